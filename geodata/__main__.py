@@ -1,0 +1,84 @@
+"""Command line of the data layer: ``python -m geodata {fetch,check,locate}``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from geodata.fetch import DataError, check, fetch
+from geodata.settings import SettingsError, load_settings
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    try:
+        fetch(settings, mirror=args.mirror, force=args.force)
+    except DataError as exc:
+        print(f"\nFehler / Error: {exc}", file=sys.stderr)
+        return 1
+    print(f"All datasets present and verified in {settings.raw_dir}.")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    statuses = check(settings)
+    width = max(len(s.dataset.key) for s in statuses)
+    lic = max(len(s.dataset.licence) for s in statuses)
+    print(f"{'dataset'.ljust(width)}  status  reference date  {'licence'.ljust(lic)}  file")
+    for s in statuses:
+        state = "ok" if s.ok else "FAILED"
+        print(
+            f"{s.dataset.key.ljust(width)}  {state.ljust(6)}  {s.dataset.reference_date.ljust(14)}  "
+            f"{s.dataset.licence.ljust(lic)}  {s.dataset.filename}"
+        )
+    failed = [s for s in statuses if not s.ok]
+    for s in failed:
+        print(f"\n{s.message()}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _cmd_locate(args: argparse.Namespace) -> int:
+    from geodata.lookup import locate_point
+
+    settings = load_settings()
+    try:
+        result = locate_point(settings, args.lat, args.lon)
+    except DataError as exc:
+        print(f"Fehler / Error: {exc}", file=sys.stderr)
+        return 2
+    if result is None:
+        print(
+            f"({args.lat}, {args.lon}) liegt nicht in Berlin / is outside Berlin. "
+            "Give WGS84 latitude then longitude, e.g. 52.5163 13.3777.",
+            file=sys.stderr,
+        )
+        return 1
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m geodata", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("fetch", help="obtain and verify the open data")
+    p.add_argument("--mirror", help="folder or http(s) base URL holding the prepared files")
+    p.add_argument("--force", action="store_true", help="replace files that are already valid")
+    p.set_defaults(func=_cmd_fetch)
+    p = sub.add_parser("check", help="re-validate the open data and print a table")
+    p.set_defaults(func=_cmd_check)
+    p = sub.add_parser("locate", help="WGS84 LAT LON -> LOR areas as JSON")
+    p.add_argument("lat", type=float)
+    p.add_argument("lon", type=float)
+    p.set_defaults(func=_cmd_locate)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except SettingsError as exc:
+        print(f"Fehler in der Konfiguration / configuration error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,416 @@
+"""The catalogue of official open data sets the app uses: one place for provenance.
+
+Every dataset names its publisher, the official source, the licence, the
+attribution text to show, its reference date, the schema the app relies on,
+and the sha256 of the prepared file. The data step (:mod:`geodata.fetch`)
+verifies files against this catalogue; pages and exports read attribution
+from it and nowhere else.
+
+The prepared files are the ones described in the project's open-data mirror
+(``SOURCES.md`` next to them): official data, some reshaped (XLSX to CSV,
+names joined to the ID-only LOR shapefiles). Where a prepared file is a
+byte-identical copy of a public file, ``download_url`` points to it and
+``python -m geodata fetch`` can download it without a mirror.
+
+Examples
+--------
+>>> ds = DATASETS["population_2025"]
+>>> ds.reference_date
+'2025-12-31'
+>>> ds.licence
+'CC BY 3.0 DE'
+>>> "Amt für Statistik" in ds.attribution
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CC_BY_3_DE = "CC BY 3.0 DE"
+CC_BY_3_DE_URL = "https://creativecommons.org/licenses/by/3.0/de/"
+DL_DE_ZERO = "dl-de/zero-2.0"
+DL_DE_ZERO_URL = "https://www.govdata.de/dl-de/zero-2-0"
+
+LOR_ATTRIBUTION = (
+    "Amt für Statistik Berlin-Brandenburg / SenSBW: Lebensweltlich orientierte Räume (LOR) "
+    "01.01.2021, Stand 01.01.2023"
+)
+LOR_SOURCE = (
+    "https://www.berlin.de/sen/sbw/_assets/stadtdaten/stadtwissen/"
+    "lebensweltlich-orientierte-raeume/lor_2021-01-01_k3_shapefiles_nur_id.7z"
+)
+MSS_SOURCE = (
+    "https://www.berlin.de/sen/sbw/stadtdaten/stadtwissen/monitoring-soziale-stadtentwicklung/"
+    "bericht-2021/"
+)
+MSS_ATTRIBUTION = "SenSBW, Monitoring Soziale Stadtentwicklung 2021"
+_TESCH = "https://raw.githubusercontent.com/tesch-ch/berlin_PLR_data/f5550dd05f8451a5e4e1863749c2d274b3e93d79/data/"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One official dataset as the app uses it.
+
+    ``id_column``/``id_length`` say which column holds the LOR key and how many
+    digits it has (ids are zero-padded strings); ``columns`` are the columns the
+    app reads; ``rows`` is the exact feature or row count expected.
+    """
+
+    key: str
+    filename: str
+    title_de: str
+    title_en: str
+    publisher: str
+    source_url: str
+    licence: str
+    licence_url: str
+    attribution: str
+    reference_date: str
+    kind: str  # "geojson" or "csv"
+    id_column: str | None
+    id_length: int | None
+    columns: tuple[str, ...]
+    rows: int
+    sha256: str
+    download_url: str | None = None
+    geometry_type: str | None = None
+    licence_note: str | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def title(self, lang: str) -> str:
+        return self.title_de if lang == "de" else self.title_en
+
+    def citation(self) -> str:
+        """One line naming source, reference date and licence, for exports and captions."""
+        return f"{self.attribution} (Stand {self.reference_date}, Lizenz {self.licence})"
+
+
+_LOR_COLS = ("PLR_ID", "PLR_NAME", "BZR_ID", "BZR_NAME", "PGR_ID", "PGR_NAME", "BEZ_ID", "BEZ_NAME")
+
+_ALL: tuple[Dataset, ...] = (
+    Dataset(
+        key="lor_plr",
+        filename="lor_2021_planungsraeume.geojson",
+        title_de="LOR 2021: Planungsräume",
+        title_en="LOR 2021: planning areas",
+        publisher="Amt für Statistik Berlin-Brandenburg / SenSBW",
+        source_url=LOR_SOURCE,
+        licence=CC_BY_3_DE,
+        licence_url=CC_BY_3_DE_URL,
+        attribution=LOR_ATTRIBUTION,
+        reference_date="2023-01-01",
+        kind="geojson",
+        id_column="PLR_ID",
+        id_length=8,
+        columns=_LOR_COLS,
+        rows=542,
+        geometry_type="Polygon",
+        sha256="b548abeba430c586e14e746fe86d2b5e6271bed37033dd4542ce3b3e75cbb240",
+        notes=("EPSG:25833; names joined from the official key table; PLR names repeat, join on PLR_ID",),
+    ),
+    Dataset(
+        key="lor_bzr",
+        filename="lor_2021_bezirksregionen.geojson",
+        title_de="LOR 2021: Bezirksregionen",
+        title_en="LOR 2021: district regions",
+        publisher="Amt für Statistik Berlin-Brandenburg / SenSBW",
+        source_url=LOR_SOURCE,
+        licence=CC_BY_3_DE,
+        licence_url=CC_BY_3_DE_URL,
+        attribution=LOR_ATTRIBUTION,
+        reference_date="2023-01-01",
+        kind="geojson",
+        id_column="BZR_ID",
+        id_length=6,
+        columns=_LOR_COLS[2:],
+        rows=143,
+        geometry_type="Polygon",
+        sha256="4c1240421db5f062d6072d073b1e1ee81d81ebe5742b4fcf036ad7c5dbf001c2",
+    ),
+    Dataset(
+        key="lor_pgr",
+        filename="lor_2021_prognoseraeume.geojson",
+        title_de="LOR 2021: Prognoseräume",
+        title_en="LOR 2021: forecast areas",
+        publisher="Amt für Statistik Berlin-Brandenburg / SenSBW",
+        source_url=LOR_SOURCE,
+        licence=CC_BY_3_DE,
+        licence_url=CC_BY_3_DE_URL,
+        attribution=LOR_ATTRIBUTION,
+        reference_date="2023-01-01",
+        kind="geojson",
+        id_column="PGR_ID",
+        id_length=4,
+        columns=_LOR_COLS[4:],
+        rows=58,
+        geometry_type="Polygon",
+        sha256="469bda478dd066556f0e6fce80f7372bec1418468e40e9302e4e2d36cade5564",
+    ),
+    Dataset(
+        key="lor_bez",
+        filename="lor_2021_bezirke.geojson",
+        title_de="LOR 2021: Bezirke (aus Planungsräumen zusammengefasst)",
+        title_en="LOR 2021: districts (dissolved from planning areas)",
+        publisher="Amt für Statistik Berlin-Brandenburg / SenSBW",
+        source_url=LOR_SOURCE,
+        licence=CC_BY_3_DE,
+        licence_url=CC_BY_3_DE_URL,
+        attribution=LOR_ATTRIBUTION,
+        reference_date="2023-01-01",
+        kind="geojson",
+        id_column="BEZ_ID",
+        id_length=2,
+        columns=_LOR_COLS[6:],
+        rows=12,
+        geometry_type="Polygon",
+        sha256="903484294ee97b4d358b40c8626e54e87d1e8c44f43cfb70f9d4e3d35c80b4e2",
+        notes=("derived: dissolve of the 542 PLR by BEZ_ID, follows LOR not ALKIS boundaries",),
+    ),
+    Dataset(
+        key="lor_key",
+        filename="lor_2021_schluessel.csv",
+        title_de="LOR 2021: Schlüssel- und Namensverzeichnis",
+        title_en="LOR 2021: key and name table",
+        publisher="Amt für Statistik Berlin-Brandenburg / SenSBW",
+        source_url=LOR_SOURCE.replace("shapefiles_nur_id.7z", "uebersicht_id_namen.xlsx"),
+        licence=CC_BY_3_DE,
+        licence_url=CC_BY_3_DE_URL,
+        attribution=LOR_ATTRIBUTION,
+        reference_date="2023-01-01",
+        kind="csv",
+        id_column="PLR_ID",
+        id_length=8,
+        columns=_LOR_COLS,
+        rows=542,
+        sha256="46880d43f1b19af387845182f0c5ada843a2ee98fe857e9805011b748da65e0e",
+    ),
+    Dataset(
+        key="population_2025",
+        filename="population_plr_2025-12-31.csv",
+        title_de="Einwohnerinnen und Einwohner in LOR-Planungsräumen am 31.12.2025",
+        title_en="Residents per LOR planning area, 31 Dec 2025",
+        publisher="Amt für Statistik Berlin-Brandenburg",
+        source_url=(
+            "https://daten.berlin.de/datensaetze/"
+            "einwohnerinnen-und-einwohner-in-berlin-in-lor-planungsraumen-am-31-12-2025"
+        ),
+        licence=CC_BY_3_DE,
+        licence_url=CC_BY_3_DE_URL,
+        attribution="Amt für Statistik Berlin-Brandenburg, Einwohnerregisterstatistik 31.12.2025",
+        reference_date="2025-12-31",
+        kind="csv",
+        id_column="RAUMID",
+        id_length=8,
+        columns=(
+            "RAUMID", "E_E", "E_EM", "E_EW", "E_EU1", "E_E1U6", "E_E6U15", "E_E15U18",
+            "E_E18U25", "E_E25U55", "E_E55U65", "E_E65U80", "E_E80U110",
+        ),
+        rows=542,
+        sha256="db7ce6c472a42d9b2d542ce01c2e2c0136ad2d395f230dd0595fb0f3796a9f04",
+        notes=("official matrix EWR_L21_202512E_Matrix.csv, separator changed to ','; NA = confidential",),
+    ),
+    Dataset(
+        key="population_2024",
+        filename="population_plr_2024-12-31.csv",
+        title_de="Einwohnerregisterstatistik 31.12.2024 (Ausländer, Migrationshintergrund)",
+        title_en="Population register 31 Dec 2024 (foreign citizens, migration background)",
+        publisher="Amt für Statistik Berlin-Brandenburg",
+        source_url="https://www.statistik-berlin-brandenburg.de/a-i-16-hj",
+        licence=CC_BY_3_DE,
+        licence_url=CC_BY_3_DE_URL,
+        attribution="Amt für Statistik Berlin-Brandenburg, Statistischer Bericht A I 16 – hj 2/24",
+        reference_date="2024-12-31",
+        kind="csv",
+        id_column="PLR_ID",
+        id_length=8,
+        columns=("PLR_ID", "Insgesamt", "Ausländer", "mit Migrationshintergrund"),
+        rows=542,
+        sha256="6e0778119cd7a4fe4a9455dd65b2b555c90ebc1d9cfa1a2fd84b0d907287fb39",
+        notes=("tables T1/T2 of SB_A01-16-00_2024h02_BE.xlsx; '–' (none) left empty",),
+    ),
+    Dataset(
+        key="mss_indices",
+        filename="mss_2021_indizes_plr.csv",
+        title_de="Monitoring Soziale Stadtentwicklung 2021: Indizes",
+        title_en="Social urban development monitoring 2021: indices",
+        publisher="Senatsverwaltung für Stadtentwicklung, Bauen und Wohnen (SenSBW)",
+        source_url=MSS_SOURCE,
+        licence=DL_DE_ZERO,
+        licence_url=DL_DE_ZERO_URL,
+        attribution=MSS_ATTRIBUTION,
+        reference_date="2020-12-31",
+        kind="csv",
+        id_column="PLR_ID",
+        id_length=8,
+        columns=("PLR_ID", "EW", "SI_N", "SI_V", "DI_N", "DI_V", "KOM"),
+        rows=542,
+        sha256="f4f131e880b1c496770c0c64b47dac678d0fc1acaa4474478b6a4129fad58d71",
+        notes=("-9999 marks invalid areas (fewer than 300 residents): missing, not a number",),
+    ),
+    Dataset(
+        key="mss_index_indicators",
+        filename="mss_2021_indexindikatoren_plr.csv",
+        title_de="Monitoring Soziale Stadtentwicklung 2021: Index-Indikatoren",
+        title_en="Social urban development monitoring 2021: index indicators",
+        publisher="Senatsverwaltung für Stadtentwicklung, Bauen und Wohnen (SenSBW)",
+        source_url=MSS_SOURCE,
+        licence=DL_DE_ZERO,
+        licence_url=DL_DE_ZERO_URL,
+        attribution=MSS_ATTRIBUTION,
+        reference_date="2020-12-31",
+        kind="csv",
+        id_column="PLR_ID",
+        id_length=8,
+        columns=("PLR_ID", "EW", "S1", "S3", "S4", "D1", "D3", "D4", "KOM"),
+        rows=542,
+        sha256="9de1cfa2a0c0cabc449ea756b65645231802a3aa2705fa31984e9313033fe242",
+        notes=("-9999 marks invalid areas: missing, not a number",),
+    ),
+    Dataset(
+        key="environmental_justice",
+        filename="umweltgerechtigkeit_2021-2022_plr.csv",
+        title_de="Umweltgerechtigkeit 2021/2022",
+        title_en="Environmental justice 2021/2022",
+        publisher="Senatsverwaltung für Mobilität, Verkehr, Klimaschutz und Umwelt, Umweltatlas Berlin",
+        source_url="https://www.berlin.de/umweltatlas/mensch/umweltgerechtigkeit/2022/",
+        licence=DL_DE_ZERO,
+        licence_url=DL_DE_ZERO_URL,
+        licence_note="Licence not recorded by the re-publisher; Umweltatlas data is usually dl-de/zero-2.0 (to verify).",
+        attribution="Umweltatlas Berlin, Umweltgerechtigkeit 2021/2022",
+        reference_date="2022-12-31",
+        kind="csv",
+        id_column="Planungsraum-ID",
+        id_length=8,
+        columns=(
+            "Planungsraum-ID", "Anzahl der Mehrfachbelastungen", "Luftbelastungs-Kategorie",
+            "Lärmbelastungs-Kategorie", "Thermische Belastungs-Kategorie",
+            "Grünflächenversorgungs-Kategorie", "Soziale Benachteiligungs-Kategorie",
+        ),
+        rows=542,
+        sha256="bfe5125635232cd929926077872fe4b282e0d3743bbf7dfd0253674f1fd99a53",
+        download_url=_TESCH + "do_not_use_preprocess_first/umweltgerechtigkeit_berlin_2021_2022/raw_umweltgerechtigkeit_2021_2022.csv",
+        notes=("column S-Bahn-Ring is 1 everywhere and is not used",),
+    ),
+    Dataset(
+        key="violence_monitoring",
+        filename="gewaltdelinquenz_2023_plr.csv",
+        title_de="Berliner Monitoring Gewaltdelinquenz 2023",
+        title_en="Berlin violence monitoring 2023",
+        publisher="Landeskommission Berlin gegen Gewalt (Geoportal Berlin)",
+        source_url="https://gdi.berlin.de/services/wfs/gewaltdelinquenz",
+        licence="dl-de/by-2.0",
+        licence_url="https://www.govdata.de/dl-de/by-2-0",
+        licence_note="Licence not recorded by the re-publisher; Geoportal data is usually dl-de (to verify).",
+        attribution="Berliner Monitoring Gewaltdelinquenz 2023 (Geoportal Berlin)",
+        reference_date="2023-12-31",
+        kind="csv",
+        id_column="plr_id",
+        id_length=8,
+        columns=("plr_id", "kategorie_gesamt", "kategorie_jugend", "kategorie_innerfam_partner"),
+        rows=542,
+        sha256="6f273738fb2713cab152abb0bb8298f6c9215614b51f60c89ad5aa5a03b9935e",
+    ),
+    Dataset(
+        key="poi_kitas",
+        filename="poi_kitas.geojson",
+        title_de="Kindertagesstätten",
+        title_en="Day-care centres (Kitas)",
+        publisher="Senatsverwaltung für Bildung, Jugend und Familie (Geoportal Berlin)",
+        source_url="https://gdi.berlin.de/services/wfs/kita",
+        licence="dl-de/by-2.0",
+        licence_url="https://www.govdata.de/dl-de/by-2-0",
+        licence_note="Licence not recorded by the re-publisher (to verify on daten.berlin.de).",
+        attribution="Geoportal Berlin / Kindertagesstätten",
+        reference_date="2022-12-31",
+        kind="geojson",
+        id_column=None,
+        id_length=None,
+        columns=("e_nr", "e_name", "e_platz"),
+        rows=2880,
+        geometry_type="Point",
+        sha256="f8df3995832bdd6a3d08629f6a44531d4952729191ef7a156797984bbe2d6d39",
+    ),
+    Dataset(
+        key="poi_schools",
+        filename="poi_schulen.geojson",
+        title_de="Schulen",
+        title_en="Schools",
+        publisher="Senatsverwaltung für Bildung, Jugend und Familie (Geoportal Berlin)",
+        source_url="https://fbinter.stadt-berlin.de/fb/wfs/data/senstadt/s_schulen",
+        licence="dl-de/by-2.0",
+        licence_url="https://www.govdata.de/dl-de/by-2-0",
+        licence_note="Licence not recorded by the re-publisher (to verify on daten.berlin.de).",
+        attribution="Geoportal Berlin / Schulen",
+        reference_date="2023-10-31",
+        kind="geojson",
+        id_column=None,
+        id_length=None,
+        columns=("bsn", "name", "schulart"),
+        rows=902,
+        geometry_type="Point",
+        sha256="55538bc3b16e00f3db30cb5fd739938ee83e0f8cd66c2c059452181d2e1bed97",
+    ),
+    Dataset(
+        key="poi_youth_centres",
+        filename="poi_jugendfreizeiteinrichtungen.geojson",
+        title_de="Jugendfreizeiteinrichtungen",
+        title_en="Youth centres",
+        publisher="Senatsverwaltung für Bildung, Jugend und Familie (Geoportal Berlin)",
+        source_url="https://gdi.berlin.de/services/wfs/jfe",
+        licence="dl-de/by-2.0",
+        licence_url="https://www.govdata.de/dl-de/by-2-0",
+        licence_note="Licence not recorded by the re-publisher (to verify on daten.berlin.de).",
+        attribution="Geoportal Berlin / Jugendfreizeiteinrichtungen",
+        reference_date="2022-12-31",
+        kind="geojson",
+        id_column=None,
+        id_length=None,
+        columns=("e_nr", "e_name"),
+        rows=407,
+        geometry_type="Point",
+        sha256="ad42909e6a081b4c8ce73b0a8f9b057182ff307358bf690f2418a27f68520592",
+    ),
+    Dataset(
+        key="poi_care_homes",
+        filename="poi_pflegeeinrichtungen.geojson",
+        title_de="Pflegeeinrichtungen",
+        title_en="Care homes",
+        publisher="Senatsverwaltung für Wissenschaft, Gesundheit und Pflege (Geoportal Berlin)",
+        source_url="https://gdi.berlin.de/services/wfs/pflegeeinrichtungen",
+        licence="dl-de/by-2.0",
+        licence_url="https://www.govdata.de/dl-de/by-2-0",
+        licence_note="Licence not recorded by the re-publisher (to verify on daten.berlin.de).",
+        attribution="Geoportal Berlin / Pflegeeinrichtungen",
+        reference_date="2023-07-31",
+        kind="geojson",
+        id_column=None,
+        id_length=None,
+        columns=("ik_nummer", "einrichtung_name", "platzzahl"),
+        rows=274,
+        geometry_type="Point",
+        sha256="ddd41057da5f56f8ad42a1c379c25b8141ed01c29de5f9db7ea9330d957b84fd",
+    ),
+    Dataset(
+        key="poi_pharmacies",
+        filename="poi_apotheken.geojson",
+        title_de="Apotheken",
+        title_en="Pharmacies",
+        publisher="Senatsverwaltung für Wissenschaft, Gesundheit und Pflege (Geoportal Berlin)",
+        source_url="https://fbinter.stadt-berlin.de/fb/wfs/data/senstadt/s_apotheken",
+        licence="dl-de/by-2.0",
+        licence_url="https://www.govdata.de/dl-de/by-2-0",
+        licence_note="Licence not recorded by the re-publisher (to verify on daten.berlin.de).",
+        attribution="Geoportal Berlin / Apothekenstandorte",
+        reference_date="2023-07-31",
+        kind="geojson",
+        id_column=None,
+        id_length=None,
+        columns=("gc_id", "aponame"),
+        rows=732,
+        geometry_type="MultiPoint",
+        sha256="d9f3d4f38e0a9aae739c53ccfdaa47b01d71b93b2467d14cc3754ce6cc35ba75",
+    ),
+)
+
+DATASETS: dict[str, Dataset] = {d.key: d for d in _ALL}

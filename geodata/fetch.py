@@ -1,0 +1,233 @@
+"""The data step: obtain, verify and re-check the catalogue's files.
+
+``python -m geodata fetch [--mirror DIR|URL]`` copies every dataset into
+``<data dir>/opendata``: from a mirror (a folder or an http(s) base URL holding
+the files under their catalogue names) or, where the catalogue has one, from
+the dataset's direct download URL. Each file is written to a temporary name,
+verified (sha256 and schema) and only then renamed into place, so a failed or
+interrupted fetch never leaves a half-written file that looks valid.
+
+``python -m geodata check`` re-validates what is there. The app calls
+:func:`require_data` at start and refuses to run with the same messages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+import pyogrio
+
+from geodata.catalogue import DATASETS, Dataset
+from geodata.settings import Settings
+
+FETCH_HINT = (
+    "Run `python -m geodata fetch --mirror DIR` with a folder that holds the prepared "
+    "open-data files (on this project's machines: ../shared/opendata/berlin), or set "
+    "BEDARFSATLAS_OPENDATA_MIRROR to it."
+)
+
+
+class DataError(RuntimeError):
+    """Open data is missing or does not match the catalogue. The message says what to do."""
+
+
+@dataclass(frozen=True)
+class FileStatus:
+    """Result of validating one dataset file."""
+
+    dataset: Dataset
+    path: Path
+    ok: bool
+    problem: str | None = None
+
+    def message(self) -> str:
+        if self.ok:
+            return f"{self.dataset.key}: ok"
+        return f"{self.dataset.key} ({self.dataset.filename}): {self.problem}"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _check_ids(ds: Dataset, ids: Iterable[object]) -> str | None:
+    bad = [i for i in ids if not (isinstance(i, str) and len(i) == ds.id_length and i.isdigit())]
+    if bad:
+        return (
+            f"column {ds.id_column} must hold {ds.id_length}-digit zero-padded ids, "
+            f"found {bad[0]!r} ({len(bad)} bad values)"
+        )
+    return None
+
+
+def validate_schema(ds: Dataset, path: Path) -> str | None:
+    """Return a description of the first schema problem of ``path``, or ``None``."""
+    try:
+        if ds.kind == "csv":
+            table = pd.read_csv(path, dtype=str, keep_default_na=False)
+            columns, rows = list(table.columns), len(table)
+            ids = table[ds.id_column] if ds.id_column in table else None
+        else:
+            info = pyogrio.read_info(path)
+            columns, rows = list(info["fields"]), int(info["features"])
+            if ds.geometry_type:
+                family = ds.geometry_type.replace("Multi", "")
+                found = {info["geometry_type"]}
+                if info["geometry_type"] == "Unknown":
+                    # Layers mixing Polygon and MultiPolygon report "Unknown": look at each.
+                    found = set(pyogrio.read_dataframe(path, columns=[]).geom_type.dropna())
+                if not found or any(t.replace("Multi", "") != family for t in found):
+                    return f"geometry type {', '.join(sorted(found))}, expected {ds.geometry_type}"
+            ids = None
+            if ds.id_column in columns:
+                ids = pyogrio.read_dataframe(path, columns=[ds.id_column], read_geometry=False)[
+                    ds.id_column
+                ]
+    except Exception as exc:  # pyogrio/pandas raise many types for unreadable files
+        return f"cannot be read ({type(exc).__name__}: {exc})"
+    missing = [c for c in ds.columns if c not in columns]
+    if missing:
+        return f"columns missing: {', '.join(missing)}"
+    if rows != ds.rows:
+        return f"{rows} rows, expected {ds.rows}"
+    if ds.id_column:
+        problem = _check_ids(ds, ids)
+        if problem:
+            return problem
+        if ids.nunique() != len(ids):
+            return f"ids in {ds.id_column} are not unique"
+    return None
+
+
+def validate_file(ds: Dataset, path: Path) -> FileStatus:
+    """Check one file: present, checksum as catalogued, schema as expected."""
+    if not path.is_file():
+        return FileStatus(ds, path, False, f"missing (expected at {path}). {FETCH_HINT}")
+    digest = sha256_of(path)
+    if digest != ds.sha256:
+        return FileStatus(
+            ds,
+            path,
+            False,
+            f"checksum mismatch (sha256 {digest[:12]}…, catalogue {ds.sha256[:12]}…): "
+            f"the file is corrupt or a different version. Delete it and fetch again. {FETCH_HINT}",
+        )
+    problem = validate_schema(ds, path)
+    if problem:
+        return FileStatus(ds, path, False, f"{problem}. {FETCH_HINT}")
+    return FileStatus(ds, path, True)
+
+
+def check(settings: Settings, datasets: Iterable[Dataset] | None = None) -> list[FileStatus]:
+    """Validate every catalogued file in the data directory."""
+    datasets = list(DATASETS.values()) if datasets is None else list(datasets)
+    return [validate_file(ds, settings.raw_dir / ds.filename) for ds in datasets]
+
+
+def require_data(settings: Settings) -> None:
+    """Raise :class:`DataError` listing every missing or corrupt dataset.
+
+    The app calls this at start; a full check (with checksums) costs about 0.3 s,
+    so it runs once per process and is cached by the caller.
+    """
+    failed = [s for s in check(settings) if not s.ok]
+    if failed:
+        lines = "\n".join(f"- {s.message()}" for s in failed)
+        raise DataError(f"Open data is missing or corrupt in {settings.raw_dir}:\n{lines}")
+
+
+def _copy_source(ds: Dataset, mirror: str | None, target: Path) -> None:
+    """Write the dataset's bytes to ``target`` from the mirror or its download URL."""
+    if mirror and not mirror.startswith(("http://", "https://")):
+        source = Path(mirror).expanduser() / ds.filename
+        if not source.is_file():
+            raise DataError(
+                f"{ds.key}: {ds.filename} is not in the mirror folder {mirror}. "
+                f"Check the folder, or get the file from {ds.source_url}."
+            )
+        shutil.copyfile(source, target)
+        return
+    if mirror:
+        url = mirror.rstrip("/") + "/" + ds.filename
+    elif ds.download_url:
+        url = ds.download_url
+    else:
+        raise DataError(
+            f"{ds.key}: no direct download of the prepared file exists (official source: "
+            f"{ds.source_url}). {FETCH_HINT}"
+        )
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response, open(target, "wb") as out:
+            shutil.copyfileobj(response, out)
+    except (urllib.error.URLError, OSError) as exc:
+        raise DataError(f"{ds.key}: download from {url} failed ({exc}). {FETCH_HINT}") from exc
+
+
+def fetch(
+    settings: Settings,
+    mirror: str | None = None,
+    progress: Callable[[str], None] = print,
+    force: bool = False,
+) -> list[FileStatus]:
+    """Obtain every dataset into ``settings.raw_dir``, verified and written atomically.
+
+    Files that are already present and valid are kept unless ``force``. Returns
+    the status per dataset; raises :class:`DataError` naming every dataset that
+    could not be obtained (the others are kept).
+    """
+    mirror = mirror or settings.opendata_mirror
+    settings.raw_dir.mkdir(parents=True, exist_ok=True)
+    results: list[FileStatus] = []
+    errors: list[str] = []
+    total = len(DATASETS)
+    for n, ds in enumerate(DATASETS.values(), start=1):
+        target = settings.raw_dir / ds.filename
+        prefix = f"[{n}/{total}] {ds.filename}"
+        if not force and target.is_file():
+            status = validate_file(ds, target)
+            if status.ok:
+                progress(f"{prefix}: present and valid")
+                results.append(status)
+                continue
+        fd, tmp_name = tempfile.mkstemp(dir=settings.raw_dir, prefix=f".{ds.filename}.", suffix=".part")
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            _copy_source(ds, mirror, tmp)
+            digest = sha256_of(tmp)
+            if digest != ds.sha256:
+                raise DataError(
+                    f"{ds.key}: the obtained file has sha256 {digest[:12]}…, the catalogue expects "
+                    f"{ds.sha256[:12]}…. The source holds a different version; nothing was replaced."
+                )
+            problem = validate_schema(ds, tmp)
+            if problem:
+                raise DataError(f"{ds.key}: {problem}; nothing was replaced.")
+            os.replace(tmp, target)
+            progress(f"{prefix}: fetched and verified ({target.stat().st_size / 1e6:.1f} MB)")
+            results.append(FileStatus(ds, target, True))
+        except DataError as exc:
+            progress(f"{prefix}: FAILED — {exc}")
+            errors.append(str(exc))
+            results.append(FileStatus(ds, target, False, str(exc)))
+        finally:
+            tmp.unlink(missing_ok=True)
+    if errors:
+        raise DataError(
+            f"{len(errors)} of {total} datasets could not be obtained:\n"
+            + "\n".join(f"- {e}" for e in errors)
+        )
+    return results

@@ -1,0 +1,148 @@
+"""Every setting of Bedarfsatlas Berlin, read in one place.
+
+Settings come from environment variables. Each one is declared once in
+:data:`SETTINGS` with its default and a description; ``README.md`` documents
+all of them in one table, and ``tests/test_docs.py`` fails when one is missing
+there. Nothing else in the code base reads ``os.environ`` for configuration.
+
+Examples
+--------
+>>> s = load_settings({"BEDARFSATLAS_DATA_DIR": "/tmp/atlas"})
+>>> str(s.data_dir)
+'/tmp/atlas'
+>>> s.database_url
+'sqlite:////tmp/atlas/bedarfsatlas.sqlite'
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value: its environment variable, default and meaning."""
+
+    name: str
+    default: str | None
+    description: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "BEDARFSATLAS_DATA_DIR",
+        "./data",
+        "Folder for the open data, the derived caches and the SQLite database.",
+    ),
+    Setting(
+        "BEDARFSATLAS_OPENDATA_MIRROR",
+        None,
+        "Folder (or http(s) URL) holding the open-data files under their catalogue "
+        "file names; `python -m geodata fetch` copies from here instead of the official URLs.",
+    ),
+    Setting(
+        "DATABASE_URL",
+        None,
+        "SQLAlchemy URL of the needs database, e.g. `postgresql+psycopg://user@host/db`. "
+        "Unset: the SQLite file `bedarfsatlas.sqlite` in the data folder.",
+    ),
+    Setting(
+        "BEDARFSATLAS_BASEMAP_URL",
+        None,
+        "Base map under the areas: an XYZ tile URL template (`https://…/{z}/{x}/{y}.png`) "
+        "or a WMS endpoint. Unset: no base map, no request leaves the server.",
+    ),
+    Setting(
+        "BEDARFSATLAS_BASEMAP_WMS_LAYERS",
+        None,
+        "Layer names when the base map is a WMS (comma-separated). Unset: XYZ tiles.",
+    ),
+    Setting(
+        "BEDARFSATLAS_BASEMAP_ATTRIBUTION",
+        None,
+        "Attribution text shown for the configured base map (required with a base map).",
+    ),
+    Setting(
+        "BEDARFSATLAS_LANGUAGE",
+        "de",
+        "Default interface language: `de` or `en` (users can switch).",
+    ),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+LANGUAGES = ("de", "en")
+
+
+class SettingsError(ValueError):
+    """A setting has a value the app cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved configuration of one process."""
+
+    data_dir: Path
+    opendata_mirror: str | None
+    database_url: str
+    basemap_url: str | None
+    basemap_wms_layers: str | None
+    basemap_attribution: str | None
+    language: str
+
+    @property
+    def raw_dir(self) -> Path:
+        """Where the fetched official files live."""
+        return self.data_dir / "opendata"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Where derived, rebuildable files (display geometry, indicator tables) live."""
+        return self.data_dir / "cache"
+
+
+def _get(env: Mapping[str, str], name: str) -> str | None:
+    if name not in _BY_NAME:  # pragma: no cover - guards against typos in this module
+        raise KeyError(f"{name} is not declared in SETTINGS")
+    value = env.get(name, "").strip()
+    return value or _BY_NAME[name].default
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read all settings from ``env`` (default: the process environment).
+
+    Raises
+    ------
+    SettingsError
+        With the variable name and the accepted values, when a value is unusable.
+    """
+    env = os.environ if env is None else env
+    data_dir = Path(_get(env, "BEDARFSATLAS_DATA_DIR")).expanduser()
+    language = _get(env, "BEDARFSATLAS_LANGUAGE").lower()
+    if language not in LANGUAGES:
+        raise SettingsError(
+            f"BEDARFSATLAS_LANGUAGE must be one of {', '.join(LANGUAGES)}, got {language!r}."
+        )
+    database_url = _get(env, "DATABASE_URL") or f"sqlite:///{data_dir / 'bedarfsatlas.sqlite'}"
+    basemap_url = _get(env, "BEDARFSATLAS_BASEMAP_URL")
+    attribution = _get(env, "BEDARFSATLAS_BASEMAP_ATTRIBUTION")
+    if basemap_url and not attribution:
+        raise SettingsError(
+            "BEDARFSATLAS_BASEMAP_ATTRIBUTION is required when BEDARFSATLAS_BASEMAP_URL is set: "
+            "give the base map's attribution text, e.g. 'Geoportal Berlin / dl-de/zero-2.0'."
+        )
+    if basemap_url and not basemap_url.startswith(("https://", "http://")):
+        raise SettingsError(
+            f"BEDARFSATLAS_BASEMAP_URL must start with https:// or http://, got {basemap_url!r}."
+        )
+    return Settings(
+        data_dir=data_dir,
+        opendata_mirror=_get(env, "BEDARFSATLAS_OPENDATA_MIRROR"),
+        database_url=database_url,
+        basemap_url=basemap_url,
+        basemap_wms_layers=_get(env, "BEDARFSATLAS_BASEMAP_WMS_LAYERS"),
+        basemap_attribution=attribution,
+        language=language,
+    )
