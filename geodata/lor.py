@@ -1,0 +1,139 @@
+"""LOR 2021: Berlin's planning geography, its four levels and their hierarchy.
+
+542 Planungsräume (PLR, 8-digit id) nest in 143 Bezirksregionen (BZR, 6 digits),
+58 Prognoseräume (PGR, 4 digits) and 12 Bezirke (BEZ, 2 digits). A PLR id is
+BEZ(2)+PGR(2)+BZR(2)+PLR(2), so every parent id is a prefix of its children's.
+Ids are zero-padded strings everywhere; names are not unique ("Schloßstraße"
+exists twice), so joins always use ids.
+
+Examples
+--------
+>>> parent_id("01100101", "BZR")
+'011001'
+>>> parent_id("01100101", "BEZ")
+'01'
+>>> LEVELS["PGR"].label("en")
+'Forecast area'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from geodata.catalogue import DATASETS
+from geodata.settings import Settings
+
+ANALYSIS_CRS = "EPSG:25833"
+WEB_CRS = "EPSG:4326"
+
+
+@dataclass(frozen=True)
+class Level:
+    """One LOR level: its code, id length, columns and labels."""
+
+    code: str
+    id_length: int
+    dataset: str
+    label_de: str
+    label_en: str
+    plural_de: str
+    plural_en: str
+
+    @property
+    def id_column(self) -> str:
+        return f"{self.code}_ID"
+
+    @property
+    def name_column(self) -> str:
+        return f"{self.code}_NAME"
+
+    def label(self, lang: str) -> str:
+        return self.label_de if lang == "de" else self.label_en
+
+    def plural(self, lang: str) -> str:
+        return self.plural_de if lang == "de" else self.plural_en
+
+
+LEVELS: dict[str, Level] = {
+    "PLR": Level("PLR", 8, "lor_plr", "Planungsraum", "Planning area", "Planungsräume", "Planning areas"),
+    "BZR": Level("BZR", 6, "lor_bzr", "Bezirksregion", "District region", "Bezirksregionen", "District regions"),
+    "PGR": Level("PGR", 4, "lor_pgr", "Prognoseraum", "Forecast area", "Prognoseräume", "Forecast areas"),
+    "BEZ": Level("BEZ", 2, "lor_bez", "Bezirk", "District", "Bezirke", "Districts"),
+}
+LEVEL_ORDER = ("PLR", "BZR", "PGR", "BEZ")
+
+
+class UnknownLevelError(ValueError):
+    """A level code that is not one of PLR, BZR, PGR, BEZ."""
+
+
+def get_level(code: str) -> Level:
+    """Return the :class:`Level` for ``code`` (case-insensitive)."""
+    try:
+        return LEVELS[code.upper()]
+    except (KeyError, AttributeError):
+        raise UnknownLevelError(
+            f"level must be one of {', '.join(LEVEL_ORDER)}, got {code!r}"
+        ) from None
+
+
+def parent_id(plr_id: str, level: str) -> str:
+    """The id of the area at ``level`` that contains the PLR ``plr_id``."""
+    return plr_id[: get_level(level).id_length]
+
+
+def parent_ids(plr_ids: pd.Series, level: str) -> pd.Series:
+    """Vectorised :func:`parent_id` for a Series of PLR ids."""
+    return plr_ids.str.slice(0, get_level(level).id_length)
+
+
+def _path(settings: Settings, level: str) -> Path:
+    return settings.raw_dir / DATASETS[get_level(level).dataset].filename
+
+
+@lru_cache(maxsize=16)
+def _load_units(path: str, mtime: float, level: str) -> gpd.GeoDataFrame:
+    gdf = pyogrio.read_dataframe(path)
+    lvl = LEVELS[level]
+    keep = [c for c in gdf.columns if c.endswith(("_ID", "_NAME")) and c[:3] in LEVEL_ORDER]
+    gdf = gdf[keep + ["geometry"]]
+    for col in keep:
+        gdf[col] = gdf[col].astype(str)
+    gdf = gdf.set_crs(ANALYSIS_CRS, allow_override=True)
+    gdf = gdf.sort_values(lvl.id_column).set_index(lvl.id_column, drop=False)
+    gdf.index.name = "id"
+    return gdf
+
+
+def load_units(settings: Settings, level: str) -> gpd.GeoDataFrame:
+    """All areas of one level at full detail, in EPSG:25833, indexed by id.
+
+    Columns: ``<LEVEL>_ID``, ``<LEVEL>_NAME`` and the ids and names of every
+    coarser level, plus ``geometry``. The result is cached per file version;
+    treat it as read-only (``.copy()`` before changing it).
+    """
+    level = get_level(level).code
+    path = _path(settings, level)
+    if not path.is_file():
+        from geodata.fetch import DataError, FETCH_HINT
+
+        raise DataError(f"{DATASETS[LEVELS[level].dataset].key}: missing at {path}. {FETCH_HINT}")
+    return _load_units(str(path), path.stat().st_mtime, level)
+
+
+def hierarchy(settings: Settings) -> pd.DataFrame:
+    """One row per PLR with the ids and names of all four levels (no geometry)."""
+    plr = load_units(settings, "PLR")
+    return pd.DataFrame(plr.drop(columns="geometry")).reset_index(drop=True)
+
+
+def names(settings: Settings, level: str) -> pd.Series:
+    """Area names of ``level``, indexed by id."""
+    lvl = get_level(level)
+    return load_units(settings, lvl.code)[lvl.name_column]
