@@ -1,0 +1,157 @@
+"""The data step: fetch from a folder or an HTTP mirror, verification, clear failures."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import subprocess
+import sys
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from geodata.catalogue import DATASETS
+from geodata.fetch import DataError, FETCH_HINT, check, fetch, require_data
+from geodata.settings import load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture()
+def mirror(tmp_path, settings_with_data) -> Path:
+    """A private mirror folder holding verified copies of every catalogued file."""
+    folder = tmp_path / "mirror"
+    folder.mkdir()
+    for ds in DATASETS.values():
+        shutil.copyfile(settings_with_data.raw_dir / ds.filename, folder / ds.filename)
+    return folder
+
+
+@pytest.fixture()
+def empty_settings(tmp_path):
+    """Settings pointing at an empty data directory."""
+    return load_settings({"BEDARFSATLAS_DATA_DIR": str(tmp_path / "data")})
+
+
+def test_fetch_from_folder_mirror_verifies_every_dataset(mirror, empty_settings):
+    lines: list[str] = []
+    statuses = fetch(empty_settings, mirror=str(mirror), progress=lines.append)
+    assert all(s.ok for s in statuses)
+    assert len(lines) == len(DATASETS)
+    assert all("fetched and verified" in line for line in lines)
+    assert lines[0].startswith(f"[1/{len(DATASETS)}]")
+    assert all(s.ok for s in check(empty_settings))
+    # Nothing but the catalogued files: no temporary leftovers.
+    assert sorted(p.name for p in empty_settings.raw_dir.iterdir()) == sorted(
+        ds.filename for ds in DATASETS.values()
+    )
+
+
+def test_second_fetch_keeps_valid_files(mirror, empty_settings):
+    fetch(empty_settings, mirror=str(mirror), progress=lambda _: None)
+    lines: list[str] = []
+    fetch(empty_settings, mirror=str(mirror), progress=lines.append)
+    assert all("present and valid" in line for line in lines)
+
+
+def test_corrupt_file_in_mirror_names_dataset_and_replaces_nothing(mirror, empty_settings):
+    fetch(empty_settings, mirror=str(mirror), progress=lambda _: None)
+    target = empty_settings.raw_dir / "population_plr_2025-12-31.csv"
+    before = target.read_bytes()
+    corrupt = mirror / "population_plr_2025-12-31.csv"
+    corrupt.write_bytes(corrupt.read_bytes().replace(b"3469.0", b"3470.0", 1))
+    with pytest.raises(DataError) as err:
+        fetch(empty_settings, mirror=str(mirror), progress=lambda _: None, force=True)
+    message = str(err.value)
+    assert "population_2025" in message
+    assert "sha256" in message and "nothing was replaced" in message
+    assert "1 of 16 datasets" in message
+    assert target.read_bytes() == before
+
+
+def test_file_missing_from_mirror_says_which_and_where(mirror, empty_settings):
+    (mirror / "poi_schulen.geojson").unlink()
+    with pytest.raises(DataError) as err:
+        fetch(empty_settings, mirror=str(mirror), progress=lambda _: None)
+    assert "poi_schools: poi_schulen.geojson is not in the mirror folder" in str(err.value)
+    # The other datasets were obtained all the same.
+    ok = {s.dataset.key for s in check(empty_settings) if s.ok}
+    assert ok == set(DATASETS) - {"poi_schools"}
+
+
+def test_no_mirror_and_no_download_url_points_to_the_mirror_setting(empty_settings):
+    with pytest.raises(DataError) as err:
+        fetch(empty_settings, mirror=None, progress=lambda _: None)
+    assert "lor_plr: no direct download of the prepared file exists" in str(err.value)
+    assert "BEDARFSATLAS_OPENDATA_MIRROR" in str(err.value)
+
+
+def test_fetch_from_http_mirror(mirror, empty_settings):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(mirror))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        statuses = fetch(empty_settings, mirror=url, progress=lambda _: None)
+    finally:
+        server.shutdown()
+    assert all(s.ok for s in statuses)
+
+
+@pytest.mark.parametrize(
+    "damage, expected",
+    [
+        ("delete", "missing (expected at"),
+        ("truncate", "checksum mismatch"),
+    ],
+)
+def test_require_data_gives_the_documented_message(mirror, empty_settings, damage, expected):
+    fetch(empty_settings, mirror=str(mirror), progress=lambda _: None)
+    victim = empty_settings.raw_dir / "lor_2021_planungsraeume.geojson"
+    if damage == "delete":
+        victim.unlink()
+    else:
+        victim.write_bytes(victim.read_bytes()[:1000])
+    with pytest.raises(DataError) as err:
+        require_data(empty_settings)
+    message = str(err.value)
+    assert message.startswith("Open data is missing or corrupt in ")
+    assert "lor_plr (lor_2021_planungsraeume.geojson)" in message
+    assert expected in message
+    assert FETCH_HINT in message
+
+
+def test_schema_check_catches_ids_that_lost_their_leading_zero(tmp_path, settings_with_data):
+    """A file re-saved by a spreadsheet (ids as numbers) is refused even with a matching name."""
+    from geodata.fetch import validate_schema
+
+    ds = DATASETS["lor_key"]
+    text = (settings_with_data.raw_dir / ds.filename).read_text(encoding="utf-8")
+    broken = tmp_path / ds.filename
+    broken.write_text(text.replace("\n01100101,", "\n1100101,", 1), encoding="utf-8")
+    assert validate_schema(ds, broken) == (
+        "column PLR_ID must hold 8-digit zero-padded ids, found '1100101' (1 bad values)"
+    )
+    # And a dataset with a different row count is refused with the expected count.
+    short = tmp_path / "short.csv"
+    short.write_text("\n".join(text.splitlines()[:100]) + "\n", encoding="utf-8")
+    assert validate_schema(ds, short) == "99 rows, expected 542"
+    assert validate_schema(replace(ds, columns=ds.columns + ("FINHALT",)), broken).startswith(
+        "columns missing: FINHALT"
+    )
+
+
+def test_cli_check_prints_a_table_and_fails_on_missing_data(tmp_path):
+    env = {"BEDARFSATLAS_DATA_DIR": str(tmp_path / "nothing"), "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "geodata", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines()[0].split()[:4] == ["dataset", "status", "reference", "date"]
+    assert "lor_plr" in proc.stdout and "FAILED" in proc.stdout
+    assert "missing (expected at" in proc.stderr
