@@ -137,3 +137,47 @@ def names(settings: Settings, level: str) -> pd.Series:
     """Area names of ``level``, indexed by id."""
     lvl = get_level(level)
     return load_units(settings, lvl.code)[lvl.name_column]
+
+
+@lru_cache(maxsize=16)
+def _representative_points(path: str, mtime: float, level: str) -> pd.DataFrame:
+    import pyproj
+    import shapely
+
+    units = _load_units(path, mtime, level)
+    geoms = units.geometry.array
+    # The centre of the largest inscribed circle lies as far from the boundary as
+    # possible (for the PLR at least ~100 m), so rounding the WGS84 coordinates
+    # for storage or display cannot push the point into a neighbouring area, as
+    # it could with a centroid (may lie outside) or point_on_surface (may hug an edge).
+    centres = shapely.get_point(shapely.maximum_inscribed_circle(geoms, 1.0), 0)
+    fallback = ~shapely.contains_properly(geoms, centres)
+    centres[fallback] = shapely.point_on_surface(geoms[fallback])
+    transformer = pyproj.Transformer.from_crs(ANALYSIS_CRS, WEB_CRS, always_xy=True)
+    lon, lat = transformer.transform(shapely.get_x(centres), shapely.get_y(centres))
+    return pd.DataFrame({"lat": lat, "lon": lon}, index=units.index.copy())
+
+
+def representative_points(settings: Settings, level: str) -> pd.DataFrame:
+    """One WGS84 point per area that is guaranteed to lie inside that area.
+
+    Use it to place something that belongs to a whole area (a need reported
+    for "this Planungsraum", a label, a marker) at a spot that the point lookup
+    maps back to the same area. Unlike the centroid, which can fall outside a
+    concave area, this is the centre of the largest circle that fits inside it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by area id (named ``id``), columns ``lat`` and ``lon`` (EPSG:4326).
+
+    Examples
+    --------
+    >>> from geodata.settings import load_settings
+    >>> representative_points(load_settings(), "BEZ").loc["01"].round(1).tolist()  # doctest: +SKIP
+    [52.5, 13.4]
+    """
+    level = get_level(level).code
+    load_units(settings, level)  # raises DataError with the fetch hint when missing
+    path = _path(settings, level)
+    return _representative_points(str(path), path.stat().st_mtime, level).copy()
