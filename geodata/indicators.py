@@ -1,0 +1,829 @@
+"""Official indicators per LOR area, with their meaning, and aggregation that stays right.
+
+One table per Planungsraum (PLR) is joined from the official files on PLR_ID
+(names repeat, ids do not): residents on 31.12.2025 by age, the ellipsoidal
+area, MSS 2021 status and dynamics, the environmental-justice classes, the
+violence-monitoring classes and the facilities counted per PLR. Every
+indicator in :data:`INDICATORS` carries its German and English label, unit,
+direction (is a higher value more need?), the catalogue datasets it comes
+from, and how it aggregates.
+
+Aggregation to Bezirksregion, Prognoseraum and Bezirk follows the rule of each
+indicator, never a mean of PLR values:
+
+* ``sum`` - counts (residents, facilities, places, area) are summed;
+* ``ratio`` - shares, rates and densities are recomputed from the summed
+  numerator and denominator (share of under-6 = sum(under 6) / sum(residents));
+* ``class`` - an official class (MSS status, noise class, ...) exists for the
+  PLR only. It is not averaged; coarser levels get an honestly labelled
+  derived share instead ("share of residents living in PLR with MSS status
+  niedrig or sehr niedrig"), named in ``Indicator.derived_share``.
+
+Missing stays missing: the MSS sentinel ``-9999``, the two confidential
+population cells (``NA``) and "largely uninhabited" violence classes become
+NaN, and a rate over zero residents is NaN, never 0 or inf.
+
+Examples
+--------
+>>> INDICATORS["share_under6"].label("en")
+'Share of children under 6'
+>>> INDICATORS["share_under6"].numerator, INDICATORS["share_under6"].denominator
+('pop_under6', 'population')
+>>> "mss_status" in available_indicators("BZR")
+False
+>>> "mss_status_low_share" in available_indicators("BEZ")
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pyproj import Geod
+
+from geodata import facilities as facilities_module
+from geodata.catalogue import DATASETS, Dataset
+from geodata.facilities import FACILITY_TYPES, facilities_per_plr
+from geodata.lor import LEVEL_ORDER, WEB_CRS, get_level, hierarchy, load_units, parent_ids
+from geodata.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MISSING_SENTINEL = -9999
+"""MSS WFS tables mark invalid PLR (fewer than 300 residents, outliers) with this."""
+
+AGGREGATIONS = ("sum", "ratio", "class", "none")
+KINDS = ("count", "area", "share", "rate", "density", "class", "index", "change")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One official indicator: what it means, where it comes from, how it aggregates.
+
+    Parameters
+    ----------
+    key : str
+        Column name in the indicator tables.
+    label_de, label_en : str
+        Display labels.
+    unit_de, unit_en : str
+        Unit of the value ("%", "je km²", "Einwohner").
+    kind : str
+        One of :data:`KINDS`.
+    direction : int or None
+        +1: a higher value means more need; -1: a higher value means less need;
+        0: context without a direction; ``None``: unknown.
+    datasets : tuple of str
+        Keys of :data:`geodata.catalogue.DATASETS` the value is computed from.
+    aggregation : str
+        ``"sum"`` (the column itself is summed), ``"ratio"`` (``numerator /
+        denominator * factor`` from summed columns), ``"class"`` (PLR only, a
+        derived share stands in at coarser levels) or ``"none"`` (PLR only: a
+        published rate without its numerator and denominator).
+    numerator, denominator : str, optional
+        Columns of the PLR table for ``"ratio"``.
+    factor : float
+        100 for percentages, 10,000 for "per 10,000 residents".
+    classes : tuple of (int, str, str), optional
+        For ``"class"``: code, German label, English label, in code order.
+    worst_class : int, optional
+        For ``"class"``: the code that means most need.
+    derived_share : str, optional
+        For ``"class"``: the key of the share indicator that replaces it at
+        coarser levels.
+    derived_from, share_classes : optional
+        For a derived share: the class indicator and the class codes counted.
+    decimals : int
+        Decimals to show.
+    direction_verified : bool
+        False when the direction is inferred (from the data) rather than
+        stated by the publisher; ``note`` then says how.
+    note : str, optional
+        What a reader must know (vintage, caveats, how the direction was inferred).
+    """
+
+    key: str
+    label_de: str
+    label_en: str
+    unit_de: str
+    unit_en: str
+    kind: str
+    direction: int | None
+    datasets: tuple[str, ...]
+    aggregation: str
+    numerator: str | None = None
+    denominator: str | None = None
+    factor: float = 1.0
+    classes: tuple[tuple[int, str, str], ...] = ()
+    worst_class: int | None = None
+    derived_share: str | None = None
+    derived_from: str | None = None
+    share_classes: tuple[int, ...] = ()
+    decimals: int = 0
+    direction_verified: bool = True
+    note: str | None = None
+
+    def label(self, lang: str) -> str:
+        return self.label_de if lang == "de" else self.label_en
+
+    def unit(self, lang: str) -> str:
+        return self.unit_de if lang == "de" else self.unit_en
+
+    def class_label(self, code: float | int, lang: str) -> str | None:
+        """Label of a class code (``None`` for missing or unknown codes)."""
+        if code is None or pd.isna(code):
+            return None
+        for value, de, en in self.classes:
+            if value == int(code):
+                return de if lang == "de" else en
+        return None
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        """The LOR levels at which this indicator is available."""
+        return LEVEL_ORDER if self.aggregation in ("sum", "ratio") else ("PLR",)
+
+
+# --- the indicator definitions ----------------------------------------------------------
+
+_POP = ("population_2025",)
+_POP_AREA = ("population_2025", "lor_plr")
+_UG_DIRECTION_NOTE = (
+    "Class meaning inferred from the data, not verified against the Umweltatlas method "
+    "page: in all 542 PLR the official number of multiple burdens equals the number of "
+    "themes in class 3, so class 3 is the burdened class (higher = more need)."
+)
+_MIXED_VINTAGE = "Facilities and residents have different reference dates (see sources)."
+
+
+def _pop_share(key: str, column: str, de: str, en: str, note: str | None = None) -> Indicator:
+    return Indicator(
+        key, de, en, "%", "%", "share", 0, _POP, "ratio", column, "population", 100.0,
+        decimals=1, note=note or "Context indicator: describes the population, no need direction.",
+    )
+
+
+def _class_with_share(
+    key: str,
+    label: tuple[str, str],
+    datasets: tuple[str, ...],
+    classes: tuple[tuple[int, str, str], ...],
+    worst: int,
+    share_key: str,
+    share_classes: tuple[int, ...],
+    share_label: tuple[str, str],
+    note: str | None = None,
+    verified: bool = True,
+    direction: int | None = 1,
+) -> tuple[Indicator, Indicator]:
+    """A PLR class indicator and the residents' share that stands in for it at coarser levels."""
+    klass = Indicator(
+        key, label[0], label[1], "Klasse", "class", "class", direction, datasets, "class",
+        classes=classes, worst_class=worst, derived_share=share_key,
+        direction_verified=verified, note=note,
+    )
+    share = Indicator(
+        share_key, share_label[0], share_label[1], "% der Einwohner", "% of residents", "share",
+        direction, datasets + _POP, "ratio", f"{share_key}_residents",
+        f"{share_key}_residents_classified", 100.0, derived_from=key, share_classes=share_classes,
+        decimals=1, direction_verified=verified,
+        note=(
+            f"Derived, not official: residents (31.12.2025) living in PLR whose class "
+            f"'{key}' is {', '.join(map(str, share_classes))}, divided by residents of PLR "
+            "with any class. At PLR level it is 0 or 100. " + (note or "")
+        ).strip(),
+    )
+    return klass, share
+
+
+_MSS_STATUS = ((1, "hoch", "high"), (2, "mittel", "medium"), (3, "niedrig", "low"), (4, "sehr niedrig", "very low"))
+_MSS_DYNAMICS = ((1, "positiv", "positive"), (3, "stabil", "stable"), (5, "negativ", "negative"))
+_VIOLENCE = ((1, "Niedrig", "Low"), (2, "Mittel", "Medium"), (3, "Erhöht", "Elevated"), (4, "Stark erhöht", "Strongly elevated"))
+_BURDEN = ((1, "niedrig", "low"), (2, "mittel", "medium"), (3, "hoch", "high"))
+_GREEN = ((1, "gut", "good"), (2, "mittel", "medium"), (3, "schlecht", "poor"))
+_SOCIAL = ((1, "niedrig (MSS-Status hoch)", "low (MSS status high)"),
+           (2, "mittel (MSS-Status mittel)", "medium (MSS status medium)"),
+           (3, "hoch (MSS-Status niedrig/sehr niedrig)", "high (MSS status low/very low)"))
+_MULTI = tuple((n, f"{n} Belastungen", f"{n} burdens") for n in range(6))
+
+_MSS_NOTE = (
+    "MSS 2021, data as of 31.12.2020. 6 PLR have no class (KOM: fewer than 300 residents "
+    "or outlier); the sentinel -9999 is read as missing."
+)
+_VIOLENCE_NOTE = (
+    "Class 0 'Weitgehend unbewohnte Fläche' (largely uninhabited) is missing, not the lowest class."
+)
+
+_DEFS: list[Indicator] = [
+    Indicator(
+        "population", "Einwohnerinnen und Einwohner", "Residents", "Einwohner", "residents",
+        "count", 0, _POP, "sum",
+        note="Two PLR (03400831, 06200418) are confidential (NA) and missing; sums at coarser "
+        "levels leave them out, as the official Berlin total does.",
+    ),
+    Indicator("pop_under6", "Kinder unter 6 Jahren", "Children under 6", "Einwohner", "residents",
+              "count", 0, _POP, "sum"),
+    Indicator("pop_65plus", "Einwohner ab 65 Jahren", "Residents aged 65 and over", "Einwohner",
+              "residents", "count", 0, _POP, "sum"),
+    _pop_share("share_under6", "pop_under6", "Anteil Kinder unter 6 Jahren", "Share of children under 6"),
+    _pop_share("share_6_15", "pop_6_15", "Anteil 6- bis unter 15-Jährige", "Share aged 6 to under 15"),
+    _pop_share("share_under18", "pop_under18", "Anteil unter 18 Jahren", "Share under 18"),
+    _pop_share("share_18_65", "pop_18_65", "Anteil 18- bis unter 65-Jährige", "Share aged 18 to under 65"),
+    _pop_share("share_65plus", "pop_65plus", "Anteil ab 65 Jahren", "Share aged 65 and over"),
+    _pop_share("share_80plus", "pop_80plus", "Anteil ab 80 Jahren", "Share aged 80 and over"),
+    _pop_share("share_female", "pop_female", "Anteil Frauen", "Share of women"),
+    Indicator(
+        "area_km2", "Fläche", "Area", "km²", "km²", "area", 0, ("lor_plr",), "sum", decimals=2,
+        note="Ellipsoidal (GRS80) area of the official polygons; the planar EPSG:25833 area "
+        "is about 0.05 % too small.",
+    ),
+    Indicator(
+        "density", "Einwohnerdichte", "Population density", "Einwohner je km²",
+        "residents per km²", "density", 0, _POP_AREA, "ratio", "population", "area_km2", 1.0,
+        note="Residents per km² of ellipsoidal area (all land uses, including parks and water).",
+    ),
+    *_class_with_share(
+        "mss_status", ("MSS-Statusindex", "MSS status index"), ("mss_indices",), _MSS_STATUS, 4,
+        "mss_status_low_share", (3, 4),
+        ("Anteil Einwohner in PLR mit MSS-Status niedrig oder sehr niedrig",
+         "Share of residents in PLR with MSS status low or very low"),
+        note=_MSS_NOTE,
+    ),
+    Indicator(
+        "mss_status_very_low_share",
+        "Anteil Einwohner in PLR mit MSS-Status sehr niedrig",
+        "Share of residents in PLR with MSS status very low",
+        "% der Einwohner", "% of residents", "share", 1, ("mss_indices",) + _POP, "ratio",
+        "mss_status_very_low_share_residents", "mss_status_very_low_share_residents_classified",
+        100.0, derived_from="mss_status", share_classes=(4,), decimals=1,
+        note="Derived, not official: residents (31.12.2025) in PLR with MSS status 4 'sehr "
+        "niedrig', divided by residents of PLR with any status. " + _MSS_NOTE,
+    ),
+    *_class_with_share(
+        "mss_dynamics", ("MSS-Dynamikindex", "MSS dynamics index"), ("mss_indices",), _MSS_DYNAMICS, 5,
+        "mss_dynamics_negative_share", (5,),
+        ("Anteil Einwohner in PLR mit negativer MSS-Dynamik",
+         "Share of residents in PLR with negative MSS dynamics"),
+        note=_MSS_NOTE + " Dynamics window 31.12.2018-31.12.2020.",
+    ),
+    *[
+        Indicator(
+            key, de, en, unit, unit_en, kind, 1, ("mss_index_indicators",), "none", decimals=2,
+            note=(
+                "Published as a percentage per PLR without its numerator and denominator, so it "
+                "cannot be aggregated correctly and is shown for PLR only. " + _MSS_NOTE
+            ),
+        )
+        for key, de, en, unit, unit_en, kind in (
+            ("mss_unemployment", "Arbeitslosigkeit (MSS S1)", "Unemployment (MSS S1)", "%", "%", "share"),
+            ("mss_transfer", "Transferbezug (MSS S3)", "Transfer benefits (MSS S3)", "%", "%", "share"),
+            ("mss_child_poverty", "Kinderarmut (MSS S4)", "Child poverty (MSS S4)", "%", "%", "share"),
+            ("mss_unemployment_change", "Veränderung Arbeitslosigkeit (MSS D1)",
+             "Change in unemployment (MSS D1)", "Prozentpunkte", "percentage points", "change"),
+            ("mss_transfer_change", "Veränderung Transferbezug (MSS D3)",
+             "Change in transfer benefits (MSS D3)", "Prozentpunkte", "percentage points", "change"),
+            ("mss_child_poverty_change", "Veränderung Kinderarmut (MSS D4)",
+             "Change in child poverty (MSS D4)", "Prozentpunkte", "percentage points", "change"),
+        )
+    ],
+    *_class_with_share(
+        "ug_air", ("Luftbelastung (Umweltgerechtigkeit)", "Air pollution (environmental justice)"),
+        ("environmental_justice",), _BURDEN, 3, "ug_air_high_share", (3,),
+        ("Anteil Einwohner in PLR mit hoher Luftbelastung", "Share of residents in PLR with high air pollution"),
+        note=_UG_DIRECTION_NOTE, verified=False,
+    ),
+    *_class_with_share(
+        "ug_noise", ("Lärmbelastung (Umweltgerechtigkeit)", "Noise (environmental justice)"),
+        ("environmental_justice",), _BURDEN, 3, "ug_noise_high_share", (3,),
+        ("Anteil Einwohner in PLR mit hoher Lärmbelastung", "Share of residents in PLR with high noise"),
+        note=_UG_DIRECTION_NOTE, verified=False,
+    ),
+    *_class_with_share(
+        "ug_heat", ("Thermische Belastung (Umweltgerechtigkeit)", "Heat stress (environmental justice)"),
+        ("environmental_justice",), _BURDEN, 3, "ug_heat_high_share", (3,),
+        ("Anteil Einwohner in PLR mit hoher thermischer Belastung",
+         "Share of residents in PLR with high heat stress"),
+        note=_UG_DIRECTION_NOTE, verified=False,
+    ),
+    *_class_with_share(
+        "ug_green", ("Grünflächenversorgung (Umweltgerechtigkeit)", "Green-space provision (environmental justice)"),
+        ("environmental_justice",), _GREEN, 3, "ug_green_poor_share", (3,),
+        ("Anteil Einwohner in PLR mit schlechter Grünflächenversorgung",
+         "Share of residents in PLR with poor green-space provision"),
+        note=_UG_DIRECTION_NOTE + " Direction unverified: SOURCES.md does not state whether a "
+        "higher green-space class is better or worse; 'Großer Tiergarten' has class 1. "
+        "Class 0 (2 uninhabited PLR) is missing.",
+        verified=False,
+    ),
+    *_class_with_share(
+        "ug_social", ("Soziale Benachteiligung (Umweltgerechtigkeit)", "Social disadvantage (environmental justice)"),
+        ("environmental_justice",), _SOCIAL, 3, "ug_social_high_share", (3,),
+        ("Anteil Einwohner in PLR mit hoher sozialer Benachteiligung",
+         "Share of residents in PLR with high social disadvantage"),
+        note="Equals the MSS 2021 status (1 = hoch, 2 = mittel, 3 = niedrig/sehr niedrig); class 0 "
+        "(6 PLR without MSS class) is missing.",
+    ),
+    *_class_with_share(
+        "ug_multiple_burdens", ("Anzahl Mehrfachbelastungen (Umweltgerechtigkeit)",
+                                "Number of multiple burdens (environmental justice)"),
+        ("environmental_justice",), _MULTI, 5, "ug_multiple_burdens_3plus_share", (3, 4, 5),
+        ("Anteil Einwohner in PLR mit 3 oder mehr Umweltbelastungen",
+         "Share of residents in PLR with 3 or more environmental burdens"),
+        note="Official count (0-5) of the themes air, noise, heat, green space and social "
+        "disadvantage in their burdened class. The threshold 3 for the derived share is ours.",
+    ),
+    *_class_with_share(
+        "violence_total", ("Gewaltdelinquenz gesamt", "Violent crime, all"), ("violence_monitoring",),
+        _VIOLENCE, 4, "violence_total_high_share", (3, 4),
+        ("Anteil Einwohner in PLR mit erhöhter Gewaltdelinquenz",
+         "Share of residents in PLR with elevated violent crime"),
+        note=_VIOLENCE_NOTE,
+    ),
+    *_class_with_share(
+        "violence_youth", ("Jugendgewaltdelinquenz", "Youth violence"), ("violence_monitoring",),
+        _VIOLENCE, 4, "violence_youth_high_share", (3, 4),
+        ("Anteil Einwohner in PLR mit erhöhter Jugendgewaltdelinquenz",
+         "Share of residents in PLR with elevated youth violence"),
+        note=_VIOLENCE_NOTE,
+    ),
+    *_class_with_share(
+        "violence_domestic", ("Innerfamiliäre und Partnerschaftsgewalt", "Domestic and partner violence"),
+        ("violence_monitoring",), _VIOLENCE, 4, "violence_domestic_high_share", (3, 4),
+        ("Anteil Einwohner in PLR mit erhöhter innerfamiliärer Gewalt",
+         "Share of residents in PLR with elevated domestic violence"),
+        note=_VIOLENCE_NOTE,
+    ),
+    *[
+        Indicator(ftype.key, ftype.label_de, ftype.label_en, "Anzahl", "number", "count", 0,
+                  (ftype.dataset,), "sum")
+        for ftype in FACILITY_TYPES.values()
+    ],
+    Indicator("kita_places", "Kita-Plätze", "Kita places", "Plätze", "places", "count", 0,
+              ("poi_kitas",), "sum"),
+    Indicator("care_places", "Pflegeplätze", "Care places", "Plätze", "places", "count", 0,
+              ("poi_care_homes",), "sum"),
+    Indicator(
+        "kita_places_per_100_under6", "Kita-Plätze je 100 Kinder unter 6",
+        "Kita places per 100 children under 6", "je 100 Kinder", "per 100 children", "rate", -1,
+        ("poi_kitas",) + _POP, "ratio", "kita_places", "pop_under6", 100.0, decimals=1,
+        note="Permitted places, not free places; children cross PLR boundaries, so prefer "
+        "BZR or coarser. " + _MIXED_VINTAGE,
+    ),
+    Indicator(
+        "schools_per_10k_6_18", "Schulen je 10.000 Einwohner von 6 bis unter 18",
+        "Schools per 10,000 residents aged 6 to under 18", "je 10.000", "per 10,000", "rate", -1,
+        ("poi_schools",) + _POP, "ratio", "schools", "pop_6_18", 10_000.0, decimals=1,
+        note="All school types counted alike (no capacities in the source). " + _MIXED_VINTAGE,
+    ),
+    Indicator(
+        "youth_centres_per_10k_6_25", "Jugendfreizeiteinrichtungen je 10.000 Einwohner von 6 bis unter 25",
+        "Youth centres per 10,000 residents aged 6 to under 25", "je 10.000", "per 10,000", "rate", -1,
+        ("poi_youth_centres",) + _POP, "ratio", "youth_centres", "pop_6_25", 10_000.0, decimals=1,
+        note=_MIXED_VINTAGE,
+    ),
+    Indicator(
+        "care_places_per_100_80plus", "Pflegeplätze je 100 Einwohner ab 80",
+        "Care places per 100 residents aged 80 and over", "je 100", "per 100", "rate", -1,
+        ("poi_care_homes",) + _POP, "ratio", "care_places", "pop_80plus", 100.0, decimals=1,
+        note="Care homes serve a wider catchment than their PLR. " + _MIXED_VINTAGE,
+    ),
+    Indicator(
+        "pharmacies_per_10k", "Apotheken je 10.000 Einwohner", "Pharmacies per 10,000 residents",
+        "je 10.000", "per 10,000", "rate", -1, ("poi_pharmacies",) + _POP, "ratio", "pharmacies",
+        "population", 10_000.0, decimals=1, note=_MIXED_VINTAGE,
+    ),
+]
+
+INDICATORS: dict[str, Indicator] = {ind.key: ind for ind in _DEFS}
+"""Every indicator by key, in display order."""
+
+# Counts the PLR table carries beyond the indicators: denominators and helpers.
+_EXTRA_COUNTS = (
+    "pop_6_15", "pop_under18", "pop_6_18", "pop_6_25", "pop_18_65", "pop_80plus", "pop_female",
+    "kitas_places_unknown", "care_homes_places_unknown",
+)
+
+
+def _check_definitions() -> None:
+    for ind in INDICATORS.values():
+        assert ind.kind in KINDS and ind.aggregation in AGGREGATIONS, ind.key
+        assert all(k in DATASETS for k in ind.datasets), ind.key
+        assert ind.aggregation != "ratio" or (ind.numerator and ind.denominator), ind.key
+
+
+_check_definitions()
+
+
+def get_indicator(key: str) -> Indicator:
+    """The :class:`Indicator` for ``key``, with a helpful error for unknown keys."""
+    try:
+        return INDICATORS[key]
+    except KeyError:
+        raise KeyError(
+            f"unknown indicator {key!r}; known indicators: {', '.join(INDICATORS)}"
+        ) from None
+
+
+def sources(indicator_key: str) -> list[Dataset]:
+    """The catalogue datasets an indicator is computed from.
+
+    Examples
+    --------
+    >>> [ds.key for ds in sources("density")]
+    ['population_2025', 'lor_plr']
+    """
+    return [DATASETS[k] for k in get_indicator(indicator_key).datasets]
+
+
+def citation(indicator_key: str) -> str:
+    """Source, reference date and licence of every dataset behind an indicator, one line.
+
+    Examples
+    --------
+    >>> citation("kita_places_per_100_under6")  # doctest: +ELLIPSIS
+    'Geoportal Berlin / Kindertagesstätten (Stand 2022-12-31, Lizenz dl-de/by-2.0); Amt für Statistik...'
+    """
+    return "; ".join(ds.citation() for ds in sources(indicator_key))
+
+
+def available_indicators(level: str) -> list[str]:
+    """Keys of the indicators that exist at ``level`` (class indicators: PLR only).
+
+    Examples
+    --------
+    >>> "mss_status" in available_indicators("PLR"), "mss_status" in available_indicators("BZR")
+    (True, False)
+    """
+    code = get_level(level).code
+    return [key for key, ind in INDICATORS.items() if code in ind.levels]
+
+
+# --- reading the official files ---------------------------------------------------------
+
+
+def _read_csv(settings: Settings, key: str) -> pd.DataFrame:
+    """An official CSV with every value as text and ids as zero-padded strings."""
+    from geodata.fetch import FETCH_HINT, DataError
+
+    ds = DATASETS[key]
+    path = settings.raw_dir / ds.filename
+    if not path.is_file():
+        raise DataError(f"{key}: missing at {path}. {FETCH_HINT}")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    ids = table[ds.id_column]
+    if ids.duplicated().any():
+        raise DataError(f"{key}: PLR id {ids[ids.duplicated()].iloc[0]!r} occurs twice in {path}. {FETCH_HINT}")
+    return table.set_index(ds.id_column)
+
+
+def _numbers(column: pd.Series) -> pd.Series:
+    """Text to float; empty, ``NA`` and the sentinel -9999 become NaN."""
+    values = pd.to_numeric(column.replace({"": None, "NA": None}), errors="raise").astype(float)
+    return values.mask(values == MISSING_SENTINEL)
+
+
+def _population(settings: Settings) -> pd.DataFrame:
+    raw = _read_csv(settings, "population_2025")
+    n = {col: _numbers(raw[col]) for col in DATASETS["population_2025"].columns[1:]}
+    pop = pd.DataFrame(
+        {
+            "population": n["E_E"],
+            "pop_female": n["E_EW"],
+            "pop_under6": n["E_EU1"] + n["E_E1U6"],
+            "pop_6_15": n["E_E6U15"],
+            "pop_under18": n["E_EU1"] + n["E_E1U6"] + n["E_E6U15"] + n["E_E15U18"],
+            "pop_6_18": n["E_E6U15"] + n["E_E15U18"],
+            "pop_6_25": n["E_E6U15"] + n["E_E15U18"] + n["E_E18U25"],
+            "pop_18_65": n["E_E18U25"] + n["E_E25U55"] + n["E_E55U65"],
+            "pop_65plus": n["E_E65U80"] + n["E_E80U110"],
+            "pop_80plus": n["E_E80U110"],
+        }
+    )
+    return pop
+
+
+def _codes(column: pd.Series, allowed: set[int], missing: set[int], key: str) -> pd.Series:
+    """Class codes as float; ``missing`` codes become NaN, unknown codes are an error."""
+    from geodata.fetch import DataError
+
+    values = _numbers(column.str.split(" - ").str[0].str.strip())
+    unknown = values.dropna()[~values.dropna().isin(allowed | missing)]
+    if len(unknown):
+        raise DataError(
+            f"{key}: unexpected class code {unknown.iloc[0]!r} for PLR {unknown.index[0]}; "
+            f"expected one of {sorted(allowed | missing)}. The file may be a newer edition; "
+            "update geodata/indicators.py."
+        )
+    return values.mask(values.isin(missing))
+
+
+def _classes_of(key: str) -> set[int]:
+    return {code for code, _, _ in INDICATORS[key].classes}
+
+
+def _mss(settings: Settings) -> pd.DataFrame:
+    idx = _read_csv(settings, "mss_indices")
+    ind = _read_csv(settings, "mss_index_indicators")
+    table = pd.DataFrame(
+        {
+            "mss_status": _codes(idx["SI_N"], _classes_of("mss_status"), set(), "mss_indices"),
+            "mss_dynamics": _codes(idx["DI_N"], _classes_of("mss_dynamics"), set(), "mss_indices"),
+        }
+    )
+    for key, column in (
+        ("mss_unemployment", "S1"), ("mss_transfer", "S3"), ("mss_child_poverty", "S4"),
+        ("mss_unemployment_change", "D1"), ("mss_transfer_change", "D3"),
+        ("mss_child_poverty_change", "D4"),
+    ):
+        table[key] = _numbers(ind[column]).reindex(table.index)
+    return table
+
+
+def _environmental_justice(settings: Settings) -> pd.DataFrame:
+    raw = _read_csv(settings, "environmental_justice")
+    key = "environmental_justice"
+    # The column S-Bahn-Ring is 1 in all 542 rows (SOURCES.md) and is deliberately not read.
+    return pd.DataFrame(
+        {
+            "ug_air": _codes(raw["Luftbelastungs-Kategorie"], _classes_of("ug_air"), set(), key),
+            "ug_noise": _codes(raw["Lärmbelastungs-Kategorie"], _classes_of("ug_noise"), set(), key),
+            "ug_heat": _codes(raw["Thermische Belastungs-Kategorie"], _classes_of("ug_heat"), set(), key),
+            "ug_green": _codes(raw["Grünflächenversorgungs-Kategorie"], _classes_of("ug_green"), {0}, key),
+            "ug_social": _codes(raw["Soziale Benachteiligungs-Kategorie"], _classes_of("ug_social"), {0}, key),
+            "ug_multiple_burdens": _codes(
+                raw["Anzahl der Mehrfachbelastungen"], _classes_of("ug_multiple_burdens"), set(), key
+            ),
+        }
+    )
+
+
+def _violence(settings: Settings) -> pd.DataFrame:
+    raw = _read_csv(settings, "violence_monitoring")
+    allowed = _classes_of("violence_total")
+    # 0 = "Weitgehend unbewohnte Fläche": no class, not the lowest one.
+    return pd.DataFrame(
+        {
+            "violence_total": _codes(raw["kategorie_gesamt"], allowed, {0}, "violence_monitoring"),
+            "violence_youth": _codes(raw["kategorie_jugend"], allowed, {0}, "violence_monitoring"),
+            "violence_domestic": _codes(raw["kategorie_innerfam_partner"], allowed, {0}, "violence_monitoring"),
+        }
+    )
+
+
+_GEOD = Geod(ellps="GRS80")
+
+
+def ellipsoidal_area_km2(geometries) -> np.ndarray:
+    """Area on the GRS80 ellipsoid, in km², of polygons given in EPSG:4326.
+
+    The planar area in EPSG:25833 is about 0.05 % smaller because of the UTM
+    scale factor at Berlin; official areas are ellipsoidal.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> round(float(ellipsoidal_area_km2([box(13.0, 52.0, 13.1, 52.1)])[0]), 1)
+    76.3
+    """
+    return np.array([abs(_GEOD.geometry_area_perimeter(g)[0]) / 1e6 for g in geometries])
+
+
+def _class_shares(table: pd.DataFrame) -> pd.DataFrame:
+    """Numerator and denominator residents for every derived class share."""
+    out = {}
+    pop = table["population"]
+    for ind in INDICATORS.values():
+        if not ind.derived_from:
+            continue
+        klass = table[ind.derived_from]
+        # Residents of PLR without a class count in neither part, so the share is
+        # "among residents of classified PLR"; NaN residents stay NaN.
+        out[ind.numerator] = pop.where(klass.isin(ind.share_classes), 0.0).where(pop.notna())
+        out[ind.denominator] = pop.where(klass.notna(), 0.0).where(pop.notna())
+    return pd.DataFrame(out, index=table.index)
+
+
+def add_ratios(table: pd.DataFrame) -> pd.DataFrame:
+    """Compute every ``ratio`` indicator whose numerator and denominator are in ``table``.
+
+    A zero or missing denominator gives NaN (never inf, never 0). Works on the
+    PLR table and on summed tables of any level alike, which is what keeps
+    shares right after aggregation.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"population": [200.0, 0.0], "pop_under6": [10.0, 0.0]})
+    >>> add_ratios(t)["share_under6"].tolist()
+    [5.0, nan]
+    """
+    table = table.copy()
+    for ind in INDICATORS.values():
+        if ind.aggregation != "ratio" or ind.numerator not in table or ind.denominator not in table:
+            continue
+        num = table[ind.numerator].astype(float)
+        den = table[ind.denominator].astype(float)
+        safe = den.where(den > 0)
+        table[ind.key] = num / safe * ind.factor
+    return table
+
+
+def sum_columns(table: pd.DataFrame) -> list[str]:
+    """The columns of a PLR table that are summed when aggregating (counts and helpers)."""
+    wanted = [k for k, ind in INDICATORS.items() if ind.aggregation == "sum"]
+    wanted += [c for ind in INDICATORS.values() if ind.aggregation == "ratio"
+               for c in (ind.numerator, ind.denominator)]
+    wanted += list(_EXTRA_COUNTS)
+    seen: dict[str, None] = {}
+    for column in wanted:
+        if column in table.columns:
+            seen.setdefault(column, None)
+    return list(seen)
+
+
+def aggregate(plr: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Aggregate a PLR table (indexed by PLR_ID) to ``level``.
+
+    Count columns are summed (an area whose PLR are all missing stays
+    missing), ratio indicators are recomputed from the summed numerators and
+    denominators, and class indicators are dropped (their derived shares take
+    their place).
+
+    Examples
+    --------
+    Two PLR in one Bezirksregion: 10 of 100 and 90 of 900 children give 10 %,
+    whatever the mean of the PLR shares would be.
+
+    >>> plr = pd.DataFrame({"population": [100.0, 900.0], "pop_under6": [10.0, 90.0]},
+    ...                    index=pd.Index(["01100101", "01100102"], name="PLR_ID"))
+    >>> aggregate(plr, "BZR")["share_under6"].tolist()
+    [10.0]
+    """
+    code = get_level(level).code
+    if code == "PLR":
+        return add_ratios(plr)
+    columns = sum_columns(plr)
+    keys = parent_ids(pd.Series(plr.index.astype(str), index=plr.index), code)
+    summed = plr[columns].groupby(keys.values).sum(min_count=1)
+    summed.index.name = f"{code}_ID"
+    return add_ratios(summed)
+
+
+# --- the cached PLR table ---------------------------------------------------------------
+
+_INPUT_DATASETS = ("lor_plr", "population_2025", "mss_indices", "mss_index_indicators",
+                   "environmental_justice", "violence_monitoring",
+                   *(t.dataset for t in FACILITY_TYPES.values()))
+
+
+def data_version(settings: Settings) -> str:
+    """A short fingerprint of the input files and of this code; changes when either does."""
+    digest = hashlib.sha256()
+    for key in _INPUT_DATASETS:
+        path = settings.raw_dir / DATASETS[key].filename
+        stat = path.stat() if path.is_file() else None
+        digest.update(f"{key}:{stat.st_size if stat else -1}:{stat.st_mtime_ns if stat else -1};".encode())
+    for module in (__file__, facilities_module.__file__):
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _build_plr_table(settings: Settings) -> pd.DataFrame:
+    from geodata.fetch import DataError
+
+    units = load_units(settings, "PLR")
+    index = pd.Index(units.index.astype(str), name="PLR_ID")
+    parts = [
+        _population(settings), _mss(settings), _environmental_justice(settings),
+        _violence(settings), facilities_per_plr(settings),
+    ]
+    for part in parts:
+        part.index = part.index.astype(str)
+        extra = part.index.difference(index)
+        lacking = index.difference(part.index)
+        if len(extra) or len(lacking):
+            raise DataError(
+                f"PLR ids do not match the LOR 2021 geometry: {len(lacking)} missing "
+                f"(e.g. {list(lacking[:3])}), {len(extra)} unknown (e.g. {list(extra[:3])}). "
+                "Is a file from the old 447-PLR system? Re-fetch the open data."
+            )
+    table = pd.DataFrame({"PLR_NAME": units["PLR_NAME"].astype(str).values}, index=index)
+    table["area_km2"] = ellipsoidal_area_km2(units.geometry.to_crs(WEB_CRS).values)
+    table = table.join(parts, how="left")
+    table = table.join(_class_shares(table))
+    return add_ratios(table)
+
+
+def _parquet_path(settings: Settings, version: str) -> Path:
+    return settings.cache_dir / f"indicators_plr_{version}.parquet"
+
+
+def _write_atomically(table: pd.DataFrame, path: Path) -> None:
+    """Write parquet via a temporary file and a rename, so readers never see half a file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        os.close(fd)
+        try:
+            table.to_parquet(tmp)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    except OSError as err:
+        # The cache only saves start-up time; a read-only data folder must not stop the app.
+        log.warning("indicator cache not written to %s: %s", path, err)
+
+
+@lru_cache(maxsize=4)
+def _plr_table_cached(settings: Settings, version: str) -> pd.DataFrame:
+    path = _parquet_path(settings, version)
+    if path.is_file():
+        return pd.read_parquet(path)
+    table = _build_plr_table(settings)
+    _write_atomically(table, path)
+    for stale in path.parent.glob("indicators_plr_*.parquet"):
+        if stale != path:
+            # Written by an older code or data version; another process may remove it first.
+            stale.unlink(missing_ok=True)
+    return table
+
+
+def plr_table(settings: Settings) -> pd.DataFrame:
+    """One row per Planungsraum with every count and every indicator.
+
+    Parameters
+    ----------
+    settings : Settings
+        Where the open data and the cache live.
+
+    Returns
+    -------
+    pandas.DataFrame
+        542 rows indexed by ``PLR_ID`` (8-digit string). Columns: ``PLR_NAME``,
+        the counts used as numerators and denominators (``population``,
+        ``pop_under6``, ..., ``kitas``, ``kita_places``, ...), the residents
+        behind each derived class share (``<key>_residents``,
+        ``<key>_residents_classified``) and one column per key of
+        :data:`INDICATORS`. Missing values are NaN. Cached in memory per data
+        version and as parquet in ``settings.cache_dir``; the caller gets a copy.
+
+    Examples
+    --------
+    >>> table = plr_table(load_settings())  # doctest: +SKIP
+    >>> len(table), int(table["population"].sum())  # doctest: +SKIP
+    (542, 3913644)
+    """
+    return _plr_table_cached(settings, data_version(settings)).copy()
+
+
+@lru_cache(maxsize=16)
+def _indicator_table_cached(settings: Settings, version: str, level: str) -> pd.DataFrame:
+    plr = _plr_table_cached(settings, version)
+    table = aggregate(plr.drop(columns="PLR_NAME"), level)
+    lvl = get_level(level)
+    if lvl.code == "PLR":
+        names = plr["PLR_NAME"]
+    else:
+        names = hierarchy(settings).drop_duplicates(lvl.id_column).set_index(lvl.id_column)[lvl.name_column]
+    table.insert(0, "name", names.reindex(table.index).astype(str).values)
+    table.index.name = lvl.id_column
+    keep = ["name"] + sum_columns(table) + [k for k in available_indicators(lvl.code) if k in table]
+    keep += [c for c in table.columns if c.endswith("_residents") or c.endswith("_residents_classified")]
+    return table[list(dict.fromkeys(keep))]
+
+
+def indicator_table(settings: Settings, level: str) -> pd.DataFrame:
+    """Every indicator available at ``level``, one row per area.
+
+    Parameters
+    ----------
+    settings : Settings
+        Where the open data lives.
+    level : str
+        ``"PLR"``, ``"BZR"``, ``"PGR"`` or ``"BEZ"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``<LEVEL>_ID``; column ``name`` (area name), the summed
+        counts, and one column per key of :func:`available_indicators` for
+        the level. Shares, rates and the density are recomputed from summed
+        numerators and denominators; class indicators appear at PLR level
+        only. Areas without residents have NaN rates.
+
+    Examples
+    --------
+    >>> bez = indicator_table(load_settings(), "BEZ")  # doctest: +SKIP
+    >>> len(bez), round(bez["area_km2"].sum(), 1)  # doctest: +SKIP
+    (12, 891.1)
+    """
+    code = get_level(level).code
+    return _indicator_table_cached(settings, data_version(settings), code).copy()
