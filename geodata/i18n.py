@@ -1,0 +1,183 @@
+"""Interface texts in German and English, and number formatting per language.
+
+German comes first: it is the default language of the app (``BEDARFSATLAS_LANGUAGE``)
+and every text is written in German and English. Texts live here, in plain Python,
+so that pages, map builders and the assessment use the same wording, and a test can
+check that no text lacks a translation.
+
+Examples
+--------
+>>> t("nav.overview", "de")
+'Übersichtskarte'
+>>> t("nav.overview", "en")
+'Overview map'
+>>> t("legend.count", "de", n=3)
+'3 Gebiete'
+>>> format_number(1234.5, 1, "de")
+'1.234,5'
+>>> format_number(1234.5, 1, "en")
+'1,234.5'
+"""
+
+from __future__ import annotations
+
+import math
+
+LANGUAGES = ("de", "en")
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
+
+TEXTS: dict[str, dict[str, str]] = {
+    # App shell
+    "app.title": {"de": "Bedarfsatlas Berlin", "en": "Bedarfsatlas Berlin (needs atlas)"},
+    "app.language": {"de": "Sprache / Language", "en": "Sprache / Language"},
+    "app.data_error": {
+        "de": "Die offenen Daten fehlen oder sind beschädigt. Die App startet erst, wenn sie vollständig sind.",
+        "en": "The open data is missing or corrupt. The app starts only when it is complete.",
+    },
+    "nav.overview": {"de": "Übersichtskarte", "en": "Overview map"},
+    "nav.sources": {"de": "Quellen und Impressum", "en": "Sources and imprint"},
+    # Overview map
+    "overview.title": {"de": "Übersichtskarte", "en": "Overview map"},
+    "overview.intro": {
+        "de": "Wählen Sie eine LOR-Ebene und einen Indikator. Fahren Sie mit der Maus über ein "
+        "Gebiet oder klicken Sie es an, um Name und Wert zu sehen. Die Tabelle unter der Karte "
+        "enthält dieselben Werte.",
+        "en": "Choose an LOR level and an indicator. Hover over or click an area to see its "
+        "name and value. The table below the map holds the same values.",
+    },
+    "overview.level": {"de": "LOR-Ebene", "en": "LOR level"},
+    "overview.indicator": {"de": "Indikator", "en": "Indicator"},
+    "overview.no_indicators": {
+        "de": "Für diese Ebene ist noch kein Indikator verfügbar.",
+        "en": "No indicator is available at this level yet.",
+    },
+    "overview.selected": {"de": "Ausgewählt: {name} ({id}): {value}", "en": "Selected: {name} ({id}): {value}"},
+    "overview.select_hint": {
+        "de": "Klicken Sie ein Gebiet in der Karte an, um es hier anzuzeigen.",
+        "en": "Click an area on the map to show it here.",
+    },
+    "overview.table": {"de": "Tabelle aller Gebiete (ohne Karte)", "en": "Table of all areas (no map needed)"},
+    "overview.map_label": {
+        "de": "Karte: {indicator} je {level}",
+        "en": "Map: {indicator} per {level}",
+    },
+    "column.id": {"de": "Schlüssel", "en": "Id"},
+    "column.name": {"de": "Name", "en": "Name"},
+    "column.value": {"de": "Wert", "en": "Value"},
+    "column.class": {"de": "Klasse", "en": "Class"},
+    # Legend and map
+    "legend.title": {"de": "Legende", "en": "Legend"},
+    "legend.missing": {"de": "keine Angabe", "en": "no data"},
+    "legend.count": {"de": "{n} Gebiete", "en": "{n} areas"},
+    "legend.count_one": {"de": "1 Gebiet", "en": "1 area"},
+    "legend.scheme.quantiles": {
+        "de": "Klassen: Quantile (gleich viele Gebiete je Klasse)",
+        "en": "Classes: quantiles (equal number of areas per class)",
+    },
+    "legend.scheme.natural_breaks": {
+        "de": "Klassen: natürliche Brüche (Fisher-Jenks)",
+        "en": "Classes: natural breaks (Fisher-Jenks)",
+    },
+    "legend.scheme.categories": {"de": "Klassen: amtliche Klassen", "en": "Classes: official classes"},
+    "legend.direction.up": {"de": "Dunkler = höherer Bedarf", "en": "Darker = more need"},
+    "legend.direction.neutral": {"de": "Dunkler = höherer Wert", "en": "Darker = higher value"},
+    "legend.source": {"de": "Quelle", "en": "Source"},
+    "map.area": {"de": "Gebiet", "en": "Area"},
+    "map.basemap": {"de": "Hintergrundkarte", "en": "Base map"},
+    # Sources and imprint
+    "sources.title": {"de": "Quellen und Impressum", "en": "Sources and imprint"},
+    "sources.intro": {
+        "de": "Alle Daten der App sind amtliche offene Daten. Jede Zahl in der App nennt ihre "
+        "Quelle; hier stehen alle Datensätze mit Lizenz und Namensnennung.",
+        "en": "All data in the app is official open data. Every figure in the app names its "
+        "source; here are all datasets with licence and attribution.",
+    },
+    "sources.datasets": {"de": "Datensätze", "en": "Datasets"},
+    "sources.publisher": {"de": "Herausgeber", "en": "Publisher"},
+    "sources.licence": {"de": "Lizenz", "en": "Licence"},
+    "sources.attribution": {"de": "Namensnennung", "en": "Attribution"},
+    "sources.reference_date": {"de": "Stand", "en": "Reference date"},
+    "sources.source_url": {"de": "Quelle", "en": "Source"},
+    "sources.licence_note": {"de": "Hinweis zur Lizenz", "en": "Licence note"},
+    "sources.notes": {"de": "Anmerkungen", "en": "Notes"},
+    "sources.basemap": {"de": "Hintergrundkarte", "en": "Base map"},
+    "sources.basemap_none": {
+        "de": "Keine: die Karte lädt keine Kacheln von fremden Servern.",
+        "en": "None: the map loads no tiles from other servers.",
+    },
+    "sources.software": {"de": "Software", "en": "Software"},
+    "sources.software_text": {
+        "de": "Bedarfsatlas Berlin ist freie Software unter der EUPL-1.2. Karten: Leaflet "
+        "(BSD-2-Clause), ausgeliefert von diesem Server.",
+        "en": "Bedarfsatlas Berlin is free software under the EUPL-1.2. Maps: Leaflet "
+        "(BSD-2-Clause), served by this server.",
+    },
+    "imprint.title": {"de": "Impressum", "en": "Imprint"},
+    "imprint.placeholder": {
+        "de": "Betreiberin oder Betreiber dieser Instanz: bitte Name, Anschrift, Kontakt und "
+        "vertretungsberechtigte Person eintragen (§ 5 DDG).",
+        "en": "Operator of this instance: please fill in name, address, contact and the "
+        "person authorised to represent (§ 5 DDG).",
+    },
+    "imprint.operator": {"de": "Betreiber", "en": "Operator"},
+    "imprint.address": {"de": "Anschrift", "en": "Address"},
+    "imprint.contact": {"de": "Kontakt", "en": "Contact"},
+    "imprint.representative": {"de": "Vertretungsberechtigt", "en": "Authorised representative"},
+    "imprint.to_fill": {"de": "(noch einzutragen)", "en": "(to be filled in)"},
+}
+
+
+class MissingTextError(KeyError):
+    """A text key that is not in :data:`TEXTS`."""
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The text ``key`` in language ``lang``, with ``{placeholders}`` filled from ``values``.
+
+    Unknown languages fall back to German, the app's first language; an unknown
+    key is a bug and raises :class:`MissingTextError` naming it.
+
+    Examples
+    --------
+    >>> t("overview.selected", "en", name="Moabit", id="0120", value="12.5 %")
+    'Selected: Moabit (0120): 12.5 %'
+    """
+    try:
+        entry = TEXTS[key]
+    except KeyError:
+        raise MissingTextError(f"no text {key!r} in geodata.i18n.TEXTS; add it there in German and English") from None
+    text = entry.get(lang) or entry["de"]
+    return text.format(**values) if values else text
+
+
+def count_areas(n: int, lang: str) -> str:
+    """'1 Gebiet' / '12 Gebiete' (and English), for legends.
+
+    >>> count_areas(1, "de"), count_areas(7, "en")
+    ('1 Gebiet', '7 areas')
+    """
+    return t("legend.count_one", lang) if n == 1 else t("legend.count", lang, n=format_number(n, 0, lang))
+
+
+def format_number(value: float | int | None, decimals: int, lang: str) -> str:
+    """``value`` with ``decimals`` places, German or English separators; missing gives ''.
+
+    German uses a decimal comma and a dot for thousands (``1.234,5``), English
+    the opposite (``1,234.5``). NaN and ``None`` are missing values, not zero.
+
+    >>> format_number(float("nan"), 1, "de")
+    ''
+    >>> format_number(-0.25, 2, "de")
+    '-0,25'
+    """
+    if value is None:
+        return ""
+    try:
+        if math.isnan(value):
+            return ""
+    except TypeError:
+        raise TypeError(f"format_number needs a number, got {value!r} ({type(value).__name__})") from None
+    text = f"{value:,.{decimals}f}"
+    if lang == "de":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text

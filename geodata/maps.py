@@ -1,0 +1,322 @@
+"""Map builders: pure functions that return a :class:`folium.Map`, never a widget.
+
+Pages hand the result to ``st_folium``; tests render it to an HTML string. Three
+rules hold for every map built here, because the app runs without any CDN:
+
+* Leaflet is loaded from the app's own static folder (``static/node_modules``,
+  installed from npm at install time and served with ``server.enableStaticServing``).
+  folium's defaults (Leaflet, jQuery, Bootstrap, Font Awesome from CDNs) are replaced
+  per map; streamlit-folium loads exactly the ``default_js``/``default_css`` of the
+  map's elements, so after :func:`use_local_assets` nothing else is requested.
+* No base map unless the operator configured one (``BEDARFSATLAS_BASEMAP_URL``);
+  the area outlines and names in the tooltips are enough to find one's way.
+* Every text that reaches the map is HTML-escaped here: folium's tooltips and
+  Leaflet's attribution control insert their text as HTML, and area names or
+  attributions are data, not markup.
+
+No branca colour map is ever added: streamlit-folium then injects d3 from a CDN.
+The legend is drawn by the page from :func:`legend_entries`.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from geodata.classify import classify_numeric
+>>> areas = {"type": "FeatureCollection", "features": [
+...     {"type": "Feature", "id": "01", "properties": {},
+...      "geometry": {"type": "Polygon", "coordinates": [[[13.3, 52.5], [13.4, 52.5], [13.4, 52.6], [13.3, 52.5]]]}}]}
+>>> values = pd.Series([12.5], index=["01"])
+>>> m = choropleth_map(areas, classify_numeric(values), pd.Series(["Mitte"], index=["01"]),
+...                    value_text=value_texts(values, decimals=1, unit="%", lang="de"),
+...                    area_label="Bezirk", indicator_label="Anteil", attribution="AfS")
+>>> html = m.get_root().render()
+>>> "cdn" in html, "/app/static/node_modules/leaflet/dist/leaflet.js" in html
+(False, True)
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import folium
+import pandas as pd
+import shapely
+
+from geodata.classify import MISSING_COLOUR, Classification
+from geodata.i18n import count_areas, format_number, t
+from geodata.settings import Settings
+
+#: Where the app serves ``static/node_modules`` (Streamlit's static serving puts
+#: ``./static`` under ``/app/static``). Behind a ``server.baseUrlPath`` the page
+#: passes the prefixed path.
+ASSET_BASE = "/app/static/node_modules"
+
+#: Berlin's extent (EPSG:4326, [[south, west], [north, east]]), used when a map has no areas.
+BERLIN_BOUNDS = [[52.3382, 13.0883], [52.6755, 13.7612]]
+
+_AREA_STYLE = {"color": "#4d4d4d", "weight": 0.7, "fillOpacity": 0.8}
+_MISSING_STYLE = {"color": "#4d4d4d", "weight": 1.0, "fillOpacity": 0.45, "dashArray": "4 3"}
+_HIGHLIGHT_STYLE = {"color": "#000000", "weight": 3, "fillOpacity": 0.9}
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """An operator-configured base map: XYZ tiles, or a WMS when ``wms_layers`` is set."""
+
+    url: str
+    attribution: str
+    wms_layers: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Basemap | None":
+        """The base map configured in ``settings``, or ``None`` (the default: no tiles)."""
+        if not settings.basemap_url:
+            return None
+        return cls(settings.basemap_url, settings.basemap_attribution or "", settings.basemap_wms_layers)
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One row of a legend: colour swatch, label and how many areas it covers."""
+
+    colour: str
+    label: str
+    count: int
+    missing: bool = False
+
+
+def use_local_assets(m: folium.Map, asset_base: str = ASSET_BASE) -> folium.Map:
+    """Make ``m`` load Leaflet from the app's own server instead of folium's CDNs.
+
+    folium declares Leaflet, jQuery, Bootstrap and Font Awesome (all from CDNs)
+    as class-level defaults. A choropleth needs only Leaflet; the others serve
+    markers and popups styled with Bootstrap that these maps do not use. The
+    override is set on this instance only, so other folium users are not affected.
+
+    >>> m = use_local_assets(folium.Map(tiles=None), "/base/static/node_modules")
+    >>> m.default_js
+    [('leaflet', '/base/static/node_modules/leaflet/dist/leaflet.js')]
+    """
+    base = asset_base.rstrip("/")
+    m.default_js = [("leaflet", f"{base}/leaflet/dist/leaflet.js")]
+    m.default_css = [("leaflet_css", f"{base}/leaflet/dist/leaflet.css")]
+    return m
+
+
+def value_texts(
+    values: pd.Series,
+    *,
+    decimals: int,
+    unit: str = "",
+    lang: str = "de",
+    class_labels: Mapping[Any, str] | None = None,
+) -> pd.Series:
+    """Values as the map and the table show them: formatted, with unit, or 'keine Angabe'.
+
+    For class indicators pass ``class_labels`` (code -> label); the text is then
+    the label, e.g. ``'2 – mittel'``.
+
+    >>> value_texts(pd.Series([1234.56, None], index=["a", "b"]), decimals=1, unit="%", lang="de").tolist()
+    ['1.234,6 %', 'keine Angabe']
+    >>> value_texts(pd.Series([2.0], index=["a"]), decimals=0, class_labels={2: "mittel"}, lang="en").tolist()
+    ['2 – mittel']
+    """
+    missing = t("legend.missing", lang)
+
+    def one(value: Any) -> str:
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return missing
+        if class_labels is not None:
+            label = class_labels.get(value)
+            if label is None and isinstance(value, float) and value.is_integer():
+                label = class_labels.get(int(value))
+            code = format_number(value, 0, lang) if isinstance(value, (int, float)) else str(value)
+            return f"{code} – {label}" if label else code
+        return f"{format_number(float(value), decimals, lang)} {unit}".strip()
+
+    return values.map(one).astype(object)
+
+
+def _feature_id(feature: Mapping[str, Any]) -> str:
+    fid = feature.get("id")
+    if fid is None:
+        fid = (feature.get("properties") or {}).get("id")
+    if fid is None:
+        raise ValueError(
+            "a feature of the areas GeoJSON has no id: give each feature an 'id' member "
+            "(GeoDataFrame.to_json() writes the index there) or an 'id' property"
+        )
+    return str(fid)
+
+
+def _area_features(
+    areas: str | Mapping[str, Any], names: pd.Series, value_text: pd.Series, missing_text: str
+) -> list[dict[str, Any]]:
+    """Features with only the properties the map needs, texts escaped for HTML."""
+    collection = json.loads(areas) if isinstance(areas, str) else areas
+    if collection.get("type") != "FeatureCollection":
+        raise ValueError(f"areas must be a GeoJSON FeatureCollection, got type {collection.get('type')!r}")
+    features = []
+    for feature in collection["features"]:
+        area_id = _feature_id(feature)
+        name = names.get(area_id, area_id)
+        text = value_text.get(area_id, missing_text)
+        features.append(
+            {
+                "type": "Feature",
+                "id": area_id,
+                # Only what the tooltip shows: the GeoJSON reaches the browser once,
+                # extra columns would grow every map by kilobytes.
+                "properties": {
+                    "id": area_id,
+                    "name": html.escape(str(name)),
+                    "value": html.escape(str(text)),
+                },
+                "geometry": feature["geometry"],
+            }
+        )
+    return features
+
+
+def _bounds(features: list[dict[str, Any]]) -> list[list[float]]:
+    if not features:
+        return BERLIN_BOUNDS
+    geoms = shapely.from_geojson([json.dumps(f["geometry"]) for f in features])
+    west, south, east, north = shapely.total_bounds(geoms)
+    return [[float(south), float(west)], [float(north), float(east)]]
+
+
+def add_basemap(m: folium.Map, basemap: Basemap, lang: str = "de") -> folium.Map:
+    """Put the operator's base map under everything, with its attribution.
+
+    XYZ URLs become a :class:`folium.TileLayer`; with ``wms_layers`` the URL is
+    a WMS endpoint and becomes a :class:`folium.WmsTileLayer` (PNG, EPSG:3857).
+    """
+    attribution = html.escape(basemap.attribution)
+    name = t("map.basemap", lang)
+    if basemap.wms_layers:
+        folium.WmsTileLayer(
+            url=basemap.url, layers=basemap.wms_layers, fmt="image/png", transparent=False,
+            attr=attribution, name=name, overlay=False, control=False,
+        ).add_to(m)
+    else:
+        folium.TileLayer(tiles=basemap.url, attr=attribution, name=name, overlay=False, control=False).add_to(m)
+    return m
+
+
+def choropleth_map(
+    areas: str | Mapping[str, Any],
+    classification: Classification,
+    names: pd.Series,
+    *,
+    value_text: pd.Series,
+    area_label: str,
+    indicator_label: str,
+    attribution: str,
+    basemap: Basemap | None = None,
+    lang: str = "de",
+    asset_base: str = ASSET_BASE,
+) -> folium.Map:
+    """A choropleth of one indicator over the areas of one LOR level.
+
+    Parameters
+    ----------
+    areas : str or dict
+        GeoJSON FeatureCollection in EPSG:4326 (e.g. ``display_geojson(settings, level)``);
+        each feature carries its area id as ``id`` or as property ``id``.
+    classification : Classification
+        Class and colour per area id (:mod:`geodata.classify`); areas without a
+        class are drawn grey with a dashed outline.
+    names : Series
+        Area names by id, shown in the tooltip.
+    value_text : Series
+        The value as text by id (see :func:`value_texts`), shown in the tooltip.
+    area_label, indicator_label : str
+        Tooltip headings, e.g. "Planungsraum" and "Arbeitslosigkeit (%)".
+    attribution : str
+        Data sources for the map's attribution control (plain text).
+    basemap : Basemap, optional
+        Tiles or WMS under the areas; default none, so the browser contacts no other server.
+    lang : {"de", "en"}
+    asset_base : str
+        URL path where ``static/node_modules`` is served.
+
+    Returns
+    -------
+    folium.Map
+        With one GeoJson layer (``name`` = ``indicator_label``) and bounds fitted to the areas.
+    """
+    missing_text = t("legend.missing", lang)
+    features = _area_features(areas, names, value_text, missing_text)
+    m = folium.Map(tiles=None, control_scale=True, zoom_control=True, prefer_canvas=False)
+    use_local_assets(m, asset_base)
+    if basemap is not None:
+        add_basemap(m, basemap, lang)
+
+    fill = {fid: classification.colour_of(fid) for fid in (f["id"] for f in features)}
+
+    def style(feature: Mapping[str, Any]) -> dict[str, Any]:
+        colour = fill[feature["id"]]
+        base = _MISSING_STYLE if colour == MISSING_COLOUR else _AREA_STYLE
+        return {**base, "fillColor": colour}
+
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=indicator_label,
+        style_function=style,
+        highlight_function=lambda feature: _HIGHLIGHT_STYLE,
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name", "value"],
+            aliases=[html.escape(area_label), html.escape(indicator_label)],
+            sticky=True,
+        ),
+        # Leaflet shows a layer's ``attribution`` option in the attribution control (as HTML).
+        attribution=html.escape(attribution),
+    ).add_to(m)
+    m.fit_bounds(_bounds(features))
+    return m
+
+
+def legend_entries(classification: Classification, lang: str = "de") -> list[LegendEntry]:
+    """Legend rows: every class with its colour and area count, then 'keine Angabe'.
+
+    The 'keine Angabe' row is always there (count 0 when all areas have a
+    value), so readers learn that grey means missing, not zero.
+
+    >>> from geodata.classify import classify_categories
+    >>> c = classify_categories(pd.Series([1, 2, None], index=list("abc")), [(1, "hoch"), (2, "niedrig")])
+    >>> [(e.label, e.count) for e in legend_entries(c, "de")]
+    [('hoch', 1), ('niedrig', 1), ('keine Angabe', 1)]
+    """
+    entries = [
+        LegendEntry(colour, label, count)
+        for colour, label, count in zip(classification.colours, classification.labels, classification.counts())
+    ]
+    entries.append(LegendEntry(MISSING_COLOUR, t("legend.missing", lang), classification.missing_count(), missing=True))
+    return entries
+
+
+def legend_html(entries: list[LegendEntry], title: str, lang: str = "de") -> str:
+    """The legend as a small, escaped HTML list for ``st.html`` (no scripts, inline styles only).
+
+    >>> "&lt;b&gt;1&lt;/b&gt;" in legend_html([LegendEntry("#ffeda0", "<b>1</b>", 2)], "Legende")
+    True
+    """
+    rows = []
+    for entry in entries:
+        border = "1px dashed #4d4d4d" if entry.missing else "1px solid #4d4d4d"
+        rows.append(
+            '<li style="display:flex;align-items:center;gap:0.5em;margin:0.15em 0">'
+            f'<span aria-hidden="true" style="display:inline-block;width:1.6em;height:1em;'
+            f'background:{html.escape(entry.colour)};border:{border}"></span>'
+            f"<span>{html.escape(entry.label)}</span>"
+            f'<span style="color:#555">({html.escape(count_areas(entry.count, lang))})</span></li>'
+        )
+    return (
+        f'<div class="legend" role="group" aria-label="{html.escape(title)}">'
+        f'<p style="margin:0 0 0.3em 0;font-weight:600">{html.escape(title)}</p>'
+        f'<ul style="list-style:none;padding:0;margin:0">{"".join(rows)}</ul></div>'
+    )
+
