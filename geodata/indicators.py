@@ -486,7 +486,16 @@ def _read_csv(settings: Settings, key: str) -> pd.DataFrame:
 
 def _numbers(column: pd.Series) -> pd.Series:
     """Text to float; empty, ``NA`` and the sentinel -9999 become NaN."""
-    values = pd.to_numeric(column.replace({"": None, "NA": None}), errors="raise").astype(float)
+    from geodata.fetch import FETCH_HINT, DataError
+
+    text = column.replace({"": None, "NA": None})
+    values = pd.to_numeric(text, errors="coerce").astype(float)
+    bad = text.notna() & values.isna()
+    if bad.any():
+        raise DataError(
+            f"column {column.name!r}: {text[bad].iloc[0]!r} (PLR {text[bad].index[0]}) is not a "
+            f"number; expected digits, empty or NA. {FETCH_HINT}"
+        )
     return values.mask(values == MISSING_SENTINEL)
 
 

@@ -253,3 +253,14 @@ def test_parquet_cache_is_written_whole(settings_with_data, tmp_path):
     written = list((tmp_path / "cache").iterdir())
     assert [p.suffix for p in written] == [".parquet"]
     pd.testing.assert_frame_equal(pd.read_parquet(written[0]), table)
+
+
+def test_text_in_a_number_column_names_the_value_and_the_area():
+    from geodata.fetch import DataError
+    from geodata.indicators import _numbers
+
+    column = pd.Series(["12", "", "-9999", "zwölf"], index=["a", "b", "c", "01100104"], name="E_E")
+    with pytest.raises(DataError, match=r"'E_E': 'zwölf' \(PLR 01100104\)"):
+        _numbers(column)
+    assert _numbers(column.iloc[:3]).tolist()[0] == 12.0
+    assert _numbers(column.iloc[:3]).iloc[1:].isna().all()
