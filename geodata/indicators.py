@@ -212,7 +212,8 @@ _GREEN = ((1, "gut", "good"), (2, "mittel", "medium"), (3, "schlecht", "poor"))
 _SOCIAL = ((1, "niedrig (MSS-Status hoch)", "low (MSS status high)"),
            (2, "mittel (MSS-Status mittel)", "medium (MSS status medium)"),
            (3, "hoch (MSS-Status niedrig/sehr niedrig)", "high (MSS status low/very low)"))
-_MULTI = tuple((n, f"{n} Belastungen", f"{n} burdens") for n in range(6))
+_MULTI = tuple((n, f"{n} Belastung" + ("" if n == 1 else "en"), f"{n} burden" + ("" if n == 1 else "s"))
+               for n in range(6))
 
 _MSS_NOTE = (
     "MSS 2021, data as of 31.12.2020. 6 PLR have no class (KOM: fewer than 300 residents "
@@ -413,10 +414,17 @@ _EXTRA_COUNTS = (
 
 
 def _check_definitions() -> None:
+    """Fail at import, not on a page, when a definition above is inconsistent."""
     for ind in INDICATORS.values():
-        assert ind.kind in KINDS and ind.aggregation in AGGREGATIONS, ind.key
-        assert all(k in DATASETS for k in ind.datasets), ind.key
-        assert ind.aggregation != "ratio" or (ind.numerator and ind.denominator), ind.key
+        problems = [
+            ind.kind not in KINDS and f"kind {ind.kind!r} not in {KINDS}",
+            ind.aggregation not in AGGREGATIONS and f"aggregation {ind.aggregation!r} not in {AGGREGATIONS}",
+            any(k not in DATASETS for k in ind.datasets) and f"unknown dataset in {ind.datasets}",
+            ind.aggregation == "ratio" and not (ind.numerator and ind.denominator)
+            and "ratio without numerator and denominator",
+        ]
+        if any(problems):
+            raise ValueError(f"indicator {ind.key!r}: {'; '.join(p for p in problems if p)}")
 
 
 _check_definitions()
