@@ -172,6 +172,10 @@ class Locator:
         plr = plr.sort_values("PLR_ID")
         self._geoms = np.asarray(plr.geometry.array, dtype=object).copy()
         shapely.prepare(self._geoms)
+        # GEOS builds the point-in-polygon index of a prepared polygon on first
+        # use; doing that here means threads sharing this locator (Streamlit
+        # sessions) only ever read it.
+        shapely.intersects(self._geoms, shapely.point_on_surface(self._geoms))
         self._tree = shapely.STRtree(self._geoms)
         self._grid = _build_grid(self._geoms, self._tree, float(cell_size))
         attributes = pd.DataFrame(plr[list(RESULT_COLUMNS)]).reset_index(drop=True).astype("str")
