@@ -1,0 +1,74 @@
+"""Command line for the needs database named by ``DATABASE_URL`` (default: the SQLite file).
+
+``python -m assessment export --format {csv,geojson,gpkg} --out FILE [--status published|all]``
+    Write needs with LOR keys, a data dictionary and the attribution line.
+``python -m assessment import FILE [--skip-invalid]``
+    Read GeoJSON points, a GeoPackage or CSV with ``lat``/``lon`` (workshop paper
+    forms come in this way). Every row is validated like a submission from the
+    residents' page; a file with any bad row imports nothing and exits with 1,
+    unless ``--skip-invalid`` is given.
+``python -m assessment backup FILE``
+    A consistent copy of the SQLite database while the app keeps writing. For
+    PostgreSQL use ``pg_dump`` (the command says how).
+
+Exit codes: 0 done, 1 refused (bad rows, backup impossible), 2 wrong arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from assessment.exchange import FORMATS, ImportRefusedError, export_needs, import_needs
+from assessment.store import StoreError, open_store
+from geodata.settings import load_settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m assessment", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    export = commands.add_parser("export", help="write needs to CSV, GeoJSON or GeoPackage")
+    export.add_argument("--format", required=True, choices=FORMATS)
+    export.add_argument("--out", required=True, help="file to write")
+    export.add_argument("--status", choices=("published", "all"), default="published",
+                        help="published (default) or all statuses")
+    importing = commands.add_parser("import", help="read needs from GeoJSON, GeoPackage or CSV")
+    importing.add_argument("file")
+    importing.add_argument("--skip-invalid", action="store_true",
+                           help="import the good rows and report the bad ones")
+    backup = commands.add_parser("backup", help="consistent copy of the SQLite database")
+    backup.add_argument("file")
+    return parser
+
+
+def main(argv: list[str] | None = None, store=None) -> int:
+    """Run one command; ``store`` overrides the database named by the settings (for tests)."""
+    args = build_parser().parse_args(argv)
+    if store is None:
+        store = open_store(load_settings())
+    if args.command == "export":
+        statuses = None if args.status == "all" else ("published",)
+        count = export_needs(store, args.out, args.format, statuses=statuses)
+        print(f"{count} needs written to {args.out} ({args.format}, status {args.status})")
+        return 0
+    if args.command == "import":
+        try:
+            report = import_needs(store, args.file, skip_invalid=args.skip_invalid)
+        except ImportRefusedError as refused:
+            print(refused, file=sys.stderr)
+            return 1
+        for error in report.errors:
+            print(f"skipped {error}", file=sys.stderr)
+        print(f"{len(report.imported)} needs imported from {args.file}, {len(report.errors)} problem(s) skipped")
+        return 0
+    try:
+        path = store.backup(args.file)
+    except StoreError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"backup written to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
