@@ -1,0 +1,220 @@
+"""Hotspots: areas that are high (or low) together with their neighbours.
+
+A high priority score in one area can be chance; a cluster of high scores
+is a spatial pattern worth a programme. This module finds such clusters
+with the local Getis-Ord statistic Gi* (default) or local Moran's I, both
+from ``esda``:
+
+* **Neighbours**: queen contiguity (areas sharing at least one boundary
+  point) from the full-detail geometry of the level, via ``libpysal``. Areas
+  without a value (e.g. "too few") are left out first. An area without any
+  neighbour then (an *island*: an exclave, or all its neighbours are left
+  out) is linked to the nearest area by the distance between their
+  representative points, in both directions, so every area has a neighbour.
+* **Gi\\***: for area *i*, the sum of the values of *i* and its neighbours
+  divided by the sum of all values (binary weights, the area itself
+  included). High = a cluster of high values (*hot*), low = of low values
+  (*cold*).
+* **Local Moran's I**: the value times the mean of the neighbours' values
+  (both standardised); classes: high-high (*hot*), low-low (*cold*) and the
+  outliers high-low, low-high.
+* **Significance**: conditional permutations (the area's value stays, the
+  others are shuffled; ``permutations`` times, seeded), giving a one-sided
+  pseudo p-value. Because every area is one test, the p-values are
+  corrected for the false-discovery rate by Benjamini-Hochberg: an area is
+  significant when its q-value is at most ``alpha`` (default 0.05), so on
+  average at most 5 % of the areas called significant are false alarms.
+
+Examples
+--------
+>>> benjamini_hochberg([0.01, 0.04, 0.03, 0.2]).round(3).tolist()
+[0.04, 0.053, 0.053, 0.2]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from libpysal.weights import W, Queen
+
+METHODS = ("gi_star", "moran")
+CLASSES = ("hot", "cold", "high_low", "low_high", "not_significant", "no_value")
+"""Result classes; ``high_low``/``low_high`` (spatial outliers) occur with Moran's I only."""
+
+DEFAULT_PERMUTATIONS = 999
+DEFAULT_ALPHA = 0.05
+
+
+def benjamini_hochberg(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (q-values); NaN stays NaN and is not counted.
+
+    For p-values sorted ascending, q_(k) = min over j >= k of p_(j) x m / j,
+    capped at 1, with m the number of tests.
+
+    Examples
+    --------
+    >>> benjamini_hochberg([0.5, np.nan, 0.01]).tolist()
+    [0.5, nan, 0.02]
+    """
+    p = np.asarray(p_values, dtype=float)
+    if ((p < 0) | (p > 1)).any():
+        raise ValueError(f"p-values must lie in [0, 1], got {p[(p < 0) | (p > 1)][0]!r}")
+    q = np.full(p.shape, np.nan)
+    valid = np.flatnonzero(~np.isnan(p))
+    m = valid.size
+    if m == 0:
+        return q
+    order = valid[np.argsort(p[valid], kind="stable")]
+    scaled = p[order] * m / np.arange(1, m + 1)
+    q[order] = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
+    return q
+
+
+def contiguity(units: gpd.GeoDataFrame) -> W:
+    """Queen contiguity between ``units``, islands linked to their nearest area.
+
+    Parameters
+    ----------
+    units : geopandas.GeoDataFrame
+        Polygons in a metric CRS (EPSG:25833), indexed by area id, e.g. rows
+        of :func:`geodata.lor.load_units`. Full-detail geometry matters: a
+        simplified display geometry can lose or invent shared boundary points.
+
+    Returns
+    -------
+    libpysal.weights.W
+        Binary weights with ``id_order`` equal to ``units.index`` (as str).
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> g = gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1), box(1, 1, 2, 2), box(9, 9, 10, 10)],
+    ...                      index=["a", "b", "c"], crs="EPSG:25833")
+    >>> contiguity(g).neighbors
+    {'a': ['b'], 'b': ['a', 'c'], 'c': ['b']}
+    """
+    if units.crs is None or not units.crs.is_projected:
+        raise ValueError(
+            f"units need a metric CRS for nearest-neighbour links, got {units.crs!r}; use to_crs('EPSG:25833')"
+        )
+    if units.index.has_duplicates:
+        raise ValueError(f"area ids must be unique, {units.index[units.index.duplicated()][0]!r} repeats")
+    ids = [str(i) for i in units.index]
+    frame = gpd.GeoDataFrame(geometry=units.geometry.values, index=ids, crs=units.crs)
+    queen = Queen.from_dataframe(frame, use_index=True, silence_warnings=True)
+    neighbours = {i: [str(j) for j in queen.neighbors[i]] for i in ids}
+    islands = [i for i in ids if not neighbours[i]]
+    if islands and len(ids) > 1:
+        points = frame.geometry.representative_point()
+        coords = np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
+        position = {i: n for n, i in enumerate(ids)}
+        for island in islands:
+            distance = np.hypot(*(coords - coords[position[island]]).T)
+            distance[position[island]] = np.inf
+            nearest = ids[int(np.argmin(distance))]
+            if nearest not in neighbours[island]:
+                neighbours[island].append(nearest)
+            if island not in neighbours[nearest]:
+                neighbours[nearest].append(island)
+    return W(neighbours, id_order=ids, silence_warnings=True)
+
+
+def hotspots(
+    values: pd.Series,
+    units: gpd.GeoDataFrame,
+    *,
+    method: str = "gi_star",
+    permutations: int = DEFAULT_PERMUTATIONS,
+    seed: int = 0,
+    alpha: float = DEFAULT_ALPHA,
+) -> pd.DataFrame:
+    """Local clusters of ``values`` with permutation p-values and an FDR correction.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        One value per area (priority score, needs rate, ...), indexed by area
+        id; NaN areas are left out and get class ``"no_value"``.
+    units : geopandas.GeoDataFrame
+        Full-detail polygons of the same level, indexed by area id
+        (:func:`geodata.lor.load_units`).
+    method : {"gi_star", "moran"}
+        Local Getis-Ord Gi* or local Moran's I.
+    permutations : int
+        Conditional permutations per area (999 gives p >= 0.001).
+    seed : int
+        Seed of the permutations; the same seed gives the same p-values.
+    alpha : float
+        Significance level for the q-values.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``values``: ``statistic`` (Gi* or local I), ``z``
+        (standardised against the permutations), ``p`` (pseudo p-value,
+        one-sided), ``q`` (Benjamini-Hochberg), ``class`` (one of :data:`CLASSES`).
+    """
+    import esda
+
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
+    if permutations < 99:
+        raise ValueError(f"permutations must be >= 99 for usable p-values, got {permutations!r}")
+    values = values.astype(float)
+    values.index = values.index.astype(str)
+    units = units.copy()
+    units.index = units.index.astype(str)
+    missing = values.index.difference(units.index)
+    if len(missing):
+        raise ValueError(
+            f"{len(missing)} areas have no geometry (e.g. {list(missing[:3])}); pass the units of the same level"
+        )
+    present = values.dropna()
+    out = pd.DataFrame(
+        {"statistic": np.nan, "z": np.nan, "p": np.nan, "q": np.nan, "class": "no_value"},
+        index=values.index,
+    )
+    if len(present) < 3:
+        return out
+    weights = contiguity(units.loc[present.index])
+    y = present.loc[weights.id_order].to_numpy()
+    if method == "gi_star":
+        local = esda.G_Local(y, weights, transform="B", permutations=permutations, star=True,
+                             seed=seed, n_jobs=1, keep_simulations=False)
+        statistic, high = local.Gs, local.z_sim > 0
+        kind = np.where(high, "hot", "cold")
+    else:
+        local = esda.Moran_Local(y, weights, transformation="r", permutations=permutations,
+                                 seed=seed, n_jobs=1, keep_simulations=False)
+        statistic = local.Is
+        kind = np.array(["hot", "low_high", "cold", "high_low"])[local.q - 1]
+    q = benjamini_hochberg(local.p_sim)
+    ids = weights.id_order
+    out.loc[ids, "statistic"] = statistic
+    out.loc[ids, "z"] = local.z_sim
+    out.loc[ids, "p"] = local.p_sim
+    out.loc[ids, "q"] = q
+    out.loc[ids, "class"] = np.where(q <= alpha, kind, "not_significant")
+    return out
+
+
+def describe(method: str, permutations: int, seed: int, alpha: float, lang: str = "de") -> str:
+    """The hotspot method in words, for the page and the report."""
+    name = {"gi_star": "Getis-Ord Gi*", "moran": "Local Moran's I"}[method]
+    if lang == "de":
+        return (
+            f"{name} mit Queen-Nachbarschaft (gemeinsamer Grenzpunkt; Gebiete ohne Nachbarn mit dem "
+            f"nächstgelegenen Gebiet verbunden), {permutations} bedingte Permutationen (Startwert "
+            f"{seed}), Korrektur der Falschentdeckungsrate nach Benjamini-Hochberg, signifikant bei "
+            f"q <= {alpha}."
+        )
+    return (
+        f"{name} with queen contiguity (a shared boundary point; areas without a neighbour linked to "
+        f"the nearest area), {permutations} conditional permutations (seed {seed}), "
+        f"Benjamini-Hochberg false-discovery-rate correction, significant at q <= {alpha}."
+    )
