@@ -19,8 +19,11 @@ from ``esda``:
   (both standardised); classes: high-high (*hot*), low-low (*cold*) and the
   outliers high-low, low-high.
 * **Significance**: conditional permutations (the area's value stays, the
-  others are shuffled; ``permutations`` times, seeded), giving a one-sided
-  pseudo p-value. Because every area is one test, the p-values are
+  others are shuffled; ``permutations`` times, seeded). esda reports a
+  directed pseudo p-value (the share of permutations at least as extreme
+  in the observed direction); since an area can be hot *or* cold, the test
+  is two-sided: p = min(1, 2 x esda's ``p_sim``), as esda's next major
+  release will do by default. Because every area is one test, the p-values are
   corrected for the false-discovery rate by Benjamini-Hochberg: an area is
   significant when its q-value is at most ``alpha`` (default 0.05), so on
   average at most 5 % of the areas called significant are false alarms.
@@ -33,6 +36,7 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import geopandas as gpd
@@ -106,6 +110,28 @@ def contiguity(units: gpd.GeoDataFrame) -> W:
     frame = gpd.GeoDataFrame(geometry=units.geometry.values, index=ids, crs=units.crs)
     queen = Queen.from_dataframe(frame, use_index=True, silence_warnings=True)
     neighbours = {i: [str(j) for j in queen.neighbors[i]] for i in ids}
+    return _link_islands(neighbours, frame)
+
+
+def restrict(weights: W, units: gpd.GeoDataFrame, ids: Sequence[str]) -> W:
+    """``weights`` limited to the areas ``ids``, new islands linked to their nearest area.
+
+    Gives the same neighbours as :func:`contiguity` of those areas alone,
+    without building the contiguity again (0.7 s at PLR level).
+    """
+    keep = [str(i) for i in ids]
+    unknown = [i for i in keep if i not in weights.neighbors]
+    if unknown:
+        raise ValueError(f"{len(unknown)} areas are not in the weights (e.g. {unknown[:3]}); build them for this level")
+    inside = set(keep)
+    neighbours = {i: [str(j) for j in weights.neighbors[i] if str(j) in inside] for i in keep}
+    frame = gpd.GeoDataFrame(geometry=units.loc[keep].geometry.values, index=keep, crs=units.crs)
+    return _link_islands(neighbours, frame)
+
+
+def _link_islands(neighbours: dict[str, list[str]], frame: gpd.GeoDataFrame) -> W:
+    """Link every area without neighbours to the nearest one, in both directions."""
+    ids = list(frame.index)
     islands = [i for i in ids if not neighbours[i]]
     if islands and len(ids) > 1:
         points = frame.geometry.representative_point()
@@ -126,6 +152,7 @@ def hotspots(
     values: pd.Series,
     units: gpd.GeoDataFrame,
     *,
+    weights: W | None = None,
     method: str = "gi_star",
     permutations: int = DEFAULT_PERMUTATIONS,
     seed: int = 0,
@@ -141,6 +168,9 @@ def hotspots(
     units : geopandas.GeoDataFrame
         Full-detail polygons of the same level, indexed by area id
         (:func:`geodata.lor.load_units`).
+    weights : libpysal.weights.W, optional
+        :func:`contiguity` of all ``units``, built once and reused (the page
+        recomputes on every weight change); restricted to the areas with a value.
     method : {"gi_star", "moran"}
         Local Getis-Ord Gi* or local Moran's I.
     permutations : int
@@ -154,8 +184,8 @@ def hotspots(
     -------
     pandas.DataFrame
         Indexed like ``values``: ``statistic`` (Gi* or local I), ``z``
-        (standardised against the permutations), ``p`` (pseudo p-value,
-        one-sided), ``q`` (Benjamini-Hochberg), ``class`` (one of :data:`CLASSES`).
+        (standardised against the permutations), ``p`` (two-sided pseudo
+        p-value), ``q`` (Benjamini-Hochberg), ``class`` (one of :data:`CLASSES`).
     """
     import esda
 
@@ -181,23 +211,31 @@ def hotspots(
     )
     if len(present) < 3:
         return out
-    weights = contiguity(units.loc[present.index])
-    y = present.loc[weights.id_order].to_numpy()
-    if method == "gi_star":
-        local = esda.G_Local(y, weights, transform="B", permutations=permutations, star=True,
-                             seed=seed, n_jobs=1, keep_simulations=False)
-        statistic, high = local.Gs, local.z_sim > 0
-        kind = np.where(high, "hot", "cold")
+    if weights is None:
+        weights = contiguity(units.loc[present.index])
     else:
-        local = esda.Moran_Local(y, weights, transformation="r", permutations=permutations,
-                                 seed=seed, n_jobs=1, keep_simulations=False)
-        statistic = local.Is
-        kind = np.array(["hot", "low_high", "cold", "high_low"])[local.q - 1]
-    q = benjamini_hochberg(local.p_sim)
+        weights = restrict(weights, units, present.index)
+    y = present.loc[weights.id_order].to_numpy()
+    with warnings.catch_warnings():
+        # esda warns that its default alternative will change; we double the directed
+        # p-value ourselves (two-sided), so the change does not affect these results.
+        warnings.filterwarnings("ignore", message="The alternative hypothesis", category=DeprecationWarning)
+        if method == "gi_star":
+            local = esda.G_Local(y, weights, transform="B", permutations=permutations, star=True,
+                                 seed=seed, n_jobs=1, keep_simulations=True)
+            statistic = local.Gs
+            kind = np.where(local.z_sim > 0, "hot", "cold")
+        else:
+            local = esda.Moran_Local(y, weights, transformation="r", permutations=permutations,
+                                     seed=seed, n_jobs=1, keep_simulations=True)
+            statistic = local.Is
+            kind = np.array(["hot", "low_high", "cold", "high_low"])[local.q - 1]
+    p = np.minimum(1.0, 2.0 * local.p_sim)
+    q = benjamini_hochberg(p)
     ids = weights.id_order
     out.loc[ids, "statistic"] = statistic
     out.loc[ids, "z"] = local.z_sim
-    out.loc[ids, "p"] = local.p_sim
+    out.loc[ids, "p"] = p
     out.loc[ids, "q"] = q
     out.loc[ids, "class"] = np.where(q <= alpha, kind, "not_significant")
     return out
