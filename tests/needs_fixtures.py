@@ -98,3 +98,109 @@ def store(database_url, geography):
     opened = open_store(database_url=database_url, geography=geography)
     yield opened
     opened.close()
+
+
+# --- writer processes for the concurrency and crash tests --------------------------------------
+# Run as `python tests/needs_fixtures.py submit|crash ...`. They use a geography made of fixed
+# places (real PLR points and their real ids, computed by the parent) so that 16 processes do not
+# each load the LOR polygons; what is under test here is the store, not the lookup.
+
+
+class FixedPlaces:
+    """A geography that knows only the given places: ``[(lat, lon, {"PLR_ID": ...}), ...]``."""
+
+    def __init__(self, places):
+        self.places = [(float(lat), float(lon), dict(ids)) for lat, lon, ids in places]
+        self._by_point = {(lat, lon): ids for lat, lon, ids in self.places}
+
+    def locate(self, lat, lon):
+        return self._by_point.get((lat, lon))
+
+    def area_point(self, level, area_id):
+        return None
+
+
+def real_places(settings, count: int = 60) -> list:
+    """``count`` PLR representative points with their real LOR ids, as JSON-ready triples."""
+    from geodata.lor import representative_points
+    from geodata.lookup import get_locator
+
+    points = representative_points(settings, "PLR")
+    locator = get_locator(settings)
+    places = []
+    for lat, lon in points.iloc[:: max(1, len(points) // count)][["lat", "lon"]].head(count).itertuples(index=False):
+        located = locator.locate(lat, lon)
+        places.append((float(lat), float(lon), {k: located[k] for k in ("PLR_ID", "BZR_ID", "PGR_ID", "BEZ_ID")}))
+    return places
+
+
+def _worker_store(database_url: str, places_file: str):
+    import json as _json
+
+    from assessment.store import open_store
+
+    with open(places_file, encoding="utf-8") as handle:
+        places = _json.load(handle)
+    # The parent migrated the schema; 16 writers need not each take the migration lock.
+    store = open_store(database_url=database_url, geography=FixedPlaces(places), migrate_schema=False)
+    return store, FixedPlaces(places).places
+
+
+def _submit_loop(argv: list[str]) -> None:
+    """``submit URL PLACES GO_FILE SECONDS SEED OUT``: submit until time is up, 10 % resubmits."""
+    import json as _json
+    import pathlib
+    import random
+    import time
+
+    database_url, places_file, go_file, seconds, seed, out = argv
+    rng = random.Random(int(seed))
+    store, places = _worker_store(database_url, places_file)
+    latencies, acks, resubmits, errors = [], [], [], []
+    print("ready", flush=True)
+    while not pathlib.Path(go_file).exists():
+        time.sleep(0.01)
+    end = time.monotonic() + float(seconds)
+    while time.monotonic() < end:
+        lat, lon, _ = rng.choice(places)
+        token = f"w{seed}-{rng.getrandbits(64):016x}"
+        need = need_input(lat=lat, lon=lon, title=f"Bedarf {token}")
+        started = time.perf_counter()
+        try:
+            stored = store.submit(need, client_token=token)
+        except Exception as error:  # noqa: BLE001 - the test reports every error a caller would see
+            errors.append(f"{type(error).__name__}: {error}")
+            continue
+        latencies.append(time.perf_counter() - started)
+        acks.append([stored.id, token])
+        if rng.random() < 0.10:
+            try:
+                again = store.submit(need, client_token=token)
+                resubmits.append([stored.id, again.id])
+            except Exception as error:  # noqa: BLE001
+                errors.append(f"resubmit {type(error).__name__}: {error}")
+    store.close()
+    result = {"acks": acks, "resubmits": resubmits, "errors": errors, "latencies": latencies}
+    pathlib.Path(out).write_text(_json.dumps(result), encoding="utf-8")
+
+
+def _crash_loop(argv: list[str]) -> None:
+    """``crash URL PLACES SEED``: submit forever, print each id once it is acknowledged."""
+    import random
+    import sys
+
+    database_url, places_file, seed = argv
+    rng = random.Random(int(seed))
+    store, places = _worker_store(database_url, places_file)
+    print("ready", flush=True)
+    while True:
+        lat, lon, _ = rng.choice(places)
+        need = store.submit(need_input(lat=lat, lon=lon, description="x" * rng.randrange(0, 1000)))
+        sys.stdout.write(f"ack {need.id}\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    import sys
+
+    {"submit": _submit_loop, "crash": _crash_loop}[sys.argv[1]](sys.argv[2:])
