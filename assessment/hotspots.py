@@ -65,7 +65,7 @@ def benjamini_hochberg(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
     """
     p = np.asarray(p_values, dtype=float)
     if ((p < 0) | (p > 1)).any():
-        raise ValueError(f"p-values must lie in [0, 1], got {p[(p < 0) | (p > 1)][0]!r}")
+        raise ValueError(f"p-values must lie in [0, 1], got {float(p[(p < 0) | (p > 1)][0]):g}")
     q = np.full(p.shape, np.nan)
     valid = np.flatnonzero(~np.isnan(p))
     m = valid.size
@@ -102,7 +102,8 @@ def contiguity(units: gpd.GeoDataFrame) -> W:
     """
     if units.crs is None or not units.crs.is_projected:
         raise ValueError(
-            f"units need a metric CRS for nearest-neighbour links, got {units.crs!r}; use to_crs('EPSG:25833')"
+            f"units need a metric CRS for nearest-neighbour links, got "
+            f"{units.crs.to_string() if units.crs else None}; use to_crs('EPSG:25833')"
         )
     if units.index.has_duplicates:
         raise ValueError(f"area ids must be unique, {units.index[units.index.duplicated()][0]!r} repeats")
@@ -216,7 +217,9 @@ def hotspots(
     else:
         weights = restrict(weights, units, present.index)
     y = present.loc[weights.id_order].to_numpy()
-    with warnings.catch_warnings():
+    # An area whose neighbourhood is every area has no variance under permutation (z = 0/0):
+    # its z stays NaN and it is never significant.
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
         # esda warns that its default alternative will change; we double the directed
         # p-value ourselves (two-sided), so the change does not affect these results.
         warnings.filterwarnings("ignore", message="The alternative hypothesis", category=DeprecationWarning)
@@ -237,7 +240,7 @@ def hotspots(
     out.loc[ids, "z"] = local.z_sim
     out.loc[ids, "p"] = p
     out.loc[ids, "q"] = q
-    out.loc[ids, "class"] = np.where(q <= alpha, kind, "not_significant")
+    out.loc[ids, "class"] = np.where((q <= alpha) & np.isfinite(local.z_sim), kind, "not_significant")
     return out
 
 

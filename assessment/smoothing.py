@@ -135,7 +135,7 @@ def empirical_bayes(
     if e.shape != b.shape:
         raise ValueError(f"events and population differ in length: {e.shape} vs {b.shape}")
     if (e < 0).any():
-        raise ValueError(f"events must be >= 0, got {e[e < 0][0]!r}")
+        raise ValueError(f"events must be >= 0, got {float(e[e < 0][0]):g}")
     valid = np.isfinite(b) & (b > 0) & np.isfinite(e)
     if groups is None:
         codes = np.zeros(len(e), dtype=np.intp)
