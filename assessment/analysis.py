@@ -22,6 +22,8 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -64,8 +66,12 @@ class Assessment:
         Gi* / Moran result of the score per area.
     unheard : pandas.DataFrame or None
         Expected vs. observed submissions per area, crossed with MSS status.
+    needs_counts : pandas.DataFrame or None
+        The counts the needs rates were computed from (ids as str).
+    population : pandas.Series or None
+        Residents per area (the minimum rule and the rates rest on them).
     parameters : dict
-        Every parameter used (for the method text and the input hash).
+        Every parameter used (for the method text and :meth:`fingerprint`).
     notes : list of str
         Substitutions made for the level (class indicator -> derived share).
     """
@@ -78,6 +84,8 @@ class Assessment:
     burden: pd.DataFrame | None = None
     hotspots: pd.DataFrame | None = None
     unheard: pd.DataFrame | None = None
+    needs_counts: pd.DataFrame | None = None
+    population: pd.Series | None = None
     parameters: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -102,6 +110,23 @@ class Assessment:
         return (out.assign(_order=order, _id=out.index)
                 .sort_values(["_order", "rank", "_id"], kind="stable")
                 .drop(columns=["_order", "_id"]))
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the inputs: parameters, indicator values used, residents and needs counts.
+
+        Equal fingerprints mean the same inputs, so a report can print it and
+        a reader can check that two reports rest on the same data and weights.
+        Values are written with 17 significant digits, so any change shows.
+        """
+        digest = hashlib.sha256()
+        digest.update(json.dumps(self.parameters, sort_keys=True, default=str).encode())
+        digest.update(self.index.values.to_csv(float_format="%.17g", lineterminator="\n").encode())
+        if self.population is not None:
+            digest.update(self.population.to_csv(float_format="%.17g", lineterminator="\n").encode())
+        if self.needs_counts is not None:
+            counts = self.needs_counts.sort_index().sort_index(axis=1)
+            digest.update(counts.to_csv(float_format="%.17g", lineterminator="\n").encode())
+        return digest.hexdigest()
 
     def sources(self) -> list[str]:
         """One citation line per official indicator used (source, reference date, licence)."""
@@ -219,7 +244,7 @@ def assess(
     else:
         components = as_components(spec)
 
-    needs = None
+    needs = counts = None
     if needs_counts is not None:
         counts = needs_counts.copy()
         counts.index = counts.index.astype(str)
@@ -231,10 +256,11 @@ def assess(
         )
 
     index = priority_index(
-        indicators, components, method=method, needs=needs, needs_counts=needs_counts,
+        indicators, components, method=method, needs=needs, needs_counts=counts,
         min_residents=min_residents, min_needs=min_needs, max_missing_share=max_missing_share,
     )
-    result = Assessment(code, preset, index, needs=needs, notes=notes)
+    result = Assessment(code, preset, index, needs=needs, needs_counts=counts,
+                        population=indicators["population"].astype(float), notes=notes)
     result.parameters = {
         "level": code, "preset": preset, "method": method, "smoothing": smoothing,
         "min_residents": min_residents, "min_needs": min_needs,

@@ -279,7 +279,6 @@ def _synthetic_counts(table: pd.DataFrame, total: int, seed: int) -> pd.DataFram
     return pd.DataFrame(rng.poisson(expected[:, None] * shares), index=table.index, columns=category_ids())
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("level", ["PLR", "BZR"])
 def test_assessment_on_the_real_data(settings_with_data, level):
     table = indicator_table(settings_with_data, level)
@@ -333,6 +332,27 @@ def test_assess_refuses_a_table_of_another_level():
     table = pd.DataFrame({"population": [1000.0], "share_under6": [1.0]}, index=["01100101"])
     with pytest.raises(ValueError, match="BZR ids have 6 digits"):
         assess(table, [("share_under6", 1, 1)], level="BZR")
+
+
+def test_the_fingerprint_changes_with_any_input_and_only_then():
+    table = _two_indicators()
+    table.index = ["011001", "011002", "011003", "011004"]
+    counts = pd.DataFrame({"mobility": [5, 6, 7, 8]}, index=table.index)
+    spec = [("x", 1, 1), ("y", -1, 3), ("needs_per_1000", 1, 1)]
+    base = assess(table, spec, level="BZR", needs_counts=counts, draws=10).fingerprint()
+    assert assess(table, spec, level="BZR", needs_counts=counts, draws=10).fingerprint() == base
+    other_weight = [("x", 1, 1), ("y", -1, 3.5), ("needs_per_1000", 1, 1)]
+    assert assess(table, other_weight, level="BZR", needs_counts=counts, draws=10).fingerprint() != base
+    other_counts = counts.assign(mobility=[5, 6, 7, 9])
+    assert assess(table, spec, level="BZR", needs_counts=other_counts, draws=10).fingerprint() != base
+    other_value = table.assign(x=[0.0, 10.0, 20.0, 41.0])
+    assert assess(other_value, spec, level="BZR", needs_counts=counts, draws=10).fingerprint() != base
+    # Residents count even where no rate uses them (they decide the minimum rule).
+    official = [("x", 1, 1), ("y", -1, 3)]
+    fewer_residents = table.assign(population=[1000.0, 1000.0, 1000.0, 999.0])
+    assert (assess(fewer_residents, official, level="BZR", draws=10).fingerprint()
+            != assess(table, official, level="BZR", draws=10).fingerprint())
+    assert len(base) == 64
 
 
 def test_component_defaults_take_the_catalogue_direction():
