@@ -286,6 +286,13 @@ class PriorityIndex:
             parts.append(f"{label(c.key, lang)} ({way}, {'Gewicht' if de else 'weight'} {share})")
         words = _METHOD_WORDS[self.method][0 if de else 1]
         r = self.rules
+        unverified = [label(c.key, lang) for c in self.components
+                      if c.key in INDICATORS and not INDICATORS[c.key].direction_verified]
+        if unverified:
+            caveat = ("\nRichtung aus den Daten erschlossen, nicht vom Herausgeber belegt: " if de else
+                      "\nDirection inferred from the data, not stated by the publisher: ") + "; ".join(unverified) + "."
+        else:
+            caveat = ""
         if de:
             return (
                 f"Normierung: {words}\nIndikatoren: {'; '.join(parts)}.\n"
@@ -296,6 +303,7 @@ class PriorityIndex:
                 f"Gebiete mit weniger als {r['min_residents']} Einwohnern"
                 + (f" oder weniger als {r['min_needs']} Bedarfen" if r.get("uses_needs") else "")
                 + " gelten als 'zu wenige' und werden nicht bewertet."
+                + caveat
             ).replace("%", " %")
         return (
             f"Normalisation: {words}\nIndicators: {'; '.join(parts)}.\n"
@@ -306,6 +314,7 @@ class PriorityIndex:
             f"Areas with fewer than {r['min_residents']} residents"
             + (f" or fewer than {r['min_needs']} needs" if r.get("uses_needs") else "")
             + " are marked 'too few' and not assessed."
+            + caveat
         ).replace("%", " %")
 
 

@@ -227,6 +227,14 @@ def test_every_preset_resolves_to_indicators_of_the_level(name, level):
         assert notes == []
 
 
+def test_the_method_text_names_weights_directions_and_unverified_directions():
+    table = _table(ug_green=[1.0, 2.0, 3.0, 3.0], pharmacies_per_10k=[1.0, 2.0, 3.0, 4.0])
+    text = priority_index(table, [("ug_green", None, 1), ("pharmacies_per_10k", None, 3)]).describe("en")
+    assert "Pharmacies per 10,000 residents (higher = less need, weight 75 %)" in text
+    assert "not stated by the publisher: Green-space provision (environmental justice)." in text
+    assert "fewer than 300 residents are marked" in text
+
+
 def test_unknown_preset_lists_the_presets():
     with pytest.raises(KeyError, match="social, environment, participation, balanced"):
         get_preset("green")
