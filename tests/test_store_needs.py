@@ -188,7 +188,7 @@ def test_opening_again_keeps_the_data_and_the_schema_at_head(store, database_url
         assert reopened.get(need.id) == need
         with reopened.engine.connect() as conn:
             versions = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
-        assert versions == ["0001"]
+        assert versions == ["0002"]
     finally:
         reopened.close()
 
@@ -235,3 +235,19 @@ def test_backup_copies_sqlite_and_points_postgres_to_pg_dump(store, tmp_path):
     else:
         with pytest.raises(StoreError, match="pg_dump --format=custom"):
             store.backup(tmp_path / "x.sqlite")
+
+
+def test_processes_starting_at_once_migrate_once(tmp_path, geography):
+    from concurrent.futures import ThreadPoolExecutor
+
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    with ThreadPoolExecutor(4) as pool:
+        stores = list(pool.map(lambda _: open_store(database_url=url, geography=geography), range(4)))
+    try:
+        needs = [s.submit(need_input()) for s in stores]
+        assert stores[0].count() == 4 and len({n.id for n in needs}) == 4
+        with stores[0].engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all() == ["0002"]
+    finally:
+        for s in stores:
+            s.close()
