@@ -25,6 +25,7 @@ Public API
 ``NeedStore.submit(need_input, client_token=None) -> Need``
     Validate and store; raises :class:`assessment.validation.ValidationError`.
 ``NeedStore.get(need_id) -> Need``, ``NeedStore.query(...) -> list[Need]``,
+``NeedStore.query_frame(...) -> DataFrame``,
 ``NeedStore.counts_by_area(level, ...) -> DataFrame``,
 ``NeedStore.support(need_id, client_token) -> int``,
 ``NeedStore.set_status(need_id, status, merged_into=None) -> Need``,
@@ -507,6 +508,16 @@ class NeedStore:
         if limit is not None:
             statement = statement.limit(limit)
         return [_need(row) for row in self._read(lambda conn: conn.execute(statement).all())]
+
+    def query_frame(self, **filters) -> pd.DataFrame:
+        """:meth:`query` as a DataFrame (one row per need, the :class:`Need` fields and ``reference``).
+
+        For map layers and tables; takes the same keyword filters as :meth:`query`.
+        """
+        found = self.query(**filters)
+        frame = pd.DataFrame([n.as_dict() for n in found], columns=list(NEED_FIELDS))
+        frame.insert(1, "reference", [n.reference for n in found])
+        return frame
 
     def counts_by_area(
         self,

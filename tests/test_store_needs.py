@@ -251,3 +251,38 @@ def test_processes_starting_at_once_migrate_once(tmp_path, geography):
     finally:
         for s in stores:
             s.close()
+
+
+def test_query_frame_has_one_row_per_need(store, mixed):
+    made, _ = mixed
+    frame = store.query_frame(level="BEZ", area_ids=["01"])
+    assert sorted(frame["id"]) == ids(made[:4])
+    assert list(frame.columns[:3]) == ["id", "reference", "created_at"]
+    assert (frame["reference"] == frame["id"].str[:8].str.upper()).all()
+    assert store.query_frame(workshop_id="nobody").empty
+
+
+def test_no_personal_data_columns(store):
+    """Data protection: a need has no name, e-mail, IP or user agent; the token is a random value."""
+    with store.engine.connect() as conn:
+        columns = set(conn.execute(sa.text("SELECT * FROM needs LIMIT 0")).keys())
+    expected = {
+        "id", "created_at", "lat", "lon", "located_by", "area_level", "plr_id", "bzr_id", "pgr_id",
+        "bez_id", "category", "title", "description", "status", "merged_into", "support_count",
+        "workshop_id", "channel", "language", "client_token",
+    }
+    assert columns - {"geom"} == expected
+
+
+def test_many_sessions_in_one_process_share_a_store(store):
+    """Streamlit runs each browser session in a thread of one process, all on one cached store."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def session(number):
+        return [store.submit(need_input(title=f"Sitzung {number}, Bedarf {i}"),
+                             client_token=f"session-{number:02d}-{i:03d}").id for i in range(25)]
+
+    with ThreadPoolExecutor(24) as pool:
+        acknowledged = [need_id for ids_ in pool.map(session, range(24)) for need_id in ids_]
+    assert len(set(acknowledged)) == 24 * 25
+    assert sorted(n.id for n in store.query(statuses=None)) == sorted(acknowledged)
