@@ -679,5 +679,9 @@ def open_store(
         geography = lambda: geography_from_settings(settings)  # noqa: E731 - loaded on first submit
     engine = make_engine(database_url)
     if migrate_schema:
-        migrate(engine)
+        try:
+            migrate(engine)
+        except BaseException:
+            engine.dispose()  # do not leave a connection open to a database we could not use
+            raise
     return NeedStore(engine, geography)

@@ -286,3 +286,22 @@ def test_many_sessions_in_one_process_share_a_store(store):
         acknowledged = [need_id for ids_ in pool.map(session, range(24)) for need_id in ids_]
     assert len(set(acknowledged)) == 24 * 25
     assert sorted(n.id for n in store.query(statuses=None)) == sorted(acknowledged)
+
+
+@pytest.mark.postgres
+def test_missing_postgis_rights_give_a_clear_message(postgres_database_url, geography):
+    """A database owner without superuser rights cannot install PostGIS: say who must do what."""
+    admin = sa.create_engine(postgres_database_url, isolation_level="AUTOCOMMIT")
+    name = sa.make_url(postgres_database_url).database + "_nopostgis"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE ROLE "{name}" LOGIN'))  # a role of its own, named like the database
+        conn.execute(sa.text(f'CREATE DATABASE "{name}" OWNER "{name}"'))
+    limited_url = sa.make_url(postgres_database_url).set(database=name, username=name)
+    try:
+        with pytest.raises(RuntimeError, match="Ask a superuser to run `CREATE EXTENSION postgis;`"):
+            open_store(database_url=limited_url.render_as_string(False), geography=geography)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'DROP ROLE IF EXISTS "{name}"'))
+        admin.dispose()

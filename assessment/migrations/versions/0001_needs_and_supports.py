@@ -54,13 +54,30 @@ def upgrade() -> None:
         sa.Column("client_token", sa.String(128), primary_key=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
     )
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        _require_postgis(bind)
         op.execute(
             "ALTER TABLE needs ADD COLUMN geom geometry(Point, 4326) "
             "GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED"
         )
         op.execute("CREATE INDEX ix_needs_geom ON needs USING GIST (geom)")
+
+
+def _require_postgis(bind) -> None:
+    installed = bind.execute(sa.text("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")).first()
+    if installed:
+        return
+    try:
+        with bind.begin_nested():  # a savepoint, so a refusal can be reported, not just aborted
+            bind.execute(sa.text("CREATE EXTENSION postgis"))
+    except sa.exc.DBAPIError as error:
+        database = bind.execute(sa.text("SELECT current_database()")).scalar()
+        raise RuntimeError(
+            f"PostGIS is not installed in database {database!r} and this user may not install it "
+            f"({str(error.orig).strip()}). Ask a superuser to run `CREATE EXTENSION postgis;` in "
+            f"{database!r} (Debian: apt-get install postgresql-15-postgis-3 first), then start again."
+        ) from None
 
 
 def downgrade() -> None:
