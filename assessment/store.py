@@ -7,9 +7,10 @@ first time instead of a second copy.
 * **SQLite** (default: ``<data dir>/bedarfsatlas.sqlite``): WAL journal, so
   readers never wait for the writer; ``synchronous=FULL``, so an
   acknowledged need survives a power cut; every write transaction starts
-  with ``BEGIN IMMEDIATE`` and waits up to 30 s for the write lock, so many
-  Streamlit sessions and processes can write at once without "database is
-  locked" (a lock held longer than that raises :class:`StoreBusyError`).
+  with ``BEGIN IMMEDIATE`` and waits for the write lock (busy timeout 30 s,
+  retried up to 60 s), so many Streamlit sessions and processes can write at
+  once without "database is locked"; only a lock held longer than that (a
+  stuck process) raises :class:`StoreBusyError`, and nothing is stored then.
 * **PostgreSQL** with PostGIS when ``DATABASE_URL`` names one: the table
   ``needs`` has a generated ``geom`` point (EPSG:4326) with a GiST index;
   open it in QGIS as a PostGIS layer.
@@ -265,7 +266,7 @@ class NeedStore:
                 if not _is_lock_error(error) or time.monotonic() > deadline:
                     if _is_lock_error(error):
                         raise StoreBusyError(
-                            f"the needs database stayed locked for more than {WRITE_DEADLINE_S:.0f} s; "
+                            f"the needs database stayed locked for more than {WRITE_DEADLINE_S:g} s; "
                             "nothing was stored. Please try again; if it persists, look for a stuck "
                             "process holding the database."
                         ) from error

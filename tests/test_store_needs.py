@@ -305,3 +305,22 @@ def test_missing_postgis_rights_give_a_clear_message(postgres_database_url, geog
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(sa.text(f'DROP ROLE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+def test_a_stuck_lock_gives_a_clear_busy_error_and_stores_nothing(tmp_path, geography, monkeypatch):
+    monkeypatch.setattr(store_module, "SQLITE_BUSY_TIMEOUT_S", 0.1)
+    monkeypatch.setattr(store_module, "WRITE_DEADLINE_S", 0.5)
+    path = tmp_path / "stuck.sqlite"
+    store = open_store(database_url=f"sqlite:///{path}", geography=geography)
+    stuck = sqlite3.connect(path, isolation_level=None)
+    stuck.execute("BEGIN IMMEDIATE")  # a process that took the write lock and hangs
+    try:
+        with pytest.raises(store_module.StoreBusyError, match="stayed locked for more than 0.5 s; nothing was stored"):
+            store.submit(need_input())
+    finally:
+        stuck.execute("ROLLBACK")
+        stuck.close()
+    assert store.count() == 0
+    store.submit(need_input())  # and works again once the lock is free
+    assert store.count() == 1
+    store.close()
