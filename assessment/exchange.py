@@ -46,6 +46,7 @@ True
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import re
@@ -299,7 +300,8 @@ def _read_csv(path: Path) -> list[tuple[int, dict]]:
         text = handle.read()
     header = text.split("\n", 1)[0]
     delimiter = ";" if header.count(";") > header.count(",") else ","
-    reader = csv.DictReader(text.splitlines(keepends=True), delimiter=delimiter)
+    # StringIO with newline="": line breaks inside quoted cells stay part of the cell.
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     missing = [c for c in ("lat", "lon", "category", "title") if c not in (reader.fieldnames or [])]
     if missing:
         raise _file_error(

@@ -200,3 +200,13 @@ def test_command_line_uses_database_url_in_a_real_process(tmp_path):
     assert "1 needs imported" in done.stdout
     backup = run("backup", str(tmp_path / "backup.sqlite"))
     assert backup.returncode == 0 and (tmp_path / "backup.sqlite").is_file()
+
+
+def test_csv_import_keeps_line_breaks_inside_quoted_cells(store, tmp_path):
+    path = tmp_path / "multiline.csv"
+    path.write_bytes(
+        'lat,lon,category,title,description\r\n'
+        '52.5163,13.3777,mobility,Zwei Zeilen,"erste Zeile\r\nzweite Zeile\ndritte"\r\n'.encode("utf-8")
+    )
+    report = import_needs(store, path)
+    assert store.get(report.imported[0].id).description == "erste Zeile\r\nzweite Zeile\ndritte"
