@@ -159,6 +159,21 @@ def count_areas(n: int, lang: str) -> str:
     return t("legend.count_one", lang) if n == 1 else t("legend.count", lang, n=format_number(n, 0, lang))
 
 
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:=")
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` with every Markdown (and Streamlit directive) character backslash-escaped.
+
+    Streamlit renders captions, table cells and headers as Markdown; data such as
+    area names or attributions must show literally, never become links or markup.
+
+    >>> print(escape_markdown("[click](http://x) *bold* :red[x]"))
+    \\[click\\]\\(http\\://x\\) \\*bold\\* \\:red\\[x\\]
+    """
+    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in str(text))
+
+
 def format_number(value: float | int | None, decimals: int, lang: str) -> str:
     """``value`` with ``decimals`` places, German or English separators; missing gives ''.
 

@@ -58,6 +58,10 @@ BERLIN_BOUNDS = [[52.3382, 13.0883], [52.6755, 13.7612]]
 
 _AREA_STYLE = {"color": "#4d4d4d", "weight": 0.7, "fillOpacity": 0.8}
 _MISSING_STYLE = {"color": "#4d4d4d", "weight": 1.0, "fillOpacity": 0.45, "dashArray": "4 3"}
+_MAP_CSS = (
+    "<style>.leaflet-container{background:#ffffff}"
+    ".leaflet-control-attribution{font-size:0.7rem;max-width:70%}</style>"
+)
 _HIGHLIGHT_STYLE = {"color": "#000000", "weight": 3, "fillOpacity": 0.9}
 
 
@@ -276,6 +280,8 @@ def choropleth_map(
         attribution=html.escape(attribution),
     ).add_to(m)
     m.fit_bounds(_bounds(features))
+    # Without tiles, Leaflet's grey background reads as "data"; white reads as "nothing".
+    m.get_root().header.add_child(folium.Element(_MAP_CSS), name="bedarfsatlas_map_css")
     return m
 
 

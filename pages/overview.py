@@ -1,0 +1,136 @@
+"""Overview map: one indicator as a choropleth over one LOR level, with legend and table.
+
+Choose a level and an indicator; the map shows classes, the legend beside it
+explains them (with a 'keine Angabe' entry), the source line names dataset,
+date and licence, and a sortable table below holds the same values, so nothing
+here needs the map. Heavy data (display geometry, indicator table) is cached per
+level and data version; the folium map is rebuilt on each run (it is cheap, and
+folium objects must not be cached).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geodata import indicators
+from geodata.classify import NEUTRAL, classify_categories, classify_numeric
+from geodata.display import display_geojson
+from geodata.i18n import escape_markdown, t
+from geodata.indicators import INDICATORS, available_indicators, citation
+from geodata.lor import LEVEL_ORDER, LEVELS
+from geodata.maps import ASSET_BASE, Basemap, choropleth_map, legend_entries, legend_html, value_texts
+from geodata.settings import Settings, load_settings
+
+#: The MSS status index is the city's own summary of social need per PLR.
+DEFAULT_INDICATOR = "mss_status"
+
+settings = load_settings()
+lang = st.session_state.get("lang", settings.language)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def level_data(_settings: Settings, level: str, version: str) -> tuple[str, pd.DataFrame]:
+    """Display GeoJSON and indicator table of one level; ``version`` keys the cache."""
+    return display_geojson(_settings, level), indicators.indicator_table(_settings, level)
+
+
+def asset_base() -> str:
+    # Behind a reverse proxy with server.baseUrlPath, static files move with it.
+    prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{prefix}{ASSET_BASE}" if prefix else ASSET_BASE
+
+
+st.title(t("overview.title", lang))
+st.write(t("overview.intro", lang))
+
+left, right = st.columns(2)
+level = left.selectbox(
+    t("overview.level", lang), LEVEL_ORDER, format_func=lambda code: LEVELS[code].plural(lang), key="overview_level"
+)
+keys = available_indicators(level)
+# Keep the chosen indicator when switching level; a PLR-only class indicator
+# becomes its residents' share at coarser levels (e.g. MSS status -> share low/very low).
+chosen = st.session_state.get("overview_indicator")
+if chosen not in keys:
+    chosen = chosen or DEFAULT_INDICATOR
+    derived = INDICATORS[chosen].derived_share if chosen in INDICATORS else None
+    st.session_state["overview_indicator"] = chosen if chosen in keys else derived if derived in keys else keys[0]
+key = right.selectbox(
+    t("overview.indicator", lang), keys, format_func=lambda k: INDICATORS[k].label(lang), key="overview_indicator"
+)
+indicator = INDICATORS[key]
+lvl = LEVELS[level]
+
+geojson, table = level_data(settings, level, indicators.data_version(settings))
+values = table[key]
+unit = indicator.unit(lang)
+direction = indicator.direction if indicator.direction is not None else NEUTRAL
+if indicator.classes:
+    class_labels = {code: (de if lang == "de" else en) for code, de, en in indicator.classes}
+    # Official classes are ordered by code; the worst class decides which end is dark.
+    codes = [code for code, _, _ in indicator.classes]
+    need_direction = -1 if indicator.worst_class == codes[0] else 1
+    classification = classify_categories(values, list(class_labels.items()), direction=need_direction)
+    texts = value_texts(values, decimals=0, lang=lang, class_labels=class_labels)
+else:
+    class_labels = None
+    # The legend heading names the unit once; the class labels stay short.
+    classification = classify_numeric(values, k=5, direction=direction, decimals=indicator.decimals, lang=lang)
+    texts = value_texts(values, decimals=indicator.decimals, unit=unit, lang=lang)
+
+indicator_heading = f"{indicator.label(lang)} ({unit})" if unit and not indicator.classes else indicator.label(lang)
+source_line = citation(key)
+map_attribution = "; ".join(dict.fromkeys(ds.attribution for ds in indicators.sources(key)))
+m = choropleth_map(
+    geojson,
+    classification,
+    table["name"],
+    value_text=texts,
+    area_label=lvl.label(lang),
+    indicator_label=indicator_heading,
+    attribution=map_attribution,
+    basemap=Basemap.from_settings(settings),
+    lang=lang,
+    asset_base=asset_base(),
+)
+
+map_column, legend_column = st.columns([3, 1])
+with map_column:
+    st.caption(escape_markdown(t("overview.map_label", lang, indicator=indicator.label(lang), level=lvl.plural(lang))))
+    clicked = st_folium(
+        m,
+        key=f"overview_map_{level}_{key}_{lang}",
+        height=560,
+        use_container_width=True,
+        returned_objects=["last_active_drawing"],
+    )
+with legend_column:
+    scheme = t(f"legend.scheme.{classification.scheme}", lang)
+    st.html(legend_html(legend_entries(classification, lang), indicator_heading, lang))
+    st.caption(escape_markdown(scheme))
+    direction_text = "legend.direction.neutral" if direction == NEUTRAL else "legend.direction.up"
+    st.caption(escape_markdown(t(direction_text, lang)))
+
+# The clicked area: its id comes from the browser, so look it up, never echo it.
+feature = (clicked or {}).get("last_active_drawing") or {}
+area_id = str((feature.get("properties") or {}).get("id", ""))
+if area_id in table.index:
+    st.text(t("overview.selected", lang, name=table.at[area_id, "name"], id=area_id, value=texts[area_id]))
+else:
+    st.caption(t("overview.select_hint", lang))
+
+st.caption(escape_markdown(f"{t('legend.source', lang)}: {source_line}"))
+if indicator.note:
+    st.caption(escape_markdown(indicator.note))
+
+st.subheader(t("overview.table", lang))
+rows = pd.DataFrame({t("column.name", lang): table["name"], indicator_heading: values.round(indicator.decimals)})
+column_config = {
+    "_index": st.column_config.TextColumn(t("column.id", lang)),
+    indicator_heading: st.column_config.NumberColumn(format="localized" if not indicator.classes else "%d"),
+}
+if class_labels is not None:
+    rows[t("column.class", lang)] = texts.where(values.notna(), None)
+st.dataframe(rows, column_config=column_config, width="stretch", height=360)

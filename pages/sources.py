@@ -1,0 +1,69 @@
+"""Sources and imprint: every dataset with publisher, licence, attribution and date.
+
+Everything comes from :data:`geodata.catalogue.DATASETS`, the one place that
+records provenance. Streamlit renders table cells as Markdown, so every value is
+escaped (:func:`geodata.i18n.escape_markdown`) and shows literally; the only
+links are the licence and source URLs, built here from escaped parts. The
+operator's base-map settings are shown with ``st.text`` (never interpreted).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geodata.catalogue import DATASETS, Dataset
+from geodata.i18n import escape_markdown, t
+from geodata.settings import load_settings
+
+settings = load_settings()
+lang = st.session_state.get("lang", settings.language)
+
+
+def link(text: str, url: str) -> str:
+    """A Markdown link whose text and target cannot break out of the link syntax."""
+    target = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+    return f"[{escape_markdown(text)}]({target})"
+
+
+def dataset_rows(ds: Dataset) -> pd.DataFrame:
+    rows = [
+        ("sources.publisher", escape_markdown(ds.publisher)),
+        ("sources.licence", link(ds.licence, ds.licence_url)),
+        ("sources.attribution", escape_markdown(ds.attribution)),
+        ("sources.reference_date", escape_markdown(ds.reference_date)),
+        ("sources.source_url", link(ds.source_url, ds.source_url)),
+    ]
+    if ds.licence_note:
+        rows.append(("sources.licence_note", escape_markdown(ds.licence_note)))
+    if ds.notes:
+        rows.append(("sources.notes", escape_markdown("; ".join(ds.notes))))
+    return pd.DataFrame({"": [value for _, value in rows]}, index=[t(label, lang) for label, _ in rows])
+
+
+st.title(t("sources.title", lang))
+st.write(t("sources.intro", lang))
+
+st.header(t("sources.datasets", lang))
+for ds in DATASETS.values():
+    st.subheader(escape_markdown(ds.title(lang)), anchor=ds.key)
+    st.table(dataset_rows(ds), border="horizontal")
+
+st.header(t("sources.basemap", lang))
+if settings.basemap_url:
+    st.text(f"{settings.basemap_url}\n{settings.basemap_attribution}")
+else:
+    st.text(t("sources.basemap_none", lang))
+
+st.header(t("sources.software", lang))
+st.text(t("sources.software_text", lang))
+
+st.header(t("imprint.title", lang))
+st.info(t("imprint.placeholder", lang))
+st.table(
+    pd.DataFrame(
+        {"": [t("imprint.to_fill", lang)] * 4},
+        index=[t(f"imprint.{field}", lang) for field in ("operator", "address", "contact", "representative")],
+    ),
+    border="horizontal",
+)

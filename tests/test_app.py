@@ -1,0 +1,106 @@
+"""The app shell and the sources page, run headless with Streamlit's AppTest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geodata.catalogue import DATASETS
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+TIMEOUT_S = 60
+
+
+def all_markdown(at: AppTest) -> str:
+    """Every text Streamlit would render on the page, as one string."""
+    parts = [e.value for e in at.title] + [e.value for e in at.header] + [e.value for e in at.subheader]
+    parts += [e.value for e in at.markdown] + [e.value for e in at.text] + [e.value for e in at.caption]
+    for table in at.table:
+        frame = table.value
+        parts += [str(v) for v in frame.index] + [str(v) for v in frame.to_numpy().ravel()]
+    return "\n".join(map(str, parts))
+
+
+@pytest.fixture
+def sources_page(settings_with_data) -> AppTest:
+    """The app, switched to the sources page."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.run()
+    at.switch_page("pages/sources.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_sources_page_lists_every_dataset_with_licence_and_attribution(sources_page):
+    text = all_markdown(sources_page)
+    subheaders = [s.value for s in sources_page.subheader]
+    assert len(subheaders) == len(DATASETS)
+    for ds in DATASETS.values():
+        # Titles, attributions and notes are Markdown-escaped; compare without the escapes.
+        unescaped = text.replace("\\", "")
+        assert ds.title("de") in unescaped, ds.key
+        assert ds.attribution in unescaped, ds.key
+        assert ds.reference_date in unescaped, ds.key
+        assert f"({ds.licence_url})" in text, ds.key  # the licence is a link
+        if ds.licence_note:
+            assert ds.licence_note in unescaped, ds.key
+    assert "Impressum" in [h.value for h in sources_page.header]
+
+
+def test_language_switch_changes_the_interface(sources_page):
+    at = sources_page
+    assert at.title[0].value == "Quellen und Impressum"
+    assert at.radio(key="lang").value == "de"
+    at.radio(key="lang").set_value("en").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Sources and imprint"
+    assert "Imprint" in [h.value for h in at.header]
+    assert any(ds.title_en in s.value.replace("\\", "") for s in at.subheader for ds in DATASETS.values())
+
+
+def test_app_refuses_to_start_without_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("BEDARFSATLAS_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.run()
+    assert not at.exception, at.exception
+    assert "Die offenen Daten fehlen oder sind beschädigt" in at.error[0].value
+    message = at.code[0].value
+    # The data step's own message: which dataset, where, and the command that fixes it.
+    assert "lor_plr (lor_2021_planungsraeume.geojson): missing" in message
+    assert str(tmp_path / "opendata") in message
+    assert "python -m geodata fetch" in message
+    # No page ran: the overview map's title is not there.
+    assert [t.value for t in at.title] == []
+
+
+def test_app_refuses_to_start_with_a_corrupt_file(tmp_path, monkeypatch, settings_with_data):
+    raw = tmp_path / "opendata"
+    raw.mkdir()
+    for ds in DATASETS.values():
+        (raw / ds.filename).symlink_to((settings_with_data.raw_dir / ds.filename).resolve())
+    (raw / DATASETS["mss_indices"].filename).unlink()
+    (raw / DATASETS["mss_indices"].filename).write_text("PLR_ID,EW\n01100101,1\n")
+    monkeypatch.setenv("BEDARFSATLAS_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.run()
+    message = at.code[0].value
+    assert "mss_indices (mss_2021_indizes_plr.csv): checksum mismatch" in message
+    assert "lor_plr" not in message  # only the broken dataset is named
+
+
+def test_overview_page_runs_and_offers_a_table(settings_with_data):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Übersichtskarte"
+    assert at.selectbox(key="overview_level").value == "PLR"
+    assert at.selectbox(key="overview_indicator").value == "mss_status"
+    table = at.dataframe[0].value
+    assert len(table) == 542
+    at.selectbox(key="overview_level").set_value("BEZ").run()
+    assert not at.exception, at.exception
+    # The PLR-only status class is replaced by its residents' share at Bezirk level.
+    assert at.selectbox(key="overview_indicator").value == "mss_status_low_share"
+    assert len(at.dataframe[0].value) == 12
