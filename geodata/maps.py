@@ -42,9 +42,19 @@ from typing import Any, Mapping
 
 import folium
 import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
 import shapely
 
-from geodata.classify import MISSING_COLOUR, Classification
+from geodata.classify import (
+    MISSING_COLOUR,
+    MORE_NEED_IF_HIGHER,
+    MORE_NEED_IF_LOWER,
+    NEUTRAL,
+    Classification,
+    classify_categories,
+    classify_numeric,
+)
 from geodata.i18n import count_areas, format_number, t
 from geodata.settings import Settings
 
@@ -60,7 +70,10 @@ _AREA_STYLE = {"color": "#4d4d4d", "weight": 0.7, "fillOpacity": 0.8}
 _MISSING_STYLE = {"color": "#4d4d4d", "weight": 1.0, "fillOpacity": 0.45, "dashArray": "4 3"}
 _MAP_CSS = (
     "<style>.leaflet-container{background:#ffffff}"
-    ".leaflet-control-attribution{font-size:0.7rem;max-width:70%}</style>"
+    ".leaflet-control-attribution{font-size:0.7rem;max-width:70%}"
+    # Long indicator names must wrap inside the map, not run out of the iframe.
+    ".leaflet-tooltip{font-size:0.8rem;white-space:normal;width:max-content;max-width:18rem}"
+    ".leaflet-tooltip th{text-align:left;font-weight:600;padding-right:0.6em;vertical-align:top}</style>"
 )
 _HIGHLIGHT_STYLE = {"color": "#000000", "weight": 3, "fillOpacity": 0.9}
 
@@ -89,6 +102,85 @@ class LegendEntry:
     label: str
     count: int
     missing: bool = False
+
+
+class MetricScale(MacroElement):
+    """Leaflet's scale bar in metres and kilometres only (folium's adds miles)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false, maxWidth: 150}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+
+@dataclass(frozen=True)
+class IndicatorLayer:
+    """What a choropleth of one indicator needs besides geometry: classes, texts, headings.
+
+    ``heading`` is the indicator's label with its unit (the legend title and the
+    tooltip heading); ``value_text`` holds each area's value as shown to readers;
+    ``class_labels`` maps official class codes to labels (``None`` for continuous
+    indicators); ``attribution`` names the datasets for the map's attribution control.
+    """
+
+    classification: Classification
+    value_text: pd.Series
+    heading: str
+    attribution: str
+    direction: int
+    class_labels: dict[Any, str] | None
+
+
+def indicator_layer(values: pd.Series, indicator: Any, lang: str = "de", k: int = 5) -> IndicatorLayer:
+    """Classes, colours and texts for one indicator of :data:`geodata.indicators.INDICATORS`.
+
+    Official class indicators keep their classes (in code order, the darkest
+    colour on the indicator's ``worst_class``); continuous ones get ``k`` quantile
+    classes whose labels are plain numbers (the heading names the unit once).
+    An unknown direction (``None``) is drawn as neutral: blue, no need meaning.
+
+    Examples
+    --------
+    >>> from geodata.indicators import INDICATORS
+    >>> status = pd.Series([1.0, 4.0, None], index=["a", "b", "c"])
+    >>> layer = indicator_layer(status, INDICATORS["mss_status"], "de")
+    >>> layer.value_text.tolist(), layer.classification.label_of("b")
+    (['1 – hoch', '4 – sehr niedrig', 'keine Angabe'], 'sehr niedrig')
+    """
+    unit = indicator.unit(lang)
+    direction = NEUTRAL if indicator.direction is None else indicator.direction
+    attribution = "; ".join(dict.fromkeys(_dataset_attributions(indicator.datasets)))
+    if indicator.classes:
+        labels = {code: (de if lang == "de" else en) for code, de, en in indicator.classes}
+        if direction != NEUTRAL:
+            # Classes are ordered by code; the end holding the worst class is dark.
+            first_is_worst = indicator.worst_class == indicator.classes[0][0]
+            direction = MORE_NEED_IF_LOWER if first_is_worst else MORE_NEED_IF_HIGHER
+        return IndicatorLayer(
+            classify_categories(values, list(labels.items()), direction=direction),
+            value_texts(values, decimals=0, lang=lang, class_labels=labels),
+            indicator.label(lang),
+            attribution,
+            direction,
+            labels,
+        )
+    return IndicatorLayer(
+        classify_numeric(values, k=k, direction=direction, decimals=indicator.decimals, lang=lang),
+        value_texts(values, decimals=indicator.decimals, unit=unit, lang=lang),
+        f"{indicator.label(lang)} ({unit})" if unit else indicator.label(lang),
+        attribution,
+        direction,
+        None,
+    )
+
+
+def _dataset_attributions(keys: tuple[str, ...]) -> list[str]:
+    from geodata.catalogue import DATASETS
+
+    return [DATASETS[key].attribution for key in keys]
 
 
 def use_local_assets(m: folium.Map, asset_base: str = ASSET_BASE) -> folium.Map:
@@ -254,7 +346,13 @@ def choropleth_map(
     """
     missing_text = t("legend.missing", lang)
     features = _area_features(areas, names, value_text, missing_text)
-    m = folium.Map(tiles=None, control_scale=True, zoom_control=True, prefer_canvas=False)
+    # SVG (not canvas): every area is a DOM path that browsers and tests can address.
+    m = folium.Map(
+        tiles=None, control_scale=False, zoom_control=True, prefer_canvas=False,
+        # Quarter zoom steps let fitBounds fill the frame with Berlin's wide shape.
+        zoom_snap=0.25, zoom_delta=0.5,
+    )
+    MetricScale().add_to(m)
     use_local_assets(m, asset_base)
     if basemap is not None:
         add_basemap(m, basemap, lang)

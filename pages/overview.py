@@ -15,12 +15,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geodata import indicators
-from geodata.classify import NEUTRAL, classify_categories, classify_numeric
+from geodata.classify import NEUTRAL
 from geodata.display import display_geojson
 from geodata.i18n import escape_markdown, t
 from geodata.indicators import INDICATORS, available_indicators, citation
 from geodata.lor import LEVEL_ORDER, LEVELS
-from geodata.maps import ASSET_BASE, Basemap, choropleth_map, legend_entries, legend_html, value_texts
+from geodata.maps import ASSET_BASE, Basemap, choropleth_map, indicator_layer, legend_entries, legend_html
 from geodata.settings import Settings, load_settings
 
 #: The MSS status index is the city's own summary of social need per PLR.
@@ -65,24 +65,9 @@ lvl = LEVELS[level]
 
 geojson, table = level_data(settings, level, indicators.data_version(settings))
 values = table[key]
-unit = indicator.unit(lang)
-direction = indicator.direction if indicator.direction is not None else NEUTRAL
-if indicator.classes:
-    class_labels = {code: (de if lang == "de" else en) for code, de, en in indicator.classes}
-    # Official classes are ordered by code; the worst class decides which end is dark.
-    codes = [code for code, _, _ in indicator.classes]
-    need_direction = -1 if indicator.worst_class == codes[0] else 1
-    classification = classify_categories(values, list(class_labels.items()), direction=need_direction)
-    texts = value_texts(values, decimals=0, lang=lang, class_labels=class_labels)
-else:
-    class_labels = None
-    # The legend heading names the unit once; the class labels stay short.
-    classification = classify_numeric(values, k=5, direction=direction, decimals=indicator.decimals, lang=lang)
-    texts = value_texts(values, decimals=indicator.decimals, unit=unit, lang=lang)
-
-indicator_heading = f"{indicator.label(lang)} ({unit})" if unit and not indicator.classes else indicator.label(lang)
+layer = indicator_layer(values, indicator, lang)
+classification, texts, indicator_heading = layer.classification, layer.value_text, layer.heading
 source_line = citation(key)
-map_attribution = "; ".join(dict.fromkeys(ds.attribution for ds in indicators.sources(key)))
 m = choropleth_map(
     geojson,
     classification,
@@ -90,7 +75,7 @@ m = choropleth_map(
     value_text=texts,
     area_label=lvl.label(lang),
     indicator_label=indicator_heading,
-    attribution=map_attribution,
+    attribution=layer.attribution,
     basemap=Basemap.from_settings(settings),
     lang=lang,
     asset_base=asset_base(),
@@ -110,7 +95,7 @@ with legend_column:
     scheme = t(f"legend.scheme.{classification.scheme}", lang)
     st.html(legend_html(legend_entries(classification, lang), indicator_heading, lang))
     st.caption(escape_markdown(scheme))
-    direction_text = "legend.direction.neutral" if direction == NEUTRAL else "legend.direction.up"
+    direction_text = "legend.direction.neutral" if layer.direction == NEUTRAL else "legend.direction.up"
     st.caption(escape_markdown(t(direction_text, lang)))
 
 # The clicked area: its id comes from the browser, so look it up, never echo it.
@@ -131,6 +116,6 @@ column_config = {
     "_index": st.column_config.TextColumn(t("column.id", lang)),
     indicator_heading: st.column_config.NumberColumn(format="localized" if not indicator.classes else "%d"),
 }
-if class_labels is not None:
+if layer.class_labels is not None:
     rows[t("column.class", lang)] = texts.where(values.notna(), None)
 st.dataframe(rows, column_config=column_config, width="stretch", height=360)

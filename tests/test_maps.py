@@ -32,6 +32,7 @@ from geodata.maps import (
     ASSET_BASE,
     Basemap,
     choropleth_map,
+    indicator_layer,
     legend_entries,
     legend_html,
     value_texts,
@@ -360,3 +361,39 @@ def test_real_planning_areas_map_is_small_and_local(settings_with_data):
     assert not re.findall(r"https?://", sent)
     # The geometry is sent once: the map adds styles and tooltips, not a second copy.
     assert len(sent) < len(geojson) * 1.15
+
+
+def test_scale_bar_is_metric_only(four_areas, names):
+    m = build(four_areas, pd.Series([1.0, 2.0, 3.0, 4.0], index=names.index), names)
+    sent = sent_by_streamlit_folium(m)
+    assert "L.control.scale({imperial: false" in sent
+    assert "L.control.scale()" not in sent
+
+
+@pytest.mark.parametrize(
+    ("key", "dark_end"),
+    [
+        ("kita_places_per_100_under6", "lowest"),  # few places per child = more need
+        ("share_under6", "highest"),  # neutral context indicator: dark = high value
+        ("mss_status", "highest"),  # official classes: 4 'sehr niedrig' is the worst
+    ],
+)
+def test_indicator_layer_puts_the_dark_end_where_the_need_is(key, dark_end):
+    from geodata.indicators import INDICATORS
+
+    values = pd.Series([1.0, 2.0, 3.0, 4.0], index=list("abcd"))
+    layer = indicator_layer(values, INDICATORS[key], "de", k=4)
+    colours = [layer.classification.colour_of(a) for a in "abcd"]
+    darkest = colours.index(min(colours, key=lambda c: sum(int(c[i : i + 2], 16) for i in (1, 3, 5))))
+    assert darkest == (0 if dark_end == "lowest" else 3)
+
+
+def test_indicator_layer_texts_and_heading():
+    from geodata.indicators import INDICATORS
+
+    values = pd.Series([12.345, np.nan], index=["a", "b"])
+    layer = indicator_layer(values, INDICATORS["share_under6"], "en")
+    assert layer.heading == "Share of children under 6 (%)"
+    assert layer.value_text.tolist() == ["12.3 %", "no data"]
+    assert layer.attribution == "Amt für Statistik Berlin-Brandenburg, Einwohnerregisterstatistik 31.12.2025"
+    assert layer.class_labels is None

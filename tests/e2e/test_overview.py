@@ -26,6 +26,7 @@ def choose(page, label: str, option: str) -> None:
     box = page.get_by_role("combobox", name=label)
     for _ in range(3):
         box.click()
+        box.fill(option)  # the list is virtualised: filter it so the option is rendered
         page.get_by_role("option", name=option, exact=True).click()
         try:
             # A rerun still in flight can replace the widget under the click; pick again then.
