@@ -124,6 +124,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "imprint.contact": {"de": "Kontakt", "en": "Contact"},
     "imprint.representative": {"de": "Vertretungsberechtigt", "en": "Authorised representative"},
     "imprint.to_fill": {"de": "(noch einzutragen)", "en": "(to be filled in)"},
+    # --- Residents' page /melden (keys "report.*") ---
+    # --- Planners' map /karte (keys "planner.*") ---
+    # --- Assessment page /bewertung (keys "assess.*") ---
+    # --- Moderation, sign-in, privacy (keys "moderation.*", "auth.*", "privacy.*") ---
+    # --- Workshops /workshop and /live (keys "workshop.*", "live.*") ---
 }
 
 
