@@ -83,7 +83,7 @@ m = choropleth_map(
 
 map_column, legend_column = st.columns([3, 1])
 with map_column:
-    st.caption(escape_markdown(t("overview.map_label", lang, indicator=indicator.label(lang), level=lvl.plural(lang))))
+    st.markdown(escape_markdown(t("overview.map_label", lang, indicator=indicator.label(lang), level=lvl.label(lang))))
     clicked = st_folium(
         m,
         key=f"overview_map_{level}_{key}_{lang}",
@@ -94,9 +94,9 @@ with map_column:
 with legend_column:
     scheme = t(f"legend.scheme.{classification.scheme}", lang)
     st.html(legend_html(legend_entries(classification, lang), indicator_heading, lang))
-    st.caption(escape_markdown(scheme))
+    st.markdown(escape_markdown(scheme))
     direction_text = "legend.direction.neutral" if layer.direction == NEUTRAL else "legend.direction.up"
-    st.caption(escape_markdown(t(direction_text, lang)))
+    st.markdown(escape_markdown(t(direction_text, lang)))
 
 # The clicked area: its id comes from the browser, so look it up, never echo it.
 feature = (clicked or {}).get("last_active_drawing") or {}
@@ -104,11 +104,11 @@ area_id = str((feature.get("properties") or {}).get("id", ""))
 if area_id in table.index:
     st.text(t("overview.selected", lang, name=table.at[area_id, "name"], id=area_id, value=texts[area_id]))
 else:
-    st.caption(t("overview.select_hint", lang))
+    st.markdown(t("overview.select_hint", lang))
 
-st.caption(escape_markdown(f"{t('legend.source', lang)}: {source_line}"))
+st.markdown(escape_markdown(f"{t('legend.source', lang)}: {source_line}"))
 if indicator.note:
-    st.caption(escape_markdown(indicator.note))
+    st.markdown(escape_markdown(indicator.note))
 
 st.subheader(t("overview.table", lang))
 rows = pd.DataFrame({t("column.name", lang): table["name"], indicator_heading: values.round(indicator.decimals)})

@@ -9,8 +9,11 @@ fixture, on any request that leaves the machine or fails.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+
+from tests.conftest import skip_or_fail
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -68,8 +71,12 @@ def test_overview_map_switches_level_and_indicator_without_external_requests(app
     first.click(force=True)
     expect(page.get_by_text(re.compile(r"^Ausgewählt: .+ \(\d{2}\): \d+,\d %$"))).to_be_visible(timeout=TIMEOUT_MS)
 
-    # The same values without the map: a table with one row per Bezirk.
+    # The same values without the map: a grid with one row per Bezirk. Streamlit draws
+    # it on a canvas whose fallback content is an ARIA grid for screen readers.
     expect(page.get_by_text("Tabelle aller Gebiete (ohne Karte)")).to_be_visible()
+    grid = page.get_by_test_id("stDataFrame").locator("table[role=grid]")
+    expect(grid).to_have_attribute("aria-rowcount", "13", timeout=TIMEOUT_MS)  # header + 12 Bezirke
+    expect(grid.locator("[role=gridcell]", has_text=re.compile(r"^Mitte$")).first).to_be_attached()
     network.assert_clean()
 
 
@@ -94,4 +101,38 @@ def test_english_interface_and_sources_page(app_server, page, network):
     expect(page.get_by_role("heading", name="Sources and imprint")).to_be_visible(timeout=TIMEOUT_MS)
     expect(page.get_by_role("heading", name="Imprint", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="CC BY 3.0 DE").first).to_be_visible()
+    network.assert_clean()
+
+
+AXE = Path(__file__).resolve().parents[2] / "static/node_modules/axe-core/axe.min.js"
+
+
+def serious_violations(frame) -> list[str]:
+    """WCAG 2.1 A/AA violations of impact 'serious' or 'critical' found by axe-core."""
+    frame.add_script_tag(path=str(AXE))
+    result = frame.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {v['nodes'][0]['html'][:120]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_pages_have_no_serious_accessibility_violations(app_server, page, network):
+    from playwright.sync_api import expect
+
+    if not AXE.is_file():
+        skip_or_fail(f"axe-core missing at {AXE}: run `npm ci --prefix static`")
+    page.goto(app_server.url + "/", timeout=TIMEOUT_MS)
+    expect(page.frame_locator(MAP_FRAME).locator(AREAS)).to_have_count(542, timeout=TIMEOUT_MS)
+    assert serious_violations(page) == []
+    # Inside the map: Leaflet's controls and the attribution.
+    map_frame = page.frame(url=lambda url: "streamlit_folium" in url)
+    assert serious_violations(map_frame) == []
+
+    page.get_by_role("link", name="Quellen und Impressum").click()
+    expect(page.get_by_role("heading", name="Quellen und Impressum", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+    assert serious_violations(page) == []
     network.assert_clean()
