@@ -20,6 +20,13 @@ store
     set_status, backup.
 exchange
     Export (CSV, GeoJSON, GeoPackage) and import (GeoJSON, CSV) of needs.
+priority, smoothing, robustness, hotspots, unheard, presets
+    The steps of the assessment: priority index with explained contributions,
+    empirical-Bayes needs rates, rank intervals under weight changes, Gi*/Moran
+    hotspots with FDR, areas that are not heard; presets to start from.
+analysis
+    :func:`~assessment.analysis.assess` runs all steps in one call and returns an
+    :class:`~assessment.analysis.Assessment` (table, method in words, sources, fingerprint).
 
 ``python -m assessment {export,import,backup}`` is the command line (see ``__main__``).
 """
