@@ -1,0 +1,117 @@
+"""Goals with their evidence, on SQLite and PostgreSQL (see ``needs_fixtures``).
+
+Every test taking ``book`` runs on both backends. Area ids are real LOR 2021
+ids (011001 "Tiergarten Süd" region ids of Mitte) or deliberately malformed ones.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from assessment.goals import GoalBook, GoalInput, GoalNotFoundError
+from assessment.validation import ValidationError
+from needs_fixtures import (  # noqa: F401
+    database_url,
+    geography,
+    need_input,
+    postgres_database_url,
+    store,
+)
+
+
+@pytest.fixture
+def book(store):
+    """A goal book on an empty store (PostgreSQL keeps tables between tests: empty them)."""
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM goal_links"))
+        conn.execute(sa.text("DELETE FROM goals"))
+    return GoalBook(store)
+
+
+def goal(**changes) -> GoalInput:
+    values = dict(title="Mehr Schatten auf Schulwegen", field_of_action="green_climate", level="BZR",
+                  area_ids=("011001", "011002"), indicator_keys=("ug_heat", "needs_per_1000_green_climate"))
+    values.update(changes)
+    return GoalInput(**values)
+
+
+def test_a_goal_round_trips_with_its_evidence_in_the_given_order(book, store):
+    need = store.submit(need_input(category="green_climate", title="Bäume an der Schule"))
+    created = book.create(goal(title="  Mehr Schatten  ", area_ids=("011002", "011001", "011002"),
+                               need_ids=(need.id,)))
+    assert created.title == "Mehr Schatten"
+    assert created.area_ids == ("011002", "011001")  # duplicate dropped, order kept
+    assert created.need_ids == (need.id,)
+    assert created.indicator_keys == ("ug_heat", "needs_per_1000_green_climate")
+    assert created.created_by is None
+    assert created.created_at.tzinfo is timezone.utc
+    assert abs(created.created_at - datetime.now(timezone.utc)) < timedelta(minutes=1)
+    assert book.get(created.id) == created
+
+
+def test_created_by_is_kept_for_the_planner_role(book):
+    created = book.create(goal(), created_by="planner:mitte-01")
+    assert book.get(created.id).created_by == "planner:mitte-01"
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        (dict(title=""), "title"),
+        (dict(title="ab"), "title"),
+        (dict(title="Ziel\u202e"), "title"),
+        (dict(field_of_action="parking"), "field_of_action"),
+        (dict(level="XYZ"), "level"),
+        (dict(area_ids=()), "area_ids"),
+        (dict(area_ids=("0110",)), "area_ids"),  # a PGR id where BZR ids are expected
+        (dict(indicator_keys=("ug_heat", "no_such_indicator")), "indicator_keys"),
+        (dict(need_ids=("00000000-0000-0000-0000-000000000000",)), "need_ids"),
+    ],
+)
+def test_a_bad_goal_names_the_field_and_stores_nothing(book, changes, field):
+    with pytest.raises(ValidationError) as refused:
+        book.create(goal(**changes))
+    assert refused.value.fields() == [field]
+    assert all(e.message_de and e.message_en for e in refused.value.errors)
+    assert book.list() == []
+
+
+def test_known_areas_refuse_ids_that_do_not_exist(book):
+    with pytest.raises(ValidationError) as refused:
+        book.create(goal(area_ids=("011001", "999999")), known_areas={"011001", "011002"})
+    assert "999999" in refused.value.errors[0].message_en
+    assert book.create(goal(area_ids=("011001",)), known_areas={"011001"}).area_ids == ("011001",)
+
+
+def test_list_filters_by_level_area_and_need_newest_first(book, store):
+    need = store.submit(need_input())
+    first = book.create(goal(title="Erstes Ziel", area_ids=("011001",)))
+    second = book.create(goal(title="Zweites Ziel", area_ids=("011002",), need_ids=(need.id,)))
+    third = book.create(goal(title="Bezirksziel", level="BEZ", area_ids=("01",), indicator_keys=()))
+    assert [g.id for g in book.list()] == [third.id, second.id, first.id]
+    assert [g.id for g in book.list(level="bzr")] == [second.id, first.id]
+    assert [g.id for g in book.list(area_id="011001")] == [first.id]
+    assert [g.id for g in book.list(need_id=need.id)] == [second.id]
+    assert book.list(area_id="011003") == []
+
+
+def test_hostile_text_is_stored_verbatim_as_plain_text(book):
+    title = "<script>alert(1)</script> & =SUM(A1)"
+    assert book.get(book.create(goal(title=title)).id).title == title
+
+
+def test_delete_removes_the_goal_and_its_links(book):
+    kept = book.create(goal(title="Bleibt"))
+    gone = book.create(goal(title="Geht"))
+    book.delete(gone.id)
+    assert [g.id for g in book.list(area_id="011001")] == [kept.id]
+    with book.store.engine.connect() as conn:
+        left = conn.execute(sa.text("SELECT count(*) FROM goal_links WHERE goal_id = :id"), {"id": gone.id}).scalar()
+    assert left == 0
+    with pytest.raises(GoalNotFoundError):
+        book.delete(gone.id)
+    with pytest.raises(GoalNotFoundError):
+        book.get(gone.id)
