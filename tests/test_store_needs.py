@@ -181,6 +181,13 @@ def test_area_only_needs_count_at_their_level_and_above_not_below(store, geograp
     assert ids(store.query(level="PGR", area_ids=["0110"], statuses=None)) == [need.id]
 
 
+def schema_head() -> str:
+    """The newest Alembic revision in ``assessment/migrations`` (later migrations move it)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(store_module.MIGRATIONS)).get_current_head()
+
+
 def test_opening_again_keeps_the_data_and_the_schema_at_head(store, database_url, geography):
     need = store.submit(need_input())
     reopened = open_store(database_url=database_url, geography=geography)
@@ -188,7 +195,7 @@ def test_opening_again_keeps_the_data_and_the_schema_at_head(store, database_url
         assert reopened.get(need.id) == need
         with reopened.engine.connect() as conn:
             versions = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
-        assert versions == ["0002"]
+        assert versions == [schema_head()]
     finally:
         reopened.close()
 
@@ -247,7 +254,7 @@ def test_processes_starting_at_once_migrate_once(tmp_path, geography):
         needs = [s.submit(need_input()) for s in stores]
         assert stores[0].count() == 4 and len({n.id for n in needs}) == 4
         with stores[0].engine.connect() as conn:
-            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all() == ["0002"]
+            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all() == [schema_head()]
     finally:
         for s in stores:
             s.close()
