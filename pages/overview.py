@@ -86,7 +86,7 @@ with map_column:
     st.markdown(escape_markdown(t("overview.map_label", lang, indicator=indicator.label(lang), level=lvl.label(lang))))
     clicked = st_folium(
         m,
-        key=f"overview_map_{level}_{key}_{lang}",
+        key="overview_map",  # st_folium remounts by itself when the map's script changes
         height=560,
         use_container_width=True,
         returned_objects=["last_active_drawing"],
@@ -102,7 +102,7 @@ with legend_column:
 feature = (clicked or {}).get("last_active_drawing") or {}
 area_id = str((feature.get("properties") or {}).get("id", ""))
 if area_id in table.index:
-    st.text(t("overview.selected", lang, name=table.at[area_id, "name"], id=area_id, value=texts[area_id]))
+    st.markdown(escape_markdown(t("overview.selected", lang, name=table.at[area_id, "name"], id=area_id, value=texts[area_id])))
 else:
     st.markdown(t("overview.select_hint", lang))
 
