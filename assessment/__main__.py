@@ -7,6 +7,10 @@
     forms come in this way). Every row is validated like a submission from the
     residents' page; a file with any bad row imports nothing and exits with 1,
     unless ``--skip-invalid`` is given.
+``python -m assessment report --level BZR --preset balanced --out report.html [--format pdf]``
+    The report "Integrierte räumliche Bestandsaufnahme und Bedarfsanalyse"
+    (:mod:`assessment.report`) from the open data, the published needs and
+    the goals of the level, as self-contained HTML or as PDF.
 ``python -m assessment backup FILE``
     A consistent copy of the SQLite database while the app keeps writing. For
     PostgreSQL use ``pg_dump`` (the command says how).
@@ -20,6 +24,8 @@ import argparse
 import sys
 
 from assessment.exchange import FORMATS, ImportRefusedError, export_needs, import_needs
+from assessment.presets import PRESETS
+from assessment.priority import NORMALISATIONS
 from assessment.store import StoreError, open_store
 from geodata.settings import load_settings
 
@@ -38,6 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
                            help="import the good rows and report the bad ones")
     backup = commands.add_parser("backup", help="consistent copy of the SQLite database")
     backup.add_argument("file")
+    report = commands.add_parser("report", help="the assessment report as HTML or PDF")
+    report.add_argument("--level", required=True, choices=("PLR", "BZR", "PGR", "BEZ"))
+    report.add_argument("--preset", required=True, choices=tuple(PRESETS))
+    report.add_argument("--method", choices=NORMALISATIONS, default="rank", help="normalisation (default rank)")
+    report.add_argument("--lang", choices=("de", "en"), default="de")
+    report.add_argument("--format", choices=("html", "pdf"), default="html")
+    report.add_argument("--out", required=True, help="file to write")
     return parser
 
 
@@ -61,12 +74,32 @@ def main(argv: list[str] | None = None, store=None) -> int:
             print(f"skipped {error}", file=sys.stderr)
         print(f"{len(report.imported)} needs imported from {args.file}, {len(report.errors)} problem(s) skipped")
         return 0
+    if args.command == "report":
+        return _report(args, store)
     try:
         path = store.backup(args.file)
     except StoreError as error:
         print(error, file=sys.stderr)
         return 1
     print(f"backup written to {path}")
+    return 0
+
+
+def _report(args, store) -> int:
+    from pathlib import Path
+
+    from assessment.report import report_from_settings, report_pdf
+
+    result, html = report_from_settings(load_settings(), level=args.level, spec=args.preset,
+                                        method=args.method, lang=args.lang, store=store)
+    out = Path(args.out)
+    if args.format == "pdf":
+        out.write_bytes(report_pdf(html))
+    else:
+        out.write_text(html, encoding="utf-8")
+    ranked = int((result.index.scores["status"] == "ranked").sum())
+    print(f"report written to {out} ({args.format}, {args.level}, preset {args.preset}, {ranked} areas ranked, "
+          f"inputs {result.fingerprint()[:12]})")
     return 0
 
 
