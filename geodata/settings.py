@@ -70,6 +70,17 @@ SETTINGS: tuple[Setting, ...] = (
         "de",
         "Default interface language: `de` or `en` (users can switch).",
     ),
+    Setting(
+        "BEDARFSATLAS_MIN_RESIDENTS",
+        "300",
+        "Assessment: areas with fewer residents are marked 'too few' instead of ranked.",
+    ),
+    Setting(
+        "BEDARFSATLAS_MIN_NEEDS",
+        "5",
+        "Assessment: when the priority index uses needs rates, areas with fewer needs are "
+        "marked 'too few' instead of ranked.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -91,6 +102,8 @@ class Settings:
     basemap_wms_layers: str | None
     basemap_attribution: str | None
     language: str
+    min_residents: int = 300
+    min_needs: int = 5
 
     @property
     def raw_dir(self) -> Path:
@@ -137,6 +150,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(
             f"BEDARFSATLAS_BASEMAP_URL must start with https:// or http://, got {basemap_url!r}."
         )
+    minimums = {}
+    for name in ("BEDARFSATLAS_MIN_RESIDENTS", "BEDARFSATLAS_MIN_NEEDS"):
+        text = _get(env, name)
+        if not text.isdigit():
+            raise SettingsError(f"{name} must be a whole number >= 0, got {text!r}.")
+        minimums[name] = int(text)
     return Settings(
         data_dir=data_dir,
         opendata_mirror=_get(env, "BEDARFSATLAS_OPENDATA_MIRROR"),
@@ -145,4 +164,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         basemap_wms_layers=_get(env, "BEDARFSATLAS_BASEMAP_WMS_LAYERS"),
         basemap_attribution=attribution,
         language=language,
+        min_residents=minimums["BEDARFSATLAS_MIN_RESIDENTS"],
+        min_needs=minimums["BEDARFSATLAS_MIN_NEEDS"],
     )
