@@ -346,21 +346,43 @@ def test_every_text_has_german_and_english():
 
 
 def test_real_planning_areas_map_is_small_and_local(settings_with_data):
-    from geodata import lor
+    from geodata.display import display_geojson
+    from geodata.indicators import INDICATORS, indicator_table
 
-    units = lor.load_units(settings_with_data, "PLR").copy()
-    # Roughly what the display layer sends: simplified to ~15 m, 5 decimals.
-    units["geometry"] = units.geometry.simplify(15)
-    units = units.to_crs(4326)
-    geojson = units[["PLR_NAME", "geometry"]].to_json(drop_id=False)
-    population = pd.Series(np.arange(len(units), dtype=float), index=units.index)
-    population.iloc[:2] = np.nan
-    m = build(geojson, population, units["PLR_NAME"], classification=classify_numeric(population, k=5))
+    geojson = display_geojson(settings_with_data, "PLR")
+    table = indicator_table(settings_with_data, "PLR")
+    layer = indicator_layer(table["mss_status"], INDICATORS["mss_status"], "de")
+    m = build(geojson, table["mss_status"], table["name"], classification=layer.classification,
+              value_text=layer.value_text)
     sent = sent_by_streamlit_folium(m)
     assert sent.count('"type": "Feature"') == 542
     assert not re.findall(r"https?://", sent)
-    # The geometry is sent once: the map adds styles and tooltips, not a second copy.
-    assert len(sent) < len(geojson) * 1.15
+    # The geometry is sent once: styles and tooltips add a little, not a second copy.
+    assert len(sent) < len(geojson) * 1.2
+    # Official MSS counts (SOURCES.md): 49 PLR 'sehr niedrig', 6 without a class.
+    assert legend_entries(layer.classification, "de")[3].count == 49
+    assert layer.classification.missing_count() == 6
+
+
+def test_folium_defaults_stay_untouched(four_areas, names):
+    build(four_areas, pd.Series([1.0, 2.0, 3.0, 4.0], index=names.index), names)
+    # The local-asset override is per map: folium's class defaults (used by anyone
+    # else in the process) are not changed.
+    assert any("cdn.jsdelivr.net" in url for _, url in folium.Map.default_js)
+
+
+def test_basemap_comes_from_settings():
+    from geodata.settings import load_settings
+
+    assert Basemap.from_settings(load_settings({})) is None
+    configured = load_settings({
+        "BEDARFSATLAS_BASEMAP_URL": "https://sgx.geodatenzentrum.de/wms_basemapde",
+        "BEDARFSATLAS_BASEMAP_WMS_LAYERS": "de_basemapde_web_raster_grau",
+        "BEDARFSATLAS_BASEMAP_ATTRIBUTION": "© GeoBasis-DE / BKG",
+    })
+    assert Basemap.from_settings(configured) == Basemap(
+        "https://sgx.geodatenzentrum.de/wms_basemapde", "© GeoBasis-DE / BKG", "de_basemapde_web_raster_grau"
+    )
 
 
 def test_scale_bar_is_metric_only(four_areas, names):
