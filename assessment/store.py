@@ -23,7 +23,7 @@ Public API
 ``open_store(settings, *, database_url=None, geography=None) -> NeedStore``
     Open (and migrate) the database; cache the result per process (the pages
     use ``st.cache_resource``).
-``NeedStore.submit(need_input, client_token=None) -> Need``
+``NeedStore.submit(need_input, client_token=None, *, status="pending") -> Need``
     Validate and store; raises :class:`assessment.validation.ValidationError`.
 ``NeedStore.get(need_id) -> Need``, ``NeedStore.query(...) -> list[Need]``,
 ``NeedStore.query_frame(...) -> DataFrame``,
@@ -282,8 +282,8 @@ class NeedStore:
 
     # -- writing --
 
-    def submit(self, need: NeedInput, client_token: str | None = None) -> Need:
-        """Validate ``need`` and store it as ``pending``; return the stored need.
+    def submit(self, need: NeedInput, client_token: str | None = None, *, status: str = "pending") -> Need:
+        """Validate ``need`` and store it (default as ``pending``); return the stored need.
 
         Parameters
         ----------
@@ -293,16 +293,24 @@ class NeedStore:
             A random token the page creates once per form; a resubmit with the
             same token (a double click, a retry after a timeout) returns the
             need stored the first time instead of storing it again.
+        status : {"pending", "published"}
+            ``pending`` waits for moderation (the default); ``published`` is for
+            an operator who set ``BEDARFSATLAS_PUBLISH_IMMEDIATELY``. A resubmit
+            returns the first need unchanged, whatever its status now.
 
         Raises
         ------
         ValidationError
             When any field is refused; nothing is stored.
+        ValueError
+            For any other ``status`` (a programming error, not user input).
         """
+        if status not in ("pending", "published"):
+            raise ValueError(f"a new need starts as 'pending' or 'published', got status={status!r}")
         if error := check_client_token(client_token):
             raise ValidationError([error])
         columns = validate_need(need, self.geography)
-        return self._insert(columns, ImportExtras(), client_token)
+        return self._insert(columns, ImportExtras(status=status), client_token)
 
     def _insert(self, columns: dict, extras: ImportExtras, client_token: str | None) -> Need:
         row = {

@@ -125,6 +125,148 @@ TEXTS: dict[str, dict[str, str]] = {
     "imprint.representative": {"de": "Vertretungsberechtigt", "en": "Authorised representative"},
     "imprint.to_fill": {"de": "(noch einzutragen)", "en": "(to be filled in)"},
     # --- Residents' page /melden (keys "report.*") ---
+    "report.nav": {"de": "Bedarf melden", "en": "Report a need"},
+    "report.title": {"de": "Was fehlt in Ihrem Kiez?", "en": "What is missing in your neighbourhood?"},
+    "report.intro": {
+        "de": "Ort wählen, sagen was fehlt, absenden – fertig. Ohne Konto und ohne persönliche Daten.",
+        "en": "Choose the place, say what is missing, send – done. No account, no personal data.",
+    },
+    "report.step_place": {"de": "1. Wo?", "en": "1. Where?"},
+    "report.map_hint": {
+        "de": "Tippen oder klicken Sie in die Karte, um eine Stecknadel zu setzen; ein neuer Klick versetzt sie. "
+        "Die Linien sind die Bezirksgrenzen (Name beim Darüberfahren).",
+        "en": "Tap or click the map to drop a pin; another click moves it. "
+        "The lines are the district boundaries (hover for the name).",
+    },
+    "report.outside": {
+        "de": "Dieser Ort liegt außerhalb Berlins. Bitte wählen Sie einen Ort innerhalb der Landesgrenze "
+        "oder ein Gebiet aus den Listen. Es wurde nichts gespeichert.",
+        "en": "This place is outside Berlin. Please choose a place within the city boundary "
+        "or an area from the lists. Nothing was stored.",
+    },
+    "report.place_point": {
+        "de": "Ihr Ort liegt im Planungsraum {plr} (Bezirksregion {bzr}, Bezirk {bez}).",
+        "en": "Your place is in the planning area {plr} (district region {bzr}, district {bez}).",
+    },
+    "report.place_area": {
+        "de": "Gewähltes Gebiet: {level} {name}. Die Meldung gilt für das ganze Gebiet, ohne genauen Punkt.",
+        "en": "Chosen area: {level} {name}. The need applies to the whole area, without an exact point.",
+    },
+    "report.no_place": {"de": "Noch kein Ort gewählt.", "en": "No place chosen yet."},
+    "report.without_map": {"de": "Ort ohne Karte wählen", "en": "Choose the place without the map"},
+    "report.without_map_hint": {
+        "de": "Tippen Sie einen Namen, um die Liste zu filtern. Der Bezirk genügt, genauer ist besser.",
+        "en": "Type a name to filter the list. The district is enough; more precise is better.",
+    },
+    "report.bezirk": {"de": "Bezirk", "en": "District (Bezirk)"},
+    "report.bzr": {"de": "Bezirksregion", "en": "District region (Bezirksregion)"},
+    "report.plr": {"de": "Planungsraum", "en": "Planning area (Planungsraum)"},
+    "report.choose": {"de": "Bitte wählen oder tippen", "en": "Choose or type"},
+    "report.step_what": {"de": "2. Was fehlt?", "en": "2. What is missing?"},
+    "report.category": {"de": "Thema", "en": "Topic"},
+    "report.title_label": {"de": "Kurzer Titel (3 bis 120 Zeichen)", "en": "Short title (3 to 120 characters)"},
+    "report.title_placeholder": {"de": "z. B. Mehr Schatten auf dem Spielplatz", "en": "e.g. More shade at the playground"},
+    "report.description_label": {
+        "de": "Beschreibung (freiwillig, höchstens 1.000 Zeichen)",
+        "en": "Description (optional, at most 1,000 characters)",
+    },
+    "report.no_contact": {
+        "de": "Bitte keine Namen, E-Mail-Adressen oder Telefonnummern: Meldungen werden öffentlich.",
+        "en": "Please no names, e-mail addresses or phone numbers: needs become public.",
+    },
+    "report.privacy_title": {"de": "Datenschutz", "en": "Privacy"},
+    "report.privacy": {
+        "de": "Gespeichert werden nur: Thema, Titel, Beschreibung, der Ort (Punkt oder Gebiet), "
+        "der Zeitpunkt und die Sprache der Seite. Nicht gespeichert werden: Name, E-Mail-Adresse, "
+        "IP-Adresse oder andere Angaben zu Ihrer Person. Wer es sieht: nach einer Prüfung durch das "
+        "Moderationsteam alle, öffentlich auf der Karte und in Auswertungen. Wie lange: bis zum Ende "
+        "des Projekts, spätestens bis zum 31.12.2028; danach wird die Meldung gelöscht.",
+        "en": "We store only: topic, title, description, the place (point or area), the time and "
+        "the page language. We do not store: your name, e-mail address, IP address or anything else "
+        "about you. Who sees it: after a check by the moderators, everyone, publicly on the map and in "
+        "assessments. How long: until the end of the project, at the latest until 31 Dec 2028; "
+        "then the need is deleted.",
+    },
+    "report.privacy_published": {
+        "de": "Hinweis: Auf dieser Seite werden Meldungen sofort veröffentlicht, ohne vorherige Prüfung.",
+        "en": "Note: on this site needs are published at once, without a prior check.",
+    },
+    "report.honeypot": {
+        "de": "Bitte leer lassen (Schutz vor automatischen Meldungen)",
+        "en": "Leave this empty (protection against automated reports)",
+    },
+    "report.submit": {"de": "Bedarf senden", "en": "Send need"},
+    "report.done": {
+        "de": "Danke! Ihr Bedarf ist gespeichert. Ihre Kennung: {reference}",
+        "en": "Thank you! Your need is stored. Your reference: {reference}",
+    },
+    "report.next_pending": {
+        "de": "Wie es weitergeht: Das Moderationsteam prüft die Meldung; danach erscheint sie öffentlich "
+        "auf der Karte und fließt in die Bedarfsauswertung für das Gebiet ein. Mit der Kennung können "
+        "Sie später nach Ihrer Meldung fragen.",
+        "en": "What happens next: the moderators check the need; then it appears publicly on the map "
+        "and counts in the needs assessment of the area. Quote the reference if you ask about it later.",
+    },
+    "report.next_published": {
+        "de": "Wie es weitergeht: Die Meldung ist ab sofort öffentlich auf der Karte und fließt in die "
+        "Bedarfsauswertung für das Gebiet ein. Mit der Kennung können Sie später nach ihr fragen.",
+        "en": "What happens next: the need is public on the map now and counts in the needs assessment "
+        "of the area. Quote the reference if you ask about it later.",
+    },
+    "report.another": {"de": "Sie können gleich einen weiteren Bedarf melden.", "en": "You can report another need right away."},
+    "report.not_saved": {
+        "de": "Nicht gespeichert. Bitte korrigieren Sie die markierten Angaben.",
+        "en": "Not stored. Please correct the marked fields.",
+    },
+    "report.rate_limited": {
+        "de": "Nicht gespeichert: Sie haben in kurzer Zeit schon {limit} Bedarfe gemeldet. "
+        "Bitte versuchen Sie es in etwa {minutes} Minuten noch einmal.",
+        "en": "Not stored: you have already reported {limit} needs in a short time. "
+        "Please try again in about {minutes} minutes.",
+    },
+    "report.honeypot_refused": {
+        "de": "Nicht gespeichert: Das Feld „Bitte leer lassen“ war ausgefüllt.",
+        "en": "Not stored: the field “Leave this empty” was filled in.",
+    },
+    "report.busy": {
+        "de": "Die Datenbank ist gerade ausgelastet; es wurde nichts gespeichert. Bitte versuchen Sie es gleich noch einmal.",
+        "en": "The database is busy right now; nothing was stored. Please try again in a moment.",
+    },
+    "report.step_nearby": {"de": "3. Bedarfe in der Nähe", "en": "3. Needs nearby"},
+    "report.nearby_hint": {
+        "de": "Wählen Sie einen Ort, um veröffentlichte Bedarfe in der Nähe zu sehen und zu unterstützen.",
+        "en": "Choose a place to see and support published needs nearby.",
+    },
+    "report.nearby_empty": {
+        "de": "In der Nähe gibt es noch keinen veröffentlichten Bedarf.",
+        "en": "There is no published need nearby yet.",
+    },
+    "report.nearby_count": {
+        "de": "{n} veröffentlichte Bedarfe in der Nähe (auch als Punkte auf der Karte):",
+        "en": "{n} published needs nearby (also as dots on the map):",
+    },
+    "report.nearby_item": {
+        "de": "{category} · {area} · Unterstützungen: {supports}",
+        "en": "{category} · {area} · supports: {supports}",
+    },
+    "report.support": {"de": "Ich auch", "en": "Me too"},
+    "report.support_label": {"de": "Ich auch: {title}", "en": "Me too: {title}"},
+    "report.supported": {"de": "Sie unterstützen diesen Bedarf.", "en": "You support this need."},
+    "report.workshop": {"de": "Sie melden im Workshop: {title}", "en": "You are reporting in the workshop: {title}"},
+    "report.workshop_unknown": {
+        "de": "Einen Workshop mit dem Code „{code}“ gibt es nicht. Bitte prüfen Sie den Link oder QR-Code. "
+        "Sie können trotzdem melden; die Meldung wird dann keinem Workshop zugeordnet.",
+        "en": "There is no workshop with the code “{code}”. Please check the link or QR code. "
+        "You can still report; the need is then not linked to a workshop.",
+    },
+    "report.workshop_closed": {
+        "de": "Der Workshop „{title}“ ist beendet; neue Meldungen werden ihm nicht mehr zugeordnet. "
+        "Sie können trotzdem melden.",
+        "en": "The workshop “{title}” has ended; new needs are no longer linked to it. You can still report.",
+    },
+    "report.map_districts": {"de": "Bezirksgrenzen", "en": "District boundaries"},
+    "report.map_selected": {"de": "Gewähltes Gebiet", "en": "Chosen area"},
+    "report.pin": {"de": "Ihr Ort", "en": "Your place"},
     # --- Planners' map /karte (keys "planner.*") ---
     # --- Assessment page /bewertung (keys "assess.*") ---
     # --- Moderation, sign-in, privacy (keys "moderation.*", "auth.*", "privacy.*") ---

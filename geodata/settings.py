@@ -71,6 +71,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Default interface language: `de` or `en` (users can switch).",
     ),
     Setting(
+        "BEDARFSATLAS_PUBLISH_IMMEDIATELY",
+        "false",
+        "`true`: needs sent on the residents' page are public at once. `false`: they wait "
+        "for moderation (status `pending`).",
+    ),
+    Setting(
         "BEDARFSATLAS_MIN_RESIDENTS",
         "300",
         "Assessment: areas with fewer residents are marked 'too few' instead of ranked.",
@@ -85,6 +91,7 @@ SETTINGS: tuple[Setting, ...] = (
 
 _BY_NAME = {s.name: s for s in SETTINGS}
 LANGUAGES = ("de", "en")
+_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
 class SettingsError(ValueError):
@@ -102,6 +109,7 @@ class Settings:
     basemap_wms_layers: str | None
     basemap_attribution: str | None
     language: str
+    publish_immediately: bool = False
     min_residents: int = 300
     min_needs: int = 5
 
@@ -150,6 +158,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(
             f"BEDARFSATLAS_BASEMAP_URL must start with https:// or http://, got {basemap_url!r}."
         )
+    publish = _get(env, "BEDARFSATLAS_PUBLISH_IMMEDIATELY").lower()
+    if publish not in _BOOLEANS:
+        raise SettingsError(
+            f"BEDARFSATLAS_PUBLISH_IMMEDIATELY must be true or false, got {publish!r}."
+        )
     minimums = {}
     for name in ("BEDARFSATLAS_MIN_RESIDENTS", "BEDARFSATLAS_MIN_NEEDS"):
         text = _get(env, name)
@@ -164,6 +177,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         basemap_wms_layers=_get(env, "BEDARFSATLAS_BASEMAP_WMS_LAYERS"),
         basemap_attribution=attribution,
         language=language,
+        publish_immediately=_BOOLEANS[publish],
         min_residents=minimums["BEDARFSATLAS_MIN_RESIDENTS"],
         min_needs=minimums["BEDARFSATLAS_MIN_NEEDS"],
     )

@@ -1,0 +1,319 @@
+"""Residents' page /melden: pin a need on the map (or choose the area from lists), see and support others.
+
+Three steps on one page: *where* (a map click drops a pin; or Bezirk ->
+Bezirksregion -> Planungsraum lists, the keyboard and screen-reader path),
+*what* (topic, title, description, a privacy note), and *needs nearby*
+(a plain-text list with "Ich auch" buttons, and dots on the map).
+
+One click stores exactly one need: the form carries a random client token
+made once per form, and the store returns the first need for a repeated
+token. Abuse limits and the workshop lookup are in
+:mod:`assessment.participation`; the map is :func:`geodata.maps_report.report_map`.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+
+import streamlit as st
+from shapely.geometry import mapping
+from streamlit_folium import st_folium
+
+from assessment import participation
+from assessment.model import DESCRIPTION_MAX, TITLE_MAX, NeedInput
+from assessment.store import NeedStore, StoreBusyError, open_store
+from assessment.taxonomy import CATEGORIES
+from assessment.validation import ValidationError, check_workshop_id
+from geodata.display import display_geojson, display_units
+from geodata.i18n import escape_markdown, t
+from geodata.lookup import get_locator
+from geodata.lor import LEVELS, hierarchy
+from geodata.maps import ASSET_BASE, Basemap
+from geodata.maps_report import NeedMarker, report_map
+from geodata.settings import Settings, load_settings
+
+settings = load_settings()
+lang = st.session_state.get("lang", settings.language)
+state = st.session_state
+
+#: One limiter per server process (module attributes of pages are re-created on every run).
+LIMITER = participation.PAGE_RATE_LIMITER
+PICKERS = (("BEZ", "report_bez"), ("BZR", "report_bzr"), ("PLR", "report_plr"))
+PLACE_FIELDS = ("location", "area_level", "area_id")
+
+
+@st.cache_resource(show_spinner=False)
+def needs_store(database_url: str, _settings: Settings) -> NeedStore:
+    """One store per database and process (the engine's pool is shared by all sessions)."""
+    return open_store(_settings, database_url=database_url)
+
+
+def asset_base() -> str:
+    prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{prefix}{ASSET_BASE}" if prefix else ASSET_BASE
+
+
+def new_form() -> None:
+    """Start a fresh form: new widget keys and a new client token."""
+    state["report_form"] = state.get("report_form", 0) + 1
+    state["report_token"] = str(uuid.uuid4())
+
+
+def set_pickers(bez: str | None, bzr: str | None, plr: str | None) -> None:
+    state["report_bez"], state["report_bzr"], state["report_plr"] = bez, bzr, plr
+
+
+def area_place() -> dict | None:
+    """The finest area chosen in the lists, as a place."""
+    for level, key in reversed(PICKERS):
+        if state.get(key):
+            return {"level": level, "area_id": state[key]}
+    return None
+
+
+def on_picker(level: str) -> None:
+    # A coarser choice invalidates the finer ones below it.
+    keys = [key for _, key in PICKERS]
+    for key in keys[keys.index(dict(PICKERS)[level]) + 1 :]:
+        state[key] = None
+    state["report_place"] = area_place()
+    state["report_outside"] = False
+
+
+def on_support(need_id: str) -> None:
+    store.support(need_id, state["report_session"])
+    state["report_supported"].add(need_id)
+
+
+store = needs_store(settings.database_url, settings)
+areas = hierarchy(settings)
+names = {
+    level: areas.drop_duplicates(f"{level}_ID").set_index(f"{level}_ID")[f"{level}_NAME"]
+    for level in ("PLR", "BZR", "BEZ")
+}
+if "report_token" not in state:
+    new_form()
+state.setdefault("report_session", str(uuid.uuid4()))
+state.setdefault("report_supported", set())
+state.setdefault("report_place", None)
+state.setdefault("report_outside", False)
+for _, key in PICKERS:
+    state.setdefault(key, None)
+if state.pop("report_reset", False):
+    state["report_place"], state["report_outside"] = None, False
+    set_pickers(None, None, None)
+
+# A map click arrives as the map component's value; handle each click once, so the
+# value repeated on later reruns (and after a submit) never moves the pin again.
+click = (state.get("report_map") or {}).get("last_clicked")
+if click and (click["lat"], click["lng"]) != state.get("report_click_seen"):
+    state["report_click_seen"] = (click["lat"], click["lng"])
+    located = get_locator(settings).locate(click["lat"], click["lng"])
+    if located is None:
+        state["report_place"], state["report_outside"] = None, True
+        set_pickers(None, None, None)
+    else:
+        state["report_place"] = {"lat": click["lat"], "lon": click["lng"], "located": located}
+        state["report_outside"] = False
+        set_pickers(located["BEZ_ID"], located["BZR_ID"], located["PLR_ID"])
+place = state["report_place"]
+
+# --- workshop ---------------------------------------------------------------------------------
+workshop = None
+code = st.query_params.get("workshop")
+st.title(t("report.title", lang))
+st.write(t("report.intro", lang))
+if code:
+    found = None if check_workshop_id(code) else participation.workshop_directory(store).get(code)
+    if found is None:
+        st.warning(escape_markdown(t("report.workshop_unknown", lang, code=code[:64])))
+    elif not found.is_open:
+        st.warning(escape_markdown(t("report.workshop_closed", lang, title=found.title)))
+    else:
+        workshop = found
+        st.info(escape_markdown(t("report.workshop", lang, title=found.title)))
+
+# --- needs nearby (drawn on the map and listed below) -----------------------------------------
+nearby = participation.nearby_needs(store, place) if place else []
+
+
+def area_name(need) -> str:
+    for level in ("PLR", "BZR", "BEZ"):
+        area_id = need.area_id(level)
+        if area_id and area_id in names[level].index:
+            return f"{LEVELS[level].label(lang)} {names[level][area_id]}"
+    return ""
+
+
+# --- 1. where ---------------------------------------------------------------------------------
+where, what = st.columns([3, 2], gap="large")
+with where:
+    st.header(t("report.step_place", lang))
+    st.write(t("report.map_hint", lang))
+    selected_geometry = None
+    if place:
+        level, area_id = (place["level"], place["area_id"]) if place.get("level") else ("PLR", place["located"]["PLR_ID"])
+        units = display_units(settings, level)
+        if area_id in units.index:
+            selected_geometry = mapping(units.geometry[area_id])
+    m = report_map(
+        display_geojson(settings, "BEZ"),
+        pin=(place["lat"], place["lon"]) if place and not place.get("level") else None,
+        selected_area=selected_geometry,
+        needs=[NeedMarker(n.lat, n.lon, n.title, CATEGORIES[n.category].label(lang)) for n in nearby],
+        basemap=Basemap.from_settings(settings),
+        lang=lang,
+        asset_base=asset_base(),
+    )
+    st_folium(m, key="report_map", height=420, use_container_width=True, returned_objects=["last_clicked"])
+    if state["report_outside"]:
+        st.error(t("report.outside", lang))
+    elif place and place.get("level"):
+        name = names[place["level"]].get(place["area_id"], place["area_id"])
+        st.success(escape_markdown(t("report.place_area", lang, level=LEVELS[place["level"]].label(lang), name=name)))
+    elif place:
+        located = place["located"]
+        st.success(
+            escape_markdown(
+                t("report.place_point", lang, plr=located["PLR_NAME"], bzr=located["BZR_NAME"], bez=located["BEZ_NAME"])
+            )
+        )
+    else:
+        st.info(t("report.no_place", lang))
+    place_error = st.empty()
+
+    st.subheader(t("report.without_map", lang))
+    st.caption(t("report.without_map_hint", lang))
+    bez_options = sorted(names["BEZ"].index)
+    st.selectbox(
+        t("report.bezirk", lang), bez_options, key="report_bez", format_func=names["BEZ"].get,
+        placeholder=t("report.choose", lang), on_change=on_picker, args=("BEZ",),
+    )
+    bzr_options = sorted(areas.loc[areas["BEZ_ID"] == state["report_bez"], "BZR_ID"].unique())
+    st.selectbox(
+        t("report.bzr", lang), bzr_options, key="report_bzr", format_func=names["BZR"].get,
+        placeholder=t("report.choose", lang), on_change=on_picker, args=("BZR",), disabled=not bzr_options,
+    )
+    plr_options = sorted(areas.loc[areas["BZR_ID"] == state["report_bzr"], "PLR_ID"].unique())
+    st.selectbox(
+        t("report.plr", lang), plr_options, key="report_plr", format_func=names["PLR"].get,
+        placeholder=t("report.choose", lang), on_change=on_picker, args=("PLR",), disabled=not plr_options,
+    )
+
+# --- 2. what ----------------------------------------------------------------------------------
+form = state["report_form"]
+with what:
+    st.header(t("report.step_what", lang))
+    category = st.selectbox(
+        t("report.category", lang), list(CATEGORIES), key=f"report_category_{form}", index=None,
+        format_func=lambda c: CATEGORIES[c].label(lang), placeholder=t("report.choose", lang),
+    )
+    if category:
+        st.caption(escape_markdown(CATEGORIES[category].explanation(lang)))
+    field_errors = {"category": st.empty()}
+    title = st.text_input(
+        t("report.title_label", lang), key=f"report_title_{form}", max_chars=TITLE_MAX,
+        placeholder=t("report.title_placeholder", lang),
+    )
+    field_errors["title"] = st.empty()
+    description = st.text_area(t("report.description_label", lang), key=f"report_description_{form}", max_chars=DESCRIPTION_MAX)
+    field_errors["description"] = st.empty()
+    st.caption(t("report.no_contact", lang))
+    # The honeypot: off-screen for sighted users, labelled for screen readers; bots fill it.
+    st.html("<style>.st-key-report_hp_box{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}</style>")
+    with st.container(key="report_hp_box"):
+        honeypot = st.text_input(t("report.honeypot", lang), key=f"report_hp_{form}")
+
+    st.subheader(t("report.privacy_title", lang))
+    st.write(t("report.privacy", lang))
+    if settings.publish_immediately:
+        st.write(t("report.privacy_published", lang))
+    submitted = st.button(t("report.submit", lang), type="primary", key=f"report_submit_{form}")
+    outcome = st.container()
+
+    if submitted:
+        state.pop("report_done", None)
+        token = state["report_token"]
+        keys = [participation.hashed_key("session", state["report_session"])]
+        # Streamlit's XSRF cookie is random per browser and outlives a reload (a new session).
+        browser = st.context.cookies.get("_streamlit_xsrf")
+        if isinstance(browser, str) and browser:
+            keys.append(participation.hashed_key("browser", browser))
+        wait = LIMITER.retry_after(keys, token)
+        if participation.honeypot_filled(honeypot):
+            outcome.error(t("report.honeypot_refused", lang))
+        elif wait > 0:
+            outcome.error(t("report.rate_limited", lang, limit=LIMITER.limit, minutes=max(1, math.ceil(wait / 60))))
+        else:
+            where_fields = (
+                {"area_level": place["level"], "area_id": place["area_id"]}
+                if place and place.get("level")
+                else {"lat": place["lat"], "lon": place["lon"]} if place else {}
+            )
+            need_input = NeedInput(
+                category=category,
+                title=title,
+                description=description or "",
+                workshop_id=workshop.code if workshop else None,
+                channel="workshop" if workshop else "online",
+                language=lang,
+                **where_fields,
+            )
+            try:
+                need = store.submit(
+                    need_input, client_token=token, status="published" if settings.publish_immediately else "pending"
+                )
+            except ValidationError as refused:
+                outcome.error(t("report.not_saved", lang))
+                for error in refused.errors:
+                    if error.field in PLACE_FIELDS:
+                        place_error.error(error.message(lang))
+                    elif error.field in field_errors:
+                        field_errors[error.field].error(error.message(lang))
+                    else:
+                        outcome.error(error.message(lang))
+            except StoreBusyError:
+                outcome.error(t("report.busy", lang))
+            else:
+                LIMITER.record(keys, token)
+                state["report_done"] = {"reference": need.reference, "status": need.status}
+                # The pickers exist in this run already: reset them at the start of the next.
+                state["report_reset"] = True
+                new_form()
+                st.rerun()
+
+    if done := state.get("report_done"):
+        outcome.success(t("report.done", lang, reference=done["reference"]))
+        next_key = "report.next_published" if done["status"] == "published" else "report.next_pending"
+        outcome.write(t(next_key, lang))
+        outcome.write(t("report.another", lang))
+
+# --- 3. needs nearby --------------------------------------------------------------------------
+st.header(t("report.step_nearby", lang))
+if not place:
+    st.write(t("report.nearby_hint", lang))
+elif not nearby:
+    st.write(t("report.nearby_empty", lang))
+else:
+    st.write(t("report.nearby_count", lang, n=len(nearby)))
+    for need in nearby:
+        with st.container(border=True):
+            st.markdown(f"**{escape_markdown(need.title)}**")
+            st.markdown(
+                escape_markdown(
+                    t(
+                        "report.nearby_item", lang, category=CATEGORIES[need.category].label(lang),
+                        area=area_name(need), supports=need.support_count,
+                    )
+                )
+            )
+            if need.description:
+                st.markdown(escape_markdown(need.description))
+            supported = need.id in state["report_supported"]
+            if supported:
+                st.caption(t("report.supported", lang))
+            st.button(
+                t("report.support", lang), key=f"report_support_{need.id}", disabled=supported,
+                on_click=on_support, args=(need.id,),
+            )

@@ -1,0 +1,298 @@
+"""The residents' page /melden run headless with AppTest, the map replaced by a fake.
+
+``st_folium`` is swapped for :class:`FakeMap`, which behaves like the real
+component: the map is drawn in one run, a click on it becomes the component's
+value in ``st.session_state["report_map"]`` and triggers the next run. Each
+test gets its own SQLite database (``DATABASE_URL``), opened again with
+``open_store`` to count what the page stored. Places are checked against the
+official LOR polygons (``settings_with_data``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+import streamlit_folium
+from streamlit.testing.v1 import AppTest
+
+from assessment import participation
+from assessment.model import NeedInput
+from assessment.participation import StaticWorkshopDirectory, Workshop
+from assessment.store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "pages/report_need.py")
+APP = str(ROOT / "app.py")
+TIMEOUT_S = 60
+# Pariser Platz at the Brandenburg Gate: PLR 01100206 "Unter den Linden" (official LOR map).
+BRANDENBURG_GATE = (52.5163, 13.3777)
+POTSDAM_CENTRE = (52.3906, 13.0645)  # Brandenburg, not Berlin
+
+
+class FakeMap:
+    """Stands in for ``streamlit_folium.st_folium``; ``click`` queues a click on the drawn map."""
+
+    def __init__(self):
+        self.maps = []
+        self.pending = None
+
+    def __call__(self, fig, key=None, **kwargs):
+        self.maps.append(fig)
+        if self.pending is not None:
+            # What the browser does: the click becomes the component's value, then Streamlit reruns.
+            st.session_state[key] = {"last_clicked": {"lat": self.pending[0], "lng": self.pending[1]}}
+            self.pending = None
+        return st.session_state.get(key) or {"last_clicked": None}
+
+    def html(self) -> str:
+        return self.maps[-1].get_root().render()
+
+
+@pytest.fixture
+def fake_map(monkeypatch):
+    fake = FakeMap()
+    monkeypatch.setattr(streamlit_folium, "st_folium", fake)
+    return fake
+
+
+@pytest.fixture
+def database_url(tmp_path, monkeypatch, settings_with_data):
+    url = f"sqlite:///{tmp_path / 'needs.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+@pytest.fixture
+def store(database_url, settings_with_data):
+    opened = open_store(settings_with_data, database_url=database_url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(autouse=True)
+def fresh_limiter(monkeypatch):
+    # The limiter is shared by the process; each test starts with an empty one.
+    monkeypatch.setattr(participation, "PAGE_RATE_LIMITER", participation.RateLimiter())
+
+
+@pytest.fixture
+def at(fake_map, database_url) -> AppTest:
+    app = AppTest.from_file(PAGE, default_timeout=TIMEOUT_S)
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for e in at.success] + [e.value for e in at.error] + [e.value for e in at.info]
+    parts += [e.value for e in at.warning] + [e.value for e in at.markdown] + [e.value for e in at.caption]
+    return "\n".join(str(p).replace("\\", "") for p in parts)
+
+
+def click(at: AppTest, fake: FakeMap, lat: float, lon: float) -> None:
+    fake.pending = (lat, lon)
+    at.run()  # the click lands on the map drawn in this run
+    at.run()  # the rerun the component triggers
+    assert not at.exception, at.exception
+
+
+def fill(at: AppTest, category="green_climate", title="Mehr Schatten am Spielplatz", description="Es ist heiß.") -> None:
+    form = at.session_state["report_form"]
+    at.selectbox(key=f"report_category_{form}").set_value(category)
+    at.text_input(key=f"report_title_{form}").input(title)
+    at.text_area(key=f"report_description_{form}").input(description)
+
+
+def submit(at: AppTest) -> None:
+    at.button(key=f"report_submit_{at.session_state['report_form']}").click().run()
+    assert not at.exception, at.exception
+
+
+def test_map_click_in_berlin_names_the_planning_area_and_sets_the_lists(at, fake_map):
+    click(at, fake_map, *BRANDENBURG_GATE)
+    shown = texts(at)
+    assert "Planungsraum Unter den Linden" in shown
+    assert "Bezirksregion Regierungsviertel, Bezirk Mitte" in shown
+    assert at.selectbox(key="report_plr").value == "01100206"
+    assert at.selectbox(key="report_bez").value == "01"
+    # The pin is on the map that is drawn after the click.
+    assert "marker" in fake_map.html() and "Ihr Ort" in fake_map.html()
+
+
+def test_map_click_outside_berlin_is_refused_and_nothing_is_stored(at, fake_map, store):
+    click(at, fake_map, *POTSDAM_CENTRE)
+    assert "außerhalb Berlins" in texts(at)
+    fill(at)
+    submit(at)
+    assert store.count() == 0
+    assert "Nicht gespeichert" in texts(at)
+
+
+def test_submit_stores_exactly_one_need_and_resets_the_form(at, fake_map, store):
+    click(at, fake_map, *BRANDENBURG_GATE)
+    token = at.session_state["report_token"]
+    fill(at)
+    submit(at)
+    needs = store.query(statuses=None)
+    assert len(needs) == 1
+    need = needs[0]
+    assert (need.plr_id, need.located_by, need.category, need.status) == ("01100206", "point", "green_climate", "pending")
+    assert need.title == "Mehr Schatten am Spielplatz" and need.language == "de" and need.channel == "online"
+    assert f"Ihre Kennung: {need.reference}" in texts(at)
+    # A fresh form: new token, empty fields, no place; the old click does not come back.
+    assert at.session_state["report_token"] != token
+    form = at.session_state["report_form"]
+    assert at.text_input(key=f"report_title_{form}").value == ""
+    assert at.session_state["report_place"] is None
+    at.run()
+    assert store.count() == 1 and at.session_state["report_place"] is None
+
+
+def test_a_repeated_submit_with_the_same_token_stores_one_need(at, fake_map, store):
+    click(at, fake_map, *BRANDENBURG_GATE)
+    fill(at)
+    token = at.session_state["report_token"]
+    form = at.session_state["report_form"]
+    submit(at)
+    # A second click that arrives after the first was stored, with the old form's values
+    # (e.g. a double click racing the rerun): the store returns the first need.
+    at.session_state["report_token"] = token
+    at.session_state["report_form"] = form
+    at.session_state["report_place"] = {"lat": BRANDENBURG_GATE[0], "lon": BRANDENBURG_GATE[1],
+                                        "located": {"PLR_ID": "01100206", "PLR_NAME": "", "BZR_ID": "011002",
+                                                    "BZR_NAME": "", "BEZ_ID": "01", "BEZ_NAME": ""}}
+    at.run()
+    fill(at)
+    submit(at)
+    assert store.count() == 1
+
+
+def test_area_lists_without_the_map_store_a_need_located_by_area(at, fake_map, store):
+    at.selectbox(key="report_bez").set_value("01").run()
+    at.selectbox(key="report_bzr").set_value("011002").run()
+    at.selectbox(key="report_plr").set_value("01100206").run()
+    assert "Gewähltes Gebiet: Planungsraum Unter den Linden" in texts(at)
+    fill(at, category="mobility", title="Sichere Querung")
+    submit(at)
+    [need] = store.query(statuses=None)
+    assert (need.located_by, need.area_level, need.plr_id, need.bez_id) == ("area", "PLR", "01100206", "01")
+    assert fake_map.maps  # the map was still drawn
+
+
+def test_validation_errors_are_shown_per_field_and_nothing_is_stored(at, fake_map, store):
+    click(at, fake_map, *BRANDENBURG_GATE)
+    fill(at, title="ab")
+    submit(at)
+    assert store.count() == 0
+    errors = [e.value for e in at.error]
+    assert any("Titel" in e and "3" in e for e in errors), errors
+    assert at.text_input(key=f"report_title_{at.session_state['report_form']}").value == "ab"
+
+
+def test_no_place_is_refused_with_a_message_at_the_place(at, fake_map, store):
+    fill(at)
+    submit(at)
+    assert store.count() == 0
+    assert any("Ort" in e.value or "Gebiet" in e.value for e in at.error)
+
+
+def test_filled_honeypot_stores_nothing(at, fake_map, store):
+    click(at, fake_map, *BRANDENBURG_GATE)
+    fill(at)
+    at.text_input(key=f"report_hp_{at.session_state['report_form']}").input("https://spam.example")
+    submit(at)
+    assert store.count() == 0
+    assert "Bitte leer lassen" in texts(at)
+
+
+def test_rate_limit_refuses_the_sixth_need_in_ten_minutes(at, fake_map, store):
+    for i in range(5):
+        click(at, fake_map, BRANDENBURG_GATE[0], BRANDENBURG_GATE[1] + i * 0.0001)
+        fill(at, title=f"Bedarf Nummer {i + 1}")
+        submit(at)
+    assert store.count() == 5
+    click(at, fake_map, *BRANDENBURG_GATE)
+    fill(at, title="Bedarf Nummer 6")
+    submit(at)
+    assert store.count() == 5
+    assert "schon 5 Bedarfe" in texts(at)
+
+
+def test_publish_immediately_setting_publishes_at_once(at, fake_map, store, monkeypatch):
+    monkeypatch.setenv("BEDARFSATLAS_PUBLISH_IMMEDIATELY", "true")
+    click(at, fake_map, *BRANDENBURG_GATE)
+    fill(at)
+    submit(at)
+    [need] = store.query()
+    assert need.status == "published"
+    assert "ab sofort öffentlich" in texts(at)
+
+
+def test_nearby_needs_are_listed_as_text_and_supported_once(at, fake_map, store):
+    hostile = '<img src=x onerror="window.__xss=1"> [x](javascript:alert(1))'
+    lat, lon = BRANDENBURG_GATE
+    need = store.submit(NeedInput(category="housing", title=hostile, lat=lat + 0.001, lon=lon), status="published")
+    far = store.submit(NeedInput(category="housing", title="Weit weg in Spandau", lat=52.5355, lon=13.2005), status="published")
+    store.submit(NeedInput(category="housing", title="Noch nicht geprüft", lat=lat, lon=lon + 0.001))  # pending
+    click(at, fake_map, lat, lon)
+    shown = texts(at)
+    assert hostile.replace("\\", "") in shown and far.title not in shown and "Noch nicht geprüft" not in shown
+    assert "Wohnen · Planungsraum Unter den Linden · Unterstützungen: 0" in shown
+    # The title is Markdown-escaped (shown literally, never a link or an image) ...
+    [title_md] = [m.value for m in at.markdown if "onerror" in m.value]
+    assert "\\[x\\]\\(javascript" in title_md and "\\<img" in title_md
+    # ... and an escaped JSON string in the map's tooltip.
+    html = fake_map.html()
+    assert "window.__xss" in html and "<img" not in html.split("circle_marker")[-1]
+    button = at.button(key=f"report_support_{need.id}")
+    button.click().run()
+    assert store.get(need.id).support_count == 1
+    assert at.button(key=f"report_support_{need.id}").disabled
+    assert "Unterstützungen: 1" in texts(at)
+    at.run()
+    assert store.get(need.id).support_count == 1
+
+
+def test_workshop_link_tags_the_need_and_names_the_workshop(fake_map, database_url, store, monkeypatch):
+    directory = StaticWorkshopDirectory([Workshop("kiez-1", "Kiezspaziergang Moabit", "open"),
+                                         Workshop("alt-2", "Frühjahrsforum", "closed")])
+    monkeypatch.setattr(participation, "workshop_directory", lambda _store: directory)
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT_S)
+    at.query_params["workshop"] = "kiez-1"
+    at.run()
+    assert "Sie melden im Workshop: Kiezspaziergang Moabit" in texts(at)
+    click(at, fake_map, *BRANDENBURG_GATE)
+    fill(at)
+    submit(at)
+    [need] = store.query(statuses=None)
+    assert (need.workshop_id, need.channel) == ("kiez-1", "workshop")
+
+    closed = AppTest.from_file(PAGE, default_timeout=TIMEOUT_S)
+    closed.query_params["workshop"] = "alt-2"
+    closed.run()
+    assert "Frühjahrsforum“ ist beendet" in texts(closed)
+
+
+def test_unknown_workshop_code_gets_a_clear_message(fake_map, database_url):
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT_S)
+    at.query_params["workshop"] = "gibt-es-nicht"
+    at.run()
+    assert "Einen Workshop mit dem Code „gibt-es-nicht“ gibt es nicht" in texts(at)
+
+
+def test_english_interface(at, fake_map):
+    at.session_state["lang"] = "en"
+    at.run()
+    assert at.title[0].value == "What is missing in your neighbourhood?"
+    click(at, fake_map, *POTSDAM_CENTRE)
+    assert "This place is outside Berlin" in texts(at)
+
+
+def test_page_is_in_the_navigation_at_melden(fake_map, database_url):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.run()
+    at.switch_page("pages/report_need.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Was fehlt in Ihrem Kiez?"
