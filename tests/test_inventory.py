@@ -1,0 +1,268 @@
+"""assessment.inventory: needs per 1,000 residents from sums, profiles, exports, deep links.
+
+The aggregation tests use a store with a stand-in geography of four planning
+areas and residents chosen so that the sum-based rate and the mean of PLR
+rates differ; the expected figures are worked out by hand in the comments.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from datetime import date, datetime, timezone
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from assessment import inventory
+from assessment.inventory import NEEDS_PER_1000, NeedFilters, ViewState, state_from_query, state_to_query
+from assessment.model import ImportExtras, NeedInput
+from assessment.store import open_store
+from geodata.indicators import INDICATORS, aggregate, available_indicators, indicator_table, plr_table
+from geodata.lor import LEVEL_ORDER
+
+# Four PLR: two in Bezirksregion 011001 (Bezirk 01), one in Bezirk 02, one without residents in Bezirk 03.
+AREAS = {
+    52.50: {"PLR_ID": "01100101", "BZR_ID": "011001", "PGR_ID": "0110", "BEZ_ID": "01"},
+    52.51: {"PLR_ID": "01100102", "BZR_ID": "011001", "PGR_ID": "0110", "BEZ_ID": "01"},
+    52.52: {"PLR_ID": "02200201", "BZR_ID": "022002", "PGR_ID": "0220", "BEZ_ID": "02"},
+    52.53: {"PLR_ID": "03300301", "BZR_ID": "033003", "PGR_ID": "0330", "BEZ_ID": "03"},
+}
+RESIDENTS = pd.DataFrame(
+    {"population": [1000.0, 3000.0, 500.0, 0.0]},
+    index=pd.Index(["01100101", "01100102", "02200201", "03300301"], name="PLR_ID"),
+)
+
+
+class FourAreas:
+    """A stand-in geography: the PLR is chosen by the latitude (rounded to 2 decimals)."""
+
+    def locate(self, lat, lon):
+        return AREAS.get(round(lat, 2))
+
+    def area_point(self, level, area_id):
+        return None
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A SQLite store with the four-area geography and published needs:
+
+    01100101: 3 mobility, 1 housing; 01100102: 1 mobility; 02200201: 2 housing;
+    03300301 (no residents): 1 mobility. Plus one pending need that must never count.
+    """
+    need_store = open_store(database_url=f"sqlite:///{tmp_path / 'needs.sqlite'}", geography=FourAreas())
+    placed = [(52.50, "mobility")] * 3 + [(52.50, "housing"), (52.51, "mobility")] + [(52.52, "housing")] * 2
+    placed += [(52.53, "mobility")]
+    for lat, category in placed:
+        need = need_store.submit(NeedInput(category=category, title="Bedarf", lat=lat, lon=13.4))
+        need_store.set_status(need.id, "published")
+    need_store.submit(NeedInput(category="mobility", title="noch nicht geprüft", lat=52.51, lon=13.4))
+    yield need_store
+    need_store.close()
+
+
+# Hand-computed: needs / residents * 1000, summed per area before dividing.
+EXPECTED_TOTAL_PER_1000 = {
+    "PLR": {"01100101": 4 / 1000 * 1000, "01100102": 1 / 3000 * 1000, "02200201": 2 / 500 * 1000, "03300301": np.nan},
+    # 011001: (4 + 1) / (1000 + 3000) * 1000 = 1.25; the mean of the PLR rates would be (4 + 0.333) / 2 = 2.17.
+    "BZR": {"011001": 1.25, "022002": 4.0, "033003": np.nan},
+    "PGR": {"0110": 1.25, "0220": 4.0, "0330": np.nan},
+    "BEZ": {"01": 1.25, "02": 4.0, "03": np.nan},
+}
+
+
+@pytest.mark.parametrize("level", LEVEL_ORDER)
+def test_needs_per_1000_are_recomputed_from_sums_at_every_level(store, level):
+    residents = aggregate(RESIDENTS, level)
+    needs = inventory.needs_per_1000(store.counts_by_area(level), residents, level)
+    expected = pd.Series(EXPECTED_TOTAL_PER_1000[level])
+    pd.testing.assert_series_equal(needs["total_per_1000"], expected.reindex(needs.index), check_names=False)
+    # Category rates come from the same sums: mobility in 011001 is (3 + 1) / 4000 * 1000.
+    if level != "PLR":
+        first = needs.index[0]
+        assert needs.at[first, "mobility_per_1000"] == pytest.approx(1.0)
+        assert needs.at[first, "housing_per_1000"] == pytest.approx(0.25)
+    # The pending need is not counted anywhere.
+    assert int(needs["total"].sum()) == 8
+
+
+def test_the_rate_is_not_the_mean_of_finer_rates(store):
+    plr = inventory.needs_per_1000(store.counts_by_area("PLR"), aggregate(RESIDENTS, "PLR"), "PLR")
+    bzr = inventory.needs_per_1000(store.counts_by_area("BZR"), aggregate(RESIDENTS, "BZR"), "BZR")
+    mean_of_rates = plr.loc[["01100101", "01100102"], "total_per_1000"].mean()
+    assert bzr.at["011001", "total_per_1000"] == pytest.approx(1.25)
+    assert mean_of_rates == pytest.approx(2.1667, abs=1e-3)
+
+
+def test_areas_without_residents_have_missing_rates_not_infinity(store):
+    residents = aggregate(RESIDENTS, "PLR")
+    residents.loc["02200201", "population"] = np.nan  # confidential cell
+    needs = inventory.needs_per_1000(store.counts_by_area("PLR"), residents, "PLR")
+    for area in ("03300301", "02200201"):
+        assert needs.loc[area].filter(like="_per_1000").isna().all(), area
+        assert needs.at[area, "total"] > 0  # the needs themselves still count
+    assert not np.isinf(needs.filter(like="_per_1000").to_numpy()).any()
+
+
+def test_areas_without_needs_count_zero_and_rate_zero(store):
+    residents = pd.DataFrame({"population": [100.0]}, index=pd.Index(["04400401"], name="PLR_ID"))
+    needs = inventory.needs_per_1000(store.counts_by_area("PLR"), residents, "PLR")
+    assert needs.at["04400401", "total"] == 0
+    assert needs.at["04400401", "total_per_1000"] == 0.0
+
+
+def test_filters_by_category_and_inclusive_dates(store):
+    mobility = NeedFilters(categories=("mobility",)).store_kwargs()
+    counts = store.counts_by_area("BEZ", **mobility)
+    assert counts.groupby("BEZ_ID")["count"].sum().to_dict() == {"01": 4, "03": 1}
+    today = datetime.now(timezone.utc).date()
+    assert store.counts_by_area("BEZ", **NeedFilters(since=today, until=today).store_kwargs())["count"].sum() == 8
+    tomorrow = date.fromordinal(today.toordinal() + 1)
+    assert store.counts_by_area("BEZ", **NeedFilters(since=tomorrow).store_kwargs()).empty
+
+
+def test_need_counts_names_the_missing_column():
+    with pytest.raises(ValueError, match=r"counts_by_area\('BZR', by_category=True\)"):
+        inventory.need_counts(pd.DataFrame({"BZR_ID": ["011001"], "count": [1]}), "BZR", ["011001"])
+
+
+def test_only_staff_may_see_other_statuses():
+    assert inventory.visible_statuses((), ["pending"]) == ("published",)
+    assert inventory.visible_statuses({"moderator"}, ["pending"]) == ("pending",)
+    with pytest.raises(ValueError, match="unknown status 'secret'"):
+        inventory.visible_statuses({"staff"}, ["secret"])
+
+
+# --- Berlin values, profile, comparison --------------------------------------------------------
+
+
+def test_berlin_values_recompute_shares_from_sums():
+    plr = pd.DataFrame({"population": [100.0, 900.0, np.nan], "pop_under6": [50.0, 0.0, np.nan]}, index=list("abc"))
+    berlin = inventory.berlin_values(plr)
+    assert berlin["population"] == 1000.0
+    assert berlin["share_under6"] == pytest.approx(5.0)  # 50 / 1000, not the mean of 50 % and 0 %
+
+
+def test_area_profile_lists_every_indicator_with_berlin_value_and_source(settings_with_data):
+    table = indicator_table(settings_with_data, "BEZ")
+    berlin = inventory.berlin_values(plr_table(settings_with_data))
+    profile = inventory.area_profile(table, "01", berlin, "BEZ", "en")
+    keys = [k for k in available_indicators("BEZ") if k in table.columns]
+    assert len(profile) == len(keys)
+    assert list(profile.columns) == ["Indicator", "Value in the area", "Berlin", "Source (date, licence)"]
+    # Berlin's residents are the sum over the 12 Bezirke.
+    residents = profile.set_index("Indicator").loc["Residents"]
+    assert residents["Berlin"] == f"{int(table['population'].sum()):,} residents"
+    for source in profile["Source (date, licence)"]:
+        assert "Stand " in source and "Lizenz " in source
+    with pytest.raises(KeyError, match="'99'"):
+        inventory.area_profile(table, "99", berlin, "BEZ")
+
+
+def test_compare_table_takes_two_to_four_areas(store):
+    table = pd.DataFrame({"name": ["A", "B", "C"], "population": [1.0, 2.0, 3.0]}, index=["01", "02", "03"])
+    needs = inventory.needs_per_1000(store.counts_by_area("BEZ"), table, "BEZ")
+    compared = inventory.compare_table(table, ["01", "02"], ["population"], needs, "de")
+    assert list(compared.columns) == ["A (01)", "B (02)"]
+    assert compared.loc["Bedarfe", "A (01)"] == 5  # 4 + 1 needs in Bezirk 01
+    with pytest.raises(ValueError, match="compare 2 to 4 areas, got 1"):
+        inventory.compare_table(table, ["01"], ["population"], needs)
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def _view(store) -> pd.DataFrame:
+    table = pd.DataFrame(
+        {"name": ["=SUM(A1)", "-Nord", "Mitte"], "population": [1000.0, 500.0, 0.0],
+         "share_65plus": [12.345, np.nan, 20.0]},
+        index=pd.Index(["01", "02", "03"], name="BEZ_ID"),
+    )
+    needs = inventory.needs_per_1000(store.counts_by_area("BEZ"), table, "BEZ")
+    return inventory.view_table(table, "share_65plus", needs, "de")
+
+
+def test_csv_export_names_sources_neutralises_formulas_and_keeps_the_values(store):
+    rows = _view(store)
+    data = inventory.export_csv(rows, ["Quelle A (Stand 2025, Lizenz X)", "Bedarfe"], "de").decode("utf-8")
+    assert data.startswith("# Quelle: Quelle A (Stand 2025, Lizenz X)\n# Quelle: Bedarfe\n")
+    back = pd.read_csv(io.StringIO(data), comment="#", dtype={"Schlüssel": str})
+    assert back["Name"].tolist() == ["'=SUM(A1)", "'-Nord", "Mitte"]
+    assert back["Schlüssel"].tolist() == ["01", "02", "03"]
+    assert back["Anteil ab 65 Jahren (%)"].tolist()[0] == 12.3 and math.isnan(back["Anteil ab 65 Jahren (%)"][1])
+    assert back["Bedarfe"].tolist() == [5, 2, 1]
+    # 5 needs over 1,000 residents; Bezirk 03 has no residents: missing, not infinite.
+    assert back["Bedarfe je 1.000 Einwohner"].tolist()[0] == 5.0 and math.isnan(back["Bedarfe je 1.000 Einwohner"][2])
+
+
+def test_geo_exports_carry_geometry_values_and_attribution(store, tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    rows = _view(store)
+    geometry = gpd.GeoSeries([box(13.0, 52.0, 13.1, 52.1), box(13.1, 52.0, 13.2, 52.1), box(13.2, 52.0, 13.3, 52.1)],
+                             index=["03", "01", "02"], crs="EPSG:4326")
+    collection = json.loads(inventory.export_geo(rows, geometry, ["Quelle A"], "geojson"))
+    assert collection["attribution"] == ["Quelle A"]
+    first = collection["features"][0]
+    assert first["properties"]["Schlüssel"] == "01" and first["properties"]["quelle"] == "Quelle A"
+    assert first["geometry"]["coordinates"][0][0][0] == pytest.approx(13.2)  # the geometry of 01, by id
+    path = tmp_path / "view.gpkg"
+    path.write_bytes(inventory.export_geo(rows, geometry, ["Quelle A"], "gpkg"))
+    read = gpd.read_file(path)
+    assert read["Schlüssel"].tolist() == ["01", "02", "03"] and set(read["quelle"]) == {"Quelle A"}
+    with pytest.raises(ValueError, match="got 'shp'"):
+        inventory.export_geo(rows, geometry, [], "shp")
+
+
+# --- deep links --------------------------------------------------------------------------------
+
+
+def test_a_view_survives_the_round_trip_through_the_url():
+    view = ViewState(level="BZR", indicator=NEEDS_PER_1000, categories=("mobility", "housing"),
+                     since=date(2026, 1, 1), until=date(2026, 3, 31), workshop="ws-7", focus="011001",
+                     compare=("011001", "011002"), facilities=("kitas", "schools"), needs_layer="heat")
+    params = state_to_query(view)
+    assert params["ebene"] == "BZR" and params["von"] == "2026-01-01" and params["vergleich"] == "011001,011002"
+    parsed = state_from_query(params)
+    assert parsed.problems == []
+    assert parsed.state == view
+    assert state_to_query(ViewState()) == {}
+    assert state_from_query({}).state == ViewState()
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"ebene": "KIEZ"}, "Unknown level 'KIEZ'; showing PLR (use PLR, BZR, PGR or BEZ)."),
+        ({"indikator": "happiness"}, "Unknown indicator 'happiness'; showing the default."),
+        ({"kategorie": "mobility,parking"}, "Unknown categories ['parking'] were ignored."),
+        ({"von": "gestern"}, "Start date 'gestern' is not a date like 2026-01-31; the date filter starts open."),
+        ({"bis": "2026-02-30"}, "End date '2026-02-30' is not a date like 2026-01-31; the date filter ends open."),
+        ({"von": "2026-05-01", "bis": "2026-04-01"}, "The start date is after the end date; the date filter was dropped."),
+        ({"gebiet": "<script>"}, "Area '<script>' is not an id of level PLR; no area is in focus."),
+        ({"ebene": "BEZ", "gebiet": "01100101"}, "Area '01100101' is not an id of level BEZ; no area is in focus."),
+        ({"bedarfe": "3d"}, "Unknown needs layer '3d'; showing points (points, heat, off)."),
+    ],
+)
+def test_invalid_link_parameters_fall_back_and_say_why(params, message):
+    parsed = state_from_query(params)
+    assert [en for _, en in parsed.problems] == [message]
+    assert all(de for de, _ in parsed.problems)
+
+
+def test_link_areas_are_checked_against_the_known_ids():
+    known = {"PLR": ["01100101"], "BZR": [], "PGR": [], "BEZ": []}
+    assert state_from_query({"gebiet": "01100101"}, known).state.focus == "01100101"
+    parsed = state_from_query({"gebiet": "01100102", "vergleich": "01100101,01100102"}, known)
+    assert parsed.state.focus is None and parsed.state.compare == ("01100101",)
+    assert len(parsed.problems) == 2
+
+
+def test_a_plr_only_indicator_in_a_link_becomes_its_share_at_coarser_levels():
+    parsed = state_from_query({"ebene": "BEZ", "indikator": "mss_status"})
+    assert parsed.state.indicator == INDICATORS["mss_status"].derived_share
+    assert len(parsed.problems) == 1
