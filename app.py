@@ -47,6 +47,7 @@ except DataError as error:
 page = st.navigation(
     [
         st.Page("pages/overview.py", title=t("nav.overview", lang), url_path="uebersicht", default=True),
+        st.Page("pages/planner_map.py", title=t("nav.planner", lang), url_path="karte"),
         st.Page("pages/report_need.py", title=t("report.nav", lang), url_path="melden"),
         st.Page("pages/sources.py", title=t("nav.sources", lang), url_path="quellen"),
     ]

@@ -1,0 +1,348 @@
+"""Planners' map (/karte): indicators and residents' needs per area, one area in focus, compare, export.
+
+Thin: widgets in, :mod:`assessment.inventory` computes, :mod:`geodata.maps_planner`
+draws. The whole view (level, indicator, filters, focus, comparison, overlays)
+is mirrored into the URL query, so a link reproduces it; a bad parameter is
+named and falls back to its default. The map and the focused area live in one
+fragment: a click on the map reruns that fragment, not the page, and the base
+map never changes, so zoom and pan survive every change of layers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from assessment import inventory
+from assessment.inventory import NEEDS_PER_1000, ViewState
+from assessment.store import open_store
+from assessment.taxonomy import CATEGORIES
+from geodata import indicators
+from geodata.catalogue import DATASETS
+from geodata.classify import MORE_NEED_IF_HIGHER, NEUTRAL, classify_numeric
+from geodata.display import display_geojson, display_units
+from geodata.facilities import FACILITY_TYPES, load_facilities
+from geodata.i18n import escape_markdown, t
+from geodata.indicators import INDICATORS, available_indicators
+from geodata.lor import LEVEL_ORDER, LEVELS, representative_points
+from geodata.maps import ASSET_BASE, Basemap, indicator_layer, legend_entries, legend_html, value_texts
+from geodata.maps_planner import (
+    CATEGORY_COLOURS,
+    FACILITY_COLOURS,
+    POINT_LIMIT,
+    area_layer,
+    facilities_layer,
+    needs_layer,
+    planner_base_map,
+    standalone_html,
+    swatch_legend_html,
+)
+from geodata.settings import Settings, load_settings
+
+STATIC_NODE_MODULES = Path(__file__).resolve().parents[1] / "static" / "node_modules"
+FOCUS_LIST_LIMIT = 50
+
+settings = load_settings()
+lang = st.session_state.get("lang", settings.language)
+
+
+@st.cache_resource(show_spinner=False)
+def needs_store(_settings: Settings, database_url: str):
+    return open_store(_settings)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def level_data(_settings: Settings, level: str, version: str) -> tuple[str, pd.DataFrame]:
+    """Display GeoJSON and indicator table of one level; ``version`` keys the cache."""
+    return display_geojson(_settings, level), indicators.indicator_table(_settings, level)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def berlin(_settings: Settings, version: str) -> pd.Series:
+    return inventory.berlin_values(indicators.plr_table(_settings))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def display_geometry(_settings: Settings, level: str, version: str):
+    return display_units(_settings, level).geometry
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def facility_points(_settings: Settings, kind: str, version: str) -> pd.DataFrame:
+    points = load_facilities(_settings, kind).to_crs("EPSG:4326")
+    return pd.DataFrame({"lat": points.geometry.y, "lon": points.geometry.x, "name": points["name"].astype(str)})
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def plr_points(_settings: Settings, version: str) -> pd.DataFrame:
+    points = representative_points(_settings, "PLR")
+    _, table = level_data(_settings, "PLR", version)
+    return points.assign(name=table["name"].reindex(points.index).values)
+
+
+def asset_base() -> str:
+    # Behind a reverse proxy with server.baseUrlPath, static files move with it.
+    prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{prefix}{ASSET_BASE}" if prefix else ASSET_BASE
+
+
+version = indicators.data_version(settings)
+store = needs_store(settings, settings.database_url)
+# Sign-in comes with a later issue: until then nobody has a role, so only published
+# needs are shown and the status filter stays hidden. Pass the user's roles here then.
+roles: tuple[str, ...] = ()
+statuses = inventory.visible_statuses(roles)
+
+# --- read a deep link once per visit: query parameters -> widget state -----------------------
+if "planner_level" not in st.session_state:
+    ids_by_level = {lvl: level_data(settings, lvl, version)[1].index for lvl in LEVEL_ORDER}
+    parsed = inventory.state_from_query(st.query_params.to_dict(), ids_by_level)
+    view = parsed.state
+    st.session_state.update(
+        planner_level=view.level, planner_indicator=view.indicator, planner_categories=list(view.categories),
+        planner_period_initial=tuple(d for d in (view.since, view.until) if d is not None),
+        planner_workshop=view.workshop or "", planner_focus=view.focus, planner_compare=list(view.compare),
+        planner_facilities=list(view.facilities), planner_needs_layer=view.needs_layer,
+        planner_link_problems=[de if lang == "de" else en for de, en in parsed.problems],
+    )
+
+st.title(t("planner.title", lang))
+st.write(t("planner.intro", lang))
+for problem in st.session_state.pop("planner_link_problems", []):
+    st.warning(escape_markdown(t("planner.link_problem", lang, problem=problem)))
+
+# --- the view: level, indicator, overlays, filters --------------------------------------------
+first, second, third = st.columns([1, 2, 1])
+level = first.selectbox(t("planner.level", lang), LEVEL_ORDER, format_func=lambda c: LEVELS[c].plural(lang),
+                        key="planner_level")
+keys = [NEEDS_PER_1000, *available_indicators(level)]
+chosen = st.session_state.get("planner_indicator")
+if chosen not in keys:
+    derived = INDICATORS[chosen].derived_share if chosen in INDICATORS else None
+    st.session_state["planner_indicator"] = derived if derived in keys else keys[1]
+key = second.selectbox(t("planner.indicator", lang), keys, key="planner_indicator",
+                       format_func=lambda k: inventory.indicator_heading(k, lang) if k == NEEDS_PER_1000
+                       else INDICATORS[k].label(lang))
+needs_mode = third.radio(t("planner.needs_layer", lang), inventory.NEEDS_LAYERS, key="planner_needs_layer",
+                         format_func=lambda m: t(f"planner.layer.{m}", lang), horizontal=True)
+with st.expander(t("planner.filters", lang), expanded=True):
+    one, two, three, four = st.columns([2, 1, 1, 1])
+    categories = one.multiselect(t("planner.categories", lang), list(CATEGORIES), key="planner_categories",
+                                 format_func=lambda c: CATEGORIES[c].label(lang))
+    # The range mode comes from ``value`` (a tuple); it is the deep link's period and never
+    # changes afterwards, so the widget keeps what the user picks.
+    period = two.date_input(t("planner.period", lang), value=st.session_state.get("planner_period_initial", ()),
+                            key="planner_period", format="YYYY-MM-DD")
+    workshop = three.text_input(t("planner.workshop", lang), key="planner_workshop", max_chars=64)
+    facility_kinds = four.multiselect(t("planner.facilities", lang), list(FACILITY_TYPES), key="planner_facilities",
+                                      format_func=lambda k: FACILITY_TYPES[k].label(lang))
+    st.caption(t("planner.status_hint", lang))
+
+period = tuple(period) if isinstance(period, (tuple, list)) else (period,)
+since = period[0] if len(period) > 0 else None
+until = period[1] if len(period) > 1 else None
+geojson, table = level_data(settings, level, version)
+if st.session_state.get("planner_focus") not in table.index:
+    st.session_state["planner_focus"] = None
+st.session_state["planner_compare"] = [a for a in st.session_state.get("planner_compare", []) if a in table.index]
+view = ViewState(level, key, tuple(categories), since, until, workshop.strip() or None,
+                 st.session_state["planner_focus"], tuple(st.session_state["planner_compare"]),
+                 tuple(facility_kinds), needs_mode)
+filters = view.filters(statuses)
+store_filters = filters.store_kwargs()
+
+
+def sync_query(state: ViewState) -> None:
+    """Write the view into the URL (only when it changed, so the history is not flooded)."""
+    wanted = inventory.state_to_query(state)
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+sync_query(view)
+
+# --- needs: counts per area of the level, Berlin, and the points or per-PLR counts ------------
+needs = inventory.needs_per_1000(store.counts_by_area(level, **store_filters), table, level)
+berlin_counts = store.counts_by_area("BEZ", **store_filters).groupby("category")["count"].sum()
+berlin_counts["total"] = int(berlin_counts.sum())
+total_needs = int(berlin_counts["total"])
+berlin_values = berlin(settings, version)
+
+if key == NEEDS_PER_1000:
+    values = needs["total_per_1000"]
+    classification = classify_numeric(values, k=5, direction=MORE_NEED_IF_HIGHER, decimals=2, lang=lang)
+    texts = value_texts(values, decimals=2, lang=lang)
+    heading = inventory.indicator_heading(key, lang)
+    attribution = "; ".join(inventory.sources_for(key))
+    direction = MORE_NEED_IF_HIGHER
+else:
+    layer = indicator_layer(table[key], INDICATORS[key], lang)
+    classification, texts, heading = layer.classification, layer.value_text, layer.heading
+    attribution, direction = layer.attribution, layer.direction
+
+
+def needs_overlay():
+    if needs_mode == "off" or total_needs == 0:
+        return None, False
+    found = store.query(**store_filters, limit=POINT_LIMIT + 1)
+    if len(found) <= POINT_LIMIT:
+        points = pd.DataFrame([(n.lat, n.lon, n.category, n.title) for n in found],
+                              columns=["lat", "lon", "category", "title"])
+        return needs_layer(points, None, mode=needs_mode, categories=tuple(CATEGORIES), lang=lang,
+                           asset_base=asset_base()), False
+    per_plr = store.counts_by_area("PLR", by_category=False, **store_filters).set_index("PLR_ID")["count"]
+    per_area = plr_points(settings, version).assign(count=per_plr).fillna({"count": 0})
+    return needs_layer(None, per_area, mode=needs_mode, lang=lang, asset_base=asset_base()), True
+
+
+def overlays(focus: str | None) -> list:
+    groups = [area_layer(geojson, classification, table["name"], value_text=texts, area_label=LEVELS[level].label(lang),
+                         indicator_label=heading, attribution=attribution, focus=focus, lang=lang)]
+    if needs_group is not None:
+        groups.append(needs_group)
+    if facility_kinds:
+        groups.append(facilities_layer({k: facility_points(settings, k, version) for k in facility_kinds},
+                                       {k: FACILITY_TYPES[k].label(lang) for k in facility_kinds}, lang))
+    return groups
+
+
+needs_group, aggregated = needs_overlay()
+st.markdown(escape_markdown(t("planner.needs_shown", lang, n=total_needs)))
+if aggregated:
+    st.caption(t("planner.needs_aggregated", lang, limit=POINT_LIMIT))
+
+
+def focus_label(area_id: str | None) -> str:
+    if area_id is None:
+        return t("planner.focus_none", lang)
+    return t("planner.focus_title", lang, name=table.at[area_id, "name"], id=area_id)
+
+
+@st.fragment
+def map_and_focus() -> None:
+    focus = st.session_state.get("planner_focus")
+    map_column, legend_column = st.columns([3, 1])
+    with map_column:
+        st.markdown(escape_markdown(t("planner.map_label", lang, indicator=heading, level=LEVELS[level].label(lang))))
+        returned = st_folium(
+            planner_base_map(Basemap.from_settings(settings), lang, asset_base()),
+            key="planner_map",
+            feature_group_to_add=overlays(focus),
+            height=560,
+            use_container_width=True,
+            returned_objects=["last_active_drawing", "last_object_clicked"],
+        )
+    with legend_column:
+        st.html(legend_html(legend_entries(classification, lang), heading, lang))
+        scheme = t(f"legend.scheme.{classification.scheme}", lang)
+        st.markdown(escape_markdown(scheme))
+        st.markdown(escape_markdown(t("legend.direction.neutral" if direction == NEUTRAL else "legend.direction.up", lang)))
+        if needs_group is not None and not aggregated:
+            st.html(swatch_legend_html([(CATEGORY_COLOURS[i], c.label(lang)) for i, c in enumerate(CATEGORIES.values())],
+                                       t("planner.col.needs", lang)))
+        if facility_kinds:
+            st.html(swatch_legend_html([(FACILITY_COLOURS[k], FACILITY_TYPES[k].label(lang)) for k in facility_kinds],
+                                       t("planner.map.facility", lang)))
+
+    # A click names an area by the id in its feature; look it up, never echo it.
+    feature = (returned or {}).get("last_active_drawing") or {}
+    clicked = str((feature.get("properties") or {}).get("id", ""))
+    signature = json.dumps((returned or {}).get("last_object_clicked"))
+    if clicked in table.index and signature != st.session_state.get("planner_click_seen"):
+        st.session_state["planner_click_seen"] = signature
+        if clicked != focus:
+            st.session_state["planner_focus"] = clicked
+            st.rerun(scope="fragment")
+
+    focus = st.selectbox(t("planner.focus", lang), [None, *table.index], key="planner_focus", format_func=focus_label)
+    sync_query(replace(view, focus=focus))
+    if focus is None:
+        return
+    st.subheader(focus_label(focus))
+    st.markdown(f"**{escape_markdown(t('planner.focus_indicators', lang))}**")
+    st.dataframe(inventory.area_profile(table, focus, berlin_values, level, lang), hide_index=True, width="stretch")
+    st.markdown(f"**{escape_markdown(t('planner.focus_needs', lang))}**")
+    st.dataframe(inventory.needs_profile(needs, focus, berlin_counts, float(berlin_values["population"]), lang),
+                 hide_index=True, width="stretch")
+    st.caption(escape_markdown(f"{t('legend.source', lang)}: {inventory.NEEDS_SOURCE}; "
+                               f"{DATASETS['population_2025'].citation()}"))
+    st.markdown(f"**{escape_markdown(t('planner.focus_list', lang))}**")
+    listed = store.query(level=level, area_ids=[focus], **store_filters, limit=FOCUS_LIST_LIMIT)
+    if not listed:
+        st.text(t("planner.focus_no_needs", lang))
+        return
+    if len(listed) == FOCUS_LIST_LIMIT:
+        st.caption(t("planner.focus_list_more", lang, n=FOCUS_LIST_LIMIT, total=int(needs.at[focus, "total"])))
+    st.dataframe(
+        pd.DataFrame({
+            t("planner.col.date", lang): [n.created_at.date().isoformat() for n in listed],
+            t("planner.col.category", lang): [CATEGORIES[n.category].label(lang) for n in listed],
+            t("planner.col.title", lang): [n.title for n in listed],
+            t("planner.col.supports", lang): [n.support_count for n in listed],
+            t("planner.col.reference", lang): [n.reference for n in listed],
+        }),
+        hide_index=True, width="stretch",
+    )
+
+
+map_and_focus()
+
+# --- compare two to four areas ------------------------------------------------------------------
+st.subheader(t("planner.compare", lang))
+compare = st.multiselect(t("planner.compare", lang), list(table.index), key="planner_compare",
+                         max_selections=inventory.MAX_COMPARE, format_func=focus_label, label_visibility="collapsed")
+default_keys = [k for k in (key, "population", "share_under18", "share_65plus") if k in table.columns]
+compare_keys = st.multiselect(t("planner.compare_indicators", lang), available_indicators(level), default=default_keys,
+                              format_func=lambda k: INDICATORS[k].label(lang), key=f"planner_compare_keys_{level}")
+sync_query(replace(view, focus=st.session_state.get("planner_focus"), compare=tuple(compare)))
+if len(compare) < 2:
+    st.caption(t("planner.compare_hint", lang))
+else:
+    compared = inventory.compare_table(table, compare, compare_keys, needs, lang)
+    st.dataframe(compared, width="stretch")
+    charts = st.columns(min(3, len(compared.index)))
+    for i, row in enumerate(compared.index):
+        with charts[i % len(charts)]:
+            st.caption(escape_markdown(row))
+            st.bar_chart(compared.loc[row].rename("value").to_frame(), height=180, horizontal=True)
+    st.caption(escape_markdown("; ".join(dict.fromkeys(
+        [indicators.citation(k) for k in compare_keys] + [inventory.NEEDS_SOURCE]))))
+
+# --- the current view as a table, and its export ------------------------------------------------
+st.subheader(t("planner.table", lang))
+rows = inventory.view_table(table, key, needs, lang)
+st.dataframe(rows, hide_index=True, width="stretch", height=360)
+sources = inventory.sources_for(key)
+st.markdown(f"**{escape_markdown(t('planner.sources', lang))}**")
+for line in sources:
+    st.markdown(f"- {escape_markdown(line)}")
+
+st.subheader(t("planner.export", lang))
+stem = f"bedarfsatlas_{level.lower()}_{key}"
+
+
+def export_html() -> str:
+    m = planner_base_map(Basemap.from_settings(settings), lang)
+    for group in overlays(st.session_state.get("planner_focus")):
+        group.add_to(m)
+    return standalone_html(m, STATIC_NODE_MODULES, title=f"Bedarfsatlas Berlin: {heading}",
+                           attribution=" | ".join(sources))
+
+
+buttons = st.columns(4)
+buttons[0].download_button(t("planner.export_csv", lang), inventory.export_csv(rows, sources, lang),
+                           file_name=f"{stem}.csv", mime="text/csv", on_click="ignore")
+buttons[1].download_button(t("planner.export_geojson", lang),
+                           lambda: inventory.export_geo(rows, display_geometry(settings, level, version), sources, "geojson"),
+                           file_name=f"{stem}.geojson", mime="application/geo+json", on_click="ignore")
+buttons[2].download_button(t("planner.export_gpkg", lang),
+                           lambda: inventory.export_geo(rows, display_geometry(settings, level, version), sources, "gpkg"),
+                           file_name=f"{stem}.gpkg", mime="application/geopackage+sqlite3", on_click="ignore")
+buttons[3].download_button(t("planner.export_html", lang), export_html, file_name=f"{stem}.html",
+                           mime="text/html", on_click="ignore")
+st.caption(t("planner.export_note", lang))

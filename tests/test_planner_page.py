@@ -1,0 +1,127 @@
+"""The planners' map page (/karte) headless with AppTest: deep links, filters, focus, tables.
+
+The app runs against its own SQLite database (``DATABASE_URL`` to a temp file)
+holding a few published needs at places whose areas are known independently
+(see ``tests/needs_fixtures.py``), one pending need that must never show, and a
+hostile title that must stay plain text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from assessment.model import NeedInput
+from assessment.store import open_store
+from needs_fixtures import BRANDENBURG_GATE, RATHAUS_SPANDAU, ROTES_RATHAUS
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGE = "pages/planner_map.py"
+TIMEOUT_S = 120
+HOSTILE = "=HYPERLINK(\"http://x\") <script>alert(1)</script>"
+
+
+@pytest.fixture
+def planner_db(settings_with_data, tmp_path, monkeypatch):
+    """A fresh needs database for the app: 3 published needs in Mitte (01), 1 in Spandau (05), 1 pending."""
+    url = f"sqlite:///{tmp_path / 'planner.sqlite'}"
+    store = open_store(settings_with_data, database_url=url)
+    published = [
+        (BRANDENBURG_GATE, "mobility", "Mehr Fahrradbügel"),
+        (BRANDENBURG_GATE, "housing", HOSTILE),
+        (ROTES_RATHAUS, "mobility", "Sichere Kreuzung"),
+        (RATHAUS_SPANDAU, "green_climate", "Schatten am Markt"),
+    ]
+    for (lat, lon), category, title in published:
+        need = store.submit(NeedInput(category=category, title=title, lat=lat, lon=lon))
+        store.set_status(need.id, "published")
+    store.submit(NeedInput(category="mobility", title="ungeprüft", lat=ROTES_RATHAUS[0], lon=ROTES_RATHAUS[1]))
+    store.close()
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+def open_page(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [w.value for w in at.warning])
+
+
+def test_default_view_shows_every_planning_area_and_only_published_needs(planner_db):
+    at = open_page()
+    assert at.title[0].value == "Planungskarte: Indikatoren und Bedarfe"
+    assert at.selectbox(key="planner_level").value == "PLR"
+    assert at.selectbox(key="planner_indicator").value == "mss_status"
+    assert "4 Bedarfe entsprechen den Filtern" in texts(at).replace("\\", "")
+    view = at.dataframe[-1].value
+    assert len(view) == 542
+    assert int(view["Bedarfe"].sum()) == 4  # the pending need is not counted
+    # Every figure names its source with reference date and licence.
+    sources = texts(at).replace("\\", "")
+    assert "Monitoring Soziale Stadtentwicklung 2021 (Stand 2020-12-31, Lizenz dl-de/zero-2.0)" in sources
+    assert dict(at.query_params) == {}
+
+
+def test_a_deep_link_reproduces_level_indicator_filter_and_focus(planner_db):
+    at = open_page({"ebene": "BEZ", "indikator": "share_65plus", "kategorie": "mobility", "gebiet": "01"})
+    assert at.selectbox(key="planner_level").value == "BEZ"
+    assert at.selectbox(key="planner_indicator").value == "share_65plus"
+    assert at.multiselect(key="planner_categories").value == ["mobility"]
+    assert at.selectbox(key="planner_focus").value == "01"
+    assert "Mitte (01)" in [s.value for s in at.subheader]
+    assert "2 Bedarfe entsprechen den Filtern" in texts(at).replace("\\", "")
+    view = at.dataframe[-1].value.set_index("Schlüssel")
+    assert len(view) == 12 and view.at["01", "Bedarfe"] == 2 and view.at["05", "Bedarfe"] == 0
+    assert not at.warning
+
+
+def test_invalid_link_parameters_are_named_and_fall_back(planner_db):
+    at = open_page({"ebene": "KIEZ", "gebiet": "99999999", "von": "morgen"})
+    warnings = texts(at).replace("\\", "")
+    assert "Unbekannte Ebene 'KIEZ'" in warnings
+    assert "Gebiet '99999999' ist kein Schlüssel der Ebene PLR" in warnings
+    assert "Anfangsdatum 'morgen' ist kein Datum" in warnings
+    assert at.selectbox(key="planner_level").value == "PLR"
+    assert at.selectbox(key="planner_focus").value is None
+    # The corrected view replaces the bad link.
+    assert dict(at.query_params) == {}
+
+
+def test_filters_and_focus_change_the_needs_and_the_link(planner_db):
+    at = open_page({"ebene": "BEZ"})
+    at.multiselect(key="planner_categories").set_value(["green_climate"]).run()
+    assert "1 Bedarfe entsprechen den Filtern" in texts(at).replace("\\", "")
+    assert at.query_params["kategorie"] == "green_climate"
+    view = at.dataframe[-1].value.set_index("Schlüssel")
+    assert view["Bedarfe"].to_dict()["05"] == 1 and view["Bedarfe"].sum() == 1
+
+    at.multiselect(key="planner_categories").set_value([]).run()
+    at.selectbox(key="planner_focus").set_value("01").run()
+    assert not at.exception, at.exception
+    assert at.query_params["gebiet"] == "01"
+    profile, by_category, listed = (d.value for d in at.dataframe[:3])
+    assert "Berlin" in profile.columns and profile["Quelle (Stand, Lizenz)"].str.contains("Lizenz").all()
+    totals = by_category.set_index("Kategorie")
+    assert totals.at["Alle Kategorien", "Bedarfe"] == 3
+    assert totals.at["Mobilität und Verkehr", "Bedarfe"] == 2
+    # Residents' titles are data in a table cell, never markup.
+    assert HOSTILE in listed["Titel"].tolist()
+    assert all("<script>" not in m.value for m in at.markdown)
+
+
+def test_comparing_areas_fills_a_table_and_charts(planner_db):
+    at = open_page({"ebene": "BEZ", "vergleich": "01,05"})
+    compared = at.dataframe[0].value
+    assert list(compared.columns) == ["Mitte (01)", "Spandau (05)"]
+    assert compared.loc["Bedarfe"].tolist() == [3.0, 1.0]
+    assert at.query_params["vergleich"] == "01,05"
