@@ -49,6 +49,7 @@ page = st.navigation(
         st.Page("pages/overview.py", title=t("nav.overview", lang), url_path="uebersicht", default=True),
         st.Page("pages/planner_map.py", title=t("nav.planner", lang), url_path="karte"),
         st.Page("pages/report_need.py", title=t("report.nav", lang), url_path="melden"),
+        st.Page("pages/assessment.py", title=t("assess.nav", lang), url_path="bewertung"),
         st.Page("pages/sources.py", title=t("nav.sources", lang), url_path="quellen"),
     ]
 )

@@ -1,0 +1,310 @@
+"""Assessment (/bewertung): the priority index a planner tunes, explains and hands in.
+
+Choose a level and a preset, then change each indicator's weight and
+direction, add or remove indicators and pick the normalisation. The page shows
+the index as a map and as a ranked table (rank intervals, "too few" and "rank
+not robust" flags), one area's explanation as contribution bars, the hotspots
+with their significance, the unheard areas crossed with MSS status, the goals
+with their evidence, and offers the report as HTML and PDF. All computation
+lives in :mod:`assessment`; this page only wires widgets to it.
+
+Heavy inputs (indicator table, full-detail geometry and its contiguity,
+display geometry) are cached per level and data version; needs counts for a
+minute, so new published needs show up without a restart.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from assessment.analysis import assess
+from assessment.goals import GoalBook, GoalInput
+from assessment.hotspots import contiguity
+from assessment.presets import PRESETS
+from assessment.priority import NORMALISATIONS, catalogue_direction
+from assessment.priority import label as indicator_label
+from assessment.report import build_report, hotspot_classification, needs_matrix, report_pdf, score_classification
+from assessment.smoothing import needs_keys
+from assessment.store import open_store
+from assessment.taxonomy import CATEGORIES
+from assessment.validation import ValidationError
+from geodata import indicators
+from geodata.display import display_geojson, display_units
+from geodata.i18n import escape_markdown, format_number, t
+from geodata.indicators import INDICATORS, available_indicators
+from geodata.lor import LEVEL_ORDER, LEVELS, load_units
+from geodata.maps import ASSET_BASE, Basemap, choropleth_map, legend_entries, legend_html
+from geodata.settings import Settings, load_settings
+
+DEFAULT_PRESET = "social"
+"""Needs no submitted needs, so it ranks every area on a fresh installation."""
+WEIGHT_MAX = 5.0
+
+settings = load_settings()
+lang = st.session_state.get("lang", settings.language)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def level_inputs(_settings: Settings, level: str, version: str):
+    """Indicator table, full-detail units with their contiguity, display geometry; per level and data version."""
+    units = load_units(_settings, level)
+    return (indicators.indicator_table(_settings, level), units, contiguity(units),
+            display_geojson(_settings, level), display_units(_settings, level))
+
+
+@st.cache_resource(show_spinner=False)
+def store_of(_settings: Settings, database_url: str):
+    return open_store(_settings)
+
+
+@st.cache_data(show_spinner=False, ttl=60, max_entries=8)
+def needs_counts(_settings: Settings, database_url: str, level: str) -> pd.DataFrame:
+    """Published needs per area and category of ``level``; refreshed every minute."""
+    return needs_matrix(store_of(_settings, database_url).counts_by_area(level), level)
+
+
+def may_edit_goals() -> bool:
+    """Whether this session may create goals.
+
+    No sign-in exists yet, so everyone may. The planner role (a later issue)
+    replaces this with a role check and passes the planner to ``created_by``.
+    """
+    return True
+
+
+def asset_base() -> str:
+    prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{prefix}{ASSET_BASE}" if prefix else ASSET_BASE
+
+
+def key_label(key: str) -> str:
+    return indicator_label(key, lang)
+
+
+def reset_spec(level: str, preset: str) -> None:
+    """Load the preset's components into the widgets' state (on a new level or preset)."""
+    components, notes = PRESETS[preset].components(level)
+    st.session_state["assess_keys"] = [c.key for c in components]
+    for c in components:
+        st.session_state[f"assess_w_{c.key}"] = float(c.weight)
+        st.session_state[f"assess_d_{c.key}"] = int(c.direction)
+    st.session_state["assess_loaded"] = (level, preset)
+    st.session_state["assess_notes"] = notes
+
+
+st.title(t("assess.title", lang))
+st.write(t("assess.intro", lang))
+
+c1, c2, c3 = st.columns(3)
+level = c1.selectbox(t("assess.level", lang), LEVEL_ORDER, index=1, key="assess_level",
+                     format_func=lambda code: LEVELS[code].plural(lang))
+preset = c2.selectbox(t("assess.preset", lang), list(PRESETS), key="assess_preset",
+                      index=list(PRESETS).index(DEFAULT_PRESET), format_func=lambda p: PRESETS[p].label(lang))
+method = c3.selectbox(t("assess.method", lang), NORMALISATIONS, key="assess_method",
+                      format_func=lambda m: t(f"assess.method.{m}", lang))
+st.caption(escape_markdown(PRESETS[preset].description(lang)))
+if st.session_state.get("assess_loaded") != (level, preset):
+    reset_spec(level, preset)
+
+version = indicators.data_version(settings)
+table, units, neighbours, geojson, geometry = level_inputs(settings, level, version)
+counts = needs_counts(settings, settings.database_url, level)
+lvl = LEVELS[level]
+
+# --- indicators: weight, direction, add, remove ----------------------------------------------
+st.subheader(t("assess.indicators", lang))
+directions = {1: t("assess.more_need", lang), -1: t("assess.less_need", lang)}
+keys: list[str] = list(st.session_state["assess_keys"])
+for key in keys:
+    name_col, weight_col, direction_col, remove_col = st.columns([3, 3, 2, 1], vertical_alignment="center")
+    name_col.markdown(escape_markdown(key_label(key)))
+    weight_col.slider(t("assess.weight", lang, indicator=key_label(key)), 0.0, WEIGHT_MAX, step=0.25,
+                      key=f"assess_w_{key}", label_visibility="collapsed")
+    direction_col.radio(t("assess.direction", lang, indicator=key_label(key)), (1, -1),
+                        format_func=directions.get, key=f"assess_d_{key}", label_visibility="collapsed")
+    if len(keys) > 1 and remove_col.button("✕", key=f"assess_rm_{key}",
+                                           help=t("assess.remove", lang, indicator=key_label(key))):
+        st.session_state["assess_keys"] = [k for k in keys if k != key]
+        st.rerun()
+
+candidates = [k for k in available_indicators(level) + list(needs_keys())
+              if k not in keys and (k in needs_keys() or catalogue_direction(k) in (1, -1)
+                                    or INDICATORS[k].kind != "count")]
+add_col, add_button = st.columns([4, 1], vertical_alignment="bottom")
+extra = add_col.selectbox(t("assess.add", lang), candidates, index=None, key="assess_add",
+                          format_func=key_label, placeholder=t("assess.add_placeholder", lang))
+if add_button.button(t("assess.add_button", lang), disabled=extra is None, key="assess_add_button"):
+    direction = catalogue_direction(extra) if extra in needs_keys() or extra in INDICATORS else None
+    st.session_state[f"assess_w_{extra}"] = 1.0
+    st.session_state[f"assess_d_{extra}"] = direction if direction in (1, -1) else 1
+    st.session_state["assess_keys"] = keys + [extra]
+    st.rerun()
+
+spec = [(k, st.session_state[f"assess_d_{k}"], st.session_state[f"assess_w_{k}"]) for k in keys]
+if sum(w for _, _, w in spec) <= 0:
+    st.warning(t("assess.all_zero", lang))
+    st.stop()
+# Unchanged preset weights: pass the preset's name, so the report and its input hash match
+# `python -m assessment report --preset ...` for the same data.
+unchanged = [(c.key, c.direction, c.weight) for c in PRESETS[preset].components(level)[0]] == spec
+result = assess(table, preset if unchanged else spec, level=level, needs_counts=counts, units=units,
+                neighbours=neighbours, method=method, min_residents=settings.min_residents,
+                min_needs=settings.min_needs)
+ranking = result.table()
+names = table["name"]
+
+with st.expander(t("assess.method_words", lang), expanded=False):
+    st.text(result.describe(lang))
+    for note in st.session_state.get("assess_notes", []):
+        st.text(note)
+
+# --- map and ranking ------------------------------------------------------------------------
+scores = score_classification(result, lang)
+score_text = result.index.scores["score"].map(
+    lambda v: format_number(v, 1, lang) if pd.notna(v) else t("assess.flag.too_few", lang))
+map_col, legend_col = st.columns([3, 1])
+attribution = "; ".join(dict.fromkeys([*result.sources(), t("assess.needs_source", lang)]))
+with map_col:
+    st.markdown(escape_markdown(t("assess.map", lang, level=lvl.plural(lang))))
+    st_folium(choropleth_map(geojson, scores, names, value_text=score_text, area_label=lvl.label(lang),
+                             indicator_label=t("assess.score", lang), attribution=attribution,
+                             basemap=Basemap.from_settings(settings), lang=lang, asset_base=asset_base()),
+              key="assess_map", height=480, use_container_width=True, returned_objects=[])
+with legend_col:
+    st.html(legend_html(legend_entries(scores, lang), t("assess.score", lang), lang))
+
+st.subheader(t("assess.ranking", lang))
+
+
+def note(row: pd.Series) -> str:
+    notes = []
+    if row["status"] == "too_few":
+        notes.append(t("assess.flag.too_few", lang))
+    elif row["status"] == "incomplete":
+        notes.append(t("assess.flag.incomplete", lang))
+    if row.get("top_n_not_robust") is True:
+        notes.append(t("assess.flag.not_robust", lang))
+    return "; ".join(notes)
+
+
+rows = pd.DataFrame({
+    t("assess.col.rank", lang): ranking["rank"],
+    t("column.name", lang): ranking["name"],
+    t("assess.score", lang): ranking["score"].round(1),
+    t("assess.col.interval", lang): [
+        "" if pd.isna(lo) else f"{int(lo)}–{int(hi)}" for lo, hi in zip(ranking["rank_low"], ranking["rank_high"])],
+    t("assess.col.note", lang): ranking.apply(note, axis=1),
+    t("assess.col.burden", lang): ranking["burdens"] if "burdens" in ranking else None,
+    t("assess.col.hotspot", lang): ranking["hotspot"].map(lambda c: t(f"assess.hotspot.{c}", lang)),
+}, index=ranking.index)
+st.dataframe(rows, width="stretch", height=360,
+             column_config={"_index": st.column_config.TextColumn(t("column.id", lang))})
+st.caption(escape_markdown(f"{t('assess.sources', lang)}: {attribution}"))
+
+# --- one area's explanation -----------------------------------------------------------------
+st.subheader(t("assess.explain", lang))
+area = st.selectbox(t("assess.area", lang), list(ranking.index), key="assess_area",
+                    format_func=lambda i: f"{names.get(i, i)} ({i})")
+contributions = result.index.contributions.loc[area].rename(index=key_label).dropna()
+if result.index.scores.at[area, "status"] == "too_few" or contributions.empty:
+    st.info(t("assess.explain_too_few", lang))
+else:
+    st.bar_chart(contributions.rename(t("assess.contribution", lang)), horizontal=True)
+    st.text(t("assess.explain_sum", lang, score=format_number(result.index.scores.at[area, "score"], 1, lang)))
+
+# --- hotspots -------------------------------------------------------------------------------
+st.subheader(t("assess.hotspots", lang))
+hot = hotspot_classification(result, lang)
+hot_col, hot_legend = st.columns([3, 1])
+with hot_col:
+    hot_text = result.hotspots["q"].map(lambda q: f"q = {format_number(q, 3, lang)}" if pd.notna(q) else "")
+    st_folium(choropleth_map(geojson, hot, names, value_text=hot_text, area_label=lvl.label(lang),
+                             indicator_label=t("assess.col.hotspot", lang), attribution=attribution,
+                             basemap=Basemap.from_settings(settings), lang=lang, asset_base=asset_base()),
+              key="assess_hotspot_map", height=420, use_container_width=True, returned_objects=[])
+with hot_legend:
+    st.html(legend_html(legend_entries(hot, lang), t("assess.col.hotspot", lang), lang))
+significant = result.hotspots[~result.hotspots["class"].isin(["not_significant", "no_value"])]
+st.dataframe(pd.DataFrame({t("column.name", lang): names.reindex(significant.index),
+                           t("assess.col.hotspot", lang): hot.classes.reindex(significant.index).map(
+                               lambda c: hot.labels[int(c)]),
+                           "z": significant["z"].round(2), "q": significant["q"].round(3)}),
+             width="stretch", column_config={"_index": st.column_config.TextColumn(t("column.id", lang))})
+
+# --- unheard areas --------------------------------------------------------------------------
+st.subheader(t("assess.unheard", lang))
+unheard = result.unheard
+listed = unheard[unheard["outreach"].isin(["unheard_low_status", "unheard"])] if unheard is not None else None
+if listed is None or listed.empty or not (unheard["needs"] > 0).any():
+    st.info(t("assess.unheard_none", lang))
+else:
+    st.dataframe(pd.DataFrame({
+        t("column.name", lang): names.reindex(listed.index),
+        t("assess.col.outreach", lang): listed["outreach"].map(lambda o: t(f"assess.outreach.{o}", lang)),
+        t("assess.col.needs", lang): listed["needs"], t("assess.col.expected", lang): listed["expected"].round(1),
+        t("assess.col.mss_low", lang): listed["mss_low_share"].round(0),
+    }), width="stretch", column_config={"_index": st.column_config.TextColumn(t("column.id", lang))})
+
+# --- goals ----------------------------------------------------------------------------------
+st.subheader(t("assess.goals", lang))
+store = store_of(settings, settings.database_url)
+book = GoalBook(store)
+if may_edit_goals():
+    with st.form("assess_goal_form", clear_on_submit=True):
+        title = st.text_input(t("assess.goal.title", lang), max_chars=200)
+        field = st.selectbox(t("assess.goal.field", lang), list(CATEGORIES),
+                             format_func=lambda c: CATEGORIES[c].label(lang))
+        goal_areas = st.multiselect(t("assess.goal.areas", lang), list(ranking.index), default=[area],
+                                    format_func=lambda i: f"{names.get(i, i)} ({i})")
+        needs_frame = store.query_frame(level=level, area_ids=[area], statuses=("published",))
+        need_options = dict(zip(needs_frame.get("id", []), needs_frame.get("reference", [])))
+        titles = dict(zip(needs_frame.get("id", []), needs_frame.get("title", [])))
+        goal_needs = st.multiselect(t("assess.goal.needs", lang), list(need_options),
+                                    format_func=lambda n: f"{need_options[n]} – {titles[n]}")
+        goal_keys = st.multiselect(t("assess.goal.indicators", lang), keys, default=keys, format_func=key_label)
+        if st.form_submit_button(t("assess.goal.create", lang)):
+            try:
+                book.create(GoalInput(title, field, level, tuple(goal_areas), tuple(goal_needs), tuple(goal_keys)),
+                            created_by=None, known_areas=set(table.index))
+                st.success(t("assess.goal.created", lang))
+            except ValidationError as refused:
+                for error in refused.errors:
+                    st.error(error.message(lang))
+goals = book.list(level=level)
+if not goals:
+    st.info(t("assess.goal.none", lang))
+for goal in goals:
+    with st.container(border=True):
+        st.text(goal.title)
+        st.text(f"{t('assess.goal.field', lang)}: {CATEGORIES[goal.field_of_action].label(lang)}")
+        st.text(f"{t('assess.goal.areas', lang)}: " + ", ".join(f"{names.get(a, a)} ({a})" for a in goal.area_ids))
+        st.text(f"{t('assess.goal.needs', lang)}: " + (", ".join(n[:8].upper() for n in goal.need_ids) or "–"))
+        st.text(f"{t('assess.goal.indicators', lang)}: "
+                + ("; ".join(key_label(k) if k in INDICATORS or k in needs_keys() else k
+                             for k in goal.indicator_keys) or "–"))
+
+# --- the report -----------------------------------------------------------------------------
+st.subheader(t("assess.report", lang))
+st.write(t("assess.report_intro", lang))
+stamp = datetime.now(timezone.utc)
+
+
+def report_html() -> str:
+    return build_report(result, geometry, goals=goals, names=names, lang=lang, generated_at=stamp)
+
+
+def report_bytes() -> bytes:
+    return report_pdf(report_html())
+
+
+file_stem = f"bestandsaufnahme_{level}_{result.fingerprint()[:8]}"
+html_col, pdf_col = st.columns(2)
+# Built on click only (a callable), so a weight change does not wait for the report.
+html_col.download_button(t("assess.download_html", lang), report_html, file_name=f"{file_stem}.html",
+                         mime="text/html", on_click="ignore", key="assess_download_html")
+pdf_col.download_button(t("assess.download_pdf", lang), report_bytes, file_name=f"{file_stem}.pdf",
+                        mime="application/pdf", on_click="ignore", key="assess_download_pdf")

@@ -1,0 +1,146 @@
+"""The assessment page /bewertung, run headless with Streamlit's AppTest on the real data.
+
+Each test gets its own empty SQLite needs database (``DATABASE_URL``), so the
+needs counts and goals are the test's own. Expected rankings are computed here
+from the raw indicator values with pandas, independently of the page's code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from assessment.goals import GoalBook
+from assessment.store import open_store
+from geodata.indicators import indicator_table
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+TIMEOUT_S = 120
+STATUS = "mss_status_low_share"
+DYNAMICS = "mss_dynamics_negative_share"
+
+
+@pytest.fixture
+def database_url(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'needs.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+def open_page(monkeypatch=None, **env) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.run()
+    at.switch_page("pages/assessment.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def ranking(at: AppTest) -> pd.DataFrame:
+    return at.dataframe[0].value
+
+
+def expected_ranks(settings, key: str, min_residents: int = 300) -> pd.Series:
+    """Rank by one indicator alone: higher = more need, ties share the best rank."""
+    table = indicator_table(settings, "BZR")
+    eligible = table[(table["population"] >= min_residents) & table[key].notna()]
+    return eligible[key].rank(method="min", ascending=False).astype(int).sort_index()
+
+
+def test_page_shows_the_ranking_of_every_area_with_sections(settings_with_data, database_url):
+    at = open_page()
+    assert [s.value for s in at.subheader] == [
+        "Indikatoren, Gewichte und Richtung", "Rangliste", "Erklärung eines Gebiets", "Hotspots",
+        "Ungehörte Gebiete", "Ziele", "Bericht"]
+    table = ranking(at)
+    assert len(table) == 143  # every Bezirksregion of LOR 2021
+    assert table["Rang"].iloc[0] == 1
+    assert {"Rangintervall", "Hinweis", "Mehrfachbelastung", "Hotspot"} <= set(table.columns)
+    assert [s.key for s in at.slider] == [f"assess_w_{STATUS}", f"assess_w_{DYNAMICS}"]
+    # The method is stated in words; the explanation is a bar chart of contributions.
+    assert any("Perzentilrang" in t.value for t in at.text)
+    assert len(at.get("vega_lite_chart")) == 1
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Bericht als HTML herunterladen", "Bericht als PDF herunterladen"]
+
+
+@pytest.mark.parametrize("zeroed, remaining", [(STATUS, DYNAMICS), (DYNAMICS, STATUS)])
+def test_a_weight_of_zero_leaves_the_ranking_of_the_other_indicator(settings_with_data, database_url,
+                                                                     zeroed, remaining):
+    at = open_page()
+    before = ranking(at)["Rang"].dropna().astype(int).sort_index()
+    at.slider(key=f"assess_w_{zeroed}").set_value(0.0).run()
+    assert not at.exception, at.exception
+    after = ranking(at)["Rang"].dropna().astype(int).sort_index()
+    expected = expected_ranks(settings_with_data, remaining)
+    # Percentile ranks keep the order of the one remaining indicator exactly.
+    pd.testing.assert_series_equal(after, expected, check_names=False, check_dtype=False)
+    assert not after.equals(before)
+
+
+def test_direction_switch_reverses_the_order(settings_with_data, database_url):
+    at = open_page()
+    at.slider(key=f"assess_w_{DYNAMICS}").set_value(0.0).run()
+    at.radio(key=f"assess_d_{STATUS}").set_value(-1).run()
+    table = indicator_table(settings_with_data, "BZR")
+    eligible = table[(table["population"] >= 300) & table[STATUS].notna()]
+    expected = eligible[STATUS].rank(method="min", ascending=True).astype(int).sort_index()
+    after = ranking(at)["Rang"].dropna().astype(int).sort_index()
+    pd.testing.assert_series_equal(after, expected, check_names=False, check_dtype=False)
+
+
+def test_the_minimum_residents_setting_marks_areas_too_few(settings_with_data, database_url, monkeypatch):
+    monkeypatch.setenv("BEDARFSATLAS_MIN_RESIDENTS", "25000")
+    at = open_page()
+    table = indicator_table(settings_with_data, "BZR")
+    small = set(table.index[table["population"] < 25000])
+    assert small, "the fixture threshold must leave some areas out"
+    shown = ranking(at)
+    flagged = set(shown.index[shown["Hinweis"].str.contains("zu wenige Daten")])
+    assert flagged == small
+    assert shown.loc[list(small), "Rang"].isna().all()
+
+
+def test_adding_and_removing_an_indicator(settings_with_data, database_url):
+    at = open_page()
+    at.selectbox(key="assess_add").set_value("ug_heat_high_share").run()
+    at.button(key="assess_add_button").click().run()
+    assert not at.exception, at.exception
+    assert "assess_w_ug_heat_high_share" in [s.key for s in at.slider]
+    at.button(key=f"assess_rm_{STATUS}").click().run()
+    at.button(key=f"assess_rm_{DYNAMICS}").click().run()
+    assert [s.key for s in at.slider] == ["assess_w_ug_heat_high_share"]
+    # Heat alone: the order of the heat indicator (higher = more need).
+    after = ranking(at)["Rang"].dropna().astype(int).sort_index()
+    pd.testing.assert_series_equal(after, expected_ranks(settings_with_data, "ug_heat_high_share"),
+                                   check_names=False, check_dtype=False)
+
+
+def test_a_goal_is_created_from_a_finding_and_listed_with_its_evidence(settings_with_data, database_url):
+    at = open_page()
+    top = ranking(at).index[0]
+    at.selectbox(key="assess_area").set_value(top).run()
+    at.text_input[0].input("Gemeinschaftsräume in <b>Gropiusstadt</b>")
+    at.selectbox[-1].set_value("social_participation")
+    at.button[-1].click().run()  # the form's submit button
+    assert not at.exception, at.exception
+    store = open_store(database_url=database_url, geography=None)
+    try:
+        goals = GoalBook(store).list(level="BZR")
+    finally:
+        store.close()
+    assert len(goals) == 1
+    goal = goals[0]
+    assert (goal.title, goal.field_of_action, goal.area_ids) == (
+        "Gemeinschaftsräume in <b>Gropiusstadt</b>", "social_participation", (top,))
+    assert goal.indicator_keys == (STATUS, DYNAMICS)
+    texts = [t.value for t in at.text]
+    assert "Gemeinschaftsräume in <b>Gropiusstadt</b>" in texts  # plain text, not HTML
+
+
+def test_an_empty_title_is_refused_with_a_message(settings_with_data, database_url):
+    at = open_page()
+    at.button[-1].click().run()
+    assert any("Titel" in e.value for e in at.error)
