@@ -40,8 +40,9 @@ from geodata.lor import LEVEL_ORDER, LEVELS, load_units
 from geodata.maps import ASSET_BASE, Basemap, choropleth_map, legend_entries, legend_html
 from geodata.settings import Settings, load_settings
 
+# The social preset needs no submitted needs, so it ranks every area on a fresh installation.
+# (Comments, not attribute docstrings: Streamlit's magic would print a bare string on the page.)
 DEFAULT_PRESET = "social"
-"""Needs no submitted needs, so it ranks every area on a fresh installation."""
 WEIGHT_MAX = 5.0
 
 settings = load_settings()
