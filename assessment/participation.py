@@ -10,9 +10,8 @@ Plain Python, no streamlit, so every rule here is tested without a browser.
 * :func:`honeypot_filled` — the page carries a field humans are told to leave
   empty; automated form fillers tend to fill every field.
 * :class:`WorkshopDirectory` — how ``/melden?workshop=CODE`` finds the workshop.
-  :class:`TableWorkshopDirectory` reads a ``workshops`` table (``code``, ``title``,
-  ``status``) when the database has one; until the workshop module creates it,
-  every code is unknown. :class:`StaticWorkshopDirectory` holds workshops in memory.
+  :class:`TableWorkshopDirectory` reads the ``workshops`` table of
+  :mod:`assessment.workshops` (``code``, ``title``, ``status``, ``publish_immediately``). :class:`StaticWorkshopDirectory` holds workshops in memory.
 * :func:`nearby_bbox` and :func:`nearby_needs` — published needs around a chosen place.
 
 Examples
@@ -147,7 +146,9 @@ class Workshop:
 
     code: str
     title: str
-    status: str  # "open" or "closed"
+    status: str  # "open", "closed" or "frozen" (see assessment.workshops)
+    #: Needs from the room are stored as published (the facilitator moderates the room).
+    publish_immediately: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -175,8 +176,9 @@ class StaticWorkshopDirectory:
 class TableWorkshopDirectory:
     """Workshops from the ``workshops`` table of the needs database, if it has one.
 
-    Reads the columns ``code``, ``title`` and ``status``; any other columns the
-    workshop module adds are ignored. Without the table every code is unknown.
+    Reads the columns ``code``, ``title``, ``status`` and ``publish_immediately``
+    of the table :mod:`assessment.workshops` keeps (migration ``0004``); other
+    columns are ignored. Without the table (an unmigrated database) every code is unknown.
     """
 
     def __init__(self, engine: sa.engine.Engine):
@@ -188,12 +190,17 @@ class TableWorkshopDirectory:
             return None
         if not sa.inspect(self.engine).has_table("workshops"):
             return None
-        table = sa.table("workshops", sa.column("code"), sa.column("title"), sa.column("status"))
+        table = sa.table(
+            "workshops", sa.column("code"), sa.column("title"), sa.column("status"), sa.column("publish_immediately")
+        )
         with self.engine.connect() as conn:
             row = conn.execute(
-                sa.select(table.c.code, table.c.title, table.c.status).where(table.c.code == code)
+                sa.select(table.c.code, table.c.title, table.c.status, table.c.publish_immediately)
+                .where(table.c.code == code)
             ).first()
-        return None if row is None else Workshop(str(row.code), str(row.title), str(row.status))
+        if row is None:
+            return None
+        return Workshop(str(row.code), str(row.title), str(row.status), bool(row.publish_immediately))
 
 
 def workshop_directory(store) -> WorkshopDirectory:

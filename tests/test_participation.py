@@ -103,24 +103,24 @@ def test_honeypot():
 # --- workshops --------------------------------------------------------------------------------
 
 
-def test_table_directory_without_a_workshops_table_knows_no_code(store):
+def test_table_directory_knows_no_unknown_code(store):
     assert TableWorkshopDirectory(store.engine).get("kiez-1") is None
 
 
 def test_table_directory_reads_code_title_status(store):
-    # The shape the workshop module is expected to create (it may add columns).
-    with store.engine.begin() as conn:
-        conn.execute(sa.text("CREATE TABLE workshops (code VARCHAR(64) PRIMARY KEY, title TEXT, status VARCHAR(16))"))
-        conn.execute(sa.text("INSERT INTO workshops VALUES ('kiez-1', 'Kiezspaziergang', 'open'), ('alt', 'Alt', 'closed')"))
-    try:
-        directory = TableWorkshopDirectory(store.engine)
-        assert directory.get("kiez-1") == Workshop("kiez-1", "Kiezspaziergang", "open")
-        assert directory.get("kiez-1").is_open
-        assert not directory.get("alt").is_open
-        assert directory.get("nope") is None
-    finally:
-        with store.engine.begin() as conn:
-            conn.execute(sa.text("DROP TABLE workshops"))
+    # The workshops table of assessment.workshops (migration 0004).
+    from datetime import date
+
+    from assessment.workshops import WorkshopBook
+
+    book = WorkshopBook(store)
+    kiez = book.open(book.create("Kiezspaziergang", date(2026, 12, 1), focus_level="BEZ", focus_id="01").code)
+    old = book.create("Alt", date(2026, 1, 1), focus_level="BEZ", focus_id="01", publish_immediately=False)
+    directory = TableWorkshopDirectory(store.engine)
+    assert directory.get(kiez.code) == Workshop(kiez.code, "Kiezspaziergang", "open", True)
+    assert directory.get(kiez.code).is_open
+    assert not directory.get(old.code).is_open and not directory.get(old.code).publish_immediately
+    assert directory.get("nope") is None
 
 
 def test_static_directory():

@@ -1,0 +1,164 @@
+"""Workshops, voting rounds and the dot cap, on SQLite and PostgreSQL (real LOR geography)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from assessment.participation import TableWorkshopDirectory
+from assessment.workshops import (
+    JOIN_ALPHABET,
+    VoteRefused,
+    WorkshopBook,
+    WorkshopError,
+    WorkshopNotFoundError,
+)
+from needs_fixtures import *  # noqa: F401,F403 - the store fixtures
+from needs_fixtures import BRANDENBURG_GATE, RATHAUS_SPANDAU, ROTES_RATHAUS, need_input
+
+
+@pytest.fixture
+def book(store):
+    # The shared fixture empties needs and supports only; start every test without workshops too.
+    with store.engine.begin() as conn:
+        for table in ("votes", "vote_rounds", "workshops"):
+            conn.execute(sa.text(f"DELETE FROM {table}"))
+    return WorkshopBook(store)
+
+
+def room_need(store, book, code, place=BRANDENBURG_GATE, **changes):
+    return store.submit(
+        need_input(lat=place[0], lon=place[1], workshop_id=code, channel="workshop", **changes),
+        status=book.submission_status(code),
+    )
+
+
+def test_create_list_open_close_freeze(book):
+    mitte = book.create("Kiezwerkstatt Mitte", date(2026, 12, 3), focus_level="BEZ", focus_id="01")
+    drawn = book.create("Spaziergang", date(2025, 5, 1), bbox=(13.37, 52.51, 13.39, 52.52), publish_immediately=False)
+    assert len(mitte.code) == 6 and set(mitte.code) <= set(JOIN_ALPHABET) and mitte.code != drawn.code
+    assert mitte.status == "closed" and mitte.focus_level == "BEZ" and mitte.bbox is None
+    assert drawn.bbox == (13.37, 52.51, 13.39, 52.52) and drawn.focus_level is None
+    assert [w.code for w in book.list()] == [mitte.code, drawn.code]  # latest date first
+    assert book.open(mitte.code).is_open
+    assert TableWorkshopDirectory(book.store.engine).get(mitte.code).is_open
+    assert not book.close(mitte.code).is_open
+    frozen = book.freeze(mitte.code)
+    assert frozen.is_frozen and not TableWorkshopDirectory(book.store.engine).get(mitte.code).is_open
+    with pytest.raises(WorkshopError, match="frozen"):
+        book.open(mitte.code)
+    with pytest.raises(WorkshopError, match="frozen"):
+        book.start_round(mitte.code, 3)
+    with pytest.raises(WorkshopNotFoundError, match="NOPE"):
+        book.get("NOPE")
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(title=" ", focus_level="BEZ", focus_id="01"), "title"),
+        (dict(title="x", focus_level="BEZ", focus_id="99"), "no BEZ with the id '99'"),
+        (dict(title="x", focus_level="XYZ", focus_id="01"), "focus_level"),
+        (dict(title="x"), "exactly one focus area"),
+        (dict(title="x", focus_level="BEZ", focus_id="01", bbox=(13.3, 52.5, 13.4, 52.6)), "exactly one"),
+        (dict(title="x", bbox=(13.4, 52.5, 13.3, 52.6)), "min < max"),
+        (dict(title="x", bbox=(11.0, 52.5, 13.3, 52.6)), "outside Berlin"),
+    ],
+)
+def test_create_refuses_bad_input_and_says_why(book, kwargs, message):
+    kwargs = dict(kwargs)
+    title = kwargs.pop("title")
+    with pytest.raises(WorkshopError, match=message):
+        book.create(title, date(2026, 12, 3), **kwargs)
+    assert book.list() == []
+
+
+def test_room_needs_follow_the_publish_choice_and_reach_the_area_counts(book, store):
+    instant = book.open(book.create("A", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code)
+    moderated = book.open(book.create("B", date(2026, 12, 3), focus_level="BEZ", focus_id="01",
+                                      publish_immediately=False).code)
+    assert room_need(store, book, instant.code).status == "published"
+    assert room_need(store, book, moderated.code).status == "pending"
+    room_need(store, book, instant.code, place=RATHAUS_SPANDAU, category="housing")
+    room_need(store, book, instant.code, place=ROTES_RATHAUS)
+    book.freeze(instant.code)
+    # Ordinary needs: the planners' counts see the frozen workshop's published needs (2 in Mitte, 1 in Spandau).
+    counts = store.counts_by_area("BEZ", workshop_id=instant.code)
+    assert counts.to_dict("records") == [
+        {"BEZ_ID": "01", "category": "mobility", "count": 2},
+        {"BEZ_ID": "05", "category": "housing", "count": 1},
+    ]
+    everything = store.counts_by_area("BEZ", by_category=False)
+    assert everything.set_index("BEZ_ID")["count"].to_dict() == {"01": 2, "05": 1}  # the pending one is not counted
+    assert book.category_counts(instant.code)[["category", "count"]].values.tolist() == [["mobility", 2], ["housing", 1]]
+
+
+def test_dot_voting_counts_caps_and_withdraws(book, store):
+    code = book.open(book.create("A", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    first, second = room_need(store, book, code, title="Bänke"), room_need(store, book, code, title="Bäume")
+    other = book.open(book.create("B", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    foreign = room_need(store, book, other)
+    with pytest.raises(WorkshopError, match="dots"):
+        book.start_round(code, 0)
+    voting = book.start_round(code, dots=3)
+    assert [book.cast_vote(voting.id, "session-aaa", n.id) for n in (first, first, second)] == [1, 2, 3]
+    with pytest.raises(VoteRefused, match="all 3 dots"):
+        book.cast_vote(voting.id, "session-aaa", second.id)
+    with pytest.raises(VoteRefused, match="not a published need of this workshop"):
+        book.cast_vote(voting.id, "session-bbb", foreign.id)
+    assert book.withdraw_vote(voting.id, "session-aaa", first.id) == 2
+    assert book.cast_vote(voting.id, "session-aaa", second.id) == 3  # the dot moved
+    book.cast_vote(voting.id, "session-bbb", second.id)
+    assert book.my_votes(voting.id, "session-aaa") == {first.id: 1, second.id: 2}
+    results = book.results(voting.id)
+    assert results[["title", "votes", "voters"]].values.tolist() == [["Bäume", 3, 2], ["Bänke", 1, 1]]
+    # A new round ends the old one; its votes are final.
+    again = book.start_round(code, dots=1)
+    assert not book.get_round(voting.id).is_open and book.latest_round(code).id == again.id
+    with pytest.raises(VoteRefused, match="ended"):
+        book.cast_vote(voting.id, "session-ccc", first.id)
+    assert book.results(again.id)["votes"].sum() == 0
+    exported = book.votes_frame(code)
+    assert len(exported) == 4 and "session-aaa" not in set(exported["voter"])
+
+
+def test_one_session_cannot_exceed_its_dots_with_parallel_clicks(book, store):
+    code = book.open(book.create("A", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    needs = [room_need(store, book, code, title=f"Bedarf {i}") for i in range(3)]
+    voting = book.start_round(code, dots=3)
+    outcomes: list[object] = []
+    barrier = threading.Barrier(12)
+
+    def click(index: int, voter: str) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(book.cast_vote(voting.id, voter, needs[index % 3].id))
+        except VoteRefused as refused:
+            outcomes.append(refused)
+
+    # 8 parallel clicks from one session, 4 from another: each session ends with exactly 3 dots.
+    threads = [threading.Thread(target=click, args=(i, "greedy-session")) for i in range(8)]
+    threads += [threading.Thread(target=click, args=(i, "modest-session")) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(isinstance(o, int) for o in outcomes) == 6
+    assert sum(isinstance(o, VoteRefused) for o in outcomes) == 6
+    assert sum(book.my_votes(voting.id, "greedy-session").values()) == 3
+    assert sum(book.my_votes(voting.id, "modest-session").values()) == 3
+    assert book.results(voting.id)["votes"].sum() == 6
+
+
+def test_freeze_ends_the_open_round(book, store):
+    code = book.open(book.create("A", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    need = room_need(store, book, code)
+    voting = book.start_round(code, dots=2)
+    book.cast_vote(voting.id, "session-aaa", need.id)
+    book.freeze(code)
+    with pytest.raises(VoteRefused, match="ended"):
+        book.cast_vote(voting.id, "session-aaa", need.id)
+    assert book.results(voting.id)["votes"].tolist() == [1]
