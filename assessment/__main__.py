@@ -11,6 +11,12 @@
     The report "Integrierte räumliche Bestandsaufnahme und Bedarfsanalyse"
     (:mod:`assessment.report`) from the open data, the published needs and
     the goals of the level, as self-contained HTML or as PDF.
+``python -m assessment retention [--dry-run]``
+    Delete or anonymise what the ``BEDARFSATLAS_RETENTION_*`` periods say is due
+    (:mod:`assessment.retention`) and print what was done.
+``python -m assessment hash-password``
+    Ask for a staff password twice and print its argon2id hash for the secrets
+    file (:mod:`assessment.auth`).
 ``python -m assessment backup FILE``
     A consistent copy of the SQLite database while the app keeps writing. For
     PostgreSQL use ``pg_dump`` (the command says how).
@@ -44,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
                            help="import the good rows and report the bad ones")
     backup = commands.add_parser("backup", help="consistent copy of the SQLite database")
     backup.add_argument("file")
+    retention = commands.add_parser("retention", help="delete or anonymise what the retention periods say")
+    retention.add_argument("--dry-run", action="store_true", help="only count what is due")
+    commands.add_parser("hash-password", help="print an argon2 hash of a staff password for the secrets")
     report = commands.add_parser("report", help="the assessment report as HTML or PDF")
     report.add_argument("--level", required=True, choices=("PLR", "BZR", "PGR", "BEZ"))
     report.add_argument("--preset", required=True, choices=tuple(PRESETS))
@@ -57,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None, store=None) -> int:
     """Run one command; ``store`` overrides the database named by the settings (for tests)."""
     args = build_parser().parse_args(argv)
+    if args.command == "hash-password":
+        return _hash_password()
     if store is None:
         store = open_store(load_settings())
     if args.command == "export":
@@ -76,12 +87,39 @@ def main(argv: list[str] | None = None, store=None) -> int:
         return 0
     if args.command == "report":
         return _report(args, store)
+    if args.command == "retention":
+        from assessment.retention import RetentionPolicy, run_retention
+
+        result = run_retention(store, RetentionPolicy.from_settings(load_settings()), dry_run=args.dry_run)
+        print(("due (dry run): " if args.dry_run else "") + result.summary())
+        for label, ids in (("deleted rejected/merged", result.deleted_rejected),
+                           ("deleted published", result.deleted_published)):
+            for need_id in ids:
+                print(f"{label} {need_id}")
+        return 0
     try:
         path = store.backup(args.file)
     except StoreError as error:
         print(error, file=sys.stderr)
         return 1
     print(f"backup written to {path}")
+    return 0
+
+
+def _hash_password() -> int:
+    import getpass
+
+    from assessment.auth import hash_password
+
+    password = getpass.getpass("Password (at least 12 characters): ")
+    if getpass.getpass("Again: ") != password:
+        print("the two passwords differ; nothing printed", file=sys.stderr)
+        return 1
+    try:
+        print(hash_password(password))
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 1
     return 0
 
 

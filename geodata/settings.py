@@ -87,6 +87,22 @@ SETTINGS: tuple[Setting, ...] = (
         "Assessment: when the priority index uses needs rates, areas with fewer needs are "
         "marked 'too few' instead of ranked.",
     ),
+    Setting(
+        "BEDARFSATLAS_RETENTION_REJECTED_DAYS",
+        "90",
+        "Retention job: rejected and merged needs are deleted this many days after the decision.",
+    ),
+    Setting(
+        "BEDARFSATLAS_RETENTION_PUBLISHED_DAYS",
+        "730",
+        "Retention job: published needs are deleted this many days after they were sent.",
+    ),
+    Setting(
+        "BEDARFSATLAS_RETENTION_TOKEN_DAYS",
+        "30",
+        "Retention job: the random browser tokens of needs and supports are anonymised after "
+        "this many days (counts stay).",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -112,6 +128,9 @@ class Settings:
     publish_immediately: bool = False
     min_residents: int = 300
     min_needs: int = 5
+    retention_rejected_days: int = 90
+    retention_published_days: int = 730
+    retention_token_days: int = 30
 
     @property
     def raw_dir(self) -> Path:
@@ -164,7 +183,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             f"BEDARFSATLAS_PUBLISH_IMMEDIATELY must be true or false, got {publish!r}."
         )
     minimums = {}
-    for name in ("BEDARFSATLAS_MIN_RESIDENTS", "BEDARFSATLAS_MIN_NEEDS"):
+    for name in ("BEDARFSATLAS_MIN_RESIDENTS", "BEDARFSATLAS_MIN_NEEDS", "BEDARFSATLAS_RETENTION_REJECTED_DAYS",
+                 "BEDARFSATLAS_RETENTION_PUBLISHED_DAYS", "BEDARFSATLAS_RETENTION_TOKEN_DAYS"):
         text = _get(env, name)
         if not text.isdigit():
             raise SettingsError(f"{name} must be a whole number >= 0, got {text!r}.")
@@ -180,4 +200,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         publish_immediately=_BOOLEANS[publish],
         min_residents=minimums["BEDARFSATLAS_MIN_RESIDENTS"],
         min_needs=minimums["BEDARFSATLAS_MIN_NEEDS"],
+        retention_rejected_days=minimums["BEDARFSATLAS_RETENTION_REJECTED_DAYS"],
+        retention_published_days=minimums["BEDARFSATLAS_RETENTION_PUBLISHED_DAYS"],
+        retention_token_days=minimums["BEDARFSATLAS_RETENTION_TOKEN_DAYS"],
     )
