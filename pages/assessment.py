@@ -215,6 +215,8 @@ if result.index.scores.at[area, "status"] == "too_few" or contributions.empty:
     st.info(t("assess.explain_too_few", lang))
 else:
     st.bar_chart(contributions.rename(t("assess.contribution", lang)), horizontal=True)
+    # The same numbers with full indicator names (the chart's axis cuts long labels).
+    st.dataframe(contributions.round(1).rename(t("assess.contribution", lang)).to_frame(), width="stretch")
     st.text(t("assess.explain_sum", lang, score=format_number(result.index.scores.at[area, "score"], 1, lang)))
 
 # --- hotspots -------------------------------------------------------------------------------

@@ -62,6 +62,12 @@ def test_page_shows_the_ranking_of_every_area_with_sections(settings_with_data, 
     # The method is stated in words; the explanation is a bar chart of contributions.
     assert any("Perzentilrang" in t.value for t in at.text)
     assert len(at.get("vega_lite_chart")) == 1
+    # The chart's numbers, with full names: they add up to the selected (first) area's score.
+    contributions = at.dataframe[1].value.iloc[:, 0]
+    assert abs(contributions.sum() - table["Punktzahl"].iloc[0]) <= 0.1 + 1e-9
+    assert list(contributions.index) == [
+        "Anteil Einwohner in PLR mit MSS-Status niedrig oder sehr niedrig",
+        "Anteil Einwohner in PLR mit negativer MSS-Dynamik"]
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Bericht als HTML herunterladen", "Bericht als PDF herunterladen"]
 
