@@ -50,6 +50,9 @@ page = st.navigation(
         st.Page("pages/planner_map.py", title=t("nav.planner", lang), url_path="karte"),
         st.Page("pages/report_need.py", title=t("report.nav", lang), url_path="melden"),
         st.Page("pages/assessment.py", title=t("assess.nav", lang), url_path="bewertung"),
+        st.Page("pages/workshop_setup.py", title=t("workshop.nav", lang), url_path="workshop"),
+        st.Page("pages/workshop_live.py", title=t("live.nav", lang), url_path="live"),
+        st.Page("pages/workshop_vote.py", title=t("workshop.vote_nav", lang), url_path="abstimmen"),
         st.Page("pages/sources.py", title=t("nav.sources", lang), url_path="quellen"),
     ]
 )

@@ -261,9 +261,9 @@ with what:
                 **where_fields,
             )
             try:
-                need = store.submit(
-                    need_input, client_token=token, status="published" if settings.publish_immediately else "pending"
-                )
+                # A workshop's facilitator may publish the room's needs at once (they moderate the room).
+                publish = settings.publish_immediately or (workshop is not None and workshop.publish_immediately)
+                need = store.submit(need_input, client_token=token, status="published" if publish else "pending")
             except ValidationError as refused:
                 outcome.error(t("report.not_saved", lang))
                 for error in refused.errors:

@@ -1,0 +1,135 @@
+"""Projector view /live?workshop=CODE: the focus area, pins arriving, counts, newest needs, QR code.
+
+Made to be read from the back of a room: large type, no controls. One
+fragment refreshes every :data:`REFRESH_S` seconds and only swaps the map's
+layers (``feature_group_to_add``): the base map depends on the focus area
+alone, so streamlit-folium keeps the same Leaflet map and the zoom and centre
+someone set by hand. While a voting round is open, the QR code points to the
+voting page and the results replace the newest needs.
+"""
+
+from __future__ import annotations
+
+import io
+
+import segno
+import streamlit as st
+from shapely.geometry import mapping
+from streamlit_folium import st_folium
+
+from assessment.store import NeedStore, open_store
+from assessment.taxonomy import CATEGORIES
+from assessment.workshop_report import focus_area
+from assessment.workshops import WorkshopBook, WorkshopNotFoundError
+from geodata.i18n import escape_markdown, format_number, t
+from geodata.maps import ASSET_BASE, Basemap
+from geodata.maps_workshop import Pin, focus_layer, pins_layer, workshop_base_map
+from geodata.settings import Settings, load_settings
+
+#: Seconds between refreshes: a pin shows at most this long (plus a query) after it was stored.
+REFRESH_S = 2.0
+TICKER = 6
+RESULT_LINES = 8
+
+settings = load_settings()
+lang = st.session_state.get("lang", settings.language)
+
+
+@st.cache_resource(show_spinner=False)
+def needs_store(database_url: str, _settings: Settings) -> NeedStore:
+    """One store per database and process (the engine's pool is shared by all sessions)."""
+    return open_store(_settings, database_url=database_url)
+
+
+def asset_base() -> str:
+    prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{prefix}{ASSET_BASE}" if prefix else ASSET_BASE
+
+
+def app_url(path: str, here: str = "/live") -> str:
+    """An absolute link into this app as the browser sees it (see ``pages/workshop_setup.py``)."""
+    current = (st.context.url or "").rstrip("/")
+    root = current[: -len(here)] if current.endswith(here) else current
+    return f"{root}{path}"
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def qr_png(url: str) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=10, border=2)
+    return buffer.getvalue()
+
+
+store = needs_store(settings.database_url, settings)
+book = WorkshopBook(store)
+code = st.query_params.get("workshop", "")
+try:
+    workshop = book.get(code)
+except WorkshopNotFoundError:
+    st.error(t("live.unknown", lang))
+    st.stop()
+focus = focus_area(settings, workshop, lang)
+categories = tuple(CATEGORIES)
+
+st.html(
+    "<style>"
+    ".st-key-live_side p, .st-key-live_side [data-testid=stText] {font-size: 1.5rem; line-height: 1.35}"
+    ".st-key-live_side h3 {font-size: 2rem} .st-key-live_count p {font-size: 3rem; font-weight: 700}"
+    "h1 {font-size: 3rem !important}"
+    "</style>"
+)
+st.title(escape_markdown(workshop.title))
+
+
+@st.fragment(run_every=REFRESH_S)
+def live() -> None:
+    current = book.get(code)
+    needs = book.needs(code)
+    voting = book.latest_round(code)
+    map_column, side = st.columns([3, 2], gap="large")
+    with map_column:
+        st_folium(
+            workshop_base_map(focus.bbox, Basemap.from_settings(settings), lang, asset_base()),
+            key="live_map",
+            feature_group_to_add=[
+                focus_layer(mapping(focus.geometry), focus.name),
+                pins_layer([Pin(n.lat, n.lon, n.category, n.title, CATEGORIES[n.category].label(lang)) for n in needs],
+                           categories),
+            ],
+            height=640,
+            use_container_width=True,
+            returned_objects=[],
+        )
+    with side.container(key="live_side"):
+        voting_open = voting is not None and voting.is_open
+        target = app_url(f"/abstimmen?workshop={code}") if voting_open else app_url(f"/melden?workshop={code}")
+        qr, link = st.columns([1, 1], vertical_alignment="center")
+        qr.image(qr_png(target), width=220)
+        with link:
+            st.write(t("live.vote" if voting_open else "live.join", lang))
+            with st.container(key="live_join_url"):
+                st.text(target)
+            if not current.is_open and not voting_open:
+                st.write(t("live.closed", lang))
+        with st.container(key="live_count"):
+            st.markdown(escape_markdown(t("live.count", lang, n=format_number(len(needs), 0, lang))))
+        if voting is not None:
+            st.subheader(t("live.results", lang, dots=voting.dots))
+            results = book.results(voting.id).head(RESULT_LINES)
+            with st.container(key="live_results"):
+                for row in results.itertuples(index=False):
+                    st.text(t("live.result_line", lang, votes=row.votes, title=row.title))
+        st.subheader(t("live.by_category", lang))
+        with st.container(key="live_categories"):
+            for row in book.category_counts(code).itertuples(index=False):
+                st.text(f"{row.label_de if lang == 'de' else row.label_en}: {row.count}")
+        if voting is None:
+            st.subheader(t("live.newest", lang))
+            with st.container(key="live_ticker"):
+                if not needs:
+                    st.text(t("live.none_yet", lang))
+                for need in needs[:TICKER]:
+                    st.text(f"{CATEGORIES[need.category].label(lang)}: {need.title}")
+
+
+live()

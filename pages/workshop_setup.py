@@ -1,0 +1,192 @@
+"""Facilitators' page /workshop: create, open, close and freeze workshops; QR code; voting; exports.
+
+Access to this page is the app's business (``app.py`` and
+:mod:`assessment.auth`: facilitators and admins). Everything a workshop does
+is in :mod:`assessment.workshops`; exports and the summary in
+:mod:`assessment.workshop_report`.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import segno
+import streamlit as st
+
+from assessment.store import NeedStore, open_store
+from assessment.taxonomy import CATEGORIES
+from assessment.workshop_report import build_summary, export_workshop_needs, summary_pdf
+from assessment.workshops import MAX_DOTS, WorkshopBook, WorkshopError
+from geodata.display import display_units
+from geodata.i18n import escape_markdown, t
+from geodata.lor import LEVELS
+from geodata.settings import Settings, load_settings
+
+settings = load_settings()
+lang = st.session_state.get("lang", settings.language)
+state = st.session_state
+
+
+@st.cache_resource(show_spinner=False)
+def needs_store(database_url: str, _settings: Settings) -> NeedStore:
+    """One store per database and process (the engine's pool is shared by all sessions)."""
+    return open_store(_settings, database_url=database_url)
+
+
+def app_url(path: str, here: str = "/workshop") -> str:
+    """An absolute link into this app as the browser sees it (so the QR code works from phones).
+
+    ``st.context.url`` is this page's address without the query; dropping the page's own
+    path ``here`` leaves the app's root (with any ``server.baseUrlPath``).
+    """
+    current = (st.context.url or "").rstrip("/")
+    root = current[: -len(here)] if current.endswith(here) else current
+    return f"{root}{path}"
+
+
+def qr_png(url: str) -> bytes:
+    """The QR code of ``url`` as PNG, made here (no external service)."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=10, border=2)
+    return buffer.getvalue()
+
+
+store = needs_store(settings.database_url, settings)
+book = WorkshopBook(store)
+
+st.title(t("workshop.title", lang))
+st.write(t("workshop.intro", lang))
+
+# --- create ------------------------------------------------------------------------------------
+with st.expander(t("workshop.create_header", lang), expanded=not book.list()):
+    title = st.text_input(t("workshop.field_title", lang), key="ws_new_title", max_chars=200)
+    held_on = st.date_input(t("workshop.field_date", lang), value=date.today(), key="ws_new_date", format="DD.MM.YYYY")
+    kinds = {"unit": t("workshop.focus_unit", lang), "rect": t("workshop.focus_rect", lang)}
+    kind = st.radio(t("workshop.focus_kind", lang), list(kinds), format_func=kinds.get, key="ws_new_kind", horizontal=True)
+    focus: dict = {}
+    if kind == "unit":
+        level = st.selectbox(t("workshop.focus_level", lang), ["BEZ", "BZR", "PLR"], key="ws_new_level",
+                             format_func=lambda code: LEVELS[code].label(lang))
+        names = display_units(settings, level)["name"].sort_values()
+        area = st.selectbox(t("workshop.focus_area", lang), list(names.index), key=f"ws_new_area_{level}",
+                            format_func=lambda i: f"{names[i]} ({i})", index=None,
+                            placeholder=t("report.choose", lang))
+        focus = {"focus_level": level, "focus_id": area}
+    else:
+        st.caption(t("workshop.rect_hint", lang))
+        west, south, east, north = st.columns(4)
+        focus = {"bbox": (
+            west.number_input(t("workshop.west", lang), value=13.36, format="%.4f", step=0.001, key="ws_w"),
+            south.number_input(t("workshop.south", lang), value=52.51, format="%.4f", step=0.001, key="ws_s"),
+            east.number_input(t("workshop.east", lang), value=13.40, format="%.4f", step=0.001, key="ws_e"),
+            north.number_input(t("workshop.north", lang), value=52.53, format="%.4f", step=0.001, key="ws_n"),
+        )}
+    publish = st.checkbox(t("workshop.publish", lang), value=True, key="ws_new_publish")
+    if st.button(t("workshop.create", lang), type="primary", key="ws_create"):
+        try:
+            if kind == "unit" and not focus["focus_id"]:
+                raise WorkshopError(t("workshop.focus_area", lang) + ": " + t("report.choose", lang))
+            created = book.create(title, held_on, publish_immediately=publish, **focus)
+        except WorkshopError as refused:
+            st.error(t("workshop.refused", lang, reason=str(refused)))
+        else:
+            state["ws_selected"] = created.code
+            st.success(t("workshop.created", lang, code=created.code))
+
+# --- choose ------------------------------------------------------------------------------------
+workshops = {w.code: w for w in book.list()}
+if not workshops:
+    st.info(t("workshop.none", lang))
+    st.stop()
+if state.get("ws_selected") not in workshops:
+    state["ws_selected"] = next(iter(workshops))
+code = st.selectbox(
+    t("workshop.choose", lang), list(workshops), key="ws_selected",
+    format_func=lambda c: t("workshop.option", lang, date=workshops[c].held_on.strftime("%d.%m.%Y"),
+                            title=workshops[c].title, code=c, status=t(f"workshop.status.{workshops[c].status}", lang)),
+)
+workshop = workshops[code]
+published = book.needs(code)
+st.markdown(escape_markdown(t("workshop.status_line", lang, status=t(f"workshop.status.{workshop.status}", lang),
+                              needs=len(published), code=code)))
+
+
+def act(action, *args) -> None:
+    try:
+        action(*args)
+    except WorkshopError as refused:
+        state["ws_error"] = str(refused)
+
+
+if workshop.is_frozen:
+    st.info(t("workshop.frozen_note", lang))
+else:
+    buttons = st.columns(4)
+    buttons[0].button(t("workshop.open", lang), key="ws_open", on_click=act, args=(book.open, code),
+                      disabled=workshop.is_open, type="primary")
+    buttons[1].button(t("workshop.close", lang), key="ws_close", on_click=act, args=(book.close, code),
+                      disabled=not workshop.is_open)
+    buttons[2].button(t("workshop.freeze", lang), key="ws_freeze", on_click=act, args=(book.freeze, code))
+    st.toggle(t("workshop.publish", lang), value=workshop.publish_immediately, key=f"ws_publish_{code}",
+              on_change=lambda: act(book.set_publish_immediately, code, state[f"ws_publish_{code}"]))
+if error := state.pop("ws_error", None):
+    st.error(t("workshop.refused", lang, reason=error))
+
+# --- join --------------------------------------------------------------------------------------
+st.header(t("workshop.join_header", lang))
+join_url = app_url(f"/melden?workshop={code}")
+qr_column, link_column = st.columns([1, 2])
+qr_column.image(qr_png(join_url), caption=t("workshop.qr_caption", lang, url=join_url), width=260)
+with link_column:
+    st.write(t("workshop.join_link", lang))
+    with st.container(key="ws_join_url"):
+        st.text(join_url)
+    st.link_button(t("workshop.live_link", lang), app_url(f"/live?workshop={code}"))
+
+# --- vote --------------------------------------------------------------------------------------
+st.header(t("workshop.vote_header", lang))
+voting = book.latest_round(code)
+if voting is None:
+    st.write(t("workshop.round_none", lang))
+elif voting.is_open:
+    st.success(t("workshop.round_open", lang, dots=voting.dots))
+else:
+    st.write(t("workshop.round_closed", lang, dots=voting.dots))
+if not workshop.is_frozen:
+    dots_column, start_column, stop_column = st.columns([1, 1, 1], vertical_alignment="bottom")
+    dots = dots_column.number_input(t("workshop.dots", lang), min_value=1, max_value=MAX_DOTS, value=3, step=1,
+                                    key="ws_dots")
+    # A callback runs before the script: read the dots from the widget's state, not from this run's args.
+    start_column.button(t("workshop.start_round", lang), key="ws_start",
+                        on_click=lambda: act(book.start_round, code, int(state["ws_dots"])))
+    stop_column.button(t("workshop.stop_round", lang), key="ws_stop", on_click=act, args=(book.stop_round, code),
+                       disabled=not (voting and voting.is_open))
+if voting is not None:
+    results = book.results(voting.id)
+    st.dataframe(
+        results.assign(category=results["category"].map(lambda c: CATEGORIES[c].label(lang)))[
+            ["title", "category", "votes", "voters"]
+        ].rename(columns={c: t(f"workshop.col.{c}", lang) for c in ("title", "category", "votes", "voters")}),
+        hide_index=True, key="ws_results",
+    )
+
+# --- export ------------------------------------------------------------------------------------
+st.header(t("workshop.export_header", lang))
+files = st.columns(4)
+files[0].download_button(t("workshop.export_needs_csv", lang), export_workshop_needs(book, code, "csv"),
+                         file_name=f"workshop-{code}-needs.csv", mime="text/csv", on_click="ignore")
+files[1].download_button(t("workshop.export_needs_geojson", lang), export_workshop_needs(book, code, "geojson"),
+                         file_name=f"workshop-{code}-needs.geojson", mime="application/geo+json", on_click="ignore")
+files[2].download_button(t("workshop.export_votes_csv", lang),
+                         book.votes_frame(code).to_csv(index=False).encode("utf-8-sig"),
+                         file_name=f"workshop-{code}-dots.csv", mime="text/csv", on_click="ignore")
+summary = build_summary(book, code, settings, lang)
+files[3].download_button(t("workshop.export_summary_html", lang), summary.encode("utf-8"),
+                         file_name=f"workshop-{code}-summary.html", mime="text/html", on_click="ignore")
+# WeasyPrint takes a second or two: build the PDF only when asked.
+if st.button(t("workshop.prepare_pdf", lang), key="ws_pdf"):
+    state["ws_pdf_bytes"] = (code, summary_pdf(summary))
+if (ready := state.get("ws_pdf_bytes")) and ready[0] == code:
+    st.download_button(t("workshop.export_summary_pdf", lang), ready[1], file_name=f"workshop-{code}-summary.pdf",
+                       mime="application/pdf", on_click="ignore")

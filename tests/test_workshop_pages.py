@@ -1,0 +1,148 @@
+"""The workshop pages (/workshop, /live, /abstimmen) run headless with AppTest.
+
+Each test gets its own SQLite database (``DATABASE_URL``); what the pages do
+is checked in the store. The live map is replaced by a fake ``st_folium``
+that records what the page passed (the base map and the layers).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import streamlit_folium
+from streamlit.testing.v1 import AppTest
+
+from assessment.model import NeedInput
+from assessment.store import open_store
+from assessment.workshops import WorkshopBook
+
+ROOT = Path(__file__).resolve().parents[1]
+SETUP = str(ROOT / "pages/workshop_setup.py")
+LIVE = str(ROOT / "pages/workshop_live.py")
+VOTE = str(ROOT / "pages/workshop_vote.py")
+TIMEOUT_S = 90
+BRANDENBURG_GATE = (52.5163, 13.3777)  # PLR 01100206, Mitte (official LOR map)
+
+
+class FakeMap:
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, fig, key=None, **kwargs):
+        self.calls.append((fig, kwargs))
+        return {}
+
+
+@pytest.fixture
+def fake_map(monkeypatch):
+    fake = FakeMap()
+    monkeypatch.setattr(streamlit_folium, "st_folium", fake)
+    return fake
+
+
+@pytest.fixture
+def book(tmp_path, monkeypatch, settings_with_data):
+    url = f"sqlite:///{tmp_path / 'needs.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    store = open_store(settings_with_data, database_url=url)
+    yield WorkshopBook(store)
+    store.close()
+
+
+def room_need(book, code, title):
+    need = NeedInput(category="mobility", title=title, lat=BRANDENBURG_GATE[0], lon=BRANDENBURG_GATE[1],
+                     workshop_id=code, channel="workshop")
+    return book.store.submit(need, status=book.submission_status(code))
+
+
+def texts(at) -> list[str]:
+    return [e.value for e in at.text]
+
+
+def test_setup_creates_opens_and_shows_the_join_link_and_qr(book):
+    at = AppTest.from_file(SETUP, default_timeout=TIMEOUT_S)
+    at.run()
+    assert not at.exception
+    at.text_input(key="ws_new_title").input("Kiezwerkstatt Mitte")
+    at.selectbox(key="ws_new_level").select("BEZ").run()
+    at.selectbox(key="ws_new_area_BEZ").select("01")
+    at.button(key="ws_create").click().run()
+    assert not at.exception
+    [workshop] = book.list()
+    assert workshop.title == "Kiezwerkstatt Mitte" and workshop.focus_id == "01" and workshop.status == "closed"
+    assert f"/melden?workshop={workshop.code}" in " ".join(texts(at))
+    [qr] = at.get("image")  # the QR code, made on the server
+    assert f"/melden?workshop={workshop.code}" in qr.proto.imgs[0].caption
+    at.button(key="ws_open").click().run()
+    assert book.get(workshop.code).is_open
+    at.number_input(key="ws_dots").set_value(2)
+    at.button(key="ws_start").click().run()
+    voting = book.latest_round(workshop.code)
+    assert voting.is_open and voting.dots == 2
+    at.button(key="ws_freeze").click().run()
+    assert book.get(workshop.code).is_frozen and not book.get_round(voting.id).is_open
+    assert not at.exception
+
+
+def test_setup_refuses_a_bad_rectangle_and_says_why(book):
+    at = AppTest.from_file(SETUP, default_timeout=TIMEOUT_S)
+    at.run()
+    at.text_input(key="ws_new_title").input("Spaziergang")
+    at.radio(key="ws_new_kind").set_value("rect").run()
+    at.number_input(key="ws_w").set_value(13.5)
+    at.number_input(key="ws_e").set_value(13.4)
+    at.button(key="ws_create").click().run()
+    assert book.list() == []
+    assert any("min < max" in e.value for e in at.error)
+
+
+def test_live_view_shows_pins_counts_ticker_and_results(book, fake_map):
+    code = book.open(book.create("Live", date(2026, 12, 3), focus_level="BZR", focus_id="011001").code).code
+    first, second = room_need(book, code, "Mehr Bänke <b>"), room_need(book, code, "Tempo 30")
+    at = AppTest.from_file(LIVE, default_timeout=TIMEOUT_S)
+    at.query_params["workshop"] = code
+    at.run()
+    assert not at.exception
+    base, kwargs = fake_map.calls[-1]
+    focus, pins = kwargs["feature_group_to_add"]
+    html = pins.add_to(base).get_root().render()
+    assert html.count("workshop-pin") == 2 and "<b>" not in html
+    shown = texts(at)
+    assert f"/melden?workshop={code}" in " ".join(shown)
+    label = "Mobilität und Verkehr"
+    assert f"{label}: 2" in shown and f"{label}: Mehr Bänke <b>" in shown  # st.text: plain, unrendered
+    voting = book.start_round(code, 3)
+    book.cast_vote(voting.id, "voter-one-x", second.id)
+    book.cast_vote(voting.id, "voter-one-x", second.id)
+    book.cast_vote(voting.id, "voter-two-x", first.id)
+    at.run()
+    shown = texts(at)
+    assert f"/abstimmen?workshop={code}" in " ".join(shown)
+    assert shown.index("2 Pkt. – Tempo 30") < shown.index("1 Pkt. – Mehr Bänke <b>")
+
+
+def test_live_view_with_an_unknown_code_says_so(book, fake_map):
+    at = AppTest.from_file(LIVE, default_timeout=TIMEOUT_S)
+    at.query_params["workshop"] = "NOPE22"
+    at.run()
+    assert at.error and not fake_map.calls
+
+
+def test_vote_page_caps_at_the_round_dots(book):
+    code = book.open(book.create("Vote", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    need = room_need(book, code, "Spielplatz")
+    at = AppTest.from_file(VOTE, default_timeout=TIMEOUT_S)
+    at.query_params["workshop"] = code
+    at.run()
+    assert at.info  # no round yet
+    voting = book.start_round(code, 2)
+    at.run()
+    for _ in range(2):
+        at.button(key=f"vote_add_{need.id}").click().run()
+    assert at.button(key=f"vote_add_{need.id}").disabled
+    assert book.results(voting.id)["votes"].tolist() == [2]
+    at.button(key=f"vote_remove_{need.id}").click().run()
+    assert book.results(voting.id)["votes"].tolist() == [1]
+    assert not at.exception
