@@ -3,13 +3,16 @@
 Run with ``streamlit run app.py``. The app refuses to show any page while the
 open data is missing or corrupt, and says which dataset and how to fix it
 (the message of :func:`geodata.fetch.require_data`). Pages read the chosen
-language from ``st.session_state["lang"]``.
+language from ``st.session_state["lang"]`` and the signed-in user (an
+:class:`assessment.auth.User`, a resident when nobody signed in) from
+``st.session_state["user"]``.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from assessment.auth import RESIDENT, may_open, oidc_user
 from geodata.fetch import DataError, require_data
 from geodata.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from geodata.settings import Settings, load_settings
@@ -25,17 +28,25 @@ def _data_checked(_settings: Settings, raw_dir: str) -> bool:
     return True
 
 
+def _secrets() -> dict:
+    try:
+        return st.secrets.to_dict()
+    except FileNotFoundError:  # no secrets file: no staff accounts and no OIDC, residents only
+        return {}
+
+
 settings = load_settings()
-if "lang" not in st.session_state:
-    st.session_state["lang"] = settings.language
-st.sidebar.radio(
-    t("app.language", st.session_state["lang"]),
+# The widget keeps its own state (default from the settings); pages read the copy in
+# st.session_state["lang"]. Binding the widget to "lang" via key= lost the choice on
+# the next rerun in Streamlit 1.67 (the first other interaction reset it).
+lang = st.sidebar.radio(
+    t("app.language", settings.language),
     LANGUAGES,
+    index=LANGUAGES.index(settings.language),
     format_func=LANGUAGE_NAMES.get,
-    key="lang",
     horizontal=True,
 )
-lang = st.session_state["lang"]
+st.session_state["lang"] = lang
 
 try:
     _data_checked(settings, str(settings.raw_dir))
@@ -44,16 +55,49 @@ except DataError as error:
     st.code(str(error), language=None, wrap_lines=True)
     st.stop()
 
-page = st.navigation(
-    [
-        st.Page("pages/overview.py", title=t("nav.overview", lang), url_path="uebersicht", default=True),
-        st.Page("pages/planner_map.py", title=t("nav.planner", lang), url_path="karte"),
-        st.Page("pages/report_need.py", title=t("report.nav", lang), url_path="melden"),
-        st.Page("pages/assessment.py", title=t("assess.nav", lang), url_path="bewertung"),
-        st.Page("pages/workshop_setup.py", title=t("workshop.nav", lang), url_path="workshop"),
-        st.Page("pages/workshop_live.py", title=t("live.nav", lang), url_path="live"),
-        st.Page("pages/workshop_vote.py", title=t("workshop.vote_nav", lang), url_path="abstimmen"),
-        st.Page("pages/sources.py", title=t("nav.sources", lang), url_path="quellen"),
-    ]
-)
+# --- who is signed in -------------------------------------------------------------------------
+secrets = _secrets()
+oidc_configured = "auth" in secrets
+user = st.session_state.get("user", RESIDENT)
+if oidc_configured and st.user.is_logged_in:
+    user = oidc_user(st.user.to_dict(), secrets.get("bedarfsatlas", {}).get("oidc"))
+st.session_state.update(user=user, oidc_configured=oidc_configured,
+                        secrets_section=secrets.get("bedarfsatlas", {}))
+if user.is_staff:
+    st.sidebar.caption(t("auth.signed_in", lang, name=user.name,
+                         roles=", ".join(t(f"auth.role.{r}", lang) for r in sorted(user.roles))))
+    if st.sidebar.button(t("auth.signout", lang)):
+        st.session_state.pop("user", None)
+        if user.via == "oidc":
+            st.logout()
+        st.rerun()
+
+# --- navigation: staff pages are listed only for their roles ----------------------------------
+# A staff page opened by URL without the role gets the sign-in page under the same URL path
+# (hidden from the menu), never the page itself; after sign-in the app reruns and registers
+# the real page there.
+public_pages = [
+    st.Page("pages/overview.py", title=t("nav.overview", lang), url_path="uebersicht", default=True),
+    st.Page("pages/planner_map.py", title=t("nav.planner", lang), url_path="karte"),
+    st.Page("pages/report_need.py", title=t("report.nav", lang), url_path="melden"),
+    st.Page("pages/assessment.py", title=t("assess.nav", lang), url_path="bewertung"),
+    st.Page("pages/workshop_live.py", title=t("live.nav", lang), url_path="live"),
+    st.Page("pages/workshop_vote.py", title=t("workshop.vote_nav", lang), url_path="abstimmen"),
+    st.Page("pages/sources.py", title=t("nav.sources", lang), url_path="quellen"),
+    st.Page("pages/privacy.py", title=t("privacy.nav", lang), url_path="datenschutz"),
+    st.Page("pages/signin.py", title=t("auth.nav_account" if user.is_staff else "auth.nav_signin", lang),
+            url_path="anmelden"),
+]
+staff_pages = [
+    ("pages/moderation.py", t("moderation.nav", lang), "moderation"),
+    ("pages/audit.py", t("moderation.audit_nav", lang), "audit"),
+    ("pages/workshop_setup.py", t("workshop.nav", lang), "workshop"),
+]
+pages = public_pages + [
+    st.Page(script, title=title, url_path=path) if may_open(user, path)
+    else st.Page("pages/signin.py", title=t("auth.nav_signin", lang), url_path=path, visibility="hidden")
+    for script, title, path in staff_pages
+]
+page = st.navigation(pages)
+st.session_state["signin_for"] = page.url_path
 page.run()

@@ -426,6 +426,144 @@ TEXTS: dict[str, dict[str, str]] = {
     "assess.download_html": {"de": "Bericht als HTML herunterladen", "en": "Download the report as HTML"},
     "assess.download_pdf": {"de": "Bericht als PDF herunterladen", "en": "Download the report as PDF"},
     # --- Moderation, sign-in, privacy (keys "moderation.*", "auth.*", "privacy.*") ---
+    "auth.nav_signin": {"de": "Anmelden (Mitarbeitende)", "en": "Sign in (staff)"},
+    "auth.nav_account": {"de": "Konto", "en": "Account"},
+    "auth.title": {"de": "Anmeldung für Mitarbeitende", "en": "Sign-in for staff"},
+    "auth.residents": {
+        "de": "Bürgerinnen und Bürger brauchen keine Anmeldung: Bedarfe melden und die Karte ansehen geht ohne.",
+        "en": "Residents need no sign-in: reporting needs and viewing the map work without one.",
+    },
+    "auth.needed": {
+        "de": "Diese Seite ist nur für angemeldete Mitarbeitende mit der Rolle {roles}. Bitte melden Sie sich an.",
+        "en": "This page is for signed-in staff with the role {roles} only. Please sign in.",
+    },
+    "auth.no_role": {
+        "de": "Ihr Konto hat keine Rolle für diese Seite ({roles}). Bitte wenden Sie sich an die Administration.",
+        "en": "Your account has no role for this page ({roles}). Please ask the administrators.",
+    },
+    "auth.name": {"de": "Kennung", "en": "Account name"},
+    "auth.password": {"de": "Passwort", "en": "Password"},
+    "auth.submit": {"de": "Anmelden", "en": "Sign in"},
+    "auth.failed": {"de": "Kennung oder Passwort stimmt nicht.", "en": "Account name or password is wrong."},
+    "auth.oidc": {"de": "Mit dem Dienstkonto anmelden (Single Sign-on)", "en": "Sign in with your work account (single sign-on)"},
+    "auth.none_configured": {
+        "de": "Auf diesem Server ist keine Anmeldung eingerichtet (siehe README, Abschnitt Anmeldung).",
+        "en": "No sign-in is configured on this server (see the README, section on sign-in).",
+    },
+    "auth.signed_in": {"de": "Angemeldet als {name} (Rollen: {roles})", "en": "Signed in as {name} (roles: {roles})"},
+    "auth.signout": {"de": "Abmelden", "en": "Sign out"},
+    "auth.role.moderator": {"de": "Moderation", "en": "moderator"},
+    "auth.role.facilitator": {"de": "Workshop-Leitung", "en": "facilitator"},
+    "auth.role.planner": {"de": "Planung", "en": "planner"},
+    "auth.role.admin": {"de": "Administration", "en": "admin"},
+    "auth.role.resident": {"de": "Bürgerin/Bürger", "en": "resident"},
+    "moderation.nav": {"de": "Moderation", "en": "Moderation"},
+    "moderation.title": {"de": "Moderation: neue und gemeldete Bedarfe", "en": "Moderation: new and reported needs"},
+    "moderation.intro": {
+        "de": "Älteste zuerst. Geben Sie frei, lehnen Sie mit einem Grund ab, entfernen Sie personenbezogene "
+              "Angaben oder führen Sie Doppelte zusammen. Jede Entscheidung steht im Prüfprotokoll.",
+        "en": "Oldest first. Approve, reject with a reason, remove personal data or merge duplicates. "
+              "Every decision goes into the audit log.",
+    },
+    "moderation.workshop": {"de": "Nur Workshop (Code)", "en": "Only workshop (code)"},
+    "moderation.count": {"de": "{n} Bedarfe warten auf eine Entscheidung.", "en": "{n} needs wait for a decision."},
+    "moderation.empty": {"de": "Nichts zu tun: keine Bedarfe warten.", "en": "Nothing to do: no needs are waiting."},
+    "moderation.shown": {"de": "Die ersten {n} werden unten zur Entscheidung gezeigt.",
+                         "en": "The first {n} are shown below for a decision."},
+    "moderation.area": {"de": "Gebiet", "en": "Area"},
+    "moderation.position": {"de": "Position", "en": "Position"},
+    "moderation.reports": {"de": "Meldungen von Bürgerinnen und Bürgern: {n} (ausgeblendet)",
+                           "en": "Reports by residents: {n} (hidden)"},
+    "moderation.approve": {"de": "Freigeben", "en": "Approve"},
+    "moderation.reason": {"de": "Grund der Ablehnung", "en": "Reason for rejection"},
+    "moderation.reject": {"de": "Ablehnen", "en": "Reject"},
+    "moderation.edit": {"de": "Text bearbeiten (personenbezogene Daten entfernen)",
+                        "en": "Edit the text (remove personal data)"},
+    "moderation.edit_title": {"de": "Titel", "en": "Title"},
+    "moderation.edit_description": {"de": "Beschreibung", "en": "Description"},
+    "moderation.save": {"de": "Änderung speichern", "en": "Save the change"},
+    "moderation.merge_into": {"de": "Doppelt zu (Bedarf im selben Planungsraum)",
+                              "en": "Duplicate of (a need in the same planning area)"},
+    "moderation.merge": {"de": "Zusammenführen", "en": "Merge"},
+    "moderation.no_merge_target": {"de": "Kein anderer Bedarf im selben Planungsraum.",
+                                   "en": "No other need in the same planning area."},
+    "moderation.bulk": {"de": "Alle {n} Bedarfe dieses Workshops", "en": "All {n} needs of this workshop"},
+    "moderation.bulk_approve": {"de": "Alle freigeben", "en": "Approve all"},
+    "moderation.bulk_reject": {"de": "Alle ablehnen", "en": "Reject all"},
+    "moderation.done": {"de": "Gespeichert: {reference} ist jetzt {status}.", "en": "Saved: {reference} is now {status}."},
+    "moderation.done_bulk": {"de": "Gespeichert: {n} Bedarfe.", "en": "Saved: {n} needs."},
+    "moderation.stale": {"de": "Nicht gespeichert: {error}", "en": "Not saved: {error}"},
+    "moderation.status.pending": {"de": "wartet", "en": "pending"},
+    "moderation.status.published": {"de": "veröffentlicht", "en": "published"},
+    "moderation.status.rejected": {"de": "abgelehnt", "en": "rejected"},
+    "moderation.status.hidden": {"de": "ausgeblendet", "en": "hidden"},
+    "moderation.status.merged": {"de": "zusammengeführt", "en": "merged"},
+    "moderation.audit_nav": {"de": "Prüfprotokoll", "en": "Audit log"},
+    "moderation.audit_title": {"de": "Prüfprotokoll", "en": "Audit log"},
+    "moderation.audit_intro": {
+        "de": "Jede Statusänderung und Bearbeitung: wer, wann, was, warum. Neueste zuerst.",
+        "en": "Every status change and edit: who, when, what, why. Newest first.",
+    },
+    "moderation.audit_filter": {"de": "Nur Bedarf (Kennung, 8 Zeichen)", "en": "Only need (reference, 8 characters)"},
+    "moderation.audit_download": {"de": "Prüfprotokoll als CSV herunterladen", "en": "Download the audit log as CSV"},
+    "moderation.audit_empty": {"de": "Noch keine Einträge.", "en": "No entries yet."},
+    "privacy.nav": {"de": "Datenschutz", "en": "Privacy"},
+    "privacy.title": {"de": "Datenschutz", "en": "Privacy"},
+    "privacy.stored_title": {"de": "Was wir speichern", "en": "What we store"},
+    "privacy.stored": {
+        "de": "Zu jedem Bedarf: Thema, Titel, Beschreibung, den Ort (Punkt oder Gebiet) und die daraus "
+              "bestimmten Planungsräume, den Zeitpunkt, die Sprache der Seite, ggf. den Workshop-Code und "
+              "einen zufälligen Wert Ihres Browsers, damit ein doppelter Klick nur einmal zählt. Zu „Ich auch“ "
+              "und zu Hinweisen auf Regelverstöße ebenfalls nur einen solchen zufälligen bzw. gehashten Wert. "
+              "Nicht gespeichert werden: Name, E-Mail-Adresse, Telefonnummer, IP-Adresse oder andere Angaben "
+              "zu Ihrer Person. Der Schutz vor massenhaften Meldungen hält nur kurzlebige, gehashte Schlüssel "
+              "im Arbeitsspeicher.",
+        "en": "For each need: topic, title, description, the place (point or area) and the planning areas "
+              "derived from it, the time, the page language, a workshop code if any, and a random value of your "
+              "browser so that a double click counts once. For \"me too\" and for reports of rule breaches also "
+              "only such a random or hashed value. We do not store: name, e-mail address, phone number, IP "
+              "address or anything else about you. The protection against mass submissions keeps only "
+              "short-lived hashed keys in memory.",
+    },
+    "privacy.purpose_title": {"de": "Wozu", "en": "What for"},
+    "privacy.purpose": {
+        "de": "Die Bedarfe fließen in die öffentliche Karte und in die Bedarfsanalyse je Gebiet ein, die die "
+              "Planung des Bezirks unterstützt. Nach einer Prüfung durch das Moderationsteam sind sie öffentlich "
+              "sichtbar. Mitarbeitende, die Bedarfe prüfen, werden mit Kennung und Rolle im Prüfprotokoll "
+              "festgehalten.",
+        "en": "Needs feed the public map and the needs assessment per area that supports the district's "
+              "planning. After a check by the moderators they are public. Staff who decide on needs are "
+              "recorded with their account name and role in the audit log.",
+    },
+    "privacy.retention_title": {"de": "Wie lange", "en": "How long"},
+    "privacy.retention": {
+        "de": "Veröffentlichte Bedarfe werden {published} Tage nach dem Absenden gelöscht, spätestens zum Ende "
+              "des Projekts. Abgelehnte und zusammengeführte Bedarfe werden {rejected} Tage nach der Entscheidung "
+              "gelöscht. Die zufälligen Browser-Werte werden nach {tokens} Tagen unkenntlich gemacht. Ein "
+              "automatischer Löschlauf erledigt das täglich und protokolliert, was er gelöscht hat.",
+        "en": "Published needs are deleted {published} days after they were sent, at the latest at the end of "
+              "the project. Rejected and merged needs are deleted {rejected} days after the decision. The random "
+              "browser values are made unrecognisable after {tokens} days. An automatic job does this daily and "
+              "logs what it deleted.",
+    },
+    "privacy.rights_title": {"de": "Ihre Rechte", "en": "Your rights"},
+    "privacy.rights": {
+        "de": "Sie haben das Recht auf Auskunft, Berichtigung, Löschung, Einschränkung der Verarbeitung und "
+              "Widerspruch (Art. 15–21 DSGVO) sowie auf Beschwerde bei der Berliner Beauftragten für Datenschutz "
+              "und Informationsfreiheit. Weil wir nichts zu Ihrer Person speichern, nennen Sie uns bitte die "
+              "Kennung Ihres Bedarfs (8 Zeichen, nach dem Absenden angezeigt). Einen veröffentlichten Bedarf, der "
+              "gegen die Regeln verstößt, können Sie melden: nach drei Meldungen wird er ausgeblendet, bis das "
+              "Moderationsteam entscheidet.",
+        "en": "You have the right of access, rectification, erasure, restriction of processing and objection "
+              "(Art. 15-21 GDPR) and the right to lodge a complaint with the Berlin Commissioner for Data "
+              "Protection and Freedom of Information. As we store nothing about you, please give us the reference "
+              "of your need (8 characters, shown after sending). You can report a published need that breaks the "
+              "rules: after three reports it is hidden until the moderators decide.",
+    },
+    "privacy.contact": {
+        "de": "Verantwortlich und Kontakt: siehe Impressum auf der Seite „Quellen“.",
+        "en": "Controller and contact: see the imprint on the Sources page.",
+    },
     # --- Workshops /workshop and /live (keys "workshop.*", "live.*") ---
     "workshop.nav": {"de": "Workshop leiten", "en": "Run a workshop"},
     "workshop.title": {"de": "Workshop einrichten und leiten", "en": "Set up and run a workshop"},

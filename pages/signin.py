@@ -1,0 +1,57 @@
+"""Sign-in for staff (``/anmelden``), also shown instead of a staff page opened without its role.
+
+``app.py`` registers this script at ``/anmelden`` and, hidden from the
+navigation, under the URL path of every staff page the user may not open
+(``st.session_state["signin_for"]`` names which). Built-in accounts are
+checked against their argon2 hashes in the secrets
+(:func:`assessment.auth.authenticate`); with an ``[auth]`` section in the
+secrets, the button signs in through the OpenID Connect provider
+(``st.login``). A successful sign-in reruns the app, which then registers the
+real page under the same URL path.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assessment.auth import PAGE_ROLES, RESIDENT, accounts_from_secrets, authenticate
+from geodata.i18n import t
+
+lang = st.session_state.get("lang", "de")
+user = st.session_state.get("user", RESIDENT)
+wanted = st.session_state.get("signin_for")
+secrets = st.session_state.get("secrets_section", {})
+
+
+def role_names(roles) -> str:
+    return ", ".join(t(f"auth.role.{role}", lang) for role in sorted(roles))
+
+
+st.title(t("auth.title", lang))
+if wanted in PAGE_ROLES:
+    key = "auth.no_role" if user.is_staff else "auth.needed"
+    st.warning(t(key, lang, roles=role_names(PAGE_ROLES[wanted])))
+
+if user.is_staff:
+    st.write(t("auth.signed_in", lang, name=user.name, roles=role_names(user.roles)))
+    st.stop()
+
+st.caption(t("auth.residents", lang))
+accounts = accounts_from_secrets(secrets)
+if st.session_state.get("oidc_configured"):
+    if st.button(t("auth.oidc", lang), type="primary"):
+        st.login()
+if accounts:
+    with st.form("signin_form"):
+        name = st.text_input(t("auth.name", lang), max_chars=64, autocomplete="username")
+        password = st.text_input(t("auth.password", lang), type="password", max_chars=256,
+                                 autocomplete="current-password")
+        if st.form_submit_button(t("auth.submit", lang)):
+            signed_in = authenticate(accounts, name, password)
+            if signed_in is None:
+                st.error(t("auth.failed", lang))
+            else:
+                st.session_state["user"] = signed_in
+                st.rerun()
+elif not st.session_state.get("oidc_configured"):
+    st.info(t("auth.none_configured", lang))

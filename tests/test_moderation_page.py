@@ -1,0 +1,134 @@
+"""Staff pages headless (AppTest): gating by role, sign-in, moderation decisions, audit log, privacy page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from assessment.audit import entries
+from assessment.auth import User, hash_password
+from assessment.store import open_store
+from needs_fixtures import need_input
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGES = Path(APP).parent / "pages"
+TIMEOUT_S = 90
+PASSWORD = "lange-genug-und-geheim"
+MODERATOR = User("mod-anna", frozenset({"moderator"}), "password")
+ADMIN = User("admin-carla", frozenset({"admin"}), "password")
+
+
+@pytest.fixture
+def store(settings_with_data, tmp_path, monkeypatch):
+    """A fresh SQLite needs database the app's pages open through DATABASE_URL."""
+    from assessment.geography import geography_from_settings
+
+    url = f"sqlite:///{tmp_path / 'needs.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    opened = open_store(database_url=url, geography=geography_from_settings(settings_with_data))
+    yield opened
+    opened.close()
+
+
+def app_as(user: User | None = None, secrets: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    if user is not None:
+        at.session_state["user"] = user
+    if secrets is not None:
+        at.secrets["bedarfsatlas"] = secrets
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def registered(at: AppTest, script: str) -> bool:
+    try:
+        at.switch_page(str(PAGES / script))
+    except ValueError:
+        return False
+    return True
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join(str(e.value) for kind in (at.title, at.markdown, at.text, at.caption, at.warning, at.info)
+                     for e in kind)
+
+
+def test_residents_get_no_staff_page_only_the_sign_in(store):
+    at = app_as()
+    for script in ("moderation.py", "audit.py", "workshop_setup.py"):
+        assert not registered(at, script), script
+    at.switch_page(str(PAGES / "signin.py")).run()
+    assert at.title[0].value == "Anmeldung für Mitarbeitende"
+    # No accounts and no OIDC configured: nobody can sign in, and the page says so.
+    assert "keine Anmeldung eingerichtet" in texts(at)
+
+
+def test_a_moderator_sees_moderation_but_not_the_audit_log(store):
+    at = app_as(MODERATOR)
+    assert registered(at, "moderation.py") and not registered(at, "audit.py")
+    assert not registered(at, "workshop_setup.py")
+
+
+def test_sign_in_with_a_built_in_account(store):
+    secrets = {"accounts": {"anna": {"password_hash": hash_password(PASSWORD), "roles": ["moderator"]}}}
+    at = app_as(secrets=secrets)
+    at.switch_page(str(PAGES / "signin.py")).run()
+    at.text_input[0].set_value("anna")
+    at.text_input[1].set_value(PASSWORD + "x")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["Kennung oder Passwort stimmt nicht."]
+    assert "user" not in at.session_state or not at.session_state["user"].is_staff
+    at.text_input[1].set_value(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["user"].roles == {"moderator"}
+    assert registered(at, "moderation.py")
+
+
+def test_moderator_approves_one_need_and_rejects_another(store):
+    approved = store.submit(need_input(title="Bitte veröffentlichen"))
+    rejected = store.submit(need_input(title="Bitte ablehnen"))
+    published = store.submit(need_input(title="Schon öffentlich"), status="published")
+    at = app_as(MODERATOR)
+    at.switch_page(str(PAGES / "moderation.py")).run()
+    assert not at.exception, at.exception
+    assert "2 Bedarfe warten" in texts(at)
+    assert [e.label for e in at.expander] == [f"{approved.reference} – Bitte veröffentlichen",
+                                             f"{rejected.reference} – Bitte ablehnen"]
+    at.button(key=f"approve_{approved.id}").click().run()
+    assert not at.exception, at.exception
+    at.selectbox(key=f"reason_{rejected.id}").set_value("off_topic").run()
+    at.button(key=f"reject_{rejected.id}").click().run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.success] == [f"Gespeichert: {rejected.reference} ist jetzt abgelehnt."]
+    assert {n.id for n in store.query()} == {approved.id, published.id}
+    assert store.get(rejected.id).status == "rejected"
+    log = entries(store)
+    assert list(zip(log["actor"], log["action"], log["need_id"], log["reason"])) == [
+        ("mod-anna", "reject", rejected.id, "off_topic"), ("mod-anna", "approve", approved.id, None)]
+
+
+def test_admin_reads_the_audit_log(store):
+    from assessment.moderation import Moderation
+
+    need = store.submit(need_input())
+    Moderation(store).reject(need.id, actor="mod-anna", reason="advertising")
+    at = app_as(ADMIN)
+    at.switch_page(str(PAGES / "audit.py")).run()
+    assert not at.exception, at.exception
+    frame = at.dataframe[0].value
+    assert list(frame[["actor", "action", "reference", "reason"]].itertuples(index=False, name=None)) == [
+        ("mod-anna", "reject", need.reference, "advertising")]
+
+
+def test_privacy_page_shows_the_configured_periods(store, monkeypatch):
+    monkeypatch.setenv("BEDARFSATLAS_RETENTION_PUBLISHED_DAYS", "365")
+    at = app_as()
+    at.switch_page(str(PAGES / "privacy.py")).run()
+    assert not at.exception, at.exception
+    text = texts(at)
+    assert "365 Tage nach dem Absenden" in text and "90 Tage nach der Entscheidung" in text
+    assert "IP-Adresse" in text
