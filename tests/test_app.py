@@ -52,8 +52,8 @@ def test_sources_page_lists_every_dataset_with_licence_and_attribution(sources_p
 def test_language_switch_changes_the_interface(sources_page):
     at = sources_page
     assert at.title[0].value == "Quellen und Impressum"
-    assert at.radio(key="lang").value == "de"
-    at.radio(key="lang").set_value("en").run()
+    assert at.sidebar.radio[0].value == "de"
+    at.sidebar.radio[0].set_value("en").run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Sources and imprint"
     assert "Imprint" in [h.value for h in at.header]
@@ -104,3 +104,21 @@ def test_overview_page_runs_and_offers_a_table(settings_with_data):
     # The PLR-only status class is replaced by its residents' share at Bezirk level.
     assert at.selectbox(key="overview_indicator").value == "mss_status_low_share"
     assert len(at.dataframe[0].value) == 12
+
+
+def test_chosen_language_survives_other_interactions(settings_with_data):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.run()
+    at.sidebar.radio[0].set_value("en").run()
+    assert at.title[0].value == "Overview map"
+    at.selectbox(key="overview_level").set_value("BEZ").run()
+    assert at.title[0].value == "Overview map"
+    assert at.session_state["lang"] == "en"
+
+
+def test_default_language_comes_from_the_settings(settings_with_data, monkeypatch):
+    monkeypatch.setenv("BEDARFSATLAS_LANGUAGE", "en")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.run()
+    assert at.sidebar.radio[0].value == "en"
+    assert at.title[0].value == "Overview map"

@@ -10,6 +10,7 @@ on any response with status >= 400 (the app must work without a CDN).
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -30,6 +31,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 START_TIMEOUT_S = 60
+STREAMLIT_PATH_PROBE = re.compile(r"^/[^/]+/_stcore/(health|host-config)$")
 
 
 def free_port() -> int:
@@ -169,6 +171,11 @@ class RequestLog:
         self.failed.append(f"{request.url} ({request.failure})")
 
     def _on_response(self, response) -> None:
+        if response.status == 404 and STREAMLIT_PATH_PROBE.search(urlsplit(response.url).path):
+            # Opening a page URL such as /quellen, Streamlit's frontend first tries
+            # /quellen/_stcore/health and .../host-config (is /quellen a base path?),
+            # gets 404 and continues with /_stcore/...: its probing, not a broken asset.
+            return
         if response.status >= 400:
             self.failed.append(f"{response.url} (HTTP {response.status})")
 

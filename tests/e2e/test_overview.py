@@ -95,7 +95,11 @@ def test_english_interface_and_sources_page(app_server, page, network):
         except AssertionError:
             continue
     expect(page.locator(".legend")).to_contain_text("no data", timeout=TIMEOUT_MS)
-    expect(page.get_by_role("combobox", name="LOR level")).to_be_visible()
+    # The choice survives the next interaction (it did not when the radio was bound
+    # to the session key: the first rerun reset it to German).
+    choose(page, "LOR level", "Districts")
+    expect(page.frame_locator(MAP_FRAME).locator(AREAS)).to_have_count(12, timeout=TIMEOUT_MS)
+    expect(page.get_by_role("heading", name="Overview map", exact=True)).to_be_visible()
 
     page.get_by_role("link", name="Sources and imprint").click()
     expect(page.get_by_role("heading", name="Sources and imprint")).to_be_visible(timeout=TIMEOUT_MS)
