@@ -15,7 +15,9 @@ rules hold for every map built here, because the app runs without any CDN:
   attributions are data, not markup.
 
 No branca colour map is ever added: streamlit-folium then injects d3 from a CDN.
-The legend is drawn by the page from :func:`legend_entries`.
+The legend is drawn by the page from :func:`legend_entries` / :func:`legend_html`.
+:func:`indicator_layer` turns one indicator of :mod:`geodata.indicators` into
+classes, colours, value texts and headings; :func:`choropleth_map` draws them.
 
 Examples
 --------
@@ -42,10 +44,11 @@ from typing import Any, Mapping
 
 import folium
 import pandas as pd
+import shapely
 from branca.element import MacroElement
 from jinja2 import Template
-import shapely
 
+from geodata.catalogue import DATASETS
 from geodata.classify import (
     MISSING_COLOUR,
     MORE_NEED_IF_HIGHER,
@@ -178,8 +181,6 @@ def indicator_layer(values: pd.Series, indicator: Any, lang: str = "de", k: int 
 
 
 def _dataset_attributions(keys: tuple[str, ...]) -> list[str]:
-    from geodata.catalogue import DATASETS
-
     return [DATASETS[key].attribution for key in keys]
 
 
