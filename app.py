@@ -36,24 +36,11 @@ def _secrets() -> dict:
 
 
 settings = load_settings()
-# The widget keeps its own state (default from the settings); pages read the copy in
-# st.session_state["lang"]. Binding the widget to "lang" via key= lost the choice on
-# the next rerun in Streamlit 1.67 (the first other interaction reset it).
-lang = st.sidebar.radio(
-    t("app.language", settings.language),
-    LANGUAGES,
-    index=LANGUAGES.index(settings.language),
-    format_func=LANGUAGE_NAMES.get,
-    horizontal=True,
-)
-st.session_state["lang"] = lang
-
-try:
-    _data_checked(settings, str(settings.raw_dir))
-except DataError as error:
-    st.error(t("app.data_error", lang))
-    st.code(str(error), language=None, wrap_lines=True)
-    st.stop()
+# The language radio below is bound to st.session_state["lang"]; a click is in the session
+# state before this script reruns, so reading it here gives the page titles of this run.
+if "lang" not in st.session_state:
+    st.session_state["lang"] = settings.language
+lang = st.session_state["lang"]
 
 # --- who is signed in -------------------------------------------------------------------------
 secrets = _secrets()
@@ -63,14 +50,6 @@ if oidc_configured and st.user.is_logged_in:
     user = oidc_user(st.user.to_dict(), secrets.get("bedarfsatlas", {}).get("oidc"))
 st.session_state.update(user=user, oidc_configured=oidc_configured,
                         secrets_section=secrets.get("bedarfsatlas", {}))
-if user.is_staff:
-    st.sidebar.caption(t("auth.signed_in", lang, name=user.name,
-                         roles=", ".join(t(f"auth.role.{r}", lang) for r in sorted(user.roles))))
-    if st.sidebar.button(t("auth.signout", lang)):
-        st.session_state.pop("user", None)
-        if user.via == "oidc":
-            st.logout()
-        st.rerun()
 
 # --- navigation: staff pages are listed only for their roles ----------------------------------
 # A staff page opened by URL without the role gets the sign-in page under the same URL path
@@ -99,5 +78,32 @@ pages = public_pages + [
     for script, title, path in staff_pages
 ]
 page = st.navigation(pages)
+
+# --- the shared sidebar: after st.navigation, which puts its menu first in the sidebar.
+# Sidebar widgets created before it were re-mounted on the next rerun in Streamlit 1.67:
+# the first click on them was lost and the language fell back to its default.
+st.sidebar.radio(
+    t("app.language", lang),
+    LANGUAGES,
+    format_func=LANGUAGE_NAMES.get,
+    key="lang",
+    horizontal=True,
+)
+if user.is_staff:
+    st.sidebar.caption(t("auth.signed_in", lang, name=user.name,
+                         roles=", ".join(t(f"auth.role.{r}", lang) for r in sorted(user.roles))))
+    if st.sidebar.button(t("auth.signout", lang)):
+        st.session_state.pop("user", None)
+        if user.via == "oidc":
+            st.logout()
+        st.rerun()
+
+try:
+    _data_checked(settings, str(settings.raw_dir))
+except DataError as error:
+    st.error(t("app.data_error", lang))
+    st.code(str(error), language=None, wrap_lines=True)
+    st.stop()
+
 st.session_state["signin_for"] = page.url_path
 page.run()
