@@ -52,6 +52,8 @@ st.session_state.update(user=user, oidc_configured=oidc_configured,
                         secrets_section=secrets.get("bedarfsatlas", {}))
 
 # --- navigation: staff pages are listed only for their roles ----------------------------------
+# No URL path may equal the name of a script in pages/: Streamlit's frontend still knows the
+# folder's scripts as pages, and a direct link to such a path then never runs this script.
 # A staff page opened by URL without the role gets the sign-in page under the same URL path
 # (hidden from the menu), never the page itself; after sign-in the app reruns and registers
 # the real page there.
@@ -68,8 +70,8 @@ public_pages = [
             url_path="anmelden"),
 ]
 staff_pages = [
-    ("pages/moderation.py", t("moderation.nav", lang), "moderation"),
-    ("pages/audit.py", t("moderation.audit_nav", lang), "audit"),
+    ("pages/moderation_queue.py", t("moderation.nav", lang), "moderation"),
+    ("pages/audit_log.py", t("moderation.audit_nav", lang), "audit"),
     ("pages/workshop_setup.py", t("workshop.nav", lang), "workshop"),
 ]
 pages = public_pages + [

@@ -58,7 +58,7 @@ def texts(at: AppTest) -> str:
 
 def test_residents_get_no_staff_page_only_the_sign_in(store):
     at = app_as()
-    for script in ("moderation.py", "audit.py", "workshop_setup.py"):
+    for script in ("moderation_queue.py", "audit_log.py", "workshop_setup.py"):
         assert not registered(at, script), script
     at.switch_page(str(PAGES / "signin.py")).run()
     assert at.title[0].value == "Anmeldung für Mitarbeitende"
@@ -68,7 +68,7 @@ def test_residents_get_no_staff_page_only_the_sign_in(store):
 
 def test_a_moderator_sees_moderation_but_not_the_audit_log(store):
     at = app_as(MODERATOR)
-    assert registered(at, "moderation.py") and not registered(at, "audit.py")
+    assert registered(at, "moderation_queue.py") and not registered(at, "audit_log.py")
     assert not registered(at, "workshop_setup.py")
 
 
@@ -85,7 +85,7 @@ def test_sign_in_with_a_built_in_account(store):
     at.button[0].click().run()
     assert not at.exception, at.exception
     assert at.session_state["user"].roles == {"moderator"}
-    assert registered(at, "moderation.py")
+    assert registered(at, "moderation_queue.py")
 
 
 def test_moderator_approves_one_need_and_rejects_another(store):
@@ -93,7 +93,7 @@ def test_moderator_approves_one_need_and_rejects_another(store):
     rejected = store.submit(need_input(title="Bitte ablehnen"))
     published = store.submit(need_input(title="Schon öffentlich"), status="published")
     at = app_as(MODERATOR)
-    at.switch_page(str(PAGES / "moderation.py")).run()
+    at.switch_page(str(PAGES / "moderation_queue.py")).run()
     assert not at.exception, at.exception
     assert "2 Bedarfe warten" in texts(at)
     assert [e.label for e in at.expander] == [f"{approved.reference} – Bitte veröffentlichen",
@@ -117,7 +117,7 @@ def test_admin_reads_the_audit_log(store):
     need = store.submit(need_input())
     Moderation(store).reject(need.id, actor="mod-anna", reason="advertising")
     at = app_as(ADMIN)
-    at.switch_page(str(PAGES / "audit.py")).run()
+    at.switch_page(str(PAGES / "audit_log.py")).run()
     assert not at.exception, at.exception
     frame = at.dataframe[0].value
     assert list(frame[["actor", "action", "reference", "reason"]].itertuples(index=False, name=None)) == [
