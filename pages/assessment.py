@@ -68,6 +68,12 @@ def needs_counts(_settings: Settings, database_url: str, level: str) -> pd.DataF
     return needs_matrix(store_of(_settings, database_url).counts_by_area(level), level)
 
 
+def signed_in_name() -> str | None:
+    """The signed-in staff account that creates a goal (``None`` for an anonymous session)."""
+    user = st.session_state.get("user")
+    return user.name if user is not None and user.is_staff else None
+
+
 def may_edit_goals() -> bool:
     """Whether this session may create goals.
 
@@ -272,7 +278,7 @@ if may_edit_goals():
         if st.form_submit_button(t("assess.goal.create", lang)):
             try:
                 book.create(GoalInput(title, field, level, tuple(goal_areas), tuple(goal_needs), tuple(goal_keys)),
-                            created_by=None, known_areas=set(table.index))
+                            created_by=signed_in_name(), known_areas=set(table.index))
                 st.success(t("assess.goal.created", lang))
             except ValidationError as refused:
                 for error in refused.errors:
