@@ -41,8 +41,11 @@ True
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import deque
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -176,6 +179,59 @@ def oidc_user(claims: Mapping, config: Mapping | None) -> User:
     roles = roles_from_oidc(claims, config)
     name = str(claims.get("email") or claims.get("preferred_username") or claims.get("sub") or "oidc-user")
     return User(name, roles or frozenset({"resident"}), "oidc")
+
+
+class SignInThrottle:
+    """Slows down password guessing: after ``max_failures`` failed sign-ins for one account name
+    within ``window_s`` seconds, further attempts for that name wait until the window has passed.
+
+    Kept in memory for the whole server process (all sessions share it), keyed by the account
+    name typed in, never by an IP address. The price: someone can keep a known account name
+    locked by failing on purpose; the account's owner then waits or signs in through OIDC.
+
+    >>> now = [0.0]
+    >>> throttle = SignInThrottle(max_failures=2, window_s=60, clock=lambda: now[0])
+    >>> throttle.failed("anna"); throttle.failed("Anna ")
+    >>> throttle.retry_after("anna")
+    60.0
+    >>> now[0] = 61.0
+    >>> throttle.retry_after("anna")
+    0.0
+    """
+
+    def __init__(self, max_failures: int = 5, window_s: float = 900.0, clock: Callable[[], float] = time.monotonic):
+        self.max_failures = max_failures
+        self.window_s = window_s
+        self._clock = clock
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, name: str, now: float) -> deque[float]:
+        key = (name or "").strip().lower()
+        times = self._failures.setdefault(key, deque())
+        while times and times[0] <= now - self.window_s:
+            times.popleft()
+        return times
+
+    def retry_after(self, name: str) -> float:
+        """Seconds until ``name`` may try again; 0 when it may now."""
+        with self._lock:
+            now = self._clock()
+            times = self._recent(name, now)
+            if len(times) < self.max_failures:
+                return 0.0
+            return max(0.0, times[0] + self.window_s - now)
+
+    def failed(self, name: str) -> None:
+        """Count one failed sign-in for ``name``."""
+        with self._lock:
+            now = self._clock()
+            self._recent(name, now).append(now)
+
+    def succeeded(self, name: str) -> None:
+        """Forget the failures of ``name`` after a successful sign-in."""
+        with self._lock:
+            self._failures.pop((name or "").strip().lower(), None)
 
 
 def may_open(user: User, url_path: str) -> bool:

@@ -445,6 +445,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "auth.password": {"de": "Passwort", "en": "Password"},
     "auth.submit": {"de": "Anmelden", "en": "Sign in"},
     "auth.failed": {"de": "Kennung oder Passwort stimmt nicht.", "en": "Account name or password is wrong."},
+    "auth.throttled": {
+        "de": "Zu viele fehlgeschlagene Anmeldungen für diese Kennung. Bitte versuchen Sie es in {minutes} Minuten erneut.",
+        "en": "Too many failed sign-ins for this account name. Please try again in {minutes} minutes.",
+    },
     "auth.oidc": {"de": "Mit dem Dienstkonto anmelden (Single Sign-on)", "en": "Sign in with your work account (single sign-on)"},
     "auth.none_configured": {
         "de": "Auf diesem Server ist keine Anmeldung eingerichtet (siehe README, Abschnitt Anmeldung).",

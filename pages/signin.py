@@ -14,13 +14,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment.auth import PAGE_ROLES, RESIDENT, accounts_from_secrets, authenticate
+from assessment.auth import PAGE_ROLES, RESIDENT, SignInThrottle, accounts_from_secrets, authenticate
 from geodata.i18n import t
 
 lang = st.session_state.get("lang", "de")
 user = st.session_state.get("user", RESIDENT)
 wanted = st.session_state.get("signin_for")
 secrets = st.session_state.get("secrets_section", {})
+
+
+@st.cache_resource(show_spinner=False)
+def sign_in_throttle() -> SignInThrottle:
+    """One throttle for the whole server process: guessing in many sessions counts together."""
+    return SignInThrottle()
 
 
 def role_names(roles) -> str:
@@ -47,10 +53,16 @@ if accounts:
         password = st.text_input(t("auth.password", lang), type="password", max_chars=256,
                                  autocomplete="current-password")
         if st.form_submit_button(t("auth.submit", lang)):
-            signed_in = authenticate(accounts, name, password)
-            if signed_in is None:
+            throttle = sign_in_throttle()
+            wait_s = throttle.retry_after(name)
+            signed_in = None if wait_s else authenticate(accounts, name, password)
+            if wait_s:
+                st.error(t("auth.throttled", lang, minutes=max(1, round(wait_s / 60))))
+            elif signed_in is None:
+                throttle.failed(name)
                 st.error(t("auth.failed", lang))
             else:
+                throttle.succeeded(name)
                 st.session_state["user"] = signed_in
                 st.rerun()
 elif not st.session_state.get("oidc_configured"):

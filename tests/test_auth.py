@@ -107,3 +107,22 @@ def test_hash_password_command(monkeypatch, capsys):
     assert PasswordHasher().verify(printed, PASSWORD)
     answers = iter([PASSWORD, PASSWORD + "x"])
     assert main(["hash-password"]) == 1
+
+
+def test_throttle_locks_an_account_name_after_repeated_failures():
+    from assessment.auth import SignInThrottle
+
+    now = [1000.0]
+    throttle = SignInThrottle(max_failures=3, window_s=900, clock=lambda: now[0])
+    for _ in range(2):
+        throttle.failed("anna")
+    assert throttle.retry_after("anna") == 0.0
+    now[0] += 100
+    throttle.failed(" ANNA ")  # the same name however typed
+    assert throttle.retry_after("anna") == pytest.approx(800.0)  # 900 s after the first failure
+    assert throttle.retry_after("carla") == 0.0  # other accounts are not affected
+    now[0] += 800
+    assert throttle.retry_after("anna") == 0.0
+    throttle.failed("anna")
+    throttle.succeeded("anna")
+    assert throttle.retry_after("anna") == 0.0

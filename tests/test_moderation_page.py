@@ -132,3 +132,25 @@ def test_privacy_page_shows_the_configured_periods(store, monkeypatch):
     text = texts(at)
     assert "365 Tage nach dem Absenden" in text and "90 Tage nach der Entscheidung" in text
     assert "IP-Adresse" in text
+
+
+def test_repeated_wrong_passwords_lock_the_account_name_then_sign_out(store):
+    secrets = {"accounts": {"bert": {"password_hash": hash_password(PASSWORD), "roles": ["moderator"]}}}
+    at = app_as(secrets=secrets)
+    at.switch_page(str(PAGES / "signin.py")).run()
+    at.text_input[0].set_value("bert")
+    for _ in range(5):
+        at.text_input[1].set_value("falsch-falsch-falsch")
+        at.button[0].click().run()
+    at.text_input[1].set_value(PASSWORD)  # right now, but too late
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert "Zu viele fehlgeschlagene Anmeldungen" in at.error[0].value
+    assert not at.session_state["user"].is_staff
+
+    signed_in = app_as(MODERATOR)
+    assert registered(signed_in, "moderation_queue.py")
+    signed_in.sidebar.button[0].click().run()  # "Abmelden"
+    assert not signed_in.exception, signed_in.exception
+    assert not signed_in.session_state["user"].is_staff
+    assert not registered(signed_in, "moderation_queue.py")
