@@ -4,11 +4,14 @@ The planners' map changes often (indicator, level, filters, overlays) while the
 planner zooms into a neighbourhood. streamlit-folium re-creates the whole
 Leaflet map - and so resets zoom and pan - whenever the map's own script
 changes, but swaps ``feature_group_to_add`` layers in place. So the base map
-(:func:`planner_base_map`) is the same on every run, and everything that changes
-is a :class:`folium.FeatureGroup` built here:
+(:func:`planner_base_map`) does not depend on data, and the layers are
+:class:`folium.FeatureGroup` objects built here:
 
 * :func:`area_layer` - the choropleth of one indicator (areas carry the CSS class
-  ``planner-area``; the area in focus gets a thick outline);
+  ``planner-area``); it goes onto the map itself, because only layers present
+  when the map is created report clicks, so the page passes the last zoom and
+  centre back to ``st_folium`` to keep the view when the choropleth changes;
+* :func:`focus_layer` - a thick outline around the area in focus;
 * :func:`needs_layer` - published needs as clustered points (folium's
   ``MarkerCluster``) or a heat layer (``HeatMap``); beyond :data:`POINT_LIMIT`
   needs, one circle (or heat point) per planning area carries their count,
@@ -107,8 +110,12 @@ def planner_base_map(basemap: Basemap | None = None, lang: str = "de", asset_bas
     Leaflet map (and the user's zoom and pan) while layers change. The plugin
     scripts load with it, because layers added later cannot load scripts.
     """
+    # Without tiles Leaflet knows no maximum zoom, and Leaflet.markercluster refuses to
+    # start ("Map has no maxZoom specified"): clusters need the zoom at which they split.
+    # folium hands max_zoom to the tile layer, which this map has not: set Leaflet's option.
     m = folium.Map(tiles=None, control_scale=False, zoom_control=True, prefer_canvas=False,
                    zoom_snap=0.25, zoom_delta=0.5)
+    m.options.update(max_zoom=18, min_zoom=9)
     MetricScale().add_to(m)
     use_local_assets(m, asset_base)
     js, css = plugin_assets(asset_base)
@@ -130,15 +137,16 @@ def area_layer(
     area_label: str,
     indicator_label: str,
     attribution: str,
-    focus: str | None = None,
     lang: str = "de",
 ) -> folium.FeatureGroup:
-    """The choropleth of one indicator as a layer, the focused area outlined in black.
+    """The choropleth of one indicator as a layer.
 
-    Parameters are those of :func:`geodata.maps.choropleth_map`; ``focus`` is
-    the id of the area in focus (``None``: none). Each area is one SVG path
-    with the class ``planner-area``; a click returns its feature with
-    ``properties.id`` (streamlit-folium's ``last_active_drawing``).
+    Parameters are those of :func:`geodata.maps.choropleth_map`. Each area is
+    one SVG path with the class ``planner-area``; a click returns its feature
+    with ``properties.id`` (streamlit-folium's ``last_active_drawing``). Add it
+    to the map itself, not as ``feature_group_to_add``: streamlit-folium 0.27
+    binds its click handler to the map's layers when the map is created, and
+    layers swapped in later do not report clicks reliably.
     """
     features = _area_features(areas, names, value_text, t("legend.missing", lang))
     fill = {f["id"]: classification.colour_of(f["id"]) for f in features}
@@ -157,7 +165,22 @@ def area_layer(
         ),
         attribution=html.escape(attribution),
     ).add_to(group)
-    focused = [f for f in features if f["id"] == focus]
+    return group
+
+
+def focus_layer(areas: str | Mapping[str, Any], focus: str | None) -> folium.FeatureGroup:
+    """A thick black outline around the area in focus (empty without a focus); clicks pass through.
+
+    A layer of its own, so a new focus swaps this small layer and leaves the
+    choropleth (and the map, its zoom and pan) alone.
+    """
+    collection = json.loads(areas) if isinstance(areas, str) else areas
+    focused = [
+        {"type": "Feature", "id": str(f.get("id")), "properties": {}, "geometry": f["geometry"]}
+        for f in collection["features"]
+        if focus is not None and str(f.get("id", (f.get("properties") or {}).get("id"))) == focus
+    ]
+    group = folium.FeatureGroup(name="focus")
     if focused:
         folium.GeoJson(
             {"type": "FeatureCollection", "features": focused},

@@ -37,6 +37,7 @@ from geodata.maps_planner import (
     POINT_LIMIT,
     area_layer,
     facilities_layer,
+    focus_layer,
     needs_layer,
     planner_base_map,
     standalone_html,
@@ -186,32 +187,39 @@ else:
     attribution, direction = layer.attribution, layer.direction
 
 
-def needs_overlay():
+def needs_data() -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The needs to draw: each need (up to POINT_LIMIT), else their counts per planning area."""
     if needs_mode == "off" or total_needs == 0:
-        return None, False
+        return None, None
     found = store.query(**store_filters, limit=POINT_LIMIT + 1)
     if len(found) <= POINT_LIMIT:
         points = pd.DataFrame([(n.lat, n.lon, n.category, n.title) for n in found],
                               columns=["lat", "lon", "category", "title"])
-        return needs_layer(points, None, mode=needs_mode, categories=tuple(CATEGORIES), lang=lang,
-                           asset_base=asset_base()), False
+        return points, None
     per_plr = store.counts_by_area("PLR", by_category=False, **store_filters).set_index("PLR_ID")["count"]
-    per_area = plr_points(settings, version).assign(count=per_plr).fillna({"count": 0})
-    return needs_layer(None, per_area, mode=needs_mode, lang=lang, asset_base=asset_base()), True
+    return None, plr_points(settings, version).assign(count=per_plr).fillna({"count": 0})
+
+
+def choropleth():
+    return area_layer(geojson, classification, table["name"], value_text=texts, area_label=LEVELS[level].label(lang),
+                      indicator_label=heading, attribution=attribution, lang=lang)
 
 
 def overlays(focus: str | None) -> list:
-    groups = [area_layer(geojson, classification, table["name"], value_text=texts, area_label=LEVELS[level].label(lang),
-                         indicator_label=heading, attribution=attribution, focus=focus, lang=lang)]
-    if needs_group is not None:
-        groups.append(needs_group)
+    # Fresh folium objects on every call: streamlit-folium renames a layer it has rendered,
+    # and a layer rendered twice draws nothing the second time.
+    groups = [focus_layer(geojson, focus)]
+    if need_points is not None or need_areas is not None:
+        groups.append(needs_layer(need_points, need_areas, mode=needs_mode, categories=tuple(CATEGORIES),
+                                  lang=lang, asset_base=asset_base()))
     if facility_kinds:
         groups.append(facilities_layer({k: facility_points(settings, k, version) for k in facility_kinds},
                                        {k: FACILITY_TYPES[k].label(lang) for k in facility_kinds}, lang))
     return groups
 
 
-needs_group, aggregated = needs_overlay()
+need_points, need_areas = needs_data()
+aggregated = need_areas is not None
 st.markdown(escape_markdown(t("planner.needs_shown", lang, n=total_needs)))
 if aggregated:
     st.caption(t("planner.needs_aggregated", lang, limit=POINT_LIMIT))
@@ -229,20 +237,31 @@ def map_and_focus() -> None:
     map_column, legend_column = st.columns([3, 1])
     with map_column:
         st.markdown(escape_markdown(t("planner.map_label", lang, indicator=heading, level=LEVELS[level].label(lang))))
+        m = planner_base_map(Basemap.from_settings(settings), lang, asset_base())
+        choropleth().add_to(m)
+        # A new indicator or level re-creates the Leaflet map (the areas must be on the map
+        # itself to report clicks); the last zoom and centre the browser reported put the
+        # planner back where they were.
+        last_view = st.session_state.get("planner_view") or {}
         returned = st_folium(
-            planner_base_map(Basemap.from_settings(settings), lang, asset_base()),
+            m,
             key="planner_map",
             feature_group_to_add=overlays(focus),
             height=560,
             use_container_width=True,
-            returned_objects=["last_active_drawing", "last_object_clicked"],
+            returned_objects=["last_active_drawing", "last_object_clicked", "zoom", "center"],
+            zoom=last_view.get("zoom"),
+            center=last_view.get("center"),
         )
+        reported = (returned or {}).get("center")
+        if isinstance(reported, dict) and {"lat", "lng"} <= reported.keys() and returned.get("zoom"):
+            st.session_state["planner_view"] = {"zoom": returned["zoom"], "center": (reported["lat"], reported["lng"])}
     with legend_column:
         st.html(legend_html(legend_entries(classification, lang), heading, lang))
         scheme = t(f"legend.scheme.{classification.scheme}", lang)
         st.markdown(escape_markdown(scheme))
         st.markdown(escape_markdown(t("legend.direction.neutral" if direction == NEUTRAL else "legend.direction.up", lang)))
-        if needs_group is not None and not aggregated:
+        if need_points is not None:
             st.html(swatch_legend_html([(CATEGORY_COLOURS[i], c.label(lang)) for i, c in enumerate(CATEGORIES.values())],
                                        t("planner.col.needs", lang)))
         if facility_kinds:
@@ -316,7 +335,8 @@ else:
 # --- the current view as a table, and its export ------------------------------------------------
 st.subheader(t("planner.table", lang))
 rows = inventory.view_table(table, key, needs, lang)
-st.dataframe(rows, hide_index=True, width="stretch", height=360)
+# Up to ~15 areas (Bezirke) the whole table shows without scrolling.
+st.dataframe(rows, hide_index=True, width="stretch", height=min(560, 40 + 36 * len(rows)))
 sources = inventory.sources_for(key)
 st.markdown(f"**{escape_markdown(t('planner.sources', lang))}**")
 for line in sources:
@@ -328,6 +348,7 @@ stem = f"bedarfsatlas_{level.lower()}_{key}"
 
 def export_html() -> str:
     m = planner_base_map(Basemap.from_settings(settings), lang)
+    choropleth().add_to(m)
     for group in overlays(st.session_state.get("planner_focus")):
         group.add_to(m)
     return standalone_html(m, STATIC_NODE_MODULES, title=f"Bedarfsatlas Berlin: {heading}",

@@ -15,6 +15,7 @@ from geodata.maps_planner import (
     POINT_LIMIT,
     area_layer,
     facilities_layer,
+    focus_layer,
     needs_layer,
     planner_base_map,
     standalone_html,
@@ -37,11 +38,12 @@ NEEDS = pd.DataFrame({"lat": [52.51, 52.52], "lon": [13.35, 13.45], "category": 
                       "title": [HOSTILE, "Bank </script><script>alert(2)</script>"]})
 
 
-def full_map(**layer_options):
+def full_map(focus=None):
     m = planner_base_map()
     area_layer(AREAS, classify_numeric(VALUES), pd.Series([HOSTILE, "Mitte"], index=["01", "02"]),
                value_text=value_texts(VALUES, decimals=1, unit="%"), area_label="Bezirk",
-               indicator_label="Anteil <b>", attribution="AfS & SenSBW", **layer_options).add_to(m)
+               indicator_label="Anteil <b>", attribution="AfS & SenSBW").add_to(m)
+    focus_layer(AREAS, focus).add_to(m)
     needs_layer(NEEDS, None, mode="points", categories=("mobility", "housing")).add_to(m)
     needs_layer(NEEDS, None, mode="heat").add_to(m)
     facilities_layer({"kitas": pd.DataFrame({"lat": [52.5], "lon": [13.4], "name": [HOSTILE]})}, {"kitas": "Kitas"}).add_to(m)
@@ -54,7 +56,9 @@ def test_the_base_map_script_does_not_depend_on_the_layers():
     plain.render()
     layered.render()
     assert _get_map_string(planner_base_map()) == _get_map_string(planner_base_map())
-    assert "fitBounds" in _get_map_string(plain)
+    script = _get_map_string(plain)
+    assert "fitBounds" in script
+    assert '"maxZoom": 18' in script  # Leaflet.markercluster does not start without it
 
 
 def test_every_asset_is_local_and_exists():
