@@ -191,12 +191,15 @@ def needs_data() -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     """The needs to draw: each need (up to POINT_LIMIT), else their counts per planning area."""
     if needs_mode == "off" or total_needs == 0:
         return None, None
-    found = store.query(**store_filters, limit=POINT_LIMIT + 1)
-    if len(found) <= POINT_LIMIT:
+    # Decide by the count already made: building thousands of needs only to learn there
+    # are too many would cost more than the whole map.
+    if total_needs <= POINT_LIMIT:
+        found = store.query(**store_filters, limit=POINT_LIMIT)
         points = pd.DataFrame([(n.lat, n.lon, n.category, n.title) for n in found],
                               columns=["lat", "lon", "category", "title"])
         return points, None
-    per_plr = store.counts_by_area("PLR", by_category=False, **store_filters).set_index("PLR_ID")["count"]
+    per_plr = (needs["total"] if level == "PLR"  # counted already
+               else store.counts_by_area("PLR", by_category=False, **store_filters).set_index("PLR_ID")["count"])
     return None, plr_points(settings, version).assign(count=per_plr).fillna({"count": 0})
 
 
@@ -347,11 +350,11 @@ stem = f"bedarfsatlas_{level.lower()}_{key}"
 
 
 def export_html() -> str:
-    m = planner_base_map(Basemap.from_settings(settings), lang)
+    m = planner_base_map(Basemap.from_settings(settings), lang, asset_base())
     choropleth().add_to(m)
     for group in overlays(st.session_state.get("planner_focus")):
         group.add_to(m)
-    return standalone_html(m, STATIC_NODE_MODULES, title=f"Bedarfsatlas Berlin: {heading}",
+    return standalone_html(m, STATIC_NODE_MODULES, asset_base(), title=f"Bedarfsatlas Berlin: {heading}",
                            attribution=" | ".join(sources))
 
 
