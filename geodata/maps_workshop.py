@@ -20,15 +20,20 @@ Examples
 >>> script = pins.add_to(m).get_root().render()
 >>> "workshop-pin" in script, "<b>" in script, "\\u0026lt;b\\u0026gt;" in script  # escaped, then a JSON literal
 (True, False, True)
+>>> pins._children[next(iter(pins._children))].rows[0][:3]
+[52.515, 13.38, '#1f77b4']
 """
 
 from __future__ import annotations
 
 import html
+import json
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 import folium
+from branca.element import MacroElement
+from jinja2 import Template
 
 from geodata.maps import ASSET_BASE, Basemap
 from geodata.maps_planner import CATEGORY_COLOURS, planner_base_map
@@ -89,20 +94,55 @@ def focus_layer(geometry: Mapping[str, Any], name: str = "") -> folium.FeatureGr
     return group
 
 
+class PinData(MacroElement):
+    """The room's needs from one compact JSON array ``[lat, lon, colour, tooltip]`` added in one loop.
+
+    A folium ``CircleMarker`` plus tooltip per need writes ~1 KB of script and two
+    template renders; a room with hundreds of needs refreshed every 2 s then
+    spends its time there (see ``docs/benchmarks.md``, Workshop load). Tooltips
+    are HTML-escaped and sit in a JSON string literal, where ``${...}`` is inert.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var rows = {{ this.rows_json }};
+            var target = {{ this._parent.get_name() }};
+            for (var i = 0; i < rows.length; i++) {
+                var r = rows[i];
+                L.circleMarker([r[0], r[1]], {radius: {{ this.radius }}, color: "#ffffff", weight: 2,
+                    fillColor: r[2], fillOpacity: 0.9, className: "workshop-pin"})
+                    .bindTooltip(r[3], {sticky: true}).addTo(target);
+            }
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows: list[list[Any]], radius: float):
+        super().__init__()
+        self._name = "PinData"
+        self.rows = rows
+        # "<", ">" and "&" as \\u escapes: the array can never close the surrounding <script>.
+        text = json.dumps(rows, ensure_ascii=True, separators=(",", ":"))
+        self.rows_json = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        self.radius = float(radius)
+
+
 def pins_layer(pins: Sequence[Pin], categories: Sequence[str], *, radius: float = 9) -> folium.FeatureGroup:
     """The room's needs as circles coloured by category (``categories`` gives the colour order).
 
     Each circle has the class ``workshop-pin`` (tests count them) and a tooltip
-    with the escaped category and title.
+    with the escaped category and title; all circles come from one :class:`PinData`.
     """
     index = {c: i for i, c in enumerate(categories)}
+    rows = [
+        [round(float(pin.lat), 6), round(float(pin.lon), 6),
+         CATEGORY_COLOURS[index.get(pin.category, len(index)) % len(CATEGORY_COLOURS)],
+         need_tooltip(pin.title, pin.label)]
+        for pin in pins
+    ]
     group = folium.FeatureGroup(name="pins")
-    for pin in pins:
-        colour = CATEGORY_COLOURS[index.get(pin.category, len(index)) % len(CATEGORY_COLOURS)]
-        marker = folium.CircleMarker(
-            [round(float(pin.lat), 6), round(float(pin.lon), 6)], radius=radius, color="#ffffff", weight=2,
-            fill=True, fill_color=colour, fill_opacity=0.9, class_name="workshop-pin",
-        )
-        SafeTooltip(need_tooltip(pin.title, pin.label)).add_to(marker)
-        marker.add_to(group)
+    PinData(rows, radius).add_to(group)
     return group
