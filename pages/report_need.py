@@ -227,7 +227,8 @@ with what:
 
     st.subheader(t("report.privacy_title", lang))
     st.write(t("report.privacy", lang))
-    if settings.publish_immediately:
+    # Tell residents before they send when their need goes public at once (operator or workshop setting).
+    if settings.publish_immediately or (workshop is not None and workshop.publish_immediately):
         st.write(t("report.privacy_published", lang))
     submitted = st.button(t("report.submit", lang), type="primary", key=f"report_submit_{form}")
     outcome = st.container()
