@@ -497,6 +497,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "moderation.done": {"de": "Gespeichert: {reference} ist jetzt {status}.", "en": "Saved: {reference} is now {status}."},
     "moderation.done_bulk": {"de": "Gespeichert: {n} Bedarfe.", "en": "Saved: {n} needs."},
     "moderation.stale": {"de": "Nicht gespeichert: {error}", "en": "Not saved: {error}"},
+    "moderation.status_filter": {"de": "Status (nur für Moderation)", "en": "Status (moderators only)"},
     "moderation.status.pending": {"de": "wartet", "en": "pending"},
     "moderation.status.published": {"de": "veröffentlicht", "en": "published"},
     "moderation.status.rejected": {"de": "abgelehnt", "en": "rejected"},

@@ -20,6 +20,7 @@ from streamlit_folium import st_folium
 
 from assessment import inventory
 from assessment.inventory import NEEDS_PER_1000, ViewState
+from assessment.model import STATUSES
 from assessment.store import open_store
 from assessment.taxonomy import CATEGORIES
 from geodata import indicators
@@ -94,10 +95,11 @@ def asset_base() -> str:
 
 version = indicators.data_version(settings)
 store = needs_store(settings, settings.database_url)
-# Sign-in comes with a later issue: until then nobody has a role, so only published
-# needs are shown and the status filter stays hidden. Pass the user's roles here then.
-roles: tuple[str, ...] = ()
-statuses = inventory.visible_statuses(roles)
+# Residents and planners see published needs only; signed-in moderators and admins also get a
+# status filter (app.py puts the signed-in user into the session state).
+user = st.session_state.get("user")
+roles: tuple[str, ...] = tuple(user.roles) if user is not None else ()
+is_staff = bool(inventory.STAFF_ROLES.intersection(roles))
 
 # --- read a deep link once per visit: query parameters -> widget state -----------------------
 if "planner_level" not in st.session_state:
@@ -142,7 +144,13 @@ with st.expander(t("planner.filters", lang), expanded=True):
     workshop = three.text_input(t("planner.workshop", lang), key="planner_workshop", max_chars=64)
     facility_kinds = four.multiselect(t("planner.facilities", lang), list(FACILITY_TYPES), key="planner_facilities",
                                       format_func=lambda k: FACILITY_TYPES[k].label(lang))
-    st.caption(t("planner.status_hint", lang))
+    if is_staff:
+        wanted = st.multiselect(t("moderation.status_filter", lang), list(STATUSES), default=["published"],
+                                key="planner_statuses", format_func=lambda s: t(f"moderation.status.{s}", lang))
+    else:
+        wanted = None
+        st.caption(t("planner.status_hint", lang))
+statuses = inventory.visible_statuses(roles, wanted or None)
 
 period = tuple(period) if isinstance(period, (tuple, list)) else (period,)
 since = period[0] if len(period) > 0 else None

@@ -154,3 +154,20 @@ def test_repeated_wrong_passwords_lock_the_account_name_then_sign_out(store):
     assert not signed_in.exception, signed_in.exception
     assert not signed_in.session_state["user"].is_staff
     assert not registered(signed_in, "moderation_queue.py")
+
+
+def test_the_status_filter_on_the_planners_map_is_for_moderators_only(store):
+    store.submit(need_input(title="Wartet auf Prüfung"))
+    store.submit(need_input(title="Öffentlich"), status="published")
+    resident = app_as()
+    resident.switch_page(str(PAGES / "planner_map.py")).run()
+    assert not resident.exception, resident.exception
+    assert "planner_statuses" not in [m.key for m in resident.multiselect]
+    assert "1 Bedarfe entsprechen den Filtern." in texts(resident).replace("\\", "")
+
+    moderator = app_as(MODERATOR)
+    moderator.switch_page(str(PAGES / "planner_map.py")).run()
+    assert "1 Bedarfe entsprechen den Filtern." in texts(moderator).replace("\\", "")  # published by default
+    moderator.multiselect(key="planner_statuses").set_value(["pending", "published"]).run()
+    assert not moderator.exception, moderator.exception
+    assert "2 Bedarfe entsprechen den Filtern." in texts(moderator).replace("\\", "")
