@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from assessment.moderation import REPORT_THRESHOLD, DecisionError, Moderation
+from assessment.moderation import REPORT_THRESHOLD, DecisionError
 from assessment.store import NeedNotFoundError
 from assessment.validation import ValidationError
 from moderation_fixtures import *  # noqa: F401,F403 - fixtures
