@@ -125,3 +125,15 @@ def test_comparing_areas_fills_a_table_and_charts(planner_db):
     assert list(compared.columns) == ["Mitte (01)", "Spandau (05)"]
     assert compared.loc["Bedarfe"].tolist() == [3.0, 1.0]
     assert at.query_params["vergleich"] == "01,05"
+
+
+def test_facilities_overlay_and_needs_layer_modes(planner_db):
+    at = open_page({"ebene": "BEZ", "einrichtungen": "kitas,pharmacies", "bedarfe": "heat"})
+    assert at.multiselect(key="planner_facilities").value == ["kitas", "pharmacies"]
+    assert at.radio(key="planner_needs_layer").value == "heat"
+    assert at.query_params["einrichtungen"] == "kitas,pharmacies"
+    at.radio(key="planner_needs_layer").set_value("off").run()
+    assert not at.exception, at.exception
+    assert at.query_params["bedarfe"] == "off"
+    # The needs still count in the table when the map layer is off.
+    assert int(at.dataframe[-1].value["Bedarfe"].sum()) == 4
