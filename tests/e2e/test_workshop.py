@@ -128,7 +128,8 @@ def pin_a_need(page, link: str, title: str) -> None:
     expect(page.get_by_text("Sie melden im Workshop: Kiezwerkstatt Mitte")).to_be_visible(timeout=TIMEOUT_MS)
     expect(page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").first).to_be_attached(timeout=TIMEOUT_MS)
     click_map(page, *BRANDENBURG_GATE)
-    expect(page.get_by_text(re.compile(r"Planungsraum Unter den Linden"))).to_be_visible(timeout=TIMEOUT_MS)
+    # (Not the area's name: needs nearby, listed below, may name it too.)
+    expect(page.get_by_text(re.compile(r"^Ihr Ort liegt im Planungsraum"))).to_be_visible(timeout=TIMEOUT_MS)
     box = page.get_by_role("combobox", name="Thema", exact=True)
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
