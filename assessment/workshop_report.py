@@ -174,7 +174,7 @@ def build_summary(book: WorkshopBook, code: str, settings, lang: str = "de") -> 
         value_col, value_head = "votes", t("workshop.col.votes", lang)
     else:
         ranking_note = t("workshop.summary_no_vote", lang)
-        value_col, value_head = "supports", "Ich auch" if lang == "de" else "Me too"
+        value_col, value_head = "supports", t("workshop.col.supports", lang)
     top_rows = "".join(
         f'<tr><td class="n">{i}</td><td>{e(r.title)}</td><td>{e(CATEGORIES[r.category].label(lang))}</td>'
         f'<td class="n">{format_number(int(getattr(r, value_col)), 0, lang)}</td><td class="small">{e(r.reference)}</td></tr>'

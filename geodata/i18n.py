@@ -634,6 +634,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "workshop.col.votes": {"de": "Punkte", "en": "Dots"},
     "workshop.col.voters": {"de": "Personen", "en": "People"},
     "workshop.col.count": {"de": "Anzahl", "en": "Count"},
+    "workshop.col.supports": {"de": "„Ich auch“", "en": "“Me too”"},
     "workshop.export_header": {"de": "Ergebnisse exportieren", "en": "Export the results"},
     "workshop.export_needs_csv": {"de": "Meldungen (CSV)", "en": "Needs (CSV)"},
     "workshop.export_needs_geojson": {"de": "Meldungen (GeoJSON)", "en": "Needs (GeoJSON)"},

@@ -76,6 +76,9 @@ st.html(
     ".st-key-live_side p, .st-key-live_side [data-testid=stText] {font-size: 1.5rem; line-height: 1.35}"
     ".st-key-live_side h3 {font-size: 2rem} .st-key-live_count p {font-size: 3rem; font-weight: 700}"
     "h1 {font-size: 3rem !important}"
+    # A projector shows the room's view only: no sidebar, no toolbar (the facilitator's page has the controls).
+    "[data-testid=stSidebar], [data-testid=stSidebarCollapsedControl], [data-testid=stHeader] {display: none}"
+    "[data-testid=stMainBlockContainer] {padding-top: 1rem; max-width: 100%}"
     "</style>"
 )
 st.title(escape_markdown(workshop.title))
