@@ -67,6 +67,13 @@ class DeepLinkRequestLog(RequestLog):
     still fails the test.
     """
 
+    def _on_failed(self, request) -> None:
+        # A download: Chromium hands the export's /media/ response to its download manager
+        # and reports the navigation as aborted.
+        if request.failure == "net::ERR_ABORTED" and re.search(r"/media/[0-9a-f]+\.\w+$", request.url):
+            return
+        super()._on_failed(request)
+
     def _on_response(self, response) -> None:
         if response.status == 404 and re.search(r"/karte/_stcore/(health|host-config)$", response.url):
             return
@@ -294,3 +301,37 @@ def test_a_deep_link_reproduces_a_view(planner_server, page, network):
     expect(page.get_by_text(re.compile("Unbekannte Ebene 'KIEZ'"))).to_be_visible(timeout=TIMEOUT_MS)
     expect(page.frame_locator(MAP_FRAME).locator(AREAS)).to_have_count(542, timeout=TIMEOUT_MS)
     network.assert_clean()
+
+
+def test_geojson_and_html_exports_are_complete_and_self_contained(planner_server, page, network, browser, tmp_path):
+    import json
+
+    from playwright.sync_api import expect
+
+    open_map(page, planner_server, "?ebene=BEZ&indikator=share_65plus", areas=12)
+    with page.expect_download(timeout=TIMEOUT_MS) as download_info:
+        page.get_by_role("button", name="Gebiete als GeoJSON").click()
+    collection = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
+    assert len(collection["features"]) == 12
+    assert any("Lizenz" in line for line in collection["attribution"])
+    assert {f["geometry"]["type"] for f in collection["features"]} <= {"Polygon", "MultiPolygon"}
+
+    with page.expect_download(timeout=TIMEOUT_MS) as download_info:
+        page.get_by_role("button", name="Karte als HTML-Datei").click()
+    # Saved under its offered name: Chromium opens a file without ".html" as plain text.
+    download = download_info.value
+    assert download.suggested_filename == "bedarfsatlas_bez_share_65plus.html"
+    html_path = tmp_path / download.suggested_filename
+    download.save_as(html_path)
+    text = html_path.read_text(encoding="utf-8")
+    assert "/app/static" not in text and "Lizenz" in text
+    network.assert_clean()
+
+    # Opened from disk in a fresh context, with no server at all, the map draws the 12 Bezirke.
+    context = browser.new_context()
+    try:
+        offline = context.new_page()
+        offline.goto(html_path.as_uri())
+        expect(offline.locator(AREAS)).to_have_count(12, timeout=TIMEOUT_MS)
+    finally:
+        context.close()
