@@ -14,6 +14,7 @@ interrupted fetch never leaves a half-written file that looks valid.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -137,13 +138,58 @@ def check(settings: Settings, datasets: Iterable[Dataset] | None = None) -> list
     return [validate_file(ds, settings.raw_dir / ds.filename) for ds in datasets]
 
 
+_VERIFIED_STAMP = "verified.json"
+
+
+def _stamp_of(path: Path) -> list[int]:
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _read_stamps(settings: Settings) -> dict[str, list]:
+    try:
+        return json.loads((settings.cache_dir / _VERIFIED_STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_stamps(settings: Settings, stamps: dict[str, list]) -> None:
+    # Best effort: a read-only cache folder only costs the full check next time.
+    try:
+        settings.cache_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=settings.cache_dir, prefix=".verified.", suffix=".part")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(stamps, fh)
+        os.replace(tmp, settings.cache_dir / _VERIFIED_STAMP)
+    except OSError:
+        pass
+
+
 def require_data(settings: Settings) -> None:
     """Raise :class:`DataError` listing every missing or corrupt dataset.
 
-    The app calls this at start; a full check (with checksums) costs about 0.3 s,
-    so it runs once per process and is cached by the caller.
+    The app calls this once per process at start. A full check (checksums and
+    schemas) takes about a second, so a file that passed it is remembered by
+    size, modification time and catalogue checksum in ``cache/verified.json``
+    and not hashed again until one of those changes. ``python -m geodata check``
+    always re-validates everything.
     """
-    failed = [s for s in check(settings) if not s.ok]
+    stamps = _read_stamps(settings)
+    failed: list[FileStatus] = []
+    changed = False
+    for ds in DATASETS.values():
+        path = settings.raw_dir / ds.filename
+        if path.is_file() and stamps.get(ds.filename) == [*_stamp_of(path), ds.sha256]:
+            continue
+        status = validate_file(ds, path)
+        if status.ok:
+            stamps[ds.filename] = [*_stamp_of(path), ds.sha256]
+            changed = True
+        else:
+            stamps.pop(ds.filename, None)
+            failed.append(status)
+    if changed:
+        _write_stamps(settings, stamps)
     if failed:
         lines = "\n".join(f"- {s.message()}" for s in failed)
         raise DataError(f"Open data is missing or corrupt in {settings.raw_dir}:\n{lines}")

@@ -155,3 +155,19 @@ def test_cli_check_prints_a_table_and_fails_on_missing_data(tmp_path):
     assert proc.stdout.splitlines()[0].split()[:4] == ["dataset", "status", "reference", "date"]
     assert "lor_plr" in proc.stdout and "FAILED" in proc.stdout
     assert "missing (expected at" in proc.stderr
+
+
+def test_require_data_remembers_a_passed_check_until_a_file_changes(mirror, empty_settings):
+    fetch(empty_settings, mirror=str(mirror), progress=lambda _: None)
+    require_data(empty_settings)  # full check, writes the stamp
+    assert (empty_settings.cache_dir / "verified.json").is_file()
+    require_data(empty_settings)  # from the stamp
+    # A changed file (new size and mtime) is checked again and refused.
+    victim = empty_settings.raw_dir / "mss_2021_indizes_plr.csv"
+    victim.write_bytes(victim.read_bytes() + b"\n")
+    with pytest.raises(DataError) as err:
+        require_data(empty_settings)
+    assert "mss_indices (mss_2021_indizes_plr.csv): checksum mismatch" in str(err.value)
+    # And after the file is restored, the app starts again.
+    shutil.copyfile(mirror / "mss_2021_indizes_plr.csv", victim)
+    require_data(empty_settings)
