@@ -294,6 +294,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "planner.layer.off": {"de": "aus", "en": "off"},
     "planner.facilities": {"de": "Einrichtungen einblenden", "en": "Show facilities"},
     "planner.needs_shown": {"de": "{n} Bedarfe entsprechen den Filtern.", "en": "{n} needs match the filters."},
+    "planner.needs_shown_one": {"de": "1 Bedarf entspricht den Filtern.", "en": "1 need matches the filters."},
     "planner.needs_aggregated": {
         "de": "Mehr als {limit} Bedarfe: die Karte zeigt sie zusammengefasst je Planungsraum.",
         "en": "More than {limit} needs: the map shows them summed per planning area.",

@@ -231,7 +231,8 @@ def overlays(focus: str | None) -> list:
 
 need_points, need_areas = needs_data()
 aggregated = need_areas is not None
-st.markdown(escape_markdown(t("planner.needs_shown", lang, n=total_needs)))
+st.markdown(escape_markdown(t("planner.needs_shown_one", lang) if total_needs == 1
+                            else t("planner.needs_shown", lang, n=total_needs)))
 if aggregated:
     st.caption(t("planner.needs_aggregated", lang, limit=POINT_LIMIT))
 

@@ -8,6 +8,7 @@ hostile title that must stay plain text.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -100,7 +101,7 @@ def test_invalid_link_parameters_are_named_and_fall_back(planner_db):
 def test_filters_and_focus_change_the_needs_and_the_link(planner_db):
     at = open_page({"ebene": "BEZ"})
     at.multiselect(key="planner_categories").set_value(["green_climate"]).run()
-    assert "1 Bedarfe entsprechen den Filtern" in texts(at).replace("\\", "")
+    assert "1 Bedarf entspricht den Filtern" in texts(at).replace("\\", "")
     assert at.query_params["kategorie"] == "green_climate"
     view = at.dataframe[-1].value.set_index("Schlüssel")
     assert view["Bedarfe"].to_dict()["05"] == 1 and view["Bedarfe"].sum() == 1
@@ -137,3 +138,16 @@ def test_facilities_overlay_and_needs_layer_modes(planner_db):
     assert at.query_params["bedarfe"] == "off"
     # The needs still count in the table when the map layer is off.
     assert int(at.dataframe[-1].value["Bedarfe"].sum()) == 4
+
+
+def test_the_period_filter_counts_whole_days_and_goes_into_the_link(planner_db):
+    at = open_page({"ebene": "BEZ"})
+    today = datetime.now(timezone.utc).date()
+    at.date_input(key="planner_period").set_value((today, today)).run()
+    assert not at.exception, at.exception
+    assert "4 Bedarfe entsprechen den Filtern" in texts(at).replace("\\", "")
+    assert at.query_params["von"] == today.isoformat() and at.query_params["bis"] == today.isoformat()
+    tomorrow = today + timedelta(days=1)
+    at.date_input(key="planner_period").set_value((tomorrow, tomorrow + timedelta(days=7))).run()
+    assert "0 Bedarfe entsprechen den Filtern" in texts(at).replace("\\", "")
+    assert int(at.dataframe[-1].value["Bedarfe"].sum()) == 0
