@@ -163,11 +163,11 @@ def test_the_status_filter_on_the_planners_map_is_for_moderators_only(store):
     resident.switch_page(str(PAGES / "planner_map.py")).run()
     assert not resident.exception, resident.exception
     assert "planner_statuses" not in [m.key for m in resident.multiselect]
-    assert "1 Bedarfe entsprechen den Filtern." in texts(resident).replace("\\", "")
+    assert "1 Bedarf entspricht den Filtern." in texts(resident).replace("\\", "")
 
     moderator = app_as(MODERATOR)
     moderator.switch_page(str(PAGES / "planner_map.py")).run()
-    assert "1 Bedarfe entsprechen den Filtern." in texts(moderator).replace("\\", "")  # published by default
+    assert "1 Bedarf entspricht den Filtern." in texts(moderator).replace("\\", "")  # published by default
     moderator.multiselect(key="planner_statuses").set_value(["pending", "published"]).run()
     assert not moderator.exception, moderator.exception
     assert "2 Bedarfe entsprechen den Filtern." in texts(moderator).replace("\\", "")

@@ -148,7 +148,7 @@ def test_moderator_decides_the_public_map_follows_and_the_audit_log_records(staf
     public_log.attach(public)
     public.goto(f"{staff_server.url}/karte?ebene=BEZ", timeout=TIMEOUT_MS)
     dismiss_page_not_found(public)
-    expect(public.get_by_text("1 Bedarfe entsprechen den Filtern.")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(public.get_by_text("1 Bedarf entspricht den Filtern.")).to_be_visible(timeout=TIMEOUT_MS)
     expect(public.frame_locator(MAP_FRAME).locator("path.planner-area")).to_have_count(12, timeout=TIMEOUT_MS)
     # The map may be drawn again once it reports its view: locate through the iframe each time.
     frame = public.frame_locator(MAP_FRAME)
