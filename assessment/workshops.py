@@ -452,10 +452,13 @@ class WorkshopBook:
         )
         return {need_id: int(n) for need_id, n in self.store._read(lambda conn: conn.execute(statement).all())}
 
-    def results(self, round_id: str) -> pd.DataFrame:
+    def results(self, round_id: str, *, published_only: bool = True) -> pd.DataFrame:
         """Dots per need of the round: ``need_id``, ``title``, ``category``, ``votes``, ``voters``; most first.
 
         Needs without a dot are listed with 0, so the table covers every published need of the workshop.
+        Only published needs are listed unless ``published_only=False`` (staff views): the
+        projector and exports are public, and a need rejected or hidden after it received
+        dots must disappear from them like from every other public surface.
         """
         voting = self.get_round(round_id)
         counted = (
@@ -470,7 +473,8 @@ class WorkshopBook:
             [
                 {"need_id": n.id, "reference": n.reference, "title": n.title, "category": n.category,
                  "votes": tally.get(n.id, (0, 0))[0], "voters": tally.get(n.id, (0, 0))[1]}
-                for n in listed if n.status == "published" or n.id in tally
+                for n in listed
+                if n.status == "published" or (not published_only and n.id in tally)
             ],
             columns=["need_id", "reference", "title", "category", "votes", "voters"],
         )

@@ -162,3 +162,16 @@ def test_freeze_ends_the_open_round(book, store):
     with pytest.raises(VoteRefused, match="ended"):
         book.cast_vote(voting.id, "session-aaa", need.id)
     assert book.results(voting.id)["votes"].tolist() == [1]
+
+
+def test_results_drop_a_need_rejected_after_it_got_dots(book, store):
+    """The projector is public: a need hidden or rejected later vanishes from the results."""
+    code = book.open(book.create("A", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    kept, rejected = room_need(store, book, code, title="Bänke"), room_need(store, book, code, title="Max Mustermann")
+    voting = book.start_round(code, dots=2)
+    book.cast_vote(voting.id, "session-aaa", kept.id)
+    book.cast_vote(voting.id, "session-aaa", rejected.id)
+    store.set_status(rejected.id, "rejected")
+    assert book.results(voting.id)["title"].tolist() == ["Bänke"]
+    staff_view = book.results(voting.id, published_only=False)
+    assert sorted(staff_view["title"]) == ["Bänke", "Max Mustermann"]
