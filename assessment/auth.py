@@ -59,6 +59,8 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "moderation": frozenset({"moderator", "admin"}),
     "audit": frozenset({"admin"}),
     "workshop": frozenset({"facilitator", "admin"}),
+    # Not a page of its own: the goals form on /bewertung (everyone may read goals).
+    "goals": frozenset({"planner", "admin"}),
 }
 """Staff pages (by URL path) and the roles that may open them; every other page is public."""
 

@@ -426,6 +426,10 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "assess.download_html": {"de": "Bericht als HTML herunterladen", "en": "Download the report as HTML"},
     "assess.download_pdf": {"de": "Bericht als PDF herunterladen", "en": "Download the report as PDF"},
+    "assess.goal.signin": {
+        "de": "Ziele anlegen können Planerinnen und Planer nach der Anmeldung (Seite „Anmelden“).",
+        "en": "Planners can create goals after signing in (page “Sign in”).",
+    },
     # --- Moderation, sign-in, privacy (keys "moderation.*", "auth.*", "privacy.*") ---
     "auth.nav_signin": {"de": "Anmelden (Mitarbeitende)", "en": "Sign in (staff)"},
     "auth.nav_account": {"de": "Konto", "en": "Account"},

@@ -22,6 +22,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from assessment.analysis import assess
+from assessment.auth import PAGE_ROLES
 from assessment.goals import GoalBook, GoalInput
 from assessment.hotspots import contiguity
 from assessment.presets import PRESETS
@@ -75,12 +76,9 @@ def signed_in_name() -> str | None:
 
 
 def may_edit_goals() -> bool:
-    """Whether this session may create goals.
-
-    No sign-in exists yet, so everyone may. The planner role (a later issue)
-    replaces this with a role check and passes the planner to ``created_by``.
-    """
-    return True
+    """Whether this session may create goals: planners and admins (everyone reads them)."""
+    user = st.session_state.get("user")
+    return user is not None and bool(user.roles & PAGE_ROLES["goals"])
 
 
 def asset_base() -> str:
@@ -283,6 +281,8 @@ if may_edit_goals():
             except ValidationError as refused:
                 for error in refused.errors:
                     st.error(error.message(lang))
+else:
+    st.info(t("assess.goal.signin", lang))
 goals = book.list(level=level)
 if not goals:
     st.info(t("assess.goal.none", lang))

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from assessment.auth import User
 from assessment.goals import GoalBook
 from assessment.store import open_store
 from geodata.indicators import indicator_table
@@ -30,12 +31,23 @@ def database_url(tmp_path, monkeypatch):
     return url
 
 
-def open_page(monkeypatch=None, **env) -> AppTest:
+PLANNER = User("planerin", frozenset({"planner"}), "password")
+
+
+def open_page(monkeypatch=None, user=None, **env) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    if user is not None:
+        at.session_state["user"] = user
     at.run()
     at.switch_page("pages/assessment.py").run()
     assert not at.exception, at.exception
     return at
+
+
+def submit_goal(at: AppTest) -> None:
+    """Click the goals form's submit button (found by its label, not its position)."""
+    [button] = [b for b in at.button if b.label == "Ziel anlegen"]
+    button.click().run()
 
 
 def ranking(at: AppTest) -> pd.DataFrame:
@@ -124,13 +136,19 @@ def test_adding_and_removing_an_indicator(settings_with_data, database_url):
                                    check_names=False, check_dtype=False)
 
 
-def test_a_goal_is_created_from_a_finding_and_listed_with_its_evidence(settings_with_data, database_url):
+def test_residents_see_goals_but_no_form_to_create_them(settings_with_data, database_url):
     at = open_page()
+    assert not [b for b in at.button if b.label == "Ziel anlegen"]
+    assert any("anmelden" in i.value.lower() or "Anmeldung" in i.value for i in at.info)
+
+
+def test_a_goal_is_created_from_a_finding_and_listed_with_its_evidence(settings_with_data, database_url):
+    at = open_page(user=PLANNER)
     top = ranking(at).index[0]
     at.selectbox(key="assess_area").set_value(top).run()
     at.text_input[0].input("Gemeinschaftsräume in <b>Gropiusstadt</b>")
     at.selectbox[-1].set_value("social_participation")
-    at.button[-1].click().run()  # the form's submit button
+    submit_goal(at)
     assert not at.exception, at.exception
     store = open_store(database_url=database_url, geography=None)
     try:
@@ -147,6 +165,6 @@ def test_a_goal_is_created_from_a_finding_and_listed_with_its_evidence(settings_
 
 
 def test_an_empty_title_is_refused_with_a_message(settings_with_data, database_url):
-    at = open_page()
-    at.button[-1].click().run()
+    at = open_page(user=PLANNER)
+    submit_goal(at)
     assert any("Titel" in e.value for e in at.error)
