@@ -15,12 +15,10 @@ Examples
 >>> html = m.get_root().render()
 >>> "cdn" in html
 False
->>> for line in html.splitlines():
-...     if "circle_marker" in line and "bindTooltip" in line:
-...         print(line.strip()[-57:])
-\u003e${window.x=1}\u0026lt;b\u0026gt;", {sticky: true});
+>>> "${window" in html, "$\\u0026#123;window.x=1\\u0026#125;\\u0026lt;b\\u0026gt;" in html
+(False, True)
 
-The need's text is a JSON string literal (``${...}`` is inert there) and HTML-escaped.
+The need's text is an HTML-escaped JSON string literal; its braces are character references.
 """
 
 from __future__ import annotations
@@ -79,10 +77,20 @@ class SafeTooltip(MacroElement):
 def need_tooltip(title: str, category: str) -> str:
     """Tooltip HTML of one need: escaped category and title on two lines.
 
+    Braces become character references too: branca compiles every rendered map
+    script as a Jinja template again, so a ``{{ ... }}`` in a resident's text
+    would otherwise be evaluated on the server (or break the map).
+
     >>> need_tooltip('<img src=x onerror="a()">', "Wohnen")
     '<strong>Wohnen</strong><br>&lt;img src=x onerror=&quot;a()&quot;&gt;'
+    >>> need_tooltip("{{ 7*7 }}", "Wohnen")
+    '<strong>Wohnen</strong><br>&#123;&#123; 7*7 &#125;&#125;'
     """
-    return f"<strong>{html.escape(category)}</strong><br>{html.escape(title)}"
+    return f"<strong>{_inert(category)}</strong><br>{_inert(title)}"
+
+
+def _inert(text: str) -> str:
+    return html.escape(text).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def _outline_features(areas: str | Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -184,7 +184,7 @@ with where:
     place_error = st.empty()
 
     st.subheader(t("report.without_map", lang))
-    st.caption(t("report.without_map_hint", lang))
+    st.markdown(t("report.without_map_hint", lang))
     bez_options = sorted(names["BEZ"].index)
     st.selectbox(
         t("report.bezirk", lang), bez_options, key="report_bez", format_func=names["BEZ"].get,
@@ -210,7 +210,7 @@ with what:
         format_func=lambda c: CATEGORIES[c].label(lang), placeholder=t("report.choose", lang),
     )
     if category:
-        st.caption(escape_markdown(CATEGORIES[category].explanation(lang)))
+        st.markdown(escape_markdown(CATEGORIES[category].explanation(lang)))
     field_errors = {"category": st.empty()}
     title = st.text_input(
         t("report.title_label", lang), key=f"report_title_{form}", max_chars=TITLE_MAX,
@@ -219,7 +219,7 @@ with what:
     field_errors["title"] = st.empty()
     description = st.text_area(t("report.description_label", lang), key=f"report_description_{form}", max_chars=DESCRIPTION_MAX)
     field_errors["description"] = st.empty()
-    st.caption(t("report.no_contact", lang))
+    st.markdown(t("report.no_contact", lang))
     # The honeypot: off-screen for sighted users, labelled for screen readers; bots fill it.
     st.html("<style>.st-key-report_hp_box{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}</style>")
     with st.container(key="report_hp_box"):
@@ -299,7 +299,7 @@ elif not nearby:
 else:
     st.write(t("report.nearby_count", lang, n=len(nearby)))
     for need in nearby:
-        with st.container(border=True):
+        with st.container(border=True, key=f"report_need_{need.id}"):
             st.markdown(f"**{escape_markdown(need.title)}**")
             st.markdown(
                 escape_markdown(
@@ -313,7 +313,7 @@ else:
                 st.markdown(escape_markdown(need.description))
             supported = need.id in state["report_supported"]
             if supported:
-                st.caption(t("report.supported", lang))
+                st.markdown(t("report.supported", lang))
             st.button(
                 t("report.support", lang), key=f"report_support_{need.id}", disabled=supported,
                 on_click=on_support, args=(need.id,),

@@ -296,3 +296,15 @@ def test_page_is_in_the_navigation_at_melden(fake_map, database_url):
     at.switch_page("pages/report_need.py").run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Was fehlt in Ihrem Kiez?"
+
+
+def test_braces_in_a_need_are_not_a_template_on_the_server(at, fake_map, store):
+    # branca compiles rendered map scripts as Jinja templates: "{{ 7*7 }}" must stay text.
+    lat, lon = BRANDENBURG_GATE
+    store.submit(NeedInput(category="housing", title="Preis {{ 7*7 }} {% if 1 %}x{% endif %}", lat=lat, lon=lon),
+                 status="published")
+    click(at, fake_map, lat, lon)
+    html = fake_map.html()
+    assert "Preis \\u0026#123;\\u0026#123; 7*7 \\u0026#125;\\u0026#125;" in html and "Preis 49" not in html
+    assert "Preis \\{\\{ 7\\*7 \\}\\}" in "\n".join(m.value for m in at.markdown)
+
