@@ -40,6 +40,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def warm_up(url: str) -> None:
+    """Run the app once server-side, as `.ci/app` does after every start.
+
+    Streamlit runs the very first script run of a process in its legacy
+    ``pages/`` folder mode, which shows a "Page not found" dialog on a direct
+    link such as ``/melden``; one run through ``/_stcore/script-health-check``
+    (enabled in ``.streamlit/config.toml``) switches the process to
+    ``st.navigation`` before any visitor arrives.
+    """
+    with urllib.request.urlopen(f"{url}/_stcore/script-health-check", timeout=120) as response:
+        if response.status != 200:
+            raise RuntimeError(f"the app's script health check answered {response.status}")
+
+
 def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -48,6 +62,7 @@ def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float) -> N
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                 if response.status == 200:
+                    warm_up(url)
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
