@@ -322,6 +322,13 @@ def test_phone_viewport_has_no_horizontal_scroll_and_the_form_works(server, stor
         open_page(page, server, network)
         width = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert width[0] <= width[1], f"horizontal scroll on a 375 px screen: {width}"
+        # Streamlit scrolls inside its main container: nothing in it may reach past the screen.
+        too_wide = page.evaluate(
+            """() => Array.from(document.querySelectorAll('[data-testid=stMain] *'))
+                .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+                .map(e => e.tagName + ' ' + (e.getAttribute('data-testid') || ''))"""
+        )
+        assert too_wide == [], f"wider than the 375 px screen: {too_wide[:5]}"
         click_map_until(page, *BRANDENBURG_GATE, PLACE_SHOWN, tap=True)
         title = f"Bank am Ufer {uuid.uuid4().hex[:6]}"
         fill_form(page, title)
