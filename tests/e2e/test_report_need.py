@@ -297,9 +297,12 @@ def test_keyboard_only_path_submits_a_need_located_by_area(server, store, page, 
     title = f"Sichere Querung {uuid.uuid4().hex[:6]}"
     tab_until(page, "el.getAttribute('aria-label') === 'Kurzer Titel (3 bis 120 Zeichen)'")
     page.keyboard.type(title)
-    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # leaving the field sends it: a rerun
+    wait_idle(page)
+    expect(page.get_by_label("Beschreibung (freiwillig, höchstens 1.000 Zeichen)")).to_be_focused()
     page.keyboard.type("Ampel fehlt.")
     tab_until(page, "el.innerText === 'Bedarf senden'")
+    wait_idle(page)
     page.keyboard.press("Enter")
     expect(page.get_by_text(re.compile(r"Ihre Kennung: [0-9A-F]{8}"))).to_be_visible(timeout=TIMEOUT_MS)
     [need] = stored(store, title)
