@@ -61,6 +61,22 @@ from geodata.classify import (
 from geodata.i18n import count_areas, format_number, t
 from geodata.settings import Settings
 
+
+def inert_html(text: object) -> str:
+    """``text`` HTML-escaped and with its braces as character references.
+
+    Every text that reaches a folium map must go through this. HTML escaping
+    alone is not enough: branca compiles rendered map scripts as Jinja templates
+    once more, so a resident's ``{{ ... }}`` or ``{% ... %}`` would be evaluated
+    on the server, and ``${...}`` inside a JavaScript template literal runs in
+    the browser. ``&#123;``/``&#125;`` show as braces and are inert in both.
+
+    >>> inert_html('<b>{{ 7*7 }}</b> ${x}')
+    '&lt;b&gt;&#123;&#123; 7*7 &#125;&#125;&lt;/b&gt; $&#123;x&#125;'
+    """
+    return html.escape(str(text)).replace("{", "&#123;").replace("}", "&#125;")
+
+
 #: Where the app serves ``static/node_modules`` (Streamlit's static serving puts
 #: ``./static`` under ``/app/static``). Behind a ``server.baseUrlPath`` the page
 #: passes the prefixed path.
@@ -268,8 +284,8 @@ def _area_features(
                 # extra columns would grow every map by kilobytes.
                 "properties": {
                     "id": area_id,
-                    "name": html.escape(str(name)),
-                    "value": html.escape(str(text)),
+                    "name": inert_html(str(name)),
+                    "value": inert_html(str(text)),
                 },
                 "geometry": feature["geometry"],
             }
@@ -291,7 +307,7 @@ def add_basemap(m: folium.Map, basemap: Basemap, lang: str = "de") -> folium.Map
     XYZ URLs become a :class:`folium.TileLayer`; with ``wms_layers`` the URL is
     a WMS endpoint and becomes a :class:`folium.WmsTileLayer` (PNG, EPSG:3857).
     """
-    attribution = html.escape(basemap.attribution)
+    attribution = inert_html(basemap.attribution)
     name = t("map.basemap", lang)
     if basemap.wms_layers:
         folium.WmsTileLayer(
@@ -372,11 +388,11 @@ def choropleth_map(
         highlight_function=lambda feature: _HIGHLIGHT_STYLE,
         tooltip=folium.GeoJsonTooltip(
             fields=["name", "value"],
-            aliases=[html.escape(area_label), html.escape(indicator_label)],
+            aliases=[inert_html(area_label), inert_html(indicator_label)],
             sticky=True,
         ),
         # Leaflet shows a layer's ``attribution`` option in the attribution control (as HTML).
-        attribution=html.escape(attribution),
+        attribution=inert_html(attribution),
     ).add_to(m)
     m.fit_bounds(_bounds(features))
     # Without tiles, Leaflet's grey background reads as "data"; white reads as "nothing".
@@ -415,13 +431,13 @@ def legend_html(entries: list[LegendEntry], title: str, lang: str = "de") -> str
         rows.append(
             '<li style="display:flex;align-items:center;gap:0.5em;margin:0.15em 0">'
             f'<span aria-hidden="true" style="display:inline-block;width:1.6em;height:1em;'
-            f'background:{html.escape(entry.colour)};border:{border}"></span>'
-            f"<span>{html.escape(entry.label)}</span>"
-            f'<span style="color:#555">({html.escape(count_areas(entry.count, lang))})</span></li>'
+            f'background:{inert_html(entry.colour)};border:{border}"></span>'
+            f"<span>{inert_html(entry.label)}</span>"
+            f'<span style="color:#555">({inert_html(count_areas(entry.count, lang))})</span></li>'
         )
     return (
-        f'<div class="legend" role="group" aria-label="{html.escape(title)}">'
-        f'<p style="margin:0 0 0.3em 0;font-weight:600">{html.escape(title)}</p>'
+        f'<div class="legend" role="group" aria-label="{inert_html(title)}">'
+        f'<p style="margin:0 0 0.3em 0;font-weight:600">{inert_html(title)}</p>'
         f'<ul style="list-style:none;padding:0;margin:0">{"".join(rows)}</ul></div>'
     )
 

@@ -40,7 +40,6 @@ Examples
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import re
@@ -54,6 +53,7 @@ from folium.plugins import HeatMap, MarkerCluster
 from geodata.classify import MISSING_COLOUR, Classification
 from geodata.i18n import format_number, t
 from geodata.maps import (
+    inert_html,
     ASSET_BASE,
     BERLIN_BOUNDS,
     Basemap,
@@ -155,15 +155,15 @@ def area_layer(
         colour = fill[feature["id"]]
         return {**(_MISSING_STYLE if colour == MISSING_COLOUR else _AREA_STYLE), "fillColor": colour}
 
-    group = folium.FeatureGroup(name=html.escape(indicator_label))
+    group = folium.FeatureGroup(name=inert_html(indicator_label))
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         style_function=style,
         highlight_function=lambda feature: {"weight": 3, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(
-            fields=["name", "value"], aliases=[html.escape(area_label), html.escape(indicator_label)], sticky=True
+            fields=["name", "value"], aliases=[inert_html(area_label), inert_html(indicator_label)], sticky=True
         ),
-        attribution=html.escape(attribution),
+        attribution=inert_html(attribution),
     ).add_to(group)
     return group
 
@@ -273,10 +273,10 @@ def needs_layer(
         return group
     if needs is not None:
         index = {c: i for i, c in enumerate(categories)}
-        prefix = html.escape(t("planner.map.needs", lang))
+        prefix = inert_html(t("planner.map.needs", lang))
         rows = [
             [round(float(lat), 5), round(float(lon), 5), 6, index.get(cat, len(index)) % len(CATEGORY_COLOURS),
-             f"{prefix}: {html.escape(str(title))}"]
+             f"{prefix}: {inert_html(str(title))}"]
             for lat, lon, cat, title in needs[["lat", "lon", "category", "title"]].itertuples(index=False)
         ]
         cluster = MarkerCluster(options={"showCoverageOnHover": False, "maxClusterRadius": 40})
@@ -287,11 +287,11 @@ def needs_layer(
         return group
     present = per_area[per_area["count"] > 0]
     biggest = float(present["count"].max()) if len(present) else 1.0
-    label = html.escape(t("planner.map.needs_in_area", lang))
+    label = inert_html(t("planner.map.needs_in_area", lang))
     rows = [
         # Area proportional to the count: radius grows with the square root.
         [round(float(lat), 5), round(float(lon), 5), round(3 + 15 * math.sqrt(count / biggest), 1), 0,
-         f"{html.escape(str(name))}: {format_number(int(count), 0, lang)} ({label})"]
+         f"{inert_html(str(name))}: {format_number(int(count), 0, lang)} ({label})"]
         for lat, lon, name, count in present[["lat", "lon", "name", "count"]].itertuples(index=False)
     ]
     _CircleData(rows, ["#d95f02"], "planner-need-area").add_to(group)
@@ -310,9 +310,9 @@ def facilities_layer(facilities: Mapping[str, pd.DataFrame], labels: Mapping[str
     palette = [FACILITY_COLOURS.get(kind, "#444444") for kind in kinds]
     rows = []
     for i, kind in enumerate(kinds):
-        label = html.escape(labels.get(kind, kind))
+        label = inert_html(labels.get(kind, kind))
         for lat, lon, name in facilities[kind][["lat", "lon", "name"]].itertuples(index=False):
-            text = html.escape(str(name)) if isinstance(name, str) and name else ""
+            text = inert_html(str(name)) if isinstance(name, str) and name else ""
             rows.append([round(float(lat), 5), round(float(lon), 5), 4, i, f"{label}: {text}".rstrip(": ")])
     group = folium.FeatureGroup(name=t("planner.map.facility", lang))
     _CircleData(rows, palette, "planner-facility").add_to(group)
@@ -349,9 +349,9 @@ def standalone_html(m: folium.Map, static_root: str | Path, asset_base: str = AS
     page = re.sub(rf'<script src="({escaped}/[^"]+)"></script>', script, page)
     page = re.sub(rf'<link rel="stylesheet" href="({escaped}/[^"]+)"/>', style, page)
     footer = (
-        f'<title>{html.escape(title)}</title>'
+        f'<title>{inert_html(title)}</title>'
         f'<div style="position:fixed;bottom:0;left:0;z-index:1000;background:#fff;font:12px sans-serif;'
-        f'padding:2px 6px">{html.escape(attribution)}</div>'
+        f'padding:2px 6px">{inert_html(attribution)}</div>'
     )
     return page.replace("</body>", footer + "</body>", 1)
 
@@ -365,11 +365,11 @@ def swatch_legend_html(items: list[tuple[str, str]], title: str) -> str:
     rows = "".join(
         '<li style="display:flex;align-items:center;gap:0.5em;margin:0.1em 0">'
         f'<span aria-hidden="true" style="display:inline-block;width:0.9em;height:0.9em;border-radius:50%;'
-        f'background:{html.escape(colour)}"></span><span>{html.escape(label)}</span></li>'
+        f'background:{inert_html(colour)}"></span><span>{inert_html(label)}</span></li>'
         for colour, label in items
     )
     return (
-        f'<div class="legend-points" role="group" aria-label="{html.escape(title)}">'
-        f'<p style="margin:0.6em 0 0.3em 0;font-weight:600">{html.escape(title)}</p>'
+        f'<div class="legend-points" role="group" aria-label="{inert_html(title)}">'
+        f'<p style="margin:0.6em 0 0.3em 0;font-weight:600">{inert_html(title)}</p>'
         f'<ul style="list-style:none;padding:0;margin:0">{rows}</ul></div>'
     )

@@ -23,7 +23,6 @@ The need's text is an HTML-escaped JSON string literal; its braces are character
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
@@ -33,7 +32,16 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geodata.i18n import t
-from geodata.maps import ASSET_BASE, BERLIN_BOUNDS, Basemap, MetricScale, _bounds, add_basemap, use_local_assets
+from geodata.maps import (
+    ASSET_BASE,
+    BERLIN_BOUNDS,
+    Basemap,
+    MetricScale,
+    _bounds,
+    add_basemap,
+    inert_html,
+    use_local_assets,
+)
 
 _OUTLINE_STYLE = {"color": "#333333", "weight": 1.5, "fillColor": "#ffffff", "fillOpacity": 0.0}
 _SELECTED_STYLE = {"color": "#0b5394", "weight": 3, "fillColor": "#0b5394", "fillOpacity": 0.12}
@@ -89,8 +97,7 @@ def need_tooltip(title: str, category: str) -> str:
     return f"<strong>{_inert(category)}</strong><br>{_inert(title)}"
 
 
-def _inert(text: str) -> str:
-    return html.escape(text).replace("{", "&#123;").replace("}", "&#125;")
+_inert = inert_html
 
 
 def _outline_features(areas: str | Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -99,7 +106,7 @@ def _outline_features(areas: str | Mapping[str, Any]) -> list[dict[str, Any]]:
         {
             "type": "Feature",
             "id": str(f.get("id") or f["properties"]["id"]),
-            "properties": {"name": html.escape(str((f.get("properties") or {}).get("name", "")))},
+            "properties": {"name": inert_html(str((f.get("properties") or {}).get("name", "")))},
             "geometry": f["geometry"],
         }
         for f in collection["features"]
@@ -153,7 +160,7 @@ def report_map(
             name=t("report.map_districts", lang),
             style_function=lambda feature: _OUTLINE_STYLE,
             tooltip=folium.GeoJsonTooltip(
-                fields=["name"], aliases=[html.escape(t("report.bezirk", lang))], sticky=True
+                fields=["name"], aliases=[inert_html(t("report.bezirk", lang))], sticky=True
             ),
         ).add_to(m)
     if selected_area is not None:
@@ -169,7 +176,7 @@ def report_map(
         marker.add_to(m)
     if pin is not None:
         marker = folium.Marker(location=pin, alt=t("report.pin", lang))
-        SafeTooltip(html.escape(t("report.pin", lang))).add_to(marker)
+        SafeTooltip(inert_html(t("report.pin", lang))).add_to(marker)
         marker.add_to(m)
     elif selected_area is not None:
         m.fit_bounds(_bounds([{"geometry": selected_area}]))

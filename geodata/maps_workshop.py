@@ -26,7 +26,6 @@ Examples
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
@@ -35,7 +34,7 @@ import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geodata.maps import ASSET_BASE, Basemap
+from geodata.maps import ASSET_BASE, Basemap, inert_html
 from geodata.maps_planner import CATEGORY_COLOURS, planner_base_map
 from geodata.maps_report import SafeTooltip, need_tooltip
 
@@ -89,7 +88,7 @@ def focus_layer(geometry: Mapping[str, Any], name: str = "") -> folium.FeatureGr
     outline = folium.GeoJson({"type": "Feature", "properties": {}, "geometry": dict(geometry)},
                              style_function=lambda feature: _FOCUS_STYLE, interactive=bool(name))
     if name:
-        SafeTooltip(html.escape(name)).add_to(outline)
+        SafeTooltip(inert_html(name)).add_to(outline)
     outline.add_to(group)
     return group
 

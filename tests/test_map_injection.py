@@ -1,0 +1,61 @@
+"""Residents' text on every map is inert: no server-side template evaluation, no script.
+
+branca compiles rendered map scripts as Jinja templates once more, so a need titled
+``{{ 7*7 }}`` used to come out as ``49`` on the planners' map: server-side template
+injection, with Python object access from there. Each builder that shows user text
+is rendered here, in full (as st_folium and the HTML export do), with payloads that
+would show a tell-tale result if evaluated.
+"""
+
+from __future__ import annotations
+
+import folium
+import pandas as pd
+import pytest
+
+from geodata.maps_planner import facilities_layer, needs_layer
+from geodata.maps_report import NeedMarker, report_map
+from geodata.maps_workshop import Pin, pins_layer
+
+PAYLOADS = {
+    "{{ 'inj' ~ 'ected' }}": "injected",
+    "{% for x in range(3) %}Q{% endfor %}": "QQQ",
+    "{{ ''.__class__.__mro__[1].__subclasses__()|length }}": None,  # any number would do
+    "{# hidden #}visible": None,
+}
+EMPTY_DISTRICTS = {"type": "FeatureCollection", "features": []}
+
+
+def _render(layer_or_map) -> str:
+    if isinstance(layer_or_map, folium.Map):
+        return layer_or_map.get_root().render()
+    m = folium.Map(tiles=None)
+    layer_or_map.add_to(m)
+    return m.get_root().render()
+
+
+def _builders(payload: str):
+    yield "planner needs", needs_layer(
+        pd.DataFrame({"lat": [52.5], "lon": [13.4], "category": ["mobility"], "title": [payload]}), None
+    )
+    yield "planner per-area", needs_layer(
+        None, pd.DataFrame({"lat": [52.5], "lon": [13.4], "name": [payload], "count": [3]})
+    )
+    yield "planner facilities", facilities_layer(
+        {"kitas": pd.DataFrame({"lat": [52.5], "lon": [13.4], "name": [payload]})}, {"kitas": "Kitas"}
+    )
+    yield "workshop pins", pins_layer([Pin(52.5, 13.4, "mobility", payload, "Mobilität")], ["mobility"])
+    yield "residents' map", report_map(EMPTY_DISTRICTS, needs=[NeedMarker(52.5, 13.4, payload, "Mobilität")])
+
+
+@pytest.mark.parametrize("payload", list(PAYLOADS))
+def test_template_syntax_in_resident_text_is_never_evaluated(payload):
+    tell_tale = PAYLOADS[payload]
+    for name, built in _builders(payload):
+        out = _render(built)  # a TemplateSyntaxError here would also be a finding
+        # The braces reach the browser as character references (inside JSON, with the
+        # ampersand \u-escaped), so Jinja sees no tags.
+        assert "&#123;" in out or "\\u0026#123;" in out, f"{name}: the payload's braces were not made inert"
+        assert payload not in out, f"{name}: raw template syntax reached the page"
+        if tell_tale:
+            assert tell_tale not in out, f"{name}: {payload!r} was evaluated on the server"
