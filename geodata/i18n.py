@@ -179,13 +179,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "Gespeichert werden nur: Thema, Titel, Beschreibung, der Ort (Punkt oder Gebiet), "
         "der Zeitpunkt und die Sprache der Seite. Nicht gespeichert werden: Name, E-Mail-Adresse, "
         "IP-Adresse oder andere Angaben zu Ihrer Person. Wer es sieht: nach einer Prüfung durch das "
-        "Moderationsteam alle, öffentlich auf der Karte und in Auswertungen. Wie lange: bis zum Ende "
-        "des Projekts, spätestens bis zum 31.12.2028; danach wird die Meldung gelöscht.",
+        "Moderationsteam alle, öffentlich auf der Karte und in Auswertungen. Wie lange: veröffentlichte "
+        "Meldungen werden {published_days} Tage nach dem Absenden gelöscht, spätestens zum Ende des "
+        "Projekts; abgelehnte und zusammengeführte Meldungen {rejected_days} Tage nach der Entscheidung.",
         "en": "We store only: topic, title, description, the place (point or area), the time and "
         "the page language. We do not store: your name, e-mail address, IP address or anything else "
         "about you. Who sees it: after a check by the moderators, everyone, publicly on the map and in "
-        "assessments. How long: until the end of the project, at the latest until 31 Dec 2028; "
-        "then the need is deleted.",
+        "assessments. How long: published needs are deleted {published_days} days after they were sent, "
+        "at the latest at the end of the project; rejected and merged needs {rejected_days} days after "
+        "the decision.",
     },
     "report.privacy_published": {
         "de": "Hinweis: Auf dieser Seite werden Meldungen sofort veröffentlicht, ohne vorherige Prüfung.",
@@ -252,6 +254,22 @@ TEXTS: dict[str, dict[str, str]] = {
     "report.support": {"de": "Ich auch", "en": "Me too"},
     "report.support_label": {"de": "Ich auch: {title}", "en": "Me too: {title}"},
     "report.supported": {"de": "Sie unterstützen diesen Bedarf.", "en": "You support this need."},
+    "report.flag": {"de": "Melden", "en": "Report"},
+    "report.flag_hint": {
+        "de": "Verstößt dieser Beitrag gegen die Regeln? Nach drei Meldungen wird er ausgeblendet, bis das "
+        "Moderationsteam entscheidet.",
+        "en": "Does this post break the rules? After three reports it is hidden until the moderators decide.",
+    },
+    "report.flag_reason": {"de": "Grund", "en": "Reason"},
+    "report.flag_confirm": {"de": "Beitrag melden", "en": "Report this post"},
+    "report.flag_done": {
+        "de": "Danke, das Moderationsteam prüft den Beitrag.",
+        "en": "Thank you, the moderators will check this post.",
+    },
+    "report.flag_already": {
+        "de": "Dieser Beitrag wird schon vom Moderationsteam geprüft.",
+        "en": "The moderators are already checking this post.",
+    },
     "report.workshop": {"de": "Sie melden im Workshop: {title}", "en": "You are reporting in the workshop: {title}"},
     "report.workshop_unknown": {
         "de": "Einen Workshop mit dem Code „{code}“ gibt es nicht. Bitte prüfen Sie den Link oder QR-Code. "

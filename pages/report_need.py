@@ -3,7 +3,10 @@
 Three steps on one page: *where* (a map click drops a pin; or Bezirk ->
 Bezirksregion -> Planungsraum lists, the keyboard and screen-reader path),
 *what* (topic, title, description, a privacy note), and *needs nearby*
-(a plain-text list with "Ich auch" buttons, and dots on the map).
+(a plain-text list with "Ich auch" buttons, and dots on the map). Each listed
+need can be reported ("Melden", once per browser session, with a reason from
+:data:`assessment.moderation.REPORT_REASONS`); three reports from different
+sessions hide it until a moderator decides (:meth:`Moderation.report`).
 
 One click stores exactly one need: the form carries a random client token
 made once per form, and the store returns the first need for a repeated
@@ -22,7 +25,8 @@ from streamlit_folium import st_folium
 
 from assessment import participation
 from assessment.model import DESCRIPTION_MAX, TITLE_MAX, NeedInput
-from assessment.store import NeedStore, StoreBusyError, open_store
+from assessment.moderation import REPORT_REASONS, DecisionError, Moderation
+from assessment.store import NeedNotFoundError, NeedStore, StoreBusyError, open_store
 from assessment.taxonomy import CATEGORIES
 from assessment.validation import ValidationError, check_workshop_id
 from geodata.display import display_geojson, display_units
@@ -86,6 +90,24 @@ def on_support(need_id: str) -> None:
     state["report_supported"].add(need_id)
 
 
+def on_flag(need_id: str) -> None:
+    """A resident reports a published need: once per browser session (a hashed session key, never an IP)."""
+    if need_id in state["report_flagged"]:
+        return
+    reason = state.get(f"report_flag_reason_{need_id}") or "other"
+    try:
+        Moderation(store).report(need_id, participation.hashed_key("session", state["report_session"]), reason)
+    except (DecisionError, NeedNotFoundError):
+        # Hidden, rejected or deleted meanwhile (e.g. the third report came from someone else).
+        state["report_flag_message"] = "report.flag_already"
+    except StoreBusyError:
+        state["report_flag_message"] = "report.busy"
+        return
+    else:
+        state["report_flag_message"] = "report.flag_done"
+    state["report_flagged"].add(need_id)
+
+
 store = needs_store(settings.database_url, settings)
 areas = hierarchy(settings)
 names = {
@@ -96,6 +118,7 @@ if "report_token" not in state:
     new_form()
 state.setdefault("report_session", str(uuid.uuid4()))
 state.setdefault("report_supported", set())
+state.setdefault("report_flagged", set())
 state.setdefault("report_place", None)
 state.setdefault("report_outside", False)
 for _, key in PICKERS:
@@ -226,7 +249,8 @@ with what:
         honeypot = st.text_input(t("report.honeypot", lang), key=f"report_hp_{form}")
 
     st.subheader(t("report.privacy_title", lang))
-    st.write(t("report.privacy", lang))
+    st.write(t("report.privacy", lang, published_days=settings.retention_published_days,
+               rejected_days=settings.retention_rejected_days))
     # Tell residents before they send when their need goes public at once (operator or workshop setting).
     if settings.publish_immediately or (workshop is not None and workshop.publish_immediately):
         st.write(t("report.privacy_published", lang))
@@ -292,6 +316,8 @@ with what:
 
 # --- 3. needs nearby --------------------------------------------------------------------------
 st.header(t("report.step_nearby", lang))
+if flag_message := state.pop("report_flag_message", None):
+    (st.error if flag_message == "report.busy" else st.success)(t(flag_message, lang))
 if not place:
     st.write(t("report.nearby_hint", lang))
 elif not nearby:
@@ -314,7 +340,19 @@ else:
             supported = need.id in state["report_supported"]
             if supported:
                 st.markdown(t("report.supported", lang))
-            st.button(
+            support_column, flag_column = st.columns(2)
+            support_column.button(
                 t("report.support", lang), key=f"report_support_{need.id}", disabled=supported,
                 on_click=on_support, args=(need.id,),
             )
+            flagged = need.id in state["report_flagged"]
+            with flag_column.popover(t("report.flag", lang), disabled=flagged):
+                st.write(t("report.flag_hint", lang))
+                st.selectbox(
+                    t("report.flag_reason", lang), list(REPORT_REASONS), key=f"report_flag_reason_{need.id}",
+                    format_func=lambda r: REPORT_REASONS[r][0 if lang == "de" else 1],
+                )
+                st.button(
+                    t("report.flag_confirm", lang), key=f"report_flag_{need.id}", disabled=flagged,
+                    on_click=on_flag, args=(need.id,),
+                )

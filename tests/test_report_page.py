@@ -308,3 +308,63 @@ def test_braces_in_a_need_are_not_a_template_on_the_server(at, fake_map, store):
     assert "Preis \\u0026#123;\\u0026#123; 7*7 \\u0026#125;\\u0026#125;" in html and "Preis 49" not in html
     assert "Preis \\{\\{ 7\\*7 \\}\\}" in "\n".join(m.value for m in at.markdown)
 
+
+
+def report_need(at: AppTest, need_id: str, reason: str = "offensive") -> None:
+    at.selectbox(key=f"report_flag_reason_{need_id}").set_value(reason)
+    at.button(key=f"report_flag_{need_id}").click().run()
+    assert not at.exception, at.exception
+
+
+def fresh_session(fake_map: FakeMap, lat: float, lon: float) -> AppTest:
+    session = AppTest.from_file(PAGE, default_timeout=TIMEOUT_S)
+    session.run()
+    click(session, fake_map, lat, lon)
+    return session
+
+
+def test_reporting_a_need_records_one_report_per_session(at, fake_map, store):
+    from assessment.moderation import Moderation
+
+    lat, lon = BRANDENBURG_GATE
+    need = store.submit(NeedInput(category="housing", title="Werbung für Ferienwohnungen", lat=lat, lon=lon),
+                        status="published")
+    click(at, fake_map, lat, lon)
+    report_need(at, need.id)
+    assert Moderation(store).report_counts() == {need.id: 1}
+    assert "Danke, das Moderationsteam prüft den Beitrag." in texts(at)
+    assert at.button(key=f"report_flag_{need.id}").disabled
+    # The same session again (a stale button, a double click racing the rerun): even when the
+    # page forgot it, the store counts the session key once.
+    at.session_state["report_flagged"] = set()
+    at.run()
+    report_need(at, need.id, reason="spam")
+    assert Moderation(store).report_counts() == {need.id: 1}
+    assert store.get(need.id).status == "published"
+
+
+def test_three_sessions_reporting_hide_the_need_from_the_nearby_list(at, fake_map, store):
+    lat, lon = BRANDENBURG_GATE
+    need = store.submit(NeedInput(category="housing", title="Beleidigender Beitrag", lat=lat, lon=lon),
+                        status="published")
+    other = store.submit(NeedInput(category="mobility", title="Sichere Querung", lat=lat, lon=lon + 0.0005),
+                         status="published")
+    for _ in range(3):
+        session = fresh_session(fake_map, lat, lon)
+        assert need.title in texts(session)
+        report_need(session, need.id)
+    assert store.get(need.id).status == "hidden"
+    later = fresh_session(fake_map, lat, lon)
+    shown = texts(later)
+    assert need.title not in shown and other.title in shown
+    assert store.get(other.id).status == "published"
+
+
+def test_privacy_note_names_the_configured_retention(fake_map, database_url, monkeypatch):
+    monkeypatch.setenv("BEDARFSATLAS_RETENTION_PUBLISHED_DAYS", "412")
+    monkeypatch.setenv("BEDARFSATLAS_RETENTION_REJECTED_DAYS", "61")
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT_S)
+    at.run()
+    [note] = [m.value for m in at.markdown if "Wie lange" in m.value]
+    assert "412 Tage nach dem Absenden" in note and "61 Tage nach der Entscheidung" in note
+    assert "2028" not in note
