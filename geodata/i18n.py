@@ -256,9 +256,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "report.supported": {"de": "Sie unterstützen diesen Bedarf.", "en": "You support this need."},
     "report.flag": {"de": "Melden", "en": "Report"},
     "report.flag_hint": {
-        "de": "Verstößt dieser Beitrag gegen die Regeln? Nach drei Meldungen wird er ausgeblendet, bis das "
+        "de": "Verstößt dieser Beitrag gegen die Regeln? Nach {n} Meldungen wird er ausgeblendet, bis das "
         "Moderationsteam entscheidet.",
-        "en": "Does this post break the rules? After three reports it is hidden until the moderators decide.",
+        "en": "Does this post break the rules? After {n} reports it is hidden until the moderators decide.",
     },
     "report.flag_reason": {"de": "Grund", "en": "Reason"},
     "report.flag_confirm": {"de": "Beitrag melden", "en": "Report this post"},

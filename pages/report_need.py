@@ -25,7 +25,7 @@ from streamlit_folium import st_folium
 
 from assessment import participation
 from assessment.model import DESCRIPTION_MAX, TITLE_MAX, NeedInput
-from assessment.moderation import REPORT_REASONS, DecisionError, Moderation
+from assessment.moderation import REPORT_REASONS, REPORT_THRESHOLD, DecisionError, Moderation
 from assessment.store import NeedNotFoundError, NeedStore, StoreBusyError, open_store
 from assessment.taxonomy import CATEGORIES
 from assessment.validation import ValidationError, check_workshop_id
@@ -347,7 +347,7 @@ else:
             )
             flagged = need.id in state["report_flagged"]
             with flag_column.popover(t("report.flag", lang), disabled=flagged):
-                st.write(t("report.flag_hint", lang))
+                st.write(t("report.flag_hint", lang, n=REPORT_THRESHOLD))
                 st.selectbox(
                     t("report.flag_reason", lang), list(REPORT_REASONS), key=f"report_flag_reason_{need.id}",
                     format_func=lambda r: REPORT_REASONS[r][0 if lang == "de" else 1],
