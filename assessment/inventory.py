@@ -56,9 +56,9 @@ NEEDS_PER_1000 = "needs_per_1000"
 #: What the public (and every planner without a staff role) may see.
 PUBLIC_STATUSES = ("published",)
 
-#: Roles that may filter by moderation status. Sign-in does not exist yet: the page
-#: passes no roles, so only published needs are ever shown (see :func:`visible_statuses`).
-STAFF_ROLES = frozenset({"staff", "moderator", "admin"})
+#: Roles that may filter by moderation status (:mod:`assessment.auth` roles); everyone
+#: else sees published needs only (see :func:`visible_statuses`).
+STAFF_ROLES = frozenset({"moderator", "admin"})
 
 #: Compare at most this many areas side by side (the issue: two to four).
 MAX_COMPARE = 4
@@ -83,7 +83,7 @@ def visible_statuses(roles: Iterable[str] = (), wanted: Iterable[str] | None = N
     ('published',)
     >>> visible_statuses((), wanted=["pending"])
     ('published',)
-    >>> visible_statuses({"staff"}, wanted=["pending", "published"])
+    >>> visible_statuses({"moderator"}, wanted=["pending", "published"])
     ('pending', 'published')
     """
     if not STAFF_ROLES.intersection(roles):
