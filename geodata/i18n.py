@@ -609,6 +609,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "workshop.focus_rect": {"de": "Rechteck (Koordinaten)", "en": "Rectangle (coordinates)"},
     "workshop.focus_level": {"de": "Ebene", "en": "Level"},
     "workshop.focus_area": {"de": "Gebiet", "en": "Area"},
+    "workshop.draw_hint": {
+        "de": "Rechteck auf der Karte aufziehen (Werkzeug oben links) – oder die Ecken unten eintippen.",
+        "en": "Drag a rectangle on the map (tool at the top left) – or type the corners below.",
+    },
     "workshop.rect_hint": {
         "de": "Längen- und Breitengrade (WGS84) der Ecken, z. B. aus einer Web-Karte.",
         "en": "Longitudes and latitudes (WGS84) of the corners, e.g. from a web map.",

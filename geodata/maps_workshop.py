@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 import folium
+import folium.plugins
 from branca.element import MacroElement
 from jinja2 import Template
 
@@ -145,3 +146,100 @@ def pins_layer(pins: Sequence[Pin], categories: Sequence[str], *, radius: float 
     group = folium.FeatureGroup(name="pins")
     PinData(rows, radius).add_to(group)
     return group
+
+
+_DISTRICT_STYLE = {"color": "#333333", "weight": 1.5, "fillColor": "#ffffff", "fillOpacity": 0.0}
+
+
+def draw_assets(asset_base: str = ASSET_BASE) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Local JS and CSS of Leaflet.draw (npm ``leaflet-draw``), as folium's (name, url) lists.
+
+    ``folium.plugins.Draw`` defaults to a CDN; these point to ``static/node_modules``.
+    The CSS finds its toolbar icons in ``images/`` next to itself, which ship there too.
+
+    >>> js, css = draw_assets("/x")
+    >>> js[0][1], css[0][1]
+    ('/x/leaflet-draw/dist/leaflet.draw.js', '/x/leaflet-draw/dist/leaflet.draw.css')
+    """
+    base = asset_base.rstrip("/")
+    return ([("leaflet_draw_js", f"{base}/leaflet-draw/dist/leaflet.draw.js")],
+            [("leaflet_draw_css", f"{base}/leaflet-draw/dist/leaflet.draw.css")])
+
+
+def focus_draw_map(districts_geojson: str | Mapping[str, Any], *, basemap: Basemap | None = None,
+                   lang: str = "de", asset_base: str = ASSET_BASE) -> folium.Map:
+    """A map of Berlin on which the facilitator draws the workshop's focus rectangle.
+
+    Parameters
+    ----------
+    districts_geojson : str or dict
+        GeoJSON FeatureCollection (EPSG:4326) of the Bezirke, e.g.
+        ``display_geojson(settings, "BEZ")``, outlined for orientation; each
+        feature's ``name`` property is shown on hover, HTML-escaped.
+    basemap : Basemap, optional
+        The operator's tiles underneath; default none.
+    lang : {"de", "en"}
+    asset_base : str
+        URL path where ``static/node_modules`` is served.
+
+    Returns
+    -------
+    folium.Map
+        With a Leaflet.draw toolbar that offers only the rectangle (no editing);
+        streamlit-folium returns the drawn rectangle as ``last_active_drawing``
+        (a GeoJSON polygon feature), see :func:`drawn_bbox`.
+
+    Examples
+    --------
+    >>> districts = {"type": "FeatureCollection", "features": [{"type": "Feature", "id": "01",
+    ...     "properties": {"name": "<i>Mitte</i>"}, "geometry": bbox_polygon((13.3, 52.5, 13.4, 52.6))}]}
+    >>> html = focus_draw_map(districts, asset_base="/x").get_root().render()
+    >>> "cdn" in html, "/x/leaflet-draw/dist/leaflet.draw.js" in html, "<i>Mitte" in html
+    (False, True, False)
+    """
+    m = planner_base_map(basemap, lang, asset_base)
+    collection = json.loads(districts_geojson) if isinstance(districts_geojson, str) else districts_geojson
+    features = [
+        {"type": "Feature", "id": str(f.get("id") or (f.get("properties") or {}).get("id", "")),
+         "properties": {"name": inert_html(str((f.get("properties") or {}).get("name", "")))},
+         "geometry": f["geometry"]}
+        for f in collection.get("features", [])
+    ]
+    if features:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features}, name="districts",
+            style_function=lambda feature: _DISTRICT_STYLE,
+            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=True),
+        ).add_to(m)
+    no = False
+    draw = folium.plugins.Draw(
+        draw_options={"rectangle": True, "polyline": no, "polygon": no, "circle": no, "marker": no,
+                      "circlemarker": no},
+        edit_options={"edit": False}, show_geometry_on_click=False,
+    )
+    # Instance override: the class default is a CDN, which the app must never contact.
+    draw.default_js, draw.default_css = draw_assets(asset_base)
+    draw.add_to(m)
+    return m
+
+
+def drawn_bbox(drawing: Mapping[str, Any] | None, digits: int = 4) -> tuple[float, float, float, float] | None:
+    """``(min_lon, min_lat, max_lon, max_lat)`` of a drawn GeoJSON polygon (feature or geometry), rounded.
+
+    ``None`` when nothing (or no polygon) was drawn. Rounded to ``digits``
+    decimals (4 = about 10 m), the precision the coordinate fields show.
+
+    >>> drawn_bbox({"type": "Feature", "geometry": bbox_polygon((13.361234, 52.5, 13.4, 52.53))})
+    (13.3612, 52.5, 13.4, 52.53)
+    >>> drawn_bbox(None) is None
+    True
+    """
+    if not drawing:
+        return None
+    geometry = drawing.get("geometry", drawing) if drawing.get("type") == "Feature" else drawing
+    if not geometry or geometry.get("type") != "Polygon" or not geometry.get("coordinates"):
+        return None
+    ring = geometry["coordinates"][0]
+    lons = [float(p[0]) for p in ring]
+    lats = [float(p[1]) for p in ring]
+    return (round(min(lons), digits), round(min(lats), digits), round(max(lons), digits), round(max(lats), digits))

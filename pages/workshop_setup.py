@@ -13,14 +13,17 @@ from datetime import date
 
 import segno
 import streamlit as st
+import streamlit_folium
 
 from assessment.store import NeedStore, open_store
 from assessment.taxonomy import CATEGORIES
 from assessment.workshop_report import build_summary, export_workshop_needs, summary_pdf
 from assessment.workshops import MAX_DOTS, WorkshopBook, WorkshopError
-from geodata.display import display_units
+from geodata.display import display_geojson, display_units
 from geodata.i18n import escape_markdown, t
 from geodata.lor import LEVELS
+from geodata.maps import Basemap
+from geodata.maps_workshop import drawn_bbox, focus_draw_map
 from geodata.settings import Settings, load_settings
 
 settings = load_settings()
@@ -74,13 +77,25 @@ with st.expander(t("workshop.create_header", lang), expanded=not book.list()):
                             placeholder=t("report.choose", lang))
         focus = {"focus_level": level, "focus_id": area}
     else:
+        st.caption(t("workshop.draw_hint", lang))
+        drawn = streamlit_folium.st_folium(
+            focus_draw_map(display_geojson(settings, "BEZ"), basemap=Basemap.from_settings(settings), lang=lang),
+            key="ws_draw_map", height=420, use_container_width=True, returned_objects=["last_active_drawing"],
+        ) or {}
+        drawn_box = drawn_bbox(drawn.get("last_active_drawing"))
+        # Copy a new drawing into the fields once; later keyboard edits of the fields are kept.
+        if drawn_box is not None and drawn_box != state.get("ws_drawn_bbox"):
+            state["ws_drawn_bbox"] = drawn_box
+            state["ws_w"], state["ws_s"], state["ws_e"], state["ws_n"] = drawn_box
+        for field, default in (("ws_w", 13.36), ("ws_s", 52.51), ("ws_e", 13.40), ("ws_n", 52.53)):
+            state.setdefault(field, default)
         st.caption(t("workshop.rect_hint", lang))
         west, south, east, north = st.columns(4)
         focus = {"bbox": (
-            west.number_input(t("workshop.west", lang), value=13.36, format="%.4f", step=0.001, key="ws_w"),
-            south.number_input(t("workshop.south", lang), value=52.51, format="%.4f", step=0.001, key="ws_s"),
-            east.number_input(t("workshop.east", lang), value=13.40, format="%.4f", step=0.001, key="ws_e"),
-            north.number_input(t("workshop.north", lang), value=52.53, format="%.4f", step=0.001, key="ws_n"),
+            west.number_input(t("workshop.west", lang), format="%.4f", step=0.001, key="ws_w"),
+            south.number_input(t("workshop.south", lang), format="%.4f", step=0.001, key="ws_s"),
+            east.number_input(t("workshop.east", lang), format="%.4f", step=0.001, key="ws_e"),
+            north.number_input(t("workshop.north", lang), format="%.4f", step=0.001, key="ws_n"),
         )}
     publish = st.checkbox(t("workshop.publish", lang), value=True, key="ws_new_publish")
     if st.button(t("workshop.create", lang), type="primary", key="ws_create"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import folium.plugins
 import pytest
 import streamlit_folium
 from streamlit.testing.v1 import AppTest
@@ -96,6 +97,48 @@ def test_setup_refuses_a_bad_rectangle_and_says_why(book):
     at.button(key="ws_create").click().run()
     assert book.list() == []
     assert any("min < max" in e.value for e in at.error)
+
+
+def test_setup_takes_the_focus_rectangle_drawn_on_the_map(book, monkeypatch):
+    # What Leaflet.draw returns for a rectangle around Alexanderplatz (lon/lat, ring from any corner).
+    drawing = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [[
+        [13.40213, 52.51874], [13.40213, 52.52571], [13.41866, 52.52571], [13.41866, 52.51874], [13.40213, 52.51874]]]}}
+    calls = []
+
+    def fake(fig, key=None, **kwargs):
+        calls.append((fig, key, kwargs))
+        return {"last_active_drawing": drawing}
+
+    monkeypatch.setattr(streamlit_folium, "st_folium", fake)
+    at = AppTest.from_file(SETUP, default_timeout=TIMEOUT_S)
+    at.run()
+    at.text_input(key="ws_new_title").input("Rund um den Alex")
+    at.radio(key="ws_new_kind").set_value("rect").run()
+    assert not at.exception
+    [(fig, key, kwargs)] = [call for call in calls if call[1] == "ws_draw_map"][-1:]
+    assert kwargs["returned_objects"] == ["last_active_drawing"]
+    assert any(isinstance(child, folium.plugins.Draw) for child in fig._children.values())
+    # The drawing prefills the typed fields (the keyboard alternative), rounded to 4 decimals as shown.
+    assert [at.number_input(key=k).value for k in ("ws_w", "ws_s", "ws_e", "ws_n")] == [13.4021, 52.5187, 13.4187, 52.5257]
+    at.button(key="ws_create").click().run()
+    assert not at.exception
+    [workshop] = book.list()
+    assert workshop.bbox == (13.4021, 52.5187, 13.4187, 52.5257) and workshop.focus_id is None
+
+
+def test_a_rectangle_drawn_outside_berlin_is_refused_with_the_reason(book, monkeypatch):
+    # Frankfurt (Oder), ~80 km east of Berlin: far outside any box around the city.
+    frankfurt = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [[
+        [14.53, 52.33], [14.53, 52.36], [14.57, 52.36], [14.57, 52.33], [14.53, 52.33]]]}}
+    monkeypatch.setattr(streamlit_folium, "st_folium", lambda fig, key=None, **kw: {"last_active_drawing": frankfurt})
+    at = AppTest.from_file(SETUP, default_timeout=TIMEOUT_S)
+    at.run()
+    at.text_input(key="ws_new_title").input("Frankfurt (Oder)")
+    at.radio(key="ws_new_kind").set_value("rect").run()
+    at.button(key="ws_create").click().run()
+    assert book.list() == []
+    [error] = at.error
+    assert "14.53" in error.value and "outside Berlin" in error.value
 
 
 def test_live_view_shows_pins_counts_ticker_and_results(book, fake_map):
