@@ -166,6 +166,7 @@ def choose(page, label: str, option: str, done=None) -> None:
     ``done`` is a locator that becomes visible and enabled once the server has taken the
     choice (the typed text alone already shows in the box, so the box is no proof).
     """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
     from playwright.sync_api import expect
 
     box = page.get_by_role("combobox", name=label, exact=True)
@@ -175,15 +176,17 @@ def choose(page, label: str, option: str, done=None) -> None:
         expect(box).to_be_enabled(timeout=TIMEOUT_MS)
         box.click(timeout=TIMEOUT_MS)
         box.fill(option, timeout=TIMEOUT_MS)
-        page.get_by_role("option", name=option, exact=True).click(timeout=TIMEOUT_MS)
         try:
+            # A rerun landing between typing and the click closes the list: open it again.
+            page.get_by_role("option", name=option, exact=True).click(timeout=15_000)
             expect(box).to_have_value(option, timeout=5_000)
             if done is not None:
                 expect(done).to_be_enabled(timeout=20_000)
             return
-        except AssertionError:
+        except (AssertionError, PlaywrightTimeoutError):
             if attempt == 2:
                 raise
+            page.keyboard.press("Escape")
 
 
 def choose_area(page) -> None:
