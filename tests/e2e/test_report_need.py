@@ -117,6 +117,11 @@ def wait_idle(page) -> None:
     dismiss_page_not_found(page)
 
 
+def current(page):
+    """The page without the elements Streamlit keeps, marked stale, while a rerun replaces them."""
+    return page.locator('[data-testid="stElementContainer"]:not([data-stale="true"])')
+
+
 def click_map_until(page, lat: float, lon: float, shown: re.Pattern, tap: bool = False) -> None:
     """Click the map at a point until ``shown`` appears; a second try only if the first was lost.
 
@@ -236,7 +241,9 @@ def test_map_click_shows_the_planning_area_and_submit_stores_one_need(server, st
     assert abs(need.lat - BRANDENBURG_GATE[0]) < 0.0005 and abs(need.lon - BRANDENBURG_GATE[1]) < 0.0005
     expect(page.get_by_text(f"Ihre Kennung: {need.reference}")).to_be_visible()
     # The form is empty again; clicking the button of the new form stores nothing more.
-    expect(page.get_by_label("Kurzer Titel (3 bis 120 Zeichen)")).to_have_value("")
+    # Until the run ends, the old form's elements stay in the page, marked stale.
+    wait_idle(page)
+    expect(current(page).get_by_label("Kurzer Titel (3 bis 120 Zeichen)")).to_have_value("")
     submit(page)
     expect(page.get_by_text("Nicht gespeichert. Bitte korrigieren Sie die markierten Angaben.")).to_be_visible(
         timeout=TIMEOUT_MS
