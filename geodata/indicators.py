@@ -41,7 +41,7 @@ import hashlib
 import logging
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -107,7 +107,10 @@ class Indicator:
         False when the direction is inferred (from the data) rather than
         stated by the publisher; ``note`` then says how.
     note : str, optional
-        What a reader must know (vintage, caveats, how the direction was inferred).
+        What a reader must know (vintage, caveats, how the direction was inferred), in English.
+    note_de : str, optional
+        The same note in German (the definitions below give both; a note without its
+        German text fails at import).
     """
 
     key: str
@@ -130,9 +133,14 @@ class Indicator:
     decimals: int = 0
     direction_verified: bool = True
     note: str | None = None
+    note_de: str | None = None
 
     def label(self, lang: str) -> str:
         return self.label_de if lang == "de" else self.label_en
+
+    def note_text(self, lang: str) -> str | None:
+        """The note in ``lang`` (German for ``"de"``, English otherwise)."""
+        return self.note_de if lang == "de" else self.note
 
     def unit(self, lang: str) -> str:
         return self.unit_de if lang == "de" else self.unit_en
@@ -154,20 +162,46 @@ class Indicator:
 
 # --- the indicator definitions ----------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class _Note:
+    """A note in English and German; ``+`` joins two notes in both languages."""
+
+    en: str
+    de: str
+
+    def __add__(self, other: "_Note") -> "_Note":
+        return _Note(self.en + other.en, self.de + other.de)
+
+    def strip(self) -> "_Note":
+        return _Note(self.en.strip(), self.de.strip())
+
+
 _POP = ("population_2025",)
 _POP_AREA = ("population_2025", "lor_plr")
-_UG_DIRECTION_NOTE = (
+_UG_DIRECTION_NOTE = _Note(
     "Class meaning inferred from the data, not verified against the Umweltatlas method "
     "page: in all 542 PLR the official number of multiple burdens equals the number of "
-    "themes in class 3, so class 3 is the burdened class (higher = more need)."
+    "themes in class 3, so class 3 is the burdened class (higher = more need).",
+    "Bedeutung der Klassen aus den Daten abgeleitet, nicht mit der Methodenseite des "
+    "Umweltatlas abgeglichen: in allen 542 PLR ist die amtliche Zahl der Mehrfachbelastungen "
+    "gleich der Zahl der Themen in Klasse 3, also ist Klasse 3 die belastete Klasse "
+    "(höher = mehr Bedarf).",
 )
-_MIXED_VINTAGE = "Facilities and residents have different reference dates (see sources)."
+_MIXED_VINTAGE = _Note(
+    "Facilities and residents have different reference dates (see sources).",
+    "Einrichtungen und Einwohnerzahlen haben verschiedene Stichtage (siehe Quellen).",
+)
+_CONTEXT_NOTE = _Note(
+    "Context indicator: describes the population, no need direction.",
+    "Kontextindikator: beschreibt die Bevölkerung, ohne Bedarfsrichtung.",
+)
 
 
-def _pop_share(key: str, column: str, de: str, en: str, note: str | None = None) -> Indicator:
+def _pop_share(key: str, column: str, de: str, en: str, note: _Note | None = None) -> Indicator:
     return Indicator(
         key, de, en, "%", "%", "share", 0, _POP, "ratio", column, "population", 100.0,
-        decimals=1, note=note or "Context indicator: describes the population, no need direction.",
+        decimals=1, note=note or _CONTEXT_NOTE,
     )
 
 
@@ -180,7 +214,7 @@ def _class_with_share(
     share_key: str,
     share_classes: tuple[int, ...],
     share_label: tuple[str, str],
-    note: str | None = None,
+    note: _Note | None = None,
     verified: bool = True,
     direction: int | None = 1,
 ) -> tuple[Indicator, Indicator]:
@@ -196,9 +230,15 @@ def _class_with_share(
         f"{share_key}_residents_classified", 100.0, derived_from=key, share_classes=share_classes,
         decimals=1, direction_verified=verified,
         note=(
-            f"Derived, not official: residents (31.12.2025) living in PLR whose class "
-            f"'{key}' is {', '.join(map(str, share_classes))}, divided by residents of PLR "
-            "with any class. At PLR level it is 0 or 100. " + (note or "")
+            _Note(
+                f"Derived, not official: residents (31.12.2025) living in PLR whose class "
+                f"'{label[1]}' is {', '.join(map(str, share_classes))}, divided by residents of PLR "
+                "with any class. At PLR level it is 0 or 100. ",
+                f"Abgeleitet, nicht amtlich: Einwohner (31.12.2025) in PLR, deren Klasse "
+                f"'{label[0]}' {', '.join(map(str, share_classes))} ist, geteilt durch die Einwohner "
+                "der PLR mit einer Klasse. Auf PLR-Ebene ist der Wert 0 oder 100. ",
+            )
+            + (note or _Note("", ""))
         ).strip(),
     )
     return klass, share
@@ -215,20 +255,27 @@ _SOCIAL = ((1, "niedrig (MSS-Status hoch)", "low (MSS status high)"),
 _MULTI = tuple((n, f"{n} Belastung" + ("" if n == 1 else "en"), f"{n} burden" + ("" if n == 1 else "s"))
                for n in range(6))
 
-_MSS_NOTE = (
+_MSS_NOTE = _Note(
     "MSS 2021, data as of 31.12.2020. 6 PLR have no class (KOM: fewer than 300 residents "
-    "or outlier); the sentinel -9999 is read as missing."
+    "or outlier); the sentinel -9999 is read as missing.",
+    "MSS 2021, Datenstand 31.12.2020. 6 PLR haben keine Klasse (KOM: weniger als 300 "
+    "Einwohner oder Ausreißer); der Platzhalter -9999 gilt als fehlend.",
 )
-_VIOLENCE_NOTE = (
-    "Class 0 'Weitgehend unbewohnte Fläche' (largely uninhabited) is missing, not the lowest class."
+_VIOLENCE_NOTE = _Note(
+    "Class 0 'Weitgehend unbewohnte Fläche' (largely uninhabited) is missing, not the lowest class.",
+    "Klasse 0 'Weitgehend unbewohnte Fläche' gilt als fehlend, nicht als niedrigste Klasse.",
 )
 
 _DEFS: list[Indicator] = [
     Indicator(
         "population", "Einwohnerinnen und Einwohner", "Residents", "Einwohner", "residents",
         "count", 0, _POP, "sum",
-        note="Two PLR (03400831, 06200418) are confidential (NA) and missing; sums at coarser "
-        "levels leave them out, as the official Berlin total does.",
+        note=_Note(
+            "Two PLR (03400831, 06200418) are confidential (NA) and missing; sums at coarser "
+            "levels leave them out, as the official Berlin total does.",
+            "Zwei PLR (03400831, 06200418) sind geheim gehalten (NA) und fehlen; Summen auf "
+            "gröberen Ebenen lassen sie aus, wie die amtliche Berliner Gesamtzahl.",
+        ),
     ),
     Indicator("pop_under6", "Kinder unter 6 Jahren", "Children under 6", "Einwohner", "residents",
               "count", 0, _POP, "sum"),
@@ -243,13 +290,20 @@ _DEFS: list[Indicator] = [
     _pop_share("share_female", "pop_female", "Anteil Frauen", "Share of women"),
     Indicator(
         "area_km2", "Fläche", "Area", "km²", "km²", "area", 0, ("lor_plr",), "sum", decimals=2,
-        note="Ellipsoidal (GRS80) area of the official polygons; the planar EPSG:25833 area "
-        "is about 0.05 % too small.",
+        note=_Note(
+            "Ellipsoidal (GRS80) area of the official polygons; the planar EPSG:25833 area "
+            "is about 0.05 % too small.",
+            "Ellipsoidische Fläche (GRS80) der amtlichen Polygone; die ebene Fläche in "
+            "EPSG:25833 ist etwa 0,05 % zu klein.",
+        ),
     ),
     Indicator(
         "density", "Einwohnerdichte", "Population density", "Einwohner je km²",
         "residents per km²", "density", 0, _POP_AREA, "ratio", "population", "area_km2", 1.0,
-        note="Residents per km² of ellipsoidal area (all land uses, including parks and water).",
+        note=_Note(
+            "Residents per km² of ellipsoidal area (all land uses, including parks and water).",
+            "Einwohner je km² ellipsoidischer Fläche (alle Nutzungen, auch Parks und Gewässer).",
+        ),
     ),
     *_class_with_share(
         "mss_status", ("MSS-Statusindex", "MSS status index"), ("mss_indices",), _MSS_STATUS, 4,
@@ -265,23 +319,29 @@ _DEFS: list[Indicator] = [
         "% der Einwohner", "% of residents", "share", 1, ("mss_indices",) + _POP, "ratio",
         "mss_status_very_low_share_residents", "mss_status_very_low_share_residents_classified",
         100.0, derived_from="mss_status", share_classes=(4,), decimals=1,
-        note="Derived, not official: residents (31.12.2025) in PLR with MSS status 4 'sehr "
-        "niedrig', divided by residents of PLR with any status. " + _MSS_NOTE,
+        note=_Note(
+            "Derived, not official: residents (31.12.2025) in PLR whose 'MSS status index' is 4 "
+            "'sehr niedrig', divided by residents of PLR with any status. ",
+            "Abgeleitet, nicht amtlich: Einwohner (31.12.2025) in PLR, deren 'MSS-Statusindex' 4 "
+            "'sehr niedrig' ist, geteilt durch die Einwohner der PLR mit einem Status. ",
+        ) + _MSS_NOTE,
     ),
     *_class_with_share(
         "mss_dynamics", ("MSS-Dynamikindex", "MSS dynamics index"), ("mss_indices",), _MSS_DYNAMICS, 5,
         "mss_dynamics_negative_share", (5,),
         ("Anteil Einwohner in PLR mit negativer MSS-Dynamik",
          "Share of residents in PLR with negative MSS dynamics"),
-        note=_MSS_NOTE + " Dynamics window 31.12.2018-31.12.2020.",
+        note=_MSS_NOTE + _Note(" Dynamics window 31.12.2018-31.12.2020.", " Dynamik-Zeitraum 31.12.2018–31.12.2020."),
     ),
     *[
         Indicator(
             key, de, en, unit, unit_en, kind, 1, ("mss_index_indicators",), "none", decimals=2,
-            note=(
+            note=_Note(
                 "Published as a percentage per PLR without its numerator and denominator, so it "
-                "cannot be aggregated correctly and is shown for PLR only. " + _MSS_NOTE
-            ),
+                "cannot be aggregated correctly and is shown for PLR only. ",
+                "Als Prozentwert je PLR ohne Zähler und Nenner veröffentlicht, daher nicht richtig "
+                "aggregierbar und nur für PLR gezeigt. ",
+            ) + _MSS_NOTE,
         )
         for key, de, en, unit, unit_en, kind in (
             ("mss_unemployment", "Arbeitslosigkeit (MSS S1)", "Unemployment (MSS S1)", "%", "%", "share"),
@@ -319,9 +379,14 @@ _DEFS: list[Indicator] = [
         ("environmental_justice",), _GREEN, 3, "ug_green_poor_share", (3,),
         ("Anteil Einwohner in PLR mit schlechter Grünflächenversorgung",
          "Share of residents in PLR with poor green-space provision"),
-        note=_UG_DIRECTION_NOTE + " Direction unverified: SOURCES.md does not state whether a "
-        "higher green-space class is better or worse; 'Großer Tiergarten' has class 1. "
-        "Class 0 (2 uninhabited PLR) is missing.",
+        note=_UG_DIRECTION_NOTE + _Note(
+            " Direction unverified: SOURCES.md does not state whether a "
+            "higher green-space class is better or worse; 'Großer Tiergarten' has class 1. "
+            "Class 0 (2 uninhabited PLR) is missing.",
+            " Richtung nicht geprüft: SOURCES.md sagt nicht, ob eine höhere Grünflächenklasse "
+            "besser oder schlechter ist; 'Großer Tiergarten' hat Klasse 1. "
+            "Klasse 0 (2 unbewohnte PLR) gilt als fehlend.",
+        ),
         verified=False,
     ),
     *_class_with_share(
@@ -329,8 +394,12 @@ _DEFS: list[Indicator] = [
         ("environmental_justice",), _SOCIAL, 3, "ug_social_high_share", (3,),
         ("Anteil Einwohner in PLR mit hoher sozialer Benachteiligung",
          "Share of residents in PLR with high social disadvantage"),
-        note="Equals the MSS 2021 status (1 = hoch, 2 = mittel, 3 = niedrig/sehr niedrig); class 0 "
-        "(6 PLR without MSS class) is missing.",
+        note=_Note(
+            "Equals the MSS 2021 status (1 = hoch, 2 = mittel, 3 = niedrig/sehr niedrig); class 0 "
+            "(6 PLR without MSS class) is missing.",
+            "Entspricht dem MSS-Status 2021 (1 = hoch, 2 = mittel, 3 = niedrig/sehr niedrig); "
+            "Klasse 0 (6 PLR ohne MSS-Klasse) gilt als fehlend.",
+        ),
     ),
     *_class_with_share(
         "ug_multiple_burdens", ("Anzahl Mehrfachbelastungen (Umweltgerechtigkeit)",
@@ -338,8 +407,13 @@ _DEFS: list[Indicator] = [
         ("environmental_justice",), _MULTI, 5, "ug_multiple_burdens_3plus_share", (3, 4, 5),
         ("Anteil Einwohner in PLR mit 3 oder mehr Umweltbelastungen",
          "Share of residents in PLR with 3 or more environmental burdens"),
-        note="Official count (0-5) of the themes air, noise, heat, green space and social "
-        "disadvantage in their burdened class. The threshold 3 for the derived share is ours.",
+        note=_Note(
+            "Official count (0-5) of the themes air, noise, heat, green space and social "
+            "disadvantage in their burdened class. The threshold 3 for the derived share is ours.",
+            "Amtliche Zahl (0–5) der Themen Luft, Lärm, thermische Belastung, Grünflächen und "
+            "soziale Benachteiligung in ihrer belasteten Klasse. Die Schwelle 3 für den "
+            "abgeleiteten Anteil ist unsere Wahl.",
+        ),
     ),
     *_class_with_share(
         "violence_total", ("Gewaltdelinquenz gesamt", "Violent crime, all"), ("violence_monitoring",),
@@ -375,14 +449,21 @@ _DEFS: list[Indicator] = [
         "kita_places_per_100_under6", "Kita-Plätze je 100 Kinder unter 6",
         "Kita places per 100 children under 6", "je 100 Kinder", "per 100 children", "rate", -1,
         ("poi_kitas",) + _POP, "ratio", "kita_places", "pop_under6", 100.0, decimals=1,
-        note="Permitted places, not free places; children cross PLR boundaries, so prefer "
-        "BZR or coarser. " + _MIXED_VINTAGE,
+        note=_Note(
+            "Permitted places, not free places; children cross PLR boundaries, so prefer "
+            "BZR or coarser. ",
+            "Genehmigte Plätze, nicht freie Plätze; Kinder gehen über PLR-Grenzen hinweg in die "
+            "Kita, daher besser BZR oder gröber betrachten. ",
+        ) + _MIXED_VINTAGE,
     ),
     Indicator(
         "schools_per_10k_6_18", "Schulen je 10.000 Einwohner von 6 bis unter 18",
         "Schools per 10,000 residents aged 6 to under 18", "je 10.000", "per 10,000", "rate", -1,
         ("poi_schools",) + _POP, "ratio", "schools", "pop_6_18", 10_000.0, decimals=1,
-        note="All school types counted alike (no capacities in the source). " + _MIXED_VINTAGE,
+        note=_Note(
+            "All school types counted alike (no capacities in the source). ",
+            "Alle Schularten gleich gezählt (keine Kapazitäten in der Quelle). ",
+        ) + _MIXED_VINTAGE,
     ),
     Indicator(
         "youth_centres_per_10k_6_25", "Jugendfreizeiteinrichtungen je 10.000 Einwohner von 6 bis unter 25",
@@ -394,7 +475,10 @@ _DEFS: list[Indicator] = [
         "care_places_per_100_80plus", "Pflegeplätze je 100 Einwohner ab 80",
         "Care places per 100 residents aged 80 and over", "je 100", "per 100", "rate", -1,
         ("poi_care_homes",) + _POP, "ratio", "care_places", "pop_80plus", 100.0, decimals=1,
-        note="Care homes serve a wider catchment than their PLR. " + _MIXED_VINTAGE,
+        note=_Note(
+            "Care homes serve a wider catchment than their PLR. ",
+            "Pflegeheime versorgen ein größeres Einzugsgebiet als ihren PLR. ",
+        ) + _MIXED_VINTAGE,
     ),
     Indicator(
         "pharmacies_per_10k", "Apotheken je 10.000 Einwohner", "Pharmacies per 10,000 residents",
@@ -403,7 +487,16 @@ _DEFS: list[Indicator] = [
     ),
 ]
 
-INDICATORS: dict[str, Indicator] = {ind.key: ind for ind in _DEFS}
+def _with_german_note(ind: Indicator) -> Indicator:
+    """Split a definition's bilingual note into ``note`` (English) and ``note_de``."""
+    if isinstance(ind.note, _Note):
+        return replace(ind, note=ind.note.en, note_de=ind.note.de)
+    if ind.note is not None:
+        raise TypeError(f"indicator {ind.key!r}: give its note in English and German (_Note), not only {ind.note!r}")
+    return ind
+
+
+INDICATORS: dict[str, Indicator] = {ind.key: _with_german_note(ind) for ind in _DEFS}
 """Every indicator by key, in display order."""
 
 # Counts the PLR table carries beyond the indicators: denominators and helpers.

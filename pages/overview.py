@@ -107,8 +107,8 @@ else:
     st.markdown(t("overview.select_hint", lang))
 
 st.markdown(escape_markdown(f"{t('legend.source', lang)}: {source_line}"))
-if indicator.note:
-    st.markdown(escape_markdown(indicator.note))
+if indicator.note_text(lang):
+    st.markdown(escape_markdown(indicator.note_text(lang)))
 
 st.subheader(t("overview.table", lang))
 rows = pd.DataFrame({t("column.name", lang): table["name"], indicator_heading: values.round(indicator.decimals)})

@@ -232,6 +232,15 @@ def test_every_indicator_is_described(key):
         assert INDICATORS[ind.derived_share].derived_from == key
     if ind.derived_from:
         assert "Derived" in ind.note
+    # The UI is German first: every note is there in German too, and it is not the English text.
+    assert (ind.note is None) == (ind.note_de is None)
+    if ind.note:
+        assert ind.note_text("de") == ind.note_de != ind.note == ind.note_text("en")
+    if ind.derived_from:
+        assert "Abgeleitet, nicht amtlich" in ind.note_de
+        # The derived share names its class indicator by label, not by the internal key.
+        source = INDICATORS[ind.derived_from]
+        assert source.label_de in ind.note_de and source.label_en in ind.note
 
 
 def test_green_space_direction_is_flagged_unverified():
