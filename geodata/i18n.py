@@ -336,11 +336,20 @@ TEXTS: dict[str, dict[str, str]] = {
     "planner.export_geojson": {"de": "Gebiete als GeoJSON", "en": "Areas as GeoJSON"},
     "planner.export_gpkg": {"de": "Gebiete als GeoPackage", "en": "Areas as GeoPackage"},
     "planner.export_html": {"de": "Karte als HTML-Datei", "en": "Map as HTML file"},
+    "planner.export_png": {"de": "Karte als PNG-Bild", "en": "Map as PNG image"},
+    "planner.png_subtitle": {
+        "de": "{level} · Ausschnitt der Karte vom {date} · Bedarfsatlas Berlin",
+        "en": "{level} · map view of {date} · Bedarfsatlas Berlin",
+    },
+    "planner.png_needs_aggregated": {"de": "Bedarfe je Planungsraum (Kreisfläche ~ Anzahl)",
+                                     "en": "Needs per planning area (circle area ~ count)"},
     "planner.export_note": {
         "de": "GeoJSON und GeoPackage enthalten die vereinfachte Anzeigegeometrie (etwa 60 m genau), nicht "
-        "die amtlichen Grenzen. Die HTML-Karte enthält Leaflet und läuft ohne Server und ohne Internet.",
+        "die amtlichen Grenzen. Die HTML-Karte enthält Leaflet und läuft ohne Server und ohne Internet. "
+        "Das PNG-Bild zeigt den aktuellen Kartenausschnitt mit Legende und Quellen.",
         "en": "GeoJSON and GeoPackage hold the simplified display geometry (about 60 m), not the official "
-        "boundaries. The HTML map includes Leaflet and works without a server and without internet.",
+        "boundaries. The HTML map includes Leaflet and works without a server and without internet. "
+        "The PNG image shows the current map view with legend and sources.",
     },
     "planner.sources": {"de": "Quellen dieser Ansicht", "en": "Sources of this view"},
     "planner.all_categories": {"de": "Alle Kategorien", "en": "All categories"},
@@ -498,6 +507,25 @@ TEXTS: dict[str, dict[str, str]] = {
     "moderation.shown": {"de": "Die ersten {n} werden unten zur Entscheidung gezeigt.",
                          "en": "The first {n} are shown below for a decision."},
     "moderation.area": {"de": "Gebiet", "en": "Area"},
+    "moderation.number": {"de": "Nr.", "en": "No."},
+    "moderation.map_legend": {
+        "de": "Die Karte zeigt die Bedarfe dieser Seite mit ihren Nummern aus der Liste. Runde Marke: ein Punkt, "
+              "auf der Karte gesetzt, mit dem Umriss seines Planungsraums. Eckige Marke in gestrichelter Fläche: "
+              "nur das Gebiet wurde angegeben, kein Ort darin. Ein Klick auf eine Marke öffnet den Bedarf in der "
+              "Liste; der geöffnete Bedarf ist auf der Karte blau hervorgehoben.",
+        "en": "The map shows the needs on this page with their numbers from the list. Round marker: a point set "
+              "on the map, with the outline of its planning area. Square marker in a dashed area: only the area "
+              "was given, no place in it. Clicking a marker opens the need in the list; the open need is "
+              "highlighted in blue on the map.",
+    },
+    "moderation.map_shown": {"de": "Die Karte zeigt die Bedarfe 1 bis {n}.", "en": "The map shows needs 1 to {n}."},
+    "moderation.map_by_area": {"de": "Nur als Gebiet angegeben – {area}", "en": "Located by area only – {area}"},
+    "moderation.map_marker": {"de": "Bedarf {n}", "en": "Need {n}"},
+    "moderation.map_marker_by_area": {"de": "Bedarf {n}, nur als Gebiet angegeben",
+                                      "en": "Need {n}, located by area only"},
+    "moderation.map_districts": {"de": "Bezirke", "en": "Districts"},
+    "moderation.map_areas": {"de": "Gebiete der Bedarfe", "en": "Areas of the needs"},
+    "moderation.map_needs": {"de": "Bedarfe dieser Seite", "en": "Needs on this page"},
     "moderation.position": {"de": "Position", "en": "Position"},
     "moderation.reports": {"de": "Meldungen von Bürgerinnen und Bürgern: {n} (ausgeblendet)",
                            "en": "Reports by residents: {n} (hidden)"},

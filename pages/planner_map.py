@@ -10,7 +10,9 @@ map never changes, so zoom and pan survive every change of layers.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -45,6 +47,7 @@ from geodata.maps_planner import (
     swatch_legend_html,
 )
 from geodata.settings import Settings, load_settings
+from geodata.static_map import choropleth_png
 
 STATIC_NODE_MODULES = Path(__file__).resolve().parents[1] / "static" / "node_modules"
 FOCUS_LIST_LIMIT = 50
@@ -243,6 +246,19 @@ def focus_label(area_id: str | None) -> str:
     return t("planner.focus_title", lang, name=table.at[area_id, "name"], id=area_id)
 
 
+def view_bounds(reported) -> tuple[float, float, float, float] | None:
+    """(south, west, north, east) of the browser's map view, or None when it sent none or nonsense."""
+    try:
+        south_west, north_east = reported["_southWest"], reported["_northEast"]
+        bounds = (float(south_west["lat"]), float(south_west["lng"]), float(north_east["lat"]), float(north_east["lng"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+    south, west, north, east = bounds
+    if not all(map(math.isfinite, bounds)) or not (-90 <= south < north <= 90 and -180 <= west < east <= 180):
+        return None
+    return bounds
+
+
 @st.fragment
 def map_and_focus() -> None:
     focus = st.session_state.get("planner_focus")
@@ -261,13 +277,14 @@ def map_and_focus() -> None:
             feature_group_to_add=overlays(focus),
             height=560,
             use_container_width=True,
-            returned_objects=["last_active_drawing", "last_object_clicked", "zoom", "center"],
+            returned_objects=["last_active_drawing", "last_object_clicked", "zoom", "center", "bounds"],
             zoom=last_view.get("zoom"),
             center=last_view.get("center"),
         )
         reported = (returned or {}).get("center")
         if isinstance(reported, dict) and {"lat", "lng"} <= reported.keys() and returned.get("zoom"):
-            st.session_state["planner_view"] = {"zoom": returned["zoom"], "center": (reported["lat"], reported["lng"])}
+            st.session_state["planner_view"] = {"zoom": returned["zoom"], "center": (reported["lat"], reported["lng"]),
+                                                "bounds": view_bounds(returned.get("bounds"))}
     with legend_column:
         st.html(legend_html(legend_entries(classification, lang), heading, lang))
         scheme = t(f"legend.scheme.{classification.scheme}", lang)
@@ -367,7 +384,35 @@ def export_html() -> str:
                            attribution=" | ".join(sources))
 
 
-buttons = st.columns(4)
+def export_png() -> bytes:
+    """The map as a picture: the current view's areas, needs and facilities, legend and sources."""
+    point_rows, point_legend = [], []
+    if need_points is not None:
+        colour_of = {c: CATEGORY_COLOURS[i] for i, c in enumerate(CATEGORIES)}
+        point_rows.append(need_points.assign(colour=need_points["category"].map(colour_of), radius=4.0))
+        shown = [c for c in CATEGORIES if c in set(need_points["category"])]
+        point_legend += [(colour_of[c], CATEGORIES[c].label(lang)) for c in shown]
+    elif need_areas is not None:
+        counted = need_areas[need_areas["count"] > 0]
+        point_rows.append(counted.assign(colour="#3b3b3b", radius=2.0 + 2.0 * counted["count"].pow(0.5)))
+        point_legend.append(("#3b3b3b", t("planner.png_needs_aggregated", lang)))
+    for kind in facility_kinds:
+        point_rows.append(facility_points(settings, kind, version).assign(colour=FACILITY_COLOURS[kind], radius=3.0))
+        point_legend.append((FACILITY_COLOURS[kind], FACILITY_TYPES[kind].label(lang)))
+    points = pd.concat([p[["lat", "lon", "colour", "radius"]] for p in point_rows]) if point_rows else None
+    geometry = display_geometry(settings, level, version)
+    return choropleth_png(
+        geometry, {i: classification.colour_of(i) for i in geometry.index.astype(str)},
+        title=heading,
+        subtitle=t("planner.png_subtitle", lang, level=LEVELS[level].plural(lang), date=dt.date.today().isoformat()),
+        legend=[(e.colour, f"{e.label} ({e.count})") for e in legend_entries(classification, lang)],
+        point_legend=point_legend, points=points, attribution=" | ".join(sources),
+        bounds=(st.session_state.get("planner_view") or {}).get("bounds"),
+        outline=st.session_state.get("planner_focus"),
+    )
+
+
+buttons = st.columns(5)
 buttons[0].download_button(t("planner.export_csv", lang), inventory.export_csv(rows, sources, lang),
                            file_name=f"{stem}.csv", mime="text/csv", on_click="ignore")
 buttons[1].download_button(t("planner.export_geojson", lang),
@@ -378,4 +423,6 @@ buttons[2].download_button(t("planner.export_gpkg", lang),
                            file_name=f"{stem}.gpkg", mime="application/geopackage+sqlite3", on_click="ignore")
 buttons[3].download_button(t("planner.export_html", lang), export_html, file_name=f"{stem}.html",
                            mime="text/html", on_click="ignore")
+buttons[4].download_button(t("planner.export_png", lang), export_png, file_name=f"{stem}.png",
+                           mime="image/png", on_click="ignore")
 st.caption(t("planner.export_note", lang))
