@@ -13,6 +13,7 @@ import folium
 import pandas as pd
 import pytest
 
+from geodata.maps_moderation import QueueMarker, moderation_map
 from geodata.maps_planner import facilities_layer, needs_layer
 from geodata.maps_report import NeedMarker, report_map
 from geodata.maps_workshop import Pin, pins_layer
@@ -46,6 +47,12 @@ def _builders(payload: str):
     )
     yield "workshop pins", pins_layer([Pin(52.5, 13.4, "mobility", payload, "Mobilität")], ["mobility"])
     yield "residents' map", report_map(EMPTY_DISTRICTS, needs=[NeedMarker(52.5, 13.4, payload, "Mobilität")])
+    yield "moderation map", moderation_map(
+        [QueueMarker(1, "3F2C9A1E", 52.5, 13.4, payload, payload, "PLR", "01100101", payload)],
+        {"01100101": {"type": "Polygon",
+                      "coordinates": [[[13.39, 52.49], [13.41, 52.49], [13.41, 52.51], [13.39, 52.49]]]}},
+        selected=1,
+    )
 
 
 @pytest.mark.parametrize("payload", list(PAYLOADS))
