@@ -41,14 +41,16 @@ True
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Callable, Iterable, Mapping
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from assessment.limits import SharedLimiter, hashed_key
+from assessment.model import utc_now
+from assessment.store import NeedStore
 
 ROLES = ("resident", "moderator", "facilitator", "planner", "admin")
 """Every role. ``resident`` is everyone who has not signed in."""
@@ -183,57 +185,64 @@ def oidc_user(claims: Mapping, config: Mapping | None) -> User:
     return User(name, roles or frozenset({"resident"}), "oidc")
 
 
+#: After this many failed sign-ins for one account name within :data:`SIGNIN_WINDOW_S`, the name waits.
+SIGNIN_MAX_FAILURES = 5
+SIGNIN_WINDOW_S = 900.0
+
+
 class SignInThrottle:
     """Slows down password guessing: after ``max_failures`` failed sign-ins for one account name
     within ``window_s`` seconds, further attempts for that name wait until the window has passed.
 
-    Kept in memory for the whole server process (all sessions share it), keyed by the account
-    name typed in, never by an IP address. The price: someone can keep a known account name
+    Kept in the needs database (:class:`assessment.limits.SharedLimiter`, kind ``signin``), so
+    guesses on every app instance count together and a restart forgets nothing. Keyed by the
+    SHA-256 of the account name typed in (trimmed, lower case), never by an IP address; the rows
+    are deleted once they leave the window. The price: someone can keep a known account name
     locked by failing on purpose; the account's owner then waits or signs in through OIDC.
 
-    >>> now = [0.0]
-    >>> throttle = SignInThrottle(max_failures=2, window_s=60, clock=lambda: now[0])
-    >>> throttle.failed("anna"); throttle.failed("Anna ")
-    >>> throttle.retry_after("anna")
+    The page calls :meth:`attempt` before it checks the password: the check and the count
+    happen in one transaction, and the attempt counts as a failure until :meth:`succeeded`
+    clears the name, so parallel guesses on several instances cannot pass the limit together.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from assessment.store import open_store
+    >>> now = [datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)]
+    >>> throttle = SignInThrottle(open_store(database_url="sqlite://"), max_failures=2, window_s=60,
+    ...                           clock=lambda: now[0])
+    >>> throttle.attempt("anna"), throttle.attempt("Anna ")  # two wrong passwords
+    (0.0, 0.0)
+    >>> throttle.attempt("anna")
     60.0
-    >>> now[0] = 61.0
+    >>> now[0] += timedelta(seconds=61)
     >>> throttle.retry_after("anna")
     0.0
     """
 
-    def __init__(self, max_failures: int = 5, window_s: float = 900.0, clock: Callable[[], float] = time.monotonic):
-        self.max_failures = max_failures
-        self.window_s = window_s
-        self._clock = clock
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, store: NeedStore, max_failures: int = SIGNIN_MAX_FAILURES,
+                 window_s: float = SIGNIN_WINDOW_S, clock: Callable[[], datetime] = utc_now):
+        self._limiter = SharedLimiter(store, "signin", max_failures, window_s, clock=clock)
+        self.max_failures = self._limiter.limit
+        self.window_s = self._limiter.window_s
 
-    def _recent(self, name: str, now: float) -> deque[float]:
-        key = (name or "").strip().lower()
-        times = self._failures.setdefault(key, deque())
-        while times and times[0] <= now - self.window_s:
-            times.popleft()
-        return times
+    @staticmethod
+    def _keys(name: str) -> list[str]:
+        return [hashed_key("account", (name or "").strip().lower())]
 
     def retry_after(self, name: str) -> float:
-        """Seconds until ``name`` may try again; 0 when it may now."""
-        with self._lock:
-            now = self._clock()
-            times = self._recent(name, now)
-            if len(times) < self.max_failures:
-                return 0.0
-            return max(0.0, times[0] + self.window_s - now)
+        """Seconds until ``name`` may try again; 0 when it may now (only reads)."""
+        return self._limiter.retry_after(self._keys(name))
+
+    def attempt(self, name: str) -> float:
+        """Seconds ``name`` has to wait, or ``0.0`` and this attempt is counted as failed until it succeeds."""
+        return self._limiter.reserve(self._keys(name))
 
     def failed(self, name: str) -> None:
-        """Count one failed sign-in for ``name``."""
-        with self._lock:
-            now = self._clock()
-            self._recent(name, now).append(now)
+        """Count one failed sign-in for ``name`` (not needed after :meth:`attempt`, which counted it)."""
+        self._limiter.record(self._keys(name), None)
 
     def succeeded(self, name: str) -> None:
         """Forget the failures of ``name`` after a successful sign-in."""
-        with self._lock:
-            self._failures.pop((name or "").strip().lower(), None)
+        self._limiter.forget(self._keys(name))
 
 
 def may_open(user: User, url_path: str) -> bool:

@@ -2,11 +2,13 @@
 
 Plain Python, no streamlit, so every rule here is tested without a browser.
 
-* :class:`RateLimiter` — at most ``limit`` needs per ``window_s`` seconds per key
-  (a browser session, a browser). It lives in the server process, keyed by a
-  SHA-256 hash of a random session or browser value (:func:`hashed_key`): no IP
-  address, nothing that identifies a person, and it is gone after a restart.
-  A repeated client token (a double click, a rerun) counts once.
+* :func:`page_rate_limiter` — at most :data:`RATE_LIMIT` needs per
+  :data:`RATE_WINDOW_S` seconds per key (a browser session, a browser), kept in
+  the needs database (:class:`assessment.limits.SharedLimiter`), so that all app
+  instances on one database count together and a restart forgets nothing. Keys
+  are SHA-256 hashes of random session or browser values (:func:`hashed_key`):
+  no IP address, nothing that identifies a person, deleted once they leave the
+  window. A repeated client token (a double click, a rerun) counts once.
 * :func:`honeypot_filled` — the page carries a field humans are told to leave
   empty; automated form fillers tend to fill every field.
 * :class:`WorkshopDirectory` — how ``/melden?workshop=CODE`` finds the workshop.
@@ -16,31 +18,27 @@ Plain Python, no streamlit, so every rule here is tested without a browser.
 
 Examples
 --------
->>> limiter = RateLimiter(limit=2, window_s=600)
->>> key = hashed_key("session", "a-random-session-value")
->>> limiter.retry_after([key], now=0.0)
-0.0
->>> limiter.record([key], "token-1", now=1.0); limiter.record([key], "token-1", now=2.0)
->>> limiter.record([key], "token-2", now=3.0)
->>> limiter.retry_after([key], now=4.0)  # two needs stored: wait until the first leaves the window
-597.0
+>>> from assessment.store import open_store
+>>> limiter = page_rate_limiter(open_store(database_url="sqlite://"))
+>>> keys = [hashed_key("session", "a-random-session-value"), hashed_key("browser", "a-cookie-value")]
+>>> limiter.limit, limiter.reserve(keys, "token-1")
+(5, 0.0)
 >>> StaticWorkshopDirectory([Workshop("kiez-1", "Kiezspaziergang", "open")]).get("kiez-1").title
 'Kiezspaziergang'
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
-import threading
-import time
-from collections import deque
 from dataclasses import dataclass
-from typing import Iterable, Protocol
+from datetime import datetime
+from typing import Callable, Iterable, Protocol
 
 import sqlalchemy as sa
 
-from assessment.model import Need
+from assessment.limits import SharedLimiter, hashed_key  # noqa: F401 - hashed_key: the pages' import
+from assessment.model import Need, utc_now
+from assessment.store import NeedStore
 
 #: The residents' page: at most this many needs per window, per session and per browser.
 RATE_LIMIT = 5
@@ -50,82 +48,16 @@ NEARBY_RADIUS_M = 1000.0
 NEARBY_LIMIT = 20
 
 
-def hashed_key(kind: str, value: str) -> str:
-    """A limiter key: ``kind`` and the SHA-256 of ``value`` (the raw value is never kept).
+def page_rate_limiter(store: NeedStore, *, clock: Callable[[], datetime] = utc_now) -> SharedLimiter:
+    """The residents' page limit on stored needs, shared by every app instance on ``store``'s database.
 
-    >>> hashed_key("session", "abc")[:16]
-    'session:ba7816bf'
+    The page reserves a place under the session and browser keys before it
+    submits (:meth:`SharedLimiter.reserve`), records it once the store accepted
+    the need and releases it when the store refused it, so refused or invalid
+    attempts do not use up the allowance and parallel submits cannot pass the
+    limit together.
     """
-    return f"{kind}:{hashlib.sha256(value.encode('utf-8')).hexdigest()}"
-
-
-class RateLimiter:
-    """A sliding-window limit on stored needs per key, safe across Streamlit's threads.
-
-    Parameters
-    ----------
-    limit : int
-        Needs allowed per window and key.
-    window_s : float
-        Window length in seconds.
-
-    Notes
-    -----
-    The page asks :meth:`retry_after` before it submits and calls :meth:`record`
-    once the store has accepted the need, so refused or invalid attempts do not
-    use up the allowance. Keys that fall silent are dropped, so memory stays
-    bounded by the number of recently active sessions.
-    """
-
-    def __init__(self, limit: int = RATE_LIMIT, window_s: float = RATE_WINDOW_S):
-        if limit < 1 or window_s <= 0:
-            raise ValueError(f"limit must be >= 1 and window_s > 0, got limit={limit!r}, window_s={window_s!r}")
-        self.limit = limit
-        self.window_s = float(window_s)
-        self._events: dict[str, deque[tuple[float, str]]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[tuple[float, str]]:
-        events = self._events.get(key)
-        if events is None:
-            return deque()
-        while events and events[0][0] <= now - self.window_s:
-            events.popleft()
-        if not events:
-            del self._events[key]
-        return events
-
-    def retry_after(self, keys: Iterable[str], token: str | None = None, now: float | None = None) -> float:
-        """Seconds until another need may be stored under all ``keys``; ``0.0`` means now.
-
-        A ``token`` that was already recorded (a resubmit of a stored need) is
-        always allowed: the store returns the first need and nothing new is stored.
-        """
-        now = time.monotonic() if now is None else now
-        wait = 0.0
-        with self._lock:
-            for key in keys:
-                events = self._recent(key, now)
-                if token is not None and any(t == token for _, t in events):
-                    return 0.0
-                if len(events) >= self.limit:
-                    wait = max(wait, events[0][0] + self.window_s - now)
-        return wait
-
-    def record(self, keys: Iterable[str], token: str, now: float | None = None) -> None:
-        """Count one stored need (identified by its client ``token``) under every key, once."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            for key in keys:
-                events = self._recent(key, now)
-                if any(t == token for _, t in events):
-                    continue
-                events.append((now, token))
-                self._events[key] = events
-
-
-#: The limiter of the residents' page, shared by all sessions of this server process.
-PAGE_RATE_LIMITER = RateLimiter()
+    return SharedLimiter(store, "report", RATE_LIMIT, RATE_WINDOW_S, clock=clock)
 
 
 def honeypot_filled(value: object) -> bool:

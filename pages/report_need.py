@@ -41,8 +41,6 @@ settings = load_settings()
 lang = st.session_state.get("lang", settings.language)
 state = st.session_state
 
-#: One limiter per server process (module attributes of pages are re-created on every run).
-LIMITER = participation.PAGE_RATE_LIMITER
 PICKERS = (("BEZ", "report_bez"), ("BZR", "report_bzr"), ("PLR", "report_plr"))
 PLACE_FIELDS = ("location", "area_level", "area_id")
 
@@ -85,6 +83,29 @@ def on_picker(level: str) -> None:
     state["report_outside"] = False
 
 
+def reserve_place(keys: list[str], token: str) -> float | None:
+    """Seconds to wait (``0.0``: a place is now held for this need), or ``None`` when the database is busy.
+
+    The check and the held place are one transaction, so parallel submits (other tabs, other
+    app instances) cannot pass the limit together.
+    """
+    try:
+        return limiter.reserve(keys, token)
+    except StoreBusyError:
+        return None
+
+
+def settle_place(keys: list[str], token: str, *, stored: bool) -> None:
+    """Confirm the held place (the store accepted the need) or free it (the store refused it)."""
+    try:
+        if stored:
+            limiter.record(keys, token)
+        else:
+            limiter.release(keys, token)
+    except StoreBusyError:
+        pass  # the place stays held and counted until it leaves the window: errs on the side of the limit
+
+
 def on_support(need_id: str) -> None:
     store.support(need_id, state["report_session"])
     state["report_supported"].add(need_id)
@@ -109,6 +130,8 @@ def on_flag(need_id: str) -> None:
 
 
 store = needs_store(settings.database_url, settings)
+# Kept in the needs database: every app instance on it counts together (assessment.limits).
+limiter = participation.page_rate_limiter(store)
 areas = hierarchy(settings)
 names = {
     level: areas.drop_duplicates(f"{level}_ID").set_index(f"{level}_ID")[f"{level}_NAME"]
@@ -265,11 +288,12 @@ with what:
         browser = st.context.cookies.get("_streamlit_xsrf")
         if isinstance(browser, str) and browser:
             keys.append(participation.hashed_key("browser", browser))
-        wait = LIMITER.retry_after(keys, token)
         if participation.honeypot_filled(honeypot):
             outcome.error(t("report.honeypot_refused", lang))
+        elif (wait := reserve_place(keys, token)) is None:
+            outcome.error(t("report.busy", lang))
         elif wait > 0:
-            outcome.error(t("report.rate_limited", lang, limit=LIMITER.limit, minutes=max(1, math.ceil(wait / 60))))
+            outcome.error(t("report.rate_limited", lang, limit=limiter.limit, minutes=max(1, math.ceil(wait / 60))))
         else:
             where_fields = (
                 {"area_level": place["level"], "area_id": place["area_id"]}
@@ -290,6 +314,7 @@ with what:
                 publish = settings.publish_immediately or (workshop is not None and workshop.publish_immediately)
                 need = store.submit(need_input, client_token=token, status="published" if publish else "pending")
             except ValidationError as refused:
+                settle_place(keys, token, stored=False)
                 outcome.error(t("report.not_saved", lang))
                 for error in refused.errors:
                     if error.field in PLACE_FIELDS:
@@ -299,9 +324,10 @@ with what:
                     else:
                         outcome.error(error.message(lang))
             except StoreBusyError:
+                settle_place(keys, token, stored=False)
                 outcome.error(t("report.busy", lang))
             else:
-                LIMITER.record(keys, token)
+                settle_place(keys, token, stored=True)
                 state["report_done"] = {"reference": need.reference, "status": need.status}
                 # The pickers exist in this run already: reset them at the start of the next.
                 state["report_reset"] = True

@@ -7,7 +7,9 @@ checked against their argon2 hashes in the secrets
 (:func:`assessment.auth.authenticate`); with an ``[auth]`` section in the
 secrets, the button signs in through the OpenID Connect provider
 (``st.login``). A successful sign-in reruns the app, which then registers the
-real page under the same URL path.
+real page under the same URL path. Failed sign-ins are counted per account name
+in the needs database (:class:`assessment.auth.SignInThrottle`), so every app
+instance on it counts together.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from __future__ import annotations
 import streamlit as st
 
 from assessment.auth import PAGE_ROLES, RESIDENT, SignInThrottle, accounts_from_secrets, authenticate
+from assessment.store import NeedStore, open_store
 from geodata.i18n import t
+from geodata.settings import Settings, load_settings
 
 lang = st.session_state.get("lang", "de")
 user = st.session_state.get("user", RESIDENT)
@@ -24,9 +28,9 @@ secrets = st.session_state.get("secrets_section", {})
 
 
 @st.cache_resource(show_spinner=False)
-def sign_in_throttle() -> SignInThrottle:
-    """One throttle for the whole server process: guessing in many sessions counts together."""
-    return SignInThrottle()
+def needs_store(database_url: str, _settings: Settings) -> NeedStore:
+    """One store per database and process; the throttle's counts live in its database."""
+    return open_store(_settings, database_url=database_url)
 
 
 def role_names(roles) -> str:
@@ -53,13 +57,15 @@ if accounts:
         password = st.text_input(t("auth.password", lang), type="password", max_chars=256,
                                  autocomplete="current-password")
         if st.form_submit_button(t("auth.submit", lang)):
-            throttle = sign_in_throttle()
-            wait_s = throttle.retry_after(name)
+            settings = load_settings()
+            throttle = SignInThrottle(needs_store(settings.database_url, settings))
+            # Checks and counts this attempt as failed in one transaction: parallel guesses on
+            # several instances cannot pass the limit together; a success clears the count.
+            wait_s = throttle.attempt(name)
             signed_in = None if wait_s else authenticate(accounts, name, password)
             if wait_s:
                 st.error(t("auth.throttled", lang, minutes=max(1, round(wait_s / 60))))
             elif signed_in is None:
-                throttle.failed(name)
                 st.error(t("auth.failed", lang))
             else:
                 throttle.succeeded(name)

@@ -110,19 +110,26 @@ def test_hash_password_command(monkeypatch, capsys):
 
 
 def test_throttle_locks_an_account_name_after_repeated_failures():
-    from assessment.auth import SignInThrottle
+    # Across app instances and on PostgreSQL too: tests/test_rate_limits.py.
+    from datetime import datetime, timedelta, timezone
 
-    now = [1000.0]
-    throttle = SignInThrottle(max_failures=3, window_s=900, clock=lambda: now[0])
+    from assessment.auth import SignInThrottle
+    from assessment.store import open_store
+
+    now = [datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)]
+    store = open_store(database_url="sqlite://")
+    throttle = SignInThrottle(store, max_failures=3, window_s=900, clock=lambda: now[0])
     for _ in range(2):
         throttle.failed("anna")
     assert throttle.retry_after("anna") == 0.0
-    now[0] += 100
-    throttle.failed(" ANNA ")  # the same name however typed
+    now[0] += timedelta(seconds=100)
+    assert throttle.attempt(" ANNA ") == 0.0  # the same name however typed; counted as failed until it succeeds
     assert throttle.retry_after("anna") == pytest.approx(800.0)  # 900 s after the first failure
+    assert throttle.attempt("anna") == pytest.approx(800.0)
     assert throttle.retry_after("carla") == 0.0  # other accounts are not affected
-    now[0] += 800
+    now[0] += timedelta(seconds=800)
     assert throttle.retry_after("anna") == 0.0
     throttle.failed("anna")
     throttle.succeeded("anna")
     assert throttle.retry_after("anna") == 0.0
+    store.close()

@@ -1,20 +1,16 @@
-"""assessment.participation (rate limit, honeypot, workshops, needs nearby) and the store's
+"""assessment.participation (honeypot, workshops, needs nearby; rate limit: test_rate_limits.py) and the store's
 initial status. Tests taking ``store`` run on SQLite and on PostgreSQL (``needs_fixtures``).
 """
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import sqlalchemy as sa
 
 from assessment.participation import (
-    RateLimiter,
     StaticWorkshopDirectory,
     TableWorkshopDirectory,
     Workshop,
-    hashed_key,
     honeypot_filled,
     nearby_bbox,
     nearby_needs,
@@ -29,69 +25,7 @@ from needs_fixtures import (  # noqa: F401
     store,
 )
 
-# --- rate limit -------------------------------------------------------------------------------
-
-
-def test_limiter_allows_five_then_refuses_until_the_first_leaves_the_window():
-    limiter = RateLimiter(limit=5, window_s=600)
-    key = [hashed_key("session", "s1")]
-    for i in range(5):
-        assert limiter.retry_after(key, f"token-{i}", now=float(i)) == 0.0
-        limiter.record(key, f"token-{i}", now=float(i))
-    # The sixth at t=10 s: the first need (t=0) leaves the window at t=600.
-    assert limiter.retry_after(key, "token-5", now=10.0) == pytest.approx(590.0)
-    assert limiter.retry_after(key, "token-5", now=600.0) == 0.0
-
-
-def test_limiter_counts_a_resubmitted_token_once_and_lets_it_through():
-    limiter = RateLimiter(limit=2, window_s=600)
-    key = [hashed_key("session", "s1")]
-    limiter.record(key, "a", now=0.0)
-    limiter.record(key, "a", now=1.0)  # a double click: the same need
-    assert limiter.retry_after(key, "b", now=2.0) == 0.0
-    limiter.record(key, "b", now=2.0)
-    assert limiter.retry_after(key, "c", now=3.0) > 0
-    # The resubmit of a stored need is allowed: the store returns the first one.
-    assert limiter.retry_after(key, "b", now=3.0) == 0.0
-
-
-def test_limiter_refuses_when_any_key_is_exhausted():
-    # A browser that opens new sessions (reloads) is still limited by its browser key.
-    limiter = RateLimiter(limit=1, window_s=600)
-    browser = hashed_key("browser", "cookie-value")
-    limiter.record([hashed_key("session", "one"), browser], "a", now=0.0)
-    assert limiter.retry_after([hashed_key("session", "two"), browser], "b", now=1.0) > 0
-    assert limiter.retry_after([hashed_key("session", "two")], "b", now=1.0) == 0.0
-
-
-def test_limiter_keys_hold_no_raw_value_and_forget_silent_keys():
-    limiter = RateLimiter(limit=1, window_s=10)
-    key = hashed_key("session", "secret-session-id")
-    assert "secret-session-id" not in key and len(key) == len("session:") + 64
-    limiter.record([key], "a", now=0.0)
-    assert limiter.retry_after([key], "b", now=11.0) == 0.0
-    assert key not in limiter._events
-
-
-def test_limiter_is_exact_under_many_threads():
-    limiter = RateLimiter(limit=1000, window_s=600)
-    key = [hashed_key("session", "shared")]
-
-    def record(start):
-        for i in range(100):
-            limiter.record(key, f"{start}-{i}", now=1.0)
-
-    threads = [threading.Thread(target=record, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(limiter._events[key[0]]) == 800
-
-
-def test_limiter_rejects_nonsense_parameters():
-    with pytest.raises(ValueError, match="limit must be >= 1"):
-        RateLimiter(limit=0)
+# --- honeypot (the rate limit: tests/test_rate_limits.py) -------------------------------------
 
 
 def test_honeypot():

@@ -71,12 +71,6 @@ def store(database_url, settings_with_data):
     opened.close()
 
 
-@pytest.fixture(autouse=True)
-def fresh_limiter(monkeypatch):
-    # The limiter is shared by the process; each test starts with an empty one.
-    monkeypatch.setattr(participation, "PAGE_RATE_LIMITER", participation.RateLimiter())
-
-
 @pytest.fixture
 def at(fake_map, database_url) -> AppTest:
     app = AppTest.from_file(PAGE, default_timeout=TIMEOUT_S)
