@@ -572,14 +572,14 @@ TEXTS: dict[str, dict[str, str]] = {
               "einen zufälligen Wert Ihres Browsers, damit ein doppelter Klick nur einmal zählt. Zu „Ich auch“ "
               "und zu Hinweisen auf Regelverstöße ebenfalls nur einen solchen zufälligen bzw. gehashten Wert. "
               "Nicht gespeichert werden: Name, E-Mail-Adresse, Telefonnummer, IP-Adresse oder andere Angaben "
-              "zu Ihrer Person. Der Schutz vor massenhaften Meldungen hält nur kurzlebige, gehashte Schlüssel "
-              "im Arbeitsspeicher.",
+              "zu Ihrer Person. Der Schutz vor massenhaften Meldungen speichert nur kurzlebige, gehashte "
+              "Schlüssel in der Datenbank; sie werden nach Ablauf von {limiter_minutes} Minuten gelöscht.",
         "en": "For each need: topic, title, description, the place (point or area) and the planning areas "
               "derived from it, the time, the page language, a workshop code if any, and a random value of your "
               "browser so that a double click counts once. For \"me too\" and for reports of rule breaches also "
               "only such a random or hashed value. We do not store: name, e-mail address, phone number, IP "
-              "address or anything else about you. The protection against mass submissions keeps only "
-              "short-lived hashed keys in memory.",
+              "address or anything else about you. The protection against mass submissions stores only "
+              "short-lived hashed keys in the database; they are deleted once {limiter_minutes} minutes have passed.",
     },
     "privacy.purpose_title": {"de": "Wozu", "en": "What for"},
     "privacy.purpose": {

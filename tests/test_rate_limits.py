@@ -301,6 +301,22 @@ def test_nonsense_parameters_are_refused(instances):
         naive.reserve([hashed_key("session", "s")], "t")
 
 
+@pytest.mark.parametrize("lang, says", [
+    ("de", "gehashte Schlüssel in der Datenbank; sie werden nach Ablauf von 10 Minuten gelöscht"),
+    ("en", "hashed keys in the database; they are deleted once 10 minutes have passed"),
+])
+def test_the_privacy_page_says_where_the_limiter_keys_are_and_how_long(lang, says):
+    from streamlit.testing.v1 import AppTest
+
+    page = AppTest.from_file(str(REPO / "pages/privacy.py"), default_timeout=30)
+    page.session_state["lang"] = lang
+    page.run()
+    assert not page.exception, page.exception
+    text = "\n".join(str(e.value) for e in page.markdown)
+    assert says in text and "memory" not in text and "Arbeitsspeicher" not in text
+    assert RATE_WINDOW_S == 600.0  # the 10 minutes above come from the limiter's window
+
+
 # --- worker process -----------------------------------------------------------------------------
 
 
