@@ -259,6 +259,12 @@ def view_bounds(reported) -> tuple[float, float, float, float] | None:
     return bounds
 
 
+# What the exports need of the map fragment's state. Streamlit runs a download's callable on
+# another thread, where st.session_state is not reachable, and a map click reruns only the
+# fragment: so the fragment writes into this one dict, which the callables read when clicked.
+export_state: dict = st.session_state.setdefault("planner_export_state", {})
+
+
 @st.fragment
 def map_and_focus() -> None:
     focus = st.session_state.get("planner_focus")
@@ -283,8 +289,8 @@ def map_and_focus() -> None:
         )
         reported = (returned or {}).get("center")
         if isinstance(reported, dict) and {"lat", "lng"} <= reported.keys() and returned.get("zoom"):
-            st.session_state["planner_view"] = {"zoom": returned["zoom"], "center": (reported["lat"], reported["lng"]),
-                                                "bounds": view_bounds(returned.get("bounds"))}
+            st.session_state["planner_view"] = {"zoom": returned["zoom"], "center": (reported["lat"], reported["lng"])}
+            export_state["bounds"] = view_bounds(returned.get("bounds"))
     with legend_column:
         st.html(legend_html(legend_entries(classification, lang), heading, lang))
         scheme = t(f"legend.scheme.{classification.scheme}", lang)
@@ -308,6 +314,7 @@ def map_and_focus() -> None:
             st.rerun(scope="fragment")
 
     focus = st.selectbox(t("planner.focus", lang), [None, *table.index], key="planner_focus", format_func=focus_label)
+    export_state["focus"] = focus
     sync_query(replace(view, focus=focus))
     if focus is None:
         return
@@ -378,7 +385,7 @@ stem = f"bedarfsatlas_{level.lower()}_{key}"
 def export_html() -> str:
     m = planner_base_map(Basemap.from_settings(settings), lang, asset_base())
     choropleth().add_to(m)
-    for group in overlays(st.session_state.get("planner_focus")):
+    for group in overlays(export_state.get("focus")):
         group.add_to(m)
     return standalone_html(m, STATIC_NODE_MODULES, asset_base(), title=f"Bedarfsatlas Berlin: {heading}",
                            attribution=" | ".join(sources))
@@ -407,8 +414,8 @@ def export_png() -> bytes:
         subtitle=t("planner.png_subtitle", lang, level=LEVELS[level].plural(lang), date=dt.date.today().isoformat()),
         legend=[(e.colour, f"{e.label} ({e.count})") for e in legend_entries(classification, lang)],
         point_legend=point_legend, points=points, attribution=" | ".join(sources),
-        bounds=(st.session_state.get("planner_view") or {}).get("bounds"),
-        outline=st.session_state.get("planner_focus"),
+        bounds=export_state.get("bounds"),
+        outline=export_state.get("focus"),
     )
 
 
