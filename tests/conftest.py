@@ -32,3 +32,11 @@ def settings_with_data() -> Settings:
     if failed:
         skip_or_fail("open data missing, run `python -m geodata fetch`: " + "; ".join(failed))
     return settings
+
+
+@pytest.fixture
+def fake_map(monkeypatch):
+    """``streamlit_folium.st_folium`` replaced by a :class:`tests.fake_folium.FakeMap` for AppTest runs."""
+    from tests.fake_folium import install
+
+    return install(monkeypatch)

@@ -1,8 +1,9 @@
 """The residents' page /melden run headless with AppTest, the map replaced by a fake.
 
-``st_folium`` is swapped for :class:`FakeMap`, which behaves like the real
-component: the map is drawn in one run, a click on it becomes the component's
-value in ``st.session_state["report_map"]`` and triggers the next run. Each
+``st_folium`` is swapped for :class:`tests.fake_folium.FakeMap` (fixture
+``fake_map``), which behaves like the real component: the map is drawn in one
+run, a click on it becomes the component's value in
+``st.session_state["report_map"]`` and triggers the next run. Each
 test gets its own SQLite database (``DATABASE_URL``), opened again with
 ``open_store`` to count what the page stored. Places are checked against the
 official LOR polygons (``settings_with_data``).
@@ -13,14 +14,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
-import streamlit_folium
 from streamlit.testing.v1 import AppTest
 
 from assessment import participation
 from assessment.model import NeedInput
 from assessment.participation import StaticWorkshopDirectory, Workshop
 from assessment.store import open_store
+from tests.fake_folium import FakeMap
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages/report_need.py")
@@ -29,32 +29,6 @@ TIMEOUT_S = 60
 # Pariser Platz at the Brandenburg Gate: PLR 01100206 "Unter den Linden" (official LOR map).
 BRANDENBURG_GATE = (52.5163, 13.3777)
 POTSDAM_CENTRE = (52.3906, 13.0645)  # Brandenburg, not Berlin
-
-
-class FakeMap:
-    """Stands in for ``streamlit_folium.st_folium``; ``click`` queues a click on the drawn map."""
-
-    def __init__(self):
-        self.maps = []
-        self.pending = None
-
-    def __call__(self, fig, key=None, **kwargs):
-        self.maps.append(fig)
-        if self.pending is not None:
-            # What the browser does: the click becomes the component's value, then Streamlit reruns.
-            st.session_state[key] = {"last_clicked": {"lat": self.pending[0], "lng": self.pending[1]}}
-            self.pending = None
-        return st.session_state.get(key) or {"last_clicked": None}
-
-    def html(self) -> str:
-        return self.maps[-1].get_root().render()
-
-
-@pytest.fixture
-def fake_map(monkeypatch):
-    fake = FakeMap()
-    monkeypatch.setattr(streamlit_folium, "st_folium", fake)
-    return fake
 
 
 @pytest.fixture
@@ -86,7 +60,7 @@ def texts(at: AppTest) -> str:
 
 
 def click(at: AppTest, fake: FakeMap, lat: float, lon: float) -> None:
-    fake.pending = (lat, lon)
+    fake.click(lat, lon)
     at.run()  # the click lands on the map drawn in this run
     at.run()  # the rerun the component triggers
     assert not at.exception, at.exception

@@ -1,8 +1,9 @@
 """The workshop pages (/workshop, /live, /abstimmen) run headless with AppTest.
 
 Each test gets its own SQLite database (``DATABASE_URL``); what the pages do
-is checked in the store. The live map is replaced by a fake ``st_folium``
-that records what the page passed (the base map and the layers).
+is checked in the store. The maps are replaced by a fake ``st_folium``
+(:class:`tests.fake_folium.FakeMap`, fixture ``fake_map``) that records what
+the page passed (the base map and the layers) and returns what a user drew.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from pathlib import Path
 
 import folium.plugins
 import pytest
-import streamlit_folium
 from streamlit.testing.v1 import AppTest
 
 from assessment.model import NeedInput
 from assessment.store import open_store
 from assessment.workshops import WorkshopBook
+from tests.fake_folium import install
 
 ROOT = Path(__file__).resolve().parents[1]
 SETUP = str(ROOT / "pages/workshop_setup.py")
@@ -25,22 +26,6 @@ LIVE = str(ROOT / "pages/workshop_live.py")
 VOTE = str(ROOT / "pages/workshop_vote.py")
 TIMEOUT_S = 90
 BRANDENBURG_GATE = (52.5163, 13.3777)  # PLR 01100206, Mitte (official LOR map)
-
-
-class FakeMap:
-    def __init__(self):
-        self.calls = []
-
-    def __call__(self, fig, key=None, **kwargs):
-        self.calls.append((fig, kwargs))
-        return {}
-
-
-@pytest.fixture
-def fake_map(monkeypatch):
-    fake = FakeMap()
-    monkeypatch.setattr(streamlit_folium, "st_folium", fake)
-    return fake
 
 
 @pytest.fixture
@@ -103,19 +88,13 @@ def test_setup_takes_the_focus_rectangle_drawn_on_the_map(book, monkeypatch):
     # What Leaflet.draw returns for a rectangle around Alexanderplatz (lon/lat, ring from any corner).
     drawing = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [[
         [13.40213, 52.51874], [13.40213, 52.52571], [13.41866, 52.52571], [13.41866, 52.51874], [13.40213, 52.51874]]]}}
-    calls = []
-
-    def fake(fig, key=None, **kwargs):
-        calls.append((fig, key, kwargs))
-        return {"last_active_drawing": drawing}
-
-    monkeypatch.setattr(streamlit_folium, "st_folium", fake)
+    fake = install(monkeypatch, value={"last_active_drawing": drawing})
     at = AppTest.from_file(SETUP, default_timeout=TIMEOUT_S)
     at.run()
     at.text_input(key="ws_new_title").input("Rund um den Alex")
     at.radio(key="ws_new_kind").set_value("rect").run()
     assert not at.exception
-    [(fig, key, kwargs)] = [call for call in calls if call[1] == "ws_draw_map"][-1:]
+    [(fig, key, kwargs)] = fake.keyed("ws_draw_map")[-1:]
     assert kwargs["returned_objects"] == ["last_active_drawing"]
     assert any(isinstance(child, folium.plugins.Draw) for child in fig._children.values())
     # The drawing prefills the typed fields (the keyboard alternative), rounded to 4 decimals as shown.
@@ -130,7 +109,7 @@ def test_a_rectangle_drawn_outside_berlin_is_refused_with_the_reason(book, monke
     # Frankfurt (Oder), ~80 km east of Berlin: far outside any box around the city.
     frankfurt = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [[
         [14.53, 52.33], [14.53, 52.36], [14.57, 52.36], [14.57, 52.33], [14.53, 52.33]]]}}
-    monkeypatch.setattr(streamlit_folium, "st_folium", lambda fig, key=None, **kw: {"last_active_drawing": frankfurt})
+    install(monkeypatch, value={"last_active_drawing": frankfurt})
     at = AppTest.from_file(SETUP, default_timeout=TIMEOUT_S)
     at.run()
     at.text_input(key="ws_new_title").input("Frankfurt (Oder)")
@@ -148,7 +127,7 @@ def test_live_view_shows_pins_counts_ticker_and_results(book, fake_map):
     at.query_params["workshop"] = code
     at.run()
     assert not at.exception
-    base, kwargs = fake_map.calls[-1]
+    base, _, kwargs = fake_map.calls[-1]
     focus, pins = kwargs["feature_group_to_add"]
     [pin_data] = pins._children.values()
     assert len(pin_data.rows) == 2
