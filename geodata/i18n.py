@@ -518,6 +518,7 @@ TEXTS: dict[str, dict[str, str]] = {
               "was given, no place in it. Clicking a marker opens the need in the list; the open need is "
               "highlighted in blue on the map.",
     },
+    "moderation.no_point": {"de": "kein Punkt, nur das Gebiet", "en": "no point, only the area"},
     "moderation.map_shown": {"de": "Die Karte zeigt die Bedarfe 1 bis {n}.", "en": "The map shows needs 1 to {n}."},
     "moderation.map_by_area": {"de": "Nur als Gebiet angegeben – {area}", "en": "Located by area only – {area}"},
     "moderation.map_marker": {"de": "Bedarf {n}", "en": "Need {n}"},

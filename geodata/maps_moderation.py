@@ -73,19 +73,20 @@ _BY_AREA_STYLE = {"color": "#0b5394", "weight": 2, "dashArray": "6 4", "fillColo
                   "className": "moderation-area by-area"}
 _SELECTED = {"color": "#0b5394", "weight": 4, "className": "moderation-area selected"}
 _MAP_CSS = (
-    "<style>.leaflet-container{background:#ffffff}"
+    "<style>.leaflet-container.leaflet-container{background:#ffffff}"
     ".leaflet-control-attribution{font-size:0.7rem;max-width:70%}"
     ".leaflet-tooltip{font-size:0.8rem;white-space:normal;width:max-content;max-width:18rem}"
     # Numbered markers: white on dark red (contrast above 4.5:1); needs located by area are
     # square and dashed like their area; the selected one is dark blue with a yellow ring.
-    ".moderation-need{display:flex;align-items:center;justify-content:center;box-sizing:border-box;"
+    # Two classes each: leaflet.css (.leaflet-marker-icon{display:block}) may load after this.
+    ".leaflet-marker-icon.moderation-need{display:flex;align-items:center;justify-content:center;box-sizing:border-box;"
     "border-radius:50%;background:#9c3400;color:#ffffff;border:2px solid #ffffff;"
     "box-shadow:0 0 0 1px #4d1a00;font:700 13px/1 sans-serif}"
-    ".moderation-need.by-area{border-radius:3px;background:#ffffff;color:#0b5394;border:2px dashed #0b5394;"
-    "box-shadow:none}"
-    ".moderation-need.selected{background:#0b5394;color:#ffffff;border:2px solid #ffffff;"
+    ".leaflet-marker-icon.moderation-need.by-area{border-radius:3px;background:#ffffff;color:#0b5394;"
+    "border:2px dashed #0b5394;box-shadow:none}"
+    ".leaflet-marker-icon.moderation-need.selected{background:#0b5394;color:#ffffff;border:2px solid #ffffff;"
     "box-shadow:0 0 0 3px #ffbf00}"
-    ".moderation-need:focus-visible{outline:3px solid #000000;outline-offset:2px}</style>"
+    ".leaflet-marker-icon.moderation-need:focus-visible{outline:3px solid #000000;outline-offset:2px}</style>"
 )
 _MARKER_SIZE = 26
 _SELECTED_SIZE = 32

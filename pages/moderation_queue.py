@@ -9,19 +9,33 @@ audit log only), or merged into a need in the same planning area. With a
 workshop code, all needs of that workshop can be approved or rejected at once.
 Every decision is written with its audit row by :mod:`assessment.moderation`.
 All resident text is shown as plain text.
+
+A map above the list (:mod:`geodata.maps_moderation`) shows the needs of this
+page numbered as in the list, each with its Planungsraum, or with the area
+alone when the resident chose only an area. The list stays the keyboard path:
+opening a need there highlights it on the map and brings it into view;
+clicking a marker opens that need in the list. The base map never changes, so
+a rerun keeps the moderator's zoom; only its layers are swapped.
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
+from shapely.geometry import mapping
+from streamlit_folium import st_folium
 
 from assessment.auth import PAGE_ROLES, RESIDENT
 from assessment.moderation import REJECT_REASONS, DecisionError, Moderation
 from assessment.store import NeedNotFoundError, NeedStore, open_store
 from assessment.taxonomy import CATEGORIES
 from assessment.validation import ValidationError
-from geodata.i18n import t
-from geodata.lor import names
+from geodata.display import display_geojson, display_units
+from geodata.i18n import escape_markdown, t
+from geodata.lor import LEVEL_ORDER, LEVELS, names
+from geodata.maps import ASSET_BASE, Basemap
+from geodata.maps_moderation import FOCUS_ZOOM, QueueMarker, clicked_marker, moderation_base_map, queue_layers
 from geodata.settings import Settings, load_settings
 
 SHOWN = 20  # needs with decision controls at once; the rest follow as these are decided
@@ -40,13 +54,69 @@ def needs_store(database_url: str, _settings: Settings) -> NeedStore:
 
 
 @st.cache_data(show_spinner=False)
-def area_names(_settings: Settings, data_dir: str) -> dict[str, str]:
-    return names(_settings, "PLR").to_dict()
+def area_names(_settings: Settings, data_dir: str, level: str) -> dict[str, str]:
+    return names(_settings, level).to_dict()
+
+
+def asset_base() -> str:
+    # Behind a reverse proxy with server.baseUrlPath, static files move with it.
+    prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{prefix}{ASSET_BASE}" if prefix else ASSET_BASE
 
 
 moderation = Moderation(needs_store(settings.database_url, settings))
-plr_names = area_names(settings, str(settings.data_dir))
 reason_label = {key: de if lang == "de" else en for key, (de, en) in REJECT_REASONS.items()}
+
+
+def located_area(need) -> tuple[str, str]:
+    """``(level, id)`` of the area shown with a need: the chosen area, or the PLR of its point."""
+    if need.located_by == "area" and need.area_level and need.area_id(need.area_level):
+        return need.area_level, need.area_id(need.area_level)
+    return next((level, need.area_id(level)) for level in LEVEL_ORDER if need.area_id(level))
+
+
+def area_text(need) -> str:
+    """The area as the list and the map's tooltips name it (plain text)."""
+    level, area_id = located_area(need)
+    name = area_names(settings, str(settings.data_dir), level).get(area_id, "")
+    area = f"{LEVELS[level].label(lang)}: {name} ({area_id})"
+    return t("moderation.map_by_area", lang, area=area) if need.located_by == "area" else area
+
+
+def position_text(need) -> str:
+    # A need located by area is stored at its area's representative point: no place the resident gave.
+    return t("moderation.no_point", lang) if need.located_by == "area" else f"{need.lat:.5f}, {need.lon:.5f}"
+
+
+def queue_marker(number: int, need) -> QueueMarker:
+    level, area_id = located_area(need)
+    category = CATEGORIES[need.category].label(lang) if need.category in CATEGORIES else need.category
+    return QueueMarker(number, need.reference, need.lat, need.lon, need.title, category, level, area_id,
+                       area_names(settings, str(settings.data_dir), level).get(area_id, ""),
+                       by_area=need.located_by == "area")
+
+
+def area_geometries(markers: list[QueueMarker]) -> dict[str, dict]:
+    """GeoJSON geometry (display geometry, EPSG:4326) of every area the markers name."""
+    return {m.area_id: mapping(display_units(settings, m.area_level).geometry.loc[m.area_id]) for m in markers}
+
+
+def select_from_map(page: dict[str, str]) -> None:
+    """A click on a numbered marker selects that need and opens it in the list."""
+    clicked = clicked_marker((st.session_state.get("moderation_map") or {}).get("last_object_clicked_tooltip"))
+    if clicked and clicked[1] in page:
+        need_id = page[clicked[1]]
+        st.session_state["moderation_selected"] = need_id
+        st.session_state[f"need_{need_id}"] = True
+
+
+def follow_list(need_id: str, lat: float, lon: float) -> None:
+    """Opening a need in the list selects it and brings it into view on the map; closing it unselects it."""
+    if st.session_state.get(f"need_{need_id}"):
+        st.session_state["moderation_selected"] = need_id
+        st.session_state["moderation_focus"] = [lat, lon]
+    elif st.session_state.get("moderation_selected") == need_id:
+        st.session_state["moderation_selected"] = None
 
 
 def status_word(status: str) -> str:
@@ -93,12 +163,38 @@ if workshop:
         right.button(t("moderation.bulk_reject", lang), key="bulk_reject", on_click=decide,
                      args=(moderation.bulk, [n.id for n in queue], "reject"), kwargs={"reason": bulk_reason})
 
+# Numbered in list order (1 = oldest); the map and the decision controls cover the first SHOWN.
+page_needs = queue[:SHOWN]
+number = {need.id: i for i, need in enumerate(queue, start=1)}
+if st.session_state.get("moderation_selected") not in {need.id for need in page_needs}:
+    st.session_state["moderation_selected"] = None  # decided meanwhile, or never chosen
+selected = st.session_state["moderation_selected"]
+
+markers = [queue_marker(number[need.id], need) for need in page_needs]
+focus = st.session_state.get("moderation_focus")
+st_folium(
+    moderation_base_map(display_geojson(settings, "BEZ"), basemap=Basemap.from_settings(settings), lang=lang,
+                        asset_base=asset_base()),
+    key="moderation_map",
+    feature_group_to_add=queue_layers(markers, area_geometries(markers), selected=number.get(selected), lang=lang),
+    # Only a change of focus (a need opened in the list) moves the view; every other rerun keeps it.
+    center=focus, zoom=FOCUS_ZOOM if focus else None,
+    height=440,
+    use_container_width=True,
+    returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count"],
+    on_change=partial(select_from_map, {need.reference: need.id for need in page_needs}),
+)
+st.caption(t("moderation.map_legend", lang))
+if len(queue) > SHOWN:
+    st.caption(t("moderation.map_shown", lang, n=SHOWN))
+
 table = [{
+    t("moderation.number", lang): number[n.id],
     "Kennung / Ref.": n.reference,
     "Status": status_word(n.status),
     "Eingang / Sent": n.created_at.strftime("%Y-%m-%d %H:%M"),
-    t("moderation.area", lang): f"{plr_names.get(n.plr_id, '')} ({n.plr_id or n.bzr_id or n.pgr_id or n.bez_id})",
-    t("moderation.position", lang): f"{n.lat:.5f}, {n.lon:.5f}",
+    t("moderation.area", lang): area_text(n),
+    t("moderation.position", lang): position_text(n),
     "Thema / Topic": CATEGORIES[n.category].label(lang) if n.category in CATEGORIES else n.category,
     "Titel / Title": n.title,
     "Meldungen / Reports": reports.get(n.id, 0),
@@ -107,14 +203,20 @@ st.dataframe(table, hide_index=True, width="stretch")
 if len(queue) > SHOWN:
     st.caption(t("moderation.shown", lang, n=SHOWN))
 
-for need in queue[:SHOWN]:
-    with st.expander(f"{need.reference} – {need.title}", expanded=len(queue) <= 3):
+for need in page_needs:
+    key = f"need_{need.id}"
+    if need.id == selected:
+        # The label carries the number, which moves up as needs are decided; a new label is a new
+        # expander, so keep the selected one open.
+        st.session_state[key] = True
+    with st.expander(f"{number[need.id]} · {need.reference} – {escape_markdown(need.title)}",
+                     expanded=len(queue) <= 3, key=key, on_change=follow_list, args=(need.id, need.lat, need.lon)):
         st.text(need.title)
         if need.description:
             st.text(need.description)
-        area = f"{plr_names.get(need.plr_id, '')} ({need.plr_id or need.bzr_id or need.pgr_id or need.bez_id})"
-        st.caption(f"{t('moderation.area', lang)}: {area} · {t('moderation.position', lang)}: "
-                   f"{need.lat:.5f}, {need.lon:.5f} · {status_word(need.status)}")
+        st.caption(escape_markdown(f"{t('moderation.area', lang)}: {area_text(need)} · "
+                                   f"{t('moderation.position', lang)}: {position_text(need)} · "
+                                   f"{status_word(need.status)}"))
         if reports.get(need.id):
             st.warning(t("moderation.reports", lang, n=reports[need.id]))
         approve_col, reason_col, reject_col = st.columns([1, 2, 1])

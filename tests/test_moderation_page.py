@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import pytest
@@ -96,8 +98,8 @@ def test_moderator_approves_one_need_and_rejects_another(store):
     at.switch_page(str(PAGES / "moderation_queue.py")).run()
     assert not at.exception, at.exception
     assert "2 Bedarfe warten" in texts(at)
-    assert [e.label for e in at.expander] == [f"{approved.reference} – Bitte veröffentlichen",
-                                             f"{rejected.reference} – Bitte ablehnen"]
+    assert [e.label for e in at.expander] == [f"1 · {approved.reference} – Bitte veröffentlichen",
+                                             f"2 · {rejected.reference} – Bitte ablehnen"]
     at.button(key=f"approve_{approved.id}").click().run()
     assert not at.exception, at.exception
     at.selectbox(key=f"reason_{rejected.id}").set_value("off_topic").run()
@@ -109,6 +111,112 @@ def test_moderator_approves_one_need_and_rejects_another(store):
     log = entries(store)
     assert list(zip(log["actor"], log["action"], log["need_id"], log["reason"])) == [
         ("mod-anna", "reject", rejected.id, "off_topic"), ("mod-anna", "approve", approved.id, None)]
+
+
+class QueueMapFake:
+    """Stands in for ``st_folium`` on /moderation: records each call; ``click(text)`` clicks a marker.
+
+    A click does what streamlit-folium does in a browser: the clicked marker's tooltip text
+    becomes the component's value under its key, ``on_change`` runs, and the script reruns.
+    """
+
+    def __init__(self):
+        self.calls: list[tuple[object, str | None, dict]] = []
+        self.pending: str | None = None
+
+    def __call__(self, fig, key=None, **kwargs):
+        import streamlit as st
+
+        self.calls.append((fig, key, kwargs))
+        if self.pending is not None:
+            st.session_state[key] = {"last_object_clicked_tooltip": self.pending, "last_object_clicked_count": 1}
+            self.pending = None
+            kwargs["on_change"]()
+            st.rerun()
+        return st.session_state.get(key)
+
+    def click(self, tooltip_html: str) -> None:
+        self.pending = html.unescape(re.sub(r"<[^>]+>", "", tooltip_html))  # the tooltip's text content
+
+    def rows(self) -> list[list]:
+        """The marker rows of the last map: [lat, lon, number, by_area, selected, tooltip, name]."""
+        from geodata.maps_moderation import NumberedMarkers
+
+        _, _, kwargs = self.calls[-1]
+        [markers] = [c for c in kwargs["feature_group_to_add"][1]._children.values() if isinstance(c, NumberedMarkers)]
+        return markers.rows
+
+
+@pytest.fixture
+def queue_map(monkeypatch):
+    """``streamlit_folium.st_folium`` replaced by a :class:`QueueMapFake` for one test."""
+    import streamlit_folium
+
+    fake = QueueMapFake()
+    monkeypatch.setattr(streamlit_folium, "st_folium", fake)
+    return fake
+
+
+def test_the_queue_map_shows_each_need_numbered_at_its_place_with_its_area(store, queue_map, settings_with_data):
+    from geodata.display import display_units
+    from shapely.geometry import shape
+
+    pinned = store.submit(need_input(title="**Fett** [Link](http://example.org)"))
+    by_area = store.submit(need_input(title="Jugendclub fehlt", lat=None, lon=None, area_level="BZR",
+                                      area_id="011002"))
+    at = app_as(MODERATOR)
+    at.switch_page(str(PAGES / "moderation_queue.py")).run()
+    assert not at.exception, at.exception
+    fig, key, kwargs = queue_map.calls[-1]
+    assert key == "moderation_map" and kwargs["center"] is None and kwargs["zoom"] is None
+    assert "moderation-need" in fig.get_root().render() and "var rows" not in fig.get_root().render()  # base only
+    rows = queue_map.rows()
+    assert [(r[0], r[1], r[2], r[3], r[4]) for r in rows] == [
+        (round(pinned.lat, 6), round(pinned.lon, 6), 1, False, False),
+        (round(by_area.lat, 6), round(by_area.lon, 6), 2, True, False),
+    ]
+    assert "Planungsraum: " in rows[0][5] and f"({pinned.plr_id})" in rows[0][5]
+    assert "Nur als Gebiet angegeben – Bezirksregion: Regierungsviertel (011002)" in rows[1][5]
+    # The areas drawn are the display geometry of the pinned need's PLR and of the chosen BZR.
+    areas = [shape(child.data["features"][0]["geometry"])
+             for child in kwargs["feature_group_to_add"][0]._children.values() if hasattr(child, "data")]
+    expected = [display_units(settings_with_data, "PLR").geometry.loc[pinned.plr_id],
+                display_units(settings_with_data, "BZR").geometry.loc["011002"]]
+    assert sorted(a.area for a in areas) == pytest.approx(sorted(e.area for e in expected))
+    # The list: numbered like the map, resident text as plain text, no point for a need located by area.
+    table = at.dataframe[0].value
+    assert table["Nr."].tolist() == [1, 2]
+    assert table["Position"].tolist() == [f"{pinned.lat:.5f}, {pinned.lon:.5f}", "kein Punkt, nur das Gebiet"]
+    assert [e.label for e in at.expander] == [
+        f"1 · {pinned.reference} – \\*\\*Fett\\*\\* \\[Link\\]\\(http\\://example\\.org\\)",
+        f"2 · {by_area.reference} – Jugendclub fehlt"]
+
+
+def test_a_click_on_a_marker_opens_that_need_and_highlights_it(store, queue_map):
+    from geodata.maps_moderation import QueueMarker, marker_tooltip
+
+    needs = [store.submit(need_input(title=f"Bedarf Nummer {i}")) for i in range(1, 6)]
+    at = app_as(MODERATOR)
+    at.switch_page(str(PAGES / "moderation_queue.py")).run()
+    assert not at.exception, at.exception
+    assert [e.proto.expanded for e in at.expander] == [False] * 5  # more than three: all closed
+    assert not any(r[4] for r in queue_map.rows())
+    third = needs[2]
+    queue_map.click(marker_tooltip(QueueMarker(3, third.reference, third.lat, third.lon, third.title, "Mobilität",
+                                               "PLR", third.plr_id, "Tiergarten Süd")))
+    at.run()
+    assert not at.exception, at.exception
+    assert [e.proto.expanded for e in at.expander] == [False, False, True, False, False]
+    assert [r[4] for r in queue_map.rows()] == [False, False, True, False, False]
+    assert queue_map.calls[-1][2]["center"] is None  # a click on the map does not move it
+
+    # Once the first need is decided, the clicked one is number 2 and stays open and highlighted.
+    at.button(key=f"approve_{needs[0].id}").click().run()
+    assert not at.exception, at.exception
+    assert [e.label.split(" – ")[0] for e in at.expander] == [
+        f"{i} · {n.reference}" for i, n in enumerate(needs[1:], start=1)]
+    assert [e.proto.expanded for e in at.expander] == [False, True, False, False]
+    assert [r[4] for r in queue_map.rows()] == [False, True, False, False]
 
 
 def test_admin_reads_the_audit_log(store):
