@@ -14,6 +14,10 @@ Run it daily (cron, a systemd timer): ``python -m assessment retention``
   replaced by meaningless values, so that nothing links two actions of one
   browser any more; the counts stay.
 
+The rate limits' events (:mod:`assessment.limits`, hashed keys only) are deleted
+once they are older than the longest limiter window, also for a limit that has
+not been used since (each use deletes its own old events anyway).
+
 Pending and hidden needs wait for a moderator and are never deleted here.
 Deleting a need also deletes its supports, residents' reports and workshop
 votes, and clears the ``details`` of its audit rows (they may hold the text a
@@ -27,7 +31,7 @@ Examples
 >>> from assessment.store import open_store
 >>> store = open_store(database_url="sqlite://")
 >>> run_retention(store, RetentionPolicy(90, 730, 30), now=datetime(2027, 1, 1, tzinfo=timezone.utc)).summary()
-'0 rejected/merged needs deleted, 0 published needs deleted, 0 need tokens and 0 support tokens anonymised'
+'0 rejected/merged needs deleted, 0 published needs deleted, 0 need tokens and 0 support tokens anonymised, 0 expired limiter events deleted'
 """
 
 from __future__ import annotations
@@ -41,14 +45,19 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from assessment import audit
+from assessment.auth import SIGNIN_WINDOW_S
+from assessment.limits import limiter_events
 from assessment.moderation import need_reports
 from assessment.model import utc_now
+from assessment.participation import RATE_WINDOW_S
 from assessment.store import NeedStore, needs, supports
 from geodata.settings import Settings
 
 log = logging.getLogger(__name__)
 SUPPORT_TOKEN_PREFIX = "anonymised:"
 _votes = sa.table("votes", sa.column("need_id"))  # the workshop module's table (migration 0004)
+#: Limiter events older than this count for no limit any more.
+LIMITER_EVENTS_MAX_AGE_S = max(RATE_WINDOW_S, SIGNIN_WINDOW_S)
 
 
 @dataclass(frozen=True)
@@ -80,13 +89,14 @@ class RetentionResult:
     deleted_published: tuple[str, ...]
     anonymised_need_tokens: int
     anonymised_support_tokens: int
+    deleted_limiter_events: int = 0
 
     def summary(self) -> str:
         """One line for the log."""
         return (f"{len(self.deleted_rejected)} rejected/merged needs deleted, "
                 f"{len(self.deleted_published)} published needs deleted, "
                 f"{self.anonymised_need_tokens} need tokens and {self.anonymised_support_tokens} "
-                "support tokens anonymised")
+                f"support tokens anonymised, {self.deleted_limiter_events} expired limiter events deleted")
 
 
 def run_retention(store: NeedStore, policy: RetentionPolicy, *, now: datetime | None = None,
@@ -136,9 +146,14 @@ def run_retention(store: NeedStore, policy: RetentionPolicy, *, now: datetime | 
             supports.c.created_at < token_cutoff,
             sa.not_(supports.c.client_token.startswith(SUPPORT_TOKEN_PREFIX)))).all()
         doomed = list(dict.fromkeys([*followers, *rejected, *published]))
-        result = RetentionResult(tuple(rejected), tuple(published), int(need_tokens), len(old_supports))
+        limiter_cutoff = now - timedelta(seconds=LIMITER_EVENTS_MAX_AGE_S)
+        expired = limiter_events.c.at <= limiter_cutoff
+        expired_events = conn.execute(sa.select(sa.func.count()).select_from(limiter_events).where(expired)).scalar_one()
+        result = RetentionResult(tuple(rejected), tuple(published), int(need_tokens), len(old_supports),
+                                 int(expired_events))
         if dry_run:
             return result
+        conn.execute(limiter_events.delete().where(expired))
         for need_id in doomed:
             status = conn.execute(sa.select(needs.c.status).where(needs.c.id == need_id)).scalar_one()
             conn.execute(audit.audit_log.update().where(audit.audit_log.c.need_id == need_id).values(details=None))

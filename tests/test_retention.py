@@ -125,3 +125,29 @@ def test_command_prints_what_it_did(store, moderation, capsys, monkeypatch):
 def test_policy_refuses_negative_days():
     with pytest.raises(ValueError, match="rejected_days"):
         RetentionPolicy(-1, 730, 30)
+
+
+def test_retention_deletes_expired_limiter_events_of_idle_limits(store):
+    """A limit not used since its window ended still loses its old events (the privacy promise)."""
+    from assessment.auth import SIGNIN_WINDOW_S
+    from assessment.limits import SharedLimiter, hashed_key, limiter_events
+    from assessment.participation import page_rate_limiter
+    from assessment.retention import LIMITER_EVENTS_MAX_AGE_S
+
+    def count() -> int:
+        with store.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(limiter_events)).scalar_one()
+
+    old_time, fresh_time = NOW - timedelta(seconds=LIMITER_EVENTS_MAX_AGE_S + 1), NOW - timedelta(seconds=60)
+    # The residents' page limit, last used long ago; the sign-in limit, used a minute ago
+    # (each limit deletes only its own old events when used).
+    page_rate_limiter(store, clock=lambda: old_time).reserve([hashed_key("session", "old-session")], "token-old")
+    SharedLimiter(store, "signin", 5, SIGNIN_WINDOW_S, clock=lambda: fresh_time).reserve([hashed_key("name", "anna")])
+    assert count() == 2
+    dry = run_retention(store, POLICY, now=NOW, dry_run=True)
+    assert dry.deleted_limiter_events == 1 and count() == 2
+    result = run_retention(store, POLICY, now=NOW)
+    assert result.deleted_limiter_events == 1 and "1 expired limiter events deleted" in result.summary()
+    assert count() == 1  # the fresh event still counts for its limit
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(limiter_events.c.kind)).scalars().all() == ["signin"]
