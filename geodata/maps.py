@@ -40,6 +40,7 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Mapping
 
 import folium
@@ -301,6 +302,20 @@ def _bounds(features: list[dict[str, Any]]) -> list[list[float]]:
     return [[float(south), float(west)], [float(north), float(east)]]
 
 
+@lru_cache(maxsize=16)
+def _bounds_of_collection(areas: str) -> tuple[tuple[float, float], tuple[float, float]]:
+    # Keyed by the GeoJSON text: the page passes the same cached string on every run,
+    # and a str caches its own hash, so a hit costs no pass over 300 KB.
+    (south, west), (north, east) = _bounds(json.loads(areas)["features"])
+    return (south, west), (north, east)
+
+
+def _area_bounds(areas: str | Mapping[str, Any]) -> list[list[float]]:
+    if isinstance(areas, str):
+        return [list(corner) for corner in _bounds_of_collection(areas)]
+    return _bounds(list(areas.get("features", [])))
+
+
 def add_basemap(m: folium.Map, basemap: Basemap, lang: str = "de") -> folium.Map:
     """Put the operator's base map under everything, with its attribution.
 
@@ -361,8 +376,16 @@ def choropleth_map(
     folium.Map
         With one GeoJson layer (``name`` = ``indicator_label``) and bounds fitted to the areas.
     """
-    missing_text = t("legend.missing", lang)
-    features = _area_features(areas, names, value_text, missing_text)
+    features = _area_features(areas, names, value_text, t("legend.missing", lang))
+    m = _empty_map(basemap, lang, asset_base)
+    _area_geojson(features, classification, area_label=area_label, indicator_label=indicator_label,
+                  attribution=attribution, name=indicator_label).add_to(m)
+    m.fit_bounds(_bounds(features))
+    _add_map_css(m)
+    return m
+
+
+def _empty_map(basemap: Basemap | None, lang: str, asset_base: str) -> folium.Map:
     # SVG (not canvas): every area is a DOM path that browsers and tests can address.
     m = folium.Map(
         tiles=None, control_scale=False, zoom_control=True, prefer_canvas=False,
@@ -373,7 +396,24 @@ def choropleth_map(
     use_local_assets(m, asset_base)
     if basemap is not None:
         add_basemap(m, basemap, lang)
+    return m
 
+
+def _add_map_css(m: folium.Map) -> None:
+    # Without tiles, Leaflet's grey background reads as "data"; white reads as "nothing".
+    m.get_root().header.add_child(folium.Element(_MAP_CSS), name="bedarfsatlas_map_css")
+
+
+def _area_geojson(
+    features: list[dict[str, Any]],
+    classification: Classification,
+    *,
+    area_label: str,
+    indicator_label: str,
+    attribution: str,
+    name: str | None = None,
+) -> folium.GeoJson:
+    """The areas coloured by ``classification``, with tooltip, highlight and attribution."""
     fill = {fid: classification.colour_of(fid) for fid in (f["id"] for f in features)}
 
     def style(feature: Mapping[str, Any]) -> dict[str, Any]:
@@ -381,9 +421,9 @@ def choropleth_map(
         base = _MISSING_STYLE if colour == MISSING_COLOUR else _AREA_STYLE
         return {**base, "fillColor": colour}
 
-    folium.GeoJson(
+    return folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
-        name=indicator_label,
+        name=name,
         style_function=style,
         highlight_function=lambda feature: _HIGHLIGHT_STYLE,
         tooltip=folium.GeoJsonTooltip(
@@ -393,11 +433,59 @@ def choropleth_map(
         ),
         # Leaflet shows a layer's ``attribution`` option in the attribution control (as HTML).
         attribution=inert_html(attribution),
-    ).add_to(m)
-    m.fit_bounds(_bounds(features))
-    # Without tiles, Leaflet's grey background reads as "data"; white reads as "nothing".
-    m.get_root().header.add_child(folium.Element(_MAP_CSS), name="bedarfsatlas_map_css")
+    )
+
+
+def choropleth_base_map(
+    areas: str | Mapping[str, Any],
+    basemap: Basemap | None = None,
+    lang: str = "de",
+    asset_base: str = ASSET_BASE,
+) -> folium.Map:
+    """The map of :func:`choropleth_map` without its areas: same view, scale bar, assets and style.
+
+    For a page whose colours change often (the assessment's weights): pass this
+    map to ``st_folium`` and the areas as ``feature_group_to_add``
+    (:func:`choropleth_layer`). The map's script depends only on the geometry's
+    extent, so streamlit-folium keeps the same Leaflet map in its iframe and
+    swaps the area layer in place, instead of re-creating the iframe and
+    reloading Leaflet on every change.
+
+    >>> areas = {"type": "FeatureCollection", "features": [
+    ...     {"type": "Feature", "id": "01", "properties": {},
+    ...      "geometry": {"type": "Polygon", "coordinates": [[[13.3, 52.5], [13.4, 52.5], [13.4, 52.6], [13.3, 52.5]]]}}]}
+    >>> html = choropleth_base_map(areas).get_root().render()
+    >>> "[[52.5, 13.3], [52.6, 13.4]]" in html, "geo_json" in html
+    (True, False)
+    """
+    m = _empty_map(basemap, lang, asset_base)
+    m.fit_bounds(_area_bounds(areas))
+    _add_map_css(m)
     return m
+
+
+def choropleth_layer(
+    areas: str | Mapping[str, Any],
+    classification: Classification,
+    names: pd.Series,
+    *,
+    value_text: pd.Series,
+    area_label: str,
+    indicator_label: str,
+    attribution: str,
+    lang: str = "de",
+) -> folium.FeatureGroup:
+    """The areas of :func:`choropleth_map` as a layer for :func:`choropleth_base_map`.
+
+    Same colours, outlines, tooltips, highlight and attribution as
+    :func:`choropleth_map`; parameters as there. Hand it to ``st_folium`` as
+    ``feature_group_to_add``. Texts are escaped with :func:`inert_html`.
+    """
+    features = _area_features(areas, names, value_text, t("legend.missing", lang))
+    group = folium.FeatureGroup(name=inert_html(indicator_label))
+    _area_geojson(features, classification, area_label=area_label, indicator_label=indicator_label,
+                  attribution=attribution).add_to(group)
+    return group
 
 
 def legend_entries(classification: Classification, lang: str = "de") -> list[LegendEntry]:

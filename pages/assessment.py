@@ -10,7 +10,11 @@ lives in :mod:`assessment`; this page only wires widgets to it.
 
 Heavy inputs (indicator table, full-detail geometry and its contiguity,
 display geometry) are cached per level and data version; needs counts for a
-minute, so new published needs show up without a restart.
+minute, so new published needs show up without a restart. The assessment
+itself (index, robustness draws, hotspot permutations) is cached by its
+inputs, so a rerun that changes none of them (another area to explain, a goal,
+the language) computes nothing again. The two maps keep their Leaflet map in
+the browser: only the coloured area layer is swapped when the weights change.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from geodata.display import display_geojson, display_units
 from geodata.i18n import escape_markdown, format_number, t
 from geodata.indicators import INDICATORS, available_indicators
 from geodata.lor import LEVEL_ORDER, LEVELS, load_units
-from geodata.maps import ASSET_BASE, Basemap, choropleth_map, legend_entries, legend_html
+from geodata.maps import ASSET_BASE, Basemap, choropleth_base_map, choropleth_layer, legend_entries, legend_html
 from geodata.settings import Settings, load_settings
 
 # The social preset needs no submitted needs, so it ranks every area on a fresh installation.
@@ -67,6 +71,19 @@ def store_of(_settings: Settings, database_url: str):
 def needs_counts(_settings: Settings, database_url: str, level: str) -> pd.DataFrame:
     """Published needs per area and category of ``level``; refreshed every minute."""
     return needs_matrix(store_of(_settings, database_url).counts_by_area(level), level)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def assessment_of(_settings: Settings, level: str, version: str, spec: str | tuple, method: str,
+                  counts: pd.DataFrame, min_residents: int, min_needs: int):
+    """:func:`assess` of one level, cached by every input that changes its result.
+
+    ``spec`` is a preset name or a tuple of ``(key, direction, weight)``; the
+    counts frame is hashed by value, so new published needs give a new result.
+    """
+    table, units, neighbours, _, _ = level_inputs(_settings, level, version)
+    return assess(table, spec, level=level, needs_counts=counts, units=units, neighbours=neighbours,
+                  method=method, min_residents=min_residents, min_needs=min_needs)
 
 
 def signed_in_name() -> str | None:
@@ -116,7 +133,7 @@ if st.session_state.get("assess_loaded") != (level, preset):
     reset_spec(level, preset)
 
 version = indicators.data_version(settings)
-table, units, neighbours, geojson, geometry = level_inputs(settings, level, version)
+table, _, _, geojson, geometry = level_inputs(settings, level, version)
 counts = needs_counts(settings, settings.database_url, level)
 lvl = LEVELS[level]
 
@@ -156,9 +173,8 @@ if sum(w for _, _, w in spec) <= 0:
 # Unchanged preset weights: pass the preset's name, so the report and its input hash match
 # `python -m assessment report --preset ...` for the same data.
 unchanged = [(c.key, c.direction, c.weight) for c in PRESETS[preset].components(level)[0]] == spec
-result = assess(table, preset if unchanged else spec, level=level, needs_counts=counts, units=units,
-                neighbours=neighbours, method=method, min_residents=settings.min_residents,
-                min_needs=settings.min_needs)
+result = assessment_of(settings, level, version, preset if unchanged else tuple(spec), method, counts,
+                       settings.min_residents, settings.min_needs)
 ranking = result.table()
 names = table["name"]
 
@@ -175,9 +191,11 @@ map_col, legend_col = st.columns([3, 1])
 attribution = "; ".join(dict.fromkeys([*result.sources(), t("assess.needs_source", lang)]))
 with map_col:
     st.markdown(escape_markdown(t("assess.map", lang, level=lvl.plural(lang))))
-    st_folium(choropleth_map(geojson, scores, names, value_text=score_text, area_label=lvl.label(lang),
-                             indicator_label=t("assess.score", lang), attribution=attribution,
-                             basemap=Basemap.from_settings(settings), lang=lang, asset_base=asset_base()),
+    # The base map depends on the level only; a new weight swaps the area layer inside it.
+    st_folium(choropleth_base_map(geojson, Basemap.from_settings(settings), lang, asset_base()),
+              feature_group_to_add=choropleth_layer(
+                  geojson, scores, names, value_text=score_text, area_label=lvl.label(lang),
+                  indicator_label=t("assess.score", lang), attribution=attribution, lang=lang),
               key="assess_map", height=480, use_container_width=True, returned_objects=[])
 with legend_col:
     st.html(legend_html(legend_entries(scores, lang), t("assess.score", lang), lang))
@@ -229,9 +247,10 @@ hot = hotspot_classification(result, lang)
 hot_col, hot_legend = st.columns([3, 1])
 with hot_col:
     hot_text = result.hotspots["q"].map(lambda q: f"q = {format_number(q, 3, lang)}" if pd.notna(q) else "")
-    st_folium(choropleth_map(geojson, hot, names, value_text=hot_text, area_label=lvl.label(lang),
-                             indicator_label=t("assess.col.hotspot", lang), attribution=attribution,
-                             basemap=Basemap.from_settings(settings), lang=lang, asset_base=asset_base()),
+    st_folium(choropleth_base_map(geojson, Basemap.from_settings(settings), lang, asset_base()),
+              feature_group_to_add=choropleth_layer(
+                  geojson, hot, names, value_text=hot_text, area_label=lvl.label(lang),
+                  indicator_label=t("assess.col.hotspot", lang), attribution=attribution, lang=lang),
               key="assess_hotspot_map", height=420, use_container_width=True, returned_objects=[])
 with hot_legend:
     st.html(legend_html(legend_entries(hot, lang), t("assess.col.hotspot", lang), lang))
