@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -125,6 +126,12 @@ def markers(page) -> list[dict]:
     return page.frame_locator(MAP_FRAME).locator("body").evaluate(f"element => ({MARKERS_JS})()")
 
 
+def map_view(page) -> list[float]:
+    """``[lat, lon, zoom]`` of the map's current view."""
+    return page.frame_locator(MAP_FRAME).locator("body").evaluate(
+        "element => [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]")
+
+
 def test_the_map_shows_one_numbered_marker_per_pending_need_where_it_was_located(moderation_server, page, network):
     from playwright.sync_api import expect
 
@@ -153,16 +160,19 @@ def test_the_map_shows_one_numbered_marker_per_pending_need_where_it_was_located
     # A click on marker 2 opens need 2 in the list (more than three needs: all start closed) and highlights it.
     for need in needs:
         expect(page.locator(f".st-key-need_{need.id} details")).not_to_have_attribute("open", re.compile(".*"))
+    before = map_view(page)
     frame.locator(".moderation-need").nth(1).click()
     expect(page.locator(f".st-key-need_{needs[1].id} details")).to_have_attribute("open", re.compile(".*"),
                                                                                    timeout=TIMEOUT_MS)
     expect(frame.locator(".moderation-need.selected")).to_have_text("2", timeout=TIMEOUT_MS)
+    assert map_view(page) == pytest.approx(before)  # the rerun kept the moderator's view
 
     # Opening need 4 in the list highlights it instead and brings it into view, street level.
     page.locator(f".st-key-need_{needs[3].id} summary").click()
     expect(frame.locator(".moderation-need.selected")).to_have_text("4", timeout=TIMEOUT_MS)
-    view = frame.locator("body")
-    view.evaluate("element => new Promise(done => setTimeout(done, 500))")  # setView animates
-    centre = view.evaluate("element => [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]")
-    assert centre == pytest.approx([TEMPELHOFER_FELD[0], TEMPELHOFER_FELD[1], 15], abs=1e-4)
+    focused = pytest.approx([TEMPELHOFER_FELD[0], TEMPELHOFER_FELD[1], 15], abs=1e-4)
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while (view := map_view(page)) != focused and time.monotonic() < deadline:
+        page.wait_for_timeout(200)  # setView may animate
+    assert view == focused
     assert len(markers(page)) == 4  # the layers were swapped, not added to
