@@ -27,6 +27,7 @@ from shapely.geometry import mapping
 from streamlit_folium import st_folium
 
 from assessment.auth import PAGE_ROLES, RESIDENT
+from assessment.model import Need
 from assessment.moderation import REJECT_REASONS, DecisionError, Moderation
 from assessment.store import NeedNotFoundError, NeedStore, open_store
 from assessment.taxonomy import CATEGORIES
@@ -68,14 +69,14 @@ moderation = Moderation(needs_store(settings.database_url, settings))
 reason_label = {key: de if lang == "de" else en for key, (de, en) in REJECT_REASONS.items()}
 
 
-def located_area(need) -> tuple[str, str]:
+def located_area(need: Need) -> tuple[str, str]:
     """``(level, id)`` of the area shown with a need: the chosen area, or the PLR of its point."""
     if need.located_by == "area" and need.area_level and need.area_id(need.area_level):
         return need.area_level, need.area_id(need.area_level)
     return next((level, need.area_id(level)) for level in LEVEL_ORDER if need.area_id(level))
 
 
-def area_text(need) -> str:
+def area_text(need: Need) -> str:
     """The area as the list and the map's tooltips name it (plain text)."""
     level, area_id = located_area(need)
     name = area_names(settings, str(settings.data_dir), level).get(area_id, "")
@@ -83,12 +84,13 @@ def area_text(need) -> str:
     return t("moderation.map_by_area", lang, area=area) if need.located_by == "area" else area
 
 
-def position_text(need) -> str:
+def position_text(need: Need) -> str:
     # A need located by area is stored at its area's representative point: no place the resident gave.
     return t("moderation.no_point", lang) if need.located_by == "area" else f"{need.lat:.5f}, {need.lon:.5f}"
 
 
-def queue_marker(number: int, need) -> QueueMarker:
+def queue_marker(number: int, need: Need) -> QueueMarker:
+    """What the map needs to know of the need listed as ``number``."""
     level, area_id = located_area(need)
     category = CATEGORIES[need.category].label(lang) if need.category in CATEGORIES else need.category
     return QueueMarker(number, need.reference, need.lat, need.lon, need.title, category, level, area_id,
