@@ -1,10 +1,14 @@
 """Real-browser fixtures: a streamlit server on loopback and Debian's Chromium.
 
 ``app_server`` starts ``streamlit run app.py`` on a free port, waits for
-``/_stcore/health`` and prints the server log when a test fails. ``page`` opens
-a fresh browser page and records every request; after the test it fails on
-any request to a host other than the server, on any request that failed, and
-on any response with status >= 400 (the app must work without a CDN).
+``/_stcore/health``; a module that needs a server of its own (its own database,
+its own accounts) calls ``start_app(env)`` instead. When a test fails, its
+report gets the tail of the log of the servers it used and a screenshot of its
+page. ``page`` opens a fresh browser page and records every request; after the
+test it fails on any request to a host other than the server, on any request
+that failed, and on any response with status >= 400 (the app must work without
+a CDN). The helpers that keep tests from racing Streamlit's reruns are in
+:mod:`tests.e2e.streamlit_helpers`.
 """
 
 from __future__ import annotations
@@ -25,13 +29,17 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import skip_or_fail
+from tests.e2e.streamlit_helpers import TIMEOUT_MS, wait_idle, watch
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 START_TIMEOUT_S = 60
+# Opened at a page's own URL (/melden), Streamlit's frontend first looks for its server under
+# that path (/melden/_stcore/health, .../host-config; 404) and then at the root.
 STREAMLIT_PATH_PROBE = re.compile(r"^/[^/]+/_stcore/(health|host-config)$")
+MEDIA_DOWNLOAD = re.compile(r"^/media/[0-9a-f]+\.\w+$")
 
 
 def free_port() -> int:
@@ -72,14 +80,21 @@ def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float) -> N
 
 @dataclass
 class Server:
-    """A running app: its base URL and where its log goes."""
+    """A running app: its base URL, where its log goes, and its database if it has its own."""
 
     url: str
     log_path: Path
     process: subprocess.Popen = field(repr=False)
+    database_url: str | None = None
+    data: dict = field(default_factory=dict)  # what a module's fixture prepared (needs, codes)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+
+# Servers started and not yet stopped: a failing test's report shows their logs.
+RUNNING: list[Server] = []
+LOG_TAIL_LINES = 150
 
 
 def start_server(env: dict[str, str] | None = None) -> Server:
@@ -97,7 +112,9 @@ def start_server(env: dict[str, str] | None = None) -> Server:
         stderr=subprocess.STDOUT,
         env={**os.environ, **(env or {})},
     )
-    server = Server(f"http://127.0.0.1:{port}", Path(log_file.name), process)
+    server = Server(f"http://127.0.0.1:{port}", Path(log_file.name), process,
+                    database_url=(env or {}).get("DATABASE_URL"))
+    RUNNING.append(server)
     try:
         wait_until_healthy(server.url, process, START_TIMEOUT_S)
     except RuntimeError:
@@ -108,6 +125,8 @@ def start_server(env: dict[str, str] | None = None) -> Server:
 
 
 def stop_server(server: Server) -> None:
+    if server in RUNNING:
+        RUNNING.remove(server)
     server.process.terminate()
     try:
         server.process.wait(timeout=10)
@@ -116,23 +135,97 @@ def stop_server(server: Server) -> None:
         server.process.wait()
 
 
+def servers_of(item) -> list[Server]:
+    """The servers a test used (through its fixtures), or all running ones if that is unclear."""
+    used = []
+    for value in item.funcargs.values():
+        for candidate in value if isinstance(value, (tuple, list)) else (value,):
+            if isinstance(candidate, Server) and candidate not in used:
+                used.append(candidate)
+    return used or list(RUNNING)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     if report.when == "call":
         item.failed_call = report.failed
+    if not report.failed or report.when == "teardown" or not hasattr(item, "funcargs"):
+        return
+    page = item.funcargs.get("page")
+    if page is not None and not page.is_closed():
+        shot = Path(tempfile.gettempdir()) / f"e2e-{re.sub(r'[^A-Za-z0-9_.-]+', '_', item.name)}.png"
+        try:
+            page.screenshot(path=str(shot), full_page=True, timeout=10_000)
+            report.sections.append(("screenshot", str(shot)))
+        except Exception as error:  # the page may be what broke; the log below still helps
+            report.sections.append(("screenshot", f"none: {error}"))
+    for server in servers_of(item):
+        tail = "\n".join(server.log().splitlines()[-LOG_TAIL_LINES:])
+        report.sections.append((f"streamlit log {server.url} ({server.log_path}, last {LOG_TAIL_LINES} lines)", tail))
+
+
+def warm_in_browser(browser, url: str) -> None:
+    """Load the app once in a throwaway browser context and wait for its first run to end.
+
+    The first page load of a fresh server can still show Streamlit's "Page not found"
+    dialog (see :func:`tests.e2e.streamlit_helpers.dismiss_page_not_found`); after one
+    load the tests' pages open without it.
+    """
+    context = browser.new_context()
+    try:
+        warm = context.new_page()
+        warm.goto(url + "/", timeout=TIMEOUT_MS)
+        wait_idle(warm)
+    finally:
+        context.close()
 
 
 @pytest.fixture(scope="session")
-def app_server(settings_with_data, request):
-    """The app served on a free loopback port; the log is printed if any test failed."""
+def app_server(settings_with_data):
+    """The app served on a free loopback port, on the configured database; shared by the session."""
     server = start_server()
     yield server
     stop_server(server)
-    if any(getattr(item, "failed_call", False) for item in request.session.items):
-        sys.stderr.write(f"\n--- streamlit log ({server.log_path}) ---\n{server.log()}\n")
     server.log_path.unlink(missing_ok=True)
+
+
+class AppStarter:
+    """Starts servers for one test module and stops them after it (see :func:`start_app`)."""
+
+    def __init__(self, browser, folder: Path):
+        self.browser = browser
+        self.folder = folder
+        self.started: list[Server] = []
+
+    def database_url(self, name: str = "needs") -> str:
+        """A SQLite URL in the module's own temporary folder (the file does not exist yet)."""
+        return f"sqlite:///{self.folder / f'{name}.sqlite'}"
+
+    def __call__(self, env: dict[str, str] | None = None, warm: bool = True) -> Server:
+        server = start_server(env)
+        self.started.append(server)
+        if warm:
+            warm_in_browser(self.browser, server.url)
+        return server
+
+    def stop_all(self) -> None:
+        for server in self.started:
+            stop_server(server)
+            server.log_path.unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="module")
+def start_app(settings_with_data, browser, tmp_path_factory):
+    """``start_app(env)`` starts the app with extra environment (``DATABASE_URL``, ``HOME``), warmed up.
+
+    Every server it started is stopped after the module; ``start_app.database_url()``
+    names a fresh SQLite file in the module's own temporary folder.
+    """
+    starter = AppStarter(browser, tmp_path_factory.mktemp("app"))
+    yield starter
+    starter.stop_all()
 
 
 @pytest.fixture(scope="session")
@@ -183,6 +276,11 @@ class RequestLog:
         if request.failure == "net::ERR_ABORTED" and request.frame.parent_frame is not None:
             self.aborted.append(request.url)
             return
+        # A download: Chromium hands an export's /media/ response to its download manager
+        # and reports the navigation as aborted.
+        if request.failure == "net::ERR_ABORTED" and MEDIA_DOWNLOAD.search(urlsplit(request.url).path):
+            self.aborted.append(request.url)
+            return
         self.failed.append(f"{request.url} ({request.failure})")
 
     def _on_response(self, response) -> None:
@@ -207,6 +305,7 @@ def page(browser, network):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="de-DE")
     page = context.new_page()
     network.attach(page)
+    watch(page)
     yield page
     context.close()
     network.assert_clean()

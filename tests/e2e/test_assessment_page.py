@@ -17,11 +17,10 @@ import numpy as np
 import pytest
 
 from tests.conftest import skip_or_fail
-from tests.e2e.conftest import start_server, stop_server
+from tests.e2e.streamlit_helpers import MAP_FRAME, current, map_view, open_app, rerun_after, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 AREAS = "path.leaflet-interactive"
 TIMEOUT_MS = 90_000
 STATUS_LABEL = "Anteil Einwohner in PLR mit MSS-Status niedrig oder sehr niedrig"
@@ -30,11 +29,9 @@ RAMP = [(0xff, 0xff, 0xb2), (0xfe, 0xcc, 0x5c), (0xfd, 0x8d, 0x3c), (0xf0, 0x3b,
 
 
 @pytest.fixture(scope="module")
-def assess_server(settings_with_data, tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('assess') / 'needs.sqlite'}"
-    server = start_server({"DATABASE_URL": url})
-    yield server
-    stop_server(server)
+def assess_server(start_app):
+    """The app with an empty needs database of its own."""
+    return start_app({"DATABASE_URL": start_app.database_url()})
 
 
 @pytest.fixture
@@ -43,33 +40,21 @@ def poppler():
         skip_or_fail("pdftoppm/pdftotext missing: apt-get install poppler-utils")
 
 
-def dismiss_first_load_dialog(page) -> None:
-    """Close Streamlit's "Page not found" dialog if it came up.
-
-    On a server's very first session Streamlit 1.67 may show it for a deep link
-    (seen on /quellen too) although it then runs the requested page; the dialog
-    makes the page behind it inert.
-    """
-    dialog = page.get_by_role("dialog")
-    if dialog.count():
-        page.keyboard.press("Escape")
-        dialog.wait_for(state="detached", timeout=TIMEOUT_MS)
-
-
 def download(page, button: str, target) -> None:
-    """Click a download button once the app is idle and save the file to ``target``.
+    """Click a download button and save the file to ``target``.
 
     The report is generated on click (a deferred callable that belongs to the last
-    script run): a click while a rerun is still in flight can fall between two runs
-    and produce nothing, so the test waits for the idle app and clicks again then.
+    script run): a click while a rerun is in flight can fall between two runs and
+    produce nothing, so the click waits for the app to be idle and is repeated if
+    no download started.
     """
-    from playwright.sync_api import Error, expect
+    from playwright.sync_api import Error
 
     for attempt in range(3):
-        expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=TIMEOUT_MS)
+        wait_idle(page, TIMEOUT_MS)
         try:
             with page.expect_download(timeout=30_000) as started:
-                page.get_by_role("button", name=button).click()
+                current(page).get_by_role("button", name=button).click()
             started.value.save_as(target)
             return
         except Error:
@@ -78,13 +63,13 @@ def download(page, button: str, target) -> None:
 
 
 def fills(page) -> list[str]:
-    return page.frame_locator(MAP_FRAME).first.locator(AREAS).evaluate_all(
+    return map_view(page).locator(AREAS).evaluate_all(
         "paths => paths.map(p => p.getAttribute('fill'))")
 
 
 def top_rows(page, n: int = 3) -> list[list[str]]:
     """The first ``n`` data rows of the ranking grid (its ARIA fallback), cell texts."""
-    grid = page.get_by_test_id("stDataFrame").first.locator("table[role=grid]")
+    grid = current(page).get_by_test_id("stDataFrame").first.locator("table[role=grid]")
     rows = grid.locator("[role=row]")
     return [rows.nth(i).locator("[role=gridcell]").all_inner_texts() for i in range(1, n + 1)]
 
@@ -95,30 +80,32 @@ def test_weight_change_updates_map_and_table_and_the_pdf_shows_both(assess_serve
 
     # Through the navigation, as a user does: a deep link makes Streamlit probe
     # /bewertung/_stcore/... first (HTTP 404s that the request log counts as failures).
-    page.goto(assess_server.url + "/", timeout=TIMEOUT_MS)
+    open_app(page, assess_server.url + "/", "Übersichtskarte", TIMEOUT_MS)
     page.get_by_role("link", name="Bewertung").click(timeout=TIMEOUT_MS)
-    expect(page.get_by_role("heading", name="Bewertung: Prioritätsindex je Gebiet")).to_be_visible(
+    expect(current(page).get_by_role("heading", name="Bewertung: Prioritätsindex je Gebiet")).to_be_visible(
         timeout=TIMEOUT_MS)
-    areas = page.frame_locator(MAP_FRAME).first.locator(AREAS)
+    wait_idle(page, TIMEOUT_MS)
+    areas = map_view(page).locator(AREAS)
     expect(areas).to_have_count(143, timeout=TIMEOUT_MS)  # the Bezirksregionen
-    dismiss_first_load_dialog(page)
-    grid = page.get_by_test_id("stDataFrame").first.locator("table[role=grid]")
+    grid = current(page).get_by_test_id("stDataFrame").first.locator("table[role=grid]")
     expect(grid).to_have_attribute("aria-rowcount", "144", timeout=TIMEOUT_MS)
     before_rows, before_fills = top_rows(page), fills(page)
     assert before_rows[0][1] == "1"  # id, rank, name, ...
 
     # Weight of the MSS status share from 3 to 0.
-    slider = page.get_by_role("slider", name=f"Gewicht: {STATUS_LABEL}")
+    slider = current(page).get_by_role("slider", name=f"Gewicht: {STATUS_LABEL}")
     slider.focus()
     started = time.perf_counter()
-    page.keyboard.press("Home")  # keyboard only: the slider works without a mouse
-    expect(slider).to_have_value("0", timeout=TIMEOUT_MS)
-    expect(grid.locator("[role=row]").nth(1)).not_to_have_text(re.compile(re.escape(before_rows[0][2])),
-                                                                 timeout=TIMEOUT_MS)
-    print(f"\nweight change -> table updated in {time.perf_counter() - started:.2f} s (target < 1 s)")
+    with rerun_after(page, TIMEOUT_MS):
+        page.keyboard.press("Home")  # keyboard only: the slider works without a mouse
+        expect(slider).to_have_value("0", timeout=TIMEOUT_MS)
+        expect(grid.locator("[role=row]").nth(1)).not_to_have_text(re.compile(re.escape(before_rows[0][2])),
+                                                                     timeout=TIMEOUT_MS)
+        print(f"\nweight change -> table updated in {time.perf_counter() - started:.2f} s (target < 1 s)")
     expect(areas).to_have_count(143, timeout=TIMEOUT_MS)
     page.wait_for_function(
-        "([sel, old]) => { const f = document.querySelector(sel); const d = f && f.contentDocument;"
+        "([sel, old]) => { const f = [...document.querySelectorAll(sel)].find(f => f.offsetParent !== null"
+        " && !f.closest('[data-stale=\"true\"]')); const d = f && f.contentDocument;"
         " if (!d) return false; const p = [...d.querySelectorAll('path.leaflet-interactive')];"
         " return p.length === 143 && p.map(x => x.getAttribute('fill')).join() !== old.join(); }",
         arg=[MAP_FRAME, before_fills], timeout=TIMEOUT_MS)

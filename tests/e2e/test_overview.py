@@ -14,39 +14,20 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import skip_or_fail
+from tests.e2e.streamlit_helpers import TIMEOUT_MS, choose, current, map_frame, map_view, open_app, rerun_after
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 AREAS = "path.leaflet-interactive"
-TIMEOUT_MS = 60_000
-
-
-def choose(page, label: str, option: str) -> None:
-    """Pick ``option`` in the Streamlit selectbox labelled ``label`` and wait until it shows."""
-    from playwright.sync_api import expect
-
-    box = page.get_by_role("combobox", name=label)
-    for _ in range(3):
-        box.click()
-        box.fill(option)  # the list is virtualised: filter it so the option is rendered
-        page.get_by_role("option", name=option, exact=True).click()
-        try:
-            # A rerun still in flight can replace the widget under the click; pick again then.
-            expect(box).to_have_value(option, timeout=5_000)
-            return
-        except AssertionError:
-            continue
-    expect(box).to_have_value(option)
 
 
 def test_overview_map_switches_level_and_indicator_without_external_requests(app_server, page, network):
     from playwright.sync_api import expect
 
-    page.goto(app_server.url + "/", timeout=TIMEOUT_MS)
-    areas = page.frame_locator(MAP_FRAME).locator(AREAS)
+    open_app(page, app_server.url + "/", "Übersichtskarte")
+    areas = map_view(page).locator(AREAS)
     expect(areas).to_have_count(542, timeout=TIMEOUT_MS)
-    legend = page.locator(".legend")
+    legend = current(page).locator(".legend")
     # Default: the MSS status index with its four official classes and a no-data entry.
     expect(legend).to_contain_text("MSS-Statusindex", timeout=TIMEOUT_MS)
     expect(legend).to_contain_text("sehr niedrig")
@@ -65,16 +46,18 @@ def test_overview_map_switches_level_and_indicator_without_external_requests(app
     # Hover shows the area's name and value in the map; a click names it below the map.
     first = areas.first
     first.hover(force=True)
-    tooltip = page.frame_locator(MAP_FRAME).locator(".leaflet-tooltip")
+    tooltip = map_view(page).locator(".leaflet-tooltip")
     expect(tooltip).to_contain_text("Bezirk", timeout=TIMEOUT_MS)
     expect(tooltip).to_contain_text(re.compile(r"\d+,\d %"))
-    first.click(force=True)
-    expect(page.get_by_text(re.compile(r"^Ausgewählt: .+ \(\d{2}\): \d+,\d %$"))).to_be_visible(timeout=TIMEOUT_MS)
+    with rerun_after(page):
+        first.click(force=True)
+    expect(current(page).get_by_text(re.compile(r"^Ausgewählt: .+ \(\d{2}\): \d+,\d %$"))).to_be_visible(
+        timeout=TIMEOUT_MS)
 
     # The same values without the map: a grid with one row per Bezirk. Streamlit draws
     # it on a canvas whose fallback content is an ARIA grid for screen readers.
-    expect(page.get_by_text("Tabelle aller Gebiete (ohne Karte)")).to_be_visible()
-    grid = page.get_by_test_id("stDataFrame").locator("table[role=grid]")
+    expect(current(page).get_by_text("Tabelle aller Gebiete (ohne Karte)")).to_be_visible()
+    grid = current(page).get_by_test_id("stDataFrame").locator("table[role=grid]")
     expect(grid).to_have_attribute("aria-rowcount", "13", timeout=TIMEOUT_MS)  # header + 12 Bezirke
     expect(grid.locator("[role=gridcell]", has_text=re.compile(r"^Mitte$")).first).to_be_attached()
     network.assert_clean()
@@ -83,22 +66,24 @@ def test_overview_map_switches_level_and_indicator_without_external_requests(app
 def test_english_interface_and_sources_page(app_server, page, network):
     from playwright.sync_api import expect
 
-    page.goto(app_server.url + "/", timeout=TIMEOUT_MS)
-    expect(page.frame_locator(MAP_FRAME).locator(AREAS)).to_have_count(542, timeout=TIMEOUT_MS)
+    open_app(page, app_server.url + "/", "Übersichtskarte")
+    expect(map_view(page).locator(AREAS)).to_have_count(542, timeout=TIMEOUT_MS)
     # One click is enough: the switch sits after st.navigation in the sidebar (before it,
     # Streamlit 1.67 re-mounted it on the next rerun and the first click was lost).
-    page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
-    expect(page.get_by_role("heading", name="Overview map", exact=True)).to_be_visible(timeout=10_000)
-    expect(page.locator(".legend")).to_contain_text("no data", timeout=TIMEOUT_MS)
+    with rerun_after(page):
+        page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
+    expect(current(page).get_by_role("heading", name="Overview map", exact=True)).to_be_visible(timeout=10_000)
+    expect(current(page).locator(".legend")).to_contain_text("no data", timeout=TIMEOUT_MS)
     # The choice survives the next interaction (before the move it fell back to German).
     choose(page, "LOR level", "Districts")
-    expect(page.frame_locator(MAP_FRAME).locator(AREAS)).to_have_count(12, timeout=TIMEOUT_MS)
-    expect(page.get_by_role("heading", name="Overview map", exact=True)).to_be_visible()
+    expect(map_view(page).locator(AREAS)).to_have_count(12, timeout=TIMEOUT_MS)
+    expect(current(page).get_by_role("heading", name="Overview map", exact=True)).to_be_visible()
 
-    page.get_by_role("link", name="Sources and imprint").click()
-    expect(page.get_by_role("heading", name="Sources and imprint")).to_be_visible(timeout=TIMEOUT_MS)
-    expect(page.get_by_role("heading", name="Imprint", exact=True)).to_be_visible()
-    expect(page.get_by_role("link", name="CC BY 3.0 DE").first).to_be_visible()
+    with rerun_after(page):
+        page.get_by_role("link", name="Sources and imprint").click()
+    expect(current(page).get_by_role("heading", name="Sources and imprint")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(current(page).get_by_role("heading", name="Imprint", exact=True)).to_be_visible()
+    expect(current(page).get_by_role("link", name="CC BY 3.0 DE").first).to_be_visible()
     network.assert_clean()
 
 
@@ -123,14 +108,15 @@ def test_pages_have_no_serious_accessibility_violations(app_server, page, networ
 
     if not AXE.is_file():
         skip_or_fail(f"axe-core missing at {AXE}: run `npm ci --prefix static`")
-    page.goto(app_server.url + "/", timeout=TIMEOUT_MS)
-    expect(page.frame_locator(MAP_FRAME).locator(AREAS)).to_have_count(542, timeout=TIMEOUT_MS)
+    open_app(page, app_server.url + "/", "Übersichtskarte")
+    expect(map_view(page).locator(AREAS)).to_have_count(542, timeout=TIMEOUT_MS)
     assert serious_violations(page) == []
     # Inside the map: Leaflet's controls and the attribution.
-    map_frame = page.frame(url=lambda url: "streamlit_folium" in url)
-    assert serious_violations(map_frame) == []
+    assert serious_violations(map_frame(page)) == []
 
-    page.get_by_role("link", name="Quellen und Impressum").click()
-    expect(page.get_by_role("heading", name="Quellen und Impressum", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+    with rerun_after(page):
+        page.get_by_role("link", name="Quellen und Impressum").click()
+    expect(current(page).get_by_role("heading", name="Quellen und Impressum", exact=True)).to_be_visible(
+        timeout=TIMEOUT_MS)
     assert serious_violations(page) == []
     network.assert_clean()

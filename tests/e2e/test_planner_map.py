@@ -12,21 +12,26 @@ fixture, on any request that leaves the machine or fails.
 from __future__ import annotations
 
 import re
-import sys
 import time
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.e2e.conftest import RequestLog, start_server, stop_server
+from tests.e2e.streamlit_helpers import (
+    TIMEOUT_MS,
+    choose,
+    click_map_until,
+    current,
+    map_frame,
+    map_view,
+    open_app,
+    rerun_after,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 AREAS = "path.planner-area"
-TIMEOUT_MS = 60_000
 
 BRANDENBURG_GATE = (52.5163, 13.3777)  # PLR 01100206, Mitte
 ROTES_RATHAUS = (52.5186, 13.4083)  # Mitte (01)
@@ -34,13 +39,12 @@ RATHAUS_SPANDAU = (52.5355, 13.2005)  # Spandau (05)
 
 
 @pytest.fixture(scope="module")
-def planner_server(settings_with_data, request):
+def planner_server(settings_with_data, start_app):
     """The app with its own needs database: 4 published needs (3 in Mitte, 1 in Spandau), 1 pending."""
     from assessment.model import NeedInput
     from assessment.store import open_store
 
-    folder = tempfile.TemporaryDirectory(prefix="planner-e2e-")
-    url = f"sqlite:///{Path(folder.name) / 'needs.sqlite'}"
+    url = start_app.database_url()
     store = open_store(settings_with_data, database_url=url)
     for (lat, lon), category in [(BRANDENBURG_GATE, "mobility"), (BRANDENBURG_GATE, "mobility"),
                                  (ROTES_RATHAUS, "housing"), (RATHAUS_SPANDAU, "green_climate")]:
@@ -48,96 +52,21 @@ def planner_server(settings_with_data, request):
         store.set_status(need.id, "published")
     store.submit(NeedInput(category="health_care", title="ungeprüft", lat=ROTES_RATHAUS[0], lon=ROTES_RATHAUS[1]))
     store.close()
-    server = start_server({"DATABASE_URL": url})
-    yield server
-    stop_server(server)
-    if any(getattr(item, "failed_call", False) for item in request.session.items):
-        sys.stderr.write(f"\n--- streamlit log ({server.log_path}) ---\n{server.log()}\n")
-    server.log_path.unlink(missing_ok=True)
-    folder.cleanup()
-
-
-class DeepLinkRequestLog(RequestLog):
-    """The conftest's request log, except for Streamlit's base-path probe of a deep link.
-
-    Opened at ``/karte``, Streamlit's frontend first asks ``/karte/_stcore/health``
-    and ``/karte/_stcore/host-config`` whether the app lives under ``/karte``;
-    the 404 tells it that it does not, and it continues at ``/_stcore/``. Only
-    those two probes are let through; any other failure or external request
-    still fails the test.
-    """
-
-    def _on_failed(self, request) -> None:
-        # A download: Chromium hands the export's /media/ response to its download manager
-        # and reports the navigation as aborted.
-        if request.failure == "net::ERR_ABORTED" and re.search(r"/media/[0-9a-f]+\.\w+$", request.url):
-            return
-        super()._on_failed(request)
-
-    def _on_response(self, response) -> None:
-        if response.status == 404 and re.search(r"/karte/_stcore/(health|host-config)$", response.url):
-            return
-        super()._on_response(response)
-
-
-@pytest.fixture
-def network():
-    """The request log of the test's page (see :class:`DeepLinkRequestLog`); checked after the test."""
-    return DeepLinkRequestLog()
-
-
-def choose(page, label: str, option: str) -> None:
-    """Pick ``option`` in the selectbox labelled exactly ``label`` and wait until it shows."""
-    from playwright.sync_api import expect
-
-    box = page.get_by_role("combobox", name=label, exact=True)
-    for _ in range(3):
-        box.click()
-        box.fill(option)  # the list is virtualised: filter it so the option is rendered
-        page.get_by_role("option", name=option, exact=True).click()
-        try:
-            # A rerun still in flight can replace the widget under the click; pick again then.
-            expect(box).to_have_value(option, timeout=5_000)
-            return
-        except AssertionError:
-            continue
-    expect(box).to_have_value(option)
-
-
-def dismiss_page_not_found(page) -> None:
-    """Close Streamlit's 'Page not found' dialog that a direct link to a page opens.
-
-    Streamlit 1.67 shows it for any URL of a page other than the default when the
-    page scripts live in a folder named ``pages/`` next to ``app.py`` (its old
-    folder-based page discovery does not know ``st.navigation``'s url paths; a
-    two-page app reproduces it). The requested page runs anyway; the dialog
-    only makes the page behind it inert.
-    """
-    from playwright.sync_api import expect
-
-    dialog = page.get_by_role("dialog").filter(has_text="Page not found")
-    try:
-        expect(dialog).to_be_visible(timeout=10_000)
-    except AssertionError:
-        return
-    page.keyboard.press("Escape")
-    expect(dialog).to_have_count(0, timeout=TIMEOUT_MS)
+    return start_app({"DATABASE_URL": url})
 
 
 def open_map(page, server, query: str = "", areas: int = 542):
     from playwright.sync_api import expect
 
-    page.goto(f"{server.url}/karte{query}", timeout=TIMEOUT_MS)
-    expect(page.get_by_role("heading", name="Planungskarte: Indikatoren und Bedarfe")).to_be_visible(timeout=TIMEOUT_MS)
-    dismiss_page_not_found(page)
-    frame = page.frame_locator(MAP_FRAME)
+    open_app(page, f"{server.url}/karte{query}", "Planungskarte: Indikatoren und Bedarfe")
+    frame = map_view(page)
     expect(frame.locator(AREAS)).to_have_count(areas, timeout=TIMEOUT_MS)
     return frame
 
 
 def needs_on_map(page) -> int:
     """Needs drawn in the map: single circles plus the counts on cluster icons."""
-    frame = page.frame_locator(MAP_FRAME)
+    frame = map_view(page)
     singles = frame.locator("path.planner-need").count()
     clusters = sum(int(text) for text in frame.locator(".marker-cluster span").all_inner_texts() if text.strip())
     return singles + clusters
@@ -156,7 +85,7 @@ def test_switch_level_and_indicator_keeps_zoom_and_writes_the_link(planner_serve
     from playwright.sync_api import expect
 
     frame = open_map(page, planner_server)
-    legend = page.locator(".legend")
+    legend = current(page).locator(".legend")
     expect(legend).to_contain_text("MSS-Statusindex", timeout=TIMEOUT_MS)
 
     choose(page, "LOR-Ebene", "Bezirke")
@@ -164,42 +93,21 @@ def test_switch_level_and_indicator_keeps_zoom_and_writes_the_link(planner_serve
     expect(page).to_have_url(re.compile(r"ebene=BEZ"), timeout=TIMEOUT_MS)
 
     # Zoom in, then change the indicator: the layers change, the view stays.
-    map_frame = page.frame(url=lambda url: "streamlit_folium" in url)
-    zoom_before = map_frame.evaluate("window.map.getZoom()")
-    frame.locator(".leaflet-control-zoom-in").click()
-    map_frame.wait_for_function(f"window.map.getZoom() > {zoom_before}", timeout=TIMEOUT_MS)
-    zoomed = map_frame.evaluate("window.map.getZoom()")
-    # streamlit-folium reports the view 250 ms after the zoom (debounced); the page keeps it
-    # for the next map. Give the report time to arrive and its rerun time to finish.
-    page.wait_for_timeout(1_500)
-    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=TIMEOUT_MS)
+    zoom_before = map_frame(page).evaluate("window.map.getZoom()")
+    # streamlit-folium reports the view 250 ms after the zoom (debounced) and the page keeps it
+    # for the next map: wait for that report's run to end before the next choice.
+    with rerun_after(page):
+        frame.locator(".leaflet-control-zoom-in").click()
+    zoomed = map_frame(page).evaluate("window.map.getZoom()")
+    assert zoomed > zoom_before
 
     choose(page, "Indikator", "Anteil ab 65 Jahren")
     expect(legend).to_contain_text("Anteil ab 65 Jahren", timeout=TIMEOUT_MS)
     expect(page).to_have_url(re.compile(r"indikator=share_65plus"), timeout=TIMEOUT_MS)
     expect(frame.locator(AREAS)).to_have_count(12, timeout=TIMEOUT_MS)
     # The new choropleth re-creates the Leaflet map; it must come back at the planner's zoom.
-    map_frame = page.frame(url=lambda url: "streamlit_folium" in url)
-    map_frame.wait_for_function(f"window.map && window.map.getZoom() == {zoomed}", timeout=TIMEOUT_MS)
+    map_frame(page).wait_for_function(f"window.map && window.map.getZoom() == {zoomed}", timeout=TIMEOUT_MS)
     network.assert_clean()
-
-
-def click_map_at(page, lat: float, lon: float) -> None:
-    """Click the map like a user at a WGS84 place (Leaflet converts it to a pixel of the map)."""
-    from playwright.sync_api import expect
-
-    iframe = page.locator(MAP_FRAME)
-    iframe.scroll_into_view_if_needed()
-    map_frame = page.frame(url=lambda url: "streamlit_folium" in url)
-    x, y = map_frame.evaluate(
-        "([lat, lon]) => { const p = window.map.latLngToContainerPoint([lat, lon]);"
-        " const r = window.map.getContainer().getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }",
-        [lat, lon],
-    )
-    box = iframe.bounding_box()
-    page.mouse.move(box["x"] + x, box["y"] + y)
-    expect(page.frame_locator(MAP_FRAME).locator(".leaflet-tooltip")).to_be_visible(timeout=TIMEOUT_MS)
-    page.mouse.click(box["x"] + x, box["y"] + y)
 
 
 def test_focus_an_area_by_clicking_and_by_the_list(planner_server, page, network):
@@ -207,18 +115,18 @@ def test_focus_an_area_by_clicking_and_by_the_list(planner_server, page, network
 
     # Needs off: their cluster icons would cover the point clicked.
     frame = open_map(page, planner_server, "?ebene=BEZ&bedarfe=off", areas=12)
-    expect(page.get_by_role("heading", name=re.compile(r"\(\d{2}\)$"))).to_have_count(0)
+    expect(current(page).get_by_role("heading", name=re.compile(r"\(\d{2}\)$"))).to_have_count(0)
 
-    # Click the map where the Rotes Rathaus stands: inside Mitte (01).
-    click_map_at(page, *ROTES_RATHAUS)
-    expect(page.get_by_role("heading", name="Mitte (01)")).to_be_visible(timeout=TIMEOUT_MS)
+    # Click the map where the Rotes Rathaus stands (inside Mitte, 01), pointing at it first
+    # as a user does (the tooltip shows).
+    click_map_until(page, *ROTES_RATHAUS, current(page).get_by_role("heading", name="Mitte (01)"), hover=True)
     expect(page).to_have_url(re.compile(r"gebiet=01"), timeout=TIMEOUT_MS)
     expect(frame.locator("path.planner-focus")).to_have_count(1, timeout=TIMEOUT_MS)
-    expect(page.get_by_text("Alle Indikatoren im Vergleich zu Berlin")).to_be_visible()
+    expect(current(page).get_by_text("Alle Indikatoren im Vergleich zu Berlin")).to_be_visible()
 
     # Without the map: search the list.
-    choose(page, "Gebiet im Fokus (suchen oder in der Karte anklicken)", "Spandau (05)")
-    expect(page.get_by_role("heading", name="Spandau (05)")).to_be_visible(timeout=TIMEOUT_MS)
+    choose(page, "Gebiet im Fokus (suchen oder in der Karte anklicken)", "Spandau (05)",
+           done=current(page).get_by_role("heading", name="Spandau (05)"))
     expect(page).to_have_url(re.compile(r"gebiet=05"), timeout=TIMEOUT_MS)
     network.assert_clean()
 
@@ -227,14 +135,15 @@ def test_a_category_filter_changes_the_needs_shown(planner_server, page, network
     from playwright.sync_api import expect
 
     open_map(page, planner_server, "?ebene=BEZ", areas=12)
-    expect(page.get_by_text("4 Bedarfe entsprechen den Filtern.")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(current(page).get_by_text("4 Bedarfe entsprechen den Filtern.")).to_be_visible(timeout=TIMEOUT_MS)
     expect_needs_on_map(page, 4)  # the pending need is not drawn
 
-    categories = page.get_by_role("combobox", name="Kategorien (leer = alle)")
+    categories = current(page).get_by_role("combobox", name="Kategorien (leer = alle)")
     categories.click()
-    page.get_by_role("option", name="Mobilität und Verkehr", exact=True).click()
-    page.keyboard.press("Escape")
-    expect(page.get_by_text("2 Bedarfe entsprechen den Filtern.")).to_be_visible(timeout=TIMEOUT_MS)
+    with rerun_after(page):
+        page.get_by_role("option", name="Mobilität und Verkehr", exact=True).click()
+        page.keyboard.press("Escape")
+    expect(current(page).get_by_text("2 Bedarfe entsprechen den Filtern.")).to_be_visible(timeout=TIMEOUT_MS)
     expect(page).to_have_url(re.compile(r"kategorie=mobility"), timeout=TIMEOUT_MS)
     expect_needs_on_map(page, 2)
     network.assert_clean()
@@ -242,7 +151,7 @@ def test_a_category_filter_changes_the_needs_shown(planner_server, page, network
 
 def grid_rows(page) -> list[list[str]]:
     """The cells of the last table on the page, read from its ARIA grid (header first)."""
-    grid = page.get_by_test_id("stDataFrame").last.locator("table[role=grid]")
+    grid = current(page).get_by_test_id("stDataFrame").last.locator("table[role=grid]")
     rows = []
     for row in grid.locator("[role=row]").all():
         rows.append([cell.inner_text().strip() for cell in row.locator("[role=columnheader], [role=gridcell]").all()])
@@ -257,7 +166,7 @@ def test_csv_export_holds_exactly_the_areas_and_values_on_screen(planner_server,
     from playwright.sync_api import expect
 
     open_map(page, planner_server, "?ebene=BEZ&indikator=share_65plus", areas=12)
-    grid = page.get_by_test_id("stDataFrame").last.locator("table[role=grid]")
+    grid = current(page).get_by_test_id("stDataFrame").last.locator("table[role=grid]")
     expect(grid).to_have_attribute("aria-rowcount", "13", timeout=TIMEOUT_MS)
     expect(grid.locator("[role=row]")).to_have_count(13, timeout=TIMEOUT_MS)
     shown = grid_rows(page)
@@ -265,7 +174,7 @@ def test_csv_export_holds_exactly_the_areas_and_values_on_screen(planner_server,
     assert header == ["Schlüssel", "Name", "Anteil ab 65 Jahren (%)", "Bedarfe", "Bedarfe je 1.000 Einwohner"]
 
     with page.expect_download(timeout=TIMEOUT_MS) as download_info:
-        page.get_by_role("button", name="Tabelle als CSV").click()
+        current(page).get_by_role("button", name="Tabelle als CSV").click()
     path = download_info.value.path()
     text = Path(path).read_text(encoding="utf-8")
     assert text.startswith("# Quelle: ") and "Lizenz" in text.splitlines()[0]
@@ -287,19 +196,18 @@ def test_a_deep_link_reproduces_a_view(planner_server, page, network):
 
     link = "?ebene=BEZ&indikator=share_under6&kategorie=mobility&gebiet=01&bedarfe=heat"
     frame = open_map(page, planner_server, link, areas=12)
-    expect(page.get_by_role("combobox", name="LOR-Ebene", exact=True)).to_have_value("Bezirke")
-    expect(page.get_by_role("combobox", name="Indikator", exact=True)).to_have_value("Anteil Kinder unter 6 Jahren")
-    expect(page.locator(".legend")).to_contain_text("Anteil Kinder unter 6 Jahren", timeout=TIMEOUT_MS)
-    expect(page.get_by_text("2 Bedarfe entsprechen den Filtern.")).to_be_visible(timeout=TIMEOUT_MS)
-    expect(page.get_by_role("heading", name="Mitte (01)")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(current(page).get_by_role("combobox", name="LOR-Ebene", exact=True)).to_have_value("Bezirke")
+    expect(current(page).get_by_role("combobox", name="Indikator", exact=True)).to_have_value(
+        "Anteil Kinder unter 6 Jahren")
+    expect(current(page).locator(".legend")).to_contain_text("Anteil Kinder unter 6 Jahren", timeout=TIMEOUT_MS)
+    expect(current(page).get_by_text("2 Bedarfe entsprechen den Filtern.")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(current(page).get_by_role("heading", name="Mitte (01)")).to_be_visible(timeout=TIMEOUT_MS)
     expect(frame.locator("path.planner-focus")).to_have_count(1, timeout=TIMEOUT_MS)
     expect(frame.locator("canvas.leaflet-heatmap-layer")).to_have_count(1, timeout=TIMEOUT_MS)
 
     # A broken link says what it corrected and shows the defaults.
-    page.goto(f"{planner_server.url}/karte?ebene=KIEZ", timeout=TIMEOUT_MS)
-    dismiss_page_not_found(page)
-    expect(page.get_by_text(re.compile("Unbekannte Ebene 'KIEZ'"))).to_be_visible(timeout=TIMEOUT_MS)
-    expect(page.frame_locator(MAP_FRAME).locator(AREAS)).to_have_count(542, timeout=TIMEOUT_MS)
+    open_map(page, planner_server, "?ebene=KIEZ", areas=542)
+    expect(current(page).get_by_text(re.compile("Unbekannte Ebene 'KIEZ'"))).to_be_visible(timeout=TIMEOUT_MS)
     network.assert_clean()
 
 
@@ -310,14 +218,14 @@ def test_geojson_and_html_exports_are_complete_and_self_contained(planner_server
 
     open_map(page, planner_server, "?ebene=BEZ&indikator=share_65plus", areas=12)
     with page.expect_download(timeout=TIMEOUT_MS) as download_info:
-        page.get_by_role("button", name="Gebiete als GeoJSON").click()
+        current(page).get_by_role("button", name="Gebiete als GeoJSON").click()
     collection = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
     assert len(collection["features"]) == 12
     assert any("Lizenz" in line for line in collection["attribution"])
     assert {f["geometry"]["type"] for f in collection["features"]} <= {"Polygon", "MultiPolygon"}
 
     with page.expect_download(timeout=TIMEOUT_MS) as download_info:
-        page.get_by_role("button", name="Karte als HTML-Datei").click()
+        current(page).get_by_role("button", name="Karte als HTML-Datei").click()
     # Saved under its offered name: Chromium opens a file without ".html" as plain text.
     download = download_info.value
     assert download.suggested_filename == "bedarfsatlas_bez_share_65plus.html"
