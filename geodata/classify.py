@@ -31,7 +31,6 @@ import warnings
 from dataclasses import dataclass
 from typing import Sequence
 
-import mapclassify
 import numpy as np
 import pandas as pd
 
@@ -187,6 +186,10 @@ def classify_numeric(
     if k == 1:
         bins = np.array([present.max()])
     else:
+        # Imported here: mapclassify pulls in scikit-learn and scipy.stats (~1 s), which a
+        # new server process would otherwise pay before its first map (see bench/cold_start.py).
+        import mapclassify
+
         with warnings.catch_warnings():
             # mapclassify warns when ties make fewer classes than asked; we handle that below.
             warnings.simplefilter("ignore", UserWarning)

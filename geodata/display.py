@@ -208,8 +208,11 @@ def display_geojson(settings: Settings, level: str) -> str:
     '{"type":"FeatureCollection","features":['
     """
     level = get_level(level).code
-    load_units(settings, "PLR")
     path = _path(settings, "PLR")
+    if not path.is_file():
+        load_units(settings, "PLR")  # raises the DataError that names the dataset and the fix
+    # Not load_units itself: reading the full-detail PLR costs 0.2-0.6 s of a new process's
+    # first map, and a warm disk cache (keyed by the file's checksum) does not need it.
     return _cached_geojson(settings, level, str(path), path.stat().st_mtime)
 
 
