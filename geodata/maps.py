@@ -89,7 +89,7 @@ BERLIN_BOUNDS = [[52.3382, 13.0883], [52.6755, 13.7612]]
 _AREA_STYLE = {"color": "#4d4d4d", "weight": 0.7, "fillOpacity": 0.8}
 _MISSING_STYLE = {"color": "#4d4d4d", "weight": 1.0, "fillOpacity": 0.45, "dashArray": "4 3"}
 _MAP_CSS = (
-    "<style>.leaflet-container{background:#ffffff}"
+    "<style>.leaflet-container.leaflet-container{background:#ffffff}"  # outranks leaflet.css, loaded later
     ".leaflet-control-attribution{font-size:0.7rem;max-width:70%}"
     # Long indicator names must wrap inside the map, not run out of the iframe.
     ".leaflet-tooltip{font-size:0.8rem;white-space:normal;width:max-content;max-width:18rem}"

@@ -47,7 +47,7 @@ _OUTLINE_STYLE = {"color": "#333333", "weight": 1.5, "fillColor": "#ffffff", "fi
 _SELECTED_STYLE = {"color": "#0b5394", "weight": 3, "fillColor": "#0b5394", "fillOpacity": 0.12}
 _NEED_STYLE = {"color": "#7a1f00", "weight": 2, "fill": True, "fill_color": "#d9480f", "fill_opacity": 0.9}
 _MAP_CSS = (
-    "<style>.leaflet-container{background:#ffffff}"
+    "<style>.leaflet-container.leaflet-container{background:#ffffff}"  # outranks leaflet.css, loaded later
     ".leaflet-control-attribution{font-size:0.7rem;max-width:70%}"
     ".leaflet-tooltip{font-size:0.8rem;white-space:normal;width:max-content;max-width:16rem}</style>"
 )
