@@ -635,7 +635,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "workshop.field_date": {"de": "Datum", "en": "Date"},
     "workshop.focus_kind": {"de": "Fokusgebiet", "en": "Focus area"},
     "workshop.focus_unit": {"de": "LOR-Gebiet aus der Liste", "en": "LOR area from the list"},
-    "workshop.focus_rect": {"de": "Rechteck (Koordinaten)", "en": "Rectangle (coordinates)"},
+    "workshop.focus_rect": {"de": "Rechteck (auf der Karte ziehen oder Ecken eintippen)",
+                            "en": "Rectangle (drag on the map or type the corners)"},
     "workshop.focus_level": {"de": "Ebene", "en": "Level"},
     "workshop.focus_area": {"de": "Gebiet", "en": "Area"},
     "workshop.draw_hint": {

@@ -15,6 +15,7 @@ import segno
 import streamlit as st
 import streamlit_folium
 
+from assessment.auth import PAGE_ROLES, RESIDENT
 from assessment.store import NeedStore, open_store
 from assessment.taxonomy import CATEGORIES
 from assessment.workshop_report import build_summary, export_workshop_needs, summary_pdf
@@ -29,6 +30,9 @@ from geodata.settings import Settings, load_settings
 settings = load_settings()
 lang = st.session_state.get("lang", settings.language)
 state = st.session_state
+user = state.get("user", RESIDENT)
+if not user.roles & PAGE_ROLES["workshop"]:  # app.py never routes here without the role; defence in depth
+    st.stop()
 
 
 @st.cache_resource(show_spinner=False)
@@ -102,7 +106,7 @@ with st.expander(t("workshop.create_header", lang), expanded=not book.list()):
         try:
             if kind == "unit" and not focus["focus_id"]:
                 raise WorkshopError(t("workshop.focus_area", lang) + ": " + t("report.choose", lang))
-            created = book.create(title, held_on, publish_immediately=publish, **focus)
+            created = book.create(title, held_on, publish_immediately=publish, created_by=user.name, **focus)
         except WorkshopError as refused:
             st.error(t("workshop.refused", lang, reason=str(refused)))
         else:
@@ -152,7 +156,8 @@ if error := state.pop("ws_error", None):
 st.header(t("workshop.join_header", lang))
 join_url = app_url(f"/melden?workshop={code}")
 qr_column, link_column = st.columns([1, 2])
-qr_column.image(qr_png(join_url), caption=t("workshop.qr_caption", lang, url=join_url), width=260)
+qr_column.image(qr_png(join_url), caption=t("workshop.qr_caption", lang, url=join_url), width=260,
+                alt=t("workshop.qr_caption", lang, url=join_url))  # the caption is not the image's alt text
 with link_column:
     st.write(t("workshop.join_link", lang))
     with st.container(key="ws_join_url"):

@@ -15,6 +15,8 @@ import folium.plugins
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from assessment.auth import User
+
 from assessment.model import NeedInput
 from assessment.store import open_store
 from assessment.workshops import WorkshopBook
@@ -43,12 +45,32 @@ def room_need(book, code, title):
     return book.store.submit(need, status=book.submission_status(code))
 
 
+FACILITATOR = User("fac-frieda", frozenset({"facilitator"}), "password")
+
+
+def setup_page(user=FACILITATOR) -> AppTest:
+    """/workshop as ``user`` would get it (app.py puts the signed-in user into the session)."""
+    at = AppTest.from_file(SETUP, default_timeout=TIMEOUT_S)
+    if user is not None:
+        at.session_state["user"] = user
+    return at
+
+
+def test_setup_shows_nothing_without_a_facilitator_or_admin():
+    """Opened without app.py's routing (e.g. a first run by file name), the page checks the role itself."""
+    for user in (None, User("mod-anna", frozenset({"moderator"}), "password")):
+        at = setup_page(user)
+        at.run()
+        assert not at.exception
+        assert not at.title and not at.button and not at.text_input
+
+
 def texts(at) -> list[str]:
     return [e.value for e in at.text]
 
 
 def test_setup_creates_opens_and_shows_the_join_link_and_qr(book):
-    at = AppTest.from_file(SETUP, default_timeout=TIMEOUT_S)
+    at = setup_page()
     at.run()
     assert not at.exception
     at.text_input(key="ws_new_title").input("Kiezwerkstatt Mitte")
@@ -58,6 +80,7 @@ def test_setup_creates_opens_and_shows_the_join_link_and_qr(book):
     assert not at.exception
     [workshop] = book.list()
     assert workshop.title == "Kiezwerkstatt Mitte" and workshop.focus_id == "01" and workshop.status == "closed"
+    assert workshop.created_by == "fac-frieda"  # who set it up is on record
     assert f"/melden?workshop={workshop.code}" in " ".join(texts(at))
     [qr] = at.get("image")  # the QR code, made on the server
     assert f"/melden?workshop={workshop.code}" in qr.proto.imgs[0].caption
@@ -73,7 +96,7 @@ def test_setup_creates_opens_and_shows_the_join_link_and_qr(book):
 
 
 def test_setup_refuses_a_bad_rectangle_and_says_why(book):
-    at = AppTest.from_file(SETUP, default_timeout=TIMEOUT_S)
+    at = setup_page()
     at.run()
     at.text_input(key="ws_new_title").input("Spaziergang")
     at.radio(key="ws_new_kind").set_value("rect").run()
@@ -89,7 +112,7 @@ def test_setup_takes_the_focus_rectangle_drawn_on_the_map(book, monkeypatch):
     drawing = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [[
         [13.40213, 52.51874], [13.40213, 52.52571], [13.41866, 52.52571], [13.41866, 52.51874], [13.40213, 52.51874]]]}}
     fake = install(monkeypatch, value={"last_active_drawing": drawing})
-    at = AppTest.from_file(SETUP, default_timeout=TIMEOUT_S)
+    at = setup_page()
     at.run()
     at.text_input(key="ws_new_title").input("Rund um den Alex")
     at.radio(key="ws_new_kind").set_value("rect").run()
@@ -110,7 +133,7 @@ def test_a_rectangle_drawn_outside_berlin_is_refused_with_the_reason(book, monke
     frankfurt = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [[
         [14.53, 52.33], [14.53, 52.36], [14.57, 52.36], [14.57, 52.33], [14.53, 52.33]]]}}
     install(monkeypatch, value={"last_active_drawing": frankfurt})
-    at = AppTest.from_file(SETUP, default_timeout=TIMEOUT_S)
+    at = setup_page()
     at.run()
     at.text_input(key="ws_new_title").input("Frankfurt (Oder)")
     at.radio(key="ws_new_kind").set_value("rect").run()
