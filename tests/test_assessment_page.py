@@ -168,3 +168,48 @@ def test_an_empty_title_is_refused_with_a_message(settings_with_data, database_u
     at = open_page(user=PLANNER)
     submit_goal(at)
     assert any("Titel" in e.value for e in at.error)
+
+
+def test_a_weight_change_keeps_both_maps_and_swaps_their_area_layers(settings_with_data, database_url, fake_map):
+    from streamlit_folium import _get_map_string, generate_js_hash
+
+    at = open_page()
+    at.slider(key=f"assess_w_{STATUS}").set_value(0.5).run()
+    assert not at.exception, at.exception
+    for key in ("assess_map", "assess_hotspot_map"):
+        before, after = fake_map.keyed(key)[-2:]
+        # streamlit-folium keys its component by the map's own script: equal script, same Leaflet map.
+        scripts = [generate_js_hash(_get_map_string(call.fig), key) for call in (before, after)]
+        assert scripts[0] == scripts[1], f"{key}: the base map changed with a weight"
+        assert "geo_json" not in before.fig.get_root().render()  # the areas are only in the layer
+        layers = [call.kwargs["feature_group_to_add"] for call in (before, after)]
+        features = [next(iter(layer._children.values())).data["features"] for layer in layers]
+        assert len(features[1]) == 143
+    # The score layer's tooltips show the new scores.
+    before, after = fake_map.keyed("assess_map")[-2:]
+    values = [[f["properties"]["value"] for f in next(iter(c.kwargs["feature_group_to_add"]._children.values()))
+               .data["features"]] for c in (before, after)]
+    assert values[0] != values[1]
+
+
+def test_a_rerun_with_unchanged_inputs_does_not_compute_again(settings_with_data, database_url, monkeypatch):
+    import streamlit as st
+
+    from assessment import analysis
+
+    st.cache_data.clear()  # earlier tests may have computed the same inputs
+    real, specs = analysis.assess, []
+    monkeypatch.setattr(analysis, "assess", lambda table, spec, **kw: specs.append(spec) or real(table, spec, **kw))
+    at = open_page()
+    assert specs == ["social"]  # the preset, unchanged
+    first = ranking(at)
+    second_area = list(first.index)[1]
+    at.selectbox(key="assess_area").set_value(second_area).run()
+    at.radio(key="lang").set_value("en").run()
+    assert not at.exception, at.exception
+    assert specs == ["social"], "another area to explain or the language recomputed the assessment"
+    pd.testing.assert_series_equal(ranking(at).iloc[:, 2], first.iloc[:, 2], check_names=False)
+    at.slider(key=f"assess_w_{STATUS}").set_value(2.0).run()
+    assert specs[1:] == [((STATUS, 1, 2.0), (DYNAMICS, 1, 1.0))]
+    at.slider(key=f"assess_w_{STATUS}").set_value(3.0).run()  # the preset's weights again: from the cache
+    assert len(specs) == 2

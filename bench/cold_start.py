@@ -1,0 +1,154 @@
+"""Cold start with warm caches: from ``streamlit run`` to the overview map drawn in Chromium.
+
+Each start is a new server process on the real data folder, whose derived caches
+(display geometry, indicator parquet, the data check's ``cache/verified.json``)
+are already on disk ("warm caches"); Chromium is already running and not counted,
+but every start opens a new browser context (no HTTP cache). The clock starts
+before ``streamlit run`` and stops when the default page's PLR map has drawn its
+542 area paths. Phases: process up (``/_stcore/health``), the warm-up run that
+``.ci/app`` makes after every start (``/_stcore/script-health-check``: app.py
+and the overview page once on the server, with all their imports), and the
+browser part (Streamlit's frontend, the page run for the session, the map
+iframe loading Leaflet and drawing).
+
+Same-run baselines, started in turn with the current tree: the app at an older
+commit (``--baseline``, exported with ``git archive``), and Streamlit alone (a
+one-line app, drawn when its text shows): the floor no app code can go below.
+
+Part 2: where a new interpreter spends the imports of ``app.py`` and the
+overview page (``python -X importtime``), for the current tree and the baseline.
+
+Run: ``.venv/bin/python bench/cold_start.py [--starts 5] [--baseline REV]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import apphost  # noqa: E402
+
+#: The parent of the cold-start commit (mapclassify imported with geodata.classify, full PLR read
+#: by display_geojson); later commits of others are in "now" too.
+DEFAULT_BASELINE = "ce13444"
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+HELLO = 'import streamlit as st\nst.write("Streamlit alone")\n'
+#: What app.py and the overview page import, in the order a first run does.
+FIRST_RUN_IMPORTS = (
+    "import streamlit; import assessment.auth, geodata.fetch, geodata.i18n, geodata.settings; "
+    "import pandas, streamlit_folium; from geodata import indicators, classify, display, lor, maps"
+)
+
+
+def one_start(browser, root: Path, env: dict[str, str], hello: bool = False) -> dict[str, float]:
+    app = apphost.start(root, env)
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            page.goto(app.url + "/", timeout=120_000)
+            if hello:
+                page.get_by_text("Streamlit alone").wait_for(timeout=120_000)
+            else:
+                page.frame_locator(MAP_FRAME).first.locator("path.leaflet-interactive").nth(541).wait_for(
+                    timeout=120_000)
+            drawn = time.perf_counter() - app.started_at
+        finally:
+            page.close()
+    finally:
+        apphost.stop(app)
+    return {"health": app.healthy_s, "warmed": app.warmed_s, "drawn": drawn}
+
+
+def starts(runs: int, baseline: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from geodata.settings import load_settings
+
+    data_dir = str(load_settings().data_dir.resolve())
+    with tempfile.TemporaryDirectory(prefix="bench-cold-start-") as tmp:
+        hello_root = Path(tmp) / "hello"
+        hello_root.mkdir()
+        (hello_root / "app.py").write_text(HELLO)
+        sides = {
+            "now": (ROOT, False),
+            f"baseline {baseline}": (apphost.export_tree(baseline, Path(tmp) / "baseline"), False),
+            "Streamlit alone (one-line app)": (hello_root, True),
+        }
+        env = {"BEDARFSATLAS_DATA_DIR": data_dir, "DATABASE_URL": f"sqlite:///{Path(tmp) / 'needs.sqlite'}"}
+        results: dict[str, list[dict[str, float]]] = {name: [] for name in sides}
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=apphost.CHROMIUM, args=apphost.CHROMIUM_ARGS)
+            one_start(browser, ROOT, env)  # warms the data caches and the OS file cache, not counted
+            for _ in range(runs):
+                for name, (root, hello) in sides.items():
+                    results[name].append(one_start(browser, root, env, hello))
+            browser.close()
+    print(f"| start, warm caches ({runs} each, in turn) | to /_stcore/health | warm-up run done | map drawn "
+          f"| of which browser |")
+    print("|---|---|---|---|---|")
+    for name, runs_ in results.items():
+        col = {k: [r[k] for r in runs_] for k in ("health", "warmed", "drawn")}
+        browser_part = [r["drawn"] - r["warmed"] for r in runs_]
+        print(f"| {name} | {apphost.spread(col['health'])} | {apphost.spread(col['warmed'])} | "
+              f"{apphost.spread(col['drawn'])} | {apphost.spread(browser_part)} |")
+    now = statistics.median(r["drawn"] for r in results["now"])
+    base = statistics.median(r["drawn"] for r in results[f"baseline {baseline}"])
+    print(f"| ratio of medians to map drawn (baseline / now) | | | ×{base / now:.2f} | |")
+
+
+def import_profile(root: Path, repeat: int) -> dict[str, float]:
+    """Cumulative import time (ms, median of ``repeat`` fresh interpreters) of the top-level modules."""
+    samples: dict[str, list[float]] = {}
+    for _ in range(repeat):
+        err = subprocess.run([str(ROOT / ".venv/bin/python"), "-X", "importtime", "-c", FIRST_RUN_IMPORTS],
+                             cwd=root, capture_output=True, text=True, check=True).stderr
+        total = 0.0
+        for line in err.splitlines():
+            if not line.startswith("import time:"):
+                continue
+            _, cumulative, name = (part.strip() for part in line.split("|"))
+            if not cumulative.isdigit() or name != name.lstrip() or line.split("|")[2].startswith("   "):
+                continue  # only modules imported at the top level, not their dependencies
+            samples.setdefault(name, []).append(int(cumulative) / 1000)
+            total += int(cumulative) / 1000
+        samples.setdefault("total", []).append(total)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def imports(baseline: str, repeat: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-imports-") as tmp:
+        base = import_profile(apphost.export_tree(baseline, Path(tmp) / "baseline"), repeat)
+    now = import_profile(ROOT, repeat)
+    print(f"\n| imports of a first run, top-level module (median of {repeat}) | now | baseline {baseline} |")
+    print("|---|---|---|")
+    top = sorted((n for n in now if n != "total"), key=lambda n: -max(now[n], base.get(n, 0)))[:8]
+    for name in [*top, "total"]:
+        print(f"| {name} | {now[name]:.0f} ms | {base.get(name, float('nan')):.0f} ms |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--starts", type=int, default=5, help="starts per side (median and range)")
+    parser.add_argument("--imports", type=int, default=5, help="fresh interpreters per import profile")
+    parser.add_argument("--baseline", default=DEFAULT_BASELINE, help="commit served as the baseline")
+    parser.add_argument("--no-browser", action="store_true", help="only the import profile")
+    args = parser.parse_args()
+    print(f"Cold start; {os.cpu_count()} cores, load {' '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
+    if not args.no_browser:
+        starts(args.starts, args.baseline)
+    imports(args.baseline, args.imports)
+    print(f"\nload at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
