@@ -107,7 +107,8 @@ def live() -> None:
         voting_open = voting is not None and voting.is_open
         target = app_url(f"/abstimmen?workshop={code}") if voting_open else app_url(f"/melden?workshop={code}")
         qr, link = st.columns([1, 1], vertical_alignment="center")
-        qr.image(qr_png(target), width=220)
+        # The alt text says where the code leads, for those who cannot scan it (WCAG 1.1.1).
+        qr.image(qr_png(target), width=220, alt=t("workshop.qr_caption", lang, url=target))
         with link:
             st.write(t("live.vote" if voting_open else "live.join", lang))
             with st.container(key="live_join_url"):

@@ -83,7 +83,8 @@ def test_setup_creates_opens_and_shows_the_join_link_and_qr(book):
     assert workshop.created_by == "fac-frieda"  # who set it up is on record
     assert f"/melden?workshop={workshop.code}" in " ".join(texts(at))
     [qr] = at.get("image")  # the QR code, made on the server
-    assert f"/melden?workshop={workshop.code}" in qr.proto.imgs[0].caption
+    # Its alt text says where it leads, for those who cannot scan it (WCAG 1.1.1).
+    assert qr.proto.imgs[0].alt == f"QR-Code: /melden?workshop={workshop.code}"
     at.button(key="ws_open").click().run()
     assert book.get(workshop.code).is_open
     at.number_input(key="ws_dots").set_value(2)

@@ -1,0 +1,167 @@
+"""Every page of the app scanned with axe-core in a real Chromium (BITV 2.0 / WCAG 2.1 AA).
+
+German public bodies must meet BITV 2.0, which points to WCAG 2.1 AA. Each
+page is opened as its user would (residents' and workshop pages by URL, staff
+pages as a signed-in admin through the menu), with content on it: published
+needs, an open workshop with an open voting round, a need waiting for
+moderation. axe-core (served from ``static/node_modules``, as the app serves
+Leaflet) runs in the page and in every visible map iframe; any violation of
+impact *serious* or *critical* of a WCAG 2.0/2.1 A/AA rule fails the test,
+listing rule, impact, the elements (CSS targets) and axe's help URL.
+
+Only elements of Streamlit's own frontend that the app cannot change may be
+excluded, each by a narrow selector in :data:`STREAMLIT_OWN` with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import skip_or_fail
+from tests.e2e.streamlit_helpers import MAP_FRAME, TIMEOUT_MS, current, open_app, wait_idle
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+AXE = Path(__file__).resolve().parents[2] / "static/node_modules/axe-core/axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+FAILING_IMPACTS = ("serious", "critical")
+PASSWORD = "e2e-nur-fuer-tests-1"
+BRANDENBURG_GATE = (52.5163, 13.3777)  # PLR 01100206 "Unter den Linden", Mitte (official LOR map)
+WORKSHOP_TITLE = "Kiezwerkstatt Barrierefrei"
+
+#: Parts of Streamlit's own frontend that the app cannot influence, excluded from the scan
+#: by a selector that matches only them (none so far: everything on the pages must pass).
+STREAMLIT_OWN: list[str] = []
+
+
+@pytest.fixture(scope="module")
+def a11y_server(settings_with_data, start_app, tmp_path_factory):
+    """The app with published and pending needs, an open workshop with an open voting round, an admin account."""
+    from assessment.auth import hash_password
+    from assessment.model import NeedInput
+    from assessment.store import open_store
+    from assessment.workshops import WorkshopBook
+
+    if not AXE.is_file():
+        skip_or_fail(f"axe-core missing at {AXE}: run `npm ci --prefix static`")
+    url = start_app.database_url()
+    store = open_store(settings_with_data, database_url=url)
+    book = WorkshopBook(store)
+    code = book.open(book.create(WORKSHOP_TITLE, date.today(), focus_level="BEZ", focus_id="01").code).code
+    lat, lon = BRANDENBURG_GATE
+    store.submit(NeedInput(category="mobility", title="Abgesenkter Bordstein am Tor", lat=lat, lon=lon),
+                 status="published")
+    for title in ("Sitzbänke am Pariser Platz", "Trinkbrunnen im Kiez"):
+        store.submit(NeedInput(category="public_space_safety" if "Sitz" in title else "green_climate", title=title, lat=lat, lon=lon,
+                               workshop_id=code, channel="workshop"), status="published")
+    store.submit(NeedInput(category="mobility", title="Ampel zu kurz grün", lat=lat + 0.002, lon=lon))  # pending
+    book.start_round(code, dots=3)
+    store.close()
+    home = tmp_path_factory.mktemp("home")
+    (home / ".streamlit").mkdir()
+    (home / ".streamlit" / "secrets.toml").write_text(
+        f'[bedarfsatlas.accounts.admin-a11y]\npassword_hash = "{hash_password(PASSWORD)}"\nroles = ["admin"]\n',
+        encoding="utf-8",
+    )
+    # Streamlit reads ~/.streamlit/secrets.toml: a home folder of its own keeps the test account here.
+    server = start_app({"DATABASE_URL": url, "HOME": str(home)})
+    server.data["code"] = code
+    return server
+
+
+def violations(frame, exclude: list[str] = ()) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations of impact serious or critical in ``frame``'s document, one line each."""
+    if not frame.evaluate("typeof window.axe !== 'undefined'"):
+        frame.add_script_tag(path=str(AXE))
+    result = frame.evaluate(
+        """([exclude, tags]) => axe.run(
+               {include: [document], exclude: exclude.map(s => [s])},
+               {runOnly: {type: 'tag', values: tags}, iframes: false, resultTypes: ['violations']})""",
+        [list(exclude), WCAG_21_AA],
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {v['helpUrl']}\n"
+        + "\n".join(f"    {' '.join(map(str, node['target']))}: {node['html'][:200]}\n      {why(node)}"
+                    for node in v["nodes"][:8])
+        + (f"\n    … and {len(v['nodes']) - 8} more" if len(v["nodes"]) > 8 else "")
+        for v in result["violations"]
+        if v["impact"] in FAILING_IMPACTS
+    ]
+
+
+def why(node: dict) -> str:
+    """axe's reason for one element, e.g. the measured colours and contrast ratio."""
+    return " ".join((node.get("failureSummary") or "").split())[:300]
+
+
+def scan(page) -> list[str]:
+    """Violations in the page and in each of its visible map iframes (each once Leaflet has drawn)."""
+    wait_idle(page)
+    found = [f"page: {line}" for line in violations(page, STREAMLIT_OWN)]
+    maps = current(page).locator(MAP_FRAME).filter(visible=True)
+    for index in range(maps.count()):
+        frame = maps.nth(index).element_handle(timeout=TIMEOUT_MS).content_frame()
+        assert frame is not None, f"map {index} has no document"
+        frame.wait_for_function("() => window.L && document.querySelector('.leaflet-container')", timeout=TIMEOUT_MS)
+        frame.wait_for_load_state("load", timeout=TIMEOUT_MS)
+        found += [f"map {index}: {line}" for line in violations(frame)]
+    return found
+
+
+def report(path: str, found: list[str]) -> str:
+    return f"{len(found)} serious/critical WCAG 2.1 AA violation(s) on {path}:\n" + "\n".join(found)
+
+
+PUBLIC_PAGES = [
+    ("/", "Übersichtskarte"),
+    ("/karte", "Planungskarte: Indikatoren und Bedarfe"),
+    ("/bewertung", "Bewertung: Prioritätsindex je Gebiet"),
+    ("/melden", "Was fehlt in Ihrem Kiez?"),
+    ("/live?workshop={code}", WORKSHOP_TITLE),
+    ("/abstimmen?workshop={code}", f"Abstimmen: {WORKSHOP_TITLE}"),
+    ("/quellen", "Quellen und Impressum"),
+    ("/datenschutz", "Datenschutz"),
+    ("/anmelden", "Anmeldung für Mitarbeitende"),
+]
+
+
+@pytest.mark.parametrize(("path", "heading"), PUBLIC_PAGES, ids=[p for p, _ in PUBLIC_PAGES])
+def test_public_page_has_no_serious_accessibility_violations(a11y_server, page, network, path, heading):
+    path = path.format(code=a11y_server.data["code"])
+    open_app(page, a11y_server.url + path, heading)
+    found = scan(page)
+    assert not found, report(path, found)
+
+
+STAFF_PAGES = [
+    ("Workshop leiten", "Workshop einrichten und leiten"),
+    ("Moderation", "Moderation: neue und gemeldete Bedarfe"),
+    ("Prüfprotokoll", "Prüfprotokoll"),
+]
+
+
+def sign_in(page, server) -> None:
+    from playwright.sync_api import expect
+
+    open_app(page, f"{server.url}/anmelden", "Anmeldung für Mitarbeitende")
+    current(page).get_by_label("Kennung").fill("admin-a11y")
+    current(page).get_by_label("Passwort", exact=True).fill(PASSWORD)
+    current(page).get_by_role("button", name="Anmelden", exact=True).click()
+    expect(current(page).get_by_text(re.compile("Angemeldet als admin-a11y")).first).to_be_visible(timeout=TIMEOUT_MS)
+    wait_idle(page)
+
+
+@pytest.mark.parametrize(("link", "heading"), STAFF_PAGES, ids=[h for h, _ in STAFF_PAGES])
+def test_staff_page_has_no_serious_accessibility_violations(a11y_server, page, network, link, heading):
+    from playwright.sync_api import expect
+
+    sign_in(page, a11y_server)
+    # The session holds the sign-in: follow the menu (a typed URL would start a new session).
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
+    expect(current(page).get_by_role("heading", name=heading)).to_be_visible(timeout=TIMEOUT_MS)
+    found = scan(page)
+    assert not found, report(link, found)
