@@ -166,8 +166,16 @@ if workshop:
                      args=(moderation.bulk, [n.id for n in queue], "reject"), kwargs={"reason": bulk_reason})
 
 # Numbered in list order (1 = oldest); the map and the decision controls cover the first SHOWN.
+# A need keeps its number for the session: after a decision the others do not move up under the
+# moderator's eyes, and their expanders (whose label carries the number) stay as they were left.
 page_needs = queue[:SHOWN]
-number = {need.id: i for i, need in enumerate(queue, start=1)}
+numbering: dict[str, int] = st.session_state.setdefault("moderation_numbers", {})
+opened_at_first: dict[str, bool] = st.session_state.setdefault("moderation_opened", {})
+for need in queue:
+    if need.id not in numbering:
+        numbering[need.id] = max(numbering.values(), default=0) + 1
+        opened_at_first[need.id] = len(queue) <= 3
+number = {need.id: numbering[need.id] for need in queue}
 if st.session_state.get("moderation_selected") not in {need.id for need in page_needs}:
     st.session_state["moderation_selected"] = None  # decided meanwhile, or never chosen
 selected = st.session_state["moderation_selected"]
@@ -208,11 +216,9 @@ if len(queue) > SHOWN:
 for need in page_needs:
     key = f"need_{need.id}"
     if need.id == selected:
-        # The label carries the number, which moves up as needs are decided; a new label is a new
-        # expander, so keep the selected one open.
-        st.session_state[key] = True
+        st.session_state[key] = True  # opened from the map: keep it open
     with st.expander(f"{number[need.id]} · {need.reference} – {escape_markdown(need.title)}",
-                     expanded=len(queue) <= 3, key=key, on_change=follow_list, args=(need.id, need.lat, need.lon)):
+                     expanded=opened_at_first[need.id], key=key, on_change=follow_list, args=(need.id, need.lat, need.lon)):
         st.text(need.title)
         if need.description:
             st.text(need.description)

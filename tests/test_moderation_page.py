@@ -210,13 +210,22 @@ def test_a_click_on_a_marker_opens_that_need_and_highlights_it(store, queue_map)
     assert [r[4] for r in queue_map.rows()] == [False, False, True, False, False]
     assert queue_map.calls[-1][2]["center"] is None  # a click on the map does not move it
 
-    # Once the first need is decided, the clicked one is number 2 and stays open and highlighted.
+    # Once the first need is decided, the others keep their numbers (nothing moves under the
+    # moderator's eyes); the clicked one stays open and highlighted.
     at.button(key=f"approve_{needs[0].id}").click().run()
     assert not at.exception, at.exception
     assert [e.label.split(" – ")[0] for e in at.expander] == [
-        f"{i} · {n.reference}" for i, n in enumerate(needs[1:], start=1)]
+        f"{i} · {n.reference}" for i, n in enumerate(needs[1:], start=2)]
     assert [e.proto.expanded for e in at.expander] == [False, True, False, False]
     assert [r[4] for r in queue_map.rows()] == [False, True, False, False]
+    assert [r[2] for r in queue_map.rows()] == [2, 3, 4, 5]  # the map's numbers match the list's
+
+    # An expander the moderator opened stays open when another need is decided.
+    at.session_state[f"need_{needs[3].id}"] = True  # what a click on the header of number 4 sets
+    at.button(key=f"approve_{needs[1].id}").click().run()
+    assert not at.exception, at.exception
+    assert [e.label.split(" · ")[0] for e in at.expander] == ["3", "4", "5"]
+    assert [e.proto.expanded for e in at.expander] == [True, True, False]  # 3 clicked on the map, 4 opened
 
 
 def test_admin_reads_the_audit_log(store):
