@@ -266,8 +266,10 @@ with what:
     description = st.text_area(t("report.description_label", lang), key=f"report_description_{form}", max_chars=DESCRIPTION_MAX)
     field_errors["description"] = st.empty()
     st.markdown(t("report.no_contact", lang))
-    # The honeypot: off-screen for sighted users, labelled for screen readers; bots fill it.
-    st.html("<style>.st-key-report_hp_box{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}</style>")
+    # The honeypot: off-screen for sighted users, labelled for screen readers; bots fill it. A keyboard
+    # user tabbing through the form lands in it too: while it has the focus it shows (WCAG 2.4.7).
+    st.html("<style>.st-key-report_hp_box{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}"
+            ".st-key-report_hp_box:focus-within{position:static;width:auto;height:auto;overflow:visible}</style>")
     with st.container(key="report_hp_box"):
         honeypot = st.text_input(t("report.honeypot", lang), key=f"report_hp_{form}")
 

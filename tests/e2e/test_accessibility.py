@@ -22,7 +22,16 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import skip_or_fail
-from tests.e2e.streamlit_helpers import MAP_FRAME, TIMEOUT_MS, choose, current, open_app, wait_idle, watch
+from tests.e2e.streamlit_helpers import (
+    MAP_FRAME,
+    TIMEOUT_MS,
+    choose,
+    current,
+    open_app,
+    rerun_after,
+    wait_idle,
+    watch,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -232,3 +241,52 @@ def test_new_workshop_form_with_its_drawing_map_has_no_serious_violations(a11y_s
     found = scan(page)
     assert not found, report("Workshop leiten (new workshop)", found)
 
+
+
+def tab_to(page, target, presses: int = 80) -> None:
+    """Press Tab until ``target`` (a locator) has the keyboard focus, as a keyboard user would."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if target.evaluate("el => el === document.activeElement"):
+            return
+    raise AssertionError(f"{target} did not get the focus within {presses} presses of Tab")
+
+
+def choose_by_keyboard(page, label: str, option: str) -> None:
+    """Tab to the list ``label``, type to filter, Enter: the option is chosen and its run has ended."""
+    from playwright.sync_api import expect
+
+    box = current(page).get_by_role("combobox", name=label, exact=True)
+    expect(box).to_be_enabled(timeout=TIMEOUT_MS)
+    tab_to(page, box)
+    page.keyboard.type(option)
+    expect(page.get_by_role("option", name=option, exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+    with rerun_after(page):
+        page.keyboard.press("Enter")
+    expect(box).to_have_value(option, timeout=TIMEOUT_MS)
+
+
+def test_a_need_is_reported_by_keyboard_alone_without_the_map(a11y_server, page, network):
+    """Residents who use no mouse: area from the lists, topic, title, send, all with Tab, typing and Enter."""
+    from playwright.sync_api import expect
+
+    open_app(page, a11y_server.url + "/melden", "Was fehlt in Ihrem Kiez?")
+    page.locator("body").focus()
+    choose_by_keyboard(page, "Bezirk", "Mitte")
+    choose_by_keyboard(page, "Bezirksregion", "Regierungsviertel")
+    choose_by_keyboard(page, "Planungsraum", "Unter den Linden")
+    expect(current(page).get_by_text(re.compile("Gewähltes Gebiet: Planungsraum Unter den Linden"))).to_be_visible()
+    choose_by_keyboard(page, "Thema", "Mobilität und Verkehr")
+    title = current(page).get_by_label("Kurzer Titel (3 bis 120 Zeichen)")
+    tab_to(page, title)
+    page.keyboard.type("Querungshilfe per Tastatur")
+    # The honeypot on the way to the button: while it has the focus, a sighted keyboard user sees it.
+    honeypot = current(page).get_by_label("Bitte leer lassen (Schutz vor automatischen Meldungen)")
+    tab_to(page, honeypot)
+    box = honeypot.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["width"] > 10 and box["height"] > 10, \
+        f"the focused honeypot field is not visible: {box}"
+    send = current(page).get_by_role("button", name="Bedarf senden")
+    tab_to(page, send)
+    page.keyboard.press("Enter")
+    expect(current(page).get_by_text(re.compile(r"Ihre Kennung: [0-9A-F]{8}"))).to_be_visible(timeout=TIMEOUT_MS)
