@@ -106,34 +106,39 @@ def starts(runs: int, baseline: str) -> None:
     print(f"| ratio of medians to map drawn (baseline / now) | | | ×{base / now:.2f} | |")
 
 
-def import_profile(root: Path, repeat: int) -> dict[str, float]:
-    """Cumulative import time (ms, median of ``repeat`` fresh interpreters) of the top-level modules."""
-    samples: dict[str, list[float]] = {}
-    for _ in range(repeat):
-        err = subprocess.run([str(ROOT / ".venv/bin/python"), "-X", "importtime", "-c", FIRST_RUN_IMPORTS],
-                             cwd=root, capture_output=True, text=True, check=True).stderr
-        total = 0.0
-        for line in err.splitlines():
-            if not line.startswith("import time:"):
-                continue
-            _, cumulative, name = (part.strip() for part in line.split("|"))
-            if not cumulative.isdigit() or name != name.lstrip() or line.split("|")[2].startswith("   "):
-                continue  # only modules imported at the top level, not their dependencies
-            samples.setdefault(name, []).append(int(cumulative) / 1000)
-            total += int(cumulative) / 1000
-        samples.setdefault("total", []).append(total)
-    return {name: statistics.median(values) for name, values in samples.items()}
+def import_sample(root: Path) -> dict[str, float]:
+    """Cumulative import time (ms) of each top-level module in one fresh interpreter, and the total."""
+    err = subprocess.run([str(ROOT / ".venv/bin/python"), "-X", "importtime", "-c", FIRST_RUN_IMPORTS],
+                         cwd=root, capture_output=True, text=True, check=True).stderr
+    sample = {"total": 0.0}
+    for line in err.splitlines():
+        if not line.startswith("import time:"):
+            continue
+        _, cumulative, name = line.split("|")
+        # Top-level modules only (their dependencies are indented below them).
+        if not cumulative.strip().isdigit() or name.startswith("   "):
+            continue
+        sample[name.strip()] = int(cumulative) / 1000
+        sample["total"] += int(cumulative) / 1000
+    return sample
 
 
 def imports(baseline: str, repeat: int) -> None:
+    """Import profiles of both trees, in turn, so that a change of the machine's load hits both alike."""
+    samples: dict[str, list[dict[str, float]]] = {"now": [], "baseline": []}
     with tempfile.TemporaryDirectory(prefix="bench-imports-") as tmp:
-        base = import_profile(apphost.export_tree(baseline, Path(tmp) / "baseline"), repeat)
-    now = import_profile(ROOT, repeat)
-    print(f"\n| imports of a first run, top-level module (median of {repeat}) | now | baseline {baseline} |")
+        trees = {"now": ROOT, "baseline": apphost.export_tree(baseline, Path(tmp) / "baseline")}
+        for _ in range(repeat):
+            for side, root in trees.items():
+                samples[side].append(import_sample(root))
+    now, base = ({name: statistics.median(s.get(name, 0.0) for s in runs) for name in runs[0]}
+                 for runs in (samples["now"], samples["baseline"]))
+    print(f"\n| imports of a first run, top-level module (median of {repeat}, in turn) | now | baseline {baseline} |")
     print("|---|---|---|")
     top = sorted((n for n in now if n != "total"), key=lambda n: -max(now[n], base.get(n, 0)))[:8]
     for name in [*top, "total"]:
         print(f"| {name} | {now[name]:.0f} ms | {base.get(name, float('nan')):.0f} ms |")
+    print("(A module's time includes the shared dependencies it happens to import first, e.g. pandas.)")
 
 
 def main() -> None:
