@@ -235,6 +235,14 @@ def fetch(
     could not be obtained (the others are kept).
     """
     mirror = mirror or settings.opendata_mirror
+    if mirror and not mirror.startswith(("http://", "https://")) and not Path(mirror).expanduser().is_dir():
+        # One message, not sixteen: a wrong folder is the usual cause (a relative path from elsewhere).
+        raise DataError(
+            f"the mirror folder {mirror} does not exist (looked at {Path(mirror).expanduser().resolve()}, "
+            f"relative to the current directory {Path.cwd()}). Give the folder that holds the prepared "
+            "open-data files, best as an absolute path, in BEDARFSATLAS_OPENDATA_MIRROR or with --mirror; "
+            "or unset it to try the official download URLs."
+        )
     settings.raw_dir.mkdir(parents=True, exist_ok=True)
     results: list[FileStatus] = []
     errors: list[str] = []

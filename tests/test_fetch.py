@@ -82,6 +82,17 @@ def test_file_missing_from_mirror_says_which_and_where(mirror, empty_settings):
     assert ok == set(DATASETS) - {"poi_schools"}
 
 
+def test_a_mirror_folder_that_does_not_exist_is_named_once_with_its_absolute_path(empty_settings, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    lines = []
+    with pytest.raises(DataError) as err:
+        fetch(empty_settings, mirror="../shared/opendata/berlin", progress=lines.append)
+    message = str(err.value)
+    assert "the mirror folder ../shared/opendata/berlin does not exist" in message
+    assert str((tmp_path / "../shared/opendata/berlin").resolve()) in message and "absolute path" in message
+    assert lines == [] and not list(empty_settings.raw_dir.glob("*"))  # nothing tried, nothing written
+
+
 def test_no_mirror_and_no_download_url_points_to_the_mirror_setting(empty_settings):
     with pytest.raises(DataError) as err:
         fetch(empty_settings, mirror=None, progress=lambda _: None)
