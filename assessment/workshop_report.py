@@ -4,7 +4,8 @@
   bounding box and a readable name (an LOR unit's official name, or the rectangle).
 * :func:`export_workshop_needs` — the workshop's needs as CSV or GeoJSON through
   :func:`assessment.exchange.export_needs` (same columns, attribution and
-  escaping as every other needs export).
+  escaping as every other needs export); :func:`export_workshop_votes` — its dots.
+  Both CSVs start with a ``# Quelle:`` line, like :func:`assessment.inventory.export_csv`.
 * :func:`build_summary` — one page of self-contained HTML: a map (inline SVG,
   the approach of :mod:`assessment.report`), the top needs (by the dots of the
   last voting round, else by "me too" supports), the counts by topic, and the
@@ -30,7 +31,7 @@ import numpy as np
 import shapely
 from shapely.geometry import box
 
-from assessment.exchange import export_needs
+from assessment.exchange import attribution_line, export_needs
 from assessment.model import utc_now
 from assessment.report import report_pdf
 from assessment.taxonomy import CATEGORIES
@@ -82,8 +83,22 @@ class _WorkshopNeeds:
         return self.book.store.query(workshop_id=self.code, **filters)
 
 
-def export_workshop_needs(book: WorkshopBook, code: str, format: str, path: str | Path | None = None) -> bytes:
-    """The workshop's published needs as ``csv`` or ``geojson`` bytes (also written to ``path`` if given)."""
+def _with_source_line(csv_text: str, lang: str) -> bytes:
+    """``csv_text`` preceded by a ``# Quelle: …`` line, as :func:`assessment.inventory.export_csv` does.
+
+    UTF-8 with a byte-order mark, so that spreadsheets read the umlauts; read it back
+    with ``pandas.read_csv(..., comment="#")`` or skip the first line.
+    """
+    return f"# {t('legend.source', lang)}: {attribution_line()}\n{csv_text}".encode("utf-8-sig")
+
+
+def export_workshop_needs(book: WorkshopBook, code: str, format: str, path: str | Path | None = None,
+                          lang: str = "de") -> bytes:
+    """The workshop's published needs as ``csv`` or ``geojson`` bytes (also written to ``path`` if given).
+
+    The CSV starts with a ``# Quelle:`` line naming the data and the LOR keys' source;
+    the GeoJSON holds the same text in its ``attribution`` member.
+    """
     if format not in ("csv", "geojson"):
         raise ValueError(f"format must be 'csv' or 'geojson', got {format!r}")
     book.get(code)  # an unknown code is an error, not an empty file
@@ -91,9 +106,17 @@ def export_workshop_needs(book: WorkshopBook, code: str, format: str, path: str 
         target = Path(folder) / f"workshop-{code}.{format}"
         export_needs(_WorkshopNeeds(book, code), target, format)
         data = target.read_bytes()
+    if format == "csv":
+        data = _with_source_line(data.decode("utf-8-sig"), lang)
     if path is not None:
         Path(path).write_bytes(data)
     return data
+
+
+def export_workshop_votes(book: WorkshopBook, code: str, lang: str = "de") -> bytes:
+    """Every dot of the workshop as CSV (:meth:`WorkshopBook.votes_frame`), after a ``# Quelle:`` line."""
+    book.get(code)  # an unknown code is an error, not an empty file
+    return _with_source_line(book.votes_frame(code).to_csv(index=False, lineterminator="\n"), lang)
 
 
 def svg_focus_map(geometry, pins, *, title: str, width: int = 640) -> str:
@@ -166,11 +189,13 @@ def build_summary(book: WorkshopBook, code: str, settings, lang: str = "de") -> 
     svg = svg_focus_map(focus.geometry, pins, title=t("workshop.summary_map", lang))
     counts = book.category_counts(code)
     ranked, voting = top_needs(book, code)
-    facts = t("workshop.summary_facts", lang, date=workshop.held_on.isoformat(), focus=focus.name,
-              status=t(f"workshop.status.{workshop.status}", lang), needs=len(needs))
+    held_on = workshop.held_on.strftime("%d.%m.%Y") if lang == "de" else workshop.held_on.isoformat()
+    facts = t("workshop.summary_facts", lang, date=held_on, focus=focus.name,
+              status=t(f"workshop.status.{workshop.status}", lang), n=len(needs))
     if voting is not None:
-        voters = book.votes_frame(code).query("round_id == @voting.id")["voter"].nunique()
-        ranking_note = t("workshop.summary_ranked_by", lang, dots=voting.dots, voters=voters)
+        voters = int(book.votes_frame(code).query("round_id == @voting.id")["voter"].nunique())
+        ranking_note = t("workshop.summary_ranked_by", lang, dots=t("workshop.dots_count", lang, n=voting.dots),
+                         n=voters)
         value_col, value_head = "votes", t("workshop.col.votes", lang)
     else:
         ranking_note = t("workshop.summary_no_vote", lang)

@@ -39,7 +39,7 @@ Examples
 >>> book = WorkshopBook(needs)
 >>> workshop = book.create("Kiezwerkstatt Moabit", date(2026, 12, 3), focus_level="BZR", focus_id="011001")
 >>> len(workshop.code), workshop.status, book.open(workshop.code).is_open
-(6, 'closed', True)
+(6, 'new', True)
 >>> need = needs.submit(NeedInput(category="mobility", title="Sichere Schulwege", lat=52.5, lon=13.4,
 ...     workshop_id=workshop.code, channel="workshop"), status=book.submission_status(workshop.code))
 >>> voting = book.start_round(workshop.code, dots=2)
@@ -74,7 +74,9 @@ from assessment.taxonomy import CATEGORIES
 #: Join-code letters: no 0/O, 1/I/L, so a code read off a projector is typed right.
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 6
-WORKSHOP_STATUSES = ("closed", "open", "frozen")
+#: ``new``: created, never opened (people who scan the code early are told it has not started);
+#: ``open``: needs are tagged with it; ``closed``: opened before, paused or ended; ``frozen``: final.
+WORKSHOP_STATUSES = ("new", "open", "closed", "frozen")
 TITLE_MAX = 200
 MAX_DOTS = 20
 #: The rectangle of a drawn focus area must lie around Berlin (WGS84 degrees).
@@ -267,7 +269,7 @@ class WorkshopBook:
             if not isinstance(focus_id, str) or self.store.geography.area_point(focus_level, focus_id) is None:
                 raise WorkshopError(f"there is no {focus_level} with the id {focus_id!r}: choose the area from the list")
         row = {
-            "created_at": utc_now(), "title": title, "held_on": held_on, "status": "closed",
+            "created_at": utc_now(), "title": title, "held_on": held_on, "status": "new",
             "publish_immediately": bool(publish_immediately), "focus_level": focus_level, "focus_id": focus_id,
             "min_lon": box and box[0], "min_lat": box and box[1], "max_lon": box and box[2], "max_lat": box and box[3],
             "created_by": created_by,
@@ -316,7 +318,10 @@ class WorkshopBook:
         return self._set(code, status="open")
 
     def close(self, code: str) -> Workshop:
-        """Stop tagging needs with the workshop; it can be opened again."""
+        """Stop tagging needs with the workshop; it can be opened again. A never opened one stays ``new``."""
+        workshop = self.get(code)
+        if workshop.status == "new":
+            return workshop
         return self._set(code, status="closed")
 
     def freeze(self, code: str) -> Workshop:

@@ -17,6 +17,12 @@ Examples
 '1.234,5'
 >>> format_number(1234.5, 1, "en")
 '1,234.5'
+
+A text that counts something has a ``one`` and an ``other`` form per language;
+pass the count as ``n`` (a number) and ``t`` picks the form and formats ``n``:
+
+>>> t("live.count", "de", n=1), t("live.count", "de", n=1200)
+('1 Meldung', '1.200 Meldungen')
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ import math
 LANGUAGES = ("de", "en")
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 
-TEXTS: dict[str, dict[str, str]] = {
+TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     # App shell
     "app.title": {"de": "Bedarfsatlas Berlin", "en": "Bedarfsatlas Berlin (needs atlas)"},
     "app.language": {"de": "Sprache / Language", "en": "Sprache / Language"},
@@ -134,9 +140,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "report.step_place": {"de": "1. Wo?", "en": "1. Where?"},
     "report.map_hint": {
         "de": "Tippen oder klicken Sie in die Karte, um eine Stecknadel zu setzen; ein neuer Klick versetzt sie. "
-        "Die Linien sind die Bezirksgrenzen (Name beim Darüberfahren).",
+        "Die Linien sind die Bezirksgrenzen, ihre Namen stehen in der Karte. Nach dem Vergrößern sehen Sie "
+        "die Planungsräume rund um Ihren Ort mit Namen.",
         "en": "Tap or click the map to drop a pin; another click moves it. "
-        "The lines are the district boundaries (hover for the name).",
+        "The lines are the district boundaries, with their names on the map. Zoomed in, you see the "
+        "planning areas around your place with their names.",
     },
     "report.outside": {
         "de": "Dieser Ort liegt außerhalb Berlins. Bitte wählen Sie einen Ort innerhalb der Landesgrenze "
@@ -164,11 +172,23 @@ TEXTS: dict[str, dict[str, str]] = {
     "report.choose": {"de": "Bitte wählen oder tippen", "en": "Choose or type"},
     "report.step_what": {"de": "2. Was fehlt?", "en": "2. What is missing?"},
     "report.category": {"de": "Thema", "en": "Topic"},
+    "report.category_missing": {
+        "de": "Das Thema fehlt. Bitte wählen Sie ein Thema aus der Liste „Thema“.",
+        "en": "The topic is missing. Please choose a topic from the list “Topic”.",
+    },
     "report.title_label": {"de": "Kurzer Titel (3 bis 120 Zeichen)", "en": "Short title (3 to 120 characters)"},
     "report.title_placeholder": {"de": "z. B. Mehr Schatten auf dem Spielplatz", "en": "e.g. More shade at the playground"},
     "report.description_label": {
         "de": "Beschreibung (freiwillig, höchstens 1.000 Zeichen)",
         "en": "Description (optional, at most 1,000 characters)",
+    },
+    # Under the title and the description: the count the server checks, also when a paste went past it.
+    "report.length": {"de": "{n} von {limit} Zeichen", "en": "{n} of {limit} characters"},
+    "report.length_over": {
+        "de": {"one": "{length} von höchstens {limit} Zeichen – bitte um {n} Zeichen kürzen",
+               "other": "{length} von höchstens {limit} Zeichen – bitte um {n} Zeichen kürzen"},
+        "en": {"one": "{length} of at most {limit} characters – please shorten by {n} character",
+               "other": "{length} of at most {limit} characters – please shorten by {n} characters"},
     },
     "report.no_contact": {
         "de": "Bitte keine Namen, E-Mail-Adressen oder Telefonnummern: Meldungen werden öffentlich.",
@@ -204,16 +224,20 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "report.next_pending": {
         "de": "Wie es weitergeht: Das Moderationsteam prüft die Meldung; danach erscheint sie öffentlich "
-        "auf der Karte und fließt in die Bedarfsauswertung für das Gebiet ein. Mit der Kennung können "
-        "Sie später nach Ihrer Meldung fragen.",
+        "auf der Karte und fließt in die Bedarfsauswertung für das Gebiet ein. Fragen zu Ihrer Meldung "
+        "richten Sie bitte unter Angabe der Kennung an die Kontaktstelle im Impressum (Seite „Quellen "
+        "und Impressum“).",
         "en": "What happens next: the moderators check the need; then it appears publicly on the map "
-        "and counts in the needs assessment of the area. Quote the reference if you ask about it later.",
+        "and counts in the needs assessment of the area. If you have questions about it, please write to "
+        "the contact in the imprint (page “Sources and imprint”) and quote the reference.",
     },
     "report.next_published": {
         "de": "Wie es weitergeht: Die Meldung ist ab sofort öffentlich auf der Karte und fließt in die "
-        "Bedarfsauswertung für das Gebiet ein. Mit der Kennung können Sie später nach ihr fragen.",
+        "Bedarfsauswertung für das Gebiet ein. Fragen zu Ihrer Meldung richten Sie bitte unter Angabe "
+        "der Kennung an die Kontaktstelle im Impressum (Seite „Quellen und Impressum“).",
         "en": "What happens next: the need is public on the map now and counts in the needs assessment "
-        "of the area. Quote the reference if you ask about it later.",
+        "of the area. If you have questions about it, please write to the contact in the imprint "
+        "(page “Sources and imprint”) and quote the reference.",
     },
     "report.another": {"de": "Sie können gleich einen weiteren Bedarf melden.", "en": "You can report another need right away."},
     "report.not_saved": {
@@ -244,8 +268,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "There is no published need nearby yet.",
     },
     "report.nearby_count": {
-        "de": "{n} veröffentlichte Bedarfe in der Nähe (auch als Punkte auf der Karte):",
-        "en": "{n} published needs nearby (also as dots on the map):",
+        "de": {"one": "{n} veröffentlichter Bedarf in der Nähe (auch als Punkt auf der Karte):",
+               "other": "{n} veröffentlichte Bedarfe in der Nähe (auch als Punkte auf der Karte):"},
+        "en": {"one": "{n} published need nearby (also as a dot on the map):",
+               "other": "{n} published needs nearby (also as dots on the map):"},
     },
     "report.nearby_item": {
         "de": "{category} · {area} · Unterstützungen: {supports}",
@@ -254,6 +280,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "report.support": {"de": "Ich auch", "en": "Me too"},
     "report.support_label": {"de": "Ich auch: {title}", "en": "Me too: {title}"},
     "report.supported": {"de": "Sie unterstützen diesen Bedarf.", "en": "You support this need."},
+    "report.supported_button": {"de": "Ich auch – gezählt", "en": "Me too – counted"},
     "report.flag": {"de": "Melden", "en": "Report"},
     "report.flag_hint": {
         "de": "Verstößt dieser Beitrag gegen die Regeln? Nach {n} Meldungen wird er ausgeblendet, bis das "
@@ -277,13 +304,27 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "There is no workshop with the code “{code}”. Please check the link or QR code. "
         "You can still report; the need is then not linked to a workshop.",
     },
+    # Shown on /melden?workshop=CODE when the workshop does not take needs now, one text per status.
+    "report.workshop_new": {
+        "de": "Der Workshop „{title}“ hat noch nicht begonnen: Die Moderation öffnet ihn gleich für Meldungen. "
+        "Bitte laden Sie die Seite dann neu. Wenn Sie jetzt melden, wird die Meldung dem Workshop nicht zugeordnet.",
+        "en": "The workshop “{title}” has not started yet: the facilitator will open it for needs shortly. "
+        "Please reload the page then. If you report now, the need is not linked to the workshop.",
+    },
     "report.workshop_closed": {
+        "de": "Der Workshop „{title}“ nimmt gerade keine Meldungen an. Wenn Sie jetzt melden, wird die Meldung "
+        "dem Workshop nicht zugeordnet. Sie können trotzdem melden.",
+        "en": "The workshop “{title}” is not taking needs at the moment. If you report now, the need is not "
+        "linked to the workshop. You can still report.",
+    },
+    "report.workshop_frozen": {
         "de": "Der Workshop „{title}“ ist beendet; neue Meldungen werden ihm nicht mehr zugeordnet. "
         "Sie können trotzdem melden.",
         "en": "The workshop “{title}” has ended; new needs are no longer linked to it. You can still report.",
     },
     "report.map_districts": {"de": "Bezirksgrenzen", "en": "District boundaries"},
     "report.map_selected": {"de": "Gewähltes Gebiet", "en": "Chosen area"},
+    "report.map_nearby_areas": {"de": "Planungsräume in der Nähe", "en": "Planning areas nearby"},
     "report.pin": {"de": "Ihr Ort", "en": "Your place"},
     # --- Planners' map /karte (keys "planner.*") ---
     "nav.planner": {"de": "Planungskarte", "en": "Planners' map"},
@@ -502,7 +543,10 @@ TEXTS: dict[str, dict[str, str]] = {
               "Every decision goes into the audit log.",
     },
     "moderation.workshop": {"de": "Nur Workshop (Code)", "en": "Only workshop (code)"},
-    "moderation.count": {"de": "{n} Bedarfe warten auf eine Entscheidung.", "en": "{n} needs wait for a decision."},
+    "moderation.count": {
+        "de": {"one": "{n} Bedarf wartet auf eine Entscheidung.", "other": "{n} Bedarfe warten auf eine Entscheidung."},
+        "en": {"one": "{n} need is waiting for a decision.", "other": "{n} needs are waiting for a decision."},
+    },
     "moderation.empty": {"de": "Nichts zu tun: keine Bedarfe warten.", "en": "Nothing to do: no needs are waiting."},
     "moderation.shown": {"de": "Die ersten {n} werden unten zur Entscheidung gezeigt.",
                          "en": "The first {n} are shown below for a decision."},
@@ -661,12 +705,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "workshop.choose": {"de": "Workshop", "en": "Workshop"},
     "workshop.none": {"de": "Noch kein Workshop angelegt.", "en": "No workshop yet."},
     "workshop.option": {"de": "{date} – {title} ({code}, {status})", "en": "{date} – {title} ({code}, {status})"},
+    "workshop.status.new": {"de": "noch nicht geöffnet", "en": "not opened yet"},
     "workshop.status.closed": {"de": "geschlossen", "en": "closed"},
     "workshop.status.open": {"de": "offen", "en": "open"},
     "workshop.status.frozen": {"de": "abgeschlossen", "en": "frozen"},
     "workshop.status_line": {
-        "de": "Status: {status} · {needs} veröffentlichte Meldungen · Zugangscode {code}",
-        "en": "Status: {status} · {needs} published needs · join code {code}",
+        "de": {"one": "Status: {status} · {n} veröffentlichte Meldung · Zugangscode {code}",
+               "other": "Status: {status} · {n} veröffentlichte Meldungen · Zugangscode {code}"},
+        "en": {"one": "Status: {status} · {n} published need · join code {code}",
+               "other": "Status: {status} · {n} published needs · join code {code}"},
     },
     "workshop.open": {"de": "Für Meldungen öffnen", "en": "Open for submissions"},
     "workshop.close": {"de": "Schließen", "en": "Close"},
@@ -683,8 +730,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "workshop.dots": {"de": "Punkte pro Person", "en": "Dots per person"},
     "workshop.start_round": {"de": "Abstimmungsrunde starten", "en": "Start a voting round"},
     "workshop.stop_round": {"de": "Abstimmungsrunde beenden", "en": "End the voting round"},
-    "workshop.round_open": {"de": "Eine Runde läuft: {dots} Punkte pro Person.", "en": "A round is open: {dots} dots per person."},
-    "workshop.round_closed": {"de": "Letzte Runde beendet ({dots} Punkte pro Person).", "en": "Last round ended ({dots} dots per person)."},
+    "workshop.round_open": {
+        "de": {"one": "Eine Runde läuft: {n} Punkt pro Person.", "other": "Eine Runde läuft: {n} Punkte pro Person."},
+        "en": {"one": "A round is open: {n} dot per person.", "other": "A round is open: {n} dots per person."},
+    },
+    "workshop.round_closed": {
+        "de": {"one": "Letzte Runde beendet ({n} Punkt pro Person).", "other": "Letzte Runde beendet ({n} Punkte pro Person)."},
+        "en": {"one": "Last round ended ({n} dot per person).", "other": "Last round ended ({n} dots per person)."},
+    },
     "workshop.round_none": {"de": "Noch keine Abstimmungsrunde.", "en": "No voting round yet."},
     "workshop.col.title": {"de": "Bedarf", "en": "Need"},
     "workshop.col.category": {"de": "Thema", "en": "Topic"},
@@ -728,13 +781,18 @@ TEXTS: dict[str, dict[str, str]] = {
     "workshop.summary_sources": {"de": "Quellen", "en": "Sources"},
     "workshop.summary_rect": {"de": "Rechteck {bbox}", "en": "Rectangle {bbox}"},
     "workshop.summary_facts": {
-        "de": "Datum: {date} · Fokusgebiet: {focus} · Status: {status} · {needs} veröffentlichte Meldungen",
-        "en": "Date: {date} · Focus area: {focus} · Status: {status} · {needs} published needs",
+        "de": {"one": "Datum: {date} · Fokusgebiet: {focus} · Status: {status} · {n} veröffentlichte Meldung",
+               "other": "Datum: {date} · Fokusgebiet: {focus} · Status: {status} · {n} veröffentlichte Meldungen"},
+        "en": {"one": "Date: {date} · Focus area: {focus} · Status: {status} · {n} published need",
+               "other": "Date: {date} · Focus area: {focus} · Status: {status} · {n} published needs"},
     },
     "workshop.summary_ranked_by": {
-        "de": "Reihenfolge nach Punkten der letzten Abstimmungsrunde ({dots} Punkte pro Person, {voters} Personen).",
-        "en": "Ranked by the dots of the last voting round ({dots} dots per person, {voters} people).",
+        "de": {"one": "Reihenfolge nach Punkten der letzten Abstimmungsrunde ({dots} pro Person, {n} Person).",
+               "other": "Reihenfolge nach Punkten der letzten Abstimmungsrunde ({dots} pro Person, {n} Personen)."},
+        "en": {"one": "Ranked by the dots of the last voting round ({dots} per person, {n} person).",
+               "other": "Ranked by the dots of the last voting round ({dots} per person, {n} people)."},
     },
+    "workshop.dots_count": {"de": {"one": "{n} Punkt", "other": "{n} Punkte"}, "en": {"one": "{n} dot", "other": "{n} dots"}},
     "workshop.summary_no_vote": {
         "de": "Ohne Abstimmung: Reihenfolge nach „Ich auch“-Unterstützungen.",
         "en": "No vote: ranked by “me too” supports.",
@@ -750,13 +808,17 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "live.join": {"de": "Mitmachen: QR-Code scannen oder", "en": "Join: scan the QR code or open"},
     "live.vote": {"de": "Abstimmen: QR-Code scannen oder", "en": "Vote: scan the QR code or open"},
-    "live.count": {"de": "{n} Meldungen", "en": "{n} needs"},
+    "live.count": {"de": {"one": "{n} Meldung", "other": "{n} Meldungen"}, "en": {"one": "{n} need", "other": "{n} needs"}},
     "live.by_category": {"de": "Nach Thema", "en": "By topic"},
     "live.newest": {"de": "Neueste Meldungen", "en": "Newest needs"},
     "live.none_yet": {"de": "Noch keine Meldungen – machen Sie den Anfang!", "en": "No needs yet – be the first!"},
-    "live.results": {"de": "Abstimmung ({dots} Punkte pro Person)", "en": "Vote ({dots} dots per person)"},
-    "live.result_line": {"de": "{votes} Pkt. – {title}", "en": "{votes} dots – {title}"},
+    "live.results": {"de": {"one": "Abstimmung ({n} Punkt pro Person)", "other": "Abstimmung ({n} Punkte pro Person)"},
+                     "en": {"one": "Vote ({n} dot per person)", "other": "Vote ({n} dots per person)"}},
+    "live.result_line": {"de": {"one": "{n} Pkt. – {title}", "other": "{n} Pkt. – {title}"},
+                         "en": {"one": "{n} dot – {title}", "other": "{n} dots – {title}"}},
     "live.closed": {"de": "Meldungen sind geschlossen.", "en": "Submissions are closed."},
+    "live.not_open": {"de": "Gleich geht es los: Meldungen sind noch nicht geöffnet.",
+                      "en": "Starting soon: submissions are not open yet."},
 }
 
 
@@ -768,19 +830,42 @@ def t(key: str, lang: str, **values: object) -> str:
     """The text ``key`` in language ``lang``, with ``{placeholders}`` filled from ``values``.
 
     Unknown languages fall back to German, the app's first language; an unknown
-    key is a bug and raises :class:`MissingTextError` naming it.
+    key is a bug and raises :class:`MissingTextError` naming it. A counting text
+    (``{"one": …, "other": …}`` per language) needs the count as ``n``: its
+    ``one`` form is used for exactly 1, and ``n`` is shown with the language's
+    thousands separator.
 
     Examples
     --------
     >>> t("overview.selected", "en", name="Moabit", id="0120", value="12.5 %")
     'Selected: Moabit (0120): 12.5 %'
+    >>> t("moderation.count", "en", n=1)
+    '1 need is waiting for a decision.'
     """
     try:
         entry = TEXTS[key]
     except KeyError:
         raise MissingTextError(f"no text {key!r} in geodata.i18n.TEXTS; add it there in German and English") from None
     text = entry.get(lang) or entry["de"]
+    if isinstance(text, dict):
+        count = values.get("n")
+        if isinstance(count, bool) or not isinstance(count, (int, float)):
+            raise TypeError(f"text {key!r} counts something: pass the count as a number n=…, got n={count!r}")
+        text = text["one"] if count == 1 else text["other"]
+        values = {**values, "n": format_number(count, 0 if float(count).is_integer() else 1, lang)}
     return text.format(**values) if values else text
+
+
+def incomplete_plurals() -> list[str]:
+    """Keys of counting texts that lack a ``one`` or ``other`` form in some language (should be none).
+
+    >>> incomplete_plurals()
+    []
+    """
+    return [
+        key for key, entry in TEXTS.items() for text in entry.values()
+        if isinstance(text, dict) and (set(text) != {"one", "other"} or not all(text.values()))
+    ]
 
 
 def count_areas(n: int, lang: str) -> str:

@@ -175,7 +175,8 @@ if code:
     if found is None:
         st.warning(escape_markdown(t("report.workshop_unknown", lang, code=code[:64])))
     elif not found.is_open:
-        st.warning(escape_markdown(t("report.workshop_closed", lang, title=found.title)))
+        not_open = {"new": "report.workshop_new", "frozen": "report.workshop_frozen"}.get(found.status, "report.workshop_closed")
+        st.warning(escape_markdown(t(not_open, lang, title=found.title)))
     else:
         workshop = found
         st.info(escape_markdown(t("report.workshop", lang, title=found.title)))

@@ -21,7 +21,7 @@ from assessment.store import NeedStore, open_store
 from assessment.taxonomy import CATEGORIES
 from assessment.workshop_report import focus_area
 from assessment.workshops import WorkshopBook, WorkshopNotFoundError
-from geodata.i18n import escape_markdown, format_number, t
+from geodata.i18n import escape_markdown, t
 from geodata.maps import ASSET_BASE, Basemap
 from geodata.maps_workshop import Pin, focus_layer, pins_layer, workshop_base_map
 from geodata.settings import Settings, load_settings
@@ -114,15 +114,15 @@ def live() -> None:
             with st.container(key="live_join_url"):
                 st.text(target)
             if not current.is_open and not voting_open:
-                st.write(t("live.closed", lang))
+                st.write(t("live.not_open" if current.status == "new" else "live.closed", lang))
         with st.container(key="live_count"):
-            st.markdown(escape_markdown(t("live.count", lang, n=format_number(len(needs), 0, lang))))
+            st.markdown(escape_markdown(t("live.count", lang, n=len(needs))))
         if voting is not None:
-            st.subheader(t("live.results", lang, dots=voting.dots))
+            st.subheader(t("live.results", lang, n=voting.dots))
             results = book.results(voting.id).head(RESULT_LINES)
             with st.container(key="live_results"):
                 for row in results.itertuples(index=False):
-                    st.text(t("live.result_line", lang, votes=row.votes, title=row.title))
+                    st.text(t("live.result_line", lang, n=int(row.votes), title=row.title))
         st.subheader(t("live.by_category", lang))
         with st.container(key="live_categories"):
             for row in book.category_counts(code).itertuples(index=False):

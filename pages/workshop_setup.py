@@ -18,7 +18,7 @@ import streamlit_folium
 from assessment.auth import PAGE_ROLES, RESIDENT
 from assessment.store import NeedStore, open_store
 from assessment.taxonomy import CATEGORIES
-from assessment.workshop_report import build_summary, export_workshop_needs, summary_pdf
+from assessment.workshop_report import build_summary, export_workshop_needs, export_workshop_votes, summary_pdf
 from assessment.workshops import MAX_DOTS, WorkshopBook, WorkshopError
 from geodata.display import display_geojson, display_units
 from geodata.i18n import escape_markdown, t
@@ -128,7 +128,7 @@ code = st.selectbox(
 workshop = workshops[code]
 published = book.needs(code)
 st.markdown(escape_markdown(t("workshop.status_line", lang, status=t(f"workshop.status.{workshop.status}", lang),
-                              needs=len(published), code=code)))
+                              n=len(published), code=code)))
 
 
 def act(action, *args) -> None:
@@ -171,9 +171,9 @@ voting = book.latest_round(code)
 if voting is None:
     st.write(t("workshop.round_none", lang))
 elif voting.is_open:
-    st.success(t("workshop.round_open", lang, dots=voting.dots))
+    st.success(t("workshop.round_open", lang, n=voting.dots))
 else:
-    st.write(t("workshop.round_closed", lang, dots=voting.dots))
+    st.write(t("workshop.round_closed", lang, n=voting.dots))
 if not workshop.is_frozen:
     dots_column, start_column, stop_column = st.columns([1, 1, 1], vertical_alignment="bottom")
     dots = dots_column.number_input(t("workshop.dots", lang), min_value=1, max_value=MAX_DOTS, value=3, step=1,
@@ -195,12 +195,12 @@ if voting is not None:
 # --- export ------------------------------------------------------------------------------------
 st.header(t("workshop.export_header", lang))
 files = st.columns(4)
-files[0].download_button(t("workshop.export_needs_csv", lang), export_workshop_needs(book, code, "csv"),
+files[0].download_button(t("workshop.export_needs_csv", lang), export_workshop_needs(book, code, "csv", lang=lang),
                          file_name=f"workshop-{code}-needs.csv", mime="text/csv", on_click="ignore")
 files[1].download_button(t("workshop.export_needs_geojson", lang), export_workshop_needs(book, code, "geojson"),
                          file_name=f"workshop-{code}-needs.geojson", mime="application/geo+json", on_click="ignore")
 files[2].download_button(t("workshop.export_votes_csv", lang),
-                         book.votes_frame(code).to_csv(index=False).encode("utf-8-sig"),
+                         export_workshop_votes(book, code, lang),
                          file_name=f"workshop-{code}-dots.csv", mime="text/csv", on_click="ignore")
 summary = build_summary(book, code, settings, lang)
 files[3].download_button(t("workshop.export_summary_html", lang), summary.encode("utf-8"),

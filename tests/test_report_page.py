@@ -225,7 +225,7 @@ def test_nearby_needs_are_listed_as_text_and_supported_once(at, fake_map, store)
 
 def test_workshop_link_tags_the_need_and_names_the_workshop(fake_map, database_url, store, monkeypatch):
     directory = StaticWorkshopDirectory([Workshop("kiez-1", "Kiezspaziergang Moabit", "open"),
-                                         Workshop("alt-2", "Frühjahrsforum", "closed")])
+                                         Workshop("alt-2", "Frühjahrsforum", "frozen")])
     monkeypatch.setattr(participation, "workshop_directory", lambda _store: directory)
     at = AppTest.from_file(PAGE, default_timeout=TIMEOUT_S)
     at.query_params["workshop"] = "kiez-1"
@@ -241,6 +241,24 @@ def test_workshop_link_tags_the_need_and_names_the_workshop(fake_map, database_u
     closed.query_params["workshop"] = "alt-2"
     closed.run()
     assert "Frühjahrsforum“ ist beendet" in texts(closed)
+
+
+@pytest.mark.parametrize(
+    ("status", "said", "not_said"),
+    [
+        ("new", "„Abendforum“ hat noch nicht begonnen", "beendet"),
+        ("closed", "„Abendforum“ nimmt gerade keine Meldungen an", "beendet"),
+        ("frozen", "„Abendforum“ ist beendet", "noch nicht begonnen"),
+    ],
+)
+def test_a_workshop_not_open_says_whether_it_has_not_begun_paused_or_ended(fake_map, database_url, monkeypatch,
+                                                                            status, said, not_said):
+    directory = StaticWorkshopDirectory([Workshop("abend-3", "Abendforum", status)])
+    monkeypatch.setattr(participation, "workshop_directory", lambda _store: directory)
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT_S)
+    at.query_params["workshop"] = "abend-3"
+    at.run()
+    assert said in texts(at) and not_said not in texts(at)
 
 
 def test_unknown_workshop_code_gets_a_clear_message(fake_map, database_url):

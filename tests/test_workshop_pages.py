@@ -79,7 +79,7 @@ def test_setup_creates_opens_and_shows_the_join_link_and_qr(book):
     at.button(key="ws_create").click().run()
     assert not at.exception
     [workshop] = book.list()
-    assert workshop.title == "Kiezwerkstatt Mitte" and workshop.focus_id == "01" and workshop.status == "closed"
+    assert workshop.title == "Kiezwerkstatt Mitte" and workshop.focus_id == "01" and workshop.status == "new"
     assert workshop.created_by == "fac-frieda"  # who set it up is on record
     assert f"/melden?workshop={workshop.code}" in " ".join(texts(at))
     [qr] = at.get("image")  # the QR code, made on the server

@@ -10,11 +10,18 @@ import shutil
 import subprocess
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from assessment.model import NeedInput
 from assessment.store import open_store
-from assessment.workshop_report import build_summary, export_workshop_needs, focus_area, summary_pdf
+from assessment.workshop_report import (
+    build_summary,
+    export_workshop_needs,
+    export_workshop_votes,
+    focus_area,
+    summary_pdf,
+)
 from assessment.workshops import WorkshopBook
 from geodata.catalogue import DATASETS
 
@@ -50,13 +57,19 @@ def frozen(book):
 
 def test_exports_hold_the_workshops_needs_only(book, frozen):
     code, made = frozen
-    rows = list(csv.DictReader(io.StringIO(export_workshop_needs(book, code, "csv").decode("utf-8-sig"))))
+    source, body = export_workshop_needs(book, code, "csv").decode("utf-8-sig").split("\n", 1)
+    rows = list(csv.DictReader(io.StringIO(body)))
     assert sorted(r["id"] for r in rows) == sorted(n.id for n in made)
     assert {r["workshop"] for r in rows} == {code}
+    assert source.startswith("# Quelle: Bedarfe: Bedarfsatlas Berlin") and DATASETS["lor_plr"].citation() in source
     collection = json.loads(export_workshop_needs(book, code, "geojson"))
     assert len(collection["features"]) == 3 and "attribution" in collection
     votes = book.votes_frame(code)
     assert len(votes) == 4 and votes["voter"].nunique() == 2
+    dots = export_workshop_votes(book, code, "en").decode("utf-8-sig")
+    assert dots.startswith("# Source: Bedarfe: Bedarfsatlas Berlin")
+    read_back = pd.read_csv(io.StringIO(dots), comment="#")
+    assert len(read_back) == 4 and set(read_back["need_id"]) == {made[1].id, made[2].id}
 
 
 def test_summary_has_map_top_needs_counts_and_sources(book, frozen, settings_with_data):
@@ -88,3 +101,17 @@ def test_summary_pdf_is_one_page(book, frozen, settings_with_data, tmp_path):
         (tmp_path / "summary.pdf").write_bytes(pdf)
         info = subprocess.run(["pdfinfo", str(tmp_path / "summary.pdf")], capture_output=True, check=True).stdout
         assert re.search(rb"^Pages:\s+1$", info, re.M), info
+
+
+def test_summary_counts_one_voter_and_one_need_in_the_singular(book, settings_with_data):
+    code = book.create("Kiezrunde", date(2026, 3, 14), focus_level="BEZ", focus_id="01").code
+    book.open(code)
+    need = book.store.submit(NeedInput(category="mobility", title="Zebrastreifen", lat=ROTES_RATHAUS[0],
+                                       lon=ROTES_RATHAUS[1], workshop_id=code, channel="workshop"), status="published")
+    voting = book.start_round(code, 1)
+    book.cast_vote(voting.id, "voter-cccc", need.id)
+    german = build_summary(book, code, settings_with_data, "de")
+    assert "(1 Punkt pro Person, 1 Person)" in german and "· 1 veröffentlichte Meldung</p>" in german
+    assert "Datum: 14.03.2026" in german
+    english = build_summary(book, code, settings_with_data, "en")
+    assert "(1 dot per person, 1 person)" in english and "· 1 published need</p>" in english

@@ -40,12 +40,15 @@ def test_create_list_open_close_freeze(book):
     mitte = book.create("Kiezwerkstatt Mitte", date(2026, 12, 3), focus_level="BEZ", focus_id="01")
     drawn = book.create("Spaziergang", date(2025, 5, 1), bbox=(13.37, 52.51, 13.39, 52.52), publish_immediately=False)
     assert len(mitte.code) == 6 and set(mitte.code) <= set(JOIN_ALPHABET) and mitte.code != drawn.code
-    assert mitte.status == "closed" and mitte.focus_level == "BEZ" and mitte.bbox is None
+    assert mitte.status == "new" and mitte.focus_level == "BEZ" and mitte.bbox is None
+    assert book.close(mitte.code).status == "new"  # closing what never opened leaves it "not opened yet"
     assert drawn.bbox == (13.37, 52.51, 13.39, 52.52) and drawn.focus_level is None
     assert [w.code for w in book.list()] == [mitte.code, drawn.code]  # latest date first
     assert book.open(mitte.code).is_open
     assert TableWorkshopDirectory(book.store.engine).get(mitte.code).is_open
-    assert not book.close(mitte.code).is_open
+    closed = book.close(mitte.code)
+    assert not closed.is_open and closed.status == "closed"
+    assert TableWorkshopDirectory(book.store.engine).get(mitte.code).status == "closed"
     frozen = book.freeze(mitte.code)
     assert frozen.is_frozen and not TableWorkshopDirectory(book.store.engine).get(mitte.code).is_open
     with pytest.raises(WorkshopError, match="frozen"):
