@@ -133,6 +133,8 @@ body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-si
        max-width: 60em; margin: 0 auto; }
 h1 { font-size: 17pt; } h2 { font-size: 13pt; margin-top: 1.4em; border-bottom: 1px solid #999; }
 table { border-collapse: collapse; width: 100%; font-size: 8.5pt; }
+table.fixed { table-layout: fixed; font-size: 8pt; }
+table.fixed th, table.fixed td { hyphens: auto; overflow-wrap: anywhere; }
 th, td { border: 1px solid #bbb; padding: 2px 4px; text-align: left; vertical-align: top; }
 th { background: #eee; } td.num { text-align: right; }
 tr { page-break-inside: avoid; } thead { display: table-header-group; }
@@ -271,12 +273,20 @@ def _num(value: object, decimals: int, lang: str) -> str:
     return format_number(float(value), decimals, lang)
 
 
-def _table(header: Sequence[str], rows: Iterable[Sequence[tuple[str, bool]]]) -> str:
+def _table(header: Sequence[str], rows: Iterable[Sequence[tuple[str, bool]]],
+           widths: Sequence[int] | None = None) -> str:
+    """An escaped HTML table; ``widths`` (percent per column) fix the layout so it fits an A4 page."""
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
     body = "\n".join(
         "<tr>" + "".join(f'<td class="num">{_e(v)}</td>' if numeric else f"<td>{_e(v)}</td>" for v, numeric in row)
         + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>"
+    columns = ""
+    if widths is not None:
+        if len(widths) != len(header):
+            raise ValueError(f"widths has {len(widths)} entries for {len(header)} columns")
+        columns = "<colgroup>" + "".join(f'<col style="width:{int(w)}%">' for w in widths) + "</colgroup>"
+    css_class = ' class="fixed"' if widths is not None else ""
+    return f"<table{css_class}>{columns}<thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>"
 
 
 def flags(row: pd.Series, lang: str = "de") -> str:
@@ -313,7 +323,8 @@ def _ranking(table: pd.DataFrame, lang: str) -> str:
             (burden, True), (hotspot, False), ("" if no_needs else outreach_words.get(row.get("outreach"), ""), False),
         ])
     header = [words[k] for k in ("rank", "id", "name", "score", "interval", "flags", "burden", "hotspot", "outreach")]
-    return _table(header, rows)
+    # Nine columns on A4 portrait: fixed widths, long words hyphenated (German headers) or broken.
+    return _table(header, rows, widths=(6, 10, 18, 8, 9, 13, 11, 12, 13))
 
 
 def build_report(

@@ -200,3 +200,26 @@ def test_needs_matrix_sums_categories_and_keeps_ids_as_text():
     matrix = needs_matrix(rows, "PLR")
     assert matrix["mobility"].to_dict() == {"01100101": 3, "01100102": 4}
     assert needs_matrix(rows.iloc[:0], "PLR").empty
+
+
+def words_beyond_the_page(pdf_path) -> list[str]:
+    """Words whose box ends right of the page's printable width (pdftotext -bbox: page and word boxes)."""
+    import re as _re
+
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf_path), "-"], capture_output=True, text=True, check=True).stdout
+    beyond = []
+    for page in _re.finditer(r'<page width="([\d.]+)"[^>]*>(.*?)</page>', boxes, _re.S):
+        width = float(page.group(1))
+        for x_max, word in _re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>',
+                                       page.group(2)):
+            if float(x_max) > width - 14 / 25.4 * 72 + 1:  # the right margin is 14 mm
+                beyond.append(word)
+    return beyond
+
+
+def test_the_ranking_table_fits_the_a4_page(settings_with_data, empty_store, tmp_path, pdf_tools):
+    """Nine columns at Planungsraum level, long German headers: nothing runs past the margin."""
+    pdf_path = tmp_path / "report.pdf"
+    assert main(["report", "--level", "BZR", "--preset", "social", "--format", "pdf", "--out", str(pdf_path)],
+                store=empty_store) == 0
+    assert words_beyond_the_page(pdf_path) == []
