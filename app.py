@@ -12,7 +12,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment.auth import RESIDENT, may_open, oidc_user
+from assessment.auth import (
+    RESIDENT,
+    SESSION_COOKIE,
+    SecretsError,
+    StaffSessions,
+    accounts_from_secrets,
+    may_open,
+    oidc_user,
+    session_cookie_script,
+)
+from assessment.store import NeedStore, open_store
 from geodata.fetch import DataError, require_data
 from geodata.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from geodata.settings import Settings, load_settings
@@ -26,6 +36,12 @@ def _data_checked(_settings: Settings, raw_dir: str) -> bool:
     # is not cached, so the app recovers on reload once the data step has run.
     require_data(_settings)
     return True
+
+
+@st.cache_resource(show_spinner=False)
+def _needs_store(database_url: str, _settings: Settings) -> NeedStore:
+    # One per database and process: it holds the kept staff sign-ins (table staff_sessions).
+    return open_store(_settings, database_url=database_url)
 
 
 def _secrets() -> dict:
@@ -48,6 +64,22 @@ oidc_configured = "auth" in secrets
 user = st.session_state.get("user", RESIDENT)
 if oidc_configured and st.user.is_logged_in:
     user = oidc_user(st.user.to_dict(), secrets.get("bedarfsatlas", {}).get("oidc"))
+elif not user.is_staff and settings.staff_session_hours:
+    # A built-in sign-in kept in a cookie (pages/signin.py) survives a reload and a new tab.
+    # st.context.cookies is what the browser sent when this tab connected; each token is
+    # looked up once per session, so a resident with a stale cookie costs no query per rerun.
+    token = st.context.cookies.get(SESSION_COOKIE)
+    if token and st.session_state.get("staff_token_checked") != token:
+        st.session_state["staff_token_checked"] = token
+        try:
+            accounts = accounts_from_secrets(secrets.get("bedarfsatlas", {}))
+        except SecretsError:
+            accounts = {}  # the sign-in page shows what is wrong with the secrets
+        kept = StaffSessions(_needs_store(settings.database_url, settings),
+                             settings.staff_session_hours * 3600).restore(token, accounts)
+        if kept is not None:
+            user = kept
+            st.session_state["staff_token"] = token
 st.session_state.update(user=user, oidc_configured=oidc_configured,
                         secrets_section=secrets.get("bedarfsatlas", {}))
 
@@ -98,7 +130,17 @@ if user.is_staff:
         st.session_state.pop("user", None)
         if user.via == "oidc":
             st.logout()
+        token = st.session_state.pop("staff_token", None)
+        if token:
+            StaffSessions(_needs_store(settings.database_url, settings),
+                          max(settings.staff_session_hours, 1) * 3600).end(token)
+            st.session_state["staff_cookie"] = session_cookie_script(None, 0)
         st.rerun()
+# The cookie a sign-in set or a sign-out deleted (Streamlit scripts cannot send Set-Cookie):
+# our own fixed script, no user text. Rendered on every run until the next change, so a rerun
+# right after cannot remove the element before its script ran (same HTML, same element).
+if st.session_state.get("staff_cookie"):
+    st.sidebar.html(st.session_state["staff_cookie"], unsafe_allow_javascript=True)
 
 try:
     _data_checked(settings, str(settings.raw_dir))

@@ -41,16 +41,21 @@ True
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable, Iterable, Mapping
 
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from assessment.limits import SharedLimiter, hashed_key
 from assessment.model import utc_now
-from assessment.store import NeedStore
+from assessment.store import NeedStore, UTCDateTime
 
 ROLES = ("resident", "moderator", "facilitator", "planner", "admin")
 """Every role. ``resident`` is everyone who has not signed in."""
@@ -249,3 +254,142 @@ def may_open(user: User, url_path: str) -> bool:
     """Whether ``user`` may see the page at ``url_path``; public pages are open to everyone."""
     allowed = PAGE_ROLES.get(url_path)
     return allowed is None or bool(user.roles & allowed)
+
+
+# --- staff sign-ins that survive a reload ------------------------------------------------------
+
+#: The cookie that carries a built-in account's sign-in token (see :class:`StaffSessions`).
+SESSION_COOKIE = "bedarfsatlas_staff"
+
+#: Sign-ins kept for a reload (migration 0007); only the token's SHA-256 is stored.
+staff_sessions = sa.Table(
+    "staff_sessions",
+    sa.MetaData(),
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("account", sa.String(64), nullable=False),
+    sa.Column("roles", sa.String(200), nullable=False),
+    sa.Column("account_fingerprint", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+)
+
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class StaffSessions:
+    """Sign-ins with built-in accounts that survive a reload and a new tab, for ``lifetime_s`` seconds.
+
+    Streamlit keeps its session state per browser tab and connection, so a reload
+    (F5) would sign staff out. On sign-in, :meth:`start` makes a random token
+    for the browser's cookie and stores only its SHA-256 with the account name,
+    the roles, the account's password fingerprint and the expiry, in the needs
+    database: every app instance on it knows the sign-in. :meth:`restore` turns
+    a token back into a :class:`User` only while it has not expired and the
+    account still exists in the secrets with the same password hash and (at
+    least) those roles; :meth:`end` deletes it (sign-out). OIDC sign-ins do not
+    need this: Streamlit's own cookie keeps them.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from assessment.store import open_store
+    >>> now = [datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)]
+    >>> sessions = StaffSessions(open_store(database_url="sqlite://"), lifetime_s=8 * 3600, clock=lambda: now[0])
+    >>> accounts = {"anna": Account("anna", "$argon2id$v=19$...", frozenset({"facilitator"}))}
+    >>> token = sessions.start(User("anna", frozenset({"facilitator"}), "password"), accounts["anna"])
+    >>> sessions.restore(token, accounts)
+    User(name='anna', roles=frozenset({'facilitator'}), via='password')
+    >>> now[0] += timedelta(hours=8)
+    >>> sessions.restore(token, accounts) is None  # expired
+    True
+    """
+
+    def __init__(self, store: NeedStore, lifetime_s: float, clock: Callable[[], datetime] = utc_now):
+        if not lifetime_s > 0:
+            raise ValueError(f"lifetime_s must be > 0 seconds, got {lifetime_s!r}: "
+                             "with BEDARFSATLAS_STAFF_SESSION_HOURS=0 do not keep sign-ins at all")
+        self.store = store
+        self.lifetime_s = float(lifetime_s)
+        self._clock = clock
+
+    def _now(self) -> datetime:
+        now = self._clock()
+        if not isinstance(now, datetime) or now.tzinfo is None:
+            raise ValueError(f"the clock must return a timezone-aware datetime, got {now!r}")
+        return now
+
+    def start(self, user: User, account: Account) -> str:
+        """Keep ``user``'s sign-in with ``account``; return the token for the browser (shown nowhere else)."""
+        if user.via != "password" or user.name != account.name:
+            raise ValueError(f"only a sign-in with the built-in account itself is kept, got {user.name!r} "
+                             f"via {user.via!r} for account {account.name!r}")
+        token = secrets.token_urlsafe(32)
+        now = self._now()
+
+        def work(conn) -> None:
+            conn.execute(staff_sessions.delete().where(staff_sessions.c.expires_at <= now))
+            conn.execute(staff_sessions.insert().values(
+                token_hash=_sha256(token), account=account.name, roles=" ".join(sorted(user.roles)),
+                account_fingerprint=_sha256(account.password_hash), created_at=now,
+                expires_at=now + timedelta(seconds=self.lifetime_s)))
+
+        self.store._write(work)
+        return token
+
+    def restore(self, token: str | None, accounts: Mapping[str, Account]) -> User | None:
+        """The :class:`User` of a kept sign-in, or ``None`` for an unknown, expired or no longer valid token.
+
+        A sign-in whose account is gone from the secrets, has a new password or
+        lost one of its roles is ended here (its row deleted).
+        """
+        if not isinstance(token, str) or not _TOKEN.fullmatch(token):
+            return None
+        token_hash = _sha256(token)
+        now = self._now()
+        row = self.store._read(lambda conn: conn.execute(
+            sa.select(staff_sessions).where(staff_sessions.c.token_hash == token_hash)).first())
+        if row is None:
+            return None
+        roles = frozenset(row.roles.split())
+        account = accounts.get(row.account)
+        valid = (row.expires_at > now and account is not None
+                 and _sha256(account.password_hash) == row.account_fingerprint
+                 and roles <= account.roles and bool(roles))
+        if not valid:
+            self.end(token)
+            return None
+        return User(account.name, roles, "password")
+
+    def end(self, token: str | None) -> None:
+        """End the sign-in of ``token`` (sign-out); nothing happens for an unknown token."""
+        if not isinstance(token, str) or not token:
+            return
+        token_hash = _sha256(token)
+        self.store._write(lambda conn: conn.execute(
+            staff_sessions.delete().where(staff_sessions.c.token_hash == token_hash)))
+
+
+def session_cookie_script(token: str | None, max_age_s: int) -> str:
+    """A ``<script>`` that sets (or, with ``token=None``, deletes) :data:`SESSION_COOKIE` for the app's page.
+
+    Streamlit scripts cannot send a ``Set-Cookie`` header, so the app renders this
+    with ``st.html(..., unsafe_allow_javascript=True)`` in its own page (in an
+    iframe of the app's origin, such as ``st.iframe``'s with ``allow-same-origin``,
+    it writes the parent page's cookie just the same). The cookie is
+    ``SameSite=Strict``, ``Path=/`` and ``Secure`` when the page is served over
+    https; it cannot be ``HttpOnly`` (JavaScript sets it).
+
+    >>> "Max-Age=0" in session_cookie_script(None, 0)
+    True
+    """
+    if token is not None and not _TOKEN.fullmatch(token):
+        raise ValueError("token must come from StaffSessions.start (43 URL-safe characters)")
+    value = f"{SESSION_COOKIE}={token or ''}; Max-Age={int(max_age_s) if token else 0}; Path=/; SameSite=Strict"
+    return ("<script>(function () {"
+            "var w = window.parent || window;"
+            f"var cookie = {json.dumps(value)};"
+            "if (w.location.protocol === 'https:') { cookie += '; Secure'; }"
+            "w.document.cookie = cookie;"
+            "})();</script>")

@@ -103,6 +103,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Retention job: the random browser tokens of needs and supports are anonymised after "
         "this many days (counts stay).",
     ),
+    Setting(
+        "BEDARFSATLAS_STAFF_SESSION_HOURS",
+        "8",
+        "Staff signed in with a built-in account stay signed in across a reload and in new tabs "
+        "of the same browser for this many hours (a cookie; 0: only until the tab is closed).",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -131,6 +137,7 @@ class Settings:
     retention_rejected_days: int = 90
     retention_published_days: int = 730
     retention_token_days: int = 30
+    staff_session_hours: int = 8
 
     @property
     def raw_dir(self) -> Path:
@@ -184,7 +191,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         )
     minimums = {}
     for name in ("BEDARFSATLAS_MIN_RESIDENTS", "BEDARFSATLAS_MIN_NEEDS", "BEDARFSATLAS_RETENTION_REJECTED_DAYS",
-                 "BEDARFSATLAS_RETENTION_PUBLISHED_DAYS", "BEDARFSATLAS_RETENTION_TOKEN_DAYS"):
+                 "BEDARFSATLAS_RETENTION_PUBLISHED_DAYS", "BEDARFSATLAS_RETENTION_TOKEN_DAYS",
+                 "BEDARFSATLAS_STAFF_SESSION_HOURS"):
         text = _get(env, name)
         if not text.isdigit():
             raise SettingsError(f"{name} must be a whole number >= 0, got {text!r}.")
@@ -203,4 +211,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retention_rejected_days=minimums["BEDARFSATLAS_RETENTION_REJECTED_DAYS"],
         retention_published_days=minimums["BEDARFSATLAS_RETENTION_PUBLISHED_DAYS"],
         retention_token_days=minimums["BEDARFSATLAS_RETENTION_TOKEN_DAYS"],
+        staff_session_hours=minimums["BEDARFSATLAS_STAFF_SESSION_HOURS"],
     )

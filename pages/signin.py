@@ -7,7 +7,9 @@ checked against their argon2 hashes in the secrets
 (:func:`assessment.auth.authenticate`); with an ``[auth]`` section in the
 secrets, the button signs in through the OpenID Connect provider
 (``st.login``). A successful sign-in reruns the app, which then registers the
-real page under the same URL path. Failed sign-ins are counted per account name
+real page under the same URL path. A built-in sign-in is also kept for
+``BEDARFSATLAS_STAFF_SESSION_HOURS`` (:class:`assessment.auth.StaffSessions`): the
+token goes into a cookie that ``app.py`` sets and reads back after a reload. Failed sign-ins are counted per account name
 in the needs database (:class:`assessment.auth.SignInThrottle`), so every app
 instance on it counts together.
 """
@@ -16,7 +18,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment.auth import PAGE_ROLES, RESIDENT, SignInThrottle, accounts_from_secrets, authenticate
+from assessment.auth import (
+    PAGE_ROLES,
+    RESIDENT,
+    SignInThrottle,
+    StaffSessions,
+    accounts_from_secrets,
+    authenticate,
+    session_cookie_script,
+)
 from assessment.store import NeedStore, open_store
 from geodata.i18n import t
 from geodata.settings import Settings, load_settings
@@ -70,6 +80,13 @@ if accounts:
             else:
                 throttle.succeeded(name)
                 st.session_state["user"] = signed_in
+                if settings.staff_session_hours:
+                    # Kept for a reload and new tabs: app.py sets the cookie, finds the token next time.
+                    lifetime_s = settings.staff_session_hours * 3600
+                    token = StaffSessions(needs_store(settings.database_url, settings), lifetime_s).start(
+                        signed_in, accounts[signed_in.name])
+                    st.session_state.update(staff_token=token, staff_token_checked=token,
+                                            staff_cookie=session_cookie_script(token, lifetime_s))
                 st.rerun()
 elif not st.session_state.get("oidc_configured"):
     st.info(t("auth.none_configured", lang))

@@ -7,6 +7,7 @@ import pytest
 from assessment.__main__ import main
 from assessment.auth import (
     PAGE_ROLES,
+    Account,
     RESIDENT,
     SecretsError,
     User,
@@ -133,3 +134,139 @@ def test_throttle_locks_an_account_name_after_repeated_failures():
     throttle.succeeded("anna")
     assert throttle.retry_after("anna") == 0.0
     store.close()
+
+
+# --- sign-ins kept for a reload (StaffSessions), on SQLite and PostgreSQL ------------------------
+
+from datetime import datetime, timedelta, timezone  # noqa: E402
+
+import sqlalchemy as sa  # noqa: E402
+
+from assessment.auth import SESSION_COOKIE, StaffSessions, session_cookie_script, staff_sessions  # noqa: E402
+from needs_fixtures import database_url, postgres_database_url  # noqa: E402,F401
+
+HOURS_8 = 8 * 3600
+
+
+class FrozenClock:
+    """A clock that stands still until the test moves it."""
+
+    def __init__(self):
+        self.now = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def kept(database_url):  # noqa: F811 - the fixture imported above
+    """``(StaffSessions on a fresh database with a frozen clock, the clock, a second instance's StaffSessions)``."""
+    from assessment.store import open_store
+
+    first = open_store(database_url=database_url)
+    second = open_store(database_url=database_url, migrate_schema=False)
+    with first.engine.begin() as conn:  # the PostgreSQL database is shared by the test session
+        conn.execute(staff_sessions.delete())
+    clock = FrozenClock()
+    yield StaffSessions(first, HOURS_8, clock=clock), clock, StaffSessions(second, HOURS_8, clock=clock)
+    first.close()
+    second.close()
+
+
+def stored_rows(sessions: StaffSessions) -> list[dict]:
+    with sessions.store.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(sa.select(staff_sessions))]
+
+
+def sign_in(accounts, name, password=PASSWORD):
+    user = authenticate(accounts, name, password)
+    assert user is not None
+    return user
+
+
+def test_a_kept_sign_in_stores_only_the_tokens_hash_and_is_known_to_every_instance(kept, accounts):
+    import hashlib
+
+    sessions, clock, other_instance = kept
+    token = sessions.start(sign_in(accounts, "anna"), accounts["anna"])
+    assert len(token) == 43 and token != sessions.start(sign_in(accounts, "anna"), accounts["anna"])
+    rows = stored_rows(sessions)
+    assert len(rows) == 2
+    mine = [r for r in rows if r["token_hash"] == hashlib.sha256(token.encode()).hexdigest()]
+    assert len(mine) == 1 and mine[0]["account"] == "anna" and mine[0]["roles"] == "moderator"
+    assert mine[0]["expires_at"] == clock.now + timedelta(hours=8)
+    assert not any(token in str(value) for row in rows for value in row.values())
+    restored = other_instance.restore(token, accounts)
+    assert restored == User("anna", frozenset({"moderator"}), "password")
+
+
+def test_a_kept_sign_in_expires(kept, accounts):
+    sessions, clock, _ = kept
+    token = sessions.start(sign_in(accounts, "carla", PASSWORD + "!"), accounts["carla"])
+    clock.now += timedelta(hours=8) - timedelta(seconds=1)
+    assert sessions.restore(token, accounts).roles == {"admin", "planner"}
+    clock.now += timedelta(seconds=1)
+    assert sessions.restore(token, accounts) is None
+    assert stored_rows(sessions) == []  # the expired row is gone
+
+
+def test_the_next_sign_in_deletes_expired_rows(kept, accounts):
+    sessions, clock, _ = kept
+    sessions.start(sign_in(accounts, "anna"), accounts["anna"])
+    clock.now += timedelta(hours=9)
+    fresh = sessions.start(sign_in(accounts, "anna"), accounts["anna"])
+    assert len(stored_rows(sessions)) == 1 and sessions.restore(fresh, accounts) is not None
+
+
+def test_sign_out_revokes_on_every_instance(kept, accounts):
+    sessions, _, other_instance = kept
+    token = sessions.start(sign_in(accounts, "anna"), accounts["anna"])
+    kept_too = sessions.start(sign_in(accounts, "anna"), accounts["anna"])  # another browser
+    other_instance.end(token)
+    assert sessions.restore(token, accounts) is None
+    assert sessions.restore(kept_too, accounts) is not None  # signing out in one browser ends only that one
+    sessions.end(token)  # twice: nothing happens
+    sessions.end(None)
+
+
+@pytest.mark.parametrize("change", ["removed", "new password", "role taken away"])
+def test_a_changed_account_is_not_restored(kept, accounts, change):
+    sessions, _, _ = kept
+    token = sessions.start(sign_in(accounts, "carla", PASSWORD + "!"), accounts["carla"])
+    now = dict(accounts)
+    if change == "removed":
+        del now["carla"]
+    elif change == "new password":
+        now["carla"] = Account("carla", hash_password(PASSWORD + "?"), accounts["carla"].roles)
+    else:
+        now["carla"] = Account("carla", accounts["carla"].password_hash, frozenset({"planner"}))
+    assert sessions.restore(token, now) is None
+    assert sessions.restore(token, accounts) is None  # ended for good, not only hidden
+
+
+@pytest.mark.parametrize("token", [None, "", "x" * 43, "a" * 42, "a" * 43 + "'", "a" * 500])
+def test_unknown_or_malformed_tokens_are_ignored(kept, accounts, token):
+    sessions, _, _ = kept
+    sessions.start(sign_in(accounts, "anna"), accounts["anna"])
+    assert sessions.restore(token, accounts) is None
+    assert len(stored_rows(sessions)) == 1
+
+
+def test_only_password_sign_ins_of_that_account_are_kept(kept, accounts):
+    sessions, _, _ = kept
+    with pytest.raises(ValueError, match="only a sign-in with the built-in account"):
+        sessions.start(User("anna@bezirk.berlin.de", frozenset({"moderator"}), "oidc"), accounts["anna"])
+    with pytest.raises(ValueError, match="only a sign-in with the built-in account"):
+        sessions.start(sign_in(accounts, "anna"), accounts["carla"])
+    with pytest.raises(ValueError, match="BEDARFSATLAS_STAFF_SESSION_HOURS=0"):
+        StaffSessions(sessions.store, 0)
+
+
+def test_cookie_script_sets_and_deletes_the_cookie():
+    token = "A" * 20 + "-_" + "b" * 21
+    script = session_cookie_script(token, HOURS_8)
+    assert f'"{SESSION_COOKIE}={token}; Max-Age=28800; Path=/; SameSite=Strict"' in script
+    assert "'https:'" in script and "; Secure" in script and "window.parent" in script
+    assert f'"{SESSION_COOKIE}=; Max-Age=0; Path=/; SameSite=Strict"' in session_cookie_script(None, HOURS_8)
+    with pytest.raises(ValueError, match="token must come from StaffSessions.start"):
+        session_cookie_script('x"; alert(1); "', HOURS_8)

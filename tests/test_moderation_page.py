@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from assessment.audit import entries
@@ -88,6 +89,50 @@ def test_sign_in_with_a_built_in_account(store):
     assert not at.exception, at.exception
     assert at.session_state["user"].roles == {"moderator"}
     assert registered(at, "moderation_queue.py")
+
+
+@pytest.fixture
+def browser_cookies(monkeypatch):
+    """The cookies ``st.context.cookies`` reports, as a dict the test fills (AppTest cannot send any)."""
+    import streamlit as st
+
+    jar: dict[str, str] = {}
+    monkeypatch.setattr(type(st.context), "cookies", property(lambda self: jar))
+    return jar
+
+
+def test_a_built_in_sign_in_survives_a_reload_until_sign_out(store, browser_cookies):
+    from assessment.auth import SESSION_COOKIE, StaffSessions, accounts_from_secrets, staff_sessions
+
+    secrets = {"accounts": {"anna": {"password_hash": hash_password(PASSWORD), "roles": ["moderator"]}}}
+    at = app_as(secrets=secrets)
+    at.switch_page(str(PAGES / "signin.py")).run()
+    at.text_input[0].set_value("anna")
+    at.text_input[1].set_value(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    token = at.session_state["staff_token"]
+    assert f"{SESSION_COOKIE}={token}; Max-Age=28800" in at.session_state["staff_cookie"]
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(staff_sessions.c.account)).scalars().all() == ["anna"]
+
+    browser_cookies[SESSION_COOKIE] = token  # what the browser sends after the reload
+    reloaded = app_as(secrets=secrets)
+    assert reloaded.session_state["user"] == User("anna", frozenset({"moderator"}), "password")
+    assert registered(reloaded, "moderation_queue.py")
+    reloaded.sidebar.button[0].click().run()  # "Abmelden"
+    assert not reloaded.exception, reloaded.exception
+    assert not reloaded.session_state["user"].is_staff
+    assert f"{SESSION_COOKIE}=; Max-Age=0" in reloaded.session_state["staff_cookie"]
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(staff_sessions)).scalar_one() == 0
+    # The browser may still send the old cookie (or a copy of it): it signs nobody in.
+    assert not app_as(secrets=secrets).session_state["user"].is_staff
+    # A valid token of an account since removed from the secrets is not restored either.
+    accounts = accounts_from_secrets(secrets)
+    browser_cookies[SESSION_COOKIE] = StaffSessions(store, 3600).start(
+        User("anna", frozenset({"moderator"}), "password"), accounts["anna"])
+    assert not app_as(secrets={"accounts": {}}).session_state["user"].is_staff
 
 
 def test_moderator_approves_one_need_and_rejects_another(store):
