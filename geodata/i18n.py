@@ -577,6 +577,13 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "moderation.approve": {"de": "Freigeben", "en": "Approve"},
     "moderation.reason": {"de": "Grund der Ablehnung", "en": "Reason for rejection"},
     "moderation.reject": {"de": "Ablehnen", "en": "Reject"},
+    "moderation.reason_placeholder": {"de": "Bitte Grund auswählen", "en": "Please choose a reason"},
+    "moderation.reason_missing": {
+        "de": "Nicht abgelehnt: Bitte wählen Sie zuerst im Feld „Grund der Ablehnung“ einen Grund aus.",
+        "en": "Not rejected: please first choose a reason in the field “Reason for rejection”.",
+    },
+    "moderation.sent": {"de": "Eingang", "en": "Sent"},
+    "moderation.topic": {"de": "Thema", "en": "Topic"},
     "moderation.edit": {"de": "Text bearbeiten (personenbezogene Daten entfernen)",
                         "en": "Edit the text (remove personal data)"},
     "moderation.edit_title": {"de": "Titel", "en": "Title"},

@@ -20,6 +20,7 @@ a rerun keeps the moderator's zoom; only its layers are swapped.
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
 
 import streamlit as st
@@ -31,7 +32,7 @@ from assessment.model import Need
 from assessment.moderation import REJECT_REASONS, DecisionError, Moderation
 from assessment.store import NeedNotFoundError, NeedStore, open_store
 from assessment.taxonomy import CATEGORIES
-from assessment.validation import ValidationError
+from assessment.validation import BERLIN_TZ, ValidationError
 from geodata.display import display_geojson, display_units
 from geodata.i18n import escape_markdown, t
 from geodata.lor import LEVEL_ORDER, LEVELS, names
@@ -92,8 +93,7 @@ def position_text(need: Need) -> str:
 def queue_marker(number: int, need: Need) -> QueueMarker:
     """What the map needs to know of the need listed as ``number``."""
     level, area_id = located_area(need)
-    category = CATEGORIES[need.category].label(lang) if need.category in CATEGORIES else need.category
-    return QueueMarker(number, need.reference, need.lat, need.lon, need.title, category, level, area_id,
+    return QueueMarker(number, need.reference, need.lat, need.lon, need.title, topic_text(need), level, area_id,
                        area_names(settings, str(settings.data_dir), level).get(area_id, ""),
                        by_area=need.located_by == "area")
 
@@ -125,6 +125,15 @@ def status_word(status: str) -> str:
     return t(f"moderation.status.{status}", lang)
 
 
+def topic_text(need: Need) -> str:
+    return CATEGORIES[need.category].label(lang) if need.category in CATEGORIES else need.category
+
+
+def sent_text(created_at: datetime) -> str:
+    """When a need arrived, in Berlin's local time (stored in UTC)."""
+    return created_at.astimezone(BERLIN_TZ).strftime("%d.%m.%Y, %H:%M" if lang == "de" else "%Y-%m-%d %H:%M")
+
+
 def decide(action, *args, **kwargs) -> None:
     """Run one decision; say what happened, or why not (someone else may have decided first)."""
     try:
@@ -139,6 +148,27 @@ def decide(action, *args, **kwargs) -> None:
         else:
             text = t("moderation.done", lang, reference=result.reference, status=status_word(result.status))
         st.session_state["moderation_message"] = ("success", text)
+
+
+def reject_with_reason(reason_key: str, action, *args) -> None:
+    """Reject only with a reason the moderator chose: the list starts empty, nothing is assumed."""
+    reason = st.session_state.get(reason_key)
+    if reason is None:
+        st.session_state["moderation_reason_missing"] = reason_key
+        return
+    st.session_state.pop("moderation_reason_missing", None)
+    decide(action, *args, reason=reason)
+
+
+def reason_box(column, reason_key: str) -> None:
+    """The reason list, empty at first; after a rejection without a reason, the message below it."""
+    column.selectbox(t("moderation.reason", lang), list(REJECT_REASONS), key=reason_key, index=None,
+                     placeholder=t("moderation.reason_placeholder", lang), format_func=reason_label.get)
+    if st.session_state.get("moderation_reason_missing") == reason_key:
+        if st.session_state.get(reason_key) is None:
+            column.error(t("moderation.reason_missing", lang))
+        else:
+            st.session_state.pop("moderation_reason_missing")
 
 
 st.title(t("moderation.title", lang))
@@ -160,10 +190,9 @@ if workshop:
         left, middle, right = st.columns([1, 2, 1])
         left.button(t("moderation.bulk_approve", lang), key="bulk_approve", on_click=decide,
                     args=(moderation.bulk, [n.id for n in queue], "approve"))
-        bulk_reason = middle.selectbox(t("moderation.reason", lang), list(REJECT_REASONS), key="bulk_reason",
-                                       format_func=reason_label.get)
-        right.button(t("moderation.bulk_reject", lang), key="bulk_reject", on_click=decide,
-                     args=(moderation.bulk, [n.id for n in queue], "reject"), kwargs={"reason": bulk_reason})
+        reason_box(middle, "bulk_reason")
+        right.button(t("moderation.bulk_reject", lang), key="bulk_reject", on_click=reject_with_reason,
+                     args=("bulk_reason", moderation.bulk, [n.id for n in queue], "reject"))
 
 # Numbered in list order (1 = oldest); the map and the decision controls cover the first SHOWN.
 # A need keeps its number for the session: after a decision the others do not move up under the
@@ -202,10 +231,10 @@ table = [{
     t("moderation.number", lang): number[n.id],
     "Kennung / Ref.": n.reference,
     "Status": status_word(n.status),
-    "Eingang / Sent": n.created_at.strftime("%Y-%m-%d %H:%M"),
+    "Eingang / Sent": n.created_at.astimezone(BERLIN_TZ).strftime("%Y-%m-%d %H:%M"),  # sorts as text
     t("moderation.area", lang): area_text(n),
     t("moderation.position", lang): position_text(n),
-    "Thema / Topic": CATEGORIES[n.category].label(lang) if n.category in CATEGORIES else n.category,
+    "Thema / Topic": topic_text(n),
     "Titel / Title": n.title,
     "Meldungen / Reports": reports.get(n.id, 0),
 } for n in queue]
@@ -222,7 +251,9 @@ for need in page_needs:
         st.text(need.title)
         if need.description:
             st.text(need.description)
-        st.caption(escape_markdown(f"{t('moderation.area', lang)}: {area_text(need)} · "
+        st.caption(escape_markdown(f"{t('moderation.sent', lang)}: {sent_text(need.created_at)} · "
+                                   f"{t('moderation.topic', lang)}: {topic_text(need)} · "
+                                   f"{t('moderation.area', lang)}: {area_text(need)} · "
                                    f"{t('moderation.position', lang)}: {position_text(need)} · "
                                    f"{status_word(need.status)}"))
         if reports.get(need.id):
@@ -230,10 +261,9 @@ for need in page_needs:
         approve_col, reason_col, reject_col = st.columns([1, 2, 1])
         approve_col.button(t("moderation.approve", lang), key=f"approve_{need.id}", type="primary",
                            on_click=decide, args=(moderation.approve, need.id))
-        reason = reason_col.selectbox(t("moderation.reason", lang), list(REJECT_REASONS), key=f"reason_{need.id}",
-                                      format_func=reason_label.get)
-        reject_col.button(t("moderation.reject", lang), key=f"reject_{need.id}", on_click=decide,
-                          args=(moderation.reject, need.id), kwargs={"reason": reason})
+        reason_box(reason_col, f"reason_{need.id}")
+        reject_col.button(t("moderation.reject", lang), key=f"reject_{need.id}", on_click=reject_with_reason,
+                          args=(f"reason_{need.id}", moderation.reject, need.id))
         with st.popover(t("moderation.edit", lang)):
             with st.form(f"edit_{need.id}"):
                 title = st.text_input(t("moderation.edit_title", lang), value=need.title, max_chars=120)

@@ -158,6 +158,68 @@ def test_moderator_approves_one_need_and_rejects_another(store):
         ("mod-anna", "reject", rejected.id, "off_topic"), ("mod-anna", "approve", approved.id, None)]
 
 
+REASON_MISSING = "Nicht abgelehnt: Bitte wählen Sie zuerst im Feld „Grund der Ablehnung“ einen Grund aus."
+
+
+def test_rejecting_without_a_reason_is_refused_and_names_the_field(store):
+    need = store.submit(need_input(title="Ohne Grund"))
+    at = app_as(MODERATOR)
+    at.switch_page(str(PAGES / "moderation_queue.py")).run()
+    reason = at.selectbox(key=f"reason_{need.id}")
+    assert reason.value is None and reason.placeholder == "Bitte Grund auswählen"  # nothing preselected
+    at.button(key=f"reject_{need.id}").click().run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [REASON_MISSING] and not at.success
+    assert store.get(need.id).status == "pending" and entries(store).empty  # nothing decided, nothing logged
+    at.run()  # a rerun (the map reporting its view) keeps the message until a reason is chosen
+    assert [e.value for e in at.error] == [REASON_MISSING]
+    at.selectbox(key=f"reason_{need.id}").set_value("advertising").run()
+    assert not at.error
+    at.button(key=f"reject_{need.id}").click().run()
+    assert store.get(need.id).status == "rejected"
+    assert entries(store)["reason"].tolist() == ["advertising"]
+
+
+def test_bulk_rejection_without_a_reason_is_refused(store):
+    needs = [store.submit(need_input(title=f"Werkstatt {i}", workshop_id="KIEZ01", channel="workshop"))
+             for i in (1, 2)]
+    at = app_as(MODERATOR)
+    at.switch_page(str(PAGES / "moderation_queue.py")).run()
+    at.text_input(key="moderation_workshop").set_value("KIEZ01").run()
+    assert at.selectbox(key="bulk_reason").value is None
+    at.button(key="bulk_reject").click().run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [REASON_MISSING]
+    assert {store.get(n.id).status for n in needs} == {"pending"} and entries(store).empty
+    assert at.text_input(key="moderation_workshop").value == "KIEZ01"  # what the moderator typed stays
+    at.selectbox(key="bulk_reason").set_value("off_topic").run()
+    at.button(key="bulk_reject").click().run()
+    assert {store.get(n.id).status for n in needs} == {"rejected"}
+    assert entries(store)["reason"].tolist() == ["off_topic", "off_topic"]
+
+
+def test_each_need_in_the_list_shows_when_it_came_in_berlin_time_and_its_topic(store, monkeypatch):
+    from datetime import datetime, timezone
+
+    from assessment import store as store_module
+
+    # 26 Nov 2026, 16:05 UTC is 17:05 in Berlin (CET); 1 Jul 2026, 10:30 UTC is 12:30 (CEST).
+    for when, title, category in [(datetime(2026, 11, 26, 16, 5, tzinfo=timezone.utc), "Winter", "mobility"),
+                                  (datetime(2026, 7, 1, 10, 30, tzinfo=timezone.utc), "Sommer", "green_climate")]:
+        monkeypatch.setattr(store_module, "utc_now", lambda when=when: when)
+        store.submit(need_input(title=title, category=category))
+    at = app_as(MODERATOR)
+    at.switch_page(str(PAGES / "moderation_queue.py")).run()
+    assert not at.exception, at.exception
+    # Captions are markdown-escaped; read them as the moderator does.
+    captions = [re.sub(r"\\(.)", r"\1", c.value) for c in at.caption if "Eingang" in c.value]
+    assert [c.split(" · Gebiet")[0] for c in captions] == [
+        "Eingang: 01.07.2026, 12:30 · Thema: Grün, Klima und Umwelt",
+        "Eingang: 26.11.2026, 17:05 · Thema: Mobilität und Verkehr",
+    ]
+    assert at.dataframe[0].value["Eingang / Sent"].tolist() == ["2026-07-01 12:30", "2026-11-26 17:05"]
+
+
 class QueueMapFake:
     """Stands in for ``st_folium`` on /moderation: records each call; ``click(text)`` clicks a marker.
 
