@@ -15,7 +15,11 @@ What the map draws, per need (:class:`QueueMarker`):
   dashed, with a square numbered label at the point the store keeps for it
   (the area's representative point, see :func:`geodata.lor.representative_points`).
   It has no pin, because the resident named no place inside the area;
-* the selected need: its marker dark blue and on top, its area outlined thickly.
+* the selected need: its marker dark blue and on top, its area outlined thickly;
+* needs at the same point (two needs located by the same area share its
+  representative point; two pins on one doorstep): their markers sit on a small
+  ring around that point (:func:`spread_offsets`, in screen pixels, so at any
+  zoom), every number visible and clickable, the point itself unchanged.
 
 Like the projector's map, the page splits the map in two so that a rerun does
 not reset the moderator's zoom: :func:`moderation_base_map` depends on nothing
@@ -42,6 +46,7 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
@@ -89,6 +94,8 @@ _MAP_CSS = (
     ".leaflet-marker-icon.moderation-need:focus-visible{outline:3px solid #000000;outline-offset:2px}</style>"
 )
 _MARKER_SIZE = 26
+# Markers at one point spread on a ring at least this far from it (pixels): clear of each other.
+_RING_MIN_RADIUS = 20
 _SELECTED_SIZE = 32
 _TOOLTIP_START = re.compile(r"^\s*(\d+) · ([0-9A-F]{8})\b")
 
@@ -153,10 +160,41 @@ def clicked_marker(tooltip_text: object) -> tuple[int, str] | None:
     return (int(match.group(1)), match.group(2)) if match else None
 
 
+def spread_offsets(points: Sequence[tuple[float, float]], size: int = _MARKER_SIZE) -> list[tuple[int, int]]:
+    """Screen offsets ``(dx, dy)`` in pixels that keep markers at the same point from hiding each other.
+
+    A marker alone at its point stays on it (``(0, 0)``). ``k > 1`` markers at
+    one point (equal after rounding to 6 decimals, about 0.1 m) go on a ring
+    around it, the first at the top and the others clockwise in their order, far
+    enough apart that badges of ``size`` pixels do not overlap.
+
+    >>> spread_offsets([(52.5, 13.4), (52.6, 13.3), (52.5, 13.4)])
+    [(0, -20), (0, 0), (0, 20)]
+    >>> spread_offsets([(52.5, 13.4)] * 3)
+    [(0, -20), (17, 10), (-17, 10)]
+    """
+    at_point: dict[tuple[float, float], list[int]] = {}
+    for index, (lat, lon) in enumerate(points):
+        at_point.setdefault((round(float(lat), 6), round(float(lon), 6)), []).append(index)
+    offsets = [(0, 0)] * len(points)
+    for indices in at_point.values():
+        count = len(indices)
+        if count == 1:
+            continue
+        # Neighbours on the ring are 2 r sin(pi / k) apart: at least one badge and a gap.
+        radius = max(_RING_MIN_RADIUS, (size + 4) / (2 * math.sin(math.pi / count)))
+        for position, index in enumerate(indices):
+            angle = -math.pi / 2 + 2 * math.pi * position / count
+            offsets[index] = (round(radius * math.cos(angle)), round(radius * math.sin(angle)))
+    return offsets
+
+
 class NumberedMarkers(MacroElement):
     """The queue's needs as numbered, keyboard-focusable Leaflet markers, from one JSON array.
 
-    Each row is ``[lat, lon, number, by_area, selected, tooltip_html, accessible_name]``.
+    Each row is ``[lat, lon, number, by_area, selected, tooltip_html, accessible_name, dx, dy]``:
+    ``dx``/``dy`` move the badge (and its tooltip) that many pixels from its point
+    (:func:`spread_offsets`), so markers at one point stay apart at every zoom.
     The markers are ``L.divIcon`` badges (class ``moderation-need``, plus ``by-area``
     and ``selected``): no image to load, the number readable at any zoom. Tooltips
     are escaped HTML inside a JSON string literal, where ``${...}`` is inert; the
@@ -175,11 +213,11 @@ class NumberedMarkers(MacroElement):
                 var size = r[4] ? {{ this.selected_size }} : {{ this.size }};
                 var icon = L.divIcon({
                     className: "moderation-need" + (r[3] ? " by-area" : "") + (r[4] ? " selected" : ""),
-                    html: String(r[2]), iconSize: [size, size], iconAnchor: [size / 2, size / 2]
+                    html: String(r[2]), iconSize: [size, size], iconAnchor: [size / 2 - r[7], size / 2 - r[8]]
                 });
                 var marker = L.marker([r[0], r[1]], {icon: icon, keyboard: true, riseOnHover: true,
                                                      zIndexOffset: r[4] ? 1000 : 0});
-                marker.bindTooltip(r[5], {direction: "top", offset: [0, -size / 2]}).addTo(target);
+                marker.bindTooltip(r[5], {direction: "top", offset: [r[7], r[8] - size / 2]}).addTo(target);
                 var element = marker.getElement();
                 if (element) { element.setAttribute("aria-label", r[6]); }
             }
@@ -300,11 +338,13 @@ def queue_layers(
             style.update(_SELECTED, className=f"{style['className']} selected")
         folium.GeoJson({"type": "Feature", "properties": {}, "geometry": dict(areas[area_id])},
                        style_function=lambda feature, style=style: style, interactive=False).add_to(area_group)
+    offsets = spread_offsets([(need.lat, need.lon) for need in needs])
     rows = [
         [round(float(need.lat), 6), round(float(need.lon), 6), int(need.number), bool(need.by_area),
          need.number == selected, marker_tooltip(need, lang),
-         t("moderation.map_marker_by_area" if need.by_area else "moderation.map_marker", lang, n=int(need.number))]
-        for need in needs
+         t("moderation.map_marker_by_area" if need.by_area else "moderation.map_marker", lang, n=int(need.number)),
+         dx, dy]
+        for need, (dx, dy) in zip(needs, offsets)
     ]
     marker_group = folium.FeatureGroup(name=t("moderation.map_needs", lang))
     NumberedMarkers(rows).add_to(marker_group)

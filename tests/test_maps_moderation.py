@@ -205,3 +205,20 @@ def test_the_base_map_is_the_same_whatever_the_queue_so_a_rerun_keeps_the_view()
     first = script_hash(queue_layers(QUEUE, AREAS, selected=1))
     assert script_hash(queue_layers(QUEUE[2:], AREAS, selected=None)) == first
     assert script_hash([]) == first
+
+
+def test_needs_at_one_point_spread_on_a_ring_so_every_number_shows():
+    # POINT and BY_AREA share one point (a pin on an area's representative point); the others are alone.
+    rows = marker_rows(queue_layers(QUEUE, AREAS))
+    assert [(r[2], r[7], r[8]) for r in rows] == [(1, 0, -20), (2, 0, 0), (3, 0, 20), (4, 0, 0)]
+    assert [(r[0], r[1]) for r in rows] == [(n.lat, n.lon) for n in QUEUE]  # the points themselves stay
+    # Two needs located by the same area sit on its one representative point.
+    twins = [QueueMarker(n, f"{n:08X}", 52.5, 13.4, f"Bedarf {n}", "Jugend", "BZR", "011001", "Tiergarten",
+                         by_area=True) for n in range(1, 7)]
+    offsets = [(r[7], r[8]) for r in marker_rows(queue_layers(twins, AREAS))]
+    assert len(set(offsets)) == 6
+    badge = 26  # no two badges of a ring overlap
+    assert all(max(abs(a[0] - b[0]), abs(a[1] - b[1])) >= badge for i, a in enumerate(offsets)
+               for b in offsets[i + 1:])
+    page = moderation_map(twins, AREAS).get_root().render()
+    assert "iconAnchor: [size / 2 - r[7], size / 2 - r[8]]" in page and "offset: [r[7], r[8] - size / 2]" in page
