@@ -59,7 +59,7 @@ from geodata.classify import (
     classify_categories,
     classify_numeric,
 )
-from geodata.i18n import count_areas, format_number, t
+from geodata.i18n import LANGUAGES, count_areas, format_number, t
 from geodata.settings import Settings
 
 
@@ -134,6 +134,37 @@ class MetricScale(MacroElement):
         {% endmacro %}
         """
     )
+
+
+class DocumentLanguage(MacroElement):
+    """Sets the language of the map's own document, so screen readers speak its texts in it.
+
+    streamlit-folium draws the map in a frame whose page says ``lang="en"``; German
+    tooltips and area names would be read with English pronunciation (WCAG 3.1.1).
+
+    >>> m = folium.Map(tiles=None)
+    >>> _ = DocumentLanguage("de").add_to(m)
+    >>> 'document.documentElement.lang = "de";' in m.get_root().render()
+    True
+    >>> DocumentLanguage("fr")
+    Traceback (most recent call last):
+    ...
+    ValueError: lang should be one of ('de', 'en'), got 'fr'
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        document.documentElement.lang = {{ this.lang_json }};
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, lang: str):
+        super().__init__()
+        if lang not in LANGUAGES:
+            raise ValueError(f"lang should be one of {LANGUAGES}, got {lang!r}")
+        self.lang_json = json.dumps(lang)
 
 
 @dataclass(frozen=True)
@@ -393,6 +424,7 @@ def _empty_map(basemap: Basemap | None, lang: str, asset_base: str) -> folium.Ma
         zoom_snap=0.25, zoom_delta=0.5,
     )
     MetricScale().add_to(m)
+    DocumentLanguage(lang).add_to(m)
     use_local_assets(m, asset_base)
     if basemap is not None:
         add_basemap(m, basemap, lang)

@@ -61,6 +61,7 @@ from geodata.maps import (
     ASSET_BASE,
     BERLIN_BOUNDS,
     Basemap,
+    DocumentLanguage,
     MetricScale,
     _bounds,
     add_basemap,
@@ -265,6 +266,7 @@ def moderation_base_map(
                    zoom_snap=0.25, zoom_delta=0.5)
     m.options.update(max_zoom=19, min_zoom=9)
     MetricScale().add_to(m)
+    DocumentLanguage(lang).add_to(m)
     use_local_assets(m, asset_base)
     if basemap is not None:
         add_basemap(m, basemap, lang)

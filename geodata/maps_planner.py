@@ -57,6 +57,7 @@ from geodata.maps import (
     ASSET_BASE,
     BERLIN_BOUNDS,
     Basemap,
+    DocumentLanguage,
     MetricScale,
     _MAP_CSS,
     _area_features,
@@ -117,6 +118,7 @@ def planner_base_map(basemap: Basemap | None = None, lang: str = "de", asset_bas
                    zoom_snap=0.25, zoom_delta=0.5)
     m.options.update(max_zoom=18, min_zoom=9)
     MetricScale().add_to(m)
+    DocumentLanguage(lang).add_to(m)
     use_local_assets(m, asset_base)
     js, css = plugin_assets(asset_base)
     m.default_js = [*m.default_js, *js]

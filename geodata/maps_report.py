@@ -36,6 +36,7 @@ from geodata.maps import (
     ASSET_BASE,
     BERLIN_BOUNDS,
     Basemap,
+    DocumentLanguage,
     MetricScale,
     _bounds,
     add_basemap,
@@ -150,6 +151,7 @@ def report_map(
         zoom_snap=0.25, zoom_delta=0.5, **view,
     )
     MetricScale().add_to(m)
+    DocumentLanguage(lang).add_to(m)
     use_local_assets(m, asset_base)
     if basemap is not None:
         add_basemap(m, basemap, lang)

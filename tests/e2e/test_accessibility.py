@@ -43,9 +43,14 @@ BRANDENBURG_GATE = (52.5163, 13.3777)  # PLR 01100206 "Unter den Linden", Mitte 
 WORKSHOP_TITLE = "Kiezwerkstatt Barrierefrei"
 
 #: Parts of Streamlit's own frontend that the app cannot influence, excluded from the scan
-#: by a selector (Chromium's own ``querySelectorAll``) that matches only them. None so far:
-#: everything on the pages passes.
-STREAMLIT_OWN: list[str] = []
+#: by a selector (Chromium's own ``querySelectorAll``) that matches only them.
+STREAMLIT_OWN: list[str] = [
+    # The label of a disabled widget (st.selectbox(disabled=True): on /melden the Bezirksregion and
+    # Planungsraum lists until a Bezirk is chosen). Streamlit greys it to 2.6:1 and marks the <label>
+    # `disabled`; no theme option changes that grey. WCAG 1.4.3 exempts text of inactive components.
+    # axe usually skips it (the control is disabled) but not always: the label is not tied to the input.
+    'label[data-testid="stWidgetLabel"][disabled]',
+]
 #: A scan that a rerun overlapped is repeated: while Streamlit reruns it fades the old elements
 #: and greys widgets, which is no state a user reads.
 SCAN_ATTEMPTS = 3
@@ -130,6 +135,11 @@ def scan(page) -> list[str]:
                                     timeout=TIMEOUT_MS)
             frame.wait_for_load_state("load", timeout=TIMEOUT_MS)
             found += [f"map {index}: {line}" for line in violations(frame)]
+            # streamlit-folium's page says lang="en"; the map's texts are German (WCAG 3.1.1).
+            language = frame.evaluate("document.documentElement.lang")
+            if language != "de":
+                found.append(f"map {index}: its document's language is {language!r}, its texts are German "
+                             "(WCAG 3.1.1): add geodata.maps.DocumentLanguage to the map")
         found += [f"page: {line}" for line in violations(page, STREAMLIT_OWN)]
         page.wait_for_timeout(50)  # lets Playwright deliver the websocket events of the scan's time
         if len(watcher.events) == mark:
@@ -216,31 +226,39 @@ def sign_in(page, server) -> None:
     wait_idle(page)
 
 
-@pytest.mark.parametrize(("link", "heading"), STAFF_PAGES, ids=[h for h, _ in STAFF_PAGES])
-def test_staff_page_has_no_serious_accessibility_violations(a11y_server, page, network, link, heading):
+def open_staff_page(page, link: str, heading: str, attempts: int = 3) -> None:
+    """Follow the menu link ``link`` (a typed URL would start a new session, without the sign-in).
+
+    Only the click is repeated, when a rerun (the sign-in's own) swallowed it.
+    """
     from playwright.sync_api import expect
 
+    for attempt in range(attempts):
+        wait_idle(page)
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
+        try:
+            expect(current(page).get_by_role("heading", name=heading)).to_be_visible(timeout=20_000)
+            return
+        except AssertionError:
+            if attempt == attempts - 1:
+                raise
+
+
+@pytest.mark.parametrize(("link", "heading"), STAFF_PAGES, ids=[h for h, _ in STAFF_PAGES])
+def test_staff_page_has_no_serious_accessibility_violations(a11y_server, page, network, link, heading):
     sign_in(page, a11y_server)
-    # The session holds the sign-in: follow the menu (a typed URL would start a new session).
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
-    expect(current(page).get_by_role("heading", name=heading)).to_be_visible(timeout=TIMEOUT_MS)
+    open_staff_page(page, link, heading)
     found = scan(page)
     assert not found, report(link, found)
 
 
 def test_new_workshop_form_with_its_drawing_map_has_no_serious_violations(a11y_server, page, network):
     """The form to set up a workshop: the rectangle drawn on a map, or typed as four corners."""
-    from playwright.sync_api import expect
-
     sign_in(page, a11y_server)
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Workshop leiten", exact=True).click()
-    expect(current(page).get_by_role("heading", name="Workshop einrichten und leiten")).to_be_visible(
-        timeout=TIMEOUT_MS)
-    wait_idle(page)
+    open_staff_page(page, "Workshop leiten", "Workshop einrichten und leiten")
     open_expander(page, "Neuer Workshop")
     found = scan(page)
     assert not found, report("Workshop leiten (new workshop)", found)
-
 
 
 def tab_to(page, target, presses: int = 80) -> None:
@@ -290,3 +308,4 @@ def test_a_need_is_reported_by_keyboard_alone_without_the_map(a11y_server, page,
     tab_to(page, send)
     page.keyboard.press("Enter")
     expect(current(page).get_by_text(re.compile(r"Ihre Kennung: [0-9A-F]{8}"))).to_be_visible(timeout=TIMEOUT_MS)
+
