@@ -32,9 +32,11 @@ CC_BY_3_DE_URL = "https://creativecommons.org/licenses/by/3.0/de/"
 DL_DE_ZERO = "dl-de/zero-2.0"
 DL_DE_ZERO_URL = "https://www.govdata.de/dl-de/zero-2-0"
 
+# The LOR geography of 01.01.2021; the file's own date (Stand) is the datasets' reference_date,
+# which Dataset.citation adds, so it is not repeated here.
 LOR_ATTRIBUTION = (
-    "Amt für Statistik Berlin-Brandenburg / SenSBW: Lebensweltlich orientierte Räume (LOR) "
-    "01.01.2021, Stand 01.01.2023"
+    "Amt für Statistik Berlin-Brandenburg / SenSBW: Lebensweltlich orientierte Räume (LOR), "
+    "Gebietsstand 01.01.2021"
 )
 LOR_SOURCE = (
     "https://www.berlin.de/sen/sbw/_assets/stadtdaten/stadtwissen/"
@@ -77,13 +79,40 @@ class Dataset:
     geometry_type: str | None = None
     licence_note: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    licence_note_de: str | None = None  # licence_note in German, for the German interface
+    notes_de: tuple[str, ...] = field(default_factory=tuple)  # notes in German, one for each note
 
     def title(self, lang: str) -> str:
         return self.title_de if lang == "de" else self.title_en
 
-    def citation(self) -> str:
-        """One line naming source, reference date and licence, for exports and captions."""
-        return f"{self.attribution} (Stand {self.reference_date}, Lizenz {self.licence})"
+    def notes_in(self, lang: str) -> tuple[str, ...]:
+        """The notes in ``lang`` (German falls back to English only where no German text is recorded)."""
+        return self.notes_de if lang == "de" and self.notes_de else self.notes
+
+    def licence_note_in(self, lang: str) -> str | None:
+        """The licence note in ``lang``, or ``None`` when the licence needs no note."""
+        return self.licence_note_de if lang == "de" and self.licence_note_de else self.licence_note
+
+    def citation(self, lang: str = "de") -> str:
+        """One line naming source, reference date and licence, for exports and captions.
+
+        The attribution is the publisher's own wording; date and licence words follow ``lang``.
+
+        >>> DATASETS["mss_indices"].citation()
+        'SenSBW, Monitoring Soziale Stadtentwicklung 2021 (Stand 31.12.2020, Lizenz dl-de/zero-2.0)'
+        >>> DATASETS["mss_indices"].citation("en")
+        'SenSBW, Monitoring Soziale Stadtentwicklung 2021 (as of 2020-12-31, licence dl-de/zero-2.0)'
+        """
+        if lang == "en":
+            return f"{self.attribution} (as of {self.reference_date}, licence {self.licence})"
+        return f"{self.attribution} (Stand {self.date_text(lang)}, Lizenz {self.licence})"
+
+    def date_text(self, lang: str) -> str:
+        """The reference date as the language writes it: ``31.12.2020`` in German, ISO in English."""
+        if lang != "de":
+            return self.reference_date
+        year, month, day = self.reference_date.split("-")
+        return f"{day}.{month}.{year}"
 
 
 _LOR_COLS = ("PLR_ID", "PLR_NAME", "BZR_ID", "BZR_NAME", "PGR_ID", "PGR_NAME", "BEZ_ID", "BEZ_NAME")
@@ -108,6 +137,7 @@ _ALL: tuple[Dataset, ...] = (
         geometry_type="Polygon",
         sha256="b548abeba430c586e14e746fe86d2b5e6271bed37033dd4542ce3b3e75cbb240",
         notes=("EPSG:25833; names joined from the official key table; PLR names repeat, join on PLR_ID",),
+        notes_de=("EPSG:25833; Namen aus der amtlichen Schlüsseltabelle ergänzt; PLR-Namen kommen mehrfach vor, daher über PLR_ID verknüpfen",),
     ),
     Dataset(
         key="lor_bzr",
@@ -166,6 +196,7 @@ _ALL: tuple[Dataset, ...] = (
         geometry_type="Polygon",
         sha256="903484294ee97b4d358b40c8626e54e87d1e8c44f43cfb70f9d4e3d35c80b4e2",
         notes=("derived: dissolve of the 542 PLR by BEZ_ID, follows LOR not ALKIS boundaries",),
+        notes_de=("abgeleitet: die 542 PLR nach BEZ_ID zusammengefasst; folgt den LOR-Grenzen, nicht den ALKIS-Grenzen",),
     ),
     Dataset(
         key="lor_key",
@@ -209,6 +240,7 @@ _ALL: tuple[Dataset, ...] = (
         rows=542,
         sha256="db7ce6c472a42d9b2d542ce01c2e2c0136ad2d395f230dd0595fb0f3796a9f04",
         notes=("official matrix EWR_L21_202512E_Matrix.csv, separator changed to ','; NA = confidential",),
+        notes_de=("amtliche Matrix EWR_L21_202512E_Matrix.csv, Trennzeichen auf ',' geändert; NA = geheim gehalten",),
     ),
     Dataset(
         key="population_2024",
@@ -228,6 +260,7 @@ _ALL: tuple[Dataset, ...] = (
         rows=542,
         sha256="6e0778119cd7a4fe4a9455dd65b2b555c90ebc1d9cfa1a2fd84b0d907287fb39",
         notes=("tables T1/T2 of SB_A01-16-00_2024h02_BE.xlsx; '–' (none) left empty",),
+        notes_de=("Tabellen T1/T2 aus SB_A01-16-00_2024h02_BE.xlsx; '–' (nichts vorhanden) bleibt leer",),
     ),
     Dataset(
         key="mss_indices",
@@ -247,6 +280,7 @@ _ALL: tuple[Dataset, ...] = (
         rows=542,
         sha256="f4f131e880b1c496770c0c64b47dac678d0fc1acaa4474478b6a4129fad58d71",
         notes=("-9999 marks invalid areas (fewer than 300 residents): missing, not a number",),
+        notes_de=("-9999 kennzeichnet ungültige Gebiete (weniger als 300 Einwohnerinnen und Einwohner): fehlender Wert, keine Zahl",),
     ),
     Dataset(
         key="mss_index_indicators",
@@ -266,6 +300,7 @@ _ALL: tuple[Dataset, ...] = (
         rows=542,
         sha256="9de1cfa2a0c0cabc449ea756b65645231802a3aa2705fa31984e9313033fe242",
         notes=("-9999 marks invalid areas: missing, not a number",),
+        notes_de=("-9999 kennzeichnet ungültige Gebiete: fehlender Wert, keine Zahl",),
     ),
     Dataset(
         key="environmental_justice",
@@ -277,6 +312,7 @@ _ALL: tuple[Dataset, ...] = (
         licence=DL_DE_ZERO,
         licence_url=DL_DE_ZERO_URL,
         licence_note="Licence not recorded by the re-publisher; Umweltatlas data is usually dl-de/zero-2.0 (to verify).",
+        licence_note_de="Lizenz von der weiterveröffentlichenden Stelle nicht angegeben; Daten des Umweltatlas stehen meist unter dl-de/zero-2.0 (noch zu prüfen).",
         attribution="Umweltatlas Berlin, Umweltgerechtigkeit 2021/2022",
         reference_date="2022-12-31",
         kind="csv",
@@ -291,6 +327,7 @@ _ALL: tuple[Dataset, ...] = (
         sha256="bfe5125635232cd929926077872fe4b282e0d3743bbf7dfd0253674f1fd99a53",
         download_url=_TESCH + "do_not_use_preprocess_first/umweltgerechtigkeit_berlin_2021_2022/raw_umweltgerechtigkeit_2021_2022.csv",
         notes=("column S-Bahn-Ring is 1 everywhere and is not used",),
+        notes_de=("die Spalte S-Bahn-Ring ist überall 1 und wird nicht verwendet",),
     ),
     Dataset(
         key="violence_monitoring",
@@ -302,6 +339,7 @@ _ALL: tuple[Dataset, ...] = (
         licence="dl-de/by-2.0",
         licence_url="https://www.govdata.de/dl-de/by-2-0",
         licence_note="Licence not recorded by the re-publisher; Geoportal data is usually dl-de (to verify).",
+        licence_note_de="Lizenz von der weiterveröffentlichenden Stelle nicht angegeben; Daten des Geoportals stehen meist unter dl-de (noch zu prüfen).",
         attribution="Berliner Monitoring Gewaltdelinquenz 2023 (Geoportal Berlin)",
         reference_date="2023-12-31",
         kind="csv",
@@ -321,6 +359,7 @@ _ALL: tuple[Dataset, ...] = (
         licence="dl-de/by-2.0",
         licence_url="https://www.govdata.de/dl-de/by-2-0",
         licence_note="Licence not recorded by the re-publisher (to verify on daten.berlin.de).",
+        licence_note_de="Lizenz von der weiterveröffentlichenden Stelle nicht angegeben (noch auf daten.berlin.de zu prüfen).",
         attribution="Geoportal Berlin / Kindertagesstätten",
         reference_date="2022-12-31",
         kind="geojson",
@@ -341,6 +380,7 @@ _ALL: tuple[Dataset, ...] = (
         licence="dl-de/by-2.0",
         licence_url="https://www.govdata.de/dl-de/by-2-0",
         licence_note="Licence not recorded by the re-publisher (to verify on daten.berlin.de).",
+        licence_note_de="Lizenz von der weiterveröffentlichenden Stelle nicht angegeben (noch auf daten.berlin.de zu prüfen).",
         attribution="Geoportal Berlin / Schulen",
         reference_date="2023-10-31",
         kind="geojson",
@@ -361,6 +401,7 @@ _ALL: tuple[Dataset, ...] = (
         licence="dl-de/by-2.0",
         licence_url="https://www.govdata.de/dl-de/by-2-0",
         licence_note="Licence not recorded by the re-publisher (to verify on daten.berlin.de).",
+        licence_note_de="Lizenz von der weiterveröffentlichenden Stelle nicht angegeben (noch auf daten.berlin.de zu prüfen).",
         attribution="Geoportal Berlin / Jugendfreizeiteinrichtungen",
         reference_date="2022-12-31",
         kind="geojson",
@@ -381,6 +422,7 @@ _ALL: tuple[Dataset, ...] = (
         licence="dl-de/by-2.0",
         licence_url="https://www.govdata.de/dl-de/by-2-0",
         licence_note="Licence not recorded by the re-publisher (to verify on daten.berlin.de).",
+        licence_note_de="Lizenz von der weiterveröffentlichenden Stelle nicht angegeben (noch auf daten.berlin.de zu prüfen).",
         attribution="Geoportal Berlin / Pflegeeinrichtungen",
         reference_date="2023-07-31",
         kind="geojson",
@@ -401,6 +443,7 @@ _ALL: tuple[Dataset, ...] = (
         licence="dl-de/by-2.0",
         licence_url="https://www.govdata.de/dl-de/by-2-0",
         licence_note="Licence not recorded by the re-publisher (to verify on daten.berlin.de).",
+        licence_note_de="Lizenz von der weiterveröffentlichenden Stelle nicht angegeben (noch auf daten.berlin.de zu prüfen).",
         attribution="Geoportal Berlin / Apothekenstandorte",
         reference_date="2023-07-31",
         kind="geojson",

@@ -106,6 +106,7 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "sources.source_url": {"de": "Quelle", "en": "Source"},
     "sources.licence_note": {"de": "Hinweis zur Lizenz", "en": "Licence note"},
     "sources.notes": {"de": "Anmerkungen", "en": "Notes"},
+    "sources.citation": {"de": "Zitiervorschlag", "en": "How to cite"},
     "sources.basemap": {"de": "Hintergrundkarte", "en": "Base map"},
     "sources.basemap_none": {
         "de": "Keine: die Karte lädt keine Kacheln von fremden Servern.",
@@ -119,17 +120,19 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
         "(BSD-2-Clause), served by this server.",
     },
     "imprint.title": {"de": "Impressum", "en": "Imprint"},
-    "imprint.placeholder": {
-        "de": "Betreiberin oder Betreiber dieser Instanz: bitte Name, Anschrift, Kontakt und "
-        "vertretungsberechtigte Person eintragen (§ 5 DDG).",
-        "en": "Operator of this instance: please fill in name, address, contact and the "
-        "person authorised to represent (§ 5 DDG).",
+    "imprint.missing": {
+        "de": "Das Impressum fehlt noch. Hinweis für die Betreiberin oder den Betreiber dieser Instanz: "
+        "Schreiben Sie Name, Anschrift, Kontakt und vertretungsberechtigte Person (§ 5 DDG) in eine "
+        "Markdown-Datei und geben Sie deren Pfad in der Einstellung BEDARFSATLAS_IMPRINT_FILE an "
+        "(siehe README, Abschnitt „Configuration“).",
+        "en": "The imprint is still missing. Note for the operator of this instance: write name, address, "
+        "contact and the person authorised to represent (§ 5 DDG) into a Markdown file and give its path "
+        "in the setting BEDARFSATLAS_IMPRINT_FILE (see the README, section “Configuration”).",
     },
-    "imprint.operator": {"de": "Betreiber", "en": "Operator"},
-    "imprint.address": {"de": "Anschrift", "en": "Address"},
-    "imprint.contact": {"de": "Kontakt", "en": "Contact"},
-    "imprint.representative": {"de": "Vertretungsberechtigt", "en": "Authorised representative"},
-    "imprint.to_fill": {"de": "(noch einzutragen)", "en": "(to be filled in)"},
+    "imprint.unreadable": {
+        "de": "Das Impressum kann nicht angezeigt werden. Hinweis für den Betrieb: {reason}",
+        "en": "The imprint cannot be shown. Note for the operator: {reason}",
+    },
     # --- Residents' page /melden (keys "report.*") ---
     "report.nav": {"de": "Bedarf melden", "en": "Report a need"},
     "report.title": {"de": "Was fehlt in Ihrem Kiez?", "en": "What is missing in your neighbourhood?"},
@@ -615,6 +618,30 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "moderation.audit_filter": {"de": "Nur Bedarf (Kennung, 8 Zeichen)", "en": "Only need (reference, 8 characters)"},
     "moderation.audit_download": {"de": "Prüfprotokoll als CSV herunterladen", "en": "Download the audit log as CSV"},
     "moderation.audit_empty": {"de": "Noch keine Einträge.", "en": "No entries yet."},
+    "moderation.audit_time_note": {
+        "de": "Zeiten in Berliner Ortszeit (MEZ/MESZ). Der CSV-Export enthält die gespeicherten Werte: Zeiten in "
+        "UTC, Aktionen, Status und Gründe als Kennungen.",
+        "en": "Times in Berlin local time (CET/CEST). The CSV export holds the stored values: times in UTC, "
+        "actions, statuses and reasons as ids.",
+    },
+    "moderation.audit_col.at": {"de": "Zeitpunkt", "en": "Time"},
+    "moderation.audit_col.actor": {"de": "Wer", "en": "Who"},
+    "moderation.audit_col.action": {"de": "Aktion", "en": "Action"},
+    "moderation.audit_col.reference": {"de": "Kennung", "en": "Reference"},
+    "moderation.audit_col.status_before": {"de": "Status vorher", "en": "Status before"},
+    "moderation.audit_col.status_after": {"de": "Status nachher", "en": "Status after"},
+    "moderation.audit_col.reason": {"de": "Grund", "en": "Reason"},
+    "moderation.audit_col.details": {"de": "Einzelheiten", "en": "Details"},
+    "moderation.audit_action.approve": {"de": "freigegeben", "en": "approved"},
+    "moderation.audit_action.reject": {"de": "abgelehnt", "en": "rejected"},
+    "moderation.audit_action.edit": {"de": "bearbeitet", "en": "edited"},
+    "moderation.audit_action.merge": {"de": "zusammengeführt", "en": "merged"},
+    "moderation.audit_action.hide": {"de": "ausgeblendet (nach Meldungen)", "en": "hidden (after reports)"},
+    "moderation.audit_action.retention_delete": {"de": "gelöscht (Speicherfrist abgelaufen)",
+                                                 "en": "deleted (retention period over)"},
+    "moderation.audit_actor.system:reports": {"de": "automatisch (Meldungen)", "en": "automatic (reports)"},
+    "moderation.audit_actor.system:retention": {"de": "automatisch (Speicherfrist)", "en": "automatic (retention)"},
+    "moderation.audit_reason.wording": {"de": "Formulierung", "en": "Wording"},
     "privacy.nav": {"de": "Datenschutz", "en": "Privacy"},
     "privacy.title": {"de": "Datenschutz", "en": "Privacy"},
     "privacy.stored_title": {"de": "Was wir speichern", "en": "What we store"},
@@ -709,6 +736,16 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "workshop.create": {"de": "Workshop anlegen", "en": "Create workshop"},
     "workshop.created": {"de": "Workshop angelegt. Zugangscode: {code}", "en": "Workshop created. Join code: {code}"},
     "workshop.refused": {"de": "Nicht gespeichert: {reason}", "en": "Not saved: {reason}"},
+    "workshop.title_missing": {
+        "de": "Der Titel fehlt. Bitte geben Sie im Feld „Titel“ einen kurzen Namen für den Workshop ein.",
+        "en": "The title is missing. Please enter a short name for the workshop in the field “Title”.",
+    },
+    "workshop.area_missing": {
+        "de": "Das Fokusgebiet fehlt. Bitte wählen Sie im Feld „Gebiet“ ein Gebiet der Ebene „{level}“ aus der "
+        "Liste (Sie können den Anfang des Namens tippen) oder zeichnen Sie ein Rechteck.",
+        "en": "The focus area is missing. Please choose an area of the level “{level}” in the field “Area” "
+        "(you can type the start of its name) or draw a rectangle.",
+    },
     "workshop.choose": {"de": "Workshop", "en": "Workshop"},
     "workshop.none": {"de": "Noch kein Workshop angelegt.", "en": "No workshop yet."},
     "workshop.option": {"de": "{date} – {title} ({code}, {status})", "en": "{date} – {title} ({code}, {status})"},
@@ -762,9 +799,17 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "workshop.vote_nav": {"de": "Abstimmen", "en": "Vote"},
     "workshop.vote_title": {"de": "Abstimmen: {title}", "en": "Vote: {title}"},
     "workshop.vote_unknown": {
-        "de": "Kein Workshop mit diesem Code. Bitte nutzen Sie den Link oder QR-Code am Beamer.",
-        "en": "No workshop with this code. Please use the link or QR code on the projector.",
+        "de": "Einen Workshop mit dem Code „{code}“ gibt es nicht. Bitte prüfen Sie den Code oder nutzen Sie den "
+        "QR-Code am Beamer.",
+        "en": "There is no workshop with the code “{code}”. Please check the code or use the QR code on the projector.",
     },
+    "workshop.vote_code_intro": {
+        "de": "Bitte geben Sie den Zugangscode des Workshops ein. Er steht am Beamer unter dem QR-Code.",
+        "en": "Please enter the workshop's join code. It is shown on the projector below the QR code.",
+    },
+    "workshop.code_field": {"de": "Zugangscode des Workshops", "en": "Workshop join code"},
+    "workshop.code_help": {"de": "6 Zeichen, zum Beispiel K7MP3Q", "en": "6 characters, for example K7MP3Q"},
+    "workshop.code_go": {"de": "Öffnen", "en": "Open"},
     "workshop.vote_none": {
         "de": "Gerade läuft keine Abstimmung. Die Seite zeigt sie, sobald die Moderation eine Runde startet.",
         "en": "No vote is running. This page shows it as soon as the facilitator starts a round.",
@@ -810,8 +855,16 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     },
     "live.nav": {"de": "Live-Ansicht", "en": "Live view"},
     "live.unknown": {
-        "de": "Kein Workshop mit diesem Code. Öffnen Sie die Live-Ansicht über die Workshop-Seite.",
-        "en": "No workshop with this code. Open the live view from the workshop page.",
+        "de": "Einen Workshop mit dem Code „{code}“ gibt es nicht. Bitte prüfen Sie den Code oder öffnen Sie die "
+        "Live-Ansicht über die Workshop-Seite.",
+        "en": "There is no workshop with the code “{code}”. Please check the code or open the live view from the "
+        "workshop page.",
+    },
+    "live.code_intro": {
+        "de": "Bitte geben Sie den Zugangscode des Workshops ein, um die Live-Ansicht für den Beamer zu öffnen. "
+        "Sie finden ihn auf der Workshop-Seite.",
+        "en": "Please enter the workshop's join code to open the live view for the projector. "
+        "You find it on the workshop page.",
     },
     "live.join": {"de": "Mitmachen: QR-Code scannen oder", "en": "Join: scan the QR code or open"},
     "live.vote": {"de": "Abstimmen: QR-Code scannen oder", "en": "Vote: scan the QR code or open"},

@@ -544,15 +544,17 @@ def sources(indicator_key: str) -> list[Dataset]:
     return [DATASETS[k] for k in get_indicator(indicator_key).datasets]
 
 
-def citation(indicator_key: str) -> str:
+def citation(indicator_key: str, lang: str = "de") -> str:
     """Source, reference date and licence of every dataset behind an indicator, one line.
 
     Examples
     --------
     >>> citation("kita_places_per_100_under6")  # doctest: +ELLIPSIS
-    'Geoportal Berlin / Kindertagesstätten (Stand 2022-12-31, Lizenz dl-de/by-2.0); Amt für Statistik...'
+    'Geoportal Berlin / Kindertagesstätten (Stand 31.12.2022, Lizenz dl-de/by-2.0); Amt für Statistik...'
+    >>> citation("kita_places_per_100_under6", "en")  # doctest: +ELLIPSIS
+    'Geoportal Berlin / Kindertagesstätten (as of 2022-12-31, licence dl-de/by-2.0); Amt für Statistik...'
     """
-    return "; ".join(ds.citation() for ds in sources(indicator_key))
+    return "; ".join(ds.citation(lang) for ds in sources(indicator_key))
 
 
 def available_indicators(level: str) -> list[str]:

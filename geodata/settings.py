@@ -71,6 +71,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Default interface language: `de` or `en` (users can switch).",
     ),
     Setting(
+        "BEDARFSATLAS_IMPRINT_FILE",
+        None,
+        "Markdown file (UTF-8) with the operator's imprint (§ 5 DDG), shown on `/quellen`; links only to "
+        "https/http/mailto/tel, no images or HTML. Unset: the page says that the imprint is missing.",
+    ),
+    Setting(
         "BEDARFSATLAS_PUBLISH_IMMEDIATELY",
         "false",
         "`true`: needs sent on the residents' page are public at once. `false`: they wait "
@@ -131,6 +137,7 @@ class Settings:
     basemap_wms_layers: str | None
     basemap_attribution: str | None
     language: str
+    imprint_file: Path | None = None
     publish_immediately: bool = False
     min_residents: int = 300
     min_needs: int = 5
@@ -205,6 +212,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         basemap_wms_layers=_get(env, "BEDARFSATLAS_BASEMAP_WMS_LAYERS"),
         basemap_attribution=attribution,
         language=language,
+        imprint_file=Path(imprint).expanduser() if (imprint := _get(env, "BEDARFSATLAS_IMPRINT_FILE")) else None,
         publish_immediately=_BOOLEANS[publish],
         min_residents=minimums["BEDARFSATLAS_MIN_RESIDENTS"],
         min_needs=minimums["BEDARFSATLAS_MIN_NEEDS"],

@@ -2,17 +2,23 @@
 
 ``app.py`` registers this page only for admins. The rows come from
 :mod:`assessment.audit`; details (e.g. the original text of an edited need)
-are shown as plain text in the table.
+are shown as plain text in the table. The table shows Berlin local time and
+words in the interface language; the CSV export keeps the stored values (UTC, ids).
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pandas as pd
 import streamlit as st
 
 from assessment import audit
 from assessment.auth import PAGE_ROLES, RESIDENT
+from assessment.moderation import REJECT_REASONS, REPORT_REASONS
 from assessment.store import NeedStore, open_store
-from geodata.i18n import t
+from geodata.i18n import TEXTS, t
 from geodata.settings import Settings, load_settings
 
 lang = st.session_state.get("lang", "de")
@@ -28,6 +34,51 @@ def needs_store(database_url: str, _settings: Settings) -> NeedStore:
     return open_store(_settings, database_url=database_url)
 
 
+BERLIN = ZoneInfo("Europe/Berlin")
+ZONE_NAMES_DE = {"CET": "MEZ", "CEST": "MESZ"}
+COLUMNS = ("at", "actor", "action", "reference", "status_before", "status_after", "reason", "details")
+
+
+def berlin_time(at: datetime | None) -> str:
+    """A stored UTC time as Berlin local time with its zone: ``26.11.2026 17:05:09 MEZ``."""
+    if at is None:
+        return ""
+    local = (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(BERLIN)
+    if lang == "de":
+        return f"{local:%d.%m.%Y %H:%M:%S} {ZONE_NAMES_DE.get(local.tzname(), local.tzname())}"
+    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()}"
+
+
+def label(kind: str, value: str | None) -> str:
+    """An action, status, reason or system actor in words; values without a text show as stored."""
+    if value is None:
+        return ""
+    if kind == "reason":
+        pair = REJECT_REASONS.get(value) or REPORT_REASONS.get(value)
+        if pair:
+            return pair[0] if lang == "de" else pair[1]
+    key = f"moderation.status.{value}" if kind == "status" else f"moderation.audit_{kind}.{value}"
+    return t(key, lang) if key in TEXTS else str(value)
+
+
+def readable(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows as an admin reads them: Berlin time, words instead of ids, headers in ``lang``.
+
+    The CSV export keeps the stored values (UTC, ids), for archives and other tools.
+    """
+    shown = pd.DataFrame({
+        "at": rows["at"].map(berlin_time),
+        "actor": rows["actor"].map(lambda a: label("actor", a)),
+        "action": rows["action"].map(lambda a: label("action", a)),
+        "reference": rows["need_id"].map(lambda i: i[:8].upper() if isinstance(i, str) else ""),
+        "status_before": rows["status_before"].map(lambda s: label("status", s)),
+        "status_after": rows["status_after"].map(lambda s: label("status", s)),
+        "reason": rows["reason"].map(lambda r: label("reason", r)),
+        "details": rows["details"].map(lambda d: "" if d is None else str(d)),
+    })
+    return shown.rename(columns={c: t(f"moderation.audit_col.{c}", lang) for c in COLUMNS})
+
+
 store = needs_store(settings.database_url, settings)
 st.title(t("moderation.audit_title", lang))
 st.write(t("moderation.audit_intro", lang))
@@ -38,9 +89,7 @@ if reference:
 if rows.empty:
     st.info(t("moderation.audit_empty", lang))
 else:
-    shown = rows.assign(at=rows["at"].map(lambda at: at.strftime("%Y-%m-%d %H:%M:%S UTC")),
-                        reference=rows["need_id"].map(lambda i: i[:8].upper() if isinstance(i, str) else ""))
-    st.dataframe(shown[["at", "actor", "action", "reference", "status_before", "status_after", "reason", "details"]],
-                 hide_index=True, width="stretch")
+    st.dataframe(readable(rows), hide_index=True, width="stretch")
+    st.caption(t("moderation.audit_time_note", lang))
 st.download_button(t("moderation.audit_download", lang), data=audit.export_csv(store),
                    file_name="bedarfsatlas-pruefprotokoll.csv", mime="text/csv", on_click="ignore")

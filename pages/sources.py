@@ -4,7 +4,8 @@ Everything comes from :data:`geodata.catalogue.DATASETS`, the one place that
 records provenance. Streamlit renders table cells as Markdown, so every value is
 escaped (:func:`geodata.i18n.escape_markdown`) and shows literally; the only
 links are the licence and source URLs, built here from escaped parts. The
-operator's base-map settings are shown with ``st.text`` (never interpreted).
+operator's base-map settings are shown with ``st.text`` (never interpreted); the
+imprint is the operator's Markdown file, sanitised by :mod:`geodata.imprint`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import streamlit as st
 
 from geodata.catalogue import DATASETS, Dataset
 from geodata.i18n import escape_markdown, t
+from geodata.imprint import ImprintError, read_imprint
 from geodata.settings import load_settings
 
 settings = load_settings()
@@ -31,13 +33,14 @@ def dataset_rows(ds: Dataset) -> pd.DataFrame:
         ("sources.publisher", escape_markdown(ds.publisher)),
         ("sources.licence", link(ds.licence, ds.licence_url)),
         ("sources.attribution", escape_markdown(ds.attribution)),
-        ("sources.reference_date", escape_markdown(ds.reference_date)),
+        ("sources.reference_date", escape_markdown(ds.date_text(lang))),
         ("sources.source_url", link(ds.source_url, ds.source_url)),
+        ("sources.citation", escape_markdown(ds.citation(lang))),
     ]
-    if ds.licence_note:
-        rows.append(("sources.licence_note", escape_markdown(ds.licence_note)))
-    if ds.notes:
-        rows.append(("sources.notes", escape_markdown("; ".join(ds.notes))))
+    if note := ds.licence_note_in(lang):
+        rows.append(("sources.licence_note", escape_markdown(note)))
+    if notes := ds.notes_in(lang):
+        rows.append(("sources.notes", escape_markdown("; ".join(notes))))
     return pd.DataFrame({"": [value for _, value in rows]}, index=[t(label, lang) for label, _ in rows])
 
 
@@ -59,11 +62,15 @@ st.header(t("sources.software", lang))
 st.text(t("sources.software_text", lang))
 
 st.header(t("imprint.title", lang))
-st.info(t("imprint.placeholder", lang))
-st.table(
-    pd.DataFrame(
-        {"": [t("imprint.to_fill", lang)] * 4},
-        index=[t(f"imprint.{field}", lang) for field in ("operator", "address", "contact", "representative")],
-    ),
-    border="horizontal",
-)
+# The operator writes the imprint (BEDARFSATLAS_IMPRINT_FILE); read_imprint keeps formatting and safe
+# links only, so the Markdown below cannot carry HTML, images or script links.
+if settings.imprint_file is None:
+    st.warning(t("imprint.missing", lang))
+else:
+    try:
+        imprint = read_imprint(settings.imprint_file)
+    except ImprintError as problem:
+        st.error(escape_markdown(t("imprint.unreadable", lang, reason=str(problem))))
+    else:
+        with st.container(key="imprint"):
+            st.markdown(imprint)

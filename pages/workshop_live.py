@@ -62,11 +62,22 @@ def qr_png(url: str) -> bytes:
 
 store = needs_store(settings.database_url, settings)
 book = WorkshopBook(store)
-code = st.query_params.get("workshop", "")
+code = st.query_params.get("workshop", "").strip().upper()
 try:
     workshop = book.get(code)
 except WorkshopNotFoundError:
-    st.error(t("live.unknown", lang))
+    # Opened from the menu (no code) or with a mistyped one: ask for the code, keep what was typed.
+    st.title(t("live.nav", lang))
+    if code:
+        st.error(escape_markdown(t("live.unknown", lang, code=code[:16])))
+    else:
+        st.write(t("live.code_intro", lang))
+    with st.form("live_code_form"):
+        entered = st.text_input(t("workshop.code_field", lang), value=code[:16], max_chars=16, key="live_code",
+                                help=t("workshop.code_help", lang))
+        if st.form_submit_button(t("workshop.code_go", lang)):
+            st.query_params["workshop"] = entered.strip().upper()
+            st.rerun()
     st.stop()
 focus = focus_area(settings, workshop, lang)
 categories = tuple(CATEGORIES)

@@ -66,20 +66,56 @@ st.title(t("workshop.title", lang))
 st.write(t("workshop.intro", lang))
 
 # --- create ------------------------------------------------------------------------------------
+RECT_DEFAULTS = (("ws_w", 13.36), ("ws_s", 52.51), ("ws_e", 13.40), ("ws_n", 52.53))
+
+
+def create_workshop() -> None:
+    """The create button's callback: it runs before the script, so it may empty the form's widgets.
+
+    After a workshop is created, title, date, area and rectangle start afresh, so a second click
+    cannot create a duplicate; after a refusal everything typed stays for correction.
+    """
+    title = state.get("ws_new_title") or ""
+    kind = state.get("ws_new_kind", "unit")
+    level = state.get("ws_new_level", "BEZ")
+    if not title.strip():
+        state["ws_create_error"] = t("workshop.title_missing", lang)
+        return
+    if kind == "unit":
+        if state.get(f"ws_new_area_{level}") is None:
+            state["ws_create_error"] = t("workshop.area_missing", lang, level=LEVELS[level].label(lang))
+            return
+        focus = {"focus_level": level, "focus_id": state[f"ws_new_area_{level}"]}
+    else:
+        focus = {"bbox": tuple(state.get(key, default) for key, default in RECT_DEFAULTS)}
+    try:
+        created = book.create(title, state.get("ws_new_date") or date.today(),
+                              publish_immediately=state.get("ws_new_publish", True), created_by=user.name, **focus)
+    except WorkshopError as refused:
+        state["ws_create_error"] = str(refused)
+        return
+    state["ws_selected"] = state["ws_created"] = created.code
+    state["ws_new_title"] = ""
+    state["ws_new_date"] = date.today()
+    if kind == "unit":
+        state[f"ws_new_area_{level}"] = None
+    else:
+        for key, default in RECT_DEFAULTS:
+            state[key] = default
+
+
 with st.expander(t("workshop.create_header", lang), expanded=not book.list()):
-    title = st.text_input(t("workshop.field_title", lang), key="ws_new_title", max_chars=200)
-    held_on = st.date_input(t("workshop.field_date", lang), value=date.today(), key="ws_new_date", format="DD.MM.YYYY")
+    st.text_input(t("workshop.field_title", lang), key="ws_new_title", max_chars=200)
+    # No value= here: the callback sets the date back to today through the session state.
+    st.date_input(t("workshop.field_date", lang), key="ws_new_date", format="DD.MM.YYYY" if lang == "de" else "YYYY-MM-DD")
     kinds = {"unit": t("workshop.focus_unit", lang), "rect": t("workshop.focus_rect", lang)}
     kind = st.radio(t("workshop.focus_kind", lang), list(kinds), format_func=kinds.get, key="ws_new_kind", horizontal=True)
-    focus: dict = {}
     if kind == "unit":
         level = st.selectbox(t("workshop.focus_level", lang), ["BEZ", "BZR", "PLR"], key="ws_new_level",
                              format_func=lambda code: LEVELS[code].label(lang))
         names = display_units(settings, level)["name"].sort_values()
-        area = st.selectbox(t("workshop.focus_area", lang), list(names.index), key=f"ws_new_area_{level}",
-                            format_func=lambda i: f"{names[i]} ({i})", index=None,
-                            placeholder=t("report.choose", lang))
-        focus = {"focus_level": level, "focus_id": area}
+        st.selectbox(t("workshop.focus_area", lang), list(names.index), key=f"ws_new_area_{level}",
+                     format_func=lambda i: f"{names[i]} ({i})", index=None, placeholder=t("report.choose", lang))
     else:
         st.caption(t("workshop.draw_hint", lang))
         drawn = streamlit_folium.st_folium(
@@ -91,27 +127,20 @@ with st.expander(t("workshop.create_header", lang), expanded=not book.list()):
         if drawn_box is not None and drawn_box != state.get("ws_drawn_bbox"):
             state["ws_drawn_bbox"] = drawn_box
             state["ws_w"], state["ws_s"], state["ws_e"], state["ws_n"] = drawn_box
-        for field, default in (("ws_w", 13.36), ("ws_s", 52.51), ("ws_e", 13.40), ("ws_n", 52.53)):
+        for field, default in RECT_DEFAULTS:
             state.setdefault(field, default)
         st.caption(t("workshop.rect_hint", lang))
         west, south, east, north = st.columns(4)
-        focus = {"bbox": (
-            west.number_input(t("workshop.west", lang), format="%.4f", step=0.001, key="ws_w"),
-            south.number_input(t("workshop.south", lang), format="%.4f", step=0.001, key="ws_s"),
-            east.number_input(t("workshop.east", lang), format="%.4f", step=0.001, key="ws_e"),
-            north.number_input(t("workshop.north", lang), format="%.4f", step=0.001, key="ws_n"),
-        )}
-    publish = st.checkbox(t("workshop.publish", lang), value=True, key="ws_new_publish")
-    if st.button(t("workshop.create", lang), type="primary", key="ws_create"):
-        try:
-            if kind == "unit" and not focus["focus_id"]:
-                raise WorkshopError(t("workshop.focus_area", lang) + ": " + t("report.choose", lang))
-            created = book.create(title, held_on, publish_immediately=publish, created_by=user.name, **focus)
-        except WorkshopError as refused:
-            st.error(t("workshop.refused", lang, reason=str(refused)))
-        else:
-            state["ws_selected"] = created.code
-            st.success(t("workshop.created", lang, code=created.code))
+        west.number_input(t("workshop.west", lang), format="%.4f", step=0.001, key="ws_w")
+        south.number_input(t("workshop.south", lang), format="%.4f", step=0.001, key="ws_s")
+        east.number_input(t("workshop.east", lang), format="%.4f", step=0.001, key="ws_e")
+        north.number_input(t("workshop.north", lang), format="%.4f", step=0.001, key="ws_n")
+    st.checkbox(t("workshop.publish", lang), value=True, key="ws_new_publish")
+    st.button(t("workshop.create", lang), type="primary", key="ws_create", on_click=create_workshop)
+    if refusal := state.pop("ws_create_error", None):
+        st.error(t("workshop.refused", lang, reason=refusal))
+if created_code := state.pop("ws_created", None):
+    st.success(t("workshop.created", lang, code=created_code))
 
 # --- choose ------------------------------------------------------------------------------------
 workshops = {w.code: w for w in book.list()}

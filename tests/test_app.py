@@ -42,11 +42,52 @@ def test_sources_page_lists_every_dataset_with_licence_and_attribution(sources_p
         unescaped = text.replace("\\", "")
         assert ds.title("de") in unescaped, ds.key
         assert ds.attribution in unescaped, ds.key
-        assert ds.reference_date in unescaped, ds.key
+        assert ds.date_text("de") in unescaped, ds.key  # 31.12.2020, as German writes dates
+        assert ds.citation("de") in unescaped, ds.key
         assert f"({ds.licence_url})" in text, ds.key  # the licence is a link
         if ds.licence_note:
-            assert ds.licence_note in unescaped, ds.key
+            assert ds.licence_note_de in unescaped and ds.licence_note not in unescaped, ds.key
+        for note in ds.notes_de:
+            assert note in unescaped, ds.key
+    # The LOR files name their date once ("Stand"), not twice.
+    assert all(line.count("Stand") <= 1 for line in unescaped.splitlines())
     assert "Impressum" in [h.value for h in sources_page.header]
+
+
+def test_without_an_imprint_file_the_operator_is_told_to_write_one(sources_page):
+    [notice] = sources_page.warning
+    assert "Das Impressum fehlt noch" in notice.value and "BEDARFSATLAS_IMPRINT_FILE" in notice.value
+    assert "(noch einzutragen)" not in all_markdown(sources_page)
+
+
+def test_the_operators_imprint_file_is_shown_without_html_images_or_script_links(
+    settings_with_data, tmp_path, monkeypatch
+):
+    imprint = tmp_path / "impressum.md"
+    imprint.write_text(
+        "**Bezirksamt Mitte von Berlin**  \nMathilde-Jacob-Platz 1, 10551 Berlin\n\n"
+        "[post@ba-mitte.berlin.de](mailto:post@ba-mitte.berlin.de) [mehr](javascript:alert(1)) "
+        "![Logo](https://tracker.example/p.png) <script>alert(2)</script>\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("BEDARFSATLAS_IMPRINT_FILE", str(imprint))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.run()
+    at.switch_page("pages/sources.py").run()
+    assert not at.exception and not at.warning
+    [shown] = [m.value for m in at.markdown if "Bezirksamt Mitte" in m.value]
+    assert "Mathilde-Jacob-Platz 1" in shown and "(mailto:post@ba-mitte.berlin.de)" in shown
+    assert "[mehr\\](javascript:" in shown and "<script" not in shown and "![" not in shown and "tracker" not in shown
+
+
+def test_an_imprint_file_that_is_missing_is_named_with_the_fix(settings_with_data, tmp_path, monkeypatch):
+    monkeypatch.setenv("BEDARFSATLAS_IMPRINT_FILE", str(tmp_path / "fehlt.md"))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.run()
+    at.switch_page("pages/sources.py").run()
+    assert not at.exception
+    [error] = at.error
+    assert "Das Impressum kann nicht angezeigt werden" in error.value and "fehlt.md" in error.value.replace("\\", "")
 
 
 def test_language_switch_changes_the_interface(sources_page):
@@ -58,6 +99,9 @@ def test_language_switch_changes_the_interface(sources_page):
     assert at.title[0].value == "Sources and imprint"
     assert "Imprint" in [h.value for h in at.header]
     assert any(ds.title_en in s.value.replace("\\", "") for s in at.subheader for ds in DATASETS.values())
+    english = all_markdown(at).replace("\\", "")
+    assert DATASETS["mss_indices"].citation("en") in english and "Lizenz" not in english and "Stand" not in english
+    assert DATASETS["mss_indices"].notes[0] in english
 
 
 def test_app_refuses_to_start_without_data(tmp_path, monkeypatch):
@@ -122,3 +166,9 @@ def test_default_language_comes_from_the_settings(settings_with_data, monkeypatc
     at.run()
     assert at.sidebar.radio[0].value == "en"
     assert at.title[0].value == "Overview map"
+
+
+def test_every_dataset_note_has_its_german_text():
+    for ds in DATASETS.values():
+        assert len(ds.notes_de) == len(ds.notes), ds.key
+        assert (ds.licence_note is None) == (ds.licence_note_de is None), ds.key

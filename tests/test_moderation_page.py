@@ -336,6 +336,12 @@ def test_a_click_on_a_marker_opens_that_need_and_highlights_it(store, queue_map)
 
 
 def test_admin_reads_the_audit_log(store):
+    import io
+    from zoneinfo import ZoneInfo
+
+    import pandas as pd
+
+    from assessment.audit import export_csv
     from assessment.moderation import Moderation
 
     need = store.submit(need_input())
@@ -344,8 +350,23 @@ def test_admin_reads_the_audit_log(store):
     at.switch_page(str(PAGES / "audit_log.py")).run()
     assert not at.exception, at.exception
     frame = at.dataframe[0].value
-    assert list(frame[["actor", "action", "reference", "reason"]].itertuples(index=False, name=None)) == [
-        ("mod-anna", "reject", need.reference, "advertising")]
+    # Headers, actions, statuses and reasons in words; Berlin time with its zone, not UTC.
+    assert list(frame.columns) == ["Zeitpunkt", "Wer", "Aktion", "Kennung", "Status vorher", "Status nachher",
+                                   "Grund", "Einzelheiten"]
+    assert list(frame[["Wer", "Aktion", "Kennung", "Status vorher", "Status nachher", "Grund"]].itertuples(
+        index=False, name=None)) == [("mod-anna", "abgelehnt", need.reference, "wartet", "abgelehnt", "Werbung oder Spam")]
+    [decided] = entries(store)["at"]
+    berlin = decided.astimezone(ZoneInfo("Europe/Berlin"))
+    zone = {"CET": "MEZ", "CEST": "MESZ"}[berlin.tzname()]
+    assert frame["Zeitpunkt"][0] == f"{berlin:%d.%m.%Y %H:%M:%S} {zone}"
+    assert "None" not in frame.to_string()
+    at.session_state["lang"] = "en"
+    at.run()
+    frame = at.dataframe[0].value
+    assert list(frame.iloc[0])[1:7] == ["mod-anna", "rejected", need.reference, "pending", "rejected", "Advertising or spam"]
+    # The export keeps the stored values (UTC, ids) for archives and other tools.
+    exported = pd.read_csv(io.BytesIO(export_csv(store)))
+    assert list(exported[["action", "reason", "status_after"]].iloc[0]) == ["reject", "advertising", "rejected"]
 
 
 def test_privacy_page_shows_the_configured_periods(store, monkeypatch):

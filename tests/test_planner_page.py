@@ -69,7 +69,7 @@ def test_default_view_shows_every_planning_area_and_only_published_needs(planner
     assert int(view["Bedarfe"].sum()) == 4  # the pending need is not counted
     # Every figure names its source with reference date and licence.
     sources = texts(at).replace("\\", "")
-    assert "Monitoring Soziale Stadtentwicklung 2021 (Stand 2020-12-31, Lizenz dl-de/zero-2.0)" in sources
+    assert "Monitoring Soziale Stadtentwicklung 2021 (Stand 31.12.2020, Lizenz dl-de/zero-2.0)" in sources
     assert dict(at.query_params) == {}
 
 

@@ -96,6 +96,51 @@ def test_setup_creates_opens_and_shows_the_join_link_and_qr(book):
     assert not at.exception
 
 
+def test_after_a_create_the_form_starts_afresh_so_a_second_click_makes_no_duplicate(book):
+    at = setup_page()
+    at.run()
+    at.text_input(key="ws_new_title").input("Kiezwerkstatt Mitte")
+    at.date_input(key="ws_new_date").set_value(date(2026, 12, 3))
+    at.selectbox(key="ws_new_level").select("BEZ").run()
+    at.selectbox(key="ws_new_area_BEZ").select("01")
+    at.button(key="ws_create").click().run()
+    assert not at.exception
+    [workshop] = book.list()
+    assert f"Workshop angelegt. Zugangscode: {workshop.code}" in [s.value for s in at.success]
+    assert at.text_input(key="ws_new_title").value == ""
+    assert at.selectbox(key="ws_new_area_BEZ").value is None
+    assert at.date_input(key="ws_new_date").value == date.today()
+    at.button(key="ws_create").click().run()  # the same click again: refused, nothing new
+    assert [w.code for w in book.list()] == [workshop.code]
+    assert "Der Titel fehlt" in at.error[0].value
+
+
+@pytest.mark.parametrize(("lang", "message"), [
+    ("de", "Nicht gespeichert: Das Fokusgebiet fehlt. Bitte wählen Sie im Feld „Gebiet“ ein Gebiet der Ebene "
+           "„Bezirksregion“ aus der Liste"),
+    ("en", "Not saved: The focus area is missing. Please choose an area of the level “District region” in the field"),
+])
+def test_a_missing_area_is_named_with_the_fix_and_the_form_keeps_what_was_typed(book, lang, message):
+    at = setup_page()
+    at.session_state["lang"] = lang
+    at.run()
+    at.text_input(key="ws_new_title").input("Stadtteilforum")
+    at.selectbox(key="ws_new_level").select("BZR").run()
+    at.button(key="ws_create").click().run()
+    assert book.list() == []
+    [error] = at.error
+    assert error.value.startswith(message), error.value
+    assert "Bitte wählen oder tippen" not in error.value and "Choose or type" not in error.value
+    assert at.text_input(key="ws_new_title").value == "Stadtteilforum"
+    assert at.selectbox(key="ws_new_level").value == "BZR"
+
+
+def test_the_date_field_shows_the_german_date_format(book):
+    at = setup_page()
+    at.run()
+    assert at.date_input(key="ws_new_date").proto.format == "DD.MM.YYYY"
+
+
 def test_setup_refuses_a_bad_rectangle_and_says_why(book):
     at = setup_page()
     at.run()
@@ -176,6 +221,26 @@ def test_live_view_with_an_unknown_code_says_so(book, fake_map):
     at.query_params["workshop"] = "NOPE22"
     at.run()
     assert at.error and not fake_map.calls
+    assert "Einen Workshop mit dem Code „NOPE22“ gibt es nicht" in at.error[0].value
+    assert at.text_input(key="live_code").value == "NOPE22"  # the wrong code stays for correction
+
+
+@pytest.mark.parametrize(("page", "field"), [(LIVE, "live_code"), (VOTE, "vote_code")])
+def test_opened_from_the_menu_without_a_code_the_page_asks_for_it(book, fake_map, page, field):
+    code = book.open(book.create("Kiezforum", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    at = AppTest.from_file(page, default_timeout=TIMEOUT_S)
+    at.run()
+    assert not at.exception and not at.error  # nothing was typed, so nothing is wrong yet
+    assert at.text_input(key=field).label == "Zugangscode des Workshops"
+    assert "Zugangscode des Workshops ein" in at.markdown[-1].value
+    at.text_input(key=field).input("nope22")
+    at.button[0].click().run()
+    assert "Einen Workshop mit dem Code „NOPE22“ gibt es nicht" in at.error[0].value
+    at.text_input(key=field).input(f" {code.lower()} ")  # typed in lower case with spaces: still found
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    assert at.query_params["workshop"] == code
+    assert "Kiezforum" in at.title[0].value
 
 
 def test_vote_page_caps_at_the_round_dots(book):
@@ -194,3 +259,19 @@ def test_vote_page_caps_at_the_round_dots(book):
     at.button(key=f"vote_remove_{need.id}").click().run()
     assert book.results(voting.id)["votes"].tolist() == [1]
     assert not at.exception
+
+
+def test_live_view_says_not_open_yet_before_the_first_opening_and_closed_after(book, fake_map):
+    code = book.create("Vorab", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code
+    at = AppTest.from_file(LIVE, default_timeout=TIMEOUT_S)
+    at.query_params["workshop"] = code
+    at.run()
+    shown = " ".join(m.value for m in at.markdown)
+    assert "Meldungen sind noch nicht geöffnet" in shown and "0 Meldungen" in shown
+    book.open(code)
+    room_need(book, code, "Bank am Teich")
+    book.close(code)
+    at.run()
+    shown = " ".join(m.value for m in at.markdown)
+    assert "Meldungen sind geschlossen" in shown and "noch nicht" not in shown and "1 Meldung" in shown
+    assert "1 Meldungen" not in shown

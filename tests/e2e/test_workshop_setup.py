@@ -119,7 +119,7 @@ def test_facilitator_draws_the_focus_creates_and_opens_a_workshop(facilitator_se
     try:
         book = WorkshopBook(store)
         stored = book.get(code)
-        assert stored.title == "Kiezwerkstatt Moabit" and stored.status == "closed"
+        assert stored.title == "Kiezwerkstatt Moabit" and stored.status == "new"  # "noch nicht geöffnet"
         assert stored.bbox == pytest.approx(tuple(shown), abs=6e-5)  # what the 4-decimal fields hold
         assert stored.created_by == "fac-e2e"
 
