@@ -191,8 +191,12 @@ map_col, legend_col = st.columns([3, 1])
 attribution = "; ".join(dict.fromkeys([*result.sources(), t("assess.needs_source", lang)]))
 with map_col:
     st.markdown(escape_markdown(t("assess.map", lang, level=lvl.plural(lang))))
-    # The map itself is written into this column after the ranking (below), so the table
-    # reaches the browser without waiting for the map to be built; the layout is the same.
+    # The base map depends on the level only; a new weight swaps the area layer inside it.
+    st_folium(choropleth_base_map(geojson, Basemap.from_settings(settings), lang, asset_base()),
+              feature_group_to_add=choropleth_layer(
+                  geojson, scores, names, value_text=score_text, area_label=lvl.label(lang),
+                  indicator_label=t("assess.score", lang), attribution=attribution, lang=lang),
+              key="assess_map", height=480, use_container_width=True, returned_objects=[])
 with legend_col:
     st.html(legend_html(legend_entries(scores, lang), t("assess.score", lang), lang))
 
@@ -223,13 +227,6 @@ rows = pd.DataFrame({
 st.dataframe(rows, width="stretch", height=360,
              column_config={"_index": st.column_config.TextColumn(t("column.id", lang))})
 st.caption(escape_markdown(f"{t('assess.sources', lang)}: {attribution}"))
-with map_col:
-    # The base map depends on the level only; a new weight swaps the area layer inside it.
-    st_folium(choropleth_base_map(geojson, Basemap.from_settings(settings), lang, asset_base()),
-              feature_group_to_add=choropleth_layer(
-                  geojson, scores, names, value_text=score_text, area_label=lvl.label(lang),
-                  indicator_label=t("assess.score", lang), attribution=attribution, lang=lang),
-              key="assess_map", height=480, use_container_width=True, returned_objects=[])
 
 # --- one area's explanation -----------------------------------------------------------------
 st.subheader(t("assess.explain", lang))
