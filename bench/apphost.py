@@ -73,7 +73,10 @@ def start(root: Path, env: dict[str, str], timeout: float = 120) -> App:
     started = time.perf_counter()
     process = subprocess.Popen(
         [str(STREAMLIT), "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         # Others edit this working tree while a bench runs: a "File change" prompt would
+         # stay on the page (and keep Streamlit's status widget visible).
+         "--server.fileWatcherType", "none"],
         cwd=root, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env},
     )
     app = App(f"http://127.0.0.1:{port}", process, Path(log.name), started)
