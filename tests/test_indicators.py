@@ -224,7 +224,8 @@ def test_every_indicator_is_described(key):
     assert ind.datasets and all(k in DATASETS for k in ind.datasets)
     assert [ds.key for ds in sources(key)] == list(ind.datasets)
     for ds in sources(key):
-        assert ds.reference_date in citation(key) and ds.licence in citation(key)
+        assert ds.date_text("de") in citation(key) and ds.licence in citation(key)
+        assert ds.reference_date in citation(key, "en") and ds.licence in citation(key, "en")
     if ind.aggregation == "class":
         codes = [code for code, _, _ in ind.classes]
         assert ind.worst_class in codes
