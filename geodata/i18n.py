@@ -332,6 +332,7 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     # --- Planners' map /karte (keys "planner.*") ---
     "nav.planner": {"de": "Planungskarte", "en": "Planners' map"},
     "planner.title": {"de": "Planungskarte: Indikatoren und Bedarfe", "en": "Planners' map: indicators and needs"},
+    "planner.choose_options": {"de": "Bitte auswählen", "en": "Choose options"},
     "planner.intro": {
         "de": "Wählen Sie Ebene, Indikator und Filter. Klicken Sie ein Gebiet an oder wählen Sie es aus "
         "der Liste, um alle Werte mit Quellen zu sehen. Die Ansicht steht in der Adresszeile und lässt "

@@ -30,7 +30,7 @@ from geodata.catalogue import DATASETS
 from geodata.classify import MORE_NEED_IF_HIGHER, NEUTRAL, classify_numeric
 from geodata.display import display_geojson, display_units
 from geodata.facilities import FACILITY_TYPES, load_facilities
-from geodata.i18n import escape_markdown, t
+from geodata.i18n import escape_markdown, format_number, t
 from geodata.indicators import INDICATORS, available_indicators
 from geodata.lor import LEVEL_ORDER, LEVELS, representative_points
 from geodata.maps import ASSET_BASE, Basemap, indicator_layer, legend_entries, legend_html, value_texts
@@ -136,20 +136,24 @@ key = second.selectbox(t("planner.indicator", lang), keys, key="planner_indicato
                        else INDICATORS[k].label(lang))
 needs_mode = third.radio(t("planner.needs_layer", lang), inventory.NEEDS_LAYERS, key="planner_needs_layer",
                          format_func=lambda m: t(f"planner.layer.{m}", lang), horizontal=True)
+# Streamlit's own placeholder ("Choose options") and date format are English; these follow the language.
+choose = t("planner.choose_options", lang)
+date_format = "DD.MM.YYYY" if lang == "de" else "YYYY-MM-DD"
 with st.expander(t("planner.filters", lang), expanded=True):
     one, two, three, four = st.columns([2, 1, 1, 1])
     categories = one.multiselect(t("planner.categories", lang), list(CATEGORIES), key="planner_categories",
-                                 format_func=lambda c: CATEGORIES[c].label(lang))
+                                 format_func=lambda c: CATEGORIES[c].label(lang), placeholder=choose)
     # The range mode comes from ``value`` (a tuple); it is the deep link's period and never
     # changes afterwards, so the widget keeps what the user picks.
     period = two.date_input(t("planner.period", lang), value=st.session_state.get("planner_period_initial", ()),
-                            key="planner_period", format="YYYY-MM-DD")
+                            key="planner_period", format=date_format)
     workshop = three.text_input(t("planner.workshop", lang), key="planner_workshop", max_chars=64)
     facility_kinds = four.multiselect(t("planner.facilities", lang), list(FACILITY_TYPES), key="planner_facilities",
-                                      format_func=lambda k: FACILITY_TYPES[k].label(lang))
+                                      format_func=lambda k: FACILITY_TYPES[k].label(lang), placeholder=choose)
     if is_staff:
         wanted = st.multiselect(t("moderation.status_filter", lang), list(STATUSES), default=["published"],
-                                key="planner_statuses", format_func=lambda s: t(f"moderation.status.{s}", lang))
+                                key="planner_statuses", format_func=lambda s: t(f"moderation.status.{s}", lang),
+                                placeholder=choose)
     else:
         wanted = None
         st.caption(t("planner.status_hint", lang))
@@ -325,7 +329,7 @@ def map_and_focus() -> None:
     st.dataframe(inventory.needs_profile(needs, focus, berlin_counts, float(berlin_values["population"]), lang),
                  hide_index=True, width="stretch")
     st.caption(escape_markdown(f"{t('legend.source', lang)}: {inventory.NEEDS_SOURCE}; "
-                               f"{DATASETS['population_2025'].citation()}"))
+                               f"{DATASETS['population_2025'].citation(lang)}"))
     st.markdown(f"**{escape_markdown(t('planner.focus_list', lang))}**")
     listed = store.query(level=level, area_ids=[focus], **store_filters, limit=FOCUS_LIST_LIMIT)
     if not listed:
@@ -335,7 +339,8 @@ def map_and_focus() -> None:
         st.caption(t("planner.focus_list_more", lang, n=FOCUS_LIST_LIMIT, total=int(needs.at[focus, "total"])))
     st.dataframe(
         pd.DataFrame({
-            t("planner.col.date", lang): [n.created_at.date().isoformat() for n in listed],
+            t("planner.col.date", lang): [n.created_at.date().strftime("%d.%m.%Y" if lang == "de" else "%Y-%m-%d")
+                                          for n in listed],
             t("planner.col.category", lang): [CATEGORIES[n.category].label(lang) for n in listed],
             t("planner.col.title", lang): [n.title for n in listed],
             t("planner.col.supports", lang): [n.support_count for n in listed],
@@ -349,24 +354,33 @@ map_and_focus()
 
 # --- compare two to four areas ------------------------------------------------------------------
 st.subheader(t("planner.compare", lang))
-compare = st.multiselect(t("planner.compare", lang), list(table.index), key="planner_compare",
+compare = st.multiselect(t("planner.compare", lang), list(table.index), key="planner_compare", placeholder=choose,
                          max_selections=inventory.MAX_COMPARE, format_func=focus_label, label_visibility="collapsed")
 default_keys = [k for k in (key, "population", "share_under18", "share_65plus") if k in table.columns]
 compare_keys = st.multiselect(t("planner.compare_indicators", lang), available_indicators(level), default=default_keys,
-                              format_func=lambda k: INDICATORS[k].label(lang), key=f"planner_compare_keys_{level}")
+                              format_func=lambda k: INDICATORS[k].label(lang), key=f"planner_compare_keys_{level}",
+                              placeholder=choose)
 sync_query(replace(view, focus=st.session_state.get("planner_focus"), compare=tuple(compare)))
 if len(compare) < 2:
     st.caption(t("planner.compare_hint", lang))
 else:
     compared = inventory.compare_table(table, compare, compare_keys, needs, lang)
-    st.dataframe(compared, width="stretch")
+    # Each row rounded to its indicator's decimals, with the language's separators (12,8 not 12.8087).
+    decimals = {inventory.indicator_heading(k, lang): INDICATORS[k].decimals for k in compare_keys}
+    decimals |= {t("planner.col.needs", lang): 0, t("planner.needs_per_1000", lang): 2}
+    styled = compared.style
+    for row in compared.index:
+        styled = styled.format(lambda v, d=decimals.get(row, 2): format_number(v, d, lang),
+                               subset=pd.IndexSlice[[row], :])
+    st.dataframe(styled, width="stretch")
     charts = st.columns(min(3, len(compared.index)))
     for i, row in enumerate(compared.index):
         with charts[i % len(charts)]:
             st.caption(escape_markdown(row))
-            st.bar_chart(compared.loc[row].rename("value").to_frame(), height=180, horizontal=True)
+            st.bar_chart(compared.loc[row].astype(float).round(decimals.get(row, 2)).rename("value").to_frame(),
+                         height=180, horizontal=True)
     st.caption(escape_markdown("; ".join(dict.fromkeys(
-        [indicators.citation(k) for k in compare_keys] + [inventory.NEEDS_SOURCE]))))
+        [indicators.citation(k, lang) for k in compare_keys] + [inventory.NEEDS_SOURCE]))))
 
 # --- the current view as a table, and its export ------------------------------------------------
 st.subheader(t("planner.table", lang))

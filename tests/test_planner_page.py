@@ -8,6 +8,7 @@ hostile title that must stay plain text.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from assessment.model import NeedInput
 from assessment.store import open_store
+from geodata.i18n import format_number
 from needs_fixtures import BRANDENBURG_GATE, RATHAUS_SPANDAU, ROTES_RATHAUS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -126,6 +128,17 @@ def test_comparing_areas_fills_a_table_and_charts(planner_db):
     assert list(compared.columns) == ["Mitte (01)", "Spandau (05)"]
     assert compared.loc["Bedarfe"].tolist() == [3.0, 1.0]
     assert at.query_params["vergleich"] == "01,05"
+    # Shown rounded to each indicator's decimals, with German separators (the numbers stay numbers).
+    import pyarrow as pa
+
+    shown = pa.ipc.open_stream(at.dataframe[0].proto.arrow_data.styler.display_values).read_pandas()
+    assert shown.at["Bedarfe", "Mitte (01)"] == "3"
+    assert shown.at["Einwohnerinnen und Einwohner (Einwohner)", "Mitte (01)"] == format_number(
+        compared.at["Einwohnerinnen und Einwohner (Einwohner)", "Mitte (01)"], 0, "de")
+    assert re.fullmatch(r"\d+,\d", shown.at["Anteil unter 18 Jahren (%)", "Spandau (05)"])  # 1 decimal, comma
+    assert not any("." in v and "," not in v and len(v.split(".")[-1]) != 3 for v in shown.to_numpy().ravel())
+    assert at.multiselect(key="planner_compare").proto.placeholder == "Bitte auswählen"
+    assert at.date_input(key="planner_period").proto.format == "DD.MM.YYYY"
 
 
 def test_facilities_overlay_and_needs_layer_modes(planner_db):
