@@ -96,7 +96,7 @@ _TEXT = {
         "goals": "Ziele", "goals_none": "Noch keine Ziele erfasst.", "field": "Handlungsfeld",
         "linked_needs": "Verknüpfte Bedarfe", "indicators": "Indikatoren", "created": "erfasst",
         "sources": "Quellen", "needs_source": "Bedarfe: Bedarfsatlas Berlin, Meldungen der Bewohnerinnen und "
-        "Bewohner (Status veröffentlicht), {n} Bedarfe auf dieser Ebene.",
+        "Bewohner (Status veröffentlicht); Bedarfe auf dieser Ebene: {n}.",
         "none": "–", "notes": "Ersetzungen",
     },
     "en": {
@@ -122,7 +122,7 @@ _TEXT = {
         "goals": "Goals", "goals_none": "No goals recorded yet.", "field": "Field of action",
         "linked_needs": "Linked needs", "indicators": "Indicators", "created": "recorded",
         "sources": "Sources", "needs_source": "Needs: Bedarfsatlas Berlin, residents' submissions "
-        "(status published), {n} needs at this level.",
+        "(status published); needs at this level: {n}.",
         "none": "–", "notes": "Substitutions",
     },
 }

@@ -109,6 +109,7 @@ def test_the_report_holds_every_section_and_nothing_external():
     for key in ("share_under6", "pharmacies_per_10k"):
         assert citation(key).split(";")[0].replace("'", "&#x27;") in report.replace("&amp;", "&")
     assert "Lizenz" in report and "Stand" in report
+    assert "; Bedarfe auf dieser Ebene: 140." in report  # a count, not "1 Bedarfe" when there is one
     # The area with 100 residents is not ranked but marked.
     row = re.search(rf"<tr>.*?<td>{IDS[8]}</td>.*?</tr>", report).group(0)
     assert "zu wenige Daten" in row
