@@ -211,9 +211,11 @@ def build_summary(book: WorkshopBook, code: str, settings, lang: str = "de") -> 
         f'<td class="n">{format_number(int(r.count), 0, lang)}</td></tr>'
         for r in counts.itertuples(index=False)
     )
-    sources = [t("workshop.summary_needs_source", lang, date=utc_now().date().isoformat())]
+    today = utc_now().date()
+    sources = [t("workshop.summary_needs_source", lang,
+                 date=today.strftime("%d.%m.%Y") if lang == "de" else today.isoformat())]
     if focus.dataset is not None:
-        sources.append(DATASETS[focus.dataset].citation())
+        sources.append(DATASETS[focus.dataset].citation(lang))
     return f"""<!DOCTYPE html>
 <html lang="{e(lang)}"><head><meta charset="utf-8"><title>{e(workshop.title)}</title><style>{_CSS}</style></head>
 <body>

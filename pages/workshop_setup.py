@@ -151,7 +151,8 @@ if state.get("ws_selected") not in workshops:
     state["ws_selected"] = next(iter(workshops))
 code = st.selectbox(
     t("workshop.choose", lang), list(workshops), key="ws_selected",
-    format_func=lambda c: t("workshop.option", lang, date=workshops[c].held_on.strftime("%d.%m.%Y"),
+    format_func=lambda c: t("workshop.option", lang,
+                            date=workshops[c].held_on.strftime("%d.%m.%Y" if lang == "de" else "%Y-%m-%d"),
                             title=workshops[c].title, code=c, status=t(f"workshop.status.{workshops[c].status}", lang)),
 )
 workshop = workshops[code]

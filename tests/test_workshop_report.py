@@ -82,7 +82,9 @@ def test_summary_has_map_top_needs_counts_and_sources(book, frozen, settings_wit
     order = [top.index(title) for title in ("Tempo 30", "Bezahlbare Wohnungen", "Fahrradbügel")]
     assert order == sorted(order)
     assert "3 Punkte pro Person, 2 Personen" in summary
-    assert DATASETS["lor_bez"].citation() in summary
+    assert DATASETS["lor_bez"].citation("de") in summary
+    english = build_summary(book, code, settings_with_data, "en")
+    assert DATASETS["lor_bez"].citation("en") in english and "Lizenz" not in english
     assert "http" not in summary.replace("http://www.w3.org/2000/svg", "")  # self-contained
 
 
