@@ -21,6 +21,7 @@ from tests.e2e.streamlit_helpers import (
     choose,
     current,
     keyed,
+    map_frame,
     map_view,
     open_app,
     rerun_after,
@@ -58,7 +59,7 @@ def staff_server(settings_with_data, start_app, tmp_path_factory):
     )
     # Streamlit reads ~/.streamlit/secrets.toml: a home folder of its own keeps the test accounts here.
     server = start_app({"DATABASE_URL": url, "HOME": str(home)})
-    server.data.update(approve=approve, reject=reject)
+    server.data.update(approve=approve, reject=reject, database_url=url)
     return server
 
 
@@ -164,10 +165,43 @@ def test_moderator_decides_the_public_map_follows_and_the_audit_log_records(staf
                 for row in grid.locator("[role=row]").all()[1:]]
     finally:
         admin.close()
-    # Columns: time, actor, action, reference, status before, status after, reason, details.
+    # Columns: time, actor, action, reference, status before, status after, reason, details (in words).
     assert [(r[1], r[2], r[3], r[4], r[5]) for r in rows] == [
-        ("mod-e2e", "reject", reject.reference, "pending", "rejected"),
-        ("mod-e2e", "approve", approve.reference, "pending", "published"),
+        ("mod-e2e", "abgelehnt", reject.reference, "wartet", "abgelehnt"),
+        ("mod-e2e", "freigegeben", approve.reference, "wartet", "veröffentlicht"),
     ]
-    assert rows[0][6] == "advertising"
+    assert rows[0][6] == "Werbung oder Spam"  # the reason the moderator chose, none preselected
     admin_log.assert_clean()
+
+
+def test_two_needs_located_by_the_same_area_both_show_on_the_moderation_map(staff_server, settings_with_data, page):
+    """Both sit on the area's one representative point: their numbered badges must not cover each other."""
+    from playwright.sync_api import expect
+
+    from assessment.model import NeedInput
+    from assessment.store import open_store
+
+    store = open_store(settings_with_data, database_url=staff_server.data["database_url"])
+    twins = [store.submit(NeedInput(category="culture_leisure", title=f"Jugendtreff {i}", area_level="BZR", area_id="011002"))
+             for i in (1, 2)]
+    store.close()
+    assert (twins[0].lat, twins[0].lon) == (twins[1].lat, twins[1].lon)
+
+    sign_in(page, staff_server, "mod-e2e")
+    open_staff_page(page, "Moderation", "Moderation: neue und gemeldete Bedarfe")
+    expect(map_view(page).locator(".moderation-need.by-area")).to_have_count(2, timeout=TIMEOUT_MS)
+    wait_idle(page)  # the map reports its first view: that rerun may redraw it
+    frame = map_frame(page)
+    frame.wait_for_function("() => document.querySelectorAll('.moderation-need.by-area').length === 2",
+                            timeout=TIMEOUT_MS)
+    # Each badge is where a click lands on it (nothing on top), and the two do not overlap.
+    badges = frame.evaluate("""() => [...document.querySelectorAll('.moderation-need.by-area')].map(el => {
+        const r = el.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return {number: el.textContent.trim(), left: r.left, top: r.top, right: r.right, bottom: r.bottom,
+                onTop: hit === el || el.contains(hit)};
+    })""")
+    assert len({b["number"] for b in badges}) == 2 and all(b["onTop"] for b in badges), badges
+    first, second = badges
+    assert (first["right"] <= second["left"] or second["right"] <= first["left"]
+            or first["bottom"] <= second["top"] or second["bottom"] <= first["top"]), badges
