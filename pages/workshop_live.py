@@ -74,7 +74,7 @@ except WorkshopNotFoundError:
         st.write(t("live.code_intro", lang))
     with st.form("live_code_form"):
         entered = st.text_input(t("workshop.code_field", lang), value=code[:16], max_chars=16, key="live_code",
-                                help=t("workshop.code_help", lang))
+                                placeholder=t("workshop.code_help", lang))
         if st.form_submit_button(t("workshop.code_go", lang)):
             st.query_params["workshop"] = entered.strip().upper()
             st.rerun()
