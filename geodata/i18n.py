@@ -533,6 +533,17 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     },
     "auth.signed_in": {"de": "Angemeldet als {name} (Rollen: {roles})", "en": "Signed in as {name} (roles: {roles})"},
     "auth.signout": {"de": "Abmelden", "en": "Sign out"},
+    "auth.kept": {
+        "de": {"one": "Sie bleiben in diesem Browser {n} Stunde lang angemeldet, auch wenn Sie die Seite neu laden "
+                      "oder einen neuen Tab öffnen. Bitte melden Sie sich an einem gemeinsam genutzten Gerät ab.",
+               "other": "Sie bleiben in diesem Browser {n} Stunden lang angemeldet, auch wenn Sie die Seite neu "
+                        "laden oder einen neuen Tab öffnen. Bitte melden Sie sich an einem gemeinsam genutzten "
+                        "Gerät ab."},
+        "en": {"one": "You stay signed in in this browser for {n} hour, also when you reload the page or open a new "
+                      "tab. Please sign out on a shared device.",
+               "other": "You stay signed in in this browser for {n} hours, also when you reload the page or open a "
+                        "new tab. Please sign out on a shared device."},
+    },
     "auth.role.moderator": {"de": "Moderation", "en": "moderator"},
     "auth.role.facilitator": {"de": "Workshop-Leitung", "en": "facilitator"},
     "auth.role.planner": {"de": "Planung", "en": "planner"},
@@ -816,9 +827,12 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
         "en": "No vote is running. This page shows it as soon as the facilitator starts a round.",
     },
     "workshop.vote_left": {
-        "de": "Sie haben {left} von {dots} Punkten übrig. Verteilen Sie sie auf die Bedarfe, die Ihnen am wichtigsten sind "
-              "(auch mehrere auf einen).",
-        "en": "You have {left} of {dots} dots left. Put them on the needs that matter most to you (several on one is fine).",
+        "de": {"one": "Sie haben {left} von {n} Punkt übrig. Geben Sie ihn dem Bedarf, der Ihnen am wichtigsten ist.",
+               "other": "Sie haben {left} von {n} Punkten übrig. Verteilen Sie sie auf die Bedarfe, die Ihnen am "
+                        "wichtigsten sind (auch mehrere auf einen)."},
+        "en": {"one": "You have {left} of {n} dot left. Put it on the need that matters most to you.",
+               "other": "You have {left} of {n} dots left. Put them on the needs that matter most to you "
+                        "(several on one is fine)."},
     },
     "workshop.vote_mine": {"de": "Ihre Punkte hier: {n}", "en": "Your dots here: {n}"},
     "workshop.vote_add": {"de": "+ Punkt", "en": "+ dot"},

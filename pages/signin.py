@@ -54,6 +54,8 @@ if wanted in PAGE_ROLES:
 
 if user.is_staff:
     st.write(t("auth.signed_in", lang, name=user.name, roles=role_names(user.roles)))
+    if user.via == "password" and st.session_state.get("staff_token"):
+        st.caption(t("auth.kept", lang, n=load_settings().staff_session_hours))
     st.stop()
 
 st.caption(t("auth.residents", lang))

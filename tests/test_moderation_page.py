@@ -112,6 +112,8 @@ def test_a_built_in_sign_in_survives_a_reload_until_sign_out(store, browser_cook
     at.button[0].click().run()
     assert not at.exception, at.exception
     token = at.session_state["staff_token"]
+    assert ("Sie bleiben in diesem Browser 8 Stunden lang angemeldet, auch wenn Sie die Seite neu laden oder einen "
+            "neuen Tab öffnen. Bitte melden Sie sich an einem gemeinsam genutzten Gerät ab.") in texts(at)
     assert f"{SESSION_COOKIE}={token}; Max-Age=28800" in at.session_state["staff_cookie"]
     with store.engine.connect() as conn:
         assert conn.execute(sa.select(staff_sessions.c.account)).scalars().all() == ["anna"]
