@@ -827,9 +827,12 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
         "en": "No vote is running. This page shows it as soon as the facilitator starts a round.",
     },
     "workshop.vote_left": {
-        "de": "Sie haben {left} von {dots} Punkten übrig. Verteilen Sie sie auf die Bedarfe, die Ihnen am wichtigsten sind "
-              "(auch mehrere auf einen).",
-        "en": "You have {left} of {dots} dots left. Put them on the needs that matter most to you (several on one is fine).",
+        "de": {"one": "Sie haben {left} von {n} Punkt übrig. Geben Sie ihn dem Bedarf, der Ihnen am wichtigsten ist.",
+               "other": "Sie haben {left} von {n} Punkten übrig. Verteilen Sie sie auf die Bedarfe, die Ihnen am "
+                        "wichtigsten sind (auch mehrere auf einen)."},
+        "en": {"one": "You have {left} of {n} dot left. Put it on the need that matters most to you.",
+               "other": "You have {left} of {n} dots left. Put them on the needs that matter most to you "
+                        "(several on one is fine)."},
     },
     "workshop.vote_mine": {"de": "Ihre Punkte hier: {n}", "en": "Your dots here: {n}"},
     "workshop.vote_add": {"de": "+ Punkt", "en": "+ dot"},

@@ -81,7 +81,7 @@ def change(need_id: str, add: bool) -> None:
 mine = book.my_votes(voting.id, voter)
 used = sum(mine.values())
 with st.container(key="vote_left"):
-    st.write(t("workshop.vote_left", lang, left=voting.dots - used, dots=voting.dots))
+    st.write(t("workshop.vote_left", lang, left=voting.dots - used, n=voting.dots))
 if error := state.pop("vote_error", None):
     st.error(t("workshop.vote_refused", lang, reason=error))
 needs = book.needs(code)

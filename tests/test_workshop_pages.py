@@ -256,6 +256,7 @@ def test_vote_page_caps_at_the_round_dots(book):
         at.button(key=f"vote_add_{need.id}").click().run()
     assert at.button(key=f"vote_add_{need.id}").disabled
     assert book.results(voting.id)["votes"].tolist() == [2]
+    assert "Sie haben 0 von 2 Punkten übrig." in " ".join(m.value for m in at.markdown)
     at.button(key=f"vote_remove_{need.id}").click().run()
     assert book.results(voting.id)["votes"].tolist() == [1]
     assert not at.exception
