@@ -15,6 +15,9 @@ Plain Python, no streamlit, so every rule here is tested without a browser.
   :class:`TableWorkshopDirectory` reads the ``workshops`` table of
   :mod:`assessment.workshops` (``code``, ``title``, ``status``, ``publish_immediately``). :class:`StaticWorkshopDirectory` holds workshops in memory.
 * :func:`nearby_bbox` and :func:`nearby_needs` — published needs around a chosen place.
+* :func:`support_token` and :func:`supported_needs` — "Ich auch" counts once per
+  browser and need, also after a reload: the support's client token is the hashed
+  browser key, and the page asks which needs it supported already.
 
 Examples
 --------
@@ -38,7 +41,7 @@ import sqlalchemy as sa
 
 from assessment.limits import SharedLimiter, hashed_key  # noqa: F401 - hashed_key: the pages' import
 from assessment.model import Need, utc_now
-from assessment.store import NeedStore
+from assessment.store import NeedStore, supports
 
 #: The residents' page: at most this many needs per window, per session and per browser.
 RATE_LIMIT = 5
@@ -171,3 +174,80 @@ def nearby_needs(store, place: dict, limit: int = NEARBY_LIMIT) -> list[Need]:
     if place.get("level"):
         return store.query(level=place["level"], area_ids=[place["area_id"]], limit=limit)
     return store.query(bbox=nearby_bbox(place["lat"], place["lon"]), limit=limit)
+
+
+# --- "Ich auch" -----------------------------------------------------------------------------
+
+
+def browser_secret(xsrf_cookie: object) -> str | None:
+    """The random value of Streamlit's XSRF cookie that stays the same for a browser, or ``None``.
+
+    The cookie reads ``2|mask|masked token|timestamp``: the server keeps the token
+    but masks it with a new random mask on every page load, so the cookie's text
+    changes with each reload. The token (the masked bytes XOR the mask, repeated)
+    does not. Another form (an old unmasked token) is returned as it is.
+
+    >>> browser_secret("2|01020304|0306050c|1700000000"), browser_secret("2|ffffffff|fdfbf9f7|1700000000")
+    ('02040608', '02040608')
+    >>> browser_secret(""), browser_secret(None), browser_secret("2|zz|zz|1")
+    (None, None, None)
+    """
+    if not isinstance(xsrf_cookie, str) or not xsrf_cookie.strip("\"'"):
+        return None
+    value = xsrf_cookie.strip("\"'")
+    if not value.startswith("2|"):
+        return value
+    try:
+        _, mask_hex, masked_hex, _timestamp = value.split("|")
+        mask, masked = bytes.fromhex(mask_hex), bytes.fromhex(masked_hex)
+    except ValueError:
+        return None
+    if not mask or not masked:
+        return None
+    return bytes(b ^ mask[i % len(mask)] for i, b in enumerate(masked)).hex()
+
+
+def support_token(browser: str | None, session: str) -> str:
+    """The client token of a support: one per browser, so a reload cannot count twice.
+
+    ``browser`` is a random value the browser keeps across reloads (the token in
+    Streamlit's XSRF cookie, :func:`browser_secret`); without it (no cookie) the session value stands in. Only the SHA-256 of
+    the value is used (:func:`hashed_key`), written with ``-`` so that it is a valid
+    client token (:func:`assessment.validation.check_client_token`).
+
+    >>> support_token("cookie-value", "session-1") == support_token("cookie-value", "session-2")
+    True
+    >>> token = support_token(None, "session-1")
+    >>> token.startswith("session-"), len(token), token == support_token(None, "session-2")
+    (True, 72, False)
+    """
+    kind, value = ("browser", browser) if browser else ("session", session)
+    return hashed_key(kind, value).replace(":", "-")
+
+
+def supported_needs(store: NeedStore, client_token: str, need_ids: Iterable[str]) -> set[str]:
+    """Which of ``need_ids`` ``client_token`` has supported already.
+
+    >>> from assessment.model import NeedInput
+    >>> from assessment.store import open_store
+    >>> class OnePlace:  # a stand-in geography: every point lies in one planning area
+    ...     def locate(self, lat, lon):
+    ...         return {"PLR_ID": "01100101", "BZR_ID": "011001", "PGR_ID": "0110", "BEZ_ID": "01"}
+    >>> store = open_store(database_url="sqlite://", geography=OnePlace())
+    >>> need = store.submit(NeedInput(category="housing", title="Mehr Bänke", lat=52.52, lon=13.40))
+    >>> token = support_token("cookie-value", "session-1")
+    >>> supported_needs(store, token, [need.id])
+    set()
+    >>> store.support(need.id, token)
+    1
+    >>> supported_needs(store, token, [need.id]) == {need.id}
+    True
+    """
+    ids = list(need_ids)
+    if not ids:
+        return set()
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(supports.c.need_id).where(supports.c.client_token == client_token, supports.c.need_id.in_(ids))
+        )
+        return {row.need_id for row in rows}

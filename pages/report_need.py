@@ -10,7 +10,13 @@ sessions hide it until a moderator decides (:meth:`Moderation.report`).
 
 One click stores exactly one need: the form carries a random client token
 made once per form, and the store returns the first need for a repeated
-token. Abuse limits and the workshop lookup are in
+token. "Ich auch" counts once per browser and need, across reloads: its token
+is the hashed browser key (:func:`assessment.participation.support_token`).
+Nothing a resident typed is dropped: the text fields have no ``max_chars``
+(Streamlit would silently refuse a longer paste); a count under each field
+names the limit, and the store refuses a text that is too long with its message
+while the form keeps it. After a send the place stays chosen; only topic and texts
+are reset. Abuse limits and the workshop lookup are in
 :mod:`assessment.participation`; the map is :func:`geodata.maps_report.report_map`.
 """
 
@@ -30,11 +36,11 @@ from assessment.store import NeedNotFoundError, NeedStore, StoreBusyError, open_
 from assessment.taxonomy import CATEGORIES
 from assessment.validation import ValidationError, check_workshop_id
 from geodata.display import display_geojson, display_units
-from geodata.i18n import escape_markdown, t
+from geodata.i18n import escape_markdown, format_number, t
 from geodata.lookup import get_locator
 from geodata.lor import LEVELS, hierarchy
 from geodata.maps import ASSET_BASE, Basemap
-from geodata.maps_report import NeedMarker, report_map
+from geodata.maps_report import NeedMarker, areas_around, report_map
 from geodata.settings import Settings, load_settings
 
 settings = load_settings()
@@ -106,9 +112,45 @@ def settle_place(keys: list[str], token: str, *, stored: bool) -> None:
         pass  # the place stays held and counted until it leaves the window: errs on the side of the limit
 
 
+def browser_value() -> str | None:
+    """The token in Streamlit's XSRF cookie: random per browser, the same after a reload (a new session)."""
+    return participation.browser_secret(st.context.cookies.get("_streamlit_xsrf"))
+
+
 def on_support(need_id: str) -> None:
-    store.support(need_id, state["report_session"])
+    try:
+        store.support(need_id, participation.support_token(browser_value(), state["report_session"]))
+    except StoreBusyError:
+        state["report_flag_message"] = "report.busy"
+        return
     state["report_supported"].add(need_id)
+
+
+def keep_choice_across_languages(key: str, labels: dict[str, tuple[str, ...]]) -> None:
+    """Keep a list's choice as its id when the language changes.
+
+    The browser sends back a choice as the label it shows; after a switch of the
+    language that label is no longer among the options and Streamlit would return
+    the old label itself. Setting the id through the session state makes the list
+    show it in the new language.
+    """
+    value = state.get(key)
+    if value is not None and value not in labels:
+        value = next((option for option, names in labels.items() if value in names), None)
+        state[key] = value
+    elif value is not None and state.get(f"{key}_lang", lang) != lang:
+        state[key] = value  # sent to the browser again, labelled in the new language
+    state[f"{key}_lang"] = lang
+
+
+def length_caption(text: str, limit: int, target) -> None:
+    """Under a text field: how many characters it holds of how many allowed, in the error colour when too many."""
+    length = len(text or "")
+    if length > limit:
+        target.caption(":red[" + t("report.length_over", lang, n=length - limit, length=format_number(length, 0, lang),
+                                   limit=format_number(limit, 0, lang)) + "]")
+    else:
+        target.caption(t("report.length", lang, n=format_number(length, 0, lang), limit=format_number(limit, 0, lang)))
 
 
 def on_flag(need_id: str) -> None:
@@ -146,9 +188,6 @@ state.setdefault("report_place", None)
 state.setdefault("report_outside", False)
 for _, key in PICKERS:
     state.setdefault(key, None)
-if state.pop("report_reset", False):
-    state["report_place"], state["report_outside"] = None, False
-    set_pickers(None, None, None)
 
 # A map click arrives as the map component's value; handle each click once, so the
 # value repeated on later reruns (and after a submit) never moves the pin again.
@@ -204,11 +243,21 @@ with where:
         units = display_units(settings, level)
         if area_id in units.index:
             selected_geometry = mapping(units.geometry[area_id])
+        # The Planungsräume around the place get their names on the map once zoomed in.
+        if place.get("level"):
+            centre = units.geometry[area_id].representative_point() if area_id in units.index else None
+            centre = (centre.y, centre.x) if centre is not None else None
+        else:
+            centre = (place["lat"], place["lon"])
+        nearby_areas = areas_around(display_units(settings, "PLR"), *centre) if centre else None
+    else:
+        nearby_areas = None
     m = report_map(
         display_geojson(settings, "BEZ"),
         pin=(place["lat"], place["lon"]) if place and not place.get("level") else None,
         selected_area=selected_geometry,
         needs=[NeedMarker(n.lat, n.lon, n.title, CATEGORIES[n.category].label(lang)) for n in nearby],
+        nearby_areas=nearby_areas,
         basemap=Basemap.from_settings(settings),
         lang=lang,
         asset_base=asset_base(),
@@ -252,6 +301,9 @@ with where:
 form = state["report_form"]
 with what:
     st.header(t("report.step_what", lang))
+    keep_choice_across_languages(
+        f"report_category_{form}", {cid: (c.label_de, c.label_en) for cid, c in CATEGORIES.items()}
+    )
     category = st.selectbox(
         t("report.category", lang), list(CATEGORIES), key=f"report_category_{form}", index=None,
         format_func=lambda c: CATEGORIES[c].label(lang), placeholder=t("report.choose", lang),
@@ -259,12 +311,15 @@ with what:
     if category:
         st.markdown(escape_markdown(CATEGORIES[category].explanation(lang)))
     field_errors = {"category": st.empty()}
+    # No max_chars: Streamlit drops a paste longer than it without a word. The count below
+    # shows the limit; the store refuses too long a text with a message, and the text stays.
     title = st.text_input(
-        t("report.title_label", lang), key=f"report_title_{form}", max_chars=TITLE_MAX,
-        placeholder=t("report.title_placeholder", lang),
+        t("report.title_label", lang), key=f"report_title_{form}", placeholder=t("report.title_placeholder", lang),
     )
+    length_caption(title, TITLE_MAX, st)
     field_errors["title"] = st.empty()
-    description = st.text_area(t("report.description_label", lang), key=f"report_description_{form}", max_chars=DESCRIPTION_MAX)
+    description = st.text_area(t("report.description_label", lang), key=f"report_description_{form}")
+    length_caption(description, DESCRIPTION_MAX, st)
     field_errors["description"] = st.empty()
     st.markdown(t("report.no_contact", lang))
     # The honeypot: off-screen for sighted users, labelled for screen readers; bots fill it. A keyboard
@@ -288,8 +343,7 @@ with what:
         token = state["report_token"]
         keys = [participation.hashed_key("session", state["report_session"])]
         # Streamlit's XSRF cookie is random per browser and outlives a reload (a new session).
-        browser = st.context.cookies.get("_streamlit_xsrf")
-        if isinstance(browser, str) and browser:
+        if browser := browser_value():
             keys.append(participation.hashed_key("browser", browser))
         if participation.honeypot_filled(honeypot):
             outcome.error(t("report.honeypot_refused", lang))
@@ -322,6 +376,9 @@ with what:
                 for error in refused.errors:
                     if error.field in PLACE_FIELDS:
                         place_error.error(error.message(lang))
+                    elif error.field == "category" and not category:
+                        # The store says "Kategorie"; the form calls the field "Thema".
+                        field_errors["category"].error(t("report.category_missing", lang))
                     elif error.field in field_errors:
                         field_errors[error.field].error(error.message(lang))
                     else:
@@ -332,8 +389,7 @@ with what:
             else:
                 settle_place(keys, token, stored=True)
                 state["report_done"] = {"reference": need.reference, "status": need.status}
-                # The pickers exist in this run already: reset them at the start of the next.
-                state["report_reset"] = True
+                # The place stays: residents often send a second need for the same place.
                 new_form()
                 st.rerun()
 
@@ -353,6 +409,10 @@ elif not nearby:
     st.write(t("report.nearby_empty", lang))
 else:
     st.write(t("report.nearby_count", lang, n=len(nearby)))
+    # Supported from this browser before (also before a reload): the store knows its token.
+    state["report_supported"] |= participation.supported_needs(
+        store, participation.support_token(browser_value(), state["report_session"]), [n.id for n in nearby]
+    )
     for need in nearby:
         with st.container(border=True, key=f"report_need_{need.id}"):
             st.markdown(f"**{escape_markdown(need.title)}**")
@@ -371,12 +431,14 @@ else:
                 st.markdown(t("report.supported", lang))
             support_column, flag_column = st.columns(2)
             support_column.button(
-                t("report.support", lang), key=f"report_support_{need.id}", disabled=supported,
+                t("report.supported_button" if supported else "report.support", lang),
+                key=f"report_support_{need.id}", disabled=supported,
                 on_click=on_support, args=(need.id,),
             )
             flagged = need.id in state["report_flagged"]
             with flag_column.popover(t("report.flag", lang), disabled=flagged):
                 st.write(t("report.flag_hint", lang, n=REPORT_THRESHOLD))
+                keep_choice_across_languages(f"report_flag_reason_{need.id}", REPORT_REASONS)
                 st.selectbox(
                     t("report.flag_reason", lang), list(REPORT_REASONS), key=f"report_flag_reason_{need.id}",
                     format_func=lambda r: REPORT_REASONS[r][0 if lang == "de" else 1],

@@ -98,7 +98,7 @@ def test_map_click_outside_berlin_is_refused_and_nothing_is_stored(at, fake_map,
     assert "Nicht gespeichert" in texts(at)
 
 
-def test_submit_stores_exactly_one_need_and_resets_the_form(at, fake_map, store):
+def test_submit_stores_exactly_one_need_and_resets_topic_and_texts_but_keeps_the_place(at, fake_map, store):
     click(at, fake_map, *BRANDENBURG_GATE)
     token = at.session_state["report_token"]
     fill(at)
@@ -109,13 +109,24 @@ def test_submit_stores_exactly_one_need_and_resets_the_form(at, fake_map, store)
     assert (need.plr_id, need.located_by, need.category, need.status) == ("01100206", "point", "green_climate", "pending")
     assert need.title == "Mehr Schatten am Spielplatz" and need.language == "de" and need.channel == "online"
     assert f"Ihre Kennung: {need.reference}" in texts(at)
-    # A fresh form: new token, empty fields, no place; the old click does not come back.
+    # Where to ask about it: the contact in the imprint, named by the page it is on.
+    assert "an die Kontaktstelle im Impressum (Seite „Quellen und Impressum“)" in texts(at)
+    # A fresh form: new token, empty topic and texts; the place stays for a second need there.
     assert at.session_state["report_token"] != token
     form = at.session_state["report_form"]
     assert at.text_input(key=f"report_title_{form}").value == ""
-    assert at.session_state["report_place"] is None
+    assert at.text_area(key=f"report_description_{form}").value == ""
+    assert at.selectbox(key=f"report_category_{form}").value is None
+    place = at.session_state["report_place"]
+    assert place["located"]["PLR_ID"] == "01100206"
+    assert "Ihr Ort liegt im Planungsraum Unter den Linden" in texts(at)
+    assert at.selectbox(key="report_plr").value == "01100206"
     at.run()
-    assert store.count() == 1 and at.session_state["report_place"] is None
+    assert store.count() == 1 and at.session_state["report_place"] == place
+    # A second need at the same place needs only topic and title.
+    fill(at, category="mobility", title="Sichere Querung", description="")
+    submit(at)
+    assert sorted(n.plr_id for n in store.query(statuses=None)) == ["01100206", "01100206"]
 
 
 def test_a_repeated_submit_with_the_same_token_stores_one_need(at, fake_map, store):
@@ -157,6 +168,63 @@ def test_validation_errors_are_shown_per_field_and_nothing_is_stored(at, fake_ma
     errors = [e.value for e in at.error]
     assert any("Titel" in e and "3" in e for e in errors), errors
     assert at.text_input(key=f"report_title_{at.session_state['report_form']}").value == "ab"
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "shown", "refused"),
+    [
+        ("description", "x" * 1200, "1.200 von höchstens 1.000 Zeichen – bitte um 200 Zeichen kürzen", "1000"),
+        ("title", "Schatten " * 15, "135 von höchstens 120 Zeichen – bitte um 15 Zeichen kürzen", "120"),
+    ],
+)
+def test_too_long_text_is_kept_counted_and_refused_with_its_message(at, fake_map, store, field, typed, shown, refused):
+    click(at, fake_map, *BRANDENBURG_GATE)
+    fill(at, **{field: typed})
+    at.run()
+    captions = [c.value for c in at.caption]
+    assert any(shown in c and c.startswith(":red[") for c in captions), captions
+    submit(at)
+    assert store.count() == 0
+    form = at.session_state["report_form"]
+    widget = at.text_area(key=f"report_{field}_{form}") if field == "description" else at.text_input(key=f"report_{field}_{form}")
+    assert widget.value == typed  # nothing the resident typed is lost
+    errors = [e.value for e in at.error]
+    assert "Nicht gespeichert. Bitte korrigieren Sie die markierten Angaben." in errors
+    assert any(refused in e.replace(".", "") for e in errors if e.startswith(("Der Titel", "Die Beschreibung"))), errors
+
+
+def test_the_limits_of_title_and_description_are_shown_before_they_are_reached(at, fake_map):
+    assert [c.value for c in at.caption if "Zeichen" in c.value] == ["0 von 120 Zeichen", "0 von 1.000 Zeichen"]
+    fill(at, description="y" * 812)
+    at.run()
+    assert "812 von 1.000 Zeichen" in [c.value for c in at.caption]
+
+
+def test_missing_topic_is_named_as_the_field_shows_it(at, fake_map, store):
+    click(at, fake_map, *BRANDENBURG_GATE)
+    fill(at, category=None)
+    submit(at)
+    assert store.count() == 0
+    errors = [e.value for e in at.error]
+    assert "Das Thema fehlt. Bitte wählen Sie ein Thema aus der Liste „Thema“." in errors
+    assert not any("Kategorie" in e for e in errors), errors
+
+
+def test_the_chosen_topic_follows_the_language(at, fake_map):
+    fill(at, category="green_climate")
+    at.run()
+    form = at.session_state["report_form"]
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception, at.exception
+    box = at.selectbox(key=f"report_category_{form}")
+    assert box.value == "green_climate"
+    assert box.options[box.index] == "Green space, climate and environment"
+    assert "Grün, Klima und Umwelt" not in box.options
+    at.session_state["lang"] = "de"
+    at.run()
+    box = at.selectbox(key=f"report_category_{form}")
+    assert box.value == "green_climate" and box.options[box.index] == "Grün, Klima und Umwelt"
 
 
 def test_no_place_is_refused_with_a_message_at_the_place(at, fake_map, store):

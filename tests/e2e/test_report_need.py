@@ -41,6 +41,9 @@ AXE = Path(__file__).resolve().parents[2] / "static/node_modules/axe-core/axe.mi
 BRANDENBURG_GATE = (52.5163, 13.3777)
 AREA_SHOWN = re.compile(r"Gewähltes Gebiet: Planungsraum Unter den Linden")
 PLACE_SHOWN = re.compile(r"Ihr Ort liegt im Planungsraum Unter den Linden")
+# The boulevard Unter den Linden at Friedrichstraße: 250 m and more inside PLR 01100206 in every
+# direction, so a tap at city zoom (a pixel is about 150 m there) still lands in it.
+UNTER_DEN_LINDEN_MIDDLE = (52.5172, 13.3895)
 HENNIGSDORF = (52.638, 13.205)  # Brandenburg, north-west of Spandau; inside the map's view
 HOSTILE = (
     "<script>window.__xss=1</script>",
@@ -122,19 +125,97 @@ def test_map_click_shows_the_planning_area_and_submit_stores_one_need(server, st
     expect(current(page).get_by_role("combobox", name="Planungsraum", exact=True)).to_have_value("Unter den Linden")
     title = f"Mehr Schatten {uuid.uuid4().hex[:6]}"
     fill_form(page, title, description="Im Sommer ist es hier sehr heiß.")
-    # The counter Streamlit shows for max_chars: the limit is visible before it is hit.
-    expect(current(page).get_by_text(f"{len(title)}/120")).to_be_visible()
+    # The count under each field: the limit is visible before it is hit.
+    expect(current(page).get_by_text(f"{len(title)} von 120 Zeichen", exact=True)).to_be_visible()
+    expect(current(page).get_by_text("32 von 1.000 Zeichen", exact=True)).to_be_visible()
     submit(page)
     expect_shown(page, RECEIPT)
     [need] = stored(store, title)
     assert (need.plr_id, need.located_by, need.status) == ("01100206", "point", "pending")
     assert abs(need.lat - BRANDENBURG_GATE[0]) < 0.0005 and abs(need.lon - BRANDENBURG_GATE[1]) < 0.0005
     expect(current(page).get_by_text(f"Ihre Kennung: {need.reference}")).to_be_visible()
-    # The form is empty again; clicking the button of the new form stores nothing more.
+    # The texts are empty again, the place stays; clicking the button of the new form stores nothing more.
     expect(current(page).get_by_label("Kurzer Titel (3 bis 120 Zeichen)")).to_have_value("")
+    expect(current(page).get_by_text(PLACE_SHOWN)).to_be_visible()
     submit(page)
     expect_shown(page, REFUSED)
+    expect(current(page).get_by_text("Das Thema fehlt. Bitte wählen Sie ein Thema aus der Liste „Thema“.")).to_be_visible()
     assert len(stored(store, title)) == 1
+    network.assert_clean()
+
+
+def test_area_names_stand_on_the_map_bezirke_first_then_the_planning_areas_around_the_place(server, page, network):
+    from playwright.sync_api import expect
+
+    open_page(page, server)
+    labels = map_view(page).locator(".leaflet-tooltip.area-label")
+    # City zoom: the 12 Bezirke by name, without hovering (a touch screen cannot hover).
+    expect(labels).to_have_count(12, timeout=TIMEOUT_MS)
+    expect(map_view(page).locator(".area-label-bez", has_text="Friedrichshain-Kreuzberg")).to_be_visible()
+    click_map_until(page, *BRANDENBURG_GATE, PLACE_SHOWN)
+    # Zoomed in on the place: the Planungsräume around it instead, a few, not all 542.
+    chosen = map_view(page).locator(".area-label-plr", has_text="Unter den Linden")
+    expect(chosen).to_be_visible(timeout=TIMEOUT_MS)
+    expect(map_view(page).locator(".area-label-bez")).to_have_count(0)
+    assert 3 <= map_view(page).locator(".area-label-plr").count() <= 40
+    # The names stand where they belong: "Unter den Linden" is near the pin, inside the map.
+    box, pin = chosen.bounding_box(), map_view(page).locator(".leaflet-marker-icon").bounding_box()
+    assert abs(box["x"] - pin["x"]) < 400 and abs(box["y"] - pin["y"]) < 300, (box, pin)
+    network.assert_clean()
+
+
+def test_too_long_texts_are_kept_counted_and_refused_with_their_messages(server, store, page, network):
+    from playwright.sync_api import expect
+
+    open_page(page, server)
+    click_map_until(page, *BRANDENBURG_GATE, PLACE_SHOWN)
+    choose(page, "Thema", "Wohnen", done=current(page).get_by_text(CATEGORY_EXPLANATIONS["Wohnen"]))
+    title = ("Mehr Schatten und Bänke " * 6).strip()  # 143 characters
+    description = "Im Sommer ist es auf dem Platz sehr heiß. " * 29  # 1,218 characters
+    title_box = current(page).get_by_label("Kurzer Titel (3 bis 120 Zeichen)")
+    title_box.fill(title)
+    with rerun_after(page):
+        title_box.press("Enter")
+    description_box = current(page).get_by_label("Beschreibung (freiwillig, höchstens 1.000 Zeichen)")
+    description_box.click()
+    page.keyboard.insert_text(description)  # what a paste does
+    with rerun_after(page):
+        description_box.press("ControlOrMeta+Enter")
+    # Nothing is dropped; the count says by how much to shorten, in the error colour.
+    expect(title_box).to_have_value(title)
+    expect(description_box).to_have_value(description)
+    over_title = current(page).get_by_text("143 von höchstens 120 Zeichen – bitte um 23 Zeichen kürzen")
+    over_description = current(page).get_by_text("1.218 von höchstens 1.000 Zeichen – bitte um 218 Zeichen kürzen")
+    expect(over_title).to_be_visible()
+    expect(over_description).to_be_visible()
+    colour = over_description.evaluate("e => getComputedStyle(e).color")
+    r, g, b = (int(v) for v in re.findall(r"\d+", colour)[:3])
+    assert r > g + 60 and r > b + 60, f"the count is not in the error colour: {colour}"
+    before = store.count()
+    submit(page)
+    expect_shown(page, REFUSED)
+    expect(current(page).get_by_text(re.compile(r"^Der Titel .*120"))).to_be_visible()
+    expect(current(page).get_by_text(re.compile(r"^Die Beschreibung .*1\.?000"))).to_be_visible()
+    assert store.count() == before
+    expect(title_box).to_have_value(title)
+    expect(description_box).to_have_value(description)
+    network.assert_clean()
+
+
+def test_the_chosen_topic_follows_the_language(server, page, network):
+    from playwright.sync_api import expect
+
+    open_page(page, server)
+    choose(page, "Thema", "Grün, Klima und Umwelt",
+           done=current(page).get_by_text(CATEGORY_EXPLANATIONS["Grün, Klima und Umwelt"]))
+    with rerun_after(page):
+        page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
+    expect(current(page).get_by_role("heading", name="2. What is missing?")).to_be_visible(timeout=TIMEOUT_MS)
+    wait_idle(page)
+    topic = current(page).get_by_role("combobox", name="Topic", exact=True)
+    expect(topic).to_have_value("Green space, climate and environment", timeout=10_000)
+    english = next(c.explanation_en for c in CATEGORIES.values() if c.label_de == "Grün, Klima und Umwelt")
+    expect(current(page).get_by_text(english)).to_be_visible()
     network.assert_clean()
 
 
@@ -238,7 +319,13 @@ def test_phone_viewport_has_no_horizontal_scroll_and_the_form_works(server, stor
                 .map(e => e.tagName + ' ' + (e.getAttribute('data-testid') || ''))"""
         )
         assert too_wide == [], f"wider than the 375 px screen: {too_wide[:5]}"
-        click_map_until(page, *BRANDENBURG_GATE, PLACE_SHOWN, tap=True)
+        click_map_until(page, *UNTER_DEN_LINDEN_MIDDLE, PLACE_SHOWN, tap=True)
+        # Zoomed in on a phone, the name of the place's Planungsraum stands in the view.
+        label = map_view(page).locator(".area-label-plr", has_text="Unter den Linden")
+        expect(label).to_be_visible(timeout=TIMEOUT_MS)
+        frame_box, label_box = map_view(page).locator(".leaflet-container").bounding_box(), label.bounding_box()
+        assert frame_box["x"] <= label_box["x"] and label_box["x"] + label_box["width"] <= frame_box["x"] + frame_box["width"] + 1
+        assert frame_box["y"] <= label_box["y"] and label_box["y"] + label_box["height"] <= frame_box["y"] + frame_box["height"] + 1
         title = f"Bank am Ufer {uuid.uuid4().hex[:6]}"
         fill_form(page, title)
         submit(page)
@@ -333,7 +420,7 @@ def test_page_has_no_serious_accessibility_violations(server, hostile_needs, pag
     network.assert_clean()
 
 
-def test_me_too_counts_once_per_browser_session(server, store, page, network):
+def test_me_too_counts_once_per_browser_also_after_a_reload(server, store, page, network):
     from playwright.sync_api import expect
 
     need = store.submit(
@@ -350,6 +437,17 @@ def test_me_too_counts_once_per_browser_session(server, store, page, network):
         wait_idle(page)
         expect(current(card).get_by_text(re.compile(r"Unterstützungen: 1$"))).to_be_visible()
         expect(current(card).get_by_role("button", name="Ich auch")).to_be_disabled()
+        assert store.get(need.id).support_count == 1
+        # A reload is a new session in the same browser: the support is still counted, once.
+        open_page(page, server)
+        click_map_until(page, *BRANDENBURG_GATE, PLACE_SHOWN)
+        card = keyed(page, f"report_need_{need.id}")
+        expect(current(card).get_by_text("Sie unterstützen diesen Bedarf.")).to_be_visible(timeout=TIMEOUT_MS)
+        button = current(card).get_by_role("button", name="Ich auch – gezählt")
+        expect(button).to_be_disabled()
+        button.click(force=True)  # a disabled button does nothing, even when forced
+        wait_idle(page)
+        expect(current(card).get_by_text(re.compile(r"Unterstützungen: 1$"))).to_be_visible()
         assert store.get(need.id).support_count == 1
     finally:
         store.set_status(need.id, "hidden")

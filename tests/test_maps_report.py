@@ -1,0 +1,95 @@
+"""The residents' map (geodata.maps_report) rendered to HTML: area names on the map, escaping."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import geopandas as gpd
+from shapely.geometry import Point, box, mapping, shape
+
+from geodata.maps_report import LABEL_ZOOM, areas_around, label_points, report_map
+
+
+def collection(*areas: tuple[str, str, tuple[float, float, float, float]]) -> dict:
+    """A FeatureCollection of rectangles ``(id, name, (min_lon, min_lat, max_lon, max_lat))``."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": area_id, "properties": {"id": area_id, "name": name}, "geometry": mapping(box(*bounds))}
+            for area_id, name, bounds in areas
+        ],
+    }
+
+
+DISTRICTS = collection(("01", "Mitte", (13.30, 52.50, 13.45, 52.56)), ("02", "Friedrichshain-Kreuzberg", (13.45, 52.48, 13.52, 52.53)))
+NEARBY = collection(("01100206", "Unter den Linden", (13.37, 52.51, 13.39, 52.52)), ("01100205", "Wilhelmstraße", (13.38, 52.50, 13.39, 52.51)))
+
+
+def labels(html: str) -> tuple[list, list, float]:
+    """The district labels, the nearby labels and the zoom that switches between them, as the script has them."""
+    match = re.search(r"var districts = group\((\[.*?\]), \"bez\"\);\s*var nearby = group\((\[.*?\]), \"plr\"\);"
+                      r".*?map\.getZoom\(\) >= ([0-9.]+);", html, re.S)
+    assert match, "no area labels in the map script"
+    return json.loads(match[1]), json.loads(match[2]), float(match[3])
+
+
+def test_district_names_stand_on_the_map_and_nearby_planning_areas_from_the_label_zoom_on():
+    html = report_map(DISTRICTS, pin=(52.515, 13.38), nearby_areas=NEARBY).get_root().render()
+    districts, nearby, zoom = labels(html)
+    assert [name for _, _, name in districts] == ["Mitte", "Friedrichshain-Kreuzberg"]
+    assert [name for _, _, name in nearby] == ["Unter den Linden", "Wilhelmstraße"]
+    assert zoom == LABEL_ZOOM
+    # Each label stands inside its area.
+    for (lat, lon, _), feature in zip(districts + nearby, DISTRICTS["features"] + NEARBY["features"]):
+        assert shape(feature["geometry"]).contains(Point(lon, lat))
+    # Labels are tooltips of their own (shown without hovering), small and class-styled.
+    assert 'className: "area-label area-label-" + kind' in html and ".leaflet-tooltip.area-label{" in html
+    # The nearby Planungsräume are drawn as outlines that do not catch the clicks meant for the map.
+    styler = re.search(r"function (geo_json_\w+)_styler\(feature\) \{[^}]*\"dashArray\": \"4 3\"", html)
+    assert styler, "no dashed outlines of the nearby Planungsräume"
+    layer = re.search(styler[1] + r" = L\.geoJson\(null, \{(.*?)\}\);", html, re.S)
+    assert layer and '"interactive": false' in layer[1], layer
+    assert '"id": "01100205"' in html
+
+
+def test_without_a_place_only_the_district_names_are_on_the_map():
+    districts, nearby, _ = labels(report_map(DISTRICTS).get_root().render())
+    assert len(districts) == 2 and nearby == []
+
+
+def test_area_names_are_inert_html():
+    hostile = collection(("01", '<img src=x onerror="a()">{{ 7*7 }}', (13.30, 52.50, 13.45, 52.56)))
+    html = report_map(hostile, nearby_areas=hostile).get_root().render()
+    districts, nearby, _ = labels(html)
+    assert districts[0][2] == nearby[0][2] == "&lt;img src=x onerror=&quot;a()&quot;&gt;&#123;&#123; 7*7 &#125;&#125;"
+    assert "<img src=x" not in html and "49" not in html.split("var districts")[1][:400]
+
+
+def test_areas_around_names_the_planning_areas_near_a_place_only():
+    units = gpd.GeoDataFrame(
+        {"name": ["Unter den Linden", "Wilhelmstraße", "Spandau Mitte"]},
+        index=["01100206", "01100205", "05100101"],
+        geometry=[box(13.37, 52.51, 13.39, 52.52), box(13.38, 52.50, 13.39, 52.51), box(13.19, 52.53, 13.21, 52.54)],
+        crs=4326,
+    )
+    around = areas_around(units, 52.5163, 13.3777)
+    assert [(f["id"], f["properties"]["name"]) for f in around["features"]] == [
+        ("01100206", "Unter den Linden"), ("01100205", "Wilhelmstraße"),
+    ]
+    assert areas_around(units, 52.5163, 13.3777, radius_m=100)["features"][0]["id"] == "01100206"
+
+
+def test_names_of_nearby_areas_stand_close_to_the_place_where_the_area_reaches_it():
+    # A long area (about 7 km west to east) whose middle is far outside a phone's view of the place.
+    units = gpd.GeoDataFrame({"name": ["Langer Streifen"]}, index=["01"],
+                             geometry=[box(13.30, 52.515, 13.40, 52.52)], crs=4326)
+    place = (52.5175, 13.395)
+    around = areas_around(units, *place)
+    [(lat, lon, name)] = label_points(around["features"])
+    assert name == "Langer Streifen"
+    assert abs(lat - place[0]) * 111_320 < 400 and abs(lon - place[1]) * 67_800 < 400, (lat, lon)
+    assert units.geometry["01"].contains(Point(lon, lat))
+    # On the map the label stands there too.
+    _, nearby, _ = labels(report_map(DISTRICTS, pin=place, nearby_areas=around).get_root().render())
+    assert nearby == [[round(lat, 6), round(lon, 6), "Langer Streifen"]]
