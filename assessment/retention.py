@@ -16,7 +16,8 @@ Run it daily (cron, a systemd timer): ``python -m assessment retention``
 
 The rate limits' events (:mod:`assessment.limits`, hashed keys only) are deleted
 once they are older than the longest limiter window, also for a limit that has
-not been used since (each use deletes its own old events anyway).
+not been used since (each use deletes its own old events anyway), and so are
+expired staff sign-in sessions (:class:`assessment.auth.StaffSessions`).
 
 Pending and hidden needs wait for a moderator and are never deleted here.
 Deleting a need also deletes its supports, residents' reports and workshop
@@ -31,7 +32,7 @@ Examples
 >>> from assessment.store import open_store
 >>> store = open_store(database_url="sqlite://")
 >>> run_retention(store, RetentionPolicy(90, 730, 30), now=datetime(2027, 1, 1, tzinfo=timezone.utc)).summary()
-'0 rejected/merged needs deleted, 0 published needs deleted, 0 need tokens and 0 support tokens anonymised, 0 expired limiter events deleted'
+'0 rejected/merged needs deleted, 0 published needs deleted, 0 need tokens and 0 support tokens anonymised, 0 expired limiter events and 0 expired staff sessions deleted'
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from assessment import audit
-from assessment.auth import SIGNIN_WINDOW_S
+from assessment.auth import SIGNIN_WINDOW_S, staff_sessions
 from assessment.limits import limiter_events
 from assessment.moderation import need_reports
 from assessment.model import utc_now
@@ -90,13 +91,15 @@ class RetentionResult:
     anonymised_need_tokens: int
     anonymised_support_tokens: int
     deleted_limiter_events: int = 0
+    deleted_staff_sessions: int = 0
 
     def summary(self) -> str:
         """One line for the log."""
         return (f"{len(self.deleted_rejected)} rejected/merged needs deleted, "
                 f"{len(self.deleted_published)} published needs deleted, "
                 f"{self.anonymised_need_tokens} need tokens and {self.anonymised_support_tokens} "
-                f"support tokens anonymised, {self.deleted_limiter_events} expired limiter events deleted")
+                f"support tokens anonymised, {self.deleted_limiter_events} expired limiter events and "
+                f"{self.deleted_staff_sessions} expired staff sessions deleted")
 
 
 def run_retention(store: NeedStore, policy: RetentionPolicy, *, now: datetime | None = None,
@@ -149,11 +152,15 @@ def run_retention(store: NeedStore, policy: RetentionPolicy, *, now: datetime | 
         limiter_cutoff = now - timedelta(seconds=LIMITER_EVENTS_MAX_AGE_S)
         expired = limiter_events.c.at <= limiter_cutoff
         expired_events = conn.execute(sa.select(sa.func.count()).select_from(limiter_events).where(expired)).scalar_one()
+        session_expired = staff_sessions.c.expires_at <= now
+        expired_sessions = conn.execute(
+            sa.select(sa.func.count()).select_from(staff_sessions).where(session_expired)).scalar_one()
         result = RetentionResult(tuple(rejected), tuple(published), int(need_tokens), len(old_supports),
-                                 int(expired_events))
+                                 int(expired_events), int(expired_sessions))
         if dry_run:
             return result
         conn.execute(limiter_events.delete().where(expired))
+        conn.execute(staff_sessions.delete().where(session_expired))
         for need_id in doomed:
             status = conn.execute(sa.select(needs.c.status).where(needs.c.id == need_id)).scalar_one()
             conn.execute(audit.audit_log.update().where(audit.audit_log.c.need_id == need_id).values(details=None))

@@ -147,7 +147,29 @@ def test_retention_deletes_expired_limiter_events_of_idle_limits(store):
     dry = run_retention(store, POLICY, now=NOW, dry_run=True)
     assert dry.deleted_limiter_events == 1 and count() == 2
     result = run_retention(store, POLICY, now=NOW)
-    assert result.deleted_limiter_events == 1 and "1 expired limiter events deleted" in result.summary()
+    assert result.deleted_limiter_events == 1 and "1 expired limiter events and" in result.summary()
     assert count() == 1  # the fresh event still counts for its limit
     with store.engine.connect() as conn:
         assert conn.execute(sa.select(limiter_events.c.kind)).scalars().all() == ["signin"]
+
+
+def test_retention_deletes_expired_staff_sessions_and_keeps_valid_ones(store):
+    """Sign-ins kept for a reload leave nothing behind once they expired, even if nobody signs in again."""
+    from assessment.auth import Account, StaffSessions, User, staff_sessions
+
+    account = Account("anna", "$argon2id$v=19$test", frozenset({"facilitator"}))
+    user = User("anna", frozenset({"facilitator"}), "password")
+    # (Each sign-in deletes the sessions expired at its time: start the valid one first.)
+    valid = StaffSessions(store, lifetime_s=3600, clock=lambda: NOW - timedelta(minutes=10)).start(user, account)
+    StaffSessions(store, lifetime_s=3600, clock=lambda: NOW - timedelta(hours=2)).start(user, account)  # expired by NOW
+
+    def count() -> int:
+        with store.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(staff_sessions)).scalar_one()
+
+    assert count() == 2
+    assert run_retention(store, POLICY, now=NOW, dry_run=True).deleted_staff_sessions == 1 and count() == 2
+    result = run_retention(store, POLICY, now=NOW)
+    assert result.deleted_staff_sessions == 1 and "1 expired staff sessions deleted" in result.summary()
+    assert count() == 1
+    assert StaffSessions(store, lifetime_s=3600, clock=lambda: NOW).restore(valid, {"anna": account}) == user
