@@ -276,6 +276,7 @@ def test_nearby_needs_are_listed_as_text_and_supported_once(at, fake_map, store)
     shown = texts(at)
     assert hostile.replace("\\", "") in shown and far.title not in shown and "Noch nicht geprüft" not in shown
     assert "Wohnen · Planungsraum Unter den Linden · Unterstützungen: 0" in shown
+    assert "1 veröffentlichter Bedarf in der Nähe (auch als Punkt auf der Karte):" in shown
     # The title is Markdown-escaped (shown literally, never a link or an image) ...
     [title_md] = [m.value for m in at.markdown if "onerror" in m.value]
     assert "\\[x\\]\\(javascript" in title_md and "\\<img" in title_md
@@ -422,3 +423,41 @@ def test_privacy_note_names_the_configured_retention(fake_map, database_url, mon
     [note] = [m.value for m in at.markdown if "Wie lange" in m.value]
     assert "412 Tage nach dem Absenden" in note and "61 Tage nach der Entscheidung" in note
     assert "2028" not in note
+
+
+class BrowserContext:
+    """Stands in for ``st.context`` with the XSRF cookie of one browser, masked anew per page load."""
+
+    def __init__(self, cookie: str):
+        self.cookies = {"_streamlit_xsrf": cookie}
+
+
+def test_me_too_counts_once_per_browser_across_sessions(fake_map, database_url, store, monkeypatch):
+    import streamlit
+
+    lat, lon = BRANDENBURG_GATE
+    need = store.submit(NeedInput(category="mobility", title="Fahrradbügel", lat=lat, lon=lon), status="published")
+    store.submit(NeedInput(category="mobility", title="Sichere Querung", lat=lat, lon=lon + 0.0005), status="published")
+    # The same token 02040608 under two masks: two loads of the page in one browser.
+    for load, cookie in enumerate(("2|01020304|0306050c|1700000000", "2|ffffffff|fdfbf9f7|1700000000")):
+        monkeypatch.setattr(streamlit, "context", BrowserContext(cookie))
+        session = fresh_session(fake_map, lat, lon)
+        assert "2 veröffentlichte Bedarfe in der Nähe (auch als Punkte auf der Karte):" in texts(session)
+        button = session.button(key=f"report_support_{need.id}")
+        if load == 0:
+            assert not button.disabled and button.label == "Ich auch"
+            button.click().run()
+            assert not session.exception, session.exception
+        else:  # after the reload: counted already, said so, and a click changes nothing
+            assert button.disabled and button.label == "Ich auch – gezählt"
+            assert "Sie unterstützen diesen Bedarf." in texts(session)
+            # Even when the session forgets it, the page asks the store again.
+            session.session_state["report_supported"] = set()
+            session.run()
+            assert session.button(key=f"report_support_{need.id}").disabled
+        assert store.get(need.id).support_count == 1
+    # Another browser counts.
+    monkeypatch.setattr(streamlit, "context", BrowserContext("2|01020304|aabbccdd|1700000000"))
+    other = fresh_session(fake_map, lat, lon)
+    other.button(key=f"report_support_{need.id}").click().run()
+    assert store.get(need.id).support_count == 2
