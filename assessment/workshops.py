@@ -121,7 +121,21 @@ votes = sa.Table(
 
 
 class WorkshopError(ValueError):
-    """A workshop request that cannot be done; the message names the value and the fix."""
+    """A workshop request that cannot be done; the message names the value and the fix.
+
+    ``str(error)`` is English (logs, the command line); :meth:`text` gives the
+    German wording for the German UI when one was given.
+
+    >>> WorkshopError("the title must have 1 to 200 characters", de="Der Titel muss 1 bis 200 Zeichen haben").text("de")
+    'Der Titel muss 1 bis 200 Zeichen haben'
+    """
+
+    def __init__(self, message: str, de: str | None = None):
+        super().__init__(message)
+        self.de = de
+
+    def text(self, lang: str) -> str:
+        return self.de if lang == "de" and self.de else str(self)
 
 
 class WorkshopNotFoundError(WorkshopError, KeyError):
@@ -198,6 +212,11 @@ def _round(row) -> VoteRound:
     return VoteRound(row.id, row.workshop_code, int(row.dots), row.opened_at, row.closed_at)
 
 
+def _corners_de(values) -> str:
+    """(West, Süd, Ost, Nord) with German decimal commas, for messages."""
+    return "(" + "; ".join(f"{v:.4f}".replace(".", ",") for v in values) + ")"
+
+
 def check_bbox(bbox) -> tuple[float, float, float, float]:
     """A drawn focus rectangle as four floats, or :class:`WorkshopError` naming what is wrong.
 
@@ -211,17 +230,22 @@ def check_bbox(bbox) -> tuple[float, float, float, float]:
     try:
         values = tuple(float(v) for v in bbox)
     except (TypeError, ValueError):
-        raise WorkshopError(f"focus rectangle {bbox!r} must be four numbers (min_lon, min_lat, max_lon, max_lat)") from None
+        raise WorkshopError(f"focus rectangle {bbox!r} must be four numbers (min_lon, min_lat, max_lon, max_lat)",
+                            de="Das Rechteck braucht vier Zahlen (West, Süd, Ost, Nord): bitte die Ecken angeben") from None
     if len(values) != 4 or not all(math.isfinite(v) for v in values):
-        raise WorkshopError(f"focus rectangle {bbox!r} must be four finite numbers (min_lon, min_lat, max_lon, max_lat)")
+        raise WorkshopError(f"focus rectangle {bbox!r} must be four finite numbers (min_lon, min_lat, max_lon, max_lat)",
+                            de="Das Rechteck braucht vier Zahlen (West, Süd, Ost, Nord): bitte die Ecken angeben")
     min_lon, min_lat, max_lon, max_lat = values
     if not (min_lon < max_lon and min_lat < max_lat):
         raise WorkshopError(
-            f"focus rectangle {values!r} must be (min_lon, min_lat, max_lon, max_lat) with min < max: draw it again"
+            f"focus rectangle {values!r} must be (min_lon, min_lat, max_lon, max_lat) with min < max: draw it again",
+            de=f"Rechteck {_corners_de(values)}: West muss kleiner als Ost und Süd kleiner als Nord sein – "
+               "bitte neu ziehen oder die Ecken korrigieren",
         )
     west, south, east, north = BERLIN_BOX
     if min_lon < west or max_lon > east or min_lat < south or max_lat > north:
-        raise WorkshopError(f"focus rectangle {values!r} reaches outside Berlin {BERLIN_BOX!r}: draw it inside Berlin")
+        raise WorkshopError(f"focus rectangle {values!r} reaches outside Berlin {BERLIN_BOX!r}: draw it inside Berlin",
+                            de=f"Rechteck {_corners_de(values)} reicht über Berlin hinaus: bitte innerhalb Berlins ziehen")
     return values
 
 
@@ -254,7 +278,9 @@ class WorkshopBook:
         """
         title = title.strip() if isinstance(title, str) else ""
         if not 1 <= len(title) <= TITLE_MAX:
-            raise WorkshopError(f"the title must have 1 to {TITLE_MAX} characters, got {len(title)}: give a short title")
+            raise WorkshopError(f"the title must have 1 to {TITLE_MAX} characters, got {len(title)}: give a short title",
+                                de=f"Der Titel muss 1 bis {TITLE_MAX} Zeichen haben (jetzt {len(title)}): "
+                                   "bitte einen kurzen Titel eingeben")
         if not isinstance(held_on, date):
             raise WorkshopError(f"the date must be a date, got {held_on!r}")
         if (focus_level is None) == (bbox is None):
@@ -267,7 +293,8 @@ class WorkshopBook:
             if focus_level not in AREA_LEVELS:
                 raise WorkshopError(f"focus_level must be one of {', '.join(AREA_LEVELS)}, got {focus_level!r}")
             if not isinstance(focus_id, str) or self.store.geography.area_point(focus_level, focus_id) is None:
-                raise WorkshopError(f"there is no {focus_level} with the id {focus_id!r}: choose the area from the list")
+                raise WorkshopError(f"there is no {focus_level} with the id {focus_id!r}: choose the area from the list",
+                                    de="Dieses Gebiet gibt es nicht: bitte das Gebiet aus der Liste wählen")
         row = {
             "created_at": utc_now(), "title": title, "held_on": held_on, "status": "new",
             "publish_immediately": bool(publish_immediately), "focus_level": focus_level, "focus_id": focus_id,
@@ -281,7 +308,8 @@ class WorkshopBook:
             except IntegrityError:
                 continue
             return self.get(row["code"])
-        raise WorkshopError("could not find a free join code after 5 tries; try again")
+        raise WorkshopError("could not find a free join code after 5 tries; try again",
+                            de="Kein freier Zugangscode gefunden: bitte noch einmal versuchen")
 
     def get(self, code: str) -> Workshop:
         """The workshop with join ``code``; raises :class:`WorkshopNotFoundError`."""
@@ -301,7 +329,8 @@ class WorkshopBook:
             if status is None:
                 raise WorkshopNotFoundError(code)
             if status == "frozen":
-                raise WorkshopError(f"the workshop {code!r} is frozen: its results are final and cannot change")
+                raise WorkshopError(f"the workshop {code!r} is frozen: its results are final and cannot change",
+                                    de=f"Der Workshop {code} ist abgeschlossen: seine Ergebnisse sind endgültig")
             conn.execute(workshops.update().where(workshops.c.code == code).values(**values))
             if values.get("status") in ("frozen",):
                 conn.execute(
@@ -345,7 +374,8 @@ class WorkshopBook:
     def start_round(self, code: str, dots: int) -> VoteRound:
         """Open a new voting round with ``dots`` per participant; an open round of the workshop ends."""
         if not isinstance(dots, int) or isinstance(dots, bool) or not 1 <= dots <= MAX_DOTS:
-            raise WorkshopError(f"dots must be a whole number from 1 to {MAX_DOTS}, got {dots!r}")
+            raise WorkshopError(f"dots must be a whole number from 1 to {MAX_DOTS}, got {dots!r}",
+                                de=f"Punkte je Person: bitte eine ganze Zahl von 1 bis {MAX_DOTS}")
         round_id = str(uuid.uuid4())
 
         def start(conn: Connection) -> None:
@@ -353,7 +383,8 @@ class WorkshopBook:
             if status is None:
                 raise WorkshopNotFoundError(code)
             if status == "frozen":
-                raise WorkshopError(f"the workshop {code!r} is frozen: no new voting round")
+                raise WorkshopError(f"the workshop {code!r} is frozen: no new voting round",
+                                    de=f"Der Workshop {code} ist abgeschlossen: keine neue Abstimmungsrunde")
             now = utc_now()
             conn.execute(
                 vote_rounds.update()

@@ -92,7 +92,7 @@ def create_workshop() -> None:
         created = book.create(title, state.get("ws_new_date") or date.today(),
                               publish_immediately=state.get("ws_new_publish", True), created_by=user.name, **focus)
     except WorkshopError as refused:
-        state["ws_create_error"] = str(refused)
+        state["ws_create_error"] = refused.text(lang)
         return
     state["ws_selected"] = state["ws_created"] = created.code
     state["ws_new_title"] = ""
@@ -165,7 +165,7 @@ def act(action, *args) -> None:
     try:
         action(*args)
     except WorkshopError as refused:
-        state["ws_error"] = str(refused)
+        state["ws_error"] = refused.text(lang)
 
 
 if workshop.is_frozen:

@@ -150,7 +150,7 @@ def test_setup_refuses_a_bad_rectangle_and_says_why(book):
     at.number_input(key="ws_e").set_value(13.4)
     at.button(key="ws_create").click().run()
     assert book.list() == []
-    assert any("min < max" in e.value for e in at.error)
+    assert any("(13,5000; 52,5100; 13,4000; 52,5300): West muss kleiner als Ost" in e.value for e in at.error)
 
 
 def test_setup_takes_the_focus_rectangle_drawn_on_the_map(book, monkeypatch):
@@ -186,7 +186,7 @@ def test_a_rectangle_drawn_outside_berlin_is_refused_with_the_reason(book, monke
     at.button(key="ws_create").click().run()
     assert book.list() == []
     [error] = at.error
-    assert "14.53" in error.value and "outside Berlin" in error.value
+    assert "Rechteck (14,5300; 52,3300; 14,5700; 52,3600) reicht über Berlin hinaus" in error.value
 
 
 def test_live_view_shows_pins_counts_ticker_and_results(book, fake_map):
