@@ -425,6 +425,16 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     },
     "assess.level": {"de": "LOR-Ebene", "en": "LOR level"},
     "assess.preset": {"de": "Voreinstellung", "en": "Preset"},
+    "assess.preset_at_level": {"de": "Auf der Ebene {level}: {components}.",
+                               "en": "At the level {level}: {components}."},
+    "assess.preset_dropped": {
+        "de": "Nur für Planungsräume veröffentlicht und daher hier nicht enthalten: {indicators}.",
+        "en": "Published for planning areas only and therefore left out here: {indicators}.",
+    },
+    "assess.preset_changed": {
+        "de": "Eigene Gewichtung (ausgehend von „{preset}“): Bericht und Prüfsumme nennen sie „eigene Auswahl“.",
+        "en": "Own weights (starting from “{preset}”): the report and its checksum call it “own selection”.",
+    },
     "assess.method": {"de": "Normierung", "en": "Normalisation"},
     "assess.method.rank": {"de": "Perzentilrang (nur die Reihenfolge zählt)", "en": "Percentile rank (only the order counts)"},
     "assess.method.zscore": {"de": "z-Wert (Abstände zählen)", "en": "z-score (distances count)"},

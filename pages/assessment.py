@@ -128,7 +128,8 @@ preset = c2.selectbox(t("assess.preset", lang), list(PRESETS), key="assess_prese
                       index=list(PRESETS).index(DEFAULT_PRESET), format_func=lambda p: PRESETS[p].label(lang))
 method = c3.selectbox(t("assess.method", lang), NORMALISATIONS, key="assess_method",
                       format_func=lambda m: t(f"assess.method.{m}", lang))
-st.caption(escape_markdown(PRESETS[preset].description(lang)))
+# Filled once the weights are read: the preset's text only while its weights are unchanged.
+preset_caption = st.empty()
 if st.session_state.get("assess_loaded") != (level, preset):
     reset_spec(level, preset)
 
@@ -172,7 +173,23 @@ if sum(w for _, _, w in spec) <= 0:
     st.stop()
 # Unchanged preset weights: pass the preset's name, so the report and its input hash match
 # `python -m assessment report --preset ...` for the same data.
-unchanged = [(c.key, c.direction, c.weight) for c in PRESETS[preset].components(level)[0]] == spec
+preset_components = PRESETS[preset].components(level)[0]
+unchanged = [(c.key, c.direction, c.weight) for c in preset_components] == spec
+if unchanged:
+    # What the preset is at this level: class indicators stand in by their shares above PLR,
+    # indicators published for PLR only drop out (the description names the PLR set).
+    used = ", ".join(f"{key_label(c.key)} ({format_number(c.weight, 2 if c.weight % 1 else 0, lang)})"
+                     for c in preset_components)
+    kept = {c.key for c in preset_components}
+    dropped = [key_label(key) for key, _ in PRESETS[preset].weights
+               if key not in kept and (INDICATORS[key].derived_share if key in INDICATORS else None) not in kept]
+    lines = [PRESETS[preset].description(lang),
+             t("assess.preset_at_level", lang, level=lvl.plural(lang), components=used)]
+    if dropped:
+        lines.append(t("assess.preset_dropped", lang, indicators=", ".join(dropped)))
+    preset_caption.caption(escape_markdown(" ".join(lines)))
+else:
+    preset_caption.caption(escape_markdown(t("assess.preset_changed", lang, preset=PRESETS[preset].label(lang))))
 result = assessment_of(settings, level, version, preset if unchanged else tuple(spec), method, counts,
                        settings.min_residents, settings.min_needs)
 ranking = result.table()

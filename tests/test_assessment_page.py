@@ -213,3 +213,20 @@ def test_a_rerun_with_unchanged_inputs_does_not_compute_again(settings_with_data
     assert specs[1:] == [((STATUS, 1, 2.0), (DYNAMICS, 1, 1.0))]
     at.slider(key=f"assess_w_{STATUS}").set_value(3.0).run()  # the preset's weights again: from the cache
     assert len(specs) == 2
+
+
+def test_the_preset_text_says_what_the_preset_is_at_this_level_and_when_weights_changed(settings_with_data,
+                                                                                        database_url):
+    at = open_page()
+    captions = [c.value.replace("\\", "") for c in at.caption]  # the Markdown source, escaped
+    [caption] = [c for c in captions if "Statusindex (3)" in c]
+    # At Bezirksregion level the preset has two shares, not the five PLR indicators it lists for PLR.
+    assert "Auf der Ebene Bezirksregionen:" in caption
+    assert caption.count("(3)") == 2 and "(1)" in caption  # the description's and the share's weight 3
+    assert "Nur für Planungsräume veröffentlicht und daher hier nicht enthalten:" in caption
+    assert "Kinderarmut" in caption.split("nicht enthalten:")[1]
+    at.slider(key=f"assess_w_{STATUS}").set_value(1.0).run()
+    assert not at.exception
+    texts = [c.value.replace("\\", "") for c in at.caption]
+    assert not any("Statusindex (3)" in text for text in texts)
+    assert any("Eigene Gewichtung (ausgehend von „Sozial“)" in text for text in texts)
