@@ -22,6 +22,7 @@ from assessment.taxonomy import CATEGORIES
 from assessment.workshop_report import focus_area
 from assessment.workshops import WorkshopBook, WorkshopNotFoundError
 from geodata.i18n import escape_markdown, t
+from geodata.links import app_link
 from geodata.maps import ASSET_BASE, Basemap
 from geodata.maps_workshop import Pin, focus_layer, pins_layer, workshop_base_map
 from geodata.settings import Settings, load_settings
@@ -46,11 +47,9 @@ def asset_base() -> str:
     return f"/{prefix}{ASSET_BASE}" if prefix else ASSET_BASE
 
 
-def app_url(path: str, here: str = "/live") -> str:
-    """An absolute link into this app as the browser sees it (see ``pages/workshop_setup.py``)."""
-    current = (st.context.url or "").rstrip("/")
-    root = current[: -len(here)] if current.endswith(here) else current
-    return f"{root}{path}"
+def app_url(path: str) -> str:
+    """An absolute link into this app as the browser sees it (so the QR code works from phones)."""
+    return app_link(st.context.url, st.get_option("server.baseUrlPath"), path)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

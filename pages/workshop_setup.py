@@ -22,6 +22,7 @@ from assessment.workshop_report import build_summary, export_workshop_needs, exp
 from assessment.workshops import MAX_DOTS, WorkshopBook, WorkshopError
 from geodata.display import display_geojson, display_units
 from geodata.i18n import escape_markdown, t
+from geodata.links import app_link
 from geodata.lor import LEVELS
 from geodata.maps import Basemap
 from geodata.maps_workshop import drawn_bbox, focus_draw_map
@@ -41,15 +42,9 @@ def needs_store(database_url: str, _settings: Settings) -> NeedStore:
     return open_store(_settings, database_url=database_url)
 
 
-def app_url(path: str, here: str = "/workshop") -> str:
-    """An absolute link into this app as the browser sees it (so the QR code works from phones).
-
-    ``st.context.url`` is this page's address without the query; dropping the page's own
-    path ``here`` leaves the app's root (with any ``server.baseUrlPath``).
-    """
-    current = (st.context.url or "").rstrip("/")
-    root = current[: -len(here)] if current.endswith(here) else current
-    return f"{root}{path}"
+def app_url(path: str) -> str:
+    """An absolute link into this app as the browser sees it (so the QR code works from phones)."""
+    return app_link(st.context.url, st.get_option("server.baseUrlPath"), path)
 
 
 def qr_png(url: str) -> bytes:

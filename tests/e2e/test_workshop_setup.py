@@ -123,6 +123,8 @@ def test_facilitator_draws_the_focus_creates_and_opens_a_workshop(facilitator_se
         assert stored.bbox == pytest.approx(tuple(shown), abs=6e-5)  # what the 4-decimal fields hold
         assert stored.created_by == "fac-e2e"
 
+        # The join link (and QR code) leads to the app's own host, though the browser came via /anmelden.
+        expect(keyed(page, "ws_join_url")).to_contain_text(f"{facilitator_server.url}/melden?workshop={code}")
         with rerun_after(page):
             keyed(page, "ws_open").get_by_role("button").click()
         expect(current(page).get_by_text(re.compile(r"Status: offen"))).to_be_visible(timeout=TIMEOUT_MS)
