@@ -302,13 +302,16 @@ if may_edit_goals():
         field = st.selectbox(t("assess.goal.field", lang), list(CATEGORIES),
                              format_func=lambda c: CATEGORIES[c].label(lang))
         goal_areas = st.multiselect(t("assess.goal.areas", lang), list(ranking.index), default=[area],
-                                    format_func=lambda i: f"{names.get(i, i)} ({i})")
+                                    format_func=lambda i: f"{names.get(i, i)} ({i})",
+                                    placeholder=t("planner.choose_options", lang))
         needs_frame = store.query_frame(level=level, area_ids=[area], statuses=("published",))
         need_options = dict(zip(needs_frame.get("id", []), needs_frame.get("reference", [])))
         titles = dict(zip(needs_frame.get("id", []), needs_frame.get("title", [])))
         goal_needs = st.multiselect(t("assess.goal.needs", lang), list(need_options),
-                                    format_func=lambda n: f"{need_options[n]} – {titles[n]}")
-        goal_keys = st.multiselect(t("assess.goal.indicators", lang), keys, default=keys, format_func=key_label)
+                                    format_func=lambda n: f"{need_options[n]} – {titles[n]}",
+                                    placeholder=t("planner.choose_options", lang))
+        goal_keys = st.multiselect(t("assess.goal.indicators", lang), keys, default=keys, format_func=key_label,
+                                   placeholder=t("planner.choose_options", lang))
         if st.form_submit_button(t("assess.goal.create", lang)):
             try:
                 book.create(GoalInput(title, field, level, tuple(goal_areas), tuple(goal_needs), tuple(goal_keys)),
