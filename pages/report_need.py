@@ -342,7 +342,7 @@ with what:
         state.pop("report_done", None)
         token = state["report_token"]
         keys = [participation.hashed_key("session", state["report_session"])]
-        # Streamlit's XSRF cookie is random per browser and outlives a reload (a new session).
+        # The token in Streamlit's XSRF cookie is random per browser and outlives a reload (a new session).
         if browser := browser_value():
             keys.append(participation.hashed_key("browser", browser))
         if participation.honeypot_filled(honeypot):

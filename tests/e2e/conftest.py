@@ -106,6 +106,9 @@ def start_server(env: dict[str, str] | None = None) -> Server:
             str(ROOT / ".venv/bin/streamlit"), "run", "app.py",
             "--server.port", str(port), "--server.address", "127.0.0.1",
             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            # Others edit the tree while tests run: a watched file's change unloads every project
+            # module, so a cached store raised a ValidationError class the page no longer catches.
+            "--server.fileWatcherType", "none",
         ],
         cwd=ROOT,
         stdout=log_file,
