@@ -375,7 +375,7 @@ def session_cookie_script(token: str | None, max_age_s: int) -> str:
     """A ``<script>`` that sets (or, with ``token=None``, deletes) :data:`SESSION_COOKIE` for the app's page.
 
     Streamlit scripts cannot send a ``Set-Cookie`` header, so the app renders this
-    with ``st.html(..., unsafe_allow_javascript=True)`` in its own page (in an
+    with ``st.html`` and ``unsafe_allow_javascript`` in its own page (in an
     iframe of the app's origin, such as ``st.iframe``'s with ``allow-same-origin``,
     it writes the parent page's cookie just the same). The cookie is
     ``SameSite=Strict``, ``Path=/`` and ``Secure`` when the page is served over
