@@ -155,6 +155,7 @@ def reject_with_reason(reason_key: str, action, *args) -> None:
     reason = st.session_state.get(reason_key)
     if reason is None:
         st.session_state["moderation_reason_missing"] = reason_key
+        st.session_state.pop("moderation_message", None)  # the earlier outcome is not this one's
         return
     st.session_state.pop("moderation_reason_missing", None)
     decide(action, *args, reason=reason)
@@ -173,7 +174,9 @@ def reason_box(column, reason_key: str) -> None:
 
 st.title(t("moderation.title", lang))
 st.write(t("moderation.intro", lang))
-if message := st.session_state.pop("moderation_message", None):
+# The last decision's outcome stays until the next decision: the queue map's first report after
+# it is drawn reruns the page, and a message shown only once would be gone before it was read.
+if message := st.session_state.get("moderation_message"):
     (st.success if message[0] == "success" else st.error)(message[1])
 
 workshop = st.text_input(t("moderation.workshop", lang), max_chars=64, key="moderation_workshop").strip() or None

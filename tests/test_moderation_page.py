@@ -149,6 +149,10 @@ def test_moderator_approves_one_need_and_rejects_another(store):
                                              f"2 · {rejected.reference} – Bitte ablehnen"]
     at.button(key=f"approve_{approved.id}").click().run()
     assert not at.exception, at.exception
+    approved_text = f"Gespeichert: {approved.reference} ist jetzt veröffentlicht."
+    assert [e.value for e in at.success] == [approved_text]
+    at.run()  # a rerun nobody asked for (the queue map reports its view): the outcome stays readable
+    assert [e.value for e in at.success] == [approved_text]
     at.selectbox(key=f"reason_{rejected.id}").set_value("off_topic").run()
     at.button(key=f"reject_{rejected.id}").click().run()
     assert not at.exception, at.exception
