@@ -259,6 +259,18 @@ def _raw_names(areas: str | Mapping[str, Any] | None) -> list[Mapping[str, Any]]
     return list((json.loads(areas) if isinstance(areas, str) else areas)["features"])
 
 
+class DefaultIconPath(MacroElement):
+    """Sets ``L.Icon.Default.imagePath`` before the markers after it are drawn (the app's own Leaflet images)."""
+
+    _template = Template("{% macro script(this, kwargs) %}L.Icon.Default.imagePath = {{ this.path|tojson }};"
+                         "{% endmacro %}")
+
+    def __init__(self, path: str):
+        super().__init__()
+        self._name = "DefaultIconPath"
+        self.path = path
+
+
 def report_map(
     districts: str | Mapping[str, Any],
     *,
@@ -337,6 +349,9 @@ def report_map(
         SafeTooltip(need_tooltip(need.title, need.category)).add_to(marker)
         marker.add_to(m)
     if pin is not None:
+        # The pin's image named outright: Leaflet otherwise guesses its folder from leaflet.css, and
+        # when the map is drawn before that stylesheet applies, it asks for a path that does not exist.
+        DefaultIconPath(f"{asset_base.rstrip('/')}/leaflet/dist/images/").add_to(m)
         marker = folium.Marker(location=pin, alt=t("report.pin", lang))
         SafeTooltip(inert_html(t("report.pin", lang))).add_to(marker)
         marker.add_to(m)

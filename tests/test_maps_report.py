@@ -93,3 +93,11 @@ def test_names_of_nearby_areas_stand_close_to_the_place_where_the_area_reaches_i
     # On the map the label stands there too.
     _, nearby, _ = labels(report_map(DISTRICTS, pin=place, nearby_areas=around).get_root().render())
     assert nearby == [[round(lat, 6), round(lon, 6), "Langer Streifen"]]
+
+
+def test_the_pin_image_comes_from_the_apps_own_leaflet_folder_named_before_the_marker():
+    """Leaflet guesses the marker image's folder from leaflet.css; before that applies it guesses wrong (a 404)."""
+    html = report_map({"type": "FeatureCollection", "features": []}, pin=(52.52, 13.38),
+                      asset_base="/base/app/static/node_modules").get_root().render()
+    path = html.index('L.Icon.Default.imagePath = "/base/app/static/node_modules/leaflet/dist/images/";')
+    assert path < html.index("L.marker(")
