@@ -346,7 +346,7 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "planner.filters": {"de": "Filter für Bedarfe", "en": "Filters for needs"},
     "planner.categories": {"de": "Kategorien (leer = alle)", "en": "Categories (empty = all)"},
     "planner.period": {"de": "Zeitraum (von – bis)", "en": "Period (from – to)"},
-    "planner.workshop": {"de": "Workshop-Kennung (leer = alle)", "en": "Workshop id (empty = all)"},
+    "planner.workshop": {"de": "Workshop-Zugangscode (leer = alle)", "en": "Workshop join code (empty = all)"},
     "planner.status_hint": {
         "de": "Gezeigt werden nur veröffentlichte Bedarfe. Ein Filter nach Status folgt für angemeldete Mitarbeitende.",
         "en": "Only published needs are shown. A status filter will follow for signed-in staff.",
@@ -386,6 +386,8 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
         "de": "{level} · Ausschnitt der Karte vom {date} · Bedarfsatlas Berlin",
         "en": "{level} · map view of {date} · Bedarfsatlas Berlin",
     },
+    "planner.png_heat_as_points": {"de": "Bedarfe hier als Punkte (in der Karte als Wärmekarte)",
+                                   "en": "Needs shown as points here (as a heat map in the web map)"},
     "planner.png_needs_aggregated": {"de": "Bedarfe je Planungsraum (Kreisfläche ~ Anzahl)",
                                      "en": "Needs per planning area (circle area ~ count)"},
     "planner.export_note": {
@@ -528,7 +530,7 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
         "de": "Ihr Konto hat keine Rolle für diese Seite ({roles}). Bitte wenden Sie sich an die Administration.",
         "en": "Your account has no role for this page ({roles}). Please ask the administrators.",
     },
-    "auth.name": {"de": "Kennung", "en": "Account name"},
+    "auth.name": {"de": "Benutzername", "en": "Account name"},
     "auth.password": {"de": "Passwort", "en": "Password"},
     "auth.submit": {"de": "Anmelden", "en": "Sign in"},
     "auth.failed": {"de": "Kennung oder Passwort stimmt nicht.", "en": "Account name or password is wrong."},

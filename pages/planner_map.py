@@ -413,6 +413,8 @@ def export_png() -> bytes:
         point_rows.append(need_points.assign(colour=need_points["category"].map(colour_of), radius=4.0))
         shown = [c for c in CATEGORIES if c in set(need_points["category"])]
         point_legend += [(colour_of[c], CATEGORIES[c].label(lang)) for c in shown]
+        if needs_mode == "heat":  # a picture shows each need; the heat layer is for the screen
+            point_legend.append(("#ffffff", t("planner.png_heat_as_points", lang)))
     elif need_areas is not None:
         counted = need_areas[need_areas["count"] > 0]
         point_rows.append(counted.assign(colour="#3b3b3b", radius=2.0 + 2.0 * counted["count"].pow(0.5)))

@@ -115,7 +115,7 @@ def sign_in(page, server, name: str) -> None:
     page.goto(f"{server.url}/anmelden", timeout=TIMEOUT_MS)
     dismiss_page_not_found(page)
     expect(page.get_by_role("heading", name="Anmeldung für Mitarbeitende")).to_be_visible(timeout=TIMEOUT_MS)
-    page.get_by_label("Kennung").fill(name)
+    page.get_by_label("Benutzername").fill(name)
     page.get_by_label("Passwort", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Anmelden", exact=True).click()
     expect(page.get_by_text(re.compile(f"Angemeldet als {name}")).first).to_be_visible(timeout=TIMEOUT_MS)

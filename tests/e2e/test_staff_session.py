@@ -55,7 +55,7 @@ def test_a_facilitator_stays_signed_in_across_a_reload_until_sign_out(session_se
     watch(page)
     try:
         open_app(page, f"{session_server.url}/anmelden", SIGNIN_HEADING)
-        current(page).get_by_label("Kennung").fill("leitung-e2e")
+        current(page).get_by_label("Benutzername").fill("leitung-e2e")
         current(page).get_by_label("Passwort", exact=True).fill(PASSWORD)
         current(page).get_by_role("button", name="Anmelden", exact=True).click()
         expect(current(page).get_by_text(re.compile("Angemeldet als leitung-e2e")).first).to_be_visible(

@@ -44,7 +44,7 @@ def sign_in(page, server) -> None:
     from playwright.sync_api import expect
 
     open_app(page, f"{server.url}/anmelden", "Anmeldung für Mitarbeitende")
-    current(page).get_by_label("Kennung").fill("fac-e2e")
+    current(page).get_by_label("Benutzername").fill("fac-e2e")
     current(page).get_by_label("Passwort", exact=True).fill(PASSWORD)
     current(page).get_by_role("button", name="Anmelden", exact=True).click()
     expect(current(page).get_by_text(re.compile("Angemeldet als fac-e2e")).first).to_be_visible(timeout=TIMEOUT_MS)
