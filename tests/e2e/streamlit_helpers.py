@@ -24,6 +24,7 @@ import re
 import time
 import weakref
 from contextlib import contextmanager
+from pathlib import Path
 
 TIMEOUT_MS = 60_000
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -280,3 +281,32 @@ def choose(page, label: str, option: str, done=None, scope=None, attempts: int =
             if attempt == attempts - 1:
                 raise
             page.keyboard.press("Escape")
+
+
+def staff_home(home: Path, password: str, accounts: dict[str, tuple[str, ...]]) -> Path:
+    """Make ``home`` a home folder whose ``.streamlit/secrets.toml`` holds built-in staff accounts.
+
+    Streamlit reads ``~/.streamlit/secrets.toml``: a server started with ``HOME=home`` gets these
+    accounts (argon2 hashes made here; nothing is written into the repository).
+    """
+    from assessment.auth import hash_password
+
+    hashed = hash_password(password)
+    (home / ".streamlit").mkdir(parents=True, exist_ok=True)
+    (home / ".streamlit" / "secrets.toml").write_text("\n".join(
+        f'[bedarfsatlas.accounts.{name}]\npassword_hash = "{hashed}"\nroles = {list(roles)!r}\n'.replace("'", '"')
+        for name, roles in accounts.items()), encoding="utf-8")
+    return home
+
+
+def sign_in(page, url: str, name: str, password: str) -> None:
+    """Sign in on ``url``/anmelden with a built-in account and wait until the signed-in run has ended."""
+    from playwright.sync_api import expect
+
+    open_app(page, f"{url}/anmelden", "Anmeldung für Mitarbeitende")
+    current(page).get_by_label("Benutzername").fill(name)
+    current(page).get_by_label("Passwort", exact=True).fill(password)
+    current(page).get_by_role("button", name="Anmelden", exact=True).click()
+    expect(current(page).get_by_text(re.compile(f"Angemeldet als {re.escape(name)}")).first).to_be_visible(
+        timeout=TIMEOUT_MS)
+    wait_idle(page)

@@ -29,6 +29,8 @@ from tests.e2e.streamlit_helpers import (
     current,
     open_app,
     rerun_after,
+    sign_in,
+    staff_home,
     wait_idle,
     watch,
 )
@@ -59,7 +61,6 @@ SCAN_ATTEMPTS = 3
 @pytest.fixture(scope="module")
 def a11y_server(settings_with_data, start_app, tmp_path_factory):
     """The app with published and pending needs, an open workshop with an open voting round, an admin account."""
-    from assessment.auth import hash_password
     from assessment.model import NeedInput
     from assessment.store import open_store
     from assessment.workshops import WorkshopBook
@@ -79,13 +80,7 @@ def a11y_server(settings_with_data, start_app, tmp_path_factory):
     store.submit(NeedInput(category="mobility", title="Ampel zu kurz grün", lat=lat + 0.002, lon=lon))  # pending
     book.start_round(code, dots=3)
     store.close()
-    home = tmp_path_factory.mktemp("home")
-    (home / ".streamlit").mkdir()
-    (home / ".streamlit" / "secrets.toml").write_text(
-        f'[bedarfsatlas.accounts.admin-a11y]\npassword_hash = "{hash_password(PASSWORD)}"\nroles = ["admin"]\n',
-        encoding="utf-8",
-    )
-    # Streamlit reads ~/.streamlit/secrets.toml: a home folder of its own keeps the test account here.
+    home = staff_home(tmp_path_factory.mktemp("home"), PASSWORD, {"admin-a11y": ("admin",)})
     server = start_app({"DATABASE_URL": url, "HOME": str(home)})
     server.data["code"] = code
     return server
@@ -215,15 +210,8 @@ STAFF_PAGES = [
 ]
 
 
-def sign_in(page, server) -> None:
-    from playwright.sync_api import expect
-
-    open_app(page, f"{server.url}/anmelden", "Anmeldung für Mitarbeitende")
-    current(page).get_by_label("Benutzername").fill("admin-a11y")
-    current(page).get_by_label("Passwort", exact=True).fill(PASSWORD)
-    current(page).get_by_role("button", name="Anmelden", exact=True).click()
-    expect(current(page).get_by_text(re.compile("Angemeldet als admin-a11y")).first).to_be_visible(timeout=TIMEOUT_MS)
-    wait_idle(page)
+def sign_in_as_admin(page, server) -> None:
+    sign_in(page, server.url, "admin-a11y", PASSWORD)
 
 
 def open_staff_page(page, link: str, heading: str, attempts: int = 3) -> None:
@@ -246,7 +234,7 @@ def open_staff_page(page, link: str, heading: str, attempts: int = 3) -> None:
 
 @pytest.mark.parametrize(("link", "heading"), STAFF_PAGES, ids=[h for h, _ in STAFF_PAGES])
 def test_staff_page_has_no_serious_accessibility_violations(a11y_server, page, network, link, heading):
-    sign_in(page, a11y_server)
+    sign_in_as_admin(page, a11y_server)
     open_staff_page(page, link, heading)
     found = scan(page)
     assert not found, report(link, found)
@@ -254,7 +242,7 @@ def test_staff_page_has_no_serious_accessibility_violations(a11y_server, page, n
 
 def test_new_workshop_form_with_its_drawing_map_has_no_serious_violations(a11y_server, page, network):
     """The form to set up a workshop: the rectangle drawn on a map, or typed as four corners."""
-    sign_in(page, a11y_server)
+    sign_in_as_admin(page, a11y_server)
     open_staff_page(page, "Workshop leiten", "Workshop einrichten und leiten")
     open_expander(page, "Neuer Workshop")
     found = scan(page)

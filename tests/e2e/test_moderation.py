@@ -25,6 +25,8 @@ from tests.e2e.streamlit_helpers import (
     map_view,
     open_app,
     rerun_after,
+    sign_in,
+    staff_home,
     wait_idle,
     watch,
 )
@@ -39,7 +41,6 @@ RATHAUS_SPANDAU = (52.5355, 13.2005)  # Spandau (05)
 @pytest.fixture(scope="module")
 def staff_server(settings_with_data, start_app, tmp_path_factory):
     """The app with two pending needs and the accounts ``mod-e2e`` (moderator) and ``admin-e2e`` (admin)."""
-    from assessment.auth import hash_password
     from assessment.model import NeedInput
     from assessment.store import open_store
 
@@ -50,14 +51,7 @@ def staff_server(settings_with_data, start_app, tmp_path_factory):
     reject = store.submit(NeedInput(category="housing", title="Werbung für Ferienwohnungen",
                                     lat=RATHAUS_SPANDAU[0], lon=RATHAUS_SPANDAU[1]))
     store.close()
-    home = tmp_path_factory.mktemp("home")
-    (home / ".streamlit").mkdir()
-    (home / ".streamlit" / "secrets.toml").write_text(
-        f'[bedarfsatlas.accounts.mod-e2e]\npassword_hash = "{hash_password(PASSWORD)}"\nroles = ["moderator"]\n\n'
-        f'[bedarfsatlas.accounts.admin-e2e]\npassword_hash = "{hash_password(PASSWORD)}"\nroles = ["admin"]\n',
-        encoding="utf-8",
-    )
-    # Streamlit reads ~/.streamlit/secrets.toml: a home folder of its own keeps the test accounts here.
+    home = staff_home(tmp_path_factory.mktemp("home"), PASSWORD, {"mod-e2e": ("moderator",), "admin-e2e": ("admin",)})
     server = start_app({"DATABASE_URL": url, "HOME": str(home)})
     server.data.update(approve=approve, reject=reject, database_url=url)
     return server
@@ -71,17 +65,6 @@ def new_page(browser):
     log.attach(page)
     watch(page)
     return context, page, log
-
-
-def sign_in(page, server, name: str) -> None:
-    from playwright.sync_api import expect
-
-    open_app(page, f"{server.url}/anmelden", "Anmeldung für Mitarbeitende")
-    current(page).get_by_label("Benutzername").fill(name)
-    current(page).get_by_label("Passwort", exact=True).fill(PASSWORD)
-    current(page).get_by_role("button", name="Anmelden", exact=True).click()
-    expect(current(page).get_by_text(re.compile(f"Angemeldet als {name}")).first).to_be_visible(timeout=TIMEOUT_MS)
-    wait_idle(page)
 
 
 def open_staff_page(page, link: str, heading: str) -> None:
@@ -114,7 +97,7 @@ def test_moderator_decides_the_public_map_follows_and_the_audit_log_records(staf
     from playwright.sync_api import expect
 
     approve, reject = staff_server.data["approve"], staff_server.data["reject"]
-    sign_in(page, staff_server, "mod-e2e")
+    sign_in(page, staff_server.url, "mod-e2e", PASSWORD)
     open_staff_page(page, "Moderation", "Moderation: neue und gemeldete Bedarfe")
     expect(current(page).get_by_text("2 Bedarfe warten auf eine Entscheidung.")).to_be_visible(timeout=TIMEOUT_MS)
 
@@ -157,7 +140,7 @@ def test_moderator_decides_the_public_map_follows_and_the_audit_log_records(staf
     # The admin's audit log shows both decisions, by whom and why.
     admin, audit_page, admin_log = new_page(browser)
     try:
-        sign_in(audit_page, staff_server, "admin-e2e")
+        sign_in(audit_page, staff_server.url, "admin-e2e", PASSWORD)
         open_staff_page(audit_page, "Prüfprotokoll", "Prüfprotokoll")
         grid = current(audit_page).get_by_test_id("stDataFrame").locator("table[role=grid]")
         expect(grid.locator("[role=row]")).to_have_count(3, timeout=TIMEOUT_MS)
@@ -187,7 +170,7 @@ def test_two_needs_located_by_the_same_area_both_show_on_the_moderation_map(staf
     store.close()
     assert (twins[0].lat, twins[0].lon) == (twins[1].lat, twins[1].lon)
 
-    sign_in(page, staff_server, "mod-e2e")
+    sign_in(page, staff_server.url, "mod-e2e", PASSWORD)
     open_staff_page(page, "Moderation", "Moderation: neue und gemeldete Bedarfe")
     expect(map_view(page).locator(".moderation-need.by-area")).to_have_count(2, timeout=TIMEOUT_MS)
     wait_idle(page)  # the map reports its first view: that rerun may redraw it

@@ -9,31 +9,24 @@ marker per need, numbered in list order, at the need's stored point, the need
 located by area drawn as its area. A click on a marker opens that need in the
 list; opening a need in the list highlights it on the map and brings it into
 view. No request may leave the machine or fail.
-
-The sign-in steps are those of ``tests/e2e/test_moderation.py``.
 """
 
 from __future__ import annotations
 
 import re
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import RequestLog, start_server, stop_server
+from tests.e2e.streamlit_helpers import MAP_FRAME, TIMEOUT_MS, sign_in, staff_home
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-TIMEOUT_MS = 60_000
 PASSWORD = "e2e-nur-fuer-tests-1"
 BRANDENBURG_GATE = (52.5163, 13.3777)  # Mitte (01)
 RATHAUS_SPANDAU = (52.5355, 13.2005)  # Spandau (05)
 TEMPELHOFER_FELD = (52.4730, 13.4030)  # Tempelhof-Schöneberg (07)
 REGIERUNGSVIERTEL = "011002"  # a Bezirksregion in Mitte
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 # Every Leaflet marker on the map: where it is, its number, and whether it stands for an area or is selected.
 MARKERS_JS = """() => Object.values(window.map._layers)
     .filter(layer => layer instanceof L.Marker && layer.getElement())
@@ -45,15 +38,12 @@ MARKERS_JS = """() => Object.values(window.map._layers)
 
 
 @pytest.fixture(scope="module")
-def moderation_server(settings_with_data, request):
+def moderation_server(settings_with_data, start_app, tmp_path_factory):
     """The app with four pending needs and the moderator account ``mod-e2e``."""
-    from assessment.auth import hash_password
     from assessment.model import NeedInput
     from assessment.store import open_store
 
-    folder = tempfile.TemporaryDirectory(prefix="moderation-map-e2e-")
-    root = Path(folder.name)
-    url = f"sqlite:///{root / 'needs.sqlite'}"
+    url = start_app.database_url()
     store = open_store(settings_with_data, database_url=url)
     needs = [  # oldest first, as the queue lists them
         store.submit(NeedInput(category="mobility", title="Zebrastreifen am Tor",
@@ -66,59 +56,10 @@ def moderation_server(settings_with_data, request):
                                lat=TEMPELHOFER_FELD[0], lon=TEMPELHOFER_FELD[1])),
     ]
     store.close()
-    (root / ".streamlit").mkdir()
-    (root / ".streamlit" / "secrets.toml").write_text(
-        f'[bedarfsatlas.accounts.mod-e2e]\npassword_hash = "{hash_password(PASSWORD)}"\nroles = ["moderator"]\n',
-        encoding="utf-8",
-    )
-    # Streamlit reads ~/.streamlit/secrets.toml: a home folder of its own keeps the test account here.
-    server = start_server({"DATABASE_URL": url, "HOME": str(root)})
-    server.needs = needs
-    yield server
-    stop_server(server)
-    if any(getattr(item, "failed_call", False) for item in request.session.items):
-        sys.stderr.write(f"\n--- streamlit log ({server.log_path}) ---\n{server.log()}\n")
-    server.log_path.unlink(missing_ok=True)
-    folder.cleanup()
-
-
-class DeepLinkRequestLog(RequestLog):
-    """Lets through only Streamlit's base-path probe of a page URL (``/<page>/_stcore/...`` -> 404)."""
-
-    def _on_response(self, response) -> None:
-        if response.status == 404 and re.search(r"/[a-z]+/_stcore/(health|host-config)$", response.url):
-            return
-        super()._on_response(response)
-
-
-@pytest.fixture
-def network():
-    return DeepLinkRequestLog()
-
-
-def dismiss_page_not_found(page) -> None:
-    """Close Streamlit's 'Page not found' dialog that a direct page link opens (see test_planner_map)."""
-    from playwright.sync_api import expect
-
-    dialog = page.get_by_role("dialog").filter(has_text="Page not found")
-    try:
-        expect(dialog).to_be_visible(timeout=10_000)
-    except AssertionError:
-        return
-    page.keyboard.press("Escape")
-    expect(dialog).to_have_count(0, timeout=TIMEOUT_MS)
-
-
-def sign_in(page, server, name: str) -> None:
-    from playwright.sync_api import expect
-
-    page.goto(f"{server.url}/anmelden", timeout=TIMEOUT_MS)
-    dismiss_page_not_found(page)
-    expect(page.get_by_role("heading", name="Anmeldung für Mitarbeitende")).to_be_visible(timeout=TIMEOUT_MS)
-    page.get_by_label("Benutzername").fill(name)
-    page.get_by_label("Passwort", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden", exact=True).click()
-    expect(page.get_by_text(re.compile(f"Angemeldet als {name}")).first).to_be_visible(timeout=TIMEOUT_MS)
+    home = staff_home(tmp_path_factory.mktemp("home"), PASSWORD, {"mod-e2e": ("moderator",)})
+    server = start_app({"DATABASE_URL": url, "HOME": str(home)})
+    server.data["needs"] = needs
+    return server
 
 
 def markers(page) -> list[dict]:
@@ -135,8 +76,8 @@ def map_view(page) -> list[float]:
 def test_the_map_shows_one_numbered_marker_per_pending_need_where_it_was_located(moderation_server, page, network):
     from playwright.sync_api import expect
 
-    needs = moderation_server.needs
-    sign_in(page, moderation_server, "mod-e2e")
+    needs = moderation_server.data["needs"]
+    sign_in(page, moderation_server.url, "mod-e2e", PASSWORD)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Moderation", exact=True).click()
     expect(page.get_by_text("4 Bedarfe warten auf eine Entscheidung.")).to_be_visible(timeout=TIMEOUT_MS)
     frame = page.frame_locator(MAP_FRAME)

@@ -16,7 +16,7 @@ import re
 import pytest
 
 from tests.e2e.conftest import RequestLog
-from tests.e2e.streamlit_helpers import TIMEOUT_MS, current, open_app, wait_idle, watch
+from tests.e2e.streamlit_helpers import TIMEOUT_MS, current, open_app, sign_in, staff_home, wait_idle, watch
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -29,15 +29,7 @@ SIGNIN_HEADING = "Anmeldung für Mitarbeitende"
 @pytest.fixture(scope="module")
 def session_server(settings_with_data, start_app, tmp_path_factory):
     """The app with the account ``leitung-e2e`` (facilitator) and a database of its own."""
-    from assessment.auth import hash_password
-
-    home = tmp_path_factory.mktemp("home")
-    (home / ".streamlit").mkdir()
-    (home / ".streamlit" / "secrets.toml").write_text(
-        f'[bedarfsatlas.accounts.leitung-e2e]\npassword_hash = "{hash_password(PASSWORD)}"\n'
-        'roles = ["facilitator"]\n',
-        encoding="utf-8",
-    )
+    home = staff_home(tmp_path_factory.mktemp("home"), PASSWORD, {"leitung-e2e": ("facilitator",)})
     return start_app({"DATABASE_URL": start_app.database_url(), "HOME": str(home)})
 
 
@@ -54,13 +46,7 @@ def test_a_facilitator_stays_signed_in_across_a_reload_until_sign_out(session_se
     log.attach(page)
     watch(page)
     try:
-        open_app(page, f"{session_server.url}/anmelden", SIGNIN_HEADING)
-        current(page).get_by_label("Benutzername").fill("leitung-e2e")
-        current(page).get_by_label("Passwort", exact=True).fill(PASSWORD)
-        current(page).get_by_role("button", name="Anmelden", exact=True).click()
-        expect(current(page).get_by_text(re.compile("Angemeldet als leitung-e2e")).first).to_be_visible(
-            timeout=TIMEOUT_MS)
-        wait_idle(page)
+        sign_in(page, session_server.url, "leitung-e2e", PASSWORD)
         page.wait_for_function(f"document.cookie.includes('{COOKIE}=')", timeout=TIMEOUT_MS)
         (cookie,) = staff_cookie(context)
         assert cookie["sameSite"] == "Strict" and cookie["path"] == "/" and not cookie["secure"]  # http here

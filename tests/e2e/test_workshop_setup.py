@@ -14,7 +14,17 @@ import re
 
 import pytest
 
-from tests.e2e.streamlit_helpers import TIMEOUT_MS, current, keyed, map_frame, map_iframe, open_app, rerun_after, wait_idle
+from tests.e2e.streamlit_helpers import (
+    TIMEOUT_MS,
+    current,
+    keyed,
+    map_frame,
+    map_iframe,
+    rerun_after,
+    sign_in,
+    staff_home,
+    wait_idle,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -26,29 +36,11 @@ PIXEL_DEGREES = 0.002
 @pytest.fixture(scope="module")
 def facilitator_server(settings_with_data, start_app, tmp_path_factory):
     """The app with an empty needs database and the account ``fac-e2e`` (facilitator)."""
-    from assessment.auth import hash_password
-
     url = start_app.database_url()
-    home = tmp_path_factory.mktemp("home")
-    (home / ".streamlit").mkdir()
-    (home / ".streamlit" / "secrets.toml").write_text(
-        f'[bedarfsatlas.accounts.fac-e2e]\npassword_hash = "{hash_password(PASSWORD)}"\nroles = ["facilitator"]\n',
-        encoding="utf-8",
-    )
+    home = staff_home(tmp_path_factory.mktemp("home"), PASSWORD, {"fac-e2e": ("facilitator",)})
     server = start_app({"DATABASE_URL": url, "HOME": str(home)})
     server.data["database_url"] = url
     return server
-
-
-def sign_in(page, server) -> None:
-    from playwright.sync_api import expect
-
-    open_app(page, f"{server.url}/anmelden", "Anmeldung für Mitarbeitende")
-    current(page).get_by_label("Benutzername").fill("fac-e2e")
-    current(page).get_by_label("Passwort", exact=True).fill(PASSWORD)
-    current(page).get_by_role("button", name="Anmelden", exact=True).click()
-    expect(current(page).get_by_text(re.compile("Angemeldet als fac-e2e")).first).to_be_visible(timeout=TIMEOUT_MS)
-    wait_idle(page)
 
 
 def drag_rectangle(page) -> tuple[float, float, float, float]:
@@ -89,7 +81,7 @@ def test_facilitator_draws_the_focus_creates_and_opens_a_workshop(facilitator_se
     from assessment.workshops import WorkshopBook
     from geodata.settings import load_settings
 
-    sign_in(page, facilitator_server)
+    sign_in(page, facilitator_server.url, "fac-e2e", PASSWORD)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Workshop leiten", exact=True).click()
     expect(current(page).get_by_role("heading", name="Workshop einrichten und leiten")).to_be_visible(timeout=TIMEOUT_MS)
     wait_idle(page)
