@@ -43,6 +43,7 @@ class RunWatcher:
 
     def __init__(self) -> None:
         self.events: list[str] = []  # "sent" | "finished"
+        self.requests: dict[int, bytes] = {}  # index in events of a "sent" -> the BackMsg bytes
 
     def attach(self, page) -> None:
         page.on("websocket", self._on_socket)
@@ -56,6 +57,7 @@ class RunWatcher:
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
         if isinstance(payload, bytes) and BackMsg.FromString(payload).WhichOneof("type") == "rerun_script":
+            self.requests[len(self.events)] = payload
             self.events.append("sent")
 
     def _on_received(self, payload) -> None:
@@ -69,10 +71,25 @@ class RunWatcher:
         ):
             self.events.append("finished")
 
-    def settled_since(self, mark: int) -> bool:
-        """A request was sent after ``mark`` and a run finished after the last request."""
+    def settled_since(self, mark: int, carrying: bytes | None = None) -> bool:
+        """A request was sent after ``mark`` and a run finished after the last request.
+
+        With ``carrying``, only once a request after ``mark`` held those bytes (e.g. a
+        component's value such as ``b'"zoom":12'``).
+        """
         later = self.events[mark:]
+        if carrying is not None and not self.sent_since(mark, carrying):
+            return False
         return "sent" in later and "finished" in later[len(later) - later[::-1].index("sent"):]
+
+    def snippets(self, mark: int, like: bytes, width: int = 12) -> list[bytes]:
+        """Where the requests after ``mark`` hold the start of ``like`` (for failure messages)."""
+        head = like[: max(1, like.find(b":") + 1)]
+        return [body[i:i + len(head) + width] for j, body in list(self.requests.items()) if j >= mark
+                for i in [body.find(head)] if i >= 0]
+
+    def sent_since(self, mark: int, carrying: bytes) -> bool:
+        return any(i >= mark and carrying in body for i, body in list(self.requests.items()))
 
 
 WATCHERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -87,13 +104,17 @@ def watch(page) -> RunWatcher:
 
 
 @contextmanager
-def rerun_after(page, timeout: float = TIMEOUT_MS, request_timeout: float = 15_000):
+def rerun_after(page, timeout: float = TIMEOUT_MS, request_timeout: float = 15_000, carrying: bytes | None = None):
     """Around a user action that makes Streamlit rerun: afterwards, wait until that run has ended.
 
     Waits for the app to be idle first, so the first run to finish after the request is
     the one it started. Fails, naming the cause, if the action sent no rerun request
     within ``request_timeout`` (it was lost, e.g. under a remounting map: the caller may
     repeat the action) or the run did not end within ``timeout``.
+
+    ``carrying``: wait for the request that holds these bytes, not just any request. A map
+    reports its view debounced, and another report (its first value after loading) can
+    come first; without this the wait could end before the report the action causes.
     """
     if page not in WATCHERS:
         raise RuntimeError("the page's websocket is not watched: call watch(page) before page.goto (open_app does)")
@@ -102,10 +123,12 @@ def rerun_after(page, timeout: float = TIMEOUT_MS, request_timeout: float = 15_0
     mark = len(watcher.events)
     yield
     started = time.monotonic()
-    while not watcher.settled_since(mark):
+    while not watcher.settled_since(mark, carrying):
         waited = time.monotonic() - started
-        if "sent" not in watcher.events[mark:] and waited > request_timeout / 1000:
-            raise AssertionError(f"the action sent no rerun request within {request_timeout / 1000:.0f} s")
+        sent = "sent" in watcher.events[mark:] if carrying is None else watcher.sent_since(mark, carrying)
+        if not sent and waited > request_timeout / 1000:
+            wanted = "" if carrying is None else f" carrying {carrying!r} (sent: {watcher.snippets(mark, carrying)})"
+            raise AssertionError(f"the action sent no rerun request{wanted} within {request_timeout / 1000:.0f} s")
         if waited > timeout / 1000:
             raise AssertionError(f"the run the action started did not end within {timeout / 1000:.0f} s")
         page.wait_for_timeout(50)  # lets Playwright deliver the websocket events

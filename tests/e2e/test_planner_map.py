@@ -94,12 +94,13 @@ def test_switch_level_and_indicator_keeps_zoom_and_writes_the_link(planner_serve
 
     # Zoom in, then change the indicator: the layers change, the view stays.
     zoom_before = map_frame(page).evaluate("window.map.getZoom()")
+    zoomed = zoom_before + map_frame(page).evaluate("window.map.options.zoomDelta")
     # streamlit-folium reports the view 250 ms after the zoom (debounced) and the page keeps it
-    # for the next map: wait for that report's run to end before the next choice.
-    with rerun_after(page):
+    # for the next map: wait for the run of that very report (the map's first report after
+    # loading can come in between and end sooner) before the next choice.
+    with rerun_after(page, carrying=f'"zoom":{zoomed:g}'.encode()):
         frame.locator(".leaflet-control-zoom-in").click()
-    zoomed = map_frame(page).evaluate("window.map.getZoom()")
-    assert zoomed > zoom_before
+    assert map_frame(page).evaluate("window.map.getZoom()") == zoomed
 
     choose(page, "Indikator", "Anteil ab 65 Jahren")
     expect(legend).to_contain_text("Anteil ab 65 Jahren", timeout=TIMEOUT_MS)
