@@ -68,9 +68,10 @@ def test_png_has_the_web_maps_colours_sources_and_the_zoomed_view(app_server, pa
     # reports its view to the server after a move; a report right after the page loaded can be
     # overtaken by the map's first one, so the planner (and the test) may move it once more.
     for attempt in range(3):
-        with rerun_after(page):
+        zoom = 17 - attempt % 2
+        with rerun_after(page, carrying=f'"zoom":{zoom}'.encode()):  # the run of this very report
             map_frame(page).evaluate(
-                f"window.map.setView([{NO_CLASS_AREA[0]}, {NO_CLASS_AREA[1]}], {17 - attempt % 2}, {{animate: false}})"
+                f"window.map.setView([{NO_CLASS_AREA[0]}, {NO_CLASS_AREA[1]}], {zoom}, {{animate: false}})"
             )
         zoomed = download_png(page)
         if share_of(zoomed, rgb(MISSING_COLOUR)) > 0.3:

@@ -9,9 +9,9 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from tests.e2e.streamlit_helpers import RunWatcher
 
 
-def rerun_request() -> bytes:
+def rerun_request(query: str = "ebene=BEZ") -> bytes:
     message = BackMsg()
-    message.rerun_script.query_string = "ebene=BEZ"
+    message.rerun_script.query_string = query
     return message.SerializeToString()
 
 
@@ -70,3 +70,16 @@ def test_only_events_after_the_mark_count():
     assert not watcher.settled_since(mark)
     watcher._on_received(finished())
     assert watcher.settled_since(mark)
+
+
+def test_carrying_waits_for_the_request_that_holds_the_bytes():
+    """A map's first report after loading must not end the wait for the report of a zoom."""
+    watcher = fed(("out", rerun_request('"zoom":10.25')), ("in", finished()))
+    mark = 0
+    assert watcher.settled_since(mark) and not watcher.settled_since(mark, b'"zoom":10.75')
+    watcher._on_sent(rerun_request('"zoom":10.75'))
+    assert not watcher.settled_since(mark, b'"zoom":10.75')  # sent, but its run has not ended
+    watcher._on_received(finished())
+    assert watcher.settled_since(mark, b'"zoom":10.75')
+    # A failure names what was sent instead.
+    assert [snippet[:12] for snippet in watcher.snippets(mark, b'"zoom":11')] == [b'"zoom":10.25', b'"zoom":10.75']
