@@ -14,9 +14,9 @@ token. "Ich auch" counts once per browser and need, across reloads: its token
 is the hashed browser key (:func:`assessment.participation.support_token`).
 Nothing a resident typed is dropped: the text fields have no ``max_chars``
 (Streamlit would silently refuse a longer paste); a count under each field
-names the limit, and the store refuses a text that is too long with its message
-while the form keeps it. After a send the place stays chosen; only topic and texts
-are reset. Abuse limits and the workshop lookup are in
+names the limit and follows every keystroke (:mod:`geodata.live_count`), and
+the store refuses a text that is too long with its message while the form keeps
+it. After a send the place stays chosen; only topic and texts are reset. Abuse limits and the workshop lookup are in
 :mod:`assessment.participation`; the map is :func:`geodata.maps_report.report_map`.
 """
 
@@ -36,7 +36,8 @@ from assessment.store import NeedNotFoundError, NeedStore, StoreBusyError, open_
 from assessment.taxonomy import CATEGORIES
 from assessment.validation import ValidationError, check_workshop_id
 from geodata.display import display_geojson, display_units
-from geodata.i18n import escape_markdown, format_number, t
+from geodata.i18n import escape_markdown, t
+from geodata.live_count import LIVE_COUNT_SCRIPT, count_html
 from geodata.lookup import get_locator
 from geodata.lor import LEVELS, hierarchy
 from geodata.maps import ASSET_BASE, Basemap
@@ -141,16 +142,6 @@ def keep_choice_across_languages(key: str, labels: dict[str, tuple[str, ...]]) -
     elif value is not None and state.get(f"{key}_lang", lang) != lang:
         state[key] = value  # sent to the browser again, labelled in the new language
     state[f"{key}_lang"] = lang
-
-
-def length_caption(text: str, limit: int, target) -> None:
-    """Under a text field: how many characters it holds of how many allowed, in the error colour when too many."""
-    length = len(text or "")
-    if length > limit:
-        target.caption(":red[" + t("report.length_over", lang, n=length - limit, length=format_number(length, 0, lang),
-                                   limit=format_number(limit, 0, lang)) + "]")
-    else:
-        target.caption(t("report.length", lang, n=format_number(length, 0, lang), limit=format_number(limit, 0, lang)))
 
 
 def on_flag(need_id: str) -> None:
@@ -312,14 +303,16 @@ with what:
         st.markdown(escape_markdown(CATEGORIES[category].explanation(lang)))
     field_errors = {"category": st.empty()}
     # No max_chars: Streamlit drops a paste longer than it without a word. The count below
-    # shows the limit; the store refuses too long a text with a message, and the text stays.
+    # shows the limit as one types; the store refuses too long a text with a message, and the text stays.
     title = st.text_input(
         t("report.title_label", lang), key=f"report_title_{form}", placeholder=t("report.title_placeholder", lang),
     )
-    length_caption(title, TITLE_MAX, st)
+    st.html(count_html(f"report_title_{form}", title, TITLE_MAX, lang))
     field_errors["title"] = st.empty()
     description = st.text_area(t("report.description_label", lang), key=f"report_description_{form}")
-    length_caption(description, DESCRIPTION_MAX, st)
+    st.html(count_html(f"report_description_{form}", description, DESCRIPTION_MAX, lang))
+    # Keeps both counts up to date on every keystroke (a fixed script: geodata.live_count).
+    st.html(LIVE_COUNT_SCRIPT, unsafe_allow_javascript=True)
     field_errors["description"] = st.empty()
     st.markdown(t("report.no_contact", lang))
     # The honeypot: off-screen for sighted users, labelled for screen readers; bots fill it. A keyboard

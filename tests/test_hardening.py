@@ -21,7 +21,10 @@ REVIEWED_HTML = Counter({
     "pages/overview.py": 1,  # legend_html (escaped)
     "pages/planner_map.py": 3,  # legend_html, swatch_legend_html x2 (escaped)
     "pages/assessment.py": 2,  # legend_html x2 (escaped)
-    "pages/report_need.py": 1,  # static CSS that moves the honeypot field off screen
+    # Static CSS that moves the honeypot field off screen; the two character counts
+    # (geodata.live_count.count_html: numbers and the app's own templates, escaped) and
+    # the fixed script that updates them as one types (LIVE_COUNT_SCRIPT, no user text).
+    "pages/report_need.py": 4,
     "pages/workshop_live.py": 1,  # static CSS: projector font sizes
     # The staff sign-in cookie (assessment.auth.session_cookie_script): a fixed script, no user text;
     # the only variable part is a token checked against [A-Za-z0-9_-]{43}.

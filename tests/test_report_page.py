@@ -11,6 +11,9 @@ official LOR polygons (``settings_with_data``).
 
 from __future__ import annotations
 
+import html
+import re
+
 from pathlib import Path
 
 import pytest
@@ -181,8 +184,8 @@ def test_too_long_text_is_kept_counted_and_refused_with_its_message(at, fake_map
     click(at, fake_map, *BRANDENBURG_GATE)
     fill(at, **{field: typed})
     at.run()
-    captions = [c.value for c in at.caption]
-    assert any(shown in c and c.startswith(":red[") for c in captions), captions
+    counts = [h.value for h in at.get("html") if "<p class=\"ba-count" in h.value]
+    assert any(shown in c and 'class="ba-count ba-over"' in c for c in counts), counts
     submit(at)
     assert store.count() == 0
     form = at.session_state["report_form"]
@@ -193,11 +196,17 @@ def test_too_long_text_is_kept_counted_and_refused_with_its_message(at, fake_map
     assert any(refused in e.replace(".", "") for e in errors if e.startswith(("Der Titel", "Die Beschreibung"))), errors
 
 
+def counts(at) -> list[str]:
+    """The texts of the character counts under title and description."""
+    return [html.unescape(re.search(r'<p class="ba-count[^>]*>(.*)</p>', h.value).group(1))
+            for h in at.get("html") if "<p class=\"ba-count" in h.value]
+
+
 def test_the_limits_of_title_and_description_are_shown_before_they_are_reached(at, fake_map):
-    assert [c.value for c in at.caption if "Zeichen" in c.value] == ["0 von 120 Zeichen", "0 von 1.000 Zeichen"]
+    assert counts(at) == ["0 von 120 Zeichen", "0 von 1.000 Zeichen"]
     fill(at, description="y" * 812)
     at.run()
-    assert "812 von 1.000 Zeichen" in [c.value for c in at.caption]
+    assert counts(at)[1] == "812 von 1.000 Zeichen"
 
 
 def test_missing_topic_is_named_as_the_field_shows_it(at, fake_map, store):

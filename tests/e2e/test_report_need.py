@@ -202,6 +202,45 @@ def test_too_long_texts_are_kept_counted_and_refused_with_their_messages(server,
     network.assert_clean()
 
 
+def test_the_counts_follow_every_keystroke_before_the_field_is_left(server, page, network):
+    from playwright.sync_api import expect
+
+    from tests.e2e.streamlit_helpers import WATCHERS
+
+    open_page(page, server)
+    wait_idle(page)
+    title_box = current(page).get_by_label("Kurzer Titel (3 bis 120 Zeichen)")
+    title_counter = current(page).locator('.ba-count[data-field^="report_title_"]')
+    expect(title_counter).to_have_text("0 von 120 Zeichen")
+    sent_before = WATCHERS[page].events.count("sent")
+    title_box.click()
+    page.keyboard.type("Bänke", delay=20)
+    expect(title_counter).to_have_text("5 von 120 Zeichen")
+    page.keyboard.type(" 🌳")  # one character for a resident (and for the store), two UTF-16 units
+    expect(title_counter).to_have_text("7 von 120 Zeichen")
+    page.keyboard.press("Backspace")
+    expect(title_counter).to_have_text("6 von 120 Zeichen")
+    assert WATCHERS[page].events.count("sent") == sent_before  # counted in the browser, no rerun yet
+    # Past the limit the count turns into the request to shorten, in the error colour, at once.
+    description_box = current(page).get_by_label("Beschreibung (freiwillig, höchstens 1.000 Zeichen)")
+    description_counter = current(page).locator('.ba-count[data-field^="report_description_"]')
+    with rerun_after(page):  # leaving the title sends it
+        description_box.click()
+    expect(title_counter).to_have_text("6 von 120 Zeichen")  # the server's count says the same
+    sent_before = WATCHERS[page].events.count("sent")
+    page.keyboard.insert_text("x" * 1001)  # what a paste does
+    expect(description_counter).to_have_text("1.001 von höchstens 1.000 Zeichen – bitte um 1 Zeichen kürzen")
+    colour = description_counter.evaluate("e => getComputedStyle(e).color")
+    r, g, b = (int(v) for v in re.findall(r"\d+", colour)[:3])
+    assert r > g + 60 and r > b + 60, f"the count is not in the error colour: {colour}"
+    assert WATCHERS[page].events.count("sent") == sent_before  # counted in the browser, no rerun yet
+    with rerun_after(page):
+        description_box.press("Tab")
+    expect(description_counter).to_have_text("1.001 von höchstens 1.000 Zeichen – bitte um 1 Zeichen kürzen")
+    expect(description_box).to_have_value("x" * 1001)
+    network.assert_clean()
+
+
 def test_the_chosen_topic_follows_the_language(server, page, network):
     from playwright.sync_api import expect
 
