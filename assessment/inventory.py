@@ -207,7 +207,11 @@ def needs_per_1000(counts: pd.DataFrame, indicator_table: pd.DataFrame, level: s
 
 
 def berlin_values(plr_table: pd.DataFrame) -> pd.Series:
-    """Every sum and ratio indicator for Berlin as a whole, recomputed from summed PLR counts.
+    """Every sum and ratio indicator for Berlin as a whole, recomputed from summed counts.
+
+    Pass the Bezirk table (:func:`geodata.indicators.indicator_table` at ``"BEZ"``) to
+    include the indicators that start at a coarser level than PLR (the crime atlas);
+    the PLR table gives the same values for all others.
 
     >>> plr = pd.DataFrame({"population": [100.0, 900.0], "pop_under6": [10.0, 90.0]}, index=["a", "b"])
     >>> float(berlin_values(plr)["share_under6"])

@@ -50,6 +50,36 @@ MSS_ATTRIBUTION = "SenSBW, Monitoring Soziale Stadtentwicklung 2021"
 _TESCH = "https://raw.githubusercontent.com/tesch-ch/berlin_PLR_data/f5550dd05f8451a5e4e1863749c2d274b3e93d79/data/"
 
 
+_CRIME_ATLAS_PAGE = "https://daten.berlin.de/datensaetze/kriminalit%C3%A4tsatlas-berlin"
+# Byte-identical to the prepared files (the re-publisher translated the column names into English).
+_CRIME_ATLAS_GOLD = (
+    "https://raw.githubusercontent.com/open-data-product/open-data-product-berlin-lor-crime-atlas-source-aligned/"
+    "643b0cfa191ac874e881fc50b03b3b386d5fb4d2/data/03-gold/berlin-lor-crime-atlas-2023-00-csv/"
+)
+_CRIME_ATLAS_COLUMNS = ("id", "offences", "street_robbery_purse_snatching", "bodily_harm",
+                        "residential_burglary", "kieztaten")
+_CRIME_ATLAS_LICENCE_NOTE = (
+    "Licence not recorded by the re-publisher; other re-publications describe the crime atlas as "
+    "CC BY-SA (to verify on daten.berlin.de, with its version)."
+)
+_CRIME_ATLAS_LICENCE_NOTE_DE = (
+    "Lizenz von der weiterveröffentlichenden Stelle nicht angegeben; andere Weiterveröffentlichungen "
+    "nennen CC BY-SA (noch auf daten.berlin.de zu prüfen, mit Version)."
+)
+_CRIME_ATLAS_NOTES = (
+    "per Bezirksregion (143) only; 13 further rows (xx9900, 999900) hold offences that could not be "
+    "placed in a Bezirksregion and are left out, so sums over Bezirksregionen are below the official "
+    "district and Berlin totals",
+    "offences are counted where they happened, not where victims or offenders live",
+)
+_CRIME_ATLAS_NOTES_DE = (
+    "nur je Bezirksregion (143); 13 weitere Zeilen (xx9900, 999900) enthalten Taten, die keiner "
+    "Bezirksregion zugeordnet werden konnten, und bleiben außen vor, daher liegen Summen über "
+    "Bezirksregionen unter den amtlichen Bezirks- und Berlinwerten",
+    "Taten zählen am Tatort, nicht am Wohnort von Opfern oder Tatverdächtigen",
+)
+
+
 @dataclass(frozen=True)
 class Dataset:
     """One official dataset as the app uses it.
@@ -432,6 +462,52 @@ _ALL: tuple[Dataset, ...] = (
         rows=274,
         geometry_type="Point",
         sha256="ddd41057da5f56f8ad42a1c379c25b8141ed01c29de5f9db7ea9330d957b84fd",
+    ),
+    Dataset(
+        key="crime_atlas_cases",
+        filename="kriminalitaetsatlas_2023_fallzahlen_bzr.csv",
+        title_de="Kriminalitätsatlas Berlin 2023, Fallzahlen je Bezirksregion",
+        title_en="Berlin crime atlas 2023, case numbers per Bezirksregion",
+        publisher="Polizei Berlin",
+        source_url=_CRIME_ATLAS_PAGE,
+        licence="CC BY-SA",
+        licence_url=_CRIME_ATLAS_PAGE,
+        licence_note=_CRIME_ATLAS_LICENCE_NOTE,
+        licence_note_de=_CRIME_ATLAS_LICENCE_NOTE_DE,
+        attribution="Polizei Berlin, Kriminalitätsatlas Berlin 2014–2023",
+        reference_date="2023-12-31",
+        kind="csv",
+        id_column="id",
+        id_length=6,
+        columns=_CRIME_ATLAS_COLUMNS,
+        rows=155,
+        sha256="0423d57ec024a713f16b9b4dd0e788efab908c7b728716b1922aeec0641d4257",
+        download_url=_CRIME_ATLAS_GOLD + "berlin-lor-crime-atlas-2023-00-case-numbers-district-regions.csv",
+        notes=_CRIME_ATLAS_NOTES,
+        notes_de=_CRIME_ATLAS_NOTES_DE,
+    ),
+    Dataset(
+        key="crime_atlas_rates",
+        filename="kriminalitaetsatlas_2023_haeufigkeitszahlen_bzr.csv",
+        title_de="Kriminalitätsatlas Berlin 2023, Häufigkeitszahlen je Bezirksregion",
+        title_en="Berlin crime atlas 2023, frequency numbers per Bezirksregion",
+        publisher="Polizei Berlin",
+        source_url=_CRIME_ATLAS_PAGE,
+        licence="CC BY-SA",
+        licence_url=_CRIME_ATLAS_PAGE,
+        licence_note=_CRIME_ATLAS_LICENCE_NOTE,
+        licence_note_de=_CRIME_ATLAS_LICENCE_NOTE_DE,
+        attribution="Polizei Berlin, Kriminalitätsatlas Berlin 2014–2023",
+        reference_date="2023-12-31",
+        kind="csv",
+        id_column="id",
+        id_length=6,
+        columns=_CRIME_ATLAS_COLUMNS,
+        rows=155,
+        sha256="69d4481453d1526ad4cd83ac693934888bf629b242a592760e5ae09da7693be7",
+        download_url=_CRIME_ATLAS_GOLD + "berlin-lor-crime-atlas-2023-00-frequency-numbers-district-regions.csv",
+        notes=_CRIME_ATLAS_NOTES + ("frequency number = cases per 100,000 residents (the police's own population basis)",),
+        notes_de=_CRIME_ATLAS_NOTES_DE + ("Häufigkeitszahl = Fälle je 100.000 Einwohner (Bevölkerungsbasis der Polizei)",),
     ),
     Dataset(
         key="poi_pharmacies",

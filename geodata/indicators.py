@@ -111,6 +111,9 @@ class Indicator:
     note_de : str, optional
         The same note in German (the definitions below give both; a note without its
         German text fails at import).
+    base_level : str
+        The finest level of the source: ``"PLR"`` for most, ``"BZR"`` for the crime
+        atlas, whose counts exist per Bezirksregion and are summed upwards from there.
     """
 
     key: str
@@ -134,6 +137,7 @@ class Indicator:
     direction_verified: bool = True
     note: str | None = None
     note_de: str | None = None
+    base_level: str = "PLR"
 
     def label(self, lang: str) -> str:
         return self.label_de if lang == "de" else self.label_en
@@ -156,8 +160,10 @@ class Indicator:
 
     @property
     def levels(self) -> tuple[str, ...]:
-        """The LOR levels at which this indicator is available."""
-        return LEVEL_ORDER if self.aggregation in ("sum", "ratio") else ("PLR",)
+        """The LOR levels at which this indicator is available (its base level and coarser ones)."""
+        if self.aggregation not in ("sum", "ratio"):
+            return ("PLR",)
+        return LEVEL_ORDER[LEVEL_ORDER.index(self.base_level):]
 
 
 # --- the indicator definitions ----------------------------------------------------------
@@ -264,6 +270,29 @@ _MSS_NOTE = _Note(
 _VIOLENCE_NOTE = _Note(
     "Class 0 'Weitgehend unbewohnte Fläche' (largely uninhabited) is missing, not the lowest class.",
     "Klasse 0 'Weitgehend unbewohnte Fläche' gilt als fehlend, nicht als niedrigste Klasse.",
+)
+
+_CRIME = ("crime_atlas_cases", "crime_atlas_rates")
+CRIME_COLUMNS = {
+    "offences": ("Straftaten insgesamt", "Offences, all"),
+    "kieztaten": ("Kieztaten", "Neighbourhood offences (Kieztaten)"),
+    "bodily_harm": ("Körperverletzungen", "Bodily harm"),
+    "street_robbery_purse_snatching": ("Straßenraub und Handtaschenraub", "Street robbery and purse snatching"),
+    "residential_burglary": ("Wohnraumeinbrüche", "Residential burglaries"),
+}
+"""Crime atlas columns the app shows (English names of the re-publisher), with labels."""
+CRIME_BASIS = "crime_residents_basis"
+"""Residents the police counted per Bezirksregion: ``offences / frequency number * 100,000``."""
+_CRIME_NOTE = _Note(
+    "Crime atlas 2023, per Bezirksregion only (not per Planungsraum). Offences count where they "
+    "happened, so busy centres (shopping streets, stations, nightlife) show high rates without "
+    "many residents at risk. At Prognoseraum and Bezirk level recomputed from the summed cases and "
+    "the police's population basis; offences not placed in a Bezirksregion are left out.",
+    "Kriminalitätsatlas 2023, nur je Bezirksregion (nicht je Planungsraum). Taten zählen am Tatort, "
+    "daher zeigen belebte Zentren (Einkaufsstraßen, Bahnhöfe, Ausgehviertel) hohe Werte, ohne dass "
+    "dort viele Einwohner betroffen sind. Auf Ebene Prognoseraum und Bezirk aus den summierten "
+    "Fällen und der Bevölkerungsbasis der Polizei neu berechnet; keiner Bezirksregion zugeordnete "
+    "Taten bleiben außen vor.",
 )
 
 _DEFS: list[Indicator] = [
@@ -437,6 +466,14 @@ _DEFS: list[Indicator] = [
         note=_VIOLENCE_NOTE,
     ),
     *[
+        Indicator(
+            f"crime_{column}_per_100k", f"{de} je 100.000 Einwohner", f"{en} per 100,000 residents",
+            "je 100.000", "per 100,000", "rate", 1, _CRIME, "ratio", f"crime_{column}", CRIME_BASIS,
+            100_000.0, decimals=0, base_level="BZR", note=_CRIME_NOTE,
+        )
+        for column, (de, en) in CRIME_COLUMNS.items()
+    ],
+    *[
         Indicator(ftype.key, ftype.label_de, ftype.label_en, "Anzahl", "number", "count", 0,
                   (ftype.dataset,), "sum")
         for ftype in FACILITY_TYPES.values()
@@ -583,7 +620,7 @@ def _read_csv(settings: Settings, key: str) -> pd.DataFrame:
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     ids = table[ds.id_column]
     if ids.duplicated().any():
-        raise DataError(f"{key}: PLR id {ids[ids.duplicated()].iloc[0]!r} occurs twice in {path}. {FETCH_HINT}")
+        raise DataError(f"{key}: id {ids[ids.duplicated()].iloc[0]!r} occurs twice in {path}. {FETCH_HINT}")
     return table.set_index(ds.id_column)
 
 
@@ -690,6 +727,63 @@ def _violence(settings: Settings) -> pd.DataFrame:
     )
 
 
+def crime_counts(settings: Settings) -> pd.DataFrame:
+    """The crime atlas per Bezirksregion: cases per shown column and the police's population basis.
+
+    Indexed by ``BZR_ID`` (the 143 Bezirksregionen; the rows of offences not placed in one,
+    ``xx9900`` and ``999900``, are dropped). ``crime_<column>`` holds the 2023 cases,
+    :data:`CRIME_BASIS` the residents the police divided by: ``offences / frequency number
+    * 100,000`` (the frequency number is rounded, so the basis is exact to about 0.01 %).
+    A Bezirksregion without offences or without a frequency number has no basis (NaN).
+
+    Examples
+    --------
+    >>> crime = crime_counts(load_settings())  # doctest: +SKIP
+    >>> len(crime), int(crime["crime_offences"].sum()) < 480_270  # doctest: +SKIP
+    (143, True)
+    """
+    from geodata.fetch import DataError
+
+    cases = _read_csv(settings, "crime_atlas_cases")
+    rates = _read_csv(settings, "crime_atlas_rates")
+    bzr_ids = pd.Index(sorted(hierarchy(settings)["BZR_ID"].astype(str).unique()), name="BZR_ID")
+    unplaced = cases.index[cases.index.str.endswith("9900")]
+    known = cases.index.difference(unplaced)
+    if not known.equals(bzr_ids) or not rates.index.difference(rates.index[rates.index.str.endswith("9900")]).equals(bzr_ids):
+        lacking, extra = bzr_ids.difference(known), known.difference(bzr_ids)
+        raise DataError(
+            f"crime atlas: Bezirksregion ids do not match the LOR 2021 key table: {len(lacking)} missing "
+            f"(e.g. {list(lacking[:3])}), {len(extra)} unknown (e.g. {list(extra[:3])}). Re-fetch the open data."
+        )
+    table = pd.DataFrame(index=bzr_ids)
+    for column in CRIME_COLUMNS:
+        table[f"crime_{column}"] = _numbers(cases.loc[bzr_ids, column]).values
+    offences = table["crime_offences"]
+    frequency = _numbers(rates.loc[bzr_ids, "offences"]).values
+    with np.errstate(divide="ignore", invalid="ignore"):
+        basis = offences.values / frequency * 100_000.0
+    table[CRIME_BASIS] = np.where((frequency > 0) & (offences.values > 0), np.round(basis), np.nan)
+    return table
+
+
+def add_crime(table: pd.DataFrame, crime: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Join the crime atlas counts summed to ``level`` (BZR or coarser) and compute its rates.
+
+    >>> table = pd.DataFrame({"population": [5.0]}, index=pd.Index(["01"], name="BEZ_ID"))
+    >>> crime = pd.DataFrame({"crime_offences": [10.0, 30.0], CRIME_BASIS: [1000.0, 3000.0]},
+    ...                      index=pd.Index(["011001", "011002"], name="BZR_ID"))
+    >>> float(add_crime(table, crime, "BEZ").loc["01", "crime_offences_per_100k"])
+    1000.0
+    """
+    code = get_level(level).code
+    if code == "PLR":
+        return table
+    keys = parent_ids(pd.Series(crime.index.astype(str), index=crime.index), code)
+    summed = crime.groupby(keys.values).sum(min_count=1)
+    table = table.drop(columns=[c for c in summed.columns if c in table.columns]).join(summed, how="left")
+    return add_ratios(table)
+
+
 _GEOD = Geod(ellps="GRS80")
 
 
@@ -791,7 +885,7 @@ def aggregate(plr: pd.DataFrame, level: str) -> pd.DataFrame:
 # --- the cached PLR table ---------------------------------------------------------------
 
 _INPUT_DATASETS = ("lor_plr", "population_2025", "mss_indices", "mss_index_indicators",
-                   "environmental_justice", "violence_monitoring",
+                   "environmental_justice", "violence_monitoring", "lor_key", *_CRIME,
                    *(t.dataset for t in FACILITY_TYPES.values()))
 
 
@@ -899,7 +993,7 @@ def plr_table(settings: Settings) -> pd.DataFrame:
 @lru_cache(maxsize=16)
 def _indicator_table_cached(settings: Settings, version: str, level: str) -> pd.DataFrame:
     plr = _plr_table_cached(settings, version)
-    table = aggregate(plr.drop(columns="PLR_NAME"), level)
+    table = add_crime(aggregate(plr.drop(columns="PLR_NAME"), level), crime_counts(settings), level)
     lvl = get_level(level)
     if lvl.code == "PLR":
         names = plr["PLR_NAME"]

@@ -69,7 +69,8 @@ def level_data(_settings: Settings, level: str, version: str) -> tuple[str, pd.D
 
 @st.cache_data(show_spinner=False, max_entries=2)
 def berlin(_settings: Settings, version: str) -> pd.Series:
-    return inventory.berlin_values(indicators.plr_table(_settings))
+    # From the Bezirke: their sums hold every PLR count and the crime atlas (per BZR, not per PLR).
+    return inventory.berlin_values(indicators.indicator_table(_settings, "BEZ"))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

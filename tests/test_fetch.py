@@ -68,7 +68,7 @@ def test_corrupt_file_in_mirror_names_dataset_and_replaces_nothing(mirror, empty
     message = str(err.value)
     assert "population_2025" in message
     assert "sha256" in message and "nothing was replaced" in message
-    assert "1 of 16 datasets" in message
+    assert f"1 of {len(DATASETS)} datasets" in message
     assert target.read_bytes() == before
 
 

@@ -16,6 +16,7 @@ import pytest
 
 from geodata.catalogue import DATASETS
 from geodata.indicators import (
+    crime_counts,
     INDICATORS,
     aggregate,
     available_indicators,
@@ -31,7 +32,8 @@ CONFIDENTIAL_PLR = ["03400831", "06200418"]
 BERLIN_POPULATION_2025 = 3_913_644
 LEVEL_COUNTS = {"BZR": 143, "PGR": 58, "BEZ": 12}
 ID_LENGTH = {"BZR": 6, "PGR": 4, "BEZ": 2}
-RATIOS = [ind for ind in INDICATORS.values() if ind.aggregation == "ratio"]
+RATIOS = [ind for ind in INDICATORS.values() if ind.aggregation == "ratio" and ind.base_level == "PLR"]
+CRIME = [ind for ind in INDICATORS.values() if ind.base_level == "BZR"]
 PLR_ONLY = [ind.key for ind in INDICATORS.values() if ind.aggregation in ("class", "none")]
 
 
@@ -250,8 +252,10 @@ def test_green_space_direction_is_flagged_unverified():
     assert "Direction unverified" in green.note
 
 
-def test_every_indicator_has_a_column(plr):
-    assert set(INDICATORS) <= set(plr.columns)
+def test_every_indicator_has_a_column(plr, settings_with_data):
+    assert {k for k, ind in INDICATORS.items() if ind.base_level == "PLR"} <= set(plr.columns)
+    assert set(INDICATORS) - set(plr.columns) == {ind.key for ind in CRIME}
+    assert {ind.key for ind in CRIME} <= set(indicator_table(settings_with_data, "BZR").columns)
     for ind in RATIOS:
         assert {ind.numerator, ind.denominator} <= set(plr.columns), ind.key
 
@@ -274,3 +278,60 @@ def test_text_in_a_number_column_names_the_value_and_the_area():
         _numbers(column)
     assert _numbers(column.iloc[:3]).tolist()[0] == 12.0
     assert _numbers(column.iloc[:3]).iloc[1:].isna().all()
+
+
+# --- the crime atlas: per Bezirksregion, summed upwards ----------------------------------------
+
+
+def test_crime_atlas_starts_at_bzr_and_reproduces_the_published_frequency_numbers(settings_with_data):
+    assert len(CRIME) == 5 and all(ind.levels == ("BZR", "PGR", "BEZ") for ind in CRIME)
+    assert not any(ind.key in available_indicators("PLR") for ind in CRIME)
+    assert not any(ind.key in indicator_table(settings_with_data, "PLR").columns for ind in CRIME)
+    raw = pd.read_csv(settings_with_data.raw_dir / DATASETS["crime_atlas_rates"].filename, dtype={"id": str})
+    published = raw.set_index("id")
+    bzr = indicator_table(settings_with_data, "BZR")
+    assert len(crime_counts(settings_with_data)) == 143
+    for ind in CRIME:
+        column = ind.numerator.removeprefix("crime_")
+        official = published.loc[bzr.index, column].astype(float)
+        ours = bzr[ind.key]
+        # Recomputed from the cases and the police's basis (offences / frequency * 100,000): the
+        # published numbers are rounded to whole numbers.
+        assert ours.notna().sum() >= 140
+        np.testing.assert_allclose(ours[ours.notna()], official[ours.notna()], rtol=2e-4, atol=1.0, err_msg=ind.key)
+
+
+@pytest.mark.parametrize("level", ["PGR", "BEZ"])
+def test_crime_rates_of_coarser_levels_come_from_summed_cases_and_bases(settings_with_data, level):
+    crime = crime_counts(settings_with_data)
+    groups = crime.index.str.slice(0, ID_LENGTH[level])
+    summed = crime.groupby(groups).sum(min_count=1)
+    table = indicator_table(settings_with_data, level)
+    for ind in CRIME:
+        expected = summed[ind.numerator] / summed[ind.denominator] * 100_000
+        np.testing.assert_allclose(table[ind.key].loc[summed.index], expected, rtol=1e-12, err_msg=ind.key)
+    # Not the mean of the Bezirksregionen's rates: Mitte's rate weighs each BZR by its residents.
+    bzr = indicator_table(settings_with_data, "BZR")
+    mean_of_rates = bzr["crime_offences_per_100k"].groupby(bzr.index.str.slice(0, ID_LENGTH[level])).mean()
+    assert not np.allclose(table["crime_offences_per_100k"].loc[mean_of_rates.index], mean_of_rates)
+
+
+def test_unplaced_offences_are_left_out_and_unknown_bzr_ids_are_refused(settings_with_data, tmp_path):
+    from geodata.fetch import DataError
+
+    crime = crime_counts(settings_with_data)
+    raw = pd.read_csv(settings_with_data.raw_dir / DATASETS["crime_atlas_cases"].filename, dtype={"id": str})
+    assert crime["crime_offences"].sum() == raw.loc[~raw["id"].str.endswith("9900"), "offences"].sum()
+    assert raw["offences"].sum() == 480_270  # SOURCES.md: all rows, the unplaced ones included
+
+    # A file of another LOR system (an id that is not a Bezirksregion of LOR 2021) is refused by name.
+    import shutil
+    from dataclasses import replace
+
+    folder = tmp_path / "opendata"
+    shutil.copytree(settings_with_data.raw_dir, folder)
+    broken = raw.copy()
+    broken.loc[0, "id"] = "011099"
+    broken.to_csv(folder / DATASETS["crime_atlas_cases"].filename, index=False)
+    with pytest.raises(DataError, match=r"crime atlas: Bezirksregion ids do not match .*011099"):
+        crime_counts(replace(settings_with_data, data_dir=tmp_path))
