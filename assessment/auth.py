@@ -46,6 +46,7 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timedelta
 from typing import Callable, Iterable, Mapping
 
@@ -72,9 +73,14 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
 """Staff pages (by URL path) and the roles that may open them; every other page is public."""
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verifying against this when the account is unknown makes "no such user" take as long as
-# "wrong password", so response times do not reveal account names.
-_DUMMY_HASH = _hasher.hash("no such account")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verifying against this when the account is unknown makes "no such user" take as long as
+    "wrong password", so response times do not reveal account names. Made on first use: an
+    argon2 hash costs ~0.2 s, which every start of the app paid at import."""
+    return _hasher.hash("no such account")
 
 
 class SecretsError(ValueError):
@@ -146,7 +152,7 @@ def authenticate(accounts: Mapping[str, Account], name: str, password: str) -> U
     """The :class:`User` for a correct name and password, else ``None`` (same time either way)."""
     account = accounts.get((name or "").strip())
     try:
-        _hasher.verify(account.password_hash if account else _DUMMY_HASH, password or "")
+        _hasher.verify(account.password_hash if account else _dummy_hash(), password or "")
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
     if account is None:  # pragma: no cover - the dummy hash never matches a real password
