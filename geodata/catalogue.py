@@ -145,6 +145,34 @@ class Dataset:
         return f"{day}.{month}.{year}"
 
 
+def _crime_atlas(key: str, file_part: str, what: tuple[str, str], sha256: str, gold_part: str,
+                 note: tuple[str, str] | None = None) -> Dataset:
+    """One of the two crime atlas tables (2023, per Bezirksregion): same source, licence and notes."""
+    return Dataset(
+        key=key,
+        filename=f"kriminalitaetsatlas_2023_{file_part}_bzr.csv",
+        title_de=f"Kriminalitätsatlas Berlin 2023, {what[0]} je Bezirksregion",
+        title_en=f"Berlin crime atlas 2023, {what[1]} per Bezirksregion",
+        publisher="Polizei Berlin",
+        source_url=_CRIME_ATLAS_PAGE,
+        licence="CC BY-SA",
+        licence_url=_CRIME_ATLAS_PAGE,
+        licence_note=_CRIME_ATLAS_LICENCE_NOTE,
+        licence_note_de=_CRIME_ATLAS_LICENCE_NOTE_DE,
+        attribution="Polizei Berlin, Kriminalitätsatlas Berlin 2014–2023",
+        reference_date="2023-12-31",
+        kind="csv",
+        id_column="id",
+        id_length=6,
+        columns=_CRIME_ATLAS_COLUMNS,
+        rows=155,
+        sha256=sha256,
+        download_url=f"{_CRIME_ATLAS_GOLD}berlin-lor-crime-atlas-2023-00-{gold_part}-district-regions.csv",
+        notes=_CRIME_ATLAS_NOTES + ((note[0],) if note else ()),
+        notes_de=_CRIME_ATLAS_NOTES_DE + ((note[1],) if note else ()),
+    )
+
+
 _LOR_COLS = ("PLR_ID", "PLR_NAME", "BZR_ID", "BZR_NAME", "PGR_ID", "PGR_NAME", "BEZ_ID", "BEZ_NAME")
 
 _ALL: tuple[Dataset, ...] = (
@@ -463,51 +491,15 @@ _ALL: tuple[Dataset, ...] = (
         geometry_type="Point",
         sha256="ddd41057da5f56f8ad42a1c379c25b8141ed01c29de5f9db7ea9330d957b84fd",
     ),
-    Dataset(
-        key="crime_atlas_cases",
-        filename="kriminalitaetsatlas_2023_fallzahlen_bzr.csv",
-        title_de="Kriminalitätsatlas Berlin 2023, Fallzahlen je Bezirksregion",
-        title_en="Berlin crime atlas 2023, case numbers per Bezirksregion",
-        publisher="Polizei Berlin",
-        source_url=_CRIME_ATLAS_PAGE,
-        licence="CC BY-SA",
-        licence_url=_CRIME_ATLAS_PAGE,
-        licence_note=_CRIME_ATLAS_LICENCE_NOTE,
-        licence_note_de=_CRIME_ATLAS_LICENCE_NOTE_DE,
-        attribution="Polizei Berlin, Kriminalitätsatlas Berlin 2014–2023",
-        reference_date="2023-12-31",
-        kind="csv",
-        id_column="id",
-        id_length=6,
-        columns=_CRIME_ATLAS_COLUMNS,
-        rows=155,
-        sha256="0423d57ec024a713f16b9b4dd0e788efab908c7b728716b1922aeec0641d4257",
-        download_url=_CRIME_ATLAS_GOLD + "berlin-lor-crime-atlas-2023-00-case-numbers-district-regions.csv",
-        notes=_CRIME_ATLAS_NOTES,
-        notes_de=_CRIME_ATLAS_NOTES_DE,
+    _crime_atlas(
+        "crime_atlas_cases", "fallzahlen", ("Fallzahlen", "case numbers"),
+        "0423d57ec024a713f16b9b4dd0e788efab908c7b728716b1922aeec0641d4257", "case-numbers",
     ),
-    Dataset(
-        key="crime_atlas_rates",
-        filename="kriminalitaetsatlas_2023_haeufigkeitszahlen_bzr.csv",
-        title_de="Kriminalitätsatlas Berlin 2023, Häufigkeitszahlen je Bezirksregion",
-        title_en="Berlin crime atlas 2023, frequency numbers per Bezirksregion",
-        publisher="Polizei Berlin",
-        source_url=_CRIME_ATLAS_PAGE,
-        licence="CC BY-SA",
-        licence_url=_CRIME_ATLAS_PAGE,
-        licence_note=_CRIME_ATLAS_LICENCE_NOTE,
-        licence_note_de=_CRIME_ATLAS_LICENCE_NOTE_DE,
-        attribution="Polizei Berlin, Kriminalitätsatlas Berlin 2014–2023",
-        reference_date="2023-12-31",
-        kind="csv",
-        id_column="id",
-        id_length=6,
-        columns=_CRIME_ATLAS_COLUMNS,
-        rows=155,
-        sha256="69d4481453d1526ad4cd83ac693934888bf629b242a592760e5ae09da7693be7",
-        download_url=_CRIME_ATLAS_GOLD + "berlin-lor-crime-atlas-2023-00-frequency-numbers-district-regions.csv",
-        notes=_CRIME_ATLAS_NOTES + ("frequency number = cases per 100,000 residents (the police's own population basis)",),
-        notes_de=_CRIME_ATLAS_NOTES_DE + ("Häufigkeitszahl = Fälle je 100.000 Einwohner (Bevölkerungsbasis der Polizei)",),
+    _crime_atlas(
+        "crime_atlas_rates", "haeufigkeitszahlen", ("Häufigkeitszahlen", "frequency numbers"),
+        "69d4481453d1526ad4cd83ac693934888bf629b242a592760e5ae09da7693be7", "frequency-numbers",
+        ("frequency number = cases per 100,000 residents (the police's own population basis)",
+         "Häufigkeitszahl = Fälle je 100.000 Einwohner (Bevölkerungsbasis der Polizei)"),
     ),
     Dataset(
         key="poi_pharmacies",
