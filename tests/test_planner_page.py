@@ -164,3 +164,25 @@ def test_the_period_filter_counts_whole_days_and_goes_into_the_link(planner_db):
     at.date_input(key="planner_period").set_value((tomorrow, tomorrow + timedelta(days=7))).run()
     assert "0 Bedarfe entsprechen den Filtern" in texts(at).replace("\\", "")
     assert int(at.dataframe[-1].value["Bedarfe"].sum()) == 0
+
+
+def test_the_crime_atlas_shows_from_bzr_up_with_its_source_and_falls_back_at_plr(planner_db):
+    at = open_page({"ebene": "BZR", "indikator": "crime_offences_per_100k", "gebiet": "011002"})
+    assert at.selectbox(key="planner_indicator").value == "crime_offences_per_100k"
+    sources = texts(at).replace("\\", "")
+    assert "Polizei Berlin, Kriminalitätsatlas Berlin 2014–2023 (Stand 31.12.2023, Lizenz CC BY-SA)" in sources
+    view = at.dataframe[-1].value.set_index("Schlüssel")
+    column = next(c for c in view.columns if c.startswith("Straftaten insgesamt je 100.000"))
+    assert len(view) == 143 and view[column].notna().sum() >= 140
+    # The published frequency number of Regierungsviertel is 47,982 (rounded).
+    assert abs(view.at["011002", column] - 47_982) < 1
+    # The focused area's profile lists it beside the Berlin value (from the Bezirke's sums).
+    profile = next(d.value for d in at.dataframe if "Berlin" in d.value.columns)
+    row = profile[profile.iloc[:, 0].str.startswith("Straftaten insgesamt")].iloc[0]
+    assert row["Berlin"] not in ("", "keine Angabe") and "Polizei Berlin" in row.iloc[-1]
+    # Per Planungsraum there is no crime atlas: the page falls back to an indicator that exists there.
+    at.selectbox(key="planner_level").set_value("PLR").run()
+    assert not at.exception
+    assert at.selectbox(key="planner_indicator").value != "crime_offences_per_100k"
+    options = at.selectbox(key="planner_indicator").options  # as shown: labels
+    assert not [o for o in options if "je 100.000 Einwohner" in o and "Straftaten" in o] and len(options) > 20
