@@ -128,10 +128,10 @@ class Assessment:
             digest.update(counts.to_csv(float_format="%.17g", lineterminator="\n").encode())
         return digest.hexdigest()
 
-    def sources(self) -> list[str]:
-        """One citation line per official indicator used (source, reference date, licence)."""
+    def sources(self, lang: str = "de") -> list[str]:
+        """One citation line per official indicator used (source, reference date, licence), in ``lang``."""
         keys = [c.key for c in self.index.components if c.key in INDICATORS]
-        return [f"{INDICATORS[k].label('de')}: {citation(k)}" for k in keys]
+        return [f"{INDICATORS[k].label(lang)}: {citation(k, lang)}" for k in keys]
 
     def describe(self, lang: str = "de") -> str:
         """The whole method in words: index, robustness, hotspots, unheard areas."""

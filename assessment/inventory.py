@@ -65,6 +65,12 @@ MAX_COMPARE = 4
 
 #: The attribution of needs in every figure and export that counts them.
 NEEDS_SOURCE = "Bedarfsatlas Berlin (veröffentlichte Meldungen von Bewohnerinnen und Bewohnern)"
+NEEDS_SOURCE_EN = "Bedarfsatlas Berlin (published submissions of residents)"
+
+
+def needs_source(lang: str = "de") -> str:
+    """Where the needs come from, in ``lang``."""
+    return NEEDS_SOURCE if lang == "de" else NEEDS_SOURCE_EN
 
 _AREA_ID = re.compile(r"^\d{2}(\d{2}(\d{2}(\d{2})?)?)?$")
 
@@ -349,12 +355,12 @@ def compare_table(table: pd.DataFrame, area_ids: Sequence[str], keys: Sequence[s
     return pd.DataFrame(data)
 
 
-def sources_for(key: str, with_needs: bool = True) -> list[str]:
+def sources_for(key: str, with_needs: bool = True, lang: str = "de") -> list[str]:
     """Citations (source, reference date, licence) of the view: the indicator's datasets, LOR, needs."""
-    lines = [DATASETS["population_2025"].citation()] if key == NEEDS_PER_1000 else [citation(key)]
-    lines.append(DATASETS["lor_plr"].citation())
+    lines = [DATASETS["population_2025"].citation(lang)] if key == NEEDS_PER_1000 else [citation(key, lang)]
+    lines.append(DATASETS["lor_plr"].citation(lang))
     if with_needs:
-        lines.append(NEEDS_SOURCE)
+        lines.append(needs_source(lang))
     return list(dict.fromkeys(lines))
 
 

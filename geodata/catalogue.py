@@ -127,15 +127,22 @@ class Dataset:
         """One line naming source, reference date and licence, for exports and captions.
 
         The attribution is the publisher's own wording; date and licence words follow ``lang``.
+        A licence still to be verified (one with a ``licence_note``) says so.
 
         >>> DATASETS["mss_indices"].citation()
         'SenSBW, Monitoring Soziale Stadtentwicklung 2021 (Stand 31.12.2020, Lizenz dl-de/zero-2.0)'
         >>> DATASETS["mss_indices"].citation("en")
         'SenSBW, Monitoring Soziale Stadtentwicklung 2021 (as of 2020-12-31, licence dl-de/zero-2.0)'
+        >>> DATASETS["crime_atlas_rates"].citation()
+        'Polizei Berlin, Kriminalitätsatlas Berlin 2014–2023 (Stand 31.12.2023, Lizenz CC BY-SA, noch zu prüfen)'
         """
+        # A licence with a note was not recorded by the re-publisher: every citation says so,
+        # since exports travel without the sources page.
         if lang == "en":
-            return f"{self.attribution} (as of {self.reference_date}, licence {self.licence})"
-        return f"{self.attribution} (Stand {self.date_text(lang)}, Lizenz {self.licence})"
+            verify = ", to be verified" if self.licence_note else ""
+            return f"{self.attribution} (as of {self.reference_date}, licence {self.licence}{verify})"
+        verify = ", noch zu prüfen" if self.licence_note else ""
+        return f"{self.attribution} (Stand {self.date_text(lang)}, Lizenz {self.licence}{verify})"
 
     def date_text(self, lang: str) -> str:
         """The reference date as the language writes it: ``31.12.2020`` in German, ISO in English."""

@@ -587,11 +587,14 @@ def citation(indicator_key: str, lang: str = "de") -> str:
     Examples
     --------
     >>> citation("kita_places_per_100_under6")  # doctest: +ELLIPSIS
-    'Geoportal Berlin / Kindertagesstätten (Stand 31.12.2022, Lizenz dl-de/by-2.0); Amt für Statistik...'
+    'Geoportal Berlin / Kindertagesstätten (Stand 31.12.2022, Lizenz dl-de/by-2.0, noch zu prüfen); Amt für...'
     >>> citation("kita_places_per_100_under6", "en")  # doctest: +ELLIPSIS
-    'Geoportal Berlin / Kindertagesstätten (as of 2022-12-31, licence dl-de/by-2.0); Amt für Statistik...'
+    'Geoportal Berlin / Kindertagesstätten (as of 2022-12-31, licence dl-de/by-2.0, to be verified); Amt für...'
+    >>> citation("crime_offences_per_100k").count("Kriminalitätsatlas")
+    1
     """
-    return "; ".join(ds.citation(lang) for ds in sources(indicator_key))
+    # Two tables of one publication (the crime atlas's cases and rates) cite alike: once.
+    return "; ".join(dict.fromkeys(ds.citation(lang) for ds in sources(indicator_key)))
 
 
 def available_indicators(level: str) -> list[str]:

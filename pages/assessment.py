@@ -205,7 +205,7 @@ scores = score_classification(result, lang)
 score_text = result.index.scores["score"].map(
     lambda v: format_number(v, 1, lang) if pd.notna(v) else t("assess.flag.too_few", lang))
 map_col, legend_col = st.columns([3, 1])
-attribution = "; ".join(dict.fromkeys([*result.sources(), t("assess.needs_source", lang)]))
+attribution = "; ".join(dict.fromkeys([*result.sources(lang), t("assess.needs_source", lang)]))
 with map_col:
     st.markdown(escape_markdown(t("assess.map", lang, level=lvl.plural(lang))))
     # The base map depends on the level only; a new weight swaps the area layer inside it.

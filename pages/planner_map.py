@@ -30,7 +30,7 @@ from geodata.catalogue import DATASETS
 from geodata.classify import MORE_NEED_IF_HIGHER, NEUTRAL, classify_numeric
 from geodata.display import display_geojson, display_units
 from geodata.facilities import FACILITY_TYPES, load_facilities
-from geodata.i18n import escape_markdown, format_number, t
+from geodata.i18n import LANGUAGES, escape_markdown, format_number, t
 from geodata.indicators import INDICATORS, available_indicators
 from geodata.lor import LEVEL_ORDER, LEVELS, representative_points
 from geodata.maps import ASSET_BASE, Basemap, indicator_layer, legend_entries, legend_html, value_texts
@@ -195,7 +195,7 @@ if key == NEEDS_PER_1000:
     classification = classify_numeric(values, k=5, direction=MORE_NEED_IF_HIGHER, decimals=2, lang=lang)
     texts = value_texts(values, decimals=2, lang=lang)
     heading = inventory.indicator_heading(key, lang)
-    attribution = "; ".join(inventory.sources_for(key))
+    attribution = "; ".join(inventory.sources_for(key, lang=lang))
     direction = MORE_NEED_IF_HIGHER
 else:
     layer = indicator_layer(table[key], INDICATORS[key], lang)
@@ -329,7 +329,7 @@ def map_and_focus() -> None:
     st.markdown(f"**{escape_markdown(t('planner.focus_needs', lang))}**")
     st.dataframe(inventory.needs_profile(needs, focus, berlin_counts, float(berlin_values["population"]), lang),
                  hide_index=True, width="stretch")
-    st.caption(escape_markdown(f"{t('legend.source', lang)}: {inventory.NEEDS_SOURCE}; "
+    st.caption(escape_markdown(f"{t('legend.source', lang)}: {inventory.needs_source(lang)}; "
                                f"{DATASETS['population_2025'].citation(lang)}"))
     st.markdown(f"**{escape_markdown(t('planner.focus_list', lang))}**")
     listed = store.query(level=level, area_ids=[focus], **store_filters, limit=FOCUS_LIST_LIMIT)
@@ -357,9 +357,18 @@ map_and_focus()
 st.subheader(t("planner.compare", lang))
 compare = st.multiselect(t("planner.compare", lang), list(table.index), key="planner_compare", placeholder=choose,
                          max_selections=inventory.MAX_COMPARE, format_func=focus_label, label_visibility="collapsed")
-default_keys = [k for k in (key, "population", "share_under18", "share_65plus") if k in table.columns]
-compare_keys = st.multiselect(t("planner.compare_indicators", lang), available_indicators(level), default=default_keys,
-                              format_func=lambda k: INDICATORS[k].label(lang), key=f"planner_compare_keys_{level}",
+default_keys = list(dict.fromkeys(k for k in (key, "population", "share_under18", "share_65plus") if k in table.columns))
+# Keyed per language too: the browser holds the chosen chips as the labels it shows, so after a
+# language switch they would stay in the old language. The choice itself carries over.
+compare_state = f"planner_compare_keys_{level}_{lang}"
+if compare_state not in st.session_state:
+    earlier = [st.session_state[f"planner_compare_keys_{level}_{other}"] for other in LANGUAGES
+               if f"planner_compare_keys_{level}_{other}" in st.session_state]
+    if earlier:
+        st.session_state[compare_state] = list(earlier[0])
+compare_keys = st.multiselect(t("planner.compare_indicators", lang), available_indicators(level),
+                              default=None if compare_state in st.session_state else default_keys,
+                              format_func=lambda k: INDICATORS[k].label(lang), key=compare_state,
                               placeholder=choose)
 sync_query(replace(view, focus=st.session_state.get("planner_focus"), compare=tuple(compare)))
 if len(compare) < 2:
@@ -381,14 +390,14 @@ else:
             st.bar_chart(compared.loc[row].astype(float).round(decimals.get(row, 2)).rename("value").to_frame(),
                          height=180, horizontal=True)
     st.caption(escape_markdown("; ".join(dict.fromkeys(
-        [indicators.citation(k, lang) for k in compare_keys] + [inventory.NEEDS_SOURCE]))))
+        [indicators.citation(k, lang) for k in compare_keys] + [inventory.needs_source(lang)]))))
 
 # --- the current view as a table, and its export ------------------------------------------------
 st.subheader(t("planner.table", lang))
 rows = inventory.view_table(table, key, needs, lang)
 # Up to ~15 areas (Bezirke) the whole table shows without scrolling.
 st.dataframe(rows, hide_index=True, width="stretch", height=min(560, 40 + 36 * len(rows)))
-sources = inventory.sources_for(key)
+sources = inventory.sources_for(key, lang=lang)
 st.markdown(f"**{escape_markdown(t('planner.sources', lang))}**")
 for line in sources:
     st.markdown(f"- {escape_markdown(line)}")

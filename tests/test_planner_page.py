@@ -170,7 +170,8 @@ def test_the_crime_atlas_shows_from_bzr_up_with_its_source_and_falls_back_at_plr
     at = open_page({"ebene": "BZR", "indikator": "crime_offences_per_100k", "gebiet": "011002"})
     assert at.selectbox(key="planner_indicator").value == "crime_offences_per_100k"
     sources = texts(at).replace("\\", "")
-    assert "Polizei Berlin, Kriminalitätsatlas Berlin 2014–2023 (Stand 31.12.2023, Lizenz CC BY-SA)" in sources
+    assert "Polizei Berlin, Kriminalitätsatlas Berlin 2014–2023 (Stand 31.12.2023, Lizenz CC BY-SA, noch zu prüfen)" in sources
+    assert "noch zu prüfen); Polizei Berlin, Kriminalitätsatlas" not in sources  # cases and rates: cited once
     view = at.dataframe[-1].value.set_index("Schlüssel")
     column = next(c for c in view.columns if c.startswith("Straftaten insgesamt je 100.000"))
     assert len(view) == 143 and view[column].notna().sum() >= 140
@@ -186,3 +187,24 @@ def test_the_crime_atlas_shows_from_bzr_up_with_its_source_and_falls_back_at_plr
     assert at.selectbox(key="planner_indicator").value != "crime_offences_per_100k"
     options = at.selectbox(key="planner_indicator").options  # as shown: labels
     assert not [o for o in options if "je 100.000 Einwohner" in o and "Straftaten" in o] and len(options) > 20
+
+
+def test_in_english_sources_and_compared_indicators_follow_the_language(planner_db):
+    at = open_page({"ebene": "BEZ"})
+    chosen = ["population", "share_65plus", "pharmacies_per_10k"]
+    at.multiselect(key="planner_compare_keys_BEZ_de").set_value(chosen).run()
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert not at.exception, at.exception
+    compared = at.multiselect(key="planner_compare_keys_BEZ_en")
+    assert compared.value == chosen  # the choice carries over ...
+    assert "Residents" in compared.options and "Einwohnerinnen und Einwohner" not in compared.options  # ... in English
+    assert len(compared.value) == len(set(compared.value))
+    shown = texts(at).replace("\\", "")
+    assert "Bedarfsatlas Berlin (published submissions of residents)" in shown
+    assert "(as of 2020-12-31, licence dl-de/zero-2.0)" in shown
+    assert "Stand " not in shown and "Lizenz" not in shown and "veröffentlichte Meldungen" not in shown
+
+
+def test_the_chosen_indicator_is_not_compared_twice(planner_db):
+    at = open_page({"ebene": "BEZ", "indikator": "population"})
+    assert at.multiselect(key="planner_compare_keys_BEZ_de").value == ["population", "share_under18", "share_65plus"]
