@@ -47,7 +47,14 @@ from assessment.model import STATUSES
 from assessment.taxonomy import CATEGORIES
 from geodata.catalogue import DATASETS
 from geodata.i18n import format_number, t
-from geodata.indicators import INDICATORS, add_ratios, available_indicators, citation, sum_columns
+from geodata.indicators import (
+    INDICATORS,
+    add_ratios,
+    available_indicators,
+    citation,
+    not_at_level_note,
+    sum_columns,
+)
 from geodata.lor import LEVEL_ORDER, get_level
 
 #: The pseudo-indicator "needs per 1,000 residents" (filtered needs over summed residents).
@@ -515,7 +522,7 @@ def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterab
     >>> parsed.state.level, parsed.state.indicator, parsed.state.since
     ('BEZ', 'mss_status_low_share', None)
     >>> [en for _, en in parsed.problems]  # doctest: +NORMALIZE_WHITESPACE
-    ["Indicator 'mss_status' exists for planning areas only; showing its residents' share instead.",
+    ['“MSS status index” exists for planning areas only; showing “Share of residents in PLR with MSS status low or very low”.',
      "Start date '2026-13-01' is not a date like 2026-01-31; the date filter starts open."]
     """
     problems: list[tuple[str, str]] = []
@@ -535,9 +542,8 @@ def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterab
         derived = INDICATORS[chosen].derived_share if chosen in INDICATORS else None
         fallback = derived if derived in keys else ("mss_status" if "mss_status" in keys else "mss_status_low_share")
         if indicator is not None:
-            if derived in keys:
-                problems.append((f"Indikator {chosen!r} gibt es nur für Planungsräume; gezeigt wird der Anteil der Einwohner.",
-                                 f"Indicator {chosen!r} exists for planning areas only; showing its residents' share instead."))
+            if chosen in INDICATORS:
+                problems.append((not_at_level_note(chosen, fallback, "de"), not_at_level_note(chosen, fallback, "en")))
             else:
                 problems.append((f"Unbekannter Indikator {chosen!r}; es gilt der Standard.",
                                  f"Unknown indicator {chosen!r}; showing the default."))

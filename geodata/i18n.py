@@ -186,6 +186,12 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
         "en": "Description (optional, at most 1,000 characters)",
     },
     # Under the title and the description: the count the server checks, also when a paste went past it.
+    # When a level has no such indicator (class indicators exist per PLR only, the crime atlas from BZR up).
+    "indicator.not_at_level": {
+        "de": "„{indicator}“ gibt es nur für {levels}; gezeigt wird „{shown}“.",
+        "en": "“{indicator}” exists for {levels} only; showing “{shown}”.",
+    },
+    "words.and": {"de": "und", "en": "and"},
     "report.length": {"de": "{n} von {limit} Zeichen", "en": "{n} of {limit} characters"},
     "report.length_over": {
         "de": {"one": "{length} von höchstens {limit} Zeichen – bitte um {n} Zeichen kürzen",

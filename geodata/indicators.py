@@ -52,7 +52,8 @@ from pyproj import Geod
 from geodata import facilities as facilities_module
 from geodata.catalogue import DATASETS, Dataset
 from geodata.facilities import FACILITY_TYPES, facilities_per_plr
-from geodata.lor import LEVEL_ORDER, WEB_CRS, get_level, hierarchy, load_units, parent_ids
+from geodata.i18n import t
+from geodata.lor import LEVEL_ORDER, LEVELS, WEB_CRS, get_level, hierarchy, load_units, parent_ids
 from geodata.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -607,6 +608,20 @@ def available_indicators(level: str) -> list[str]:
     """
     code = get_level(level).code
     return [key for key, ind in INDICATORS.items() if code in ind.levels]
+
+
+def not_at_level_note(chosen: str, shown: str, lang: str = "de") -> str:
+    """Why the indicator ``chosen`` gave way to the indicator ``shown``: the levels it exists for.
+
+    >>> not_at_level_note("crime_offences_per_100k", "population", "en")
+    '“Offences, all per 100,000 residents” exists for district regions, forecast areas and districts only; showing “Residents”.'
+    """
+    levels = [LEVELS[code].plural(lang) for code in INDICATORS[chosen].levels]
+    if lang != "de":
+        levels = [levels[0].lower()] + [name.lower() for name in levels[1:]]
+    joined = levels[0] if len(levels) == 1 else f"{', '.join(levels[:-1])} {t('words.and', lang)} {levels[-1]}"
+    return t("indicator.not_at_level", lang, indicator=INDICATORS[chosen].label(lang), levels=joined,
+             shown=INDICATORS[shown].label(lang))
 
 
 # --- reading the official files ---------------------------------------------------------

@@ -18,7 +18,7 @@ from geodata import indicators
 from geodata.classify import NEUTRAL
 from geodata.display import display_geojson
 from geodata.i18n import escape_markdown, t
-from geodata.indicators import INDICATORS, available_indicators, citation
+from geodata.indicators import INDICATORS, available_indicators, citation, not_at_level_note
 from geodata.lor import LEVEL_ORDER, LEVELS
 from geodata.maps import ASSET_BASE, Basemap, choropleth_map, indicator_layer, legend_entries, legend_html
 from geodata.settings import Settings, load_settings
@@ -57,9 +57,13 @@ if chosen not in keys:
     chosen = chosen or DEFAULT_INDICATOR
     derived = INDICATORS[chosen].derived_share if chosen in INDICATORS else None
     st.session_state["overview_indicator"] = chosen if chosen in keys else derived if derived in keys else keys[0]
+    if chosen not in keys:  # said until another level or indicator is chosen
+        st.session_state["overview_indicator_note"] = (level, st.session_state["overview_indicator"], chosen)
 key = right.selectbox(
     t("overview.indicator", lang), keys, format_func=lambda k: INDICATORS[k].label(lang), key="overview_indicator"
 )
+if (note := st.session_state.get("overview_indicator_note")) and note[:2] == (level, key):
+    st.info(not_at_level_note(note[2], key, lang))
 indicator = INDICATORS[key]
 lvl = LEVELS[level]
 
@@ -67,7 +71,7 @@ geojson, table = level_data(settings, level, indicators.data_version(settings))
 values = table[key]
 layer = indicator_layer(values, indicator, lang)
 classification, texts, indicator_heading = layer.classification, layer.value_text, layer.heading
-source_line = citation(key)
+source_line = citation(key, lang)
 m = choropleth_map(
     geojson,
     classification,

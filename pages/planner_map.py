@@ -132,9 +132,13 @@ chosen = st.session_state.get("planner_indicator")
 if chosen not in keys:
     derived = INDICATORS[chosen].derived_share if chosen in INDICATORS else None
     st.session_state["planner_indicator"] = derived if derived in keys else keys[1]
+    if chosen in INDICATORS:  # said until the planner picks another level or indicator
+        st.session_state["planner_indicator_note"] = (level, st.session_state["planner_indicator"], chosen)
 key = second.selectbox(t("planner.indicator", lang), keys, key="planner_indicator",
                        format_func=lambda k: inventory.indicator_heading(k, lang) if k == NEEDS_PER_1000
                        else INDICATORS[k].label(lang))
+if (note := st.session_state.get("planner_indicator_note")) and note[:2] == (level, key):
+    st.info(indicators.not_at_level_note(note[2], key, lang))
 needs_mode = third.radio(t("planner.needs_layer", lang), inventory.NEEDS_LAYERS, key="planner_needs_layer",
                          format_func=lambda m: t(f"planner.layer.{m}", lang), horizontal=True)
 # Streamlit's own placeholder ("Choose options") and date format are English; these follow the language.
@@ -301,6 +305,9 @@ def map_and_focus() -> None:
         scheme = t(f"legend.scheme.{classification.scheme}", lang)
         st.markdown(escape_markdown(scheme))
         st.markdown(escape_markdown(t("legend.direction.neutral" if direction == NEUTRAL else "legend.direction.up", lang)))
+        # What a reader must know about the figure (vintage, where the crime atlas counts), as on the overview.
+        if key in INDICATORS and (note := INDICATORS[key].note_text(lang)):
+            st.caption(escape_markdown(note))
         if need_points is not None:
             st.html(swatch_legend_html([(CATEGORY_COLOURS[i], c.label(lang)) for i, c in enumerate(CATEGORIES.values())],
                                        t("planner.col.needs", lang)))

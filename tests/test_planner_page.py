@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from assessment.model import NeedInput
 from assessment.store import open_store
 from geodata.i18n import format_number
+from geodata.indicators import INDICATORS
 from needs_fixtures import BRANDENBURG_GATE, RATHAUS_SPANDAU, ROTES_RATHAUS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -172,6 +173,7 @@ def test_the_crime_atlas_shows_from_bzr_up_with_its_source_and_falls_back_at_plr
     sources = texts(at).replace("\\", "")
     assert "Polizei Berlin, Kriminalitätsatlas Berlin 2014–2023 (Stand 31.12.2023, Lizenz CC BY-SA, noch zu prüfen)" in sources
     assert "noch zu prüfen); Polizei Berlin, Kriminalitätsatlas" not in sources  # cases and rates: cited once
+    assert INDICATORS["crime_offences_per_100k"].note_de in sources  # where offences are counted
     view = at.dataframe[-1].value.set_index("Schlüssel")
     column = next(c for c in view.columns if c.startswith("Straftaten insgesamt je 100.000"))
     assert len(view) == 143 and view[column].notna().sum() >= 140
@@ -208,3 +210,24 @@ def test_in_english_sources_and_compared_indicators_follow_the_language(planner_
 def test_the_chosen_indicator_is_not_compared_twice(planner_db):
     at = open_page({"ebene": "BEZ", "indikator": "population"})
     assert at.multiselect(key="planner_compare_keys_BEZ_de").value == ["population", "share_under18", "share_65plus"]
+
+
+def test_a_level_without_the_chosen_indicator_says_what_it_shows_instead(planner_db):
+    at = open_page({"ebene": "BZR", "indikator": "crime_kieztaten_per_100k"})
+    at.selectbox(key="planner_level").set_value("PLR").run()
+    shown = at.selectbox(key="planner_indicator").value
+    label = INDICATORS[shown].label("de")
+    assert [i.value for i in at.info] == [
+        f"„Kieztaten je 100.000 Einwohner“ gibt es nur für Bezirksregionen, Prognoseräume und Bezirke; gezeigt wird „{label}“."
+    ]
+    at.run()  # e.g. the map's report: the note stays until the planner chooses again
+    assert len(at.info) == 1
+    at.selectbox(key="planner_indicator").set_value("share_65plus").run()
+    assert not at.info
+
+
+def test_a_link_to_an_indicator_of_another_level_names_it_not_unknown(planner_db):
+    at = open_page({"ebene": "PLR", "indikator": "crime_offences_per_100k"})
+    warnings = texts(at).replace("\\", "")
+    assert "„Straftaten insgesamt je 100.000 Einwohner“ gibt es nur für Bezirksregionen" in warnings
+    assert "Unbekannter Indikator" not in warnings and "crime_offences_per_100k" not in warnings
