@@ -322,9 +322,7 @@ def indicator_heading(key: str, lang: str) -> str:
     """The column heading of an indicator: its label and unit."""
     if key == NEEDS_PER_1000:
         return t("planner.needs_per_1000", lang)
-    ind = INDICATORS[key]
-    unit = ind.unit(lang)
-    return f"{ind.label(lang)} ({unit})" if unit else ind.label(lang)
+    return INDICATORS[key].heading(lang)
 
 
 def view_table(table: pd.DataFrame, key: str, needs: pd.DataFrame, lang: str = "de") -> pd.DataFrame:

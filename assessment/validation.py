@@ -53,6 +53,7 @@ from assessment.model import (
     utc_now,
 )
 from assessment.taxonomy import CATEGORIES
+from geodata.i18n import format_number
 
 BERLIN_TZ = ZoneInfo("Europe/Berlin")
 
@@ -182,10 +183,14 @@ def check_text(
             f"{en} is too short: {len(text)} characters. Please write at least {minimum} characters.",
         )
     if len(text) > maximum:
+        # Written as the count under the field writes them (1.001 / 1,001).
+        length_de, length_en = format_number(len(text), 0, "de"), format_number(len(text), 0, "en")
         return text, FieldError(
             field,
-            f"{de} ist zu lang: {len(text)} Zeichen. Bitte kürzen Sie auf höchstens {maximum} Zeichen.",
-            f"{en} is too long: {len(text)} characters. Please shorten it to at most {maximum} characters.",
+            f"{de} ist zu lang: {length_de} Zeichen. Bitte kürzen Sie auf höchstens "
+            f"{format_number(maximum, 0, 'de')} Zeichen.",
+            f"{en} is too long: {length_en} characters. Please shorten it to at most "
+            f"{format_number(maximum, 0, 'en')} characters.",
         )
     if _EMAIL.search(text):
         return text, FieldError(

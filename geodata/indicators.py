@@ -150,6 +150,19 @@ class Indicator:
     def unit(self, lang: str) -> str:
         return self.unit_de if lang == "de" else self.unit_en
 
+    def heading(self, lang: str) -> str:
+        """Label and unit for a legend or a column: ``Anteil ab 65 Jahren (%)``.
+
+        A label that already names its unit keeps it once:
+
+        >>> INDICATORS["pharmacies_per_10k"].heading("de")
+        'Apotheken je 10.000 Einwohner'
+        >>> INDICATORS["share_65plus"].heading("en")
+        'Share aged 65 and over (%)'
+        """
+        unit, label = self.unit(lang), self.label(lang)
+        return f"{label} ({unit})" if unit and unit not in label else label
+
     def class_label(self, code: float | int, lang: str) -> str | None:
         """Label of a class code (``None`` for missing or unknown codes)."""
         if code is None or pd.isna(code):

@@ -221,7 +221,7 @@ def indicator_layer(values: pd.Series, indicator: Any, lang: str = "de", k: int 
     return IndicatorLayer(
         classify_numeric(values, k=k, direction=direction, decimals=indicator.decimals, lang=lang),
         value_texts(values, decimals=indicator.decimals, unit=unit, lang=lang),
-        f"{indicator.label(lang)} ({unit})" if unit else indicator.label(lang),
+        indicator.heading(lang),
         attribution,
         direction,
         None,

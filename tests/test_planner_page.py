@@ -134,8 +134,8 @@ def test_comparing_areas_fills_a_table_and_charts(planner_db):
 
     shown = pa.ipc.open_stream(at.dataframe[0].proto.arrow_data.styler.display_values).read_pandas()
     assert shown.at["Bedarfe", "Mitte (01)"] == "3"
-    assert shown.at["Einwohnerinnen und Einwohner (Einwohner)", "Mitte (01)"] == format_number(
-        compared.at["Einwohnerinnen und Einwohner (Einwohner)", "Mitte (01)"], 0, "de")
+    assert shown.at["Einwohnerinnen und Einwohner", "Mitte (01)"] == format_number(
+        compared.at["Einwohnerinnen und Einwohner", "Mitte (01)"], 0, "de")
     assert re.fullmatch(r"\d+,\d", shown.at["Anteil unter 18 Jahren (%)", "Spandau (05)"])  # 1 decimal, comma
     assert not any("." in v and "," not in v and len(v.split(".")[-1]) != 3 for v in shown.to_numpy().ravel())
     assert at.multiselect(key="planner_compare").proto.placeholder == "Bitte auswählen"
