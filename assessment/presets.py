@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assessment.priority import Component, as_components
+from assessment.priority import Component, as_components, catalogue_direction
 from geodata.indicators import INDICATORS
 from geodata.lor import get_level
 
@@ -80,6 +80,35 @@ class Preset:
             else:
                 notes.append(f"{key} dropped (published for PLR only, cannot be aggregated)")
         return as_components(chosen), notes
+
+
+def carry_over(spec, level: str) -> tuple[list[tuple[str, int, float]], list[str]]:
+    """A planner's own weights, taken to ``level``: what stays, and the keys that had to go.
+
+    ``spec`` holds ``(key, direction, weight)``. An indicator the level has stays as it
+    is; a class indicator published per PLR only becomes its residents' share (with the
+    share's stated direction), as in :meth:`Preset.components`; an indicator the level
+    does not have (the crime atlas per PLR) is dropped and named.
+
+    >>> carry_over([("mss_status", 1, 3.0), ("crime_offences_per_100k", 1, 2.0), ("needs_per_1000", 1, 1.0)], "PLR")
+    ([('mss_status', 1, 3.0), ('needs_per_1000', 1, 1.0)], ['crime_offences_per_100k'])
+    >>> carry_over([("mss_status", 1, 3.0), ("share_65plus", -1, 0.5)], "BZR")[0]
+    [('mss_status_low_share', 1, 3.0), ('share_65plus', -1, 0.5)]
+    """
+    code = get_level(level).code
+    kept: dict[str, tuple[str, int, float]] = {}
+    dropped: list[str] = []
+    for key, direction, weight in spec:
+        ind = INDICATORS.get(key)
+        if ind is not None and code not in ind.levels:
+            share = ind.derived_share
+            if not share or code not in INDICATORS[share].levels:
+                dropped.append(key)
+                continue
+            stated = catalogue_direction(share)
+            key, direction = share, stated if stated in (1, -1) else direction
+        kept.setdefault(key, (key, direction, weight))
+    return list(kept.values()), dropped
 
 
 _SUPPLY = ("kita_places_per_100_under6", "schools_per_10k_6_18", "youth_centres_per_10k_6_25",

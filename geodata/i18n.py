@@ -439,6 +439,14 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
         "de": "Nur für Planungsräume veröffentlicht und daher hier nicht enthalten: {indicators}.",
         "en": "Published for planning areas only and therefore left out here: {indicators}.",
     },
+    "assess.carried": {
+        "de": "Ihre Gewichtung gilt weiter, jetzt für die {level}.",
+        "en": "Your weights still apply, now to the {level}.",
+    },
+    "assess.carried_dropped": {
+        "de": "Auf dieser Ebene nicht vorhanden und daher entfernt: {indicators}.",
+        "en": "Not available at this level and therefore removed: {indicators}.",
+    },
     "assess.preset_changed": {
         "de": "Eigene Gewichtung (ausgehend von „{preset}“): Bericht und Prüfsumme nennen sie „eigene Auswahl“.",
         "en": "Own weights (starting from “{preset}”): the report and its checksum call it “own selection”.",

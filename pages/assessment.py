@@ -29,7 +29,7 @@ from assessment.analysis import assess
 from assessment.auth import PAGE_ROLES
 from assessment.goals import GoalBook, GoalInput
 from assessment.hotspots import contiguity
-from assessment.presets import PRESETS
+from assessment.presets import PRESETS, carry_over
 from assessment.priority import NORMALISATIONS, catalogue_direction
 from assessment.priority import label as indicator_label
 from assessment.report import build_report, hotspot_classification, needs_matrix, report_pdf, score_classification
@@ -108,7 +108,7 @@ def key_label(key: str) -> str:
 
 
 def reset_spec(level: str, preset: str) -> None:
-    """Load the preset's components into the widgets' state (on a new level or preset)."""
+    """Load the preset's components into the widgets' state (on a new preset, or a new level with its weights)."""
     components, notes = PRESETS[preset].components(level)
     st.session_state["assess_keys"] = [c.key for c in components]
     for c in components:
@@ -116,6 +116,7 @@ def reset_spec(level: str, preset: str) -> None:
         st.session_state[f"assess_d_{c.key}"] = int(c.direction)
     st.session_state["assess_loaded"] = (level, preset)
     st.session_state["assess_notes"] = notes
+    st.session_state.pop("assess_carried", None)
 
 
 st.title(t("assess.title", lang))
@@ -130,8 +131,24 @@ method = c3.selectbox(t("assess.method", lang), NORMALISATIONS, key="assess_meth
                       format_func=lambda m: t(f"assess.method.{m}", lang))
 # Filled once the weights are read: the preset's text only while its weights are unchanged.
 preset_caption = st.empty()
-if st.session_state.get("assess_loaded") != (level, preset):
-    reset_spec(level, preset)
+loaded = st.session_state.get("assess_loaded")
+if loaded != (level, preset):
+    if loaded is not None and loaded[1] == preset and st.session_state.get("assess_own"):
+        # Own weights and another level: they come along (nothing the planner set is lost);
+        # what the level does not have is named.
+        own = [(k, st.session_state.get(f"assess_d_{k}", 1), st.session_state.get(f"assess_w_{k}", 1.0))
+               for k in st.session_state["assess_keys"]]
+        carried, dropped = carry_over(own, level)
+        if carried:
+            st.session_state["assess_keys"] = [k for k, _, _ in carried]
+            for k, direction, weight in carried:
+                st.session_state[f"assess_d_{k}"], st.session_state[f"assess_w_{k}"] = direction, weight
+            st.session_state["assess_loaded"] = (level, preset)
+            st.session_state["assess_carried"] = (level, tuple(dropped))
+        else:
+            reset_spec(level, preset)
+    else:
+        reset_spec(level, preset)
 
 version = indicators.data_version(settings)
 table, _, _, geojson, geometry = level_inputs(settings, level, version)
@@ -190,6 +207,12 @@ if unchanged:
     preset_caption.caption(escape_markdown(" ".join(lines)))
 else:
     preset_caption.caption(escape_markdown(t("assess.preset_changed", lang, preset=PRESETS[preset].label(lang))))
+    if (carried := st.session_state.get("assess_carried")) and carried[0] == level:
+        lines = [t("assess.carried", lang, level=lvl.plural(lang))]
+        if carried[1]:
+            lines.append(t("assess.carried_dropped", lang, indicators=", ".join(key_label(k) for k in carried[1])))
+        st.info(" ".join(lines))
+st.session_state["assess_own"] = not unchanged
 result = assessment_of(settings, level, version, preset if unchanged else tuple(spec), method, counts,
                        settings.min_residents, settings.min_needs)
 ranking = result.table()

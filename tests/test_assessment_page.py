@@ -230,3 +230,41 @@ def test_the_preset_text_says_what_the_preset_is_at_this_level_and_when_weights_
     texts = [c.value.replace("\\", "") for c in at.caption]
     assert not any("Statusindex (3)" in text for text in texts)
     assert any("Eigene Gewichtung (ausgehend von „Sozial“)" in text for text in texts)
+
+
+def carried(at: AppTest) -> list[str]:
+    """The note that own weights came along to another level."""
+    return [i.value for i in at.info if i.value.startswith("Ihre Gewichtung")]
+
+
+def test_own_weights_come_along_to_another_level_and_what_it_lacks_is_named(settings_with_data, database_url):
+    at = open_page()
+    at.selectbox(key="assess_add").set_value("crime_offences_per_100k").run()
+    at.button(key="assess_add_button").click().run()
+    at.slider(key=f"assess_w_{STATUS}").set_value(1.5).run()
+    at.selectbox(key="assess_level").set_value("PGR").run()
+    assert not at.exception, at.exception
+    # Every weight the planner set stays: the Prognoseraum level has all three indicators.
+    assert [s.key for s in at.slider] == [f"assess_w_{STATUS}", f"assess_w_{DYNAMICS}",
+                                          "assess_w_crime_offences_per_100k"]
+    assert at.slider(key=f"assess_w_{STATUS}").value == 1.5
+    assert carried(at) == ["Ihre Gewichtung gilt weiter, jetzt für die Prognoseräume."]
+    at.selectbox(key="assess_level").set_value("PLR").run()
+    assert not at.exception, at.exception
+    # Per Planungsraum there is no crime atlas: removed, and said so; the shares stay with their weights.
+    assert [s.key for s in at.slider] == [f"assess_w_{STATUS}", f"assess_w_{DYNAMICS}"]
+    assert at.slider(key=f"assess_w_{STATUS}").value == 1.5
+    [info] = carried(at)
+    assert "Auf dieser Ebene nicht vorhanden und daher entfernt: Straftaten insgesamt je 100.000 Einwohner." in info
+    # A new preset starts from the preset again.
+    at.selectbox(key="assess_preset").set_value("environment").run()
+    assert not carried(at)
+
+
+def test_unchanged_preset_weights_follow_the_preset_to_another_level(settings_with_data, database_url):
+    at = open_page()
+    at.selectbox(key="assess_level").set_value("PLR").run()
+    assert not at.exception, at.exception
+    # The preset at PLR: its five indicators, not the two shares of BZR.
+    assert "assess_w_mss_status" in [s.key for s in at.slider] and len(at.slider) == 5
+    assert not carried(at)
