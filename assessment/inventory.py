@@ -376,18 +376,22 @@ def export_csv(rows: pd.DataFrame, sources: Sequence[str], lang: str = "de") -> 
     ``@`` ...) get a leading ``'`` (:func:`assessment.exchange.neutralise`);
     numbers stay numbers. Read it back with ``pandas.read_csv(..., comment="#")``.
 
-    >>> rows = pd.DataFrame({"Name": ["=HYPERLINK(1)", "Mitte"], "Bedarfe": [1, 2]})
+    >>> rows = pd.DataFrame({"Name": ["=HYPERLINK(1)", "Mitte"], "Bedarfe": [1, 2], "Quote": [2.0, None]})
     >>> print(export_csv(rows, ["AfS (Stand 2025, Lizenz CC BY 3.0 DE)"]).decode())
     # Quelle: AfS (Stand 2025, Lizenz CC BY 3.0 DE)
-    Name,Bedarfe
-    '=HYPERLINK(1),1
-    Mitte,2
+    Name,Bedarfe,Quote
+    '=HYPERLINK(1),1,2
+    Mitte,2,
     <BLANKLINE>
     """
     safe = rows.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(lambda v: neutralise(str(v)) if isinstance(v, str) else v)
+        elif pd.api.types.is_float_dtype(safe[column]):
+            values = safe[column].dropna()
+            if len(values) and np.isfinite(values).all() and (values == values.round()).all():
+                safe[column] = safe[column].astype("Int64")  # 6844, not 6844.0; missing stays empty
     safe.columns = [neutralise(str(c)) for c in safe.columns]
     label = t("legend.source", lang)
     header = "".join(f"# {label}: {line.replace(chr(10), ' ')}\n" for line in sources)
