@@ -623,6 +623,20 @@ def available_indicators(level: str) -> list[str]:
     return [key for key, ind in INDICATORS.items() if code in ind.levels]
 
 
+def indicator_key(value: object) -> str | None:
+    """The key of an indicator given by key or by its German or English label, else ``None``.
+
+    After a language switch the browser may send a list's choice back as the label it
+    showed; this finds the indicator it meant.
+
+    >>> indicator_key("MSS status index"), indicator_key("mss_status"), indicator_key("Glück")
+    ('mss_status', 'mss_status', None)
+    """
+    if value in INDICATORS:
+        return str(value)
+    return next((k for k, ind in INDICATORS.items() if value in (ind.label_de, ind.label_en)), None)
+
+
 def not_at_level_note(chosen: str, shown: str, lang: str = "de") -> str:
     """Why the indicator ``chosen`` gave way to the indicator ``shown``: the levels it exists for.
 

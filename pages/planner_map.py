@@ -129,6 +129,9 @@ level = first.selectbox(t("planner.level", lang), LEVEL_ORDER, format_func=lambd
                         key="planner_level")
 keys = [NEEDS_PER_1000, *available_indicators(level)]
 chosen = st.session_state.get("planner_indicator")
+if chosen not in keys and indicators.indicator_key(chosen):  # sent back as its label after a language switch
+    chosen = indicators.indicator_key(chosen)
+    st.session_state["planner_indicator"] = chosen
 if chosen not in keys:
     derived = INDICATORS[chosen].derived_share if chosen in INDICATORS else None
     st.session_state["planner_indicator"] = derived if derived in keys else keys[1]

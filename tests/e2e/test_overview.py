@@ -78,6 +78,9 @@ def test_english_interface_and_sources_page(app_server, page, network):
     choose(page, "LOR level", "Districts")
     expect(map_view(page).locator(AREAS)).to_have_count(12, timeout=TIMEOUT_MS)
     expect(current(page).get_by_role("heading", name="Overview map", exact=True)).to_be_visible()
+    # The status classes exist per planning area only: their residents' share stands in, and the page says so
+    # (the choice came back from the browser as its German label; it is still recognised).
+    expect(current(page).get_by_text(re.compile("“MSS status index” exists for planning areas only"))).to_be_visible()
 
     with rerun_after(page):
         page.get_by_role("link", name="Sources and imprint").click()
