@@ -148,7 +148,8 @@ class Assessment:
         if self.unheard is not None:
             parts.append(unheard_module.describe(p["max_ratio"], p["alpha"], p["low_status_share"],
                                                  p["min_residents"], lang))
-        parts.extend(self.notes)
+        # The preset's substitutions at this level in words (self.notes keeps the keys, for logs).
+        parts.extend(get_preset(self.preset).notes_text(self.level, lang) if self.preset else self.notes)
         return "\n".join(parts)
 
 

@@ -283,7 +283,7 @@ def area_profile(table: pd.DataFrame, area_id: str, berlin: pd.Series, level: st
                 t("planner.col.indicator", lang): INDICATORS[key].label(lang),
                 t("planner.col.area_value", lang): indicator_text(key, table.at[area_id, key], lang),
                 t("planner.col.berlin", lang): indicator_text(key, berlin.get(key), lang),
-                t("planner.col.source", lang): citation(key),
+                t("planner.col.source", lang): citation(key, lang),
             }
         )
     return pd.DataFrame(rows)

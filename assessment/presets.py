@@ -37,6 +37,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assessment.priority import Component, as_components, catalogue_direction
+from geodata.i18n import t
 from geodata.indicators import INDICATORS
 from geodata.lor import get_level
 
@@ -80,6 +81,25 @@ class Preset:
             else:
                 notes.append(f"{key} dropped (published for PLR only, cannot be aggregated)")
         return as_components(chosen), notes
+
+    def notes_text(self, level: str, lang: str = "de") -> list[str]:
+        """What :meth:`components` substituted or dropped at ``level``, in words for readers.
+
+        >>> PRESETS["social"].notes_text("BEZ", "en")[0]
+        'MSS status index: replaced by Share of residents in PLR with MSS status low or very low (class indicator, planning areas only).'
+        """
+        code = get_level(level).code
+        lines = []
+        for key, _ in self.weights:
+            ind = INDICATORS.get(key)
+            if ind is None or code in ind.levels:
+                continue
+            if ind.derived_share:
+                lines.append(t("assess.note_replaced", lang, indicator=ind.label(lang),
+                               share=INDICATORS[ind.derived_share].label(lang)))
+            else:
+                lines.append(t("assess.note_dropped", lang, indicator=ind.label(lang)))
+        return lines
 
 
 def carry_over(spec, level: str) -> tuple[list[tuple[str, int, float]], list[str]]:

@@ -50,6 +50,7 @@ import shapely
 
 from assessment.analysis import Assessment, assess
 from assessment.goals import Goal
+from assessment.presets import PRESETS
 from assessment.priority import label as indicator_label
 from assessment.taxonomy import CATEGORIES
 from geodata.catalogue import DATASETS
@@ -85,6 +86,7 @@ _TEXT = {
         "outreach": "Beteiligung", "too_few": "zu wenige Daten", "incomplete": "unvollständig",
         "not_robust": "Rang nicht robust", "robustness": "Robustheit",
         "robust_summary": "{n} der ersten {top} Gebiete haben keinen robusten Platz unter den ersten {top}.",
+        "robust_summary_one": "1 der ersten {top} Gebiete hat keinen robusten Platz unter den ersten {top}.",
         "hotspots": "Hotspots", "hotspot_map": "Karte der Hotspots",
         "hot_strong": "Hotspot (q ≤ 0,01)", "hot": "Hotspot (q ≤ {alpha})", "cold_strong": "Coldspot (q ≤ 0,01)",
         "cold": "Coldspot (q ≤ {alpha})", "high_low": "hoch inmitten niedriger Werte",
@@ -111,6 +113,7 @@ _TEXT = {
         "outreach": "Participation", "too_few": "too few", "incomplete": "incomplete",
         "not_robust": "rank not robust", "robustness": "Robustness",
         "robust_summary": "{n} of the first {top} areas have no robust place among the first {top}.",
+        "robust_summary_one": "1 of the first {top} areas has no robust place among the first {top}.",
         "hotspots": "Hotspots", "hotspot_map": "Map of the hotspots",
         "hot_strong": "hotspot (q ≤ 0.01)", "hot": "hotspot (q ≤ {alpha})", "cold_strong": "coldspot (q ≤ 0.01)",
         "cold": "coldspot (q ≤ {alpha})", "high_low": "high among low values",
@@ -381,8 +384,8 @@ def build_report(
         f"<li>{_e(words['level'])}: {_e(level.plural(lang))} ({_e(level.code)}), {len(table)} {_e(words['areas'])}: "
         f"{int(status.get('ranked', 0))} {_e(words['ranked'])}, {int(status.get('incomplete', 0))} "
         f"{_e(words['incomplete_n'])}, {int(status.get('too_few', 0))} {_e(words['too_few_n'])}</li>",
-        f"<li>{_e(words['preset'])}: {_e(assessment.preset or words['custom'])}</li>",
-        f"<li>{_e(words['lor'])}: {_e(LOR_VERSION)} ({_e(DATASETS[level.dataset].citation())})</li>",
+        f"<li>{_e(words['preset'])}: {_e(PRESETS[assessment.preset].label(lang) if assessment.preset in PRESETS else assessment.preset or words['custom'])}</li>",
+        f"<li>{_e(words['lor'])}: {_e(LOR_VERSION)} ({_e(DATASETS[level.dataset].citation(lang))})</li>",
         f"<li>{_e(words['fingerprint'])}: <code>{_e(assessment.fingerprint())}</code><br>"
         f'<span class="small">{_e(words["fingerprint_note"])}</span></li></ul>',
         f"<h2>{_e(words['method'])}</h2>",
@@ -399,7 +402,7 @@ def build_report(
         top = int(assessment.parameters["top_n"])
         unstable = int(assessment.robustness["top_n_not_robust"].fillna(False).astype(bool).sum())
         parts += [f"<h2>{_e(words['robustness'])}</h2>",
-                  f"<p>{_e(words['robust_summary'].format(n=unstable, top=top))}</p>"]
+                  f"<p>{_e(words['robust_summary_one' if unstable == 1 else 'robust_summary'].format(n=unstable, top=top))}</p>"]
     if assessment.hotspots is not None:
         hot = hotspot_classification(assessment, lang)
         kind = hotspot_kind(assessment.hotspots)
@@ -449,7 +452,7 @@ def build_report(
             f"<li>{_e(words['indicators'])}: {_e(keys)}</li>"
             f"<li>{_e(words['created'])}: {_e(goal.created_at.strftime('%Y-%m-%d'))}</li></ul>")
     parts.append(f"<h2>{_e(words['sources'])}</h2><ul>")
-    lines = [DATASETS[level.dataset].citation(), DATASETS["population_2025"].citation(), *assessment.sources()]
+    lines = [DATASETS[level.dataset].citation(lang), DATASETS["population_2025"].citation(lang), *assessment.sources(lang)]
     if assessment.needs_counts is not None:
         lines.append(words["needs_source"].format(n=int(assessment.needs_counts.to_numpy().sum())))
     parts += [f"<li>{_e(line)}</li>" for line in dict.fromkeys(lines)]

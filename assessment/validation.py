@@ -180,7 +180,8 @@ def check_text(
         return text, FieldError(
             field,
             f"{de} ist zu kurz: {len(text)} Zeichen. Bitte schreiben Sie mindestens {minimum} Zeichen.",
-            f"{en} is too short: {len(text)} characters. Please write at least {minimum} characters.",
+            f"{en} is too short: {len(text)} character{'' if len(text) == 1 else 's'}. "
+            f"Please write at least {minimum} characters.",
         )
     if len(text) > maximum:
         # Written as the count under the field writes them (1.001 / 1,001).

@@ -67,9 +67,9 @@ _CRIME_ATLAS_LICENCE_NOTE_DE = (
     "nennen CC BY-SA (noch auf daten.berlin.de zu prüfen, mit Version)."
 )
 _CRIME_ATLAS_NOTES = (
-    "per Bezirksregion (143) only; 13 further rows (xx9900, 999900) hold offences that could not be "
-    "placed in a Bezirksregion and are left out, so sums over Bezirksregionen are below the official "
-    "district and Berlin totals",
+    "per district region (Bezirksregion, 143) only; 13 further rows (xx9900, 999900) hold offences that "
+    "could not be placed in a district region and are left out, so sums over district regions are below "
+    "the official district and Berlin totals",
     "offences are counted where they happened, not where victims or offenders live",
 )
 _CRIME_ATLAS_NOTES_DE = (
@@ -159,7 +159,7 @@ def _crime_atlas(key: str, file_part: str, what: tuple[str, str], sha256: str, g
         key=key,
         filename=f"kriminalitaetsatlas_2023_{file_part}_bzr.csv",
         title_de=f"Kriminalitätsatlas Berlin 2023, {what[0]} je Bezirksregion",
-        title_en=f"Berlin crime atlas 2023, {what[1]} per Bezirksregion",
+        title_en=f"Berlin crime atlas 2023, {what[1]} per district region (Bezirksregion)",
         publisher="Polizei Berlin",
         source_url=_CRIME_ATLAS_PAGE,
         licence="CC BY-SA",

@@ -67,7 +67,7 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
         "de": "Karte: {indicator} je {level}",
         "en": "Map: {indicator} per {level}",
     },
-    "column.id": {"de": "Schlüssel", "en": "Id"},
+    "column.id": {"de": "Schlüssel", "en": "ID"},
     "column.name": {"de": "Name", "en": "Name"},
     "column.value": {"de": "Wert", "en": "Value"},
     "column.class": {"de": "Klasse", "en": "Class"},
@@ -439,6 +439,14 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
         "de": "Nur für Planungsräume veröffentlicht und daher hier nicht enthalten: {indicators}.",
         "en": "Published for planning areas only and therefore left out here: {indicators}.",
     },
+    "assess.note_replaced": {
+        "de": "{indicator}: ersetzt durch {share} (Klassenindikator, nur für Planungsräume).",
+        "en": "{indicator}: replaced by {share} (class indicator, planning areas only).",
+    },
+    "assess.note_dropped": {
+        "de": "{indicator}: entfällt (nur für Planungsräume veröffentlicht, nicht aggregierbar).",
+        "en": "{indicator}: left out (published for planning areas only, cannot be aggregated).",
+    },
     "assess.carried": {
         "de": "Ihre Gewichtung gilt weiter, jetzt für die {level}.",
         "en": "Your weights still apply, now to the {level}.",
@@ -525,8 +533,8 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "assess.download_html": {"de": "Bericht als HTML herunterladen", "en": "Download the report as HTML"},
     "assess.download_pdf": {"de": "Bericht als PDF herunterladen", "en": "Download the report as PDF"},
     "assess.goal.signin": {
-        "de": "Ziele anlegen können Planerinnen und Planer nach der Anmeldung (Seite „Anmelden“).",
-        "en": "Planners can create goals after signing in (page “Sign in”).",
+        "de": "Ziele anlegen können Planerinnen und Planer nach der Anmeldung (Seite „Anmelden (Mitarbeitende)“).",
+        "en": "Planners can create goals after signing in (page “Sign in (staff)”).",
     },
     # --- Moderation, sign-in, privacy (keys "moderation.*", "auth.*", "privacy.*") ---
     "auth.nav_signin": {"de": "Anmelden (Mitarbeitende)", "en": "Sign in (staff)"},

@@ -157,11 +157,11 @@ class Indicator:
 
         >>> INDICATORS["pharmacies_per_10k"].heading("de")
         'Apotheken je 10.000 Einwohner'
-        >>> INDICATORS["share_65plus"].heading("en")
-        'Share aged 65 and over (%)'
+        >>> INDICATORS["share_65plus"].heading("en"), INDICATORS["pop_65plus"].heading("en")
+        ('Share aged 65 and over (%)', 'Residents aged 65 and over')
         """
         unit, label = self.unit(lang), self.label(lang)
-        return f"{label} ({unit})" if unit and unit not in label else label
+        return f"{label} ({unit})" if unit and unit.lower() not in label.lower() else label
 
     def class_label(self, code: float | int, lang: str) -> str | None:
         """Label of a class code (``None`` for missing or unknown codes)."""

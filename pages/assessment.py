@@ -109,13 +109,12 @@ def key_label(key: str) -> str:
 
 def reset_spec(level: str, preset: str) -> None:
     """Load the preset's components into the widgets' state (on a new preset, or a new level with its weights)."""
-    components, notes = PRESETS[preset].components(level)
+    components, _ = PRESETS[preset].components(level)
     st.session_state["assess_keys"] = [c.key for c in components]
     for c in components:
         st.session_state[f"assess_w_{c.key}"] = float(c.weight)
         st.session_state[f"assess_d_{c.key}"] = int(c.direction)
     st.session_state["assess_loaded"] = (level, preset)
-    st.session_state["assess_notes"] = notes
     st.session_state.pop("assess_carried", None)
 
 
@@ -219,9 +218,7 @@ ranking = result.table()
 names = table["name"]
 
 with st.expander(t("assess.method_words", lang), expanded=False):
-    st.text(result.describe(lang))
-    for note in st.session_state.get("assess_notes", []):
-        st.text(note)
+    st.text(result.describe(lang))  # with the preset's substitutions at this level
 
 # --- map and ranking ------------------------------------------------------------------------
 scores = score_classification(result, lang)

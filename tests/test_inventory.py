@@ -162,7 +162,7 @@ def test_area_profile_lists_every_indicator_with_berlin_value_and_source(setting
     residents = profile.set_index("Indicator").loc["Residents"]
     assert residents["Berlin"] == f"{int(table['population'].sum()):,} residents"
     for source in profile["Source (date, licence)"]:
-        assert "Stand " in source and "Lizenz " in source
+        assert "as of " in source and "licence " in source and "Stand " not in source  # in the reader's language
     with pytest.raises(KeyError, match="'99'"):
         inventory.area_profile(table, "99", berlin, "BEZ")
 

@@ -7,6 +7,8 @@ data at BZR level checks the whole path (open data, store, goals, maps, PDF).
 
 from __future__ import annotations
 
+import html
+
 import re
 import shutil
 import subprocess
@@ -224,3 +226,16 @@ def test_the_ranking_table_fits_the_a4_page(settings_with_data, empty_store, tmp
     assert main(["report", "--level", "BZR", "--preset", "social", "--format", "pdf", "--out", str(pdf_path)],
                 store=empty_store) == 0
     assert words_beyond_the_page(pdf_path) == []
+
+
+def test_the_english_real_report_cites_and_explains_in_english(settings_with_data, empty_store):
+    _, report = report_from_settings(settings_with_data, level="BZR", spec="social", store=empty_store,
+                                     generated_at=ONE, draws=200, permutations=99, lang="en")
+    text = html.unescape(report)
+    for key in ("lor_bzr", "population_2025", "mss_indices"):
+        assert DATASETS[key].citation("en") in text
+    assert "Stand " not in text and "Lizenz " not in text
+    assert "Preset: Social" in text
+    # The preset's substitutions at this level in words, not as internal keys.
+    assert "MSS status index: replaced by Share of residents in PLR with MSS status low or very low" in text
+    assert "mss_status ->" not in text and "dropped (published" not in text
