@@ -54,8 +54,10 @@ def _secrets() -> dict:
 settings = load_settings()
 # The language radio below is bound to st.session_state["lang"]; a click is in the session
 # state before this script reruns, so reading it here gives the page titles of this run.
+# A link may name the language (`?sprache=en`, e.g. on a workshop's handout); the radio decides after that.
 if "lang" not in st.session_state:
-    st.session_state["lang"] = settings.language
+    wanted = st.query_params.get("sprache")
+    st.session_state["lang"] = wanted if wanted in LANGUAGES else settings.language
 lang = st.session_state["lang"]
 
 # --- who is signed in -------------------------------------------------------------------------

@@ -184,6 +184,8 @@ store_filters = filters.store_kwargs()
 def sync_query(state: ViewState) -> None:
     """Write the view into the URL (only when it changed, so the history is not flooded)."""
     wanted = inventory.state_to_query(state)
+    if lang != settings.language:  # a bookmarked or sent view opens in the language it was made in
+        wanted["sprache"] = lang
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
 

@@ -231,3 +231,14 @@ def test_a_link_to_an_indicator_of_another_level_names_it_not_unknown(planner_db
     warnings = texts(at).replace("\\", "")
     assert "„Straftaten insgesamt je 100.000 Einwohner“ gibt es nur für Bezirksregionen" in warnings
     assert "Unbekannter Indikator" not in warnings and "crime_offences_per_100k" not in warnings
+
+
+def test_a_link_may_name_the_language_and_a_view_in_english_keeps_it(planner_db):
+    at = open_page({"sprache": "en", "ebene": "BEZ"})
+    assert at.title[0].value == "Planners' map: indicators and needs"
+    assert at.query_params["sprache"] == "en" and at.query_params["ebene"] == "BEZ"
+    at.sidebar.radio(key="lang").set_value("de").run()
+    assert at.title[0].value == "Planungskarte: Indikatoren und Bedarfe"
+    assert "sprache" not in at.query_params  # German is the default: the link does not need it
+    unknown = open_page({"sprache": "fr"})
+    assert unknown.title[0].value == "Planungskarte: Indikatoren und Bedarfe"
