@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -261,7 +262,9 @@ rows = pd.DataFrame({
     t("assess.col.burden", lang): ranking["burdens"] if "burdens" in ranking else None,
     t("assess.col.hotspot", lang): ranking["hotspot"].map(lambda c: t(f"assess.hotspot.{c}", lang)),
 }, index=ranking.index)
-st.dataframe(rows, width="stretch", height=360,
+# Scores with the language's decimal separator (97,3 in German); the numbers stay numbers for sorting.
+score_column = t("assess.score", lang)
+st.dataframe(rows.style.format({score_column: lambda v: format_number(v, 1, lang)}), width="stretch", height=360,
              column_config={"_index": st.column_config.TextColumn(t("column.id", lang))})
 st.caption(escape_markdown(f"{t('assess.sources', lang)}: {attribution}"))
 
@@ -273,9 +276,19 @@ contributions = result.index.contributions.loc[area].rename(index=key_label).dro
 if result.index.scores.at[area, "status"] == "too_few" or contributions.empty:
     st.info(t("assess.explain_too_few", lang))
 else:
-    st.bar_chart(contributions.rename(t("assess.contribution", lang)), horizontal=True)
-    # The same numbers with full indicator names (the chart's axis cuts long labels).
-    st.dataframe(contributions.round(1).rename(t("assess.contribution", lang)).to_frame(), width="stretch")
+    # Full indicator names on the axis (a plain bar chart cut them to the same "Anteil Einwohner …").
+    frame = contributions.rename_axis("indicator").reset_index(name="value")
+    st.altair_chart(
+        alt.Chart(frame).mark_bar().encode(
+            x=alt.X("value:Q", title=t("assess.contribution", lang)),
+            y=alt.Y("indicator:N", sort=None, title=None, axis=alt.Axis(labelLimit=520)),
+            tooltip=[alt.Tooltip("indicator:N", title=" "), alt.Tooltip("value:Q", format=".1f", title=" ")],
+        ),
+        width="stretch",
+    )
+    # The same numbers as a table (screen readers, copying).
+    st.dataframe(contributions.round(1).rename(t("assess.contribution", lang)).to_frame()
+                 .style.format(lambda v: format_number(v, 1, lang)), width="stretch")
     st.text(t("assess.explain_sum", lang, score=format_number(result.index.scores.at[area, "score"], 1, lang)))
 
 # --- hotspots -------------------------------------------------------------------------------

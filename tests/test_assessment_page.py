@@ -7,6 +7,8 @@ from the raw indicator values with pandas, independently of the page's code.
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import pandas as pd
@@ -82,6 +84,12 @@ def test_page_shows_the_ranking_of_every_area_with_sections(settings_with_data, 
         "Anteil Einwohner in PLR mit negativer MSS-Dynamik"]
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Bericht als HTML herunterladen", "Bericht als PDF herunterladen"]
+    # Shown with the German decimal comma (the values themselves stay numbers).
+    import pyarrow as pa
+
+    shown = pa.ipc.open_stream(at.dataframe[0].proto.arrow_data.styler.display_values).read_pandas()
+    scores = shown["Punktzahl"].tolist()
+    assert all(re.fullmatch(r"\d+(,\d)?", v) for v in scores if v) and any("," in v for v in scores)
 
 
 @pytest.mark.parametrize("zeroed, remaining", [(STATUS, DYNAMICS), (DYNAMICS, STATUS)])
