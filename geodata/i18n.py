@@ -555,7 +555,9 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "auth.name": {"de": "Benutzername", "en": "Account name"},
     "auth.password": {"de": "Passwort", "en": "Password"},
     "auth.submit": {"de": "Anmelden", "en": "Sign in"},
-    "auth.failed": {"de": "Kennung oder Passwort stimmt nicht.", "en": "Account name or password is wrong."},
+    "auth.failed": {"de": "Benutzername oder Passwort stimmt nicht. Bitte prüfen Sie beide Felder "
+                          "(Groß- und Kleinschreibung zählt).",
+                    "en": "User name or password is wrong. Please check both fields (upper and lower case count)."},
     "auth.throttled": {
         "de": "Zu viele fehlgeschlagene Anmeldungen für diese Kennung. Bitte versuchen Sie es in {minutes} Minuten erneut.",
         "en": "Too many failed sign-ins for this account name. Please try again in {minutes} minutes.",
@@ -648,6 +650,20 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "moderation.bulk_reject": {"de": "Alle ablehnen", "en": "Reject all"},
     "moderation.done": {"de": "Gespeichert: {reference} ist jetzt {status}.", "en": "Saved: {reference} is now {status}."},
     "moderation.done_bulk": {"de": "Gespeichert: {n} Bedarfe.", "en": "Saved: {n} needs."},
+    "moderation.done_edit": {"de": "Gespeichert: Text von {reference} geändert (Status: {status}); der alte Text steht "
+                                   "nur noch im Prüfprotokoll.",
+                             "en": "Saved: text of {reference} changed (status: {status}); the old text is kept in the "
+                                   "audit log only."},
+    "moderation.done_merge": {"de": "Gespeichert: {merged} mit {reference} zusammengeführt; die Unterstützungen zählen "
+                                    "jetzt bei {reference}.",
+                              "en": "Saved: {merged} merged into {reference}; its supports now count for {reference}."},
+    "moderation.merge_missing": {"de": "Nicht zusammengeführt: Bitte wählen Sie zuerst im Feld „Doppelt zu“ den Bedarf, "
+                                       "der bleiben soll.",
+                                 "en": "Not merged: please first choose, in the field “Duplicate of”, the need to keep."},
+    "moderation.merge_choose": {"de": "Bedarf wählen, der bleibt", "en": "Choose the need to keep"},
+    "moderation.col.reference": {"de": "Kennung", "en": "Reference"},
+    "moderation.col.title": {"de": "Titel", "en": "Title"},
+    "moderation.col.reports": {"de": "Meldungen", "en": "Reports"},
     "moderation.stale": {"de": "Nicht gespeichert: {error}", "en": "Not saved: {error}"},
     "moderation.status_filter": {"de": "Status (nur für Moderation)", "en": "Status (moderators only)"},
     "moderation.status.pending": {"de": "wartet", "en": "pending"},

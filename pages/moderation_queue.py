@@ -134,8 +134,8 @@ def sent_text(created_at: datetime) -> str:
     return created_at.astimezone(BERLIN_TZ).strftime("%d.%m.%Y, %H:%M" if lang == "de" else "%Y-%m-%d %H:%M")
 
 
-def decide(action, *args, **kwargs) -> None:
-    """Run one decision; say what happened, or why not (someone else may have decided first)."""
+def decide(action, *args, done: str = "moderation.done", merged: str = "", **kwargs) -> None:
+    """Run one decision; say what happened (text ``done``), or why not (someone else may have decided first)."""
     try:
         result = action(*args, actor=user.name, **kwargs)
     except ValidationError as refused:
@@ -146,8 +146,17 @@ def decide(action, *args, **kwargs) -> None:
         if isinstance(result, list):
             text = t("moderation.done_bulk", lang, n=len(result))
         else:
-            text = t("moderation.done", lang, reference=result.reference, status=status_word(result.status))
+            text = t(done, lang, reference=result.reference, status=status_word(result.status), merged=merged)
         st.session_state["moderation_message"] = ("success", text)
+
+
+def merge_into(target_key: str, need_id: str, reference: str) -> None:
+    """Merge only into the need the moderator chose: the list starts empty, nothing is assumed."""
+    target = st.session_state.get(target_key)
+    if target is None:
+        st.session_state["moderation_message"] = ("error", t("moderation.merge_missing", lang))
+        return
+    decide(moderation.merge, need_id, into=target, done="moderation.done_merge", merged=reference)
 
 
 def reject_with_reason(reason_key: str, action, *args) -> None:
@@ -232,16 +241,18 @@ if len(queue) > SHOWN:
 
 table = [{
     t("moderation.number", lang): number[n.id],
-    "Kennung / Ref.": n.reference,
+    t("moderation.col.reference", lang): n.reference,
     "Status": status_word(n.status),
-    "Eingang / Sent": n.created_at.astimezone(BERLIN_TZ).strftime("%Y-%m-%d %H:%M"),  # sorts as text
+    t("moderation.sent", lang): n.created_at.astimezone(BERLIN_TZ).replace(tzinfo=None),  # local time, sorts as time
     t("moderation.area", lang): area_text(n),
     t("moderation.position", lang): position_text(n),
-    "Thema / Topic": topic_text(n),
-    "Titel / Title": n.title,
-    "Meldungen / Reports": reports.get(n.id, 0),
+    t("moderation.topic", lang): topic_text(n),
+    t("moderation.col.title", lang): n.title,
+    t("moderation.col.reports", lang): reports.get(n.id, 0),
 } for n in queue]
-st.dataframe(table, hide_index=True, width="stretch")
+st.dataframe(table, hide_index=True, width="stretch", column_config={
+    t("moderation.sent", lang): st.column_config.DatetimeColumn(
+        format="DD.MM.YYYY, HH:mm" if lang == "de" else "YYYY-MM-DD HH:mm")})
 if len(queue) > SHOWN:
     st.caption(t("moderation.shown", lang, n=SHOWN))
 
@@ -273,7 +284,7 @@ for need in page_needs:
                 description = st.text_area(t("moderation.edit_description", lang), value=need.description,
                                            max_chars=1000)
                 if st.form_submit_button(t("moderation.save", lang)):
-                    decide(moderation.edit, need.id, title=title, description=description)
+                    decide(moderation.edit, need.id, title=title, description=description, done="moderation.done_edit")
                     st.rerun()
         level, area_id = next(((lvl, getattr(need, f"{lvl.lower()}_id")) for lvl in ("PLR", "BZR", "PGR", "BEZ")
                                if getattr(need, f"{lvl.lower()}_id")))
@@ -283,9 +294,9 @@ for need in page_needs:
         if candidates:
             target_col, merge_col = st.columns([3, 1])
             labels = {n.id: f"{n.reference} – {n.title} ({status_word(n.status)})" for n in candidates}
-            target = target_col.selectbox(t("moderation.merge_into", lang), list(labels), key=f"target_{need.id}",
-                                          format_func=labels.get)
-            merge_col.button(t("moderation.merge", lang), key=f"merge_{need.id}", on_click=decide,
-                             args=(moderation.merge, need.id), kwargs={"into": target})
+            target_col.selectbox(t("moderation.merge_into", lang), list(labels), key=f"target_{need.id}",
+                                 format_func=labels.get, index=None, placeholder=t("moderation.merge_choose", lang))
+            merge_col.button(t("moderation.merge", lang), key=f"merge_{need.id}", on_click=merge_into,
+                             args=(f"target_{need.id}", need.id, need.reference))
         else:
             st.caption(t("moderation.no_merge_target", lang))

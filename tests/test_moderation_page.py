@@ -82,7 +82,8 @@ def test_sign_in_with_a_built_in_account(store):
     at.text_input[0].set_value("anna")
     at.text_input[1].set_value(PASSWORD + "x")
     at.button[0].click().run()
-    assert [e.value for e in at.error] == ["Kennung oder Passwort stimmt nicht."]
+    assert [e.value for e in at.error] == [
+        "Benutzername oder Passwort stimmt nicht. Bitte prüfen Sie beide Felder (Groß- und Kleinschreibung zählt)."]
     assert "user" not in at.session_state or not at.session_state["user"].is_staff
     at.text_input[1].set_value(PASSWORD)
     at.button[0].click().run()
@@ -223,7 +224,11 @@ def test_each_need_in_the_list_shows_when_it_came_in_berlin_time_and_its_topic(s
         "Eingang: 01.07.2026, 12:30 · Thema: Grün, Klima und Umwelt",
         "Eingang: 26.11.2026, 17:05 · Thema: Mobilität und Verkehr",
     ]
-    assert at.dataframe[0].value["Eingang / Sent"].tolist() == ["2026-07-01 12:30", "2026-11-26 17:05"]
+    # The table: local time as a time (it sorts as one), shown as German dates; German headers only.
+    frame = at.dataframe[0]
+    assert [str(v) for v in frame.value["Eingang"]] == ["2026-07-01 12:30:00", "2026-11-26 17:05:00"]
+    assert not [c for c in frame.value.columns if "/" in c]
+    assert "DD.MM.YYYY, HH:mm" in frame.proto.columns
 
 
 class QueueMapFake:
@@ -422,3 +427,24 @@ def test_the_status_filter_on_the_planners_map_is_for_moderators_only(store):
     moderator.multiselect(key="planner_statuses").set_value(["pending", "published"]).run()
     assert not moderator.exception, moderator.exception
     assert "2 Bedarfe entsprechen den Filtern." in texts(moderator).replace("\\", "")
+
+
+def test_a_merge_needs_a_chosen_target_and_says_what_was_merged(store):
+    kept = store.submit(need_input(title="Ampel an der Kreuzung"), status="published")
+    store.support(kept.id, "someone-1")
+    duplicate = store.submit(need_input(title="Ampel fehlt an der Kreuzung"))
+    store.support(duplicate.id, "someone-2")
+    at = app_as(MODERATOR)
+    at.switch_page(str(PAGES / "moderation_queue.py")).run()
+    assert at.selectbox(key=f"target_{duplicate.id}").value is None  # nothing preselected
+    at.button(key=f"merge_{duplicate.id}").click().run()
+    assert [e.value for e in at.error] == [
+        "Nicht zusammengeführt: Bitte wählen Sie zuerst im Feld „Doppelt zu“ den Bedarf, der bleiben soll."]
+    assert store.get(duplicate.id).status == "pending"
+    at.selectbox(key=f"target_{duplicate.id}").set_value(kept.id).run()
+    at.button(key=f"merge_{duplicate.id}").click().run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.success] == [
+        f"Gespeichert: {duplicate.reference} mit {kept.reference} zusammengeführt; "
+        f"die Unterstützungen zählen jetzt bei {kept.reference}."]
+    assert store.get(kept.id).support_count == 2
