@@ -120,6 +120,10 @@ votes = sa.Table(
 )
 
 
+DATE_YEARS_BACK, DATE_YEARS_AHEAD = 10, 5
+"""A workshop's date lies at most this many years before or after today (a typo such as 1899 is refused)."""
+
+
 class WorkshopError(ValueError):
     """A workshop request that cannot be done; the message names the value and the fix.
 
@@ -283,6 +287,16 @@ class WorkshopBook:
                                    "bitte einen kurzen Titel eingeben")
         if not isinstance(held_on, date):
             raise WorkshopError(f"the date must be a date, got {held_on!r}")
+        today = utc_now().date()
+        earliest, latest = today.replace(year=today.year - DATE_YEARS_BACK, day=1), \
+            today.replace(year=today.year + DATE_YEARS_AHEAD, day=1)
+        if not earliest <= held_on <= latest:
+            raise WorkshopError(
+                f"the date {held_on.isoformat()} is not plausible: give a date between {earliest.isoformat()} and "
+                f"{latest.isoformat()} in the field 'Date'",
+                de=f"Das Datum {held_on.strftime('%d.%m.%Y')} ist nicht plausibel: bitte im Feld „Datum“ einen Tag "
+                   f"zwischen dem {earliest.strftime('%d.%m.%Y')} und dem {latest.strftime('%d.%m.%Y')} wählen",
+            )
         if (focus_level is None) == (bbox is None):
             raise WorkshopError("give exactly one focus area: an LOR unit (focus_level + focus_id) or a drawn bbox")
         box = None

@@ -178,3 +178,12 @@ def test_results_drop_a_need_rejected_after_it_got_dots(book, store):
     assert book.results(voting.id)["title"].tolist() == ["Bänke"]
     staff_view = book.results(voting.id, published_only=False)
     assert sorted(staff_view["title"]) == ["Bänke", "Max Mustermann"]
+
+
+@pytest.mark.parametrize("year", [1899, 2999])
+def test_an_implausible_date_is_refused_naming_the_field_and_nothing_is_created(book, year):
+    with pytest.raises(WorkshopError) as refused:
+        book.create("Kiezwerkstatt", date(year, 11, 26), focus_level="BEZ", focus_id="01")
+    assert "im Feld „Datum“" in refused.value.text("de") and f"26.11.{year}" in refused.value.text("de")
+    assert "field 'Date'" in str(refused.value)
+    assert book.list() == []
