@@ -872,6 +872,10 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "workshop.code_field": {"de": "Zugangscode des Workshops", "en": "Workshop join code"},
     "workshop.code_help": {"de": "6 Zeichen, zum Beispiel K7MP3Q", "en": "6 characters, for example K7MP3Q"},
     "workshop.code_go": {"de": "Öffnen", "en": "Open"},
+    "workshop.vote_ended": {
+        "de": "Dieser Workshop ist abgeschlossen; es gibt keine Abstimmung mehr. Die Ergebnisse hat die Moderation.",
+        "en": "This workshop has ended; there is no more voting. The facilitator has the results.",
+    },
     "workshop.vote_none": {
         "de": "Gerade läuft keine Abstimmung. Die Seite zeigt sie, sobald die Moderation eine Runde startet.",
         "en": "No vote is running. This page shows it as soon as the facilitator starts a round.",

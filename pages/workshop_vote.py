@@ -62,6 +62,9 @@ voter = voter_token()
 
 st.title(escape_markdown(t("workshop.vote_title", lang, title=workshop.title)))
 voting = book.latest_round(code)
+if workshop.is_frozen:  # ended for good: no round can start any more
+    st.info(t("workshop.vote_ended", lang))
+    st.stop()
 if voting is None or not voting.is_open:
     st.info(t("workshop.vote_none", lang))
     st.button(t("workshop.vote_refresh", lang), key="vote_refresh")

@@ -262,6 +262,18 @@ def test_vote_page_caps_at_the_round_dots(book):
     assert not at.exception
 
 
+def test_vote_page_of_an_ended_workshop_says_it_ended_not_that_a_round_may_come(book):
+    code = book.open(book.create("Vorbei", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    book.close(code)
+    book.freeze(code)
+    at = AppTest.from_file(VOTE, default_timeout=TIMEOUT_S)
+    at.query_params["workshop"] = code
+    at.run()
+    assert [i.value for i in at.info] == [
+        "Dieser Workshop ist abgeschlossen; es gibt keine Abstimmung mehr. Die Ergebnisse hat die Moderation."]
+    assert not at.button
+
+
 def test_live_view_says_not_open_yet_before_the_first_opening_and_closed_after(book, fake_map):
     code = book.create("Vorab", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code
     at = AppTest.from_file(LIVE, default_timeout=TIMEOUT_S)
