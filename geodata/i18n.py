@@ -599,6 +599,12 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
         "en": {"one": "{n} need is waiting for a decision.", "other": "{n} needs are waiting for a decision."},
     },
     "moderation.empty": {"de": "Nichts zu tun: keine Bedarfe warten.", "en": "Nothing to do: no needs are waiting."},
+    "moderation.empty_workshop": {
+        "de": "Für den Workshop-Code „{code}“ wartet nichts. Stimmt der Code? Er steht auf der Seite „Workshop leiten“; "
+              "ein leeres Feld zeigt alle wartenden Bedarfe.",
+        "en": "Nothing waits for the workshop code “{code}”. Is the code right? It is on the page “Run a workshop”; "
+              "an empty field shows every waiting need.",
+    },
     "moderation.shown": {"de": "Die ersten {n} werden unten zur Entscheidung gezeigt.",
                          "en": "The first {n} are shown below for a decision."},
     "moderation.area": {"de": "Gebiet", "en": "Area"},
@@ -680,6 +686,14 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "moderation.audit_filter": {"de": "Nur Bedarf (Kennung, 8 Zeichen)", "en": "Only need (reference, 8 characters)"},
     "moderation.audit_download": {"de": "Prüfprotokoll als CSV herunterladen", "en": "Download the audit log as CSV"},
     "moderation.audit_empty": {"de": "Noch keine Einträge.", "en": "No entries yet."},
+    "moderation.audit_bad_reference": {
+        "de": "„{reference}“ ist keine Kennung: sie hat 8 Zeichen aus 0–9 und A–F, z. B. 4622EDD7. Gezeigt wird das "
+              "ganze Protokoll.",
+        "en": "“{reference}” is not a reference: it has 8 characters from 0–9 and A–F, e.g. 4622EDD7. Showing the "
+              "whole log.",
+    },
+    "moderation.audit_none_for": {"de": "Kein Eintrag zur Kennung {reference}.",
+                                  "en": "No entry for the reference {reference}."},
     "moderation.audit_time_note": {
         "de": "Zeiten in Berliner Ortszeit (MEZ/MESZ). Der CSV-Export enthält die gespeicherten Werte: Zeiten in "
         "UTC, Aktionen, Status und Gründe als Kennungen.",

@@ -8,6 +8,8 @@ words in the interface language; the CSV export keeps the stored values (UTC, id
 
 from __future__ import annotations
 
+import re
+
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -18,7 +20,7 @@ from assessment import audit
 from assessment.auth import PAGE_ROLES, RESIDENT
 from assessment.moderation import REJECT_REASONS, REPORT_REASONS
 from assessment.store import NeedStore, open_store
-from geodata.i18n import TEXTS, t
+from geodata.i18n import TEXTS, escape_markdown, t
 from geodata.settings import Settings, load_settings
 
 lang = st.session_state.get("lang", "de")
@@ -83,11 +85,16 @@ store = needs_store(settings.database_url, settings)
 st.title(t("moderation.audit_title", lang))
 st.write(t("moderation.audit_intro", lang))
 reference = st.text_input(t("moderation.audit_filter", lang), max_chars=8, key="audit_reference").strip().lower()
+if reference and not re.fullmatch(r"[0-9a-f]{1,8}", reference):
+    # A need's reference is the start of its id: 8 characters 0-9 and A-F, e.g. 4622EDD7.
+    st.error(escape_markdown(t("moderation.audit_bad_reference", lang, reference=reference.upper())))
+    reference = ""
 rows = audit.entries(store, limit=None if reference else 500)
 if reference:
     rows = rows[rows["need_id"].fillna("").str.startswith(reference)]
 if rows.empty:
-    st.info(t("moderation.audit_empty", lang))
+    st.info(t("moderation.audit_none_for", lang, reference=reference.upper()) if reference
+            else t("moderation.audit_empty", lang))
 else:
     st.dataframe(readable(rows), hide_index=True, width="stretch")
     st.caption(t("moderation.audit_time_note", lang))

@@ -192,7 +192,9 @@ workshop = st.text_input(t("moderation.workshop", lang), max_chars=64, key="mode
 queue = moderation.queue(workshop_id=workshop)
 reports = moderation.report_counts([n.id for n in queue]) if queue else {}
 if not queue:
-    st.info(t("moderation.empty", lang))
+    # With a code nothing waits, or the code is mistyped: say which, without guessing.
+    st.info(escape_markdown(t("moderation.empty_workshop", lang, code=workshop)) if workshop
+            else t("moderation.empty", lang))
     st.stop()
 st.write(t("moderation.count", lang, n=len(queue)))
 

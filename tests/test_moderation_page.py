@@ -448,3 +448,29 @@ def test_a_merge_needs_a_chosen_target_and_says_what_was_merged(store):
         f"Gespeichert: {duplicate.reference} mit {kept.reference} zusammengeführt; "
         f"die Unterstützungen zählen jetzt bei {kept.reference}."]
     assert store.get(kept.id).support_count == 2
+
+
+def test_audit_filter_names_a_malformed_reference_and_an_unknown_one(store):
+    from assessment.moderation import Moderation
+
+    need = store.submit(need_input())
+    Moderation(store).approve(need.id, actor="mod-anna")
+    at = app_as(ADMIN)
+    at.switch_page(str(PAGES / "audit_log.py")).run()
+    at.text_input(key="audit_reference").set_value("ZZZ").run()
+    assert [re.sub(r"\\(.)", r"\1", e.value) for e in at.error] == [
+        "„ZZZ“ ist keine Kennung: sie hat 8 Zeichen aus 0–9 und A–F, z. B. 4622EDD7. Gezeigt wird das ganze Protokoll."]
+    assert len(at.dataframe[0].value) == 1  # the whole log, not "no entries yet"
+    other = "0" * 8 if not need.reference.startswith("0") else "f" * 8
+    at.text_input(key="audit_reference").set_value(other).run()
+    assert [i.value for i in at.info] == [f"Kein Eintrag zur Kennung {other.upper()}."]
+
+
+def test_moderation_names_a_workshop_code_without_waiting_needs(store):
+    store.submit(need_input())
+    at = app_as(MODERATOR)
+    at.switch_page(str(PAGES / "moderation_queue.py")).run()
+    at.text_input(key="moderation_workshop").set_value("NOPE99").run()
+    shown = [re.sub(r"\\(.)", r"\1", i.value) for i in at.info]
+    assert shown == ["Für den Workshop-Code „NOPE99“ wartet nichts. Stimmt der Code? Er steht auf der Seite "
+                     "„Workshop leiten“; ein leeres Feld zeigt alle wartenden Bedarfe."]
