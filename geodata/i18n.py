@@ -838,6 +838,8 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "workshop.open": {"de": "Für Meldungen öffnen", "en": "Open for submissions"},
     "workshop.close": {"de": "Schließen", "en": "Close"},
     "workshop.freeze": {"de": "Endgültig abschließen", "en": "Freeze (final)"},
+    "workshop.freeze_sure": {"de": "Ja, endgültig abschließen (nicht umkehrbar)",
+                             "en": "Yes, freeze for good (cannot be undone)"},
     "workshop.frozen_note": {
         "de": "Dieser Workshop ist abgeschlossen: Meldungen und Abstimmungen sind endgültig.",
         "en": "This workshop is frozen: its needs and votes are final.",

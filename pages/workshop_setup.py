@@ -171,7 +171,10 @@ else:
                       disabled=workshop.is_open, type="primary")
     buttons[1].button(t("workshop.close", lang), key="ws_close", on_click=act, args=(book.close, code),
                       disabled=not workshop.is_open)
-    buttons[2].button(t("workshop.freeze", lang), key="ws_freeze", on_click=act, args=(book.freeze, code))
+    # Freezing cannot be undone: it takes a tick first, so one stray click does not end a workshop.
+    sure = buttons[2].checkbox(t("workshop.freeze_sure", lang), key=f"ws_freeze_sure_{code}")
+    buttons[2].button(t("workshop.freeze", lang), key="ws_freeze", on_click=act, args=(book.freeze, code),
+                      disabled=not sure)
     st.toggle(t("workshop.publish", lang), value=workshop.publish_immediately, key=f"ws_publish_{code}",
               on_change=lambda: act(book.set_publish_immediately, code, state[f"ws_publish_{code}"]))
 if error := state.pop("ws_error", None):

@@ -91,6 +91,8 @@ def test_setup_creates_opens_and_shows_the_join_link_and_qr(book):
     at.button(key="ws_start").click().run()
     voting = book.latest_round(workshop.code)
     assert voting.is_open and voting.dots == 2
+    assert at.button(key="ws_freeze").disabled  # not without the tick: it cannot be undone
+    at.checkbox(key=f"ws_freeze_sure_{workshop.code}").check().run()
     at.button(key="ws_freeze").click().run()
     assert book.get(workshop.code).is_frozen and not book.get_round(voting.id).is_open
     assert not at.exception
