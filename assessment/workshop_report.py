@@ -31,8 +31,8 @@ import numpy as np
 import shapely
 from shapely.geometry import box
 
-from assessment.exchange import attribution_line, export_needs
-from assessment.model import utc_now
+from assessment.exchange import attribution_line, export_needs, neutralise
+from assessment.model import STATUSES, utc_now
 from assessment.report import report_pdf
 from assessment.taxonomy import CATEGORIES
 from assessment.workshops import Workshop, WorkshopBook
@@ -114,9 +114,18 @@ def export_workshop_needs(book: WorkshopBook, code: str, format: str, path: str 
 
 
 def export_workshop_votes(book: WorkshopBook, code: str, lang: str = "de") -> bytes:
-    """Every dot of the workshop as CSV (:meth:`WorkshopBook.votes_frame`), after a ``# Quelle:`` line."""
+    """Every dot of the workshop as CSV (:meth:`WorkshopBook.votes_frame`), after a ``# Quelle:`` line.
+
+    Each row also names the need by its short reference and title, so the file reads on its
+    own (titles are residents' text: a leading ``=``, ``+``, ``-`` or ``@`` gets a ``'``).
+    """
     book.get(code)  # an unknown code is an error, not an empty file
-    return _with_source_line(book.votes_frame(code).to_csv(index=False, lineterminator="\n"), lang)
+    frame = book.votes_frame(code)
+    titles = {n.id: n.title for n in book.needs(code, statuses=STATUSES)}
+    position = frame.columns.get_loc("need_id") + 1
+    frame.insert(position, "reference", frame["need_id"].str[:8].str.upper())
+    frame.insert(position + 1, "title", frame["need_id"].map(lambda i: neutralise(titles.get(i, ""))))
+    return _with_source_line(frame.to_csv(index=False, lineterminator="\n"), lang)
 
 
 def svg_focus_map(geometry, pins, *, title: str, width: int = 640) -> str:
@@ -228,7 +237,7 @@ def build_summary(book: WorkshopBook, code: str, settings, lang: str = "de") -> 
 <h2>{e(t("workshop.summary_top", lang))}</h2>
 <p class="small">{e(ranking_note)}</p>
 <table><tr><th class="n">#</th><th>{e(t("workshop.col.title", lang))}</th><th>{e(t("workshop.col.category", lang))}</th>
-<th class="n">{e(value_head)}</th><th></th></tr>{top_rows}</table>
+<th class="n">{e(value_head)}</th><th>{e(t("workshop.col.reference", lang))}</th></tr>{top_rows}</table>
 <h2>{e(t("workshop.summary_sources", lang))}</h2>
 <p class="small">{"<br>".join(e(s) for s in sources)}</p>
 </body></html>"""

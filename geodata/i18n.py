@@ -862,6 +862,7 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     },
     "workshop.round_none": {"de": "Noch keine Abstimmungsrunde.", "en": "No voting round yet."},
     "workshop.col.title": {"de": "Bedarf", "en": "Need"},
+    "workshop.col.reference": {"de": "Kennung", "en": "Reference"},
     "workshop.col.category": {"de": "Thema", "en": "Topic"},
     "workshop.col.votes": {"de": "Punkte", "en": "Dots"},
     "workshop.col.voters": {"de": "Personen", "en": "People"},

@@ -70,11 +70,16 @@ def test_exports_hold_the_workshops_needs_only(book, frozen):
     assert dots.startswith("# Source: Bedarfe: Bedarfsatlas Berlin")
     read_back = pd.read_csv(io.StringIO(dots), comment="#")
     assert len(read_back) == 4 and set(read_back["need_id"]) == {made[1].id, made[2].id}
+    # Each dot names its need by reference and title, so the file reads on its own.
+    titles = {n.id: n.title for n in made}
+    assert all(row.reference == row.need_id[:8].upper() and row.title == titles[row.need_id]
+               for row in read_back.itertuples())
 
 
 def test_summary_has_map_top_needs_counts_and_sources(book, frozen, settings_with_data):
     code, made = frozen
     summary = build_summary(book, code, settings_with_data, "de")
+    assert "<th>Kennung</th>" in summary  # every column of the top needs has its header
     assert "<script" not in summary and "&lt;script&gt;" in summary and "Kiezwerkstatt &lt;Mitte&gt;" in summary
     assert summary.count("<circle") == 3  # one pin per published need of the workshop
     # Top needs by dots: Tempo 30 (3), Wohnungen (1), Fahrradbügel (0).
