@@ -637,6 +637,28 @@ def indicator_key(value: object) -> str | None:
     return next((k for k, ind in INDICATORS.items() if value in (ind.label_de, ind.label_en)), None)
 
 
+def indicator_at_level(chosen: object, keys: list[str], fallback: str) -> tuple[str, str | None]:
+    """The indicator to show from ``keys`` for a choice made earlier (perhaps at another level).
+
+    Returns ``(shown, replaced)``: the choice itself if ``keys`` has it (also when it came
+    back as its label); else a PLR-only class indicator's residents' share, else
+    ``fallback``. ``replaced`` is the indicator that gave way (for
+    :func:`not_at_level_note`), ``None`` when nothing known was replaced.
+
+    >>> indicator_at_level("mss_status", available_indicators("BEZ"), "population")
+    ('mss_status_low_share', 'mss_status')
+    >>> indicator_at_level("Offences, all per 100,000 residents", available_indicators("PLR"), "population")
+    ('population', 'crime_offences_per_100k')
+    """
+    if chosen in keys:
+        return str(chosen), None
+    key = indicator_key(chosen)
+    if key in keys:
+        return key, None
+    derived = INDICATORS[key].derived_share if key else None
+    return (derived if derived in keys else fallback), key
+
+
 def not_at_level_note(chosen: str, shown: str, lang: str = "de") -> str:
     """Why the indicator ``chosen`` gave way to the indicator ``shown``: the levels it exists for.
 

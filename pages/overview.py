@@ -18,7 +18,7 @@ from geodata import indicators
 from geodata.classify import NEUTRAL
 from geodata.display import display_geojson
 from geodata.i18n import escape_markdown, t
-from geodata.indicators import INDICATORS, available_indicators, citation, indicator_key, not_at_level_note
+from geodata.indicators import INDICATORS, available_indicators, citation, indicator_at_level, not_at_level_note
 from geodata.lor import LEVEL_ORDER, LEVELS
 from geodata.maps import ASSET_BASE, Basemap, choropleth_map, indicator_layer, legend_entries, legend_html
 from geodata.settings import Settings, load_settings
@@ -53,15 +53,12 @@ keys = available_indicators(level)
 # Keep the chosen indicator when switching level; a PLR-only class indicator
 # becomes its residents' share at coarser levels (e.g. MSS status -> share low/very low).
 # After a language switch the browser may send the choice back as its old label.
-chosen = indicator_key(st.session_state.get("overview_indicator"))
-if chosen in keys and st.session_state.get("overview_indicator") != chosen:
-    st.session_state["overview_indicator"] = chosen
-if chosen not in keys:
-    chosen = chosen or DEFAULT_INDICATOR
-    derived = INDICATORS[chosen].derived_share if chosen in INDICATORS else None
-    st.session_state["overview_indicator"] = chosen if chosen in keys else derived if derived in keys else keys[0]
-    if chosen not in keys:  # said until another level or indicator is chosen
-        st.session_state["overview_indicator_note"] = (level, st.session_state["overview_indicator"], chosen)
+chosen = st.session_state.get("overview_indicator")
+shown, replaced = indicator_at_level(chosen or DEFAULT_INDICATOR, keys, keys[0])
+if shown != chosen:
+    st.session_state["overview_indicator"] = shown
+if replaced:  # said until another level or indicator is chosen
+    st.session_state["overview_indicator_note"] = (level, shown, replaced)
 key = right.selectbox(
     t("overview.indicator", lang), keys, format_func=lambda k: INDICATORS[k].label(lang), key="overview_indicator"
 )

@@ -129,14 +129,11 @@ level = first.selectbox(t("planner.level", lang), LEVEL_ORDER, format_func=lambd
                         key="planner_level")
 keys = [NEEDS_PER_1000, *available_indicators(level)]
 chosen = st.session_state.get("planner_indicator")
-if chosen not in keys and indicators.indicator_key(chosen):  # sent back as its label after a language switch
-    chosen = indicators.indicator_key(chosen)
-    st.session_state["planner_indicator"] = chosen
-if chosen not in keys:
-    derived = INDICATORS[chosen].derived_share if chosen in INDICATORS else None
-    st.session_state["planner_indicator"] = derived if derived in keys else keys[1]
-    if chosen in INDICATORS:  # said until the planner picks another level or indicator
-        st.session_state["planner_indicator_note"] = (level, st.session_state["planner_indicator"], chosen)
+shown, replaced = indicators.indicator_at_level(chosen, keys, keys[1])  # also a label sent back after a language switch
+if shown != chosen:
+    st.session_state["planner_indicator"] = shown
+if replaced:  # said until the planner picks another level or indicator
+    st.session_state["planner_indicator_note"] = (level, shown, replaced)
 key = second.selectbox(t("planner.indicator", lang), keys, key="planner_indicator",
                        format_func=lambda k: inventory.indicator_heading(k, lang) if k == NEEDS_PER_1000
                        else INDICATORS[k].label(lang))
