@@ -4,7 +4,7 @@ Run with ``streamlit run app.py``. The app refuses to show any page while the
 open data is missing or corrupt, and says which dataset and how to fix it
 (the message of :func:`geodata.fetch.require_data`). Pages read the chosen
 language from ``st.session_state["lang"]`` and the signed-in user (an
-:class:`assessment.auth.User`, a resident when nobody signed in) from
+:class:`assessment.participation.auth.User`, a resident when nobody signed in) from
 ``st.session_state["user"]``.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment.auth import (
+from assessment.participation.auth import (
     RESIDENT,
     SESSION_COOKIE,
     SecretsError,
@@ -22,10 +22,10 @@ from assessment.auth import (
     oidc_user,
     session_cookie_script,
 )
-from assessment.store import NeedStore, open_store
+from assessment.needs.store import NeedStore, open_store
 from geodata.fetch import DataError, require_data
-from geodata.i18n import LANGUAGE_NAMES, LANGUAGES, t
-from geodata.settings import Settings, load_settings
+from core.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from core.settings import Settings, load_settings
 
 st.set_page_config(page_title="Bedarfsatlas Berlin", layout="wide")
 

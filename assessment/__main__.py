@@ -9,14 +9,14 @@
     unless ``--skip-invalid`` is given.
 ``python -m assessment report --level BZR --preset balanced --out report.html [--format pdf]``
     The report "Integrierte räumliche Bestandsaufnahme und Bedarfsanalyse"
-    (:mod:`assessment.report`) from the open data, the published needs and
+    (:mod:`assessment.analysis.report`) from the open data, the published needs and
     the goals of the level, as self-contained HTML or as PDF.
 ``python -m assessment retention [--dry-run]``
     Delete or anonymise what the ``BEDARFSATLAS_RETENTION_*`` periods say is due
-    (:mod:`assessment.retention`) and print what was done.
+    (:mod:`assessment.participation.retention`) and print what was done.
 ``python -m assessment hash-password``
     Ask for a staff password twice and print its argon2id hash for the secrets
-    file (:mod:`assessment.auth`).
+    file (:mod:`assessment.participation.auth`).
 ``python -m assessment backup FILE``
     A consistent copy of the SQLite database while the app keeps writing. For
     PostgreSQL use ``pg_dump`` (the command says how).
@@ -29,11 +29,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from assessment.exchange import FORMATS, ImportRefusedError, export_needs, import_needs
-from assessment.presets import PRESETS
-from assessment.priority import NORMALISATIONS
-from assessment.store import StoreError, open_store
-from geodata.settings import load_settings
+from assessment.needs.exchange import FORMATS, ImportRefusedError, export_needs, import_needs
+from assessment.analysis.presets import PRESETS
+from assessment.analysis.priority import NORMALISATIONS
+from assessment.needs.store import StoreError, open_store
+from core.settings import load_settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None, store=None) -> int:
     if args.command == "report":
         return _report(args, store)
     if args.command == "retention":
-        from assessment.retention import RetentionPolicy, run_retention
+        from assessment.participation.retention import RetentionPolicy, run_retention
 
         result = run_retention(store, RetentionPolicy.from_settings(load_settings()), dry_run=args.dry_run)
         print(("due (dry run): " if args.dry_run else "") + result.summary())
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None, store=None) -> int:
 def _hash_password() -> int:
     import getpass
 
-    from assessment.auth import hash_password
+    from assessment.participation.auth import hash_password
 
     password = getpass.getpass("Password (at least 12 characters): ")
     if getpass.getpass("Again: ") != password:
@@ -126,7 +126,7 @@ def _hash_password() -> int:
 def _report(args, store) -> int:
     from pathlib import Path
 
-    from assessment.report import report_from_settings, report_pdf
+    from assessment.analysis.report import report_from_settings, report_pdf
 
     result, html = report_from_settings(load_settings(), level=args.level, spec=args.preset,
                                         method=args.method, lang=args.lang, store=store)

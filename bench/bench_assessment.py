@@ -13,7 +13,7 @@ Baselines, measured in the same run and checked to give the same numbers:
   per area;
 * **robustness, naive**: recomputing the whole priority index once per draw
   (what a straightforward implementation does), against the vectorised
-  matrix product of :mod:`assessment.robustness`.
+  matrix product of :mod:`assessment.analysis.robustness`.
 
 Run: ``.venv/bin/python bench/bench_assessment.py``
 """
@@ -27,15 +27,15 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from assessment.analysis import assess
-from assessment.hotspots import contiguity, hotspots
-from assessment.priority import normalise, priority_index
-from assessment.robustness import draw_weights, rank_intervals
-from assessment.smoothing import needs_key, needs_per_1000
-from assessment.taxonomy import category_ids
+from assessment.analysis.assess import assess
+from assessment.analysis.hotspots import contiguity, hotspots
+from assessment.analysis.priority import normalise, priority_index
+from assessment.analysis.robustness import draw_weights, rank_intervals
+from assessment.analysis.smoothing import needs_key, needs_per_1000
+from assessment.needs.taxonomy import category_ids
 from geodata.indicators import indicator_table
 from geodata.lor import load_units
-from geodata.settings import load_settings
+from core.settings import load_settings
 
 OFFICIAL = (
     "mss_status", "mss_dynamics", "mss_unemployment", "mss_transfer", "mss_child_poverty",

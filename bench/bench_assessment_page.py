@@ -57,16 +57,16 @@ def server_phases(repeat: int) -> None:
     import pandas as pd
     from streamlit_folium import _get_feature_group_string, _get_header, _get_html, _get_map_string
 
-    from assessment.analysis import assess
-    from assessment.hotspots import contiguity, hotspots
-    from assessment.presets import PRESETS
-    from assessment.report import hotspot_classification, needs_matrix, score_classification
-    from assessment.robustness import rank_intervals
+    from assessment.analysis.assess import assess
+    from assessment.analysis.hotspots import contiguity, hotspots
+    from assessment.analysis.presets import PRESETS
+    from assessment.analysis.report import hotspot_classification, needs_matrix, score_classification
+    from assessment.analysis.robustness import rank_intervals
     from geodata import indicators
     from geodata.display import display_geojson
     from geodata.lor import LEVELS, load_units
-    from geodata.maps import choropleth_base_map, choropleth_layer, choropleth_map
-    from geodata.settings import load_settings
+    from maps.base import choropleth_base_map, choropleth_layer, choropleth_map
+    from core.settings import load_settings
 
     settings = load_settings()
 
@@ -240,7 +240,7 @@ def weight_changes(browser, app: apphost.App, changes: int, areas: int = 143) ->
 def browser_runs(baseline: str, changes: int, rounds: int) -> None:
     from playwright.sync_api import sync_playwright
 
-    from geodata.settings import load_settings
+    from core.settings import load_settings
 
     data_dir = str(load_settings().data_dir.resolve())
     with tempfile.TemporaryDirectory(prefix="bench-assess-page-") as tmp:

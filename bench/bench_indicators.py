@@ -14,7 +14,7 @@ import statistics
 import time
 
 from geodata import facilities, indicators, lor
-from geodata.settings import load_settings
+from core.settings import load_settings
 
 
 def _time(fn, repeat: int) -> float:

@@ -37,7 +37,7 @@ from geodata import display  # noqa: E402
 from geodata.catalogue import DATASETS  # noqa: E402
 from geodata.lookup import RESULT_COLUMNS, get_locator  # noqa: E402
 from geodata.lor import LEVEL_ORDER, load_units  # noqa: E402
-from geodata.settings import load_settings  # noqa: E402
+from core.settings import load_settings  # noqa: E402
 
 SEED = 20211
 

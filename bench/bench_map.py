@@ -36,11 +36,11 @@ sys.path.insert(0, str(ROOT))
 
 from geodata import indicators  # noqa: E402
 from geodata.display import display_geojson  # noqa: E402
-from geodata.i18n import t  # noqa: E402
+from core.i18n import t  # noqa: E402
 from geodata.indicators import INDICATORS, available_indicators  # noqa: E402
 from geodata.lor import LEVEL_ORDER, LEVELS, load_units  # noqa: E402
-from geodata.maps import choropleth_map, indicator_layer  # noqa: E402
-from geodata.settings import load_settings  # noqa: E402
+from maps.base import choropleth_map, indicator_layer  # noqa: E402
+from core.settings import load_settings  # noqa: E402
 
 
 def sent_by_streamlit_folium(m: folium.Map) -> str:
@@ -137,12 +137,13 @@ t = time.perf_counter()
 import streamlit
 steps["import streamlit"] = time.perf_counter() - t; t = time.perf_counter()
 from geodata.fetch import require_data
-from geodata.settings import load_settings
+from core.settings import load_settings
 settings = load_settings()
 require_data(settings)
 steps["require_data (app.py, once per process)"] = time.perf_counter() - t; t = time.perf_counter()
 import folium, geopandas, streamlit_folium
-from geodata import display, indicators, maps
+from geodata import display, indicators
+from maps import base as maps
 steps["import folium, geopandas, streamlit_folium, geodata"] = time.perf_counter() - t; t = time.perf_counter()
 table = indicators.indicator_table(settings, "PLR")
 steps["indicator_table PLR (parquet cache)"] = time.perf_counter() - t; t = time.perf_counter()

@@ -5,7 +5,7 @@ For 10,000 and 100,000 needs in a SQLite store (80 % published, spread over the
 categories), at PLR level with the default indicator (MSS status):
 
 * **Planners' map** - what ``pages/planner_map.py`` does on a run: counts per PLR
-  and per 1,000 residents (:func:`assessment.inventory.needs_per_1000`), the
+  and per 1,000 residents (:func:`assessment.analysis.inventory.needs_per_1000`), the
   published needs as points when there are at most ``POINT_LIMIT`` (else their
   counts per planning area, already counted), the base map with the choropleth, the
   focus and needs layers, rendered to the strings streamlit-folium sends to its
@@ -33,16 +33,16 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assessment import inventory  # noqa: E402
-from assessment.model import ImportExtras  # noqa: E402
-from assessment.store import open_store  # noqa: E402
-from assessment.taxonomy import CATEGORIES, category_ids  # noqa: E402
+from assessment.analysis import inventory  # noqa: E402
+from assessment.needs.model import ImportExtras  # noqa: E402
+from assessment.needs.store import open_store  # noqa: E402
+from assessment.needs.taxonomy import CATEGORIES, category_ids  # noqa: E402
 from geodata import indicators  # noqa: E402
 from geodata.display import display_geojson  # noqa: E402
 from geodata.lor import hierarchy, representative_points  # noqa: E402
-from geodata.maps import indicator_layer  # noqa: E402
-from geodata.maps_planner import POINT_LIMIT, area_layer, focus_layer, needs_layer, planner_base_map  # noqa: E402
-from geodata.settings import load_settings  # noqa: E402
+from maps.base import indicator_layer  # noqa: E402
+from maps.planner import POINT_LIMIT, area_layer, focus_layer, needs_layer, planner_base_map  # noqa: E402
+from core.settings import load_settings  # noqa: E402
 
 
 def sent_by_streamlit_folium(m: folium.Map, groups: list) -> str:

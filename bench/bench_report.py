@@ -4,8 +4,8 @@ Setting: the real open data, preset "balanced" (10 indicators incl. the needs
 rate) with 100,000 synthetic needs (areas drawn in proportion to residents,
 categories at random), five goals; the assessment itself is computed once
 before timing (see ``bench_assessment.py`` for its cost). Timed: building the
-HTML (:func:`assessment.report.build_report`, two inline SVG maps) and
-rendering it to PDF (:func:`assessment.report.report_pdf`, WeasyPrint).
+HTML (:func:`assessment.analysis.report.build_report`, two inline SVG maps) and
+rendering it to PDF (:func:`assessment.analysis.report.report_pdf`, WeasyPrint).
 
 Baseline, in the same run: the same report drawn from the full-detail LOR
 geometry (``geodata.lor.load_units`` reprojected to EPSG:4326) instead of the
@@ -24,15 +24,15 @@ from datetime import datetime, timezone
 import numpy as np
 import pandas as pd
 
-from assessment.analysis import assess
-from assessment.goals import Goal
-from assessment.hotspots import contiguity
-from assessment.report import build_report, report_pdf
-from assessment.taxonomy import category_ids
+from assessment.analysis.assess import assess
+from assessment.analysis.goals import Goal
+from assessment.analysis.hotspots import contiguity
+from assessment.analysis.report import build_report, report_pdf
+from assessment.needs.taxonomy import category_ids
 from geodata.display import display_units
 from geodata.indicators import indicator_table
 from geodata.lor import load_units
-from geodata.settings import load_settings
+from core.settings import load_settings
 
 STAMP = datetime(2026, 11, 26, tzinfo=timezone.utc)
 

@@ -30,12 +30,12 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from assessment.model import ImportExtras, NeedInput
-from assessment.store import open_store
-from assessment.taxonomy import category_ids
+from assessment.needs.model import ImportExtras, NeedInput
+from assessment.needs.store import open_store
+from assessment.needs.taxonomy import category_ids
 from geodata.lookup import get_locator
 from geodata.lor import representative_points
-from geodata.settings import load_settings
+from core.settings import load_settings
 
 POSTGRES_URL = os.environ.get(
     "BEDARFSATLAS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

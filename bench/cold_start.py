@@ -38,15 +38,15 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import apphost  # noqa: E402
 
-#: The parent of the cold-start commit (mapclassify imported with geodata.classify, full PLR read
+#: The parent of the cold-start commit (mapclassify imported with maps.classify, full PLR read
 #: by display_geojson); later commits of others are in "now" too.
 DEFAULT_BASELINE = "ce13444"
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 HELLO = 'import streamlit as st\nst.write("Streamlit alone")\n'
 #: What app.py and the overview page import, in the order a first run does.
 FIRST_RUN_IMPORTS = (
-    "import streamlit; import assessment.auth, geodata.fetch, geodata.i18n, geodata.settings; "
-    "import pandas, streamlit_folium; from geodata import indicators, classify, display, lor, maps"
+    "import streamlit; import assessment.participation.auth, geodata.fetch, core.i18n, core.settings; "
+    "import pandas, streamlit_folium; from geodata import indicators, display, lor; from maps import classify, base"
 )
 
 
@@ -72,7 +72,7 @@ def one_start(browser, root: Path, env: dict[str, str], hello: bool = False) -> 
 def starts(runs: int, baseline: str) -> None:
     from playwright.sync_api import sync_playwright
 
-    from geodata.settings import load_settings
+    from core.settings import load_settings
 
     data_dir = str(load_settings().data_dir.resolve())
     with tempfile.TemporaryDirectory(prefix="bench-cold-start-") as tmp:

@@ -61,8 +61,8 @@ def summary(name, values):
 
 
 def store_participant(index, url, places, code, submit_until, vote_start, stop, out, seed):
-    from assessment.store import open_store
-    from assessment.workshops import VoteRefused, WorkshopBook
+    from assessment.needs.store import open_store
+    from assessment.participation.workshops import VoteRefused, WorkshopBook
     from needs_fixtures import FixedPlaces, need_input
 
     rng = random.Random(seed)
@@ -157,9 +157,9 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    from assessment.store import open_store
-    from assessment.workshops import WorkshopBook
-    from geodata.settings import load_settings
+    from assessment.needs.store import open_store
+    from assessment.participation.workshops import WorkshopBook
+    from core.settings import load_settings
     from needs_fixtures import FixedPlaces, need_input, real_places
     from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server
 

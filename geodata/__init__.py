@@ -1,6 +1,22 @@
-"""Berlin's official open data for Bedarfsatlas Berlin.
+"""Berlin's official open data and geography for Bedarfsatlas Berlin.
 
-Catalogue with provenance, the data step, LOR 2021 geography and point lookup,
-indicators per area, display geometry and pure folium map builders. Plain
-Python: nothing here imports streamlit.
+Modules
+-------
+catalogue
+    The open data sets with provenance: publisher, source, licence, reference date, schema, sha256.
+fetch
+    The data step: obtain (official URL or mirror), verify and re-check the catalogue's files.
+lor
+    LOR 2021: the four levels (PLR, BZR, PGR, Bezirk) and their hierarchy.
+lookup
+    Point -> LOR lookup: which planning area (and so BZR, PGR, Bezirk) holds a place.
+display
+    Light display geometry of the LOR levels for web maps.
+indicators
+    Official indicators per area, with meaning, direction and aggregation.
+facilities
+    Facilities (Kitas, schools, youth centres, care homes, pharmacies) per planning area.
+
+``python -m geodata {fetch,check,locate}`` is the command line (see ``__main__``).
+Plain Python: nothing here imports streamlit.
 """

@@ -7,7 +7,7 @@ import json
 import sys
 
 from geodata.fetch import DataError, check, fetch
-from geodata.settings import SettingsError, load_settings
+from core.settings import SettingsError, load_settings
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:

@@ -30,7 +30,7 @@ are then simply not read again.
 
 Examples
 --------
->>> from geodata.settings import load_settings
+>>> from core.settings import load_settings
 >>> plr = display_units(load_settings(), "PLR")  # doctest: +SKIP
 >>> plr.crs.to_epsg(), len(plr), list(plr.columns)  # doctest: +SKIP
 (4326, 542, ['id', 'name', 'BZR_ID', 'PGR_ID', 'BEZ_ID', 'geometry'])
@@ -52,7 +52,7 @@ import shapely
 
 from geodata.fetch import DataError, sha256_of
 from geodata.lor import ANALYSIS_CRS, LEVEL_ORDER, LEVELS, WEB_CRS, _load_units, _path, get_level, load_units
-from geodata.settings import Settings
+from core.settings import Settings
 
 #: Bump when anything below changes the output; old cache files are then ignored.
 ALGORITHM_VERSION = 1
@@ -202,7 +202,7 @@ def display_geojson(settings: Settings, level: str) -> str:
 
     Examples
     --------
-    >>> from geodata.settings import load_settings
+    >>> from core.settings import load_settings
     >>> text = display_geojson(load_settings(), "BEZ")  # doctest: +SKIP
     >>> text[:40]  # doctest: +SKIP
     '{"type":"FeatureCollection","features":['
@@ -236,7 +236,7 @@ def display_units(settings: Settings, level: str) -> gpd.GeoDataFrame:
 
     Examples
     --------
-    >>> from geodata.settings import load_settings
+    >>> from core.settings import load_settings
     >>> display_units(load_settings(), "BEZ").loc["01", "name"]  # doctest: +SKIP
     'Mitte'
     """

@@ -31,7 +31,7 @@ import shapely
 
 from geodata.catalogue import DATASETS
 from geodata.lor import ANALYSIS_CRS, load_units
-from geodata.settings import Settings
+from core.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ import pandas as pd
 import pyogrio
 
 from geodata.catalogue import DATASETS, Dataset
-from geodata.settings import Settings
+from core.settings import Settings
 
 FETCH_HINT = (
     "Run `python -m geodata fetch --mirror DIR` with a folder that holds the prepared "

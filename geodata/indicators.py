@@ -52,9 +52,9 @@ from pyproj import Geod
 from geodata import facilities as facilities_module
 from geodata.catalogue import DATASETS, Dataset
 from geodata.facilities import FACILITY_TYPES, facilities_per_plr
-from geodata.i18n import t
+from core.i18n import t
 from geodata.lor import LEVEL_ORDER, LEVELS, WEB_CRS, get_level, hierarchy, load_units, parent_ids
-from geodata.settings import Settings
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 

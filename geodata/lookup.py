@@ -30,7 +30,7 @@ independent of the order of the input points.
 
 Examples
 --------
->>> from geodata.settings import load_settings
+>>> from core.settings import load_settings
 >>> locate_point(load_settings(), 52.5163, 13.3777)["BEZ_NAME"]  # doctest: +SKIP
 'Mitte'
 """
@@ -49,7 +49,7 @@ import pyproj
 import shapely
 
 from geodata.lor import ANALYSIS_CRS, LEVEL_ORDER, LEVELS, WEB_CRS, _load_units, _path, load_units
-from geodata.settings import Settings
+from core.settings import Settings
 
 #: The columns of every answer, finest level first.
 RESULT_COLUMNS: tuple[str, ...] = tuple(
@@ -266,7 +266,7 @@ class Locator:
 
         Examples
         --------
-        >>> from geodata.settings import load_settings
+        >>> from core.settings import load_settings
         >>> get_locator(load_settings()).locate_many(
         ...     [52.5163, 52.4043], [13.3777, 13.0384])["BEZ_NAME"].tolist()  # doctest: +SKIP
         ['Mitte', nan]

@@ -27,7 +27,7 @@ import pandas as pd
 import pyogrio
 
 from geodata.catalogue import DATASETS
-from geodata.settings import Settings
+from core.settings import Settings
 
 ANALYSIS_CRS = "EPSG:25833"
 WEB_CRS = "EPSG:4326"
@@ -173,7 +173,7 @@ def representative_points(settings: Settings, level: str) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from geodata.settings import load_settings
+    >>> from core.settings import load_settings
     >>> representative_points(load_settings(), "BEZ").loc["01"].round(1).tolist()  # doctest: +SKIP
     [52.5, 13.4]
     """

@@ -26,25 +26,25 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from assessment.analysis import assess
-from assessment.auth import PAGE_ROLES
-from assessment.goals import GoalBook, GoalInput
-from assessment.hotspots import contiguity
-from assessment.presets import PRESETS, carry_over
-from assessment.priority import NORMALISATIONS, catalogue_direction
-from assessment.priority import label as indicator_label
-from assessment.report import build_report, hotspot_classification, needs_matrix, report_pdf, score_classification
-from assessment.smoothing import needs_keys
-from assessment.store import open_store
-from assessment.taxonomy import CATEGORIES
-from assessment.validation import ValidationError
+from assessment.analysis.assess import assess
+from assessment.participation.auth import PAGE_ROLES
+from assessment.analysis.goals import GoalBook, GoalInput
+from assessment.analysis.hotspots import contiguity
+from assessment.analysis.presets import PRESETS, carry_over
+from assessment.analysis.priority import NORMALISATIONS, catalogue_direction
+from assessment.analysis.priority import label as indicator_label
+from assessment.analysis.report import build_report, hotspot_classification, needs_matrix, report_pdf, score_classification
+from assessment.analysis.smoothing import needs_keys
+from assessment.needs.store import open_store
+from assessment.needs.taxonomy import CATEGORIES
+from assessment.needs.validation import ValidationError
 from geodata import indicators
 from geodata.display import display_geojson, display_units
-from geodata.i18n import escape_markdown, format_number, t
+from core.i18n import escape_markdown, format_number, t
 from geodata.indicators import INDICATORS, available_indicators
 from geodata.lor import LEVEL_ORDER, LEVELS, load_units
-from geodata.maps import ASSET_BASE, Basemap, choropleth_base_map, choropleth_layer, legend_entries, legend_html
-from geodata.settings import Settings, load_settings
+from maps.base import ASSET_BASE, Basemap, choropleth_base_map, choropleth_layer, legend_entries, legend_html
+from core.settings import Settings, load_settings
 
 # The social preset needs no submitted needs, so it ranks every area on a fresh installation.
 # (Comments, not attribute docstrings: Streamlit's magic would print a bare string on the page.)

@@ -1,7 +1,7 @@
 """Audit log (``/audit``, role admin): every decision and edit, newest first, with a CSV export.
 
 ``app.py`` registers this page only for admins. The rows come from
-:mod:`assessment.audit`; details (e.g. the original text of an edited need)
+:mod:`assessment.needs.audit`; details (e.g. the original text of an edited need)
 are shown as plain text in the table. The table shows Berlin local time and
 words in the interface language; the CSV export keeps the stored values (UTC, ids).
 """
@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from assessment import audit
-from assessment.auth import PAGE_ROLES, RESIDENT
-from assessment.moderation import REJECT_REASONS, REPORT_REASONS
-from assessment.store import NeedStore, open_store
-from geodata.i18n import TEXTS, escape_markdown, t
-from geodata.settings import Settings, load_settings
+from assessment.needs import audit
+from assessment.participation.auth import PAGE_ROLES, RESIDENT
+from assessment.participation.moderation import REJECT_REASONS, REPORT_REASONS
+from assessment.needs.store import NeedStore, open_store
+from core.i18n import TEXTS, escape_markdown, t
+from core.settings import Settings, load_settings
 
 lang = st.session_state.get("lang", "de")
 user = st.session_state.get("user", RESIDENT)

@@ -4,13 +4,13 @@
 gets the sign-in under this URL. Pending needs and needs hidden by residents'
 reports come oldest first with their area and map position; each can be
 approved, rejected with a reason from the list, edited to remove personal data
-(:meth:`assessment.moderation.Moderation.edit`, the original stays in the
+(:meth:`assessment.participation.moderation.Moderation.edit`, the original stays in the
 audit log only), or merged into a need in the same planning area. With a
 workshop code, all needs of that workshop can be approved or rejected at once.
-Every decision is written with its audit row by :mod:`assessment.moderation`.
+Every decision is written with its audit row by :mod:`assessment.participation.moderation`.
 All resident text is shown as plain text.
 
-A map above the list (:mod:`geodata.maps_moderation`) shows the needs of this
+A map above the list (:mod:`maps.moderation`) shows the needs of this
 page numbered as in the list, each with its Planungsraum, or with the area
 alone when the resident chose only an area. The list stays the keyboard path:
 opening a need there highlights it on the map and brings it into view;
@@ -27,18 +27,18 @@ import streamlit as st
 from shapely.geometry import mapping
 from streamlit_folium import st_folium
 
-from assessment.auth import PAGE_ROLES, RESIDENT
-from assessment.model import Need
-from assessment.moderation import REJECT_REASONS, DecisionError, Moderation
-from assessment.store import NeedNotFoundError, NeedStore, open_store
-from assessment.taxonomy import CATEGORIES
-from assessment.validation import BERLIN_TZ, ValidationError
+from assessment.participation.auth import PAGE_ROLES, RESIDENT
+from assessment.needs.model import Need
+from assessment.participation.moderation import REJECT_REASONS, DecisionError, Moderation
+from assessment.needs.store import NeedNotFoundError, NeedStore, open_store
+from assessment.needs.taxonomy import CATEGORIES
+from assessment.needs.validation import BERLIN_TZ, ValidationError
 from geodata.display import display_geojson, display_units
-from geodata.i18n import escape_markdown, t
+from core.i18n import escape_markdown, t
 from geodata.lor import LEVEL_ORDER, LEVELS, names
-from geodata.maps import ASSET_BASE, Basemap
-from geodata.maps_moderation import FOCUS_ZOOM, QueueMarker, clicked_marker, moderation_base_map, queue_layers
-from geodata.settings import Settings, load_settings
+from maps.base import ASSET_BASE, Basemap
+from maps.moderation import FOCUS_ZOOM, QueueMarker, clicked_marker, moderation_base_map, queue_layers
+from core.settings import Settings, load_settings
 
 SHOWN = 20  # needs with decision controls at once; the rest follow as these are decided
 

@@ -15,13 +15,13 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geodata import indicators
-from geodata.classify import NEUTRAL
+from maps.classify import NEUTRAL
 from geodata.display import display_geojson
-from geodata.i18n import escape_markdown, t
+from core.i18n import escape_markdown, t
 from geodata.indicators import INDICATORS, available_indicators, citation, indicator_at_level, not_at_level_note
 from geodata.lor import LEVEL_ORDER, LEVELS
-from geodata.maps import ASSET_BASE, Basemap, choropleth_map, indicator_layer, legend_entries, legend_html
-from geodata.settings import Settings, load_settings
+from maps.base import ASSET_BASE, Basemap, choropleth_map, indicator_layer, legend_entries, legend_html
+from core.settings import Settings, load_settings
 
 #: The MSS status index is the city's own summary of social need per PLR.
 DEFAULT_INDICATOR = "mss_status"

@@ -1,6 +1,6 @@
 """Planners' map (/karte): indicators and residents' needs per area, one area in focus, compare, export.
 
-Thin: widgets in, :mod:`assessment.inventory` computes, :mod:`geodata.maps_planner`
+Thin: widgets in, :mod:`assessment.analysis.inventory` computes, :mod:`maps.planner`
 draws. The whole view (level, indicator, filters, focus, comparison, overlays)
 is mirrored into the URL query, so a link reproduces it; a bad parameter is
 named and falls back to its default. The map and the focused area live in one
@@ -20,21 +20,21 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from assessment import inventory
-from assessment.inventory import NEEDS_PER_1000, ViewState
-from assessment.model import STATUSES
-from assessment.store import open_store
-from assessment.taxonomy import CATEGORIES
+from assessment.analysis import inventory
+from assessment.analysis.inventory import NEEDS_PER_1000, ViewState
+from assessment.needs.model import STATUSES
+from assessment.needs.store import open_store
+from assessment.needs.taxonomy import CATEGORIES
 from geodata import indicators
 from geodata.catalogue import DATASETS
-from geodata.classify import MORE_NEED_IF_HIGHER, NEUTRAL, classify_numeric
+from maps.classify import MORE_NEED_IF_HIGHER, NEUTRAL, classify_numeric
 from geodata.display import display_geojson, display_units
 from geodata.facilities import FACILITY_TYPES, load_facilities
-from geodata.i18n import LANGUAGES, escape_markdown, format_number, t
+from core.i18n import LANGUAGES, escape_markdown, format_number, t
 from geodata.indicators import INDICATORS, available_indicators
 from geodata.lor import LEVEL_ORDER, LEVELS, representative_points
-from geodata.maps import ASSET_BASE, Basemap, indicator_layer, legend_entries, legend_html, value_texts
-from geodata.maps_planner import (
+from maps.base import ASSET_BASE, Basemap, indicator_layer, legend_entries, legend_html, value_texts
+from maps.planner import (
     CATEGORY_COLOURS,
     FACILITY_COLOURS,
     POINT_LIMIT,
@@ -46,8 +46,8 @@ from geodata.maps_planner import (
     standalone_html,
     swatch_legend_html,
 )
-from geodata.settings import Settings, load_settings
-from geodata.static_map import choropleth_png
+from core.settings import Settings, load_settings
+from maps.static import choropleth_png
 
 STATIC_NODE_MODULES = Path(__file__).resolve().parents[1] / "static" / "node_modules"
 FOCUS_LIST_LIMIT = 50

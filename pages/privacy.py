@@ -1,8 +1,8 @@
 """Privacy page (``/datenschutz``, public): what is stored, what for, how long, and residents' rights.
 
 The retention periods shown are the configured ones (``BEDARFSATLAS_RETENTION_*``),
-the same the retention job (:mod:`assessment.retention`) applies, and the
-window of the residents' rate limit (:data:`assessment.participation.RATE_WINDOW_S`),
+the same the retention job (:mod:`assessment.participation.retention`) applies, and the
+window of the residents' rate limit (:data:`assessment.participation.residents.RATE_WINDOW_S`),
 after which its hashed keys are deleted. The texts agree with the privacy note
 on the residents' page (``report.privacy``).
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment.participation import RATE_WINDOW_S
-from geodata.i18n import t
-from geodata.settings import load_settings
+from assessment.participation.residents import RATE_WINDOW_S
+from core.i18n import t
+from core.settings import load_settings
 
 lang = st.session_state.get("lang", "de")
 settings = load_settings()

@@ -5,19 +5,19 @@ Bezirksregion -> Planungsraum lists, the keyboard and screen-reader path),
 *what* (topic, title, description, a privacy note), and *needs nearby*
 (a plain-text list with "Ich auch" buttons, and dots on the map). Each listed
 need can be reported ("Melden", once per browser session, with a reason from
-:data:`assessment.moderation.REPORT_REASONS`); three reports from different
+:data:`assessment.participation.moderation.REPORT_REASONS`); three reports from different
 sessions hide it until a moderator decides (:meth:`Moderation.report`).
 
 One click stores exactly one need: the form carries a random client token
 made once per form, and the store returns the first need for a repeated
 token. "Ich auch" counts once per browser and need, across reloads: its token
-is the hashed browser key (:func:`assessment.participation.support_token`).
+is the hashed browser key (:func:`assessment.participation.residents.support_token`).
 Nothing a resident typed is dropped: the text fields have no ``max_chars``
 (Streamlit would silently refuse a longer paste); a count under each field
-names the limit and follows every keystroke (:mod:`geodata.live_count`), and
+names the limit and follows every keystroke (:mod:`ui.live_count`), and
 the store refuses a text that is too long with its message while the form keeps
 it. After a send the place stays chosen; only topic and texts are reset. Abuse limits and the workshop lookup are in
-:mod:`assessment.participation`; the map is :func:`geodata.maps_report.report_map`.
+:mod:`assessment.participation.residents`; the map is :func:`maps.resident.report_map`.
 """
 
 from __future__ import annotations
@@ -29,20 +29,20 @@ import streamlit as st
 from shapely.geometry import mapping
 from streamlit_folium import st_folium
 
-from assessment import participation
-from assessment.model import DESCRIPTION_MAX, TITLE_MAX, NeedInput
-from assessment.moderation import REPORT_REASONS, REPORT_THRESHOLD, DecisionError, Moderation
-from assessment.store import NeedNotFoundError, NeedStore, StoreBusyError, open_store
-from assessment.taxonomy import CATEGORIES
-from assessment.validation import ValidationError, check_workshop_id
+from assessment.participation import residents as participation
+from assessment.needs.model import DESCRIPTION_MAX, TITLE_MAX, NeedInput
+from assessment.participation.moderation import REPORT_REASONS, REPORT_THRESHOLD, DecisionError, Moderation
+from assessment.needs.store import NeedNotFoundError, NeedStore, StoreBusyError, open_store
+from assessment.needs.taxonomy import CATEGORIES
+from assessment.needs.validation import ValidationError, check_workshop_id
 from geodata.display import display_geojson, display_units
-from geodata.i18n import escape_markdown, t
-from geodata.live_count import LIVE_COUNT_SCRIPT, count_html
+from core.i18n import escape_markdown, t
+from ui.live_count import LIVE_COUNT_SCRIPT, count_html
 from geodata.lookup import get_locator
 from geodata.lor import LEVELS, hierarchy
-from geodata.maps import ASSET_BASE, Basemap
-from geodata.maps_report import NeedMarker, areas_around, report_map
-from geodata.settings import Settings, load_settings
+from maps.base import ASSET_BASE, Basemap
+from maps.resident import NeedMarker, areas_around, report_map
+from core.settings import Settings, load_settings
 
 settings = load_settings()
 lang = st.session_state.get("lang", settings.language)
@@ -163,7 +163,7 @@ def on_flag(need_id: str) -> None:
 
 
 store = needs_store(settings.database_url, settings)
-# Kept in the needs database: every app instance on it counts together (assessment.limits).
+# Kept in the needs database: every app instance on it counts together (assessment.participation.limits).
 limiter = participation.page_rate_limiter(store)
 areas = hierarchy(settings)
 names = {
@@ -311,7 +311,7 @@ with what:
     field_errors["title"] = st.empty()
     description = st.text_area(t("report.description_label", lang), key=f"report_description_{form}")
     st.html(count_html(f"report_description_{form}", description, DESCRIPTION_MAX, lang))
-    # Keeps both counts up to date on every keystroke (a fixed script: geodata.live_count).
+    # Keeps both counts up to date on every keystroke (a fixed script: ui.live_count).
     st.html(LIVE_COUNT_SCRIPT, unsafe_allow_javascript=True)
     field_errors["description"] = st.empty()
     st.markdown(t("report.no_contact", lang))

@@ -4,13 +4,13 @@
 navigation, under the URL path of every staff page the user may not open
 (``st.session_state["signin_for"]`` names which). Built-in accounts are
 checked against their argon2 hashes in the secrets
-(:func:`assessment.auth.authenticate`); with an ``[auth]`` section in the
+(:func:`assessment.participation.auth.authenticate`); with an ``[auth]`` section in the
 secrets, the button signs in through the OpenID Connect provider
 (``st.login``). A successful sign-in reruns the app, which then registers the
 real page under the same URL path. A built-in sign-in is also kept for
-``BEDARFSATLAS_STAFF_SESSION_HOURS`` (:class:`assessment.auth.StaffSessions`): the
+``BEDARFSATLAS_STAFF_SESSION_HOURS`` (:class:`assessment.participation.auth.StaffSessions`): the
 token goes into a cookie that ``app.py`` sets and reads back after a reload. Failed sign-ins are counted per account name
-in the needs database (:class:`assessment.auth.SignInThrottle`), so every app
+in the needs database (:class:`assessment.participation.auth.SignInThrottle`), so every app
 instance on it counts together.
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment.auth import (
+from assessment.participation.auth import (
     PAGE_ROLES,
     RESIDENT,
     SignInThrottle,
@@ -27,9 +27,9 @@ from assessment.auth import (
     authenticate,
     session_cookie_script,
 )
-from assessment.store import NeedStore, open_store
-from geodata.i18n import t
-from geodata.settings import Settings, load_settings
+from assessment.needs.store import NeedStore, open_store
+from core.i18n import t
+from core.settings import Settings, load_settings
 
 lang = st.session_state.get("lang", "de")
 user = st.session_state.get("user", RESIDENT)

@@ -2,10 +2,10 @@
 
 Everything comes from :data:`geodata.catalogue.DATASETS`, the one place that
 records provenance. Streamlit renders table cells as Markdown, so every value is
-escaped (:func:`geodata.i18n.escape_markdown`) and shows literally; the only
+escaped (:func:`core.i18n.escape_markdown`) and shows literally; the only
 links are the licence and source URLs, built here from escaped parts. The
 operator's base-map settings are shown with ``st.text`` (never interpreted); the
-imprint is the operator's Markdown file, sanitised by :mod:`geodata.imprint`.
+imprint is the operator's Markdown file, sanitised by :mod:`ui.imprint`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import pandas as pd
 import streamlit as st
 
 from geodata.catalogue import DATASETS, Dataset
-from geodata.i18n import escape_markdown, t
-from geodata.imprint import ImprintError, read_imprint
-from geodata.settings import load_settings
+from core.i18n import escape_markdown, t
+from ui.imprint import ImprintError, read_imprint
+from core.settings import load_settings
 
 settings = load_settings()
 lang = st.session_state.get("lang", settings.language)

@@ -17,15 +17,15 @@ import streamlit as st
 from shapely.geometry import mapping
 from streamlit_folium import st_folium
 
-from assessment.store import NeedStore, open_store
-from assessment.taxonomy import CATEGORIES
-from assessment.workshop_report import focus_area
-from assessment.workshops import WorkshopBook, WorkshopNotFoundError
-from geodata.i18n import escape_markdown, t
-from geodata.links import app_link
-from geodata.maps import ASSET_BASE, Basemap
-from geodata.maps_workshop import Pin, focus_layer, pins_layer, workshop_base_map
-from geodata.settings import Settings, load_settings
+from assessment.needs.store import NeedStore, open_store
+from assessment.needs.taxonomy import CATEGORIES
+from assessment.participation.workshop_report import focus_area
+from assessment.participation.workshops import WorkshopBook, WorkshopNotFoundError
+from core.i18n import escape_markdown, t
+from ui.links import app_link
+from maps.base import ASSET_BASE, Basemap
+from maps.workshop import Pin, focus_layer, pins_layer, workshop_base_map
+from core.settings import Settings, load_settings
 
 #: Seconds between refreshes: a pin shows at most this long (plus a query) after it was stored.
 REFRESH_S = 2.0

@@ -1,9 +1,9 @@
 """Facilitators' page /workshop: create, open, close and freeze workshops; QR code; voting; exports.
 
 Access to this page is the app's business (``app.py`` and
-:mod:`assessment.auth`: facilitators and admins). Everything a workshop does
-is in :mod:`assessment.workshops`; exports and the summary in
-:mod:`assessment.workshop_report`.
+:mod:`assessment.participation.auth`: facilitators and admins). Everything a workshop does
+is in :mod:`assessment.participation.workshops`; exports and the summary in
+:mod:`assessment.participation.workshop_report`.
 """
 
 from __future__ import annotations
@@ -15,18 +15,18 @@ import segno
 import streamlit as st
 import streamlit_folium
 
-from assessment.auth import PAGE_ROLES, RESIDENT
-from assessment.store import NeedStore, open_store
-from assessment.taxonomy import CATEGORIES
-from assessment.workshop_report import build_summary, export_workshop_needs, export_workshop_votes, summary_pdf
-from assessment.workshops import MAX_DOTS, WorkshopBook, WorkshopError
+from assessment.participation.auth import PAGE_ROLES, RESIDENT
+from assessment.needs.store import NeedStore, open_store
+from assessment.needs.taxonomy import CATEGORIES
+from assessment.participation.workshop_report import build_summary, export_workshop_needs, export_workshop_votes, summary_pdf
+from assessment.participation.workshops import MAX_DOTS, WorkshopBook, WorkshopError
 from geodata.display import display_geojson, display_units
-from geodata.i18n import escape_markdown, t
-from geodata.links import app_link
+from core.i18n import escape_markdown, t
+from ui.links import app_link
 from geodata.lor import LEVELS
-from geodata.maps import Basemap
-from geodata.maps_workshop import drawn_bbox, focus_draw_map
-from geodata.settings import Settings, load_settings
+from maps.base import Basemap
+from maps.workshop import drawn_bbox, focus_draw_map
+from core.settings import Settings, load_settings
 
 settings = load_settings()
 lang = st.session_state.get("lang", settings.language)

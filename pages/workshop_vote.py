@@ -3,7 +3,7 @@
 The projector shows this page's QR code while a round is open. The voter is
 this browser: a hash of Streamlit's per-browser XSRF cookie (it survives a
 reload), else a random value kept for the session. The cap of ``dots`` per
-voter is kept by the database (:meth:`assessment.workshops.WorkshopBook.cast_vote`),
+voter is kept by the database (:meth:`assessment.participation.workshops.WorkshopBook.cast_vote`),
 so parallel clicks cannot place more.
 """
 
@@ -13,12 +13,12 @@ import uuid
 
 import streamlit as st
 
-from assessment.participation import hashed_key
-from assessment.store import NeedStore, open_store
-from assessment.taxonomy import CATEGORIES
-from assessment.workshops import VoteRefused, WorkshopBook, WorkshopNotFoundError
-from geodata.i18n import escape_markdown, t
-from geodata.settings import Settings, load_settings
+from assessment.participation.residents import hashed_key
+from assessment.needs.store import NeedStore, open_store
+from assessment.needs.taxonomy import CATEGORIES
+from assessment.participation.workshops import VoteRefused, WorkshopBook, WorkshopNotFoundError
+from core.i18n import escape_markdown, t
+from core.settings import Settings, load_settings
 
 settings = load_settings()
 lang = st.session_state.get("lang", settings.language)

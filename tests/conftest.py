@@ -12,7 +12,7 @@ import os
 import pytest
 
 from geodata.fetch import check
-from geodata.settings import Settings, load_settings
+from core.settings import Settings, load_settings
 
 IN_CI = os.environ.get("BEDARFSATLAS_CI") == "1"
 

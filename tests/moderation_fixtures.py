@@ -22,7 +22,7 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'needs.sqlite'}"
     url = request.getfixturevalue("postgres_database_url")
-    from assessment.store import open_store
+    from assessment.needs.store import open_store
 
     open_store(database_url=url).close()  # migrate first, so every table exists
     engine = sa.create_engine(url)
@@ -36,7 +36,7 @@ def database_url(request, tmp_path):
 @pytest.fixture
 def store(database_url, geography):
     """A migrated, empty needs store on the real geography."""
-    from assessment.store import open_store
+    from assessment.needs.store import open_store
 
     opened = open_store(database_url=database_url, geography=geography)
     yield opened
@@ -46,13 +46,13 @@ def store(database_url, geography):
 @pytest.fixture
 def moderation(store):
     """Moderation on the empty store."""
-    from assessment.moderation import Moderation
+    from assessment.participation.moderation import Moderation
 
     return Moderation(store)
 
 
 def audit_rows(store) -> list[dict]:
     """Every audit row, oldest first, as dicts."""
-    from assessment.audit import entries
+    from assessment.needs.audit import entries
 
     return entries(store).iloc[::-1].to_dict("records")

@@ -19,8 +19,8 @@ import secrets
 import pytest
 import sqlalchemy as sa
 
-from assessment.geography import geography_from_settings
-from assessment.model import NeedInput
+from assessment.needs.geography import geography_from_settings
+from assessment.needs.model import NeedInput
 from conftest import skip_or_fail
 
 POSTGRES_URL = os.environ.get(
@@ -92,8 +92,8 @@ def database_url(request, tmp_path):
 
 @pytest.fixture
 def store(database_url, geography):
-    """A migrated, empty :class:`assessment.store.NeedStore` on the real geography."""
-    from assessment.store import open_store
+    """A migrated, empty :class:`assessment.needs.store.NeedStore` on the real geography."""
+    from assessment.needs.store import open_store
 
     opened = open_store(database_url=database_url, geography=geography)
     yield opened
@@ -137,7 +137,7 @@ def real_places(settings, count: int = 60) -> list:
 def _worker_store(database_url: str, places_file: str):
     import json as _json
 
-    from assessment.store import open_store
+    from assessment.needs.store import open_store
 
     with open(places_file, encoding="utf-8") as handle:
         places = _json.load(handle)

@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assessment.auth import User
-from assessment.goals import GoalBook
-from assessment.store import open_store
+from assessment.participation.auth import User
+from assessment.analysis.goals import GoalBook
+from assessment.needs.store import open_store
 from geodata.indicators import indicator_table
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -203,7 +203,7 @@ def test_a_weight_change_keeps_both_maps_and_swaps_their_area_layers(settings_wi
 def test_a_rerun_with_unchanged_inputs_does_not_compute_again(settings_with_data, database_url, monkeypatch):
     import streamlit as st
 
-    from assessment import analysis
+    from assessment.analysis import assess as analysis
 
     st.cache_data.clear()  # earlier tests may have computed the same inputs
     real, specs = analysis.assess, []

@@ -8,9 +8,9 @@ import io
 import pytest
 import sqlalchemy as sa
 
-import assessment.moderation as moderation_module
-from assessment.audit import export_csv, record
-from assessment.moderation import DecisionError
+import assessment.participation.moderation as moderation_module
+from assessment.needs.audit import export_csv, record
+from assessment.participation.moderation import DecisionError
 from moderation_fixtures import *  # noqa: F401,F403 - fixtures
 from moderation_fixtures import audit_rows, need_input
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assessment.__main__ import main
-from assessment.auth import (
+from assessment.participation.auth import (
     PAGE_ROLES,
     Account,
     RESIDENT,
@@ -114,8 +114,8 @@ def test_throttle_locks_an_account_name_after_repeated_failures():
     # Across app instances and on PostgreSQL too: tests/test_rate_limits.py.
     from datetime import datetime, timedelta, timezone
 
-    from assessment.auth import SignInThrottle
-    from assessment.store import open_store
+    from assessment.participation.auth import SignInThrottle
+    from assessment.needs.store import open_store
 
     now = [datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)]
     store = open_store(database_url="sqlite://")
@@ -142,7 +142,7 @@ from datetime import datetime, timedelta, timezone  # noqa: E402
 
 import sqlalchemy as sa  # noqa: E402
 
-from assessment.auth import SESSION_COOKIE, StaffSessions, session_cookie_script, staff_sessions  # noqa: E402
+from assessment.participation.auth import SESSION_COOKIE, StaffSessions, session_cookie_script, staff_sessions  # noqa: E402
 from needs_fixtures import database_url, postgres_database_url  # noqa: E402,F401
 
 HOURS_8 = 8 * 3600
@@ -161,7 +161,7 @@ class FrozenClock:
 @pytest.fixture
 def kept(database_url):  # noqa: F811 - the fixture imported above
     """``(StaffSessions on a fresh database with a frozen clock, the clock, a second instance's StaffSessions)``."""
-    from assessment.store import open_store
+    from assessment.needs.store import open_store
 
     first = open_store(database_url=database_url)
     second = open_store(database_url=database_url, migrate_schema=False)

@@ -13,7 +13,7 @@ from geodata import display
 from geodata.catalogue import DATASETS
 from geodata.display import build_display_geojson, display_geojson, display_units
 from geodata.lor import LEVEL_ORDER, LEVELS, load_units
-from geodata.settings import load_settings
+from core.settings import load_settings
 
 # The map sends the PLR layer to every browser; the issue sets this budget.
 PLR_GEOJSON_BUDGET_BYTES = 300_000

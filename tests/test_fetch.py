@@ -15,7 +15,7 @@ import pytest
 
 from geodata.catalogue import DATASETS
 from geodata.fetch import DataError, FETCH_HINT, check, fetch, require_data
-from geodata.settings import load_settings
+from core.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

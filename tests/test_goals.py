@@ -11,8 +11,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from assessment.goals import GoalBook, GoalInput, GoalNotFoundError
-from assessment.validation import ValidationError
+from assessment.analysis.goals import GoalBook, GoalInput, GoalNotFoundError
+from assessment.needs.validation import ValidationError
 from needs_fixtures import (  # noqa: F401
     database_url,
     geography,

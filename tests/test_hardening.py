@@ -14,19 +14,19 @@ ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / ".streamlit" / "config.toml"
 
 # Every place that hands raw HTML to the browser, reviewed: what goes in is either static CSS or
-# built by a function that HTML-escapes every text (geodata.maps.legend_html,
-# geodata.maps_planner.swatch_legend_html; their tests check the escaping). A new place fails this
+# built by a function that HTML-escapes every text (maps.base.legend_html,
+# maps.planner.swatch_legend_html; their tests check the escaping). A new place fails this
 # test until someone has reviewed it and added it here.
 REVIEWED_HTML = Counter({
     "pages/overview.py": 1,  # legend_html (escaped)
     "pages/planner_map.py": 3,  # legend_html, swatch_legend_html x2 (escaped)
     "pages/assessment.py": 2,  # legend_html x2 (escaped)
     # Static CSS that moves the honeypot field off screen; the two character counts
-    # (geodata.live_count.count_html: numbers and the app's own templates, escaped) and
+    # (ui.live_count.count_html: numbers and the app's own templates, escaped) and
     # the fixed script that updates them as one types (LIVE_COUNT_SCRIPT, no user text).
     "pages/report_need.py": 4,
     "pages/workshop_live.py": 1,  # static CSS: projector font sizes
-    # The staff sign-in cookie (assessment.auth.session_cookie_script): a fixed script, no user text;
+    # The staff sign-in cookie (assessment.participation.auth.session_cookie_script): a fixed script, no user text;
     # the only variable part is a token checked against [A-Za-z0-9_-]{43}.
     "app.py": 1,
 })
@@ -57,7 +57,7 @@ def test_upload_limit_is_small(config):
 
 def python_sources():
     yield ROOT / "app.py"
-    for folder in ("pages", "geodata", "assessment"):
+    for folder in ("pages", "ui", "assessment", "maps", "geodata", "core"):
         yield from sorted((ROOT / folder).rglob("*.py"))
 
 
@@ -94,17 +94,17 @@ def test_pages_do_not_import_each_other_nor_are_imported():
     # import-linter checks packages; pages/ is a folder of scripts, so this test keeps the rule.
     # The app runs with the repository root on sys.path, so "assessment" is the package even
     # though a page has that name; any other page name would only resolve to a page by accident.
-    page_names = {p.stem for p in (ROOT / "pages").glob("*.py")} - {"assessment", "geodata"}
+    page_names = {p.stem for p in (ROOT / "pages").glob("*.py")} - {"assessment", "geodata", "maps", "core", "ui"}
     for path in sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"]:
         modules = imported_modules(path)
         bad = sorted(m for m in modules if m.startswith(".") or m.split(".")[0] in page_names | {"pages", "app"})
-        assert bad == [], f"{path.name} imports {bad}: share code through assessment/ or geodata/ instead"
+        assert bad == [], f"{path.name} imports {bad}: share code through ui/ or the library packages instead"
     for path in python_sources():
-        if path.parent.name in ("geodata", "assessment") or "migrations" in path.parts:
+        if path.relative_to(ROOT).parts[0] in ("ui", "assessment", "maps", "geodata", "core"):
             modules = imported_modules(path)
             assert not any(m.split(".")[0] in ("pages", "app") for m in modules), path
 
 
 def test_the_checker_sees_imports():
     sample = ROOT / "pages" / "overview.py"
-    assert "geodata.i18n" in imported_modules(sample)
+    assert "core.i18n" in imported_modules(sample)

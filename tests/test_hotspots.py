@@ -14,7 +14,7 @@ from libpysal.weights import Queen
 from scipy.stats import false_discovery_control
 from shapely.geometry import box
 
-from assessment.hotspots import benjamini_hochberg, contiguity, hotspots, restrict
+from assessment.analysis.hotspots import benjamini_hochberg, contiguity, hotspots, restrict
 from geodata.indicators import indicator_table
 from geodata.lor import load_units
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geodata.i18n import TEXTS, incomplete_plurals, t
+from core.i18n import TEXTS, incomplete_plurals, t
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geodata.imprint import MAX_CHARS, ImprintError, read_imprint, sanitise_markdown
+from ui.imprint import MAX_CHARS, ImprintError, read_imprint, sanitise_markdown
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ from geodata.indicators import (
     sources,
 )
 from geodata.lor import load_units
-from geodata.settings import load_settings
+from core.settings import load_settings
 
 CONFIDENTIAL_PLR = ["03400831", "06200418"]
 BERLIN_POPULATION_2025 = 3_913_644

@@ -1,4 +1,4 @@
-"""assessment.inventory: needs per 1,000 residents from sums, profiles, exports, deep links.
+"""assessment.analysis.inventory: needs per 1,000 residents from sums, profiles, exports, deep links.
 
 The aggregation tests use a store with a stand-in geography of four planning
 areas and residents chosen so that the sum-based rate and the mean of PLR
@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from assessment import inventory
-from assessment.inventory import NEEDS_PER_1000, NeedFilters, ViewState, state_from_query, state_to_query
-from assessment.model import ImportExtras, NeedInput
-from assessment.store import open_store
+from assessment.analysis import inventory
+from assessment.analysis.inventory import NEEDS_PER_1000, NeedFilters, ViewState, state_from_query, state_to_query
+from assessment.needs.model import ImportExtras, NeedInput
+from assessment.needs.store import open_store
 from geodata.indicators import INDICATORS, aggregate, available_indicators, indicator_table, plr_table
 from geodata.lor import LEVEL_ORDER
 
@@ -134,7 +134,7 @@ def test_only_staff_may_see_other_statuses():
     assert inventory.visible_statuses({"moderator"}, ["pending"]) == ("pending",)
     with pytest.raises(ValueError, match="unknown status 'secret'"):
         inventory.visible_statuses({"admin"}, ["secret"])
-    # "staff" is not a role of assessment.auth: no extra statuses for it.
+    # "staff" is not a role of assessment.participation.auth: no extra statuses for it.
     assert inventory.visible_statuses({"staff"}, ["pending"]) == ("published",)
 
 

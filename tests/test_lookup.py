@@ -26,7 +26,7 @@ import shapely
 from geodata.catalogue import DATASETS
 from geodata.lookup import RESULT_COLUMNS, Locator, get_locator, locate_point
 from geodata.lor import LEVEL_ORDER, LEVELS, load_units, representative_points
-from geodata.settings import load_settings
+from core.settings import load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 

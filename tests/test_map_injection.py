@@ -13,10 +13,10 @@ import folium
 import pandas as pd
 import pytest
 
-from geodata.maps_moderation import QueueMarker, moderation_map
-from geodata.maps_planner import facilities_layer, needs_layer
-from geodata.maps_report import NeedMarker, report_map
-from geodata.maps_workshop import Pin, pins_layer
+from maps.moderation import QueueMarker, moderation_map
+from maps.planner import facilities_layer, needs_layer
+from maps.resident import NeedMarker, report_map
+from maps.workshop import Pin, pins_layer
 
 PAYLOADS = {
     "{{ 'inj' ~ 'ected' }}": "injected",

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geodata.classify import (
+from maps.classify import (
     MISSING_COLOUR,
     MORE_NEED_IF_HIGHER,
     MORE_NEED_IF_LOWER,
@@ -27,8 +27,8 @@ from geodata.classify import (
     classify_numeric,
     ramp,
 )
-from geodata.i18n import TEXTS, t
-from geodata.maps import (
+from core.i18n import TEXTS, t
+from maps.base import (
     ASSET_BASE,
     Basemap,
     choropleth_map,
@@ -372,7 +372,7 @@ def test_folium_defaults_stay_untouched(four_areas, names):
 
 
 def test_basemap_comes_from_settings():
-    from geodata.settings import load_settings
+    from core.settings import load_settings
 
     assert Basemap.from_settings(load_settings({})) is None
     configured = load_settings({

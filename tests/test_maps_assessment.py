@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 from streamlit_folium import _get_feature_group_string, _get_header, _get_html, _get_map_string, generate_js_hash
 
-from geodata.classify import MISSING_COLOUR, classify_numeric
-from geodata.maps import ASSET_BASE, choropleth_base_map, choropleth_layer, choropleth_map, value_texts
+from maps.classify import MISSING_COLOUR, classify_numeric
+from maps.base import ASSET_BASE, choropleth_base_map, choropleth_layer, choropleth_map, value_texts
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 TEMPLATE = "{{ 'inj' ~ 'ected' }}"

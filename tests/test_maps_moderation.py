@@ -1,4 +1,4 @@
-"""geodata.maps_moderation: the queue page's needs as numbered markers with their areas, rendered to HTML."""
+"""maps.moderation: the queue page's needs as numbered markers with their areas, rendered to HTML."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import folium
 import pytest
 
-from geodata.maps import ASSET_BASE, Basemap
-from geodata.maps_moderation import (
+from maps.base import ASSET_BASE, Basemap
+from maps.moderation import (
     NumberedMarkers,
     QueueMarker,
     clicked_marker,

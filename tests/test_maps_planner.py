@@ -1,4 +1,4 @@
-"""geodata.maps_planner rendered to HTML: a stable base map, local assets only, escaped texts."""
+"""maps.planner rendered to HTML: a stable base map, local assets only, escaped texts."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from streamlit_folium import _get_map_string
 
-from geodata.classify import classify_numeric
-from geodata.maps import ASSET_BASE, value_texts
-from geodata.maps_planner import (
+from maps.classify import classify_numeric
+from maps.base import ASSET_BASE, value_texts
+from maps.planner import (
     POINT_LIMIT,
     area_layer,
     facilities_layer,

@@ -1,4 +1,4 @@
-"""The residents' map (geodata.maps_report) rendered to HTML: area names on the map, escaping."""
+"""The residents' map (maps.resident) rendered to HTML: area names on the map, escaping."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 import geopandas as gpd
 from shapely.geometry import Point, box, mapping, shape
 
-from geodata.maps_report import LABEL_ZOOM, areas_around, label_points, report_map
+from maps.resident import LABEL_ZOOM, areas_around, label_points, report_map
 
 
 def collection(*areas: tuple[str, str, tuple[float, float, float, float]]) -> dict:

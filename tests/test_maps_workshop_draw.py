@@ -1,4 +1,4 @@
-"""geodata.maps_workshop.focus_draw_map: the focus rectangle drawn on the map, local assets only."""
+"""maps.workshop.focus_draw_map: the focus rectangle drawn on the map, local assets only."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import folium.plugins
 
-from geodata.maps import ASSET_BASE
-from geodata.maps_workshop import bbox_polygon, drawn_bbox, focus_draw_map
+from maps.base import ASSET_BASE
+from maps.workshop import bbox_polygon, drawn_bbox, focus_draw_map
 
 ROOT = Path(__file__).resolve().parents[1]
 NODE_MODULES = ROOT / "static" / "node_modules"

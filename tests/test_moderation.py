@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from assessment.moderation import REPORT_THRESHOLD, DecisionError
-from assessment.store import NeedNotFoundError
-from assessment.validation import ValidationError
+from assessment.participation.moderation import REPORT_THRESHOLD, DecisionError
+from assessment.needs.store import NeedNotFoundError
+from assessment.needs.validation import ValidationError
 from moderation_fixtures import *  # noqa: F401,F403 - fixtures
 from moderation_fixtures import audit_rows, need_input
 

@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from assessment.audit import entries
-from assessment.auth import User, hash_password
-from assessment.store import open_store
+from assessment.needs.audit import entries
+from assessment.participation.auth import User, hash_password
+from assessment.needs.store import open_store
 from needs_fixtures import need_input
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -26,7 +26,7 @@ ADMIN = User("admin-carla", frozenset({"admin"}), "password")
 @pytest.fixture
 def store(settings_with_data, tmp_path, monkeypatch):
     """A fresh SQLite needs database the app's pages open through DATABASE_URL."""
-    from assessment.geography import geography_from_settings
+    from assessment.needs.geography import geography_from_settings
 
     url = f"sqlite:///{tmp_path / 'needs.sqlite'}"
     monkeypatch.setenv("DATABASE_URL", url)
@@ -103,7 +103,7 @@ def browser_cookies(monkeypatch):
 
 
 def test_a_built_in_sign_in_survives_a_reload_until_sign_out(store, browser_cookies):
-    from assessment.auth import SESSION_COOKIE, StaffSessions, accounts_from_secrets, staff_sessions
+    from assessment.participation.auth import SESSION_COOKIE, StaffSessions, accounts_from_secrets, staff_sessions
 
     secrets = {"accounts": {"anna": {"password_hash": hash_password(PASSWORD), "roles": ["moderator"]}}}
     at = app_as(secrets=secrets)
@@ -208,7 +208,7 @@ def test_bulk_rejection_without_a_reason_is_refused(store):
 def test_each_need_in_the_list_shows_when_it_came_in_berlin_time_and_its_topic(store, monkeypatch):
     from datetime import datetime, timezone
 
-    from assessment import store as store_module
+    from assessment.needs import store as store_module
 
     # 26 Nov 2026, 16:05 UTC is 17:05 in Berlin (CET); 1 Jul 2026, 10:30 UTC is 12:30 (CEST).
     for when, title, category in [(datetime(2026, 11, 26, 16, 5, tzinfo=timezone.utc), "Winter", "mobility"),
@@ -258,7 +258,7 @@ class QueueMapFake:
 
     def rows(self) -> list[list]:
         """The marker rows of the last map: [lat, lon, number, by_area, selected, tooltip, name]."""
-        from geodata.maps_moderation import NumberedMarkers
+        from maps.moderation import NumberedMarkers
 
         _, _, kwargs = self.calls[-1]
         [markers] = [c for c in kwargs["feature_group_to_add"][1]._children.values() if isinstance(c, NumberedMarkers)]
@@ -311,7 +311,7 @@ def test_the_queue_map_shows_each_need_numbered_at_its_place_with_its_area(store
 
 
 def test_a_click_on_a_marker_opens_that_need_and_highlights_it(store, queue_map):
-    from geodata.maps_moderation import QueueMarker, marker_tooltip
+    from maps.moderation import QueueMarker, marker_tooltip
 
     needs = [store.submit(need_input(title=f"Bedarf Nummer {i}")) for i in range(1, 6)]
     at = app_as(MODERATOR)
@@ -352,8 +352,8 @@ def test_admin_reads_the_audit_log(store):
 
     import pandas as pd
 
-    from assessment.audit import export_csv
-    from assessment.moderation import Moderation
+    from assessment.needs.audit import export_csv
+    from assessment.participation.moderation import Moderation
 
     need = store.submit(need_input())
     Moderation(store).reject(need.id, actor="mod-anna", reason="advertising")
@@ -451,7 +451,7 @@ def test_a_merge_needs_a_chosen_target_and_says_what_was_merged(store):
 
 
 def test_audit_filter_names_a_malformed_reference_and_an_unknown_one(store):
-    from assessment.moderation import Moderation
+    from assessment.participation.moderation import Moderation
 
     need = store.submit(need_input())
     Moderation(store).approve(need.id, actor="mod-anna")

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from assessment.__main__ import main
-from assessment.exchange import COLUMNS, ImportRefusedError, export_needs, import_needs
+from assessment.needs.exchange import COLUMNS, ImportRefusedError, export_needs, import_needs
 from geodata.catalogue import DATASETS
 from needs_fixtures import (  # noqa: F401
     BRANDENBURG_GATE,

@@ -14,8 +14,8 @@ import json
 import pyogrio
 import pytest
 
-from assessment.exchange import export_needs, restore
-from assessment.validation import ValidationError
+from assessment.needs.exchange import export_needs, restore
+from assessment.needs.validation import ValidationError
 from needs_fixtures import database_url, geography, need_input, postgres_database_url, store  # noqa: F401
 
 STORED, REFUSED = "stored", "refused"

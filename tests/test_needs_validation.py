@@ -12,9 +12,9 @@ import math
 
 import pytest
 
-from assessment.model import NeedInput
-from assessment.taxonomy import CATEGORIES, category_ids
-from assessment.validation import ValidationError, check_text, parse_created_at, validate_need
+from assessment.needs.model import NeedInput
+from assessment.needs.taxonomy import CATEGORIES, category_ids
+from assessment.needs.validation import ValidationError, check_text, parse_created_at, validate_need
 from needs_fixtures import BRANDENBURG_GATE, POTSDAM_CENTRE, geography, need_input  # noqa: F401
 
 LAT, LON = BRANDENBURG_GATE

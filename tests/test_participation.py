@@ -1,4 +1,4 @@
-"""assessment.participation (honeypot, workshops, needs nearby; rate limit: test_rate_limits.py) and the store's
+"""assessment.participation.residents (honeypot, workshops, needs nearby; rate limit: test_rate_limits.py) and the store's
 initial status. Tests taking ``store`` run on SQLite and on PostgreSQL (``needs_fixtures``).
 """
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from assessment.participation import (
+from assessment.participation.residents import (
     StaticWorkshopDirectory,
     TableWorkshopDirectory,
     Workshop,
@@ -42,10 +42,10 @@ def test_table_directory_knows_no_unknown_code(store):
 
 
 def test_table_directory_reads_code_title_status(store):
-    # The workshops table of assessment.workshops (migration 0004).
+    # The workshops table of assessment.participation.workshops (migration 0004).
     from datetime import date
 
-    from assessment.workshops import WorkshopBook
+    from assessment.participation.workshops import WorkshopBook
 
     book = WorkshopBook(store)
     kiez = book.open(book.create("Kiezspaziergang", date(2026, 12, 1), focus_level="BEZ", focus_id="01").code)

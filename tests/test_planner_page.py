@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assessment.model import NeedInput
-from assessment.store import open_store
-from geodata.i18n import format_number
+from assessment.needs.model import NeedInput
+from assessment.needs.store import open_store
+from core.i18n import format_number
 from geodata.indicators import INDICATORS
 from needs_fixtures import BRANDENBURG_GATE, RATHAUS_SPANDAU, ROTES_RATHAUS
 

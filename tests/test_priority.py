@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from assessment.analysis import assess
-from assessment.presets import PRESETS, get_preset
-from assessment.priority import (
+from assessment.analysis.assess import assess
+from assessment.analysis.presets import PRESETS, get_preset
+from assessment.analysis.priority import (
     Component, as_components, eligible_areas, multiple_burden, normalise, priority_index,
 )
-from assessment.smoothing import needs_keys, needs_per_1000
-from assessment.taxonomy import category_ids
+from assessment.analysis.smoothing import needs_keys, needs_per_1000
+from assessment.needs.taxonomy import category_ids
 from geodata.indicators import INDICATORS, available_indicators, indicator_table
 from geodata.lor import LEVEL_ORDER, load_units
 

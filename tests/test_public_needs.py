@@ -3,7 +3,7 @@
 One database holds a need of every status; each public surface is asked as a
 resident would ask it (no role, the page's own call). Surfaces: the export
 command, the residents' page's "needs nearby", the planners' map's counts,
-points and table export (:mod:`assessment.inventory`), the workshop's live
+points and table export (:mod:`assessment.analysis.inventory`), the workshop's live
 view, and the assessment's needs counts.
 """
 
@@ -14,11 +14,12 @@ from datetime import date
 
 import pytest
 
-from assessment import inventory, participation
+from assessment.analysis import inventory
+from assessment.participation import residents as participation
 from assessment.__main__ import main
-from assessment.auth import RESIDENT
-from assessment.moderation import Moderation
-from assessment.workshops import WorkshopBook
+from assessment.participation.auth import RESIDENT
+from assessment.participation.moderation import Moderation
+from assessment.participation.workshops import WorkshopBook
 from moderation_fixtures import *  # noqa: F401,F403 - fixtures
 from moderation_fixtures import need_input
 from needs_fixtures import BRANDENBURG_GATE
@@ -74,7 +75,7 @@ def test_workshop_live_view(store, every_status):
 
 
 def test_assessment_needs_counts(store, every_status):
-    from assessment.report import needs_matrix
+    from assessment.analysis.report import needs_matrix
 
     matrix = needs_matrix(store.counts_by_area("BEZ"), "BEZ")
     assert int(matrix.to_numpy().sum()) == 1

@@ -1,4 +1,4 @@
-"""Rate limits kept in the database (assessment.limits): shared by app instances, hashes only, short-lived.
+"""Rate limits kept in the database (assessment.participation.limits): shared by app instances, hashes only, short-lived.
 
 Every test runs on SQLite and on PostgreSQL (``needs_fixtures.database_url``).
 "Two instances" are two stores opened separately on the same database, each
@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from assessment.auth import SignInThrottle
-from assessment.limits import SharedLimiter, hashed_key, limiter_events
-from assessment.participation import RATE_LIMIT, RATE_WINDOW_S, page_rate_limiter
-from assessment.store import open_store
+from assessment.participation.auth import SignInThrottle
+from assessment.participation.limits import SharedLimiter, hashed_key, limiter_events
+from assessment.participation.residents import RATE_LIMIT, RATE_WINDOW_S, page_rate_limiter
+from assessment.needs.store import open_store
 from needs_fixtures import database_url, postgres_database_url  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]

@@ -20,12 +20,12 @@ import pytest
 from shapely.geometry import box
 
 from assessment.__main__ import main
-from assessment.analysis import assess
-from assessment.goals import Goal, GoalBook, GoalInput
-from assessment.report import (
+from assessment.analysis.assess import assess
+from assessment.analysis.goals import Goal, GoalBook, GoalInput
+from assessment.analysis.report import (
     TIMESTAMP_MARKER, build_report, hotspot_classification, needs_matrix, report_from_settings, report_pdf,
 )
-from assessment.store import open_store
+from assessment.needs.store import open_store
 from conftest import skip_or_fail
 from geodata.catalogue import DATASETS
 from geodata.indicators import citation

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assessment import participation
-from assessment.model import NeedInput
-from assessment.participation import StaticWorkshopDirectory, Workshop
-from assessment.store import open_store
+from assessment.participation import residents as participation
+from assessment.needs.model import NeedInput
+from assessment.participation.residents import StaticWorkshopDirectory, Workshop
+from assessment.needs.store import open_store
 from tests.fake_folium import FakeMap
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -388,7 +388,7 @@ def fresh_session(fake_map: FakeMap, lat: float, lon: float) -> AppTest:
 
 
 def test_reporting_a_need_records_one_report_per_session(at, fake_map, store):
-    from assessment.moderation import Moderation
+    from assessment.participation.moderation import Moderation
 
     lat, lon = BRANDENBURG_GATE
     need = store.submit(NeedInput(category="housing", title="Werbung für Ferienwohnungen", lat=lat, lon=lon),

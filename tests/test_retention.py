@@ -7,12 +7,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-import assessment.audit
-import assessment.moderation
-import assessment.store
+import assessment.needs.audit
+import assessment.participation.moderation
+import assessment.needs.store
 from assessment.__main__ import main
-from assessment.retention import SUPPORT_TOKEN_PREFIX, RetentionPolicy, run_retention
-from assessment.store import NeedNotFoundError
+from assessment.participation.retention import SUPPORT_TOKEN_PREFIX, RetentionPolicy, run_retention
+from assessment.needs.store import NeedNotFoundError
 from moderation_fixtures import *  # noqa: F401,F403 - fixtures
 from moderation_fixtures import audit_rows, need_input
 
@@ -26,7 +26,7 @@ def clock(monkeypatch):
 
     def set_clock(days_before_now: float) -> None:
         frozen = NOW - timedelta(days=days_before_now)
-        for module in (assessment.store, assessment.audit, assessment.moderation):
+        for module in (assessment.needs.store, assessment.needs.audit, assessment.participation.moderation):
             monkeypatch.setattr(module, "utc_now", lambda: frozen)
 
     return set_clock
@@ -129,10 +129,10 @@ def test_policy_refuses_negative_days():
 
 def test_retention_deletes_expired_limiter_events_of_idle_limits(store):
     """A limit not used since its window ended still loses its old events (the privacy promise)."""
-    from assessment.auth import SIGNIN_WINDOW_S
-    from assessment.limits import SharedLimiter, hashed_key, limiter_events
-    from assessment.participation import page_rate_limiter
-    from assessment.retention import LIMITER_EVENTS_MAX_AGE_S
+    from assessment.participation.auth import SIGNIN_WINDOW_S
+    from assessment.participation.limits import SharedLimiter, hashed_key, limiter_events
+    from assessment.participation.residents import page_rate_limiter
+    from assessment.participation.retention import LIMITER_EVENTS_MAX_AGE_S
 
     def count() -> int:
         with store.engine.connect() as conn:
@@ -155,7 +155,7 @@ def test_retention_deletes_expired_limiter_events_of_idle_limits(store):
 
 def test_retention_deletes_expired_staff_sessions_and_keeps_valid_ones(store):
     """Sign-ins kept for a reload leave nothing behind once they expired, even if nobody signs in again."""
-    from assessment.auth import Account, StaffSessions, User, staff_sessions
+    from assessment.participation.auth import Account, StaffSessions, User, staff_sessions
 
     account = Account("anna", "$argon2id$v=19$test", frozenset({"facilitator"}))
     user = User("anna", frozenset({"facilitator"}), "password")

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from assessment.priority import priority_index
-from assessment.robustness import draw_weights, rank_intervals, scores_for_weights
+from assessment.analysis.priority import priority_index
+from assessment.analysis.robustness import draw_weights, rank_intervals, scores_for_weights
 
 
 def _normalised() -> pd.DataFrame:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from geodata.settings import SETTINGS, SettingsError, load_settings
+from core.settings import SETTINGS, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,11 +36,11 @@ def test_readme_defaults_match_the_code():
 
 
 def test_no_module_reads_the_environment_for_configuration():
-    """Settings are read in geodata/settings.py only; other os.environ reads would bypass the table."""
+    """Settings are read in core/settings.py only; other os.environ reads would bypass the table."""
     offenders = []
-    for folder in ("geodata", "assessment", "pages"):
+    for folder in ("core", "geodata", "maps", "assessment", "ui", "pages"):
         for path in (ROOT / folder).rglob("*.py"):
-            if path.name == "settings.py" and folder == "geodata":
+            if path.name == "settings.py" and folder == "core":
                 continue
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):
@@ -49,7 +49,7 @@ def test_no_module_reads_the_environment_for_configuration():
     for path in [ROOT / "app.py"]:
         if path.exists() and re.search(r"os\.(environ|getenv)", path.read_text(encoding="utf-8")):
             offenders.append(str(path.relative_to(ROOT)))
-    assert not offenders, f"read settings through geodata.settings.load_settings(): {offenders}"
+    assert not offenders, f"read settings through core.settings.load_settings(): {offenders}"
 
 
 @pytest.mark.parametrize(

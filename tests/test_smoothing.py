@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from esda.smoothing import Empirical_Bayes
 
-from assessment.smoothing import (
+from assessment.analysis.smoothing import (
     category_of, empirical_bayes, needs_key, needs_keys, needs_per_1000,
 )
 

@@ -1,4 +1,4 @@
-"""The map as a PNG (geodata.static_map): colours, points, bounds, legend and sources in the file."""
+"""The map as a PNG (maps.static): colours, points, bounds, legend and sources in the file."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 from shapely.geometry import box
 
-from geodata.classify import MISSING_COLOUR
-from geodata.static_map import _rgb, choropleth_png, render_choropleth
+from maps.classify import MISSING_COLOUR
+from maps.static import _rgb, choropleth_png, render_choropleth
 
 WEST = box(13.30, 52.50, 13.40, 52.60)
 EAST = box(13.40, 52.50, 13.50, 52.60)

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from assessment.store import open_store
+from assessment.needs.store import open_store
 from needs_fixtures import FixedPlaces, database_url, postgres_database_url, real_places  # noqa: F401
 
 FIXTURES = Path(__file__).with_name("needs_fixtures.py")

@@ -13,11 +13,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-import assessment.store as store_module
-from assessment.model import NeedInput
-from assessment.store import NeedNotFoundError, StoreError, open_store
-from assessment.validation import ValidationError
-from geodata.settings import load_settings
+import assessment.needs.store as store_module
+from assessment.needs.model import NeedInput
+from assessment.needs.store import NeedNotFoundError, StoreError, open_store
+from assessment.needs.validation import ValidationError
+from core.settings import load_settings
 from needs_fixtures import (  # noqa: F401
     BRANDENBURG_GATE,
     RATHAUS_SPANDAU,
@@ -182,7 +182,7 @@ def test_area_only_needs_count_at_their_level_and_above_not_below(store, geograp
 
 
 def schema_head() -> str:
-    """The newest Alembic revision in ``assessment/migrations`` (later migrations move it)."""
+    """The newest Alembic revision in ``assessment/needs/migrations`` (later migrations move it)."""
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory(str(store_module.MIGRATIONS)).get_current_head()

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from assessment.unheard import unheard_areas
+from assessment.analysis.unheard import unheard_areas
 
 IDS = ["a", "b", "c", "d"]
 

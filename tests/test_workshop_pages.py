@@ -15,11 +15,11 @@ import folium.plugins
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assessment.auth import User
+from assessment.participation.auth import User
 
-from assessment.model import NeedInput
-from assessment.store import open_store
-from assessment.workshops import WorkshopBook
+from assessment.needs.model import NeedInput
+from assessment.needs.store import open_store
+from assessment.participation.workshops import WorkshopBook
 from tests.fake_folium import install
 
 ROOT = Path(__file__).resolve().parents[1]

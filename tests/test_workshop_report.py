@@ -13,16 +13,16 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from assessment.model import NeedInput
-from assessment.store import open_store
-from assessment.workshop_report import (
+from assessment.needs.model import NeedInput
+from assessment.needs.store import open_store
+from assessment.participation.workshop_report import (
     build_summary,
     export_workshop_needs,
     export_workshop_votes,
     focus_area,
     summary_pdf,
 )
-from assessment.workshops import WorkshopBook
+from assessment.participation.workshops import WorkshopBook
 from geodata.catalogue import DATASETS
 
 BRANDENBURG_GATE = (52.5163, 13.3777)  # PLR 01100206, Mitte (official LOR map)

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from assessment.participation import TableWorkshopDirectory
-from assessment.workshops import (
+from assessment.participation.residents import TableWorkshopDirectory
+from assessment.participation.workshops import (
     JOIN_ALPHABET,
     VoteRefused,
     WorkshopBook,

@@ -312,7 +312,7 @@ def staff_home(home: Path, password: str, accounts: dict[str, tuple[str, ...]]) 
     Streamlit reads ``~/.streamlit/secrets.toml``: a server started with ``HOME=home`` gets these
     accounts (argon2 hashes made here; nothing is written into the repository).
     """
-    from assessment.auth import hash_password
+    from assessment.participation.auth import hash_password
 
     hashed = hash_password(password)
     (home / ".streamlit").mkdir(parents=True, exist_ok=True)

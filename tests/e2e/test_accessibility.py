@@ -61,9 +61,9 @@ SCAN_ATTEMPTS = 3
 @pytest.fixture(scope="module")
 def a11y_server(settings_with_data, start_app, tmp_path_factory):
     """The app with published and pending needs, an open workshop with an open voting round, an admin account."""
-    from assessment.model import NeedInput
-    from assessment.store import open_store
-    from assessment.workshops import WorkshopBook
+    from assessment.needs.model import NeedInput
+    from assessment.needs.store import open_store
+    from assessment.participation.workshops import WorkshopBook
 
     if not AXE.is_file():
         skip_or_fail(f"axe-core missing at {AXE}: run `npm ci --prefix static`")
@@ -134,7 +134,7 @@ def scan(page) -> list[str]:
             language = frame.evaluate("document.documentElement.lang")
             if language != "de":
                 found.append(f"map {index}: its document's language is {language!r}, its texts are German "
-                             "(WCAG 3.1.1): add geodata.maps.DocumentLanguage to the map")
+                             "(WCAG 3.1.1): add maps.base.DocumentLanguage to the map")
         found += [f"page: {line}" for line in violations(page, STREAMLIT_OWN)]
         page.wait_for_timeout(50)  # lets Playwright deliver the websocket events of the scan's time
         if len(watcher.events) == mark:

@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 AREAS = "path.leaflet-interactive"
 TIMEOUT_MS = 90_000
 STATUS_LABEL = "Anteil Einwohner in PLR mit MSS-Status niedrig oder sehr niedrig"
-# YlOrRd class colours of the score map (geodata.classify), as RGB.
+# YlOrRd class colours of the score map (maps.classify), as RGB.
 RAMP = [(0xff, 0xff, 0xb2), (0xfe, 0xcc, 0x5c), (0xfd, 0x8d, 0x3c), (0xf0, 0x3b, 0x20), (0xbd, 0x00, 0x26)]
 
 

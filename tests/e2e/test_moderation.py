@@ -41,8 +41,8 @@ RATHAUS_SPANDAU = (52.5355, 13.2005)  # Spandau (05)
 @pytest.fixture(scope="module")
 def staff_server(settings_with_data, start_app, tmp_path_factory):
     """The app with two pending needs and the accounts ``mod-e2e`` (moderator) and ``admin-e2e`` (admin)."""
-    from assessment.model import NeedInput
-    from assessment.store import open_store
+    from assessment.needs.model import NeedInput
+    from assessment.needs.store import open_store
 
     url = start_app.database_url()
     store = open_store(settings_with_data, database_url=url)
@@ -161,8 +161,8 @@ def test_two_needs_located_by_the_same_area_both_show_on_the_moderation_map(staf
     """Both sit on the area's one representative point: their numbered badges must not cover each other."""
     from playwright.sync_api import expect
 
-    from assessment.model import NeedInput
-    from assessment.store import open_store
+    from assessment.needs.model import NeedInput
+    from assessment.needs.store import open_store
 
     store = open_store(settings_with_data, database_url=staff_server.data["database_url"])
     twins = [store.submit(NeedInput(category="culture_leisure", title=f"Jugendtreff {i}", area_level="BZR", area_id="011002"))

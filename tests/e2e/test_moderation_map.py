@@ -40,8 +40,8 @@ MARKERS_JS = """() => Object.values(window.map._layers)
 @pytest.fixture(scope="module")
 def moderation_server(settings_with_data, start_app, tmp_path_factory):
     """The app with four pending needs and the moderator account ``mod-e2e``."""
-    from assessment.model import NeedInput
-    from assessment.store import open_store
+    from assessment.needs.model import NeedInput
+    from assessment.needs.store import open_store
 
     url = start_app.database_url()
     store = open_store(settings_with_data, database_url=url)

@@ -41,8 +41,8 @@ RATHAUS_SPANDAU = (52.5355, 13.2005)  # Spandau (05)
 @pytest.fixture(scope="module")
 def planner_server(settings_with_data, start_app):
     """The app with its own needs database: 4 published needs (3 in Mitte, 1 in Spandau), 1 pending."""
-    from assessment.model import NeedInput
-    from assessment.store import open_store
+    from assessment.needs.model import NeedInput
+    from assessment.needs.store import open_store
 
     url = start_app.database_url()
     store = open_store(settings_with_data, database_url=url)

@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from geodata.classify import MISSING_COLOUR
+from maps.classify import MISSING_COLOUR
 from tests.e2e.streamlit_helpers import TIMEOUT_MS, current, map_frame, map_view, open_app, rerun_after
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

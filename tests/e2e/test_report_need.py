@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from assessment.model import NeedInput
-from assessment.store import open_store
-from assessment.taxonomy import CATEGORIES
+from assessment.needs.model import NeedInput
+from assessment.needs.store import open_store
+from assessment.needs.taxonomy import CATEGORIES
 from tests.conftest import skip_or_fail
 from tests.e2e.streamlit_helpers import (
     TIMEOUT_MS,

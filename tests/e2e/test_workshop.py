@@ -42,8 +42,8 @@ BRANDENBURG_GATE = (52.5163, 13.3777)  # PLR 01100206 "Unter den Linden", Mitte 
 @pytest.fixture(scope="module")
 def workshop_server(settings_with_data, start_app):
     """The app on its own database with one open workshop; yields ``(server, book, code)``."""
-    from assessment.store import open_store
-    from assessment.workshops import WorkshopBook
+    from assessment.needs.store import open_store
+    from assessment.participation.workshops import WorkshopBook
 
     url = start_app.database_url()
     store = open_store(settings_with_data, database_url=url)
@@ -153,7 +153,7 @@ def test_dot_voting_caps_per_session_and_the_projector_shows_the_votes(workshop_
 
     server, book, code = workshop_server
     store = book.store
-    from assessment.model import NeedInput
+    from assessment.needs.model import NeedInput
 
     needs = [store.submit(NeedInput(category="housing", title=f"Wohnen {i} {uuid.uuid4().hex[:4]}",
                                     lat=BRANDENBURG_GATE[0], lon=BRANDENBURG_GATE[1], workshop_id=code,

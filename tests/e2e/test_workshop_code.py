@@ -22,8 +22,8 @@ FIELD = "Zugangscode des Workshops"
 @pytest.fixture(scope="module")
 def code_server(settings_with_data, start_app):
     """The app on its own database with one open workshop; yields ``(server, code)``."""
-    from assessment.store import open_store
-    from assessment.workshops import WorkshopBook
+    from assessment.needs.store import open_store
+    from assessment.participation.workshops import WorkshopBook
 
     url = start_app.database_url()
     store = open_store(settings_with_data, database_url=url)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from geodata.maps_workshop import bbox_polygon, drawn_bbox, focus_draw_map
+from maps.workshop import bbox_polygon, drawn_bbox, focus_draw_map
 
 pytestmark = pytest.mark.browser
 

@@ -77,9 +77,9 @@ def drag_rectangle(page) -> tuple[float, float, float, float]:
 def test_facilitator_draws_the_focus_creates_and_opens_a_workshop(facilitator_server, page, network):
     from playwright.sync_api import expect
 
-    from assessment.store import open_store
-    from assessment.workshops import WorkshopBook
-    from geodata.settings import load_settings
+    from assessment.needs.store import open_store
+    from assessment.participation.workshops import WorkshopBook
+    from core.settings import load_settings
 
     sign_in(page, facilitator_server.url, "fac-e2e", PASSWORD)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Workshop leiten", exact=True).click()

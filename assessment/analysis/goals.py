@@ -1,0 +1,325 @@
+"""Goals: a finding of the assessment turned into a planning goal, with its evidence.
+
+A planner reads the assessment ("Bezirksregion X ranks 3rd, its needs on
+green space are twice the city rate"), and writes a goal: a **title**, the
+**field of action** (*Handlungsfeld*, one of the need categories of
+:mod:`assessment.needs.taxonomy`), the **areas** it is for (ids of one LOR level),
+and the **evidence** it rests on: linked **needs** (ids from the needs store)
+and **indicators** (catalogue keys or needs-rate keys such as
+``"needs_per_1000_green_climate"``). The report prints every goal with its
+evidence, so the reasoning from data to goal stays visible.
+
+Goals live in the needs database (tables ``goals`` and ``goal_links``,
+migration ``0003``), through the same engine and transaction helpers as the
+needs, on SQLite and PostgreSQL alike.
+
+Sign-in does not exist yet. ``created_by`` is stored (empty for now) and
+:meth:`GoalBook.create` takes it, so the planner role added later only has
+to pass the signed-in planner and check the role before calling it.
+
+Examples
+--------
+>>> from assessment.needs.store import open_store
+>>> book = GoalBook(open_store(database_url="sqlite://", geography=None))
+>>> goal = book.create(GoalInput(
+...     title="Mehr Schatten auf Schulwegen", field_of_action="green_climate", level="BZR",
+...     area_ids=("011001", "011002"), indicator_keys=("ug_heat",)))
+>>> goal.area_ids, goal.indicator_keys, goal.need_ids
+(('011001', '011002'), ('ug_heat',), ())
+>>> [g.title for g in book.list(area_id="011002")]
+['Mehr Schatten auf Schulwegen']
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from assessment.needs.model import utc_now
+from assessment.analysis.smoothing import needs_keys
+from assessment.needs.store import NeedStore, UTCDateTime
+from assessment.needs.taxonomy import CATEGORIES
+from assessment.needs.validation import FieldError, ValidationError, check_text, shown
+from geodata.indicators import INDICATORS
+from geodata.lor import LEVEL_ORDER, get_level
+
+TITLE_MIN = 3
+TITLE_MAX = 200
+MAX_LINKS = 1000
+"""Most links of one kind per goal; more is a mistake (a goal for every PLR of Berlin twice over)."""
+
+LINK_KINDS = ("area", "need", "indicator")
+
+metadata = sa.MetaData()
+goals = sa.Table(
+    "goals",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("title", sa.Text(), nullable=False),
+    sa.Column("field_of_action", sa.String(32), nullable=False),
+    sa.Column("level", sa.String(3), nullable=False),
+    sa.Column("created_by", sa.String(128)),
+)
+goal_links = sa.Table(
+    "goal_links",
+    metadata,
+    sa.Column("goal_id", sa.String(36), primary_key=True),
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("ref", sa.String(64), primary_key=True),
+    sa.Column("position", sa.Integer(), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class GoalInput:
+    """What a planner enters for a new goal.
+
+    Parameters
+    ----------
+    title : str
+        3-200 characters, plain text.
+    field_of_action : str
+        A category id of :data:`assessment.needs.taxonomy.CATEGORIES`.
+    level : str
+        LOR level of ``area_ids`` (PLR, BZR, PGR, BEZ).
+    area_ids : tuple of str
+        At least one area id of ``level``.
+    need_ids : tuple of str
+        Ids of stored needs the goal rests on.
+    indicator_keys : tuple of str
+        Indicator keys (:data:`geodata.indicators.INDICATORS`) or needs-rate keys.
+    """
+
+    title: str
+    field_of_action: str
+    level: str
+    area_ids: tuple[str, ...]
+    need_ids: tuple[str, ...] = ()
+    indicator_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A stored goal with its evidence, links in the order they were given."""
+
+    id: str
+    created_at: datetime
+    title: str
+    field_of_action: str
+    level: str
+    area_ids: tuple[str, ...]
+    need_ids: tuple[str, ...] = ()
+    indicator_keys: tuple[str, ...] = ()
+    created_by: str | None = field(default=None)
+
+
+class GoalNotFoundError(KeyError):
+    """No goal has this id."""
+
+    def __str__(self) -> str:
+        return f"no goal with id {self.args[0]!r}: list the goals to find its id"
+
+
+def _unique(values: Iterable[object]) -> list:
+    return list(dict.fromkeys(values))
+
+
+def validate_goal(
+    goal: GoalInput,
+    *,
+    known_areas: Collection[str] | None = None,
+    existing_needs: Collection[str] = (),
+) -> dict:
+    """Check a goal; return its cleaned columns and links, or raise :class:`ValidationError`.
+
+    Parameters
+    ----------
+    goal : GoalInput
+    known_areas : collection of str, optional
+        The area ids of ``goal.level`` that exist (e.g. ``names(settings, level).index``);
+        without it only the id length is checked.
+    existing_needs : collection of str
+        Those of ``goal.need_ids`` that are stored (:meth:`NeedStore.existing_ids`).
+
+    Examples
+    --------
+    >>> validate_goal(GoalInput("Ziel", "parking", "BZR", ("011001",)))
+    Traceback (most recent call last):
+    ...
+    assessment.needs.validation.ValidationError: field_of_action: unknown field of action 'parking'; ...
+    """
+    errors: list[FieldError] = []
+    title, error = check_text("title", goal.title, required=True, minimum=TITLE_MIN, maximum=TITLE_MAX)
+    if error:
+        errors.append(error)
+    if goal.field_of_action not in CATEGORIES:
+        choices = ", ".join(CATEGORIES)
+        errors.append(FieldError(
+            "field_of_action",
+            f"Unbekanntes Handlungsfeld {shown(goal.field_of_action)}; wählen Sie eines von: {choices}.",
+            f"unknown field of action {shown(goal.field_of_action)}; choose one of: {choices}.",
+        ))
+    level = goal.level.upper() if isinstance(goal.level, str) else goal.level
+    if level not in LEVEL_ORDER:
+        errors.append(FieldError(
+            "level",
+            f"Unbekannte LOR-Ebene {shown(goal.level)}; wählen Sie PLR, BZR, PGR oder BEZ.",
+            f"unknown LOR level {shown(goal.level)}; choose PLR, BZR, PGR or BEZ.",
+        ))
+    areas = _unique(str(a) for a in goal.area_ids)
+    if not areas:
+        errors.append(FieldError(
+            "area_ids", "Das Ziel braucht mindestens ein Gebiet.", "the goal needs at least one area.",
+        ))
+    elif level in LEVEL_ORDER:
+        length = get_level(level).id_length
+        bad = [a for a in areas if len(a) != length or not a.isdigit()
+               or (known_areas is not None and a not in known_areas)]
+        if bad:
+            errors.append(FieldError(
+                "area_ids",
+                f"Kein {level}-Gebiet: {shown(bad[0])}; {level}-Kennungen haben {length} Ziffern "
+                "und müssen im LOR 2021 vorkommen.",
+                f"not a {level} area: {shown(bad[0])}; {level} ids have {length} digits and must "
+                "exist in LOR 2021.",
+            ))
+    needs = _unique(str(n) for n in goal.need_ids)
+    missing = [n for n in needs if n not in existing_needs]
+    if missing:
+        errors.append(FieldError(
+            "need_ids",
+            f"Kein gespeicherter Bedarf hat die Kennung {shown(missing[0])}; verknüpfen Sie nur "
+            "vorhandene Bedarfe.",
+            f"no stored need has the id {shown(missing[0])}; link only existing needs.",
+        ))
+    keys = _unique(str(k) for k in goal.indicator_keys)
+    unknown = [k for k in keys if k not in INDICATORS and k not in needs_keys()]
+    if unknown:
+        errors.append(FieldError(
+            "indicator_keys",
+            f"Unbekannter Indikator {shown(unknown[0])}; nutzen Sie einen Schlüssel des Katalogs "
+            "oder eine Bedarfsrate (needs_per_1000...).",
+            f"unknown indicator {shown(unknown[0])}; use a catalogue key or a needs rate "
+            "(needs_per_1000...).",
+        ))
+    for name, links in (("area_ids", areas), ("need_ids", needs), ("indicator_keys", keys)):
+        if len(links) > MAX_LINKS:
+            errors.append(FieldError(
+                name, f"Höchstens {MAX_LINKS} Einträge je Ziel, erhalten: {len(links)}.",
+                f"at most {MAX_LINKS} entries per goal, got {len(links)}.",
+            ))
+    if errors:
+        raise ValidationError(errors)
+    return {"title": title, "field_of_action": goal.field_of_action, "level": level,
+            "area": areas, "need": needs, "indicator": keys}
+
+
+class GoalBook:
+    """The goals in the needs database of ``store``.
+
+    Parameters
+    ----------
+    store : NeedStore
+        An opened (and migrated) store; goals share its engine, its
+        transactions and its retry on a busy SQLite database.
+    """
+
+    def __init__(self, store: NeedStore):
+        self.store = store
+
+    def create(
+        self,
+        goal: GoalInput,
+        *,
+        created_by: str | None = None,
+        known_areas: Collection[str] | None = None,
+    ) -> Goal:
+        """Validate and store ``goal``; return it as stored.
+
+        Parameters
+        ----------
+        goal : GoalInput
+        created_by : str, optional
+            Who created it. No sign-in exists yet, so the page passes ``None``;
+            the planner role (a later issue) passes the signed-in planner.
+        known_areas : collection of str, optional
+            Existing area ids of the goal's level, to refuse made-up ids.
+
+        Raises
+        ------
+        ValidationError
+            One :class:`~assessment.needs.validation.FieldError` per bad field; nothing is stored.
+        """
+        existing = self.store.existing_ids(str(n) for n in goal.need_ids)
+        clean = validate_goal(goal, known_areas=known_areas, existing_needs=existing)
+        row = {"id": str(uuid.uuid4()), "created_at": utc_now(), "title": clean["title"],
+               "field_of_action": clean["field_of_action"], "level": clean["level"],
+               "created_by": created_by}
+        links = [{"goal_id": row["id"], "kind": kind, "ref": ref, "position": position}
+                 for kind in LINK_KINDS for position, ref in enumerate(clean[kind])]
+
+        def insert(conn: Connection) -> None:
+            conn.execute(goals.insert().values(**row))
+            conn.execute(goal_links.insert(), links)
+
+        self.store._write(insert)
+        return Goal(row["id"], row["created_at"], row["title"], row["field_of_action"], row["level"],
+                    tuple(clean["area"]), tuple(clean["need"]), tuple(clean["indicator"]), created_by)
+
+    def list(self, *, level: str | None = None, area_id: str | None = None,
+             need_id: str | None = None) -> list[Goal]:
+        """Goals, newest first; optionally only those of ``level``, citing ``area_id`` or ``need_id``."""
+        statement = sa.select(goals)
+        if level is not None:
+            statement = statement.where(goals.c.level == get_level(level).code)
+        for kind, ref in (("area", area_id), ("need", need_id)):
+            if ref is not None:
+                cited = sa.select(goal_links.c.goal_id).where(goal_links.c.kind == kind, goal_links.c.ref == str(ref))
+                statement = statement.where(goals.c.id.in_(cited))
+        return self._query(statement)
+
+    def _query(self, statement) -> list[Goal]:
+        statement = statement.order_by(goals.c.created_at.desc(), goals.c.id)
+
+        def read(conn: Connection) -> list[Goal]:
+            rows = conn.execute(statement).mappings().all()
+            if not rows:
+                return []
+            ids = [r["id"] for r in rows]
+            links: dict[str, dict[str, list[str]]] = {i: {k: [] for k in LINK_KINDS} for i in ids}
+            for start in range(0, len(ids), 500):  # stay below SQLite's bound-parameter limit
+                chunk = ids[start:start + 500]
+                found = conn.execute(
+                    sa.select(goal_links).where(goal_links.c.goal_id.in_(chunk)).order_by(
+                        goal_links.c.goal_id, goal_links.c.kind, goal_links.c.position)
+                ).mappings().all()
+                for link in found:
+                    links[link["goal_id"]][link["kind"]].append(link["ref"])
+            return [Goal(r["id"], r["created_at"], r["title"], r["field_of_action"], r["level"],
+                         tuple(links[r["id"]]["area"]), tuple(links[r["id"]]["need"]),
+                         tuple(links[r["id"]]["indicator"]), r["created_by"]) for r in rows]
+
+        return self.store._read(read)
+
+    def get(self, goal_id: str) -> Goal:
+        """The goal with ``goal_id``; raises :class:`GoalNotFoundError`."""
+        found = self._query(sa.select(goals).where(goals.c.id == str(goal_id)))
+        if not found:
+            raise GoalNotFoundError(goal_id)
+        return found[0]
+
+    def delete(self, goal_id: str) -> None:
+        """Delete a goal and its links; raises :class:`GoalNotFoundError` when there is none."""
+
+        def remove(conn: Connection) -> int:
+            conn.execute(goal_links.delete().where(goal_links.c.goal_id == goal_id))
+            return conn.execute(goals.delete().where(goals.c.id == goal_id)).rowcount
+
+        if not self.store._write(remove):
+            raise GoalNotFoundError(goal_id)

@@ -1,0 +1,624 @@
+"""The planners' inventory: indicators and residents' needs per area, side by side.
+
+Plain Python behind the planners' map (``pages/planner_map.py``): everything the
+page shows or exports is computed here, so a notebook or a script gets the same
+numbers as the screen.
+
+* **Needs per 1,000 residents** by category at any LOR level, recomputed from
+  sums: the needs counted in an area (:meth:`NeedStore.counts_by_area`) divided
+  by the residents summed over that area, times 1,000 - never a mean of PLR
+  rates. An area without residents (or with confidential, missing residents)
+  has no rate: NaN, never infinity or 0.
+* **The profile of one area**: every indicator beside the Berlin value, each
+  with its source, reference date and licence.
+* **Comparison** of two to four areas, and the **export** of the current view
+  (CSV with attribution lines and spreadsheet-safe cells; GeoJSON or
+  GeoPackage with the display geometry and an attribution column).
+* **Deep links**: the view (level, indicator, filters, focused and compared
+  areas) as URL query parameters and back, with a readable message for every
+  parameter that had to fall back to its default.
+
+Examples
+--------
+>>> counts = pd.DataFrame({"PLR_ID": ["a", "a", "b"], "category": ["mobility", "housing", "mobility"],
+...                        "count": [3, 1, 2]})
+>>> residents = pd.Series([2000.0, 0.0], index=pd.Index(["a", "b"], name="PLR_ID"))
+>>> wide = need_counts(counts, "PLR", residents.index)
+>>> wide["total"].tolist()
+[4, 2]
+>>> per_1000(wide["total"], residents).tolist()
+[2.0, nan]
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from assessment.needs.exchange import neutralise
+from assessment.needs.model import STATUSES
+from assessment.needs.taxonomy import CATEGORIES
+from geodata.catalogue import DATASETS
+from core.i18n import format_number, t
+from geodata.indicators import (
+    INDICATORS,
+    add_ratios,
+    available_indicators,
+    citation,
+    not_at_level_note,
+    sum_columns,
+)
+from geodata.lor import LEVEL_ORDER, get_level
+
+#: The pseudo-indicator "needs per 1,000 residents" (filtered needs over summed residents).
+NEEDS_PER_1000 = "needs_per_1000"
+
+#: What the public (and every planner without a staff role) may see.
+PUBLIC_STATUSES = ("published",)
+
+#: Roles that may filter by moderation status (:mod:`assessment.participation.auth` roles); everyone
+#: else sees published needs only (see :func:`visible_statuses`).
+STAFF_ROLES = frozenset({"moderator", "admin"})
+
+#: Compare at most this many areas side by side (the issue: two to four).
+MAX_COMPARE = 4
+
+#: The attribution of needs in every figure and export that counts them.
+NEEDS_SOURCE = "Bedarfsatlas Berlin (veröffentlichte Meldungen von Bewohnerinnen und Bewohnern)"
+NEEDS_SOURCE_EN = "Bedarfsatlas Berlin (published submissions of residents)"
+
+
+def needs_source(lang: str = "de") -> str:
+    """Where the needs come from, in ``lang``."""
+    return NEEDS_SOURCE if lang == "de" else NEEDS_SOURCE_EN
+
+_AREA_ID = re.compile(r"^\d{2}(\d{2}(\d{2}(\d{2})?)?)?$")
+
+
+# --- filters ---------------------------------------------------------------------------------
+
+
+def visible_statuses(roles: Iterable[str] = (), wanted: Iterable[str] | None = None) -> tuple[str, ...]:
+    """The need statuses a user may see: published only, unless the user has a staff role.
+
+    This is the hook for the sign-in of a later issue: once roles exist, the
+    page passes the signed-in user's roles and the status filter appears for
+    staff. Without a staff role, ``wanted`` is ignored.
+
+    >>> visible_statuses()
+    ('published',)
+    >>> visible_statuses((), wanted=["pending"])
+    ('published',)
+    >>> visible_statuses({"moderator"}, wanted=["pending", "published"])
+    ('pending', 'published')
+    """
+    if not STAFF_ROLES.intersection(roles):
+        return PUBLIC_STATUSES
+    chosen = tuple(wanted) if wanted is not None else PUBLIC_STATUSES
+    unknown = [s for s in chosen if s not in STATUSES]
+    if unknown:
+        raise ValueError(f"unknown status {unknown[0]!r}: use one of {', '.join(STATUSES)}")
+    return chosen
+
+
+@dataclass(frozen=True)
+class NeedFilters:
+    """Which needs count: categories (empty = all), a date range, a workshop, statuses.
+
+    ``since`` and ``until`` are calendar days in UTC, both inclusive.
+
+    >>> f = NeedFilters(categories=("mobility",), since=date(2026, 1, 1), until=date(2026, 1, 31))
+    >>> kwargs = f.store_kwargs()
+    >>> kwargs["categories"], kwargs["since"].isoformat(), kwargs["until"].isoformat()
+    (['mobility'], '2026-01-01T00:00:00+00:00', '2026-02-01T00:00:00+00:00')
+    """
+
+    categories: tuple[str, ...] = ()
+    since: date | None = None
+    until: date | None = None
+    workshop_id: str | None = None
+    statuses: tuple[str, ...] = PUBLIC_STATUSES
+
+    def store_kwargs(self) -> dict:
+        """Keyword arguments for :meth:`NeedStore.query` and :meth:`NeedStore.counts_by_area`."""
+        return {
+            "categories": list(self.categories) or None,
+            "since": _day_start(self.since) if self.since else None,
+            # ``until`` is inclusive for people, exclusive for the store.
+            "until": _day_start(self.until + timedelta(days=1)) if self.until else None,
+            "workshop_id": self.workshop_id or None,
+            "statuses": list(self.statuses),
+        }
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+
+
+# --- needs per area ------------------------------------------------------------------------
+
+
+def need_counts(counts: pd.DataFrame, level: str, area_ids: Iterable[str]) -> pd.DataFrame:
+    """Counts by category as one row per area: a column per category and ``total``.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        :meth:`NeedStore.counts_by_area` at ``level`` with ``by_category=True``
+        (columns ``<LEVEL>_ID``, ``category``, ``count``).
+    level : str
+        PLR, BZR, PGR or BEZ.
+    area_ids : iterable of str
+        Every area of the level, so areas without needs get 0 (not missing: no
+        published need is a count of zero).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by area id, one int column per category id in taxonomy order, then ``total``.
+    """
+    id_column = get_level(level).id_column
+    index = pd.Index([str(a) for a in area_ids], name=id_column)
+    missing = {id_column, "category", "count"} - set(counts.columns)
+    if missing:
+        raise ValueError(
+            f"counts lacks the column(s) {sorted(missing)}: pass store.counts_by_area({level!r}, by_category=True)"
+        )
+    wide = counts.pivot_table(index=id_column, columns="category", values="count", aggfunc="sum", fill_value=0)
+    wide = wide.reindex(index=index, columns=list(CATEGORIES), fill_value=0).fillna(0).astype("int64")
+    wide["total"] = wide.sum(axis=1)
+    return wide
+
+
+def per_1000(counts: pd.Series | pd.DataFrame, residents: pd.Series) -> pd.Series | pd.DataFrame:
+    """Needs per 1,000 residents from summed counts and summed residents of the same areas.
+
+    Zero or missing residents give NaN: a rate over nobody is unknown, not
+    infinite. Pass sums of the same areas (e.g. both at Bezirk level); the
+    mean of finer rates would weight a small PLR like a large one.
+
+    >>> per_1000(pd.Series([5, 1, 0], index=list("abc")), pd.Series([2500.0, 0.0, None], index=list("abc"))).tolist()
+    [2.0, nan, nan]
+    """
+    safe = residents.astype(float).where(residents.astype(float) > 0)
+    if isinstance(counts, pd.DataFrame):
+        return counts.astype(float).div(safe.reindex(counts.index), axis=0) * 1000.0
+    return counts.astype(float) / safe.reindex(counts.index) * 1000.0
+
+
+def needs_per_1000(counts: pd.DataFrame, indicator_table: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Counts and rates per 1,000 residents by category for every area of ``level``.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        :meth:`NeedStore.counts_by_area` at ``level`` (by category).
+    indicator_table : DataFrame
+        :func:`geodata.indicators.indicator_table` at the same level (its
+        ``population`` is the residents summed over each area).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by area id; columns ``<category>`` and ``total`` (counts) and
+        ``<category>_per_1000`` and ``total_per_1000`` (rates, NaN without residents).
+    """
+    wide = need_counts(counts, level, indicator_table.index)
+    rates = per_1000(wide, indicator_table["population"])
+    rates.columns = [f"{c}_per_1000" for c in wide.columns]
+    return pd.concat([wide, rates], axis=1)
+
+
+# --- the Berlin value and the profile of one area -------------------------------------------
+
+
+def berlin_values(plr_table: pd.DataFrame) -> pd.Series:
+    """Every sum and ratio indicator for Berlin as a whole, recomputed from summed counts.
+
+    Pass the Bezirk table (:func:`geodata.indicators.indicator_table` at ``"BEZ"``) to
+    include the indicators that start at a coarser level than PLR (the crime atlas);
+    the PLR table gives the same values for all others.
+
+    >>> plr = pd.DataFrame({"population": [100.0, 900.0], "pop_under6": [10.0, 90.0]}, index=["a", "b"])
+    >>> float(berlin_values(plr)["share_under6"])
+    10.0
+    """
+    summed = plr_table[sum_columns(plr_table)].sum(min_count=1).to_frame().T
+    return add_ratios(summed).iloc[0]
+
+
+def indicator_text(key: str, value: object, lang: str) -> str:
+    """One value as readers see it: number with unit, class label, or 'keine Angabe'.
+
+    >>> indicator_text("share_under6", 5.04, "de"), indicator_text("mss_status", 4.0, "en")
+    ('5,0 %', '4 – very low')
+    >>> indicator_text("share_under6", float("nan"), "en")
+    'no data'
+    """
+    if value is None or pd.isna(value):
+        return t("legend.missing", lang)
+    if key == NEEDS_PER_1000:
+        return format_number(float(value), 2, lang)
+    ind = INDICATORS[key]
+    if ind.classes:
+        label = ind.class_label(value, lang)
+        return f"{int(value)} – {label}" if label else format_number(float(value), 0, lang)
+    return f"{format_number(float(value), ind.decimals, lang)} {ind.unit(lang)}".strip()
+
+
+def area_profile(table: pd.DataFrame, area_id: str, berlin: pd.Series, level: str, lang: str = "de") -> pd.DataFrame:
+    """Every indicator of one area beside the Berlin value, with source, date and licence.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`geodata.indicators.indicator_table` at ``level``.
+    area_id : str
+        An id of ``table``.
+    berlin : Series
+        :func:`berlin_values`. Class indicators (PLR only) have no Berlin value.
+
+    Returns
+    -------
+    DataFrame
+        One row per indicator available at ``level``, columns (in ``lang``):
+        indicator, value of the area, Berlin value, source (dataset, reference
+        date, licence); plain text, nothing to interpret as markup.
+    """
+    if area_id not in table.index:
+        raise KeyError(f"area {area_id!r} is not a {level} id of this table: pick one of its index")
+    rows = []
+    for key in available_indicators(level):
+        if key not in table.columns:
+            continue
+        rows.append(
+            {
+                t("planner.col.indicator", lang): INDICATORS[key].label(lang),
+                t("planner.col.area_value", lang): indicator_text(key, table.at[area_id, key], lang),
+                t("planner.col.berlin", lang): indicator_text(key, berlin.get(key), lang),
+                t("planner.col.source", lang): citation(key, lang),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def needs_profile(needs: pd.DataFrame, area_id: str, berlin_needs: pd.Series, berlin_residents: float,
+                  lang: str = "de") -> pd.DataFrame:
+    """Needs of one area by category: count, per 1,000 residents, and the Berlin rate.
+
+    ``needs`` is :func:`needs_per_1000`; ``berlin_needs`` the counts by category
+    for all of Berlin (same filters), ``berlin_residents`` Berlin's residents.
+    """
+    rows = []
+    for category in [*CATEGORIES, "total"]:
+        label = CATEGORIES[category].label(lang) if category in CATEGORIES else t("planner.all_categories", lang)
+        berlin_rate = float(berlin_needs.get(category, 0)) / berlin_residents * 1000 if berlin_residents > 0 else np.nan
+        rows.append(
+            {
+                t("planner.col.category", lang): label,
+                t("planner.col.needs", lang): int(needs.at[area_id, category]),
+                t("planner.col.per_1000", lang): _round(needs.at[area_id, f"{category}_per_1000"], 2),
+                t("planner.col.berlin_per_1000", lang): _round(berlin_rate, 2),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _round(value: float, decimals: int) -> float:
+    return float(np.round(value, decimals)) if value is not None and not pd.isna(value) else np.nan
+
+
+# --- the current view's table, comparison, export --------------------------------------------
+
+
+def indicator_heading(key: str, lang: str) -> str:
+    """The column heading of an indicator: its label and unit."""
+    if key == NEEDS_PER_1000:
+        return t("planner.needs_per_1000", lang)
+    return INDICATORS[key].heading(lang)
+
+
+def view_table(table: pd.DataFrame, key: str, needs: pd.DataFrame, lang: str = "de") -> pd.DataFrame:
+    """The current view as one row per area: id, name, indicator value, needs and needs per 1,000.
+
+    Values are rounded as shown (the indicator's decimals, rates to 2), so the
+    screen and the CSV hold the same numbers. ``key`` may be :data:`NEEDS_PER_1000`;
+    its column is then the filtered needs per 1,000 residents.
+    """
+    id_heading, name_heading = t("column.id", lang), t("column.name", lang)
+    rows = pd.DataFrame({id_heading: table.index.astype(str), name_heading: table["name"].astype(str).values})
+    if key != NEEDS_PER_1000:
+        decimals = INDICATORS[key].decimals if not INDICATORS[key].classes else 0
+        rows[indicator_heading(key, lang)] = table[key].astype(float).round(decimals).values
+    rows[t("planner.col.needs", lang)] = needs["total"].reindex(table.index).fillna(0).astype("int64").values
+    rows[t("planner.needs_per_1000", lang)] = needs["total_per_1000"].reindex(table.index).round(2).values
+    return rows
+
+
+def compare_table(table: pd.DataFrame, area_ids: Sequence[str], keys: Sequence[str], needs: pd.DataFrame,
+                  lang: str = "de") -> pd.DataFrame:
+    """Two to four areas side by side: one row per indicator, one column per area (values as numbers)."""
+    if not 2 <= len(area_ids) <= MAX_COMPARE:
+        raise ValueError(f"compare 2 to {MAX_COMPARE} areas, got {len(area_ids)}: {list(area_ids)!r}")
+    unknown = [a for a in area_ids if a not in table.index]
+    if unknown:
+        raise KeyError(f"area(s) {unknown!r} are not in the table of this level")
+    columns = {f"{table.at[a, 'name']} ({a})": a for a in area_ids}
+    data = {}
+    for heading, area in columns.items():
+        values = {indicator_heading(k, lang): float(table.at[area, k]) if k in table.columns else np.nan for k in keys}
+        values[t("planner.col.needs", lang)] = float(needs.at[area, "total"])
+        values[t("planner.needs_per_1000", lang)] = needs.at[area, "total_per_1000"]
+        data[heading] = values
+    return pd.DataFrame(data)
+
+
+def sources_for(key: str, with_needs: bool = True, lang: str = "de") -> list[str]:
+    """Citations (source, reference date, licence) of the view: the indicator's datasets, LOR, needs."""
+    lines = [DATASETS["population_2025"].citation(lang)] if key == NEEDS_PER_1000 else [citation(key, lang)]
+    lines.append(DATASETS["lor_plr"].citation(lang))
+    if with_needs:
+        lines.append(needs_source(lang))
+    return list(dict.fromkeys(lines))
+
+
+def export_csv(rows: pd.DataFrame, sources: Sequence[str], lang: str = "de") -> bytes:
+    """The view's table as UTF-8 CSV, preceded by ``# `` lines naming every source.
+
+    Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``,
+    ``@`` ...) get a leading ``'`` (:func:`assessment.needs.exchange.neutralise`);
+    numbers stay numbers. Read it back with ``pandas.read_csv(..., comment="#")``.
+
+    >>> rows = pd.DataFrame({"Name": ["=HYPERLINK(1)", "Mitte"], "Bedarfe": [1, 2], "Quote": [2.0, None]})
+    >>> print(export_csv(rows, ["AfS (Stand 2025, Lizenz CC BY 3.0 DE)"]).decode())
+    # Quelle: AfS (Stand 2025, Lizenz CC BY 3.0 DE)
+    Name,Bedarfe,Quote
+    '=HYPERLINK(1),1,2
+    Mitte,2,
+    <BLANKLINE>
+    """
+    safe = rows.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(lambda v: neutralise(str(v)) if isinstance(v, str) else v)
+        elif pd.api.types.is_float_dtype(safe[column]):
+            values = safe[column].dropna()
+            if len(values) and np.isfinite(values).all() and (values == values.round()).all():
+                safe[column] = safe[column].astype("Int64")  # 6844, not 6844.0; missing stays empty
+    safe.columns = [neutralise(str(c)) for c in safe.columns]
+    label = t("legend.source", lang)
+    header = "".join(f"# {label}: {line.replace(chr(10), ' ')}\n" for line in sources)
+    return (header + safe.to_csv(index=False, lineterminator="\n")).encode("utf-8")
+
+
+def export_geo(rows: pd.DataFrame, geometry: "pd.Series", sources: Sequence[str], fmt: str) -> bytes:
+    """The view's table with each area's display geometry, as GeoJSON or GeoPackage.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        :func:`view_table` (first column the area id).
+    geometry : GeoSeries
+        Display geometry in EPSG:4326 by area id (:func:`geodata.display.display_units`):
+        simplified for the screen (about 60 m), not the official boundary.
+    sources : list of str
+        Written into a ``quelle`` column of every feature (GeoJSON and GeoPackage
+        alike have no portable place for dataset metadata) and, in GeoJSON, also
+        as a top-level ``attribution`` member.
+    fmt : {"geojson", "gpkg"}
+    """
+    import geopandas as gpd
+
+    if fmt not in ("geojson", "gpkg"):
+        raise ValueError(f"fmt must be 'geojson' or 'gpkg', got {fmt!r}")
+    ids = rows.iloc[:, 0].astype(str)
+    frame = gpd.GeoDataFrame(rows.reset_index(drop=True), geometry=list(geometry.reindex(ids).values), crs="EPSG:4326")
+    frame["quelle"] = " | ".join(sources)
+    # Column names with spaces and brackets are legal but awkward in GIS: keep them, QGIS shows them as is.
+    if fmt == "geojson":
+        collection = json.loads(frame.to_json(drop_id=True))
+        collection["attribution"] = list(sources)
+        return json.dumps(collection, ensure_ascii=False).encode("utf-8")
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bedarfsatlas_karte.gpkg"
+        frame.to_file(path, driver="GPKG", layer="karte")
+        return path.read_bytes()
+
+
+# --- deep links: the view <-> URL query parameters -------------------------------------------
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """Everything that makes a view of the planners' map, as it goes into a link."""
+
+    level: str = "PLR"
+    indicator: str = "mss_status"
+    categories: tuple[str, ...] = ()
+    since: date | None = None
+    until: date | None = None
+    workshop: str | None = None
+    focus: str | None = None
+    compare: tuple[str, ...] = ()
+    facilities: tuple[str, ...] = ()
+    needs_layer: str = "points"
+
+    def filters(self, statuses: tuple[str, ...] = PUBLIC_STATUSES) -> NeedFilters:
+        return NeedFilters(self.categories, self.since, self.until, self.workshop, statuses)
+
+
+NEEDS_LAYERS = ("points", "heat", "off")
+DEFAULT_VIEW = ViewState()
+
+
+def state_to_query(state: ViewState) -> dict[str, str]:
+    """The query parameters of a view: only what differs from the defaults, lists comma-separated.
+
+    >>> state_to_query(ViewState(level="BZR", indicator="share_65plus", categories=("mobility", "housing")))
+    {'ebene': 'BZR', 'indikator': 'share_65plus', 'kategorie': 'mobility,housing'}
+    """
+    params: dict[str, str] = {}
+    if state.level != DEFAULT_VIEW.level:
+        params["ebene"] = state.level
+    if state.indicator != DEFAULT_VIEW.indicator:
+        params["indikator"] = state.indicator
+    if state.categories:
+        params["kategorie"] = ",".join(state.categories)
+    if state.since:
+        params["von"] = state.since.isoformat()
+    if state.until:
+        params["bis"] = state.until.isoformat()
+    if state.workshop:
+        params["workshop"] = state.workshop
+    if state.focus:
+        params["gebiet"] = state.focus
+    if state.compare:
+        params["vergleich"] = ",".join(state.compare)
+    if state.facilities:
+        params["einrichtungen"] = ",".join(state.facilities)
+    if state.needs_layer != DEFAULT_VIEW.needs_layer:
+        params["bedarfe"] = state.needs_layer
+    return params
+
+
+@dataclass
+class ParsedView:
+    """A view read from a link, and what had to fall back to the default (German, English)."""
+
+    state: ViewState
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _one(params: Mapping[str, object], key: str) -> str | None:
+    value = params.get(key)
+    if isinstance(value, (list, tuple)):
+        value = value[-1] if value else None
+    return None if value is None else str(value).strip()
+
+
+def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterable[str]] | None = None,
+                     default: ViewState = DEFAULT_VIEW) -> ParsedView:
+    """Read a view from query parameters; every invalid value falls back and is named.
+
+    Parameters
+    ----------
+    params : mapping
+        ``st.query_params`` (or any dict of strings / lists of strings).
+    area_ids : mapping of level -> ids, optional
+        Known area ids per level, to check ``gebiet`` and ``vergleich``;
+        without it only their form (2, 4, 6 or 8 digits) is checked.
+
+    Examples
+    --------
+    >>> parsed = state_from_query({"ebene": "BEZ", "indikator": "mss_status", "von": "2026-13-01"})
+    >>> parsed.state.level, parsed.state.indicator, parsed.state.since
+    ('BEZ', 'mss_status_low_share', None)
+    >>> [en for _, en in parsed.problems]  # doctest: +NORMALIZE_WHITESPACE
+    ['“MSS status index” exists for planning areas only; showing “Share of residents in PLR with MSS status low or very low”.',
+     "Start date '2026-13-01' is not a date like 2026-01-31; the date filter starts open."]
+    """
+    problems: list[tuple[str, str]] = []
+    state = default
+
+    level = _one(params, "ebene")
+    if level is not None:
+        if level.upper() in LEVEL_ORDER:
+            state = replace(state, level=level.upper())
+        else:
+            problems.append((f"Unbekannte Ebene {level!r}; es gilt {default.level} (PLR, BZR, PGR oder BEZ).",
+                             f"Unknown level {level!r}; showing {default.level} (use PLR, BZR, PGR or BEZ)."))
+    indicator = _one(params, "indikator")
+    keys = [NEEDS_PER_1000, *available_indicators(state.level)]
+    chosen = indicator if indicator is not None else state.indicator
+    if chosen not in keys:
+        derived = INDICATORS[chosen].derived_share if chosen in INDICATORS else None
+        fallback = derived if derived in keys else ("mss_status" if "mss_status" in keys else "mss_status_low_share")
+        if indicator is not None:
+            if chosen in INDICATORS:
+                problems.append((not_at_level_note(chosen, fallback, "de"), not_at_level_note(chosen, fallback, "en")))
+            else:
+                problems.append((f"Unbekannter Indikator {chosen!r}; es gilt der Standard.",
+                                 f"Unknown indicator {chosen!r}; showing the default."))
+        chosen = fallback
+    state = replace(state, indicator=chosen)
+
+    categories = _list(params, "kategorie")
+    good = tuple(c for c in categories if c in CATEGORIES)
+    if len(good) != len(categories):
+        bad = [c for c in categories if c not in CATEGORIES]
+        problems.append((f"Unbekannte Kategorie(n) {bad!r} wurden ignoriert.", f"Unknown categories {bad!r} were ignored."))
+    state = replace(state, categories=good)
+
+    for key, attr, de, en in (("von", "since", "Anfangsdatum", "Start date"), ("bis", "until", "Enddatum", "End date")):
+        text = _one(params, key)
+        if text:
+            try:
+                state = replace(state, **{attr: date.fromisoformat(text)})
+            except ValueError:
+                problems.append((f"{de} {text!r} ist kein Datum wie 2026-01-31; der Zeitraum bleibt offen.",
+                                 f"{en} {text!r} is not a date like 2026-01-31; the date filter starts open."
+                                 if attr == "since" else
+                                 f"{en} {text!r} is not a date like 2026-01-31; the date filter ends open."))
+    if state.since and state.until and state.since > state.until:
+        problems.append(("Anfangsdatum liegt nach dem Enddatum; der Zeitraum wurde verworfen.",
+                         "The start date is after the end date; the date filter was dropped."))
+        state = replace(state, since=None, until=None)
+
+    workshop = _one(params, "workshop")
+    if workshop:
+        state = replace(state, workshop=workshop[:64])
+
+    known = set(area_ids[state.level]) if area_ids is not None and state.level in area_ids else None
+    expected_length = {"PLR": 8, "BZR": 6, "PGR": 4, "BEZ": 2}[state.level]
+
+    def valid_area(value: str) -> bool:
+        if known is not None:
+            return value in known
+        return bool(_AREA_ID.match(value)) and len(value) == expected_length
+
+    focus = _one(params, "gebiet")
+    if focus:
+        if valid_area(focus):
+            state = replace(state, focus=focus)
+        else:
+            problems.append((f"Gebiet {focus!r} ist kein Schlüssel der Ebene {state.level}; kein Gebiet ausgewählt.",
+                             f"Area {focus!r} is not an id of level {state.level}; no area is in focus."))
+    compare = _list(params, "vergleich")
+    good_compare = tuple(dict.fromkeys(a for a in compare if valid_area(a)))[:MAX_COMPARE]
+    if len(good_compare) != len(compare):
+        problems.append((f"Vergleich: nur bis zu {MAX_COMPARE} gültige Gebiete der Ebene {state.level} werden übernommen.",
+                         f"Compare: only up to {MAX_COMPARE} valid areas of level {state.level} are kept."))
+    state = replace(state, compare=good_compare)
+
+    from geodata.facilities import FACILITY_TYPES
+
+    facilities = _list(params, "einrichtungen")
+    good_facilities = tuple(f for f in facilities if f in FACILITY_TYPES)
+    if len(good_facilities) != len(facilities):
+        problems.append((f"Unbekannte Einrichtungsart(en) ignoriert; gültig: {', '.join(FACILITY_TYPES)}.",
+                         f"Unknown facility kinds ignored; valid: {', '.join(FACILITY_TYPES)}."))
+    state = replace(state, facilities=good_facilities)
+
+    layer = _one(params, "bedarfe")
+    if layer is not None:
+        if layer in NEEDS_LAYERS:
+            state = replace(state, needs_layer=layer)
+        else:
+            problems.append((f"Unbekannte Darstellung der Bedarfe {layer!r}; es gilt {default.needs_layer}.",
+                             f"Unknown needs layer {layer!r}; showing {default.needs_layer} ({', '.join(NEEDS_LAYERS)})."))
+    return ParsedView(state, problems)
+
+
+def _list(params: Mapping[str, object], key: str) -> list[str]:
+    text = _one(params, key)
+    return [part.strip() for part in text.split(",") if part.strip()] if text else []

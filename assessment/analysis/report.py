@@ -1,0 +1,524 @@
+"""The report "Integrierte räumliche Bestandsaufnahme und Bedarfsanalyse", as HTML and PDF.
+
+One self-contained HTML file (no scripts, no external requests: the maps are
+inline SVG drawn from the display geometry) with, in this order: the
+declared timestamp, the inputs (level, preset, LOR version, the SHA-256 of the
+inputs from :meth:`Assessment.fingerprint`), the method and weights in words
+(:meth:`Assessment.describe`), a map of the priority index, the ranked table
+with rank intervals and flags, a map of the hotspots with their significance,
+the unheard areas crossed with MSS status, the goals with their evidence, and
+every source with licence and reference date.
+
+**Reproducible**: the same inputs give the same bytes, apart from the one
+line that carries the creation time; it is the only line containing
+:data:`TIMESTAMP_MARKER`, so a reader (or a test) can drop it and compare.
+
+**PDF**: :func:`report_pdf` renders the same HTML with WeasyPrint (pure
+Python on Pango, no browser, nothing fetched; Debian ``libpango-1.0-0`` and
+``libpangoft2-1.0-0`` must be installed).
+
+Public API
+----------
+``build_report(assessment, geometry, *, goals=(), lang="de", generated_at=None) -> str``
+``report_pdf(html) -> bytes``
+``report_from_settings(settings, *, level, spec, method="rank", lang="de", store=None, ...) -> (Assessment, str)``
+``needs_matrix(counts, level)``, ``score_classification(assessment, lang)``,
+``hotspot_classification(assessment, lang)``, ``svg_map(...)``.
+
+Examples
+--------
+>>> from shapely.geometry import box
+>>> import geopandas as gpd
+>>> geometry = gpd.GeoDataFrame({"name": ["A", "B"]}, index=["01", "02"],
+...                             geometry=[box(13.3, 52.5, 13.4, 52.6), box(13.4, 52.5, 13.5, 52.6)],
+...                             crs="EPSG:4326")
+>>> svg = svg_map(geometry, {"01": "#ff0000"}, title="Test", legend=[("#ff0000", "hoch")])
+>>> svg.count("<path"), 'fill="#ff0000"' in svg
+(2, True)
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timezone
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from assessment.analysis.assess import Assessment, assess
+from assessment.analysis.goals import Goal
+from assessment.analysis.presets import PRESETS
+from assessment.analysis.priority import label as indicator_label
+from assessment.needs.taxonomy import CATEGORIES
+from geodata.catalogue import DATASETS
+from maps.classify import MISSING_COLOUR, NEUTRAL, Classification, classify_numeric
+from core.i18n import format_number
+from geodata.lor import LEVELS, get_level
+
+TITLE_DE = "Integrierte räumliche Bestandsaufnahme und Bedarfsanalyse"
+TITLE_EN = "Integrated spatial inventory and needs analysis"
+TIMESTAMP_MARKER = "data-declared-timestamp"
+"""Marks the one line of the HTML that changes between two builds of the same inputs."""
+LOR_VERSION = "LOR 2021"
+"""The LOR edition of the geometry (see the catalogue's ``lor_*`` datasets)."""
+
+# Hotspot colours: ColorBrewer RdBu (diverging, colour-blind safe); stronger = more significant.
+HOTSPOT_STYLE = {
+    "hot_strong": "#b2182b", "hot": "#ef8a62", "cold_strong": "#2166ac", "cold": "#67a9cf",
+    "high_low": "#fddbc7", "low_high": "#d1e5f0", "not_significant": "#f7f7f7",
+}
+STRONG_Q = 0.01
+"""Hotspots with q <= 0.01 get the strong colour; q <= alpha the light one."""
+
+_TEXT = {
+    "de": {
+        "generated": "Erstellt", "inputs": "Grundlagen", "level": "LOR-Ebene", "preset": "Voreinstellung",
+        "custom": "eigene Auswahl", "lor": "Raumbezug", "fingerprint": "Prüfsumme der Eingangsdaten (SHA-256)",
+        "fingerprint_note": "Gleiche Prüfsumme = gleiche Parameter, Indikatorwerte, Einwohner und Bedarfszahlen.",
+        "areas": "Gebiete", "ranked": "gerankt", "too_few_n": "zu wenige Daten", "incomplete_n": "unvollständig",
+        "method": "Methode und Gewichte", "map": "Karte des Prioritätsindex",
+        "map_note": "Punktzahl 0-100 in Quantilsklassen; grau: nicht bewertet (zu wenige Daten).",
+        "table": "Rangliste", "rank": "Rang", "id": "Kennung", "name": "Gebiet", "score": "Punktzahl",
+        "interval": "Rangintervall", "flags": "Hinweis", "burden": "Mehrfachbelastung", "hotspot": "Hotspot",
+        "outreach": "Beteiligung", "too_few": "zu wenige Daten", "incomplete": "unvollständig",
+        "not_robust": "Rang nicht robust", "robustness": "Robustheit",
+        "robust_summary": "{n} der ersten {top} Gebiete haben keinen robusten Platz unter den ersten {top}.",
+        "robust_summary_one": "1 der ersten {top} Gebiete hat keinen robusten Platz unter den ersten {top}.",
+        "hotspots": "Hotspots", "hotspot_map": "Karte der Hotspots",
+        "hot_strong": "Hotspot (q ≤ 0,01)", "hot": "Hotspot (q ≤ {alpha})", "cold_strong": "Coldspot (q ≤ 0,01)",
+        "cold": "Coldspot (q ≤ {alpha})", "high_low": "hoch inmitten niedriger Werte",
+        "low_high": "niedrig inmitten hoher Werte", "not_significant": "nicht signifikant",
+        "no_value": "kein Wert", "none_significant": "Keine signifikanten Hotspots.",
+        "unheard": "Ungehörte Gebiete", "unheard_none": "Keine ungehörten Gebiete (oder keine Bedarfsdaten).",
+        "needs": "Bedarfe", "expected": "erwartet", "ratio": "Verhältnis", "mss_low": "Anteil MSS niedrig (%)",
+        "unheard_low_status": "ungehört, niedriger Status", "unheard_only": "ungehört", "heard": "gehört",
+        "goals": "Ziele", "goals_none": "Noch keine Ziele erfasst.", "field": "Handlungsfeld",
+        "linked_needs": "Verknüpfte Bedarfe", "indicators": "Indikatoren", "created": "erfasst",
+        "sources": "Quellen", "needs_source": "Bedarfe: Bedarfsatlas Berlin, Meldungen der Bewohnerinnen und "
+        "Bewohner (Status veröffentlicht); Bedarfe auf dieser Ebene: {n}.",
+        "none": "–", "notes": "Ersetzungen",
+    },
+    "en": {
+        "generated": "Created", "inputs": "Basis", "level": "LOR level", "preset": "Preset",
+        "custom": "own choice", "lor": "Geography", "fingerprint": "Checksum of the inputs (SHA-256)",
+        "fingerprint_note": "Same checksum = same parameters, indicator values, residents and needs counts.",
+        "areas": "areas", "ranked": "ranked", "too_few_n": "too few data", "incomplete_n": "incomplete",
+        "method": "Method and weights", "map": "Map of the priority index",
+        "map_note": "Score 0-100 in quantile classes; grey: not assessed (too few data).",
+        "table": "Ranking", "rank": "Rank", "id": "Id", "name": "Area", "score": "Score",
+        "interval": "Rank interval", "flags": "Note", "burden": "Multiple burden", "hotspot": "Hotspot",
+        "outreach": "Participation", "too_few": "too few", "incomplete": "incomplete",
+        "not_robust": "rank not robust", "robustness": "Robustness",
+        "robust_summary": "{n} of the first {top} areas have no robust place among the first {top}.",
+        "robust_summary_one": "1 of the first {top} areas has no robust place among the first {top}.",
+        "hotspots": "Hotspots", "hotspot_map": "Map of the hotspots",
+        "hot_strong": "hotspot (q ≤ 0.01)", "hot": "hotspot (q ≤ {alpha})", "cold_strong": "coldspot (q ≤ 0.01)",
+        "cold": "coldspot (q ≤ {alpha})", "high_low": "high among low values",
+        "low_high": "low among high values", "not_significant": "not significant",
+        "no_value": "no value", "none_significant": "No significant hotspots.",
+        "unheard": "Unheard areas", "unheard_none": "No unheard areas (or no needs data).",
+        "needs": "Needs", "expected": "expected", "ratio": "Ratio", "mss_low": "Share MSS low (%)",
+        "unheard_low_status": "unheard, low status", "unheard_only": "unheard", "heard": "heard",
+        "goals": "Goals", "goals_none": "No goals recorded yet.", "field": "Field of action",
+        "linked_needs": "Linked needs", "indicators": "Indicators", "created": "recorded",
+        "sources": "Sources", "needs_source": "Needs: Bedarfsatlas Berlin, residents' submissions "
+        "(status published); needs at this level: {n}.",
+        "none": "–", "notes": "Substitutions",
+    },
+}
+
+_CSS = """
+@page { size: A4; margin: 16mm 14mm; }
+body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 10pt; color: #1a1a1a;
+       max-width: 60em; margin: 0 auto; }
+h1 { font-size: 17pt; } h2 { font-size: 13pt; margin-top: 1.4em; border-bottom: 1px solid #999; }
+table { border-collapse: collapse; width: 100%; font-size: 8.5pt; }
+table.fixed { table-layout: fixed; font-size: 8pt; }
+table.fixed th, table.fixed td { hyphens: auto; overflow-wrap: anywhere; }
+th, td { border: 1px solid #bbb; padding: 2px 4px; text-align: left; vertical-align: top; }
+th { background: #eee; } td.num { text-align: right; }
+tr { page-break-inside: avoid; } thead { display: table-header-group; }
+figure { margin: 0.5em 0; page-break-inside: avoid; } figcaption { font-size: 9pt; color: #333; }
+.legend { list-style: none; padding: 0; font-size: 8.5pt; }
+.legend li { display: inline-block; margin-right: 1em; }
+.swatch { display: inline-block; width: 1.4em; height: 0.9em; border: 1px solid #555; vertical-align: middle; }
+.method { white-space: pre-wrap; } .small { font-size: 8.5pt; color: #333; }
+"""
+
+
+def _words(lang: str) -> dict[str, str]:
+    return _TEXT["de" if lang == "de" else "en"]
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def needs_matrix(counts: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Turn :meth:`NeedStore.counts_by_area` rows into the areas x categories frame :func:`assess` takes.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"BZR_ID": ["011001", "011001"], "category": ["mobility", "housing"],
+    ...                      "count": [2, 1]})
+    >>> needs_matrix(rows, "BZR").loc["011001", ["mobility", "housing", "health_care"]].tolist()
+    [2, 1, 0]
+    """
+    column = get_level(level).id_column
+    if counts.empty:
+        return pd.DataFrame(0, index=pd.Index([], name=column, dtype=object), columns=list(CATEGORIES))
+    matrix = counts.pivot_table(index=column, columns="category", values="count", aggfunc="sum", fill_value=0)
+    matrix = matrix.reindex(columns=list(CATEGORIES), fill_value=0).astype("int64")
+    matrix.index = matrix.index.astype(str)
+    matrix.columns.name = None
+    return matrix.sort_index()
+
+
+# --- classes and colours (shared with the page) -------------------------------------------
+
+
+def score_classification(assessment: Assessment, lang: str = "de") -> Classification:
+    """Quantile classes (up to 5) of the score; areas without a score are 'missing'."""
+    return classify_numeric(assessment.index.scores["score"], k=5, scheme="quantiles", decimals=0, lang=lang)
+
+
+def hotspot_kind(hotspots: pd.DataFrame) -> pd.Series:
+    """Per area one key of :data:`HOTSPOT_STYLE` (or ``"no_value"``): class and strength."""
+    kind = hotspots["class"].astype(str).copy()
+    strong = hotspots["q"] <= STRONG_Q
+    kind[(kind == "hot") & strong] = "hot_strong"
+    kind[(kind == "cold") & strong] = "cold_strong"
+    return kind
+
+
+def hotspot_classification(assessment: Assessment, lang: str = "de") -> Classification:
+    """The hotspot classes as a :class:`~maps.classify.Classification` for maps and legends."""
+    words = _words(lang)
+    alpha = format_number(assessment.parameters.get("alpha", 0.05), 2, lang)
+    order = list(HOTSPOT_STYLE)
+    kind = hotspot_kind(assessment.hotspots)
+    classes = kind.map({k: n for n, k in enumerate(order)}).astype("Int64")
+    labels = tuple(words[k].format(alpha=alpha) for k in order)
+    return Classification(classes, labels, tuple(HOTSPOT_STYLE.values()), "categories", NEUTRAL)
+
+
+# --- static SVG maps -------------------------------------------------------------------------
+
+
+def _rings(geometry) -> list[np.ndarray]:
+    rings = []
+    for polygon in getattr(geometry, "geoms", [geometry]):
+        if polygon.is_empty or polygon.geom_type != "Polygon":
+            continue
+        rings.append(shapely.get_coordinates(polygon.exterior))
+        rings.extend(shapely.get_coordinates(ring) for ring in polygon.interiors)
+    return rings
+
+
+def svg_map(
+    geometry: gpd.GeoDataFrame,
+    fill: Mapping[str, str],
+    *,
+    title: str,
+    legend: Sequence[tuple[str, str]] = (),
+    names: Mapping[str, str] | None = None,
+    width: int = 640,
+) -> str:
+    """A static map as inline SVG: one ``<path>`` per area, filled by ``fill`` (default grey).
+
+    Coordinates (EPSG:4326) are projected equirectangularly at Berlin's
+    latitude (distortion < 0.5 % across the city) and rounded to 0.1 px, so
+    the same geometry gives the same text. Each path carries a ``<title>``
+    with the area's name for screen readers and tooltips.
+    """
+    frame = geometry.sort_index()
+    west, south, east, north = frame.total_bounds
+    squeeze = np.cos(np.radians((south + north) / 2))
+    scale = width / ((east - west) * squeeze)
+    height = int(np.ceil((north - south) * scale))
+    paths = []
+    for area_id, shape in zip(frame.index.astype(str), frame.geometry):
+        parts = []
+        for ring in _rings(shape):
+            x = np.round((ring[:, 0] - west) * squeeze * scale, 1)
+            y = np.round((north - ring[:, 1]) * scale, 1)
+            points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(x, y))
+            parts.append(f"M{points}Z")
+        colour = fill.get(area_id, MISSING_COLOUR)
+        name = names.get(area_id, area_id) if names is not None else area_id
+        paths.append(f'<path d="{"".join(parts)}" fill="{_e(colour)}" fill-rule="evenodd" stroke="#4d4d4d" '
+                     f'stroke-width="0.4"><title>{_e(name)} ({_e(area_id)})</title></path>')
+    items = "".join(f'<li><span class="swatch" style="background:{_e(c)}"></span> {_e(label)}</li>'
+                    for c, label in legend)
+    return (f'<figure><svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{_e(title)}" '
+            f'viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMidYMid meet">'
+            f'<title>{_e(title)}</title>{"".join(paths)}</svg>'
+            f'<figcaption>{_e(title)}</figcaption><ul class="legend">{items}</ul></figure>')
+
+
+def _legend(classification: Classification, missing_label: str) -> list[tuple[str, str]]:
+    rows = [(c, label) for c, label, n in zip(classification.colours, classification.labels,
+                                              classification.counts()) if n]
+    if classification.missing_count():
+        rows.append((MISSING_COLOUR, missing_label))
+    return rows
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+def _num(value: object, decimals: int, lang: str) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    return format_number(float(value), decimals, lang)
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[tuple[str, bool]]],
+           widths: Sequence[int] | None = None) -> str:
+    """An escaped HTML table; ``widths`` (percent per column) fix the layout so it fits an A4 page."""
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = "\n".join(
+        "<tr>" + "".join(f'<td class="num">{_e(v)}</td>' if numeric else f"<td>{_e(v)}</td>" for v, numeric in row)
+        + "</tr>" for row in rows)
+    columns = ""
+    if widths is not None:
+        if len(widths) != len(header):
+            raise ValueError(f"widths has {len(widths)} entries for {len(header)} columns")
+        columns = "<colgroup>" + "".join(f'<col style="width:{int(w)}%">' for w in widths) + "</colgroup>"
+    css_class = ' class="fixed"' if widths is not None else ""
+    return f"<table{css_class}>{columns}<thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>"
+
+
+def flags(row: pd.Series, lang: str = "de") -> str:
+    """The note of one row of :meth:`Assessment.table`: too few, incomplete, rank not robust."""
+    words = _words(lang)
+    notes = []
+    if row["status"] in ("too_few", "incomplete"):
+        notes.append(words[row["status"]])
+    if "top_n_not_robust" in row and row["top_n_not_robust"] is True:
+        notes.append(words["not_robust"])
+    return "; ".join(notes)
+
+
+def _ranking(table: pd.DataFrame, lang: str) -> str:
+    words = _words(lang)
+    outreach_words = {"unheard_low_status": words["unheard_low_status"], "unheard": words["unheard_only"],
+                      "heard": words["heard"], "too_few": words["too_few"]}
+    rows = []
+    # Without any needs every area would read "heard": say nothing instead.
+    no_needs = "needs_expected" not in table or not (table["needs_expected"].fillna(0) > 0).any()
+    for area_id, row in table.iterrows():
+        interval = ""
+        if "rank_low" in row and not pd.isna(row["rank_low"]):
+            interval = f"{int(row['rank_low'])}–{int(row['rank_high'])}"
+        burden = ""
+        if "burdens" in row and not pd.isna(row["burdens"]):
+            burden = f"{int(row['burdens'])}/{int(row['assessed'])}"
+        hotspot = ""
+        if "hotspot" in row and isinstance(row["hotspot"], str):
+            hotspot = words.get(row["hotspot"], row["hotspot"]).format(alpha="α")
+        rows.append([
+            ("" if pd.isna(row["rank"]) else str(int(row["rank"])), True), (area_id, False), (row["name"], False),
+            (_num(row["score"], 1, lang), True), (interval, True), (flags(row, lang), False),
+            (burden, True), (hotspot, False), ("" if no_needs else outreach_words.get(row.get("outreach"), ""), False),
+        ])
+    header = [words[k] for k in ("rank", "id", "name", "score", "interval", "flags", "burden", "hotspot", "outreach")]
+    # Nine columns on A4 portrait: fixed widths, long words hyphenated (German headers) or broken.
+    return _table(header, rows, widths=(6, 10, 18, 8, 9, 13, 11, 12, 13))
+
+
+def build_report(
+    assessment: Assessment,
+    geometry: gpd.GeoDataFrame,
+    *,
+    goals: Sequence[Goal] = (),
+    names: pd.Series | None = None,
+    lang: str = "de",
+    generated_at: datetime | None = None,
+) -> str:
+    """The report as one self-contained HTML document.
+
+    Parameters
+    ----------
+    assessment : Assessment
+        From :func:`assessment.analysis.assess.assess`; its indicator table must hold ``name``.
+    geometry : geopandas.GeoDataFrame
+        Display geometry of the same level (:func:`geodata.display.display_units`), EPSG:4326.
+    goals : sequence of Goal
+        Goals to print with their evidence (e.g. ``GoalBook(store).list(level=...)``).
+    names : pandas.Series, optional
+        Area names by id for all levels' ids cited by goals; default the names in ``geometry``.
+    lang : {"de", "en"}
+    generated_at : datetime, optional
+        The declared timestamp (default now, UTC); the only line that may differ
+        between two builds of the same inputs.
+
+    Returns
+    -------
+    str
+        UTF-8 HTML, no scripts, no external references.
+    """
+    words = _words(lang)
+    de = lang == "de"
+    level = LEVELS[assessment.level]
+    generated_at = generated_at or datetime.now(timezone.utc)
+    area_names = names if names is not None else geometry["name"].astype(str)
+    table = assessment.table()
+    if "name" not in table:
+        table.insert(0, "name", area_names.reindex(table.index).fillna("").astype(str))
+    scores = score_classification(assessment, lang)
+    status = table["status"].value_counts()
+
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{_e(lang)}"><head><meta charset="utf-8">',
+        f"<title>{_e(TITLE_DE if de else TITLE_EN)} – {_e(level.plural(lang))}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>{_e(TITLE_DE if de else TITLE_EN)}</h1>",
+        f'<p class="small" {TIMESTAMP_MARKER}>{_e(words["generated"])}: '
+        f'{_e(generated_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"))}</p>',
+        f"<h2>{_e(words['inputs'])}</h2><ul>",
+        f"<li>{_e(words['level'])}: {_e(level.plural(lang))} ({_e(level.code)}), {len(table)} {_e(words['areas'])}: "
+        f"{int(status.get('ranked', 0))} {_e(words['ranked'])}, {int(status.get('incomplete', 0))} "
+        f"{_e(words['incomplete_n'])}, {int(status.get('too_few', 0))} {_e(words['too_few_n'])}</li>",
+        f"<li>{_e(words['preset'])}: {_e(PRESETS[assessment.preset].label(lang) if assessment.preset in PRESETS else assessment.preset or words['custom'])}</li>",
+        f"<li>{_e(words['lor'])}: {_e(LOR_VERSION)} ({_e(DATASETS[level.dataset].citation(lang))})</li>",
+        f"<li>{_e(words['fingerprint'])}: <code>{_e(assessment.fingerprint())}</code><br>"
+        f'<span class="small">{_e(words["fingerprint_note"])}</span></li></ul>',
+        f"<h2>{_e(words['method'])}</h2>",
+        f'<p class="method">{_e(assessment.describe(lang))}</p>',
+        f"<h2>{_e(words['map'])}</h2>",
+        svg_map(geometry, {i: scores.colour_of(i) for i in geometry.index.astype(str)},
+                title=f"{words['map']} – {level.plural(lang)}", legend=_legend(scores, words["too_few"]),
+                names=area_names),
+        f'<p class="small">{_e(words["map_note"])}</p>',
+        f"<h2>{_e(words['table'])}</h2>",
+        _ranking(table, lang),
+    ]
+    if assessment.robustness is not None:
+        top = int(assessment.parameters["top_n"])
+        unstable = int(assessment.robustness["top_n_not_robust"].fillna(False).astype(bool).sum())
+        parts += [f"<h2>{_e(words['robustness'])}</h2>",
+                  f"<p>{_e(words['robust_summary_one' if unstable == 1 else 'robust_summary'].format(n=unstable, top=top))}</p>"]
+    if assessment.hotspots is not None:
+        hot = hotspot_classification(assessment, lang)
+        kind = hotspot_kind(assessment.hotspots)
+        significant = table.loc[table.index.isin(kind.index[kind.isin(
+            ["hot_strong", "hot", "cold_strong", "cold", "high_low", "low_high"])])]
+        parts += [
+            f"<h2>{_e(words['hotspots'])}</h2>",
+            svg_map(geometry, {i: hot.colour_of(i) for i in geometry.index.astype(str)},
+                    title=f"{words['hotspot_map']} – {level.plural(lang)}",
+                    legend=_legend(hot, words["no_value"]), names=area_names),
+        ]
+        if significant.empty:
+            parts.append(f"<p>{_e(words['none_significant'])}</p>")
+        else:
+            h = assessment.hotspots
+            rows = [[(i, False), (r["name"], False),
+                     (words[kind[i]].format(alpha=format_number(assessment.parameters["alpha"], 2, lang)), False),
+                     (_num(h.at[i, "z"], 2, lang), True), (_num(h.at[i, "q"], 3, lang), True)]
+                    for i, r in significant.sort_index().iterrows()]
+            parts.append(_table([words["id"], words["name"], words["hotspot"], "z", "q"], rows))
+    parts.append(f"<h2>{_e(words['unheard'])}</h2>")
+    unheard = assessment.unheard
+    chosen = unheard[unheard["outreach"].isin(["unheard_low_status", "unheard"])] if unheard is not None else None
+    if chosen is None or chosen.empty:
+        parts.append(f"<p>{_e(words['unheard_none'])}</p>")
+    else:
+        label = {"unheard_low_status": words["unheard_low_status"], "unheard": words["unheard_only"]}
+        rows = [[(i, False), (area_names.get(i, i), False), (label[r["outreach"]], False),
+                 (_num(r["needs"], 0, lang), True), (_num(r["expected"], 1, lang), True),
+                 (_num(r["ratio"], 2, lang), True), (_num(r["mss_low_share"], 0, lang), True)]
+                for i, r in chosen.iterrows()]
+        parts.append(_table([words["id"], words["name"], words["outreach"], words["needs"], words["expected"],
+                             words["ratio"], words["mss_low"]], rows))
+    parts.append(f"<h2>{_e(words['goals'])}</h2>")
+    if not goals:
+        parts.append(f"<p>{_e(words['goals_none'])}</p>")
+    for goal in goals:
+        field = CATEGORIES[goal.field_of_action].label(lang) if goal.field_of_action in CATEGORIES else goal.field_of_action
+        areas = ", ".join(f"{area_names.get(a, a)} ({a})" for a in goal.area_ids)
+        needs = ", ".join(n[:8].upper() for n in goal.need_ids) or words["none"]
+        keys = "; ".join(_safe_label(k, lang) for k in goal.indicator_keys) or words["none"]
+        parts.append(
+            f"<h3>{_e(goal.title)}</h3><ul>"
+            f"<li>{_e(words['field'])}: {_e(field)}</li>"
+            f"<li>{_e(LEVELS.get(goal.level, level).plural(lang))}: {_e(areas)}</li>"
+            f"<li>{_e(words['linked_needs'])}: {_e(needs)}</li>"
+            f"<li>{_e(words['indicators'])}: {_e(keys)}</li>"
+            f"<li>{_e(words['created'])}: {_e(goal.created_at.strftime('%Y-%m-%d'))}</li></ul>")
+    parts.append(f"<h2>{_e(words['sources'])}</h2><ul>")
+    lines = [DATASETS[level.dataset].citation(lang), DATASETS["population_2025"].citation(lang), *assessment.sources(lang)]
+    if assessment.needs_counts is not None:
+        lines.append(words["needs_source"].format(n=int(assessment.needs_counts.to_numpy().sum())))
+    parts += [f"<li>{_e(line)}</li>" for line in dict.fromkeys(lines)]
+    parts.append("</ul></body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _safe_label(key: str, lang: str) -> str:
+    try:
+        return indicator_label(key, lang)
+    except (KeyError, ValueError):
+        return key
+
+
+def report_pdf(report_html: str) -> bytes:
+    """Render the report's HTML to PDF with WeasyPrint (offline: the HTML references nothing).
+
+    Raises
+    ------
+    RuntimeError
+        When WeasyPrint's system libraries are missing, naming the Debian packages.
+    """
+    try:
+        import weasyprint
+    except OSError as error:  # WeasyPrint loads Pango through cffi at import
+        raise RuntimeError(
+            f"WeasyPrint cannot load its system libraries ({error}); install the Debian packages "
+            "libpango-1.0-0 and libpangoft2-1.0-0 (apt-get install libpango-1.0-0 libpangoft2-1.0-0)"
+        ) from error
+    return weasyprint.HTML(string=report_html, base_url=None).write_pdf()
+
+
+def report_from_settings(
+    settings,
+    *,
+    level: str,
+    spec: str | Iterable,
+    method: str = "rank",
+    lang: str = "de",
+    store=None,
+    generated_at: datetime | None = None,
+    **options,
+) -> tuple[Assessment, str]:
+    """Assess ``level`` from the open data and the needs store, and build the report.
+
+    ``store`` defaults to :func:`assessment.needs.store.open_store` of ``settings``;
+    the minimum rule comes from ``settings.min_residents`` / ``settings.min_needs``;
+    ``options`` go to :func:`assessment.analysis.assess.assess`.
+    """
+    from assessment.analysis.goals import GoalBook
+    from assessment.analysis.hotspots import contiguity
+    from assessment.needs.store import open_store
+    from geodata.display import display_units
+    from geodata.indicators import indicator_table
+    from geodata.lor import load_units
+
+    code = get_level(level).code
+    if store is None:
+        store = open_store(settings)
+    indicators = indicator_table(settings, code)
+    units = load_units(settings, code)
+    counts = needs_matrix(store.counts_by_area(code), code)
+    result = assess(indicators, spec, level=code, needs_counts=counts, units=units,
+                    neighbours=contiguity(units), method=method, min_residents=settings.min_residents,
+                    min_needs=settings.min_needs, **options)
+    goals = GoalBook(store).list(level=code)
+    geometry = display_units(settings, code)
+    return result, build_report(result, geometry, goals=goals, names=indicators["name"], lang=lang,
+                                generated_at=generated_at)

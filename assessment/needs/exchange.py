@@ -1,0 +1,509 @@
+"""Export and import of needs: CSV, GeoJSON (RFC 7946) and GeoPackage.
+
+Export
+------
+:func:`export_needs` writes the needs of a store with their LOR keys
+(``PLR_ID``, ``BZR_ID``, ``PGR_ID``, ``BEZ_ID``), a data dictionary and the
+attribution line:
+
+* **CSV** (UTF-8 with BOM, so that Excel shows umlauts): every text cell
+  that begins with ``= + - @`` (or tab/carriage return) is prefixed with
+  ``'``, so a spreadsheet never runs it as a formula; a cell that already
+  begins with ``'`` before such a character gets one more ``'``, so the
+  import can undo the prefix exactly. The dictionary and attribution go into
+  a text file next to it, ``<name>.README.txt``.
+* **GeoJSON**: a FeatureCollection of points in WGS84, ``[lon, lat]``, the
+  need id as feature id; ``attribution``, ``exported_at`` and
+  ``data_dictionary`` as foreign members (RFC 7946, section 6.1). ``<``, ``>``
+  and ``&`` are written as ``\\u003c`` etc., so the file is inert even when
+  pasted into a web page.
+* **GeoPackage**: layer ``needs`` (EPSG:4326, opens in QGIS), and the
+  attribute-only tables ``data_dictionary`` and ``about`` (attribution).
+
+Import
+------
+:func:`import_needs` reads GeoJSON points, a GeoPackage written by the
+export, or CSV with ``lat``/``lon`` columns (comma or semicolon separated);
+properties ``category``, ``title``, ``description`` and optionally
+``status``, ``workshop``, ``created_at``, ``channel``, ``language``, ``id``,
+``support_count``, ``merged_into``, ``located_by`` + ``area_level``. Every
+row passes the same validation as the residents' page. A file with any bad
+row imports nothing (:class:`ImportRefusedError` lists each bad row with its
+number and reason) unless ``skip_invalid=True``. Rows without a channel count
+as ``paper`` (the way workshop paper forms come in).
+
+Row numbers are the spreadsheet's: in a CSV the header is row 1, the first
+need row 2; in GeoJSON and GeoPackage the first feature is row 1.
+
+Examples
+--------
+>>> neutralise("=HYPERLINK(\\"http://x\\")")
+'\\'=HYPERLINK("http://x")'
+>>> restore(neutralise("'=1+1")) == "'=1+1"
+True
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from assessment.needs.model import STATUSES, ImportExtras, Need, NeedInput, utc_now
+from assessment.needs.store import NeedStore
+from assessment.needs.taxonomy import CATEGORIES
+from assessment.needs.validation import (
+    FieldError,
+    ValidationError,
+    check_need_id,
+    check_status,
+    check_support_count,
+    parse_created_at,
+    validate_need,
+)
+from geodata.catalogue import DATASETS
+
+FORMATS = ("csv", "geojson", "gpkg")
+LOR_KEYS = ("PLR_ID", "BZR_ID", "PGR_ID", "BEZ_ID")
+
+# (column, type, German description, English description), in export order.
+DATA_DICTIONARY: tuple[tuple[str, str, str, str], ...] = (
+    ("id", "text (UUID)", "Kennung des Bedarfs, dauerhaft eindeutig", "Id of the need, permanently unique"),
+    ("reference", "text", "Kurzcode (erste 8 Zeichen der Kennung, groß)", "Short code (first 8 characters of the id, upper case)"),
+    ("created_at", "text (ISO 8601, UTC)", "Zeitpunkt des Eingangs", "Time the need was received"),
+    ("lat", "number (WGS84)", "Breitengrad in Grad (EPSG:4326)", "Latitude in degrees (EPSG:4326)"),
+    ("lon", "number (WGS84)", "Längengrad in Grad (EPSG:4326)", "Longitude in degrees (EPSG:4326)"),
+    ("located_by", "text", "point: Punkt auf der Karte; area: nur ein Gebiet gewählt (Punkt = Gebietsmitte)",
+     "point: a point on the map; area: only an area was chosen (point = the area's centre)"),
+    ("area_level", "text", "Bei located_by=area: Ebene des gewählten Gebiets (PLR, BZR, PGR, BEZ)",
+     "With located_by=area: level of the chosen area (PLR, BZR, PGR, BEZ)"),
+    ("PLR_ID", "text (8 Ziffern)", "Planungsraum (LOR 2021), beim Speichern aus der amtlichen Geometrie bestimmt",
+     "Planning area (LOR 2021), derived from the official geometry when stored"),
+    ("BZR_ID", "text (6 Ziffern)", "Bezirksregion (LOR 2021)", "District region (LOR 2021)"),
+    ("PGR_ID", "text (4 Ziffern)", "Prognoseraum (LOR 2021)", "Forecast area (LOR 2021)"),
+    ("BEZ_ID", "text (2 Ziffern)", "Bezirk", "District"),
+    ("category", "text", "Kategorie-Kennung: " + ", ".join(CATEGORIES), "Category id: " + ", ".join(CATEGORIES)),
+    ("category_de", "text", "Kategorie, deutsche Bezeichnung", "Category, German label"),
+    ("category_en", "text", "Kategorie, englische Bezeichnung", "Category, English label"),
+    ("title", "text (3–120 Zeichen)", "Titel, wie eingegeben", "Title as entered"),
+    ("description", "text (bis 1000 Zeichen)", "Beschreibung, wie eingegeben", "Description as entered"),
+    ("status", "text", "Moderationsstatus: " + ", ".join(STATUSES), "Moderation status: " + ", ".join(STATUSES)),
+    ("merged_into", "text (UUID)", "Bei status=merged: Kennung des Bedarfs, in den zusammengeführt wurde",
+     "With status=merged: id of the need it was merged into"),
+    ("support_count", "integer", "Anzahl „Ich auch“-Unterstützungen", "Number of \"me too\" supports"),
+    ("workshop", "text", "Kennung des Workshops, in dem der Bedarf gesammelt wurde", "Id of the workshop the need was collected in"),
+    ("channel", "text", "Eingang: online, workshop, paper (Papierformular)", "Channel: online, workshop, paper (paper form)"),
+    ("language", "text", "Sprache der Eingabe (de, en)", "Language of the entry (de, en)"),
+)
+COLUMNS = tuple(row[0] for row in DATA_DICTIONARY)
+_NUMERIC = {"lat", "lon", "support_count"}
+
+
+def attribution_line(now: datetime | None = None) -> str:
+    """The line every export carries: what the data is, when it was exported, whose LOR keys."""
+    now = (now or utc_now()).astimezone(timezone.utc)
+    return (
+        "Bedarfe: Bedarfsatlas Berlin (Meldungen von Bewohnerinnen und Bewohnern, Workshops und "
+        f"Papierformularen), Export {now:%Y-%m-%d %H:%M} UTC. LOR-Schlüssel: {DATASETS['lor_plr'].citation()}"
+    )
+
+
+# --- spreadsheet formula neutralisation ------------------------------------------------------
+
+_FORMULA_START = "=+-@\t\r"
+_NEEDS_PREFIX = re.compile(r"'*[" + re.escape(_FORMULA_START) + "]")
+_HAS_PREFIX = re.compile(r"'+[" + re.escape(_FORMULA_START) + "]")
+
+
+def neutralise(cell: str) -> str:
+    """Make a text cell inert in spreadsheets: prefix ``'`` before a formula character.
+
+    >>> neutralise("-5 Grad"), neutralise("Ok")
+    ("'-5 Grad", 'Ok')
+    """
+    return "'" + cell if _NEEDS_PREFIX.match(cell) else cell
+
+
+def restore(cell: str) -> str:
+    """Undo :func:`neutralise` (on import of a CSV this export wrote)."""
+    return cell[1:] if _HAS_PREFIX.match(cell) else cell
+
+
+# --- export ----------------------------------------------------------------------------------
+
+
+def _record(need: Need) -> dict:
+    category = CATEGORIES[need.category]
+    return {
+        "id": need.id,
+        "reference": need.reference,
+        "created_at": need.created_at.astimezone(timezone.utc).isoformat(),
+        "lat": need.lat,
+        "lon": need.lon,
+        "located_by": need.located_by,
+        "area_level": need.area_level,
+        "PLR_ID": need.plr_id,
+        "BZR_ID": need.bzr_id,
+        "PGR_ID": need.pgr_id,
+        "BEZ_ID": need.bez_id,
+        "category": need.category,
+        "category_de": category.label_de,
+        "category_en": category.label_en,
+        "title": need.title,
+        "description": need.description,
+        "status": need.status,
+        "merged_into": need.merged_into,
+        "support_count": need.support_count,
+        "workshop": need.workshop_id,
+        "channel": need.channel,
+        "language": need.language,
+    }
+
+
+def _dictionary_text(attribution: str, count: int, statuses: str) -> str:
+    lines = [attribution, "", f"{count} Bedarfe / needs, Status: {statuses}", "",
+             "Spalte / column | Typ / type | Bedeutung | Meaning", "---|---|---|---"]
+    lines += [" | ".join(row) for row in DATA_DICTIONARY]
+    lines += ["", "Zellen, die mit = + - @ beginnen, sind mit ' versehen, damit Tabellenprogramme sie "
+              "nicht als Formel ausführen. / Cells beginning with = + - @ carry a leading ' so that "
+              "spreadsheets never run them as formulas."]
+    return "\n".join(lines) + "\n"
+
+
+def export_needs(
+    store: NeedStore, path: str | Path, format: str, *, statuses: Iterable[str] | None = ("published",)
+) -> int:
+    """Write the needs of ``store`` to ``path`` as ``csv``, ``geojson`` or ``gpkg``; return how many.
+
+    Parameters
+    ----------
+    statuses
+        Default: published only. ``None``: every status (for moderators and backups of content).
+    """
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Oldest first: a stable order that diff tools and re-imports can follow.
+    records = [_record(n) for n in reversed(store.query(statuses=statuses))]
+    attribution = attribution_line()
+    status_text = "all" if statuses is None else ", ".join(statuses)
+    if format == "csv":
+        with open(path, "w", encoding="utf-8-sig", newline="") as out:
+            writer = csv.DictWriter(out, fieldnames=COLUMNS)
+            writer.writeheader()
+            for record in records:
+                writer.writerow(
+                    {k: ("" if v is None else neutralise(v) if isinstance(v, str) else repr(v) if isinstance(v, float) else v)
+                     for k, v in record.items()}
+                )
+        path.with_name(path.stem + ".README.txt").write_text(
+            _dictionary_text(attribution, len(records), status_text), encoding="utf-8"
+        )
+    elif format == "geojson":
+        collection = {
+            "type": "FeatureCollection",
+            "attribution": attribution,
+            "exported_at": utc_now().isoformat(),
+            "statuses": status_text,
+            "data_dictionary": [
+                {"column": c, "type": t, "description_de": de, "description_en": en}
+                for c, t, de, en in DATA_DICTIONARY
+            ],
+            "features": [
+                {
+                    "type": "Feature",
+                    "id": r["id"],
+                    "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+                    "properties": {k: v for k, v in r.items() if k not in ("lat", "lon")},
+                }
+                for r in records
+            ],
+        }
+        text = json.dumps(collection, ensure_ascii=False, indent=1, allow_nan=False)
+        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        path.write_text(text + "\n", encoding="utf-8")
+    else:
+        _write_gpkg(path, records, attribution, status_text)
+    return len(records)
+
+
+def _write_gpkg(path: Path, records: list[dict], attribution: str, status_text: str) -> None:
+    import geopandas as gpd
+    import pandas as pd
+    import pyogrio
+
+    path.unlink(missing_ok=True)
+    frame = pd.DataFrame(records, columns=list(COLUMNS))
+    layer = gpd.GeoDataFrame(
+        frame.drop(columns=["lat", "lon"]).astype({"support_count": "int64"}),
+        geometry=gpd.points_from_xy(frame["lon"], frame["lat"]),
+        crs="EPSG:4326",
+    )
+    pyogrio.write_dataframe(layer, path, layer="needs", driver="GPKG")
+    dictionary = pd.DataFrame(list(DATA_DICTIONARY), columns=["column", "type", "description_de", "description_en"])
+    pyogrio.write_dataframe(dictionary, path, layer="data_dictionary", driver="GPKG")
+    about = pd.DataFrame(
+        {"key": ["attribution", "exported_at", "statuses", "count"],
+         "value": [attribution, utc_now().isoformat(), status_text, str(len(records))]}
+    )
+    pyogrio.write_dataframe(about, path, layer="about", driver="GPKG")
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One refused row of an import file."""
+
+    row: int
+    field: str
+    message_de: str
+    message_en: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.field}: {self.message_en} / {self.message_de}"
+
+
+class ImportRefusedError(ValueError):
+    """The file has bad rows and nothing was imported; ``errors`` lists each one."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__(
+            f"{len(errors)} problem(s), nothing imported (use --skip-invalid to import the good rows):\n"
+            + "\n".join(str(e) for e in errors)
+        )
+
+
+@dataclass
+class ImportReport:
+    """What an import did: the stored needs and the rows it skipped (with ``skip_invalid``)."""
+
+    imported: list[Need] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _file_error(message_en: str, message_de: str) -> ImportRefusedError:
+    return ImportRefusedError([RowError(0, "file", message_de, message_en)])
+
+
+def _read_csv(path: Path) -> list[tuple[int, dict]]:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        text = handle.read()
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    # StringIO with newline="": line breaks inside quoted cells stay part of the cell.
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    missing = [c for c in ("lat", "lon", "category", "title") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise _file_error(
+            f"the CSV header lacks the column(s) {', '.join(missing)}; the first row must name at least "
+            f"lat, lon, category, title (found: {', '.join(reader.fieldnames or []) or 'nothing'}).",
+            f"Der CSV-Kopfzeile fehlen die Spalte(n) {', '.join(missing)}; die erste Zeile muss mindestens "
+            f"lat, lon, category, title nennen (gefunden: {', '.join(reader.fieldnames or []) or 'nichts'}).",
+        )
+    rows = []
+    for number, row in enumerate(reader, start=2):
+        values = {k: (restore(v) if isinstance(v, str) else v) for k, v in row.items() if k is not None}
+        rows.append((number, {k: (v if v != "" else None) for k, v in values.items()}))
+    return rows
+
+
+def _read_geojson(path: Path) -> list[tuple[int, dict]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as error:
+        raise _file_error(
+            f"{path.name} is not valid JSON ({error}); export it again as GeoJSON.",
+            f"{path.name} ist kein gültiges JSON ({error}); bitte erneut als GeoJSON exportieren.",
+        ) from None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise _file_error(
+            f"{path.name} is not a GeoJSON FeatureCollection; the top level must have \"type\": \"FeatureCollection\".",
+            f"{path.name} ist keine GeoJSON-FeatureCollection; oben muss \"type\": \"FeatureCollection\" stehen.",
+        )
+    rows = []
+    for number, feature in enumerate(data.get("features") or [], start=1):
+        properties = dict((feature or {}).get("properties") or {})
+        geometry = (feature or {}).get("geometry") or {}
+        coordinates = geometry.get("coordinates")
+        if geometry.get("type") == "Point" and isinstance(coordinates, list) and len(coordinates) >= 2:
+            properties["lon"], properties["lat"] = coordinates[0], coordinates[1]
+        else:
+            properties["_geometry_error"] = geometry.get("type")
+        if "id" not in properties and isinstance(feature, dict) and feature.get("id") is not None:
+            properties["id"] = feature["id"]
+        rows.append((number, properties))
+    return rows
+
+
+def _read_gpkg(path: Path) -> list[tuple[int, dict]]:
+    import pyogrio
+
+    frame = pyogrio.read_dataframe(path, layer="needs")
+    rows = []
+    for number, (_, record) in enumerate(frame.iterrows(), start=1):
+        properties = {k: (None if _missing(v) else v) for k, v in record.items() if k != "geometry"}
+        point = record["geometry"]
+        properties["lon"], properties["lat"] = (point.x, point.y) if point is not None else (None, None)
+        rows.append((number, properties))
+    return rows
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def read_rows(path: str | Path) -> list[tuple[int, dict]]:
+    """The rows of an import file as ``(row number, properties)``, by file extension."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(path)
+    if suffix in (".geojson", ".json"):
+        return _read_geojson(path)
+    if suffix == ".gpkg":
+        return _read_gpkg(path)
+    raise _file_error(
+        f"cannot import {path.name}: give a .csv, .geojson (or .json) or .gpkg file.",
+        f"{path.name} kann nicht importiert werden: bitte eine .csv-, .geojson- (oder .json-) oder .gpkg-Datei angeben.",
+    )
+
+
+def _row_to_record(properties: dict, geography, now: datetime) -> tuple[dict, ImportExtras]:
+    """Validate one import row; raises :class:`ValidationError` with every bad field."""
+    errors: list[FieldError] = []
+    if "_geometry_error" in properties:
+        raise ValidationError([FieldError(
+            "geometry",
+            f"Die Geometrie ist kein Punkt (erhalten: {properties['_geometry_error']!r}). "
+            "Bitte geben Sie jeden Bedarf als Punkt an.",
+            f"The geometry is not a point (got {properties['_geometry_error']!r}). "
+            "Please give every need as a point.",
+        )])
+    get = properties.get
+    area_level = get("area_level") if get("located_by") == "area" else None
+    if area_level is not None:
+        area_id = get("area_id") or get(f"{str(area_level).upper()}_ID")
+        place = dict(lat=None, lon=None, area_level=area_level, area_id=area_id)
+    else:
+        place = dict(lat=get("lat"), lon=get("lon"))
+    need = NeedInput(
+        category=get("category"),
+        title=get("title"),
+        description=get("description") or "",
+        workshop_id=get("workshop"),
+        channel=get("channel") or "paper",
+        language=get("language") or "de",
+        **place,
+    )
+    columns: dict = {}
+    try:
+        columns = validate_need(need, geography)
+    except ValidationError as refused:
+        errors += refused.errors
+    need_id = created_at = merged_into = None
+    if get("id") is not None:
+        need_id, error = check_need_id("id", get("id"))
+        errors += [error] if error else []
+    if get("created_at") is not None:
+        created_at, error = parse_created_at(get("created_at"), now)
+        errors += [error] if error else []
+    status = get("status") or "pending"
+    if error := check_status(status):
+        errors.append(error)
+    if get("merged_into") is not None:
+        merged_into, error = check_need_id("merged_into", get("merged_into"))
+        errors += [error] if error else []
+    if (status == "merged") != (merged_into is not None):
+        errors.append(FieldError(
+            "merged_into",
+            "merged_into ist genau dann nötig, wenn status merged ist. Bitte ergänzen oder leeren Sie es.",
+            "merged_into is needed exactly when status is merged. Please fill it in or empty it.",
+        ))
+    support_count = 0
+    if get("support_count") is not None:
+        support_count, error = check_support_count(get("support_count"))
+        errors += [error] if error else []
+    if errors:
+        raise ValidationError(errors)
+    return columns, ImportExtras(
+        id=need_id, created_at=created_at or now, status=status, merged_into=merged_into,
+        support_count=support_count,
+    )
+
+
+def import_needs(store: NeedStore, path: str | Path, *, skip_invalid: bool = False) -> ImportReport:
+    """Validate every row of ``path`` and store the needs in one transaction.
+
+    Parameters
+    ----------
+    store : NeedStore
+        Where to store them; its geography locates the points.
+    path : str or Path
+        ``.csv``, ``.geojson``/``.json`` or ``.gpkg``.
+    skip_invalid : bool
+        Import the good rows and report the bad ones, instead of importing nothing.
+
+    Raises
+    ------
+    ImportRefusedError
+        When any row is bad (and ``skip_invalid`` is false), or the file cannot be read
+        at all; nothing is stored.
+    """
+    now = utc_now()
+    errors: list[RowError] = []
+    good: list[tuple[int, dict, ImportExtras]] = []
+    for number, properties in read_rows(path):
+        try:
+            columns, extras = _row_to_record(properties, store.geography, now)
+        except ValidationError as refused:
+            errors += [RowError(number, e.field, e.message_de, e.message_en) for e in refused.errors]
+            continue
+        good.append((number, columns, extras))
+    good = _drop_conflicting_ids(store, good, errors)
+    if errors and not skip_invalid:
+        raise ImportRefusedError(sorted(errors, key=lambda e: e.row))
+    imported = store.add_validated([(columns, extras) for _, columns, extras in good])
+    return ImportReport(imported=imported, errors=sorted(errors, key=lambda e: e.row))
+
+
+def _drop_conflicting_ids(store, good, errors):
+    """Rows whose id is already stored or repeats in the file, or that merge into nothing, are errors."""
+    ids = [extras.id for _, _, extras in good if extras.id]
+    stored = store.existing_ids(ids + [e.merged_into for _, _, e in good if e.merged_into])
+    seen: set[str] = set()
+    kept = []
+    for number, columns, extras in good:
+        if extras.id and (extras.id in stored or extras.id in seen):
+            errors.append(RowError(
+                number, "id",
+                f"Die Kennung {extras.id} ist schon vorhanden (in der Datenbank oder weiter oben in der Datei). "
+                "Bitte entfernen Sie die Zeile oder leeren Sie die Kennung für einen neuen Bedarf.",
+                f"The id {extras.id} exists already (in the database or further up in the file). "
+                "Please remove the row, or empty the id for a new need.",
+            ))
+            continue
+        if extras.id:
+            seen.add(extras.id)
+        kept.append((number, columns, extras))
+    in_file = {extras.id for _, _, extras in kept if extras.id}
+    result = []
+    for number, columns, extras in kept:
+        if extras.merged_into and extras.merged_into not in in_file | stored:
+            errors.append(RowError(
+                number, "merged_into",
+                f"merged_into {extras.merged_into} nennt keinen vorhandenen Bedarf. Bitte prüfen Sie die Kennung.",
+                f"merged_into {extras.merged_into} names no existing need. Please check the id.",
+            ))
+            continue
+        result.append((number, columns, extras))
+    return result

@@ -1,0 +1,143 @@
+"""The need: what a resident (or a workshop, or a paper form) asked for, and where.
+
+A :class:`NeedInput` is what a page or an import hands in, unchecked. The
+store validates it (:mod:`assessment.needs.validation`), derives the LOR ids of the
+place at write time from the full-detail geometry, and returns a :class:`Need`,
+the stored record. Nothing that identifies a person is part of either: no
+name, no e-mail address, no IP address. The optional client token (a random
+value the browser session makes up) only serves idempotent resubmits and
+"me too" supports, and is never exported.
+
+Examples
+--------
+>>> need = Need(
+...     id="3f2c9a1e-8b7d-4c6e-9f00-1a2b3c4d5e6f",
+...     created_at=datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc),
+...     lat=52.52, lon=13.40, located_by="point", area_level=None,
+...     plr_id="01100101", bzr_id="011001", pgr_id="0110", bez_id="01",
+...     category="mobility", title="Mehr Fahrradbügel", description="",
+...     status="pending", merged_into=None, support_count=0,
+...     workshop_id=None, channel="online", language="de",
+... )
+>>> need.reference
+'3F2C9A1E'
+>>> need.area_id("BZR")
+'011001'
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+
+STATUSES = ("pending", "published", "rejected", "hidden", "merged")
+"""Moderation states. ``merged`` needs ``merged_into`` (the id of the need it was merged into)."""
+
+CHANNELS = ("online", "workshop", "paper")
+"""How a need came in: the residents' page, a live workshop, or a paper form imported later."""
+
+LANGUAGES = ("de", "en")
+LOCATED_BY = ("point", "area")
+"""``point``: a place on the map; ``area``: only an area chosen from a list (stored at its
+representative point, with the ids of that area and its parents, finer levels empty)."""
+
+AREA_LEVELS = ("PLR", "BZR", "PGR", "BEZ")
+TITLE_MIN, TITLE_MAX = 3, 120
+DESCRIPTION_MAX = 1000
+
+
+@dataclass
+class NeedInput:
+    """A need as submitted, before any check. Give either ``lat``/``lon`` or ``area_level``/``area_id``.
+
+    Parameters
+    ----------
+    category : str
+        A category id from :data:`assessment.needs.taxonomy.CATEGORIES`.
+    title, description : str
+        Free text; trimmed, then 3–120 and at most 1,000 characters.
+    lat, lon : float, optional
+        WGS84 degrees (EPSG:4326) of a point inside Berlin.
+    area_level, area_id : str, optional
+        An area chosen from a list instead of a point, e.g. ``("BZR", "011001")``.
+    workshop_id : str, optional
+        The workshop the need was collected in.
+    channel : str
+        ``online``, ``workshop`` or ``paper``.
+    language : str
+        The interface language the resident used (``de`` or ``en``).
+    """
+
+    category: object = None
+    title: object = None
+    description: object = ""
+    lat: object = None
+    lon: object = None
+    area_level: object = None
+    area_id: object = None
+    workshop_id: object = None
+    channel: object = "online"
+    language: object = "de"
+
+
+@dataclass(frozen=True)
+class Need:
+    """One stored need. Times are timezone-aware UTC; coordinates WGS84 degrees."""
+
+    id: str
+    created_at: datetime
+    lat: float
+    lon: float
+    located_by: str
+    area_level: str | None
+    plr_id: str | None
+    bzr_id: str | None
+    pgr_id: str | None
+    bez_id: str | None
+    category: str
+    title: str
+    description: str
+    status: str
+    merged_into: str | None
+    support_count: int
+    workshop_id: str | None
+    channel: str
+    language: str
+
+    @property
+    def reference(self) -> str:
+        """Short code for the confirmation screen: the first 8 characters of the id, upper case."""
+        return reference_code(self.id)
+
+    def area_id(self, level: str) -> str | None:
+        """The id of the area of ``level`` (PLR, BZR, PGR, BEZ) the need lies in, if known."""
+        return getattr(self, f"{level.lower()}_id")
+
+    def as_dict(self) -> dict:
+        """All fields as a plain dict (for tables and exports)."""
+        return asdict(self)
+
+
+def reference_code(need_id: str) -> str:
+    """Short, readable code of a need id (``"3f2c9a1e-..."`` -> ``"3F2C9A1E"``).
+
+    >>> reference_code("3f2c9a1e-8b7d-4c6e-9f00-1a2b3c4d5e6f")
+    '3F2C9A1E'
+    """
+    return need_id[:8].upper()
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware UTC, to the microsecond."""
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class ImportExtras:
+    """Fields an import may carry beyond :class:`NeedInput` (already validated)."""
+
+    id: str | None = None
+    created_at: datetime | None = None
+    status: str = "pending"
+    merged_into: str | None = None
+    support_count: int = 0

@@ -1,0 +1,696 @@
+"""The needs store: one code path on SQLite (default) and PostgreSQL/PostGIS.
+
+Once :meth:`NeedStore.submit` returns, the need is committed to disk, exactly
+once: a resubmit with the same client token returns the need stored the
+first time instead of a second copy.
+
+* **SQLite** (default: ``<data dir>/bedarfsatlas.sqlite``): WAL journal, so
+  readers never wait for the writer; ``synchronous=FULL``, so an
+  acknowledged need survives a power cut; every write transaction starts
+  with ``BEGIN IMMEDIATE`` and waits for the write lock (busy timeout 30 s,
+  retried up to 60 s), so many Streamlit sessions and processes can write at
+  once without "database is locked"; only a lock held longer than that (a
+  stuck process) raises :class:`StoreBusyError`, and nothing is stored then.
+* **PostgreSQL** with PostGIS when ``DATABASE_URL`` names one: the table
+  ``needs`` has a generated ``geom`` point (EPSG:4326) with a GiST index;
+  open it in QGIS as a PostGIS layer.
+
+The schema is versioned with Alembic (``assessment/needs/migrations``);
+:func:`open_store` applies pending migrations on start.
+
+Public API
+----------
+``open_store(settings, *, database_url=None, geography=None) -> NeedStore``
+    Open (and migrate) the database; cache the result per process (the pages
+    use ``st.cache_resource``).
+``NeedStore.submit(need_input, client_token=None, *, status="pending") -> Need``
+    Validate and store; raises :class:`assessment.needs.validation.ValidationError`.
+``NeedStore.get(need_id) -> Need``, ``NeedStore.query(...) -> list[Need]``,
+``NeedStore.query_frame(...) -> DataFrame``,
+``NeedStore.counts_by_area(level, ...) -> DataFrame``,
+``NeedStore.support(need_id, client_token) -> int``,
+``NeedStore.set_status(need_id, status, merged_into=None) -> Need``,
+``NeedStore.backup(path)``.
+
+Examples
+--------
+>>> from assessment.needs.model import NeedInput
+>>> class OneSquare:  # a stand-in geography: one planning area, 52-53 N, 13-14 E
+...     def locate(self, lat, lon):
+...         inside = 52 <= lat <= 53 and 13 <= lon <= 14
+...         return {"PLR_ID": "01100101", "BZR_ID": "011001", "PGR_ID": "0110", "BEZ_ID": "01"} if inside else None
+...     def area_point(self, level, area_id):
+...         return None
+>>> store = open_store(database_url="sqlite://", geography=OneSquare())
+>>> need = store.submit(NeedInput(category="mobility", title="Mehr Fahrradbügel", lat=52.5, lon=13.4))
+>>> need.status, need.plr_id, need.support_count
+('pending', '01100101', 0)
+>>> store.support(need.id, client_token="browser-session-1"), store.support(need.id, client_token="browser-session-1")
+(1, 1)
+>>> store.counts_by_area("BEZ", statuses=None).to_dict("records")
+[{'BEZ_ID': '01', 'category': 'mobility', 'count': 1}]
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+import uuid
+import zlib
+from dataclasses import fields
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Sequence, TypeVar
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.pool import StaticPool
+
+from assessment.needs.geography import Geography
+from assessment.needs.model import AREA_LEVELS, STATUSES, ImportExtras, Need, NeedInput, utc_now
+from assessment.needs.validation import (
+    FieldError,
+    ValidationError,
+    check_client_token,
+    check_status,
+    validate_need,
+)
+from core.settings import Settings
+
+T = TypeVar("T")
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_BUSY_TIMEOUT_S = 30.0
+# Any lock wait longer than this is a fault (a stuck process), not load: say so clearly.
+WRITE_DEADLINE_S = 60.0
+_PG_MIGRATION_LOCK = zlib.crc32(b"bedarfsatlas-migrations")
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A point in time stored as naive UTC and read back timezone-aware.
+
+    Both databases then compare and order times the same way, whatever the
+    server's or the session's time zone.
+    """
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"refusing a naive datetime {value!r}: pass a timezone-aware time")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+metadata = sa.MetaData()
+needs = sa.Table(
+    "needs",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("lat", sa.Float(), nullable=False),
+    sa.Column("lon", sa.Float(), nullable=False),
+    sa.Column("located_by", sa.String(8), nullable=False),
+    sa.Column("area_level", sa.String(3)),
+    sa.Column("plr_id", sa.String(8)),
+    sa.Column("bzr_id", sa.String(6)),
+    sa.Column("pgr_id", sa.String(4)),
+    sa.Column("bez_id", sa.String(2), nullable=False),
+    sa.Column("category", sa.String(32), nullable=False),
+    sa.Column("title", sa.Text(), nullable=False),
+    sa.Column("description", sa.Text(), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("merged_into", sa.String(36)),
+    sa.Column("support_count", sa.Integer(), nullable=False),
+    sa.Column("workshop_id", sa.String(64)),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("language", sa.String(2), nullable=False),
+    sa.Column("client_token", sa.String(128)),
+)
+supports = sa.Table(
+    "supports",
+    metadata,
+    sa.Column("need_id", sa.String(36), primary_key=True),
+    sa.Column("client_token", sa.String(128), primary_key=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+)
+NEED_FIELDS = tuple(f.name for f in fields(Need))
+_NEED_COLUMNS = [needs.c[name] for name in NEED_FIELDS]
+
+
+class StoreError(RuntimeError):
+    """The needs database cannot do what was asked; the message says why and what to do."""
+
+
+class StoreBusyError(StoreError):
+    """The database stayed locked longer than :data:`WRITE_DEADLINE_S`."""
+
+
+class NeedNotFoundError(KeyError):
+    """No need has this id."""
+
+    def __str__(self) -> str:
+        return f"no need with id {self.args[0]!r}: check the id (or the reference code's full id)"
+
+
+# --- engine ---------------------------------------------------------------------------------
+
+
+def make_engine(database_url: str) -> Engine:
+    """An engine for ``database_url`` with the connection settings the store relies on."""
+    url = sa.make_url(database_url)
+    if url.get_backend_name() != "sqlite":
+        return sa.create_engine(url, pool_pre_ping=True)
+    in_memory = url.database in (None, "", ":memory:")
+    if not in_memory:
+        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
+        # One shared connection for an in-memory database (else every connection is a new, empty one).
+        **({"poolclass": StaticPool} if in_memory else {}),
+    )
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection, _record):
+        # pysqlite's own transaction handling would start transactions late and DEFERRED;
+        # we begin them ourselves (below) so that writers queue for the lock up front.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        # IMMEDIATE takes the write lock at BEGIN, where the busy timeout applies; a DEFERRED
+        # transaction that reads first and then writes can fail at once with "database is locked".
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision; safe when several processes start at once."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:  # SQLite: BEGIN IMMEDIATE serialises concurrent starts
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+def _is_lock_error(error: OperationalError) -> bool:
+    text = str(error.orig).lower()
+    return "database is locked" in text or "database is busy" in text or "deadlock detected" in text
+
+
+# --- the store ------------------------------------------------------------------------------
+
+
+class NeedStore:
+    """Needs and supports in one database. Create it with :func:`open_store`."""
+
+    def __init__(self, engine: Engine, geography: Geography | Callable[[], Geography] | None):
+        self.engine = engine
+        self._geography = geography
+
+    @property
+    def backend(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self.engine.dialect.name
+
+    @property
+    def geography(self) -> Geography:
+        """The geography that locates needs; loaded on first use (exports never need it)."""
+        if self._geography is None:
+            raise StoreError(
+                "this store was opened without a geography, so it cannot locate new needs: "
+                "pass settings or geography= to open_store()"
+            )
+        if callable(self._geography) and not hasattr(self._geography, "locate"):
+            self._geography = self._geography()
+        return self._geography
+
+    def close(self) -> None:
+        """Release all connections."""
+        self.engine.dispose()
+
+    # -- transactions --
+
+    def _write(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one write transaction, retrying while the database is locked."""
+        deadline = time.monotonic() + WRITE_DEADLINE_S
+        pause = 0.01
+        while True:
+            try:
+                with self.engine.begin() as conn:
+                    return work(conn)
+            except OperationalError as error:
+                if not _is_lock_error(error) or time.monotonic() > deadline:
+                    if _is_lock_error(error):
+                        raise StoreBusyError(
+                            f"the needs database stayed locked for more than {WRITE_DEADLINE_S:g} s; "
+                            "nothing was stored. Please try again; if it persists, look for a stuck "
+                            "process holding the database."
+                        ) from error
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.5)
+
+    def _read(self, work: Callable[[Connection], T]) -> T:
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                conn = conn.execution_options(sqlite_begin="DEFERRED")
+            return work(conn)
+
+    # -- writing --
+
+    def submit(self, need: NeedInput, client_token: str | None = None, *, status: str = "pending") -> Need:
+        """Validate ``need`` and store it (default as ``pending``); return the stored need.
+
+        Parameters
+        ----------
+        need : NeedInput
+            What the resident sent.
+        client_token : str, optional
+            A random token the page creates once per form; a resubmit with the
+            same token (a double click, a retry after a timeout) returns the
+            need stored the first time instead of storing it again.
+        status : {"pending", "published"}
+            ``pending`` waits for moderation (the default); ``published`` is for
+            an operator who set ``BEDARFSATLAS_PUBLISH_IMMEDIATELY``. A resubmit
+            returns the first need unchanged, whatever its status now.
+
+        Raises
+        ------
+        ValidationError
+            When any field is refused; nothing is stored.
+        ValueError
+            For any other ``status`` (a programming error, not user input).
+        """
+        if status not in ("pending", "published"):
+            raise ValueError(f"a new need starts as 'pending' or 'published', got status={status!r}")
+        if error := check_client_token(client_token):
+            raise ValidationError([error])
+        columns = validate_need(need, self.geography)
+        return self._insert(columns, ImportExtras(status=status), client_token)
+
+    def _insert(self, columns: dict, extras: ImportExtras, client_token: str | None) -> Need:
+        row = {
+            **columns,
+            "id": extras.id or str(uuid.uuid4()),
+            "created_at": extras.created_at or utc_now(),
+            "status": extras.status,
+            "merged_into": extras.merged_into,
+            "support_count": extras.support_count,
+            "client_token": client_token,
+        }
+
+        def insert(conn: Connection) -> Need:
+            if client_token is not None:
+                existing = conn.execute(
+                    sa.select(*_NEED_COLUMNS).where(needs.c.client_token == client_token)
+                ).first()
+                if existing is not None:
+                    return _need(existing)
+            conn.execute(needs.insert().values(**row))
+            return Need(**{name: row[name] for name in NEED_FIELDS})
+
+        try:
+            return self._write(insert)
+        except IntegrityError:
+            # PostgreSQL: a concurrent resubmit with the same token committed first.
+            if client_token is None:
+                raise
+            existing = self._by_token(client_token)
+            if existing is None:
+                raise
+            return existing
+
+    def add_validated(self, records: Sequence[tuple[dict, ImportExtras]]) -> list[Need]:
+        """Store already validated needs in one transaction: all of them, or none.
+
+        For imports (:mod:`assessment.needs.exchange`): each record is the columns from
+        :func:`~assessment.needs.validation.validate_need` and the import-only fields.
+        Needs merged into another need are written after the others, so that a
+        file may list a merged need before its target.
+        """
+        rows = [
+            {
+                **columns,
+                "id": extras.id or str(uuid.uuid4()),
+                "created_at": extras.created_at or utc_now(),
+                "status": extras.status,
+                "merged_into": extras.merged_into,
+                "support_count": extras.support_count,
+                "client_token": None,
+            }
+            for columns, extras in records
+        ]
+        ordered = sorted(rows, key=lambda row: row["merged_into"] is not None)
+
+        def insert(conn: Connection) -> None:
+            if ordered:
+                conn.execute(needs.insert(), ordered)
+
+        self._write(insert)
+        return [Need(**{name: row[name] for name in NEED_FIELDS}) for row in rows]
+
+    def existing_ids(self, need_ids: Iterable[str]) -> set[str]:
+        """Those of ``need_ids`` that are stored already."""
+        wanted = list(dict.fromkeys(need_ids))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):  # stay below SQLite's bound-parameter limit
+            chunk = wanted[start : start + 500]
+            found |= set(
+                self._read(
+                    lambda conn: conn.execute(sa.select(needs.c.id).where(needs.c.id.in_(chunk))).scalars().all()
+                )
+            )
+        return found
+
+    def _by_token(self, client_token: str) -> Need | None:
+        row = self._read(
+            lambda conn: conn.execute(
+                sa.select(*_NEED_COLUMNS).where(needs.c.client_token == client_token)
+            ).first()
+        )
+        return None if row is None else _need(row)
+
+    def support(self, need_id: str, client_token: str) -> int:
+        """Record one "me too" for ``need_id`` from ``client_token``; return the support count.
+
+        A second support from the same token counts once.
+
+        Raises
+        ------
+        NeedNotFoundError
+            When there is no such need.
+        ValidationError
+            When the token is missing or malformed.
+        """
+        # Unlike a submit, a support without a token cannot be counted once: refuse it.
+        if error := check_client_token(client_token if client_token is not None else ""):
+            raise ValidationError([error])
+
+        def add(conn: Connection) -> int:
+            count = conn.execute(sa.select(needs.c.support_count).where(needs.c.id == need_id)).scalar()
+            if count is None:
+                raise NeedNotFoundError(need_id)
+            already = conn.execute(
+                sa.select(sa.literal(1)).where(
+                    supports.c.need_id == need_id, supports.c.client_token == client_token
+                )
+            ).first()
+            if already:
+                return count
+            conn.execute(supports.insert().values(need_id=need_id, client_token=client_token, created_at=utc_now()))
+            # RETURNING: on PostgreSQL other tokens may have supported since the read above.
+            return conn.execute(
+                needs.update()
+                .where(needs.c.id == need_id)
+                .values(support_count=needs.c.support_count + 1)
+                .returning(needs.c.support_count)
+            ).scalar_one()
+
+        try:
+            return self._write(add)
+        except IntegrityError:
+            # PostgreSQL: the same token supported the same need concurrently; it counts once.
+            return self.get(need_id).support_count
+
+    def set_status(self, need_id: str, status: str, merged_into: str | None = None) -> Need:
+        """Change the moderation status of a need; ``merged`` needs ``merged_into``.
+
+        Raises
+        ------
+        ValidationError
+            For an unknown status or a missing/unknown/self ``merged_into``.
+        NeedNotFoundError
+            When there is no such need.
+        """
+        if error := check_status(status):
+            raise ValidationError([error])
+        if status == "merged" and (merged_into is None or merged_into == need_id):
+            raise ValidationError([_merge_target_error(merged_into)])
+        if status != "merged":
+            merged_into = None
+
+        def change(conn: Connection) -> None:
+            if merged_into is not None and conn.execute(
+                sa.select(needs.c.id).where(needs.c.id == merged_into)
+            ).first() is None:
+                raise ValidationError([_merge_target_error(merged_into)])
+            done = conn.execute(
+                needs.update().where(needs.c.id == need_id).values(status=status, merged_into=merged_into)
+            )
+            if done.rowcount == 0:
+                raise NeedNotFoundError(need_id)
+
+        self._write(change)
+        return self.get(need_id)
+
+    # -- reading --
+
+    def get(self, need_id: str) -> Need:
+        """The need with id ``need_id``; raises :class:`NeedNotFoundError`."""
+        row = self._read(
+            lambda conn: conn.execute(sa.select(*_NEED_COLUMNS).where(needs.c.id == need_id)).first()
+        )
+        if row is None:
+            raise NeedNotFoundError(need_id)
+        return _need(row)
+
+    def query(
+        self,
+        *,
+        level: str | None = None,
+        area_ids: Iterable[str] | None = None,
+        bbox: Sequence[float] | None = None,
+        categories: Iterable[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        statuses: Iterable[str] | None = ("published",),
+        workshop_id: str | None = None,
+        limit: int | None = None,
+    ) -> list[Need]:
+        """Needs that match every given filter, newest first.
+
+        Parameters
+        ----------
+        level, area_ids
+            Needs inside any of ``area_ids`` of LOR ``level`` (PLR, BZR, PGR, BEZ).
+            Needs located only by a coarser area have no id at finer levels and
+            are not returned for them.
+        bbox
+            ``(min_lon, min_lat, max_lon, max_lat)`` in WGS84 degrees (GeoJSON order).
+        categories
+            Category ids.
+        since, until
+            Created at or after ``since`` and before ``until`` (timezone-aware).
+        statuses
+            Default: published only, what the public may see. ``None``: every status.
+        workshop_id
+            Needs collected in this workshop.
+        limit
+            At most this many.
+        """
+        where = _filters(level, area_ids, bbox, categories, since, until, statuses, workshop_id)
+        statement = sa.select(*_NEED_COLUMNS).where(*where).order_by(needs.c.created_at.desc(), needs.c.id)
+        if limit is not None:
+            statement = statement.limit(limit)
+        return [_need(row) for row in self._read(lambda conn: conn.execute(statement).all())]
+
+    def query_frame(self, **filters) -> pd.DataFrame:
+        """:meth:`query` as a DataFrame (one row per need, the :class:`Need` fields and ``reference``).
+
+        For map layers and tables; takes the same keyword filters as :meth:`query`.
+        """
+        found = self.query(**filters)
+        frame = pd.DataFrame([n.as_dict() for n in found], columns=list(NEED_FIELDS))
+        frame.insert(1, "reference", [n.reference for n in found])
+        return frame
+
+    def counts_by_area(
+        self,
+        level: str,
+        *,
+        by_category: bool = True,
+        categories: Iterable[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        statuses: Iterable[str] | None = ("published",),
+        workshop_id: str | None = None,
+    ) -> pd.DataFrame:
+        """Number of needs per area of ``level`` (and per category), for choropleths and the index.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``<LEVEL>_ID``, ``category`` (when ``by_category``) and ``count``;
+            only areas with at least one need. Needs located only by a coarser
+            area than ``level`` are not counted at ``level``.
+        """
+        level = _level(level)
+        # Group by every column of the covering index ix_needs_counts, in its order: both
+        # databases then stream the groups out of the index without touching the table or
+        # sorting, whatever the level and status filter. At most a few thousand groups come
+        # back; summing them to the requested level is cheap. Needs without an id at this
+        # level (located only by a coarser area) fall out with the missing id.
+        statuses = STATUSES if statuses is None else statuses
+        keys = [needs.c.status, needs.c.category, needs.c.plr_id, needs.c.bzr_id, needs.c.pgr_id, needs.c.bez_id]
+        where = _filters(None, None, None, categories, since, until, statuses, workshop_id)
+        statement = sa.select(*keys, sa.func.count().label("count")).where(*where).group_by(*keys)
+        rows = self._read(lambda conn: conn.execute(statement).all())
+        groups = pd.DataFrame(
+            [tuple(r) for r in rows], columns=["status", "category", "PLR_ID", "BZR_ID", "PGR_ID", "BEZ_ID", "count"]
+        )
+        by = [f"{level}_ID"] + (["category"] if by_category else [])
+        frame = groups.dropna(subset=[by[0]]).groupby(by, as_index=False, sort=True)["count"].sum()
+        frame["count"] = frame["count"].astype("int64")
+        return frame
+
+    def count(self, *, statuses: Iterable[str] | None = None) -> int:
+        """Number of stored needs (default: every status)."""
+        where = [needs.c.status.in_(list(statuses))] if statuses is not None else []
+        return self._read(lambda conn: conn.execute(sa.select(sa.func.count()).select_from(needs).where(*where)).scalar())
+
+    # -- backup --
+
+    def backup(self, path: str | Path) -> Path:
+        """Write a consistent copy of the SQLite database to ``path``, also while others write.
+
+        Uses SQLite's online backup API into a temporary file that is renamed
+        when complete. For PostgreSQL, use ``pg_dump`` (see the error message).
+        """
+        path = Path(path)
+        if self.backend != "sqlite":
+            url = self.engine.url
+            raise StoreError(
+                "backup copies SQLite databases only. For PostgreSQL run "
+                f"`pg_dump --format=custom --file {path} --host {url.host or 'localhost'} "
+                f"--port {url.port or 5432} --username {url.username or 'postgres'} {url.database}` "
+                "(pg_dump takes a consistent snapshot while the app writes; restore with pg_restore)."
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".partial")
+        partial.unlink(missing_ok=True)
+        source = self.engine.raw_connection()
+        try:
+            target = sqlite3.connect(partial)
+            try:
+                source.driver_connection.backup(target)
+            finally:
+                target.close()
+        finally:
+            source.close()
+        partial.replace(path)
+        return path
+
+
+def _merge_target_error(merged_into: object) -> FieldError:
+    return FieldError(
+        "merged_into",
+        f"Für den Status 'merged' fehlt die Kennung des Ziel-Bedarfs oder sie ist ungültig "
+        f"(erhalten: {merged_into!r}). Bitte geben Sie die Kennung eines anderen, vorhandenen Bedarfs an.",
+        f"The status 'merged' needs the id of the need it was merged into, which is missing or "
+        f"invalid (got {merged_into!r}). Please give the id of another, existing need.",
+    )
+
+
+def _level(level: str) -> str:
+    code = level.upper() if isinstance(level, str) else level
+    if code not in AREA_LEVELS:
+        raise ValueError(f"level must be one of {', '.join(AREA_LEVELS)}, got {level!r}")
+    return code
+
+
+def _filters(level, area_ids, bbox, categories, since, until, statuses, workshop_id) -> list:
+    where = []
+    if area_ids is not None:
+        if level is None:
+            raise ValueError("area_ids needs level= (PLR, BZR, PGR or BEZ) to say which ids they are")
+        where.append(needs.c[f"{_level(level).lower()}_id"].in_(list(area_ids)))
+    if bbox is not None:
+        min_lon, min_lat, max_lon, max_lat = (float(v) for v in bbox)
+        if min_lon > max_lon or min_lat > max_lat:
+            raise ValueError(
+                f"bbox must be (min_lon, min_lat, max_lon, max_lat), got {tuple(bbox)!r}: "
+                "minimum and maximum look swapped"
+            )
+        where += [needs.c.lat.between(min_lat, max_lat), needs.c.lon.between(min_lon, max_lon)]
+    if categories is not None:
+        where.append(needs.c.category.in_(list(categories)))
+    if since is not None:
+        where.append(needs.c.created_at >= since)
+    if until is not None:
+        where.append(needs.c.created_at < until)
+    if statuses is not None:
+        statuses = [statuses] if isinstance(statuses, str) else list(statuses)
+        unknown = [s for s in statuses if s not in STATUSES]
+        if unknown:
+            raise ValueError(f"unknown status {unknown[0]!r}: use one of {', '.join(STATUSES)}")
+        where.append(needs.c.status.in_(statuses))
+    if workshop_id is not None:
+        where.append(needs.c.workshop_id == workshop_id)
+    return where
+
+
+def _need(row) -> Need:
+    return Need(**dict(zip(NEED_FIELDS, row)))
+
+
+def open_store(
+    settings: Settings | None = None,
+    *,
+    database_url: str | None = None,
+    geography: Geography | None = None,
+    migrate_schema: bool = True,
+) -> NeedStore:
+    """Open the needs database named by ``settings`` (or ``database_url``) and migrate it.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Gives ``database_url`` (``DATABASE_URL``, default the SQLite file in the
+        data folder) and, unless ``geography`` is given, the LOR geometry.
+    database_url : str, optional
+        Overrides ``settings.database_url``.
+    geography : Geography, optional
+        Locates new needs; default the official LOR geometry, loaded on first submit.
+    migrate_schema : bool
+        Apply pending migrations (default). The app always does.
+    """
+    if database_url is None:
+        if settings is None:
+            raise ValueError("open_store needs settings (see core.settings.load_settings) or database_url=")
+        database_url = settings.database_url
+    if geography is None and settings is not None:
+        from assessment.needs.geography import geography_from_settings
+
+        geography = lambda: geography_from_settings(settings)  # noqa: E731 - loaded on first submit
+    engine = make_engine(database_url)
+    if migrate_schema:
+        try:
+            migrate(engine)
+        except BaseException:
+            engine.dispose()  # do not leave a connection open to a database we could not use
+            raise
+    return NeedStore(engine, geography)

@@ -1,0 +1,20 @@
+"""How residents and staff take part.
+
+Modules
+-------
+residents
+    The residents' page rules besides the store: submission limit, anti-bot field,
+    workshop lookup, needs nearby, "Ich auch" once per browser.
+limits
+    Sliding-window limits kept in the database, so every app process counts together.
+auth
+    Roles, staff accounts, sign-in and which role may open which page.
+moderation
+    The queue of new needs and every decision on them, each one audited.
+workshops
+    Workshops: a room pins needs together, then distributes dots on them.
+workshop_report
+    A workshop's results: focus area, exports of its needs and dots, a one-page summary.
+retention
+    The retention job: delete or anonymise what has been kept long enough.
+"""

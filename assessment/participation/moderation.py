@@ -1,0 +1,389 @@
+"""Moderation: the queue of new needs and every decision on them, each one audited.
+
+Needs sent on the residents' page start as ``pending``. A moderator
+
+* **approves** a need (``published``: now the public sees it),
+* **rejects** it with a reason from :data:`REJECT_REASONS`,
+* **edits** title or description to remove personal data (the original text
+  is kept only in the audit log, :mod:`assessment.needs.audit`),
+* **merges** a duplicate into the need it repeats: the duplicate becomes
+  ``merged`` and its supports ("me too") move to the kept need, counted once
+  per browser token,
+* decides on many needs of one workshop at once (:meth:`Moderation.bulk`).
+
+Residents can **report** a published need (:meth:`Moderation.report`); at
+:data:`REPORT_THRESHOLD` reports from different sessions the need is
+``hidden`` until a moderator approves (published again, reports cleared) or
+rejects it.
+
+Each change and its audit row are written in one transaction: a change that
+fails (unknown need, a merge into a missing need, a decision the current
+status does not allow) leaves no audit row, and the audit row never exists
+without the change.
+
+Examples
+--------
+>>> from assessment.needs.model import NeedInput
+>>> from assessment.needs.store import open_store
+>>> class OneSquare:  # a stand-in geography: one planning area, 52-53 N, 13-14 E
+...     def locate(self, lat, lon):
+...         return {"PLR_ID": "01100101", "BZR_ID": "011001", "PGR_ID": "0110", "BEZ_ID": "01"}
+...     def area_point(self, level, area_id):
+...         return None
+>>> store = open_store(database_url="sqlite://", geography=OneSquare())
+>>> need = store.submit(NeedInput(category="mobility", title="Mehr Fahrradbügel", lat=52.5, lon=13.4))
+>>> moderation = Moderation(store)
+>>> [n.reference for n in moderation.queue()] == [need.reference]
+True
+>>> moderation.approve(need.id, actor="mod-anna").status
+'published'
+>>> moderation.queue()
+[]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from assessment.needs import audit
+from assessment.needs.model import DESCRIPTION_MAX, TITLE_MAX, TITLE_MIN, Need, utc_now
+from assessment.needs.store import NEED_FIELDS, NeedNotFoundError, NeedStore, UTCDateTime, needs, supports
+from assessment.needs.validation import FieldError, ValidationError, check_text
+
+REPORT_THRESHOLD = 3
+"""Reports from this many different sessions hide a published need until a moderator decides."""
+
+REJECT_REASONS: dict[str, tuple[str, str]] = {
+    "personal_data": ("Enthält personenbezogene Daten", "Contains personal data"),
+    "offensive": ("Beleidigend oder diskriminierend", "Offensive or discriminatory"),
+    "advertising": ("Werbung oder Spam", "Advertising or spam"),
+    "off_topic": ("Kein Bedarf im Sinne der Beteiligung", "Not a need this participation is about"),
+    "outside_scope": ("Nicht in Berlin oder nicht zuständig", "Outside Berlin or outside the remit"),
+    "duplicate": ("Doppelt gemeldet", "Duplicate"),
+}
+"""Why a need is rejected: id -> (German, English). Moderators pick one; free text is not stored."""
+
+REPORT_REASONS: dict[str, tuple[str, str]] = {
+    "personal_data": ("Enthält personenbezogene Daten", "Contains personal data"),
+    "offensive": ("Beleidigend oder diskriminierend", "Offensive or discriminatory"),
+    "spam": ("Werbung oder Spam", "Advertising or spam"),
+    "other": ("Verstößt anders gegen die Regeln", "Breaks the rules otherwise"),
+}
+"""Why a resident reports a published need: id -> (German, English)."""
+
+EDIT_REASONS = ("personal_data", "wording")
+BULK_ACTIONS = ("approve", "reject")
+
+# Which decision may follow which status. A merged need stays merged (its supports moved).
+_ALLOWED_FROM = {
+    "approve": ("pending", "hidden", "rejected"),
+    "reject": ("pending", "hidden", "published"),
+    "hide": ("published",),
+    "merge": ("pending", "hidden", "published", "rejected"),
+    "edit": ("pending", "hidden", "published", "rejected"),
+}
+
+_metadata = sa.MetaData()
+need_reports = sa.Table(
+    "need_reports",
+    _metadata,
+    sa.Column("need_id", sa.String(36), primary_key=True),
+    sa.Column("reporter_key", sa.String(80), primary_key=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("reason", sa.String(32), nullable=False),
+)
+_NEED_COLUMNS = [needs.c[name] for name in NEED_FIELDS]
+
+
+class DecisionError(ValueError):
+    """A decision the need's current status does not allow; the message names both."""
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """After a resident's report: the need's number of reports and whether it is hidden now."""
+
+    reports: int
+    hidden: bool
+
+
+class Moderation:
+    """Moderators' decisions on the needs of ``store``, each written with its audit row."""
+
+    def __init__(self, store: NeedStore):
+        self.store = store
+
+    # -- reading --
+
+    def queue(self, *, workshop_id: str | None = None, limit: int | None = None) -> list[Need]:
+        """Needs waiting for a decision, oldest first: ``pending`` ones and ``hidden`` (reported) ones.
+
+        Parameters
+        ----------
+        workshop_id : str, optional
+            Only needs collected in this workshop (for bulk decisions after a workshop).
+        limit : int, optional
+            At most this many.
+        """
+        statement = (
+            sa.select(*_NEED_COLUMNS)
+            .where(needs.c.status.in_(["pending", "hidden"]))
+            .order_by(needs.c.created_at, needs.c.id)
+        )
+        if workshop_id is not None:
+            statement = statement.where(needs.c.workshop_id == workshop_id)
+        if limit is not None:
+            statement = statement.limit(limit)
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(statement).all()
+        return [Need(**dict(zip(NEED_FIELDS, row))) for row in rows]
+
+    def report_counts(self, need_ids: Iterable[str] | None = None) -> dict[str, int]:
+        """Number of residents' reports per need id (needs without reports are left out)."""
+        statement = sa.select(need_reports.c.need_id, sa.func.count()).group_by(need_reports.c.need_id)
+        if need_ids is not None:
+            statement = statement.where(need_reports.c.need_id.in_(list(need_ids)))
+        with self.store.engine.connect() as conn:
+            return {need_id: int(count) for need_id, count in conn.execute(statement).all()}
+
+    def queue_frame(self, *, workshop_id: str | None = None) -> pd.DataFrame:
+        """:meth:`queue` as a table for the moderation page, with ``reference`` and ``reports``."""
+        found = self.queue(workshop_id=workshop_id)
+        frame = pd.DataFrame([n.as_dict() for n in found], columns=list(NEED_FIELDS))
+        frame.insert(1, "reference", [n.reference for n in found])
+        counts = self.report_counts(frame["id"].tolist()) if len(frame) else {}
+        frame["reports"] = [counts.get(i, 0) for i in frame["id"]]
+        return frame
+
+    # -- decisions --
+
+    def approve(self, need_id: str, *, actor: str) -> Need:
+        """Publish ``need_id`` (from pending, hidden or rejected); clears residents' reports."""
+        return self._decide(need_id, "approve", "published", actor=actor, reason=None)
+
+    def reject(self, need_id: str, *, actor: str, reason: str) -> Need:
+        """Reject ``need_id`` for ``reason``, one of :data:`REJECT_REASONS`.
+
+        Raises
+        ------
+        ValidationError
+            For a reason not in the list.
+        """
+        _check_reason(reason, REJECT_REASONS)
+        return self._decide(need_id, "reject", "rejected", actor=actor, reason=reason)
+
+    def bulk(self, need_ids: Iterable[str], action: str, *, actor: str, reason: str | None = None) -> list[Need]:
+        """Approve or reject many needs (e.g. all of one workshop) in one transaction: all or none.
+
+        Parameters
+        ----------
+        action : {"approve", "reject"}
+        reason : str, optional
+            Required for ``reject`` (one of :data:`REJECT_REASONS`).
+        """
+        if action not in BULK_ACTIONS:
+            raise ValueError(f"bulk action must be one of {', '.join(BULK_ACTIONS)}, got {action!r}")
+        if action == "reject":
+            _check_reason(reason, REJECT_REASONS)
+        status = "published" if action == "approve" else "rejected"
+        ids = list(dict.fromkeys(need_ids))
+
+        def work(conn: Connection) -> None:
+            for need_id in ids:
+                self._change(conn, need_id, action, status, actor=actor, reason=reason, details={"bulk": len(ids)})
+
+        self.store._write(work)
+        return [self.store.get(need_id) for need_id in ids]
+
+    def edit(self, need_id: str, *, actor: str, title: str | None = None, description: str | None = None,
+             reason: str = "personal_data") -> Need:
+        """Replace title and/or description (e.g. to remove a name); the original goes to the audit log only.
+
+        The status does not change. Texts are checked like a resident's (3-120 and
+        at most 1,000 characters).
+
+        Raises
+        ------
+        ValidationError
+            For a text out of bounds or an unknown ``reason`` (one of :data:`EDIT_REASONS`).
+        """
+        if reason not in EDIT_REASONS:
+            raise ValueError(f"edit reason must be one of {', '.join(EDIT_REASONS)}, got {reason!r}")
+        changes: dict[str, str] = {}
+        errors: list[FieldError] = []
+        if title is not None:
+            changes["title"], error = check_text("title", title, required=True, minimum=TITLE_MIN, maximum=TITLE_MAX)
+            errors += [error] if error else []
+        if description is not None:
+            changes["description"], error = check_text("description", description, required=False, minimum=0,
+                                                       maximum=DESCRIPTION_MAX)
+            errors += [error] if error else []
+        if errors:
+            raise ValidationError(errors)
+        if not changes:
+            raise ValueError("edit needs a new title or description")
+
+        def work(conn: Connection) -> None:
+            current = _locked_need(conn, need_id)
+            _allow("edit", current)
+            before = {name: getattr(current, name) for name in changes if getattr(current, name) != changes[name]}
+            if not before:
+                return
+            audit.record(conn, actor=actor, action="edit", need_id=need_id, status_before=current.status,
+                         status_after=current.status, reason=reason,
+                         details={"before": before, "after": {name: changes[name] for name in before}})
+            conn.execute(needs.update().where(needs.c.id == need_id).values(**{n: changes[n] for n in before}))
+
+        self.store._write(work)
+        return self.store.get(need_id)
+
+    def merge(self, duplicate_id: str, *, into: str, actor: str) -> Need:
+        """Merge ``duplicate_id`` into the kept need ``into``; return the kept need.
+
+        The duplicate becomes ``merged`` (``merged_into`` = ``into``). Its supports
+        move to the kept need; a browser token that supported both counts once.
+        Supports that came without a token (imported counts) move as a number.
+
+        Raises
+        ------
+        ValidationError
+            When ``into`` is the duplicate itself, or is itself merged.
+        NeedNotFoundError
+            When either need does not exist.
+        """
+        if duplicate_id == into:
+            raise ValidationError([_merge_error(into)])
+
+        def work(conn: Connection) -> None:
+            duplicate = _locked_need(conn, duplicate_id)
+            kept = _locked_need(conn, into)
+            if kept.status == "merged":
+                raise ValidationError([_merge_error(into)])
+            _allow("merge", duplicate)
+            tokens = conn.execute(sa.select(supports.c.client_token, supports.c.created_at)
+                                  .where(supports.c.need_id == duplicate_id)).all()
+            already = set(conn.execute(sa.select(supports.c.client_token).where(supports.c.need_id == into))
+                          .scalars().all())
+            moving = [(token, at) for token, at in tokens if token not in already]
+            tokenless = max(0, duplicate.support_count - len(tokens))
+            audit.record(conn, actor=actor, action="merge", need_id=duplicate_id, status_before=duplicate.status,
+                         status_after="merged", reason="duplicate",
+                         details={"into": into, "supports_moved": len(moving) + tokenless,
+                                  "supports_counted_once": len(tokens) - len(moving)})
+            conn.execute(supports.delete().where(supports.c.need_id == duplicate_id))
+            if moving:
+                conn.execute(supports.insert(), [{"need_id": into, "client_token": token, "created_at": at}
+                                                 for token, at in moving])
+            conn.execute(needs.update().where(needs.c.id == into)
+                         .values(support_count=needs.c.support_count + len(moving) + tokenless))
+            conn.execute(needs.update().where(needs.c.id == duplicate_id)
+                         .values(status="merged", merged_into=into, support_count=0))
+            conn.execute(need_reports.delete().where(need_reports.c.need_id == duplicate_id))
+
+        self.store._write(work)
+        return self.store.get(into)
+
+    # -- residents' reports --
+
+    def report(self, need_id: str, reporter_key: str, reason: str) -> ReportResult:
+        """A resident reports the published need ``need_id``; the :data:`REPORT_THRESHOLD`-th report hides it.
+
+        Parameters
+        ----------
+        reporter_key : str
+            A hashed session key (:func:`assessment.participation.residents.hashed_key`), never
+            an IP address; the same key counts once per need.
+        reason : str
+            One of :data:`REPORT_REASONS`.
+
+        Raises
+        ------
+        DecisionError
+            When the need is not published (only what the public sees can be reported).
+        """
+        _check_reason(reason, REPORT_REASONS)
+        if not isinstance(reporter_key, str) or not 8 <= len(reporter_key) <= 80:
+            raise ValueError(f"reporter_key must be a hashed session key of 8-80 characters, got {reporter_key!r}")
+
+        def work(conn: Connection) -> ReportResult:
+            current = _locked_need(conn, need_id)
+            if current.status != "published":
+                raise DecisionError(f"only published needs can be reported; need {current.reference} is "
+                                    f"{current.status!r}")
+            exists = conn.execute(sa.select(sa.literal(1)).where(
+                need_reports.c.need_id == need_id, need_reports.c.reporter_key == reporter_key)).first()
+            if not exists:
+                conn.execute(need_reports.insert().values(need_id=need_id, reporter_key=reporter_key,
+                                                          created_at=utc_now(), reason=reason))
+            count = conn.execute(sa.select(sa.func.count()).select_from(need_reports)
+                                 .where(need_reports.c.need_id == need_id)).scalar_one()
+            if count < REPORT_THRESHOLD:
+                return ReportResult(count, False)
+            audit.record(conn, actor="system:reports", action="hide", need_id=need_id,
+                         status_before="published", status_after="hidden", reason="reports",
+                         details={"reports": count})
+            conn.execute(needs.update().where(needs.c.id == need_id).values(status="hidden"))
+            return ReportResult(count, True)
+
+        return self.store._write(work)
+
+    # -- internals --
+
+    def _decide(self, need_id: str, action: str, status: str, *, actor: str, reason: str | None) -> Need:
+        self.store._write(lambda conn: self._change(conn, need_id, action, status, actor=actor, reason=reason))
+        return self.store.get(need_id)
+
+    @staticmethod
+    def _change(conn: Connection, need_id: str, action: str, status: str, *, actor: str, reason: str | None,
+                details: dict | None = None) -> None:
+        current = _locked_need(conn, need_id)
+        _allow(action, current)
+        reports = conn.execute(sa.select(sa.func.count()).select_from(need_reports)
+                               .where(need_reports.c.need_id == need_id)).scalar_one()
+        extra = {**(details or {}), **({"reports_cleared": reports} if reports else {})}
+        audit.record(conn, actor=actor, action=action, need_id=need_id, status_before=current.status,
+                     status_after=status, reason=reason, details=extra or None)
+        # Everything below commits or rolls back together with the audit row above.
+        conn.execute(needs.update().where(needs.c.id == need_id).values(status=status, merged_into=None))
+        conn.execute(need_reports.delete().where(need_reports.c.need_id == need_id))
+
+
+def _locked_need(conn: Connection, need_id: str) -> Need:
+    statement = sa.select(*_NEED_COLUMNS).where(needs.c.id == need_id)
+    if conn.dialect.name == "postgresql":
+        statement = statement.with_for_update()  # two moderators deciding at once: one waits
+    row = conn.execute(statement).first()
+    if row is None:
+        raise NeedNotFoundError(need_id)
+    return Need(**dict(zip(NEED_FIELDS, row)))
+
+
+def _allow(action: str, need: Need) -> None:
+    if need.status not in _ALLOWED_FROM[action]:
+        raise DecisionError(
+            f"cannot {action} need {need.reference}: it is {need.status!r}; {action} is possible from "
+            f"{', '.join(_ALLOWED_FROM[action])}. Reload the queue: someone else may have decided already."
+        )
+
+
+def _check_reason(reason: object, reasons: dict[str, tuple[str, str]]) -> None:
+    if reason not in reasons:
+        raise ValidationError([FieldError(
+            "reason",
+            f"Bitte wählen Sie einen Grund aus der Liste (erhalten: {reason!r}).",
+            f"Please choose a reason from the list (got {reason!r}): {', '.join(reasons)}.",
+        )])
+
+
+def _merge_error(into: object) -> FieldError:
+    return FieldError(
+        "merged_into",
+        f"Ein Bedarf kann nur in einen anderen, nicht selbst zusammengeführten Bedarf zusammengeführt "
+        f"werden (erhalten: {into!r}).",
+        f"A need can only be merged into another need that is not merged itself (got {into!r}).",
+    )

@@ -1,0 +1,253 @@
+"""What the residents' page needs besides the store: abuse limits, workshops, nearby needs.
+
+Plain Python, no streamlit, so every rule here is tested without a browser.
+
+* :func:`page_rate_limiter` — at most :data:`RATE_LIMIT` needs per
+  :data:`RATE_WINDOW_S` seconds per key (a browser session, a browser), kept in
+  the needs database (:class:`assessment.participation.limits.SharedLimiter`), so that all app
+  instances on one database count together and a restart forgets nothing. Keys
+  are SHA-256 hashes of random session or browser values (:func:`hashed_key`):
+  no IP address, nothing that identifies a person, deleted once they leave the
+  window. A repeated client token (a double click, a rerun) counts once.
+* :func:`honeypot_filled` — the page carries a field humans are told to leave
+  empty; automated form fillers tend to fill every field.
+* :class:`WorkshopDirectory` — how ``/melden?workshop=CODE`` finds the workshop.
+  :class:`TableWorkshopDirectory` reads the ``workshops`` table of
+  :mod:`assessment.participation.workshops` (``code``, ``title``, ``status``, ``publish_immediately``). :class:`StaticWorkshopDirectory` holds workshops in memory.
+* :func:`nearby_bbox` and :func:`nearby_needs` — published needs around a chosen place.
+* :func:`support_token` and :func:`supported_needs` — "Ich auch" counts once per
+  browser and need, also after a reload: the support's client token is the hashed
+  browser key, and the page asks which needs it supported already.
+
+Examples
+--------
+>>> from assessment.needs.store import open_store
+>>> limiter = page_rate_limiter(open_store(database_url="sqlite://"))
+>>> keys = [hashed_key("session", "a-random-session-value"), hashed_key("browser", "a-cookie-value")]
+>>> limiter.limit, limiter.reserve(keys, "token-1")
+(5, 0.0)
+>>> StaticWorkshopDirectory([Workshop("kiez-1", "Kiezspaziergang", "open")]).get("kiez-1").title
+'Kiezspaziergang'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, Iterable, Protocol
+
+import sqlalchemy as sa
+
+from assessment.participation.limits import SharedLimiter, hashed_key  # noqa: F401 - hashed_key: the pages' import
+from assessment.needs.model import Need, utc_now
+from assessment.needs.store import NeedStore, supports
+
+#: The residents' page: at most this many needs per window, per session and per browser.
+RATE_LIMIT = 5
+RATE_WINDOW_S = 600.0
+#: Half the side of the square searched for needs near a point, in metres.
+NEARBY_RADIUS_M = 1000.0
+NEARBY_LIMIT = 20
+
+
+def page_rate_limiter(store: NeedStore, *, clock: Callable[[], datetime] = utc_now) -> SharedLimiter:
+    """The residents' page limit on stored needs, shared by every app instance on ``store``'s database.
+
+    The page reserves a place under the session and browser keys before it
+    submits (:meth:`SharedLimiter.reserve`), records it once the store accepted
+    the need and releases it when the store refused it, so refused or invalid
+    attempts do not use up the allowance and parallel submits cannot pass the
+    limit together.
+    """
+    return SharedLimiter(store, "report", RATE_LIMIT, RATE_WINDOW_S, clock=clock)
+
+
+def honeypot_filled(value: object) -> bool:
+    """Whether the field humans are asked to leave empty holds anything but whitespace.
+
+    >>> honeypot_filled(""), honeypot_filled("  "), honeypot_filled(None), honeypot_filled("https://spam")
+    (False, False, False, True)
+    """
+    return isinstance(value, str) and value.strip() != ""
+
+
+# --- workshops ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Workshop:
+    """A workshop residents can report in: its code (from the link or QR code), title and status."""
+
+    code: str
+    title: str
+    status: str  # "open", "closed" or "frozen" (see assessment.participation.workshops)
+    #: Needs from the room are stored as published (the facilitator moderates the room).
+    publish_immediately: bool = False
+
+    @property
+    def is_open(self) -> bool:
+        """Whether needs may still be tagged with this workshop."""
+        return self.status == "open"
+
+
+class WorkshopDirectory(Protocol):
+    """Looks up a workshop by the code in ``/melden?workshop=CODE``."""
+
+    def get(self, code: str) -> Workshop | None: ...
+
+
+class StaticWorkshopDirectory:
+    """Workshops held in memory (tests, demos)."""
+
+    def __init__(self, workshops: Iterable[Workshop] = ()):
+        self._by_code = {w.code: w for w in workshops}
+
+    def get(self, code: str) -> Workshop | None:
+        """The workshop with ``code``, or ``None``."""
+        return self._by_code.get(code)
+
+
+class TableWorkshopDirectory:
+    """Workshops from the ``workshops`` table of the needs database, if it has one.
+
+    Reads the columns ``code``, ``title``, ``status`` and ``publish_immediately``
+    of the table :mod:`assessment.participation.workshops` keeps (migration ``0004``); other
+    columns are ignored. Without the table (an unmigrated database) every code is unknown.
+    """
+
+    def __init__(self, engine: sa.engine.Engine):
+        self.engine = engine
+
+    def get(self, code: str) -> Workshop | None:
+        """The workshop with ``code``, or ``None`` when there is none (or no table yet)."""
+        if not isinstance(code, str) or not code:
+            return None
+        if not sa.inspect(self.engine).has_table("workshops"):
+            return None
+        table = sa.table(
+            "workshops", sa.column("code"), sa.column("title"), sa.column("status"), sa.column("publish_immediately")
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(table.c.code, table.c.title, table.c.status, table.c.publish_immediately)
+                .where(table.c.code == code)
+            ).first()
+        if row is None:
+            return None
+        return Workshop(str(row.code), str(row.title), str(row.status), bool(row.publish_immediately))
+
+
+def workshop_directory(store) -> WorkshopDirectory:
+    """The directory the residents' page uses: the store's database."""
+    return TableWorkshopDirectory(store.engine)
+
+
+# --- needs near a place -------------------------------------------------------------------
+
+
+def nearby_bbox(lat: float, lon: float, radius_m: float = NEARBY_RADIUS_M) -> tuple[float, float, float, float]:
+    """``(min_lon, min_lat, max_lon, max_lat)`` of a square ``2 * radius_m`` wide around a point.
+
+    One degree of latitude is about 111.3 km; a degree of longitude shrinks with
+    the cosine of the latitude (about 67.8 km in Berlin).
+
+    >>> [round(v, 4) for v in nearby_bbox(52.52, 13.40)]
+    [13.3852, 52.511, 13.4148, 52.529]
+    """
+    dlat = radius_m / 111_320.0
+    dlon = radius_m / (111_320.0 * math.cos(math.radians(lat)))
+    return (lon - dlon, lat - dlat, lon + dlon, lat + dlat)
+
+
+def nearby_needs(store, place: dict, limit: int = NEARBY_LIMIT) -> list[Need]:
+    """Published needs near ``place``, newest first.
+
+    Parameters
+    ----------
+    store : NeedStore
+    place : dict
+        ``{"lat": ..., "lon": ...}`` for a point (needs within :data:`NEARBY_RADIUS_M`),
+        or ``{"level": "PLR", "area_id": "..."}`` for an area chosen from the lists
+        (needs in that area).
+    """
+    if place.get("level"):
+        return store.query(level=place["level"], area_ids=[place["area_id"]], limit=limit)
+    return store.query(bbox=nearby_bbox(place["lat"], place["lon"]), limit=limit)
+
+
+# --- "Ich auch" -----------------------------------------------------------------------------
+
+
+def browser_secret(xsrf_cookie: object) -> str | None:
+    """The random value of Streamlit's XSRF cookie that stays the same for a browser, or ``None``.
+
+    The cookie reads ``2|mask|masked token|timestamp``: the server keeps the token
+    but masks it with a new random mask on every page load, so the cookie's text
+    changes with each reload. The token (the masked bytes XOR the mask, repeated)
+    does not. Another form (an old unmasked token) is returned as it is.
+
+    >>> browser_secret("2|01020304|0306050c|1700000000"), browser_secret("2|ffffffff|fdfbf9f7|1700000000")
+    ('02040608', '02040608')
+    >>> browser_secret(""), browser_secret(None), browser_secret("2|zz|zz|1")
+    (None, None, None)
+    """
+    if not isinstance(xsrf_cookie, str) or not xsrf_cookie.strip("\"'"):
+        return None
+    value = xsrf_cookie.strip("\"'")
+    if not value.startswith("2|"):
+        return value
+    try:
+        _, mask_hex, masked_hex, _timestamp = value.split("|")
+        mask, masked = bytes.fromhex(mask_hex), bytes.fromhex(masked_hex)
+    except ValueError:
+        return None
+    if not mask or not masked:
+        return None
+    return bytes(b ^ mask[i % len(mask)] for i, b in enumerate(masked)).hex()
+
+
+def support_token(browser: str | None, session: str) -> str:
+    """The client token of a support: one per browser, so a reload cannot count twice.
+
+    ``browser`` is a random value the browser keeps across reloads (the token in
+    Streamlit's XSRF cookie, :func:`browser_secret`); without it (no cookie) the session value stands in. Only the SHA-256 of
+    the value is used (:func:`hashed_key`), written with ``-`` so that it is a valid
+    client token (:func:`assessment.needs.validation.check_client_token`).
+
+    >>> support_token("cookie-value", "session-1") == support_token("cookie-value", "session-2")
+    True
+    >>> token = support_token(None, "session-1")
+    >>> token.startswith("session-"), len(token), token == support_token(None, "session-2")
+    (True, 72, False)
+    """
+    kind, value = ("browser", browser) if browser else ("session", session)
+    return hashed_key(kind, value).replace(":", "-")
+
+
+def supported_needs(store: NeedStore, client_token: str, need_ids: Iterable[str]) -> set[str]:
+    """Which of ``need_ids`` ``client_token`` has supported already.
+
+    >>> from assessment.needs.model import NeedInput
+    >>> from assessment.needs.store import open_store
+    >>> class OnePlace:  # a stand-in geography: every point lies in one planning area
+    ...     def locate(self, lat, lon):
+    ...         return {"PLR_ID": "01100101", "BZR_ID": "011001", "PGR_ID": "0110", "BEZ_ID": "01"}
+    >>> store = open_store(database_url="sqlite://", geography=OnePlace())
+    >>> need = store.submit(NeedInput(category="housing", title="Mehr Bänke", lat=52.52, lon=13.40))
+    >>> token = support_token("cookie-value", "session-1")
+    >>> supported_needs(store, token, [need.id])
+    set()
+    >>> store.support(need.id, token)
+    1
+    >>> supported_needs(store, token, [need.id]) == {need.id}
+    True
+    """
+    ids = list(need_ids)
+    if not ids:
+        return set()
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(supports.c.need_id).where(supports.c.client_token == client_token, supports.c.need_id.in_(ids))
+        )
+        return {row.need_id for row in rows}

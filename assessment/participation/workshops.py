@@ -1,0 +1,565 @@
+"""Workshops: a room of residents pins needs together, then distributes dots on them.
+
+A facilitator creates a workshop with a **title**, a **date** and a **focus
+area** (an LOR unit, or a rectangle drawn on the map) and gets a short,
+unguessable **join code** (6 characters from an alphabet without look-alikes
+such as 0/O and 1/I/L). Residents open ``/melden?workshop=CODE`` (the QR code
+on the projector); their needs are ordinary needs with ``workshop_id = CODE``
+and ``channel = "workshop"``, so they flow into the planners' map and the
+assessment like any other. When the facilitator chose *publish at once*, they
+are stored as ``published`` (the facilitator moderates the room); otherwise
+they wait for moderation.
+
+A workshop is ``closed`` (the default: no needs are tagged with it), ``open``,
+or ``frozen`` (final: closed for good, no more voting; its results stay as they
+are for the export).
+
+**Dot voting.** The facilitator starts a round with ``dots`` per participant.
+Every browser session (a random ``voter`` token the page keeps) may place up
+to ``dots`` dots on the workshop's published needs, several on one need if it
+likes. The cap is kept by the database: each dot takes one of the voter's
+``dots`` slots, ``(round_id, voter, slot)`` is the primary key, so two parallel
+clicks that both saw the last free slot collide and only one is stored.
+
+Tables ``workshops``, ``vote_rounds`` and ``votes`` (migration ``0004``) live in
+the needs database and use the store's transaction helpers, on SQLite and
+PostgreSQL alike.
+
+Examples
+--------
+>>> from datetime import date
+>>> from assessment.needs.model import NeedInput
+>>> from assessment.needs.store import open_store
+>>> class OneSquare:  # a stand-in geography: one planning area, 52-53 N, 13-14 E
+...     def locate(self, lat, lon):
+...         return {"PLR_ID": "01100101", "BZR_ID": "011001", "PGR_ID": "0110", "BEZ_ID": "01"}
+...     def area_point(self, level, area_id):
+...         return (52.5, 13.4) if "01100101".startswith(area_id) else None
+>>> needs = open_store(database_url="sqlite://", geography=OneSquare())
+>>> book = WorkshopBook(needs)
+>>> workshop = book.create("Kiezwerkstatt Moabit", date(2026, 12, 3), focus_level="BZR", focus_id="011001")
+>>> len(workshop.code), workshop.status, book.open(workshop.code).is_open
+(6, 'new', True)
+>>> need = needs.submit(NeedInput(category="mobility", title="Sichere Schulwege", lat=52.5, lon=13.4,
+...     workshop_id=workshop.code, channel="workshop"), status=book.submission_status(workshop.code))
+>>> voting = book.start_round(workshop.code, dots=2)
+>>> book.cast_vote(voting.id, "session-a", need.id), book.cast_vote(voting.id, "session-a", need.id)
+(1, 2)
+>>> book.cast_vote(voting.id, "session-a", need.id)
+Traceback (most recent call last):
+...
+assessment.participation.workshops.VoteRefused: all 2 dots of this round are placed; withdraw one to move it
+>>> book.results(voting.id)[["need_id", "votes"]].values.tolist() == [[need.id, 2]]
+True
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from assessment.needs.model import AREA_LEVELS, Need, utc_now
+from assessment.needs.store import NeedStore, UTCDateTime
+from assessment.needs.store import needs as needs_table
+from assessment.needs.taxonomy import CATEGORIES
+
+#: Join-code letters: no 0/O, 1/I/L, so a code read off a projector is typed right.
+JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 6
+#: ``new``: created, never opened (people who scan the code early are told it has not started);
+#: ``open``: needs are tagged with it; ``closed``: opened before, paused or ended; ``frozen``: final.
+WORKSHOP_STATUSES = ("new", "open", "closed", "frozen")
+TITLE_MAX = 200
+MAX_DOTS = 20
+#: The rectangle of a drawn focus area must lie around Berlin (WGS84 degrees).
+BERLIN_BOX = (12.9, 52.3, 13.9, 52.7)
+
+metadata = sa.MetaData()
+workshops = sa.Table(
+    "workshops",
+    metadata,
+    sa.Column("code", sa.String(16), primary_key=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("title", sa.Text(), nullable=False),
+    sa.Column("held_on", sa.Date(), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("publish_immediately", sa.Boolean(), nullable=False),
+    sa.Column("focus_level", sa.String(3)),
+    sa.Column("focus_id", sa.String(8)),
+    sa.Column("min_lon", sa.Float()),
+    sa.Column("min_lat", sa.Float()),
+    sa.Column("max_lon", sa.Float()),
+    sa.Column("max_lat", sa.Float()),
+    sa.Column("created_by", sa.String(128)),
+)
+vote_rounds = sa.Table(
+    "vote_rounds",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("workshop_code", sa.String(16), nullable=False),
+    sa.Column("dots", sa.Integer(), nullable=False),
+    sa.Column("opened_at", UTCDateTime(), nullable=False),
+    sa.Column("closed_at", UTCDateTime()),
+)
+votes = sa.Table(
+    "votes",
+    metadata,
+    sa.Column("round_id", sa.String(36), primary_key=True),
+    sa.Column("voter", sa.String(128), primary_key=True),
+    sa.Column("slot", sa.Integer(), primary_key=True),
+    sa.Column("need_id", sa.String(36), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+)
+
+
+DATE_YEARS_BACK, DATE_YEARS_AHEAD = 10, 5
+"""A workshop's date lies at most this many years before or after today (a typo such as 1899 is refused)."""
+
+
+class WorkshopError(ValueError):
+    """A workshop request that cannot be done; the message names the value and the fix.
+
+    ``str(error)`` is English (logs, the command line); :meth:`text` gives the
+    German wording for the German UI when one was given.
+
+    >>> WorkshopError("the title must have 1 to 200 characters", de="Der Titel muss 1 bis 200 Zeichen haben").text("de")
+    'Der Titel muss 1 bis 200 Zeichen haben'
+    """
+
+    def __init__(self, message: str, de: str | None = None):
+        super().__init__(message)
+        self.de = de
+
+    def text(self, lang: str) -> str:
+        return self.de if lang == "de" and self.de else str(self)
+
+
+class WorkshopNotFoundError(WorkshopError, KeyError):
+    """No workshop has this code."""
+
+    def __str__(self) -> str:
+        return f"no workshop with the code {self.args[0]!r}: check the code (6 letters/digits from the link)"
+
+
+class VoteRefused(WorkshopError):
+    """A dot that may not be placed: no open round, the voter's dots are used up, or not a votable need."""
+
+
+@dataclass(frozen=True)
+class Workshop:
+    """One workshop as stored. ``bbox`` is ``(min_lon, min_lat, max_lon, max_lat)`` or ``None``."""
+
+    code: str
+    title: str
+    held_on: date
+    status: str
+    publish_immediately: bool
+    focus_level: str | None
+    focus_id: str | None
+    bbox: tuple[float, float, float, float] | None
+    created_at: datetime
+    created_by: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Whether needs from ``/melden?workshop=CODE`` are tagged with it now."""
+        return self.status == "open"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status == "frozen"
+
+
+@dataclass(frozen=True)
+class VoteRound:
+    """A dot-voting round: ``dots`` per participant; open while ``closed_at`` is ``None``."""
+
+    id: str
+    workshop_code: str
+    dots: int
+    opened_at: datetime
+    closed_at: datetime | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+def new_join_code(length: int = JOIN_CODE_LENGTH) -> str:
+    """A random join code from :data:`JOIN_ALPHABET` (31**6, about 887 million codes).
+
+    >>> code = new_join_code()
+    >>> len(code), set(code) <= set(JOIN_ALPHABET)
+    (6, True)
+    """
+    return "".join(secrets.choice(JOIN_ALPHABET) for _ in range(length))
+
+
+def _workshop(row) -> Workshop:
+    bbox = None if row.min_lon is None else (row.min_lon, row.min_lat, row.max_lon, row.max_lat)
+    return Workshop(
+        code=row.code, title=row.title, held_on=row.held_on, status=row.status,
+        publish_immediately=bool(row.publish_immediately), focus_level=row.focus_level,
+        focus_id=row.focus_id, bbox=bbox, created_at=row.created_at, created_by=row.created_by,
+    )
+
+
+def _round(row) -> VoteRound:
+    return VoteRound(row.id, row.workshop_code, int(row.dots), row.opened_at, row.closed_at)
+
+
+def _corners_de(values) -> str:
+    """(West, Süd, Ost, Nord) with German decimal commas, for messages."""
+    return "(" + "; ".join(f"{v:.4f}".replace(".", ",") for v in values) + ")"
+
+
+def check_bbox(bbox) -> tuple[float, float, float, float]:
+    """A drawn focus rectangle as four floats, or :class:`WorkshopError` naming what is wrong.
+
+    >>> check_bbox([13.30, 52.50, 13.35, 52.53])
+    (13.3, 52.5, 13.35, 52.53)
+    >>> check_bbox([13.35, 52.50, 13.30, 52.53])
+    Traceback (most recent call last):
+    ...
+    assessment.participation.workshops.WorkshopError: focus rectangle (13.35, 52.5, 13.3, 52.53) must be (min_lon, min_lat, max_lon, max_lat) with min < max: draw it again
+    """
+    try:
+        values = tuple(float(v) for v in bbox)
+    except (TypeError, ValueError):
+        raise WorkshopError(f"focus rectangle {bbox!r} must be four numbers (min_lon, min_lat, max_lon, max_lat)",
+                            de="Das Rechteck braucht vier Zahlen (West, Süd, Ost, Nord): bitte die Ecken angeben") from None
+    if len(values) != 4 or not all(math.isfinite(v) for v in values):
+        raise WorkshopError(f"focus rectangle {bbox!r} must be four finite numbers (min_lon, min_lat, max_lon, max_lat)",
+                            de="Das Rechteck braucht vier Zahlen (West, Süd, Ost, Nord): bitte die Ecken angeben")
+    min_lon, min_lat, max_lon, max_lat = values
+    if not (min_lon < max_lon and min_lat < max_lat):
+        raise WorkshopError(
+            f"focus rectangle {values!r} must be (min_lon, min_lat, max_lon, max_lat) with min < max: draw it again",
+            de=f"Rechteck {_corners_de(values)}: West muss kleiner als Ost und Süd kleiner als Nord sein – "
+               "bitte neu ziehen oder die Ecken korrigieren",
+        )
+    west, south, east, north = BERLIN_BOX
+    if min_lon < west or max_lon > east or min_lat < south or max_lat > north:
+        raise WorkshopError(f"focus rectangle {values!r} reaches outside Berlin {BERLIN_BOX!r}: draw it inside Berlin",
+                            de=f"Rechteck {_corners_de(values)} reicht über Berlin hinaus: bitte innerhalb Berlins ziehen")
+    return values
+
+
+class WorkshopBook:
+    """Workshops, voting rounds and votes in the needs database of ``store``."""
+
+    def __init__(self, store: NeedStore):
+        self.store = store
+
+    # -- workshops --
+
+    def create(
+        self,
+        title: str,
+        held_on: date,
+        *,
+        focus_level: str | None = None,
+        focus_id: str | None = None,
+        bbox=None,
+        publish_immediately: bool = True,
+        created_by: str | None = None,
+    ) -> Workshop:
+        """Create a closed workshop with a new join code; the focus is an LOR unit or a ``bbox``.
+
+        Raises
+        ------
+        WorkshopError
+            For an empty or too long title, a missing date, no or two focus
+            areas, an unknown LOR unit, or a rectangle outside Berlin.
+        """
+        title = title.strip() if isinstance(title, str) else ""
+        if not 1 <= len(title) <= TITLE_MAX:
+            raise WorkshopError(f"the title must have 1 to {TITLE_MAX} characters, got {len(title)}: give a short title",
+                                de=f"Der Titel muss 1 bis {TITLE_MAX} Zeichen haben (jetzt {len(title)}): "
+                                   "bitte einen kurzen Titel eingeben")
+        if not isinstance(held_on, date):
+            raise WorkshopError(f"the date must be a date, got {held_on!r}")
+        today = utc_now().date()
+        earliest, latest = today.replace(year=today.year - DATE_YEARS_BACK, day=1), \
+            today.replace(year=today.year + DATE_YEARS_AHEAD, day=1)
+        if not earliest <= held_on <= latest:
+            raise WorkshopError(
+                f"the date {held_on.isoformat()} is not plausible: give a date between {earliest.isoformat()} and "
+                f"{latest.isoformat()} in the field 'Date'",
+                de=f"Das Datum {held_on.strftime('%d.%m.%Y')} ist nicht plausibel: bitte im Feld „Datum“ einen Tag "
+                   f"zwischen dem {earliest.strftime('%d.%m.%Y')} und dem {latest.strftime('%d.%m.%Y')} wählen",
+            )
+        if (focus_level is None) == (bbox is None):
+            raise WorkshopError("give exactly one focus area: an LOR unit (focus_level + focus_id) or a drawn bbox")
+        box = None
+        if bbox is not None:
+            box = check_bbox(bbox)
+            focus_id = None
+        else:
+            if focus_level not in AREA_LEVELS:
+                raise WorkshopError(f"focus_level must be one of {', '.join(AREA_LEVELS)}, got {focus_level!r}")
+            if not isinstance(focus_id, str) or self.store.geography.area_point(focus_level, focus_id) is None:
+                raise WorkshopError(f"there is no {focus_level} with the id {focus_id!r}: choose the area from the list",
+                                    de="Dieses Gebiet gibt es nicht: bitte das Gebiet aus der Liste wählen")
+        row = {
+            "created_at": utc_now(), "title": title, "held_on": held_on, "status": "new",
+            "publish_immediately": bool(publish_immediately), "focus_level": focus_level, "focus_id": focus_id,
+            "min_lon": box and box[0], "min_lat": box and box[1], "max_lon": box and box[2], "max_lat": box and box[3],
+            "created_by": created_by,
+        }
+        for _ in range(5):  # a collision among 887 million codes is rare; try a fresh code then
+            row["code"] = new_join_code()
+            try:
+                self.store._write(lambda conn: conn.execute(workshops.insert().values(**row)))
+            except IntegrityError:
+                continue
+            return self.get(row["code"])
+        raise WorkshopError("could not find a free join code after 5 tries; try again",
+                            de="Kein freier Zugangscode gefunden: bitte noch einmal versuchen")
+
+    def get(self, code: str) -> Workshop:
+        """The workshop with join ``code``; raises :class:`WorkshopNotFoundError`."""
+        row = self.store._read(lambda conn: conn.execute(sa.select(workshops).where(workshops.c.code == code)).first())
+        if row is None:
+            raise WorkshopNotFoundError(code)
+        return _workshop(row)
+
+    def list(self) -> list[Workshop]:
+        """Every workshop, the latest date first (past ones included)."""
+        statement = sa.select(workshops).order_by(workshops.c.held_on.desc(), workshops.c.created_at.desc())
+        return [_workshop(r) for r in self.store._read(lambda conn: conn.execute(statement).all())]
+
+    def _set(self, code: str, **values) -> Workshop:
+        def change(conn: Connection) -> None:
+            status = conn.execute(sa.select(workshops.c.status).where(workshops.c.code == code)).scalar()
+            if status is None:
+                raise WorkshopNotFoundError(code)
+            if status == "frozen":
+                raise WorkshopError(f"the workshop {code!r} is frozen: its results are final and cannot change",
+                                    de=f"Der Workshop {code} ist abgeschlossen: seine Ergebnisse sind endgültig")
+            conn.execute(workshops.update().where(workshops.c.code == code).values(**values))
+            if values.get("status") in ("frozen",):
+                conn.execute(
+                    vote_rounds.update()
+                    .where(vote_rounds.c.workshop_code == code, vote_rounds.c.closed_at.is_(None))
+                    .values(closed_at=utc_now())
+                )
+
+        self.store._write(change)
+        return self.get(code)
+
+    def open(self, code: str) -> Workshop:
+        """Accept needs for the workshop (``/melden?workshop=CODE`` tags them)."""
+        return self._set(code, status="open")
+
+    def close(self, code: str) -> Workshop:
+        """Stop tagging needs with the workshop; it can be opened again. A never opened one stays ``new``."""
+        workshop = self.get(code)
+        if workshop.status == "new":
+            return workshop
+        return self._set(code, status="closed")
+
+    def freeze(self, code: str) -> Workshop:
+        """Close for good: no new needs, the open voting round ends, nothing changes any more."""
+        return self._set(code, status="frozen")
+
+    def set_publish_immediately(self, code: str, publish: bool) -> Workshop:
+        """Whether needs from the room are published at once (the facilitator moderates the room)."""
+        return self._set(code, publish_immediately=bool(publish))
+
+    def submission_status(self, code: str) -> str:
+        """The status a need from this workshop's room starts with: ``published`` or ``pending``."""
+        return "published" if self.get(code).publish_immediately else "pending"
+
+    def needs(self, code: str, statuses=("published",)) -> list[Need]:
+        """The workshop's needs (default: published), newest first."""
+        return self.store.query(workshop_id=code, statuses=statuses)
+
+    # -- voting --
+
+    def start_round(self, code: str, dots: int) -> VoteRound:
+        """Open a new voting round with ``dots`` per participant; an open round of the workshop ends."""
+        if not isinstance(dots, int) or isinstance(dots, bool) or not 1 <= dots <= MAX_DOTS:
+            raise WorkshopError(f"dots must be a whole number from 1 to {MAX_DOTS}, got {dots!r}",
+                                de=f"Punkte je Person: bitte eine ganze Zahl von 1 bis {MAX_DOTS}")
+        round_id = str(uuid.uuid4())
+
+        def start(conn: Connection) -> None:
+            status = conn.execute(sa.select(workshops.c.status).where(workshops.c.code == code)).scalar()
+            if status is None:
+                raise WorkshopNotFoundError(code)
+            if status == "frozen":
+                raise WorkshopError(f"the workshop {code!r} is frozen: no new voting round",
+                                    de=f"Der Workshop {code} ist abgeschlossen: keine neue Abstimmungsrunde")
+            now = utc_now()
+            conn.execute(
+                vote_rounds.update()
+                .where(vote_rounds.c.workshop_code == code, vote_rounds.c.closed_at.is_(None))
+                .values(closed_at=now)
+            )
+            conn.execute(vote_rounds.insert().values(id=round_id, workshop_code=code, dots=dots, opened_at=now))
+
+        self.store._write(start)
+        return self.get_round(round_id)
+
+    def stop_round(self, code: str) -> None:
+        """End the workshop's open voting round (if any); its results stay."""
+        self.store._write(
+            lambda conn: conn.execute(
+                vote_rounds.update()
+                .where(vote_rounds.c.workshop_code == code, vote_rounds.c.closed_at.is_(None))
+                .values(closed_at=utc_now())
+            )
+        )
+
+    def get_round(self, round_id: str) -> VoteRound:
+        row = self.store._read(lambda conn: conn.execute(sa.select(vote_rounds).where(vote_rounds.c.id == round_id)).first())
+        if row is None:
+            raise WorkshopError(f"no voting round with the id {round_id!r}")
+        return _round(row)
+
+    def latest_round(self, code: str) -> VoteRound | None:
+        """The workshop's newest voting round, open or ended, or ``None``."""
+        statement = (
+            sa.select(vote_rounds).where(vote_rounds.c.workshop_code == code)
+            .order_by(vote_rounds.c.opened_at.desc(), vote_rounds.c.id).limit(1)
+        )
+        row = self.store._read(lambda conn: conn.execute(statement).first())
+        return None if row is None else _round(row)
+
+    def cast_vote(self, round_id: str, voter: str, need_id: str) -> int:
+        """Place one dot of ``voter`` on ``need_id``; return how many dots the voter has placed now.
+
+        Raises
+        ------
+        VoteRefused
+            When the round has ended, the voter's dots are all placed, or the
+            need is not a published need of this workshop.
+        """
+        if not isinstance(voter, str) or not 8 <= len(voter) <= 128:
+            raise VoteRefused(f"the voter token must have 8 to 128 characters, got {voter!r}")
+
+        def place(conn: Connection) -> int:
+            voting = conn.execute(sa.select(vote_rounds).where(vote_rounds.c.id == round_id)).first()
+            if voting is None or voting.closed_at is not None:
+                raise VoteRefused("this voting round has ended (or does not exist): wait for the next round")
+            need = conn.execute(
+                sa.select(needs_table.c.workshop_id, needs_table.c.status).where(needs_table.c.id == need_id)
+            ).first()
+            if need is None or need.workshop_id != voting.workshop_code or need.status != "published":
+                raise VoteRefused(f"the need {need_id!r} is not a published need of this workshop: choose one from the list")
+            used = set(
+                conn.execute(sa.select(votes.c.slot).where(votes.c.round_id == round_id, votes.c.voter == voter)).scalars()
+            )
+            free = [slot for slot in range(voting.dots) if slot not in used]
+            if not free:
+                raise VoteRefused(f"all {voting.dots} dots of this round are placed; withdraw one to move it")
+            conn.execute(votes.insert().values(
+                round_id=round_id, voter=voter, slot=free[0], need_id=need_id, created_at=utc_now()))
+            return len(used) + 1
+
+        # A parallel click of the same voter that took the same slot first makes the insert
+        # collide on the primary key (PostgreSQL); look again: the next free slot, or the cap.
+        for _ in range(MAX_DOTS + 1):
+            try:
+                return self.store._write(place)
+            except IntegrityError:
+                continue
+        raise VoteRefused("too many parallel votes from one session; try again")
+
+    def withdraw_vote(self, round_id: str, voter: str, need_id: str) -> int:
+        """Take back one dot of ``voter`` from ``need_id``; return the dots still placed."""
+
+        def take(conn: Connection) -> int:
+            voting = conn.execute(sa.select(vote_rounds.c.closed_at).where(vote_rounds.c.id == round_id)).first()
+            if voting is None or voting.closed_at is not None:
+                raise VoteRefused("this voting round has ended: its votes are final")
+            slot = conn.execute(
+                sa.select(sa.func.max(votes.c.slot)).where(
+                    votes.c.round_id == round_id, votes.c.voter == voter, votes.c.need_id == need_id)
+            ).scalar()
+            if slot is not None:
+                conn.execute(votes.delete().where(votes.c.round_id == round_id, votes.c.voter == voter, votes.c.slot == slot))
+            return conn.execute(
+                sa.select(sa.func.count()).select_from(votes).where(votes.c.round_id == round_id, votes.c.voter == voter)
+            ).scalar()
+
+        return self.store._write(take)
+
+    def my_votes(self, round_id: str, voter: str) -> dict[str, int]:
+        """Dots of ``voter`` per need id in the round."""
+        statement = (
+            sa.select(votes.c.need_id, sa.func.count()).where(votes.c.round_id == round_id, votes.c.voter == voter)
+            .group_by(votes.c.need_id)
+        )
+        return {need_id: int(n) for need_id, n in self.store._read(lambda conn: conn.execute(statement).all())}
+
+    def results(self, round_id: str, *, published_only: bool = True) -> pd.DataFrame:
+        """Dots per need of the round: ``need_id``, ``title``, ``category``, ``votes``, ``voters``; most first.
+
+        Needs without a dot are listed with 0, so the table covers every published need of the workshop.
+        Only published needs are listed unless ``published_only=False`` (staff views): the
+        projector and exports are public, and a need rejected or hidden after it received
+        dots must disappear from them like from every other public surface.
+        """
+        voting = self.get_round(round_id)
+        counted = (
+            sa.select(votes.c.need_id, sa.func.count().label("votes"),
+                      sa.func.count(sa.distinct(votes.c.voter)).label("voters"))
+            .where(votes.c.round_id == round_id).group_by(votes.c.need_id)
+        )
+        rows = self.store._read(lambda conn: conn.execute(counted).all())
+        tally = {need_id: (int(n), int(v)) for need_id, n, v in rows}
+        listed = self.store.query(workshop_id=voting.workshop_code, statuses=None)
+        frame = pd.DataFrame(
+            [
+                {"need_id": n.id, "reference": n.reference, "title": n.title, "category": n.category,
+                 "votes": tally.get(n.id, (0, 0))[0], "voters": tally.get(n.id, (0, 0))[1]}
+                for n in listed
+                if n.status == "published" or (not published_only and n.id in tally)
+            ],
+            columns=["need_id", "reference", "title", "category", "votes", "voters"],
+        )
+        frame = frame.sort_values(["votes", "title"], ascending=[False, True], kind="stable").reset_index(drop=True)
+        frame[["votes", "voters"]] = frame[["votes", "voters"]].astype("int64")
+        return frame
+
+    def votes_frame(self, code: str) -> pd.DataFrame:
+        """Every dot of the workshop, for the export: ``round_id``, ``dots``, ``voter`` (hashed), ``need_id``, ``created_at``.
+
+        The voter token is replaced by a short hash, so the export shows which
+        dots came from one session without the token that session holds.
+        """
+        import hashlib
+
+        statement = (
+            sa.select(votes.c.round_id, vote_rounds.c.dots, votes.c.voter, votes.c.need_id, votes.c.created_at)
+            .join(vote_rounds, vote_rounds.c.id == votes.c.round_id)
+            .where(vote_rounds.c.workshop_code == code)
+            .order_by(votes.c.created_at, votes.c.voter, votes.c.slot)
+        )
+        rows = self.store._read(lambda conn: conn.execute(statement).all())
+        return pd.DataFrame(
+            [(r, d, hashlib.sha256(v.encode()).hexdigest()[:12], n, c) for r, d, v, n, c in rows],
+            columns=["round_id", "dots", "voter", "need_id", "created_at"],
+        )
+
+    def category_counts(self, code: str, statuses=("published",)) -> pd.DataFrame:
+        """Needs of the workshop per category: ``category``, ``label_de``, ``label_en``, ``count``; most first."""
+        found = self.needs(code, statuses=statuses)
+        counts: dict[str, int] = {}
+        for need in found:
+            counts[need.category] = counts.get(need.category, 0) + 1
+        frame = pd.DataFrame(
+            [(c, CATEGORIES[c].label("de"), CATEGORIES[c].label("en"), n) for c, n in counts.items()],
+            columns=["category", "label_de", "label_en", "count"],
+        )
+        return frame.sort_values(["count", "category"], ascending=[False, True]).reset_index(drop=True)

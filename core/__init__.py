@@ -1,0 +1,12 @@
+"""The floor every other package stands on: settings, interface texts and number formatting.
+
+Modules
+-------
+settings
+    Every setting (``BEDARFSATLAS_*``, ``DATABASE_URL``), read in one place and listed in the
+    README's table (a test keeps the two in step).
+i18n
+    Interface texts per language, and number formatting per language.
+
+Plain Python: nothing here imports streamlit, and nothing here imports another package of the app.
+"""

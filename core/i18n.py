@@ -1,0 +1,1062 @@
+"""Interface texts in German and English, and number formatting per language.
+
+German comes first: it is the default language of the app (``BEDARFSATLAS_LANGUAGE``)
+and every text is written in German and English. Texts live here, in plain Python,
+so that pages, map builders and the assessment use the same wording, and a test can
+check that no text lacks a translation.
+
+Examples
+--------
+>>> t("nav.overview", "de")
+'Übersichtskarte'
+>>> t("nav.overview", "en")
+'Overview map'
+>>> t("legend.count", "de", n=3)
+'3 Gebiete'
+>>> format_number(1234.5, 1, "de")
+'1.234,5'
+>>> format_number(1234.5, 1, "en")
+'1,234.5'
+
+A text that counts something has a ``one`` and an ``other`` form per language;
+pass the count as ``n`` (a number) and ``t`` picks the form and formats ``n``:
+
+>>> t("live.count", "de", n=1), t("live.count", "de", n=1200)
+('1 Meldung', '1.200 Meldungen')
+"""
+
+from __future__ import annotations
+
+import math
+
+LANGUAGES = ("de", "en")
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
+
+TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
+    # App shell
+    "app.title": {"de": "Bedarfsatlas Berlin", "en": "Bedarfsatlas Berlin (needs atlas)"},
+    "app.language": {"de": "Sprache / Language", "en": "Sprache / Language"},
+    "app.data_error": {
+        "de": "Die offenen Daten fehlen oder sind beschädigt. Die App startet erst, wenn sie vollständig sind.",
+        "en": "The open data is missing or corrupt. The app starts only when it is complete.",
+    },
+    "nav.overview": {"de": "Übersichtskarte", "en": "Overview map"},
+    "nav.sources": {"de": "Quellen und Impressum", "en": "Sources and imprint"},
+    # Overview map
+    "overview.title": {"de": "Übersichtskarte", "en": "Overview map"},
+    "overview.intro": {
+        "de": "Wählen Sie eine LOR-Ebene und einen Indikator. Fahren Sie mit der Maus über ein "
+        "Gebiet oder klicken Sie es an, um Name und Wert zu sehen. Die Tabelle unter der Karte "
+        "enthält dieselben Werte.",
+        "en": "Choose an LOR level and an indicator. Hover over or click an area to see its "
+        "name and value. The table below the map holds the same values.",
+    },
+    "overview.level": {"de": "LOR-Ebene", "en": "LOR level"},
+    "overview.indicator": {"de": "Indikator", "en": "Indicator"},
+    "overview.no_indicators": {
+        "de": "Für diese Ebene ist noch kein Indikator verfügbar.",
+        "en": "No indicator is available at this level yet.",
+    },
+    "overview.selected": {"de": "Ausgewählt: {name} ({id}): {value}", "en": "Selected: {name} ({id}): {value}"},
+    "overview.select_hint": {
+        "de": "Klicken Sie ein Gebiet in der Karte an, um es hier anzuzeigen.",
+        "en": "Click an area on the map to show it here.",
+    },
+    "overview.table": {"de": "Tabelle aller Gebiete (ohne Karte)", "en": "Table of all areas (no map needed)"},
+    "overview.map_label": {
+        "de": "Karte: {indicator} je {level}",
+        "en": "Map: {indicator} per {level}",
+    },
+    "column.id": {"de": "Schlüssel", "en": "ID"},
+    "column.name": {"de": "Name", "en": "Name"},
+    "column.value": {"de": "Wert", "en": "Value"},
+    "column.class": {"de": "Klasse", "en": "Class"},
+    # Legend and map
+    "legend.title": {"de": "Legende", "en": "Legend"},
+    "legend.missing": {"de": "keine Angabe", "en": "no data"},
+    "legend.count": {"de": "{n} Gebiete", "en": "{n} areas"},
+    "legend.count_one": {"de": "1 Gebiet", "en": "1 area"},
+    "legend.scheme.quantiles": {
+        "de": "Klassen: Quantile (gleich viele Gebiete je Klasse)",
+        "en": "Classes: quantiles (equal number of areas per class)",
+    },
+    "legend.scheme.natural_breaks": {
+        "de": "Klassen: natürliche Brüche (Fisher-Jenks)",
+        "en": "Classes: natural breaks (Fisher-Jenks)",
+    },
+    "legend.scheme.categories": {"de": "Klassen: amtliche Klassen", "en": "Classes: official classes"},
+    "legend.direction.up": {"de": "Dunkler = höherer Bedarf", "en": "Darker = more need"},
+    "legend.direction.neutral": {"de": "Dunkler = höherer Wert", "en": "Darker = higher value"},
+    "legend.source": {"de": "Quelle", "en": "Source"},
+    "map.area": {"de": "Gebiet", "en": "Area"},
+    "map.basemap": {"de": "Hintergrundkarte", "en": "Base map"},
+    # Sources and imprint
+    "sources.title": {"de": "Quellen und Impressum", "en": "Sources and imprint"},
+    "sources.intro": {
+        "de": "Alle Daten der App sind amtliche offene Daten. Jede Zahl in der App nennt ihre "
+        "Quelle; hier stehen alle Datensätze mit Lizenz und Namensnennung.",
+        "en": "All data in the app is official open data. Every figure in the app names its "
+        "source; here are all datasets with licence and attribution.",
+    },
+    "sources.datasets": {"de": "Datensätze", "en": "Datasets"},
+    "sources.publisher": {"de": "Herausgeber", "en": "Publisher"},
+    "sources.licence": {"de": "Lizenz", "en": "Licence"},
+    "sources.attribution": {"de": "Namensnennung", "en": "Attribution"},
+    "sources.reference_date": {"de": "Stand", "en": "Reference date"},
+    "sources.source_url": {"de": "Quelle", "en": "Source"},
+    "sources.licence_note": {"de": "Hinweis zur Lizenz", "en": "Licence note"},
+    "sources.notes": {"de": "Anmerkungen", "en": "Notes"},
+    "sources.citation": {"de": "Zitiervorschlag", "en": "How to cite"},
+    "sources.basemap": {"de": "Hintergrundkarte", "en": "Base map"},
+    "sources.basemap_none": {
+        "de": "Keine: die Karte lädt keine Kacheln von fremden Servern.",
+        "en": "None: the map loads no tiles from other servers.",
+    },
+    "sources.software": {"de": "Software", "en": "Software"},
+    "sources.software_text": {
+        "de": "Bedarfsatlas Berlin ist freie Software unter der EUPL-1.2. Karten: Leaflet "
+        "(BSD-2-Clause), ausgeliefert von diesem Server.",
+        "en": "Bedarfsatlas Berlin is free software under the EUPL-1.2. Maps: Leaflet "
+        "(BSD-2-Clause), served by this server.",
+    },
+    "imprint.title": {"de": "Impressum", "en": "Imprint"},
+    "imprint.missing": {
+        "de": "Das Impressum fehlt noch. Hinweis für die Betreiberin oder den Betreiber dieser Instanz: "
+        "Schreiben Sie Name, Anschrift, Kontakt und vertretungsberechtigte Person (§ 5 DDG) in eine "
+        "Markdown-Datei und geben Sie deren Pfad in der Einstellung BEDARFSATLAS_IMPRINT_FILE an "
+        "(siehe README, Abschnitt „Configuration“).",
+        "en": "The imprint is still missing. Note for the operator of this instance: write name, address, "
+        "contact and the person authorised to represent (§ 5 DDG) into a Markdown file and give its path "
+        "in the setting BEDARFSATLAS_IMPRINT_FILE (see the README, section “Configuration”).",
+    },
+    "imprint.unreadable": {
+        "de": "Das Impressum kann nicht angezeigt werden. Hinweis für den Betrieb: {reason}",
+        "en": "The imprint cannot be shown. Note for the operator: {reason}",
+    },
+    # --- Residents' page /melden (keys "report.*") ---
+    "report.nav": {"de": "Bedarf melden", "en": "Report a need"},
+    "report.title": {"de": "Was fehlt in Ihrem Kiez?", "en": "What is missing in your neighbourhood?"},
+    "report.intro": {
+        "de": "Ort wählen, sagen was fehlt, absenden – fertig. Ohne Konto und ohne persönliche Daten.",
+        "en": "Choose the place, say what is missing, send – done. No account, no personal data.",
+    },
+    "report.step_place": {"de": "1. Wo?", "en": "1. Where?"},
+    "report.map_hint": {
+        "de": "Tippen oder klicken Sie in die Karte, um eine Stecknadel zu setzen; ein neuer Klick versetzt sie. "
+        "Die Linien sind die Bezirksgrenzen, ihre Namen stehen in der Karte. Nach dem Vergrößern sehen Sie "
+        "die Planungsräume rund um Ihren Ort mit Namen.",
+        "en": "Tap or click the map to drop a pin; another click moves it. "
+        "The lines are the district boundaries, with their names on the map. Zoomed in, you see the "
+        "planning areas around your place with their names.",
+    },
+    "report.outside": {
+        "de": "Dieser Ort liegt außerhalb Berlins. Bitte wählen Sie einen Ort innerhalb der Landesgrenze "
+        "oder ein Gebiet aus den Listen. Es wurde nichts gespeichert.",
+        "en": "This place is outside Berlin. Please choose a place within the city boundary "
+        "or an area from the lists. Nothing was stored.",
+    },
+    "report.place_point": {
+        "de": "Ihr Ort liegt im Planungsraum {plr} (Bezirksregion {bzr}, Bezirk {bez}).",
+        "en": "Your place is in the planning area {plr} (district region {bzr}, district {bez}).",
+    },
+    "report.place_area": {
+        "de": "Gewähltes Gebiet: {level} {name}. Die Meldung gilt für das ganze Gebiet, ohne genauen Punkt.",
+        "en": "Chosen area: {level} {name}. The need applies to the whole area, without an exact point.",
+    },
+    "report.no_place": {"de": "Noch kein Ort gewählt.", "en": "No place chosen yet."},
+    "report.without_map": {"de": "Ort ohne Karte wählen", "en": "Choose the place without the map"},
+    "report.without_map_hint": {
+        "de": "Tippen Sie einen Namen, um die Liste zu filtern. Der Bezirk genügt, genauer ist besser.",
+        "en": "Type a name to filter the list. The district is enough; more precise is better.",
+    },
+    "report.bezirk": {"de": "Bezirk", "en": "District (Bezirk)"},
+    "report.bzr": {"de": "Bezirksregion", "en": "District region (Bezirksregion)"},
+    "report.plr": {"de": "Planungsraum", "en": "Planning area (Planungsraum)"},
+    "report.choose": {"de": "Bitte wählen oder tippen", "en": "Choose or type"},
+    "report.step_what": {"de": "2. Was fehlt?", "en": "2. What is missing?"},
+    "report.category": {"de": "Thema", "en": "Topic"},
+    "report.category_missing": {
+        "de": "Das Thema fehlt. Bitte wählen Sie ein Thema aus der Liste „Thema“.",
+        "en": "The topic is missing. Please choose a topic from the list “Topic”.",
+    },
+    "report.title_label": {"de": "Kurzer Titel (3 bis 120 Zeichen)", "en": "Short title (3 to 120 characters)"},
+    "report.title_placeholder": {"de": "z. B. Mehr Schatten auf dem Spielplatz", "en": "e.g. More shade at the playground"},
+    "report.description_label": {
+        "de": "Beschreibung (freiwillig, höchstens 1.000 Zeichen)",
+        "en": "Description (optional, at most 1,000 characters)",
+    },
+    # Under the title and the description: the count the server checks, also when a paste went past it.
+    # When a level has no such indicator (class indicators exist per PLR only, the crime atlas from BZR up).
+    "indicator.not_at_level": {
+        "de": "„{indicator}“ gibt es nur für {levels}; gezeigt wird „{shown}“.",
+        "en": "“{indicator}” exists for {levels} only; showing “{shown}”.",
+    },
+    "words.and": {"de": "und", "en": "and"},
+    "report.length": {"de": "{n} von {limit} Zeichen", "en": "{n} of {limit} characters"},
+    "report.length_over": {
+        "de": {"one": "{length} von höchstens {limit} Zeichen – bitte um {n} Zeichen kürzen",
+               "other": "{length} von höchstens {limit} Zeichen – bitte um {n} Zeichen kürzen"},
+        "en": {"one": "{length} of at most {limit} characters – please shorten by {n} character",
+               "other": "{length} of at most {limit} characters – please shorten by {n} characters"},
+    },
+    "report.no_contact": {
+        "de": "Bitte keine Namen, E-Mail-Adressen oder Telefonnummern: Meldungen werden öffentlich.",
+        "en": "Please no names, e-mail addresses or phone numbers: needs become public.",
+    },
+    "report.privacy_title": {"de": "Datenschutz", "en": "Privacy"},
+    "report.privacy": {
+        "de": "Gespeichert werden nur: Thema, Titel, Beschreibung, der Ort (Punkt oder Gebiet), "
+        "der Zeitpunkt und die Sprache der Seite. Nicht gespeichert werden: Name, E-Mail-Adresse, "
+        "IP-Adresse oder andere Angaben zu Ihrer Person. Wer es sieht: nach einer Prüfung durch das "
+        "Moderationsteam alle, öffentlich auf der Karte und in Auswertungen. Wie lange: veröffentlichte "
+        "Meldungen werden {published_days} Tage nach dem Absenden gelöscht, spätestens zum Ende des "
+        "Projekts; abgelehnte und zusammengeführte Meldungen {rejected_days} Tage nach der Entscheidung.",
+        "en": "We store only: topic, title, description, the place (point or area), the time and "
+        "the page language. We do not store: your name, e-mail address, IP address or anything else "
+        "about you. Who sees it: after a check by the moderators, everyone, publicly on the map and in "
+        "assessments. How long: published needs are deleted {published_days} days after they were sent, "
+        "at the latest at the end of the project; rejected and merged needs {rejected_days} days after "
+        "the decision.",
+    },
+    "report.privacy_published": {
+        "de": "Hinweis: Auf dieser Seite werden Meldungen sofort veröffentlicht, ohne vorherige Prüfung.",
+        "en": "Note: on this site needs are published at once, without a prior check.",
+    },
+    "report.honeypot": {
+        "de": "Bitte leer lassen (Schutz vor automatischen Meldungen)",
+        "en": "Leave this empty (protection against automated reports)",
+    },
+    "report.submit": {"de": "Bedarf senden", "en": "Send need"},
+    "report.done": {
+        "de": "Danke! Ihr Bedarf ist gespeichert. Ihre Kennung: {reference}",
+        "en": "Thank you! Your need is stored. Your reference: {reference}",
+    },
+    "report.next_pending": {
+        "de": "Wie es weitergeht: Das Moderationsteam prüft die Meldung; danach erscheint sie öffentlich "
+        "auf der Karte und fließt in die Bedarfsauswertung für das Gebiet ein. Fragen zu Ihrer Meldung "
+        "richten Sie bitte unter Angabe der Kennung an die Kontaktstelle im Impressum (Seite „Quellen "
+        "und Impressum“).",
+        "en": "What happens next: the moderators check the need; then it appears publicly on the map "
+        "and counts in the needs assessment of the area. If you have questions about it, please write to "
+        "the contact in the imprint (page “Sources and imprint”) and quote the reference.",
+    },
+    "report.next_published": {
+        "de": "Wie es weitergeht: Die Meldung ist ab sofort öffentlich auf der Karte und fließt in die "
+        "Bedarfsauswertung für das Gebiet ein. Fragen zu Ihrer Meldung richten Sie bitte unter Angabe "
+        "der Kennung an die Kontaktstelle im Impressum (Seite „Quellen und Impressum“).",
+        "en": "What happens next: the need is public on the map now and counts in the needs assessment "
+        "of the area. If you have questions about it, please write to the contact in the imprint "
+        "(page “Sources and imprint”) and quote the reference.",
+    },
+    "report.another": {"de": "Sie können gleich einen weiteren Bedarf melden.", "en": "You can report another need right away."},
+    "report.not_saved": {
+        "de": "Nicht gespeichert. Bitte korrigieren Sie die markierten Angaben.",
+        "en": "Not stored. Please correct the marked fields.",
+    },
+    "report.rate_limited": {
+        "de": "Nicht gespeichert: Sie haben in kurzer Zeit schon {limit} Bedarfe gemeldet. "
+        "Bitte versuchen Sie es in etwa {minutes} Minuten noch einmal.",
+        "en": "Not stored: you have already reported {limit} needs in a short time. "
+        "Please try again in about {minutes} minutes.",
+    },
+    "report.honeypot_refused": {
+        "de": "Nicht gespeichert: Das Feld „Bitte leer lassen“ war ausgefüllt.",
+        "en": "Not stored: the field “Leave this empty” was filled in.",
+    },
+    "report.busy": {
+        "de": "Die Datenbank ist gerade ausgelastet; es wurde nichts gespeichert. Bitte versuchen Sie es gleich noch einmal.",
+        "en": "The database is busy right now; nothing was stored. Please try again in a moment.",
+    },
+    "report.step_nearby": {"de": "3. Bedarfe in der Nähe", "en": "3. Needs nearby"},
+    "report.nearby_hint": {
+        "de": "Wählen Sie einen Ort, um veröffentlichte Bedarfe in der Nähe zu sehen und zu unterstützen.",
+        "en": "Choose a place to see and support published needs nearby.",
+    },
+    "report.nearby_empty": {
+        "de": "In der Nähe gibt es noch keinen veröffentlichten Bedarf.",
+        "en": "There is no published need nearby yet.",
+    },
+    "report.nearby_count": {
+        "de": {"one": "{n} veröffentlichter Bedarf in der Nähe (auch als Punkt auf der Karte):",
+               "other": "{n} veröffentlichte Bedarfe in der Nähe (auch als Punkte auf der Karte):"},
+        "en": {"one": "{n} published need nearby (also as a dot on the map):",
+               "other": "{n} published needs nearby (also as dots on the map):"},
+    },
+    "report.nearby_item": {
+        "de": "{category} · {area} · Unterstützungen: {supports}",
+        "en": "{category} · {area} · supports: {supports}",
+    },
+    "report.support": {"de": "Ich auch", "en": "Me too"},
+    "report.support_label": {"de": "Ich auch: {title}", "en": "Me too: {title}"},
+    "report.supported": {"de": "Sie unterstützen diesen Bedarf.", "en": "You support this need."},
+    "report.supported_button": {"de": "Ich auch – gezählt", "en": "Me too – counted"},
+    "report.flag": {"de": "Melden", "en": "Report"},
+    "report.flag_hint": {
+        "de": "Verstößt dieser Beitrag gegen die Regeln? Nach {n} Meldungen wird er ausgeblendet, bis das "
+        "Moderationsteam entscheidet.",
+        "en": "Does this post break the rules? After {n} reports it is hidden until the moderators decide.",
+    },
+    "report.flag_reason": {"de": "Grund", "en": "Reason"},
+    "report.flag_confirm": {"de": "Beitrag melden", "en": "Report this post"},
+    "report.flag_done": {
+        "de": "Danke, das Moderationsteam prüft den Beitrag.",
+        "en": "Thank you, the moderators will check this post.",
+    },
+    "report.flag_already": {
+        "de": "Dieser Beitrag wird schon vom Moderationsteam geprüft.",
+        "en": "The moderators are already checking this post.",
+    },
+    "report.workshop": {"de": "Sie melden im Workshop: {title}", "en": "You are reporting in the workshop: {title}"},
+    "report.workshop_unknown": {
+        "de": "Einen Workshop mit dem Code „{code}“ gibt es nicht. Bitte prüfen Sie den Link oder QR-Code. "
+        "Sie können trotzdem melden; die Meldung wird dann keinem Workshop zugeordnet.",
+        "en": "There is no workshop with the code “{code}”. Please check the link or QR code. "
+        "You can still report; the need is then not linked to a workshop.",
+    },
+    # Shown on /melden?workshop=CODE when the workshop does not take needs now, one text per status.
+    "report.workshop_new": {
+        "de": "Der Workshop „{title}“ hat noch nicht begonnen: Die Moderation öffnet ihn gleich für Meldungen. "
+        "Bitte laden Sie die Seite dann neu. Wenn Sie jetzt melden, wird die Meldung dem Workshop nicht zugeordnet.",
+        "en": "The workshop “{title}” has not started yet: the facilitator will open it for needs shortly. "
+        "Please reload the page then. If you report now, the need is not linked to the workshop.",
+    },
+    "report.workshop_closed": {
+        "de": "Der Workshop „{title}“ nimmt gerade keine Meldungen an. Wenn Sie jetzt melden, wird die Meldung "
+        "dem Workshop nicht zugeordnet. Sie können trotzdem melden.",
+        "en": "The workshop “{title}” is not taking needs at the moment. If you report now, the need is not "
+        "linked to the workshop. You can still report.",
+    },
+    "report.workshop_frozen": {
+        "de": "Der Workshop „{title}“ ist beendet; neue Meldungen werden ihm nicht mehr zugeordnet. "
+        "Sie können trotzdem melden.",
+        "en": "The workshop “{title}” has ended; new needs are no longer linked to it. You can still report.",
+    },
+    "report.map_districts": {"de": "Bezirksgrenzen", "en": "District boundaries"},
+    "report.map_selected": {"de": "Gewähltes Gebiet", "en": "Chosen area"},
+    "report.map_nearby_areas": {"de": "Planungsräume in der Nähe", "en": "Planning areas nearby"},
+    "report.pin": {"de": "Ihr Ort", "en": "Your place"},
+    # --- Planners' map /karte (keys "planner.*") ---
+    "nav.planner": {"de": "Planungskarte", "en": "Planners' map"},
+    "planner.title": {"de": "Planungskarte: Indikatoren und Bedarfe", "en": "Planners' map: indicators and needs"},
+    "planner.choose_options": {"de": "Bitte auswählen", "en": "Choose options"},
+    "planner.intro": {
+        "de": "Wählen Sie Ebene, Indikator und Filter. Klicken Sie ein Gebiet an oder wählen Sie es aus "
+        "der Liste, um alle Werte mit Quellen zu sehen. Die Ansicht steht in der Adresszeile und lässt "
+        "sich als Lesezeichen speichern oder verschicken.",
+        "en": "Choose level, indicator and filters. Click an area or pick it from the list to see all "
+        "its values with sources. The view is kept in the address bar, so it can be bookmarked or sent.",
+    },
+    "planner.level": {"de": "LOR-Ebene", "en": "LOR level"},
+    "planner.indicator": {"de": "Indikator", "en": "Indicator"},
+    "planner.needs_per_1000": {"de": "Bedarfe je 1.000 Einwohner", "en": "Needs per 1,000 residents"},
+    "planner.filters": {"de": "Filter für Bedarfe", "en": "Filters for needs"},
+    "planner.categories": {"de": "Kategorien (leer = alle)", "en": "Categories (empty = all)"},
+    "planner.period": {"de": "Zeitraum (von – bis)", "en": "Period (from – to)"},
+    "planner.workshop": {"de": "Workshop-Zugangscode (leer = alle)", "en": "Workshop join code (empty = all)"},
+    "planner.status_hint": {
+        "de": "Gezeigt werden nur veröffentlichte Bedarfe. Ein Filter nach Status folgt für angemeldete Mitarbeitende.",
+        "en": "Only published needs are shown. A status filter will follow for signed-in staff.",
+    },
+    "planner.needs_layer": {"de": "Bedarfe in der Karte", "en": "Needs on the map"},
+    "planner.layer.points": {"de": "Punkte (gebündelt)", "en": "Points (clustered)"},
+    "planner.layer.heat": {"de": "Wärmekarte", "en": "Heat map"},
+    "planner.layer.off": {"de": "aus", "en": "off"},
+    "planner.facilities": {"de": "Einrichtungen einblenden", "en": "Show facilities"},
+    "planner.needs_shown": {"de": "{n} Bedarfe entsprechen den Filtern.", "en": "{n} needs match the filters."},
+    "planner.needs_shown_one": {"de": "1 Bedarf entspricht den Filtern.", "en": "1 need matches the filters."},
+    "planner.needs_aggregated": {
+        "de": "Mehr als {limit} Bedarfe: die Karte zeigt sie zusammengefasst je Planungsraum.",
+        "en": "More than {limit} needs: the map shows them summed per planning area.",
+    },
+    "planner.map_label": {"de": "Karte: {indicator} je {level}", "en": "Map: {indicator} per {level}"},
+    "planner.link_problem": {"de": "Link-Parameter korrigiert: {problem}", "en": "Link parameter corrected: {problem}"},
+    "planner.focus": {"de": "Gebiet im Fokus (suchen oder in der Karte anklicken)", "en": "Area in focus (search or click on the map)"},
+    "planner.focus_none": {"de": "— keines —", "en": "— none —"},
+    "planner.focus_title": {"de": "{name} ({id})", "en": "{name} ({id})"},
+    "planner.focus_indicators": {"de": "Alle Indikatoren im Vergleich zu Berlin", "en": "All indicators compared with Berlin"},
+    "planner.focus_needs": {"de": "Bedarfe nach Kategorie", "en": "Needs by category"},
+    "planner.focus_list": {"de": "Bedarfe in diesem Gebiet (neueste zuerst)", "en": "Needs in this area (newest first)"},
+    "planner.focus_list_more": {"de": "Die ersten {n} von {total} Bedarfen.", "en": "The first {n} of {total} needs."},
+    "planner.focus_no_needs": {"de": "Keine Bedarfe, die den Filtern entsprechen.", "en": "No needs match the filters."},
+    "planner.compare": {"de": "Gebiete vergleichen (2 bis 4)", "en": "Compare areas (2 to 4)"},
+    "planner.compare_hint": {"de": "Wählen Sie zwei bis vier Gebiete.", "en": "Choose two to four areas."},
+    "planner.compare_indicators": {"de": "Indikatoren im Vergleich", "en": "Indicators to compare"},
+    "planner.table": {"de": "Tabelle der aktuellen Ansicht (ohne Karte)", "en": "Table of the current view (no map needed)"},
+    "planner.export": {"de": "Export der aktuellen Ansicht", "en": "Export of the current view"},
+    "planner.export_csv": {"de": "Tabelle als CSV", "en": "Table as CSV"},
+    "planner.export_geojson": {"de": "Gebiete als GeoJSON", "en": "Areas as GeoJSON"},
+    "planner.export_gpkg": {"de": "Gebiete als GeoPackage", "en": "Areas as GeoPackage"},
+    "planner.export_html": {"de": "Karte als HTML-Datei", "en": "Map as HTML file"},
+    "planner.export_png": {"de": "Karte als PNG-Bild", "en": "Map as PNG image"},
+    "planner.png_subtitle": {
+        "de": "{level} · Ausschnitt der Karte vom {date} · Bedarfsatlas Berlin",
+        "en": "{level} · map view of {date} · Bedarfsatlas Berlin",
+    },
+    "planner.png_heat_as_points": {"de": "Bedarfe hier als Punkte (in der Karte als Wärmekarte)",
+                                   "en": "Needs shown as points here (as a heat map in the web map)"},
+    "planner.png_needs_aggregated": {"de": "Bedarfe je Planungsraum (Kreisfläche ~ Anzahl)",
+                                     "en": "Needs per planning area (circle area ~ count)"},
+    "planner.export_note": {
+        "de": "GeoJSON und GeoPackage enthalten die vereinfachte Anzeigegeometrie (etwa 60 m genau), nicht "
+        "die amtlichen Grenzen. Die HTML-Karte enthält Leaflet und läuft ohne Server und ohne Internet. "
+        "Das PNG-Bild zeigt den aktuellen Kartenausschnitt mit Legende und Quellen.",
+        "en": "GeoJSON and GeoPackage hold the simplified display geometry (about 60 m), not the official "
+        "boundaries. The HTML map includes Leaflet and works without a server and without internet. "
+        "The PNG image shows the current map view with legend and sources.",
+    },
+    "planner.sources": {"de": "Quellen dieser Ansicht", "en": "Sources of this view"},
+    "planner.all_categories": {"de": "Alle Kategorien", "en": "All categories"},
+    "planner.col.indicator": {"de": "Indikator", "en": "Indicator"},
+    "planner.col.area_value": {"de": "Wert im Gebiet", "en": "Value in the area"},
+    "planner.col.berlin": {"de": "Berlin", "en": "Berlin"},
+    "planner.col.source": {"de": "Quelle (Stand, Lizenz)", "en": "Source (date, licence)"},
+    "planner.col.category": {"de": "Kategorie", "en": "Category"},
+    "planner.col.needs": {"de": "Bedarfe", "en": "Needs"},
+    "planner.col.per_1000": {"de": "je 1.000 Einwohner", "en": "per 1,000 residents"},
+    "planner.col.berlin_per_1000": {"de": "Berlin je 1.000 Einwohner", "en": "Berlin per 1,000 residents"},
+    "planner.col.date": {"de": "Datum", "en": "Date"},
+    "planner.col.title": {"de": "Titel", "en": "Title"},
+    "planner.col.reference": {"de": "Kennung", "en": "Reference"},
+    "planner.col.supports": {"de": "Unterstützungen", "en": "Supports"},
+    "planner.map.needs": {"de": "Bedarf", "en": "Need"},
+    "planner.map.needs_in_area": {"de": "Bedarfe im Planungsraum", "en": "Needs in the planning area"},
+    "planner.map.facility": {"de": "Einrichtung", "en": "Facility"},
+    # --- Assessment page /bewertung (keys "assess.*") ---
+    "assess.nav": {"de": "Bewertung", "en": "Assessment"},
+    "assess.title": {"de": "Bewertung: Prioritätsindex je Gebiet", "en": "Assessment: priority index per area"},
+    "assess.intro": {
+        "de": "Amtliche Indikatoren und Bedarfe der Bewohnerinnen und Bewohner, gewichtet zu einem Index je "
+              "Gebiet. Beginnen Sie mit einer Voreinstellung und ändern Sie Gewichte und Richtungen; jede "
+              "Punktzahl wird erklärt, die Robustheit geprüft.",
+        "en": "Official indicators and residents' needs, weighted into an index per area. Start from a preset "
+              "and change weights and directions; every score is explained and its robustness checked.",
+    },
+    "assess.level": {"de": "LOR-Ebene", "en": "LOR level"},
+    "assess.preset": {"de": "Voreinstellung", "en": "Preset"},
+    "assess.preset_at_level": {"de": "Auf der Ebene {level}: {components}.",
+                               "en": "At the level {level}: {components}."},
+    "assess.preset_dropped": {
+        "de": "Nur für Planungsräume veröffentlicht und daher hier nicht enthalten: {indicators}.",
+        "en": "Published for planning areas only and therefore left out here: {indicators}.",
+    },
+    "assess.note_replaced": {
+        "de": "{indicator}: ersetzt durch {share} (Klassenindikator, nur für Planungsräume).",
+        "en": "{indicator}: replaced by {share} (class indicator, planning areas only).",
+    },
+    "assess.note_dropped": {
+        "de": "{indicator}: entfällt (nur für Planungsräume veröffentlicht, nicht aggregierbar).",
+        "en": "{indicator}: left out (published for planning areas only, cannot be aggregated).",
+    },
+    "assess.carried": {
+        "de": "Ihre Gewichtung gilt weiter, jetzt für die {level}.",
+        "en": "Your weights still apply, now to the {level}.",
+    },
+    "assess.carried_dropped": {
+        "de": "Auf dieser Ebene nicht vorhanden und daher entfernt: {indicators}.",
+        "en": "Not available at this level and therefore removed: {indicators}.",
+    },
+    "assess.preset_changed": {
+        "de": "Eigene Gewichtung (ausgehend von „{preset}“): Bericht und Prüfsumme nennen sie „eigene Auswahl“.",
+        "en": "Own weights (starting from “{preset}”): the report and its checksum call it “own selection”.",
+    },
+    "assess.method": {"de": "Normierung", "en": "Normalisation"},
+    "assess.method.rank": {"de": "Perzentilrang (nur die Reihenfolge zählt)", "en": "Percentile rank (only the order counts)"},
+    "assess.method.zscore": {"de": "z-Wert (Abstände zählen)", "en": "z-score (distances count)"},
+    "assess.method.minmax": {"de": "Min-Max (0 bis 100)", "en": "Min-max (0 to 100)"},
+    "assess.indicators": {"de": "Indikatoren, Gewichte und Richtung", "en": "Indicators, weights and direction"},
+    "assess.more_need": {"de": "höher = mehr Bedarf", "en": "higher = more need"},
+    "assess.less_need": {"de": "höher = weniger Bedarf", "en": "higher = less need"},
+    "assess.weight": {"de": "Gewicht: {indicator}", "en": "Weight: {indicator}"},
+    "assess.direction": {"de": "Richtung: {indicator}", "en": "Direction: {indicator}"},
+    "assess.remove": {"de": "{indicator} entfernen", "en": "Remove {indicator}"},
+    "assess.add": {"de": "Indikator hinzufügen", "en": "Add an indicator"},
+    "assess.add_placeholder": {"de": "Indikator oder Bedarfsrate wählen", "en": "Choose an indicator or needs rate"},
+    "assess.add_button": {"de": "Hinzufügen", "en": "Add"},
+    "assess.all_zero": {"de": "Alle Gewichte sind 0: geben Sie mindestens einem Indikator ein Gewicht.",
+                        "en": "All weights are 0: give at least one indicator a weight."},
+    "assess.method_words": {"de": "Methode in Worten", "en": "Method in words"},
+    "assess.flag.too_few": {"de": "zu wenige Daten", "en": "too few"},
+    "assess.flag.incomplete": {"de": "unvollständig", "en": "incomplete"},
+    "assess.flag.not_robust": {"de": "Rang nicht robust", "en": "rank not robust"},
+    "assess.needs_source": {"de": "Bedarfe: Bedarfsatlas Berlin (veröffentlichte Meldungen)",
+                            "en": "Needs: Bedarfsatlas Berlin (published submissions)"},
+    "assess.map": {"de": "Prioritätsindex der {level}", "en": "Priority index of the {level}"},
+    "assess.score": {"de": "Punktzahl", "en": "Score"},
+    "assess.ranking": {"de": "Rangliste", "en": "Ranking"},
+    "assess.col.rank": {"de": "Rang", "en": "Rank"},
+    "assess.col.interval": {"de": "Rangintervall", "en": "Rank interval"},
+    "assess.col.note": {"de": "Hinweis", "en": "Note"},
+    "assess.col.burden": {"de": "Mehrfachbelastung", "en": "Multiple burden"},
+    "assess.col.hotspot": {"de": "Hotspot", "en": "Hotspot"},
+    "assess.col.outreach": {"de": "Beteiligung", "en": "Participation"},
+    "assess.col.needs": {"de": "Bedarfe", "en": "Needs"},
+    "assess.col.expected": {"de": "erwartet", "en": "expected"},
+    "assess.col.mss_low": {"de": "Anteil MSS niedrig (%)", "en": "Share MSS low (%)"},
+    "assess.hotspot.hot": {"de": "Hotspot", "en": "hotspot"},
+    "assess.hotspot.cold": {"de": "Coldspot", "en": "coldspot"},
+    "assess.hotspot.high_low": {"de": "hoch inmitten niedriger Werte", "en": "high among low values"},
+    "assess.hotspot.low_high": {"de": "niedrig inmitten hoher Werte", "en": "low among high values"},
+    "assess.hotspot.not_significant": {"de": "nicht signifikant", "en": "not significant"},
+    "assess.hotspot.no_value": {"de": "kein Wert", "en": "no value"},
+    "assess.sources": {"de": "Quellen", "en": "Sources"},
+    "assess.explain": {"de": "Erklärung eines Gebiets", "en": "Explanation of one area"},
+    "assess.area": {"de": "Gebiet", "en": "Area"},
+    "assess.contribution": {"de": "Beitrag zur Punktzahl", "en": "Contribution to the score"},
+    "assess.explain_sum": {"de": "Die Beiträge ergeben zusammen die Punktzahl {score}.",
+                           "en": "The contributions add up to the score {score}."},
+    "assess.explain_too_few": {"de": "Dieses Gebiet wird nicht bewertet (zu wenige Daten).",
+                               "en": "This area is not assessed (too few data)."},
+    "assess.hotspots": {"de": "Hotspots", "en": "Hotspots"},
+    "assess.unheard": {"de": "Ungehörte Gebiete", "en": "Unheard areas"},
+    "assess.unheard_none": {"de": "Keine ungehörten Gebiete (oder noch keine veröffentlichten Bedarfe).",
+                            "en": "No unheard areas (or no published needs yet)."},
+    "assess.outreach.unheard_low_status": {"de": "ungehört, niedriger Status", "en": "unheard, low status"},
+    "assess.outreach.unheard": {"de": "ungehört", "en": "unheard"},
+    "assess.outreach.heard": {"de": "gehört", "en": "heard"},
+    "assess.outreach.too_few": {"de": "zu wenige Daten", "en": "too few"},
+    "assess.goals": {"de": "Ziele", "en": "Goals"},
+    "assess.goal.title": {"de": "Titel des Ziels", "en": "Title of the goal"},
+    "assess.goal.field": {"de": "Handlungsfeld", "en": "Field of action"},
+    "assess.goal.areas": {"de": "Gebiete", "en": "Areas"},
+    "assess.goal.needs": {"de": "Verknüpfte Bedarfe (des gewählten Gebiets)", "en": "Linked needs (of the chosen area)"},
+    "assess.goal.indicators": {"de": "Indikatoren als Beleg", "en": "Indicators as evidence"},
+    "assess.goal.create": {"de": "Ziel anlegen", "en": "Create goal"},
+    "assess.goal.created": {"de": "Ziel gespeichert.", "en": "Goal saved."},
+    "assess.goal.none": {"de": "Noch keine Ziele auf dieser Ebene.", "en": "No goals at this level yet."},
+    "assess.report": {"de": "Bericht", "en": "Report"},
+    "assess.report_intro": {
+        "de": "„Integrierte räumliche Bestandsaufnahme und Bedarfsanalyse“ mit den aktuellen Einstellungen: "
+              "Karten, Rangliste, Methode, Robustheit, Hotspots, ungehörte Gebiete, Ziele und Quellen.",
+        "en": "\"Integrated spatial inventory and needs analysis\" with the current settings: maps, ranking, "
+              "method, robustness, hotspots, unheard areas, goals and sources.",
+    },
+    "assess.download_html": {"de": "Bericht als HTML herunterladen", "en": "Download the report as HTML"},
+    "assess.download_pdf": {"de": "Bericht als PDF herunterladen", "en": "Download the report as PDF"},
+    "assess.goal.signin": {
+        "de": "Ziele anlegen können Planerinnen und Planer nach der Anmeldung (Seite „Anmelden (Mitarbeitende)“).",
+        "en": "Planners can create goals after signing in (page “Sign in (staff)”).",
+    },
+    # --- Moderation, sign-in, privacy (keys "moderation.*", "auth.*", "privacy.*") ---
+    "auth.nav_signin": {"de": "Anmelden (Mitarbeitende)", "en": "Sign in (staff)"},
+    "auth.nav_account": {"de": "Konto", "en": "Account"},
+    "auth.title": {"de": "Anmeldung für Mitarbeitende", "en": "Sign-in for staff"},
+    "auth.residents": {
+        "de": "Bürgerinnen und Bürger brauchen keine Anmeldung: Bedarfe melden und die Karte ansehen geht ohne.",
+        "en": "Residents need no sign-in: reporting needs and viewing the map work without one.",
+    },
+    "auth.needed": {
+        "de": "Diese Seite ist nur für angemeldete Mitarbeitende mit der Rolle {roles}. Bitte melden Sie sich an.",
+        "en": "This page is for signed-in staff with the role {roles} only. Please sign in.",
+    },
+    "auth.no_role": {
+        "de": "Ihr Konto hat keine Rolle für diese Seite ({roles}). Bitte wenden Sie sich an die Administration.",
+        "en": "Your account has no role for this page ({roles}). Please ask the administrators.",
+    },
+    "auth.name": {"de": "Benutzername", "en": "Account name"},
+    "auth.password": {"de": "Passwort", "en": "Password"},
+    "auth.submit": {"de": "Anmelden", "en": "Sign in"},
+    "auth.failed": {"de": "Benutzername oder Passwort stimmt nicht. Bitte prüfen Sie beide Felder "
+                          "(Groß- und Kleinschreibung zählt).",
+                    "en": "User name or password is wrong. Please check both fields (upper and lower case count)."},
+    "auth.throttled": {
+        "de": "Zu viele fehlgeschlagene Anmeldungen für diese Kennung. Bitte versuchen Sie es in {minutes} Minuten erneut.",
+        "en": "Too many failed sign-ins for this account name. Please try again in {minutes} minutes.",
+    },
+    "auth.oidc": {"de": "Mit dem Dienstkonto anmelden (Single Sign-on)", "en": "Sign in with your work account (single sign-on)"},
+    "auth.none_configured": {
+        "de": "Auf diesem Server ist keine Anmeldung eingerichtet (siehe README, Abschnitt Anmeldung).",
+        "en": "No sign-in is configured on this server (see the README, section on sign-in).",
+    },
+    "auth.signed_in": {"de": "Angemeldet als {name} (Rollen: {roles})", "en": "Signed in as {name} (roles: {roles})"},
+    "auth.signout": {"de": "Abmelden", "en": "Sign out"},
+    "auth.kept": {
+        "de": {"one": "Sie bleiben in diesem Browser {n} Stunde lang angemeldet, auch wenn Sie die Seite neu laden "
+                      "oder einen neuen Tab öffnen. Bitte melden Sie sich an einem gemeinsam genutzten Gerät ab.",
+               "other": "Sie bleiben in diesem Browser {n} Stunden lang angemeldet, auch wenn Sie die Seite neu "
+                        "laden oder einen neuen Tab öffnen. Bitte melden Sie sich an einem gemeinsam genutzten "
+                        "Gerät ab."},
+        "en": {"one": "You stay signed in in this browser for {n} hour, also when you reload the page or open a new "
+                      "tab. Please sign out on a shared device.",
+               "other": "You stay signed in in this browser for {n} hours, also when you reload the page or open a "
+                        "new tab. Please sign out on a shared device."},
+    },
+    "auth.role.moderator": {"de": "Moderation", "en": "moderator"},
+    "auth.role.facilitator": {"de": "Workshop-Leitung", "en": "facilitator"},
+    "auth.role.planner": {"de": "Planung", "en": "planner"},
+    "auth.role.admin": {"de": "Administration", "en": "admin"},
+    "auth.role.resident": {"de": "Bürgerin/Bürger", "en": "resident"},
+    "moderation.nav": {"de": "Moderation", "en": "Moderation"},
+    "moderation.title": {"de": "Moderation: neue und gemeldete Bedarfe", "en": "Moderation: new and reported needs"},
+    "moderation.intro": {
+        "de": "Älteste zuerst. Geben Sie frei, lehnen Sie mit einem Grund ab, entfernen Sie personenbezogene "
+              "Angaben oder führen Sie Doppelte zusammen. Jede Entscheidung steht im Prüfprotokoll.",
+        "en": "Oldest first. Approve, reject with a reason, remove personal data or merge duplicates. "
+              "Every decision goes into the audit log.",
+    },
+    "moderation.workshop": {"de": "Nur Workshop (Code)", "en": "Only workshop (code)"},
+    "moderation.count": {
+        "de": {"one": "{n} Bedarf wartet auf eine Entscheidung.", "other": "{n} Bedarfe warten auf eine Entscheidung."},
+        "en": {"one": "{n} need is waiting for a decision.", "other": "{n} needs are waiting for a decision."},
+    },
+    "moderation.empty": {"de": "Nichts zu tun: keine Bedarfe warten.", "en": "Nothing to do: no needs are waiting."},
+    "moderation.empty_workshop": {
+        "de": "Für den Workshop-Code „{code}“ wartet nichts. Stimmt der Code? Er steht auf der Seite „Workshop leiten“; "
+              "ein leeres Feld zeigt alle wartenden Bedarfe.",
+        "en": "Nothing waits for the workshop code “{code}”. Is the code right? It is on the page “Run a workshop”; "
+              "an empty field shows every waiting need.",
+    },
+    "moderation.shown": {"de": "Die ersten {n} werden unten zur Entscheidung gezeigt.",
+                         "en": "The first {n} are shown below for a decision."},
+    "moderation.area": {"de": "Gebiet", "en": "Area"},
+    "moderation.number": {"de": "Nr.", "en": "No."},
+    "moderation.map_legend": {
+        "de": "Die Karte zeigt die Bedarfe dieser Seite mit ihren Nummern aus der Liste. Runde Marke: ein Punkt, "
+              "auf der Karte gesetzt, mit dem Umriss seines Planungsraums. Eckige Marke in gestrichelter Fläche: "
+              "nur das Gebiet wurde angegeben, kein Ort darin. Ein Klick auf eine Marke öffnet den Bedarf in der "
+              "Liste; der geöffnete Bedarf ist auf der Karte blau hervorgehoben.",
+        "en": "The map shows the needs on this page with their numbers from the list. Round marker: a point set "
+              "on the map, with the outline of its planning area. Square marker in a dashed area: only the area "
+              "was given, no place in it. Clicking a marker opens the need in the list; the open need is "
+              "highlighted in blue on the map.",
+    },
+    "moderation.no_point": {"de": "kein Punkt, nur das Gebiet", "en": "no point, only the area"},
+    "moderation.map_shown": {"de": "Die Karte zeigt die Bedarfe 1 bis {n}.", "en": "The map shows needs 1 to {n}."},
+    "moderation.map_by_area": {"de": "Nur als Gebiet angegeben – {area}", "en": "Located by area only – {area}"},
+    "moderation.map_marker": {"de": "Bedarf {n}", "en": "Need {n}"},
+    "moderation.map_marker_by_area": {"de": "Bedarf {n}, nur als Gebiet angegeben",
+                                      "en": "Need {n}, located by area only"},
+    "moderation.map_districts": {"de": "Bezirke", "en": "Districts"},
+    "moderation.map_areas": {"de": "Gebiete der Bedarfe", "en": "Areas of the needs"},
+    "moderation.map_needs": {"de": "Bedarfe dieser Seite", "en": "Needs on this page"},
+    "moderation.position": {"de": "Position", "en": "Position"},
+    "moderation.reports": {"de": "Meldungen von Bürgerinnen und Bürgern: {n} (ausgeblendet)",
+                           "en": "Reports by residents: {n} (hidden)"},
+    "moderation.approve": {"de": "Freigeben", "en": "Approve"},
+    "moderation.reason": {"de": "Grund der Ablehnung", "en": "Reason for rejection"},
+    "moderation.reject": {"de": "Ablehnen", "en": "Reject"},
+    "moderation.reason_placeholder": {"de": "Bitte Grund auswählen", "en": "Please choose a reason"},
+    "moderation.reason_missing": {
+        "de": "Nicht abgelehnt: Bitte wählen Sie zuerst im Feld „Grund der Ablehnung“ einen Grund aus.",
+        "en": "Not rejected: please first choose a reason in the field “Reason for rejection”.",
+    },
+    "moderation.sent": {"de": "Eingang", "en": "Sent"},
+    "moderation.topic": {"de": "Thema", "en": "Topic"},
+    "moderation.edit": {"de": "Text bearbeiten (personenbezogene Daten entfernen)",
+                        "en": "Edit the text (remove personal data)"},
+    "moderation.edit_title": {"de": "Titel", "en": "Title"},
+    "moderation.edit_description": {"de": "Beschreibung", "en": "Description"},
+    "moderation.save": {"de": "Änderung speichern", "en": "Save the change"},
+    "moderation.merge_into": {"de": "Doppelt zu (Bedarf im selben Planungsraum)",
+                              "en": "Duplicate of (a need in the same planning area)"},
+    "moderation.merge": {"de": "Zusammenführen", "en": "Merge"},
+    "moderation.no_merge_target": {"de": "Kein anderer Bedarf im selben Planungsraum.",
+                                   "en": "No other need in the same planning area."},
+    "moderation.bulk": {"de": "Alle {n} Bedarfe dieses Workshops", "en": "All {n} needs of this workshop"},
+    "moderation.bulk_approve": {"de": "Alle freigeben", "en": "Approve all"},
+    "moderation.bulk_reject": {"de": "Alle ablehnen", "en": "Reject all"},
+    "moderation.done": {"de": "Gespeichert: {reference} ist jetzt {status}.", "en": "Saved: {reference} is now {status}."},
+    "moderation.done_bulk": {"de": "Gespeichert: {n} Bedarfe.", "en": "Saved: {n} needs."},
+    "moderation.done_edit": {"de": "Gespeichert: Text von {reference} geändert (Status: {status}); der alte Text steht "
+                                   "nur noch im Prüfprotokoll.",
+                             "en": "Saved: text of {reference} changed (status: {status}); the old text is kept in the "
+                                   "audit log only."},
+    "moderation.done_merge": {"de": "Gespeichert: {merged} mit {reference} zusammengeführt; die Unterstützungen zählen "
+                                    "jetzt bei {reference}.",
+                              "en": "Saved: {merged} merged into {reference}; its supports now count for {reference}."},
+    "moderation.merge_missing": {"de": "Nicht zusammengeführt: Bitte wählen Sie zuerst im Feld „Doppelt zu“ den Bedarf, "
+                                       "der bleiben soll.",
+                                 "en": "Not merged: please first choose, in the field “Duplicate of”, the need to keep."},
+    "moderation.merge_choose": {"de": "Bedarf wählen, der bleibt", "en": "Choose the need to keep"},
+    "moderation.col.reference": {"de": "Kennung", "en": "Reference"},
+    "moderation.col.title": {"de": "Titel", "en": "Title"},
+    "moderation.col.reports": {"de": "Meldungen", "en": "Reports"},
+    "moderation.stale": {"de": "Nicht gespeichert: {error}", "en": "Not saved: {error}"},
+    "moderation.status_filter": {"de": "Status (nur für Moderation)", "en": "Status (moderators only)"},
+    "moderation.status.pending": {"de": "wartet", "en": "pending"},
+    "moderation.status.published": {"de": "veröffentlicht", "en": "published"},
+    "moderation.status.rejected": {"de": "abgelehnt", "en": "rejected"},
+    "moderation.status.hidden": {"de": "ausgeblendet", "en": "hidden"},
+    "moderation.status.merged": {"de": "zusammengeführt", "en": "merged"},
+    "moderation.audit_nav": {"de": "Prüfprotokoll", "en": "Audit log"},
+    "moderation.audit_title": {"de": "Prüfprotokoll", "en": "Audit log"},
+    "moderation.audit_intro": {
+        "de": "Jede Statusänderung und Bearbeitung: wer, wann, was, warum. Neueste zuerst.",
+        "en": "Every status change and edit: who, when, what, why. Newest first.",
+    },
+    "moderation.audit_filter": {"de": "Nur Bedarf (Kennung, 8 Zeichen)", "en": "Only need (reference, 8 characters)"},
+    "moderation.audit_download": {"de": "Prüfprotokoll als CSV herunterladen", "en": "Download the audit log as CSV"},
+    "moderation.audit_empty": {"de": "Noch keine Einträge.", "en": "No entries yet."},
+    "moderation.audit_bad_reference": {
+        "de": "„{reference}“ ist keine Kennung: sie hat 8 Zeichen aus 0–9 und A–F, z. B. 4622EDD7. Gezeigt wird das "
+              "ganze Protokoll.",
+        "en": "“{reference}” is not a reference: it has 8 characters from 0–9 and A–F, e.g. 4622EDD7. Showing the "
+              "whole log.",
+    },
+    "moderation.audit_none_for": {"de": "Kein Eintrag zur Kennung {reference}.",
+                                  "en": "No entry for the reference {reference}."},
+    "moderation.audit_time_note": {
+        "de": "Zeiten in Berliner Ortszeit (MEZ/MESZ). Der CSV-Export enthält die gespeicherten Werte: Zeiten in "
+        "UTC, Aktionen, Status und Gründe als Kennungen.",
+        "en": "Times in Berlin local time (CET/CEST). The CSV export holds the stored values: times in UTC, "
+        "actions, statuses and reasons as ids.",
+    },
+    "moderation.audit_col.at": {"de": "Zeitpunkt", "en": "Time"},
+    "moderation.audit_col.actor": {"de": "Wer", "en": "Who"},
+    "moderation.audit_col.action": {"de": "Aktion", "en": "Action"},
+    "moderation.audit_col.reference": {"de": "Kennung", "en": "Reference"},
+    "moderation.audit_col.status_before": {"de": "Status vorher", "en": "Status before"},
+    "moderation.audit_col.status_after": {"de": "Status nachher", "en": "Status after"},
+    "moderation.audit_col.reason": {"de": "Grund", "en": "Reason"},
+    "moderation.audit_col.details": {"de": "Einzelheiten", "en": "Details"},
+    "moderation.audit_action.approve": {"de": "freigegeben", "en": "approved"},
+    "moderation.audit_action.reject": {"de": "abgelehnt", "en": "rejected"},
+    "moderation.audit_action.edit": {"de": "bearbeitet", "en": "edited"},
+    "moderation.audit_action.merge": {"de": "zusammengeführt", "en": "merged"},
+    "moderation.audit_action.hide": {"de": "ausgeblendet (nach Meldungen)", "en": "hidden (after reports)"},
+    "moderation.audit_action.retention_delete": {"de": "gelöscht (Speicherfrist abgelaufen)",
+                                                 "en": "deleted (retention period over)"},
+    "moderation.audit_actor.system:reports": {"de": "automatisch (Meldungen)", "en": "automatic (reports)"},
+    "moderation.audit_actor.system:retention": {"de": "automatisch (Speicherfrist)", "en": "automatic (retention)"},
+    "moderation.audit_reason.wording": {"de": "Formulierung", "en": "Wording"},
+    "privacy.nav": {"de": "Datenschutz", "en": "Privacy"},
+    "privacy.title": {"de": "Datenschutz", "en": "Privacy"},
+    "privacy.stored_title": {"de": "Was wir speichern", "en": "What we store"},
+    "privacy.stored": {
+        "de": "Zu jedem Bedarf: Thema, Titel, Beschreibung, den Ort (Punkt oder Gebiet) und die daraus "
+              "bestimmten Planungsräume, den Zeitpunkt, die Sprache der Seite, ggf. den Workshop-Code und "
+              "einen zufälligen Wert Ihres Browsers, damit ein doppelter Klick nur einmal zählt. Zu „Ich auch“ "
+              "und zu Hinweisen auf Regelverstöße ebenfalls nur einen solchen zufälligen bzw. gehashten Wert. "
+              "Nicht gespeichert werden: Name, E-Mail-Adresse, Telefonnummer, IP-Adresse oder andere Angaben "
+              "zu Ihrer Person. Der Schutz vor massenhaften Meldungen speichert nur kurzlebige, gehashte "
+              "Schlüssel in der Datenbank; sie werden nach Ablauf von {limiter_minutes} Minuten gelöscht.",
+        "en": "For each need: topic, title, description, the place (point or area) and the planning areas "
+              "derived from it, the time, the page language, a workshop code if any, and a random value of your "
+              "browser so that a double click counts once. For \"me too\" and for reports of rule breaches also "
+              "only such a random or hashed value. We do not store: name, e-mail address, phone number, IP "
+              "address or anything else about you. The protection against mass submissions stores only "
+              "short-lived hashed keys in the database; they are deleted once {limiter_minutes} minutes have passed.",
+    },
+    "privacy.purpose_title": {"de": "Wozu", "en": "What for"},
+    "privacy.purpose": {
+        "de": "Die Bedarfe fließen in die öffentliche Karte und in die Bedarfsanalyse je Gebiet ein, die die "
+              "Planung des Bezirks unterstützt. Nach einer Prüfung durch das Moderationsteam sind sie öffentlich "
+              "sichtbar. Mitarbeitende, die Bedarfe prüfen, werden mit Kennung und Rolle im Prüfprotokoll "
+              "festgehalten.",
+        "en": "Needs feed the public map and the needs assessment per area that supports the district's "
+              "planning. After a check by the moderators they are public. Staff who decide on needs are "
+              "recorded with their account name and role in the audit log.",
+    },
+    "privacy.retention_title": {"de": "Wie lange", "en": "How long"},
+    "privacy.retention": {
+        "de": "Veröffentlichte Bedarfe werden {published} Tage nach dem Absenden gelöscht, spätestens zum Ende "
+              "des Projekts. Abgelehnte und zusammengeführte Bedarfe werden {rejected} Tage nach der Entscheidung "
+              "gelöscht. Die zufälligen Browser-Werte werden nach {tokens} Tagen unkenntlich gemacht. Ein "
+              "automatischer Löschlauf erledigt das täglich und protokolliert, was er gelöscht hat.",
+        "en": "Published needs are deleted {published} days after they were sent, at the latest at the end of "
+              "the project. Rejected and merged needs are deleted {rejected} days after the decision. The random "
+              "browser values are made unrecognisable after {tokens} days. An automatic job does this daily and "
+              "logs what it deleted.",
+    },
+    "privacy.rights_title": {"de": "Ihre Rechte", "en": "Your rights"},
+    "privacy.rights": {
+        "de": "Sie haben das Recht auf Auskunft, Berichtigung, Löschung, Einschränkung der Verarbeitung und "
+              "Widerspruch (Art. 15–21 DSGVO) sowie auf Beschwerde bei der Berliner Beauftragten für Datenschutz "
+              "und Informationsfreiheit. Weil wir nichts zu Ihrer Person speichern, nennen Sie uns bitte die "
+              "Kennung Ihres Bedarfs (8 Zeichen, nach dem Absenden angezeigt). Einen veröffentlichten Bedarf, der "
+              "gegen die Regeln verstößt, können Sie melden: nach drei Meldungen wird er ausgeblendet, bis das "
+              "Moderationsteam entscheidet.",
+        "en": "You have the right of access, rectification, erasure, restriction of processing and objection "
+              "(Art. 15-21 GDPR) and the right to lodge a complaint with the Berlin Commissioner for Data "
+              "Protection and Freedom of Information. As we store nothing about you, please give us the reference "
+              "of your need (8 characters, shown after sending). You can report a published need that breaks the "
+              "rules: after three reports it is hidden until the moderators decide.",
+    },
+    "privacy.contact": {
+        "de": "Verantwortlich und Kontakt: siehe Impressum auf der Seite „Quellen“.",
+        "en": "Controller and contact: see the imprint on the Sources page.",
+    },
+    # --- Workshops /workshop and /live (keys "workshop.*", "live.*") ---
+    "workshop.nav": {"de": "Workshop leiten", "en": "Run a workshop"},
+    "workshop.title": {"de": "Workshop einrichten und leiten", "en": "Set up and run a workshop"},
+    "workshop.intro": {
+        "de": "Legen Sie einen Workshop an, öffnen Sie ihn für Meldungen, zeigen Sie den QR-Code und die "
+              "Live-Ansicht am Beamer, starten Sie eine Punkte-Abstimmung und exportieren Sie die Ergebnisse.",
+        "en": "Create a workshop, open it for submissions, show the QR code and the live view on the projector, "
+              "start a dot vote and export the results.",
+    },
+    "workshop.create_header": {"de": "Neuer Workshop", "en": "New workshop"},
+    "workshop.field_title": {"de": "Titel", "en": "Title"},
+    "workshop.field_date": {"de": "Datum", "en": "Date"},
+    "workshop.focus_kind": {"de": "Fokusgebiet", "en": "Focus area"},
+    "workshop.focus_unit": {"de": "LOR-Gebiet aus der Liste", "en": "LOR area from the list"},
+    "workshop.focus_rect": {"de": "Rechteck (auf der Karte ziehen oder Ecken eintippen)",
+                            "en": "Rectangle (drag on the map or type the corners)"},
+    "workshop.focus_level": {"de": "Ebene", "en": "Level"},
+    "workshop.focus_area": {"de": "Gebiet", "en": "Area"},
+    "workshop.draw_hint": {
+        "de": "Rechteck auf der Karte aufziehen (Werkzeug oben links) – oder die Ecken unten eintippen.",
+        "en": "Drag a rectangle on the map (tool at the top left) – or type the corners below.",
+    },
+    "workshop.rect_hint": {
+        "de": "Längen- und Breitengrade (WGS84) der Ecken, z. B. aus einer Web-Karte.",
+        "en": "Longitudes and latitudes (WGS84) of the corners, e.g. from a web map.",
+    },
+    "workshop.west": {"de": "West (Länge min.)", "en": "West (min. longitude)"},
+    "workshop.south": {"de": "Süd (Breite min.)", "en": "South (min. latitude)"},
+    "workshop.east": {"de": "Ost (Länge max.)", "en": "East (max. longitude)"},
+    "workshop.north": {"de": "Nord (Breite max.)", "en": "North (max. latitude)"},
+    "workshop.publish": {
+        "de": "Meldungen aus dem Raum sofort veröffentlichen (Sie moderieren den Raum)",
+        "en": "Publish needs from the room at once (you moderate the room)",
+    },
+    "workshop.create": {"de": "Workshop anlegen", "en": "Create workshop"},
+    "workshop.created": {"de": "Workshop angelegt. Zugangscode: {code}", "en": "Workshop created. Join code: {code}"},
+    "workshop.refused": {"de": "Nicht gespeichert: {reason}", "en": "Not saved: {reason}"},
+    "workshop.title_missing": {
+        "de": "Der Titel fehlt. Bitte geben Sie im Feld „Titel“ einen kurzen Namen für den Workshop ein.",
+        "en": "The title is missing. Please enter a short name for the workshop in the field “Title”.",
+    },
+    "workshop.area_missing": {
+        "de": "Das Fokusgebiet fehlt. Bitte wählen Sie im Feld „Gebiet“ ein Gebiet der Ebene „{level}“ aus der "
+        "Liste (Sie können den Anfang des Namens tippen) oder zeichnen Sie ein Rechteck.",
+        "en": "The focus area is missing. Please choose an area of the level “{level}” in the field “Area” "
+        "(you can type the start of its name) or draw a rectangle.",
+    },
+    "workshop.choose": {"de": "Workshop", "en": "Workshop"},
+    "workshop.none": {"de": "Noch kein Workshop angelegt.", "en": "No workshop yet."},
+    "workshop.option": {"de": "{date} – {title} ({code}, {status})", "en": "{date} – {title} ({code}, {status})"},
+    "workshop.status.new": {"de": "noch nicht geöffnet", "en": "not opened yet"},
+    "workshop.status.closed": {"de": "geschlossen", "en": "closed"},
+    "workshop.status.open": {"de": "offen", "en": "open"},
+    "workshop.status.frozen": {"de": "abgeschlossen", "en": "frozen"},
+    "workshop.status_line": {
+        "de": {"one": "Status: {status} · {n} veröffentlichte Meldung · Zugangscode {code}",
+               "other": "Status: {status} · {n} veröffentlichte Meldungen · Zugangscode {code}"},
+        "en": {"one": "Status: {status} · {n} published need · join code {code}",
+               "other": "Status: {status} · {n} published needs · join code {code}"},
+    },
+    "workshop.open": {"de": "Für Meldungen öffnen", "en": "Open for submissions"},
+    "workshop.close": {"de": "Schließen", "en": "Close"},
+    "workshop.freeze": {"de": "Endgültig abschließen", "en": "Freeze (final)"},
+    "workshop.freeze_sure": {"de": "Ja, endgültig abschließen (nicht umkehrbar)",
+                             "en": "Yes, freeze for good (cannot be undone)"},
+    "workshop.frozen_note": {
+        "de": "Dieser Workshop ist abgeschlossen: Meldungen und Abstimmungen sind endgültig.",
+        "en": "This workshop is frozen: its needs and votes are final.",
+    },
+    "workshop.join_header": {"de": "Teilnehmen", "en": "Join"},
+    "workshop.join_link": {"de": "Link für Teilnehmende:", "en": "Link for participants:"},
+    "workshop.qr_caption": {"de": "QR-Code: {url}", "en": "QR code: {url}"},
+    "workshop.live_link": {"de": "Live-Ansicht für den Beamer öffnen", "en": "Open the live view for the projector"},
+    "workshop.vote_header": {"de": "Punkte-Abstimmung", "en": "Dot voting"},
+    "workshop.dots": {"de": "Punkte pro Person", "en": "Dots per person"},
+    "workshop.start_round": {"de": "Abstimmungsrunde starten", "en": "Start a voting round"},
+    "workshop.stop_round": {"de": "Abstimmungsrunde beenden", "en": "End the voting round"},
+    "workshop.round_open": {
+        "de": {"one": "Eine Runde läuft: {n} Punkt pro Person.", "other": "Eine Runde läuft: {n} Punkte pro Person."},
+        "en": {"one": "A round is open: {n} dot per person.", "other": "A round is open: {n} dots per person."},
+    },
+    "workshop.round_closed": {
+        "de": {"one": "Letzte Runde beendet ({n} Punkt pro Person).", "other": "Letzte Runde beendet ({n} Punkte pro Person)."},
+        "en": {"one": "Last round ended ({n} dot per person).", "other": "Last round ended ({n} dots per person)."},
+    },
+    "workshop.round_none": {"de": "Noch keine Abstimmungsrunde.", "en": "No voting round yet."},
+    "workshop.col.title": {"de": "Bedarf", "en": "Need"},
+    "workshop.col.reference": {"de": "Kennung", "en": "Reference"},
+    "workshop.col.category": {"de": "Thema", "en": "Topic"},
+    "workshop.col.votes": {"de": "Punkte", "en": "Dots"},
+    "workshop.col.voters": {"de": "Personen", "en": "People"},
+    "workshop.col.count": {"de": "Anzahl", "en": "Count"},
+    "workshop.col.supports": {"de": "„Ich auch“", "en": "“Me too”"},
+    "workshop.export_header": {"de": "Ergebnisse exportieren", "en": "Export the results"},
+    "workshop.export_needs_csv": {"de": "Meldungen (CSV)", "en": "Needs (CSV)"},
+    "workshop.export_needs_geojson": {"de": "Meldungen (GeoJSON)", "en": "Needs (GeoJSON)"},
+    "workshop.export_votes_csv": {"de": "Punkte (CSV)", "en": "Dots (CSV)"},
+    "workshop.export_summary_html": {"de": "Zusammenfassung (HTML)", "en": "Summary (HTML)"},
+    "workshop.export_summary_pdf": {"de": "Zusammenfassung (PDF)", "en": "Summary (PDF)"},
+    "workshop.prepare_pdf": {"de": "PDF erstellen", "en": "Build the PDF"},
+    "workshop.vote_nav": {"de": "Abstimmen", "en": "Vote"},
+    "workshop.vote_title": {"de": "Abstimmen: {title}", "en": "Vote: {title}"},
+    "workshop.vote_unknown": {
+        "de": "Einen Workshop mit dem Code „{code}“ gibt es nicht. Bitte prüfen Sie den Code oder nutzen Sie den "
+        "QR-Code am Beamer.",
+        "en": "There is no workshop with the code “{code}”. Please check the code or use the QR code on the projector.",
+    },
+    "workshop.vote_code_intro": {
+        "de": "Bitte geben Sie den Zugangscode des Workshops ein. Er steht am Beamer unter dem QR-Code.",
+        "en": "Please enter the workshop's join code. It is shown on the projector below the QR code.",
+    },
+    "workshop.code_field": {"de": "Zugangscode des Workshops", "en": "Workshop join code"},
+    "workshop.code_help": {"de": "6 Zeichen, zum Beispiel K7MP3Q", "en": "6 characters, for example K7MP3Q"},
+    "workshop.code_go": {"de": "Öffnen", "en": "Open"},
+    "workshop.vote_ended": {
+        "de": "Dieser Workshop ist abgeschlossen; es gibt keine Abstimmung mehr. Die Ergebnisse hat die Moderation.",
+        "en": "This workshop has ended; there is no more voting. The facilitator has the results.",
+    },
+    "workshop.vote_none": {
+        "de": "Gerade läuft keine Abstimmung. Die Seite zeigt sie, sobald die Moderation eine Runde startet.",
+        "en": "No vote is running. This page shows it as soon as the facilitator starts a round.",
+    },
+    "workshop.vote_left": {
+        "de": {"one": "Sie haben {left} von {n} Punkt übrig. Geben Sie ihn dem Bedarf, der Ihnen am wichtigsten ist.",
+               "other": "Sie haben {left} von {n} Punkten übrig. Verteilen Sie sie auf die Bedarfe, die Ihnen am "
+                        "wichtigsten sind (auch mehrere auf einen)."},
+        "en": {"one": "You have {left} of {n} dot left. Put it on the need that matters most to you.",
+               "other": "You have {left} of {n} dots left. Put them on the needs that matter most to you "
+                        "(several on one is fine)."},
+    },
+    "workshop.vote_mine": {"de": "Ihre Punkte hier: {n}", "en": "Your dots here: {n}"},
+    "workshop.vote_add": {"de": "+ Punkt", "en": "+ dot"},
+    "workshop.vote_remove": {"de": "− Punkt", "en": "− dot"},
+    "workshop.vote_refused": {"de": "Nicht gezählt: {reason}", "en": "Not counted: {reason}"},
+    "workshop.vote_empty": {"de": "Noch keine veröffentlichten Bedarfe in diesem Workshop.", "en": "No published needs in this workshop yet."},
+    "workshop.vote_refresh": {"de": "Aktualisieren", "en": "Refresh"},
+    "workshop.summary_title": {"de": "Workshop-Zusammenfassung", "en": "Workshop summary"},
+    "workshop.summary_needs": {"de": "Meldungen", "en": "Needs"},
+    "workshop.summary_top": {"de": "Wichtigste Bedarfe", "en": "Top needs"},
+    "workshop.summary_by_category": {"de": "Meldungen nach Thema", "en": "Needs by topic"},
+    "workshop.summary_map": {"de": "Karte des Fokusgebiets mit den Meldungen", "en": "Map of the focus area with the needs"},
+    "workshop.summary_sources": {"de": "Quellen", "en": "Sources"},
+    "workshop.summary_rect": {"de": "Rechteck {bbox}", "en": "Rectangle {bbox}"},
+    "workshop.summary_facts": {
+        "de": {"one": "Datum: {date} · Fokusgebiet: {focus} · Status: {status} · {n} veröffentlichte Meldung",
+               "other": "Datum: {date} · Fokusgebiet: {focus} · Status: {status} · {n} veröffentlichte Meldungen"},
+        "en": {"one": "Date: {date} · Focus area: {focus} · Status: {status} · {n} published need",
+               "other": "Date: {date} · Focus area: {focus} · Status: {status} · {n} published needs"},
+    },
+    "workshop.summary_ranked_by": {
+        "de": {"one": "Reihenfolge nach Punkten der letzten Abstimmungsrunde ({dots} pro Person, {n} Person).",
+               "other": "Reihenfolge nach Punkten der letzten Abstimmungsrunde ({dots} pro Person, {n} Personen)."},
+        "en": {"one": "Ranked by the dots of the last voting round ({dots} per person, {n} person).",
+               "other": "Ranked by the dots of the last voting round ({dots} per person, {n} people)."},
+    },
+    "workshop.dots_count": {"de": {"one": "{n} Punkt", "other": "{n} Punkte"}, "en": {"one": "{n} dot", "other": "{n} dots"}},
+    "workshop.summary_no_vote": {
+        "de": "Ohne Abstimmung: Reihenfolge nach „Ich auch“-Unterstützungen.",
+        "en": "No vote: ranked by “me too” supports.",
+    },
+    "workshop.summary_needs_source": {
+        "de": "Meldungen: Bürgerinnen und Bürger im Workshop (Bedarfsatlas Berlin), Stand {date}.",
+        "en": "Needs: residents in the workshop (Bedarfsatlas Berlin), as of {date}.",
+    },
+    "live.nav": {"de": "Live-Ansicht", "en": "Live view"},
+    "live.unknown": {
+        "de": "Einen Workshop mit dem Code „{code}“ gibt es nicht. Bitte prüfen Sie den Code oder öffnen Sie die "
+        "Live-Ansicht über die Workshop-Seite.",
+        "en": "There is no workshop with the code “{code}”. Please check the code or open the live view from the "
+        "workshop page.",
+    },
+    "live.code_intro": {
+        "de": "Bitte geben Sie den Zugangscode des Workshops ein, um die Live-Ansicht für den Beamer zu öffnen. "
+        "Sie finden ihn auf der Workshop-Seite.",
+        "en": "Please enter the workshop's join code to open the live view for the projector. "
+        "You find it on the workshop page.",
+    },
+    "live.join": {"de": "Mitmachen: QR-Code scannen oder", "en": "Join: scan the QR code or open"},
+    "live.vote": {"de": "Abstimmen: QR-Code scannen oder", "en": "Vote: scan the QR code or open"},
+    "live.count": {"de": {"one": "{n} Meldung", "other": "{n} Meldungen"}, "en": {"one": "{n} need", "other": "{n} needs"}},
+    "live.by_category": {"de": "Nach Thema", "en": "By topic"},
+    "live.newest": {"de": "Neueste Meldungen", "en": "Newest needs"},
+    "live.none_yet": {"de": "Noch keine Meldungen – machen Sie den Anfang!", "en": "No needs yet – be the first!"},
+    "live.results": {"de": {"one": "Abstimmung ({n} Punkt pro Person)", "other": "Abstimmung ({n} Punkte pro Person)"},
+                     "en": {"one": "Vote ({n} dot per person)", "other": "Vote ({n} dots per person)"}},
+    "live.result_line": {"de": {"one": "{n} Pkt. – {title}", "other": "{n} Pkt. – {title}"},
+                         "en": {"one": "{n} dot – {title}", "other": "{n} dots – {title}"}},
+    "live.closed": {"de": "Meldungen sind geschlossen.", "en": "Submissions are closed."},
+    "live.not_open": {"de": "Gleich geht es los: Meldungen sind noch nicht geöffnet.",
+                      "en": "Starting soon: submissions are not open yet."},
+}
+
+
+class MissingTextError(KeyError):
+    """A text key that is not in :data:`TEXTS`."""
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The text ``key`` in language ``lang``, with ``{placeholders}`` filled from ``values``.
+
+    Unknown languages fall back to German, the app's first language; an unknown
+    key is a bug and raises :class:`MissingTextError` naming it. A counting text
+    (``{"one": …, "other": …}`` per language) needs the count as ``n``: its
+    ``one`` form is used for exactly 1, and ``n`` is shown with the language's
+    thousands separator.
+
+    Examples
+    --------
+    >>> t("overview.selected", "en", name="Moabit", id="0120", value="12.5 %")
+    'Selected: Moabit (0120): 12.5 %'
+    >>> t("moderation.count", "en", n=1)
+    '1 need is waiting for a decision.'
+    """
+    try:
+        entry = TEXTS[key]
+    except KeyError:
+        raise MissingTextError(f"no text {key!r} in core.i18n.TEXTS; add it there in German and English") from None
+    text = entry.get(lang) or entry["de"]
+    if isinstance(text, dict):
+        count = values.get("n")
+        if isinstance(count, bool) or not isinstance(count, (int, float)):
+            raise TypeError(f"text {key!r} counts something: pass the count as a number n=…, got n={count!r}")
+        text = text["one"] if count == 1 else text["other"]
+        values = {**values, "n": format_number(count, 0 if float(count).is_integer() else 1, lang)}
+    return text.format(**values) if values else text
+
+
+def incomplete_plurals() -> list[str]:
+    """Keys of counting texts that lack a ``one`` or ``other`` form in some language (should be none).
+
+    >>> incomplete_plurals()
+    []
+    """
+    return [
+        key for key, entry in TEXTS.items() for text in entry.values()
+        if isinstance(text, dict) and (set(text) != {"one", "other"} or not all(text.values()))
+    ]
+
+
+def count_areas(n: int, lang: str) -> str:
+    """'1 Gebiet' / '12 Gebiete' (and English), for legends.
+
+    >>> count_areas(1, "de"), count_areas(7, "en")
+    ('1 Gebiet', '7 areas')
+    """
+    return t("legend.count_one", lang) if n == 1 else t("legend.count", lang, n=format_number(n, 0, lang))
+
+
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:=")
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` with every Markdown (and Streamlit directive) character backslash-escaped.
+
+    Streamlit renders captions, table cells and headers as Markdown; data such as
+    area names or attributions must show literally, never become links or markup.
+
+    >>> print(escape_markdown("[click](http://x) *bold* :red[x]"))
+    \\[click\\]\\(http\\://x\\) \\*bold\\* \\:red\\[x\\]
+    """
+    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in str(text))
+
+
+def format_number(value: float | int | None, decimals: int, lang: str) -> str:
+    """``value`` with ``decimals`` places, German or English separators; missing gives ''.
+
+    German uses a decimal comma and a dot for thousands (``1.234,5``), English
+    the opposite (``1,234.5``). NaN and ``None`` are missing values, not zero.
+
+    >>> format_number(float("nan"), 1, "de")
+    ''
+    >>> format_number(-0.25, 2, "de")
+    '-0,25'
+    """
+    if value is None:
+        return ""
+    try:
+        if math.isnan(value):
+            return ""
+    except TypeError:
+        raise TypeError(f"format_number needs a number, got {value!r} ({type(value).__name__})") from None
+    text = f"{value:,.{decimals}f}"
+    if lang == "de":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text

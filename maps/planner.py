@@ -1,0 +1,377 @@
+"""Map builders of the planners' map: a base map that stays, and layers that change.
+
+The planners' map changes often (indicator, level, filters, overlays) while the
+planner zooms into a neighbourhood. streamlit-folium re-creates the whole
+Leaflet map - and so resets zoom and pan - whenever the map's own script
+changes, but swaps ``feature_group_to_add`` layers in place. So the base map
+(:func:`planner_base_map`) does not depend on data, and the layers are
+:class:`folium.FeatureGroup` objects built here:
+
+* :func:`area_layer` - the choropleth of one indicator (areas carry the CSS class
+  ``planner-area``); it goes onto the map itself, because only layers present
+  when the map is created report clicks, so the page passes the last zoom and
+  centre back to ``st_folium`` to keep the view when the choropleth changes;
+* :func:`focus_layer` - a thick outline around the area in focus;
+* :func:`needs_layer` - published needs as clustered points (folium's
+  ``MarkerCluster``) or a heat layer (``HeatMap``); beyond :data:`POINT_LIMIT`
+  needs, one circle (or heat point) per planning area carries their count,
+  because a browser cannot draw 100,000 markers and the page would weigh
+  tens of megabytes;
+* :func:`facilities_layer` - Kitas, schools, youth centres, care homes, pharmacies.
+
+Every asset is local (Leaflet, Leaflet.markercluster and Leaflet.heat from
+``static/node_modules``, see :func:`maps.base.use_local_assets`), and every
+text that reaches the map is HTML-escaped: titles of needs are written by
+residents. :func:`standalone_html` inlines the assets into one HTML file for
+the export, so the file opens anywhere without a server.
+
+Examples
+--------
+>>> import pandas as pd
+>>> m = planner_base_map()
+>>> needs = pd.DataFrame({"lat": [52.5], "lon": [13.4], "category": ["mobility"], "title": ["<b>Bank</b>"]})
+>>> layer = needs_layer(needs, None, mode="points")
+>>> layer.add_to(m)  # doctest: +ELLIPSIS
+<folium.map.FeatureGroup object at ...>
+>>> html = m.get_root().render()
+>>> "&lt;b&gt;Bank&lt;/b&gt;" in html, "<b>Bank" in html, "cdn" in html.lower()
+(True, False, False)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any, Mapping
+
+import folium
+import pandas as pd
+from folium.plugins import HeatMap, MarkerCluster
+
+from maps.classify import MISSING_COLOUR, Classification
+from core.i18n import format_number, t
+from maps.base import (
+    inert_html,
+    ASSET_BASE,
+    BERLIN_BOUNDS,
+    Basemap,
+    DocumentLanguage,
+    MetricScale,
+    _MAP_CSS,
+    _area_features,
+    add_basemap,
+    use_local_assets,
+)
+
+#: Above this many needs, points give way to one circle per planning area (see the bench).
+POINT_LIMIT = 3000
+
+#: One colour per need category (taxonomy order), distinguishable on white.
+CATEGORY_COLOURS = (
+    "#1f77b4", "#2ca02c", "#8c564b", "#d62728", "#9467bd", "#ff7f0e",
+    "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#637939",
+)
+
+#: Facility markers: small squares' colours per kind.
+FACILITY_COLOURS = {
+    "kitas": "#e6550d", "schools": "#3182bd", "youth_centres": "#31a354",
+    "care_homes": "#756bb1", "pharmacies": "#de2d26",
+}
+
+_AREA_STYLE = {"color": "#4d4d4d", "weight": 0.7, "fillOpacity": 0.7, "className": "planner-area"}
+_MISSING_STYLE = {**_AREA_STYLE, "weight": 1.0, "fillOpacity": 0.4, "dashArray": "4 3"}
+_FOCUS_STYLE = {"color": "#000000", "weight": 4, "fill": False, "className": "planner-focus"}
+
+
+def plugin_assets(asset_base: str = ASSET_BASE) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Local JS and CSS of the Leaflet plugins (markercluster, heat), as folium's (name, url) lists.
+
+    >>> js, css = plugin_assets("/x")
+    >>> js[0][1], css[0][1]
+    ('/x/leaflet.markercluster/dist/leaflet.markercluster.js', '/x/leaflet.markercluster/dist/MarkerCluster.css')
+    """
+    base = asset_base.rstrip("/")
+    js = [
+        ("markerclusterjs", f"{base}/leaflet.markercluster/dist/leaflet.markercluster.js"),
+        ("leaflet-heat.js", f"{base}/leaflet.heat/dist/leaflet-heat.js"),
+    ]
+    css = [
+        ("markerclustercss", f"{base}/leaflet.markercluster/dist/MarkerCluster.css"),
+        ("markerclusterdefaultcss", f"{base}/leaflet.markercluster/dist/MarkerCluster.Default.css"),
+    ]
+    return js, css
+
+
+def planner_base_map(basemap: Basemap | None = None, lang: str = "de", asset_base: str = ASSET_BASE) -> folium.Map:
+    """The map every layer goes onto: Berlin's extent, scale bar, local assets, no tiles by default.
+
+    Its script does not depend on data, so streamlit-folium keeps the same
+    Leaflet map (and the user's zoom and pan) while layers change. The plugin
+    scripts load with it, because layers added later cannot load scripts.
+    """
+    # Without tiles Leaflet knows no maximum zoom, and Leaflet.markercluster refuses to
+    # start ("Map has no maxZoom specified"): clusters need the zoom at which they split.
+    # folium hands max_zoom to the tile layer, which this map has not: set Leaflet's option.
+    m = folium.Map(tiles=None, control_scale=False, zoom_control=True, prefer_canvas=False,
+                   zoom_snap=0.25, zoom_delta=0.5)
+    m.options.update(max_zoom=18, min_zoom=9)
+    MetricScale().add_to(m)
+    DocumentLanguage(lang).add_to(m)
+    use_local_assets(m, asset_base)
+    js, css = plugin_assets(asset_base)
+    m.default_js = [*m.default_js, *js]
+    m.default_css = [*m.default_css, *css]
+    if basemap is not None:
+        add_basemap(m, basemap, lang)
+    m.fit_bounds(BERLIN_BOUNDS)
+    m.get_root().header.add_child(folium.Element(_MAP_CSS), name="bedarfsatlas_map_css")
+    return m
+
+
+def area_layer(
+    areas: str | Mapping[str, Any],
+    classification: Classification,
+    names: pd.Series,
+    *,
+    value_text: pd.Series,
+    area_label: str,
+    indicator_label: str,
+    attribution: str,
+    lang: str = "de",
+) -> folium.FeatureGroup:
+    """The choropleth of one indicator as a layer.
+
+    Parameters are those of :func:`maps.base.choropleth_map`. Each area is
+    one SVG path with the class ``planner-area``; a click returns its feature
+    with ``properties.id`` (streamlit-folium's ``last_active_drawing``). Add it
+    to the map itself, not as ``feature_group_to_add``: streamlit-folium 0.27
+    binds its click handler to the map's layers when the map is created, and
+    layers swapped in later do not report clicks reliably.
+    """
+    features = _area_features(areas, names, value_text, t("legend.missing", lang))
+    fill = {f["id"]: classification.colour_of(f["id"]) for f in features}
+
+    def style(feature: Mapping[str, Any]) -> dict[str, Any]:
+        colour = fill[feature["id"]]
+        return {**(_MISSING_STYLE if colour == MISSING_COLOUR else _AREA_STYLE), "fillColor": colour}
+
+    group = folium.FeatureGroup(name=inert_html(indicator_label))
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        style_function=style,
+        highlight_function=lambda feature: {"weight": 3, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name", "value"], aliases=[inert_html(area_label), inert_html(indicator_label)], sticky=True
+        ),
+        attribution=inert_html(attribution),
+    ).add_to(group)
+    return group
+
+
+def focus_layer(areas: str | Mapping[str, Any], focus: str | None) -> folium.FeatureGroup:
+    """A thick black outline around the area in focus (empty without a focus); clicks pass through.
+
+    A layer of its own, so a new focus swaps this small layer and leaves the
+    choropleth (and the map, its zoom and pan) alone.
+    """
+    collection = json.loads(areas) if isinstance(areas, str) else areas
+    focused = [
+        {"type": "Feature", "id": str(f.get("id")), "properties": {}, "geometry": f["geometry"]}
+        for f in collection["features"]
+        if focus is not None and str(f.get("id", (f.get("properties") or {}).get("id"))) == focus
+    ]
+    group = folium.FeatureGroup(name="focus")
+    if focused:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": focused},
+            style_function=lambda feature: _FOCUS_STYLE,
+            interactive=False,
+        ).add_to(group)
+    return group
+
+
+class _CircleData(folium.MacroElement):
+    """Many circle markers from one compact JSON array: ``[lat, lon, radius, colour index, tooltip]``.
+
+    One folium marker per point writes ~500 bytes of script; this writes ~40
+    plus the (escaped) tooltip, and adds the markers to its parent (a
+    FeatureGroup or a MarkerCluster) in one loop.
+    """
+
+    _template = folium.elements.Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var palette = {{ this.palette_json }};
+            var rows = {{ this.rows_json }};
+            var target = {{ this._parent.get_name() }};
+            for (var i = 0; i < rows.length; i++) {
+                var r = rows[i];
+                var marker = L.circleMarker([r[0], r[1]], {radius: r[2], color: "#ffffff", weight: 1,
+                    fillColor: palette[r[3]], fillOpacity: 0.85, className: "{{ this.class_name }}"});
+                marker.bindTooltip(r[4]);
+                target.addLayer(marker);
+            }
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows: list[list[Any]], palette: list[str], class_name: str):
+        super().__init__()
+        self._name = "CircleData"
+        # json.dumps keeps the tooltips inside one JS string literal; they are HTML-escaped
+        # already, so no "</script>" can occur.
+        self.rows_json = json.dumps(rows, ensure_ascii=True, separators=(",", ":"))
+        self.palette_json = json.dumps(palette)
+        self.class_name = re.sub(r"[^a-z-]", "", class_name)
+
+
+def needs_layer(
+    needs: pd.DataFrame | None,
+    per_area: pd.DataFrame | None,
+    *,
+    mode: str = "points",
+    categories: tuple[str, ...] | None = None,
+    lang: str = "de",
+    asset_base: str = ASSET_BASE,
+) -> folium.FeatureGroup:
+    """Published needs as a layer: clustered points, heat, or one circle per area.
+
+    Parameters
+    ----------
+    needs : DataFrame or None
+        One row per need with ``lat``, ``lon``, ``category``, ``title``; ``None``
+        when there are more than :data:`POINT_LIMIT` (the page then passes ``per_area``).
+    per_area : DataFrame or None
+        When ``needs`` is ``None``: one row per planning area with ``lat``,
+        ``lon`` (a point inside it), ``name`` and ``count``.
+    mode : {"points", "heat"}
+        Points go into a ``MarkerCluster``; heat uses ``HeatMap`` (weights = counts per area).
+    categories : tuple of str
+        Category ids in the order of :data:`CATEGORY_COLOURS` (the taxonomy order).
+    """
+    if mode not in ("points", "heat"):
+        raise ValueError(f"mode must be 'points' or 'heat', got {mode!r}")
+    if needs is None and per_area is None:
+        raise ValueError("give needs (at most POINT_LIMIT rows) or per_area counts")
+    if categories is None:
+        # geodata does not import the needs taxonomy (imports run pages -> assessment -> geodata).
+        categories = tuple(sorted(set(needs["category"]))) if needs is not None else ()
+    js, css = plugin_assets(asset_base)
+    group = folium.FeatureGroup(name=t("planner.col.needs", lang))
+    if mode == "heat":
+        if needs is not None:
+            data = needs[["lat", "lon"]].round(5).assign(weight=1.0).values.tolist()
+        else:
+            present = per_area[per_area["count"] > 0]
+            data = present[["lat", "lon"]].round(5).assign(weight=present["count"].astype(float)).values.tolist()
+        heat = HeatMap(data, radius=18, blur=14, min_opacity=0.3)
+        heat.default_js = [js[1]]  # instance override: the class default is a CDN
+        heat.default_css = []
+        heat.add_to(group)
+        return group
+    if needs is not None:
+        index = {c: i for i, c in enumerate(categories)}
+        prefix = inert_html(t("planner.map.needs", lang))
+        rows = [
+            [round(float(lat), 5), round(float(lon), 5), 6, index.get(cat, len(index)) % len(CATEGORY_COLOURS),
+             f"{prefix}: {inert_html(str(title))}"]
+            for lat, lon, cat, title in needs[["lat", "lon", "category", "title"]].itertuples(index=False)
+        ]
+        cluster = MarkerCluster(options={"showCoverageOnHover": False, "maxClusterRadius": 40})
+        cluster.default_js = [js[0]]
+        cluster.default_css = list(css)
+        cluster.add_to(group)
+        _CircleData(rows, list(CATEGORY_COLOURS), "planner-need").add_to(cluster)
+        return group
+    present = per_area[per_area["count"] > 0]
+    biggest = float(present["count"].max()) if len(present) else 1.0
+    label = inert_html(t("planner.map.needs_in_area", lang))
+    rows = [
+        # Area proportional to the count: radius grows with the square root.
+        [round(float(lat), 5), round(float(lon), 5), round(3 + 15 * math.sqrt(count / biggest), 1), 0,
+         f"{inert_html(str(name))}: {format_number(int(count), 0, lang)} ({label})"]
+        for lat, lon, name, count in present[["lat", "lon", "name", "count"]].itertuples(index=False)
+    ]
+    _CircleData(rows, ["#d95f02"], "planner-need-area").add_to(group)
+    return group
+
+
+def facilities_layer(facilities: Mapping[str, pd.DataFrame], labels: Mapping[str, str],
+                     lang: str = "de") -> folium.FeatureGroup:
+    """Facilities as small circles coloured by kind, the name in the tooltip.
+
+    ``facilities`` maps a kind of :data:`geodata.facilities.FACILITY_TYPES` to a
+    frame with ``lat``, ``lon`` and ``name`` (EPSG:4326); ``labels`` maps kinds to
+    their display label.
+    """
+    kinds = list(facilities)
+    palette = [FACILITY_COLOURS.get(kind, "#444444") for kind in kinds]
+    rows = []
+    for i, kind in enumerate(kinds):
+        label = inert_html(labels.get(kind, kind))
+        for lat, lon, name in facilities[kind][["lat", "lon", "name"]].itertuples(index=False):
+            text = inert_html(str(name)) if isinstance(name, str) and name else ""
+            rows.append([round(float(lat), 5), round(float(lon), 5), 4, i, f"{label}: {text}".rstrip(": ")])
+    group = folium.FeatureGroup(name=t("planner.map.facility", lang))
+    _CircleData(rows, palette, "planner-facility").add_to(group)
+    return group
+
+
+def standalone_html(m: folium.Map, static_root: str | Path, asset_base: str = ASSET_BASE,
+                    title: str = "Bedarfsatlas Berlin", attribution: str = "") -> str:
+    """The map as one self-contained HTML file: local scripts and styles inlined.
+
+    ``m.get_root().render()`` alone refers to ``/app/static/...`` and would
+    show nothing when opened from disk. Images that Leaflet's CSS refers to
+    (marker icons, layer icons) are not used by these maps and are left out.
+    ``attribution`` (plain text) goes into a visible footer and the title.
+    """
+    page = m.get_root().render()
+    root = Path(static_root)
+    base = asset_base.rstrip("/")
+
+    def local(url: str) -> Path:
+        path = (root / url[len(base):].lstrip("/")).resolve()
+        if not str(path).startswith(str(root.resolve())) or not path.is_file():
+            raise FileNotFoundError(f"{url} is not a file under {root}: install the front-end assets (npm ci)")
+        return path
+
+    def script(match: re.Match) -> str:
+        code = local(match.group(1)).read_text(encoding="utf-8").replace("</script", "<\\/script")
+        return f"<script>{code}</script>"
+
+    def style(match: re.Match) -> str:
+        return f"<style>{local(match.group(1)).read_text(encoding='utf-8')}</style>"
+
+    escaped = re.escape(base)
+    page = re.sub(rf'<script src="({escaped}/[^"]+)"></script>', script, page)
+    page = re.sub(rf'<link rel="stylesheet" href="({escaped}/[^"]+)"/>', style, page)
+    footer = (
+        f'<title>{inert_html(title)}</title>'
+        f'<div style="position:fixed;bottom:0;left:0;z-index:1000;background:#fff;font:12px sans-serif;'
+        f'padding:2px 6px">{inert_html(attribution)}</div>'
+    )
+    return page.replace("</body>", footer + "</body>", 1)
+
+
+def swatch_legend_html(items: list[tuple[str, str]], title: str) -> str:
+    """A small legend of colour swatches (no counts) for point layers, escaped for ``st.html``.
+
+    >>> "&lt;i&gt;" in swatch_legend_html([("#1f77b4", "<i>Mobilität</i>")], "Bedarfe")
+    True
+    """
+    rows = "".join(
+        '<li style="display:flex;align-items:center;gap:0.5em;margin:0.1em 0">'
+        f'<span aria-hidden="true" style="display:inline-block;width:0.9em;height:0.9em;border-radius:50%;'
+        f'background:{inert_html(colour)}"></span><span>{inert_html(label)}</span></li>'
+        for colour, label in items
+    )
+    return (
+        f'<div class="legend-points" role="group" aria-label="{inert_html(title)}">'
+        f'<p style="margin:0.6em 0 0.3em 0;font-weight:600">{inert_html(title)}</p>'
+        f'<ul style="list-style:none;padding:0;margin:0">{rows}</ul></div>'
+    )

@@ -1,0 +1,363 @@
+r"""The map of the residents' page: Bezirk outlines to find one's way, a pin, needs nearby.
+
+A pure builder like those in :mod:`maps.base`: local Leaflet, no base map
+unless configured, every text HTML-escaped. Without base tiles the area outlines
+and their names are all a resident has to find their way, and a touch screen
+cannot hover: so the names stand on the map (:class:`AreaLabels`), the Bezirke
+at city zoom and, from :data:`LABEL_ZOOM` on, the Planungsräume around the
+chosen place (:func:`areas_around`) with their outlines; never all 542 at once. Needs are residents' free text,
+so their tooltips are bound with the text as a JSON string literal
+(:class:`SafeTooltip`): folium's own ``Tooltip`` pastes its text into a
+JavaScript template literal, where ``${...}`` would run even after HTML escaping.
+
+Examples
+--------
+>>> bez = {"type": "FeatureCollection", "features": [
+...     {"type": "Feature", "id": "01", "properties": {"id": "01", "name": "Mitte"},
+...      "geometry": {"type": "Polygon", "coordinates": [[[13.3, 52.5], [13.4, 52.5], [13.4, 52.6], [13.3, 52.5]]]}}]}
+>>> m = report_map(bez, pin=(52.52, 13.38), needs=[NeedMarker(52.52, 13.39, "${window.x=1}<b>", "Mobilität")])
+>>> html = m.get_root().render()
+>>> "cdn" in html
+False
+>>> "${window" in html, "$\\u0026#123;window.x=1\\u0026#125;\\u0026lt;b\\u0026gt;" in html
+(False, True)
+
+The need's text is an HTML-escaped JSON string literal; its braces are character references.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+from shapely.geometry import box, mapping, shape
+
+from core.i18n import t
+from maps.base import (
+    ASSET_BASE,
+    BERLIN_BOUNDS,
+    Basemap,
+    DocumentLanguage,
+    MetricScale,
+    _bounds,
+    add_basemap,
+    inert_html,
+    use_local_assets,
+)
+
+_OUTLINE_STYLE = {"color": "#333333", "weight": 1.5, "fillColor": "#ffffff", "fillOpacity": 0.0}
+_SELECTED_STYLE = {"color": "#0b5394", "weight": 3, "fillColor": "#0b5394", "fillOpacity": 0.12}
+_NEARBY_STYLE = {"color": "#666666", "weight": 1, "dashArray": "4 3", "fillOpacity": 0.0}
+_NEED_STYLE = {"color": "#7a1f00", "weight": 2, "fill": True, "fill_color": "#d9480f", "fill_opacity": 0.9}
+_MAP_CSS = (
+    "<style>.leaflet-container.leaflet-container{background:#ffffff}"  # outranks leaflet.css, loaded later
+    ".leaflet-control-attribution{font-size:0.7rem;max-width:70%}"
+    ".leaflet-tooltip{font-size:0.8rem;white-space:normal;width:max-content;max-width:16rem}"
+    # Area names on the map: small, no box or arrow, a white halo keeps them legible over lines.
+    ".leaflet-tooltip.area-label{background:none;border:none;box-shadow:none;padding:0;color:#111111;"
+    "font-size:0.7rem;text-align:center;max-width:9rem;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff}"
+    ".leaflet-tooltip.area-label::before{display:none}"
+    ".leaflet-tooltip.area-label-bez{font-size:0.8rem;font-weight:600}"
+    # A phone shows Berlin about 340 px wide: smaller names, long ones on two lines (after the hyphen).
+    "@media (max-width:600px){.leaflet-tooltip.area-label{font-size:0.65rem;max-width:5.5rem}"
+    ".leaflet-tooltip.area-label-bez{font-weight:400}}</style>"
+)
+#: Zoom when the map shows a chosen place: streets of a Planungsraum fit a phone screen.
+PLACE_ZOOM = 15
+#: From this zoom on the map names the Planungsräume around the place instead of the Bezirke.
+LABEL_ZOOM = 13
+#: Planungsräume within this distance (metres, half the side of a square) of the place get a name.
+LABEL_RADIUS_M = 1500.0
+#: Names of nearby areas stand within this distance of the place where the area reaches it (a phone's view).
+LABEL_WITHIN_M = 350.0
+
+
+@dataclass(frozen=True)
+class NeedMarker:
+    """One published need on the map: where, its title and category label (plain text)."""
+
+    lat: float
+    lon: float
+    title: str
+    category: str
+
+
+class SafeTooltip(MacroElement):
+    """A Leaflet tooltip whose (already HTML-escaped) content is a JSON string literal."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.bindTooltip({{ this.content|tojson }}, {sticky: true});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, content: str):
+        super().__init__()
+        self._name = "SafeTooltip"
+        self.content = content
+
+
+class AreaLabels(MacroElement):
+    """Area names written on the map: Bezirke below :data:`LABEL_ZOOM`, nearby Planungsräume from it on.
+
+    Each name is a Leaflet tooltip of its own at a point inside its area (not bound to a
+    shape, so it shows without hovering, also on touch screens), class ``area-label``.
+    The names are HTML-escaped (:func:`inert_html`) and bound as JSON string literals.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            function group(labels, kind) {
+                var layer = L.layerGroup();
+                labels.forEach(function (label) {
+                    L.tooltip({direction: "center", className: "area-label area-label-" + kind, opacity: 1})
+                        .setLatLng([label[0], label[1]]).setContent(label[2]).addTo(layer);
+                });
+                return layer;
+            }
+            var districts = group({{ this.districts|tojson }}, "bez");
+            var nearby = group({{ this.nearby|tojson }}, "plr");
+            function show() {
+                var close = map.getZoom() >= {{ this.min_zoom }};
+                [[districts, !close], [nearby, close]].forEach(function (pair) {
+                    if (pair[1]) { map.addLayer(pair[0]); } else { map.removeLayer(pair[0]); }
+                });
+            }
+            map.on("zoomend", show);
+            map.whenReady(show);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, districts: Sequence[tuple[float, float, str]], nearby: Sequence[tuple[float, float, str]],
+                 min_zoom: float = LABEL_ZOOM):
+        super().__init__()
+        self._name = "AreaLabels"
+        self.districts = [[round(lat, 6), round(lon, 6), inert_html(name)] for lat, lon, name in districts]
+        self.nearby = [[round(lat, 6), round(lon, 6), inert_html(name)] for lat, lon, name in nearby]
+        self.min_zoom = float(min_zoom)
+
+
+def label_points(features: Sequence[Mapping[str, Any]]) -> list[tuple[float, float, str]]:
+    """``(lat, lon, name)`` per feature: its ``label_at`` property (``[lat, lon]``) if it has one, else a
+    point surely inside the area (not the centroid, which a crescent-shaped area may not contain);
+    and its ``name`` property as given.
+
+    >>> label_points([{"properties": {"name": "Mitte"},
+    ...                "geometry": {"type": "Polygon", "coordinates": [[[13.3, 52.5], [13.4, 52.5], [13.4, 52.6], [13.3, 52.5]]]}}])
+    [(52.55, 13.375, 'Mitte')]
+    """
+    points = []
+    for feature in features:
+        properties = feature.get("properties") or {}
+        if properties.get("label_at"):
+            lat, lon = properties["label_at"]
+        else:
+            point = shape(feature["geometry"]).representative_point()
+            lat, lon = point.y, point.x
+        points.append((round(lat, 6), round(lon, 6), str(properties.get("name", ""))))
+    return points
+
+
+def areas_around(
+    units, lat: float, lon: float, radius_m: float = LABEL_RADIUS_M, label_within_m: float = LABEL_WITHIN_M
+) -> dict[str, Any]:
+    """The areas of ``units`` near a place, as a GeoJSON FeatureCollection for ``report_map(nearby_areas=...)``.
+
+    Zoomed in on a phone the map shows about a square kilometre: a name at the middle of
+    its area would often lie outside the view. So an area that reaches within
+    ``label_within_m`` of the place gets its name (property ``label_at``) at a point
+    inside the part of it that is that close; the others at a point inside the whole area.
+
+    Parameters
+    ----------
+    units : GeoDataFrame
+        Areas in EPSG:4326 with a ``name`` column, indexed by id, e.g.
+        ``geodata.display.display_units(settings, "PLR")``.
+    lat, lon : float
+        The place (the pin, or a point inside the chosen area).
+    radius_m : float
+        Areas whose bounding box reaches into the square ``2 * radius_m`` wide around the place.
+    label_within_m : float
+        Half the side of the square around the place in which names are put where possible.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> units = gpd.GeoDataFrame({"name": ["Near", "Far"]}, index=["a", "b"],
+    ...                          geometry=[box(13.40, 52.52, 13.41, 52.53), box(13.60, 52.52, 13.61, 52.53)], crs=4326)
+    >>> [f["properties"]["name"] for f in areas_around(units, 52.525, 13.405)["features"]]
+    ['Near']
+    """
+    def square(west_m: float, south_m: float, east_m: float, north_m: float):
+        metres_per_degree_lon = 111_320.0 * math.cos(math.radians(lat))
+        return (lon - west_m / metres_per_degree_lon, lat - south_m / 111_320.0,
+                lon + east_m / metres_per_degree_lon, lat + north_m / 111_320.0)
+
+    min_lon, min_lat, max_lon, max_lat = square(radius_m, radius_m, radius_m, radius_m)
+    near = units.cx[min_lon:max_lon, min_lat:max_lat]
+    # Not under the pin (about 40 px tall above the place: some 120 m at the place zoom).
+    close = box(*square(*(label_within_m,) * 4)).difference(box(*square(80, 60, 80, 150)))
+    features = []
+    for area_id, row in near.iterrows():
+        part = row.geometry.intersection(close)
+        point = (part if not part.is_empty and part.area > 0 else row.geometry).representative_point()
+        features.append({
+            "type": "Feature", "id": str(area_id),
+            "properties": {"id": str(area_id), "name": str(row["name"]), "label_at": [point.y, point.x]},
+            "geometry": mapping(row.geometry),
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def need_tooltip(title: str, category: str) -> str:
+    """Tooltip HTML of one need: escaped category and title on two lines.
+
+    Braces become character references too: branca compiles every rendered map
+    script as a Jinja template again, so a ``{{ ... }}`` in a resident's text
+    would otherwise be evaluated on the server (or break the map).
+
+    >>> need_tooltip('<img src=x onerror="a()">', "Wohnen")
+    '<strong>Wohnen</strong><br>&lt;img src=x onerror=&quot;a()&quot;&gt;'
+    >>> need_tooltip("{{ 7*7 }}", "Wohnen")
+    '<strong>Wohnen</strong><br>&#123;&#123; 7*7 &#125;&#125;'
+    """
+    return f"<strong>{_inert(category)}</strong><br>{_inert(title)}"
+
+
+_inert = inert_html
+
+
+def _outline_features(areas: str | Mapping[str, Any]) -> list[dict[str, Any]]:
+    collection = json.loads(areas) if isinstance(areas, str) else areas
+    return [
+        {
+            "type": "Feature",
+            "id": str(f.get("id") or f["properties"]["id"]),
+            "properties": {"name": inert_html(str((f.get("properties") or {}).get("name", "")))},
+            "geometry": f["geometry"],
+        }
+        for f in collection["features"]
+    ]
+
+
+def _raw_names(areas: str | Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
+    if areas is None:
+        return []
+    return list((json.loads(areas) if isinstance(areas, str) else areas)["features"])
+
+
+class DefaultIconPath(MacroElement):
+    """Sets ``L.Icon.Default.imagePath`` before the markers after it are drawn (the app's own Leaflet images)."""
+
+    _template = Template("{% macro script(this, kwargs) %}L.Icon.Default.imagePath = {{ this.path|tojson }};"
+                         "{% endmacro %}")
+
+    def __init__(self, path: str):
+        super().__init__()
+        self._name = "DefaultIconPath"
+        self.path = path
+
+
+def report_map(
+    districts: str | Mapping[str, Any],
+    *,
+    pin: tuple[float, float] | None = None,
+    selected_area: Mapping[str, Any] | None = None,
+    needs: Sequence[NeedMarker] = (),
+    nearby_areas: str | Mapping[str, Any] | None = None,
+    basemap: Basemap | None = None,
+    lang: str = "de",
+    asset_base: str = ASSET_BASE,
+) -> folium.Map:
+    """The residents' map: Bezirk outlines with names, the chosen place, needs nearby.
+
+    Parameters
+    ----------
+    districts : str or dict
+        GeoJSON FeatureCollection (EPSG:4326) of the Bezirke, e.g.
+        ``display_geojson(settings, "BEZ")``; each feature has an id and a ``name`` property.
+    pin : (lat, lon), optional
+        The place the resident clicked; the map centres on it.
+    selected_area : dict, optional
+        GeoJSON geometry of the area the place lies in (or the area chosen from
+        the lists), drawn highlighted; without a pin the map fits it.
+    needs : sequence of NeedMarker
+        Published needs near the place, drawn as small circles with a tooltip.
+    nearby_areas : str or dict, optional
+        GeoJSON FeatureCollection of the Planungsräume around the place (:func:`areas_around`):
+        drawn as thin outlines, their names on the map from :data:`LABEL_ZOOM` on. The
+        Bezirk names stand on the map below that zoom.
+    basemap : Basemap, optional
+        The operator's tiles underneath; default none.
+    lang : {"de", "en"}
+    asset_base : str
+        URL path where ``static/node_modules`` is served.
+    """
+    # Centred on the pin, zoomed to street level: the resident sees where the pin landed.
+    view = {"location": list(pin), "zoom_start": PLACE_ZOOM} if pin is not None else {}
+    m = folium.Map(
+        tiles=None, control_scale=False, zoom_control=True, prefer_canvas=False,
+        zoom_snap=0.25, zoom_delta=0.5, **view,
+    )
+    MetricScale().add_to(m)
+    DocumentLanguage(lang).add_to(m)
+    use_local_assets(m, asset_base)
+    if basemap is not None:
+        add_basemap(m, basemap, lang)
+    features = _outline_features(districts)
+    if features:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features},
+            name=t("report.map_districts", lang),
+            style_function=lambda feature: _OUTLINE_STYLE,
+            tooltip=folium.GeoJsonTooltip(
+                fields=["name"], aliases=[inert_html(t("report.bezirk", lang))], sticky=True
+            ),
+        ).add_to(m)
+    nearby = _outline_features(nearby_areas) if nearby_areas is not None else []
+    if nearby:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": nearby},
+            name=t("report.map_nearby_areas", lang),
+            style_function=lambda feature: _NEARBY_STYLE,
+            interactive=False,
+        ).add_to(m)
+    # _outline_features made the names inert already; AreaLabels escapes what it gets, so pass them raw.
+    AreaLabels(label_points(_raw_names(districts)), label_points(_raw_names(nearby_areas))).add_to(m)
+    if selected_area is not None:
+        folium.GeoJson(
+            {"type": "Feature", "properties": {}, "geometry": selected_area},
+            name=t("report.map_selected", lang),
+            style_function=lambda feature: _SELECTED_STYLE,
+            interactive=False,
+        ).add_to(m)
+    for need in needs:
+        marker = folium.CircleMarker(location=(need.lat, need.lon), radius=7, **_NEED_STYLE)
+        SafeTooltip(need_tooltip(need.title, need.category)).add_to(marker)
+        marker.add_to(m)
+    if pin is not None:
+        # The pin's image named outright: Leaflet otherwise guesses its folder from leaflet.css, and
+        # when the map is drawn before that stylesheet applies, it asks for a path that does not exist.
+        DefaultIconPath(f"{asset_base.rstrip('/')}/leaflet/dist/images/").add_to(m)
+        marker = folium.Marker(location=pin, alt=t("report.pin", lang))
+        SafeTooltip(inert_html(t("report.pin", lang))).add_to(marker)
+        marker.add_to(m)
+    elif selected_area is not None:
+        m.fit_bounds(_bounds([{"geometry": selected_area}]))
+    else:
+        m.fit_bounds(_bounds(features) if features else BERLIN_BOUNDS)
+    m.get_root().header.add_child(folium.Element(_MAP_CSS), name="bedarfsatlas_report_map_css")
+    return m
