@@ -131,3 +131,46 @@ def test_writers_killed_at_random_moments_lose_nothing_acknowledged(database_url
         path = sa.make_url(database_url).database
         with sqlite3.connect(path) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+OPEN_AT_ONCE = """
+import sys, time
+from pathlib import Path
+from assessment.needs.store import open_store
+from needs_fixtures import FixedPlaces
+go = Path(sys.argv[2])
+print("ready", flush=True)
+while not go.exists():
+    time.sleep(0.001)
+open_store(database_url=sys.argv[1], geography=FixedPlaces([])).close()
+print("opened", flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_processes_opening_a_new_sqlite_database_at_once_all_succeed(tmp_path):
+    """Several app processes start on a database file that does not exist yet (a fresh install).
+
+    Each one switches the file to WAL and migrates it; before, one of them could fail with
+    "database is locked" while another held the lock during that switch.
+    """
+    openers = 6
+    for round_number in range(4):
+        url = f"sqlite:///{tmp_path / f'fresh-{round_number}.sqlite'}"
+        go = tmp_path / f"go-{round_number}"
+        processes = [
+            subprocess.Popen([sys.executable, "-c", OPEN_AT_ONCE, url, str(go)], cwd=REPO,
+                             env={**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{FIXTURES.parent}"},
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(openers)
+        ]
+        for process in processes:
+            assert process.stdout.readline().strip() == "ready", process.stderr.read()
+        go.touch()
+        outputs = [p.communicate(timeout=120) for p in processes]
+        failed = [err.strip().splitlines()[-1] for (out, err), p in zip(outputs, processes) if p.returncode != 0]
+        assert failed == [], f"round {round_number}: {len(failed)} of {openers} processes failed: {failed}"
+        assert all(out.split() == ["opened"] for out, _ in outputs)
+        with sqlite3.connect(sa.make_url(url).database) as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

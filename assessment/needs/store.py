@@ -187,7 +187,7 @@ def make_engine(database_url: str) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
         if not in_memory:
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _switch_to_wal(cursor)
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
@@ -200,6 +200,27 @@ def make_engine(database_url: str) -> Engine:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _switch_to_wal(cursor, deadline_s: float = SQLITE_BUSY_TIMEOUT_S) -> None:
+    """Put the database file into WAL mode (once per file; WAL is kept in the file).
+
+    Several processes opening a new file at the same moment all try the switch; it needs
+    the file to itself, and SQLite may answer "database is locked" at once instead of
+    waiting for the busy timeout. So: nothing to do when the file is in WAL already,
+    else retry until ``deadline_s``; a lock held longer than that is an error.
+    """
+    deadline = time.monotonic() + deadline_s
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as error:
+            message = str(error).lower()
+            if ("locked" not in message and "busy" not in message) or time.monotonic() > deadline:
+                raise
+        time.sleep(0.02)
 
 
 def migrate(engine: Engine) -> None:
