@@ -22,10 +22,10 @@ from assessment.participation.auth import (
     oidc_user,
     session_cookie_script,
 )
-from assessment.needs.store import NeedStore, open_store
-from geodata.fetch import DataError, require_data
 from core.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from core.settings import Settings, load_settings
+from ui.context import needs_store
+from geodata.fetch import DataError, require_data
 
 st.set_page_config(page_title="Bedarfsatlas Berlin", layout="wide")
 
@@ -36,12 +36,6 @@ def _data_checked(_settings: Settings, raw_dir: str) -> bool:
     # is not cached, so the app recovers on reload once the data step has run.
     require_data(_settings)
     return True
-
-
-@st.cache_resource(show_spinner=False)
-def _needs_store(database_url: str, _settings: Settings) -> NeedStore:
-    # One per database and process: it holds the kept staff sign-ins (table staff_sessions).
-    return open_store(_settings, database_url=database_url)
 
 
 def _secrets() -> dict:
@@ -77,7 +71,7 @@ elif not user.is_staff and settings.staff_session_hours:
             accounts = accounts_from_secrets(secrets.get("bedarfsatlas", {}))
         except SecretsError:
             accounts = {}  # the sign-in page shows what is wrong with the secrets
-        kept = StaffSessions(_needs_store(settings.database_url, settings),
+        kept = StaffSessions(needs_store(settings),
                              settings.staff_session_hours * 3600).restore(token, accounts)
         if kept is not None:
             user = kept
@@ -134,7 +128,7 @@ if user.is_staff:
             st.logout()
         token = st.session_state.pop("staff_token", None)
         if token:
-            StaffSessions(_needs_store(settings.database_url, settings),
+            StaffSessions(needs_store(settings),
                           max(settings.staff_session_hours, 1) * 3600).end(token)
             st.session_state["staff_cookie"] = session_cookie_script(None, 0)
         st.rerun()

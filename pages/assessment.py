@@ -27,32 +27,44 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from assessment.analysis.assess import assess
-from assessment.participation.auth import PAGE_ROLES
 from assessment.analysis.goals import GoalBook, GoalInput
 from assessment.analysis.hotspots import contiguity
 from assessment.analysis.presets import PRESETS, carry_over
 from assessment.analysis.priority import NORMALISATIONS, catalogue_direction
 from assessment.analysis.priority import label as indicator_label
-from assessment.analysis.report import build_report, hotspot_classification, needs_matrix, report_pdf, score_classification
+from assessment.analysis.report import (
+    build_report,
+    hotspot_classification,
+    needs_matrix,
+    report_pdf,
+    score_classification,
+)
 from assessment.analysis.smoothing import needs_keys
-from assessment.needs.store import open_store
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.needs.validation import ValidationError
+from assessment.participation.auth import PAGE_ROLES
+from core.i18n import escape_markdown, format_number, t
+from core.settings import Settings
 from geodata import indicators
 from geodata.display import display_geojson, display_units
-from core.i18n import escape_markdown, format_number, t
 from geodata.indicators import INDICATORS, available_indicators
 from geodata.lor import LEVEL_ORDER, LEVELS, load_units
-from maps.base import ASSET_BASE, Basemap, choropleth_base_map, choropleth_layer, legend_entries, legend_html
-from core.settings import Settings, load_settings
+from maps.base import (
+    Basemap,
+    choropleth_base_map,
+    choropleth_layer,
+    legend_entries,
+    legend_html,
+)
+from ui.context import asset_base, needs_store, page_context
 
 # The social preset needs no submitted needs, so it ranks every area on a fresh installation.
 # (Comments, not attribute docstrings: Streamlit's magic would print a bare string on the page.)
 DEFAULT_PRESET = "social"
 WEIGHT_MAX = 5.0
 
-settings = load_settings()
-lang = st.session_state.get("lang", settings.language)
+ctx = page_context()
+settings, lang = ctx.settings, ctx.lang
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -63,15 +75,10 @@ def level_inputs(_settings: Settings, level: str, version: str):
             display_geojson(_settings, level), display_units(_settings, level))
 
 
-@st.cache_resource(show_spinner=False)
-def store_of(_settings: Settings, database_url: str):
-    return open_store(_settings)
-
-
 @st.cache_data(show_spinner=False, ttl=60, max_entries=8)
 def needs_counts(_settings: Settings, database_url: str, level: str) -> pd.DataFrame:
     """Published needs per area and category of ``level``; refreshed every minute."""
-    return needs_matrix(store_of(_settings, database_url).counts_by_area(level), level)
+    return needs_matrix(needs_store(_settings).counts_by_area(level), level)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -97,11 +104,6 @@ def may_edit_goals() -> bool:
     """Whether this session may create goals: planners and admins (everyone reads them)."""
     user = st.session_state.get("user")
     return user is not None and bool(user.roles & PAGE_ROLES["goals"])
-
-
-def asset_base() -> str:
-    prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return f"/{prefix}{ASSET_BASE}" if prefix else ASSET_BASE
 
 
 def key_label(key: str) -> str:
@@ -327,7 +329,7 @@ else:
 
 # --- goals ----------------------------------------------------------------------------------
 st.subheader(t("assess.goals", lang))
-store = store_of(settings, settings.database_url)
+store = ctx.store
 book = GoalBook(store)
 if may_edit_goals():
     with st.form("assess_goal_form", clear_on_submit=True):

@@ -9,7 +9,6 @@ words in the interface language; the CSV export keeps the stored values (UTC, id
 from __future__ import annotations
 
 import re
-
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -17,23 +16,15 @@ import pandas as pd
 import streamlit as st
 
 from assessment.needs import audit
-from assessment.participation.auth import PAGE_ROLES, RESIDENT
+from assessment.participation.auth import PAGE_ROLES
 from assessment.participation.moderation import REJECT_REASONS, REPORT_REASONS
-from assessment.needs.store import NeedStore, open_store
 from core.i18n import TEXTS, escape_markdown, t
-from core.settings import Settings, load_settings
+from ui.context import page_context
 
-lang = st.session_state.get("lang", "de")
-user = st.session_state.get("user", RESIDENT)
+ctx = page_context()
+settings, lang, user = ctx.settings, ctx.lang, ctx.user
 if not user.roles & PAGE_ROLES["audit"]:  # app.py never routes here without the role; defence in depth
     st.stop()
-settings = load_settings()
-
-
-@st.cache_resource(show_spinner=False)
-def needs_store(database_url: str, _settings: Settings) -> NeedStore:
-    """One store per database and process."""
-    return open_store(_settings, database_url=database_url)
 
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -81,7 +72,7 @@ def readable(rows: pd.DataFrame) -> pd.DataFrame:
     return shown.rename(columns={c: t(f"moderation.audit_col.{c}", lang) for c in COLUMNS})
 
 
-store = needs_store(settings.database_url, settings)
+store = ctx.store
 st.title(t("moderation.audit_title", lang))
 st.write(t("moderation.audit_intro", lang))
 reference = st.text_input(t("moderation.audit_filter", lang), max_chars=8, key="audit_reference").strip().lower()

@@ -27,32 +27,36 @@ import streamlit as st
 from shapely.geometry import mapping
 from streamlit_folium import st_folium
 
-from assessment.participation.auth import PAGE_ROLES, RESIDENT
 from assessment.needs.model import Need
-from assessment.participation.moderation import REJECT_REASONS, DecisionError, Moderation
-from assessment.needs.store import NeedNotFoundError, NeedStore, open_store
+from assessment.needs.store import NeedNotFoundError
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.needs.validation import BERLIN_TZ, ValidationError
-from geodata.display import display_geojson, display_units
+from assessment.participation.auth import PAGE_ROLES
+from assessment.participation.moderation import (
+    REJECT_REASONS,
+    DecisionError,
+    Moderation,
+)
 from core.i18n import escape_markdown, t
+from core.settings import Settings
+from geodata.display import display_geojson, display_units
 from geodata.lor import LEVEL_ORDER, LEVELS, names
-from maps.base import ASSET_BASE, Basemap
-from maps.moderation import FOCUS_ZOOM, QueueMarker, clicked_marker, moderation_base_map, queue_layers
-from core.settings import Settings, load_settings
+from maps.base import Basemap
+from maps.moderation import (
+    FOCUS_ZOOM,
+    QueueMarker,
+    clicked_marker,
+    moderation_base_map,
+    queue_layers,
+)
+from ui.context import asset_base, page_context
 
 SHOWN = 20  # needs with decision controls at once; the rest follow as these are decided
 
-lang = st.session_state.get("lang", "de")
-user = st.session_state.get("user", RESIDENT)
+ctx = page_context()
+settings, lang, user = ctx.settings, ctx.lang, ctx.user
 if not user.roles & PAGE_ROLES["moderation"]:  # app.py never routes here without the role; defence in depth
     st.stop()
-settings = load_settings()
-
-
-@st.cache_resource(show_spinner=False)
-def needs_store(database_url: str, _settings: Settings) -> NeedStore:
-    """One store per database and process."""
-    return open_store(_settings, database_url=database_url)
 
 
 @st.cache_data(show_spinner=False)
@@ -60,13 +64,7 @@ def area_names(_settings: Settings, data_dir: str, level: str) -> dict[str, str]
     return names(_settings, level).to_dict()
 
 
-def asset_base() -> str:
-    # Behind a reverse proxy with server.baseUrlPath, static files move with it.
-    prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return f"/{prefix}{ASSET_BASE}" if prefix else ASSET_BASE
-
-
-moderation = Moderation(needs_store(settings.database_url, settings))
+moderation = Moderation(ctx.store)
 reason_label = {key: de if lang == "de" else en for key, (de, en) in REJECT_REASONS.items()}
 
 

@@ -14,32 +14,39 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geodata import indicators
-from maps.classify import NEUTRAL
-from geodata.display import display_geojson
 from core.i18n import escape_markdown, t
-from geodata.indicators import INDICATORS, available_indicators, citation, indicator_at_level, not_at_level_note
+from core.settings import Settings
+from geodata import indicators
+from geodata.display import display_geojson
+from geodata.indicators import (
+    INDICATORS,
+    available_indicators,
+    citation,
+    indicator_at_level,
+    not_at_level_note,
+)
 from geodata.lor import LEVEL_ORDER, LEVELS
-from maps.base import ASSET_BASE, Basemap, choropleth_map, indicator_layer, legend_entries, legend_html
-from core.settings import Settings, load_settings
+from maps.base import (
+    Basemap,
+    choropleth_map,
+    indicator_layer,
+    legend_entries,
+    legend_html,
+)
+from maps.classify import NEUTRAL
+from ui.context import asset_base, page_context
 
 #: The MSS status index is the city's own summary of social need per PLR.
 DEFAULT_INDICATOR = "mss_status"
 
-settings = load_settings()
-lang = st.session_state.get("lang", settings.language)
+ctx = page_context()
+settings, lang = ctx.settings, ctx.lang
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def level_data(_settings: Settings, level: str, version: str) -> tuple[str, pd.DataFrame]:
     """Display GeoJSON and indicator table of one level; ``version`` keys the cache."""
     return display_geojson(_settings, level), indicators.indicator_table(_settings, level)
-
-
-def asset_base() -> str:
-    # Behind a reverse proxy with server.baseUrlPath, static files move with it.
-    prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return f"/{prefix}{ASSET_BASE}" if prefix else ASSET_BASE
 
 
 st.title(t("overview.title", lang))

@@ -23,17 +23,17 @@ from streamlit_folium import st_folium
 from assessment.analysis import inventory
 from assessment.analysis.inventory import NEEDS_PER_1000, ViewState
 from assessment.needs.model import STATUSES
-from assessment.needs.store import open_store
 from assessment.needs.taxonomy import CATEGORIES
+from core.i18n import LANGUAGES, escape_markdown, format_number, t
+from core.settings import Settings
 from geodata import indicators
 from geodata.catalogue import DATASETS
-from maps.classify import MORE_NEED_IF_HIGHER, NEUTRAL, classify_numeric
 from geodata.display import display_geojson, display_units
 from geodata.facilities import FACILITY_TYPES, load_facilities
-from core.i18n import LANGUAGES, escape_markdown, format_number, t
 from geodata.indicators import INDICATORS, available_indicators
 from geodata.lor import LEVEL_ORDER, LEVELS, representative_points
-from maps.base import ASSET_BASE, Basemap, indicator_layer, legend_entries, legend_html, value_texts
+from maps.base import Basemap, indicator_layer, legend_entries, legend_html, value_texts
+from maps.classify import MORE_NEED_IF_HIGHER, NEUTRAL, classify_numeric
 from maps.planner import (
     CATEGORY_COLOURS,
     FACILITY_COLOURS,
@@ -46,19 +46,14 @@ from maps.planner import (
     standalone_html,
     swatch_legend_html,
 )
-from core.settings import Settings, load_settings
 from maps.static import choropleth_png
+from ui.context import asset_base, page_context
 
 STATIC_NODE_MODULES = Path(__file__).resolve().parents[1] / "static" / "node_modules"
 FOCUS_LIST_LIMIT = 50
 
-settings = load_settings()
-lang = st.session_state.get("lang", settings.language)
-
-
-@st.cache_resource(show_spinner=False)
-def needs_store(_settings: Settings, database_url: str):
-    return open_store(_settings)
+ctx = page_context()
+settings, lang = ctx.settings, ctx.lang
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -91,14 +86,8 @@ def plr_points(_settings: Settings, version: str) -> pd.DataFrame:
     return points.assign(name=table["name"].reindex(points.index).values)
 
 
-def asset_base() -> str:
-    # Behind a reverse proxy with server.baseUrlPath, static files move with it.
-    prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return f"/{prefix}{ASSET_BASE}" if prefix else ASSET_BASE
-
-
 version = indicators.data_version(settings)
-store = needs_store(settings, settings.database_url)
+store = ctx.store
 # Residents and planners see published needs only; signed-in moderators and admins also get a
 # status filter (app.py puts the signed-in user into the session state).
 user = st.session_state.get("user")

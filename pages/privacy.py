@@ -13,10 +13,10 @@ import streamlit as st
 
 from assessment.participation.residents import RATE_WINDOW_S
 from core.i18n import t
-from core.settings import load_settings
+from ui.context import page_context
 
-lang = st.session_state.get("lang", "de")
-settings = load_settings()
+ctx = page_context()
+settings, lang = ctx.settings, ctx.lang
 
 st.title(t("privacy.title", lang))
 st.subheader(t("privacy.stored_title", lang))

@@ -29,38 +29,32 @@ import streamlit as st
 from shapely.geometry import mapping
 from streamlit_folium import st_folium
 
-from assessment.participation import residents as participation
 from assessment.needs.model import DESCRIPTION_MAX, TITLE_MAX, NeedInput
-from assessment.participation.moderation import REPORT_REASONS, REPORT_THRESHOLD, DecisionError, Moderation
-from assessment.needs.store import NeedNotFoundError, NeedStore, StoreBusyError, open_store
+from assessment.needs.store import NeedNotFoundError, StoreBusyError
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.needs.validation import ValidationError, check_workshop_id
-from geodata.display import display_geojson, display_units
+from assessment.participation import residents as participation
+from assessment.participation.moderation import (
+    REPORT_REASONS,
+    REPORT_THRESHOLD,
+    DecisionError,
+    Moderation,
+)
 from core.i18n import escape_markdown, t
-from ui.live_count import LIVE_COUNT_SCRIPT, count_html
+from geodata.display import display_geojson, display_units
 from geodata.lookup import get_locator
 from geodata.lor import LEVELS, hierarchy
-from maps.base import ASSET_BASE, Basemap
+from maps.base import Basemap
 from maps.resident import NeedMarker, areas_around, report_map
-from core.settings import Settings, load_settings
+from ui.context import asset_base, page_context
+from ui.live_count import LIVE_COUNT_SCRIPT, count_html
 
-settings = load_settings()
-lang = st.session_state.get("lang", settings.language)
+ctx = page_context()
+settings, lang = ctx.settings, ctx.lang
 state = st.session_state
 
 PICKERS = (("BEZ", "report_bez"), ("BZR", "report_bzr"), ("PLR", "report_plr"))
 PLACE_FIELDS = ("location", "area_level", "area_id")
-
-
-@st.cache_resource(show_spinner=False)
-def needs_store(database_url: str, _settings: Settings) -> NeedStore:
-    """One store per database and process (the engine's pool is shared by all sessions)."""
-    return open_store(_settings, database_url=database_url)
-
-
-def asset_base() -> str:
-    prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return f"/{prefix}{ASSET_BASE}" if prefix else ASSET_BASE
 
 
 def new_form() -> None:
@@ -162,7 +156,7 @@ def on_flag(need_id: str) -> None:
     state["report_flagged"].add(need_id)
 
 
-store = needs_store(settings.database_url, settings)
+store = ctx.store
 # Kept in the needs database: every app instance on it counts together (assessment.participation.limits).
 limiter = participation.page_rate_limiter(store)
 areas = hierarchy(settings)

@@ -20,27 +20,19 @@ import streamlit as st
 
 from assessment.participation.auth import (
     PAGE_ROLES,
-    RESIDENT,
     SignInThrottle,
     StaffSessions,
     accounts_from_secrets,
     authenticate,
     session_cookie_script,
 )
-from assessment.needs.store import NeedStore, open_store
 from core.i18n import t
-from core.settings import Settings, load_settings
+from ui.context import needs_store, page_context
 
-lang = st.session_state.get("lang", "de")
-user = st.session_state.get("user", RESIDENT)
+ctx = page_context()
+lang, user = ctx.lang, ctx.user
 wanted = st.session_state.get("signin_for")
 secrets = st.session_state.get("secrets_section", {})
-
-
-@st.cache_resource(show_spinner=False)
-def needs_store(database_url: str, _settings: Settings) -> NeedStore:
-    """One store per database and process; the throttle's counts live in its database."""
-    return open_store(_settings, database_url=database_url)
 
 
 def role_names(roles) -> str:
@@ -55,7 +47,7 @@ if wanted in PAGE_ROLES:
 if user.is_staff:
     st.write(t("auth.signed_in", lang, name=user.name, roles=role_names(user.roles)))
     if user.via == "password" and st.session_state.get("staff_token"):
-        st.caption(t("auth.kept", lang, n=load_settings().staff_session_hours))
+        st.caption(t("auth.kept", lang, n=ctx.settings.staff_session_hours))
     st.stop()
 
 st.caption(t("auth.residents", lang))
@@ -69,8 +61,8 @@ if accounts:
         password = st.text_input(t("auth.password", lang), type="password", max_chars=256,
                                  autocomplete="current-password")
         if st.form_submit_button(t("auth.submit", lang)):
-            settings = load_settings()
-            throttle = SignInThrottle(needs_store(settings.database_url, settings))
+            settings = ctx.settings
+            throttle = SignInThrottle(needs_store(settings))
             # Checks and counts this attempt as failed in one transaction: parallel guesses on
             # several instances cannot pass the limit together; a success clears the count.
             wait_s = throttle.attempt(name)
@@ -85,7 +77,7 @@ if accounts:
                 if settings.staff_session_hours:
                     # Kept for a reload and new tabs: app.py sets the cookie, finds the token next time.
                     lifetime_s = settings.staff_session_hours * 3600
-                    token = StaffSessions(needs_store(settings.database_url, settings), lifetime_s).start(
+                    token = StaffSessions(needs_store(settings), lifetime_s).start(
                         signed_in, accounts[signed_in.name])
                     st.session_state.update(staff_token=token, staff_token_checked=token,
                                             staff_cookie=session_cookie_script(token, lifetime_s))

@@ -13,13 +13,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geodata.catalogue import DATASETS, Dataset
 from core.i18n import escape_markdown, t
+from geodata.catalogue import DATASETS, Dataset
+from ui.context import page_context
 from ui.imprint import ImprintError, read_imprint
-from core.settings import load_settings
 
-settings = load_settings()
-lang = st.session_state.get("lang", settings.language)
+ctx = page_context()
+settings, lang = ctx.settings, ctx.lang
 
 
 def link(text: str, url: str) -> str:

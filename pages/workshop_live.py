@@ -17,39 +17,22 @@ import streamlit as st
 from shapely.geometry import mapping
 from streamlit_folium import st_folium
 
-from assessment.needs.store import NeedStore, open_store
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.participation.workshop_report import focus_area
-from assessment.participation.workshops import WorkshopBook, WorkshopNotFoundError
+from assessment.participation.workshops import WorkshopBook
 from core.i18n import escape_markdown, t
-from ui.links import app_link
-from maps.base import ASSET_BASE, Basemap
+from maps.base import Basemap
 from maps.workshop import Pin, focus_layer, pins_layer, workshop_base_map
-from core.settings import Settings, load_settings
+from ui.context import app_url, asset_base, page_context
+from ui.widgets import workshop_from_link
 
 #: Seconds between refreshes: a pin shows at most this long (plus a query) after it was stored.
 REFRESH_S = 2.0
 TICKER = 6
 RESULT_LINES = 8
 
-settings = load_settings()
-lang = st.session_state.get("lang", settings.language)
-
-
-@st.cache_resource(show_spinner=False)
-def needs_store(database_url: str, _settings: Settings) -> NeedStore:
-    """One store per database and process (the engine's pool is shared by all sessions)."""
-    return open_store(_settings, database_url=database_url)
-
-
-def asset_base() -> str:
-    prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return f"/{prefix}{ASSET_BASE}" if prefix else ASSET_BASE
-
-
-def app_url(path: str) -> str:
-    """An absolute link into this app as the browser sees it (so the QR code works from phones)."""
-    return app_link(st.context.url, st.get_option("server.baseUrlPath"), path)
+ctx = page_context()
+settings, lang = ctx.settings, ctx.lang
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -59,25 +42,10 @@ def qr_png(url: str) -> bytes:
     return buffer.getvalue()
 
 
-store = needs_store(settings.database_url, settings)
+store = ctx.store
 book = WorkshopBook(store)
-code = st.query_params.get("workshop", "").strip().upper()
-try:
-    workshop = book.get(code)
-except WorkshopNotFoundError:
-    # Opened from the menu (no code) or with a mistyped one: ask for the code, keep what was typed.
-    st.title(t("live.nav", lang))
-    if code:
-        st.error(escape_markdown(t("live.unknown", lang, code=code[:16])))
-    else:
-        st.write(t("live.code_intro", lang))
-    with st.form("live_code_form"):
-        entered = st.text_input(t("workshop.code_field", lang), value=code[:16], max_chars=16, key="live_code",
-                                placeholder=t("workshop.code_help", lang))
-        if st.form_submit_button(t("workshop.code_go", lang)):
-            st.query_params["workshop"] = entered.strip().upper()
-            st.rerun()
-    st.stop()
+code, workshop = workshop_from_link(book, lang, key="live", title="live.nav", unknown="live.unknown",
+                                    intro="live.code_intro")
 focus = focus_area(settings, workshop, lang)
 categories = tuple(CATEGORIES)
 

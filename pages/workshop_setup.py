@@ -15,31 +15,29 @@ import segno
 import streamlit as st
 import streamlit_folium
 
-from assessment.participation.auth import PAGE_ROLES, RESIDENT
-from assessment.needs.store import NeedStore, open_store
 from assessment.needs.taxonomy import CATEGORIES
-from assessment.participation.workshop_report import build_summary, export_workshop_needs, export_workshop_votes, summary_pdf
+from assessment.participation.auth import PAGE_ROLES
+from assessment.participation.workshop_report import (
+    build_summary,
+    export_workshop_needs,
+    export_workshop_votes,
+    summary_pdf,
+)
 from assessment.participation.workshops import MAX_DOTS, WorkshopBook, WorkshopError
-from geodata.display import display_geojson, display_units
 from core.i18n import escape_markdown, t
-from ui.links import app_link
+from geodata.display import display_geojson, display_units
 from geodata.lor import LEVELS
 from maps.base import Basemap
 from maps.workshop import drawn_bbox, focus_draw_map
-from core.settings import Settings, load_settings
+from ui.context import page_context
+from ui.links import app_link
 
-settings = load_settings()
-lang = st.session_state.get("lang", settings.language)
+ctx = page_context()
+settings, lang = ctx.settings, ctx.lang
 state = st.session_state
-user = state.get("user", RESIDENT)
+user = ctx.user
 if not user.roles & PAGE_ROLES["workshop"]:  # app.py never routes here without the role; defence in depth
     st.stop()
-
-
-@st.cache_resource(show_spinner=False)
-def needs_store(database_url: str, _settings: Settings) -> NeedStore:
-    """One store per database and process (the engine's pool is shared by all sessions)."""
-    return open_store(_settings, database_url=database_url)
 
 
 def app_url(path: str) -> str:
@@ -54,7 +52,7 @@ def qr_png(url: str) -> bytes:
     return buffer.getvalue()
 
 
-store = needs_store(settings.database_url, settings)
+store = ctx.store
 book = WorkshopBook(store)
 
 st.title(t("workshop.title", lang))

@@ -13,22 +13,16 @@ import uuid
 
 import streamlit as st
 
-from assessment.participation.residents import hashed_key
-from assessment.needs.store import NeedStore, open_store
 from assessment.needs.taxonomy import CATEGORIES
-from assessment.participation.workshops import VoteRefused, WorkshopBook, WorkshopNotFoundError
+from assessment.participation.residents import hashed_key
+from assessment.participation.workshops import VoteRefused, WorkshopBook
 from core.i18n import escape_markdown, t
-from core.settings import Settings, load_settings
+from ui.context import page_context
+from ui.widgets import workshop_from_link
 
-settings = load_settings()
-lang = st.session_state.get("lang", settings.language)
+ctx = page_context()
+settings, lang = ctx.settings, ctx.lang
 state = st.session_state
-
-
-@st.cache_resource(show_spinner=False)
-def needs_store(database_url: str, _settings: Settings) -> NeedStore:
-    """One store per database and process (the engine's pool is shared by all sessions)."""
-    return open_store(_settings, database_url=database_url)
 
 
 def voter_token() -> str:
@@ -39,25 +33,10 @@ def voter_token() -> str:
     return state["vote_voter"]
 
 
-store = needs_store(settings.database_url, settings)
+store = ctx.store
 book = WorkshopBook(store)
-code = st.query_params.get("workshop", "").strip().upper()
-try:
-    workshop = book.get(code)
-except WorkshopNotFoundError:
-    # Opened from the menu (no code) or with a mistyped one: ask for the code, keep what was typed.
-    st.title(t("workshop.vote_nav", lang))
-    if code:
-        st.error(escape_markdown(t("workshop.vote_unknown", lang, code=code[:16])))
-    else:
-        st.write(t("workshop.vote_code_intro", lang))
-    with st.form("vote_code_form"):
-        entered = st.text_input(t("workshop.code_field", lang), value=code[:16], max_chars=16, key="vote_code",
-                                placeholder=t("workshop.code_help", lang))
-        if st.form_submit_button(t("workshop.code_go", lang)):
-            st.query_params["workshop"] = entered.strip().upper()
-            st.rerun()
-    st.stop()
+code, workshop = workshop_from_link(book, lang, key="vote", title="workshop.vote_nav", unknown="workshop.vote_unknown",
+                                    intro="workshop.vote_code_intro")
 voter = voter_token()
 
 st.title(escape_markdown(t("workshop.vote_title", lang, title=workshop.title)))

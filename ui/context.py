@@ -1,0 +1,76 @@
+"""One page context for every screen: settings, language, user, the needs store, asset paths.
+
+Every page starts with ``ctx = page_context()`` instead of reading settings, the
+session's language and user, and opening a store of its own. The store is ONE
+:class:`~assessment.needs.store.NeedStore` per database and process
+(:func:`needs_store`, a ``st.cache_resource``): its engine and connection pool
+are shared by every session, so a process holds one pool per database, not one
+per page (before, nine copies of the cached function opened six engines).
+
+Language: ``app.py`` binds the sidebar's language radio to
+``st.session_state["lang"]``; a page opened without it (an AppTest of one page,
+say) falls back to the configured language (``BEDARFSATLAS_LANGUAGE``), never
+to a hard-coded one. User: ``app.py`` puts the signed-in
+:class:`~assessment.participation.auth.User` into ``st.session_state["user"]``;
+nobody signed in is :data:`~assessment.participation.auth.RESIDENT`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from assessment.needs.store import NeedStore, open_store
+from assessment.participation.auth import RESIDENT, User
+from core.settings import Settings, load_settings
+from maps.base import ASSET_BASE
+from ui.links import app_link
+
+
+@st.cache_resource(show_spinner=False)
+def _store_for(database_url: str, _settings: Settings) -> NeedStore:
+    # Keyed by the URL alone: settings that differ only in other fields share the database's store.
+    return open_store(_settings, database_url=database_url)
+
+
+def needs_store(settings: Settings | None = None) -> NeedStore:
+    """The needs store of ``settings.database_url``: one per database and process."""
+    settings = settings or load_settings()
+    return _store_for(settings.database_url, settings)
+
+
+def asset_base() -> str:
+    """Where the browser finds the app's own Leaflet assets, below ``server.baseUrlPath``."""
+    prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{prefix}{ASSET_BASE}" if prefix else ASSET_BASE
+
+
+def app_url(path: str) -> str:
+    """An absolute link into this app as the browser sees it (QR codes, join links)."""
+    return app_link(st.context.url, st.get_option("server.baseUrlPath"), path)
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What every screen needs: settings, the interface language and the signed-in user."""
+
+    settings: Settings
+    lang: str
+    user: User
+
+    @property
+    def store(self) -> NeedStore:
+        """The process's store for this database (opened on first use: the overview needs none)."""
+        return needs_store(self.settings)
+
+    @property
+    def asset_base(self) -> str:
+        return asset_base()
+
+
+def page_context() -> PageContext:
+    """The context of this run: read once at the top of a page."""
+    settings = load_settings()
+    state = st.session_state
+    return PageContext(settings, state.get("lang", settings.language), state.get("user", RESIDENT))
