@@ -65,7 +65,7 @@ def start(root: Path, env: dict[str, str], timeout: float = 120) -> App:
     """Start the app in ``root`` on a free loopback port; wait for health and the warm-up run.
 
     The warm-up (``/_stcore/script-health-check``, one server-side run of
-    ``app.py``) is what ``.ci/app`` does after every start, so it is part of a
+    ``app.py``) is what ``./run`` does after every start, so it is part of a
     start as users get it.
     """
     port = free_port()

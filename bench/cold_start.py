@@ -6,7 +6,7 @@ are already on disk ("warm caches"); Chromium is already running and not counted
 but every start opens a new browser context (no HTTP cache). The clock starts
 before ``streamlit run`` and stops when the default page's PLR map has drawn its
 542 area paths. Phases: process up (``/_stcore/health``), the warm-up run that
-``.ci/app`` makes after every start (``/_stcore/script-health-check``: app.py
+``./run`` makes after every start (``/_stcore/script-health-check``: app.py
 and the overview page once on the server, with all their imports), and the
 browser part (Streamlit's frontend, the page run for the session, the map
 iframe loading Leaflet and drawing).

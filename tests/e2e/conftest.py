@@ -49,7 +49,7 @@ def free_port() -> int:
 
 
 def warm_up(url: str) -> None:
-    """Run the app once server-side, as `.ci/app` does after every start.
+    """Run the app once server-side, as `./run` does after every start.
 
     Streamlit runs the very first script run of a process in its legacy
     ``pages/`` folder mode, which shows a "Page not found" dialog on a direct
