@@ -160,6 +160,29 @@ def test_pdf_has_the_headings_and_the_ranked_names(pdf_tools, tmp_path):
     assert positions == sorted(positions) and text.index("Rangliste") < positions[0]
 
 
+def test_the_pdf_is_tagged_for_screen_readers_pdf_ua(tmp_path):
+    """PDF/UA-1: a structure tree with headings and tables, marked content, language and title."""
+    import re
+    import zlib
+
+    pdf = report_pdf(build_report(fixture_assessment(), grid(), goals=[goal()], generated_at=ONE))
+    # Objects may sit in compressed object streams: inflate every stream to read them.
+    parts = [pdf]
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            parts.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            pass
+    body = b"\n".join(parts)
+    assert b"/StructTreeRoot" in body
+    assert re.search(rb"/MarkInfo\s*<<\s*/Marked\s+true", body)
+    assert re.search(rb"/Lang\s*\(de\)", body)
+    assert b"/DisplayDocTitle true" in body
+    assert b"pdfuaid:part" in body  # the XMP metadata declares PDF/UA
+    for role in (b"/H1", b"/Table", b"/TH", b"/TD"):
+        assert re.search(rb"/S\s*" + re.escape(role) + rb"\b", body), role
+
+
 # --- the real data -------------------------------------------------------------------------
 
 
