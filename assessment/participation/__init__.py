@@ -5,6 +5,9 @@ Modules
 residents
     The residents' page rules besides the store: submission limit, anti-bot field,
     workshop lookup, needs nearby, "Ich auch" once per browser.
+submission
+    One send of the residents' form: honeypot, limit, published or pending, the
+    stored need or each message of a refusal and where it belongs.
 places
     Where a resident's need is: a map click or the area lists, as one place;
     the areas' names and what the map draws of the place.

@@ -1,0 +1,231 @@
+"""One send of the residents' form /melden: from what was typed to a stored need, or why not.
+
+The page reads its widgets into a :class:`ReportForm` and calls
+:func:`submit_report`; everything after the click is decided here and comes
+back as a :class:`Submission` the page only shows. In order:
+
+1. **The honeypot** (:func:`~assessment.participation.residents.honeypot_filled`):
+   filled in, nothing is stored and the allowance is left alone.
+2. **The rate limit** (:func:`~assessment.participation.residents.page_rate_limiter`):
+   a place is reserved under the session and browser keys (:func:`limit_keys`);
+   the check and the held place are one transaction, so parallel sends (other
+   tabs, other app instances) cannot pass the limit together. A database too
+   busy to answer refuses the send rather than let it past the limit.
+3. **The status**: ``published`` at once when the operator says so or the
+   workshop's facilitator moderates the room (:func:`publishes_at_once`),
+   else ``pending`` until a moderator decides.
+4. **The store** checks and stores the :class:`~assessment.needs.model.NeedInput`
+   (:func:`need_input`). The form's client token makes a repeated click return
+   the first need instead of storing a second.
+5. **Settling**: the held place is confirmed when the store accepted the need
+   and freed when it refused it, so a typo does not use up the allowance.
+
+A refusal names each field it is about; :meth:`Submission.messages` says where
+on the form each message belongs.
+
+Examples
+--------
+>>> from assessment.needs.store import open_store
+>>> from assessment.participation.residents import page_rate_limiter
+>>> class OnePlace:  # a stand-in geography: every point lies in one planning area
+...     def locate(self, lat, lon):
+...         return {"PLR_ID": "01100101", "BZR_ID": "011001", "PGR_ID": "0110", "BEZ_ID": "01"}
+>>> store = open_store(database_url="sqlite://", geography=OnePlace())
+>>> send = dict(place={"lat": 52.52, "lon": 13.40, "located": {}}, workshop=None, lang="de",
+...             keys=limit_keys("a-session", None), publish_immediately=False)
+>>> done = submit_report(store, page_rate_limiter(store), ReportForm("mobility", "Sichere Querung", ""),
+...                      token="form-token-1", **send)
+>>> done.outcome, done.need.status, done.messages("de")
+('stored', 'pending', [])
+>>> refused = submit_report(store, page_rate_limiter(store), ReportForm(None, "ab", ""), token="form-token-2", **send)
+>>> refused.outcome, [slot for slot, _ in refused.messages("de")]
+('refused', ['form', 'category', 'title'])
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from assessment.needs.model import Need, NeedInput
+from assessment.needs.store import NeedStore, StoreBusyError
+from assessment.needs.validation import FieldError, ValidationError
+from assessment.participation.limits import SharedLimiter, hashed_key
+from assessment.participation.places import need_location
+from assessment.participation.residents import Workshop, honeypot_filled
+from core.i18n import t
+
+#: Fields of a refused need whose message belongs at the place (the map and the lists), not at a text field.
+PLACE_FIELDS = ("location", "area_level", "area_id")
+#: Fields the form shows with a message slot of their own.
+FORM_FIELDS = ("category", "title", "description")
+
+
+@dataclass(frozen=True)
+class ReportForm:
+    """What the resident typed and chose in step 2 of the form."""
+
+    category: str | None
+    title: str
+    description: str | None = ""
+    #: The field humans are asked to leave empty.
+    honeypot: str = ""
+
+
+def limit_keys(session: str, browser: str | None) -> list[str]:
+    """The keys the rate limit counts under: the browser session and, when known, the browser.
+
+    ``browser`` is the token in Streamlit's XSRF cookie
+    (:func:`~assessment.participation.residents.browser_secret`): random per
+    browser and the same after a reload, which starts a new session. Both are
+    hashed (:func:`~assessment.participation.limits.hashed_key`); nothing that
+    identifies a person is kept.
+
+    >>> [key.split(":")[0] for key in limit_keys("s1", "cookie")], len(limit_keys("s1", None))
+    (['session', 'browser'], 1)
+    """
+    keys = [hashed_key("session", session)]
+    if browser:
+        keys.append(hashed_key("browser", browser))
+    return keys
+
+
+def publishes_at_once(publish_immediately: bool, workshop: Workshop | None) -> bool:
+    """Whether a new need goes public without moderation: the operator's setting, or the workshop's.
+
+    A workshop's facilitator may publish the room's needs at once: they moderate the room.
+
+    >>> room = Workshop("kiez-1", "Kiez", "open", publish_immediately=True)
+    >>> publishes_at_once(False, None), publishes_at_once(True, None), publishes_at_once(False, room)
+    (False, True, True)
+    """
+    return bool(publish_immediately) or (workshop is not None and workshop.publish_immediately)
+
+
+def need_input(form: ReportForm, place: dict | None, workshop: Workshop | None, lang: str) -> NeedInput:
+    """The need as the store receives it: the form, the place, the workshop it was sent in, the language."""
+    return NeedInput(
+        category=form.category,
+        title=form.title,
+        description=form.description or "",
+        workshop_id=workshop.code if workshop else None,
+        channel="workshop" if workshop else "online",
+        language=lang,
+        **need_location(place),
+    )
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The outcome of one send, for the page to show.
+
+    ``outcome`` is one of
+
+    * ``"stored"``: ``need`` is the stored need (or the first one stored with the same token);
+    * ``"honeypot"``: the field to leave empty was filled; nothing stored;
+    * ``"busy"``: the database stayed locked; nothing stored, the resident may try again;
+    * ``"rate_limited"``: ``limit`` needs were sent in the window; ``wait_s`` seconds until the next;
+    * ``"refused"``: the store refused the need; ``errors`` names every bad field.
+    """
+
+    outcome: str
+    need: Need | None = None
+    wait_s: float = 0.0
+    limit: int = 0
+    errors: tuple[FieldError, ...] = ()
+    #: Whether a topic was chosen: a missing one is named as the form names the field ("Thema").
+    category_chosen: bool = True
+
+    def messages(self, lang: str) -> list[tuple[str, str]]:
+        """``(slot, text)`` pairs to show as errors, in order; none for a stored need.
+
+        The slot is ``"form"`` (under the send button), ``"place"`` (under the
+        map) or a field of :data:`FORM_FIELDS` (under that field). Each refused
+        field gets the store's message at its slot, after a "not stored" under the button.
+        """
+        if self.outcome == "stored":
+            return []
+        if self.outcome == "honeypot":
+            return [("form", t("report.honeypot_refused", lang))]
+        if self.outcome == "busy":
+            return [("form", t("report.busy", lang))]
+        if self.outcome == "rate_limited":
+            minutes = max(1, math.ceil(self.wait_s / 60))
+            return [("form", t("report.rate_limited", lang, limit=self.limit, minutes=minutes))]
+        shown = [("form", t("report.not_saved", lang))]
+        for error in self.errors:
+            if error.field in PLACE_FIELDS:
+                shown.append(("place", error.message(lang)))
+            elif error.field == "category" and not self.category_chosen:
+                # The store says "Kategorie"; the form calls the field "Thema".
+                shown.append(("category", t("report.category_missing", lang)))
+            elif error.field in FORM_FIELDS:
+                shown.append((error.field, error.message(lang)))
+            else:
+                shown.append(("form", error.message(lang)))
+        return shown
+
+
+def submit_report(
+    store: NeedStore,
+    limiter: SharedLimiter,
+    form: ReportForm,
+    *,
+    place: dict | None,
+    workshop: Workshop | None,
+    lang: str,
+    token: str,
+    keys: list[str],
+    publish_immediately: bool,
+) -> Submission:
+    """Send one need from the residents' form: check, hold a place in the limit, store, settle.
+
+    Parameters
+    ----------
+    store : NeedStore
+    limiter : SharedLimiter
+        The page's limit (:func:`~assessment.participation.residents.page_rate_limiter`).
+    form : ReportForm
+    place : dict or None
+        The chosen place (:mod:`assessment.participation.places`); none is refused by the store.
+    workshop : Workshop or None
+        The open workshop the page was opened for; the need is tagged with it.
+    lang : {"de", "en"}
+        The interface language, stored with the need.
+    token : str
+        The form's client token: one per form, so a repeated click stores one need.
+    keys : list of str
+        The rate limit's keys (:func:`limit_keys`).
+    publish_immediately : bool
+        The operator's setting (``BEDARFSATLAS_PUBLISH_IMMEDIATELY``).
+    """
+    if honeypot_filled(form.honeypot):
+        return Submission("honeypot")
+    try:
+        wait = limiter.reserve(keys, token)
+    except StoreBusyError:
+        return Submission("busy")
+    if wait > 0:
+        return Submission("rate_limited", wait_s=wait, limit=limiter.limit)
+    status = "published" if publishes_at_once(publish_immediately, workshop) else "pending"
+    try:
+        need = store.submit(need_input(form, place, workshop, lang), client_token=token, status=status)
+    except ValidationError as refused:
+        _settle(limiter, keys, token, stored=False)
+        return Submission("refused", errors=tuple(refused.errors), category_chosen=bool(form.category))
+    except StoreBusyError:
+        _settle(limiter, keys, token, stored=False)
+        return Submission("busy")
+    _settle(limiter, keys, token, stored=True)
+    return Submission("stored", need=need)
+
+
+def _settle(limiter: SharedLimiter, keys: list[str], token: str, *, stored: bool) -> None:
+    """Confirm the held place (the store accepted the need) or free it (the store refused it)."""
+    try:
+        if stored:
+            limiter.record(keys, token)
+        else:
+            limiter.release(keys, token)
+    except StoreBusyError:
+        pass  # the place stays held and counted until it leaves the window: errs on the side of the limit
