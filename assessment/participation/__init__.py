@@ -4,7 +4,7 @@ Modules
 -------
 residents
     The residents' page rules besides the store: submission limit, anti-bot field,
-    workshop lookup, needs nearby, "Ich auch" once per browser.
+    workshop links, needs nearby, "Ich auch" once per browser, "Melden" once per session.
 submission
     One send of the residents' form: honeypot, limit, published or pending, the
     stored need or each message of a refusal and where it belongs.

@@ -14,10 +14,19 @@ Plain Python, no streamlit, so every rule here is tested without a browser.
 * :class:`WorkshopDirectory` — how ``/melden?workshop=CODE`` finds the workshop.
   :class:`TableWorkshopDirectory` reads the ``workshops`` table of
   :mod:`assessment.participation.workshops` (``code``, ``title``, ``status``, ``publish_immediately``). :class:`StaticWorkshopDirectory` holds workshops in memory.
+  :func:`workshop_link` decides what the page says about the code and whether
+  its needs are tagged with the workshop.
 * :func:`nearby_bbox` and :func:`nearby_needs` — published needs around a chosen place.
 * :func:`support_token` and :func:`supported_needs` — "Ich auch" counts once per
   browser and need, also after a reload: the support's client token is the hashed
   browser key, and the page asks which needs it supported already.
+  :func:`support_need` records one.
+* :func:`flag_need` — "Melden": a resident reports a published need to the
+  moderators, counted once per browser session.
+
+How one send of the form is decided (limit, honeypot, status, outcome) is in
+:mod:`assessment.participation.submission`; the place (map click or lists) in
+:mod:`assessment.participation.places`.
 
 Examples
 --------
@@ -33,15 +42,22 @@ Examples
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Iterable, Protocol
 
 import sqlalchemy as sa
 
-from assessment.participation.limits import SharedLimiter, hashed_key  # noqa: F401 - hashed_key: the pages' import
 from assessment.needs.model import Need, utc_now
-from assessment.needs.store import NeedStore, supports
+from assessment.needs.store import (
+    NeedNotFoundError,
+    NeedStore,
+    StoreBusyError,
+    supports,
+)
+from assessment.needs.validation import check_workshop_id
+from assessment.participation.limits import SharedLimiter, hashed_key
+from assessment.participation.moderation import DecisionError, Moderation
 
 #: The residents' page: at most this many needs per window, per session and per browser.
 RATE_LIMIT = 5
@@ -141,6 +157,48 @@ class TableWorkshopDirectory:
 def workshop_directory(store) -> WorkshopDirectory:
     """The directory the residents' page uses: the store's database."""
     return TableWorkshopDirectory(store.engine)
+
+
+#: The text key per status of a workshop that takes no needs now; any other status reads as paused.
+_NOT_OPEN = {"new": "report.workshop_new", "frozen": "report.workshop_frozen"}
+
+
+@dataclass(frozen=True)
+class WorkshopLink:
+    """What ``/melden?workshop=CODE`` means for the form.
+
+    ``workshop`` is the open workshop new needs are tagged with, else ``None``:
+    residents may still report, the need is then simply not the workshop's.
+    ``notice`` is the text key of what the page says about the code (with its
+    ``values``), ``None`` without a code.
+    """
+
+    workshop: Workshop | None = None
+    notice: str | None = None
+    values: dict = field(default_factory=dict)
+
+
+def workshop_link(store, code: str | None) -> WorkshopLink:
+    """The workshop a residents' link names, and what to tell the resident about it.
+
+    An unknown or malformed code is named back (cut to 64 characters, the
+    longest valid id); a known workshop that takes no needs now says whether it
+    has not begun, is paused or has ended. The directory is
+    :func:`workshop_directory`.
+
+    >>> workshop_link(None, None)
+    WorkshopLink(workshop=None, notice=None, values={})
+    >>> workshop_link(None, "bad code!")
+    WorkshopLink(workshop=None, notice='report.workshop_unknown', values={'code': 'bad code!'})
+    """
+    if not code:
+        return WorkshopLink()
+    found = None if check_workshop_id(code) else workshop_directory(store).get(code)
+    if found is None:
+        return WorkshopLink(notice="report.workshop_unknown", values={"code": code[:64]})
+    if not found.is_open:
+        return WorkshopLink(notice=_NOT_OPEN.get(found.status, "report.workshop_closed"), values={"title": found.title})
+    return WorkshopLink(found, "report.workshop", {"title": found.title})
 
 
 # --- needs near a place -------------------------------------------------------------------
@@ -251,3 +309,50 @@ def supported_needs(store: NeedStore, client_token: str, need_ids: Iterable[str]
             sa.select(supports.c.need_id).where(supports.c.client_token == client_token, supports.c.need_id.in_(ids))
         )
         return {row.need_id for row in rows}
+
+
+def support_need(store: NeedStore, need_id: str, browser: str | None, session: str) -> bool:
+    """Count "Ich auch" from one browser (:func:`support_token`); ``False`` when the database was too busy.
+
+    A second support from the same browser counts once (the store keeps the token).
+    """
+    try:
+        store.support(need_id, support_token(browser, session))
+    except StoreBusyError:
+        return False
+    return True
+
+
+# --- "Melden" -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlagAnswer:
+    """What the page says after a report (a text key), and whether the report is settled for this session.
+
+    A settled report disables the need's "Melden" button for the session; an
+    unsettled one (the database was busy) may be tried again.
+    """
+
+    message: str
+    settled: bool
+
+
+def flag_need(store: NeedStore, need_id: str, session: str, reason: str | None) -> FlagAnswer:
+    """A resident reports ("Melden") a published need to the moderators.
+
+    The reporter is the hashed session key (:func:`hashed_key`), never an IP
+    address; the store counts a session once per need, and reports from
+    :data:`~assessment.participation.moderation.REPORT_THRESHOLD` sessions hide
+    the need until a moderator decides (:meth:`Moderation.report`). ``reason``
+    is one of :data:`~assessment.participation.moderation.REPORT_REASONS`;
+    none chosen counts as ``"other"``.
+    """
+    try:
+        Moderation(store).report(need_id, hashed_key("session", session), reason or "other")
+    except (DecisionError, NeedNotFoundError):
+        # Hidden, rejected or deleted meanwhile (e.g. the third report came from someone else).
+        return FlagAnswer("report.flag_already", settled=True)
+    except StoreBusyError:
+        return FlagAnswer("report.busy", settled=False)
+    return FlagAnswer("report.flag_done", settled=True)
