@@ -23,6 +23,7 @@ import streamlit as st
 
 from assessment.needs.store import NeedStore, open_store
 from assessment.participation.auth import RESIDENT, User
+from assessment.participation.residents import browser_secret
 from core.settings import Settings, load_settings
 from maps.base import ASSET_BASE
 from ui.links import app_link
@@ -44,6 +45,16 @@ def asset_base() -> str:
     """Where the browser finds the app's own Leaflet assets, below ``server.baseUrlPath``."""
     prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
     return f"/{prefix}{ASSET_BASE}" if prefix else ASSET_BASE
+
+
+def browser_value() -> str | None:
+    """The token in Streamlit's XSRF cookie: random per browser, the same after a reload (a new session).
+
+    Nothing that identifies a person: the residents' page hashes it into its rate
+    limit and "Ich auch" keys (:func:`assessment.participation.residents.browser_secret`
+    unmasks it from the cookie, which changes with every page load).
+    """
+    return browser_secret(st.context.cookies.get("_streamlit_xsrf"))
 
 
 def app_url(path: str) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 import streamlit as st
 
 from assessment.participation.workshops import (
@@ -10,6 +13,8 @@ from assessment.participation.workshops import (
     WorkshopNotFoundError,
 )
 from core.i18n import escape_markdown, t
+
+_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def workshop_from_link(book: WorkshopBook, lang: str, *, key: str, title: str, unknown: str, intro: str) -> tuple[str, Workshop]:
@@ -36,3 +41,38 @@ def workshop_from_link(book: WorkshopBook, lang: str, *, key: str, title: str, u
                 st.query_params["workshop"] = entered.strip().upper()
                 st.rerun()
         st.stop()
+
+
+def keep_choice_across_languages(key: str, labels: Mapping[str, tuple[str, ...]], lang: str) -> None:
+    """Keep a list's choice as its id when the language changes; call it before the list is drawn.
+
+    The browser sends back a choice as the label it shows; after a switch of the
+    language that label is no longer among the options and Streamlit would return
+    the old label itself. Setting the id through the session state makes the list
+    show it in the new language. ``labels`` maps each option's id to its labels
+    in every language, e.g. ``{"mobility": ("Mobilität", "Mobility")}``.
+    """
+    state = st.session_state
+    value = state.get(key)
+    if value is not None and value not in labels:
+        value = next((option for option, names in labels.items() if value in names), None)
+        state[key] = value
+    elif value is not None and state.get(f"{key}_lang", lang) != lang:
+        state[key] = value  # sent to the browser again, labelled in the new language
+    state[f"{key}_lang"] = lang
+
+
+def honeypot_input(label: str, key: str, box: str) -> str:
+    """A text field humans are asked to leave empty, for bots that fill every field; returns its value.
+
+    Off-screen for sighted users, but labelled for screen readers (``label``
+    asks to leave it empty). A keyboard user tabbing through the form lands in
+    it too: while it has the focus it shows (WCAG 2.4.7 focus visible). ``box``
+    is the key of the container that holds it, which the CSS moves.
+    """
+    if not _KEY.fullmatch(box):
+        raise ValueError(f"box must be a widget key of letters, digits, _ and -, got {box!r}")
+    st.html(f"<style>.st-key-{box}{{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}}"
+            f".st-key-{box}:focus-within{{position:static;width:auto;height:auto;overflow:visible}}</style>")
+    with st.container(key=box):
+        return st.text_input(label, key=key)
