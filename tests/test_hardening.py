@@ -21,10 +21,10 @@ REVIEWED_HTML = Counter({
     "pages/overview.py": 1,  # legend_html (escaped)
     "pages/planner_map.py": 3,  # legend_html, swatch_legend_html x2 (escaped)
     "pages/assessment.py": 2,  # legend_html x2 (escaped)
-    # Static CSS that moves the honeypot field off screen; the two character counts
-    # (ui.live_count.count_html: numbers and the app's own templates, escaped) and
-    # the fixed script that updates them as one types (LIVE_COUNT_SCRIPT, no user text).
-    "pages/report_need.py": 4,
+    # The two character counts (ui.live_count.count_html: numbers and the app's own
+    # templates, escaped) and the fixed script that updates them as one types
+    # (LIVE_COUNT_SCRIPT, no user text).
+    "pages/report_need.py": 3,
     # Static CSS that moves the honeypot field off screen (ui.widgets.honeypot_input);
     # the only variable part is the container's key, checked against [A-Za-z0-9_-]+.
     "ui/widgets.py": 1,
