@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -12,9 +13,14 @@ from assessment.participation.residents import TableWorkshopDirectory
 from assessment.participation.workshops import (
     JOIN_ALPHABET,
     VoteRefused,
+    VoteRound,
+    Workshop,
     WorkshopBook,
     WorkshopError,
     WorkshopNotFoundError,
+    rank_votes,
+    room_invitation,
+    voting_phase,
 )
 from needs_fixtures import *  # noqa: F401,F403 - the store fixtures
 from needs_fixtures import BRANDENBURG_GATE, RATHAUS_SPANDAU, ROTES_RATHAUS, need_input
@@ -187,3 +193,67 @@ def test_an_implausible_date_is_refused_naming_the_field_and_nothing_is_created(
     assert "im Feld „Datum“" in refused.value.text("de") and f"26.11.{year}" in refused.value.text("de")
     assert "field 'Date'" in str(refused.value)
     assert book.list() == []
+
+
+# -- what the room's screens show: rank and ties, the voting phase, the projector's invitation --
+
+@pytest.mark.parametrize(("votes", "expected"), [
+    ([3, 1], [(1, False), (2, False)]),
+    ([2, 2, 1], [(1, True), (1, True), (3, False)]),  # two share the first place; the next is third
+    ([4, 2, 2, 2, 1], [(1, False), (2, True), (2, True), (2, True), (5, False)]),
+    ([1, 0, 0], [(1, False), (None, False), (None, False)]),  # no dot yet: no place, no tie
+    ([0, 0], [(None, False), (None, False)]),  # before the first dot nothing is "tied for first"
+    ([1, 2, 2], [(3, False), (1, True), (1, True)]),  # the order of the input does not matter
+    ([], []),
+])
+def test_ranks_share_a_place_on_equal_dots(votes, expected):
+    assert rank_votes(votes) == expected
+
+
+def test_results_carry_the_rank_and_mark_ties(book, store):
+    code = book.open(book.create("A", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    benches, trees, water, _ = (room_need(store, book, code, title=t) for t in ("Bänke", "Bäume", "Wasser", "Schatten"))
+    voting = book.start_round(code, dots=2)
+    for voter, need in [("session-aaa", benches), ("session-aaa", trees), ("session-bbb", benches),
+                        ("session-bbb", trees), ("session-ccc", water)]:
+        book.cast_vote(voting.id, voter, need.id)
+    results = book.results(voting.id)
+    assert results["title"].tolist() == ["Bänke", "Bäume", "Wasser", "Schatten"]
+    assert results["rank"].tolist() == [1, 1, 3, None]
+    assert results["tied"].tolist() == [True, True, False, False]
+
+
+def workshop_in(status: str) -> Workshop:
+    return Workshop("K7MP3Q", "Kiezwerkstatt", date(2026, 12, 3), status, True, "BEZ", "01", None,
+                    datetime(2026, 12, 1, tzinfo=UTC))
+
+
+OPEN_ROUND = VoteRound("r2", "K7MP3Q", 3, datetime(2026, 12, 3, 18, tzinfo=UTC), None)
+ENDED_ROUND = replace(OPEN_ROUND, closed_at=datetime(2026, 12, 3, 18, 20, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(("status", "voting", "phase"), [
+    ("open", None, "waiting"),
+    ("open", OPEN_ROUND, "open"),
+    ("closed", OPEN_ROUND, "open"),  # closing the workshop for needs does not end a running vote
+    ("open", ENDED_ROUND, "over"),
+    ("closed", ENDED_ROUND, "over"),
+    ("frozen", ENDED_ROUND, "frozen"),
+    ("frozen", None, "frozen"),
+])
+def test_voting_phase_says_what_a_phone_on_the_voting_page_shows(status, voting, phase):
+    assert voting_phase(workshop_in(status), voting) == phase
+
+
+@pytest.mark.parametrize(("status", "voting", "invitation"), [
+    ("new", None, "join"),  # people who scan early are told it has not started
+    ("open", None, "join"),
+    ("open", ENDED_ROUND, "join"),
+    ("open", OPEN_ROUND, "vote"),
+    ("closed", OPEN_ROUND, "vote"),
+    ("closed", None, None),  # the form would refuse: invite to nothing
+    ("closed", ENDED_ROUND, None),
+    ("frozen", ENDED_ROUND, None),
+])
+def test_the_projector_invites_only_to_what_the_room_can_do_now(status, voting, invitation):
+    assert room_invitation(workshop_in(status), voting) == invitation

@@ -58,6 +58,7 @@ from __future__ import annotations
 import math
 import secrets
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -191,6 +192,79 @@ class VoteRound:
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+
+#: What a phone on the voting page shows (:func:`voting_phase`).
+VOTING_PHASES = ("waiting", "open", "over", "frozen")
+
+
+def voting_phase(workshop: Workshop, voting: VoteRound | None) -> str:
+    """Where the voting of ``workshop`` stands for a participant, given its latest round ``voting``.
+
+    ``"frozen"``: the workshop is final, no round can come; ``"waiting"``: no round
+    yet; ``"open"``: dots can be placed; ``"over"``: the latest round has ended (a
+    new one may follow). The voting page shows one message per phase and watches
+    the phase, so a phone notices an ended round without a reload. Closing the
+    workshop for needs does not end a running vote: only the round decides.
+
+    >>> from datetime import UTC, date, datetime
+    >>> opened = datetime(2026, 12, 3, 18, tzinfo=UTC)
+    >>> room = Workshop("K7MP3Q", "Kiezwerkstatt", date(2026, 12, 3), "open", True, "BEZ", "01", None, opened)
+    >>> running = VoteRound("r1", "K7MP3Q", 3, opened, None)
+    >>> voting_phase(room, None), voting_phase(room, running)
+    ('waiting', 'open')
+    >>> voting_phase(room, VoteRound("r1", "K7MP3Q", 3, opened, closed_at=opened))
+    'over'
+    """
+    if workshop.is_frozen:
+        return "frozen"
+    if voting is None:
+        return "waiting"
+    return "open" if voting.is_open else "over"
+
+
+def room_invitation(workshop: Workshop, voting: VoteRound | None) -> str | None:
+    """What the projector invites the room to now: ``"vote"``, ``"join"`` (pin needs) or ``None``.
+
+    An open round comes first: the QR code leads to the voting page. Otherwise a
+    workshop that is open, or not opened yet (people who scan early are told it
+    has not started), invites to pin needs. A closed or frozen workshop without an
+    open round invites to nothing: its join form would refuse every need, so the
+    projector shows no QR code and no code to type.
+
+    >>> from datetime import UTC, date, datetime
+    >>> opened = datetime(2026, 12, 3, 18, tzinfo=UTC)
+    >>> def room(status):
+    ...     return Workshop("K7MP3Q", "Kiezwerkstatt", date(2026, 12, 3), status, True, "BEZ", "01", None, opened)
+    >>> running = VoteRound("r1", "K7MP3Q", 3, opened, None)
+    >>> [room_invitation(room(status), voting) for status, voting in [("open", None), ("closed", running), ("closed", None)]]
+    ['join', 'vote', None]
+    """
+    if voting is not None and voting.is_open:
+        return "vote"
+    if workshop.status in ("new", "open"):
+        return "join"
+    return None
+
+
+def rank_votes(votes) -> list[tuple[int | None, bool]]:
+    """The place of each dot count and whether it shares that place: ``(rank, tied)`` per count.
+
+    Equal counts share a place and the next place is skipped ("1, 1, 3", the
+    ranking of sports tables), so nobody reads a tie as a win. A need without a
+    dot has no place and is not tied: before the first dot every need would
+    otherwise be "tied for first". The order of ``votes`` does not matter.
+
+    >>> rank_votes([5, 3, 3, 1, 0])
+    [(1, False), (2, True), (2, True), (4, False), (None, False)]
+    """
+    counts = [int(v) for v in votes]
+    how_many = Counter(counts)
+    place, ahead = {}, 0
+    for count in sorted(how_many, reverse=True):  # a place is 1 + the needs with more dots
+        place[count] = ahead + 1
+        ahead += how_many[count]
+    return [(place[c], how_many[c] > 1) if c > 0 else (None, False) for c in counts]
 
 
 def new_join_code(length: int = JOIN_CODE_LENGTH) -> str:
@@ -503,9 +577,11 @@ class WorkshopBook:
         return {need_id: int(n) for need_id, n in self.store._read(lambda conn: conn.execute(statement).all())}
 
     def results(self, round_id: str, *, published_only: bool = True) -> pd.DataFrame:
-        """Dots per need of the round: ``need_id``, ``title``, ``category``, ``votes``, ``voters``; most first.
+        """Dots per need of the round, most first: ``need_id``, ``title``, ``category``, ``votes``, ``voters``, ``rank``, ``tied``.
 
         Needs without a dot are listed with 0, so the table covers every published need of the workshop.
+        ``rank`` and ``tied`` come from :func:`rank_votes` over the listed needs: equal counts share
+        a place (``tied``), a need without a dot has no place (``None``).
         Only published needs are listed unless ``published_only=False`` (staff views): the
         projector and exports are public, and a need rejected or hidden after it received
         dots must disappear from them like from every other public surface.
@@ -530,6 +606,9 @@ class WorkshopBook:
         )
         frame = frame.sort_values(["votes", "title"], ascending=[False, True], kind="stable").reset_index(drop=True)
         frame[["votes", "voters"]] = frame[["votes", "voters"]].astype("int64")
+        places = rank_votes(frame["votes"])
+        frame["rank"] = pd.Series([rank for rank, _ in places], index=frame.index, dtype="object")
+        frame["tied"] = pd.Series([tied for _, tied in places], index=frame.index, dtype="bool")
         return frame
 
     def votes_frame(self, code: str) -> pd.DataFrame:
