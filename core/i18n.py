@@ -910,7 +910,12 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "workshop.vote_remove": {"de": "− Punkt", "en": "− dot"},
     "workshop.vote_refused": {"de": "Nicht gezählt: {reason}", "en": "Not counted: {reason}"},
     "workshop.vote_empty": {"de": "Noch keine veröffentlichten Bedarfe in diesem Workshop.", "en": "No published needs in this workshop yet."},
-    "workshop.vote_refresh": {"de": "Aktualisieren", "en": "Refresh"},
+    "workshop.vote_over": {
+        "de": "Die Abstimmungsrunde ist beendet – danke fürs Mitmachen! Das Ergebnis sehen Sie am Beamer. "
+        "Startet die Moderation eine neue Runde, erscheint sie hier von selbst.",
+        "en": "This voting round has ended – thank you for taking part! The result is on the projector. "
+        "If the facilitator starts a new round, it appears here by itself.",
+    },
     "workshop.summary_title": {"de": "Workshop-Zusammenfassung", "en": "Workshop summary"},
     "workshop.summary_needs": {"de": "Meldungen", "en": "Needs"},
     "workshop.summary_top": {"de": "Wichtigste Bedarfe", "en": "Top needs"},

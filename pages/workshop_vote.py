@@ -5,6 +5,12 @@ this browser: a hash of Streamlit's per-browser XSRF cookie (it survives a
 reload), else a random value kept for the session. The cap of ``dots`` per
 voter is kept by the database (:meth:`assessment.participation.workshops.WorkshopBook.cast_vote`),
 so parallel clicks cannot place more.
+
+Phones are not reloaded by anyone: a small fragment asks the database every
+:data:`REFRESH_S` seconds where the voting stands
+(:func:`assessment.participation.workshops.voting_phase` and the round's id) and
+reruns the page when that changed, so an ended round takes the "+" buttons away
+and a new round brings them, without a reload.
 """
 
 from __future__ import annotations
@@ -15,10 +21,13 @@ import streamlit as st
 
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.participation.residents import hashed_key
-from assessment.participation.workshops import VoteRefused, WorkshopBook
+from assessment.participation.workshops import VoteRefused, WorkshopBook, voting_phase
 from core.i18n import escape_markdown, t
 from ui.context import page_context
 from ui.widgets import workshop_from_link
+
+#: Seconds between two looks at the round: a phone shows an ended or new round at most this long after.
+REFRESH_S = 3.0
 
 ctx = page_context()
 settings, lang = ctx.settings, ctx.lang
@@ -41,12 +50,25 @@ voter = voter_token()
 
 st.title(escape_markdown(t("workshop.vote_title", lang, title=workshop.title)))
 voting = book.latest_round(code)
-if workshop.is_frozen:  # ended for good: no round can start any more
-    st.info(t("workshop.vote_ended", lang))
-    st.stop()
-if voting is None or not voting.is_open:
-    st.info(t("workshop.vote_none", lang))
-    st.button(t("workshop.vote_refresh", lang), key="vote_refresh")
+phase = voting_phase(workshop, voting)
+shown = (phase, voting and voting.id)
+# Taken now, whatever the phase: a dot refused because the round just ended is explained by
+# "the round is over" below, and must not come up as news in the next round.
+refusal = state.pop("vote_error", None)
+
+
+@st.fragment(run_every=REFRESH_S)
+def follow_the_round() -> None:
+    """Rerun the whole page once the facilitator starts or ends a round or freezes the workshop."""
+    latest = book.latest_round(code)
+    if (voting_phase(book.get(code), latest), latest and latest.id) != shown:
+        st.rerun()
+
+
+follow_the_round()
+if phase != "open":
+    notice = {"frozen": "workshop.vote_ended", "waiting": "workshop.vote_none", "over": "workshop.vote_over"}
+    st.info(t(notice[phase], lang))
     st.stop()
 
 
@@ -64,8 +86,8 @@ mine = book.my_votes(voting.id, voter)
 used = sum(mine.values())
 with st.container(key="vote_left"):
     st.write(t("workshop.vote_left", lang, left=voting.dots - used, n=voting.dots))
-if error := state.pop("vote_error", None):
-    st.error(t("workshop.vote_refused", lang, reason=error))
+if refusal:
+    st.error(t("workshop.vote_refused", lang, reason=refusal))
 needs = book.needs(code)
 if not needs:
     st.write(t("workshop.vote_empty", lang))

@@ -290,3 +290,22 @@ def test_live_view_says_not_open_yet_before_the_first_opening_and_closed_after(b
     shown = " ".join(m.value for m in at.markdown)
     assert "Meldungen sind geschlossen" in shown and "noch nicht" not in shown and "1 Meldung" in shown
     assert "1 Meldungen" not in shown
+
+
+def test_vote_page_says_the_round_is_over_and_forgets_a_dot_refused_by_the_end(book):
+    code = book.open(book.create("Runde", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    need = room_need(book, code, "Spielplatz")
+    book.start_round(code, 2)
+    at = AppTest.from_file(VOTE, default_timeout=TIMEOUT_S)
+    at.query_params["workshop"] = code
+    at.run()
+    book.stop_round(code)  # the facilitator ends the round while the phone still shows "+"
+    at.button(key=f"vote_add_{need.id}").click().run()
+    assert not at.exception
+    assert [i.value for i in at.info] == [(
+        "Die Abstimmungsrunde ist beendet – danke fürs Mitmachen! Das Ergebnis sehen Sie am Beamer. Startet die "
+        "Moderation eine neue Runde, erscheint sie hier von selbst.")]
+    assert not at.button and not at.error
+    book.start_round(code, 1)
+    at.run()
+    assert at.button(key=f"vote_add_{need.id}") and not at.error  # the refused dot of the last round is not news
