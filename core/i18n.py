@@ -967,6 +967,13 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
                      "en": {"one": "Vote ({n} dot per person)", "other": "Vote ({n} dots per person)"}},
     "live.result_line": {"de": {"one": "{n} Pkt. – {title}", "other": "{n} Pkt. – {title}"},
                          "en": {"one": "{n} dot – {title}", "other": "{n} dots – {title}"}},
+    # A result line with its place (needs with dots); equal dots share the place and say so.
+    "live.result_ranked": {"de": {"one": "{rank}. {n} Pkt. – {title}", "other": "{rank}. {n} Pkt. – {title}"},
+                           "en": {"one": "{rank}. {n} dot – {title}", "other": "{rank}. {n} dots – {title}"}},
+    "live.result_tied": {"de": {"one": "{rank}. (gleichauf) {n} Pkt. – {title}",
+                                "other": "{rank}. (gleichauf) {n} Pkt. – {title}"},
+                         "en": {"one": "{rank}. (tied) {n} dot – {title}", "other": "{rank}. (tied) {n} dots – {title}"}},
+    "live.round_over": {"de": "Die Abstimmung ist beendet. Das Ergebnis:", "en": "Voting has ended. The result:"},
     "live.closed": {"de": "Meldungen sind geschlossen.", "en": "Submissions are closed."},
     "live.not_open": {"de": "Gleich geht es los: Meldungen sind noch nicht geöffnet.",
                       "en": "Starting soon: submissions are not open yet."},

@@ -5,7 +5,8 @@ fragment refreshes every :data:`REFRESH_S` seconds and only swaps the map's
 layers (``feature_group_to_add``): the base map depends on the focus area
 alone, so streamlit-folium keeps the same Leaflet map and the zoom and centre
 someone set by hand. While a voting round is open, the QR code points to the
-voting page and the results replace the newest needs.
+voting page and the results replace the newest needs; the results rank equal
+dots as a tie and say when the round is over.
 """
 
 from __future__ import annotations
@@ -62,6 +63,14 @@ st.html(
 st.title(escape_markdown(workshop.title))
 
 
+def result_line(row) -> str:
+    """One line of the results: its place (shared and marked on a tie), dots and title; no place without a dot."""
+    if row.rank is None:
+        return t("live.result_line", lang, n=int(row.votes), title=row.title)
+    return t("live.result_tied" if row.tied else "live.result_ranked", lang, rank=row.rank, n=int(row.votes),
+             title=row.title)
+
+
 @st.fragment(run_every=REFRESH_S)
 def live() -> None:
     current = book.get(code)
@@ -97,10 +106,12 @@ def live() -> None:
             st.markdown(escape_markdown(t("live.count", lang, n=len(needs))))
         if voting is not None:
             st.subheader(t("live.results", lang, n=voting.dots))
-            results = book.results(voting.id).head(RESULT_LINES)
+            if not voting.is_open:
+                with st.container(key="live_round_over"):
+                    st.write(t("live.round_over", lang))
             with st.container(key="live_results"):
-                for row in results.itertuples(index=False):
-                    st.text(t("live.result_line", lang, n=int(row.votes), title=row.title))
+                for row in book.results(voting.id).head(RESULT_LINES).itertuples(index=False):
+                    st.text(result_line(row))
         st.subheader(t("live.by_category", lang))
         with st.container(key="live_categories"):
             for row in book.category_counts(code).itertuples(index=False):

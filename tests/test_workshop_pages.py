@@ -215,7 +215,7 @@ def test_live_view_shows_pins_counts_ticker_and_results(book, fake_map):
     at.run()
     shown = texts(at)
     assert f"/abstimmen?workshop={code}" in " ".join(shown)
-    assert shown.index("2 Pkt. – Tempo 30") < shown.index("1 Pkt. – Mehr Bänke <b>")
+    assert shown.index("1. 2 Pkt. – Tempo 30") < shown.index("2. 1 Pkt. – Mehr Bänke <b>")
 
 
 def test_live_view_with_an_unknown_code_says_so(book, fake_map):
@@ -290,6 +290,32 @@ def test_live_view_says_not_open_yet_before_the_first_opening_and_closed_after(b
     shown = " ".join(m.value for m in at.markdown)
     assert "Meldungen sind geschlossen" in shown and "noch nicht" not in shown and "1 Meldung" in shown
     assert "1 Meldungen" not in shown
+
+
+def live_page(code) -> AppTest:
+    at = AppTest.from_file(LIVE, default_timeout=TIMEOUT_S)
+    at.query_params["workshop"] = code
+    return at
+
+
+def test_live_view_marks_a_tie_and_says_when_the_round_is_over(book, fake_map):
+    code = book.open(book.create("Gleichstand", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    benches, trees, water = (room_need(book, code, title) for title in ("Bänke", "Bäume", "Wasser"))
+    voting = book.start_round(code, 2)
+    for voter, need in [("voter-one-x", benches), ("voter-one-x", trees), ("voter-two-x", benches),
+                        ("voter-two-x", trees), ("voter-three", water)]:
+        book.cast_vote(voting.id, voter, need.id)
+    at = live_page(code)
+    at.run()
+    assert not at.exception
+    # Equal dots share the first place, marked as a tie; the next need is third, not second.
+    assert [line for line in texts(at) if "Pkt." in line] == [
+        "1. (gleichauf) 2 Pkt. – Bänke", "1. (gleichauf) 2 Pkt. – Bäume", "3. 1 Pkt. – Wasser"]
+    assert "Die Abstimmung ist beendet" not in " ".join(m.value for m in at.markdown)
+    book.stop_round(code)
+    at.run()
+    assert "Die Abstimmung ist beendet. Das Ergebnis:" in [m.value for m in at.markdown]
+    assert f"/melden?workshop={code}" in " ".join(texts(at))  # the workshop is still open for needs
 
 
 def test_vote_page_says_the_round_is_over_and_forgets_a_dot_refused_by_the_end(book):
