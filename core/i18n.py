@@ -847,6 +847,8 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "workshop.join_header": {"de": "Teilnehmen", "en": "Join"},
     "workshop.join_link": {"de": "Link für Teilnehmende:", "en": "Link for participants:"},
     "workshop.qr_caption": {"de": "QR-Code: {url}", "en": "QR code: {url}"},
+    # Shown large beside the QR code (/live) and the join link (/workshop), for people who type the code in.
+    "workshop.code_label": {"de": "Zugangscode", "en": "Join code"},
     "workshop.live_link": {"de": "Live-Ansicht für den Beamer öffnen", "en": "Open the live view for the projector"},
     "workshop.vote_header": {"de": "Punkte-Abstimmung", "en": "Dot voting"},
     "workshop.dots": {"de": "Punkte pro Person", "en": "Dots per person"},
@@ -883,8 +885,8 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
         "en": "There is no workshop with the code “{code}”. Please check the code or use the QR code on the projector.",
     },
     "workshop.vote_code_intro": {
-        "de": "Bitte geben Sie den Zugangscode des Workshops ein. Er steht am Beamer unter dem QR-Code.",
-        "en": "Please enter the workshop's join code. It is shown on the projector below the QR code.",
+        "de": "Bitte geben Sie den Zugangscode des Workshops ein. Er steht groß am Beamer neben dem QR-Code.",
+        "en": "Please enter the workshop's join code. It is shown in large letters on the projector next to the QR code.",
     },
     "workshop.code_field": {"de": "Zugangscode des Workshops", "en": "Workshop join code"},
     "workshop.code_help": {"de": "6 Zeichen, zum Beispiel K7MP3Q", "en": "6 characters, for example K7MP3Q"},

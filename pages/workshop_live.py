@@ -6,7 +6,9 @@ layers (``feature_group_to_add``): the base map depends on the focus area
 alone, so streamlit-folium keeps the same Leaflet map and the zoom and centre
 someone set by hand. While a voting round is open, the QR code points to the
 voting page and the results replace the newest needs; the results rank equal
-dots as a tie and say when the round is over.
+dots as a tie and say when the round is over. The QR code and the join code
+(large, for typing it in) show only while there is something to join
+(:func:`assessment.participation.workshops.room_invitation`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from streamlit_folium import st_folium
 
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.participation.workshop_report import focus_area
-from assessment.participation.workshops import WorkshopBook
+from assessment.participation.workshops import WorkshopBook, room_invitation
 from core.i18n import escape_markdown, t
 from maps.base import Basemap
 from maps.workshop import Pin, focus_layer, pins_layer, workshop_base_map
@@ -54,6 +56,14 @@ st.html(
     "<style>"
     ".st-key-live_side p, .st-key-live_side [data-testid=stText] {font-size: 1.5rem; line-height: 1.35}"
     ".st-key-live_side h3 {font-size: 2rem} .st-key-live_count p {font-size: 3rem; font-weight: 700}"
+    # The join code, read from the back of the room and typed in: large, spaced, monospaced. Its column is a
+    # fixed share of the screen, so the size follows the screen's width (all 6 letters fit from 1024 px up),
+    # and nothing of it may be cut off (a metric ellipsises a value that is too wide). The value is Markdown:
+    # its <p> would otherwise take the 1.5rem of the side's paragraphs above.
+    ".st-key-live_code [data-testid=stMetricValue], .st-key-live_code [data-testid=stMetricValue] * "
+    "{overflow: visible; text-overflow: clip}"
+    ".st-key-live_code [data-testid=stMetricValue] p {font-size: clamp(2rem, 3.2vw, 4.5rem); line-height: 1.15;"
+    " font-weight: 700; letter-spacing: 0.12em; font-family: 'Source Code Pro', monospace}"
     "h1 {font-size: 3rem !important}"
     # A projector shows the room's view only: no sidebar, no toolbar (the facilitator's page has the controls).
     "[data-testid=stSidebar], [data-testid=stSidebarCollapsedControl], [data-testid=stHeader] {display: none}"
@@ -91,17 +101,20 @@ def live() -> None:
             returned_objects=[],
         )
     with side.container(key="live_side"):
-        voting_open = voting is not None and voting.is_open
-        target = app_url(f"/abstimmen?workshop={code}") if voting_open else app_url(f"/melden?workshop={code}")
-        qr, link = st.columns([1, 1], vertical_alignment="center")
-        # The alt text says where the code leads, for those who cannot scan it (WCAG 1.1.1).
-        qr.image(qr_png(target), width=220, alt=t("workshop.qr_caption", lang, url=target))
-        with link:
-            st.write(t("live.vote" if voting_open else "live.join", lang))
-            with st.container(key="live_join_url"):
-                st.text(target)
-            if not current.is_open and not voting_open:
-                st.write(t("live.not_open" if current.status == "new" else "live.closed", lang))
+        invitation = room_invitation(current, voting)
+        if invitation is not None:
+            target = app_url(f"/abstimmen?workshop={code}" if invitation == "vote" else f"/melden?workshop={code}")
+            qr, link = st.columns([1, 1], vertical_alignment="center")
+            # The alt text says where the code leads, for those who cannot scan it (WCAG 1.1.1).
+            qr.image(qr_png(target), width=220, alt=t("workshop.qr_caption", lang, url=target))
+            with link:
+                st.write(t("live.vote" if invitation == "vote" else "live.join", lang))
+                with st.container(key="live_join_url"):
+                    st.text(target)
+                with st.container(key="live_code"):
+                    st.metric(t("workshop.code_label", lang), escape_markdown(code))
+        if not current.is_open and invitation != "vote":
+            st.write(t("live.not_open" if current.status == "new" else "live.closed", lang))
         with st.container(key="live_count"):
             st.markdown(escape_markdown(t("live.count", lang, n=len(needs))))
         if voting is not None:

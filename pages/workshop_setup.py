@@ -189,6 +189,8 @@ with link_column:
     st.write(t("workshop.join_link", lang))
     with st.container(key="ws_join_url"):
         st.text(join_url)
+    with st.container(key="ws_code"):  # large, to read out or copy to a slide for people who type it in
+        st.metric(t("workshop.code_label", lang), escape_markdown(code))
     st.link_button(t("workshop.live_link", lang), app_url(f"/live?workshop={code}"))
 
 # --- vote --------------------------------------------------------------------------------------

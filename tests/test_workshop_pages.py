@@ -318,6 +318,41 @@ def test_live_view_marks_a_tie_and_says_when_the_round_is_over(book, fake_map):
     assert f"/melden?workshop={code}" in " ".join(texts(at))  # the workshop is still open for needs
 
 
+def test_live_view_shows_the_join_code_large_and_hides_the_invitation_once_closed(book, fake_map):
+    code = book.open(book.create("Kiezforum", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    at = live_page(code)
+    at.run()
+    [shown_code] = at.metric
+    assert (shown_code.label, shown_code.value) == ("Zugangscode", code)
+    assert at.get("image") and "Mitmachen: QR-Code scannen oder" in [m.value for m in at.markdown]
+    for end in (book.close, book.freeze):  # closed, then frozen for good: nothing left to join
+        end(code)
+        at.run()
+        assert not at.exception
+        shown = [m.value for m in at.markdown]
+        assert "Meldungen sind geschlossen." in shown
+        assert not at.get("image") and not at.metric and "Mitmachen: QR-Code scannen oder" not in shown
+        assert f"workshop={code}" not in " ".join(texts(at))
+
+
+def test_live_view_of_a_closed_workshop_still_invites_to_a_running_vote(book, fake_map):
+    code = book.open(book.create("Abstimmung", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    room_need(book, code, "Spielplatz")
+    book.start_round(code, 3)
+    book.close(code)  # no more needs, but the dots are still being placed
+    at = live_page(code)
+    at.run()
+    assert f"/abstimmen?workshop={code}" in " ".join(texts(at))
+    assert [m.value for m in at.metric] == [code]
+
+
+def test_setup_shows_the_join_code_large(book):
+    code = book.create("Kiezforum", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code
+    at = setup_page()
+    at.run()
+    assert [(m.label, m.value) for m in at.metric] == [("Zugangscode", code)]
+
+
 def test_vote_page_says_the_round_is_over_and_forgets_a_dot_refused_by_the_end(book):
     code = book.open(book.create("Runde", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
     need = room_need(book, code, "Spielplatz")
