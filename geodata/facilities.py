@@ -154,6 +154,23 @@ def load_facilities(settings: Settings, kind: str) -> gpd.GeoDataFrame:
     return _load(str(path), path.stat().st_mtime, kind)
 
 
+def facility_points(settings: Settings, kind: str) -> pd.DataFrame:
+    """The facilities of one kind as plain map points: ``lat``, ``lon`` (EPSG:4326) and ``name``.
+
+    What a map layer or a picture draws (:func:`maps.planner.facilities_layer`,
+    :func:`maps.planner.planner_png`): no geometry column, names always text, in
+    file order like :func:`load_facilities`.
+
+    Examples
+    --------
+    >>> points = facility_points(load_settings(), "pharmacies")  # doctest: +SKIP
+    >>> list(points.columns)  # doctest: +SKIP
+    ['lat', 'lon', 'name']
+    """
+    points = load_facilities(settings, kind).to_crs("EPSG:4326")
+    return pd.DataFrame({"lat": points.geometry.y, "lon": points.geometry.x, "name": points["name"].astype(str)})
+
+
 def assign_plr(points: gpd.GeoDataFrame, plr: gpd.GeoDataFrame) -> pd.Series:
     """The PLR_ID of the planning area containing each point (``<NA>`` outside all).
 

@@ -25,13 +25,11 @@ from assessment.analysis.inventory import NEEDS_PER_1000, ViewState
 from assessment.needs.model import STATUSES
 from assessment.needs.taxonomy import CATEGORIES
 from core.i18n import LANGUAGES, escape_markdown, format_number, t
-from core.settings import Settings
 from geodata import indicators
 from geodata.catalogue import DATASETS
-from geodata.display import display_geojson, display_units
-from geodata.facilities import FACILITY_TYPES, load_facilities
+from geodata.facilities import FACILITY_TYPES
 from geodata.indicators import INDICATORS, available_indicators
-from geodata.lor import LEVEL_ORDER, LEVELS, representative_points
+from geodata.lor import LEVEL_ORDER, LEVELS
 from maps.base import Basemap, indicator_layer, legend_entries, legend_html, value_texts
 from maps.classify import MORE_NEED_IF_HIGHER, NEUTRAL, classify_numeric
 from maps.planner import (
@@ -47,6 +45,7 @@ from maps.planner import (
     swatch_legend_html,
 )
 from maps.static import choropleth_png
+from ui.cached import berlin, display_geometry, facility_points, level_data, plr_points
 from ui.context import asset_base, page_context
 
 STATIC_NODE_MODULES = Path(__file__).resolve().parents[1] / "static" / "node_modules"
@@ -54,45 +53,9 @@ FOCUS_LIST_LIMIT = 50
 
 ctx = page_context()
 settings, lang = ctx.settings, ctx.lang
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def level_data(_settings: Settings, level: str, version: str) -> tuple[str, pd.DataFrame]:
-    """Display GeoJSON and indicator table of one level; ``version`` keys the cache."""
-    return display_geojson(_settings, level), indicators.indicator_table(_settings, level)
-
-
-@st.cache_data(show_spinner=False, max_entries=2)
-def berlin(_settings: Settings, version: str) -> pd.Series:
-    # From the Bezirke: their sums hold every PLR count and the crime atlas (per BZR, not per PLR).
-    return inventory.berlin_values(indicators.indicator_table(_settings, "BEZ"))
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def display_geometry(_settings: Settings, level: str, version: str):
-    return display_units(_settings, level).geometry
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def facility_points(_settings: Settings, kind: str, version: str) -> pd.DataFrame:
-    points = load_facilities(_settings, kind).to_crs("EPSG:4326")
-    return pd.DataFrame({"lat": points.geometry.y, "lon": points.geometry.x, "name": points["name"].astype(str)})
-
-
-@st.cache_data(show_spinner=False, max_entries=2)
-def plr_points(_settings: Settings, version: str) -> pd.DataFrame:
-    points = representative_points(_settings, "PLR")
-    _, table = level_data(_settings, "PLR", version)
-    return points.assign(name=table["name"].reindex(points.index).values)
-
-
 version = indicators.data_version(settings)
 store = ctx.store
-# Residents and planners see published needs only; signed-in moderators and admins also get a
-# status filter (app.py puts the signed-in user into the session state).
-user = st.session_state.get("user")
-roles: tuple[str, ...] = tuple(user.roles) if user is not None else ()
-is_staff = bool(inventory.STAFF_ROLES.intersection(roles))
+roles = ctx.user.roles  # published needs only, unless a moderator or admin filters by status
 
 # --- read a deep link once per visit: query parameters -> widget state -----------------------
 if "planner_level" not in st.session_state:
@@ -144,7 +107,7 @@ with st.expander(t("planner.filters", lang), expanded=True):
     workshop = three.text_input(t("planner.workshop", lang), key="planner_workshop", max_chars=64)
     facility_kinds = four.multiselect(t("planner.facilities", lang), list(FACILITY_TYPES), key="planner_facilities",
                                       format_func=lambda k: FACILITY_TYPES[k].label(lang), placeholder=choose)
-    if is_staff:
+    if inventory.STAFF_ROLES.intersection(roles):
         wanted = st.multiselect(t("moderation.status_filter", lang), list(STATUSES), default=["published"],
                                 key="planner_statuses", format_func=lambda s: t(f"moderation.status.{s}", lang),
                                 placeholder=choose)

@@ -13,7 +13,7 @@ import pytest
 from shapely.geometry import MultiPoint, Point, box
 
 from geodata.catalogue import DATASETS
-from geodata.facilities import FACILITY_TYPES, assign_plr, facilities_per_plr, load_facilities
+from geodata.facilities import FACILITY_TYPES, assign_plr, facilities_per_plr, facility_points, load_facilities
 from geodata.lor import ANALYSIS_CRS, load_units
 
 FILE_TOTALS = {"kitas": 2880, "schools": 902, "youth_centres": 407, "care_homes": 274, "pharmacies": 732}
@@ -69,3 +69,12 @@ def test_multipart_multipoint_is_rejected():
     geometry = gpd.GeoSeries([MultiPoint([(0, 0), (1, 1)])])
     with pytest.raises(ValueError, match="2 parts"):
         _single_points(geometry, "poi_pharmacies")
+
+
+@pytest.mark.parametrize("kind", ["kitas", "pharmacies"])
+def test_facility_points_are_every_facility_in_wgs84_with_a_text_name(settings_with_data, kind):
+    points = facility_points(settings_with_data, kind)
+    assert list(points.columns) == ["lat", "lon", "name"] and len(points) == FILE_TOTALS[kind]
+    # Berlin lies within 52.3-52.7 N and 13.0-13.8 E; metres (EPSG:25833) would be far outside.
+    assert points["lat"].between(52.3, 52.7).all() and points["lon"].between(13.0, 13.8).all()
+    assert points["name"].map(type).eq(str).all()

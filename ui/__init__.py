@@ -2,6 +2,8 @@
 
 Modules
 -------
+cached
+    The open data as the screens load it (``st.cache_data``, keyed by the data version).
 imprint
     The operator's imprint (a Markdown file), sanitised for ``st.markdown``.
 links

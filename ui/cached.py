@@ -1,0 +1,55 @@
+"""The open data as the screens load it: read once per process and data version, then from memory.
+
+Each function wraps a loader of :mod:`geodata` (or a sum over its tables) in
+``st.cache_data``. ``version`` (:func:`geodata.indicators.data_version`) keys
+the cache, so new data files are read on the next run without a restart; the
+settings are not hashed (the leading underscore), because one process serves
+one data directory. ``max_entries`` bounds what a process keeps: a few levels,
+the facility kinds, Berlin once.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from assessment.analysis.inventory import berlin_values
+from core.settings import Settings
+from geodata import facilities
+from geodata.display import display_geojson, display_units
+from geodata.indicators import indicator_table
+from geodata.lor import representative_points
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def level_data(_settings: Settings, level: str, version: str) -> tuple[str, pd.DataFrame]:
+    """Display GeoJSON and indicator table of one level."""
+    return display_geojson(_settings, level), indicator_table(_settings, level)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def berlin(_settings: Settings, version: str) -> pd.Series:
+    """Every sum and ratio indicator for all of Berlin (:func:`~assessment.analysis.inventory.berlin_values`)."""
+    # From the Bezirke: their sums hold every PLR count and the crime atlas (per BZR, not per PLR).
+    return berlin_values(indicator_table(_settings, "BEZ"))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def display_geometry(_settings: Settings, level: str, version: str) -> gpd.GeoSeries:
+    """The level's display geometry (EPSG:4326) by area id, for exports and pictures."""
+    return display_units(_settings, level).geometry
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def facility_points(_settings: Settings, kind: str, version: str) -> pd.DataFrame:
+    """The facilities of one kind as map points (:func:`geodata.facilities.facility_points`)."""
+    return facilities.facility_points(_settings, kind)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def plr_points(_settings: Settings, version: str) -> pd.DataFrame:
+    """A point inside each planning area with its ``name``: where a count per area is drawn."""
+    points = representative_points(_settings, "PLR")
+    _, table = level_data(_settings, "PLR", version)
+    return points.assign(name=table["name"].reindex(points.index).values)
