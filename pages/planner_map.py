@@ -24,7 +24,7 @@ from assessment.analysis import inventory
 from assessment.analysis.inventory import NEEDS_PER_1000, ViewState
 from assessment.needs.model import STATUSES
 from assessment.needs.taxonomy import CATEGORIES
-from core.i18n import LANGUAGES, escape_markdown, format_number, t
+from core.i18n import escape_markdown, format_number, t
 from geodata import indicators
 from geodata.catalogue import DATASETS
 from geodata.facilities import FACILITY_TYPES
@@ -46,6 +46,7 @@ from maps.planner import (
 )
 from maps.static import choropleth_png
 from ui.cached import berlin, display_geometry, facility_points, level_data, plr_points
+from ui.choices import indicator_select, per_language_key
 from ui.context import asset_base, page_context
 
 STATIC_NODE_MODULES = Path(__file__).resolve().parents[1] / "static" / "node_modules"
@@ -80,17 +81,10 @@ first, second, third = st.columns([1, 2, 1])
 level = first.selectbox(t("planner.level", lang), LEVEL_ORDER, format_func=lambda c: LEVELS[c].plural(lang),
                         key="planner_level")
 keys = [NEEDS_PER_1000, *available_indicators(level)]
-chosen = st.session_state.get("planner_indicator")
-shown, replaced = indicators.indicator_at_level(chosen, keys, keys[1])  # also a label sent back after a language switch
-if shown != chosen:
-    st.session_state["planner_indicator"] = shown
-if replaced:  # said until the planner picks another level or indicator
-    st.session_state["planner_indicator_note"] = (level, shown, replaced)
-key = second.selectbox(t("planner.indicator", lang), keys, key="planner_indicator",
+key = indicator_select(second, t("planner.indicator", lang), keys, key="planner_indicator", level=level,
+                       fallback=keys[1], lang=lang,
                        format_func=lambda k: inventory.indicator_heading(k, lang) if k == NEEDS_PER_1000
                        else INDICATORS[k].label(lang))
-if (note := st.session_state.get("planner_indicator_note")) and note[:2] == (level, key):
-    st.info(indicators.not_at_level_note(note[2], key, lang))
 needs_mode = third.radio(t("planner.needs_layer", lang), inventory.NEEDS_LAYERS, key="planner_needs_layer",
                          format_func=lambda m: t(f"planner.layer.{m}", lang), horizontal=True)
 # Streamlit's own placeholder ("Choose options") and date format are English; these follow the language.
@@ -319,14 +313,7 @@ st.subheader(t("planner.compare", lang))
 compare = st.multiselect(t("planner.compare", lang), list(table.index), key="planner_compare", placeholder=choose,
                          max_selections=inventory.MAX_COMPARE, format_func=focus_label, label_visibility="collapsed")
 default_keys = list(dict.fromkeys(k for k in (key, "population", "share_under18", "share_65plus") if k in table.columns))
-# Keyed per language too: the browser holds the chosen chips as the labels it shows, so after a
-# language switch they would stay in the old language. The choice itself carries over.
-compare_state = f"planner_compare_keys_{level}_{lang}"
-if compare_state not in st.session_state:
-    earlier = [st.session_state[f"planner_compare_keys_{level}_{other}"] for other in LANGUAGES
-               if f"planner_compare_keys_{level}_{other}" in st.session_state]
-    if earlier:
-        st.session_state[compare_state] = list(earlier[0])
+compare_state = per_language_key(f"planner_compare_keys_{level}", lang)  # chips in the language shown
 compare_keys = st.multiselect(t("planner.compare_indicators", lang), available_indicators(level),
                               default=None if compare_state in st.session_state else default_keys,
                               format_func=lambda k: INDICATORS[k].label(lang), key=compare_state,

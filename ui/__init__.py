@@ -4,6 +4,8 @@ Modules
 -------
 cached
     The open data as the screens load it (``st.cache_data``, keyed by the data version).
+choices
+    Choices that survive a change of level or language (an indicator, a multiple choice).
 imprint
     The operator's imprint (a Markdown file), sanitised for ``st.markdown``.
 links
