@@ -62,14 +62,10 @@ roles = ctx.user.roles  # published needs only, unless a moderator or admin filt
 if "planner_level" not in st.session_state:
     ids_by_level = {lvl: level_data(settings, lvl, version)[1].index for lvl in LEVEL_ORDER}
     parsed = inventory.state_from_query(st.query_params.to_dict(), ids_by_level)
-    view = parsed.state
-    st.session_state.update(
-        planner_level=view.level, planner_indicator=view.indicator, planner_categories=list(view.categories),
-        planner_period_initial=tuple(d for d in (view.since, view.until) if d is not None),
-        planner_workshop=view.workshop or "", planner_focus=view.focus, planner_compare=list(view.compare),
-        planner_facilities=list(view.facilities), planner_needs_layer=view.needs_layer,
-        planner_link_problems=[de if lang == "de" else en for de, en in parsed.problems],
-    )
+    values = parsed.state.widget_values()
+    values["period_initial"] = values.pop("period")  # the date input's value, not its state: see there
+    st.session_state.update({f"planner_{name}": value for name, value in values.items()},
+                            planner_link_problems=parsed.messages(lang))
 
 st.title(t("planner.title", lang))
 st.write(t("planner.intro", lang))
@@ -110,26 +106,21 @@ with st.expander(t("planner.filters", lang), expanded=True):
         st.caption(t("planner.status_hint", lang))
 statuses = inventory.visible_statuses(roles, wanted or None)
 
-period = tuple(period) if isinstance(period, (tuple, list)) else (period,)
-since = period[0] if len(period) > 0 else None
-until = period[1] if len(period) > 1 else None
 geojson, table = level_data(settings, level, version)
-if st.session_state.get("planner_focus") not in table.index:
-    st.session_state["planner_focus"] = None
-st.session_state["planner_compare"] = [a for a in st.session_state.get("planner_compare", []) if a in table.index]
-view = ViewState(level, key, tuple(categories), since, until, workshop.strip() or None,
-                 st.session_state["planner_focus"], tuple(st.session_state["planner_compare"]),
-                 tuple(facility_kinds), needs_mode)
+view = ViewState.from_widgets(level=level, indicator=key, categories=categories, period=period, workshop=workshop,
+                              focus=st.session_state.get("planner_focus"), facilities=facility_kinds,
+                              compare=st.session_state.get("planner_compare", []), needs_layer=needs_mode,
+                              area_ids=table.index)
+if st.session_state.get("planner_focus") != view.focus:  # an area of the former level
+    st.session_state["planner_focus"] = view.focus
+st.session_state["planner_compare"] = list(view.compare)
 filters = view.filters(statuses)
 store_filters = filters.store_kwargs()
 
 
 def sync_query(state: ViewState) -> None:
     """Write the view into the URL (only when it changed, so the history is not flooded)."""
-    wanted = inventory.state_to_query(state)
-    if lang != settings.language:  # a bookmarked or sent view opens in the language it was made in
-        wanted["sprache"] = lang
-    if st.query_params.to_dict() != wanted:
+    if st.query_params.to_dict() != (wanted := inventory.link_query(state, lang, settings.language)):
         st.query_params.from_dict(wanted)
 
 

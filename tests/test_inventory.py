@@ -271,3 +271,70 @@ def test_a_plr_only_indicator_in_a_link_becomes_its_share_at_coarser_levels():
     parsed = state_from_query({"ebene": "BEZ", "indikator": "mss_status"})
     assert parsed.state.indicator == INDICATORS["mss_status"].derived_share
     assert len(parsed.problems) == 1
+
+
+# --- the view as the page's widgets hold it ----------------------------------------------------
+
+JAN_1, JAN_31 = date(2026, 1, 1), date(2026, 1, 31)
+
+
+@pytest.mark.parametrize(
+    "period, expected",
+    [
+        ((), (None, None)),  # nothing picked
+        ((JAN_1,), (JAN_1, None)),  # a range while only its start is picked
+        ((JAN_1, JAN_31), (JAN_1, JAN_31)),
+        ([JAN_1, JAN_31], (JAN_1, JAN_31)),
+        (JAN_1, (JAN_1, None)),  # a single-date input
+        (None, (None, None)),
+    ],
+)
+def test_period_bounds_read_every_form_of_a_date_input(period, expected):
+    assert inventory.period_bounds(period) == expected
+
+
+@pytest.mark.parametrize(
+    "widgets, expected",
+    [
+        # A blank workshop is none; a workshop code keeps its text, trimmed.
+        ({"workshop": "   "}, {"workshop": None}),
+        ({"workshop": " ws-7 "}, {"workshop": "ws-7"}),
+        # Focus and compared areas of another level (after a change of level) are dropped.
+        ({"focus": "011001", "compare": ["01", "011001", "02"]}, {"focus": None, "compare": ("01", "02")}),
+        ({"focus": "02", "compare": ["02", "01"]}, {"focus": "02", "compare": ("02", "01")}),
+        ({"period": (JAN_1,)}, {"since": JAN_1, "until": None}),
+        ({"categories": ["housing"], "facilities": ["kitas"]}, {"categories": ("housing",), "facilities": ("kitas",)}),
+    ],
+)
+def test_the_view_is_read_from_the_widgets(widgets, expected):
+    view = ViewState.from_widgets(level="BEZ", indicator="population", area_ids=["01", "02"], **widgets)
+    assert {name: getattr(view, name) for name in expected} == expected
+
+
+def test_widget_values_and_from_widgets_are_inverse():
+    view = ViewState(level="BZR", indicator=NEEDS_PER_1000, categories=("mobility",), since=JAN_1, until=JAN_31,
+                     workshop="ws-7", focus="011001", compare=("011001", "011002"), facilities=("kitas",),
+                     needs_layer="heat")
+    values = view.widget_values()
+    assert values["categories"] == ["mobility"] and values["period"] == (JAN_1, JAN_31)
+    assert ViewState.from_widgets(**values) == view
+    assert ViewState().widget_values()["workshop"] == "" and ViewState().widget_values()["period"] == ()
+
+
+@pytest.mark.parametrize(
+    "lang, default, expected",
+    [
+        ("de", "de", {"ebene": "BEZ"}),
+        ("en", "de", {"ebene": "BEZ", "sprache": "en"}),  # opens in the language it was made in
+        ("de", "en", {"ebene": "BEZ", "sprache": "de"}),
+    ],
+)
+def test_a_link_names_the_language_unless_it_is_the_default(lang, default, expected):
+    assert inventory.link_query(ViewState(level="BEZ"), lang, default) == expected
+
+
+def test_link_problems_are_told_in_the_language_of_the_screen():
+    parsed = state_from_query({"ebene": "KIEZ"})
+    assert parsed.messages("de") == ["Unbekannte Ebene 'KIEZ'; es gilt PLR (PLR, BZR, PGR oder BEZ)."]
+    assert parsed.messages("en") == ["Unknown level 'KIEZ'; showing PLR (use PLR, BZR, PGR or BEZ)."]
+

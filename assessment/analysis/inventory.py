@@ -16,7 +16,8 @@ numbers as the screen.
   GeoPackage with the display geometry and an attribution column).
 * **Deep links**: the view (level, indicator, filters, focused and compared
   areas) as URL query parameters and back, with a readable message for every
-  parameter that had to fall back to its default.
+  parameter that had to fall back to its default; and the view as the page's
+  widgets hold it (:meth:`ViewState.widget_values`, :meth:`ViewState.from_widgets`).
 
 Examples
 --------
@@ -37,7 +38,7 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -440,7 +441,16 @@ def export_geo(rows: pd.DataFrame, geometry: "pd.Series", sources: Sequence[str]
 
 @dataclass(frozen=True)
 class ViewState:
-    """Everything that makes a view of the planners' map, as it goes into a link."""
+    """Everything that makes a view of the planners' map, as it goes into a link.
+
+    The page's widgets hold the same view in their own forms (lists, a date
+    range, '' for no workshop): :meth:`widget_values` gives those, and
+    :meth:`from_widgets` reads them back.
+
+    >>> view = ViewState(level="BEZ", categories=("mobility",), since=date(2026, 1, 1), until=date(2026, 1, 31))
+    >>> ViewState.from_widgets(**view.widget_values()) == view
+    True
+    """
 
     level: str = "PLR"
     indicator: str = "mss_status"
@@ -455,6 +465,66 @@ class ViewState:
 
     def filters(self, statuses: tuple[str, ...] = PUBLIC_STATUSES) -> NeedFilters:
         return NeedFilters(self.categories, self.since, self.until, self.workshop, statuses)
+
+    def within(self, area_ids: Iterable[str]) -> ViewState:
+        """The view with only a focus and compared areas that are among ``area_ids`` (the level's ids).
+
+        After a change of level, the ids of the former level name no area.
+
+        >>> view = ViewState(level="BEZ", focus="011001", compare=("01", "02", "011001")).within(["01", "02"])
+        >>> view.focus, view.compare
+        (None, ('01', '02'))
+        """
+        known = set(area_ids)
+        return replace(self, focus=self.focus if self.focus in known else None,
+                       compare=tuple(a for a in self.compare if a in known))
+
+    def widget_values(self) -> dict[str, Any]:
+        """The view as the page's widgets hold it, by the name of its part.
+
+        Multiple choices are lists, ``period`` the tuple of the days that are set
+        (a date range widget's value), ``workshop`` '' when there is none.
+        """
+        return {
+            "level": self.level, "indicator": self.indicator, "categories": list(self.categories),
+            "period": tuple(d for d in (self.since, self.until) if d is not None),
+            "workshop": self.workshop or "", "focus": self.focus, "compare": list(self.compare),
+            "facilities": list(self.facilities), "needs_layer": self.needs_layer,
+        }
+
+    @classmethod
+    def from_widgets(cls, *, level: str, indicator: str, categories: Iterable[str] = (), period: object = (),
+                     workshop: str = "", focus: str | None = None, compare: Iterable[str] = (),
+                     facilities: Iterable[str] = (), needs_layer: str = "points",
+                     area_ids: Iterable[str] | None = None) -> ViewState:
+        """The view the widgets show: the period read by :func:`period_bounds`, a blank workshop is none.
+
+        With ``area_ids`` (the level's ids), a focus or compared area of
+        another level is dropped (:meth:`within`).
+
+        >>> view = ViewState.from_widgets(level="BEZ", indicator="population", period=(date(2026, 3, 1),),
+        ...                               workshop="  ", focus="05", area_ids=["01"])
+        >>> view.since, view.until, view.workshop, view.focus
+        (datetime.date(2026, 3, 1), None, None, None)
+        """
+        view = cls(level, indicator, tuple(categories), *period_bounds(period), workshop.strip() or None,
+                   focus, tuple(compare), tuple(facilities), needs_layer)
+        return view if area_ids is None else view.within(area_ids)
+
+
+def period_bounds(period: object) -> tuple[date | None, date | None]:
+    """First and last day of a date widget's value: a day, a range, a range half picked, or nothing.
+
+    Streamlit's range date input returns a tuple of 0, 1 or 2 days (one while
+    the end is not picked yet); a single-date input returns one day.
+
+    >>> period_bounds((date(2026, 1, 1), date(2026, 1, 31)))
+    (datetime.date(2026, 1, 1), datetime.date(2026, 1, 31))
+    >>> period_bounds((date(2026, 1, 1),)), period_bounds(())
+    ((datetime.date(2026, 1, 1), None), (None, None))
+    """
+    days = tuple(period) if isinstance(period, (tuple, list)) else (period,)
+    return (days[0] if len(days) > 0 else None), (days[1] if len(days) > 1 else None)
 
 
 NEEDS_LAYERS = ("points", "heat", "off")
@@ -491,12 +561,30 @@ def state_to_query(state: ViewState) -> dict[str, str]:
     return params
 
 
+def link_query(state: ViewState, lang: str, default_lang: str) -> dict[str, str]:
+    """The query of a link to ``state``: :func:`state_to_query`, and ``sprache`` unless ``lang`` is the default.
+
+    A bookmarked or sent view opens in the language it was made in.
+
+    >>> link_query(ViewState(level="BEZ"), "en", "de"), link_query(ViewState(level="BEZ"), "de", "de")
+    ({'ebene': 'BEZ', 'sprache': 'en'}, {'ebene': 'BEZ'})
+    """
+    params = state_to_query(state)
+    if lang != default_lang:
+        params["sprache"] = lang
+    return params
+
+
 @dataclass
 class ParsedView:
     """A view read from a link, and what had to fall back to the default (German, English)."""
 
     state: ViewState
     problems: list[tuple[str, str]] = field(default_factory=list)
+
+    def messages(self, lang: str = "de") -> list[str]:
+        """What had to fall back, in ``lang`` (German for "de", English otherwise)."""
+        return [de if lang == "de" else en for de, en in self.problems]
 
 
 def _one(params: Mapping[str, object], key: str) -> str | None:
