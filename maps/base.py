@@ -184,6 +184,17 @@ class IndicatorLayer:
     direction: int
     class_labels: dict[Any, str] | None
 
+    def legend_notes(self, lang: str = "de") -> list[str]:
+        """The two lines under the legend: how the classes were made, and what darker means.
+
+        >>> status = pd.Series([1.0, 4.0], index=["a", "b"])
+        >>> from geodata.indicators import INDICATORS
+        >>> indicator_layer(status, INDICATORS["mss_status"], "en").legend_notes("en")
+        ['Classes: official classes', 'Darker = more need']
+        """
+        direction = "legend.direction.neutral" if self.direction == NEUTRAL else "legend.direction.up"
+        return [t(f"legend.scheme.{self.classification.scheme}", lang), t(direction, lang)]
+
 
 def indicator_layer(values: pd.Series, indicator: Any, lang: str = "de", k: int = 5) -> IndicatorLayer:
     """Classes, colours and texts for one indicator of :data:`geodata.indicators.INDICATORS`.

@@ -19,6 +19,14 @@ changes, but swaps ``feature_group_to_add`` layers in place. So the base map
   tens of megabytes;
 * :func:`facilities_layer` - Kitas, schools, youth centres, care homes, pharmacies.
 
+What the browser's map reports back (``st_folium``'s return value) is read by
+:func:`reported_view`, :func:`reported_bounds` and :func:`clicked_area`, which
+accept only what they recognise: the report comes from the browser.
+:class:`PlannerMap` holds one view's data and builds its layers for the screen
+and the two map exports from them: one self-contained HTML file, and a
+picture of the current view with needs and facilities as dots
+(:func:`maps.static.choropleth_png`).
+
 Every asset is local (Leaflet, Leaflet.markercluster and Leaflet.heat from
 ``static/node_modules``, see :func:`maps.base.use_local_assets`), and every
 text that reaches the map is HTML-escaped: titles of needs are written by
@@ -43,8 +51,10 @@ from __future__ import annotations
 import json
 import math
 import re
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import folium
 import pandas as pd
@@ -52,18 +62,26 @@ from folium.plugins import HeatMap, MarkerCluster
 
 from maps.classify import MISSING_COLOUR, Classification
 from core.i18n import format_number, t
+from geodata.facilities import FACILITY_TYPES
+from geodata.lor import LEVELS
 from maps.base import (
     inert_html,
     ASSET_BASE,
     BERLIN_BOUNDS,
     Basemap,
     DocumentLanguage,
+    IndicatorLayer,
     MetricScale,
     _MAP_CSS,
     _area_features,
     add_basemap,
+    legend_entries,
     use_local_assets,
 )
+from maps.static import Bounds, choropleth_png
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: Above this many needs, points give way to one circle per planning area (see the bench).
 POINT_LIMIT = 3000
@@ -375,3 +393,247 @@ def swatch_legend_html(items: list[tuple[str, str]], title: str) -> str:
         f'<p style="margin:0.6em 0 0.3em 0;font-weight:600">{inert_html(title)}</p>'
         f'<ul style="list-style:none;padding:0;margin:0">{rows}</ul></div>'
     )
+
+
+def category_swatches(labels: Sequence[str]) -> list[tuple[str, str]]:
+    """(colour, label) of each need category for :func:`swatch_legend_html`, in taxonomy order.
+
+    ``labels`` are the categories' labels in taxonomy order (the order of
+    :data:`CATEGORY_COLOURS`, which :func:`needs_layer` colours by).
+
+    >>> category_swatches(["Mobilität", "Wohnen"])
+    [('#1f77b4', 'Mobilität'), ('#2ca02c', 'Wohnen')]
+    """
+    return [(CATEGORY_COLOURS[i], label) for i, label in enumerate(labels)]
+
+
+def facility_swatches(kinds: Sequence[str], lang: str = "de") -> list[tuple[str, str]]:
+    """(colour, label) of each shown facility kind for :func:`swatch_legend_html`.
+
+    >>> facility_swatches(["pharmacies"], "en")
+    [('#de2d26', 'Pharmacies')]
+    """
+    return [(FACILITY_COLOURS[kind], FACILITY_TYPES[kind].label(lang)) for kind in kinds]
+
+
+# --- what the browser's map reports back (st_folium's return value) ---------------------------
+
+#: What the page asks ``st_folium`` to report back (``returned_objects``): the clicked area,
+#: and the view (zoom, centre, bounds) to come back to and to draw as a picture.
+REPORTED_OBJECTS = ("last_active_drawing", "last_object_clicked", "zoom", "center", "bounds")
+
+
+def reported_view(returned: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The zoom and centre the browser reported, as ``{"zoom": z, "center": (lat, lon)}``; else ``None``.
+
+    A new indicator or level re-creates the Leaflet map; passing this back to
+    ``st_folium`` (``zoom=``, ``center=``) puts the planner where they were. Before
+    the map has drawn, the report has no centre or a zoom of ``None``.
+
+    >>> reported_view({"zoom": 12, "center": {"lat": 52.5, "lng": 13.4}})
+    {'zoom': 12, 'center': (52.5, 13.4)}
+    >>> reported_view({"zoom": None, "center": {"lat": 52.5, "lng": 13.4}}), reported_view(None)
+    (None, None)
+    """
+    returned = returned or {}
+    center = returned.get("center")
+    if isinstance(center, dict) and {"lat", "lng"} <= center.keys() and returned.get("zoom"):
+        return {"zoom": returned["zoom"], "center": (center["lat"], center["lng"])}
+    return None
+
+
+def reported_bounds(reported: Any) -> Bounds | None:
+    """(south, west, north, east) of the browser's map view, or ``None`` when it sent none or nonsense.
+
+    ``reported`` is Leaflet's bounds as streamlit-folium returns them; the
+    picture export (:func:`planner_png`) draws exactly this part of the map.
+
+    >>> reported_bounds({"_southWest": {"lat": 52.4, "lng": 13.2}, "_northEast": {"lat": 52.6, "lng": 13.6}})
+    (52.4, 13.2, 52.6, 13.6)
+    >>> reported_bounds({"_southWest": {"lat": 52.6, "lng": 13.2}, "_northEast": {"lat": 52.4, "lng": 13.6}}) is None
+    True
+    """
+    try:
+        south_west, north_east = reported["_southWest"], reported["_northEast"]
+        bounds = (float(south_west["lat"]), float(south_west["lng"]), float(north_east["lat"]), float(north_east["lng"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+    south, west, north, east = bounds
+    if not all(map(math.isfinite, bounds)) or not (-90 <= south < north <= 90 and -180 <= west < east <= 180):
+        return None
+    return bounds
+
+
+def clicked_area(returned: Mapping[str, Any] | None) -> tuple[str, str]:
+    """The id of the area the browser reports as clicked ('' if none), and a signature of that click.
+
+    The id comes from the clicked feature's ``properties.id`` (:func:`area_layer`);
+    look it up among the level's ids, never echo it. The report repeats the
+    last click on every rerun: a click is new only when its signature (the
+    clicked position, as JSON) changed.
+
+    >>> clicked_area({"last_active_drawing": {"properties": {"id": "01"}},
+    ...               "last_object_clicked": {"lat": 52.5, "lng": 13.4}})
+    ('01', '{"lat": 52.5, "lng": 13.4}')
+    >>> clicked_area(None)
+    ('', 'null')
+    """
+    returned = returned or {}
+    feature = returned.get("last_active_drawing") or {}
+    return str((feature.get("properties") or {}).get("id", "")), json.dumps(returned.get("last_object_clicked"))
+
+
+# --- one view: its layers, and the map as one HTML file or as a picture ---------------------------------
+
+
+#: Dots in the picture (:func:`png_points`): one grey for counts per area, radii in pixels.
+AGGREGATED_COLOUR = "#3b3b3b"
+NEED_RADIUS = 4.0
+FACILITY_RADIUS = 3.0
+
+
+def png_points(
+    needs: pd.DataFrame | None,
+    per_area: pd.DataFrame | None,
+    *,
+    mode: str = "points",
+    categories: Mapping[str, str] | None = None,
+    facilities: Mapping[str, pd.DataFrame] | None = None,
+    lang: str = "de",
+) -> tuple[pd.DataFrame | None, list[tuple[str, str]]]:
+    """The dots of the picture (``lat``, ``lon``, ``colour``, ``radius``) and their legend rows.
+
+    Parameters
+    ----------
+    needs, per_area : DataFrame or None
+        As for :func:`needs_layer`. Each need is a dot in its category's colour,
+        also when the screen shows heat (a picture cannot show heat as the screen
+        does; a legend row says so). Counts per area are grey dots whose area grows
+        with the count (radius ``2 + 2 * sqrt(count)``); areas without needs get none.
+    categories : mapping of category id to label
+        In taxonomy order (the order of :data:`CATEGORY_COLOURS`). The legend
+        lists only the categories that have a dot.
+    facilities : mapping of kind to points
+        As for :func:`facilities_layer`, drawn last (on top).
+
+    Examples
+    --------
+    >>> per_area = pd.DataFrame({"lat": [52.5, 52.6], "lon": [13.4, 13.5], "name": ["a", "b"], "count": [4, 0]})
+    >>> dots, legend = png_points(None, per_area, lang="en")
+    >>> dots[["colour", "radius"]].values.tolist(), legend
+    ([['#3b3b3b', 6.0]], [('#3b3b3b', 'Needs per planning area (circle area ~ count)')])
+    """
+    rows, legend = [], []
+    if needs is not None:
+        present = set(needs["category"])
+        if categories is None:  # as needs_layer: without the taxonomy, sorted ids name themselves
+            categories = {c: c for c in sorted(present)}
+        colour_of = {c: CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i, c in enumerate(categories)}
+        rows.append(needs.assign(colour=needs["category"].map(colour_of), radius=NEED_RADIUS))
+        legend += [(colour_of[c], label) for c, label in categories.items() if c in present]
+        if mode == "heat":
+            legend.append(("#ffffff", t("planner.png_heat_as_points", lang)))
+    elif per_area is not None:
+        counted = per_area[per_area["count"] > 0]
+        rows.append(counted.assign(colour=AGGREGATED_COLOUR, radius=2.0 + 2.0 * counted["count"].pow(0.5)))
+        legend.append((AGGREGATED_COLOUR, t("planner.png_needs_aggregated", lang)))
+    for kind, points in (facilities or {}).items():
+        rows.append(points.assign(colour=FACILITY_COLOURS[kind], radius=FACILITY_RADIUS))
+        legend.append((FACILITY_COLOURS[kind], FACILITY_TYPES[kind].label(lang)))
+    dots = pd.concat([r[["lat", "lon", "colour", "radius"]] for r in rows]) if rows else None
+    return dots, legend
+
+
+@dataclass(frozen=True, eq=False)
+class PlannerMap:
+    """One view of the planners' map: its layers for the screen, and the same map as HTML file or picture.
+
+    Built once per run from plain data; the screen, the HTML export and the PNG
+    export then draw the same areas, colours, needs and facilities.
+
+    Attributes
+    ----------
+    areas : str or mapping
+        The level's display GeoJSON (:func:`geodata.display.display_geojson`).
+    level : str
+        PLR, BZR, PGR or BEZ (names the areas in tooltips and the picture).
+    names : Series
+        Area names by id.
+    layer : IndicatorLayer
+        Classes, texts, heading and attribution of the choropleth (:func:`maps.base.indicator_layer`).
+    needs, per_area : DataFrame or None
+        As for :func:`needs_layer`; both ``None``: no needs layer.
+    mode : {"points", "heat"}
+        How :func:`needs_layer` draws the needs.
+    categories : mapping of category id to label
+        In taxonomy order, the order of :data:`CATEGORY_COLOURS`.
+    facilities : mapping of kind to points
+        As for :func:`facilities_layer`; empty: no facilities layer.
+    """
+
+    areas: str | Mapping[str, Any]
+    level: str
+    names: pd.Series
+    layer: IndicatorLayer
+    needs: pd.DataFrame | None = None
+    per_area: pd.DataFrame | None = None
+    mode: str = "points"
+    categories: Mapping[str, str] = field(default_factory=dict)
+    facilities: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    lang: str = "de"
+    asset_base: str = ASSET_BASE
+
+    def choropleth(self) -> folium.FeatureGroup:
+        """The areas coloured by the indicator (:func:`area_layer`): add it to the map itself."""
+        return area_layer(self.areas, self.layer.classification, self.names, value_text=self.layer.value_text,
+                          area_label=LEVELS[self.level].label(self.lang), indicator_label=self.layer.heading,
+                          attribution=self.layer.attribution, lang=self.lang)
+
+    def overlays(self, focus: str | None) -> list[folium.FeatureGroup]:
+        """Everything above the choropleth, bottom to top: the focus outline, needs, facilities.
+
+        New folium objects on every call: streamlit-folium renames a layer it has
+        rendered, and a layer rendered twice draws nothing the second time.
+        """
+        groups = [focus_layer(self.areas, focus)]
+        if self.needs is not None or self.per_area is not None:
+            groups.append(needs_layer(self.needs, self.per_area, mode=self.mode, categories=tuple(self.categories),
+                                      lang=self.lang, asset_base=self.asset_base))
+        if self.facilities:
+            labels = {kind: FACILITY_TYPES[kind].label(self.lang) for kind in self.facilities}
+            groups.append(facilities_layer(self.facilities, labels, self.lang))
+        return groups
+
+    def to_html(self, static_root: str | Path, *, focus: str | None = None, basemap: Basemap | None = None,
+             title: str = "Bedarfsatlas Berlin", attribution: str = "") -> str:
+        """The map as one self-contained HTML file: the screen's base map and layers, assets inlined.
+
+        See :func:`standalone_html`; ``static_root`` holds the front-end assets.
+        """
+        m = planner_base_map(basemap, self.lang, self.asset_base)
+        for group in [self.choropleth(), *self.overlays(focus)]:
+            group.add_to(m)
+        return standalone_html(m, static_root, self.asset_base, title=title, attribution=attribution)
+
+    def to_png(self, geometry: "gpd.GeoSeries", *, attribution: str, bounds: Bounds | None = None,
+            focus: str | None = None, day: date | None = None) -> bytes:
+        """The map as a picture: the areas in the screen's colours, dots, legend and sources.
+
+        ``geometry`` is the level's display geometry (EPSG:4326) by area id;
+        ``bounds`` the browser's view (:func:`reported_bounds`; ``None``: all of
+        Berlin), ``focus`` the area outlined. The dots and their legend rows are
+        :func:`png_points`; the class rows count the areas per class; the
+        subtitle names the level and ``day`` (default: today).
+        """
+        classification = self.layer.classification
+        dots, dot_legend = png_points(self.needs, self.per_area, mode=self.mode, categories=self.categories,
+                                      facilities=self.facilities, lang=self.lang)
+        day = day or date.today()
+        return choropleth_png(
+            geometry, {i: classification.colour_of(i) for i in geometry.index.astype(str)},
+            title=self.layer.heading,
+            subtitle=t("planner.png_subtitle", self.lang, level=LEVELS[self.level].plural(self.lang),
+                       date=day.isoformat()),
+            legend=[(e.colour, f"{e.label} ({e.count})") for e in legend_entries(classification, self.lang)],
+            point_legend=dot_legend, points=dots, attribution=attribution, bounds=bounds, outline=focus,
+        )

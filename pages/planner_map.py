@@ -10,9 +10,6 @@ map never changes, so zoom and pan survive every change of layers.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -30,21 +27,9 @@ from geodata.catalogue import DATASETS
 from geodata.facilities import FACILITY_TYPES
 from geodata.indicators import INDICATORS, available_indicators
 from geodata.lor import LEVEL_ORDER, LEVELS
-from maps.base import Basemap, indicator_layer, legend_entries, legend_html, value_texts
-from maps.classify import MORE_NEED_IF_HIGHER, NEUTRAL, classify_numeric
-from maps.planner import (
-    CATEGORY_COLOURS,
-    FACILITY_COLOURS,
-    POINT_LIMIT,
-    area_layer,
-    facilities_layer,
-    focus_layer,
-    needs_layer,
-    planner_base_map,
-    standalone_html,
-    swatch_legend_html,
-)
-from maps.static import choropleth_png
+from maps import planner
+from maps.base import Basemap, legend_entries, legend_html
+from maps.planner import POINT_LIMIT, planner_base_map, swatch_legend_html
 from ui.cached import berlin, display_geometry, facility_points, level_data, plr_points
 from ui.choices import indicator_select, per_language_key
 from ui.context import asset_base, page_context
@@ -128,63 +113,20 @@ sync_query(view)
 
 # --- needs: counts per area of the level, Berlin, and the points or per-PLR counts ------------
 needs = inventory.needs_per_1000(store.counts_by_area(level, **store_filters), table, level)
-berlin_counts = store.counts_by_area("BEZ", **store_filters).groupby("category")["count"].sum()
-berlin_counts["total"] = int(berlin_counts.sum())
+berlin_counts = inventory.berlin_need_counts(store.counts_by_area("BEZ", **store_filters))
 total_needs = int(berlin_counts["total"])
 berlin_values = berlin(settings, version)
-
-if key == NEEDS_PER_1000:
-    values = needs["total_per_1000"]
-    classification = classify_numeric(values, k=5, direction=MORE_NEED_IF_HIGHER, decimals=2, lang=lang)
-    texts = value_texts(values, decimals=2, lang=lang)
-    heading = inventory.indicator_heading(key, lang)
-    attribution = "; ".join(inventory.sources_for(key, lang=lang))
-    direction = MORE_NEED_IF_HIGHER
-else:
-    layer = indicator_layer(table[key], INDICATORS[key], lang)
-    classification, texts, heading = layer.classification, layer.value_text, layer.heading
-    attribution, direction = layer.attribution, layer.direction
-
-
-def needs_data() -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """The needs to draw: each need (up to POINT_LIMIT), else their counts per planning area."""
-    if needs_mode == "off" or total_needs == 0:
-        return None, None
-    # Decide by the count already made: building thousands of needs only to learn there
-    # are too many would cost more than the whole map.
-    if total_needs <= POINT_LIMIT:
-        found = store.query(**store_filters, limit=POINT_LIMIT)
-        points = pd.DataFrame([(n.lat, n.lon, n.category, n.title) for n in found],
-                              columns=["lat", "lon", "category", "title"])
-        return points, None
-    per_plr = (needs["total"] if level == "PLR"  # counted already
-               else store.counts_by_area("PLR", by_category=False, **store_filters).set_index("PLR_ID")["count"])
-    return None, plr_points(settings, version).assign(count=per_plr).fillna({"count": 0})
-
-
-def choropleth():
-    return area_layer(geojson, classification, table["name"], value_text=texts, area_label=LEVELS[level].label(lang),
-                      indicator_label=heading, attribution=attribution, lang=lang)
-
-
-def overlays(focus: str | None) -> list:
-    # Fresh folium objects on every call: streamlit-folium renames a layer it has rendered,
-    # and a layer rendered twice draws nothing the second time.
-    groups = [focus_layer(geojson, focus)]
-    if need_points is not None or need_areas is not None:
-        groups.append(needs_layer(need_points, need_areas, mode=needs_mode, categories=tuple(CATEGORIES),
-                                  lang=lang, asset_base=asset_base()))
-    if facility_kinds:
-        groups.append(facilities_layer({k: facility_points(settings, k, version) for k in facility_kinds},
-                                       {k: FACILITY_TYPES[k].label(lang) for k in facility_kinds}, lang))
-    return groups
-
-
-need_points, need_areas = needs_data()
-aggregated = need_areas is not None
+layer = inventory.view_layer(key, table, needs, lang)
+classification, heading = layer.classification, layer.heading
+drawn = inventory.needs_to_draw(store, filters, total=total_needs, mode=needs_mode, level=level, needs=needs,
+                                plr_points=lambda: plr_points(settings, version))
+category_labels = {c: category.label(lang) for c, category in CATEGORIES.items()}
+content = planner.PlannerMap(geojson, level, table["name"], layer, needs=drawn.points, per_area=drawn.per_area,
+                             mode=needs_mode, categories=category_labels, lang=lang, asset_base=asset_base(),
+                             facilities={k: facility_points(settings, k, version) for k in facility_kinds})
 st.markdown(escape_markdown(t("planner.needs_shown_one", lang) if total_needs == 1
                             else t("planner.needs_shown", lang, n=total_needs)))
-if aggregated:
+if drawn.aggregated:
     st.caption(t("planner.needs_aggregated", lang, limit=POINT_LIMIT))
 
 
@@ -193,18 +135,6 @@ def focus_label(area_id: str | None) -> str:
         return t("planner.focus_none", lang)
     return t("planner.focus_title", lang, name=table.at[area_id, "name"], id=area_id)
 
-
-def view_bounds(reported) -> tuple[float, float, float, float] | None:
-    """(south, west, north, east) of the browser's map view, or None when it sent none or nonsense."""
-    try:
-        south_west, north_east = reported["_southWest"], reported["_northEast"]
-        bounds = (float(south_west["lat"]), float(south_west["lng"]), float(north_east["lat"]), float(north_east["lng"]))
-    except (KeyError, TypeError, ValueError):
-        return None
-    south, west, north, east = bounds
-    if not all(map(math.isfinite, bounds)) or not (-90 <= south < north <= 90 and -180 <= west < east <= 180):
-        return None
-    return bounds
 
 
 # What the exports need of the map fragment's state. Streamlit runs a download's callable on
@@ -220,44 +150,32 @@ def map_and_focus() -> None:
     with map_column:
         st.markdown(escape_markdown(t("planner.map_label", lang, indicator=heading, level=LEVELS[level].label(lang))))
         m = planner_base_map(Basemap.from_settings(settings), lang, asset_base())
-        choropleth().add_to(m)
+        content.choropleth().add_to(m)
         # A new indicator or level re-creates the Leaflet map (the areas must be on the map
         # itself to report clicks); the last zoom and centre the browser reported put the
         # planner back where they were.
         last_view = st.session_state.get("planner_view") or {}
-        returned = st_folium(
-            m,
-            key="planner_map",
-            feature_group_to_add=overlays(focus),
-            height=560,
-            use_container_width=True,
-            returned_objects=["last_active_drawing", "last_object_clicked", "zoom", "center", "bounds"],
-            zoom=last_view.get("zoom"),
-            center=last_view.get("center"),
-        )
-        reported = (returned or {}).get("center")
-        if isinstance(reported, dict) and {"lat", "lng"} <= reported.keys() and returned.get("zoom"):
-            st.session_state["planner_view"] = {"zoom": returned["zoom"], "center": (reported["lat"], reported["lng"])}
-            export_state["bounds"] = view_bounds(returned.get("bounds"))
+        returned = st_folium(m, key="planner_map", feature_group_to_add=content.overlays(focus), height=560,
+                             use_container_width=True, returned_objects=list(planner.REPORTED_OBJECTS),
+                             zoom=last_view.get("zoom"), center=last_view.get("center"))
+        if (reported := planner.reported_view(returned)) is not None:
+            st.session_state["planner_view"] = reported
+            export_state["bounds"] = planner.reported_bounds(returned.get("bounds"))
     with legend_column:
         st.html(legend_html(legend_entries(classification, lang), heading, lang))
-        scheme = t(f"legend.scheme.{classification.scheme}", lang)
-        st.markdown(escape_markdown(scheme))
-        st.markdown(escape_markdown(t("legend.direction.neutral" if direction == NEUTRAL else "legend.direction.up", lang)))
+        for line in layer.legend_notes(lang):
+            st.markdown(escape_markdown(line))
         # What a reader must know about the figure (vintage, where the crime atlas counts), as on the overview.
         if key in INDICATORS and (note := INDICATORS[key].note_text(lang)):
             st.caption(escape_markdown(note))
-        if need_points is not None:
-            st.html(swatch_legend_html([(CATEGORY_COLOURS[i], c.label(lang)) for i, c in enumerate(CATEGORIES.values())],
+        if drawn.points is not None:
+            st.html(swatch_legend_html(planner.category_swatches(list(category_labels.values())),
                                        t("planner.col.needs", lang)))
         if facility_kinds:
-            st.html(swatch_legend_html([(FACILITY_COLOURS[k], FACILITY_TYPES[k].label(lang)) for k in facility_kinds],
+            st.html(swatch_legend_html(planner.facility_swatches(facility_kinds, lang),
                                        t("planner.map.facility", lang)))
 
-    # A click names an area by the id in its feature; look it up, never echo it.
-    feature = (returned or {}).get("last_active_drawing") or {}
-    clicked = str((feature.get("properties") or {}).get("id", ""))
-    signature = json.dumps((returned or {}).get("last_object_clicked"))
+    clicked, signature = planner.clicked_area(returned)  # an id to look up, never to echo
     if clicked in table.index and signature != st.session_state.get("planner_click_seen"):
         st.session_state["planner_click_seen"] = signature
         if clicked != focus:
@@ -346,42 +264,14 @@ stem = f"bedarfsatlas_{level.lower()}_{key}"
 
 
 def export_html() -> str:
-    m = planner_base_map(Basemap.from_settings(settings), lang, asset_base())
-    choropleth().add_to(m)
-    for group in overlays(export_state.get("focus")):
-        group.add_to(m)
-    return standalone_html(m, STATIC_NODE_MODULES, asset_base(), title=f"Bedarfsatlas Berlin: {heading}",
-                           attribution=" | ".join(sources))
+    return content.to_html(STATIC_NODE_MODULES, focus=export_state.get("focus"), basemap=Basemap.from_settings(settings),
+                           title=f"Bedarfsatlas Berlin: {heading}", attribution=" | ".join(sources))
 
 
 def export_png() -> bytes:
     """The map as a picture: the current view's areas, needs and facilities, legend and sources."""
-    point_rows, point_legend = [], []
-    if need_points is not None:
-        colour_of = {c: CATEGORY_COLOURS[i] for i, c in enumerate(CATEGORIES)}
-        point_rows.append(need_points.assign(colour=need_points["category"].map(colour_of), radius=4.0))
-        shown = [c for c in CATEGORIES if c in set(need_points["category"])]
-        point_legend += [(colour_of[c], CATEGORIES[c].label(lang)) for c in shown]
-        if needs_mode == "heat":  # a picture shows each need; the heat layer is for the screen
-            point_legend.append(("#ffffff", t("planner.png_heat_as_points", lang)))
-    elif need_areas is not None:
-        counted = need_areas[need_areas["count"] > 0]
-        point_rows.append(counted.assign(colour="#3b3b3b", radius=2.0 + 2.0 * counted["count"].pow(0.5)))
-        point_legend.append(("#3b3b3b", t("planner.png_needs_aggregated", lang)))
-    for kind in facility_kinds:
-        point_rows.append(facility_points(settings, kind, version).assign(colour=FACILITY_COLOURS[kind], radius=3.0))
-        point_legend.append((FACILITY_COLOURS[kind], FACILITY_TYPES[kind].label(lang)))
-    points = pd.concat([p[["lat", "lon", "colour", "radius"]] for p in point_rows]) if point_rows else None
-    geometry = display_geometry(settings, level, version)
-    return choropleth_png(
-        geometry, {i: classification.colour_of(i) for i in geometry.index.astype(str)},
-        title=heading,
-        subtitle=t("planner.png_subtitle", lang, level=LEVELS[level].plural(lang), date=dt.date.today().isoformat()),
-        legend=[(e.colour, f"{e.label} ({e.count})") for e in legend_entries(classification, lang)],
-        point_legend=point_legend, points=points, attribution=" | ".join(sources),
-        bounds=export_state.get("bounds"),
-        outline=export_state.get("focus"),
-    )
+    return content.to_png(display_geometry(settings, level, version), attribution=" | ".join(sources),
+                          bounds=export_state.get("bounds"), focus=export_state.get("focus"))
 
 
 buttons = st.columns(5)

@@ -338,3 +338,74 @@ def test_link_problems_are_told_in_the_language_of_the_screen():
     assert parsed.messages("de") == ["Unbekannte Ebene 'KIEZ'; es gilt PLR (PLR, BZR, PGR oder BEZ)."]
     assert parsed.messages("en") == ["Unknown level 'KIEZ'; showing PLR (use PLR, BZR, PGR or BEZ)."]
 
+
+# --- what the map draws ------------------------------------------------------------------------
+
+
+def test_berlin_need_counts_add_up_every_area_by_category(store):
+    # mobility 3 + 1 + 1 = 5, housing 1 + 2 = 3 (the pending need does not count).
+    counts = inventory.berlin_need_counts(store.counts_by_area("BEZ"))
+    assert counts.to_dict() == {"housing": 3, "mobility": 5, "total": 8}
+    nothing = inventory.berlin_need_counts(store.counts_by_area("BEZ", categories=["culture"]))
+    assert int(nothing["total"]) == 0
+
+
+def test_the_needs_layer_of_the_view_is_rated_per_1000_residents(store):
+    needs = inventory.needs_per_1000(store.counts_by_area("BZR"), aggregate(RESIDENTS, "BZR"), "BZR")
+    table = aggregate(RESIDENTS, "BZR").assign(name=["A", "B", "C"])
+    layer = inventory.view_layer(NEEDS_PER_1000, table, needs, "de")
+    # 011001: 5 / 4000 * 1000 = 1.25; 022002: 2 / 500 * 1000 = 4; 033003 has no residents.
+    assert layer.value_text.to_dict() == {"011001": "1,25", "022002": "4,00", "033003": "keine Angabe"}
+    assert layer.heading == "Bedarfe je 1.000 Einwohner"
+    assert layer.attribution.endswith(inventory.NEEDS_SOURCE)
+    assert layer.direction == 1 and layer.class_labels is None  # more needs = more need
+    population = inventory.view_layer("population", table.assign(population=[1.0, 2.0, 3.0]), needs, "en")
+    assert population.heading == INDICATORS["population"].heading("en")
+
+
+def plr_points_of(*ids):
+    """A stand-in for geodata.lor.representative_points with names, one point per PLR id."""
+    return lambda: pd.DataFrame({"lat": [52.5] * len(ids), "lon": [13.4] * len(ids), "name": list(ids)},
+                                index=pd.Index(ids, name="id"))
+
+
+def must_not_load():
+    raise AssertionError("the points per planning area are only loaded when the needs are aggregated")
+
+
+@pytest.mark.parametrize(
+    "mode, total, limit, expected",
+    [
+        ("off", 8, 3000, "none"),  # the layer is off: nothing to build
+        ("points", 0, 3000, "none"),  # nothing matches
+        ("points", 8, 3000, "points"),
+        ("heat", 8, 8, "points"),  # at the limit each need is still drawn
+        ("heat", 8, 7, "per_area"),
+    ],
+)
+def test_needs_are_drawn_one_by_one_up_to_the_limit(store, mode, total, limit, expected):
+    needs = inventory.needs_per_1000(store.counts_by_area("PLR"), aggregate(RESIDENTS, "PLR"), "PLR")
+    points = plr_points_of(*RESIDENTS.index) if expected == "per_area" else must_not_load
+    drawn = inventory.needs_to_draw(store, NeedFilters(), total=total, mode=mode, level="PLR", needs=needs,
+                                    plr_points=points, limit=limit)
+    assert (drawn.points is not None, drawn.per_area is not None) == (expected == "points", expected == "per_area")
+    assert drawn.aggregated == (expected == "per_area")
+    if expected == "points":
+        assert len(drawn.points) == 8 and list(drawn.points.columns) == ["lat", "lon", "category", "title"]
+        assert drawn.points["category"].value_counts().to_dict() == {"mobility": 5, "housing": 3}
+
+
+@pytest.mark.parametrize("level", ["PLR", "BEZ"])
+def test_aggregated_needs_are_counted_per_planning_area_at_every_level(store, level):
+    # Mobility only: 3 in 01100101, 1 in 01100102, none in 02200201, 1 in 03300301, and a planning
+    # area the store has never seen (04400401) still gets its circle of 0. At PLR level the view's
+    # own counts are reused; at BEZ level the store counts per PLR.
+    mobility = NeedFilters(categories=("mobility",))
+    needs = inventory.needs_per_1000(store.counts_by_area(level, **mobility.store_kwargs()),
+                                     aggregate(RESIDENTS, level), level)
+    drawn = inventory.needs_to_draw(store, mobility, total=5, mode="points", level=level, needs=needs,
+                                    plr_points=plr_points_of(*RESIDENTS.index, "04400401"), limit=1)
+    assert drawn.per_area["count"].to_dict() == {"01100101": 3, "01100102": 1, "02200201": 0, "03300301": 1,
+                                                 "04400401": 0}
+    assert drawn.per_area["name"].tolist() == [*RESIDENTS.index, "04400401"]
+

@@ -1,23 +1,36 @@
-"""maps.planner rendered to HTML: a stable base map, local assets only, escaped texts."""
+"""maps.planner: a stable base map, local assets only, escaped texts; what the browser reports; one view's exports."""
 
 from __future__ import annotations
 
+import io
 import re
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit_folium import _get_map_string
 
+from geodata.indicators import INDICATORS
 from maps.classify import classify_numeric
-from maps.base import ASSET_BASE, value_texts
+from maps.base import ASSET_BASE, indicator_layer, value_texts
+from maps.static import _rgb
 from maps.planner import (
+    CATEGORY_COLOURS,
+    FACILITY_COLOURS,
     POINT_LIMIT,
+    PlannerMap,
     area_layer,
+    category_swatches,
+    clicked_area,
     facilities_layer,
+    facility_swatches,
     focus_layer,
     needs_layer,
     planner_base_map,
+    png_points,
+    reported_bounds,
+    reported_view,
     standalone_html,
 )
 
@@ -121,3 +134,149 @@ def test_standalone_html_inlines_the_assets():
     assert "Quelle &lt;AfS&gt;" in page
     with pytest.raises(FileNotFoundError, match="npm ci"):
         standalone_html(full_map(), ROOT / "no-such-folder")
+
+
+# --- what the browser reports back -------------------------------------------------------------
+
+CENTRE = {"lat": 52.52, "lng": 13.40}
+VIEW = {"_southWest": {"lat": 52.4, "lng": 13.2}, "_northEast": {"lat": 52.6, "lng": 13.6}}
+
+
+@pytest.mark.parametrize(
+    "returned, expected",
+    [
+        ({"zoom": 12, "center": CENTRE}, {"zoom": 12, "center": (52.52, 13.40)}),
+        ({"zoom": None, "center": CENTRE}, None),  # before the map has drawn
+        ({"zoom": 12, "center": {"lat": 52.52}}, None),
+        ({"zoom": 12, "center": [52.52, 13.40]}, None),
+        ({}, None),
+        (None, None),
+    ],
+)
+def test_the_reported_view_is_taken_only_when_complete(returned, expected):
+    assert reported_view(returned) == expected
+
+
+@pytest.mark.parametrize(
+    "reported, expected",
+    [
+        (VIEW, (52.4, 13.2, 52.6, 13.6)),
+        ({"_southWest": {"lat": "52.4", "lng": "13.2"}, "_northEast": {"lat": "52.6", "lng": "13.6"}},
+         (52.4, 13.2, 52.6, 13.6)),  # numbers as text are numbers
+        ({"_southWest": VIEW["_northEast"], "_northEast": VIEW["_southWest"]}, None),  # upside down
+        ({"_southWest": {"lat": 52.4, "lng": 13.2}, "_northEast": {"lat": 95.0, "lng": 13.6}}, None),  # no such latitude
+        ({"_southWest": {"lat": float("nan"), "lng": 13.2}, "_northEast": VIEW["_northEast"]}, None),
+        ({"_southWest": {"lat": "north", "lng": 13.2}, "_northEast": VIEW["_northEast"]}, None),
+        ({"_southWest": {"lat": 52.4}}, None),
+        (None, None),
+    ],
+)
+def test_reported_bounds_are_checked_before_a_picture_uses_them(reported, expected):
+    assert reported_bounds(reported) == expected
+
+
+@pytest.mark.parametrize(
+    "returned, expected",
+    [
+        ({"last_active_drawing": {"properties": {"id": "01"}}, "last_object_clicked": CENTRE},
+         ("01", '{"lat": 52.52, "lng": 13.4}')),
+        ({"last_active_drawing": {"properties": {"id": 1}}, "last_object_clicked": None}, ("1", "null")),
+        ({"last_active_drawing": {"properties": None}}, ("", "null")),
+        (None, ("", "null")),
+    ],
+)
+def test_a_click_names_an_area_id_as_text_and_its_signature(returned, expected):
+    assert clicked_area(returned) == expected
+
+
+def test_swatches_follow_the_colours_of_the_layers():
+    assert category_swatches(["Mobilität", "Wohnen"]) == [(CATEGORY_COLOURS[0], "Mobilität"),
+                                                         (CATEGORY_COLOURS[1], "Wohnen")]
+    assert facility_swatches(["kitas", "pharmacies"], "de") == [(FACILITY_COLOURS["kitas"], "Kitas"),
+                                                               (FACILITY_COLOURS["pharmacies"], "Apotheken")]
+
+
+# --- one view: layers and exports --------------------------------------------------------------
+
+CATEGORY_LABELS = {"mobility": "Mobilität", "housing": "Wohnen", "green_climate": "Grün und Klima"}
+KITAS = pd.DataFrame({"lat": [52.55], "lon": [13.42], "name": ["Kita Sonnenschein"]})
+PER_AREA = pd.DataFrame({"lat": [52.51, 52.52, 52.53], "lon": [13.35, 13.45, 13.5], "name": ["a", "b", "c"],
+                         "count": [4, 0, 9]})
+
+
+def test_png_dots_of_each_need_in_its_category_colour():
+    dots, legend = png_points(NEEDS, None, categories=CATEGORY_LABELS, facilities={"kitas": KITAS}, lang="de")
+    # Needs first (category colour, 4 px), then the facilities on top (3 px).
+    assert dots.values.tolist() == [[52.51, 13.35, CATEGORY_COLOURS[0], 4.0], [52.52, 13.45, CATEGORY_COLOURS[1], 4.0],
+                                    [52.55, 13.42, FACILITY_COLOURS["kitas"], 3.0]]
+    # Only the categories that have a dot are in the legend, in taxonomy order.
+    assert legend == [(CATEGORY_COLOURS[0], "Mobilität"), (CATEGORY_COLOURS[1], "Wohnen"),
+                      (FACILITY_COLOURS["kitas"], "Kitas")]
+
+
+def test_png_dots_say_when_the_screen_shows_heat():
+    _, legend = png_points(NEEDS, None, mode="heat", categories=CATEGORY_LABELS, lang="en")
+    assert legend[-1] == ("#ffffff", "Needs shown as points here (as a heat map in the web map)")
+
+
+def test_png_dots_per_area_grow_in_area_with_the_count():
+    dots, legend = png_points(None, PER_AREA, lang="de")
+    # radius = 2 + 2 * sqrt(count): 4 -> 6, 9 -> 8; the area without needs has no dot.
+    assert dots["radius"].tolist() == [6.0, 8.0] and set(dots["colour"]) == {"#3b3b3b"}
+    assert legend == [("#3b3b3b", "Bedarfe je Planungsraum (Kreisfläche ~ Anzahl)")]
+    assert png_points(None, None) == (None, [])
+
+
+def planner_view(**kwargs) -> PlannerMap:
+    layer = indicator_layer(pd.Series([1.0, 4.0], index=["01", "02"]), INDICATORS["mss_status"], "de")
+    return PlannerMap(AREAS, "BEZ", pd.Series(["Mitte", "Spandau"], index=["01", "02"]), layer,
+                      categories=CATEGORY_LABELS, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs, focus, names",
+    [
+        ({}, None, ["focus"]),
+        ({"needs": NEEDS}, "01", ["focus", "Bedarfe"]),
+        ({"per_area": PER_AREA, "mode": "heat"}, None, ["focus", "Bedarfe"]),
+        ({"facilities": {"kitas": KITAS}}, None, ["focus", "Einrichtung"]),
+        ({"needs": NEEDS, "facilities": {"kitas": KITAS}}, None, ["focus", "Bedarfe", "Einrichtung"]),
+    ],
+)
+def test_overlays_are_the_focus_then_needs_then_facilities(kwargs, focus, names):
+    overlays = planner_view(**kwargs).overlays(focus)
+    assert [group.layer_name for group in overlays] == names
+    assert overlays[0] is not planner_view(**kwargs).overlays(focus)[0]  # fresh layers on every call
+
+
+def test_the_html_export_is_the_screens_map_in_one_file():
+    page = planner_view(needs=NEEDS).to_html(NODE_MODULES, focus="01", title="Bedarfsatlas Berlin: <MSS>",
+                                             attribution="Quelle <AfS>")
+    assert ASSET_BASE not in page and "L.markerClusterGroup" in page
+    assert "planner-area" in page and "planner-focus" in page and "Spandau" in page
+    assert "Bedarfsatlas Berlin: &lt;MSS&gt;" in page and "Quelle &lt;AfS&gt;" in page
+
+
+def colours_in(png: bytes) -> set[tuple[int, int, int]]:
+    from PIL import Image
+
+    return {colour for _, colour in Image.open(io.BytesIO(png)).convert("RGB").getcolors(maxcolors=1 << 20)}
+
+
+def test_the_picture_names_view_level_day_and_sources():
+    import geopandas as gpd
+    from PIL import Image
+    from shapely.geometry import box
+
+    geometry = gpd.GeoSeries([box(13.3, 52.5, 13.4, 52.6), box(13.4, 52.5, 13.5, 52.6)], index=["01", "02"],
+                             crs="EPSG:4326")
+    view = planner_view(needs=NEEDS)
+    png = view.to_png(geometry, attribution="Quelle: AfS", day=date(2026, 1, 31))
+    text = Image.open(io.BytesIO(png)).text
+    assert text["Title"] == "MSS-Statusindex" and text["Source"] == "Quelle: AfS"
+    assert text["Description"] == "Bezirke · Ausschnitt der Karte vom 2026-01-31 · Bedarfsatlas Berlin"
+    # Both areas in their class colour (status 1 and 4 differ), and the dot of the mobility need.
+    area_colours = {_rgb(view.layer.classification.colour_of(a)) for a in ("01", "02")}
+    assert len(area_colours) == 2 and area_colours <= colours_in(png)
+    assert _rgb(CATEGORY_COLOURS[0]) in colours_in(png)
+    assert _rgb(CATEGORY_COLOURS[0]) not in colours_in(planner_view().to_png(geometry, attribution="Quelle: AfS"))

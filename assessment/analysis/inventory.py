@@ -11,6 +11,10 @@ numbers as the screen.
   has no rate: NaN, never infinity or 0.
 * **The profile of one area**: every indicator beside the Berlin value, each
   with its source, reference date and licence.
+* **The map's content**: the choropleth of the chosen indicator or of needs
+  per 1,000 residents (:func:`view_layer`), and the needs to draw - each need,
+  or their counts per planning area beyond :data:`maps.planner.POINT_LIMIT`
+  (:func:`needs_to_draw`).
 * **Comparison** of two to four areas, and the **export** of the current view
   (CSV with attribution lines and spreadsheet-safe cells; GeoJSON or
   GeoPackage with the display geometry and an attribution column).
@@ -38,7 +42,7 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -57,6 +61,9 @@ from geodata.indicators import (
     sum_columns,
 )
 from geodata.lor import LEVEL_ORDER, get_level
+from maps.base import IndicatorLayer, indicator_layer, value_texts
+from maps.classify import MORE_NEED_IF_HIGHER, classify_numeric
+from maps.planner import POINT_LIMIT
 
 #: The pseudo-indicator "needs per 1,000 residents" (filtered needs over summed residents).
 NEEDS_PER_1000 = "needs_per_1000"
@@ -217,6 +224,91 @@ def needs_per_1000(counts: pd.DataFrame, indicator_table: pd.DataFrame, level: s
     return pd.concat([wide, rates], axis=1)
 
 
+# --- what the map draws: the choropleth, and the needs as points or counts ------------------
+
+
+def view_layer(key: str, table: pd.DataFrame, needs: pd.DataFrame, lang: str = "de") -> IndicatorLayer:
+    """Classes, texts, heading and sources of the choropleth of ``key`` at the table's level.
+
+    An indicator is drawn as :func:`maps.base.indicator_layer` draws it everywhere;
+    :data:`NEEDS_PER_1000` (the filtered needs per 1,000 residents of
+    :func:`needs_per_1000`) gets five quantile classes, two decimals, darker =
+    more need, and the sources of residents, LOR and needs.
+
+    >>> table = pd.DataFrame({"name": ["A", "B"], "population": [1000.0, 0.0]}, index=["01", "02"])
+    >>> needs = pd.DataFrame({"total_per_1000": [2.5, np.nan]}, index=["01", "02"])
+    >>> layer = view_layer(NEEDS_PER_1000, table, needs, "en")
+    >>> layer.heading, layer.value_text.tolist()
+    ('Needs per 1,000 residents', ['2.50', 'no data'])
+    """
+    if key != NEEDS_PER_1000:
+        return indicator_layer(table[key], INDICATORS[key], lang)
+    values = needs["total_per_1000"]
+    return IndicatorLayer(
+        classify_numeric(values, k=5, direction=MORE_NEED_IF_HIGHER, decimals=2, lang=lang),
+        value_texts(values, decimals=2, lang=lang),
+        indicator_heading(key, lang),
+        "; ".join(sources_for(key, lang=lang)),
+        MORE_NEED_IF_HIGHER,
+        None,
+    )
+
+
+@dataclass(frozen=True)
+class MapNeeds:
+    """The needs a map draws: each need (``points``), or their counts per planning area (``per_area``), or none.
+
+    ``points`` has ``lat``, ``lon``, ``category``, ``title`` per need;
+    ``per_area`` has ``lat``, ``lon``, ``name`` and ``count`` per planning area
+    (every PLR, 0 where nothing matches) - the two inputs of
+    :func:`maps.planner.needs_layer`.
+    """
+
+    points: pd.DataFrame | None = None
+    per_area: pd.DataFrame | None = None
+
+    @property
+    def aggregated(self) -> bool:
+        """True when too many needs match to draw each: the map shows counts per planning area."""
+        return self.per_area is not None
+
+
+def needs_to_draw(store: Any, filters: NeedFilters, *, total: int, mode: str, level: str, needs: pd.DataFrame,
+                  plr_points: Callable[[], pd.DataFrame], limit: int = POINT_LIMIT) -> MapNeeds:
+    """The needs matching ``filters`` as the map draws them: each need up to ``limit``, else counts per PLR.
+
+    Parameters
+    ----------
+    store : NeedStore
+        Where the needs are (:meth:`NeedStore.query`, :meth:`NeedStore.counts_by_area`).
+    total : int
+        How many needs match, counted already (all of Berlin). The choice is made
+        on this count: building thousands of needs only to learn that there are
+        too many would cost more than the whole map.
+    mode : {"points", "heat", "off"}
+        The needs layer; ``"off"`` draws none (nor does a total of 0).
+    level, needs : str, DataFrame
+        The view's level and its :func:`needs_per_1000`: at PLR level its counts
+        are the counts per planning area, so the store is not asked twice.
+    plr_points : callable
+        Returns a point inside each planning area with its ``name``
+        (:func:`geodata.lor.representative_points`), called only when aggregating.
+    limit : int
+        At most this many needs are drawn one by one (:data:`maps.planner.POINT_LIMIT`).
+    """
+    if mode == "off" or total == 0:
+        return MapNeeds()
+    kwargs = filters.store_kwargs()
+    if total <= limit:
+        found = store.query(**kwargs, limit=limit)
+        points = pd.DataFrame([(n.lat, n.lon, n.category, n.title) for n in found],
+                              columns=["lat", "lon", "category", "title"])
+        return MapNeeds(points=points)
+    per_plr = (needs["total"] if level == "PLR"
+               else store.counts_by_area("PLR", by_category=False, **kwargs).set_index("PLR_ID")["count"])
+    return MapNeeds(per_area=plr_points().assign(count=per_plr).fillna({"count": 0}))
+
+
 # --- the Berlin value and the profile of one area -------------------------------------------
 
 
@@ -233,6 +325,23 @@ def berlin_values(plr_table: pd.DataFrame) -> pd.Series:
     """
     summed = plr_table[sum_columns(plr_table)].sum(min_count=1).to_frame().T
     return add_ratios(summed).iloc[0]
+
+
+def berlin_need_counts(counts: pd.DataFrame) -> pd.Series:
+    """The needs of all of Berlin by category, plus their ``total``, from counts per area.
+
+    ``counts`` is :meth:`NeedStore.counts_by_area` at any level, by category
+    (the Bezirke are the fewest rows); :func:`needs_profile` sets an area's
+    rates beside these.
+
+    >>> counts = pd.DataFrame({"BEZ_ID": ["01", "01", "02"], "category": ["mobility", "housing", "mobility"],
+    ...                        "count": [2, 4, 1]})
+    >>> berlin_need_counts(counts).to_dict()
+    {'housing': 4, 'mobility': 3, 'total': 7}
+    """
+    summed = counts.groupby("category")["count"].sum()
+    summed["total"] = int(summed.sum())
+    return summed
 
 
 def indicator_text(key: str, value: object, lang: str) -> str:
