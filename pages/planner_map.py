@@ -11,19 +11,18 @@ map never changes, so zoom and pan survive every change of layers.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from assessment.analysis import inventory
-from assessment.analysis.inventory import NEEDS_PER_1000, ViewState
+from assessment.analysis.inventory import EXPORT_TYPES, NEEDS_PER_1000, ViewState
 from assessment.needs.model import STATUSES
 from assessment.needs.taxonomy import CATEGORIES
-from core.i18n import escape_markdown, format_number, t
+from core.i18n import escape_markdown, t
 from geodata import indicators
-from geodata.catalogue import DATASETS
 from geodata.facilities import FACILITY_TYPES
 from geodata.indicators import INDICATORS, available_indicators
 from geodata.lor import LEVEL_ORDER, LEVELS
@@ -63,9 +62,7 @@ level = first.selectbox(t("planner.level", lang), LEVEL_ORDER, format_func=lambd
                         key="planner_level")
 keys = [NEEDS_PER_1000, *available_indicators(level)]
 key = indicator_select(second, t("planner.indicator", lang), keys, key="planner_indicator", level=level,
-                       fallback=keys[1], lang=lang,
-                       format_func=lambda k: inventory.indicator_heading(k, lang) if k == NEEDS_PER_1000
-                       else INDICATORS[k].label(lang))
+                       fallback=keys[1], format_func=lambda k: inventory.indicator_label(k, lang), lang=lang)
 needs_mode = third.radio(t("planner.needs_layer", lang), inventory.NEEDS_LAYERS, key="planner_needs_layer",
                          format_func=lambda m: t(f"planner.layer.{m}", lang), horizontal=True)
 # Streamlit's own placeholder ("Choose options") and date format are English; these follow the language.
@@ -128,14 +125,7 @@ st.markdown(escape_markdown(t("planner.needs_shown_one", lang) if total_needs ==
                             else t("planner.needs_shown", lang, n=total_needs)))
 if drawn.aggregated:
     st.caption(t("planner.needs_aggregated", lang, limit=POINT_LIMIT))
-
-
-def focus_label(area_id: str | None) -> str:
-    if area_id is None:
-        return t("planner.focus_none", lang)
-    return t("planner.focus_title", lang, name=table.at[area_id, "name"], id=area_id)
-
-
+focus_label = partial(inventory.area_title, table, lang=lang)  # "name (id)" in lists and headings
 
 # What the exports need of the map fragment's state. Streamlit runs a download's callable on
 # another thread, where st.session_state is not reachable, and a map click reruns only the
@@ -193,8 +183,7 @@ def map_and_focus() -> None:
     st.markdown(f"**{escape_markdown(t('planner.focus_needs', lang))}**")
     st.dataframe(inventory.needs_profile(needs, focus, berlin_counts, float(berlin_values["population"]), lang),
                  hide_index=True, width="stretch")
-    st.caption(escape_markdown(f"{t('legend.source', lang)}: {inventory.needs_source(lang)}; "
-                               f"{DATASETS['population_2025'].citation(lang)}"))
+    st.caption(escape_markdown(inventory.needs_rate_sources(lang)))
     st.markdown(f"**{escape_markdown(t('planner.focus_list', lang))}**")
     listed = store.query(level=level, area_ids=[focus], **store_filters, limit=FOCUS_LIST_LIMIT)
     if not listed:
@@ -202,17 +191,7 @@ def map_and_focus() -> None:
         return
     if len(listed) == FOCUS_LIST_LIMIT:
         st.caption(t("planner.focus_list_more", lang, n=FOCUS_LIST_LIMIT, total=int(needs.at[focus, "total"])))
-    st.dataframe(
-        pd.DataFrame({
-            t("planner.col.date", lang): [n.created_at.date().strftime("%d.%m.%Y" if lang == "de" else "%Y-%m-%d")
-                                          for n in listed],
-            t("planner.col.category", lang): [CATEGORIES[n.category].label(lang) for n in listed],
-            t("planner.col.title", lang): [n.title for n in listed],
-            t("planner.col.supports", lang): [n.support_count for n in listed],
-            t("planner.col.reference", lang): [n.reference for n in listed],
-        }),
-        hide_index=True, width="stretch",
-    )
+    st.dataframe(inventory.needs_list(listed, lang), hide_index=True, width="stretch")
 
 
 map_and_focus()
@@ -221,10 +200,10 @@ map_and_focus()
 st.subheader(t("planner.compare", lang))
 compare = st.multiselect(t("planner.compare", lang), list(table.index), key="planner_compare", placeholder=choose,
                          max_selections=inventory.MAX_COMPARE, format_func=focus_label, label_visibility="collapsed")
-default_keys = list(dict.fromkeys(k for k in (key, "population", "share_under18", "share_65plus") if k in table.columns))
 compare_state = per_language_key(f"planner_compare_keys_{level}", lang)  # chips in the language shown
 compare_keys = st.multiselect(t("planner.compare_indicators", lang), available_indicators(level),
-                              default=None if compare_state in st.session_state else default_keys,
+                              default=None if compare_state in st.session_state
+                              else inventory.default_compare_keys(key, table.columns),
                               format_func=lambda k: INDICATORS[k].label(lang), key=compare_state,
                               placeholder=choose)
 sync_query(replace(view, focus=st.session_state.get("planner_focus"), compare=tuple(compare)))
@@ -232,22 +211,13 @@ if len(compare) < 2:
     st.caption(t("planner.compare_hint", lang))
 else:
     compared = inventory.compare_table(table, compare, compare_keys, needs, lang)
-    # Each row rounded to its indicator's decimals, with the language's separators (12,8 not 12.8087).
-    decimals = {inventory.indicator_heading(k, lang): INDICATORS[k].decimals for k in compare_keys}
-    decimals |= {t("planner.col.needs", lang): 0, t("planner.needs_per_1000", lang): 2}
-    styled = compared.style
-    for row in compared.index:
-        styled = styled.format(lambda v, d=decimals.get(row, 2): format_number(v, d, lang),
-                               subset=pd.IndexSlice[[row], :])
-    st.dataframe(styled, width="stretch")
+    st.dataframe(inventory.style_compare(compared, compare_keys, lang), width="stretch")
     charts = st.columns(min(3, len(compared.index)))
-    for i, row in enumerate(compared.index):
+    for i, (row, bars) in enumerate(inventory.compare_bars(compared, compare_keys, lang)):
         with charts[i % len(charts)]:
             st.caption(escape_markdown(row))
-            st.bar_chart(compared.loc[row].astype(float).round(decimals.get(row, 2)).rename("value").to_frame(),
-                         height=180, horizontal=True)
-    st.caption(escape_markdown("; ".join(dict.fromkeys(
-        [indicators.citation(k, lang) for k in compare_keys] + [inventory.needs_source(lang)]))))
+            st.bar_chart(bars, height=180, horizontal=True)
+    st.caption(escape_markdown("; ".join(inventory.compare_sources(compare_keys, lang))))
 
 # --- the current view as a table, and its export ------------------------------------------------
 st.subheader(t("planner.table", lang))
@@ -260,31 +230,18 @@ for line in sources:
     st.markdown(f"- {escape_markdown(line)}")
 
 st.subheader(t("planner.export", lang))
-stem = f"bedarfsatlas_{level.lower()}_{key}"
-
-
-def export_html() -> str:
-    return content.to_html(STATIC_NODE_MODULES, focus=export_state.get("focus"), basemap=Basemap.from_settings(settings),
-                           title=f"Bedarfsatlas Berlin: {heading}", attribution=" | ".join(sources))
-
-
-def export_png() -> bytes:
-    """The map as a picture: the current view's areas, needs and facilities, legend and sources."""
-    return content.to_png(display_geometry(settings, level, version), attribution=" | ".join(sources),
-                          bounds=export_state.get("bounds"), focus=export_state.get("focus"))
-
-
-buttons = st.columns(5)
-buttons[0].download_button(t("planner.export_csv", lang), inventory.export_csv(rows, sources, lang),
-                           file_name=f"{stem}.csv", mime="text/csv", on_click="ignore")
-buttons[1].download_button(t("planner.export_geojson", lang),
-                           lambda: inventory.export_geo(rows, display_geometry(settings, level, version), sources, "geojson"),
-                           file_name=f"{stem}.geojson", mime="application/geo+json", on_click="ignore")
-buttons[2].download_button(t("planner.export_gpkg", lang),
-                           lambda: inventory.export_geo(rows, display_geometry(settings, level, version), sources, "gpkg"),
-                           file_name=f"{stem}.gpkg", mime="application/geopackage+sqlite3", on_click="ignore")
-buttons[3].download_button(t("planner.export_html", lang), export_html, file_name=f"{stem}.html",
-                           mime="text/html", on_click="ignore")
-buttons[4].download_button(t("planner.export_png", lang), export_png, file_name=f"{stem}.png",
-                           mime="image/png", on_click="ignore")
+# Streamlit runs a callable only when its button is clicked: the files are built on demand.
+exports = {
+    "csv": inventory.export_csv(rows, sources, lang),
+    "geojson": lambda: inventory.export_geo(rows, display_geometry(settings, level, version), sources, "geojson"),
+    "gpkg": lambda: inventory.export_geo(rows, display_geometry(settings, level, version), sources, "gpkg"),
+    "html": lambda: content.to_html(STATIC_NODE_MODULES, focus=export_state.get("focus"),
+                                    basemap=Basemap.from_settings(settings), title=f"Bedarfsatlas Berlin: {heading}",
+                                    attribution=" | ".join(sources)),
+    "png": lambda: content.to_png(display_geometry(settings, level, version), attribution=" | ".join(sources),
+                                  bounds=export_state.get("bounds"), focus=export_state.get("focus")),
+}
+for column, (suffix, mime) in zip(st.columns(len(EXPORT_TYPES)), EXPORT_TYPES.items()):
+    column.download_button(t(f"planner.export_{suffix}", lang), exports[suffix], mime=mime, on_click="ignore",
+                           file_name=inventory.export_file_name(level, key, suffix))
 st.caption(t("planner.export_note", lang))

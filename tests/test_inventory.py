@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from datetime import date, datetime, timezone
 
 import numpy as np
@@ -20,6 +21,8 @@ from assessment.analysis import inventory
 from assessment.analysis.inventory import NEEDS_PER_1000, NeedFilters, ViewState, state_from_query, state_to_query
 from assessment.needs.model import ImportExtras, NeedInput
 from assessment.needs.store import open_store
+from assessment.needs.taxonomy import CATEGORIES
+from geodata.catalogue import DATASETS
 from geodata.indicators import INDICATORS, aggregate, available_indicators, indicator_table, plr_table
 from geodata.lor import LEVEL_ORDER
 
@@ -409,3 +412,76 @@ def test_aggregated_needs_are_counted_per_planning_area_at_every_level(store, le
                                                  "04400401": 0}
     assert drawn.per_area["name"].tolist() == [*RESIDENTS.index, "04400401"]
 
+
+# --- the focused area, the comparison and the exports as the page shows them -------------------
+
+
+def test_an_area_is_named_with_its_id_and_no_area_is_named_too():
+    table = pd.DataFrame({"name": ["Mitte"]}, index=["01"])
+    assert inventory.area_title(table, "01", "de") == "Mitte (01)"
+    assert (inventory.area_title(table, None, "de"), inventory.area_title(table, None, "en")) == ("— keines —", "— none —")
+
+
+@pytest.mark.parametrize("lang, date_format, columns", [
+    ("de", "%d.%m.%Y", ["Datum", "Kategorie", "Titel", "Unterstützungen", "Kennung"]),
+    ("en", "%Y-%m-%d", ["Date", "Category", "Title", "Supports", "Reference"]),
+])
+def test_the_needs_of_an_area_are_listed_for_readers(store, lang, date_format, columns):
+    listed = store.query(level="PLR", area_ids=["01100101"])
+    table = inventory.needs_list(listed, lang)
+    assert list(table.columns) == columns and len(table) == 4  # 3 mobility + 1 housing
+    today = datetime.now(timezone.utc).date()
+    assert set(table[columns[0]]) <= {today.strftime(date_format), (today - pd.Timedelta(days=1)).strftime(date_format)}
+    assert sorted(table[columns[1]]) == sorted([CATEGORIES["mobility"].label(lang)] * 3 + [CATEGORIES["housing"].label(lang)])
+    assert table[columns[4]].tolist() == [n.reference for n in listed] and table[columns[3]].tolist() == [0] * 4
+    assert inventory.needs_list([], lang).columns.tolist() == columns
+
+
+def test_the_source_line_of_needs_per_1000_names_needs_and_residents():
+    line = inventory.needs_rate_sources("en")
+    assert line.startswith("Source: Bedarfsatlas Berlin (published submissions of residents); ")
+    assert "as of" in line and "Stand" not in line
+
+
+@pytest.mark.parametrize(
+    "key, columns, expected",
+    [
+        ("share_65plus", ["population", "share_under18", "share_65plus"], ["share_65plus", "population", "share_under18"]),
+        ("population", ["population", "share_under18", "share_65plus"], ["population", "share_under18", "share_65plus"]),
+        (NEEDS_PER_1000, ["population", "share_65plus"], ["population", "share_65plus"]),  # not a column: left out
+    ],
+)
+def test_the_compared_indicators_start_with_the_views_own_each_once(key, columns, expected):
+    assert inventory.default_compare_keys(key, columns) == expected
+
+
+def test_compared_rows_are_rounded_to_their_indicators_decimals():
+    keys = ["share_65plus", "population"]
+    headings = [INDICATORS[k].heading("de") for k in keys]
+    compared = pd.DataFrame({"A (01)": [12.8087, 6844.4, 3.0, 0.7512], "B (02)": [20.04, 1000.0, 1.0, np.nan]},
+                            index=[*headings, "Bedarfe", "Bedarfe je 1.000 Einwohner"])
+    assert inventory.compare_decimals(keys, "de") == {headings[0]: 1, headings[1]: 0, "Bedarfe": 0,
+                                                      "Bedarfe je 1.000 Einwohner": 2}
+    shown = inventory.style_compare(compared, keys, "de").to_string(delimiter=";").splitlines()
+    assert shown[1:] == [f"{headings[0]};12,8;20,0", f"{headings[1]};6.844;1.000", "Bedarfe;3;1",
+                         "Bedarfe je 1.000 Einwohner;0,75;"]  # a rate over nobody: an empty cell
+    bars = dict(inventory.compare_bars(compared, keys, "de"))
+    assert list(bars) == list(compared.index)
+    assert bars[headings[0]]["value"].tolist() == [12.8, 20.0] and bars["Bedarfe je 1.000 Einwohner"].columns == ["value"]
+
+
+def test_the_comparison_cites_each_source_once_and_the_needs_last():
+    sources = inventory.compare_sources(["population", "share_65plus", "share_under18"], "en")
+    assert sources[-1] == inventory.needs_source("en") and len(sources) == len(set(sources))
+    assert sources[0] == DATASETS["population_2025"].citation("en")
+
+
+@pytest.mark.parametrize("suffix", list(inventory.EXPORT_TYPES))
+def test_each_export_is_named_by_its_view_and_has_a_media_type(suffix):
+    assert inventory.export_file_name("BZR", "share_65plus", suffix) == f"bedarfsatlas_bzr_share_65plus.{suffix}"
+    assert re.fullmatch(r"(text|image|application)/[a-z0-9.+-]+", inventory.EXPORT_TYPES[suffix])
+
+
+def test_indicators_are_listed_by_their_names():
+    assert inventory.indicator_label("share_65plus", "de") == INDICATORS["share_65plus"].label("de")
+    assert inventory.indicator_label(NEEDS_PER_1000, "de") == "Bedarfe je 1.000 Einwohner"

@@ -42,7 +42,7 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -64,6 +64,11 @@ from geodata.lor import LEVEL_ORDER, get_level
 from maps.base import IndicatorLayer, indicator_layer, value_texts
 from maps.classify import MORE_NEED_IF_HIGHER, classify_numeric
 from maps.planner import POINT_LIMIT
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
+
+    from assessment.needs.model import Need
 
 #: The pseudo-indicator "needs per 1,000 residents" (filtered needs over summed residents).
 NEEDS_PER_1000 = "needs_per_1000"
@@ -421,8 +426,41 @@ def needs_profile(needs: pd.DataFrame, area_id: str, berlin_needs: pd.Series, be
     return pd.DataFrame(rows)
 
 
+def needs_rate_sources(lang: str = "de") -> str:
+    """The source line under :func:`needs_profile`: the needs, and the residents they are divided by."""
+    return f"{t('legend.source', lang)}: {needs_source(lang)}; {DATASETS['population_2025'].citation(lang)}"
+
+
 def _round(value: float, decimals: int) -> float:
     return float(np.round(value, decimals)) if value is not None and not pd.isna(value) else np.nan
+
+
+def area_title(table: pd.DataFrame, area_id: str | None, lang: str = "de") -> str:
+    """An area as lists and headings name it: "name (id)"; ``None`` is "none" (no area in focus).
+
+    >>> table = pd.DataFrame({"name": ["Mitte"]}, index=["01"])
+    >>> area_title(table, "01"), area_title(table, None, "en")
+    ('Mitte (01)', '— none —')
+    """
+    if area_id is None:
+        return t("planner.focus_none", lang)
+    return t("planner.focus_title", lang, name=table.at[area_id, "name"], id=area_id)
+
+
+def needs_list(listed: Sequence["Need"], lang: str = "de") -> pd.DataFrame:
+    """Needs as a table for readers: date (in the language's format), category, title, supports, reference.
+
+    Titles are residents' words: a table cell shows them as text, nothing here
+    interprets them.
+    """
+    day_format = "%d.%m.%Y" if lang == "de" else "%Y-%m-%d"
+    return pd.DataFrame({
+        t("planner.col.date", lang): [n.created_at.date().strftime(day_format) for n in listed],
+        t("planner.col.category", lang): [CATEGORIES[n.category].label(lang) for n in listed],
+        t("planner.col.title", lang): [n.title for n in listed],
+        t("planner.col.supports", lang): [n.support_count for n in listed],
+        t("planner.col.reference", lang): [n.reference for n in listed],
+    })
 
 
 # --- the current view's table, comparison, export --------------------------------------------
@@ -433,6 +471,15 @@ def indicator_heading(key: str, lang: str) -> str:
     if key == NEEDS_PER_1000:
         return t("planner.needs_per_1000", lang)
     return INDICATORS[key].heading(lang)
+
+
+def indicator_label(key: str, lang: str) -> str:
+    """The name of an indicator in a list to choose from (no unit: the map's heading names it).
+
+    >>> indicator_label("share_65plus", "en"), indicator_label(NEEDS_PER_1000, "en")
+    ('Share aged 65 and over', 'Needs per 1,000 residents')
+    """
+    return indicator_heading(key, lang) if key == NEEDS_PER_1000 else INDICATORS[key].label(lang)
 
 
 def view_table(table: pd.DataFrame, key: str, needs: pd.DataFrame, lang: str = "de") -> pd.DataFrame:
@@ -470,6 +517,63 @@ def compare_table(table: pd.DataFrame, area_ids: Sequence[str], keys: Sequence[s
     return pd.DataFrame(data)
 
 
+#: Indicators compared until the planner picks others (the view's own comes first).
+COMPARE_DEFAULTS = ("population", "share_under18", "share_65plus")
+
+
+def default_compare_keys(key: str, columns: Iterable[str]) -> list[str]:
+    """The indicators to compare before the planner picks: the view's own, residents, young and old.
+
+    Only those in ``columns`` (the level's table), each once.
+
+    >>> default_compare_keys("population", ["population", "share_under18", "share_65plus"])
+    ['population', 'share_under18', 'share_65plus']
+    >>> default_compare_keys(NEEDS_PER_1000, ["population"])
+    ['population']
+    """
+    present = set(columns)
+    return list(dict.fromkeys(k for k in (key, *COMPARE_DEFAULTS) if k in present))
+
+
+def compare_decimals(keys: Sequence[str], lang: str = "de") -> dict[str, int]:
+    """Decimals of each row of :func:`compare_table` by its heading: the indicator's, needs 0, rates 2.
+
+    >>> compare_decimals(["share_65plus"], "en")
+    {'Share aged 65 and over (%)': 1, 'Needs': 0, 'Needs per 1,000 residents': 2}
+    """
+    decimals = {indicator_heading(k, lang): INDICATORS[k].decimals for k in keys}
+    return decimals | {t("planner.col.needs", lang): 0, t("planner.needs_per_1000", lang): 2}
+
+
+def style_compare(compared: pd.DataFrame, keys: Sequence[str], lang: str = "de") -> "Styler":
+    """:func:`compare_table` for the screen: each row rounded to its decimals, the language's separators.
+
+    12,8 not 12.8087; the values underneath stay numbers (sorting, copying).
+    A row not named by :func:`compare_decimals` shows 2 decimals.
+    """
+    decimals = compare_decimals(keys, lang)
+    styled = compared.style
+    for row in compared.index:
+        styled = styled.format(lambda v, d=decimals.get(row, 2): format_number(v, d, lang),
+                               subset=pd.IndexSlice[[row], :])
+    return styled
+
+
+def compare_bars(compared: pd.DataFrame, keys: Sequence[str], lang: str = "de") -> list[tuple[str, pd.DataFrame]]:
+    """One bar chart's data per row of :func:`compare_table`: (heading, a ``value`` column by area).
+
+    Values rounded as in :func:`style_compare`, so a bar's tooltip shows the table's number.
+    """
+    decimals = compare_decimals(keys, lang)
+    return [(row, compared.loc[row].astype(float).round(decimals.get(row, 2)).rename("value").to_frame())
+            for row in compared.index]
+
+
+def compare_sources(keys: Sequence[str], lang: str = "de") -> list[str]:
+    """Citations under the comparison: each compared indicator's, then the needs', each once."""
+    return list(dict.fromkeys([citation(k, lang) for k in keys] + [needs_source(lang)]))
+
+
 def sources_for(key: str, with_needs: bool = True, lang: str = "de") -> list[str]:
     """Citations (source, reference date, licence) of the view: the indicator's datasets, LOR, needs."""
     lines = [DATASETS["population_2025"].citation(lang)] if key == NEEDS_PER_1000 else [citation(key, lang)]
@@ -477,6 +581,25 @@ def sources_for(key: str, with_needs: bool = True, lang: str = "de") -> list[str
     if with_needs:
         lines.append(needs_source(lang))
     return list(dict.fromkeys(lines))
+
+
+#: The exports of a view: file suffix -> media type (the page offers them in this order).
+EXPORT_TYPES = {
+    "csv": "text/csv",
+    "geojson": "application/geo+json",
+    "gpkg": "application/geopackage+sqlite3",
+    "html": "text/html",
+    "png": "image/png",
+}
+
+
+def export_file_name(level: str, key: str, suffix: str) -> str:
+    """The name of an export of the view: what it shows, so downloads of several views do not collide.
+
+    >>> export_file_name("BEZ", "share_65plus", "csv")
+    'bedarfsatlas_bez_share_65plus.csv'
+    """
+    return f"bedarfsatlas_{level.lower()}_{key}.{suffix}"
 
 
 def export_csv(rows: pd.DataFrame, sources: Sequence[str], lang: str = "de") -> bytes:
