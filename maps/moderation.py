@@ -49,11 +49,12 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import folium
 from branca.element import MacroElement
 from jinja2 import Template
+from shapely.geometry import mapping
 
 from core.i18n import t
 from geodata.lor import get_level
@@ -136,11 +137,36 @@ def marker_tooltip(need: QueueMarker, lang: str = "de") -> str:
     &#123;&#123; 7*7 &#125;&#125;
     <small>Nur als Gebiet angegeben – Bezirksregion: Tiergarten (011001)</small>
     """
-    level = get_level(need.area_level).label(lang)
-    area = f"{level}: {need.area_name} ({need.area_id})"
-    where = t("moderation.map_by_area", lang, area=area) if need.by_area else area
     return (f"<strong>{int(need.number)}</strong> · {inert_html(need.reference)} · {inert_html(need.category)}"
-            f"<br>{inert_html(need.title)}<br><small>{inert_html(where)}</small>")
+            f"<br>{inert_html(need.title)}<br><small>{inert_html(area_text(need, lang))}</small>")
+
+
+def area_text(need: QueueMarker, lang: str = "de") -> str:
+    """Where a need lies, in plain text: ``level: name (id)``, and whether the resident chose only the area.
+
+    The list's area column and the marker's tooltip use these same words, so the
+    moderator can match a row to its marker.
+
+    >>> need = QueueMarker(1, "ABCDEF12", 52.5, 13.4, "Bänke", "Wohnen", "PLR", "01100101", "Unter den Linden")
+    >>> area_text(need, "en")
+    'Planning area: Unter den Linden (01100101)'
+    >>> area_text(QueueMarker(1, "ABCDEF12", 52.5, 13.4, "Bänke", "Wohnen", "BZR", "011001", "Tiergarten",
+    ...                       by_area=True))
+    'Nur als Gebiet angegeben – Bezirksregion: Tiergarten (011001)'
+    """
+    area = f"{get_level(need.area_level).label(lang)}: {need.area_name} ({need.area_id})"
+    return t("moderation.map_by_area", lang, area=area) if need.by_area else area
+
+
+def area_geometries(needs: Sequence[QueueMarker], units: Callable[[str], Any]) -> dict[str, dict]:
+    """The ``areas`` argument of :func:`queue_layers`: GeoJSON geometry of every area the markers name.
+
+    ``units(level)`` returns the level's areas as a GeoDataFrame indexed by area id
+    in EPSG:4326, e.g. ``lambda level: display_units(settings, level)`` (the display
+    geometry: light enough for the browser, the same outlines the other maps draw).
+    It is called once per marker, so pass a cached loader.
+    """
+    return {need.area_id: mapping(units(need.area_level).geometry.loc[need.area_id]) for need in needs}
 
 
 def clicked_marker(tooltip_text: object) -> tuple[int, str] | None:

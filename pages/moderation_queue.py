@@ -7,7 +7,9 @@ approved, rejected with a reason from the list, edited to remove personal data
 (:meth:`assessment.participation.moderation.Moderation.edit`, the original stays in the
 audit log only), or merged into a need in the same planning area. With a
 workshop code, all needs of that workshop can be approved or rejected at once.
-Every decision is written with its audit row by :mod:`assessment.participation.moderation`.
+Every decision is written with its audit row by :mod:`assessment.participation.moderation`,
+which also holds the queue's rules (paging and numbering, merge targets, what
+a decision's outcome says); this page reads its widgets and renders.
 All resident text is shown as plain text.
 
 A map above the list (:mod:`maps.moderation`) shows the needs of this
@@ -20,38 +22,40 @@ a rerun keeps the moderator's zoom; only its layers are swapped.
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import partial
 
 import streamlit as st
-from shapely.geometry import mapping
 from streamlit_folium import st_folium
 
-from assessment.needs.model import Need
-from assessment.needs.store import NeedNotFoundError
-from assessment.needs.taxonomy import CATEGORIES
-from assessment.needs.validation import BERLIN_TZ, ValidationError
+from assessment.needs.validation import BERLIN_TZ
 from assessment.participation.auth import PAGE_ROLES
 from assessment.participation.moderation import (
+    PAGE_SIZE,
     REJECT_REASONS,
-    DecisionError,
     Moderation,
+    decision_message,
+    merge_message,
+    position_text,
+    queue_marker,
+    queue_page,
+    sent_text,
+    status_word,
+    topic_text,
 )
 from core.i18n import escape_markdown, t
 from core.settings import Settings
 from geodata.display import display_geojson, display_units
-from geodata.lor import LEVEL_ORDER, LEVELS, names
+from geodata.lor import names
 from maps.base import Basemap
 from maps.moderation import (
     FOCUS_ZOOM,
-    QueueMarker,
+    area_geometries,
+    area_text,
     clicked_marker,
     moderation_base_map,
     queue_layers,
 )
 from ui.context import asset_base, page_context
-
-SHOWN = 20  # needs with decision controls at once; the rest follow as these are decided
 
 ctx = page_context()
 settings, lang, user = ctx.settings, ctx.lang, ctx.user
@@ -66,39 +70,6 @@ def area_names(_settings: Settings, data_dir: str, level: str) -> dict[str, str]
 
 moderation = Moderation(ctx.store)
 reason_label = {key: de if lang == "de" else en for key, (de, en) in REJECT_REASONS.items()}
-
-
-def located_area(need: Need) -> tuple[str, str]:
-    """``(level, id)`` of the area shown with a need: the chosen area, or the PLR of its point."""
-    if need.located_by == "area" and need.area_level and need.area_id(need.area_level):
-        return need.area_level, need.area_id(need.area_level)
-    return next((level, need.area_id(level)) for level in LEVEL_ORDER if need.area_id(level))
-
-
-def area_text(need: Need) -> str:
-    """The area as the list and the map's tooltips name it (plain text)."""
-    level, area_id = located_area(need)
-    name = area_names(settings, str(settings.data_dir), level).get(area_id, "")
-    area = f"{LEVELS[level].label(lang)}: {name} ({area_id})"
-    return t("moderation.map_by_area", lang, area=area) if need.located_by == "area" else area
-
-
-def position_text(need: Need) -> str:
-    # A need located by area is stored at its area's representative point: no place the resident gave.
-    return t("moderation.no_point", lang) if need.located_by == "area" else f"{need.lat:.5f}, {need.lon:.5f}"
-
-
-def queue_marker(number: int, need: Need) -> QueueMarker:
-    """What the map needs to know of the need listed as ``number``."""
-    level, area_id = located_area(need)
-    return QueueMarker(number, need.reference, need.lat, need.lon, need.title, topic_text(need), level, area_id,
-                       area_names(settings, str(settings.data_dir), level).get(area_id, ""),
-                       by_area=need.located_by == "area")
-
-
-def area_geometries(markers: list[QueueMarker]) -> dict[str, dict]:
-    """GeoJSON geometry (display geometry, EPSG:4326) of every area the markers name."""
-    return {m.area_id: mapping(display_units(settings, m.area_level).geometry.loc[m.area_id]) for m in markers}
 
 
 def select_from_map(page: dict[str, str]) -> None:
@@ -119,42 +90,15 @@ def follow_list(need_id: str, lat: float, lon: float) -> None:
         st.session_state["moderation_selected"] = None
 
 
-def status_word(status: str) -> str:
-    return t(f"moderation.status.{status}", lang)
-
-
-def topic_text(need: Need) -> str:
-    return CATEGORIES[need.category].label(lang) if need.category in CATEGORIES else need.category
-
-
-def sent_text(created_at: datetime) -> str:
-    """When a need arrived, in Berlin's local time (stored in UTC)."""
-    return created_at.astimezone(BERLIN_TZ).strftime("%d.%m.%Y, %H:%M" if lang == "de" else "%Y-%m-%d %H:%M")
-
-
-def decide(action, *args, done: str = "moderation.done", merged: str = "", **kwargs) -> None:
-    """Run one decision; say what happened (text ``done``), or why not (someone else may have decided first)."""
-    try:
-        result = action(*args, actor=user.name, **kwargs)
-    except ValidationError as refused:
-        st.session_state["moderation_message"] = ("error", " ".join(e.message(lang) for e in refused.errors))
-    except (DecisionError, NeedNotFoundError) as error:
-        st.session_state["moderation_message"] = ("error", t("moderation.stale", lang, error=str(error)))
-    else:
-        if isinstance(result, list):
-            text = t("moderation.done_bulk", lang, n=len(result))
-        else:
-            text = t(done, lang, reference=result.reference, status=status_word(result.status), merged=merged)
-        st.session_state["moderation_message"] = ("success", text)
+def decide(action, *args, **kwargs) -> None:
+    """Run one decision; its outcome stays on the page until the next one."""
+    st.session_state["moderation_message"] = decision_message(action, *args, actor=user.name, lang=lang, **kwargs)
 
 
 def merge_into(target_key: str, need_id: str, reference: str) -> None:
-    """Merge only into the need the moderator chose: the list starts empty, nothing is assumed."""
-    target = st.session_state.get(target_key)
-    if target is None:
-        st.session_state["moderation_message"] = ("error", t("moderation.merge_missing", lang))
-        return
-    decide(moderation.merge, need_id, into=target, done="moderation.done_merge", merged=reference)
+    """Merge into the need chosen in the list under ``target_key`` (none chosen: the page asks for one)."""
+    st.session_state["moderation_message"] = merge_message(moderation, need_id, st.session_state.get(target_key),
+                                                           reference, actor=user.name, lang=lang)
 
 
 def reject_with_reason(reason_key: str, action, *args) -> None:
@@ -206,57 +150,52 @@ if workshop:
         right.button(t("moderation.bulk_reject", lang), key="bulk_reject", on_click=reject_with_reason,
                      args=("bulk_reason", moderation.bulk, [n.id for n in queue], "reject"))
 
-# Numbered in list order (1 = oldest); the map and the decision controls cover the first SHOWN.
-# A need keeps its number for the session: after a decision the others do not move up under the
-# moderator's eyes, and their expanders (whose label carries the number) stay as they were left.
-page_needs = queue[:SHOWN]
-numbering: dict[str, int] = st.session_state.setdefault("moderation_numbers", {})
-opened_at_first: dict[str, bool] = st.session_state.setdefault("moderation_opened", {})
-for need in queue:
-    if need.id not in numbering:
-        numbering[need.id] = max(numbering.values(), default=0) + 1
-        opened_at_first[need.id] = len(queue) <= 3
-number = {need.id: numbering[need.id] for need in queue}
-if st.session_state.get("moderation_selected") not in {need.id for need in page_needs}:
-    st.session_state["moderation_selected"] = None  # decided meanwhile, or never chosen
-selected = st.session_state["moderation_selected"]
+# Numbered in list order (1 = oldest), each need keeping its number for the session; the map and
+# the decision controls cover the first PAGE_SIZE.
+page = queue_page(queue, st.session_state.setdefault("moderation_numbers", {}),
+                  st.session_state.setdefault("moderation_opened", {}), st.session_state.get("moderation_selected"))
+opened_at_first, number = st.session_state["moderation_opened"], page.number
+st.session_state["moderation_selected"] = selected = page.selected  # None if decided meanwhile, or never chosen
 
-markers = [queue_marker(number[need.id], need) for need in page_needs]
+marker = {need.id: queue_marker(number[need.id], need, partial(area_names, settings, str(settings.data_dir)), lang)
+          for need in queue}
+markers = [marker[need.id] for need in page.needs]
 focus = st.session_state.get("moderation_focus")
 st_folium(
     moderation_base_map(display_geojson(settings, "BEZ"), basemap=Basemap.from_settings(settings), lang=lang,
                         asset_base=asset_base()),
     key="moderation_map",
-    feature_group_to_add=queue_layers(markers, area_geometries(markers), selected=number.get(selected), lang=lang),
+    feature_group_to_add=queue_layers(markers, area_geometries(markers, partial(display_units, settings)),
+                                      selected=number.get(selected), lang=lang),
     # Only a change of focus (a need opened in the list) moves the view; every other rerun keeps it.
     center=focus, zoom=FOCUS_ZOOM if focus else None,
     height=440,
     use_container_width=True,
     returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count"],
-    on_change=partial(select_from_map, {need.reference: need.id for need in page_needs}),
+    on_change=partial(select_from_map, {need.reference: need.id for need in page.needs}),
 )
 st.caption(t("moderation.map_legend", lang))
-if len(queue) > SHOWN:
-    st.caption(t("moderation.map_shown", lang, n=SHOWN))
+if page.more:
+    st.caption(t("moderation.map_shown", lang, n=PAGE_SIZE))
 
 table = [{
     t("moderation.number", lang): number[n.id],
     t("moderation.col.reference", lang): n.reference,
-    "Status": status_word(n.status),
+    "Status": status_word(n.status, lang),
     t("moderation.sent", lang): n.created_at.astimezone(BERLIN_TZ).replace(tzinfo=None),  # local time, sorts as time
-    t("moderation.area", lang): area_text(n),
-    t("moderation.position", lang): position_text(n),
-    t("moderation.topic", lang): topic_text(n),
+    t("moderation.area", lang): area_text(marker[n.id], lang),
+    t("moderation.position", lang): position_text(n, lang),
+    t("moderation.topic", lang): topic_text(n, lang),
     t("moderation.col.title", lang): n.title,
     t("moderation.col.reports", lang): reports.get(n.id, 0),
 } for n in queue]
 st.dataframe(table, hide_index=True, width="stretch", column_config={
     t("moderation.sent", lang): st.column_config.DatetimeColumn(
         format="DD.MM.YYYY, HH:mm" if lang == "de" else "YYYY-MM-DD HH:mm")})
-if len(queue) > SHOWN:
-    st.caption(t("moderation.shown", lang, n=SHOWN))
+if page.more:
+    st.caption(t("moderation.shown", lang, n=PAGE_SIZE))
 
-for need in page_needs:
+for need in page.needs:
     key = f"need_{need.id}"
     if need.id == selected:
         st.session_state[key] = True  # opened from the map: keep it open
@@ -265,11 +204,11 @@ for need in page_needs:
         st.text(need.title)
         if need.description:
             st.text(need.description)
-        st.caption(escape_markdown(f"{t('moderation.sent', lang)}: {sent_text(need.created_at)} · "
-                                   f"{t('moderation.topic', lang)}: {topic_text(need)} · "
-                                   f"{t('moderation.area', lang)}: {area_text(need)} · "
-                                   f"{t('moderation.position', lang)}: {position_text(need)} · "
-                                   f"{status_word(need.status)}"))
+        st.caption(escape_markdown(f"{t('moderation.sent', lang)}: {sent_text(need.created_at, lang)} · "
+                                   f"{t('moderation.topic', lang)}: {topic_text(need, lang)} · "
+                                   f"{t('moderation.area', lang)}: {area_text(marker[need.id], lang)} · "
+                                   f"{t('moderation.position', lang)}: {position_text(need, lang)} · "
+                                   f"{status_word(need.status, lang)}"))
         if reports.get(need.id):
             st.warning(t("moderation.reports", lang, n=reports[need.id]))
         approve_col, reason_col, reject_col = st.columns([1, 2, 1])
@@ -286,14 +225,10 @@ for need in page_needs:
                 if st.form_submit_button(t("moderation.save", lang)):
                     decide(moderation.edit, need.id, title=title, description=description, done="moderation.done_edit")
                     st.rerun()
-        level, area_id = next(((lvl, getattr(need, f"{lvl.lower()}_id")) for lvl in ("PLR", "BZR", "PGR", "BEZ")
-                               if getattr(need, f"{lvl.lower()}_id")))
-        candidates = [n for n in moderation.store.query(level=level, area_ids=[area_id],
-                                                        statuses=("published", "pending", "hidden"), limit=50)
-                      if n.id != need.id]
+        candidates = moderation.merge_targets(need)
         if candidates:
             target_col, merge_col = st.columns([3, 1])
-            labels = {n.id: f"{n.reference} – {n.title} ({status_word(n.status)})" for n in candidates}
+            labels = {n.id: f"{n.reference} – {n.title} ({status_word(n.status, lang)})" for n in candidates}
             target_col.selectbox(t("moderation.merge_into", lang), list(labels), key=f"target_{need.id}",
                                  format_func=labels.get, index=None, placeholder=t("moderation.merge_choose", lang))
             merge_col.button(t("moderation.merge", lang), key=f"merge_{need.id}", on_click=merge_into,

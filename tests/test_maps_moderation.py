@@ -14,6 +14,8 @@ from maps.base import ASSET_BASE, Basemap
 from maps.moderation import (
     NumberedMarkers,
     QueueMarker,
+    area_geometries,
+    area_text,
     clicked_marker,
     marker_tooltip,
     moderation_base_map,
@@ -222,3 +224,32 @@ def test_needs_at_one_point_spread_on_a_ring_so_every_number_shows():
                for b in offsets[i + 1:])
     page = moderation_map(twins, AREAS).get_root().render()
     assert "iconAnchor: [size / 2 - r[7], size / 2 - r[8]]" in page and "offset: [r[7], r[8] - size / 2]" in page
+
+
+@pytest.mark.parametrize(("need", "lang", "expected"), [
+    (POINT, "de", "Planungsraum: Tiergarten Süd (01100101)"),
+    (POINT, "en", "Planning area: Tiergarten Süd (01100101)"),
+    (BY_AREA, "de", "Nur als Gebiet angegeben – Bezirksregion: Tiergarten (011001)"),
+    (BY_AREA, "en", "Located by area only – District region: Tiergarten (011001)"),
+])
+def test_the_list_and_the_tooltip_name_the_area_in_the_same_words(need, lang, expected):
+    assert area_text(need, lang) == expected
+    assert html.escape(expected, quote=True) in marker_tooltip(need, lang)
+
+
+def test_area_geometries_takes_each_area_from_its_level_once():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    units = {"PLR": gpd.GeoDataFrame(geometry=[box(13.37, 52.51, 13.38, 52.52), box(13.38, 52.51, 13.39, 52.52)],
+                                     index=["01100101", "01100102"], crs="EPSG:4326"),
+             "BZR": gpd.GeoDataFrame(geometry=[box(13.36, 52.50, 13.39, 52.53)], index=["011001"], crs="EPSG:4326")}
+    asked: list[str] = []
+    areas = area_geometries(QUEUE, lambda level: asked.append(level) or units[level])
+    assert sorted(areas) == ["011001", "01100101", "01100102"]
+    assert areas["011001"]["type"] == "Polygon"
+    assert sorted(areas["011001"]["coordinates"][0]) == sorted([(13.39, 52.50), (13.39, 52.53), (13.36, 52.53),
+                                                                (13.36, 52.50), (13.39, 52.50)])
+    assert asked == ["PLR", "PLR", "BZR", "PLR"]  # one call per marker, in list order
+    # The geometries are what queue_layers draws.
+    assert len(drawn_areas(queue_layers(QUEUE, areas))) == 3

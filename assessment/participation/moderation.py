@@ -21,6 +21,13 @@ fails (unknown need, a merge into a missing need, a decision the current
 status does not allow) leaves no audit row, and the audit row never exists
 without the change.
 
+The rules of the queue page live here too, so ``/moderation`` only reads its
+widgets and renders: which needs it shows with controls and how they are
+numbered (:func:`queue_page`), what a need may be merged into
+(:meth:`Moderation.merge_targets`), and what the moderator is told after a
+decision (:func:`decision_message`, :func:`merge_message`). A need becomes a
+map marker with :func:`queue_marker`; the drawing is :mod:`maps.moderation`.
+
 Examples
 --------
 >>> from assessment.needs.model import NeedInput
@@ -44,7 +51,8 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from datetime import datetime
+from typing import Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 import sqlalchemy as sa
@@ -53,7 +61,11 @@ from sqlalchemy.engine import Connection
 from assessment.needs import audit
 from assessment.needs.model import DESCRIPTION_MAX, TITLE_MAX, TITLE_MIN, Need, utc_now
 from assessment.needs.store import NEED_FIELDS, NeedNotFoundError, NeedStore, UTCDateTime, needs, supports
-from assessment.needs.validation import FieldError, ValidationError, check_text
+from assessment.needs.taxonomy import CATEGORIES
+from assessment.needs.validation import BERLIN_TZ, FieldError, ValidationError, check_text
+from core.i18n import t
+from geodata.lor import LEVEL_ORDER
+from maps.moderation import QueueMarker
 
 REPORT_THRESHOLD = 3
 """Reports from this many different sessions hide a published need until a moderator decides."""
@@ -78,6 +90,15 @@ REPORT_REASONS: dict[str, tuple[str, str]] = {
 
 EDIT_REASONS = ("personal_data", "wording")
 BULK_ACTIONS = ("approve", "reject")
+
+PAGE_SIZE = 20
+"""Needs the queue page shows with decision controls (and on its map); the rest follow as these are decided."""
+OPEN_AT_FIRST = 3
+"""A queue of at most this many needs shows each one opened: nothing to scroll past."""
+MERGE_TARGET_STATUSES = ("published", "pending", "hidden")
+"""A need may be merged into a need with one of these statuses (not rejected, not merged itself)."""
+MERGE_CANDIDATES = 50
+"""Most needs of the area looked at as merge targets (newest first)."""
 
 # Which decision may follow which status. A merged need stays merged (its supports moved).
 _ALLOWED_FROM = {
@@ -159,6 +180,19 @@ class Moderation:
         counts = self.report_counts(frame["id"].tolist()) if len(frame) else {}
         frame["reports"] = [counts.get(i, 0) for i in frame["id"]]
         return frame
+
+    def merge_targets(self, need: Need, *, limit: int = MERGE_CANDIDATES) -> list[Need]:
+        """The needs ``need`` may be merged into: the others in its finest known area, newest first.
+
+        A duplicate repeats a need about the same place, so only needs of one area
+        are offered: the Planungsraum of a pinned need, or the area a resident
+        chose from the list. Targets have a status of :data:`MERGE_TARGET_STATUSES`.
+        At most ``limit`` needs of the area are looked at, ``need`` itself left out.
+        """
+        level = next(lvl for lvl in LEVEL_ORDER if need.area_id(lvl))
+        found = self.store.query(level=level, area_ids=[need.area_id(level)], statuses=MERGE_TARGET_STATUSES,
+                                 limit=limit)
+        return [n for n in found if n.id != need.id]
 
     # -- decisions --
 
@@ -387,3 +421,122 @@ def _merge_error(into: object) -> FieldError:
         f"werden (erhalten: {into!r}).",
         f"A need can only be merged into another need that is not merged itself (got {into!r}).",
     )
+
+
+# --- the queue as the moderation page shows it ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """What the queue page shows: the needs with controls, every need's number, the selected need.
+
+    ``needs`` are the first :data:`PAGE_SIZE` of the queue (oldest first): they get
+    decision controls and a marker on the map. ``number`` has every waiting need's
+    number in the list. ``selected`` is the need chosen in the list or on the map,
+    if it is still on this page. ``more`` says that further needs wait behind these.
+    """
+
+    needs: list[Need]
+    number: dict[str, int]
+    selected: str | None
+    more: bool
+
+
+def queue_page(queue: Sequence[Need], numbers: dict[str, int], opened: dict[str, bool],
+               selected: str | None, *, size: int = PAGE_SIZE) -> QueuePage:
+    """Number the queue and cut its page; ``numbers`` and ``opened`` are the session's and grow here.
+
+    A need keeps its number for the session (``numbers``, need id -> number): after a
+    decision the others do not move up under the moderator's eyes, and their expanders
+    (whose label carries the number) stay as they were left. A need new to the session
+    gets the next free number, and in ``opened`` whether it starts opened (in a queue
+    of at most :data:`OPEN_AT_FIRST`). A selection no longer on the page (decided
+    meanwhile) is dropped.
+
+    >>> from types import SimpleNamespace as N
+    >>> numbers, opened = {"b": 4}, {"b": False}
+    >>> page = queue_page([N(id="a"), N(id="b")], numbers, opened, "c", size=1)
+    >>> [n.id for n in page.needs], page.number, opened["a"], page.selected, page.more
+    (['a'], {'a': 5, 'b': 4}, True, None, True)
+    """
+    for need in queue:
+        if need.id not in numbers:
+            numbers[need.id] = max(numbers.values(), default=0) + 1
+            opened[need.id] = len(queue) <= OPEN_AT_FIRST
+    shown = list(queue[:size])
+    return QueuePage(shown, {need.id: numbers[need.id] for need in queue},
+                     selected if selected in {need.id for need in shown} else None, len(queue) > size)
+
+
+def status_word(status: str, lang: str = "de") -> str:
+    """A need's status as moderators read it ("wartet", "veröffentlicht", ...)."""
+    return t(f"moderation.status.{status}", lang)
+
+
+def decision_message(action: Callable, *args, actor: str, lang: str = "de", done: str = "moderation.done",
+                     merged: str = "", **kwargs) -> tuple[str, str]:
+    """Run one decision (``action(*args, actor=actor, **kwargs)``); say what happened, or why not.
+
+    Returns ``("success", text)`` (the text ``done`` names the need and its new
+    status; a bulk decision names how many) or ``("error", text)``: the refused
+    input's own message, or, when the need's status no longer allows the decision
+    or the need is gone, that nothing was saved; another moderator may have
+    decided first, and the page must say so rather than fail.
+    """
+    try:
+        result = action(*args, actor=actor, **kwargs)
+    except ValidationError as refused:
+        return "error", " ".join(e.message(lang) for e in refused.errors)
+    except (DecisionError, NeedNotFoundError) as error:
+        return "error", t("moderation.stale", lang, error=str(error))
+    if isinstance(result, list):
+        return "success", t("moderation.done_bulk", lang, n=len(result))
+    return "success", t(done, lang, reference=result.reference, status=status_word(result.status, lang),
+                        merged=merged)
+
+
+def merge_message(moderation: Moderation, need_id: str, into: str | None, reference: str, *, actor: str,
+                  lang: str = "de") -> tuple[str, str]:
+    """Merge ``need_id`` (shown as ``reference``) into ``into``, the need the moderator chose.
+
+    The choice starts empty and nothing is assumed: without one (``into`` is
+    ``None``) nothing is merged and the moderator is asked to choose.
+    """
+    if into is None:
+        return "error", t("moderation.merge_missing", lang)
+    return decision_message(moderation.merge, need_id, into=into, actor=actor, lang=lang,
+                            done="moderation.done_merge", merged=reference)
+
+
+def located_area(need: Need) -> tuple[str, str]:
+    """``(level, id)`` of the area shown with a need: the area the resident chose, or the PLR of its point."""
+    if need.located_by == "area" and need.area_level and need.area_id(need.area_level):
+        return need.area_level, need.area_id(need.area_level)
+    return next((level, need.area_id(level)) for level in LEVEL_ORDER if need.area_id(level))
+
+
+def topic_text(need: Need, lang: str = "de") -> str:
+    """The need's category in words (its id if the taxonomy no longer has it)."""
+    return CATEGORIES[need.category].label(lang) if need.category in CATEGORIES else need.category
+
+
+def position_text(need: Need, lang: str = "de") -> str:
+    """The need's point, or that it has none: a need located by area is stored at its area's
+    representative point, which is no place the resident gave."""
+    return t("moderation.no_point", lang) if need.located_by == "area" else f"{need.lat:.5f}, {need.lon:.5f}"
+
+
+def sent_text(created_at: datetime, lang: str = "de") -> str:
+    """When a need arrived, in Berlin's local time (it is stored in UTC)."""
+    return created_at.astimezone(BERLIN_TZ).strftime("%d.%m.%Y, %H:%M" if lang == "de" else "%Y-%m-%d %H:%M")
+
+
+def queue_marker(number: int, need: Need, names: Callable[[str], Mapping[str, str]], lang: str = "de") -> QueueMarker:
+    """The need listed as ``number`` as the map and the list's area column show it.
+
+    ``names(level)`` maps the level's area ids to their names (e.g. the cached
+    :func:`geodata.lor.names`); an area it does not know is shown by its id alone.
+    """
+    level, area_id = located_area(need)
+    return QueueMarker(number, need.reference, need.lat, need.lon, need.title, topic_text(need, lang), level, area_id,
+                       names(level).get(area_id, ""), by_area=need.located_by == "area")
