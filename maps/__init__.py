@@ -1,4 +1,4 @@
-"""All drawing: plain rows and geometries in, folium maps, PNG pictures and legends out.
+"""All drawing: plain rows and geometries in, folium maps, charts, PNG pictures and legends out.
 
 Nothing here opens the needs store or knows its tables: a page or the report reads the
 rows and passes them in. Plain Python: nothing here imports streamlit.
@@ -19,4 +19,6 @@ workshop
     A workshop's maps: the focus area outlined, the room's needs as pins.
 static
     The map as a picture: a choropleth with legend and sources as a PNG file.
+charts
+    Charts besides the maps: one area's contribution bars (Altair).
 """

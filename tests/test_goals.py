@@ -11,9 +11,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from assessment.analysis.goals import GoalBook, GoalInput, GoalNotFoundError
+from assessment.analysis.goals import Goal, GoalBook, GoalInput, GoalNotFoundError, goal_lines
 from assessment.needs.validation import ValidationError
 from needs_fixtures import (  # noqa: F401
+    ROTES_RATHAUS,
     database_url,
     geography,
     need_input,
@@ -115,3 +116,31 @@ def test_delete_removes_the_goal_and_its_links(book):
         book.delete(gone.id)
     with pytest.raises(GoalNotFoundError):
         book.get(gone.id)
+
+
+def test_a_goal_links_the_published_needs_of_the_area_explained(book, store):
+    at_gate = store.submit(need_input(title="Bänke am Tor"), status="published")  # PLR 01100206, BZR 011002
+    store.submit(need_input(title="Noch nicht freigegeben"))  # pending: no evidence yet
+    elsewhere = store.submit(need_input(title="Am Rathaus", lat=ROTES_RATHAUS[0], lon=ROTES_RATHAUS[1]),
+                             status="published")
+    by_area = store.submit(need_input(title="Jugendclub", lat=None, lon=None, area_level="BZR", area_id="011002"),
+                           status="published")
+    assert elsewhere.bzr_id != "011002"
+    assert book.linkable_needs("BZR", "011002") == {by_area.id: f"{by_area.reference} – Jugendclub",
+                                                    at_gate.id: f"{at_gate.reference} – Bänke am Tor"}
+    assert list(book.linkable_needs("BZR", "011002")) == [by_area.id, at_gate.id]  # newest first
+    # The need located only by its BZR lies in no planning area.
+    assert list(book.linkable_needs("PLR", "01100206")) == [at_gate.id]
+    assert book.linkable_needs("BZR", "011001") == {}
+
+
+def test_goal_lines_say_a_goal_with_its_evidence():
+    goal = Goal("g1", datetime(2026, 1, 1, tzinfo=timezone.utc), "Mehr Schatten", "green_climate", "BZR",
+                ("011002", "011009"), (), ("needs_per_1000_green_climate", "retired_key"))
+    assert goal_lines(goal, {"011002": "Regierungsviertel"}, "de") == [
+        "Mehr Schatten",
+        "Handlungsfeld: Grün, Klima und Umwelt",
+        "Gebiete: Regierungsviertel (011002), 011009 (011009)",
+        "Verknüpfte Bedarfe (des gewählten Gebiets): –",
+        "Indikatoren als Beleg: Bedarfe je 1.000 Einwohner: Grün, Klima und Umwelt; retired_key",
+    ]

@@ -20,7 +20,7 @@ CONFIG = ROOT / ".streamlit" / "config.toml"
 REVIEWED_HTML = Counter({
     "pages/overview.py": 1,  # legend_html (escaped)
     "pages/planner_map.py": 3,  # legend_html, swatch_legend_html x2 (escaped)
-    "pages/assessment.py": 2,  # legend_html x2 (escaped)
+    "pages/assessment.py": 1,  # legend_html (escaped), once for both maps
     # The two character counts (ui.live_count.count_html: numbers and the app's own
     # templates, escaped) and the fixed script that updates them as one types
     # (LIVE_COUNT_SCRIPT, no user text).

@@ -5,7 +5,8 @@ Modules
 priority, smoothing, robustness, hotspots, unheard, presets
     The steps of the assessment: priority index with explained contributions,
     empirical-Bayes needs rates, rank intervals under weight changes, Gi*/Moran
-    hotspots with FDR, areas that are not heard; presets to start from.
+    hotspots with FDR, areas that are not heard; presets to start from, and the
+    rules for the weights a planner changes from there.
 assess
     :func:`~assessment.analysis.assess.assess` runs all steps in one call and returns an
     :class:`~assessment.analysis.assess.Assessment` (table, method in words, sources, fingerprint).
@@ -17,4 +18,7 @@ goals
     from the analysis (its evidence are the assessment's figures).
 report
     The report "Integrierte räumliche Bestandsaufnahme und Bedarfsanalyse" (HTML, PDF).
+tables
+    The assessment's tables in the reader's words, as /bewertung shows them: ranking,
+    one area explained, hotspots, unheard areas (the same areas the report lists).
 """

@@ -13,6 +13,10 @@ Goals live in the needs database (tables ``goals`` and ``goal_links``,
 migration ``0003``), through the same engine and transaction helpers as the
 needs, on SQLite and PostgreSQL alike.
 
+The goals form offers as evidence the published needs of the area being
+explained (:meth:`GoalBook.linkable_needs`); :func:`goal_lines` says a stored
+goal in the interface's words.
+
 Sign-in does not exist yet. ``created_by`` is stored (empty for now) and
 :meth:`GoalBook.create` takes it, so the planner role added later only has
 to pass the signed-in planner and check the role before calling it.
@@ -33,7 +37,7 @@ Examples
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -41,10 +45,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from assessment.needs.model import utc_now
+from assessment.analysis.priority import label as indicator_label
 from assessment.analysis.smoothing import needs_keys
 from assessment.needs.store import NeedStore, UTCDateTime
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.needs.validation import FieldError, ValidationError, check_text, shown
+from core.i18n import t
 from geodata.indicators import INDICATORS
 from geodata.lor import LEVEL_ORDER, get_level
 
@@ -220,6 +226,33 @@ def validate_goal(
             "area": areas, "need": needs, "indicator": keys}
 
 
+def goal_lines(goal: Goal, names: Mapping[str, str], lang: str = "de") -> list[str]:
+    """A stored goal as plain-text lines: title, field of action, areas, linked needs, indicators.
+
+    Areas are ``name (id)``, needs their reference code, indicators their label (a key
+    the catalogue no longer has stays as it is); ``–`` stands for no link of a kind.
+
+    >>> goal = Goal("g", None, "Mehr Schatten", "green_climate", "BZR", ("011001", "011002"),
+    ...             ("3f2c9a1e-8b7d-4c6e-9f00-1a2b3c4d5e6f",), ("ug_heat", "gone_key"))
+    >>> for line in goal_lines(goal, {"011001": "Tiergarten"}, "en"):
+    ...     print(line)
+    Mehr Schatten
+    Field of action: Green space, climate and environment
+    Areas: Tiergarten (011001), 011002 (011002)
+    Linked needs (of the chosen area): 3F2C9A1E
+    Indicators as evidence: Heat stress (environmental justice); gone_key
+    """
+    labels = [indicator_label(key, lang) if key in INDICATORS or key in needs_keys() else key
+              for key in goal.indicator_keys]
+    return [
+        goal.title,
+        f"{t('assess.goal.field', lang)}: {CATEGORIES[goal.field_of_action].label(lang)}",
+        f"{t('assess.goal.areas', lang)}: " + ", ".join(f"{names.get(a, a)} ({a})" for a in goal.area_ids),
+        f"{t('assess.goal.needs', lang)}: " + (", ".join(n[:8].upper() for n in goal.need_ids) or "–"),
+        f"{t('assess.goal.indicators', lang)}: " + ("; ".join(labels) or "–"),
+    ]
+
+
 class GoalBook:
     """The goals in the needs database of ``store``.
 
@@ -271,6 +304,15 @@ class GoalBook:
         self.store._write(insert)
         return Goal(row["id"], row["created_at"], row["title"], row["field_of_action"], row["level"],
                     tuple(clean["area"]), tuple(clean["need"]), tuple(clean["indicator"]), created_by)
+
+    def linkable_needs(self, level: str, area_id: str) -> dict[str, str]:
+        """The needs a goal for ``area_id`` can rest on: its published needs, newest first, id -> label.
+
+        Only published needs: the others have not passed moderation (yet). The label is
+        ``"REFERENCE – title"``.
+        """
+        return {n.id: f"{n.reference} – {n.title}"
+                for n in self.store.query(level=level, area_ids=[area_id], statuses=("published",))}
 
     def list(self, *, level: str | None = None, area_id: str | None = None,
              need_id: str | None = None) -> list[Goal]:

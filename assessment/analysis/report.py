@@ -23,7 +23,9 @@ Public API
 ``report_pdf(html) -> bytes``
 ``report_from_settings(settings, *, level, spec, method="rank", lang="de", store=None, ...) -> (Assessment, str)``
 ``needs_matrix(counts, level)``, ``score_classification(assessment, lang)``,
-``hotspot_classification(assessment, lang)``, ``svg_map(...)``.
+``hotspot_classification(assessment, lang)``, ``svg_map(...)``;
+``significant_hotspots(assessment)`` and ``outreach_areas(assessment)``, the rows the
+report lists (the page lists the same), and ``report_stem(assessment)``, its file name.
 
 Examples
 --------
@@ -72,6 +74,8 @@ HOTSPOT_STYLE = {
 }
 STRONG_Q = 0.01
 """Hotspots with q <= 0.01 get the strong colour; q <= alpha the light one."""
+SIGNIFICANT = ("hot", "cold", "high_low", "low_high")
+"""The hotspot classes (:data:`assessment.analysis.hotspots.CLASSES`) that count as significant."""
 
 _TEXT = {
     "de": {
@@ -192,6 +196,30 @@ def hotspot_kind(hotspots: pd.DataFrame) -> pd.Series:
     kind[(kind == "hot") & strong] = "hot_strong"
     kind[(kind == "cold") & strong] = "cold_strong"
     return kind
+
+
+def significant_hotspots(assessment: Assessment) -> pd.DataFrame:
+    """The rows of ``assessment.hotspots`` that are significant: hot and cold spots and the two outliers.
+
+    Areas that are not significant, or have no score, are left out; the report and the
+    page list the same areas.
+    """
+    return assessment.hotspots[assessment.hotspots["class"].isin(SIGNIFICANT)]
+
+
+def outreach_areas(assessment: Assessment) -> pd.DataFrame | None:
+    """The rows of ``assessment.unheard`` to reach out to: unheard areas, those of low status first.
+
+    ``None`` without the unheard-areas step; empty when no area is unheard, and always
+    when no area has any need yet: with nothing submitted, no area is heard less than
+    another (:func:`~assessment.analysis.unheard.unheard_areas` expects 0 everywhere).
+    """
+    unheard = assessment.unheard
+    if unheard is None:
+        return None
+    if not (unheard["needs"] > 0).any():
+        return unheard.iloc[:0]
+    return unheard[unheard["outreach"].isin(["unheard_low_status", "unheard"])]
 
 
 def hotspot_classification(assessment: Assessment, lang: str = "de") -> Classification:
@@ -406,8 +434,7 @@ def build_report(
     if assessment.hotspots is not None:
         hot = hotspot_classification(assessment, lang)
         kind = hotspot_kind(assessment.hotspots)
-        significant = table.loc[table.index.isin(kind.index[kind.isin(
-            ["hot_strong", "hot", "cold_strong", "cold", "high_low", "low_high"])])]
+        significant = table.loc[table.index.isin(significant_hotspots(assessment).index)]
         parts += [
             f"<h2>{_e(words['hotspots'])}</h2>",
             svg_map(geometry, {i: hot.colour_of(i) for i in geometry.index.astype(str)},
@@ -424,8 +451,7 @@ def build_report(
                     for i, r in significant.sort_index().iterrows()]
             parts.append(_table([words["id"], words["name"], words["hotspot"], "z", "q"], rows))
     parts.append(f"<h2>{_e(words['unheard'])}</h2>")
-    unheard = assessment.unheard
-    chosen = unheard[unheard["outreach"].isin(["unheard_low_status", "unheard"])] if unheard is not None else None
+    chosen = outreach_areas(assessment)
     if chosen is None or chosen.empty:
         parts.append(f"<p>{_e(words['unheard_none'])}</p>")
     else:
@@ -465,6 +491,14 @@ def _safe_label(key: str, lang: str) -> str:
         return indicator_label(key, lang)
     except (KeyError, ValueError):
         return key
+
+
+def report_stem(assessment: Assessment) -> str:
+    """The report's file name without extension: level and the start of the inputs' fingerprint.
+
+    Two downloads of the same inputs get the same name; other weights or data, another one.
+    """
+    return f"bestandsaufnahme_{assessment.level}_{assessment.fingerprint()[:8]}"
 
 
 def report_pdf(report_html: str) -> bytes:
