@@ -10,10 +10,12 @@ needs
     store (SQLite or PostgreSQL/PostGIS), exchange (import/export), audit, migrations.
 analysis
     What the needs and the official data say together: priority, presets, smoothing,
-    robustness, hotspots, unheard, inventory, assess (all steps in one call), goals, report.
+    robustness, hotspots, unheard, inventory, assess (all steps in one call), tables
+    (the assessment's tables in words), goals, report.
 participation
-    How residents and staff take part: residents (the residents' page rules), limits,
-    auth, moderation, workshops, workshop_report, retention.
+    How residents and staff take part: residents (the residents' page rules), submission
+    (one send of /melden), places (a need's place), limits, auth, moderation, workshops,
+    workshop_report, retention.
 
 ``python -m assessment {export,import,backup,report,retention,...}`` is the command line
 (see ``__main__``).

@@ -2,6 +2,9 @@
 
 Modules
 -------
+context
+    One page context per run (settings, language, user), ONE needs store per database and
+    process, the app's asset paths and public links, the browser's stable value.
 cached
     The open data as the screens load it (``st.cache_data``, keyed by the data version).
 choices
@@ -12,4 +15,7 @@ links
     Absolute links into the app as people outside the server see them (QR codes, join links).
 live_count
     A character count under a text field that follows every keystroke.
+widgets
+    Shared widgets: the workshop-code gate, a list's choice kept across languages, the
+    anti-bot field.
 """
