@@ -22,7 +22,7 @@ from assessment.participation.auth import (
     oidc_user,
     session_cookie_script,
 )
-from core.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from core.i18n import LANGUAGE_NAMES, LANGUAGES, interface_language, t
 from core.settings import Settings, load_settings
 from ui.context import needs_store
 from geodata.fetch import DataError, require_data
@@ -48,10 +48,16 @@ def _secrets() -> dict:
 settings = load_settings()
 # The language radio below is bound to st.session_state["lang"]; a click is in the session
 # state before this script reruns, so reading it here gives the page titles of this run.
-# A link may name the language (`?sprache=en`, e.g. on a workshop's handout); the radio decides after that.
+# A new visitor gets the language the link names (`?sprache=en`, e.g. on a workshop's handout),
+# else the browser's (Accept-Language, navigator.language) if the app offers it, else the configured
+# one (core.i18n.interface_language); the radio decides after that.
 if "lang" not in st.session_state:
-    wanted = st.query_params.get("sprache")
-    st.session_state["lang"] = wanted if wanted in LANGUAGES else settings.language
+    st.session_state["lang"] = interface_language(
+        st.query_params.get("sprache"),
+        ", ".join(st.context.headers.get_all("Accept-Language")),
+        st.context.locale,
+        settings.language,
+    )
 lang = st.session_state["lang"]
 
 # --- who is signed in -------------------------------------------------------------------------

@@ -1074,3 +1074,54 @@ def format_number(value: float | int | None, decimals: int, lang: str) -> str:
     if lang == "de":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return text
+
+
+def interface_language(
+    link: str | None,
+    accept_language: str | None,
+    browser_locale: str | None,
+    default: str,
+    offered: tuple[str, ...] = LANGUAGES,
+) -> str:
+    """The language a new visitor sees: the link's, else the browser's, else ``default``.
+
+    ``link`` is the ``?sprache=`` of the address (a workshop's handout names it); it
+    counts only if the app offers it. Otherwise the browser decides:
+    ``accept_language`` (its ``Accept-Language`` header, every language the visitor
+    reads, ranked by ``q``) is searched in order of preference, ties in the order
+    written; ``q=0`` means "not this one", and a malformed entry or the wildcard
+    ``*`` names no language. A regional tag counts as its language (``en-GB`` is
+    ``en``). Without a match, ``browser_locale`` (``navigator.language``) is tried,
+    and then ``default``, the operator's ``BEDARFSATLAS_LANGUAGE``: a resident
+    whose browser asks for Turkish gets the city's language, not a guess.
+
+    Examples
+    --------
+    >>> interface_language(None, "en-GB,en;q=0.9,de;q=0.8", None, "de")
+    'en'
+    >>> interface_language(None, "tr-TR,tr;q=0.9", "tr-TR", "de")
+    'de'
+    >>> interface_language("de", "en-GB", "en-GB", "en")
+    'de'
+    """
+    if link in offered:
+        return link
+    ranked: list[tuple[float, str]] = []
+    for entry in (accept_language or "").split(","):
+        tag, *parameters = (part.strip() for part in entry.split(";"))
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = -1.0  # "q=abc": nothing to rank it by
+        if tag and tag != "*" and 0 < quality <= 1:
+            ranked.append((quality, tag))
+    ranked.sort(key=lambda ranked_tag: -ranked_tag[0])  # stable: equal q keep the order written
+    for tag in [tag for _, tag in ranked] + [browser_locale or ""]:
+        language = tag.replace("_", "-").split("-")[0].strip().lower()
+        if language in offered:
+            return language
+    return default

@@ -68,7 +68,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "BEDARFSATLAS_LANGUAGE",
         "de",
-        "Default interface language: `de` or `en` (users can switch).",
+        "Default interface language: `de` or `en`, for visitors whose link and browser name no offered one"
+        " (users can switch).",
     ),
     Setting(
         "BEDARFSATLAS_IMPRINT_FILE",

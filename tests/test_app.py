@@ -168,6 +168,33 @@ def test_default_language_comes_from_the_settings(settings_with_data, monkeypatc
     assert at.title[0].value == "Overview map"
 
 
+@pytest.mark.parametrize(("locale", "configured", "title"), [
+    ("en-GB", "de", "Overview map"),  # an English browser gets English
+    ("de-AT", "en", "Übersichtskarte"),  # an Austrian one German, whatever is configured
+    ("tr-TR", "de", "Übersichtskarte"),  # a language the app does not offer: the configured one
+    ("tr-TR", "en", "Overview map"),
+])
+def test_a_new_visitor_gets_the_browsers_language_if_offered(settings_with_data, monkeypatch, locale, configured, title):
+    monkeypatch.setenv("BEDARFSATLAS_LANGUAGE", configured)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.context = {"locale": locale}
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == title
+
+
+def test_a_link_that_names_the_language_wins_over_the_browser(settings_with_data):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.context = {"locale": "en-GB"}
+    at.query_params["sprache"] = "de"
+    at.run()
+    assert at.title[0].value == "Übersichtskarte"
+    # The radio decides after the first run: a German choice stays German.
+    at.sidebar.radio[0].set_value("en").run()
+    at.sidebar.radio[0].set_value("de").run()
+    assert at.title[0].value == "Übersichtskarte"
+
+
 def test_every_dataset_note_has_its_german_text():
     for ds in DATASETS.values():
         assert len(ds.notes_de) == len(ds.notes), ds.key

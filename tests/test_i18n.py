@@ -1,10 +1,11 @@
-"""Interface texts: counting texts pick the singular for exactly one, in both languages."""
+"""Interface texts: counting texts pick the singular for exactly one, in both languages;
+a new visitor gets the link's language, else the browser's, else the configured one."""
 
 from __future__ import annotations
 
 import pytest
 
-from core.i18n import TEXTS, incomplete_plurals, t
+from core.i18n import TEXTS, incomplete_plurals, interface_language, t
 
 
 @pytest.mark.parametrize(
@@ -42,3 +43,50 @@ def test_every_counting_text_has_both_forms_in_both_languages():
         assert isinstance(TEXTS[key]["en"], dict), key
         # At least one language words the singular differently (German "Pkt." serves both).
         assert any(TEXTS[key][lang]["one"] != TEXTS[key][lang]["other"] for lang in ("de", "en")), key
+
+
+@pytest.mark.parametrize(
+    ("link", "accept_language", "locale", "default", "expected"),
+    [
+        # The browser's first offered language, its region ignored.
+        (None, "en-GB,en;q=0.9,de;q=0.8", "en-GB", "de", "en"),
+        (None, "de-AT", None, "en", "de"),
+        (None, "EN-us", None, "de", "en"),
+        # Not offered: the configured language, never a guess.
+        (None, "tr-TR", "tr-TR", "de", "de"),
+        (None, "tr-TR", "tr-TR", "en", "en"),
+        # A later language the browser also reads counts, in the order of its q-values.
+        (None, "tr-TR,tr;q=0.9,en;q=0.8,de;q=0.7", None, "de", "en"),
+        (None, "de;q=0.5,en;q=0.9", None, "de", "en"),
+        (None, "fr, en;q=0.6, de;q=0.8", None, "en", "de"),
+        # Equal q: the order written.
+        (None, "en;q=0.8,de;q=0.8", None, "de", "en"),
+        # q=0 is "not this one"; the wildcard, malformed and empty entries name no language.
+        (None, "en;q=0,de;q=0.1", None, "en", "de"),
+        (None, "en;q=0", None, "de", "de"),
+        (None, "*,en;q=0.5", None, "de", "en"),
+        (None, "en;q=abc,de;q=0.2", None, "en", "de"),
+        (None, "en;q=2", None, "de", "de"),
+        (None, ", ;q=1,", None, "en", "en"),
+        # No header (or none offered): navigator.language, then the default.
+        (None, None, "en-GB", "de", "en"),
+        (None, "", "en_GB", "de", "en"),
+        (None, "tr", "en-US", "de", "en"),
+        (None, None, None, "en", "en"),
+        # The link's ?sprache= wins when offered; an unknown one is ignored.
+        ("de", "en-GB,en;q=0.9", "en-GB", "en", "de"),
+        ("en", "de-DE", "de-DE", "de", "en"),
+        ("tr", "en-GB", None, "de", "en"),
+        ("", "de-DE", None, "en", "de"),
+        ("EN", None, None, "de", "de"),  # the radio's values are lower case; so are links the app writes
+    ],
+)
+def test_a_new_visitor_gets_the_links_else_the_browsers_else_the_configured_language(
+    link, accept_language, locale, default, expected
+):
+    assert interface_language(link, accept_language, locale, default) == expected
+
+
+def test_only_offered_languages_are_chosen():
+    assert interface_language(None, "tr-TR,en;q=0.5", None, "de", offered=("de", "tr")) == "tr"
+    assert interface_language("en", None, None, "de", offered=("de", "tr")) == "de"

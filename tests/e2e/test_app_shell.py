@@ -1,0 +1,45 @@
+"""The app shell as a resident meets it, in a real Chromium: language, menu, first action.
+
+Issue 18, a resident on a phone: an English browser got German; the start page
+(the planners' choropleth) offered no way to report what is missing; on a phone
+the menu stayed open over the page after choosing an item; and the menu listed
+the workshop-room pages (/live, /abstimmen) that a QR code or link opens.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import RequestLog
+from tests.e2e.streamlit_helpers import TIMEOUT_MS, current, open_app, watch
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def context_for(browser):
+    """``context_for(**options)``: a browser context with these options; its pages' requests must stay local."""
+    opened = []
+
+    def new_page(**options):
+        context = browser.new_context(**options)
+        page = context.new_page()
+        log = RequestLog()
+        log.attach(page)
+        watch(page)
+        opened.append((context, log))
+        return page
+
+    yield new_page
+    for context, log in opened:
+        context.close()
+        log.assert_clean()
+
+
+def test_an_english_browser_gets_the_english_interface(app_server, context_for):
+    from playwright.sync_api import expect
+
+    page = context_for(viewport={"width": 1400, "height": 1000}, locale="en-GB")
+    open_app(page, app_server.url + "/", "Overview map")
+    expect(page.get_by_test_id("stSidebar").get_by_role("radio", name="English")).to_be_checked()
+    expect(current(page).get_by_role("heading", name="Übersichtskarte")).to_have_count(0)
