@@ -18,6 +18,7 @@ from assessment.participation.auth import (
     SecretsError,
     StaffSessions,
     accounts_from_secrets,
+    listed_in_menu,
     may_open,
     oidc_user,
     session_cookie_script,
@@ -90,14 +91,20 @@ st.session_state.update(user=user, oidc_configured=oidc_configured,
 # folder's scripts as pages, and a direct link to such a path then never runs this script.
 # A staff page opened by URL without the role gets the sign-in page under the same URL path
 # (hidden from the menu), never the page itself; after sign-in the app reruns and registers
-# the real page there.
+# the real page there. The workshop rooms (/live, /abstimmen) are reached by QR code or link;
+# only staff who run workshops see them listed (auth.listed_in_menu).
+def listed(path: str) -> str:
+    return "visible" if listed_in_menu(user, path) else "hidden"
+
+
 public_pages = [
     st.Page("pages/overview.py", title=t("nav.overview", lang), url_path="uebersicht", default=True),
     st.Page("pages/planner_map.py", title=t("nav.planner", lang), url_path="karte"),
     st.Page("pages/report_need.py", title=t("report.nav", lang), url_path="melden"),
     st.Page("pages/assessment.py", title=t("assess.nav", lang), url_path="bewertung"),
-    st.Page("pages/workshop_live.py", title=t("live.nav", lang), url_path="live"),
-    st.Page("pages/workshop_vote.py", title=t("workshop.vote_nav", lang), url_path="abstimmen"),
+    st.Page("pages/workshop_live.py", title=t("live.nav", lang), url_path="live", visibility=listed("live")),
+    st.Page("pages/workshop_vote.py", title=t("workshop.vote_nav", lang), url_path="abstimmen",
+            visibility=listed("abstimmen")),
     st.Page("pages/sources.py", title=t("nav.sources", lang), url_path="quellen"),
     st.Page("pages/privacy.py", title=t("privacy.nav", lang), url_path="datenschutz"),
     st.Page("pages/signin.py", title=t("auth.nav_account" if user.is_staff else "auth.nav_signin", lang),

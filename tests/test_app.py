@@ -195,6 +195,46 @@ def test_a_link_that_names_the_language_wins_over_the_browser(settings_with_data
     assert at.title[0].value == "Übersichtskarte"
 
 
+@pytest.fixture
+def menu(monkeypatch):
+    """The URL paths the app's last ``st.navigation`` call registered, each with its menu visibility."""
+    import streamlit as st
+
+    registered: dict[str, str] = {}
+    navigation = st.navigation
+
+    def recording(pages, **options):
+        registered.clear()
+        registered.update({page.url_path: page.visibility for page in pages})
+        return navigation(pages, **options)
+
+    monkeypatch.setattr(st, "navigation", recording)
+    return registered
+
+
+def test_a_residents_menu_does_not_list_the_workshop_rooms_that_still_open_by_url(settings_with_data, menu):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.run()
+    assert menu["live"] == menu["abstimmen"] == "hidden"
+    assert menu["melden"] == menu["quellen"] == "visible"
+    at.switch_page("pages/workshop_vote.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Abstimmen"
+    assert menu["abstimmen"] == "hidden"
+
+
+@pytest.mark.parametrize(("roles", "shown"), [({"facilitator"}, "visible"), ({"admin"}, "visible"),
+                                              ({"moderator"}, "hidden")])
+def test_staff_who_run_workshops_see_the_workshop_rooms_listed(settings_with_data, menu, roles, shown):
+    from assessment.participation.auth import User
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.session_state["user"] = User("anna", frozenset(roles), "password")
+    at.run()
+    assert not at.exception, at.exception
+    assert menu["live"] == menu["abstimmen"] == shown
+
+
 def test_every_dataset_note_has_its_german_text():
     for ds in DATASETS.values():
         assert len(ds.notes_de) == len(ds.notes), ds.key

@@ -14,6 +14,7 @@ from assessment.participation.auth import (
     accounts_from_secrets,
     authenticate,
     hash_password,
+    listed_in_menu,
     may_open,
     oidc_user,
     roles_from_oidc,
@@ -90,6 +91,28 @@ def test_page_access(url_path, roles, allowed):
 
 def test_residents_open_no_staff_page():
     assert not any(may_open(RESIDENT, path) for path in PAGE_ROLES)
+
+
+@pytest.mark.parametrize(("url_path", "roles", "listed"), [
+    # Workshop rooms: reached by QR code or link; listed to those who run workshops.
+    ("live", {"resident"}, False),
+    ("abstimmen", {"resident"}, False),
+    ("live", {"moderator", "planner"}, False),
+    ("live", {"facilitator"}, True),
+    ("abstimmen", {"facilitator"}, True),
+    ("abstimmen", {"admin"}, True),
+    # Every other page the user may open is listed.
+    ("melden", {"resident"}, True),
+    ("uebersicht", {"resident"}, True),
+    ("moderation", {"resident"}, False),
+    ("moderation", {"moderator"}, True),
+])
+def test_menu_lists(url_path, roles, listed):
+    assert listed_in_menu(User("x", frozenset(roles), "password"), url_path) is listed
+
+
+def test_residents_may_open_the_workshop_rooms_by_url():
+    assert may_open(RESIDENT, "live") and may_open(RESIDENT, "abstimmen")
 
 
 def test_oidc_roles_from_claim_and_user_list():

@@ -72,6 +72,16 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
 }
 """Staff pages (by URL path) and the roles that may open them; every other page is public."""
 
+ROOM_PAGES: dict[str, frozenset[str]] = {
+    "live": PAGE_ROLES["workshop"],
+    "abstimmen": PAGE_ROLES["workshop"],
+}
+"""Public pages of a workshop room (by URL path) and the roles whose menu lists them.
+
+Participants reach them by the QR code or link the facilitator shows, which carries
+the workshop's code; from a resident's menu they would only ask for a code the
+resident does not have. Everyone may still open them by URL."""
+
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
 
@@ -260,6 +270,21 @@ def may_open(user: User, url_path: str) -> bool:
     """Whether ``user`` may see the page at ``url_path``; public pages are open to everyone."""
     allowed = PAGE_ROLES.get(url_path)
     return allowed is None or bool(user.roles & allowed)
+
+
+def listed_in_menu(user: User, url_path: str) -> bool:
+    """Whether the menu lists the page at ``url_path`` for ``user``.
+
+    Pages the user may open, except the workshop rooms (:data:`ROOM_PAGES`): those only
+    staff who run workshops see listed.
+
+    >>> listed_in_menu(RESIDENT, "melden"), listed_in_menu(RESIDENT, "live")
+    (True, False)
+    >>> listed_in_menu(User("anna", frozenset({"facilitator"}), "password"), "live")
+    True
+    """
+    listed = ROOM_PAGES.get(url_path)
+    return may_open(user, url_path) and (listed is None or bool(user.roles & listed))
 
 
 # --- staff sign-ins that survive a reload ------------------------------------------------------

@@ -43,3 +43,21 @@ def test_an_english_browser_gets_the_english_interface(app_server, context_for):
     open_app(page, app_server.url + "/", "Overview map")
     expect(page.get_by_test_id("stSidebar").get_by_role("radio", name="English")).to_be_checked()
     expect(current(page).get_by_role("heading", name="Übersichtskarte")).to_have_count(0)
+
+
+def test_a_residents_menu_leaves_out_the_workshop_rooms_which_still_open_by_url(app_server, context_for):
+    from playwright.sync_api import expect
+
+    desk = {"viewport": {"width": 1400, "height": 1000}, "locale": "de-DE"}
+    page = context_for(**desk)
+    open_app(page, app_server.url + "/", "Übersichtskarte")
+    menu = page.get_by_test_id("stSidebarNav")
+    expect(menu.get_by_role("link", name="Bedarf melden", exact=True)).to_be_visible()
+    expect(menu.get_by_role("link", name="Live-Ansicht", exact=True)).to_have_count(0)
+    expect(menu.get_by_role("link", name="Abstimmen", exact=True)).to_have_count(0)
+    # The QR code's and the handout's links still open them (each a fresh visit, as from a scan).
+    for path, heading in [("/live", "Live-Ansicht"), ("/abstimmen", "Abstimmen")]:
+        room = context_for(**desk)
+        open_app(room, app_server.url + path, heading)
+        assert room.url.endswith(path)
+        expect(current(room).get_by_label("Zugangscode des Workshops", exact=True)).to_be_visible()
