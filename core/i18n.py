@@ -51,6 +51,10 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
         "en": "Choose an LOR level and an indicator. Hover over or click an area to see its "
         "name and value. The table below the map holds the same values.",
     },
+    "overview.report_link": {
+        "de": "**Bedarf melden** – Was fehlt in Ihrem Kiez?",
+        "en": "**Report a need** – what is missing in your neighbourhood?",
+    },
     "overview.level": {"de": "LOR-Ebene", "en": "LOR level"},
     "overview.indicator": {"de": "Indikator", "en": "Indicator"},
     "overview.no_indicators": {

@@ -1,5 +1,8 @@
 """Overview map: one indicator as a choropleth over one LOR level, with legend and table.
 
+The start page ("/"): above the map, residents find their first action, a link
+to report what is missing in their neighbourhood (/melden).
+
 Choose a level and an indicator; the map shows classes, the legend beside it
 explains them (with a 'keine Angabe' entry), the source line names dataset,
 date and licence, and a sortable table below holds the same values, so nothing
@@ -50,6 +53,16 @@ def level_data(_settings: Settings, level: str, version: str) -> tuple[str, pd.D
 
 
 st.title(t("overview.title", lang))
+# "/" is where residents land, and the map below is made for planners: their own first action
+# (report what is missing, page /melden) comes before it.
+with st.container(border=True, key="overview_report"):
+    # The whole width is the tap target; the label a quarter larger than body text, wrapped on a
+    # phone (a page link keeps its label on one line and cuts it off with an ellipsis).
+    st.html("<style>.st-key-overview_report [data-testid=stPageLink-NavLink] span {white-space: normal}"
+            ".st-key-overview_report [data-testid=stPageLink-NavLink] p {font-size: 1.25rem; line-height: 1.4}</style>")
+    st.page_link("pages/report_need.py", label=t("overview.report_link", lang), icon=":material/add_location_alt:",
+                 width="stretch")
+    st.caption(t("report.intro", lang))
 st.write(t("overview.intro", lang))
 
 left, right = st.columns(2)

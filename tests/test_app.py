@@ -150,6 +150,19 @@ def test_overview_page_runs_and_offers_a_table(settings_with_data):
     assert len(at.dataframe[0].value) == 12
 
 
+def test_the_start_page_offers_residents_their_first_action_above_the_map(settings_with_data):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.run()
+    assert not at.exception, at.exception
+    [link] = at.get("page_link")
+    assert link.proto.page == "melden"
+    assert link.value.replace("*", "") == "Bedarf melden – Was fehlt in Ihrem Kiez?"
+    assert at.selectbox(key="overview_level").value == "PLR"  # the overview map stays
+    at.sidebar.radio[0].set_value("en").run()
+    [link] = at.get("page_link")
+    assert link.value.replace("*", "") == "Report a need – what is missing in your neighbourhood?"
+
+
 def test_chosen_language_survives_other_interactions(settings_with_data):
     at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
     at.run()

@@ -11,9 +11,11 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import RequestLog
-from tests.e2e.streamlit_helpers import TIMEOUT_MS, current, open_app, watch
+from tests.e2e.streamlit_helpers import TIMEOUT_MS, current, keyed, map_view, open_app, rerun_after, watch
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "de-DE", "has_touch": True}
 
 
 @pytest.fixture
@@ -61,3 +63,19 @@ def test_a_residents_menu_leaves_out_the_workshop_rooms_which_still_open_by_url(
         open_app(room, app_server.url + path, heading)
         assert room.url.endswith(path)
         expect(current(room).get_by_label("Zugangscode des Workshops", exact=True)).to_be_visible()
+
+
+def test_on_a_phone_the_start_page_leads_first_to_reporting_a_need(app_server, context_for):
+    from playwright.sync_api import expect
+
+    page = context_for(**PHONE)
+    open_app(page, app_server.url + "/", "Übersichtskarte")
+    link = keyed(page, "overview_report").get_by_role("link", name="Bedarf melden – Was fehlt in Ihrem Kiez?")
+    expect(link).to_be_in_viewport()  # at the top: no scrolling past the map to find it
+    # All of the label shows, wrapped (a page link cuts a long label off with an ellipsis).
+    assert link.evaluate("a => [...a.querySelectorAll('span')].every(s => s.scrollWidth <= s.clientWidth)")
+    expect(map_view(page).locator("path.leaflet-interactive").first).to_be_attached(timeout=TIMEOUT_MS)  # the map stays
+    with rerun_after(page):
+        link.tap()
+    expect(current(page).get_by_role("heading", name="Was fehlt in Ihrem Kiez?")).to_be_visible(timeout=TIMEOUT_MS)
+    assert page.url.endswith("/melden")
