@@ -26,6 +26,7 @@ from assessment.participation.auth import (
 from core.i18n import LANGUAGE_NAMES, LANGUAGES, interface_language, t
 from core.settings import Settings, load_settings
 from ui.context import needs_store
+from ui.phone_menu import MENU_CLOSES_SCRIPT
 from geodata.fetch import DataError, require_data
 
 st.set_page_config(page_title="Bedarfsatlas Berlin", layout="wide")
@@ -132,6 +133,8 @@ st.sidebar.radio(
     key="lang",
     horizontal=True,
 )
+# On a phone the menu lies over the page: it closes after a choice (ui.phone_menu says why).
+st.sidebar.html(MENU_CLOSES_SCRIPT, unsafe_allow_javascript=True)
 if user.is_staff:
     st.sidebar.caption(t("auth.signed_in", lang, name=user.name,
                          roles=", ".join(t(f"auth.role.{r}", lang) for r in sorted(user.roles))))

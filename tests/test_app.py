@@ -248,6 +248,20 @@ def test_staff_who_run_workshops_see_the_workshop_rooms_listed(settings_with_dat
     assert menu["live"] == menu["abstimmen"] == shown
 
 
+def test_every_page_carries_the_script_that_closes_the_menu_on_a_phone(settings_with_data):
+    """What the script does is tested in Chromium (tests/e2e/test_app_shell.py); here: every page has it."""
+    from ui.phone_menu import MENU_CLOSES_SCRIPT
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.run()
+    for page in (None, "pages/sources.py", "pages/report_need.py"):
+        if page:
+            at.switch_page(page).run()
+        assert not at.exception, at.exception
+        [script] = [h for h in at.sidebar.get("html") if h.proto.body == MENU_CLOSES_SCRIPT]
+        assert script.proto.unsafe_allow_javascript
+
+
 def test_every_dataset_note_has_its_german_text():
     for ds in DATASETS.values():
         assert len(ds.notes_de) == len(ds.notes), ds.key

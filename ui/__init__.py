@@ -15,6 +15,8 @@ links
     Absolute links into the app as people outside the server see them (QR codes, join links).
 live_count
     A character count under a text field that follows every keystroke.
+phone_menu
+    On a narrow screen, the menu closes once a page is chosen from it.
 widgets
     Shared widgets: the workshop-code gate, a list's choice kept across languages, the
     anti-bot field.

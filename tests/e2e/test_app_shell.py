@@ -16,6 +16,10 @@ from tests.e2e.streamlit_helpers import TIMEOUT_MS, current, keyed, map_view, op
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "de-DE", "has_touch": True}
+# Streamlit closes its menu after a choice only when the user agent says "mobile" (ua-parser):
+# not in a narrow desktop window, a tablet or a phone browser's "desktop site" mode.
+PHONE_BROWSER = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) " \
+                "Chrome/126.0.0.0 Mobile Safari/537.36"
 
 
 @pytest.fixture
@@ -79,3 +83,31 @@ def test_on_a_phone_the_start_page_leads_first_to_reporting_a_need(app_server, c
         link.tap()
     expect(current(page).get_by_role("heading", name="Was fehlt in Ihrem Kiez?")).to_be_visible(timeout=TIMEOUT_MS)
     assert page.url.endswith("/melden")
+
+
+def uncovered(page, locator) -> bool:
+    """Whether the middle of ``locator`` is the topmost thing there (no menu lies over it)."""
+    return locator.evaluate("""e => { const r = e.getBoundingClientRect();
+        const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+        return e === top || e.contains(top); }""")
+
+
+@pytest.mark.parametrize("user_agent", [None, PHONE_BROWSER], ids=["narrow-window", "phone-browser"])
+def test_on_a_phone_the_menu_closes_after_choosing_a_page(app_server, context_for, user_agent):
+    from playwright.sync_api import expect
+
+    page = context_for(**PHONE, **({"user_agent": user_agent, "is_mobile": True} if user_agent else {}))
+    open_app(page, app_server.url + "/", "Übersichtskarte")
+    menu = page.get_by_test_id("stSidebarNav")
+    for choice, heading in [("Quellen und Impressum", "Quellen und Impressum"), ("Bedarf melden", "Was fehlt in Ihrem Kiez?")]:
+        link = menu.get_by_role("link", name=choice, exact=True)
+        expect(link).not_to_be_in_viewport()  # the menu starts closed, behind ">>"
+        page.get_by_test_id("stExpandSidebarButton").tap()
+        expect(link).to_be_in_viewport()
+        with rerun_after(page):
+            link.tap()
+        shown = current(page).get_by_role("heading", name=heading, exact=True)
+        expect(shown).to_be_visible(timeout=TIMEOUT_MS)
+        # The menu has closed (not toggled open again where Streamlit closes it itself): the page is free.
+        expect(link).not_to_be_in_viewport(timeout=5_000)
+        assert uncovered(page, shown)
