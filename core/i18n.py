@@ -506,8 +506,40 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "assess.explain": {"de": "Erklärung eines Gebiets", "en": "Explanation of one area"},
     "assess.area": {"de": "Gebiet", "en": "Area"},
     "assess.contribution": {"de": "Beitrag zur Punktzahl", "en": "Contribution to the score"},
-    "assess.explain_sum": {"de": "Die Beiträge ergeben zusammen die Punktzahl {score}.",
-                           "en": "The contributions add up to the score {score}."},
+    "assess.explain_table": {
+        "de": "Punktzahl von {area} je Indikator: Wert, normierter Wert, Richtung, Gewicht und Beitrag",
+        "en": "Score of {area} per indicator: value, normalised value, direction, weight and contribution",
+    },
+    "assess.col.indicator": {"de": "Indikator", "en": "Indicator"},
+    "assess.col.direction": {"de": "Richtung", "en": "Direction"},
+    "assess.col.weight": {"de": "Gewicht", "en": "Weight"},
+    "assess.col.weight_share": {"de": "Anteil am Gewicht", "en": "Share of the weights"},
+    "assess.col.normalised.rank": {"de": "Perzentilrang (0–100)", "en": "Percentile rank (0–100)"},
+    "assess.col.normalised.zscore": {"de": "z-Wert", "en": "z-score"},
+    "assess.col.normalised.minmax": {"de": "Min-Max-Wert (0–100)", "en": "Min-max value (0–100)"},
+    "assess.unit.needs_rate": {"de": "je 1.000 Einwohner", "en": "per 1,000 residents"},
+    "assess.explain_how": {
+        "de": "So entsteht die Punktzahl: Jeder Wert wird so ausgerichtet, dass höher = mehr Bedarf gilt, und "
+        "unter den bewerteten Gebieten normiert (Spalte „{normalised}“). Beitrag = Anteil am Gewicht × "
+        "normierter Wert; der Anteil ist das Gewicht geteilt durch die Summe der Gewichte der Indikatoren, die "
+        "hier einen Wert haben.",
+        "en": "How the score comes about: each value is oriented so that higher = more need, and normalised "
+        "among the assessed areas (column “{normalised}”). Contribution = share of the weights × normalised "
+        "value; the share is the weight divided by the sum of the weights of the indicators that have a value "
+        "here.",
+    },
+    "assess.explain_missing": {
+        "de": "Ohne Wert in diesem Gebiet und daher ohne Beitrag: {indicators}.",
+        "en": "Without a value in this area, so without a contribution: {indicators}.",
+    },
+    "assess.explain_sum": {"de": "Die Beiträge ergeben zusammen die Punktzahl: {terms} = {score}.",
+                           "en": "The contributions add up to the score: {terms} = {score}."},
+    "assess.explain_rounded": {
+        "de": "Die gerundeten Beiträge weichen in der Summe um {difference} ab; ungerundet ergeben sie die "
+        "Punktzahl genau.",
+        "en": "The rounded contributions differ from the score by {difference}; unrounded, they add up to it "
+        "exactly.",
+    },
     "assess.explain_too_few": {"de": "Dieses Gebiet wird nicht bewertet (zu wenige Daten).",
                                "en": "This area is not assessed (too few data)."},
     "assess.hotspots": {"de": "Hotspots", "en": "Hotspots"},

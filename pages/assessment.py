@@ -3,7 +3,8 @@
 Choose a level and a preset, then change each indicator's weight and
 direction, add or remove indicators and pick the normalisation. The page shows
 the index as a map and as a ranked table (rank intervals, "too few" and "rank
-not robust" flags), one area's explanation as contribution bars, the hotspots
+not robust" flags), one area's explanation (contribution bars, and a table of
+value, normalised value, direction, weight and contribution), the hotspots
 with their significance, the unheard areas crossed with MSS status, the goals
 with their evidence, and offers the report as HTML and PDF. All computation
 lives in :mod:`assessment`; this page only wires widgets to it.
@@ -41,6 +42,7 @@ from geodata.lor import LEVEL_ORDER, LEVELS, load_units
 from maps.base import Basemap, choropleth_base_map, choropleth_layer, legend_entries, legend_html
 from maps.charts import contribution_bars
 from ui.context import asset_base, needs_store, page_context
+from ui.widgets import literal_table
 
 ctx = page_context()
 settings, lang, user = ctx.settings, ctx.lang, ctx.user
@@ -177,15 +179,12 @@ st.caption(escape_markdown(f"{t('assess.sources', lang)}: {attribution}"))
 st.subheader(t("assess.explain", lang))
 area = st.selectbox(t("assess.area", lang), list(ranking.index), key="assess_area",
                     format_func=lambda i: tables.area_label(names, i))
-contributions = tables.explanation(result, area, lang)
-if contributions is None:
+if (explained := tables.explain_area(result, area, lang, names=names)) is None:
     st.info(t("assess.explain_too_few", lang))
 else:
-    st.altair_chart(contribution_bars(contributions, t("assess.contribution", lang)), width="stretch")
-    # The same numbers as a table (screen readers, copying).
-    st.dataframe(contributions.round(1).rename(t("assess.contribution", lang)).to_frame()
-                 .style.format(lambda v: format_number(v, 1, lang)), width="stretch")
-    st.text(t("assess.explain_sum", lang, score=format_number(result.index.scores.at[area, "score"], 1, lang)))
+    st.altair_chart(contribution_bars(explained.contributions, t("assess.contribution", lang)), width="stretch")
+    literal_table(explained.rows, explained.title)  # what the bars rest on, to follow the score by hand
+    st.text(explained.text)
 
 # --- hotspots -------------------------------------------------------------------------------
 st.subheader(t("assess.hotspots", lang))

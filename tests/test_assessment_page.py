@@ -56,6 +56,18 @@ def ranking(at: AppTest) -> pd.DataFrame:
     return at.dataframe[0].value
 
 
+def number(text: str) -> float:
+    """A German number as the explanation shows it: ``75 %``, ``97,48``."""
+    return float(text.replace("%", "").replace(",", "."))
+
+
+def explanation_table(at: AppTest) -> pd.DataFrame:
+    """The explanation's table as a reader sees it (``st.table`` cells are escaped Markdown)."""
+    [shown] = at.table
+    frame = shown.value.map(lambda cell: cell.replace("\\", ""))
+    return frame.rename(index=lambda i: i.replace("\\", ""), columns=lambda c: c.replace("\\", ""))
+
+
 def expected_ranks(settings, key: str, min_residents: int = 300) -> pd.Series:
     """Rank by one indicator alone: higher = more need, ties share the best rank."""
     table = indicator_table(settings, "BZR")
@@ -76,12 +88,22 @@ def test_page_shows_the_ranking_of_every_area_with_sections(settings_with_data, 
     # The method is stated in words; the explanation is a bar chart of contributions.
     assert any("Perzentilrang" in t.value for t in at.text)
     assert len(at.get("vega_lite_chart")) == 1
-    # The chart's numbers, with full names: they add up to the selected (first) area's score.
-    contributions = at.dataframe[1].value.iloc[:, 0]
-    assert abs(contributions.sum() - table["Punktzahl"].iloc[0]) <= 0.1 + 1e-9
-    assert list(contributions.index) == [
+    # Beside the chart, a table of what each contribution rests on, for the selected (first) area.
+    explained = explanation_table(at)
+    assert list(explained.index) == [
         "Anteil Einwohner in PLR mit MSS-Status niedrig oder sehr niedrig",
         "Anteil Einwohner in PLR mit negativer MSS-Dynamik"]
+    assert list(explained.columns) == ["Wert", "Perzentilrang (0–100)", "Richtung", "Gewicht", "Anteil am Gewicht",
+                                       "Beitrag zur Punktzahl"]
+    assert explained["Gewicht"].tolist() == ["3", "1"] and explained["Anteil am Gewicht"].tolist() == ["75 %", "25 %"]
+    assert all(value.endswith("% der Einwohner") for value in explained["Wert"])
+    # Share x percentile rank = contribution, and the contributions add up to the score (by hand, to rounding).
+    for _, row in explained.iterrows():
+        assert abs(number(row["Anteil am Gewicht"]) / 100 * number(row["Perzentilrang (0–100)"])
+                   - number(row["Beitrag zur Punktzahl"])) <= 0.01
+    assert abs(sum(map(number, explained["Beitrag zur Punktzahl"])) - table["Punktzahl"].iloc[0]) <= 0.05
+    [worked] = [t.value for t in at.text if "Die Beiträge ergeben zusammen die Punktzahl" in t.value]
+    assert round(number(worked.split(" = ")[-1].split(".")[0]), 1) == table["Punktzahl"].iloc[0]
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Bericht als HTML herunterladen", "Bericht als PDF herunterladen"]
     # Shown with the German decimal comma (the values themselves stay numbers).

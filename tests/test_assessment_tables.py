@@ -17,6 +17,7 @@ from assessment.analysis.assess import Assessment
 from assessment.analysis.report import outreach_areas, report_stem, significant_hotspots
 from assessment.analysis.tables import (
     area_label,
+    explain_area,
     explanation,
     hotspot_rows,
     hotspot_texts,
@@ -179,3 +180,92 @@ def test_unheard_rows_say_who_to_reach_or_none():
 def test_the_report_file_is_named_by_level_and_fingerprint():
     fake = SimpleNamespace(level="BZR", fingerprint=lambda: "0123456789abcdef" * 4)
     assert report_stem(fake) == "bestandsaufnahme_BZR_01234567"
+
+
+# --- one area's score, followed by hand ------------------------------------------------------------
+
+FIVE = ["011001", "011002", "011003", "011004", "011005"]
+
+
+def explained_index(method: str = "rank", pharmacies=(3.0, 2.0, 2.0, 1.0, 0.5), population=(900.0,) * 5) -> Assessment:
+    """Five areas, children under 6 (more need if higher, weight 3) and pharmacies (less need if higher, weight 1).
+
+    Percentile ranks by hand: children 4, 6, 8, 10, 12 % give 0, 25, 50, 75, 100; pharmacies
+    3, 2, 2, 1, 0,5 oriented (x -1) give average ranks 1, 2,5, 2,5, 4, 5, so 0, 37,5, 37,5, 75, 100.
+    """
+    from assessment.analysis.priority import priority_index
+
+    table = pd.DataFrame({"population": list(population), "share_under6": [4.0, 6.0, 8.0, 10.0, 12.0],
+                          "pharmacies_per_10k": list(pharmacies)}, index=FIVE)
+    index = priority_index(table, [("share_under6", 1, 3), ("pharmacies_per_10k", -1, 1)], method=method)
+    return Assessment(level="BZR", preset=None, index=index)
+
+
+CHILDREN_DE, PHARMACIES_DE = "Anteil Kinder unter 6 Jahren", "Apotheken je 10.000 Einwohner"
+COLUMNS_DE = ["Wert", "Perzentilrang (0–100)", "Richtung", "Gewicht", "Anteil am Gewicht", "Beitrag zur Punktzahl"]
+
+
+def test_the_explanation_shows_what_the_score_of_46_9_rests_on():
+    # 011003: 3/4 x 50 + 1/4 x 37,5 = 37,5 + 9,375 = 46,875 (46,9 in the ranking).
+    explained = explain_area(explained_index(), "011003", "de", names=dict(zip(FIVE, "ABCDE")))
+    assert explained.rows.index.name == "Indikator"
+    assert list(explained.rows.columns) == COLUMNS_DE
+    assert explained.rows.to_dict("index") == {
+        CHILDREN_DE: dict(zip(COLUMNS_DE, ["8,0 %", "50,00", "höher = mehr Bedarf", "3", "75 %", "37,50"])),
+        PHARMACIES_DE: dict(zip(COLUMNS_DE, ["2,0 je 10.000", "37,50", "höher = weniger Bedarf", "1", "25 %",
+                                             "9,38"])),
+    }
+    assert explained.total == "Die Beiträge ergeben zusammen die Punktzahl: 37,50 + 9,38 = 46,88."
+    assert explained.title == ("Punktzahl von C (011003) je Indikator: Wert, normierter Wert, Richtung, Gewicht und "
+                               "Beitrag")
+    assert "Spalte „Perzentilrang (0–100)“" in explained.how and "Beitrag = Anteil am Gewicht × normierter Wert" in \
+        explained.how
+    assert explained.missing == ""
+    # The chart keeps the unrounded contributions.
+    assert explained.contributions.to_dict() == {CHILDREN_DE: 37.5, PHARMACIES_DE: 9.375}
+
+
+def test_when_rounded_contributions_miss_the_score_the_explanation_says_so():
+    # 011002: 3/4 x 25 + 1/4 x 37,5 = 18,75 + 9,375 = 28,125; rounded 18,75 + 9,38 = 28,13, not 28,12
+    # (a half rounds to the even digit).
+    explained = explain_area(explained_index(), "011002", "de")
+    assert explained.total == (
+        "Die Beiträge ergeben zusammen die Punktzahl: 18,75 + 9,38 = 28,12. Die gerundeten Beiträge weichen in der "
+        "Summe um 0,01 ab; ungerundet ergeben sie die Punktzahl genau.")
+
+
+def test_an_indicator_without_a_value_shows_no_contribution_and_the_others_carry_the_weight():
+    # 011005 has no pharmacy value: children alone carry the whole weight (3 / 3), 100 x 100 % = 100.
+    explained = explain_area(explained_index(pharmacies=(3.0, 2.0, 2.0, 1.0, None)), "011005", "de")
+    assert explained.rows.loc[CHILDREN_DE].tolist() == ["12,0 %", "100,00", "höher = mehr Bedarf", "3", "100 %",
+                                                        "100,00"]
+    assert explained.rows.loc[PHARMACIES_DE].tolist() == ["keine Angabe", "–", "höher = weniger Bedarf", "1", "–", "–"]
+    assert explained.total == "Die Beiträge ergeben zusammen die Punktzahl: 100,00 = 100,00."
+    assert explained.missing == "Ohne Wert in diesem Gebiet und daher ohne Beitrag: Apotheken je 10.000 Einwohner."
+
+
+def test_min_max_values_in_english():
+    # 011003: children (8 - 4) / (12 - 4) = 50; pharmacies oriented (-2 - -3) / (-0,5 - -3) = 40.
+    # 3/4 x 50 + 1/4 x 40 = 37,5 + 10 = 47,5.
+    explained = explain_area(explained_index("minmax"), "011003", "en")
+    assert list(explained.rows.columns) == ["Value", "Min-max value (0–100)", "Direction", "Weight",
+                                            "Share of the weights", "Contribution to the score"]
+    assert explained.rows.loc["Pharmacies per 10,000 residents"].tolist() == [
+        "2.0 per 10,000", "40.00", "higher = less need", "1", "25 %", "10.00"]
+    assert explained.total == "The contributions add up to the score: 37.50 + 10.00 = 47.50."
+
+
+def test_z_scores_get_three_decimals_and_a_negative_contribution_is_subtracted():
+    # Children: mean 8, population standard deviation sqrt(40 / 5) = 2,8284; 011002: (6 - 8) / 2,8284 = -0,7071.
+    # Pharmacies oriented -3, -2, -2, -1, -0,5: mean -1,7, sd sqrt(3,8 / 5) = 0,8718; 011002: -0,3 / 0,8718 = -0,3441.
+    # 3/4 x -0,7071 + 1/4 x -0,3441 = -0,5303 - 0,0860 = -0,6164.
+    explained = explain_area(explained_index("zscore"), "011002", "de")
+    assert explained.rows["z-Wert"].tolist() == ["−0,707", "−0,344"]
+    assert explained.rows["Beitrag zur Punktzahl"].tolist() == ["−0,530", "−0,086"]
+    assert explained.total == "Die Beiträge ergeben zusammen die Punktzahl: −0,530 − 0,086 = −0,616."
+
+
+def test_an_area_with_too_few_residents_has_no_explanation():
+    result = explained_index(population=(120.0, 900.0, 900.0, 900.0, 900.0))  # below the 300 of the minimum rule
+    assert explain_area(result, "011001", "de") is None
+    assert explain_area(result, "011002", "de") is not None

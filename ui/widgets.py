@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+import pandas as pd
 import streamlit as st
 
 from assessment.participation.workshops import (
@@ -76,3 +77,14 @@ def honeypot_input(label: str, key: str, box: str) -> str:
             f".st-key-{box}:focus-within{{position:static;width:auto;height:auto;overflow:visible}}</style>")
     with st.container(key=box):
         return st.text_input(label, key=key)
+
+
+def literal_table(frame: pd.DataFrame, alt: str) -> None:
+    """``frame`` as a static HTML table (``st.table``) whose cells, headers and row names show literally.
+
+    ``st.table`` renders every cell as Markdown; the texts are data (indicator names,
+    "höher = mehr Bedarf"), so they are escaped. Unlike ``st.dataframe``'s canvas, the
+    table is real HTML with header cells that screen readers announce per cell;
+    ``alt`` is its accessible name.
+    """
+    st.table(frame.map(escape_markdown).rename(index=escape_markdown, columns=escape_markdown), alt=alt)
