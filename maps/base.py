@@ -86,6 +86,13 @@ ASSET_BASE = "/app/static/node_modules"
 #: Berlin's extent (EPSG:4326, [[south, west], [north, east]]), used when a map has no areas.
 BERLIN_BOUNDS = [[52.3382, 13.0883], [52.6755, 13.7612]]
 
+#: Pixels kept free of areas at the bottom of :func:`choropleth_base_map`: Leaflet's scale bar
+#: (bottom left, 10 px above the edge) and a one-line attribution (bottom right) sit there,
+#: over whatever is drawn below them. Fitted with this padding, Berlin's southernmost areas
+#: end above both. A longer attribution would wrap upwards over the areas again: pages
+#: print long source lines under the map (:func:`choropleth_layer` without ``attribution``).
+BOTTOM_CONTROLS_PX = 40
+
 _AREA_STYLE = {"color": "#4d4d4d", "weight": 0.7, "fillOpacity": 0.8}
 _MISSING_STYLE = {"color": "#4d4d4d", "weight": 1.0, "fillOpacity": 0.45, "dashArray": "4 3"}
 _MAP_CSS = (
@@ -474,7 +481,8 @@ def _area_geojson(
             aliases=[inert_html(area_label), inert_html(indicator_label)],
             sticky=True,
         ),
-        # Leaflet shows a layer's ``attribution`` option in the attribution control (as HTML).
+        # Leaflet shows a layer's ``attribution`` option in the attribution control (as HTML);
+        # an empty one adds nothing there.
         attribution=inert_html(attribution),
     )
 
@@ -485,7 +493,7 @@ def choropleth_base_map(
     lang: str = "de",
     asset_base: str = ASSET_BASE,
 ) -> folium.Map:
-    """The map of :func:`choropleth_map` without its areas: same view, scale bar, assets and style.
+    """The map of :func:`choropleth_map` without its areas: same scale bar, assets and style.
 
     For a page whose colours change often (the assessment's weights): pass this
     map to ``st_folium`` and the areas as ``feature_group_to_add``
@@ -494,15 +502,18 @@ def choropleth_base_map(
     swaps the area layer in place, instead of re-creating the iframe and
     reloading Leaflet on every change.
 
+    The view is fitted to the areas with :data:`BOTTOM_CONTROLS_PX` free at the
+    bottom, so the scale bar and the attribution cover no area.
+
     >>> areas = {"type": "FeatureCollection", "features": [
     ...     {"type": "Feature", "id": "01", "properties": {},
     ...      "geometry": {"type": "Polygon", "coordinates": [[[13.3, 52.5], [13.4, 52.5], [13.4, 52.6], [13.3, 52.5]]]}}]}
     >>> html = choropleth_base_map(areas).get_root().render()
-    >>> "[[52.5, 13.3], [52.6, 13.4]]" in html, "geo_json" in html
-    (True, False)
+    >>> "[[52.5, 13.3], [52.6, 13.4]]" in html, '"paddingBottomRight": [0, 40]' in html, "geo_json" in html
+    (True, True, False)
     """
     m = _empty_map(basemap, lang, asset_base)
-    m.fit_bounds(_area_bounds(areas))
+    m.fit_bounds(_area_bounds(areas), padding_bottom_right=(0, BOTTOM_CONTROLS_PX))
     _add_map_css(m)
     return m
 
@@ -515,14 +526,20 @@ def choropleth_layer(
     value_text: pd.Series,
     area_label: str,
     indicator_label: str,
-    attribution: str,
+    attribution: str = "",
     lang: str = "de",
 ) -> folium.FeatureGroup:
     """The areas of :func:`choropleth_map` as a layer for :func:`choropleth_base_map`.
 
-    Same colours, outlines, tooltips, highlight and attribution as
-    :func:`choropleth_map`; parameters as there. Hand it to ``st_folium`` as
-    ``feature_group_to_add``. Texts are escaped with :func:`inert_html`.
+    Same colours, outlines, tooltips and highlight as :func:`choropleth_map`;
+    parameters as there. Hand it to ``st_folium`` as ``feature_group_to_add``.
+    Texts are escaped with :func:`inert_html`.
+
+    ``attribution`` goes into the map's attribution control; leave it empty when
+    the page prints the sources under the map. Leaflet wraps a long attribution
+    into lines that grow upwards over the southern areas (an assessment cites
+    every indicator's source, date and licence), which the view's bottom
+    padding (:data:`BOTTOM_CONTROLS_PX`) does not leave room for.
     """
     features = _area_features(areas, names, value_text, t("legend.missing", lang))
     group = folium.FeatureGroup(name=inert_html(indicator_label))

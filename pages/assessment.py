@@ -77,16 +77,18 @@ def assessment_of(_settings: Settings, level: str, version: str, spec: str | tup
 
 
 def area_map(classes, texts: pd.Series, label: str, key: str, height: int, heading: str | None = None) -> None:
-    """The level's areas coloured by ``classes``, the legend beside; the base map stays (see above)."""
+    """The level's areas coloured by ``classes``, the legend beside, the sources below; the base map stays."""
     map_col, legend_col = st.columns([3, 1])
     with map_col:
         if heading:
             st.markdown(escape_markdown(heading))
+        # Sources under the map: in its attribution control they wrapped over the southern areas.
         st_folium(choropleth_base_map(geojson, Basemap.from_settings(settings), lang, asset_base()),
                   feature_group_to_add=choropleth_layer(
                       geojson, classes, names, value_text=texts, area_label=LEVELS[level].label(lang),
-                      indicator_label=label, attribution=attribution, lang=lang),
+                      indicator_label=label, lang=lang),
                   key=key, height=height, use_container_width=True, returned_objects=[])
+        st.caption(escape_markdown(f"{t('assess.sources', lang)}: {attribution}"))
     with legend_col:
         st.html(legend_html(legend_entries(classes, lang), label, lang))
 
@@ -172,8 +174,7 @@ st.subheader(t("assess.ranking", lang))
 # Scores with the language's decimal separator (97,3 in German); the numbers stay numbers for sorting.
 score_format = {t("assess.score", lang): lambda v: format_number(v, 1, lang)}
 st.dataframe(tables.ranking_rows(ranking, lang).style.format(score_format), width="stretch", height=360,
-             column_config=id_column)
-st.caption(escape_markdown(f"{t('assess.sources', lang)}: {attribution}"))
+             column_config=id_column)  # its sources are under the map above
 
 # --- one area's explanation -----------------------------------------------------------------
 st.subheader(t("assess.explain", lang))

@@ -222,6 +222,20 @@ def test_a_weight_change_keeps_both_maps_and_swaps_their_area_layers(settings_wi
     assert values[0] != values[1]
 
 
+def test_the_maps_cite_their_sources_below_not_over_the_areas(settings_with_data, database_url, fake_map):
+    # Leaflet's attribution control wrapped the long source line over the southern areas (issue 18).
+    at = open_page()
+    for key in ("assess_map", "assess_hotspot_map"):
+        call = fake_map.keyed(key)[-1]
+        [areas] = call.kwargs["feature_group_to_add"]._children.values()
+        assert areas.options.get("attribution", "") == "", f"{key}: the sources are in the map's attribution control"
+        assert '"paddingBottomRight": [0, ' in call.fig.get_root().render()
+    sources = [c.value.replace("\\", "") for c in at.caption if c.value.startswith("Quellen")]
+    assert len(sources) == 2  # under each map
+    assert all("Monitoring Soziale Stadtentwicklung 2021" in line and line.endswith("(veröffentlichte Meldungen)")
+               for line in sources)
+
+
 def test_a_rerun_with_unchanged_inputs_does_not_compute_again(settings_with_data, database_url, monkeypatch):
     import streamlit as st
 

@@ -18,7 +18,9 @@ import pytest
 from streamlit_folium import _get_feature_group_string, _get_header, _get_html, _get_map_string, generate_js_hash
 
 from maps.classify import MISSING_COLOUR, classify_numeric
-from maps.base import ASSET_BASE, choropleth_base_map, choropleth_layer, choropleth_map, value_texts
+from maps.base import (
+    ASSET_BASE, BOTTOM_CONTROLS_PX, choropleth_base_map, choropleth_layer, choropleth_map, value_texts,
+)
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 TEMPLATE = "{{ 'inj' ~ 'ected' }}"
@@ -98,6 +100,19 @@ def test_base_map_fits_the_areas_and_loads_only_local_assets(areas):
     assert m.default_js == [("leaflet", f"{ASSET_BASE}/leaflet/dist/leaflet.js")]
     assert not re.findall(r"https?://", base)
     assert "L.tileLayer" not in base
+
+
+def test_the_view_keeps_the_bottom_free_for_the_scale_bar_and_the_attribution(areas, names):
+    # The areas are fitted with padding below them, so the southernmost ones end above the controls.
+    html = choropleth_base_map(areas).get_root().render()
+    fit = re.search(r"fitBounds\(\s*\[\[.*?\]\],\s*(\{.*?\})\s*\)", html, re.S)
+    assert fit, "the base map fits its areas without padding"
+    assert json.loads(fit.group(1)) == {"paddingBottomRight": [0, BOTTOM_CONTROLS_PX]}
+    # A layer without an attribution adds nothing to the attribution control (the page prints it below).
+    values = pd.Series([1.0, 2.0, 3.0, 4.0], index=names.index)
+    layer = choropleth_layer(areas, classify_numeric(values, k=2, decimals=0), names,
+                             **{k: v for k, v in options(values).items() if k != "attribution"})
+    assert geojson_of(layer).options.get("attribution", "") == ""
 
 
 def test_hostile_texts_in_the_layer_are_inert(areas, names):

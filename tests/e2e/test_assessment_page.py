@@ -1,5 +1,6 @@
 """The assessment page /bewertung in a real Chromium: a weight change redraws map and table,
-the report downloads as HTML and PDF, and the PDF shows the map and the ranking.
+the report downloads as HTML and PDF, and the PDF shows the map and the ranking; no map
+control covers the southern areas.
 
 The server gets its own empty SQLite needs database, so the ranking rests on the
 official indicators only (preset "Sozial") and is the same on every machine. The
@@ -24,6 +25,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 AREAS = "path.leaflet-interactive"
 TIMEOUT_MS = 90_000
 STATUS_LABEL = "Anteil Einwohner in PLR mit MSS-Status niedrig oder sehr niedrig"
+# Page rectangles of every area and of the map's controls in the bottom corners, from the map's own document.
+CONTROL_BOXES = """() => {
+    const box = e => { const r = e.getBoundingClientRect(); return {left: r.left, top: r.top, right: r.right,
+                                                                    bottom: r.bottom}; };
+    return {areas: [...document.querySelectorAll('path.leaflet-interactive')].map(box),
+            attribution: [...document.querySelectorAll('.leaflet-control-attribution')].map(box),
+            scale: [...document.querySelectorAll('.leaflet-control-scale')].map(box)};
+}"""
 # YlOrRd class colours of the score map (maps.classify), as RGB.
 RAMP = [(0xff, 0xff, 0xb2), (0xfe, 0xcc, 0x5c), (0xfd, 0x8d, 0x3c), (0xf0, 0x3b, 0x20), (0xbd, 0x00, 0x26)]
 
@@ -149,3 +158,36 @@ def test_weight_change_updates_map_and_table_and_the_pdf_shows_both(assess_serve
     assert max(coloured) > 5_000, coloured
     assert sum(c > 0 for c in np.array(coloured) > 1_000) >= 1
     network.assert_clean()
+
+
+def overlaps(a: dict, b: dict) -> bool:
+    return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+
+
+def test_no_map_control_covers_the_southern_areas(assess_server, page):
+    """Leaflet's attribution control held every indicator's source and wrapped over the south (issue 18).
+
+    The attribution (bottom right) and the scale bar (bottom left) must not overlap any
+    area's bounding box on either map: the southernmost ones (Treptow-Köpenick's tip in
+    the south-east, the Steglitz-Zehlendorf border in the south-west) end above them.
+    """
+    from playwright.sync_api import expect
+
+    open_app(page, assess_server.url + "/bewertung", "Bewertung: Prioritätsindex je Gebiet", TIMEOUT_MS)
+    maps = current(page).locator(MAP_FRAME)
+    expect(maps).to_have_count(2, timeout=TIMEOUT_MS)
+    for index in range(2):
+        maps.nth(index).scroll_into_view_if_needed(timeout=TIMEOUT_MS)
+        expect(map_view(page, index).locator(AREAS)).to_have_count(143, timeout=TIMEOUT_MS)
+        frame = maps.nth(index).element_handle(timeout=TIMEOUT_MS).content_frame()
+        boxes = frame.evaluate(CONTROL_BOXES)
+        [attribution], [scale] = boxes["attribution"], boxes["scale"]
+        assert attribution["bottom"] > attribution["top"], "the map has no visible attribution control"
+        southernmost = max(boxes["areas"], key=lambda area: area["bottom"])
+        for name, control in (("attribution", attribution), ("scale bar", scale)):
+            covered = [area for area in boxes["areas"] if overlaps(area, control)]
+            assert not covered, (f"map {index}: the {name} {control} covers {len(covered)} areas, "
+                                 f"the southernmost ends at {southernmost['bottom']:.0f}")
+    # The sources the control held: under each map, as text.
+    expect(current(page).get_by_text(re.compile(r"^Quellen: .*Monitoring Soziale Stadtentwicklung 2021"))).to_have_count(
+        2, timeout=TIMEOUT_MS)
