@@ -472,7 +472,8 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "assess.less_need": {"de": "höher = weniger Bedarf", "en": "higher = less need"},
     "assess.weight": {"de": "Gewicht: {indicator}", "en": "Weight: {indicator}"},
     "assess.direction": {"de": "Richtung: {indicator}", "en": "Direction: {indicator}"},
-    "assess.remove": {"de": "{indicator} entfernen", "en": "Remove {indicator}"},
+    # The remove button shows only "✕": this is its accessible name (and its tooltip).
+    "assess.remove": {"de": "Indikator „{indicator}“ entfernen", "en": "Remove the indicator “{indicator}”"},
     "assess.add": {"de": "Indikator hinzufügen", "en": "Add an indicator"},
     "assess.add_placeholder": {"de": "Indikator oder Bedarfsrate wählen", "en": "Choose an indicator or needs rate"},
     "assess.add_button": {"de": "Hinzufügen", "en": "Add"},

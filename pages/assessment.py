@@ -42,7 +42,7 @@ from geodata.lor import LEVEL_ORDER, LEVELS, load_units
 from maps.base import Basemap, choropleth_base_map, choropleth_layer, legend_entries, legend_html
 from maps.charts import contribution_bars
 from ui.context import asset_base, needs_store, page_context
-from ui.widgets import literal_table
+from ui.widgets import icon_button, literal_table
 
 ctx = page_context()
 settings, lang, user = ctx.settings, ctx.lang, ctx.user
@@ -133,8 +133,8 @@ for key in keys:
                       key=f"assess_w_{key}", label_visibility="collapsed")
     direction_col.radio(t("assess.direction", lang, indicator=key_label(key)), (1, -1),
                         format_func=directions.get, key=f"assess_d_{key}", label_visibility="collapsed")
-    if len(keys) > 1 and remove_col.button("✕", key=f"assess_rm_{key}",
-                                           help=t("assess.remove", lang, indicator=key_label(key))):
+    if len(keys) > 1 and icon_button(remove_col, t("assess.remove", lang, indicator=key_label(key)),
+                                     ":material/close:", key=f"assess_rm_{key}"):
         st.session_state["assess_keys"] = [k for k in keys if k != key]
         st.rerun()
 

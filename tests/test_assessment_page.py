@@ -236,6 +236,19 @@ def test_the_maps_cite_their_sources_below_not_over_the_areas(settings_with_data
                for line in sources)
 
 
+def test_each_remove_button_is_named_after_its_indicator(settings_with_data, database_url):
+    at = open_page()
+    for key, label in ((STATUS, "Anteil Einwohner in PLR mit MSS-Status niedrig oder sehr niedrig"),
+                       (DYNAMICS, "Anteil Einwohner in PLR mit negativer MSS-Dynamik")):
+        button = at.button(key=f"assess_rm_{key}")
+        # The label is the accessible name (shown to screen readers only); the icon is what sighted users see.
+        assert button.label == f"Indikator „{label}“ entfernen"
+        assert button.help == button.label and button.proto.icon == ":material/close:"
+    at.radio(key="lang").set_value("en").run()
+    assert at.button(key=f"assess_rm_{DYNAMICS}").label == (
+        "Remove the indicator “Share of residents in PLR with negative MSS dynamics”")
+
+
 def test_a_rerun_with_unchanged_inputs_does_not_compute_again(settings_with_data, database_url, monkeypatch):
     import streamlit as st
 

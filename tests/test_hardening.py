@@ -25,9 +25,10 @@ REVIEWED_HTML = Counter({
     # templates, escaped) and the fixed script that updates them as one types
     # (LIVE_COUNT_SCRIPT, no user text).
     "pages/report_need.py": 3,
-    # Static CSS that moves the honeypot field off screen (ui.widgets.honeypot_input);
-    # the only variable part is the container's key, checked against [A-Za-z0-9_-]+.
-    "ui/widgets.py": 1,
+    # Static CSS that moves the honeypot field off screen (ui.widgets.honeypot_input) and that
+    # hides an icon button's label visually (ui.widgets.icon_button); the only variable part
+    # is the widget's key, checked against [A-Za-z0-9_-]+.
+    "ui/widgets.py": 2,
     "pages/workshop_live.py": 1,  # static CSS: projector font sizes
     # The staff sign-in cookie (assessment.participation.auth.session_cookie_script): a fixed script, no user text;
     # the only variable part is a token checked against [A-Za-z0-9_-]{43}. And the fixed script that

@@ -67,3 +67,38 @@ def test_the_honeypot_box_must_be_a_plain_key(box):
 
     with pytest.raises(ValueError, match="box must be a widget key"):
         honeypot_input("Bitte leer lassen", "hp", box=box)
+
+
+def remove_button_script():
+    import streamlit as st
+
+    from ui.widgets import icon_button
+
+    if icon_button(st, "Indikator „Fläche“ entfernen", ":material/close:", key="rm_area_km2"):
+        st.write("removed")
+
+
+def test_an_icon_button_is_named_by_its_label_and_hides_it_visually():
+    at = AppTest.from_function(remove_button_script)
+    at.run()
+    button = at.button(key="rm_area_km2")
+    assert (button.label, button.help, button.proto.icon) == (
+        "Indikator „Fläche“ entfernen", "Indikator „Fläche“ entfernen", ":material/close:")
+    # The CSS that hides the label's text (not the icon) inside this button only.
+    [style] = at.get("html")
+    assert style.proto.body.startswith("<style>.st-key-rm_area_km2 [data-testid='stMarkdownContainer']{position:absolute")
+    button.click().run()
+    assert [m.value for m in at.markdown] == ["removed"]
+
+
+@pytest.mark.parametrize(("icon", "key", "message"), [
+    ("✕", "rm_x", "icon must be a Material symbol"),  # an emoji would become part of the accessible name
+    (":material/close:", "rm x{}", "key must be a widget key"),  # the key goes into a CSS selector
+])
+def test_an_icon_button_refuses_what_would_break_its_name_or_its_css(icon, key, message):
+    import streamlit as st
+
+    from ui.widgets import icon_button
+
+    with pytest.raises(ValueError, match=message):
+        icon_button(st, "Entfernen", icon, key=key)

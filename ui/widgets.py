@@ -79,6 +79,30 @@ def honeypot_input(label: str, key: str, box: str) -> str:
         return st.text_input(label, key=key)
 
 
+# The usual "visually hidden" rule: out of sight and of the layout, still in the accessibility tree.
+_VISUALLY_HIDDEN = ("position:absolute!important;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;"
+                    "clip:rect(0,0,0,0);clip-path:inset(50%);white-space:nowrap;border:0")
+
+
+def icon_button(where, label: str, icon: str, *, key: str) -> bool:
+    """A button that shows only ``icon``; ``label`` is its accessible name and its tooltip. True when clicked.
+
+    A bare "✕" is announced as "button ✕" and cannot be told apart from the next
+    one; a voice-control user cannot call it by name. Streamlit 1.67 gives a
+    button no ``aria-label``, so the label stays the button's text and CSS hides
+    it visually (screen readers still read it, ``get_by_role("button", name=...)``
+    finds it). The icon must be a Material symbol (``":material/close:"``):
+    Streamlit marks those ``aria-hidden``, so they add nothing to the name.
+    ``where`` is ``st`` or a column; ``key`` names the button's CSS class.
+    """
+    if not _KEY.fullmatch(key):
+        raise ValueError(f"key must be a widget key of letters, digits, _ and -, got {key!r}")
+    if not icon.startswith(":material/"):
+        raise ValueError(f"icon must be a Material symbol such as ':material/close:', got {icon!r}")
+    where.html(f"<style>.st-key-{key} [data-testid='stMarkdownContainer']{{{_VISUALLY_HIDDEN}}}</style>")
+    return where.button(label, key=key, icon=icon, help=label)
+
+
 def literal_table(frame: pd.DataFrame, alt: str) -> None:
     """``frame`` as a static HTML table (``st.table``) whose cells, headers and row names show literally.
 

@@ -1,6 +1,6 @@
 """The assessment page /bewertung in a real Chromium: a weight change redraws map and table,
 the report downloads as HTML and PDF, and the PDF shows the map and the ranking; no map
-control covers the southern areas.
+control covers the southern areas; each remove button is found by its indicator's name.
 
 The server gets its own empty SQLite needs database, so the ranking rests on the
 official indicators only (preset "Sozial") and is the same on every machine. The
@@ -25,6 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 AREAS = "path.leaflet-interactive"
 TIMEOUT_MS = 90_000
 STATUS_LABEL = "Anteil Einwohner in PLR mit MSS-Status niedrig oder sehr niedrig"
+DYNAMICS_LABEL = "Anteil Einwohner in PLR mit negativer MSS-Dynamik"
 # Page rectangles of every area and of the map's controls in the bottom corners, from the map's own document.
 CONTROL_BOXES = """() => {
     const box = e => { const r = e.getBoundingClientRect(); return {left: r.left, top: r.top, right: r.right,
@@ -191,3 +192,24 @@ def test_no_map_control_covers_the_southern_areas(assess_server, page):
     # The sources the control held: under each map, as text.
     expect(current(page).get_by_text(re.compile(r"^Quellen: .*Monitoring Soziale Stadtentwicklung 2021"))).to_have_count(
         2, timeout=TIMEOUT_MS)
+
+
+def test_each_remove_button_is_named_after_its_indicator(assess_server, page):
+    """Each "✕" has an accessible name saying which indicator it removes, and works from the keyboard."""
+    from playwright.sync_api import expect
+
+    open_app(page, assess_server.url + "/bewertung", "Bewertung: Prioritätsindex je Gebiet", TIMEOUT_MS)
+    for label in (STATUS_LABEL, DYNAMICS_LABEL):
+        button = current(page).get_by_role("button", name=f"Indikator „{label}“ entfernen", exact=True)
+        expect(button).to_be_visible(timeout=TIMEOUT_MS)
+        # Sighted users see the icon only: the name is not printed across the narrow column.
+        box = button.bounding_box()
+        assert box is not None and box["width"] < 80, f"the button shows its whole name: {box}"
+    slider = current(page).get_by_role("slider", name=f"Gewicht: {DYNAMICS_LABEL}")
+    expect(slider).to_have_count(1)
+    with rerun_after(page, TIMEOUT_MS):
+        current(page).get_by_role("button", name=f"Indikator „{DYNAMICS_LABEL}“ entfernen", exact=True).focus()
+        page.keyboard.press("Enter")
+    expect(slider).to_have_count(0, timeout=TIMEOUT_MS)
+    # The last indicator cannot be removed: no button is left.
+    expect(current(page).get_by_role("button", name=re.compile("^Indikator „.*“ entfernen$"))).to_have_count(0)
