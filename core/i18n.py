@@ -81,8 +81,13 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "legend.count": {"de": "{n} Gebiete", "en": "{n} areas"},
     "legend.count_one": {"de": "1 Gebiet", "en": "1 area"},
     "legend.scheme.quantiles": {
-        "de": "Klassen: Quantile (gleich viele Gebiete je Klasse)",
-        "en": "Classes: quantiles (equal number of areas per class)",
+        "de": "Klassen: Quantile (etwa gleich viele Gebiete je Klasse)",
+        "en": "Classes: quantiles (about the same number of areas per class)",
+    },
+    # maps.classify: ties (many areas with one value) made the quantile classes unequal.
+    "legend.scheme.quantiles_unequal": {
+        "de": "Klassen: Quantile; durch gleiche Werte ungleich viele Gebiete je Klasse",
+        "en": "Classes: quantiles; tied values make the classes unequal in size",
     },
     "legend.scheme.natural_breaks": {
         "de": "Klassen: natürliche Brüche (Fisher-Jenks)",

@@ -6,6 +6,15 @@ rates) are split by quantiles (each class holds about as many areas) or by natur
 breaks (Fisher-Jenks: classes where the values cluster). Class indicators such as
 the MSS status index keep their official classes, in the official order.
 
+Legend labels say exactly which values a class holds, in the precision the map
+shows them: values are classified as they are shown (rounded to the indicator's
+decimals), so two areas whose tooltips show the same number are always in the
+same class, adjacent labels never share a number ("43 – 45", "46 – 72", not
+"43 – 46", "46 – 72"), and a class of one value says so ("genau 34"). Ties can
+make quantile classes unequal (71 areas with the value 34 are one class, however
+many classes were asked for); the scheme then says so too
+(``quantiles_unequal``, see :attr:`Classification.scheme`).
+
 Colours come from ColorBrewer's sequential ramps, which stay readable for people
 with colour-vision deficiencies and in greyscale print. The ramp follows the
 indicator's *direction*: for a need indicator the darkest colour always marks the
@@ -43,6 +52,9 @@ MORE_NEED_IF_LOWER = -1
 NEUTRAL = 0
 
 SCHEMES = ("quantiles", "natural_breaks")
+
+#: The scheme of quantile classes that ties made clearly unequal in size (see :func:`classify_numeric`).
+QUANTILES_UNEQUAL = "quantiles_unequal"
 
 MISSING_COLOUR = "#d9d9d9"
 """Light grey for areas without a value; the map draws them with a dashed outline too."""
@@ -100,7 +112,10 @@ class Classification:
 
     ``classes`` holds, per area id, the class number (0 = lowest values) or
     ``<NA>`` when the area has no value. ``labels`` and ``colours`` are indexed by
-    class number; ``scheme`` is ``quantiles``, ``natural_breaks`` or ``categories``.
+    class number. ``scheme`` says how the classes came out: ``quantiles``,
+    ``quantiles_unequal`` (quantiles that tied values made unequal in size),
+    ``natural_breaks`` or ``categories``; the legend's note is the text
+    ``legend.scheme.<scheme>`` (:mod:`core.i18n`).
     """
 
     classes: pd.Series
@@ -135,10 +150,35 @@ class Classification:
         return None if pd.isna(cls) else self.labels[int(cls)]
 
 
+_EXACTLY = {"de": "genau", "en": "exactly"}
+
+
 def _range_label(low: float, high: float, unit: str, decimals: int, lang: str) -> str:
+    """'43 – 45 %', or 'genau 34 %' for a class of one value (the values as shown, rounded).
+
+    >>> _range_label(43.0, 45.0, "%", 0, "de"), _range_label(34.0, 34.0, "", 0, "de")
+    ('43 – 45 %', 'genau 34')
+    >>> _range_label(0.5, 0.5, "%", 1, "en")
+    'exactly 0.5 %'
+    """
     lo, hi = format_number(low, decimals, lang), format_number(high, decimals, lang)
-    text = lo if lo == hi else f"{lo} – {hi}"
+    text = f"{_EXACTLY.get(lang, _EXACTLY['de'])} {lo}" if lo == hi else f"{lo} – {hi}"
     return f"{text} {unit}".strip()
+
+
+def as_shown(values: pd.Series, decimals: int) -> pd.Series:
+    """``values`` rounded as :func:`core.i18n.format_number` shows them with ``decimals`` places.
+
+    Classes are made from these, so an area's class always agrees with the
+    number its tooltip and the table show (45.96 shows as 46 and sits in the
+    class that starts at 46, not in one that ends at "46").
+
+    >>> as_shown(pd.Series([45.96, 46.04, 0.125]), 0).tolist(), as_shown(pd.Series([1.005]), 2).tolist()
+    ([46.0, 46.0, 0.0], [1.0])
+    """
+    # The same rounding as format_number (Python's correctly rounded format), not numpy's
+    # multiply-and-round, which differs for values such as 1.005.
+    return values.map(lambda v: float(f"{v:.{decimals}f}"))
 
 
 def classify_numeric(
@@ -164,8 +204,18 @@ def classify_numeric(
         (Fisher-Jenks, deterministic) follow clusters in the values.
     direction, unit, decimals, lang
         Colour direction (see :func:`ramp`) and how legend labels are written.
-        Each label gives the smallest and largest value in its class, so no two
-        labels share a boundary value.
+        The values are classified as shown with ``decimals`` places
+        (:func:`as_shown`); each label gives the smallest and largest of them in
+        its class ("genau 34" when that is one value), so no two labels share a
+        number.
+
+    Returns
+    -------
+    Classification
+        With ``scheme`` ``quantiles_unequal`` when tied values made the quantile
+        classes clearly unequal: the largest holds more areas than the smallest
+        by more than a quarter of the mean class size (and by more than one).
+        Small differences (29, 27, 30 areas) still count as about equal.
 
     Examples
     --------
@@ -173,11 +223,17 @@ def classify_numeric(
     >>> c = classify_numeric(v, k=2, scheme="natural_breaks", unit="%", lang="en")
     >>> c.labels, c.counts()
     (('0.5 – 2.0 %', '9.0 – 11.0 %'), [3, 3])
+
+    Four areas share the lowest value: three quantile classes cannot be equal.
+
+    >>> c = classify_numeric(pd.Series([3.0, 3.0, 3.0, 3.0, 5.0, 8.0]), k=3, decimals=0, lang="de")
+    >>> c.labels, c.counts(), c.scheme
+    (('genau 3', '5 – 8'), [4, 2], 'quantiles_unequal')
     """
     if scheme not in SCHEMES:
         raise ValueError(f"scheme must be one of {', '.join(SCHEMES)}, got {scheme!r}")
     numeric = pd.to_numeric(values, errors="raise").astype("float64")
-    present = numeric.dropna()
+    present = as_shown(numeric.dropna(), decimals)
     classes = pd.Series(pd.NA, index=numeric.index, dtype="Int64")
     if present.empty:
         return Classification(classes, (), (), scheme, direction)
@@ -209,6 +265,9 @@ def classify_numeric(
         _range_label(present[codes == i].min(), present[codes == i].max(), unit, decimals, lang)
         for i in range(len(used))
     )
+    sizes = np.bincount(codes)
+    if scheme == "quantiles" and sizes.max() - sizes.min() > max(1.0, len(codes) / len(sizes) / 4):
+        scheme = QUANTILES_UNEQUAL
     return Classification(classes, labels, ramp(len(labels), direction), scheme, direction)
 
 

@@ -17,6 +17,8 @@ import folium.elements
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from maps.classify import (
     MISSING_COLOUR,
@@ -132,6 +134,67 @@ def test_quantiles_put_equal_numbers_of_areas_into_classes():
     # 10 values, 5 quantile classes: two values each, by hand.
     assert c.counts() == [2, 2, 2, 2, 2]
     assert c.labels == ("1 – 2", "3 – 4", "5 – 6", "7 – 8", "9 – 10")
+
+
+# Each case: values, k, decimals, unit, language -> the legend labels, areas per class and the
+# scheme the legend note names, computed by hand (mapclassify's quantiles interpolate linearly
+# between the sorted values shown; a class that gets no area is dropped).
+LEGEND_CASES = {
+    # Shown rounded: 43, 44, 46, 46, 60, 72; the median is 46, so both areas shown as "46" are in
+    # class 0. (Classifying the raw values put 45.96 and 46.04 apart: "43 – 46", "46 – 72".)
+    "rounding never splits a shown value": (
+        [43.2, 44.4, 45.96, 46.04, 60.0, 72.0], 2, 0, "", "de",
+        ("43 – 46", "60 – 72"), [4, 2], "quantiles_unequal"),
+    # Five areas with 34: the breaks are 34, 38 and 60; the class (34, 38] is empty and dropped.
+    "a tied value is one class, said honestly": (
+        [34.0] * 5 + [40.0, 50.0, 60.0], 3, 0, "", "de",
+        ("genau 34", "40 – 60"), [5, 3], "quantiles_unequal"),
+    # Twenty areas, two with 10: the median is 10, so 11 and 9 areas; 2 apart is within a quarter of
+    # the mean class size (10 / 4 = 2.5): about equal, as the note says.
+    "a few ties leave the classes about equal": (
+        [float(v) for v in range(1, 10)] + [10.0, 10.0] + [float(v) for v in range(12, 21)], 2, 0, "", "de",
+        ("1 – 10", "12 – 20"), [11, 9], "quantiles"),
+    "ten distinct values make equal quantiles": (
+        [float(v) for v in range(1, 11)], 5, 0, "", "de",
+        ("1 – 2", "3 – 4", "5 – 6", "7 – 8", "9 – 10"), [2, 2, 2, 2, 2], "quantiles"),
+    # Shown: 0.5, 0.5, 0.5, 1.0, 1.1, 2.0; the median is 0.75.
+    "english, one decimal, a unit": (
+        [0.5, 0.5, 0.5, 1.04, 1.06, 2.0], 2, 1, "%", "en",
+        ("exactly 0.5 %", "1.0 – 2.0 %"), [3, 3], "quantiles"),
+}
+
+
+@pytest.mark.parametrize("case", LEGEND_CASES.values(), ids=LEGEND_CASES.keys())
+def test_legend_labels_say_exactly_which_values_a_class_holds(case):
+    values, k, decimals, unit, lang, labels, counts, scheme = case
+    c = classify_numeric(pd.Series(values), k=k, decimals=decimals, unit=unit, lang=lang)
+    assert (c.labels, c.counts(), c.scheme) == (labels, counts, scheme)
+
+
+def test_the_legend_note_says_when_ties_made_the_quantiles_unequal():
+    from geodata.indicators import INDICATORS
+
+    ties = pd.Series([34.0] * 5 + [40.0, 50.0, 60.0], index=[f"{i:02d}" for i in range(8)])
+    assert indicator_layer(ties, INDICATORS["share_65plus"], "de").legend_notes("de")[0] == (
+        "Klassen: Quantile; durch gleiche Werte ungleich viele Gebiete je Klasse")
+    equal = pd.Series(np.arange(1.0, 11.0), index=[f"{i:02d}" for i in range(10)])
+    assert indicator_layer(equal, INDICATORS["share_65plus"], "en").legend_notes("en")[0] == (
+        "Classes: quantiles (about the same number of areas per class)")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(min_value=-1000, max_value=1000, allow_nan=False), min_size=1, max_size=60),
+       st.integers(min_value=2, max_value=7), st.integers(min_value=0, max_value=2),
+       st.sampled_from(["quantiles", "natural_breaks"]))
+def test_adjacent_classes_never_share_a_shown_value(values, k, decimals, scheme):
+    from maps.classify import as_shown
+
+    series = pd.Series(values, index=[str(i) for i in range(len(values))])
+    c = classify_numeric(series, k=k, scheme=scheme, decimals=decimals, lang="en")
+    shown = as_shown(series, decimals)
+    ranges = [(shown[c.classes == i].min(), shown[c.classes == i].max()) for i in range(c.k)]
+    assert all(high < next_low for (_, high), (next_low, _) in zip(ranges, ranges[1:]))
+    assert len(set(c.labels)) == c.k
 
 
 def test_natural_breaks_follow_clusters():
@@ -329,7 +392,8 @@ def test_legend_lists_classes_counts_and_missing():
     values = pd.Series([1.0, 2.0, 3.0, np.nan], index=list("abcd"))
     c = classify_numeric(values, k=3, decimals=0, unit="%", lang="de")
     entries = legend_entries(c, "de")
-    assert [(e.label, e.count) for e in entries] == [("1 %", 1), ("2 %", 1), ("3 %", 1), ("keine Angabe", 1)]
+    assert [(e.label, e.count) for e in entries] == [("genau 1 %", 1), ("genau 2 %", 1), ("genau 3 %", 1),
+                                                     ("keine Angabe", 1)]
     assert entries[-1].colour == MISSING_COLOUR and entries[-1].missing
     html = legend_html(entries, "Legende", "de")
     assert "keine Angabe" in html and "1 Gebiet" in html and "<script" not in html
