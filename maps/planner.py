@@ -98,6 +98,13 @@ FACILITY_COLOURS = {
     "care_homes": "#756bb1", "pharmacies": "#de2d26",
 }
 
+#: The circles that carry the count of needs per planning area (beyond :data:`POINT_LIMIT`).
+AREA_COUNT_COLOUR = "#d95f02"
+
+#: The heat layer's colours from low to high density (Leaflet.heat's own default, written out
+#: so that the layer and its legend, :func:`heat_legend_html`, cannot disagree).
+HEAT_GRADIENT = {0.4: "#0000ff", 0.6: "#00ffff", 0.7: "#00ff00", 0.8: "#ffff00", 1.0: "#ff0000"}
+
 _AREA_STYLE = {"color": "#4d4d4d", "weight": 0.7, "fillOpacity": 0.7, "className": "planner-area"}
 _MISSING_STYLE = {**_AREA_STYLE, "weight": 1.0, "fillOpacity": 0.4, "dashArray": "4 3"}
 _FOCUS_STYLE = {"color": "#000000", "weight": 4, "fill": False, "className": "planner-focus"}
@@ -286,7 +293,7 @@ def needs_layer(
         else:
             present = per_area[per_area["count"] > 0]
             data = present[["lat", "lon"]].round(5).assign(weight=present["count"].astype(float)).values.tolist()
-        heat = HeatMap(data, radius=18, blur=14, min_opacity=0.3)
+        heat = HeatMap(data, radius=18, blur=14, min_opacity=0.3, gradient=HEAT_GRADIENT)
         heat.default_js = [js[1]]  # instance override: the class default is a CDN
         heat.default_css = []
         heat.add_to(group)
@@ -314,7 +321,7 @@ def needs_layer(
          f"{inert_html(str(name))}: {format_number(int(count), 0, lang)} ({label})"]
         for lat, lon, name, count in present[["lat", "lon", "name", "count"]].itertuples(index=False)
     ]
-    _CircleData(rows, ["#d95f02"], "planner-need-area").add_to(group)
+    _CircleData(rows, [AREA_COUNT_COLOUR], "planner-need-area").add_to(group)
     return group
 
 
@@ -392,6 +399,30 @@ def swatch_legend_html(items: list[tuple[str, str]], title: str) -> str:
         f'<div class="legend-points" role="group" aria-label="{inert_html(title)}">'
         f'<p style="margin:0.6em 0 0.3em 0;font-weight:600">{inert_html(title)}</p>'
         f'<ul style="list-style:none;padding:0;margin:0">{rows}</ul></div>'
+    )
+
+
+def heat_legend_html(lang: str = "de") -> str:
+    """The heat layer's legend: its colour ramp from low to high density of needs, escaped for ``st.html``.
+
+    The heat layer draws a second colour scale over the choropleth; without this
+    a reader could take its red for the choropleth's "most need". The ramp is
+    :data:`HEAT_GRADIENT`, from the faint blue Leaflet.heat draws for a single
+    need at the edge of its radius.
+
+    >>> html = heat_legend_html("de")
+    >>> 'aria-label="Dichte der Bedarfe (Wärmekarte): gering → hoch"' in html, "#ff0000 100%" in html
+    (True, True)
+    """
+    title, low, high = t("planner.heat_legend", lang), t("planner.heat_low", lang), t("planner.heat_high", lang)
+    stops = ", ".join(f"{colour} {round(position * 100)}%" for position, colour in HEAT_GRADIENT.items())
+    return (
+        f'<div class="legend-heat" role="group" aria-label="{inert_html(f"{title}: {low} → {high}")}">'
+        f'<p style="margin:0.6em 0 0.3em 0;font-weight:600">{inert_html(title)}</p>'
+        f'<div aria-hidden="true" style="height:0.9em;border:1px solid #4d4d4d;'
+        f'background:linear-gradient(to right, rgba(0,0,255,0.3) 0%, {stops})"></div>'
+        f'<div style="display:flex;justify-content:space-between;color:#555">'
+        f'<span>{inert_html(low)}</span><span>{inert_html(high)}</span></div></div>'
     )
 
 
@@ -603,6 +634,27 @@ class PlannerMap:
             labels = {kind: FACILITY_TYPES[kind].label(self.lang) for kind in self.facilities}
             groups.append(facilities_layer(self.facilities, labels, self.lang))
         return groups
+
+    def overlay_legends(self) -> list[str]:
+        """The legends of the layers above the choropleth, as escaped HTML for ``st.html``, top to bottom.
+
+        Each need as a dot: the category colours; needs as heat: the heat ramp
+        (:func:`heat_legend_html`), not the category colours it does not use;
+        counts per planning area: what a circle means; then the facility kinds.
+        """
+        legends = []
+        if self.mode == "heat" and (self.needs is not None or self.per_area is not None):
+            legends.append(heat_legend_html(self.lang))
+        elif self.needs is not None:
+            legends.append(swatch_legend_html(category_swatches(list(self.categories.values())),
+                                              t("planner.col.needs", self.lang)))
+        elif self.per_area is not None:
+            legends.append(swatch_legend_html([(AREA_COUNT_COLOUR, t("planner.png_needs_aggregated", self.lang))],
+                                              t("planner.col.needs", self.lang)))
+        if self.facilities:
+            legends.append(swatch_legend_html(facility_swatches(list(self.facilities), self.lang),
+                                              t("planner.map.facility", self.lang)))
+        return legends
 
     def to_html(self, static_root: str | Path, *, focus: str | None = None, basemap: Basemap | None = None,
              title: str = "Bedarfsatlas Berlin", attribution: str = "") -> str:

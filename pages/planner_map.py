@@ -28,7 +28,7 @@ from geodata.indicators import INDICATORS, available_indicators
 from geodata.lor import LEVEL_ORDER, LEVELS
 from maps import planner
 from maps.base import Basemap, legend_entries, legend_html
-from maps.planner import POINT_LIMIT, planner_base_map, swatch_legend_html
+from maps.planner import POINT_LIMIT, planner_base_map
 from ui.cached import berlin, display_geometry, facility_points, level_data, plr_points
 from ui.choices import indicator_select, per_language_key
 from ui.context import asset_base, page_context
@@ -158,12 +158,8 @@ def map_and_focus() -> None:
         # What a reader must know about the figure (vintage, where the crime atlas counts), as on the overview.
         if key in INDICATORS and (note := INDICATORS[key].note_text(lang)):
             st.caption(escape_markdown(note))
-        if drawn.points is not None:
-            st.html(swatch_legend_html(planner.category_swatches(list(category_labels.values())),
-                                       t("planner.col.needs", lang)))
-        if facility_kinds:
-            st.html(swatch_legend_html(planner.facility_swatches(facility_kinds, lang),
-                                       t("planner.map.facility", lang)))
+        for overlay_legend in content.overlay_legends():  # needs (dots, circles or heat), facilities
+            st.html(overlay_legend)
 
     clicked, signature = planner.clicked_area(returned)  # an id to look up, never to echo
     if clicked in table.index and signature != st.session_state.get("planner_click_seen"):

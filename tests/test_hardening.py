@@ -19,7 +19,7 @@ CONFIG = ROOT / ".streamlit" / "config.toml"
 # test until someone has reviewed it and added it here.
 REVIEWED_HTML = Counter({
     "pages/overview.py": 2,  # legend_html (escaped); static CSS: the residents' link wraps, a little larger
-    "pages/planner_map.py": 3,  # legend_html, swatch_legend_html x2 (escaped)
+    "pages/planner_map.py": 2,  # legend_html, PlannerMap.overlay_legends (swatches, heat ramp; escaped)
     "pages/assessment.py": 1,  # legend_html (escaped), once for both maps
     # The two character counts (ui.live_count.count_html: numbers and the app's own
     # templates, escaped) and the fixed script that updates them as one types

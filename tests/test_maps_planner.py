@@ -249,6 +249,44 @@ def test_overlays_are_the_focus_then_needs_then_facilities(kwargs, focus, names)
     assert overlays[0] is not planner_view(**kwargs).overlays(focus)[0]  # fresh layers on every call
 
 
+# Each case: the map's needs and facilities -> the titles of the legends beside the map, top to bottom.
+OVERLAY_LEGENDS = {
+    "needs as dots: their category colours": ({"needs": NEEDS}, ["Bedarfe"]),
+    "needs as heat: the heat ramp, not category colours": (
+        {"needs": NEEDS, "mode": "heat"}, ["Dichte der Bedarfe (Wärmekarte)"]),
+    "counts per area as heat": ({"per_area": PER_AREA, "mode": "heat"}, ["Dichte der Bedarfe (Wärmekarte)"]),
+    "counts per area as circles": ({"per_area": PER_AREA}, ["Bedarfe"]),
+    "facilities below the needs": (
+        {"needs": NEEDS, "mode": "heat", "facilities": {"kitas": KITAS}},
+        ["Dichte der Bedarfe (Wärmekarte)", "Einrichtung"]),
+    "no needs, no facilities": ({}, []),
+}
+
+
+@pytest.mark.parametrize("case", OVERLAY_LEGENDS.values(), ids=OVERLAY_LEGENDS.keys())
+def test_every_layer_above_the_choropleth_has_its_legend(case):
+    kwargs, titles = case
+    legends = planner_view(**kwargs).overlay_legends()
+    assert [re.search(r'font-weight:600">([^<]+)<', html).group(1) for html in legends] == titles
+
+
+def test_the_heat_legend_shows_the_heat_layers_own_colours_from_low_to_high():
+    from maps.planner import HEAT_GRADIENT, heat_legend_html
+
+    html = heat_legend_html("de")
+    assert 'aria-label="Dichte der Bedarfe (Wärmekarte): gering → hoch"' in html
+    assert re.search(r"<span>gering</span><span>hoch</span>", html)
+    # Its stops are the layer's, in order, ending in the layer's "high" colour.
+    stops = re.findall(r"(#[0-9a-f]{6}) (\d+)%", html)
+    assert stops == [(colour, str(round(p * 100))) for p, colour in HEAT_GRADIENT.items()]
+    layer = needs_layer(NEEDS, None, mode="heat")
+    m = planner_base_map()
+    layer.add_to(m)
+    drawn = re.sub(r"\s+", "", m.get_root().render())
+    assert '"gradient":{0.4:"#0000ff",0.6:"#00ffff",0.7:"#00ff00",0.8:"#ffff00",1.0:"#ff0000",}' in drawn
+    assert "Density of needs (heat map)" in heat_legend_html("en")
+
+
 def test_the_html_export_is_the_screens_map_in_one_file():
     page = planner_view(needs=NEEDS).to_html(NODE_MODULES, focus="01", title="Bedarfsatlas Berlin: <MSS>",
                                              attribution="Quelle <AfS>")

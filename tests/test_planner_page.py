@@ -154,6 +154,21 @@ def test_facilities_overlay_and_needs_layer_modes(planner_db):
     assert int(at.dataframe[-1].value["Bedarfe"].sum()) == 4
 
 
+def legends(at: AppTest) -> list[str]:
+    """The HTML of every legend beside the map (``st.html``), top to bottom."""
+    return [element.proto.body for element in at.get("html")]
+
+
+def test_heat_has_a_legend_of_its_own_not_the_category_colours(planner_db):
+    at = open_page({"ebene": "BEZ", "bedarfe": "heat"})
+    shown = legends(at)
+    assert any('aria-label="Dichte der Bedarfe (Wärmekarte): gering → hoch"' in html for html in shown)
+    assert not any("Mobilität" in html for html in shown)  # heat does not colour by category
+    at.radio(key="planner_needs_layer").set_value("points").run()
+    shown = legends(at)
+    assert any("Mobilität" in html for html in shown) and not any("Wärmekarte" in html for html in shown)
+
+
 def test_the_period_filter_counts_whole_days_and_goes_into_the_link(planner_db):
     at = open_page({"ebene": "BEZ"})
     today = datetime.now(timezone.utc).date()
