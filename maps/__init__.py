@@ -21,4 +21,6 @@ static
     The map as a picture: a choropleth with legend and sources as a PNG file.
 charts
     Charts besides the maps: one area's contribution bars (Altair).
+view
+    Where a browser map is, and when a page moves it (never to the map's own reports).
 """

@@ -9,8 +9,9 @@ changes, but swaps ``feature_group_to_add`` layers in place. So the base map
 
 * :func:`area_layer` - the choropleth of one indicator (areas carry the CSS class
   ``planner-area``); it goes onto the map itself, because only layers present
-  when the map is created report clicks, so the page passes the last zoom and
-  centre back to ``st_folium`` to keep the view when the choropleth changes;
+  when the map is created report clicks, so a new choropleth is a new Leaflet
+  map, which :class:`maps.view.KeptView` puts where the planner was
+  (:meth:`PlannerMap.identity` tells when);
 * :func:`focus_layer` - a thick outline around the area in focus;
 * :func:`needs_layer` - published needs as clustered points (folium's
   ``MarkerCluster``) or a heat layer (``HeatMap``); beyond :data:`POINT_LIMIT`
@@ -20,8 +21,9 @@ changes, but swaps ``feature_group_to_add`` layers in place. So the base map
 * :func:`facilities_layer` - Kitas, schools, youth centres, care homes, pharmacies.
 
 What the browser's map reports back (``st_folium``'s return value) is read by
-:func:`reported_view`, :func:`reported_bounds` and :func:`clicked_area`, which
-accept only what they recognise: the report comes from the browser.
+:func:`clicked_area` and :mod:`maps.view` (the view, and when the page moves
+the map: never by passing a report back), which accept only what they
+recognise: the report comes from the browser.
 :class:`PlannerMap` holds one view's data and builds its layers for the screen
 and the two map exports from them: one self-contained HTML file, and a
 picture of the current view with needs and facilities as dots
@@ -48,9 +50,11 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -74,6 +78,7 @@ from maps.base import (
     MetricScale,
     _MAP_CSS,
     _area_features,
+    _feature_id,
     add_basemap,
     legend_entries,
     use_local_assets,
@@ -85,6 +90,10 @@ if TYPE_CHECKING:
 
 #: Above this many needs, points give way to one circle per planning area (see the bench).
 POINT_LIMIT = 3000
+
+#: How far out and in the planners' map zooms: all of Berlin, and a few houses. Without tiles
+#: Leaflet knows no maximum, and Leaflet.markercluster needs one (see :func:`planner_base_map`).
+MIN_ZOOM, MAX_ZOOM = 9.0, 18.0
 
 #: One colour per need category (taxonomy order), distinguishable on white.
 CATEGORY_COLOURS = (
@@ -141,7 +150,7 @@ def planner_base_map(basemap: Basemap | None = None, lang: str = "de", asset_bas
     # folium hands max_zoom to the tile layer, which this map has not: set Leaflet's option.
     m = folium.Map(tiles=None, control_scale=False, zoom_control=True, prefer_canvas=False,
                    zoom_snap=0.25, zoom_delta=0.5)
-    m.options.update(max_zoom=18, min_zoom=9)
+    m.options.update(max_zoom=int(MAX_ZOOM), min_zoom=int(MIN_ZOOM))
     MetricScale().add_to(m)
     DocumentLanguage(lang).add_to(m)
     use_local_assets(m, asset_base)
@@ -454,47 +463,6 @@ def facility_swatches(kinds: Sequence[str], lang: str = "de") -> list[tuple[str,
 REPORTED_OBJECTS = ("last_active_drawing", "last_object_clicked", "zoom", "center", "bounds")
 
 
-def reported_view(returned: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """The zoom and centre the browser reported, as ``{"zoom": z, "center": (lat, lon)}``; else ``None``.
-
-    A new indicator or level re-creates the Leaflet map; passing this back to
-    ``st_folium`` (``zoom=``, ``center=``) puts the planner where they were. Before
-    the map has drawn, the report has no centre or a zoom of ``None``.
-
-    >>> reported_view({"zoom": 12, "center": {"lat": 52.5, "lng": 13.4}})
-    {'zoom': 12, 'center': (52.5, 13.4)}
-    >>> reported_view({"zoom": None, "center": {"lat": 52.5, "lng": 13.4}}), reported_view(None)
-    (None, None)
-    """
-    returned = returned or {}
-    center = returned.get("center")
-    if isinstance(center, dict) and {"lat", "lng"} <= center.keys() and returned.get("zoom"):
-        return {"zoom": returned["zoom"], "center": (center["lat"], center["lng"])}
-    return None
-
-
-def reported_bounds(reported: Any) -> Bounds | None:
-    """(south, west, north, east) of the browser's map view, or ``None`` when it sent none or nonsense.
-
-    ``reported`` is Leaflet's bounds as streamlit-folium returns them; the
-    picture export (:func:`planner_png`) draws exactly this part of the map.
-
-    >>> reported_bounds({"_southWest": {"lat": 52.4, "lng": 13.2}, "_northEast": {"lat": 52.6, "lng": 13.6}})
-    (52.4, 13.2, 52.6, 13.6)
-    >>> reported_bounds({"_southWest": {"lat": 52.6, "lng": 13.2}, "_northEast": {"lat": 52.4, "lng": 13.6}}) is None
-    True
-    """
-    try:
-        south_west, north_east = reported["_southWest"], reported["_northEast"]
-        bounds = (float(south_west["lat"]), float(south_west["lng"]), float(north_east["lat"]), float(north_east["lng"]))
-    except (KeyError, TypeError, ValueError):
-        return None
-    south, west, north, east = bounds
-    if not all(map(math.isfinite, bounds)) or not (-90 <= south < north <= 90 and -180 <= west < east <= 180):
-        return None
-    return bounds
-
-
 def clicked_area(returned: Mapping[str, Any] | None) -> tuple[str, str]:
     """The id of the area the browser reports as clicked ('' if none), and a signature of that click.
 
@@ -512,6 +480,37 @@ def clicked_area(returned: Mapping[str, Any] | None) -> tuple[str, str]:
     returned = returned or {}
     feature = returned.get("last_active_drawing") or {}
     return str((feature.get("properties") or {}).get("id", "")), json.dumps(returned.get("last_object_clicked"))
+
+
+@lru_cache(maxsize=8)
+def _bounds_by_area(areas: str) -> dict[str, Bounds]:
+    # Keyed by the GeoJSON text, as maps.base._bounds_of_collection: the page passes the same
+    # cached string on every run.
+    import shapely
+
+    features = json.loads(areas)["features"]
+    geometries = shapely.from_geojson([json.dumps(f["geometry"]) for f in features])
+    return {_feature_id(f): (float(s), float(w), float(n), float(e))
+            for f, (w, s, e, n) in zip(features, shapely.bounds(geometries))}
+
+
+def area_bounds(areas: str | Mapping[str, Any], area_ids: Sequence[str]) -> Bounds | None:
+    """(south, west, north, east) around the areas ``area_ids`` of a display GeoJSON; ``None`` if none is there.
+
+    What the map fits when an area or a Bezirk comes into focus (:meth:`maps.view.KeptView.fit`).
+
+    >>> area_bounds(json.dumps({"type": "FeatureCollection", "features": [
+    ...     {"type": "Feature", "id": "01", "geometry": {"type": "Point", "coordinates": [13.4, 52.5]}},
+    ...     {"type": "Feature", "id": "02", "geometry": {"type": "Point", "coordinates": [13.5, 52.6]}}]}),
+    ...     ["01", "02", "99"])
+    (52.5, 13.4, 52.6, 13.5)
+    """
+    by_area = _bounds_by_area(areas if isinstance(areas, str) else json.dumps(areas))
+    found = [by_area[a] for a in area_ids if a in by_area]
+    if not found:
+        return None
+    south, west, north, east = zip(*found)
+    return min(south), min(west), max(north), max(east)
 
 
 # --- one view: its layers, and the map as one HTML file or as a picture ---------------------------------
@@ -619,6 +618,31 @@ class PlannerMap:
         return area_layer(self.areas, self.layer.classification, self.names, value_text=self.layer.value_text,
                           area_label=LEVELS[self.level].label(self.lang), indicator_label=self.layer.heading,
                           attribution=self.layer.attribution, lang=self.lang)
+
+    def identity(self) -> str:
+        """A fingerprint of the map's own script: it changes exactly when the browser makes a new Leaflet map.
+
+        streamlit-folium keys its component by the map's script, which holds
+        the base map and the choropleth (areas, colours, tooltips, heading,
+        attribution, language); the overlays are swapped in place. So a new
+        indicator, level, language or filtered need rate makes a new map, and
+        a new focus or a new needs filter does not. The base map's tiles come
+        from the settings and are the same for the whole process.
+        """
+        layer = self.layer
+        digest = hashlib.sha256()
+        areas = self.areas if isinstance(self.areas, str) else json.dumps(self.areas, sort_keys=True)
+        for part in (self.level, self.lang, self.asset_base, layer.heading, layer.attribution, areas,
+                     json.dumps([layer.classification.colours, layer.classification.labels]),
+                     layer.classification.classes.astype(str).to_json(),
+                     layer.value_text.astype(str).to_json(), self.names.astype(str).to_json()):
+            digest.update(part.encode("utf-8"))
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def bounds(self, area_ids: Sequence[str]) -> Bounds | None:
+        """(south, west, north, east) around the areas ``area_ids`` of this map (:func:`area_bounds`)."""
+        return area_bounds(self.areas, area_ids)
 
     def overlays(self, focus: str | None) -> list[folium.FeatureGroup]:
         """Everything above the choropleth, bottom to top: the focus outline, needs, facilities.

@@ -1,11 +1,13 @@
 """Planners' map (/karte): indicators and residents' needs per area, one area in focus, compare, export.
 
 Thin: widgets in, :mod:`assessment.analysis.inventory` computes, :mod:`maps.planner`
-draws. The whole view (level, indicator, filters, focus, comparison, overlays)
-is mirrored into the URL query, so a link reproduces it; a bad parameter is
-named and falls back to its default. The map and the focused area live in one
-fragment: a click on the map reruns that fragment, not the page, and the base
-map never changes, so zoom and pan survive every change of layers.
+draws. The whole view (level, indicator, filters, focus, comparison, overlays,
+the map's zoom and centre) is mirrored into the URL query, so a link reproduces
+it; a bad parameter is named and falls back to its default. The map and the
+focused area live in one fragment: a click on the map reruns that fragment, not
+the page. The map moves only when the page means it to (:class:`maps.view.KeptView`):
+a new choropleth starts where the planner was, an area put into focus is fitted
+once, and the planner's own zooming and panning are never undone.
 """
 
 from __future__ import annotations
@@ -49,7 +51,8 @@ if "planner_level" not in st.session_state:
     values = parsed.state.widget_values()
     values["period_initial"] = values.pop("period")  # the date input's value, not its state: see there
     st.session_state.update({f"planner_{name}": value for name, value in values.items()},
-                            planner_link_problems=parsed.messages(lang))
+                            planner_link_problems=parsed.messages(lang), planner_kept_view=parsed.state.kept_view())
+kept = st.session_state["planner_kept_view"]  # the map's view, imposed only on purpose (maps.view)
 
 st.title(t("planner.title", lang))
 st.write(t("planner.intro", lang))
@@ -100,13 +103,14 @@ filters = view.filters(statuses)
 store_filters = filters.store_kwargs()
 
 
-def sync_query(state: ViewState) -> None:
-    """Write the view into the URL (only when it changed, so the history is not flooded)."""
+def sync_query(**changes) -> None:
+    """Write the view, with ``changes`` and the map's view, into the URL (only when it changed)."""
+    state = replace(view, map_view=kept.current(), **changes)
     if st.query_params.to_dict() != (wanted := inventory.link_query(state, lang, settings.language)):
         st.query_params.from_dict(wanted)
 
 
-sync_query(view)
+sync_query()
 
 # --- needs: counts per area of the level, Berlin, and the points or per-PLR counts ------------
 needs = inventory.needs_per_1000(store.counts_by_area(level, **store_filters), table, level)
@@ -136,21 +140,18 @@ export_state: dict = st.session_state.setdefault("planner_export_state", {})
 @st.fragment
 def map_and_focus() -> None:
     focus = st.session_state.get("planner_focus")
+    # Never pass the browser's reports back: a lagging one would pull the map back (issue 18).
+    kept.on_map(content.identity())  # another choropleth is a new Leaflet map: where the planner was
+    kept.fit("focus", focus, content.bounds([focus]) if focus else None)  # a new focus: fitted once
     map_column, legend_column = st.columns([3, 1])
     with map_column:
         st.markdown(escape_markdown(t("planner.map_label", lang, indicator=heading, level=LEVELS[level].label(lang))))
         m = planner_base_map(Basemap.from_settings(settings), lang, asset_base())
         content.choropleth().add_to(m)
-        # A new indicator or level re-creates the Leaflet map (the areas must be on the map
-        # itself to report clicks); the last zoom and centre the browser reported put the
-        # planner back where they were.
-        last_view = st.session_state.get("planner_view") or {}
         returned = st_folium(m, key="planner_map", feature_group_to_add=content.overlays(focus), height=560,
                              use_container_width=True, returned_objects=list(planner.REPORTED_OBJECTS),
-                             zoom=last_view.get("zoom"), center=last_view.get("center"))
-        if (reported := planner.reported_view(returned)) is not None:
-            st.session_state["planner_view"] = reported
-            export_state["bounds"] = planner.reported_bounds(returned.get("bounds"))
+                             **kept.st_folium_args())
+        kept.report(returned)
     with legend_column:
         st.html(legend_html(legend_entries(classification, lang), heading, lang))
         for line in layer.legend_notes(lang):
@@ -170,7 +171,7 @@ def map_and_focus() -> None:
 
     focus = st.selectbox(t("planner.focus", lang), [None, *table.index], key="planner_focus", format_func=focus_label)
     export_state["focus"] = focus
-    sync_query(replace(view, focus=focus))
+    sync_query(focus=focus)
     if focus is None:
         return
     st.subheader(focus_label(focus))
@@ -202,7 +203,7 @@ compare_keys = st.multiselect(t("planner.compare_indicators", lang), available_i
                               else inventory.default_compare_keys(key, table.columns),
                               format_func=lambda k: INDICATORS[k].label(lang), key=compare_state,
                               placeholder=choose)
-sync_query(replace(view, focus=st.session_state.get("planner_focus"), compare=tuple(compare)))
+sync_query(focus=st.session_state.get("planner_focus"), compare=tuple(compare))
 if len(compare) < 2:
     st.caption(t("planner.compare_hint", lang))
 else:
@@ -235,7 +236,7 @@ exports = {
                                     basemap=Basemap.from_settings(settings), title=f"Bedarfsatlas Berlin: {heading}",
                                     attribution=" | ".join(sources)),
     "png": lambda: content.to_png(display_geometry(settings, level, version), attribution=" | ".join(sources),
-                                  bounds=export_state.get("bounds"), focus=export_state.get("focus")),
+                                  bounds=kept.bounds, focus=export_state.get("focus")),
 }
 for column, (suffix, mime) in zip(st.columns(len(EXPORT_TYPES)), EXPORT_TYPES.items()):
     column.download_button(t(f"planner.export_{suffix}", lang), exports[suffix], mime=mime, on_click="ignore",

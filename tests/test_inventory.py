@@ -19,6 +19,7 @@ import pytest
 
 from assessment.analysis import inventory
 from assessment.analysis.inventory import NEEDS_PER_1000, NeedFilters, ViewState, state_from_query, state_to_query
+from maps.view import MapView
 from assessment.needs.model import ImportExtras, NeedInput
 from assessment.needs.store import open_store
 from assessment.needs.taxonomy import CATEGORIES
@@ -232,8 +233,10 @@ def test_geo_exports_carry_geometry_values_and_attribution(store, tmp_path):
 def test_a_view_survives_the_round_trip_through_the_url():
     view = ViewState(level="BZR", indicator=NEEDS_PER_1000, categories=("mobility", "housing"),
                      since=date(2026, 1, 1), until=date(2026, 3, 31), workshop="ws-7", focus="011001",
-                     compare=("011001", "011002"), facilities=("kitas", "schools"), needs_layer="heat")
+                     compare=("011001", "011002"), facilities=("kitas", "schools"), needs_layer="heat",
+                     map_view=MapView(13.25, (52.51631, 13.37775)))
     params = state_to_query(view)
+    assert params["zoom"] == "13.25" and params["mitte"] == "52.51631,13.37775"
     assert params["ebene"] == "BZR" and params["von"] == "2026-01-01" and params["vergleich"] == "011001,011002"
     parsed = state_from_query(params)
     assert parsed.problems == []
@@ -254,12 +257,38 @@ def test_a_view_survives_the_round_trip_through_the_url():
         ({"gebiet": "<script>"}, "Area '<script>' is not an id of level PLR; no area is in focus."),
         ({"ebene": "BEZ", "gebiet": "01100101"}, "Area '01100101' is not an id of level BEZ; no area is in focus."),
         ({"bedarfe": "3d"}, "Unknown needs layer '3d'; showing points (points, heat, off)."),
+        ({"zoom": "99", "mitte": "52.52,13.40"}, "Zoom '99' is not a number from 9 to 18; the map shows all of Berlin."),
+        ({"zoom": "nah", "mitte": "52.52,13.40"}, "Zoom 'nah' is not a number from 9 to 18; the map shows all of Berlin."),
+        ({"zoom": "nan", "mitte": "52.52,13.40"}, "Zoom 'nan' is not a number from 9 to 18; the map shows all of Berlin."),
+        ({"zoom": "12", "mitte": "48.14,11.58"},  # Munich
+         "Map centre '48.14,11.58' is not a point in Berlin such as 52.52,13.40 (latitude,longitude); "
+         "the map shows all of Berlin."),
+        ({"zoom": "12", "mitte": "13.40,52.52"},  # longitude first
+         "Map centre '13.40,52.52' is not a point in Berlin such as 52.52,13.40 (latitude,longitude); "
+         "the map shows all of Berlin."),
+        ({"zoom": "12", "mitte": "52.52"},
+         "Map centre '52.52' is not a point in Berlin such as 52.52,13.40 (latitude,longitude); "
+         "the map shows all of Berlin."),
+        ({"zoom": "12"}, "The map view needs both zoom and mitte (e.g. zoom=13&mitte=52.52,13.40); "
+                         "the map shows all of Berlin."),
     ],
 )
 def test_invalid_link_parameters_fall_back_and_say_why(params, message):
     parsed = state_from_query(params)
     assert [en for _, en in parsed.problems] == [message]
     assert all(de for de, _ in parsed.problems)
+
+
+def test_a_links_map_view_wins_over_fitting_the_area_it_names():
+    parsed = state_from_query({"ebene": "BEZ", "gebiet": "05", "zoom": "13.5", "mitte": "52.52,13.405"})
+    assert parsed.problems == [] and parsed.state.map_view == MapView(13.5, (52.52, 13.405))
+    kept = parsed.state.kept_view()
+    kept.fit("focus", "05", (52.45, 13.1, 52.6, 13.3))  # the page's first run: Spandau is in focus
+    assert kept.st_folium_args() == {"zoom": 13.5, "center": (52.52, 13.405)}
+    # Without a view in the link, the area is fitted.
+    kept = state_from_query({"ebene": "BEZ", "gebiet": "05"}).state.kept_view()
+    kept.fit("focus", "05", (52.45, 13.1, 52.6, 13.3))
+    assert kept.imposed is not None and 13.1 < kept.imposed.center[1] < 13.3
 
 
 def test_link_areas_are_checked_against_the_known_ids():

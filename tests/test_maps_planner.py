@@ -29,10 +29,9 @@ from maps.planner import (
     needs_layer,
     planner_base_map,
     png_points,
-    reported_bounds,
-    reported_view,
     standalone_html,
 )
+from maps.view import MapView, reported_bounds, reported_view
 
 ROOT = Path(__file__).resolve().parents[1]
 NODE_MODULES = ROOT / "static" / "node_modules"
@@ -145,7 +144,8 @@ VIEW = {"_southWest": {"lat": 52.4, "lng": 13.2}, "_northEast": {"lat": 52.6, "l
 @pytest.mark.parametrize(
     "returned, expected",
     [
-        ({"zoom": 12, "center": CENTRE}, {"zoom": 12, "center": (52.52, 13.40)}),
+        ({"zoom": 12, "center": CENTRE}, MapView(12.0, (52.52, 13.40))),
+        ({"zoom": "12", "center": CENTRE}, None),  # the browser sends numbers, or nothing is taken
         ({"zoom": None, "center": CENTRE}, None),  # before the map has drawn
         ({"zoom": 12, "center": {"lat": 52.52}}, None),
         ({"zoom": 12, "center": [52.52, 13.40]}, None),

@@ -154,6 +154,29 @@ def test_facilities_overlay_and_needs_layer_modes(planner_db):
     assert int(at.dataframe[-1].value["Bedarfe"].sum()) == 4
 
 
+def map_view_passed(at: AppTest) -> tuple:
+    """The zoom and centre the page passes to the browser's map (st_folium's arguments)."""
+    import json
+
+    args = json.loads(at.get("component_instance")[0].proto.json_args)
+    return args["zoom"], args["center"]
+
+
+def test_the_map_moves_only_to_a_links_view_or_a_new_focus(planner_db):
+    at = open_page({"ebene": "BEZ", "zoom": "13.5", "mitte": "52.52000,13.40500"})
+    assert map_view_passed(at) == (13.5, [52.52, 13.405])
+    assert (at.query_params["zoom"], at.query_params["mitte"]) == ("13.5", "52.52000,13.40500")
+    # Another needs layer: the same values, which the browser ignores (the map stays where it is).
+    at.radio(key="planner_needs_layer").set_value("off").run()
+    assert map_view_passed(at) == (13.5, [52.52, 13.405])
+    # Spandau into focus: the map is fitted to it, once.
+    at.selectbox(key="planner_focus").set_value("05").run()
+    zoom, (lat, lon) = map_view_passed(at)
+    assert 10 < zoom < 13.5 and 52.45 < lat < 52.6 and 13.1 < lon < 13.3
+    at.radio(key="planner_needs_layer").set_value("points").run()
+    assert map_view_passed(at) == (zoom, [lat, lon])
+
+
 def legends(at: AppTest) -> list[str]:
     """The HTML of every legend beside the map (``st.html``), top to bottom."""
     return [element.proto.body for element in at.get("html")]

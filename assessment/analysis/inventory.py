@@ -19,9 +19,11 @@ numbers as the screen.
   (CSV with attribution lines and spreadsheet-safe cells; GeoJSON or
   GeoPackage with the display geometry and an attribution column).
 * **Deep links**: the view (level, indicator, filters, focused and compared
-  areas) as URL query parameters and back, with a readable message for every
-  parameter that had to fall back to its default; and the view as the page's
-  widgets hold it (:meth:`ViewState.widget_values`, :meth:`ViewState.from_widgets`).
+  areas, the map's zoom and centre) as URL query parameters and back, with a
+  readable message for every parameter that had to fall back to its default;
+  the view as the page's widgets hold it (:meth:`ViewState.widget_values`,
+  :meth:`ViewState.from_widgets`), and the map view a link opens at
+  (:meth:`ViewState.kept_view`).
 
 Examples
 --------
@@ -61,9 +63,10 @@ from geodata.indicators import (
     sum_columns,
 )
 from geodata.lor import LEVEL_ORDER, get_level
-from maps.base import IndicatorLayer, indicator_layer, value_texts
+from maps.base import BERLIN_BOUNDS, IndicatorLayer, indicator_layer, value_texts
 from maps.classify import MORE_NEED_IF_HIGHER, classify_numeric
-from maps.planner import POINT_LIMIT
+from maps.planner import MAX_ZOOM, MIN_ZOOM, POINT_LIMIT
+from maps.view import KeptView, MapView
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -694,6 +697,7 @@ class ViewState:
     compare: tuple[str, ...] = ()
     facilities: tuple[str, ...] = ()
     needs_layer: str = "points"
+    map_view: MapView | None = None
 
     def filters(self, statuses: tuple[str, ...] = PUBLIC_STATUSES) -> NeedFilters:
         return NeedFilters(self.categories, self.since, self.until, self.workshop, statuses)
@@ -711,11 +715,26 @@ class ViewState:
         return replace(self, focus=self.focus if self.focus in known else None,
                        compare=tuple(a for a in self.compare if a in known))
 
+    def kept_view(self) -> KeptView:
+        """The map's view as this view opens: at its ``map_view`` when it has one, else the map's own.
+
+        A link's zoom and centre win over fitting the focused area (or Bezirk)
+        it names: they count as fitted already (:meth:`maps.view.KeptView.fit`).
+
+        >>> ViewState(focus="01", map_view=MapView(13.0, (52.52, 13.4))).kept_view().fitted
+        {'focus': '01'}
+        >>> ViewState(focus="01").kept_view().imposed is None
+        True
+        """
+        fitted = {"focus": self.focus} if self.map_view is not None and self.focus else {}
+        return KeptView(imposed=self.map_view, fitted=fitted, min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)
+
     def widget_values(self) -> dict[str, Any]:
         """The view as the page's widgets hold it, by the name of its part.
 
         Multiple choices are lists, ``period`` the tuple of the days that are set
-        (a date range widget's value), ``workshop`` '' when there is none.
+        (a date range widget's value), ``workshop`` '' when there is none. The
+        map's view is not a widget's (see :meth:`kept_view`).
         """
         return {
             "level": self.level, "indicator": self.indicator, "categories": list(self.categories),
@@ -727,7 +746,7 @@ class ViewState:
     @classmethod
     def from_widgets(cls, *, level: str, indicator: str, categories: Iterable[str] = (), period: object = (),
                      workshop: str = "", focus: str | None = None, compare: Iterable[str] = (),
-                     facilities: Iterable[str] = (), needs_layer: str = "points",
+                     facilities: Iterable[str] = (), needs_layer: str = "points", map_view: MapView | None = None,
                      area_ids: Iterable[str] | None = None) -> ViewState:
         """The view the widgets show: the period read by :func:`period_bounds`, a blank workshop is none.
 
@@ -740,7 +759,7 @@ class ViewState:
         (datetime.date(2026, 3, 1), None, None, None)
         """
         view = cls(level, indicator, tuple(categories), *period_bounds(period), workshop.strip() or None,
-                   focus, tuple(compare), tuple(facilities), needs_layer)
+                   focus, tuple(compare), tuple(facilities), needs_layer, map_view)
         return view if area_ids is None else view.within(area_ids)
 
 
@@ -768,6 +787,11 @@ def state_to_query(state: ViewState) -> dict[str, str]:
 
     >>> state_to_query(ViewState(level="BZR", indicator="share_65plus", categories=("mobility", "housing")))
     {'ebene': 'BZR', 'indikator': 'share_65plus', 'kategorie': 'mobility,housing'}
+
+    The map's view: the zoom to 2 places, the centre ("mitte", latitude first) to 5 (about 1 m).
+
+    >>> state_to_query(ViewState(map_view=MapView(13.25, (52.5163123, 13.3777456))))
+    {'zoom': '13.25', 'mitte': '52.51631,13.37775'}
     """
     params: dict[str, str] = {}
     if state.level != DEFAULT_VIEW.level:
@@ -790,6 +814,10 @@ def state_to_query(state: ViewState) -> dict[str, str]:
         params["einrichtungen"] = ",".join(state.facilities)
     if state.needs_layer != DEFAULT_VIEW.needs_layer:
         params["bedarfe"] = state.needs_layer
+    if state.map_view is not None:
+        shown = state.map_view.rounded()
+        params["zoom"] = f"{shown.zoom:g}"
+        params["mitte"] = f"{shown.center[0]:.5f},{shown.center[1]:.5f}"
     return params
 
 
@@ -936,7 +964,52 @@ def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterab
         else:
             problems.append((f"Unbekannte Darstellung der Bedarfe {layer!r}; es gilt {default.needs_layer}.",
                              f"Unknown needs layer {layer!r}; showing {default.needs_layer} ({', '.join(NEEDS_LAYERS)})."))
-    return ParsedView(state, problems)
+    map_view, problem = _map_view(_one(params, "zoom"), _one(params, "mitte"))
+    if problem:
+        problems.append(problem)
+    return ParsedView(replace(state, map_view=map_view), problems)
+
+
+#: Where a link's map centre may lie: Berlin's extent and about 15 km around it.
+CENTRE_BOUNDS = ((BERLIN_BOUNDS[0][0] - 0.15, BERLIN_BOUNDS[0][1] - 0.2), (BERLIN_BOUNDS[1][0] + 0.15, BERLIN_BOUNDS[1][1] + 0.2))
+
+
+def _map_view(zoom_text: str | None, centre_text: str | None) -> tuple[MapView | None, tuple[str, str] | None]:
+    """The map view of a link's ``zoom`` and ``mitte`` ("lat,lon"), or what is wrong with them (German, English).
+
+    >>> _map_view("13.5", "52.52,13.40")
+    (MapView(zoom=13.5, center=(52.52, 13.4)), None)
+    >>> _map_view(None, None)
+    (None, None)
+    >>> _map_view("13", None)[1][1]
+    'The map view needs both zoom and mitte (e.g. zoom=13&mitte=52.52,13.40); the map shows all of Berlin.'
+    """
+    if zoom_text is None and centre_text is None:
+        return None, None
+    if not zoom_text or not centre_text:
+        return None, ("Die Kartenansicht braucht zoom und mitte (z. B. zoom=13&mitte=52.52,13.40); "
+                      "die Karte zeigt ganz Berlin.",
+                      "The map view needs both zoom and mitte (e.g. zoom=13&mitte=52.52,13.40); "
+                      "the map shows all of Berlin.")
+    try:
+        zoom = float(zoom_text)
+    except ValueError:
+        zoom = float("nan")
+    if not MIN_ZOOM <= zoom <= MAX_ZOOM:  # also NaN
+        return None, (f"Zoom {zoom_text!r} ist keine Zahl von {MIN_ZOOM:g} bis {MAX_ZOOM:g}; die Karte zeigt ganz Berlin.",
+                      f"Zoom {zoom_text!r} is not a number from {MIN_ZOOM:g} to {MAX_ZOOM:g}; "
+                      "the map shows all of Berlin.")
+    (south, west), (north, east) = CENTRE_BOUNDS
+    try:
+        lat, lon = (float(part) for part in centre_text.split(","))
+    except ValueError:
+        lat = lon = float("nan")
+    if not (south <= lat <= north and west <= lon <= east):
+        return None, (f"Kartenmitte {centre_text!r} ist kein Punkt in Berlin wie 52.52,13.40 (Breite,Länge); "
+                      "die Karte zeigt ganz Berlin.",
+                      f"Map centre {centre_text!r} is not a point in Berlin such as 52.52,13.40 (latitude,longitude); "
+                      "the map shows all of Berlin.")
+    return MapView(zoom, (lat, lon)), None
 
 
 def _list(params: Mapping[str, object], key: str) -> list[str]:

@@ -15,7 +15,10 @@ The rules these helpers follow:
 * look only at elements of the current run (:func:`current`);
 * look into the visible map iframe of the current run only (:func:`map_frame`);
 * retry only the user action a rerun can swallow (a map click, a choice in a
-  list), never a whole test, and never wait a fixed time instead.
+  list), never a whole test, and never wait a fixed time instead;
+* to show that a page *rests* (no run starts by itself, e.g. a map that keeps
+  reporting views the page sends back), :func:`wait_quiet` waits for a stretch
+  without any rerun request and fails, counting them, if none comes.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class RunWatcher:
     def __init__(self) -> None:
         self.events: list[str] = []  # "sent" | "finished"
         self.requests: dict[int, bytes] = {}  # index in events of a "sent" -> the BackMsg bytes
+        self.sent_at: list[float] = []  # time.monotonic() of every rerun request, in order
 
     def attach(self, page) -> None:
         page.on("websocket", self._on_socket)
@@ -59,6 +63,7 @@ class RunWatcher:
         if isinstance(payload, bytes) and BackMsg.FromString(payload).WhichOneof("type") == "rerun_script":
             self.requests[len(self.events)] = payload
             self.events.append("sent")
+            self.sent_at.append(time.monotonic())
 
     def _on_received(self, payload) -> None:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -133,6 +138,29 @@ def rerun_after(page, timeout: float = TIMEOUT_MS, request_timeout: float = 15_0
             raise AssertionError(f"the run the action started did not end within {timeout / 1000:.0f} s")
         page.wait_for_timeout(50)  # lets Playwright deliver the websocket events
     wait_idle(page, timeout)
+
+
+def wait_quiet(page, quiet_s: float = 5.0, timeout_s: float = 30.0) -> None:
+    """Wait until no rerun request was sent for ``quiet_s`` seconds and the last run has ended.
+
+    The proof that a page rests after the user stopped: a map whose reports make
+    the page move it again (and so report again) never gets quiet. Fails after
+    ``timeout_s`` naming how many rerun requests came in that time. A stretch of
+    ``quiet_s`` must fit after the last report of the user's action (streamlit-folium
+    reports 250 ms after the map stopped moving).
+    """
+    watcher = WATCHERS[page]
+    started = time.monotonic()
+    while True:
+        now = time.monotonic()
+        last = max([started, *watcher.sent_at])
+        if now - last >= quiet_s and page.get_by_test_id("stApp").get_attribute("data-test-script-state") == "notRunning":
+            return
+        if now - started > timeout_s:
+            count = sum(1 for at in watcher.sent_at if at >= started)
+            raise AssertionError(f"the page did not rest: {count} rerun requests in {timeout_s:.0f} s without any "
+                                 f"user action, the last {now - last:.1f} s ago")
+        page.wait_for_timeout(100)  # lets Playwright deliver the websocket events
 
 
 def wait_idle(page, timeout: float = TIMEOUT_MS) -> None:

@@ -27,6 +27,7 @@ from tests.e2e.streamlit_helpers import (
     map_view,
     open_app,
     rerun_after,
+    wait_quiet,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -244,3 +245,139 @@ def test_geojson_and_html_exports_are_complete_and_self_contained(planner_server
         expect(offline.locator(AREAS)).to_have_count(12, timeout=TIMEOUT_MS)
     finally:
         context.close()
+
+
+# --- the map rests: a view is passed to the browser only when the page means to move the map ----------
+
+
+def leaflet_view(page) -> dict:
+    """The browser map's zoom and centre, as Leaflet holds them."""
+    return map_frame(page).evaluate(
+        "(() => { const c = window.map.getCenter(); return {zoom: window.map.getZoom(), lat: c.lat, lng: c.lng}; })()")
+
+
+def drag_map(page, dx: float, dy: float) -> None:
+    """Drag the map like a user: press in the middle of the map, move in steps, release."""
+    box = map_view(page).locator(".leaflet-container").bounding_box(timeout=TIMEOUT_MS)
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + dx, y + dy, steps=12)
+    page.mouse.up()
+
+
+def zoom_steps(page, button: str, times: int) -> None:
+    """Click a zoom button ``times`` times, a little apart, as a user does (each step reports on its own)."""
+    for _ in range(times):
+        map_view(page).locator(f".leaflet-control-zoom-{button}").click()
+        page.wait_for_timeout(350)  # longer than streamlit-folium's 250 ms report debounce: reports lag behind
+
+
+def test_the_map_rests_after_zooming_panning_and_a_cluster_click(planner_server, page, network):
+    """Issue 18: after ordinary use the map flipped between two zooms about once a second, for ever."""
+    open_map(page, planner_server)
+    wait_quiet(page, quiet_s=3)
+    start = leaflet_view(page)
+
+    zoom_steps(page, "in", 4)
+    drag_map(page, -180, 90)
+    wait_quiet(page)
+    zoomed = leaflet_view(page)
+    assert zoomed["zoom"] == start["zoom"] + 4 * 0.5  # zoomDelta: every step is kept, none pulled back
+    assert zoomed["lng"] > start["lng"]  # dragged to the left: the map shows what lies east (the pan is kept)
+
+    zoom_steps(page, "out", 3)
+    drag_map(page, 150, -60)
+    wait_quiet(page)
+    dragged = leaflet_view(page)
+    assert dragged["zoom"] == zoomed["zoom"] - 3 * 0.5
+    assert dragged["lng"] < zoomed["lng"]
+    page.wait_for_timeout(1000)
+    assert leaflet_view(page) == dragged  # resting, not moving back
+
+    # Back to all of Berlin, where the needs in Mitte are one cluster; a click on it zooms in.
+    zoom_steps(page, "out", 2)
+    wait_quiet(page, quiet_s=3)
+    before = leaflet_view(page)
+    map_view(page).locator(".marker-cluster").first.click()
+    wait_quiet(page)
+    after = leaflet_view(page)
+    assert after["zoom"] > before["zoom"]
+    page.wait_for_timeout(1000)
+    assert leaflet_view(page) == after
+    network.assert_clean()
+
+
+def leaflet_bounds(page) -> tuple[float, float, float, float]:
+    """(south, west, north, east) of what the browser map shows."""
+    b = map_frame(page).evaluate(
+        "(() => { const b = window.map.getBounds(); return [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()]; })()")
+    return tuple(b)
+
+
+def contains(outer, inner) -> bool:
+    return outer[0] <= inner[0] and outer[1] <= inner[1] and outer[2] >= inner[2] and outer[3] >= inner[3]
+
+
+def test_focusing_an_area_zooms_the_map_to_it_once(planner_server, page, network, settings_with_data):
+    from geodata.display import display_geojson
+    from maps.planner import area_bounds
+
+    spandau = area_bounds(display_geojson(settings_with_data, "BEZ"), ["05"])
+    open_map(page, planner_server, "?ebene=BEZ&bedarfe=off", areas=12)
+    wait_quiet(page, quiet_s=3)
+    berlin = leaflet_view(page)
+
+    choose(page, "Gebiet im Fokus (suchen oder in der Karte anklicken)", "Spandau (05)",
+           done=current(page).get_by_role("heading", name="Spandau (05)"))
+    map_frame(page).wait_for_function(f"window.map.getZoom() > {berlin['zoom']}", timeout=TIMEOUT_MS)
+    wait_quiet(page)
+    fitted = leaflet_view(page)
+    assert contains(leaflet_bounds(page), spandau)  # all of Spandau shows ...
+    assert not contains(leaflet_bounds(page), (52.5186, 13.4083, 52.5186, 13.4083))  # ... not the Rotes Rathaus
+
+    # Fitted once: the planner zooms out, and the focus does not pull the map back.
+    zoom_steps(page, "out", 1)
+    wait_quiet(page)
+    assert leaflet_view(page)["zoom"] == fitted["zoom"] - 0.5
+
+    # The same area again after no area: fitted again.
+    choose(page, "Gebiet im Fokus (suchen oder in der Karte anklicken)", "— keines —")
+    wait_quiet(page, quiet_s=3)
+    choose(page, "Gebiet im Fokus (suchen oder in der Karte anklicken)", "Spandau (05)",
+           done=current(page).get_by_role("heading", name="Spandau (05)"))
+    map_frame(page).wait_for_function(f"window.map.getZoom() == {fitted['zoom']}", timeout=TIMEOUT_MS)
+    wait_quiet(page)
+    network.assert_clean()
+
+
+def test_the_deep_link_keeps_zoom_and_centre(planner_server, page, network):
+    from playwright.sync_api import expect
+
+    # The link's view wins over fitting the area it names.
+    open_map(page, planner_server, "?ebene=BEZ&bedarfe=off&gebiet=05&zoom=13.5&mitte=52.52000,13.40500", areas=12)
+    map_frame(page).wait_for_function("window.map.getZoom() == 13.5", timeout=TIMEOUT_MS)
+    wait_quiet(page, quiet_s=3)
+    opened = leaflet_view(page)
+    assert (opened["zoom"], round(opened["lat"], 5), round(opened["lng"], 5)) == (13.5, 52.52, 13.405)
+    expect(page).to_have_url(re.compile(r"zoom=13\.5&mitte=52\.52000%2C13\.40500|zoom=13\.5&mitte=52\.52000,13\.40500"))
+
+    # The planner pans and zooms: the link follows, and opening it again shows the same view.
+    zoom_steps(page, "in", 1)
+    drag_map(page, -120, 0)
+    wait_quiet(page)
+    moved = leaflet_view(page)
+    expect(page).to_have_url(re.compile(r"zoom=14(&|$)"), timeout=TIMEOUT_MS)
+    link = page.url
+    assert "gebiet=05" in link
+    open_app(page, link, "Planungskarte: Indikatoren und Bedarfe")
+    map_frame(page).wait_for_function("window.map && window.map.getZoom() == 14", timeout=TIMEOUT_MS)
+    reopened = leaflet_view(page)
+    assert reopened["lat"] == pytest.approx(moved["lat"], abs=1e-5)
+    assert reopened["lng"] == pytest.approx(moved["lng"], abs=1e-5)
+
+    # A view outside what the map can show is named and left out.
+    open_map(page, planner_server, "?ebene=BEZ&zoom=99&mitte=52.52,13.40", areas=12)
+    expect(current(page).get_by_text(re.compile("Zoom '99' ist keine Zahl von 9 bis 18"))).to_be_visible(
+        timeout=TIMEOUT_MS)
+    network.assert_clean()
