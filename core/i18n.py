@@ -73,6 +73,7 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     },
     "column.id": {"de": "Schlüssel", "en": "ID"},
     "column.name": {"de": "Name", "en": "Name"},
+    "column.bezirk": {"de": "Bezirk", "en": "Bezirk"},
     "column.value": {"de": "Wert", "en": "Value"},
     "column.class": {"de": "Klasse", "en": "Class"},
     # Legend and map
@@ -390,8 +391,19 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "planner.focus_list": {"de": "Bedarfe in diesem Gebiet (neueste zuerst)", "en": "Needs in this area (newest first)"},
     "planner.focus_list_more": {"de": "Die ersten {n} von {total} Bedarfen.", "en": "The first {n} of {total} needs."},
     "planner.focus_no_needs": {"de": "Keine Bedarfe, die den Filtern entsprechen.", "en": "No needs match the filters."},
-    "planner.compare": {"de": "Gebiete vergleichen (2 bis 4)", "en": "Compare areas (2 to 4)"},
-    "planner.compare_hint": {"de": "Wählen Sie zwei bis vier Gebiete.", "en": "Choose two to four areas."},
+    "planner.compare": {"de": "Gebiete vergleichen (2 bis {max})", "en": "Compare areas (2 to {max})"},
+    "planner.compare_hint": {"de": "Wählen Sie 2 bis {max} Gebiete.", "en": "Choose 2 to {max} areas."},
+    "planner.compare_bezirk": {"de": "Alle {n} Gebiete von {bezirk} vergleichen",
+                               "en": "Compare all {n} areas of {bezirk}"},
+    "planner.bezirk": {"de": "Bezirk", "en": "Bezirk (district)"},
+    "planner.bezirk_all": {"de": "— alle Bezirke —", "en": "— all Bezirke —"},
+    "planner.bezirk_help": {
+        "de": "Zeigt in Tabelle, Fokus, Vergleich und Export nur die Gebiete dieses Bezirks und zoomt die Karte "
+              "auf ihn. Auf der Ebene Bezirke ohne Wirkung.",
+        "en": "Shows only this Bezirk's areas in the table, focus, comparison and export, and zooms the map to it. "
+              "No effect at the level of Bezirke.",
+    },
+    "planner.choose_option": {"de": "Bitte auswählen", "en": "Choose an option"},
     "planner.compare_indicators": {"de": "Indikatoren im Vergleich", "en": "Indicators to compare"},
     "planner.table": {"de": "Tabelle der aktuellen Ansicht (ohne Karte)", "en": "Table of the current view (no map needed)"},
     "planner.export": {"de": "Export der aktuellen Ansicht", "en": "Export of the current view"},

@@ -47,11 +47,8 @@ roles = ctx.user.roles  # published needs only, unless a moderator or admin filt
 # --- read a deep link once per visit: query parameters -> widget state -----------------------
 if "planner_level" not in st.session_state:
     ids_by_level = {lvl: level_data(settings, lvl, version)[1].index for lvl in LEVEL_ORDER}
-    parsed = inventory.state_from_query(st.query_params.to_dict(), ids_by_level)
-    values = parsed.state.widget_values()
-    values["period_initial"] = values.pop("period")  # the date input's value, not its state: see there
-    st.session_state.update({f"planner_{name}": value for name, value in values.items()},
-                            planner_link_problems=parsed.messages(lang), planner_kept_view=parsed.state.kept_view())
+    st.session_state.update(inventory.state_from_query(st.query_params.to_dict(), ids_by_level)
+                            .session_values("planner_", lang))
 kept = st.session_state["planner_kept_view"]  # the map's view, imposed only on purpose (maps.view)
 
 st.title(t("planner.title", lang))
@@ -59,18 +56,24 @@ st.write(t("planner.intro", lang))
 for problem in st.session_state.pop("planner_link_problems", []):
     st.warning(escape_markdown(t("planner.link_problem", lang, problem=problem)))
 
-# --- the view: level, indicator, overlays, filters --------------------------------------------
-first, second, third = st.columns([1, 2, 1])
-level = first.selectbox(t("planner.level", lang), LEVEL_ORDER, format_func=lambda c: LEVELS[c].plural(lang),
-                        key="planner_level")
-keys = [NEEDS_PER_1000, *available_indicators(level)]
-key = indicator_select(second, t("planner.indicator", lang), keys, key="planner_indicator", level=level,
-                       fallback=keys[1], format_func=lambda k: inventory.indicator_label(k, lang), lang=lang)
-needs_mode = third.radio(t("planner.needs_layer", lang), inventory.NEEDS_LAYERS, key="planner_needs_layer",
-                         format_func=lambda m: t(f"planner.layer.{m}", lang), horizontal=True)
-# Streamlit's own placeholder ("Choose options") and date format are English; these follow the language.
-choose = t("planner.choose_options", lang)
+# --- the view: level, Bezirk, indicator, overlays, filters ------------------------------------
+# Streamlit's own placeholders ("Choose an option", "Choose options") and date format are
+# English; these follow the language.
+choose, choose_one = t("planner.choose_options", lang), t("planner.choose_option", lang)
 date_format = "DD.MM.YYYY" if lang == "de" else "YYYY-MM-DD"
+first, second, third, fourth = st.columns([1, 1, 2, 1.3])
+level = first.selectbox(t("planner.level", lang), LEVEL_ORDER, format_func=lambda c: LEVELS[c].plural(lang),
+                        key="planner_level", placeholder=choose_one)
+bezirk_names = level_data(settings, "BEZ", version)[1]["name"]
+bezirk = second.selectbox(t("planner.bezirk", lang), [None, *bezirk_names.index], key="planner_bezirk",
+                          format_func=lambda b: t("planner.bezirk_all", lang) if b is None else bezirk_names[b],
+                          disabled=level == "BEZ", help=t("planner.bezirk_help", lang), placeholder=choose_one)
+keys = [NEEDS_PER_1000, *available_indicators(level)]
+key = indicator_select(third, t("planner.indicator", lang), keys, key="planner_indicator", level=level,
+                       fallback=keys[1], format_func=lambda k: inventory.indicator_label(k, lang), lang=lang,
+                       placeholder=choose_one)
+needs_mode = fourth.radio(t("planner.needs_layer", lang), inventory.NEEDS_LAYERS, key="planner_needs_layer",
+                          format_func=lambda m: t(f"planner.layer.{m}", lang), horizontal=True)
 with st.expander(t("planner.filters", lang), expanded=True):
     one, two, three, four = st.columns([2, 1, 1, 1])
     categories = one.multiselect(t("planner.categories", lang), list(CATEGORIES), key="planner_categories",
@@ -95,7 +98,8 @@ geojson, table = level_data(settings, level, version)
 view = ViewState.from_widgets(level=level, indicator=key, categories=categories, period=period, workshop=workshop,
                               focus=st.session_state.get("planner_focus"), facilities=facility_kinds,
                               compare=st.session_state.get("planner_compare", []), needs_layer=needs_mode,
-                              area_ids=table.index)
+                              bezirk=bezirk, area_ids=table.index)
+areas = view.areas(table.index)  # all of the level's, or one Bezirk's: listed, compared, exported
 if st.session_state.get("planner_focus") != view.focus:  # an area of the former level
     st.session_state["planner_focus"] = view.focus
 st.session_state["planner_compare"] = list(view.compare)
@@ -118,7 +122,7 @@ berlin_counts = inventory.berlin_need_counts(store.counts_by_area("BEZ", **store
 total_needs = int(berlin_counts["total"])
 berlin_values = berlin(settings, version)
 layer = inventory.view_layer(key, table, needs, lang)
-classification, heading = layer.classification, layer.heading
+heading = layer.heading
 drawn = inventory.needs_to_draw(store, filters, total=total_needs, mode=needs_mode, level=level, needs=needs,
                                 plr_points=lambda: plr_points(settings, version))
 category_labels = {c: category.label(lang) for c, category in CATEGORIES.items()}
@@ -142,7 +146,8 @@ def map_and_focus() -> None:
     focus = st.session_state.get("planner_focus")
     # Never pass the browser's reports back: a lagging one would pull the map back (issue 18).
     kept.on_map(content.identity())  # another choropleth is a new Leaflet map: where the planner was
-    kept.fit("focus", focus, content.bounds([focus]) if focus else None)  # a new focus: fitted once
+    kept.fit("bezirk", bezirk if level != "BEZ" else None, content.bounds(areas))  # each fitted once
+    kept.fit("focus", focus, content.bounds([focus]) if focus else None)
     map_column, legend_column = st.columns([3, 1])
     with map_column:
         st.markdown(escape_markdown(t("planner.map_label", lang, indicator=heading, level=LEVELS[level].label(lang))))
@@ -153,7 +158,7 @@ def map_and_focus() -> None:
                              **kept.st_folium_args())
         kept.report(returned)
     with legend_column:
-        st.html(legend_html(legend_entries(classification, lang), heading, lang))
+        st.html(legend_html(legend_entries(layer.classification, lang), heading, lang))
         for line in layer.legend_notes(lang):
             st.markdown(escape_markdown(line))
         # What a reader must know about the figure (vintage, where the crime atlas counts), as on the overview.
@@ -163,23 +168,22 @@ def map_and_focus() -> None:
             st.html(overlay_legend)
 
     clicked, signature = planner.clicked_area(returned)  # an id to look up, never to echo
-    if clicked in table.index and signature != st.session_state.get("planner_click_seen"):
+    if clicked in areas and signature != st.session_state.get("planner_click_seen"):
         st.session_state["planner_click_seen"] = signature
         if clicked != focus:
             st.session_state["planner_focus"] = clicked
             st.rerun(scope="fragment")
 
-    focus = st.selectbox(t("planner.focus", lang), [None, *table.index], key="planner_focus", format_func=focus_label)
+    focus = st.selectbox(t("planner.focus", lang), [None, *areas], key="planner_focus", format_func=focus_label,
+                         placeholder=choose_one)
     export_state["focus"] = focus
     sync_query(focus=focus)
     if focus is None:
         return
     st.subheader(focus_label(focus))
-    st.markdown(f"**{escape_markdown(t('planner.focus_indicators', lang))}**")
-    st.dataframe(inventory.area_profile(table, focus, berlin_values, level, lang), hide_index=True, width="stretch")
-    st.markdown(f"**{escape_markdown(t('planner.focus_needs', lang))}**")
-    st.dataframe(inventory.needs_profile(needs, focus, berlin_counts, float(berlin_values["population"]), lang),
-                 hide_index=True, width="stretch")
+    for title, profile in inventory.focus_tables(table, needs, focus, berlin_values, berlin_counts, level, lang):
+        st.markdown(f"**{escape_markdown(title)}**")
+        st.dataframe(profile, hide_index=True, width="stretch")
     st.caption(escape_markdown(inventory.needs_rate_sources(lang)))
     st.markdown(f"**{escape_markdown(t('planner.focus_list', lang))}**")
     listed = store.query(level=level, area_ids=[focus], **store_filters, limit=FOCUS_LIST_LIMIT)
@@ -193,10 +197,15 @@ def map_and_focus() -> None:
 
 map_and_focus()
 
-# --- compare two to four areas ------------------------------------------------------------------
-st.subheader(t("planner.compare", lang))
-compare = st.multiselect(t("planner.compare", lang), list(table.index), key="planner_compare", placeholder=choose,
-                         max_selections=inventory.MAX_COMPARE, format_func=focus_label, label_visibility="collapsed")
+# --- compare areas: any two to MAX_COMPARE, or all of one Bezirk's ---------------------------------
+st.subheader(t("planner.compare", lang, max=inventory.MAX_COMPARE))
+if bezirk and level != "BEZ" and 2 <= len(areas) <= inventory.MAX_COMPARE:
+    st.button(t("planner.compare_bezirk", lang, n=len(areas), bezirk=bezirk_names[bezirk]),
+              on_click=lambda: st.session_state.update(planner_compare=list(areas)))
+# No "Select all" entry: its label is English, and at PLR level it would pass the limit.
+compare = st.multiselect(t("planner.compare", lang, max=inventory.MAX_COMPARE), areas, key="planner_compare",
+                         placeholder=choose, max_selections=inventory.MAX_COMPARE, format_func=focus_label,
+                         label_visibility="collapsed", select_all=False)
 compare_state = per_language_key(f"planner_compare_keys_{level}", lang)  # chips in the language shown
 compare_keys = st.multiselect(t("planner.compare_indicators", lang), available_indicators(level),
                               default=None if compare_state in st.session_state
@@ -205,7 +214,7 @@ compare_keys = st.multiselect(t("planner.compare_indicators", lang), available_i
                               placeholder=choose)
 sync_query(focus=st.session_state.get("planner_focus"), compare=tuple(compare))
 if len(compare) < 2:
-    st.caption(t("planner.compare_hint", lang))
+    st.caption(t("planner.compare_hint", lang, max=inventory.MAX_COMPARE))
 else:
     compared = inventory.compare_table(table, compare, compare_keys, needs, lang)
     st.dataframe(inventory.style_compare(compared, compare_keys, lang), width="stretch")
@@ -218,7 +227,7 @@ else:
 
 # --- the current view as a table, and its export ------------------------------------------------
 st.subheader(t("planner.table", lang))
-rows = inventory.view_table(table, key, needs, lang)
+rows = inventory.view_table(table.loc[areas], key, needs, lang, bezirke=bezirk_names)
 # Up to ~15 areas (Bezirke) the whole table shows without scrolling.
 st.dataframe(rows, hide_index=True, width="stretch", height=min(560, 40 + 36 * len(rows)))
 sources = inventory.sources_for(key, lang=lang)
@@ -228,17 +237,10 @@ for line in sources:
 
 st.subheader(t("planner.export", lang))
 # Streamlit runs a callable only when its button is clicked: the files are built on demand.
-exports = {
-    "csv": inventory.export_csv(rows, sources, lang),
-    "geojson": lambda: inventory.export_geo(rows, display_geometry(settings, level, version), sources, "geojson"),
-    "gpkg": lambda: inventory.export_geo(rows, display_geometry(settings, level, version), sources, "gpkg"),
-    "html": lambda: content.to_html(STATIC_NODE_MODULES, focus=export_state.get("focus"),
-                                    basemap=Basemap.from_settings(settings), title=f"Bedarfsatlas Berlin: {heading}",
-                                    attribution=" | ".join(sources)),
-    "png": lambda: content.to_png(display_geometry(settings, level, version), attribution=" | ".join(sources),
-                                  bounds=kept.bounds, focus=export_state.get("focus")),
-}
-for column, (suffix, mime) in zip(st.columns(len(EXPORT_TYPES)), EXPORT_TYPES.items()):
-    column.download_button(t(f"planner.export_{suffix}", lang), exports[suffix], mime=mime, on_click="ignore",
+exports = inventory.view_exports(rows, sources, content, geometry=lambda: display_geometry(settings, level, version),
+                                 static_root=STATIC_NODE_MODULES, basemap=Basemap.from_settings(settings),
+                                 focus=lambda: export_state.get("focus"), bounds=lambda: kept.bounds, lang=lang)
+for column, (suffix, export) in zip(st.columns(len(exports)), exports.items()):
+    column.download_button(t(f"planner.export_{suffix}", lang), export, mime=EXPORT_TYPES[suffix], on_click="ignore",
                            file_name=inventory.export_file_name(level, key, suffix))
 st.caption(t("planner.export_note", lang))

@@ -171,14 +171,63 @@ def test_area_profile_lists_every_indicator_with_berlin_value_and_source(setting
         inventory.area_profile(table, "99", berlin, "BEZ")
 
 
-def test_compare_table_takes_two_to_four_areas(store):
+def test_compare_table_takes_two_to_twenty_areas(store):
     table = pd.DataFrame({"name": ["A", "B", "C"], "population": [1.0, 2.0, 3.0]}, index=["01", "02", "03"])
     needs = inventory.needs_per_1000(store.counts_by_area("BEZ"), table, "BEZ")
     compared = inventory.compare_table(table, ["01", "02"], ["population"], needs, "de")
     assert list(compared.columns) == ["A (01)", "B (02)"]
     assert compared.loc["Bedarfe", "A (01)"] == 5  # 4 + 1 needs in Bezirk 01
-    with pytest.raises(ValueError, match="compare 2 to 4 areas, got 1"):
+    with pytest.raises(ValueError, match="compare 2 to 20 areas, got 1"):
         inventory.compare_table(table, ["01"], ["population"], needs)
+
+
+def test_every_bezirk_can_compare_all_its_areas_at_every_finer_level_but_plr(settings_with_data):
+    from geodata.indicators import indicator_table
+
+    # Issue 18: comparing a Bezirk's Bezirksregionen stopped at 4. Treptow-Köpenick has 20.
+    for level in ("BZR", "PGR"):
+        per_bezirk = indicator_table(settings_with_data, level).index.str[:2].value_counts()
+        assert per_bezirk.max() <= inventory.MAX_COMPARE, (level, per_bezirk.idxmax(), per_bezirk.max())
+    assert len(indicator_table(settings_with_data, "BEZ")) <= inventory.MAX_COMPARE
+
+
+# --- one Bezirk's areas -------------------------------------------------------------------------
+
+BEZIRKE = pd.Series({"01": "Mitte", "05": "Spandau"})
+BZR_TABLE = pd.DataFrame({"name": ["Wedding Zentrum", "Moabit West", "Spandau Mitte"], "population": [1000.0, 2000.0, 0.0]},
+                         index=pd.Index(["011001", "011002", "051101"], name="BZR_ID"))
+
+
+# Each case: the view -> the areas it lists, compares and exports.
+BEZIRK_AREAS = {
+    "no Bezirk: all": (ViewState(level="BZR"), ["011001", "011002", "051101"]),
+    "Mitte's Bezirksregionen": (ViewState(level="BZR", bezirk="01"), ["011001", "011002"]),
+    "Spandau's": (ViewState(level="BZR", bezirk="05"), ["051101"]),
+    "a Bezirk without areas here": (ViewState(level="BZR", bezirk="12"), []),
+}
+
+
+@pytest.mark.parametrize("case", BEZIRK_AREAS.values(), ids=BEZIRK_AREAS.keys())
+def test_the_bezirk_filter_restricts_the_areas_of_the_finer_levels(case):
+    view, expected = case
+    assert view.areas(BZR_TABLE.index) == expected
+
+
+def test_the_bezirk_filter_drops_a_focus_and_compared_areas_outside_it():
+    view = ViewState.from_widgets(level="BZR", indicator="population", focus="051101",
+                                  compare=["011001", "051101", "011002"], bezirk="01", area_ids=BZR_TABLE.index)
+    assert (view.focus, view.compare) == (None, ("011001", "011002"))
+
+
+def test_the_table_names_each_areas_bezirk_but_not_the_bezirke_their_own(store):
+    needs = inventory.needs_per_1000(store.counts_by_area("BZR"), BZR_TABLE, "BZR")
+    rows = inventory.view_table(BZR_TABLE.loc[["011001", "051101"]], "population", needs, "de", bezirke=BEZIRKE)
+    assert rows.columns.tolist() == ["Schlüssel", "Name", "Bezirk", "Einwohnerinnen und Einwohner", "Bedarfe",
+                                     "Bedarfe je 1.000 Einwohner"]
+    assert rows["Bezirk"].tolist() == ["Mitte", "Spandau"]
+    bez = pd.DataFrame({"name": ["Mitte"], "population": [1.0]}, index=pd.Index(["01"], name="BEZ_ID"))
+    bez_needs = inventory.needs_per_1000(store.counts_by_area("BEZ"), bez, "BEZ")
+    assert "Bezirk" not in inventory.view_table(bez, "population", bez_needs, "de", bezirke=BEZIRKE).columns
 
 
 # --- export ------------------------------------------------------------------------------------
@@ -234,7 +283,7 @@ def test_a_view_survives_the_round_trip_through_the_url():
     view = ViewState(level="BZR", indicator=NEEDS_PER_1000, categories=("mobility", "housing"),
                      since=date(2026, 1, 1), until=date(2026, 3, 31), workshop="ws-7", focus="011001",
                      compare=("011001", "011002"), facilities=("kitas", "schools"), needs_layer="heat",
-                     map_view=MapView(13.25, (52.51631, 13.37775)))
+                     map_view=MapView(13.25, (52.51631, 13.37775)), bezirk="01")
     params = state_to_query(view)
     assert params["zoom"] == "13.25" and params["mitte"] == "52.51631,13.37775"
     assert params["ebene"] == "BZR" and params["von"] == "2026-01-01" and params["vergleich"] == "011001,011002"
@@ -271,6 +320,9 @@ def test_a_view_survives_the_round_trip_through_the_url():
          "the map shows all of Berlin."),
         ({"zoom": "12"}, "The map view needs both zoom and mitte (e.g. zoom=13&mitte=52.52,13.40); "
                          "the map shows all of Berlin."),
+        ({"bezirk": "Mitte"}, "Bezirk 'Mitte' is not a Bezirk id such as 01 to 12; all Bezirke are shown."),
+        ({"ebene": "BZR", "bezirk": "05", "gebiet": "011001"},
+         "Area '011001' is not in Bezirk 05; no area is in focus."),
     ],
 )
 def test_invalid_link_parameters_fall_back_and_say_why(params, message):

@@ -177,6 +177,37 @@ def test_the_map_moves_only_to_a_links_view_or_a_new_focus(planner_db):
     assert map_view_passed(at) == (zoom, [lat, lon])
 
 
+def test_one_bezirks_areas_are_listed_exported_and_compared_all_at_once(planner_db):
+    at = open_page({"ebene": "BZR", "bezirk": "08"})  # Neukölln: 12 Bezirksregionen
+    view = at.dataframe[-1].value
+    assert len(view) == 12 and set(view["Bezirk"]) == {"Neukölln"} and view["Schlüssel"].str.startswith("08").all()
+    assert list(view.columns[:3]) == ["Schlüssel", "Name", "Bezirk"]
+    assert all(o == "— keines —" or o.endswith(")") and "(08" in o for o in at.selectbox(key="planner_focus").options)
+    assert len(at.selectbox(key="planner_focus").options) == 13
+    # Comparing all of them takes one click (the limit used to stop at 4, in English).
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert len(at.multiselect(key="planner_compare").value) == 12
+    compared = at.dataframe[-2].value
+    assert len(compared.columns) == 12
+    assert at.query_params["bezirk"] == "08" and len(at.query_params["vergleich"].split(",")) == 12
+    # The map was fitted to Neukölln (south-east of the centre), once.
+    zoom, (lat, lon) = map_view_passed(at)
+    assert zoom > 10 and 52.39 < lat < 52.50 and 13.40 < lon < 13.53
+    # At the level of Bezirke the filter has nothing to restrict.
+    at.selectbox(key="planner_level").set_value("BEZ").run()
+    assert at.selectbox(key="planner_bezirk").disabled and len(at.dataframe[-1].value) == 12
+
+
+def test_every_choice_box_speaks_the_pages_language(planner_db):
+    at = open_page()
+    for key in ("planner_level", "planner_bezirk", "planner_indicator", "planner_focus"):
+        assert at.selectbox(key=key).proto.placeholder == "Bitte auswählen", key
+    for key in ("planner_categories", "planner_facilities", "planner_compare"):
+        assert at.multiselect(key=key).proto.placeholder == "Bitte auswählen", key
+    assert at.multiselect(key="planner_compare").proto.max_selections == 20
+
+
 def legends(at: AppTest) -> list[str]:
     """The HTML of every legend beside the map (``st.html``), top to bottom."""
     return [element.proto.body for element in at.get("html")]

@@ -19,7 +19,7 @@ from geodata.indicators import indicator_at_level, not_at_level_note
 
 
 def indicator_select(container: Any, label: str, keys: list[str], *, key: str, level: str, fallback: str,
-                     format_func: Callable[[str], str], lang: str) -> str:
+                     format_func: Callable[[str], str], lang: str, placeholder: str | None = None) -> str:
     """A selectbox of ``keys`` that keeps the indicator chosen earlier, or says what shows instead.
 
     The earlier choice (also one sent back as its label after a language switch)
@@ -37,6 +37,8 @@ def indicator_select(container: Any, label: str, keys: list[str], *, key: str, l
         The widget's key; its session state holds the choice.
     level : str
         The LOR level shown, to tell when the note no longer applies.
+    placeholder : str, optional
+        Shown while nothing is chosen, in the page's language (Streamlit's own is English).
     """
     state = st.session_state
     chosen = state.get(key)
@@ -45,7 +47,7 @@ def indicator_select(container: Any, label: str, keys: list[str], *, key: str, l
         state[key] = shown
     if replaced:
         state[f"{key}_note"] = (level, shown, replaced)
-    picked = container.selectbox(label, keys, key=key, format_func=format_func)
+    picked = container.selectbox(label, keys, key=key, format_func=format_func, placeholder=placeholder)
     if (note := state.get(f"{key}_note")) and note[:2] == (level, picked):
         st.info(not_at_level_note(note[2], picked, lang))
     return picked

@@ -15,7 +15,10 @@ numbers as the screen.
   per 1,000 residents (:func:`view_layer`), and the needs to draw - each need,
   or their counts per planning area beyond :data:`maps.planner.POINT_LIMIT`
   (:func:`needs_to_draw`).
-* **Comparison** of two to four areas, and the **export** of the current view
+* **One Bezirk's areas**: at the finer levels the planner may restrict the
+  view to one Bezirk (:meth:`ViewState.areas`); the table names each area's
+  Bezirk (:func:`view_table`).
+* **Comparison** of two to :data:`MAX_COMPARE` areas, and the **export** of the current view
   (CSV with attribution lines and spreadsheet-safe cells; GeoJSON or
   GeoPackage with the display geometry and an attribution column).
 * **Deep links**: the view (level, indicator, filters, focused and compared
@@ -65,7 +68,7 @@ from geodata.indicators import (
 from geodata.lor import LEVEL_ORDER, get_level
 from maps.base import BERLIN_BOUNDS, IndicatorLayer, indicator_layer, value_texts
 from maps.classify import MORE_NEED_IF_HIGHER, classify_numeric
-from maps.planner import MAX_ZOOM, MIN_ZOOM, POINT_LIMIT
+from maps.planner import MAX_ZOOM, MIN_ZOOM, POINT_LIMIT, PlannerMap
 from maps.view import KeptView, MapView
 
 if TYPE_CHECKING:
@@ -83,8 +86,10 @@ PUBLIC_STATUSES = ("published",)
 #: else sees published needs only (see :func:`visible_statuses`).
 STAFF_ROLES = frozenset({"moderator", "admin"})
 
-#: Compare at most this many areas side by side (the issue: two to four).
-MAX_COMPARE = 4
+#: Compare at most this many areas side by side: every Bezirksregion of any one Bezirk
+#: (Treptow-Köpenick has the most, 20), and the 12 Bezirke. Streamlit's own message at the
+#: limit is English, so the limit must not be where planners work.
+MAX_COMPARE = 20
 
 #: The attribution of needs in every figure and export that counts them.
 NEEDS_SOURCE = "Bedarfsatlas Berlin (veröffentlichte Meldungen von Bewohnerinnen und Bewohnern)"
@@ -429,6 +434,19 @@ def needs_profile(needs: pd.DataFrame, area_id: str, berlin_needs: pd.Series, be
     return pd.DataFrame(rows)
 
 
+def focus_tables(table: pd.DataFrame, needs: pd.DataFrame, area_id: str, berlin: pd.Series,
+                 berlin_needs: pd.Series, level: str, lang: str = "de") -> list[tuple[str, pd.DataFrame]]:
+    """The tables of the area in focus, each with its heading: every indicator beside Berlin, its needs.
+
+    :func:`area_profile` and :func:`needs_profile` (Berlin's residents from ``berlin``).
+    """
+    return [
+        (t("planner.focus_indicators", lang), area_profile(table, area_id, berlin, level, lang)),
+        (t("planner.focus_needs", lang),
+         needs_profile(needs, area_id, berlin_needs, float(berlin["population"]), lang)),
+    ]
+
+
 def needs_rate_sources(lang: str = "de") -> str:
     """The source line under :func:`needs_profile`: the needs, and the residents they are divided by."""
     return f"{t('legend.source', lang)}: {needs_source(lang)}; {DATASETS['population_2025'].citation(lang)}"
@@ -485,15 +503,26 @@ def indicator_label(key: str, lang: str) -> str:
     return indicator_heading(key, lang) if key == NEEDS_PER_1000 else INDICATORS[key].label(lang)
 
 
-def view_table(table: pd.DataFrame, key: str, needs: pd.DataFrame, lang: str = "de") -> pd.DataFrame:
-    """The current view as one row per area: id, name, indicator value, needs and needs per 1,000.
+def view_table(table: pd.DataFrame, key: str, needs: pd.DataFrame, lang: str = "de",
+               bezirke: pd.Series | None = None) -> pd.DataFrame:
+    """The current view as one row per area: id, name, Bezirk, indicator value, needs and needs per 1,000.
 
     Values are rounded as shown (the indicator's decimals, rates to 2), so the
     screen and the CSV hold the same numbers. ``key`` may be :data:`NEEDS_PER_1000`;
-    its column is then the filtered needs per 1,000 residents.
+    its column is then the filtered needs per 1,000 residents. ``bezirke`` (the
+    Bezirk names by their 2-digit id) adds each area's Bezirk, read from the
+    first two digits of its id (LOR ids nest); Bezirke themselves get none.
+    Pass the rows of one Bezirk (:meth:`ViewState.areas`) to export only those.
+
+    >>> table = pd.DataFrame({"name": ["Wedding Zentrum"], "population": [1000.0]}, index=["011001"])
+    >>> needs = pd.DataFrame({"total": [2], "total_per_1000": [2.0]}, index=["011001"])
+    >>> view_table(table, NEEDS_PER_1000, needs, "en", bezirke=pd.Series({"01": "Mitte"})).columns.tolist()
+    ['ID', 'Name', 'Bezirk', 'Needs', 'Needs per 1,000 residents']
     """
     id_heading, name_heading = t("column.id", lang), t("column.name", lang)
     rows = pd.DataFrame({id_heading: table.index.astype(str), name_heading: table["name"].astype(str).values})
+    if bezirke is not None and (table.index.str.len() > 2).all():
+        rows[t("column.bezirk", lang)] = table.index.str[:2].map(bezirke).astype(str).values
     if key != NEEDS_PER_1000:
         decimals = INDICATORS[key].decimals if not INDICATORS[key].classes else 0
         rows[indicator_heading(key, lang)] = table[key].astype(float).round(decimals).values
@@ -594,6 +623,41 @@ EXPORT_TYPES = {
     "html": "text/html",
     "png": "image/png",
 }
+
+
+def view_exports(rows: pd.DataFrame, sources: Sequence[str], content: PlannerMap, *,
+                 geometry: Callable[[], Any], static_root: Any, basemap: Any = None,
+                 focus: Callable[[], str | None] = lambda: None, bounds: Callable[[], Any] = lambda: None,
+                 lang: str = "de") -> dict[str, Callable[[], bytes]]:
+    """Every export of the view, by file suffix in :data:`EXPORT_TYPES` order, each built only when called.
+
+    A page hands these to download buttons, which call them when clicked (on
+    another thread: what the map's fragment knows, its focus and the bounds the
+    browser showed, is read through ``focus`` and ``bounds`` at that moment).
+
+    Parameters
+    ----------
+    rows : DataFrame
+        :func:`view_table`: the tables (CSV) and the areas with their values (GeoJSON, GeoPackage).
+    sources : list of str
+        :func:`sources_for`.
+    content : maps.planner.PlannerMap
+        The map on screen: the HTML file and the picture draw it.
+    geometry : callable
+        Returns the level's display geometry by area id (EPSG:4326).
+    static_root, basemap
+        The front-end assets to inline into the HTML file, and the base map.
+    """
+    attribution = " | ".join(sources)
+    exports: dict[str, Callable[[], bytes]] = {
+        "csv": lambda: export_csv(rows, sources, lang),
+        "geojson": lambda: export_geo(rows, geometry(), sources, "geojson"),
+        "gpkg": lambda: export_geo(rows, geometry(), sources, "gpkg"),
+        "html": lambda: content.to_html(static_root, focus=focus(), basemap=basemap, attribution=attribution,
+                                        title=f"Bedarfsatlas Berlin: {content.layer.heading}").encode("utf-8"),
+        "png": lambda: content.to_png(geometry(), attribution=attribution, bounds=bounds(), focus=focus()),
+    }
+    return {suffix: exports[suffix] for suffix in EXPORT_TYPES}
 
 
 def export_file_name(level: str, key: str, suffix: str) -> str:
@@ -698,6 +762,23 @@ class ViewState:
     facilities: tuple[str, ...] = ()
     needs_layer: str = "points"
     map_view: MapView | None = None
+    bezirk: str | None = None
+
+    def areas(self, area_ids: Iterable[str]) -> list[str]:
+        """The areas the view lists, exports, compares and focuses: those of its Bezirk, or all.
+
+        The Bezirk filter restricts the finer levels (PLR, BZR, PGR) to one
+        Bezirk's areas (LOR ids nest: the first two digits are the Bezirk's);
+        at the Bezirk level it restricts nothing.
+
+        >>> ViewState(level="BZR", bezirk="01").areas(["011001", "011002", "021101"])
+        ['011001', '011002']
+        >>> ViewState(level="BEZ", bezirk="01").areas(["01", "02"])
+        ['01', '02']
+        """
+        if self.bezirk is None or self.level == "BEZ":
+            return list(area_ids)
+        return [a for a in area_ids if a[:2] == self.bezirk]
 
     def filters(self, statuses: tuple[str, ...] = PUBLIC_STATUSES) -> NeedFilters:
         return NeedFilters(self.categories, self.since, self.until, self.workshop, statuses)
@@ -726,7 +807,8 @@ class ViewState:
         >>> ViewState(focus="01").kept_view().imposed is None
         True
         """
-        fitted = {"focus": self.focus} if self.map_view is not None and self.focus else {}
+        chosen = {"focus": self.focus, "bezirk": self.bezirk if self.level != "BEZ" else None}
+        fitted = {kind: target for kind, target in chosen.items() if target} if self.map_view is not None else {}
         return KeptView(imposed=self.map_view, fitted=fitted, min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)
 
     def widget_values(self) -> dict[str, Any]:
@@ -740,18 +822,19 @@ class ViewState:
             "level": self.level, "indicator": self.indicator, "categories": list(self.categories),
             "period": tuple(d for d in (self.since, self.until) if d is not None),
             "workshop": self.workshop or "", "focus": self.focus, "compare": list(self.compare),
-            "facilities": list(self.facilities), "needs_layer": self.needs_layer,
+            "facilities": list(self.facilities), "needs_layer": self.needs_layer, "bezirk": self.bezirk,
         }
 
     @classmethod
     def from_widgets(cls, *, level: str, indicator: str, categories: Iterable[str] = (), period: object = (),
                      workshop: str = "", focus: str | None = None, compare: Iterable[str] = (),
                      facilities: Iterable[str] = (), needs_layer: str = "points", map_view: MapView | None = None,
-                     area_ids: Iterable[str] | None = None) -> ViewState:
+                     bezirk: str | None = None, area_ids: Iterable[str] | None = None) -> ViewState:
         """The view the widgets show: the period read by :func:`period_bounds`, a blank workshop is none.
 
         With ``area_ids`` (the level's ids), a focus or compared area of
-        another level is dropped (:meth:`within`).
+        another level, or outside the chosen Bezirk, is dropped (:meth:`within`,
+        :meth:`areas`).
 
         >>> view = ViewState.from_widgets(level="BEZ", indicator="population", period=(date(2026, 3, 1),),
         ...                               workshop="  ", focus="05", area_ids=["01"])
@@ -759,8 +842,8 @@ class ViewState:
         (datetime.date(2026, 3, 1), None, None, None)
         """
         view = cls(level, indicator, tuple(categories), *period_bounds(period), workshop.strip() or None,
-                   focus, tuple(compare), tuple(facilities), needs_layer, map_view)
-        return view if area_ids is None else view.within(area_ids)
+                   focus, tuple(compare), tuple(facilities), needs_layer, map_view, bezirk)
+        return view if area_ids is None else view.within(view.areas(area_ids))
 
 
 def period_bounds(period: object) -> tuple[date | None, date | None]:
@@ -814,6 +897,8 @@ def state_to_query(state: ViewState) -> dict[str, str]:
         params["einrichtungen"] = ",".join(state.facilities)
     if state.needs_layer != DEFAULT_VIEW.needs_layer:
         params["bedarfe"] = state.needs_layer
+    if state.bezirk:
+        params["bezirk"] = state.bezirk
     if state.map_view is not None:
         shown = state.map_view.rounded()
         params["zoom"] = f"{shown.zoom:g}"
@@ -845,6 +930,23 @@ class ParsedView:
     def messages(self, lang: str = "de") -> list[str]:
         """What had to fall back, in ``lang`` (German for "de", English otherwise)."""
         return [de if lang == "de" else en for de, en in self.problems]
+
+    def session_values(self, prefix: str, lang: str = "de") -> dict[str, Any]:
+        """What a page puts into its session state when a visit starts from this link, keys ``prefix`` + name.
+
+        The widgets' values (:meth:`ViewState.widget_values`), the problems to
+        tell (``link_problems``) and the map's view (``kept_view``). The period
+        goes in as ``period_initial``: a date range widget takes its range mode
+        from its ``value``, so the page passes it there, not as the widget's state.
+
+        >>> values = state_from_query({"ebene": "BEZ", "von": "2026-01-01"}).session_values("p_")
+        >>> values["p_level"], values["p_period_initial"], values["p_link_problems"]
+        ('BEZ', (datetime.date(2026, 1, 1),), [])
+        """
+        values = self.state.widget_values()
+        values["period_initial"] = values.pop("period")
+        values.update(link_problems=self.messages(lang), kept_view=self.state.kept_view())
+        return {f"{prefix}{name}": value for name, value in values.items()}
 
 
 def _one(params: Mapping[str, object], key: str) -> str | None:
@@ -926,6 +1028,15 @@ def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterab
     if workshop:
         state = replace(state, workshop=workshop[:64])
 
+    bezirk = _one(params, "bezirk")
+    known_bezirke = set(area_ids["BEZ"]) if area_ids is not None and "BEZ" in area_ids else None
+    if bezirk:
+        if bezirk in known_bezirke if known_bezirke is not None else re.fullmatch(r"\d{2}", bezirk):
+            state = replace(state, bezirk=bezirk)
+        else:
+            problems.append((f"Bezirk {bezirk!r} ist kein Bezirksschlüssel wie 01 bis 12; alle Bezirke werden gezeigt.",
+                             f"Bezirk {bezirk!r} is not a Bezirk id such as 01 to 12; all Bezirke are shown."))
+
     known = set(area_ids[state.level]) if area_ids is not None and state.level in area_ids else None
     expected_length = {"PLR": 8, "BZR": 6, "PGR": 4, "BEZ": 2}[state.level]
 
@@ -934,15 +1045,21 @@ def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterab
             return value in known
         return bool(_AREA_ID.match(value)) and len(value) == expected_length
 
+    def in_bezirk(value: str) -> bool:
+        return state.areas([value]) == [value]
+
     focus = _one(params, "gebiet")
     if focus:
-        if valid_area(focus):
+        if valid_area(focus) and in_bezirk(focus):
             state = replace(state, focus=focus)
+        elif valid_area(focus):
+            problems.append((f"Gebiet {focus!r} liegt nicht im Bezirk {state.bezirk}; kein Gebiet ausgewählt.",
+                             f"Area {focus!r} is not in Bezirk {state.bezirk}; no area is in focus."))
         else:
             problems.append((f"Gebiet {focus!r} ist kein Schlüssel der Ebene {state.level}; kein Gebiet ausgewählt.",
                              f"Area {focus!r} is not an id of level {state.level}; no area is in focus."))
     compare = _list(params, "vergleich")
-    good_compare = tuple(dict.fromkeys(a for a in compare if valid_area(a)))[:MAX_COMPARE]
+    good_compare = tuple(dict.fromkeys(a for a in compare if valid_area(a) and in_bezirk(a)))[:MAX_COMPARE]
     if len(good_compare) != len(compare):
         problems.append((f"Vergleich: nur bis zu {MAX_COMPARE} gültige Gebiete der Ebene {state.level} werden übernommen.",
                          f"Compare: only up to {MAX_COMPARE} valid areas of level {state.level} are kept."))
