@@ -408,6 +408,26 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "planner.table": {"de": "Tabelle der aktuellen Ansicht (ohne Karte)", "en": "Table of the current view (no map needed)"},
     "planner.export": {"de": "Export der aktuellen Ansicht", "en": "Export of the current view"},
     "planner.export_csv": {"de": "Tabelle als CSV", "en": "Table as CSV"},
+    "planner.export_xlsx": {"de": "Tabelle als Excel-Datei (.xlsx)", "en": "Table as Excel workbook (.xlsx)"},
+    "planner.export_needs_csv": {"de": "Bedarfe als Punkte (CSV)", "en": "Needs as points (CSV)"},
+    "planner.export_needs_geojson": {"de": "Bedarfe als Punkte (GeoJSON)", "en": "Needs as points (GeoJSON)"},
+    "planner.export_needs_note": {
+        "de": "Nur für Mitarbeitende: jeder Bedarf, der den Filtern entspricht, mit Lage, Text, Status und "
+              "LOR-Schlüsseln. Zellen, die mit = + - @ beginnen, sind mit ' entschärft.",
+        "en": "Staff only: every need that matches the filters, with its place, text, status and LOR keys. "
+              "Cells that begin with = + - @ carry a leading ' so that spreadsheets never run them.",
+    },
+    "planner.xlsx_table": {"de": "Tabelle", "en": "Table"},
+    "planner.xlsx_sources": {"de": "Quellen", "en": "Sources"},
+    "planner.sources_needs": {"de": "Bedarfe von Bewohnerinnen und Bewohnern", "en": "Residents' needs"},
+    "planner.sources_needs_licence": {"de": "keine festgelegt (Betreiber der App fragen)",
+                                      "en": "none set (ask the app's operator)"},
+    "planner.sources_col.dataset": {"de": "Datensatz", "en": "Dataset"},
+    "planner.sources_col.publisher": {"de": "Herausgeber", "en": "Publisher"},
+    "planner.sources_col.date": {"de": "Stand", "en": "Reference date"},
+    "planner.sources_col.licence": {"de": "Lizenz", "en": "Licence"},
+    "planner.sources_col.attribution": {"de": "Namensnennung", "en": "Attribution"},
+    "planner.sources_col.url": {"de": "Quelle (URL)", "en": "Source (URL)"},
     "planner.export_geojson": {"de": "Gebiete als GeoJSON", "en": "Areas as GeoJSON"},
     "planner.export_gpkg": {"de": "Gebiete als GeoPackage", "en": "Areas as GeoPackage"},
     "planner.export_html": {"de": "Karte als HTML-Datei", "en": "Map as HTML file"},
@@ -421,10 +441,14 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "planner.png_needs_aggregated": {"de": "Bedarfe je Planungsraum (Kreisfläche ~ Anzahl)",
                                      "en": "Needs per planning area (circle area ~ count)"},
     "planner.export_note": {
-        "de": "GeoJSON und GeoPackage enthalten die vereinfachte Anzeigegeometrie (etwa 60 m genau), nicht "
+        "de": "Die CSV-Datei ist für Programme (Komma, Dezimalpunkt, erste Zeile = Spaltennamen); für "
+        "Excel und andere Tabellenprogramme die Excel-Datei nehmen, die auch die Quellen enthält. "
+        "GeoJSON und GeoPackage enthalten die vereinfachte Anzeigegeometrie (etwa 60 m genau), nicht "
         "die amtlichen Grenzen. Die HTML-Karte enthält Leaflet und läuft ohne Server und ohne Internet. "
         "Das PNG-Bild zeigt den aktuellen Kartenausschnitt mit Legende und Quellen.",
-        "en": "GeoJSON and GeoPackage hold the simplified display geometry (about 60 m), not the official "
+        "en": "The CSV file is for programs (commas, decimal points, first line = column names); for "
+        "Excel and other spreadsheets take the workbook, which also lists the sources. "
+        "GeoJSON and GeoPackage hold the simplified display geometry (about 60 m), not the official "
         "boundaries. The HTML map includes Leaflet and works without a server and without internet. "
         "The PNG image shows the current map view with legend and sources.",
     },

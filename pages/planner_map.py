@@ -20,7 +20,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from assessment.analysis import inventory
-from assessment.analysis.inventory import EXPORT_TYPES, NEEDS_PER_1000, ViewState
+from assessment.analysis.inventory import NEEDS_PER_1000, ViewState
 from assessment.needs.model import STATUSES
 from assessment.needs.taxonomy import CATEGORIES
 from core.i18n import escape_markdown, t
@@ -34,6 +34,7 @@ from maps.planner import POINT_LIMIT, planner_base_map
 from ui.cached import berlin, display_geometry, facility_points, level_data, plr_points
 from ui.choices import indicator_select, per_language_key
 from ui.context import asset_base, page_context
+from ui.downloads import download_buttons
 
 STATIC_NODE_MODULES = Path(__file__).resolve().parents[1] / "static" / "node_modules"
 FOCUS_LIST_LIMIT = 50
@@ -236,11 +237,11 @@ for line in sources:
     st.markdown(f"- {escape_markdown(line)}")
 
 st.subheader(t("planner.export", lang))
-# Streamlit runs a callable only when its button is clicked: the files are built on demand.
-exports = inventory.view_exports(rows, sources, content, geometry=lambda: display_geometry(settings, level, version),
-                                 static_root=STATIC_NODE_MODULES, basemap=Basemap.from_settings(settings),
-                                 focus=lambda: export_state.get("focus"), bounds=lambda: kept.bounds, lang=lang)
-for column, (suffix, export) in zip(st.columns(len(exports)), exports.items()):
-    column.download_button(t(f"planner.export_{suffix}", lang), export, mime=EXPORT_TYPES[suffix], on_click="ignore",
-                           file_name=inventory.export_file_name(level, key, suffix))
+download_buttons(inventory.view_exports(
+    rows, key, content, geometry=lambda: display_geometry(settings, level, version), static_root=STATIC_NODE_MODULES,
+    basemap=Basemap.from_settings(settings), focus=lambda: export_state.get("focus"), bounds=lambda: kept.bounds,
+    lang=lang))
 st.caption(t("planner.export_note", lang))
+if inventory.may_export_needs(roles):  # the needs themselves, with their texts: staff only
+    download_buttons(inventory.needs_exports(store, filters, bezirk=bezirk if level != "BEZ" else None, lang=lang))
+    st.caption(t("planner.export_needs_note", lang))

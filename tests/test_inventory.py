@@ -243,17 +243,104 @@ def _view(store) -> pd.DataFrame:
     return inventory.view_table(table, "share_65plus", needs, "de")
 
 
-def test_csv_export_names_sources_neutralises_formulas_and_keeps_the_values(store):
+def test_the_csv_starts_with_its_header_neutralises_formulas_and_keeps_the_values(store):
     rows = _view(store)
-    data = inventory.export_csv(rows, ["Quelle A (Stand 2025, Lizenz X)", "Bedarfe"], "de").decode("utf-8")
-    assert data.startswith("# Quelle: Quelle A (Stand 2025, Lizenz X)\n# Quelle: Bedarfe\n")
-    back = pd.read_csv(io.StringIO(data), comment="#", dtype={"Schlüssel": str})
+    data = inventory.export_csv(rows).decode("utf-8")
+    # Machine-readable: the header is the first line (no BOM, no comment lines before it).
+    assert data.splitlines()[0] == "Schlüssel,Name,Anteil ab 65 Jahren (%),Bedarfe,Bedarfe je 1.000 Einwohner"
+    back = pd.read_csv(io.StringIO(data), dtype={"Schlüssel": str})
     assert back["Name"].tolist() == ["'=SUM(A1)", "'-Nord", "Mitte"]
     assert back["Schlüssel"].tolist() == ["01", "02", "03"]
     assert back["Anteil ab 65 Jahren (%)"].tolist()[0] == 12.3 and math.isnan(back["Anteil ab 65 Jahren (%)"][1])
     assert back["Bedarfe"].tolist() == [5, 2, 1]
     # 5 needs over 1,000 residents; Bezirk 03 has no residents: missing, not infinite.
     assert back["Bedarfe je 1.000 Einwohner"].tolist()[0] == 5.0 and math.isnan(back["Bedarfe je 1.000 Einwohner"][2])
+
+
+def read_workbook(data: bytes):
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(data))
+
+
+def test_the_workbook_holds_the_table_and_its_sources_and_no_formula(store):
+    rows = _view(store)
+    sources = inventory.source_table("share_65plus", "de", exported=date(2026, 3, 1))
+    book = read_workbook(inventory.export_xlsx(rows, sources, "de"))
+    assert book.sheetnames == ["Tabelle", "Quellen"]
+    table = [[cell.value for cell in row] for row in book["Tabelle"].iter_rows()]
+    assert table == [
+        ["Schlüssel", "Name", "Anteil ab 65 Jahren (%)", "Bedarfe", "Bedarfe je 1.000 Einwohner"],
+        ["01", "'=SUM(A1)", 12.3, 5, 5.0],  # the id stays text ("01", not 1); numbers are numbers
+        ["02", "'-Nord", None, 2, 4.0],  # a missing value is an empty cell, not 0 and not "nan"
+        ["03", "Mitte", 20.0, 1, None],
+    ]
+    assert book["Tabelle"].freeze_panes == "A2"
+    cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]  # no formula anywhere
+    quellen = [[cell.value for cell in row] for row in book["Quellen"].iter_rows()]
+    assert quellen[0] == ["Datensatz", "Herausgeber", "Stand", "Lizenz", "Namensnennung", "Quelle (URL)"]
+    lor, population = DATASETS["lor_plr"], DATASETS["population_2025"]
+    assert [population.title("de"), population.publisher, population.date_text("de"), population.licence,
+            population.attribution, population.source_url] in quellen
+    assert [lor.title("de"), lor.publisher, lor.date_text("de"), lor.licence, lor.attribution,
+            lor.source_url] in quellen
+    assert quellen[-1][:3] == ["Bedarfe von Bewohnerinnen und Bewohnern", "Bedarfsatlas Berlin", "01.03.2026"]
+
+
+def test_a_licence_still_to_verify_says_so_in_the_sources_sheet():
+    sources = inventory.source_table("crime_offences_per_100k", "en", exported=date(2026, 3, 1))
+    atlas = sources[sources["Dataset"] == DATASETS["crime_atlas_rates"].title("en")]
+    assert atlas["Licence"].tolist() == ["CC BY-SA, to be verified"]
+    assert atlas["Reference date"].tolist() == ["2023-12-31"]
+
+
+def test_text_a_workbook_cannot_hold_is_left_out_not_a_crash():
+    rows = pd.DataFrame({"Name": ["Mitte\x00\x07", "+49 30"], "Wert": [1.0, np.inf]})
+    book = read_workbook(inventory.export_xlsx(rows, inventory.source_table("population"), "en"))
+    assert book.sheetnames == ["Table", "Sources"]
+    assert [[c.value for c in row] for row in book["Table"].iter_rows()] == [["Name", "Wert"], ["Mitte", 1.0],
+                                                                             ["'+49 30", None]]
+
+
+def test_every_export_is_offered_in_order_with_its_name_and_builds_on_demand(store):
+    rows = _view(store)
+    built = []
+    content = type("Content", (), {"level": "BEZ", "layer": None})()
+    exports = inventory.view_exports(rows, "share_65plus", content, geometry=lambda: built.append("geometry"),
+                                     static_root=None, lang="de")
+    assert [(d.label, d.file_name) for d in exports] == [
+        ("Tabelle als CSV", "bedarfsatlas_bez_share_65plus.csv"),
+        ("Tabelle als Excel-Datei (.xlsx)", "bedarfsatlas_bez_share_65plus.xlsx"),
+        ("Gebiete als GeoJSON", "bedarfsatlas_bez_share_65plus.geojson"),
+        ("Gebiete als GeoPackage", "bedarfsatlas_bez_share_65plus.gpkg"),
+        ("Karte als HTML-Datei", "bedarfsatlas_bez_share_65plus.html"),
+        ("Karte als PNG-Bild", "bedarfsatlas_bez_share_65plus.png"),
+    ]
+    assert built == []  # nothing is built before a button is clicked
+    assert exports[0].build().startswith("Schlüssel,".encode())
+    assert read_workbook(exports[1].build()).sheetnames == ["Tabelle", "Quellen"]
+
+
+def test_the_needs_as_points_are_for_staff_who_moderate_or_plan():
+    from assessment.participation.auth import PAGE_ROLES, ROLES
+
+    assert inventory.NEEDS_EXPORT_ROLES == PAGE_ROLES["moderation"] | PAGE_ROLES["goals"]
+    assert [role for role in ROLES if inventory.may_export_needs({role})] == ["moderator", "planner", "admin"]
+
+
+def test_the_needs_as_points_follow_the_views_filters_and_bezirk(store):
+    hostile = store.submit(NeedInput(category="mobility", title="=HYPERLINK(1)", lat=52.52, lon=13.4))
+    store.set_status(hostile.id, "published")
+    filters = NeedFilters(categories=("mobility",))
+    csv_file, geojson = inventory.needs_exports(store, filters, lang="en")
+    assert (csv_file.label, csv_file.file_name) == ("Needs as points (CSV)", "bedarfsatlas_bedarfe_berlin.csv")
+    points = pd.read_csv(io.BytesIO(csv_file.build()), dtype=str)
+    assert len(points) == 6 and set(points["category"]) == {"mobility"}  # 3 + 1 + 1 + the new one; not pending
+    assert "'=HYPERLINK(1)" in points["title"].tolist()
+    in_02 = json.loads(inventory.needs_exports(store, filters, bezirk="02")[1].build())
+    assert [f["properties"]["title"] for f in in_02["features"]] == ["=HYPERLINK(1)"]
+    assert in_02["features"][0]["properties"]["BEZ_ID"] == "02"
 
 
 def test_geo_exports_carry_geometry_values_and_attribution(store, tmp_path):

@@ -47,8 +47,10 @@ def planner_db(settings_with_data, tmp_path, monkeypatch):
     return url
 
 
-def open_page(query: dict[str, str] | None = None) -> AppTest:
+def open_page(query: dict[str, str] | None = None, user=None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    if user is not None:
+        at.session_state["user"] = user
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
@@ -206,6 +208,30 @@ def test_every_choice_box_speaks_the_pages_language(planner_db):
     for key in ("planner_categories", "planner_facilities", "planner_compare"):
         assert at.multiselect(key=key).proto.placeholder == "Bitte auswählen", key
     assert at.multiselect(key="planner_compare").proto.max_selections == 20
+
+
+def download_labels(at: AppTest) -> list[str]:
+    return [button.proto.label for button in at.get("download_button")]
+
+
+@pytest.mark.parametrize(
+    "roles, offered",
+    [
+        (None, False),  # a resident, nobody signed in
+        ({"facilitator"}, False),
+        ({"planner"}, True),
+        ({"moderator"}, True),
+        ({"admin"}, True),
+    ],
+)
+def test_staff_may_export_the_needs_as_points(planner_db, roles, offered):
+    from assessment.participation.auth import User
+
+    at = open_page({"ebene": "BEZ"}, user=None if roles is None else User("staff", frozenset(roles), "password"))
+    labels = download_labels(at)
+    assert labels[:6] == ["Tabelle als CSV", "Tabelle als Excel-Datei (.xlsx)", "Gebiete als GeoJSON",
+                          "Gebiete als GeoPackage", "Karte als HTML-Datei", "Karte als PNG-Bild"]
+    assert ("Bedarfe als Punkte (CSV)" in labels and "Bedarfe als Punkte (GeoJSON)" in labels) == offered
 
 
 def legends(at: AppTest) -> list[str]:

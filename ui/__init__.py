@@ -9,6 +9,8 @@ cached
     The open data as the screens load it (``st.cache_data``, keyed by the data version).
 choices
     Choices that survive a change of level or language (an indicator, a multiple choice).
+downloads
+    Download buttons for files built only when their button is clicked.
 imprint
     The operator's imprint (a Markdown file), sanitised for ``st.markdown``.
 links

@@ -18,9 +18,13 @@ numbers as the screen.
 * **One Bezirk's areas**: at the finer levels the planner may restrict the
   view to one Bezirk (:meth:`ViewState.areas`); the table names each area's
   Bezirk (:func:`view_table`).
-* **Comparison** of two to :data:`MAX_COMPARE` areas, and the **export** of the current view
-  (CSV with attribution lines and spreadsheet-safe cells; GeoJSON or
-  GeoPackage with the display geometry and an attribution column).
+* **Comparison** of two to :data:`MAX_COMPARE` areas, and the **exports** of the
+  current view (:func:`view_exports`): a plain CSV (header first, for
+  programs), an Excel workbook with the table and a sheet of its sources (for
+  German spreadsheets, which split a CSV's commas into nothing), GeoJSON or
+  GeoPackage with the display geometry and an attribution column, the map as
+  HTML or PNG; every text cell spreadsheet-safe. Staff also export the needs
+  themselves as points (:func:`needs_exports`).
 * **Deep links**: the view (level, indicator, filters, focused and compared
   areas, the map's zoom and centre) as URL query parameters and back, with a
   readable message for every parameter that had to fall back to its default;
@@ -618,6 +622,7 @@ def sources_for(key: str, with_needs: bool = True, lang: str = "de") -> list[str
 #: The exports of a view: file suffix -> media type (the page offers them in this order).
 EXPORT_TYPES = {
     "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "geojson": "application/geo+json",
     "gpkg": "application/geopackage+sqlite3",
     "html": "text/html",
@@ -625,11 +630,20 @@ EXPORT_TYPES = {
 }
 
 
-def view_exports(rows: pd.DataFrame, sources: Sequence[str], content: PlannerMap, *,
-                 geometry: Callable[[], Any], static_root: Any, basemap: Any = None,
-                 focus: Callable[[], str | None] = lambda: None, bounds: Callable[[], Any] = lambda: None,
-                 lang: str = "de") -> dict[str, Callable[[], bytes]]:
-    """Every export of the view, by file suffix in :data:`EXPORT_TYPES` order, each built only when called.
+@dataclass(frozen=True)
+class Download:
+    """One file a page offers, built only when its button is clicked: label, builder, media type, file name."""
+
+    label: str
+    build: Callable[[], bytes]
+    mime: str
+    file_name: str
+
+
+def view_exports(rows: pd.DataFrame, key: str, content: PlannerMap, *, geometry: Callable[[], Any],
+                 static_root: Any, basemap: Any = None, focus: Callable[[], str | None] = lambda: None,
+                 bounds: Callable[[], Any] = lambda: None, lang: str = "de") -> list[Download]:
+    """Every export of the view, in :data:`EXPORT_TYPES` order, each built only when its button is clicked.
 
     A page hands these to download buttons, which call them when clicked (on
     another thread: what the map's fragment knows, its focus and the bounds the
@@ -638,9 +652,9 @@ def view_exports(rows: pd.DataFrame, sources: Sequence[str], content: PlannerMap
     Parameters
     ----------
     rows : DataFrame
-        :func:`view_table`: the tables (CSV) and the areas with their values (GeoJSON, GeoPackage).
-    sources : list of str
-        :func:`sources_for`.
+        :func:`view_table`: the table (CSV, workbook) and the areas with their values (GeoJSON, GeoPackage).
+    key : str
+        The view's indicator: its sources (:func:`sources_for`, :func:`source_table`) and the file names.
     content : maps.planner.PlannerMap
         The map on screen: the HTML file and the picture draw it.
     geometry : callable
@@ -648,16 +662,63 @@ def view_exports(rows: pd.DataFrame, sources: Sequence[str], content: PlannerMap
     static_root, basemap
         The front-end assets to inline into the HTML file, and the base map.
     """
+    sources = sources_for(key, lang=lang)
     attribution = " | ".join(sources)
-    exports: dict[str, Callable[[], bytes]] = {
-        "csv": lambda: export_csv(rows, sources, lang),
+    build: dict[str, Callable[[], bytes]] = {
+        "csv": lambda: export_csv(rows),
+        "xlsx": lambda: export_xlsx(rows, source_table(key, lang), lang),
         "geojson": lambda: export_geo(rows, geometry(), sources, "geojson"),
         "gpkg": lambda: export_geo(rows, geometry(), sources, "gpkg"),
         "html": lambda: content.to_html(static_root, focus=focus(), basemap=basemap, attribution=attribution,
                                         title=f"Bedarfsatlas Berlin: {content.layer.heading}").encode("utf-8"),
         "png": lambda: content.to_png(geometry(), attribution=attribution, bounds=bounds(), focus=focus()),
     }
-    return {suffix: exports[suffix] for suffix in EXPORT_TYPES}
+    return [Download(t(f"planner.export_{suffix}", lang), build[suffix], mime,
+                     export_file_name(content.level, key, suffix)) for suffix, mime in EXPORT_TYPES.items()]
+
+
+#: Who may export the needs themselves (each need with its text and place) from /karte: those
+#: who moderate them and those who plan with them - the roles of the staff pages /moderation
+#: and the goals (:data:`assessment.participation.auth.PAGE_ROLES`, which this layer may not import).
+NEEDS_EXPORT_ROLES = frozenset({"moderator", "admin", "planner"})
+
+
+def may_export_needs(roles: Iterable[str]) -> bool:
+    """Whether a user with ``roles`` may export the needs as points (:data:`NEEDS_EXPORT_ROLES`).
+
+    >>> may_export_needs({"planner"}), may_export_needs(()), may_export_needs({"facilitator"})
+    (True, False, False)
+    """
+    return bool(NEEDS_EXPORT_ROLES.intersection(roles))
+
+
+def needs_exports(store: Any, filters: NeedFilters, *, bezirk: str | None = None,
+                  lang: str = "de") -> list[Download]:
+    """The needs that match the view's filters as points, CSV and GeoJSON, for staff (:func:`may_export_needs`).
+
+    Written by :func:`assessment.needs.exchange.export_needs`: every need with
+    its LOR keys, category, text, status and place; CSV cells that a
+    spreadsheet would run as a formula are neutralised; the GeoJSON carries the
+    data dictionary and attribution. ``bezirk`` restricts them to one Bezirk.
+    """
+    from assessment.needs.exchange import export_needs
+
+    query = filters.store_kwargs()
+    if bezirk:
+        query.update(level="BEZ", area_ids=[bezirk])
+
+    def build(fmt: str) -> bytes:
+        import tempfile
+        from pathlib import Path
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"needs.{fmt}"
+            export_needs(store, path, fmt, **query)
+            return path.read_bytes()
+
+    name = f"bedarfsatlas_bedarfe_{bezirk or 'berlin'}"
+    return [Download(t(f"planner.export_needs_{fmt}", lang), lambda fmt=fmt: build(fmt), EXPORT_TYPES[fmt],
+                     f"{name}.{fmt}") for fmt in ("csv", "geojson")]
 
 
 def export_file_name(level: str, key: str, suffix: str) -> str:
@@ -669,20 +730,11 @@ def export_file_name(level: str, key: str, suffix: str) -> str:
     return f"bedarfsatlas_{level.lower()}_{key}.{suffix}"
 
 
-def export_csv(rows: pd.DataFrame, sources: Sequence[str], lang: str = "de") -> bytes:
-    """The view's table as UTF-8 CSV, preceded by ``# `` lines naming every source.
+def _spreadsheet_safe(rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` with text cells neutralised (:func:`~assessment.needs.exchange.neutralise`) and whole floats as integers.
 
-    Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``,
-    ``@`` ...) get a leading ``'`` (:func:`assessment.needs.exchange.neutralise`);
-    numbers stay numbers. Read it back with ``pandas.read_csv(..., comment="#")``.
-
-    >>> rows = pd.DataFrame({"Name": ["=HYPERLINK(1)", "Mitte"], "Bedarfe": [1, 2], "Quote": [2.0, None]})
-    >>> print(export_csv(rows, ["AfS (Stand 2025, Lizenz CC BY 3.0 DE)"]).decode())
-    # Quelle: AfS (Stand 2025, Lizenz CC BY 3.0 DE)
-    Name,Bedarfe,Quote
-    '=HYPERLINK(1),1,2
-    Mitte,2,
-    <BLANKLINE>
+    Headers are text cells too. Numbers stay numbers; a float column of whole
+    numbers becomes integers (6844, not 6844.0), missing values stay missing.
     """
     safe = rows.copy()
     for column in safe.columns:
@@ -691,11 +743,108 @@ def export_csv(rows: pd.DataFrame, sources: Sequence[str], lang: str = "de") -> 
         elif pd.api.types.is_float_dtype(safe[column]):
             values = safe[column].dropna()
             if len(values) and np.isfinite(values).all() and (values == values.round()).all():
-                safe[column] = safe[column].astype("Int64")  # 6844, not 6844.0; missing stays empty
+                safe[column] = safe[column].astype("Int64")
     safe.columns = [neutralise(str(c)) for c in safe.columns]
-    label = t("legend.source", lang)
-    header = "".join(f"# {label}: {line.replace(chr(10), ' ')}\n" for line in sources)
-    return (header + safe.to_csv(index=False, lineterminator="\n")).encode("utf-8")
+    return safe
+
+
+def export_csv(rows: pd.DataFrame) -> bytes:
+    """The view's table as plain UTF-8 CSV: the header is the first line, commas, decimal points.
+
+    For programs (``pandas.read_csv``, R, QGIS), so nothing precedes the header:
+    the sources are in the workbook (:func:`export_xlsx`), on the page and in
+    the README. Text cells that a spreadsheet would run as a formula (``=``,
+    ``+``, ``-``, ``@`` ...) get a leading ``'``
+    (:func:`assessment.needs.exchange.neutralise`); numbers stay numbers.
+
+    >>> rows = pd.DataFrame({"Name": ["=HYPERLINK(1)", "Mitte"], "Bedarfe": [1, 2], "Quote": [2.0, None]})
+    >>> print(export_csv(rows).decode())
+    Name,Bedarfe,Quote
+    '=HYPERLINK(1),1,2
+    Mitte,2,
+    <BLANKLINE>
+    """
+    return _spreadsheet_safe(rows).to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def source_table(key: str, lang: str = "de", exported: date | None = None) -> pd.DataFrame:
+    """One row per dataset behind a view of ``key``: dataset, publisher, reference date, licence, attribution, URL.
+
+    The datasets of the indicator (residents for :data:`NEEDS_PER_1000`), the
+    LOR geometry, then the residents' needs as of ``exported`` (default today).
+    A licence the re-publisher did not record says "noch zu prüfen", as in
+    every citation.
+
+    >>> table = source_table("share_65plus", "en", exported=date(2026, 3, 1))
+    >>> table.columns.tolist()
+    ['Dataset', 'Publisher', 'Reference date', 'Licence', 'Attribution', 'Source (URL)']
+    >>> table["Reference date"].tolist()[-1], table["Publisher"].tolist()[-1]
+    ('2026-03-01', 'Bedarfsatlas Berlin')
+    """
+    from geodata.indicators import sources as indicator_sources
+
+    datasets = [DATASETS["population_2025"]] if key == NEEDS_PER_1000 else indicator_sources(key)
+    datasets = list({ds.key: ds for ds in [*datasets, DATASETS["lor_plr"]]}.values())
+    verify = {"de": ", noch zu prüfen", "en": ", to be verified"}.get(lang, ", noch zu prüfen")
+    rows = [(ds.title(lang), ds.publisher, ds.date_text(lang), ds.licence + (verify if ds.licence_note else ""),
+             ds.attribution, ds.source_url) for ds in datasets]
+    day = exported or date.today()
+    rows.append((t("planner.sources_needs", lang), "Bedarfsatlas Berlin",
+                 day.strftime("%d.%m.%Y") if lang == "de" else day.isoformat(), t("planner.sources_needs_licence", lang),
+                 needs_source(lang), ""))
+    columns = [t(f"planner.sources_col.{c}", lang) for c in ("dataset", "publisher", "date", "licence",
+                                                              "attribution", "url")]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def export_xlsx(rows: pd.DataFrame, sources: pd.DataFrame, lang: str = "de") -> bytes:
+    """The view's table as an Excel workbook: the table, and a sheet of its sources (:func:`source_table`).
+
+    German spreadsheets open a comma-separated file in one column; a workbook
+    opens as it is, its numbers as numbers in the reader's own format. The
+    first sheet ("Tabelle") is the table with a fixed, bold header row; the
+    second ("Quellen") names source, reference date, licence and attribution
+    of each dataset. Text cells are neutralised as in :func:`export_csv` and
+    written as text, never as formulas; characters a workbook cannot hold
+    (control characters) are left out.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.properties.creator = "Bedarfsatlas Berlin"
+    for sheet, frame, name in ((workbook.active, rows, t("planner.xlsx_table", lang)),
+                               (workbook.create_sheet(), sources, t("planner.xlsx_sources", lang))):
+        sheet.title = name
+        safe = _spreadsheet_safe(frame)
+        for row in [list(safe.columns), *safe.astype(object).itertuples(index=False)]:
+            sheet.append([_xlsx_value(v, ILLEGAL_CHARACTERS_RE) for v in row])
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text, also when it begins with "=": never a formula
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        for column in sheet.columns:
+            width = max(len(str(cell.value)) for cell in column if cell.value is not None)
+            sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width + 2))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _xlsx_value(value: object, illegal: re.Pattern) -> object:
+    if value is None or value is pd.NA or (isinstance(value, float) and not np.isfinite(value)):
+        return None
+    if isinstance(value, str):
+        return illegal.sub("", value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    return value
 
 
 def export_geo(rows: pd.DataFrame, geometry: "pd.Series", sources: Sequence[str], fmt: str) -> bytes:

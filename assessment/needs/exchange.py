@@ -53,7 +53,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from assessment.needs.model import STATUSES, ImportExtras, Need, NeedInput, utc_now
 from assessment.needs.store import NeedStore
@@ -177,7 +177,8 @@ def _dictionary_text(attribution: str, count: int, statuses: str) -> str:
 
 
 def export_needs(
-    store: NeedStore, path: str | Path, format: str, *, statuses: Iterable[str] | None = ("published",)
+    store: NeedStore, path: str | Path, format: str, *, statuses: Iterable[str] | None = ("published",),
+    **query: Any,
 ) -> int:
     """Write the needs of ``store`` to ``path`` as ``csv``, ``geojson`` or ``gpkg``; return how many.
 
@@ -185,13 +186,16 @@ def export_needs(
     ----------
     statuses
         Default: published only. ``None``: every status (for moderators and backups of content).
+    **query
+        Further filters of :meth:`NeedStore.query` (``categories``, ``since``, ``until``,
+        ``workshop_id``, ``level`` with ``area_ids``), e.g. the planners' map's view.
     """
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Oldest first: a stable order that diff tools and re-imports can follow.
-    records = [_record(n) for n in reversed(store.query(statuses=statuses))]
+    records = [_record(n) for n in reversed(store.query(statuses=statuses, **query))]
     attribution = attribution_line()
     status_text = "all" if statuses is None else ", ".join(statuses)
     if format == "csv":

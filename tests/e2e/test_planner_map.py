@@ -11,6 +11,7 @@ fixture, on any request that leaves the machine or fails.
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from pathlib import Path
@@ -179,8 +180,8 @@ def test_csv_export_holds_exactly_the_areas_and_values_on_screen(planner_server,
         current(page).get_by_role("button", name="Tabelle als CSV").click()
     path = download_info.value.path()
     text = Path(path).read_text(encoding="utf-8")
-    assert text.startswith("# Quelle: ") and "Lizenz" in text.splitlines()[0]
-    exported = pd.read_csv(path, comment="#", dtype={"Schlüssel": str})
+    assert text.splitlines()[0] == ",".join(header)  # machine-readable: the header comes first
+    exported = pd.read_csv(path, dtype={"Schlüssel": str})
     assert list(exported.columns) == header
     assert exported["Schlüssel"].tolist() == [row[0] for row in body]
     assert exported["Name"].tolist() == [row[1] for row in body]
@@ -190,6 +191,19 @@ def test_csv_export_holds_exactly_the_areas_and_values_on_screen(planner_server,
         assert on_screen == pytest.approx(in_file, nan_ok=True), header[column]
     # The needs: 3 in Mitte, 1 in Spandau.
     assert dict(zip(exported["Schlüssel"], exported["Bedarfe"]))["01"] == 3
+
+    # The workbook for spreadsheets: the same table, and the sources with their licences.
+    from openpyxl import load_workbook
+
+    with page.expect_download(timeout=TIMEOUT_MS) as download_info:
+        current(page).get_by_role("button", name="Tabelle als Excel-Datei (.xlsx)").click()
+    assert download_info.value.suggested_filename == "bedarfsatlas_bez_share_65plus.xlsx"
+    # openpyxl goes by the file's suffix, and the download's temporary path has none: read the bytes.
+    book = load_workbook(io.BytesIO(Path(download_info.value.path()).read_bytes()))
+    assert book.sheetnames == ["Tabelle", "Quellen"]
+    sheet = [[cell.value for cell in row] for row in book["Tabelle"].iter_rows()]
+    assert sheet[0] == header and [row[0] for row in sheet[1:]] == exported["Schlüssel"].tolist()
+    assert any("Lizenz" == cell.value for cell in book["Quellen"][1])
     network.assert_clean()
 
 
