@@ -174,7 +174,7 @@ with what:
     st.html(LIVE_COUNT_SCRIPT, unsafe_allow_javascript=True)
     field_errors["description"] = st.empty()
     st.markdown(t("report.no_contact", lang))
-    # Bots fill every field; this one is off-screen for sighted users and shows while it has the focus.
+    # Bots fill every field; people never see or reach this one (not even by Tab): it cannot move the form.
     honeypot = honeypot_input(t("report.honeypot", lang), f"report_hp_{form}", box="report_hp_box")
 
     st.subheader(t("report.privacy_title", lang))

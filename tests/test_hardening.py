@@ -25,7 +25,7 @@ REVIEWED_HTML = Counter({
     # templates, escaped) and the fixed script that updates them as one types
     # (LIVE_COUNT_SCRIPT, no user text).
     "pages/report_need.py": 3,
-    # Static CSS that moves the honeypot field off screen (ui.widgets.honeypot_input) and that
+    # Static CSS that hides the honeypot field off screen (ui.widgets.honeypot_input) and that
     # hides an icon button's label visually (ui.widgets.icon_button); the only variable part
     # is the widget's key, checked against [A-Za-z0-9_-]+.
     "ui/widgets.py": 2,

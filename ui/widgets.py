@@ -64,17 +64,23 @@ def keep_choice_across_languages(key: str, labels: Mapping[str, tuple[str, ...]]
 
 
 def honeypot_input(label: str, key: str, box: str) -> str:
-    """A text field humans are asked to leave empty, for bots that fill every field; returns its value.
+    """A text field humans never see or reach, for bots that fill every field; returns its value.
 
-    Off-screen for sighted users, but labelled for screen readers (``label``
-    asks to leave it empty). A keyboard user tabbing through the form lands in
-    it too: while it has the focus it shows (WCAG 2.4.7 focus visible). ``box``
-    is the key of the container that holds it, which the CSS moves.
+    The field is hidden (``visibility:hidden``): that takes it out of the Tab order,
+    out of a phone keyboard's "next", and out of what screen readers read, as
+    ``tabindex=-1`` with ``aria-hidden`` would, but in CSS that also holds for the
+    field Streamlit draws again on each run. It is positioned off-screen at a fixed
+    size and never shown, so it takes no room and cannot move the form. (It used to
+    show while it had the focus: Tab landed in it, and leaving it collapsed the form,
+    so the send button jumped away between the press and the release of a tap and
+    the tap was lost.) ``label`` still asks to leave it empty, for anything that reads
+    the page without styles. ``box`` is the key of the container that holds it,
+    which the CSS hides.
     """
     if not _KEY.fullmatch(box):
         raise ValueError(f"box must be a widget key of letters, digits, _ and -, got {box!r}")
-    st.html(f"<style>.st-key-{box}{{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}}"
-            f".st-key-{box}:focus-within{{position:static;width:auto;height:auto;overflow:visible}}</style>")
+    st.html(f"<style>.st-key-{box}{{position:absolute;left:-10000px;top:0;width:1px;height:1px;overflow:hidden;"
+            "visibility:hidden}</style>")
     with st.container(key=box):
         return st.text_input(label, key=key)
 

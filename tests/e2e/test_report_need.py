@@ -491,3 +491,82 @@ def test_me_too_counts_once_per_browser_also_after_a_reload(server, store, page,
     finally:
         store.set_status(need.id, "hidden")
     network.assert_clean()
+
+
+# --- issue 18: what a phone and a keyboard showed on /melden ------------------------------------
+
+#: The words of the page in each language that these tests act on.
+WORDS = {
+    "de": {"heading": "Was fehlt in Ihrem Kiez?", "topic": "Thema", "housing": "Wohnen", "send": "Bedarf senden",
+           "title": "Kurzer Titel (3 bis 120 Zeichen)", "description": "Beschreibung (freiwillig, höchstens 1.000 Zeichen)",
+           "place": PLACE_SHOWN, "receipt": RECEIPT},
+    "en": {"heading": "What is missing in your neighbourhood?", "topic": "Topic", "housing": "Housing", "send": "Send need",
+           "title": "Short title (3 to 120 characters)", "description": "Description (optional, at most 1,000 characters)",
+           "place": re.compile(r"Your place is in the planning area Unter den Linden"),
+           "receipt": re.compile(r"Your reference: [0-9A-F]{8}")},
+}
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone-sized page (390 x 844 CSS pixels, touch), German; external or failed requests fail the test."""
+    from tests.e2e.conftest import RequestLog
+    from tests.e2e.streamlit_helpers import watch
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="de-DE", has_touch=True)
+    page = context.new_page()
+    network = RequestLog()
+    network.attach(page)
+    watch(page)
+    yield page
+    context.close()
+    network.assert_clean()
+
+
+def open_in(page, server, lang: str, query: str = "") -> None:
+    """/melden in ``lang`` (a link may name it: ``?sprache=en``), its 12 Bezirke drawn."""
+    from playwright.sync_api import expect
+
+    query = "?" + "&".join(part for part in (query.lstrip("?"), "sprache=en" if lang == "en" else "") if part)
+    open_app(page, server.url + "/melden" + query.rstrip("?"), WORDS[lang]["heading"])
+    expect(map_view(page).locator(AREAS)).to_have_count(12, timeout=TIMEOUT_MS)
+
+
+def tap(page, locator) -> None:
+    """One finger's tap at the middle of ``locator``, where it is now (no scrolling, no retry)."""
+    locator.scroll_into_view_if_needed()
+    box = locator.bounding_box()
+    assert box is not None, f"{locator} is not displayed"
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_after_tab_from_the_description_one_tap_on_send_stores_the_need(server, store, phone, lang):
+    """Issue 18: Tab (or a phone keyboard's "next") used to land in the anti-bot field, which then showed;
+    leaving it collapsed the form and the send button jumped away under the finger: nothing stored."""
+    from playwright.sync_api import expect
+
+    words, page = WORDS[lang], phone
+    open_in(page, server, lang)
+    click_map_until(page, *UNTER_DEN_LINDEN_MIDDLE, words["place"], tap=True)
+    choose(page, words["topic"], words["housing"], done=current(page).get_by_text(
+        next(c.explanation(lang) for c in CATEGORIES.values() if c.label(lang) == words["housing"])))
+    title = f"Tisch und Bank {lang} {uuid.uuid4().hex[:6]}"
+    title_box = current(page).get_by_label(words["title"])
+    title_box.click()
+    page.keyboard.type(title)
+    with rerun_after(page):
+        page.keyboard.press("Tab")  # leaving the title sends it
+    expect(current(page).get_by_label(words["description"])).to_be_focused()
+    page.keyboard.type("Zum Ausruhen.")
+    with rerun_after(page):
+        page.keyboard.press("Tab")  # leaving the description sends it; the focus moves on in the form
+    in_honeypot = page.evaluate("() => !!document.activeElement.closest('.st-key-report_hp_box')")
+    # Not even a script's focus() reaches it: hidden fields take no focus, so nothing can show it.
+    assert page.evaluate("""() => { const field = document.querySelector('.st-key-report_hp_box input');
+                                    field.focus(); return document.activeElement !== field; }""")
+    tap(page, current(page).get_by_role("button", name=words["send"]))
+    expect(current(page).get_by_text(words["receipt"])).to_be_visible(timeout=20_000)
+    wait_idle(page)
+    assert len(stored(store, title)) == 1
+    assert not in_honeypot, "Tab reached the field for bots"
