@@ -345,6 +345,8 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "report.map_selected": {"de": "Gewähltes Gebiet", "en": "Chosen area"},
     "report.map_nearby_areas": {"de": "Planungsräume in der Nähe", "en": "Planning areas nearby"},
     "report.pin": {"de": "Ihr Ort", "en": "Your place"},
+    # The close button of a need's popup on the map (Leaflet's own label is English).
+    "report.popup_close": {"de": "Schließen", "en": "Close"},
     # --- Planners' map /karte (keys "planner.*") ---
     "nav.planner": {"de": "Planungskarte", "en": "Planners' map"},
     "planner.title": {"de": "Planungskarte: Indikatoren und Bedarfe", "en": "Planners' map: indicators and needs"},

@@ -5,9 +5,16 @@ unless configured, every text HTML-escaped. Without base tiles the area outlines
 and their names are all a resident has to find their way, and a touch screen
 cannot hover: so the names stand on the map (:class:`AreaLabels`), the Bezirke
 at city zoom and, from :data:`LABEL_ZOOM` on, the Planungsräume around the
-chosen place (:func:`areas_around`) with their outlines; never all 542 at once. Needs are residents' free text,
-so their tooltips are bound with the text as a JSON string literal
-(:class:`SafeTooltip`): folium's own ``Tooltip`` pastes its text into a
+chosen place (:func:`areas_around`) with their outlines; never all 542 at once.
+
+A tap is the only pointer a phone has, so nothing on this map opens on hover:
+a need's dot opens a popup on a tap or click (:class:`SafePopup`), and that tap
+stays the dot's: it does not reach the map, so it never moves the resident's pin
+(``bubblingMouseEvents`` off). The Bezirke have no hover tooltip (a tooltip a
+tap opened stayed over the map: there is no "mouse out" on a touch screen); their
+names stand on the map. Needs are residents' free text, so popups and tooltips
+are bound with the text as a JSON string literal (:class:`SafePopup`,
+:class:`SafeTooltip`): folium's own ``Tooltip`` pastes its text into a
 JavaScript template literal, where ``${...}`` would run even after HTML escaping.
 
 Examples
@@ -102,6 +109,33 @@ class SafeTooltip(MacroElement):
         super().__init__()
         self._name = "SafeTooltip"
         self.content = content
+
+
+class SafePopup(MacroElement):
+    """A Leaflet popup, opened by a tap or click, whose (already HTML-escaped) content is a JSON string literal.
+
+    Leaflet labels the popup's close button "Close popup"; ``close_label`` (the
+    page's language) replaces it when the popup opens. Add it to a layer:
+    ``SafePopup(need_tooltip(title, category), "Schließen").add_to(marker)``.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.bindPopup({{ this.content|tojson }}, {maxWidth: 240, autoPanPadding: [12, 12]})
+            .on("popupopen", function (event) {
+                var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+                if (close) { close.setAttribute("aria-label", {{ this.close_label|tojson }}); }
+            });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, content: str, close_label: str):
+        super().__init__()
+        self._name = "SafePopup"
+        self.content = content
+        self.close_label = inert_html(close_label)
 
 
 class AreaLabels(MacroElement):
@@ -223,7 +257,7 @@ def areas_around(
 
 
 def need_tooltip(title: str, category: str) -> str:
-    """Tooltip HTML of one need: escaped category and title on two lines.
+    """The HTML of one need in its popup (or tooltip): escaped category and title on two lines.
 
     Braces become character references too: branca compiles every rendered map
     script as a Jinja template again, so a ``{{ ... }}`` in a resident's text
@@ -295,7 +329,8 @@ def report_map(
         GeoJSON geometry of the area the place lies in (or the area chosen from
         the lists), drawn highlighted; without a pin the map fits it.
     needs : sequence of NeedMarker
-        Published needs near the place, drawn as small circles with a tooltip.
+        Published needs near the place, drawn as small circles; a tap or click on one
+        opens its title and topic (a popup) and does not move the pin.
     nearby_areas : str or dict, optional
         GeoJSON FeatureCollection of the Planungsräume around the place (:func:`areas_around`):
         drawn as thin outlines, their names on the map from :data:`LABEL_ZOOM` on. The
@@ -323,9 +358,8 @@ def report_map(
             {"type": "FeatureCollection", "features": features},
             name=t("report.map_districts", lang),
             style_function=lambda feature: _OUTLINE_STYLE,
-            tooltip=folium.GeoJsonTooltip(
-                fields=["name"], aliases=[inert_html(t("report.bezirk", lang))], sticky=True
-            ),
+            # No hover tooltip: the names stand on the map (AreaLabels), and on a touch screen a
+            # tooltip that a tap opened stayed open over the map.
         ).add_to(m)
     nearby = _outline_features(nearby_areas) if nearby_areas is not None else []
     if nearby:
@@ -345,16 +379,17 @@ def report_map(
             interactive=False,
         ).add_to(m)
     for need in needs:
-        marker = folium.CircleMarker(location=(need.lat, need.lon), radius=7, **_NEED_STYLE)
-        SafeTooltip(need_tooltip(need.title, need.category)).add_to(marker)
+        # A tap on a dot is the dot's (its popup), not a map click that would move the pin onto it.
+        marker = folium.CircleMarker(location=(need.lat, need.lon), radius=7, bubbling_mouse_events=False,
+                                     class_name="need-dot", **_NEED_STYLE)
+        SafePopup(need_tooltip(need.title, need.category), t("report.popup_close", lang)).add_to(marker)
         marker.add_to(m)
     if pin is not None:
         # The pin's image named outright: Leaflet otherwise guesses its folder from leaflet.css, and
         # when the map is drawn before that stylesheet applies, it asks for a path that does not exist.
         DefaultIconPath(f"{asset_base.rstrip('/')}/leaflet/dist/images/").add_to(m)
-        marker = folium.Marker(location=pin, alt=t("report.pin", lang))
-        SafeTooltip(inert_html(t("report.pin", lang))).add_to(marker)
-        marker.add_to(m)
+        # Named by its alt text and the browser's own hover title: a tooltip opened by a tap would stay.
+        folium.Marker(location=pin, alt=t("report.pin", lang), title=t("report.pin", lang)).add_to(m)
     elif selected_area is not None:
         m.fit_bounds(_bounds([{"geometry": selected_area}]))
     else:

@@ -8,7 +8,7 @@ import re
 import geopandas as gpd
 from shapely.geometry import Point, box, mapping, shape
 
-from maps.resident import LABEL_ZOOM, areas_around, label_points, report_map
+from maps.resident import LABEL_ZOOM, NeedMarker, areas_around, label_points, report_map
 
 
 def collection(*areas: tuple[str, str, tuple[float, float, float, float]]) -> dict:
@@ -101,3 +101,19 @@ def test_the_pin_image_comes_from_the_apps_own_leaflet_folder_named_before_the_m
                       asset_base="/base/app/static/node_modules").get_root().render()
     path = html.index('L.Icon.Default.imagePath = "/base/app/static/node_modules/leaflet/dist/images/";')
     assert path < html.index("L.marker(")
+
+
+def test_a_tap_on_a_need_opens_it_and_is_no_map_click_and_nothing_waits_for_a_hover():
+    """Issue 18: on a phone a tap on a neighbour's dot moved the resident's pin onto it, and tooltips
+    opened by a tap stayed over the map (a touch screen never sends "mouse out")."""
+    needs = [NeedMarker(52.516, 13.381, "Bänke am Ufer", "Wohnen")]
+    html = report_map(DISTRICTS, pin=(52.515, 13.38), needs=needs, lang="de").get_root().render()
+    dot = html[html.index("L.circleMarker("):]
+    assert '"bubblingMouseEvents": false' in dot[:dot.index(");")]  # the map never hears of the tap
+    popup = re.search(r"\.bindPopup\((\".*?\"), \{", html)
+    assert popup and json.loads(popup[1]) == "<strong>Wohnen</strong><br>Bänke am Ufer"
+    assert '"Schlie\\u00dfen"' in html or '"Schließen"' in html  # the close button in the page's language
+    # No tooltips to hover: not on the Bezirke, not on the pin, not on the dots (the names stand on the map).
+    assert "bindTooltip" not in html and "GeoJsonTooltip" not in html
+    english = report_map(DISTRICTS, pin=(52.515, 13.38), needs=needs, lang="en").get_root().render()
+    assert '"Close"' in english and '"title": "Your place"' in english

@@ -402,25 +402,32 @@ def test_hostile_texts_show_as_text_in_the_list_and_the_map_and_run_nothing(serv
     choose_area(page)
     for i, payload in enumerate(HOSTILE):
         expect(current(page).get_by_text(f"{payload} {i}", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
-    # On the map: 12 Bezirke and one dot per need; hover each dot to open its tooltip.
+    # On the map: 12 Bezirke and one dot per need; a tap on a dot opens its popup.
     areas = map_view(page).locator(AREAS)
     expect(areas).to_have_count(12 + len(HOSTILE), timeout=TIMEOUT_MS)
-    # The needs share their area's point, so the dots overlap: open every dot's tooltip
-    # through Leaflet, which puts each one's HTML into the page as a hover would.
+    # The needs share their area's point, so the dots overlap: open every dot's popup through
+    # Leaflet (one at a time, as taps would), which puts each one's HTML into the page.
     frame = map_frame(page)
-    frame.evaluate(
+    seen = frame.evaluate(
         """() => {
             const map = Object.values(window).find(v => v instanceof L.Map);
-            map.eachLayer(layer => { if (layer instanceof L.CircleMarker) layer.openTooltip(); });
+            const seen = [];
+            map.eachLayer(layer => {
+                if (!(layer instanceof L.CircleMarker)) return;
+                layer.openPopup();
+                const shown = layer.getPopup().getElement().querySelector('.leaflet-popup-content');
+                seen.push(shown.innerText);
+                if (shown.querySelector('img, script')) seen.push('MARKUP');
+            });
+            return seen;
         }"""
     )
-    seen = frame.evaluate("Array.from(document.querySelectorAll('.leaflet-tooltip')).map(t => t.innerText)")
     for i, payload in enumerate(HOSTILE):
         assert any(f"{payload} {i}" in text for text in seen), (payload, seen)
+    assert "MARKUP" not in seen
     assert page.evaluate("typeof window.__xss") == "undefined"
     assert frame.evaluate("typeof window.__xss") == "undefined"
     assert frame.evaluate("document.querySelectorAll('script:not([src])').length") > 0  # the map's own code only
-    assert frame.evaluate("document.querySelectorAll('.leaflet-tooltip img, .leaflet-tooltip script').length") == 0
     assert page.evaluate("document.querySelectorAll('[data-testid=stMain] img[src*=evil], [data-testid=stMain] a[href^=javascript]').length") == 0
     expect(current(page).get_by_role("heading", name="3. Bedarfe in der Nähe")).to_be_visible()
     assert dialogs == []
@@ -570,3 +577,47 @@ def test_after_tab_from_the_description_one_tap_on_send_stores_the_need(server, 
     wait_idle(page)
     assert len(stored(store, title)) == 1
     assert not in_honeypot, "Tab reached the field for bots"
+
+
+def leaflet_marker_position(page) -> list[float]:
+    """``[lat, lon]`` of the pin (the one Leaflet marker) on the current map."""
+    return map_frame(page).evaluate(
+        """() => { const map = Object.values(window).find(v => v instanceof L.Map); let at = null;
+                   map.eachLayer(l => { if (l instanceof L.Marker) { at = [l.getLatLng().lat, l.getLatLng().lng]; } });
+                   return at; }""")
+
+
+def test_tapping_a_need_dot_shows_the_need_and_leaves_the_pin_where_it_was(server, store, phone):
+    """Issue 18: a tap on a neighbour's dot was taken as a map click: the pin jumped onto it, silently."""
+    from playwright.sync_api import expect
+
+    from tests.e2e.streamlit_helpers import map_point
+
+    page = phone
+    lat, lon = UNTER_DEN_LINDEN_MIDDLE
+    dot = (lat, lon + 0.0025)  # about 170 m east: clear of the pin's image above the place
+    need = store.submit(NeedInput(category="mobility", title=f"Fahrradständer {uuid.uuid4().hex[:6]}", lat=dot[0],
+                                  lon=dot[1]), status="published")
+    try:
+        open_in(page, server, "de")
+        click_map_until(page, lat, lon, PLACE_SHOWN, tap=True)
+        expect(current(page).get_by_text(need.title, exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+        pin = leaflet_marker_position(page)
+        assert pin is not None and abs(pin[0] - lat) < 0.0005 and abs(pin[1] - lon) < 0.0005, pin
+        x, y = map_point(page, *dot)
+        page.touchscreen.tap(x, y)
+        # The tap opens the need (its title and topic) on the map ...
+        popup = map_view(page).locator(".leaflet-popup-content")
+        expect(popup).to_contain_text(need.title, timeout=TIMEOUT_MS)
+        expect(popup).to_contain_text("Mobilität und Verkehr")
+        # ... and is no click on the map: the map component never hears of it, so the pin cannot move.
+        clicked = map_frame(page).evaluate("() => window.__GLOBAL_DATA__ && window.__GLOBAL_DATA__.lat_lng_clicked")
+        assert clicked is None or abs(clicked["lng"] - dot[1]) > 0.001, f"the tap on the dot was a map click: {clicked}"
+        # No tooltip stays open over the map on a touch screen (the area names are no tooltips to open).
+        expect(map_view(page).locator(".leaflet-tooltip:not(.area-label)")).to_have_count(0)
+        # A later run (a topic chosen) draws the pin where it was.
+        choose(page, "Thema", "Wohnen", done=current(page).get_by_text(CATEGORY_EXPLANATIONS["Wohnen"]))
+        assert leaflet_marker_position(page) == pytest.approx(pin, abs=1e-6)
+        expect(current(page).get_by_text(PLACE_SHOWN)).to_be_visible()
+    finally:
+        store.set_status(need.id, "hidden")
