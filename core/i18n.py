@@ -151,13 +151,17 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
         "en": "Choose the place, say what is missing, send – done. No account, no personal data.",
     },
     "report.step_place": {"de": "1. Wo?", "en": "1. Where?"},
+    # Says what the map does: the planning areas' names come with a place (maps.resident.areas_around),
+    # not with zooming alone; a dot opens its need and leaves the pin where it is.
     "report.map_hint": {
         "de": "Tippen oder klicken Sie in die Karte, um eine Stecknadel zu setzen; ein neuer Klick versetzt sie. "
-        "Die Linien sind die Bezirksgrenzen, ihre Namen stehen in der Karte. Nach dem Vergrößern sehen Sie "
-        "die Planungsräume rund um Ihren Ort mit Namen.",
+        "Die Linien sind die Bezirksgrenzen, ihre Namen stehen in der Karte. Sobald die Stecknadel gesetzt ist, "
+        "zeigt die Karte die Planungsräume rund um Ihren Ort mit Namen. Ein Tipp auf einen Punkt zeigt den "
+        "Bedarf, der dort gemeldet ist; Ihre Stecknadel bleibt stehen.",
         "en": "Tap or click the map to drop a pin; another click moves it. "
-        "The lines are the district boundaries, with their names on the map. Zoomed in, you see the "
-        "planning areas around your place with their names.",
+        "The lines are the district boundaries, with their names on the map. Once the pin is set, the map "
+        "shows the planning areas around your place with their names. A tap on a dot shows the need "
+        "reported there; your pin stays where it is.",
     },
     "report.outside": {
         "de": "Dieser Ort liegt außerhalb Berlins. Bitte wählen Sie einen Ort innerhalb der Landesgrenze "

@@ -470,3 +470,22 @@ def test_me_too_counts_once_per_browser_across_sessions(fake_map, database_url, 
     other = fresh_session(fake_map, lat, lon)
     other.button(key=f"report_support_{need.id}").click().run()
     assert store.get(need.id).support_count == 2
+
+
+def planning_area_names(fake: FakeMap) -> list[str]:
+    """The names of Planungsräume the last map drawn writes around the place."""
+    import json
+
+    match = re.search(r'var nearby = group\((\[.*?\]), "plr"\);', fake.html(), re.S)
+    assert match, "no area labels in the map script"
+    return [name for _, _, name in json.loads(match[1])]
+
+
+def test_the_map_hint_says_what_the_map_does_names_of_planning_areas_come_with_the_pin(at, fake_map):
+    """Issue 18: the hint promised the planning areas' names after zooming; they come with a pin."""
+    hint = texts(at)
+    assert "Sobald die Stecknadel gesetzt ist, zeigt die Karte die Planungsräume rund um Ihren Ort mit Namen." in hint
+    assert "Vergrößern" not in hint
+    assert planning_area_names(fake_map) == []  # no place: zooming alone names no planning area
+    click(at, fake_map, *BRANDENBURG_GATE)
+    assert "Unter den Linden" in planning_area_names(fake_map)
