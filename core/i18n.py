@@ -290,28 +290,44 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
         "de": "In der Nähe gibt es noch keinen veröffentlichten Bedarf.",
         "en": "There is no published need nearby yet.",
     },
+    # The list says its order: the nearest first, from the pin or from the middle of the chosen area.
     "report.nearby_count": {
         "de": {"one": "{n} veröffentlichter Bedarf in der Nähe (auch als Punkt auf der Karte):",
-               "other": "{n} veröffentlichte Bedarfe in der Nähe (auch als Punkte auf der Karte):"},
+               "other": "{n} veröffentlichte Bedarfe in der Nähe, die nächsten zuerst (auch als Punkte auf der Karte):"},
         "en": {"one": "{n} published need nearby (also as a dot on the map):",
-               "other": "{n} published needs nearby (also as dots on the map):"},
+               "other": "{n} published needs nearby, the nearest first (also as dots on the map):"},
+    },
+    "report.nearby_count_area": {
+        "de": {"one": "{n} veröffentlichter Bedarf im gewählten Gebiet (auch als Punkt auf der Karte):",
+               "other": "{n} veröffentlichte Bedarfe im gewählten Gebiet, die der Gebietsmitte nächsten zuerst "
+                        "(auch als Punkte auf der Karte):"},
+        "en": {"one": "{n} published need in the chosen area (also as a dot on the map):",
+               "other": "{n} published needs in the chosen area, those nearest its middle first "
+                        "(also as dots on the map):"},
     },
     "report.nearby_item": {
-        "de": "{category} · {area} · Unterstützungen: {supports}",
-        "en": "{category} · {area} · supports: {supports}",
+        "de": "{distance} · {category} · {area} · Unterstützungen: {supports}",
+        "en": "{distance} · {category} · {area} · supports: {supports}",
     },
+    # How far a listed need is from the chosen place (assessment.participation.residents.distance_text).
+    "report.distance_m": {"de": "ca. {m} m", "en": "about {m} m"},
+    "report.distance_km": {"de": "ca. {km} km", "en": "about {km} km"},
+    "report.distance_close": {"de": "weniger als 10 m", "en": "less than 10 m"},
+    "report.distance_area": {"de": "im gewählten Gebiet", "en": "in the chosen area"},
     "report.support": {"de": "Ich auch", "en": "Me too"},
     "report.support_label": {"de": "Ich auch: {title}", "en": "Me too: {title}"},
     "report.supported": {"de": "Sie unterstützen diesen Bedarf.", "en": "You support this need."},
     "report.supported_button": {"de": "Ich auch – gezählt", "en": "Me too – counted"},
-    "report.flag": {"de": "Melden", "en": "Report"},
+    # Not "Melden": the page itself is "Bedarf melden"; this button flags someone else's post.
+    "report.flag": {"de": "Problem melden", "en": "Report a problem"},
     "report.flag_hint": {
-        "de": "Verstößt dieser Beitrag gegen die Regeln? Nach {n} Meldungen wird er ausgeblendet, bis das "
-        "Moderationsteam entscheidet.",
-        "en": "Does this post break the rules? After {n} reports it is hidden until the moderators decide.",
+        "de": "Unangemessen? Ihr Hinweis geht an das Moderationsteam. Nach {n} Hinweisen wird der Beitrag "
+        "ausgeblendet, bis das Moderationsteam entscheidet.",
+        "en": "Inappropriate? Your notice goes to the moderators. After {n} notices the post is hidden until "
+        "the moderators decide.",
     },
     "report.flag_reason": {"de": "Grund", "en": "Reason"},
-    "report.flag_confirm": {"de": "Beitrag melden", "en": "Report this post"},
+    "report.flag_confirm": {"de": "Hinweis an die Moderation senden", "en": "Send a notice to the moderators"},
     "report.flag_done": {
         "de": "Danke, das Moderationsteam prüft den Beitrag.",
         "en": "Thank you, the moderators will check this post.",

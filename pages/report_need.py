@@ -3,8 +3,9 @@
 Three steps on one page: *where* (a map click drops a pin; or Bezirk ->
 Bezirksregion -> Planungsraum lists, the keyboard and screen-reader path),
 *what* (topic, title, description, a privacy note), and *needs nearby*
-(a plain-text list with "Ich auch" buttons, and dots on the map). Each listed
-need can be reported ("Melden", once per browser session, with a reason from
+(a plain-text list, the nearest first with its distance, "Ich auch" buttons, and dots
+on the map). Each listed need can be flagged to the moderators ("Problem melden", once
+per browser session, with a reason from
 :data:`assessment.participation.moderation.REPORT_REASONS`); three reports from different
 sessions hide it until a moderator decides (:meth:`Moderation.report`).
 
@@ -21,7 +22,7 @@ it. After a send the place stays chosen; only topic and texts are reset.
 The page reads widgets, keeps the session and shows answers; the rules are plain functions:
 one send (limit, honeypot, status, messages) in :mod:`assessment.participation.submission`,
 the place (click or lists) in :mod:`assessment.participation.places`, workshops, "Ich auch"
-and "Melden" in :mod:`assessment.participation.residents`; the map is :func:`maps.resident.report_map`.
+and "Problem melden" in :mod:`assessment.participation.residents`; the map is :func:`maps.resident.report_map`.
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ with where:
     view = places.place_view(place, lambda level: display_units(settings, level))
     m = report_map(
         display_geojson(settings, "BEZ"), pin=view.pin, selected_area=view.selected_area,
-        needs=[NeedMarker(n.lat, n.lon, n.title, CATEGORIES[n.category].label(lang)) for n in nearby],
+        needs=[NeedMarker(n.need.lat, n.need.lon, n.need.title, CATEGORIES[n.need.category].label(lang)) for n in nearby],
         nearby_areas=view.nearby_areas, basemap=Basemap.from_settings(settings), lang=lang, asset_base=asset_base(),
     )
     st_folium(m, key="report_map", height=420, use_container_width=True, returned_objects=["last_clicked"])
@@ -217,15 +218,18 @@ if not place:
 elif not nearby:
     st.write(t("report.nearby_empty", lang))
 else:
-    st.write(t("report.nearby_count", lang, n=len(nearby)))
+    st.write(t("report.nearby_count_area" if places.is_area(place) else "report.nearby_count", lang, n=len(nearby)))
     # Supported from this browser before (also before a reload): the store knows its token.
     token = participation.support_token(browser_value(), state["report_session"])
-    state["report_supported"] |= participation.supported_needs(store, token, [n.id for n in nearby])
-    for need in nearby:
+    state["report_supported"] |= participation.supported_needs(store, token, [n.need.id for n in nearby])
+    for near in nearby:
+        need = near.need
         with st.container(border=True, key=f"report_need_{need.id}"):
             st.markdown(f"**{escape_markdown(need.title)}**")
-            st.markdown(escape_markdown(t("report.nearby_item", lang, category=CATEGORIES[need.category].label(lang),
-                                          area=lists.need_area(need, lang), supports=need.support_count)))
+            st.markdown(escape_markdown(t(
+                "report.nearby_item", lang, distance=participation.distance_text(near.distance_m, lang),
+                category=CATEGORIES[need.category].label(lang), area=lists.need_area(need, lang),
+                supports=need.support_count)))
             if need.description:
                 st.markdown(escape_markdown(need.description))
             supported = need.id in state["report_supported"]

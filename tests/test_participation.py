@@ -11,6 +11,8 @@ from assessment.participation.residents import (
     StaticWorkshopDirectory,
     TableWorkshopDirectory,
     Workshop,
+    distance_m,
+    distance_text,
     honeypot_filled,
     nearby_bbox,
     nearby_needs,
@@ -78,9 +80,71 @@ def test_nearby_needs_only_published_and_only_near(store):
     store.submit(need_input(title="Zu weit", lat=lat + 0.012, lon=lon), status="published")  # ~1.3 km north
     store.submit(need_input(title="Noch in Prüfung", lat=lat, lon=lon))
     far = store.submit(need_input(title="Spandau", lat=RATHAUS_SPANDAU[0], lon=RATHAUS_SPANDAU[1]), status="published")
-    assert [n.id for n in nearby_needs(store, {"lat": lat, "lon": lon})] == [near.id]
+    assert [n.need.id for n in nearby_needs(store, {"lat": lat, "lon": lon})] == [near.id]
     # By area: needs in that Bezirk (Spandau is 05).
-    assert [n.id for n in nearby_needs(store, {"level": "BEZ", "area_id": "05"})] == [far.id]
+    assert [n.need.id for n in nearby_needs(store, {"level": "BEZ", "area_id": "05"})] == [far.id]
+
+
+def test_nearby_needs_come_nearest_first_with_their_distance(store):
+    """Issue 18: the list had no distances and no visible order (it was newest first)."""
+    lat, lon = BRANDENBURG_GATE
+    # Sent in this order, so newest first would be south, east, north.
+    north = store.submit(need_input(title="Nord", lat=lat + 0.005, lon=lon), status="published")
+    east = store.submit(need_input(title="Ost", lat=lat, lon=lon + 0.003), status="published")
+    south = store.submit(need_input(title="Süd", lat=lat - 0.001, lon=lon), status="published")
+    found = nearby_needs(store, {"lat": lat, "lon": lon})
+    assert [n.need.id for n in found] == [south.id, east.id, north.id]
+    # By hand (Earth radius 6,371,008.8 m): a degree of latitude is 111,195 m; of longitude at
+    # 52.5163 degrees, 111,195 m * cos(52.5163) = 67,688 m.
+    assert [n.distance_m for n in found] == pytest.approx([111.2, 203.1, 556.0], abs=0.2)
+    assert [distance_text(n.distance_m, "de") for n in found] == ["ca. 110 m", "ca. 200 m", "ca. 560 m"]
+
+
+def test_nearby_needs_in_an_area_are_measured_from_its_point(store, geography):  # noqa: F811
+    lat, lon = geography.area_point("BEZ", "05")
+    near = store.submit(need_input(title="Nah an der Mitte", lat=lat + 0.001, lon=lon), status="published")
+    store.submit(need_input(title="Weiter", lat=lat + 0.01, lon=lon), status="published")
+    found = nearby_needs(store, {"level": "BEZ", "area_id": "05"})
+    assert [n.need.title for n in found] == ["Nah an der Mitte", "Weiter"]
+    assert found[0].need.id == near.id and found[0].distance_m == pytest.approx(111.2, abs=0.2)
+
+
+def test_nearby_needs_are_at_most_the_limit_and_the_nearest_of_them():
+    from assessment.needs.model import NeedInput
+    from assessment.needs.store import open_store
+
+    class OnePlace:  # a stand-in geography: every point lies in one planning area
+        def locate(self, lat, lon):
+            return {"PLR_ID": "01100101", "BZR_ID": "011001", "PGR_ID": "0110", "BEZ_ID": "01"}
+
+    memory = open_store(database_url="sqlite://", geography=OnePlace())
+    for i in range(5):  # the nearest sent first: newest first would list the farthest
+        memory.submit(NeedInput(category="housing", title=f"Bedarf {i}", lat=52.52 + 0.001 * i, lon=13.40),
+                      status="published")
+    assert [n.need.title for n in nearby_needs(memory, {"lat": 52.52, "lon": 13.40}, limit=3)] == \
+        ["Bedarf 0", "Bedarf 1", "Bedarf 2"]
+
+
+@pytest.mark.parametrize(("metres", "de", "en"), [
+    (0, "weniger als 10 m", "less than 10 m"),
+    (9.9, "weniger als 10 m", "less than 10 m"),
+    (10, "ca. 10 m", "about 10 m"),
+    (124, "ca. 120 m", "about 120 m"),
+    (125.1, "ca. 130 m", "about 130 m"),
+    (994, "ca. 990 m", "about 990 m"),
+    (996, "ca. 1,0 km", "about 1.0 km"),
+    (1449, "ca. 1,4 km", "about 1.4 km"),
+    (12_345, "ca. 12,3 km", "about 12.3 km"),
+    (None, "im gewählten Gebiet", "in the chosen area"),
+])
+def test_distances_are_said_rounded_in_each_language(metres, de, en):
+    assert (distance_text(metres, "de"), distance_text(metres, "en")) == (de, en)
+
+
+def test_distance_by_hand():
+    # A quarter of the meridian: pi / 2 * 6,371,008.8 m.
+    assert distance_m(0, 0, 90, 0) == pytest.approx(10_007_557.2, abs=0.5)
+    assert distance_m(52.5, 13.4, 52.5, 13.4) == 0
 
 
 # --- the store's initial status ---------------------------------------------------------------

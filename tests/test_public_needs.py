@@ -56,7 +56,7 @@ def test_needs_nearby_on_the_residents_page(store, every_status):
     point = {"lat": BRANDENBURG_GATE[0], "lon": BRANDENBURG_GATE[1]}
     area = {"level": "PLR", "area_id": "01100206"}
     for place in (point, area):
-        assert [n.title for n in participation.nearby_needs(store, place)] == ["Bedarf published"]
+        assert [n.need.title for n in participation.nearby_needs(store, place)] == ["Bedarf published"]
 
 
 def test_planners_map_for_residents(store, every_status):

@@ -451,7 +451,7 @@ def test_me_too_counts_once_per_browser_across_sessions(fake_map, database_url, 
     for load, cookie in enumerate(("2|01020304|0306050c|1700000000", "2|ffffffff|fdfbf9f7|1700000000")):
         monkeypatch.setattr(streamlit, "context", BrowserContext(cookie))
         session = fresh_session(fake_map, lat, lon)
-        assert "2 veröffentlichte Bedarfe in der Nähe (auch als Punkte auf der Karte):" in texts(session)
+        assert "2 veröffentlichte Bedarfe in der Nähe, die nächsten zuerst (auch als Punkte auf der Karte):" in texts(session)
         button = session.button(key=f"report_support_{need.id}")
         if load == 0:
             assert not button.disabled and button.label == "Ich auch"
@@ -489,3 +489,29 @@ def test_the_map_hint_says_what_the_map_does_names_of_planning_areas_come_with_t
     assert planning_area_names(fake_map) == []  # no place: zooming alone names no planning area
     click(at, fake_map, *BRANDENBURG_GATE)
     assert "Unter den Linden" in planning_area_names(fake_map)
+
+
+def test_nearby_needs_are_listed_nearest_first_with_their_distance(at, fake_map, store):
+    """Issue 18: the cards had no distance and no visible order (they came newest first)."""
+    lat, lon = BRANDENBURG_GATE
+    near = store.submit(NeedInput(category="mobility", title="Gleich hier", lat=lat + 0.001, lon=lon), status="published")
+    far = store.submit(NeedInput(category="housing", title="Weiter weg", lat=lat + 0.004, lon=lon), status="published")
+    click(at, fake_map, lat, lon)
+    shown = texts(at)
+    assert "2 veröffentlichte Bedarfe in der Nähe, die nächsten zuerst (auch als Punkte auf der Karte):" in shown
+    assert shown.index(near.title) < shown.index(far.title)  # the newer one, farther away, comes second
+    # By hand: 0.001 and 0.004 degrees of latitude are 111 m and 445 m.
+    assert "ca. 110 m · Mobilität und Verkehr · Planungsraum Unter den Linden · Unterstützungen: 0" in shown
+    assert "ca. 440 m · Wohnen · " in shown
+
+
+def test_the_flag_button_says_it_flags_a_post_not_reports_a_need(at, fake_map, store):
+    """Issue 18: a button "Melden" on a page called "Bedarf melden" was read as sending one's own need."""
+    lat, lon = BRANDENBURG_GATE
+    store.submit(NeedInput(category="housing", title="Werbung", lat=lat, lon=lon), status="published")
+    click(at, fake_map, lat, lon)
+    labels = [p.proto.popover.label for p in at.get("popover")]
+    assert labels == ["Problem melden"]
+    at.session_state["lang"] = "en"
+    at.run()
+    assert [p.proto.popover.label for p in at.get("popover")] == ["Report a problem"]

@@ -16,12 +16,14 @@ Plain Python, no streamlit, so every rule here is tested without a browser.
   :mod:`assessment.participation.workshops` (``code``, ``title``, ``status``, ``publish_immediately``). :class:`StaticWorkshopDirectory` holds workshops in memory.
   :func:`workshop_link` decides what the page says about the code and whether
   its needs are tagged with the workshop.
-* :func:`nearby_bbox` and :func:`nearby_needs` — published needs around a chosen place.
+* :func:`nearby_needs` — published needs around a chosen place, nearest first, each
+  with its distance (:func:`distance_m`), which :func:`distance_text` says as
+  a resident would ("ca. 120 m").
 * :func:`support_token` and :func:`supported_needs` — "Ich auch" counts once per
   browser and need, also after a reload: the support's client token is the hashed
   browser key, and the page asks which needs it supported already.
   :func:`support_need` records one.
-* :func:`flag_need` — "Melden": a resident reports a published need to the
+* :func:`flag_need` — "Problem melden": a resident reports a published need to the
   moderators, counted once per browser session.
 
 How one send of the form is decided (limit, honeypot, status, outcome) is in
@@ -58,13 +60,20 @@ from assessment.needs.store import (
 from assessment.needs.validation import check_workshop_id
 from assessment.participation.limits import SharedLimiter, hashed_key
 from assessment.participation.moderation import DecisionError, Moderation
+from core.i18n import format_number, t
 
 #: The residents' page: at most this many needs per window, per session and per browser.
 RATE_LIMIT = 5
 RATE_WINDOW_S = 600.0
 #: Half the side of the square searched for needs near a point, in metres.
 NEARBY_RADIUS_M = 1000.0
+#: The page lists this many needs, the nearest first ...
 NEARBY_LIMIT = 20
+#: ... out of at most this many of the newest in the square (or the area): one query, bounded
+#: work per run; only where even more needs crowd the square is an older, nearer one left out.
+NEARBY_CANDIDATES = 500
+#: The mean radius of the Earth in metres (IUGG), for :func:`distance_m`.
+EARTH_RADIUS_M = 6_371_008.8
 
 
 def page_rate_limiter(store: NeedStore, *, clock: Callable[[], datetime] = utc_now) -> SharedLimiter:
@@ -218,20 +227,95 @@ def nearby_bbox(lat: float, lon: float, radius_m: float = NEARBY_RADIUS_M) -> tu
     return (lon - dlon, lat - dlat, lon + dlon, lat + dlat)
 
 
-def nearby_needs(store, place: dict, limit: int = NEARBY_LIMIT) -> list[Need]:
-    """Published needs near ``place``, newest first.
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """The distance between two WGS84 points in metres, along the Earth's surface (haversine).
+
+    By hand: 0.001 degrees of latitude are 6,371,008.8 m * pi / 180 / 1000 = 111.2 m.
+
+    >>> round(distance_m(52.5163, 13.3777, 52.5173, 13.3777), 1)
+    111.2
+    """
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+@dataclass(frozen=True)
+class NearbyNeed:
+    """A published need near the chosen place, and its distance from it in metres.
+
+    ``distance_m`` is measured from the pin, or from the point inside an area chosen
+    in the lists (the point the store places area needs at); ``None`` when that area
+    has no point. A need located by an area is measured from its area's point.
+    """
+
+    need: Need
+    distance_m: float | None
+
+
+def place_point(store, place: dict) -> tuple[float, float] | None:
+    """``(lat, lon)`` of a place: the pin, or the point inside an area chosen in the lists."""
+    if place.get("level"):
+        return store.geography.area_point(place["level"], place["area_id"])
+    return place["lat"], place["lon"]
+
+
+def nearby_needs(store, place: dict, limit: int = NEARBY_LIMIT) -> list[NearbyNeed]:
+    """Published needs near ``place``, the nearest first, each with its distance.
 
     Parameters
     ----------
     store : NeedStore
     place : dict
-        ``{"lat": ..., "lon": ...}`` for a point (needs within :data:`NEARBY_RADIUS_M`),
-        or ``{"level": "PLR", "area_id": "..."}`` for an area chosen from the lists
-        (needs in that area).
+        ``{"lat": ..., "lon": ...}`` for a point (needs in the square of
+        :func:`nearby_bbox`, :data:`NEARBY_RADIUS_M`), or ``{"level": "PLR", "area_id": "..."}``
+        for an area chosen from the lists (needs in that area, measured from its point).
+    limit : int
+        At most this many, chosen among the :data:`NEARBY_CANDIDATES` newest.
+
+    Needs at the same distance (area needs share their area's point) keep the newest first.
+
+    Examples
+    --------
+    >>> from assessment.needs.model import NeedInput
+    >>> from assessment.needs.store import open_store
+    >>> class OnePlace:  # a stand-in geography: every point lies in one planning area
+    ...     def locate(self, lat, lon):
+    ...         return {"PLR_ID": "01100101", "BZR_ID": "011001", "PGR_ID": "0110", "BEZ_ID": "01"}
+    >>> store = open_store(database_url="sqlite://", geography=OnePlace())
+    >>> for title, lat in [("Weiter weg", 52.5253), ("Gleich nebenan", 52.5211)]:
+    ...     _ = store.submit(NeedInput(category="housing", title=title, lat=lat, lon=13.40), status="published")
+    >>> [(n.need.title, round(n.distance_m)) for n in nearby_needs(store, {"lat": 52.52, "lon": 13.40})]
+    [('Gleich nebenan', 122), ('Weiter weg', 589)]
     """
     if place.get("level"):
-        return store.query(level=place["level"], area_ids=[place["area_id"]], limit=limit)
-    return store.query(bbox=nearby_bbox(place["lat"], place["lon"]), limit=limit)
+        found = store.query(level=place["level"], area_ids=[place["area_id"]], limit=NEARBY_CANDIDATES)
+    else:
+        found = store.query(bbox=nearby_bbox(place["lat"], place["lon"]), limit=NEARBY_CANDIDATES)
+    centre = place_point(store, place)
+    measured = [NearbyNeed(n, None if centre is None else distance_m(*centre, n.lat, n.lon)) for n in found]
+    if centre is not None:
+        measured.sort(key=lambda near: near.distance_m)  # stable: equally far ones stay newest first
+    return measured[:limit]
+
+
+def distance_text(metres: float | None, lang: str) -> str:
+    """A distance as a resident reads it: to 10 m below a kilometre, to 100 m above; "ca." says it is rounded.
+
+    >>> [distance_text(m, "de") for m in (4, 118, 995, 1234)]
+    ['weniger als 10 m', 'ca. 120 m', 'ca. 1,0 km', 'ca. 1,2 km']
+    >>> distance_text(118, "en"), distance_text(None, "en")
+    ('about 120 m', 'in the chosen area')
+    """
+    if metres is None:
+        return t("report.distance_area", lang)
+    if metres < 10:
+        return t("report.distance_close", lang)
+    tens = round(metres / 10) * 10
+    if tens < 1000:
+        return t("report.distance_m", lang, m=format_number(tens, 0, lang))
+    return t("report.distance_km", lang, km=format_number(round(metres / 100) / 10, 1, lang))
 
 
 # --- "Ich auch" -----------------------------------------------------------------------------
