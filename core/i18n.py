@@ -179,6 +179,8 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     },
     "report.no_place": {"de": "Noch kein Ort gewählt.", "en": "No place chosen yet."},
     "report.without_map": {"de": "Ort ohne Karte wählen", "en": "Choose the place without the map"},
+    # Before the map: moves the focus to the first area list (ui.focus.skip_link).
+    "report.skip_map": {"de": "Karte überspringen", "en": "Skip the map"},
     "report.without_map_hint": {
         "de": "Tippen Sie einen Namen, um die Liste zu filtern. Der Bezirk genügt, genauer ist besser.",
         "en": "Type a name to filter the list. The district is enough; more precise is better.",
@@ -263,10 +265,16 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
         "(page “Sources and imprint”) and quote the reference.",
     },
     "report.another": {"de": "Sie können gleich einen weiteren Bedarf melden.", "en": "You can report another need right away."},
-    "report.not_saved": {
-        "de": "Nicht gespeichert. Bitte korrigieren Sie die markierten Angaben.",
-        "en": "Not stored. Please correct the marked fields.",
+    # Under the send button: which fields to check, named as the form labels them (a refused send).
+    "report.not_saved_fields": {
+        "de": "Nicht gespeichert. Bitte prüfen Sie: {fields}.",
+        "en": "Not stored. Please check: {fields}.",
     },
+    "report.not_saved": {"de": "Nicht gespeichert.", "en": "Not stored."},
+    "report.field_place": {"de": "Ort", "en": "Place"},
+    "report.field_category": {"de": "Thema", "en": "Topic"},
+    "report.field_title": {"de": "Titel", "en": "Title"},
+    "report.field_description": {"de": "Beschreibung", "en": "Description"},
     "report.rate_limited": {
         "de": "Nicht gespeichert: Sie haben in kurzer Zeit schon {limit} Bedarfe gemeldet. "
         "Bitte versuchen Sie es in etwa {minutes} Minuten noch einmal.",

@@ -1,28 +1,24 @@
 """Residents' page /melden: pin a need on the map (or choose the area from lists), see and support others.
 
-Three steps on one page: *where* (a map click drops a pin; or Bezirk ->
-Bezirksregion -> Planungsraum lists, the keyboard and screen-reader path),
-*what* (topic, title, description, a privacy note), and *needs nearby*
-(a plain-text list, the nearest first with its distance, "Ich auch" buttons, and dots
-on the map). Each listed need can be flagged to the moderators ("Problem melden", once
-per browser session, with a reason from
-:data:`assessment.participation.moderation.REPORT_REASONS`); three reports from different
-sessions hide it until a moderator decides (:meth:`Moderation.report`).
+Three steps on one page: *where* (a map click drops a pin; or Bezirk -> Bezirksregion -> Planungsraum
+lists, the keyboard and screen-reader path, reached past the map by a skip link), *what* (topic, title,
+description, a privacy note), and *needs nearby* (a plain-text list, the nearest first with its distance,
+"Ich auch" buttons, and dots on the map). Each listed need can be flagged to the moderators ("Problem
+melden", once per browser session, with a reason from :data:`assessment.participation.moderation.REPORT_REASONS`);
+three reports from different sessions hide it until a moderator decides (:meth:`Moderation.report`).
 
-One click stores exactly one need: the form carries a random client token
-made once per form, and the store returns the first need for a repeated
-token. "Ich auch" counts once per browser and need, across reloads: its token
-is the hashed browser key (:func:`assessment.participation.residents.support_token`).
-Nothing a resident typed is dropped: the text fields have no ``max_chars``
-(Streamlit would silently refuse a longer paste); a count under each field
-names the limit and follows every keystroke (:mod:`ui.live_count`), and
-the store refuses a text that is too long with its message while the form keeps
-it. After a send the place stays chosen; only topic and texts are reset.
+One click stores exactly one need: the form carries a random client token made once per form, and the
+store returns the first need for a repeated token; the confirmation then takes the focus (:mod:`ui.focus`).
+"Ich auch" counts once per browser and need, across reloads: its token is the hashed browser key
+(:func:`assessment.participation.residents.support_token`). Nothing a resident typed is dropped: the text
+fields have no ``max_chars`` (Streamlit would silently refuse a longer paste); a count under each field
+names the limit and follows every keystroke (:mod:`ui.live_count`), and the store refuses a text that is
+too long with its message while the form keeps it. After a send the place stays; topic and texts reset.
 
-The page reads widgets, keeps the session and shows answers; the rules are plain functions:
-one send (limit, honeypot, status, messages) in :mod:`assessment.participation.submission`,
-the place (click or lists) in :mod:`assessment.participation.places`, workshops, "Ich auch"
-and "Problem melden" in :mod:`assessment.participation.residents`; the map is :func:`maps.resident.report_map`.
+The page reads widgets, keeps the session and shows answers; the rules are plain functions: one send
+(limit, honeypot, status, messages) in :mod:`assessment.participation.submission`, the place (click or
+lists) in :mod:`assessment.participation.places`, workshops, "Ich auch" and "Problem melden" in
+:mod:`assessment.participation.residents`; the map is :func:`maps.resident.report_map`.
 """
 
 from __future__ import annotations
@@ -44,6 +40,7 @@ from geodata.lor import hierarchy
 from maps.base import Basemap
 from maps.resident import NeedMarker, report_map
 from ui.context import asset_base, browser_value, page_context
+from ui.focus import focus_here, skip_link
 from ui.live_count import LIVE_COUNT_SCRIPT, count_html
 from ui.widgets import honeypot_input, keep_choice_across_languages
 
@@ -115,18 +112,19 @@ st.write(t("report.intro", lang))
 if link.notice:
     (st.info if workshop else st.warning)(escape_markdown(t(link.notice, lang, **link.values)))
 
-# --- needs nearby (drawn on the map and listed below) -----------------------------------------
+# --- 1. where (the needs nearby are dots on the map and listed in step 3) ----------------------
 nearby = participation.nearby_needs(store, place) if place else []
-
-# --- 1. where ---------------------------------------------------------------------------------
 where, what = st.columns([3, 2], gap="large")
 with where:
     st.header(t("report.step_place", lang))
     st.write(t("report.map_hint", lang))
+    # Keyboard users would tab through the map's controls, phone users scroll past a full-screen map.
+    skip_link(t("report.skip_map", lang), PICKERS["BEZ"], anchor="ohne-karte")
     view = places.place_view(place, lambda level: display_units(settings, level))
     m = report_map(
         display_geojson(settings, "BEZ"), pin=view.pin, selected_area=view.selected_area,
-        needs=[NeedMarker(n.need.lat, n.need.lon, n.need.title, CATEGORIES[n.need.category].label(lang)) for n in nearby],
+        needs=[NeedMarker(n.need.lat, n.need.lon, n.need.title, CATEGORIES[n.need.category].label(lang))
+               for n in nearby],
         nearby_areas=view.nearby_areas, basemap=Basemap.from_settings(settings), lang=lang, asset_base=asset_base(),
     )
     st_folium(m, key="report_map", height=420, use_container_width=True, returned_objects=["last_clicked"])
@@ -138,7 +136,7 @@ with where:
         st.info(t("report.no_place", lang))
     place_error = st.empty()
 
-    st.subheader(t("report.without_map", lang))
+    st.subheader(t("report.without_map", lang), anchor="ohne-karte")
     st.markdown(t("report.without_map_hint", lang))
     parent = None
     for level, key in PICKERS.items():
@@ -204,10 +202,12 @@ with what:
         for slot, message in sent.messages(lang):
             slots.get(slot, outcome).error(message)
 
+    # The pressed button is gone with the old form: the confirmation takes the focus (and is read out).
     if done := state.get("report_done"):
-        outcome.success(t("report.done", lang, reference=done["reference"]))
-        outcome.write(t("report.next_published" if done["status"] == "published" else "report.next_pending", lang))
-        outcome.write(t("report.another", lang))
+        with outcome, focus_here(f"report_done_{done['reference']}"):
+            st.success(t("report.done", lang, reference=done["reference"]))
+            st.write(t("report.next_published" if done["status"] == "published" else "report.next_pending", lang))
+            st.write(t("report.another", lang))
 
 # --- 3. needs nearby --------------------------------------------------------------------------
 st.header(t("report.step_nearby", lang))
@@ -244,6 +244,7 @@ else:
                 st.write(t("report.flag_hint", lang, n=REPORT_THRESHOLD))
                 keep_choice_across_languages(f"report_flag_reason_{need.id}", REPORT_REASONS, lang)
                 st.selectbox(t("report.flag_reason", lang), list(REPORT_REASONS), key=f"report_flag_reason_{need.id}",
-                             format_func=lambda r: REPORT_REASONS[r][0 if lang == "de" else 1])
+                             format_func=lambda r: REPORT_REASONS[r][0 if lang == "de" else 1],
+                             placeholder=t("report.choose", lang))
                 st.button(t("report.flag_confirm", lang), key=f"report_flag_{need.id}", disabled=flagged,
                           on_click=on_flag, args=(need.id,))

@@ -29,6 +29,9 @@ REVIEWED_HTML = Counter({
     # hides an icon button's label visually (ui.widgets.icon_button); the only variable part
     # is the widget's key, checked against [A-Za-z0-9_-]+.
     "ui/widgets.py": 2,
+    # The skip link (its text escaped, key and anchor checked against [A-Za-z0-9_-]+) and the fixed
+    # script that moves the focus (ui.focus.FOCUS_SCRIPT, no user text), twice: both helpers bring it.
+    "ui/focus.py": 2,
     "pages/workshop_live.py": 1,  # static CSS: projector font sizes
     # The staff sign-in cookie (assessment.participation.auth.session_cookie_script): a fixed script, no user text;
     # the only variable part is a token checked against [A-Za-z0-9_-]{43}. And the fixed script that

@@ -192,7 +192,7 @@ def test_too_long_text_is_kept_counted_and_refused_with_its_message(at, fake_map
     widget = at.text_area(key=f"report_{field}_{form}") if field == "description" else at.text_input(key=f"report_{field}_{form}")
     assert widget.value == typed  # nothing the resident typed is lost
     errors = [e.value for e in at.error]
-    assert "Nicht gespeichert. Bitte korrigieren Sie die markierten Angaben." in errors
+    assert f"Nicht gespeichert. Bitte prüfen Sie: {'Titel' if field == 'title' else 'Beschreibung'}." in errors
     assert any(refused in e.replace(".", "") for e in errors if e.startswith(("Der Titel", "Die Beschreibung"))), errors
 
 
@@ -515,3 +515,22 @@ def test_the_flag_button_says_it_flags_a_post_not_reports_a_need(at, fake_map, s
     at.session_state["lang"] = "en"
     at.run()
     assert [p.proto.popover.label for p in at.get("popover")] == ["Report a problem"]
+
+
+@pytest.mark.parametrize(("lang", "placeholder"), [("de", "Bitte wählen oder tippen"), ("en", "Choose or type")])
+def test_every_list_on_the_page_has_a_placeholder_in_the_pages_language(at, fake_map, store, lang, placeholder):
+    """Issue 18: a list without one showed Streamlit's English "Choose an option" in the German page."""
+    lat, lon = BRANDENBURG_GATE
+    store.submit(NeedInput(category="housing", title="Werbung", lat=lat, lon=lon), status="published")
+    at.session_state["lang"] = lang
+    click(at, fake_map, lat, lon)
+    boxes = list(at.selectbox)
+    assert len(boxes) == 5  # Bezirk, Bezirksregion, Planungsraum, Thema, the reason of a flag
+    assert {box.proto.placeholder for box in boxes} == {placeholder}
+
+
+def test_a_skip_link_before_the_map_leads_to_the_first_area_list(at, fake_map):
+    """Issue 18: keyboard users had no way past the map to the lists (the browser test follows it)."""
+    [link] = [h.value for h in at.get("html") if "ba-skip" in h.value]
+    assert link.startswith('<a class="ba-skip" href="#ohne-karte" data-ba-focus="report_bez">Karte überspringen</a>')
+    assert at.subheader[0].proto.anchor == "ohne-karte" and at.subheader[0].value == "Ort ohne Karte wählen"

@@ -195,7 +195,7 @@ def test_no_place_and_outside_berlin_are_shown_at_the_place(store, limiter):
         refused = send(store, limiter, place=place)
         assert refused.outcome == "refused"
         assert [slot for slot, _ in refused.messages("de")] == ["form", "place"]
-        assert refused.messages("de")[0] == ("form", t("report.not_saved", "de"))
+        assert refused.messages("de")[0] == ("form", "Nicht gespeichert. Bitte prüfen Sie: Ort.")
 
 
 def test_a_missing_topic_is_named_as_the_form_names_it(store, limiter):
@@ -220,13 +220,43 @@ ROUTES = [
 ]
 
 
+#: The summary under the send button names the slot as the form labels it; "form" has no label.
+SLOT_NAMED = {"place": ("Ort", "Place"), "category": ("Thema", "Topic"), "title": ("Titel", "Title"),
+              "description": ("Beschreibung", "Description")}
+
+
 @pytest.mark.parametrize(("field", "chosen", "slot", "text"), ROUTES)
 @pytest.mark.parametrize("lang", ["de", "en"])
 def test_each_refused_field_is_shown_at_its_slot(field, chosen, slot, text, lang):
     error = FieldError(field, f"{field} (de)", f"{field} (en)")
     shown = Submission("refused", errors=(error,), category_chosen=chosen).messages(lang)
     expected = t("report.category_missing", lang) if text == "form's own" else f"{field} ({lang})"
-    assert shown == [("form", t("report.not_saved", lang)), (slot, expected)]
+    if slot in SLOT_NAMED:
+        summary = t("report.not_saved_fields", lang, fields=SLOT_NAMED[slot][lang == "en"])
+    else:
+        summary = t("report.not_saved", lang)
+    assert shown == [("form", summary), (slot, expected)]
+
+
+# Issue 18: the summary said "correct the marked fields" and named none. Errors in any order ->
+# the summary a resident reads under the button, fields in the form's order, each named once.
+SUMMARIES = [
+    (("title",), "de", "Nicht gespeichert. Bitte prüfen Sie: Titel."),
+    (("title", "category"), "de", "Nicht gespeichert. Bitte prüfen Sie: Thema, Titel."),
+    (("description", "title", "location", "category"), "de",
+     "Nicht gespeichert. Bitte prüfen Sie: Ort, Thema, Titel, Beschreibung."),
+    (("area_level", "area_id"), "de", "Nicht gespeichert. Bitte prüfen Sie: Ort."),
+    (("title", "workshop"), "de", "Nicht gespeichert. Bitte prüfen Sie: Titel."),
+    (("workshop",), "de", "Nicht gespeichert."),
+    (("title", "category"), "en", "Not stored. Please check: Topic, Title."),
+    (("location",), "en", "Not stored. Please check: Place."),
+]
+
+
+@pytest.mark.parametrize(("fields", "lang", "summary"), SUMMARIES)
+def test_the_summary_under_the_button_names_the_fields_to_check(fields, lang, summary):
+    errors = tuple(FieldError(field, f"{field} (de)", f"{field} (en)") for field in fields)
+    assert Submission("refused", errors=errors).messages(lang)[0] == ("form", summary)
 
 
 # --- a busy database ----------------------------------------------------------------------------

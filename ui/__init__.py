@@ -11,6 +11,8 @@ choices
     Choices that survive a change of level or language (an indicator, a multiple choice).
 downloads
     Download buttons for files built only when their button is clicked.
+focus
+    Where the keyboard focus goes: a skip link past a map, and to a confirmation once it appears.
 imprint
     The operator's imprint (a Markdown file), sanitised for ``st.markdown``.
 links

@@ -59,6 +59,9 @@ from core.i18n import t
 PLACE_FIELDS = ("location", "area_level", "area_id")
 #: Fields the form shows with a message slot of their own.
 FORM_FIELDS = ("category", "title", "description")
+#: The name of each slot as the form labels it, in the form's order, for the summary under the button.
+SLOT_NAMES = {"place": "report.field_place", "category": "report.field_category",
+              "title": "report.field_title", "description": "report.field_description"}
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,10 @@ class Submission:
 
         The slot is ``"form"`` (under the send button), ``"place"`` (under the
         map) or a field of :data:`FORM_FIELDS` (under that field). Each refused
-        field gets the store's message at its slot, after a "not stored" under the button.
+        field gets the store's message at its slot, after a summary under the
+        button that names those fields in the form's order ("Nicht gespeichert.
+        Bitte prüfen Sie: Ort, Thema, Titel."): a screen reader hears at the
+        button what to fix, and a phone user learns that something above is marked.
         """
         if self.outcome == "stored":
             return []
@@ -152,7 +158,7 @@ class Submission:
         if self.outcome == "rate_limited":
             minutes = max(1, math.ceil(self.wait_s / 60))
             return [("form", t("report.rate_limited", lang, limit=self.limit, minutes=minutes))]
-        shown = [("form", t("report.not_saved", lang))]
+        shown = []
         for error in self.errors:
             if error.field in PLACE_FIELDS:
                 shown.append(("place", error.message(lang)))
@@ -163,7 +169,9 @@ class Submission:
                 shown.append((error.field, error.message(lang)))
             else:
                 shown.append(("form", error.message(lang)))
-        return shown
+        marked = [t(name, lang) for slot, name in SLOT_NAMES.items() if any(s == slot for s, _ in shown)]
+        summary = t("report.not_saved_fields", lang, fields=", ".join(marked)) if marked else t("report.not_saved", lang)
+        return [("form", summary), *shown]
 
 
 def submit_report(

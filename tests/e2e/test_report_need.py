@@ -102,7 +102,7 @@ def submit(page) -> None:
 
 
 RECEIPT = re.compile(r"Ihre Kennung: [0-9A-F]{8}")
-REFUSED = "Nicht gespeichert. Bitte korrigieren Sie die markierten Angaben."
+REFUSED = re.compile(r"^Nicht gespeichert\. Bitte prüfen Sie: ")
 
 
 def expect_shown(page, text) -> None:
@@ -621,3 +621,55 @@ def test_tapping_a_need_dot_shows_the_need_and_leaves_the_pin_where_it_was(serve
         expect(current(page).get_by_text(PLACE_SHOWN)).to_be_visible()
     finally:
         store.set_status(need.id, "hidden")
+
+
+def test_the_skip_link_before_the_map_moves_the_focus_to_the_first_area_list(server, page, network):
+    """Issue 18: keyboard users had to tab through the map's controls to reach the area lists."""
+    from playwright.sync_api import expect
+
+    open_page(page, server)
+    page.locator("body").focus()
+    tab_until(page, "el.innerText === 'Karte überspringen'")
+    # It comes before the map: Tab reached it without entering the map's frame.
+    assert page.evaluate("""() => !!(document.activeElement.compareDocumentPosition(
+        document.querySelector('iframe[title="streamlit_folium.st_folium"]')) & Node.DOCUMENT_POSITION_FOLLOWING)""")
+    page.keyboard.press("Enter")
+    bezirk = current(page).get_by_role("combobox", name="Bezirk", exact=True)
+    expect(bezirk).to_be_focused()
+    # From there the keyboard path goes on as usual.
+    page.keyboard.type("Mitte")
+    expect(page.get_by_role("option", name="Mitte", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+    with rerun_after(page):
+        page.keyboard.press("Enter")
+    expect(bezirk).to_have_value("Mitte")
+    network.assert_clean()
+
+
+def test_after_a_send_the_confirmation_has_the_focus_and_is_a_status_message(server, store, page, network):
+    """Issue 18: after a send the pressed button was gone and the focus fell to the top of the page;
+    a screen reader said nothing. A refusal names the fields to check."""
+    from playwright.sync_api import expect
+
+    open_page(page, server)
+    choose_area(page)
+    submit(page)  # nothing filled in: refused, and the summary names what to check
+    expect(current(page).get_by_text("Nicht gespeichert. Bitte prüfen Sie: Thema, Titel.")).to_be_visible(
+        timeout=TIMEOUT_MS)
+    wait_idle(page)
+    title = f"Querungshilfe {uuid.uuid4().hex[:6]}"
+    fill_form(page, title)
+    submit(page)
+    focused = page.locator(":focus")
+    expect(focused).to_contain_text(RECEIPT, timeout=TIMEOUT_MS)
+    expect(focused).to_have_attribute("role", "status")  # a live region: read out as it takes the focus
+    wait_idle(page)
+    [need] = stored(store, title)
+    expect(focused).to_contain_text(f"Ihre Kennung: {need.reference}")
+    # Typing the next need keeps the focus where the resident puts it (the confirmation took it once).
+    title_box = current(page).get_by_label("Kurzer Titel (3 bis 120 Zeichen)")
+    title_box.click()
+    with rerun_after(page):
+        page.keyboard.type("Noch ein Bedarf")
+        page.keyboard.press("Tab")
+    expect(current(page).get_by_label("Beschreibung (freiwillig, höchstens 1.000 Zeichen)")).to_be_focused()
+    network.assert_clean()
