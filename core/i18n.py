@@ -369,6 +369,14 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
         "Sie können trotzdem melden.",
         "en": "The workshop “{title}” has ended; new needs are no longer linked to it. You can still report.",
     },
+    # On /melden?workshop=CODE while the workshop's voting round is open (ui.widgets.voting_invitation).
+    "report.voting_open": {
+        "de": {"one": "Die Abstimmung hat begonnen: Sie haben {n} Punkt für die wichtigsten Bedarfe.",
+               "other": "Die Abstimmung hat begonnen: Sie haben {n} Punkte für die wichtigsten Bedarfe."},
+        "en": {"one": "Voting has started: you have {n} dot for the most important needs.",
+               "other": "Voting has started: you have {n} dots for the most important needs."},
+    },
+    "report.voting_link": {"de": "Zur Abstimmung", "en": "Go to the vote"},
     "report.map_districts": {"de": "Bezirksgrenzen", "en": "District boundaries"},
     "report.map_selected": {"de": "Gewähltes Gebiet", "en": "Chosen area"},
     "report.map_nearby_areas": {"de": "Planungsräume in der Nähe", "en": "Planning areas nearby"},

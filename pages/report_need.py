@@ -42,7 +42,7 @@ from maps.resident import NeedMarker, report_map
 from ui.context import asset_base, browser_value, page_context
 from ui.focus import focus_here, skip_link
 from ui.live_count import LIVE_COUNT_SCRIPT, count_html
-from ui.widgets import honeypot_input, keep_choice_across_languages
+from ui.widgets import honeypot_input, keep_choice_across_languages, voting_invitation
 
 ctx = page_context()
 settings, lang = ctx.settings, ctx.lang
@@ -111,6 +111,8 @@ st.title(t("report.title", lang))
 st.write(t("report.intro", lang))
 if link.notice:
     (st.info if workshop else st.warning)(escape_markdown(t(link.notice, lang, **link.values)))
+if link.voting_code:  # the room is told when the vote starts, without a reload
+    voting_invitation(store, link.voting_code, lang)
 
 # --- 1. where (the needs nearby are dots on the map and listed in step 3) ----------------------
 nearby = participation.nearby_needs(store, place) if place else []
@@ -154,10 +156,8 @@ with what:
     keep_choice_across_languages(
         f"report_category_{form}", {cid: (c.label_de, c.label_en) for cid, c in CATEGORIES.items()}, lang
     )
-    category = st.selectbox(
-        t("report.category", lang), list(CATEGORIES), key=f"report_category_{form}", index=None,
-        format_func=lambda c: CATEGORIES[c].label(lang), placeholder=t("report.choose", lang),
-    )
+    category = st.selectbox(t("report.category", lang), list(CATEGORIES), key=f"report_category_{form}", index=None,
+                            format_func=lambda c: CATEGORIES[c].label(lang), placeholder=t("report.choose", lang))
     if category:
         st.markdown(escape_markdown(CATEGORIES[category].explanation(lang)))
     field_errors = {"category": st.empty()}
@@ -226,10 +226,7 @@ else:
         need = near.need
         with st.container(border=True, key=f"report_need_{need.id}"):
             st.markdown(f"**{escape_markdown(need.title)}**")
-            st.markdown(escape_markdown(t(
-                "report.nearby_item", lang, distance=participation.distance_text(near.distance_m, lang),
-                category=CATEGORIES[need.category].label(lang), area=lists.need_area(need, lang),
-                supports=need.support_count)))
+            st.markdown(escape_markdown(participation.nearby_line(near, lists.need_area(need, lang), lang)))
             if need.description:
                 st.markdown(escape_markdown(need.description))
             supported = need.id in state["report_supported"]

@@ -534,3 +534,25 @@ def test_a_skip_link_before_the_map_leads_to_the_first_area_list(at, fake_map):
     [link] = [h.value for h in at.get("html") if "ba-skip" in h.value]
     assert link.startswith('<a class="ba-skip" href="#ohne-karte" data-ba-focus="report_bez">Karte überspringen</a>')
     assert at.subheader[0].proto.anchor == "ohne-karte" and at.subheader[0].value == "Ort ohne Karte wählen"
+
+
+def test_an_open_voting_round_is_announced_with_a_link_to_the_vote(fake_map, database_url, store):
+    """Issue 18: phones on /melden?workshop=CODE were not told when the voting started."""
+    from datetime import date
+
+    from assessment.participation.workshops import WorkshopBook
+
+    book = WorkshopBook(store)
+    code = book.open(book.create("Kiezwerkstatt", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT_S)
+    at.query_params["workshop"] = code
+    at.run()
+    assert "Die Abstimmung hat begonnen" not in texts(at)
+    book.start_round(code, dots=3)
+    at.run()
+    assert "Die Abstimmung hat begonnen: Sie haben 3 Punkte für die wichtigsten Bedarfe." in texts(at)
+    [button] = at.get("link_button")
+    assert button.proto.label == "Zur Abstimmung" and button.proto.url.endswith(f"/abstimmen?workshop={code}")
+    book.stop_round(code)
+    at.run()
+    assert "Die Abstimmung hat begonnen" not in texts(at) and not at.get("link_button")

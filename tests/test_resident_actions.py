@@ -1,4 +1,4 @@
-"""What /melden does besides a send (assessment.participation.residents): workshop links, "Ich auch", "Melden".
+"""What /melden does besides a send (assessment.participation.residents): workshop links, "Ich auch", "Problem melden".
 
 On a real SQLite store with the real ``workshops`` table; the geography is a
 stand-in with one Planungsraum, so no open data is needed.
@@ -72,7 +72,9 @@ def test_a_workshop_that_takes_no_needs_now_says_why_and_tags_nothing(store, sta
     if status in ("closed", "frozen"):
         book.open(code)
         (book.close if status == "closed" else book.freeze)(code)
-    assert workshop_link(store, code) == WorkshopLink(None, notice, {"title": "Abendforum"})
+    # The page still watches for a voting round, except in a frozen workshop (no round can open there).
+    voting_code = None if status == "frozen" else code
+    assert workshop_link(store, code) == WorkshopLink(None, notice, {"title": "Abendforum"}, voting_code)
 
 
 def test_an_open_workshop_tags_the_needs_and_carries_its_publish_setting(store):
@@ -82,7 +84,7 @@ def test_an_open_workshop_tags_the_needs_and_carries_its_publish_setting(store):
     book.open(code)
     link = workshop_link(store, code)
     assert link == WorkshopLink(Workshop(code, "Kiezspaziergang", "open", False), "report.workshop",
-                                {"title": "Kiezspaziergang"})
+                                {"title": "Kiezspaziergang"}, code)
 
 
 @pytest.mark.parametrize(
@@ -100,6 +102,33 @@ def test_an_unknown_code_is_named_back(store, code, named):
 @pytest.mark.parametrize("code", [None, ""])
 def test_no_code_says_nothing(store, code):
     assert workshop_link(store, code) == WorkshopLink()
+
+
+def test_an_open_voting_round_is_found_while_it_is_open(store):
+    """Issue 18: phones on /melden?workshop=CODE were not told when the voting started."""
+    from assessment.participation.residents import open_vote_round
+
+    book = WorkshopBook(store)
+    code = book.open(book.create("Abendforum", date(2026, 12, 1), focus_level="BEZ", focus_id="01").code).code
+    other = book.create("Nebenan", date(2026, 12, 1), focus_level="BEZ", focus_id="01").code
+    assert open_vote_round(store, code) is None  # no round yet
+    voting = book.start_round(code, dots=3)
+    assert open_vote_round(store, code) == voting and open_vote_round(store, other) is None
+    book.close(code)  # no more needs, the vote goes on
+    assert open_vote_round(store, code) == voting
+    book.stop_round(code)
+    assert open_vote_round(store, code) is None
+    newer = book.start_round(code, dots=2)  # a second round: the newest decides
+    assert open_vote_round(store, code) == newer
+    book.freeze(code)  # ends the round, for good
+    assert open_vote_round(store, code) is None
+
+
+@pytest.mark.parametrize("code", [None, "", "x y<script>", "GIBTSNICHT"])
+def test_no_code_a_malformed_or_unknown_one_has_no_vote(store, code):
+    from assessment.participation.residents import open_vote_round
+
+    assert open_vote_round(store, code) is None
 
 
 # --- "Ich auch" ---------------------------------------------------------------------------------

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
 
+from assessment.participation.residents import VOTING_CHECK_S, open_vote_round
 from assessment.participation.workshops import (
     Workshop,
     WorkshopBook,
     WorkshopNotFoundError,
 )
 from core.i18n import escape_markdown, t
+from ui.context import app_url
 
 _KEY = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -118,3 +121,25 @@ def literal_table(frame: pd.DataFrame, alt: str) -> None:
     ``alt`` is its accessible name.
     """
     st.table(frame.map(escape_markdown).rename(index=escape_markdown, columns=escape_markdown), alt=alt)
+
+
+def voting_invitation(store, code: str, lang: str) -> None:
+    """While the workshop's voting round is open, a notice and a link to ``/abstimmen?workshop=CODE``.
+
+    A fragment that runs again every :data:`~assessment.participation.residents.VOTING_CHECK_S`
+    seconds (only it, not the page: what a resident is typing stays), so a phone
+    on ``/melden?workshop=CODE`` notices when the facilitator starts the vote, and
+    that it ended, without a reload. Call it where the notice should stand.
+    """
+
+    @st.fragment(run_every=VOTING_CHECK_S)
+    def invitation() -> None:
+        voting = open_vote_round(store, code)
+        if voting is None:
+            return
+        with st.container(key="voting_invitation"):
+            st.info(t("report.voting_open", lang, n=voting.dots))
+            st.link_button(t("report.voting_link", lang), app_url(f"/abstimmen?workshop={quote(code, safe='')}"),
+                           type="primary")
+
+    invitation()

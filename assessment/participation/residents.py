@@ -15,10 +15,11 @@ Plain Python, no streamlit, so every rule here is tested without a browser.
   :class:`TableWorkshopDirectory` reads the ``workshops`` table of
   :mod:`assessment.participation.workshops` (``code``, ``title``, ``status``, ``publish_immediately``). :class:`StaticWorkshopDirectory` holds workshops in memory.
   :func:`workshop_link` decides what the page says about the code and whether
-  its needs are tagged with the workshop.
+  its needs are tagged with the workshop; :func:`open_vote_round` whether the
+  page points the room to the workshop's open voting round.
 * :func:`nearby_needs` — published needs around a chosen place, nearest first, each
   with its distance (:func:`distance_m`), which :func:`distance_text` says as
-  a resident would ("ca. 120 m").
+  a resident would ("ca. 120 m"); :func:`nearby_line` is a listed need's line.
 * :func:`support_token` and :func:`supported_needs` — "Ich auch" counts once per
   browser and need, also after a reload: the support's client token is the hashed
   browser key, and the page asks which needs it supported already.
@@ -51,6 +52,7 @@ from typing import Callable, Iterable, Protocol
 import sqlalchemy as sa
 
 from assessment.needs.model import Need, utc_now
+from assessment.needs.taxonomy import CATEGORIES
 from assessment.needs.store import (
     NeedNotFoundError,
     NeedStore,
@@ -60,6 +62,7 @@ from assessment.needs.store import (
 from assessment.needs.validation import check_workshop_id
 from assessment.participation.limits import SharedLimiter, hashed_key
 from assessment.participation.moderation import DecisionError, Moderation
+from assessment.participation.workshops import VoteRound, WorkshopBook
 from core.i18n import format_number, t
 
 #: The residents' page: at most this many needs per window, per session and per browser.
@@ -179,12 +182,16 @@ class WorkshopLink:
     ``workshop`` is the open workshop new needs are tagged with, else ``None``:
     residents may still report, the need is then simply not the workshop's.
     ``notice`` is the text key of what the page says about the code (with its
-    ``values``), ``None`` without a code.
+    ``values``), ``None`` without a code. ``voting_code`` is the code of a known
+    workshop that is not frozen: the page watches whether its voting round is
+    open (:func:`open_vote_round`), also while it takes no needs (facilitators
+    often close the needs, then let the room vote).
     """
 
     workshop: Workshop | None = None
     notice: str | None = None
     values: dict = field(default_factory=dict)
+    voting_code: str | None = None
 
 
 def workshop_link(store, code: str | None) -> WorkshopLink:
@@ -196,18 +203,52 @@ def workshop_link(store, code: str | None) -> WorkshopLink:
     :func:`workshop_directory`.
 
     >>> workshop_link(None, None)
-    WorkshopLink(workshop=None, notice=None, values={})
+    WorkshopLink(workshop=None, notice=None, values={}, voting_code=None)
     >>> workshop_link(None, "bad code!")
-    WorkshopLink(workshop=None, notice='report.workshop_unknown', values={'code': 'bad code!'})
+    WorkshopLink(workshop=None, notice='report.workshop_unknown', values={'code': 'bad code!'}, voting_code=None)
     """
     if not code:
         return WorkshopLink()
     found = None if check_workshop_id(code) else workshop_directory(store).get(code)
     if found is None:
         return WorkshopLink(notice="report.workshop_unknown", values={"code": code[:64]})
+    voting_code = None if found.status == "frozen" else found.code
     if not found.is_open:
-        return WorkshopLink(notice=_NOT_OPEN.get(found.status, "report.workshop_closed"), values={"title": found.title})
-    return WorkshopLink(found, "report.workshop", {"title": found.title})
+        return WorkshopLink(notice=_NOT_OPEN.get(found.status, "report.workshop_closed"), values={"title": found.title},
+                            voting_code=voting_code)
+    return WorkshopLink(found, "report.workshop", {"title": found.title}, voting_code)
+
+
+#: How often ``/melden?workshop=CODE`` looks whether the workshop's voting round is open (seconds):
+#: phones in the room notice the vote without a reload, at one small query per phone and interval.
+VOTING_CHECK_S = 5.0
+
+
+def open_vote_round(store, code: str | None) -> VoteRound | None:
+    """The workshop's voting round while it is open, else ``None``: ``/melden`` then points to ``/abstimmen``.
+
+    ``None`` also for no code or a malformed one (never looked up); an unknown code
+    has no rounds. The newest round decides (:meth:`WorkshopBook.latest_round`).
+
+    >>> from datetime import date
+    >>> from assessment.needs.store import open_store
+    >>> class Anywhere:  # a stand-in geography that knows every area
+    ...     def area_point(self, level, area_id):
+    ...         return (52.52, 13.40)
+    >>> store = open_store(database_url="sqlite://", geography=Anywhere())
+    >>> book = WorkshopBook(store)
+    >>> code = book.create("Kiezwerkstatt", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code
+    >>> open_vote_round(store, code) is None
+    True
+    >>> book.start_round(code, dots=3).dots, open_vote_round(store, code).dots
+    (3, 3)
+    >>> book.stop_round(code); open_vote_round(store, code) is None, open_vote_round(store, "bad code!")
+    (True, None)
+    """
+    if not code or check_workshop_id(code):
+        return None
+    voting = WorkshopBook(store).latest_round(code)
+    return voting if voting is not None and voting.is_open else None
 
 
 # --- needs near a place -------------------------------------------------------------------
@@ -298,6 +339,24 @@ def nearby_needs(store, place: dict, limit: int = NEARBY_LIMIT) -> list[NearbyNe
     if centre is not None:
         measured.sort(key=lambda near: near.distance_m)  # stable: equally far ones stay newest first
     return measured[:limit]
+
+
+def nearby_line(near: NearbyNeed, area: str, lang: str) -> str:
+    """The line under a listed need's title: how far, its topic, its ``area`` (a name) and its supports.
+
+    Plain text: the page escapes it for Markdown.
+
+    >>> from datetime import datetime, timezone
+    >>> from assessment.needs.model import Need
+    >>> need = Need(id="n1", created_at=datetime(2026, 11, 26, tzinfo=timezone.utc), category="housing",
+    ...             title="Mehr Bänke", description="", lat=52.52, lon=13.40, located_by="point", area_level=None,
+    ...             plr_id="01100206", bzr_id="011002", pgr_id="0110", bez_id="01", status="published", merged_into=None,
+    ...             support_count=2, workshop_id=None, channel="online", language="de")
+    >>> nearby_line(NearbyNeed(need, 118.0), "Planungsraum Unter den Linden", "de")
+    'ca. 120 m · Wohnen · Planungsraum Unter den Linden · Unterstützungen: 2'
+    """
+    return t("report.nearby_item", lang, distance=distance_text(near.distance_m, lang),
+             category=CATEGORIES[near.need.category].label(lang), area=area, supports=near.need.support_count)
 
 
 def distance_text(metres: float | None, lang: str) -> str:

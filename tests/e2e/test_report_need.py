@@ -673,3 +673,30 @@ def test_after_a_send_the_confirmation_has_the_focus_and_is_a_status_message(ser
         page.keyboard.press("Tab")
     expect(current(page).get_by_label("Beschreibung (freiwillig, höchstens 1.000 Zeichen)")).to_be_focused()
     network.assert_clean()
+
+
+def test_a_phone_in_the_workshop_is_told_when_the_vote_starts_without_a_reload(server, store, phone):
+    """Issue 18: phones on /melden?workshop=CODE were not told when the voting started."""
+    from datetime import date
+
+    from playwright.sync_api import expect
+
+    from assessment.participation.workshops import WorkshopBook
+
+    book = WorkshopBook(store)
+    code = book.open(book.create("Kiezwerkstatt Ufer", date.today(), focus_level="BEZ", focus_id="01").code).code
+    page = phone
+    try:
+        open_in(page, server, "de", f"workshop={code}")
+        expect(current(page).get_by_text("Sie melden im Workshop: Kiezwerkstatt Ufer")).to_be_visible()
+        page.evaluate("window.__not_reloaded = true")
+        book.start_round(code, dots=3)
+        invitation = keyed(page, "voting_invitation")
+        expect(invitation).to_contain_text("Die Abstimmung hat begonnen: Sie haben 3 Punkte", timeout=20_000)
+        link = invitation.get_by_role("link", name="Zur Abstimmung")
+        expect(link).to_have_attribute("href", f"{server.url}/abstimmen?workshop={code}")
+        assert page.evaluate("window.__not_reloaded") is True  # noticed by the page as it was
+        book.stop_round(code)  # and the invitation goes when the round ends
+        expect(invitation).to_have_count(0, timeout=20_000)
+    finally:
+        book.freeze(code)
