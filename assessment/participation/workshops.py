@@ -21,9 +21,16 @@ likes. The cap is kept by the database: each dot takes one of the voter's
 ``dots`` slots, ``(round_id, voter, slot)`` is the primary key, so two parallel
 clicks that both saw the last free slot collide and only one is stored.
 
-Tables ``workshops``, ``vote_rounds`` and ``votes`` (migration ``0004``) live in
-the needs database and use the store's transaction helpers, on SQLite and
-PostgreSQL alike.
+**Table devices.** A table's tablet is used by many people in turn; the
+residents' limit (five needs per ten minutes) would lock it. A facilitator
+makes a device link for it (:meth:`WorkshopBook.add_table_device`,
+``/melden?workshop=CODE&tisch=SECRET``), which gets a workshop-sized allowance
+while the workshop is open (:func:`assessment.participation.submission.report_allowance`).
+Only the SHA-256 of the secret is stored.
+
+Tables ``workshops``, ``vote_rounds`` and ``votes`` (migration ``0004``) and
+``workshop_devices`` (``0008``) live in the needs database and use the store's
+transaction helpers, on SQLite and PostgreSQL alike.
 
 Examples
 --------
@@ -55,6 +62,7 @@ True
 
 from __future__ import annotations
 
+import hashlib
 import math
 import secrets
 import uuid
@@ -80,6 +88,9 @@ JOIN_CODE_LENGTH = 6
 WORKSHOP_STATUSES = ("new", "open", "closed", "frozen")
 TITLE_MAX = 200
 MAX_DOTS = 20
+#: A table device link's secret: 128 random bits, URL-safe (``secrets.token_urlsafe``), unguessable.
+DEVICE_SECRET_BYTES = 16
+DEVICE_LABEL_MAX = 80
 #: The rectangle of a drawn focus area must lie around Berlin (WGS84 degrees).
 BERLIN_BOX = (12.9, 52.3, 13.9, 52.7)
 
@@ -118,6 +129,16 @@ votes = sa.Table(
     sa.Column("slot", sa.Integer(), primary_key=True),
     sa.Column("need_id", sa.String(36), nullable=False),
     sa.Column("created_at", UTCDateTime(), nullable=False),
+)
+#: Shared devices of a workshop (migration 0008): only the SHA-256 of each link's secret is kept.
+workshop_devices = sa.Table(
+    "workshop_devices",
+    metadata,
+    sa.Column("secret_hash", sa.String(64), primary_key=True),
+    sa.Column("workshop_code", sa.String(16), nullable=False),
+    sa.Column("label", sa.String(DEVICE_LABEL_MAX), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("created_by", sa.String(128)),
 )
 
 
@@ -177,6 +198,17 @@ class Workshop:
     @property
     def is_frozen(self) -> bool:
         return self.status == "frozen"
+
+
+@dataclass(frozen=True)
+class TableDevice:
+    """A shared device of a workshop (a table's tablet): its label, and the hash of its link's secret."""
+
+    workshop_code: str
+    label: str
+    secret_hash: str
+    created_at: datetime
+    created_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -288,6 +320,19 @@ def _workshop(row) -> Workshop:
 
 def _round(row) -> VoteRound:
     return VoteRound(row.id, row.workshop_code, int(row.dots), row.opened_at, row.closed_at)
+
+
+def _device(row) -> TableDevice:
+    return TableDevice(row.workshop_code, row.label, row.secret_hash, row.created_at, row.created_by)
+
+
+def device_secret_hash(secret: str) -> str:
+    """The SHA-256 of a device link's secret: what the database keeps instead of the secret.
+
+    >>> device_secret_hash("abc")[:12]
+    'ba7816bf8f01'
+    """
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 def _corners_de(values) -> str:
@@ -642,3 +687,68 @@ class WorkshopBook:
             columns=["category", "label_de", "label_en", "count"],
         )
         return frame.sort_values(["count", "category"], ascending=[False, True]).reset_index(drop=True)
+
+    # -- table devices (shared tablets with a workshop-sized allowance) --
+
+    def add_table_device(self, code: str, label: str, *, created_by: str | None = None) -> tuple[TableDevice, str]:
+        """Make a device link for a table of workshop ``code``: the device and its secret (shown once, then only hashed).
+
+        The facilitator opens ``/melden?workshop=CODE&tisch=SECRET`` on the table's
+        tablet; while the workshop is open, needs sent there count against the
+        workshop-sized allowance of the device (:func:`assessment.participation.submission.report_allowance`),
+        not against the five-per-ten-minutes of one resident.
+
+        Raises
+        ------
+        WorkshopNotFoundError
+            For an unknown code.
+        WorkshopError
+            For a frozen workshop, or a label that is empty or longer than :data:`DEVICE_LABEL_MAX`.
+
+        Examples
+        --------
+        >>> from datetime import date
+        >>> from assessment.needs.store import open_store
+        >>> class Anywhere:  # a stand-in geography that knows every area
+        ...     def area_point(self, level, area_id):
+        ...         return (52.52, 13.40)
+        >>> book = WorkshopBook(open_store(database_url="sqlite://", geography=Anywhere()))
+        >>> code = book.create("Kiezwerkstatt", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code
+        >>> device, secret = book.add_table_device(code, "Tisch 3")
+        >>> book.table_device(code, secret).label, book.table_device(code, "guessed") is None
+        ('Tisch 3', True)
+        >>> [d.label for d in book.table_devices(code)], device.secret_hash == device_secret_hash(secret)
+        (['Tisch 3'], True)
+        """
+        label = label.strip() if isinstance(label, str) else ""
+        if not 1 <= len(label) <= DEVICE_LABEL_MAX:
+            raise WorkshopError(f"the device's name must have 1 to {DEVICE_LABEL_MAX} characters, got {len(label)}: "
+                                "name the table, e.g. 'Tisch 3'",
+                                de=f"Der Name des Geräts muss 1 bis {DEVICE_LABEL_MAX} Zeichen haben (jetzt {len(label)}): "
+                                   "bitte den Tisch nennen, z. B. „Tisch 3“")
+        workshop = self.get(code)
+        if workshop.is_frozen:
+            raise WorkshopError(f"the workshop {code!r} is frozen: it takes no needs, a device link would do nothing",
+                                de=f"Der Workshop {code} ist abgeschlossen: Er nimmt keine Meldungen mehr an")
+        secret = secrets.token_urlsafe(DEVICE_SECRET_BYTES)
+        device = TableDevice(code, label, device_secret_hash(secret), utc_now(), created_by)
+        self.store._write(lambda conn: conn.execute(workshop_devices.insert().values(
+            secret_hash=device.secret_hash, workshop_code=code, label=label, created_at=device.created_at,
+            created_by=created_by)))
+        return device, secret
+
+    def table_device(self, code: str, secret: str | None) -> TableDevice | None:
+        """The device of workshop ``code`` whose link carries ``secret``, or ``None`` (no secret, a wrong one,
+        or another workshop's)."""
+        if not isinstance(secret, str) or not secret or len(secret) > 128:
+            return None
+        statement = sa.select(workshop_devices).where(workshop_devices.c.secret_hash == device_secret_hash(secret),
+                                                      workshop_devices.c.workshop_code == code)
+        row = self.store._read(lambda conn: conn.execute(statement).first())
+        return None if row is None else _device(row)
+
+    def table_devices(self, code: str) -> list[TableDevice]:
+        """The workshop's device links, oldest first (labels for the facilitator; the secrets are not kept)."""
+        statement = (sa.select(workshop_devices).where(workshop_devices.c.workshop_code == code)
+                     .order_by(workshop_devices.c.created_at, workshop_devices.c.label))
+        return [_device(row) for row in self.store._read(lambda conn: conn.execute(statement).all())]
