@@ -369,6 +369,26 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
         "Sie können trotzdem melden.",
         "en": "The workshop “{title}” has ended; new needs are no longer linked to it. You can still report.",
     },
+    # Which limit a send counts against, on /melden?workshop=CODE (assessment.participation.submission.report_allowance).
+    "report.allowance_table": {
+        "de": "Tisch-Gerät „{label}“ des Workshops: Von hier aus können alle am Tisch zusammen bis zu {limit} "
+        "Bedarfe in {minutes} Minuten senden.",
+        "en": "Table device “{label}” of the workshop: everyone at this table together can send up to {limit} "
+        "needs in {minutes} minutes from here.",
+    },
+    "report.allowance_staff": {
+        "de": "Sie sind als Moderation angemeldet: Für Ihre Meldungen im Workshop gilt nicht die Grenze für "
+        "Einzelpersonen, sondern bis zu {limit} Bedarfe in {minutes} Minuten.",
+        "en": "You are signed in as a facilitator: your needs in the workshop are not held to the limit for "
+        "individuals; you can send up to {limit} needs in {minutes} minutes.",
+    },
+    "report.table_link_invalid": {
+        "de": "Dieser Tisch-Link gilt nicht (mehr) für einen offenen Workshop. Von diesem Gerät gehen daher nur "
+        "{limit} Bedarfe in {minutes} Minuten, wie für eine Einzelperson. Bitte holen Sie bei der Moderation "
+        "einen neuen Link.",
+        "en": "This table link is not (or no longer) valid for an open workshop, so this device can send only "
+        "{limit} needs in {minutes} minutes, like one person. Please ask the facilitator for a new link.",
+    },
     # On /melden?workshop=CODE while the workshop's voting round is open (ui.widgets.voting_invitation).
     "report.voting_open": {
         "de": {"one": "Die Abstimmung hat begonnen: Sie haben {n} Punkt für die wichtigsten Bedarfe.",

@@ -85,8 +85,6 @@ def on_flag(need_id: str) -> None:
 
 
 store = ctx.store
-# Kept in the needs database: every app instance on it counts together (assessment.participation.limits).
-limiter = participation.page_rate_limiter(store)
 lists = places.AreaLists(hierarchy(settings))
 if "report_token" not in state:
     new_form()
@@ -111,6 +109,12 @@ st.title(t("report.title", lang))
 st.write(t("report.intro", lang))
 if link.notice:
     (st.info if workshop else st.warning)(escape_markdown(t(link.notice, lang, **link.values)))
+# Whose limit a send counts against: a resident's, a table device's or a facilitator's (kept in the database).
+allowance = submission.report_allowance(store, session=state["report_session"], browser=browser_value(), user=ctx.user,
+                                        workshop=workshop, table_secret=st.query_params.get("tisch"))
+if allowance.notice:  # a table device or a facilitator learns its allowance; a wrong table link is said
+    (st.warning if allowance.who == "resident" else st.info)(
+        escape_markdown(t(allowance.notice, lang, **allowance.values)))
 if link.voting_code:  # the room is told when the vote starts, without a reload
     voting_invitation(store, link.voting_code, lang)
 
@@ -188,9 +192,8 @@ with what:
     if submitted:
         state.pop("report_done", None)
         sent = submission.submit_report(
-            store, limiter, submission.ReportForm(category, title, description, honeypot),
-            place=place, workshop=workshop, lang=lang, token=state["report_token"],
-            keys=submission.limit_keys(state["report_session"], browser_value()),
+            store, allowance.limiter(store), submission.ReportForm(category, title, description, honeypot),
+            place=place, workshop=workshop, lang=lang, token=state["report_token"], keys=list(allowance.keys),
             publish_immediately=settings.publish_immediately,
         )
         if sent.need is not None:

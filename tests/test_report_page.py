@@ -556,3 +556,57 @@ def test_an_open_voting_round_is_announced_with_a_link_to_the_vote(fake_map, dat
     book.stop_round(code)
     at.run()
     assert "Die Abstimmung hat begonnen" not in texts(at) and not at.get("link_button")
+
+
+@pytest.fixture
+def open_room(store):
+    """An open workshop and the secret of its table device "Tisch 3"."""
+    from datetime import date
+
+    from assessment.participation.workshops import WorkshopBook
+
+    book = WorkshopBook(store)
+    code = book.open(book.create("Kiezwerkstatt", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    return code, book.add_table_device(code, "Tisch 3")[1]
+
+
+def send_six(at, fake_map) -> None:
+    for i in range(6):
+        click(at, fake_map, BRANDENBURG_GATE[0], BRANDENBURG_GATE[1] + i * 0.0001)
+        fill(at, title=f"Karte vom Flipchart {i + 1}")
+        submit(at)
+
+
+@pytest.mark.parametrize("who", ["table", "facilitator"])
+def test_a_table_device_and_a_facilitator_are_not_held_to_the_residents_five(fake_map, database_url, store,
+                                                                               open_room, who):
+    """Issue 18: the five per ten minutes locked out a shared table tablet and a facilitator typing up cards."""
+    from assessment.participation.auth import User
+
+    code, secret = open_room
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT_S)
+    at.query_params["workshop"] = code
+    if who == "table":
+        at.query_params["tisch"] = secret
+    else:
+        at.session_state["user"] = User("anna", frozenset({"facilitator"}), "password")
+    at.run()
+    said = {"table": "Tisch-Gerät „Tisch 3“ des Workshops: Von hier aus können alle am Tisch zusammen bis zu 60 "
+                     "Bedarfe in 10 Minuten senden.",
+            "facilitator": "Sie sind als Moderation angemeldet: Für Ihre Meldungen im Workshop gilt nicht die Grenze "
+                           "für Einzelpersonen, sondern bis zu 300 Bedarfe in 10 Minuten."}[who]
+    assert said in texts(at)
+    send_six(at, fake_map)
+    assert store.count() == 6 and "schon 5 Bedarfe" not in texts(at)
+    assert {n.workshop_id for n in store.query(statuses=None)} == {code}
+
+
+def test_a_wrong_table_link_is_said_and_keeps_the_residents_five(fake_map, database_url, store, open_room):
+    code, _ = open_room
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT_S)
+    at.query_params["workshop"] = code
+    at.query_params["tisch"] = "<b>falsch</b>"
+    at.run()
+    assert "Dieser Tisch-Link gilt nicht (mehr) für einen offenen Workshop." in texts(at)
+    send_six(at, fake_map)
+    assert store.count() == 5 and "schon 5 Bedarfe" in texts(at)

@@ -10,13 +10,14 @@ Planungsraum (Unter den Linden) north of 52.5° N and nothing south of it, so
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from assessment.needs.store import StoreBusyError, open_store
 from assessment.needs.validation import FieldError
+from assessment.participation.auth import RESIDENT, User
 from assessment.participation.limits import hashed_key, limiter_events
 from assessment.participation.residents import Workshop, page_rate_limiter
 from assessment.participation.submission import (
@@ -25,8 +26,10 @@ from assessment.participation.submission import (
     limit_keys,
     need_input,
     publishes_at_once,
+    report_allowance,
     submit_report,
 )
+from assessment.participation.workshops import WorkshopBook
 from core.i18n import t
 
 GATE = {"lat": 52.5163, "lon": 13.3777, "located": {"PLR_ID": "01100206", "BZR_ID": "011002", "BEZ_ID": "01"}}
@@ -301,3 +304,98 @@ def test_limit_keys_are_hashed_session_and_browser(browser, expected):
     keys = limit_keys("s1", browser)
     assert keys == expected
     assert not any("s1" in key or "cookie" in key for key in keys)  # only hashes are kept
+
+
+# --- whose limit: a resident's, a table device's, a facilitator's -------------------------------
+# Issue 18: five needs per ten minutes locked out a table's shared tablet and a facilitator typing up
+# the flipchart cards. Only an open workshop raises the limit; everyone else keeps a resident's five.
+
+
+def user(*roles: str) -> User:
+    return User("anna", frozenset(roles), "password") if roles else RESIDENT
+
+
+@pytest.fixture
+def room(store):
+    """An open workshop with one table device, a closed one with another, and the devices' secrets."""
+    book = WorkshopBook(store)
+    code = book.open(book.create("Kiezwerkstatt", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    closed = book.create("Ruhetag", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code
+    _, table = book.add_table_device(code, "Tisch 3")
+    _, other = book.add_table_device(closed, "Tisch 1")
+    rooms = {"open": Workshop(code, "Kiezwerkstatt", "open"), "closed": Workshop(closed, "Ruhetag", "closed"),
+             None: None}
+    return {"workshops": rooms, "secrets": {"valid": table, "other": other, "wrong": "x" * 22, None: None}}
+
+
+# (roles, workshop, table link) -> (whose limit, needs per ten minutes, what the page says)
+ALLOWANCES = [
+    ((), "open", None, "resident", 5, None),
+    (("facilitator",), "open", None, "staff", 300, "report.allowance_staff"),
+    (("admin",), "open", None, "staff", 300, "report.allowance_staff"),
+    (("moderator", "planner"), "open", None, "resident", 5, None),  # they do not run the room
+    (("facilitator",), "closed", None, "resident", 5, None),  # a closed workshop tags nothing
+    (("facilitator",), None, None, "resident", 5, None),  # no workshop link
+    ((), "open", "valid", "table", 60, "report.allowance_table"),
+    (("facilitator",), "open", "valid", "staff", 300, "report.allowance_staff"),  # the larger one
+    ((), "open", "wrong", "resident", 5, "report.table_link_invalid"),
+    ((), "open", "other", "resident", 5, "report.table_link_invalid"),  # another workshop's device
+    ((), "closed", "other", "resident", 5, "report.table_link_invalid"),  # its own, but not open
+    ((), None, "wrong", "resident", 5, "report.table_link_invalid"),
+]
+
+
+@pytest.mark.parametrize(("roles", "workshop", "table", "who", "limit", "notice"), ALLOWANCES)
+def test_whose_limit_a_send_counts_against(store, room, roles, workshop, table, who, limit, notice):
+    allowance = report_allowance(store, session="session-a", browser="cookie", user=user(*roles),
+                                 workshop=room["workshops"][workshop], table_secret=room["secrets"][table])
+    assert (allowance.who, allowance.limit, allowance.notice) == (who, limit, notice)
+    expected_keys = {"resident": limit_keys("session-a", "cookie"), "staff": [hashed_key("account", "anna")]}
+    if who in expected_keys:
+        assert list(allowance.keys) == expected_keys[who]
+    else:  # the device, by the hash of its secret's hash: whoever holds the tablet
+        assert len(allowance.keys) == 1 and allowance.keys[0].startswith("table:")
+    if notice:
+        assert "{" not in t(notice, "de", **allowance.values) and "{" not in t(notice, "en", **allowance.values)
+
+
+def send_as(store, allowance, clock, n: int, *, session: str = "session-a") -> Submission:
+    return submit_report(store, allowance.limiter(store, clock=clock), GOOD, place=GATE, workshop=None, lang="de",
+                         token=f"form-token-{session}-{n:04d}", keys=list(allowance.keys), publish_immediately=False)
+
+
+def test_a_table_device_sends_sixty_needs_in_ten_minutes_whoever_holds_it(store, room, clock):
+    secret = room["secrets"]["valid"]
+    for n in range(60):  # a different person (a new session) now and then, the same tablet (browser)
+        allowance = report_allowance(store, session=f"person-{n // 5}", browser="tablet", user=RESIDENT,
+                                     workshop=room["workshops"]["open"], table_secret=secret)
+        assert send_as(store, allowance, clock, n, session=f"person-{n // 5}").outcome == "stored"
+        clock.now += timedelta(seconds=5)
+    over = send_as(store, allowance, clock, 60, session="person-12")
+    assert (over.outcome, over.limit) == ("rate_limited", 60)
+    # The device's sends are its own: the tablet's browser still has a resident's five without the link.
+    plain = report_allowance(store, session="person-13", browser="tablet", user=RESIDENT,
+                             workshop=room["workshops"]["open"])
+    assert send_as(store, plain, clock, 61, session="person-13").outcome == "stored"
+
+
+def test_a_facilitator_typing_up_cards_is_not_held_to_the_residents_five(store, room, clock):
+    allowance = report_allowance(store, session="session-a", browser="laptop", user=user("facilitator"),
+                                 workshop=room["workshops"]["open"])
+    for n in range(30):
+        assert send_as(store, allowance, clock, n).outcome == "stored"
+        clock.now += timedelta(seconds=2)
+    assert store.count() == 30
+    # Signed out on the same laptop, a resident's five are still all there.
+    resident = report_allowance(store, session="session-a", browser="laptop", user=RESIDENT,
+                                workshop=room["workshops"]["open"])
+    assert [send_as(store, resident, clock, 100 + n).outcome for n in range(6)] == ["stored"] * 5 + ["rate_limited"]
+
+
+def test_the_staff_allowance_is_bounded_too(store, room, clock):
+    allowance = report_allowance(store, session="session-a", browser=None, user=user("admin"),
+                                 workshop=room["workshops"]["open"])
+    limiter = allowance.limiter(store, clock=clock)
+    for n in range(300):
+        assert limiter.reserve(list(allowance.keys), f"token-{n}") == 0.0
+    assert limiter.reserve(list(allowance.keys), "token-300") > 0

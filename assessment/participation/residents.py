@@ -3,7 +3,9 @@
 Plain Python, no streamlit, so every rule here is tested without a browser.
 
 * :func:`page_rate_limiter` — at most :data:`RATE_LIMIT` needs per
-  :data:`RATE_WINDOW_S` seconds per key (a browser session, a browser), kept in
+  :data:`RATE_WINDOW_S` seconds per key (a browser session, a browser; a workshop's
+  table device and its facilitators get more:
+  :func:`assessment.participation.submission.report_allowance`), kept in
   the needs database (:class:`assessment.participation.limits.SharedLimiter`), so that all app
   instances on one database count together and a restart forgets nothing. Keys
   are SHA-256 hashes of random session or browser values (:func:`hashed_key`):
@@ -68,6 +70,11 @@ from core.i18n import format_number, t
 #: The residents' page: at most this many needs per window, per session and per browser.
 RATE_LIMIT = 5
 RATE_WINDOW_S = 600.0
+#: A table's shared device in an open workshop (a device link, ``&tisch=SECRET``): per window and device.
+TABLE_RATE_LIMIT = 60
+#: A signed-in facilitator or admin typing up a workshop's cards: per window and account. Not the
+#: residents' five, yet a bound: a runaway script in a staff session stops here.
+STAFF_RATE_LIMIT = 300
 #: Half the side of the square searched for needs near a point, in metres.
 NEARBY_RADIUS_M = 1000.0
 #: The page lists this many needs, the nearest first ...

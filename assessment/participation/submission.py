@@ -6,11 +6,13 @@ back as a :class:`Submission` the page only shows. In order:
 
 1. **The honeypot** (:func:`~assessment.participation.residents.honeypot_filled`):
    filled in, nothing is stored and the allowance is left alone.
-2. **The rate limit** (:func:`~assessment.participation.residents.page_rate_limiter`):
-   a place is reserved under the session and browser keys (:func:`limit_keys`);
-   the check and the held place are one transaction, so parallel sends (other
-   tabs, other app instances) cannot pass the limit together. A database too
-   busy to answer refuses the send rather than let it past the limit.
+2. **The rate limit**: a place is reserved in the sender's allowance
+   (:func:`report_allowance`: a resident's five per ten minutes under the
+   session and browser keys, :func:`limit_keys`; more for a workshop's table
+   device or its signed-in facilitator); the check and the held place are one
+   transaction, so parallel sends (other tabs, other app instances) cannot
+   pass the limit together. A database too busy to answer refuses the send
+   rather than let it past the limit.
 3. **The status**: ``published`` at once when the operator says so or the
    workshop's facilitator moderates the room (:func:`publishes_at_once`),
    else ``pending`` until a moderator decides.
@@ -45,14 +47,25 @@ Examples
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
 
-from assessment.needs.model import Need, NeedInput
+from assessment.needs.model import Need, NeedInput, utc_now
 from assessment.needs.store import NeedStore, StoreBusyError
 from assessment.needs.validation import FieldError, ValidationError
+from assessment.participation.auth import PAGE_ROLES, User
 from assessment.participation.limits import SharedLimiter, hashed_key
 from assessment.participation.places import need_location
-from assessment.participation.residents import Workshop, honeypot_filled
+from assessment.participation.residents import (
+    RATE_LIMIT,
+    RATE_WINDOW_S,
+    STAFF_RATE_LIMIT,
+    TABLE_RATE_LIMIT,
+    Workshop,
+    honeypot_filled,
+)
+from assessment.participation.workshops import WorkshopBook
 from core.i18n import t
 
 #: Fields of a refused need whose message belongs at the place (the map and the lists), not at a text field.
@@ -91,6 +104,86 @@ def limit_keys(session: str, browser: str | None) -> list[str]:
     if browser:
         keys.append(hashed_key("browser", browser))
     return keys
+
+
+#: The limiter kind of each sender's allowance: they never count each other's sends.
+ALLOWANCE_KINDS = {"resident": "report", "table": "report_table", "staff": "report_staff"}
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """Which limit one sender on /melden is held to: whose, how many per ten minutes, under which keys.
+
+    ``who`` is ``"resident"`` (one person: :data:`~assessment.participation.residents.RATE_LIMIT`
+    under the session and browser keys), ``"table"`` (a workshop's shared device,
+    keyed by its link) or ``"staff"`` (a signed-in facilitator or admin, keyed by
+    the account). Every key is hashed. ``notice`` is the text key of what the page
+    says about it (with ``values``), ``None`` for a plain resident.
+    """
+
+    who: str
+    limit: int
+    keys: tuple[str, ...]
+    notice: str | None = None
+    values: dict = field(default_factory=dict)
+
+    def limiter(self, store: NeedStore, *, clock: Callable[[], datetime] = utc_now) -> SharedLimiter:
+        """The limit in the needs database, shared by every app instance (its own kind per ``who``)."""
+        return SharedLimiter(store, ALLOWANCE_KINDS[self.who], self.limit, RATE_WINDOW_S, clock=clock)
+
+
+def report_allowance(
+    store: NeedStore,
+    *,
+    session: str,
+    browser: str | None,
+    user: User,
+    workshop: Workshop | None,
+    table_secret: str | None = None,
+) -> Allowance:
+    """Which limit a send from /melden counts against; only an open workshop raises it.
+
+    * A signed-in **facilitator or admin** (the roles of the workshop page) on
+      ``/melden?workshop=CODE`` of an open workshop, typing up the room's flipchart
+      cards: :data:`~assessment.participation.residents.STAFF_RATE_LIMIT` per account.
+    * A **table device** of that open workshop (``&tisch=SECRET``, a link the
+      facilitator made: :meth:`~assessment.participation.workshops.WorkshopBook.add_table_device`),
+      used by many people in turn: :data:`~assessment.participation.residents.TABLE_RATE_LIMIT`
+      per device, whoever holds it.
+    * Everyone else, also with a device link that is wrong, of another workshop or
+      of one that is not open: a **resident's** five per ten minutes, per session
+      and browser. A wrong link is said (``report.table_link_invalid``), so a
+      facilitator notices before the table is locked out.
+
+    Examples
+    --------
+    >>> from assessment.needs.store import open_store
+    >>> from assessment.participation.auth import RESIDENT
+    >>> store = open_store(database_url="sqlite://")
+    >>> room = Workshop("K7MP3Q", "Kiezwerkstatt", "open")
+    >>> report_allowance(store, session="s1", browser=None, user=RESIDENT, workshop=room).limit
+    5
+    >>> anna = User("anna", frozenset({"facilitator"}), "password")
+    >>> staff = report_allowance(store, session="s1", browser=None, user=anna, workshop=room)
+    >>> staff.who, staff.limit, staff.keys == (hashed_key("account", "anna"),)
+    ('staff', 300, True)
+    >>> report_allowance(store, session="s1", browser=None, user=anna, workshop=None).who  # no workshop link
+    'resident'
+    """
+    if workshop is not None and workshop.is_open:
+        if user.roles & PAGE_ROLES["workshop"]:
+            return Allowance("staff", STAFF_RATE_LIMIT, (hashed_key("account", user.name),), "report.allowance_staff",
+                             {"limit": STAFF_RATE_LIMIT, "minutes": round(RATE_WINDOW_S / 60)})
+        device = WorkshopBook(store).table_device(workshop.code, table_secret) if table_secret else None
+        if device is not None:
+            return Allowance("table", TABLE_RATE_LIMIT, (hashed_key("table", device.secret_hash),),
+                             "report.allowance_table",
+                             {"label": device.label, "limit": TABLE_RATE_LIMIT, "minutes": round(RATE_WINDOW_S / 60)})
+    resident = tuple(limit_keys(session, browser))
+    if table_secret:
+        return Allowance("resident", RATE_LIMIT, resident, "report.table_link_invalid",
+                         {"limit": RATE_LIMIT, "minutes": round(RATE_WINDOW_S / 60)})
+    return Allowance("resident", RATE_LIMIT, resident)
 
 
 def publishes_at_once(publish_immediately: bool, workshop: Workshop | None) -> bool:
@@ -192,7 +285,7 @@ def submit_report(
     ----------
     store : NeedStore
     limiter : SharedLimiter
-        The page's limit (:func:`~assessment.participation.residents.page_rate_limiter`).
+        The sender's limit (:meth:`Allowance.limiter` of :func:`report_allowance`).
     form : ReportForm
     place : dict or None
         The chosen place (:mod:`assessment.participation.places`); none is refused by the store.
@@ -203,7 +296,7 @@ def submit_report(
     token : str
         The form's client token: one per form, so a repeated click stores one need.
     keys : list of str
-        The rate limit's keys (:func:`limit_keys`).
+        The rate limit's keys (:attr:`Allowance.keys`; a resident's are :func:`limit_keys`).
     publish_immediately : bool
         The operator's setting (``BEDARFSATLAS_PUBLISH_IMMEDIATELY``).
     """
