@@ -158,7 +158,7 @@ def test_a_busy_database_counts_no_support_and_says_so(store, monkeypatch):
     assert store.get(need.id).support_count == 0
 
 
-# --- "Melden" -----------------------------------------------------------------------------------
+# --- "Problem melden" ----------------------------------------------------------------------------
 
 
 def test_a_report_is_recorded_once_per_session(store):

@@ -4,10 +4,12 @@ Modules
 -------
 residents
     The residents' page rules besides the store: submission limit, anti-bot field,
-    workshop links, needs nearby, "Ich auch" once per browser, "Melden" once per session.
+    workshop links and their open vote, needs nearby (nearest first), "Ich auch" once per
+    browser, "Problem melden" once per session.
 submission
-    One send of the residents' form: honeypot, limit, published or pending, the
-    stored need or each message of a refusal and where it belongs.
+    One send of the residents' form: honeypot, whose limit (a resident's, a workshop's
+    table device's or facilitator's), published or pending, the stored need or each
+    message of a refusal and where it belongs.
 places
     Where a resident's need is: a map click or the area lists, as one place;
     the areas' names and what the map draws of the place.

@@ -473,14 +473,14 @@ def support_need(store: NeedStore, need_id: str, browser: str | None, session: s
     return True
 
 
-# --- "Melden" -------------------------------------------------------------------------------
+# --- "Problem melden" ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class FlagAnswer:
     """What the page says after a report (a text key), and whether the report is settled for this session.
 
-    A settled report disables the need's "Melden" button for the session; an
+    A settled report disables the need's "Problem melden" button for the session; an
     unsettled one (the database was busy) may be tried again.
     """
 
@@ -489,7 +489,7 @@ class FlagAnswer:
 
 
 def flag_need(store: NeedStore, need_id: str, session: str, reason: str | None) -> FlagAnswer:
-    """A resident reports ("Melden") a published need to the moderators.
+    """A resident reports ("Problem melden") a published need to the moderators.
 
     The reporter is the hashed session key (:func:`hashed_key`), never an IP
     address; the store counts a session once per need, and reports from
