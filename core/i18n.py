@@ -988,6 +988,23 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "workshop.qr_caption": {"de": "QR-Code: {url}", "en": "QR code: {url}"},
     # Shown large beside the QR code (/live) and the join link (/workshop), for people who type the code in.
     "workshop.code_label": {"de": "Zugangscode", "en": "Join code"},
+    # Device links for tables (/melden?workshop=CODE&tisch=SECRET): a shared tablet with a larger allowance.
+    "workshop.devices_header": {"de": "Tisch-Geräte", "en": "Table devices"},
+    "workshop.devices_intro": {
+        "de": "Ein Tablet, das am Tisch von Hand zu Hand geht, darf über einen Tisch-Link bis zu {limit} Bedarfe "
+        "in 10 Minuten senden (eine Einzelperson: {resident}), solange der Workshop offen ist. Öffnen Sie den "
+        "Link auf dem Tablet des Tisches. Er wird nur jetzt angezeigt; gespeichert wird nur ein Hash.",
+        "en": "A tablet passed around a table may send up to {limit} needs in 10 minutes through a table link "
+        "(one person: {resident}), while the workshop is open. Open the link on the table's tablet. It is shown "
+        "only now; only a hash is stored.",
+    },
+    "workshop.device_label": {"de": "Name des Tisches (z. B. Tisch 3)", "en": "Name of the table (e.g. Table 3)"},
+    "workshop.device_create": {"de": "Tisch-Link erstellen", "en": "Make a table link"},
+    "workshop.device_made": {
+        "de": "Tisch-Link für „{label}“ – auf dem Tablet öffnen oder den QR-Code scannen:",
+        "en": "Table link for “{label}” – open it on the tablet or scan the QR code:",
+    },
+    "workshop.devices_list": {"de": "Tisch-Links dieses Workshops: {labels}", "en": "Table links of this workshop: {labels}"},
     "workshop.live_link": {"de": "Live-Ansicht für den Beamer öffnen", "en": "Open the live view for the projector"},
     "workshop.vote_header": {"de": "Punkte-Abstimmung", "en": "Dot voting"},
     "workshop.dots": {"de": "Punkte pro Person", "en": "Dots per person"},

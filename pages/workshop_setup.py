@@ -1,4 +1,4 @@
-"""Facilitators' page /workshop: create, open, close and freeze workshops; QR code; voting; exports.
+"""Facilitators' page /workshop: create, open, close and freeze workshops; QR code; table devices; voting; exports.
 
 Access to this page is the app's business (``app.py`` and
 :mod:`assessment.participation.auth`: facilitators and admins). Everything a workshop does
@@ -23,7 +23,8 @@ from assessment.participation.workshop_report import (
     export_workshop_votes,
     summary_pdf,
 )
-from assessment.participation.workshops import MAX_DOTS, WorkshopBook, WorkshopError
+from assessment.participation.residents import RATE_LIMIT, TABLE_RATE_LIMIT
+from assessment.participation.workshops import DEVICE_LABEL_MAX, MAX_DOTS, WorkshopBook, WorkshopError
 from core.i18n import escape_markdown, t
 from geodata.display import display_geojson, display_units
 from geodata.lor import LEVELS
@@ -192,6 +193,32 @@ with link_column:
     with st.container(key="ws_code"):  # large, to read out or copy to a slide for people who type it in
         st.metric(t("workshop.code_label", lang), escape_markdown(code))
     st.link_button(t("workshop.live_link", lang), app_url(f"/live?workshop={code}"))
+
+# --- table devices: a shared tablet may send more than a resident's five (submission.report_allowance)
+
+
+def add_device() -> None:  # the link is shown this once: the database keeps only its secret's hash
+    try:
+        _, secret = book.add_table_device(code, state.get("ws_device_label", ""), created_by=user.name)
+    except WorkshopError as refused:
+        state["ws_device_error"] = refused.text(lang)
+        return
+    link = app_url(f"/melden?workshop={code}&tisch={secret}")
+    state["ws_device_link"] = (code, state.pop("ws_device_label", "").strip(), link)
+
+
+with st.expander(t("workshop.devices_header", lang), expanded="ws_device_link" in state):
+    st.write(t("workshop.devices_intro", lang, limit=TABLE_RATE_LIMIT, resident=RATE_LIMIT))
+    st.text_input(t("workshop.device_label", lang), key="ws_device_label", max_chars=DEVICE_LABEL_MAX)
+    st.button(t("workshop.device_create", lang), key="ws_device_create", on_click=add_device, disabled=workshop.is_frozen)
+    if refusal := state.pop("ws_device_error", None):
+        st.error(t("workshop.refused", lang, reason=refusal))
+    if (made := state.get("ws_device_link")) and made[0] == code:
+        st.success(escape_markdown(t("workshop.device_made", lang, label=made[1])))
+        st.image(qr_png(made[2]), width=200, alt=t("workshop.qr_caption", lang, url=made[2]))
+        st.text(made[2])
+    if devices := book.table_devices(code):
+        st.write(escape_markdown(t("workshop.devices_list", lang, labels=", ".join(d.label for d in devices))))
 
 # --- vote --------------------------------------------------------------------------------------
 st.header(t("workshop.vote_header", lang))

@@ -370,3 +370,33 @@ def test_vote_page_says_the_round_is_over_and_forgets_a_dot_refused_by_the_end(b
     book.start_round(code, 1)
     at.run()
     assert at.button(key=f"vote_add_{need.id}") and not at.error  # the refused dot of the last round is not news
+
+
+def test_setup_makes_a_table_link_shown_once_and_kept_only_as_a_hash(book):
+    """Issue 18: a table's shared tablet gets a device link with a workshop-sized allowance on /melden."""
+    import re
+
+    import sqlalchemy as sa
+
+    from assessment.participation.workshops import workshop_devices
+
+    code = book.open(book.create("Kiezforum", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    at = setup_page()
+    at.run()
+    at.button(key="ws_device_create").click().run()  # no name: refused, with the fix
+    assert any("Name des Geräts" in e.value for e in at.error)
+    at.text_input(key="ws_device_label").input("Tisch 3")
+    at.button(key="ws_device_create").click().run()
+    assert not at.exception
+    shown = [s.value.replace("\\", "") for s in at.success]  # Markdown-escaped: the label is a facilitator's text
+    assert "Tisch-Link für „Tisch 3“ – auf dem Tablet öffnen oder den QR-Code scannen:" in shown
+    [link] = [text for text in texts(at) if "tisch=" in text]
+    # (AppTest has no address of its own: the link is relative; in a browser it is absolute, like the join link.)
+    secret = re.fullmatch(rf"(https?://[^/]+)?/melden\?workshop={code}&tisch=([A-Za-z0-9_-]{{22}})", link)[2]
+    device = book.table_device(code, secret)
+    assert (device.label, device.created_by) == ("Tisch 3", "fac-frieda")
+    assert at.text_input(key="ws_device_label").value == ""  # a second click makes no second link by mistake
+    with book.store.engine.connect() as conn:
+        stored = conn.execute(sa.select(workshop_devices)).mappings().all()
+    assert len(stored) == 1 and secret not in str(dict(stored[0]))  # only the hash is kept
+    assert "Tisch-Links dieses Workshops: Tisch 3" in [m.value.replace("\\", "") for m in at.markdown]
