@@ -67,7 +67,10 @@ secrets = _secrets()
 oidc_configured = "auth" in secrets
 user = st.session_state.get("user", RESIDENT)
 if oidc_configured and st.user.is_logged_in:
-    user = oidc_user(st.user.to_dict(), secrets.get("bedarfsatlas", {}).get("oidc"))
+    try:
+        user = oidc_user(st.user.to_dict(), secrets.get("bedarfsatlas", {}).get("oidc"))
+    except SecretsError:  # a malformed role mapping grants nothing; the sign-in page names the fix
+        user = oidc_user(st.user.to_dict(), None)
 elif not user.is_staff and settings.staff_session_hours:
     # A built-in sign-in kept in a cookie (pages/signin.py) survives a reload and a new tab.
     # st.context.cookies is what the browser sent when this tab connected; each token is

@@ -16,6 +16,7 @@ from assessment.participation.auth import (
     hash_password,
     listed_in_menu,
     may_open,
+    oidc_role_map,
     oidc_user,
     roles_from_oidc,
 )
@@ -115,12 +116,80 @@ def test_residents_may_open_the_workshop_rooms_by_url():
     assert may_open(RESIDENT, "live") and may_open(RESIDENT, "abstimmen")
 
 
-def test_oidc_roles_from_claim_and_user_list():
-    config = {"role_claim": "groups", "users": {"Anna@Bezirk.Berlin.de": ["facilitator"]}}
-    claims = {"email": "anna@bezirk.berlin.de", "groups": "moderator offline_access admin-console"}
-    assert roles_from_oidc(claims, config) == {"moderator", "facilitator"}
-    stranger = oidc_user({"email": "x@example.org", "groups": ["uma_authorization"]}, config)
-    assert stranger.roles == {"resident"} and not stranger.is_staff
+# --- OIDC role mapping: only what the provider vouches for grants a role -------------------------
+
+SUB_ANNA = "f81d4fae-7dec-11d0-a765-00a0c91e6bf6"
+OIDC_CONFIG = {
+    "role_claim": "groups",
+    "emails": {"Anna.Beispiel@BA-Mitte.Berlin.de": ["moderator"]},
+    "subjects": {SUB_ANNA: ["admin"]},
+}
+
+
+@pytest.mark.parametrize(("claims", "roles"), [
+    # A verified e-mail in [bedarfsatlas.oidc.emails] (any case) grants its roles.
+    ({"sub": "s1", "email": "anna.beispiel@ba-mitte.berlin.de", "email_verified": True}, {"moderator"}),
+    ({"sub": "s1", "email": "ANNA.BEISPIEL@ba-mitte.berlin.de", "email_verified": "true"}, {"moderator"}),
+    # An e-mail the provider has not verified grants nothing: anyone can type one in at many providers.
+    ({"sub": "s1", "email": "anna.beispiel@ba-mitte.berlin.de"}, set()),
+    ({"sub": "s1", "email": "anna.beispiel@ba-mitte.berlin.de", "email_verified": False}, set()),
+    ({"sub": "s1", "email": "anna.beispiel@ba-mitte.berlin.de", "email_verified": "false"}, set()),
+    ({"sub": "s1", "email": "anna.beispiel@ba-mitte.berlin.de", "email_verified": 1}, set()),
+    # The exact subject id in [bedarfsatlas.oidc.subjects] grants its roles; nothing else matches it.
+    ({"sub": SUB_ANNA}, {"admin"}),
+    ({"sub": SUB_ANNA.upper()}, set()),
+    ({"sub": "s1", "preferred_username": SUB_ANNA}, set()),  # a self-chosen user name equal to a listed sub
+    ({"sub": "s1", "email": SUB_ANNA, "email_verified": True}, set()),  # subjects are not e-mail addresses
+    ({"sub": "anna.beispiel@ba-mitte.berlin.de"}, set()),  # nor are e-mail addresses subjects
+    ({"sub": "s1", "preferred_username": "anna.beispiel@ba-mitte.berlin.de"}, set()),
+    # The role claim: known roles count, the provider's other groups are ignored.
+    ({"sub": "s1", "groups": ["planner", "offline_access"]}, {"planner"}),
+    ({"sub": "s1", "groups": "moderator, uma_authorization facilitator"}, {"moderator", "facilitator"}),
+    ({"sub": "s1", "roles": ["admin"]}, set()),  # another claim than the configured one
+    # Everything together adds up.
+    ({"sub": SUB_ANNA, "email": "anna.beispiel@ba-mitte.berlin.de", "email_verified": True, "groups": ["planner"]},
+     {"admin", "moderator", "planner"}),
+    ({}, set()),
+])
+def test_oidc_roles(claims, roles):
+    assert roles_from_oidc(claims, OIDC_CONFIG) == roles
+    user = oidc_user(claims, OIDC_CONFIG)
+    assert user.via == "oidc" and user.roles == (roles or {"resident"}) and user.is_staff is bool(roles)
+
+
+@pytest.mark.parametrize(("claims", "name"), [
+    ({"sub": "s1", "email": "anna@bezirk.berlin.de", "email_verified": True, "preferred_username": "anna"},
+     "anna@bezirk.berlin.de"),
+    # The name goes into the audit log: an unverified e-mail or a user name alone could be anyone's.
+    ({"sub": "s1", "email": "anna@bezirk.berlin.de", "preferred_username": "anna"}, "anna (s1)"),
+    ({"sub": "s1", "email": "anna@bezirk.berlin.de"}, "s1"),
+    ({"sub": "s1"}, "s1"),
+])
+def test_an_oidc_users_name_is_what_the_provider_vouches_for(claims, name):
+    assert oidc_user(claims, {}).name == name
+
+
+def test_without_a_role_mapping_every_oidc_user_is_a_resident():
+    claims = {"sub": SUB_ANNA, "email": "anna@bezirk.berlin.de", "email_verified": True, "roles": ["admin"]}
+    assert roles_from_oidc(claims, None) == set() and roles_from_oidc(claims, {}) == set()
+
+
+@pytest.mark.parametrize(("config", "message"), [
+    # The old shared list looked sub, e-mail and user name up together: refused, with the way out.
+    ({"users": {"anna@bezirk.berlin.de": ["moderator"]}},
+     r"\[bedarfsatlas.oidc.users\] is no longer read.*\[bedarfsatlas.oidc.emails\].*\[bedarfsatlas.oidc.subjects\]"),
+    ({"emails": {"anna": ["moderator"]}}, r"\[bedarfsatlas.oidc.emails\] 'anna' is not an e-mail address.*subjects"),
+    ({"emails": {"anna@bezirk.berlin.de": ["superuser"]}}, r"\[bedarfsatlas.oidc.emails\].*unknown role 'superuser'"),
+    ({"subjects": {SUB_ANNA: "admin"}}, r"\[bedarfsatlas.oidc.subjects\].*must be a list"),
+    ({"subjects": ["admin"]}, r"\[bedarfsatlas.oidc.subjects\] must be a table"),
+    ({"role_claim": ["roles"]}, r"role_claim must be the name of one claim"),
+    ({"rolle_claim": "roles"}, r"unknown key 'rolle_claim'.*role_claim, emails, subjects"),
+])
+def test_malformed_oidc_role_mappings_are_named_with_the_fix(config, message):
+    with pytest.raises(SecretsError, match=message):
+        oidc_role_map(config)
+    with pytest.raises(SecretsError, match=message):
+        roles_from_oidc({"sub": "s1"}, config)
 
 
 def test_hash_password_command(monkeypatch, capsys):

@@ -5,9 +5,10 @@ Residents use the app anonymously (role ``resident``). Staff sign in:
 * with **OpenID Connect** (``st.login``) when the operator configures an
   ``[auth]`` section in the app's secrets (Berlin runs Keycloak-style identity
   providers). The signed-in user's roles come from a claim the provider sends
-  (``role_claim``, e.g. Keycloak's realm roles mapped to ``roles``) and/or from
-  a list of e-mail addresses or subject ids per role
-  (:func:`roles_from_oidc`);
+  (``role_claim``, e.g. Keycloak's realm roles mapped to ``roles``), from a
+  list of e-mail addresses (counted only when the provider has verified the
+  address) and from a list of subject ids (claim ``sub``), each list looked up
+  with its own claim only (:func:`roles_from_oidc`);
 * otherwise with **built-in accounts** whose argon2id password hashes live in
   the secrets (make one with ``python -m assessment hash-password``).
 
@@ -20,8 +21,10 @@ The secrets (``.streamlit/secrets.toml``, never committed; see
 
     [bedarfsatlas.oidc]
     role_claim = "roles"            # optional: claim holding role names
-    [bedarfsatlas.oidc.users]       # optional: e-mail or sub -> roles
+    [bedarfsatlas.oidc.emails]      # optional: verified e-mail address -> roles
     "anna.beispiel@ba-mitte.berlin.de" = ["moderator", "facilitator"]
+    [bedarfsatlas.oidc.subjects]    # optional: exact sub -> roles
+    "f81d4fae-7dec-11d0-a765-00a0c91e6bf6" = ["admin"]
 
 This module is plain Python (no streamlit): ``app.py`` hands it the secrets
 and the OIDC claims and gets a :class:`User` back.
@@ -45,7 +48,7 @@ import hashlib
 import json
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import datetime, timedelta
 from typing import Callable, Iterable, Mapping
@@ -170,39 +173,147 @@ def authenticate(accounts: Mapping[str, Account], name: str, password: str) -> U
     return User(account.name, account.roles, "password")
 
 
-def roles_from_oidc(claims: Mapping, config: Mapping | None) -> frozenset[str]:
+@dataclass(frozen=True)
+class OidcRoleMap:
+    """Which OIDC identities get which staff roles: the ``[bedarfsatlas.oidc]`` secrets, checked.
+
+    ``role_claim`` names a claim whose values are role names (set by the
+    provider's administrators); ``emails`` maps e-mail addresses (lower case)
+    and ``subjects`` maps ``sub`` values (exactly as the provider sends them)
+    to roles. Each list is looked up with its own claim only: a ``sub`` never
+    matches an e-mail address nor a user name.
+    """
+
+    role_claim: str | None = None
+    emails: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    subjects: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
+_OIDC_KEYS = ("role_claim", "emails", "subjects")
+
+
+def _role_table(section: Mapping, key: str) -> dict[str, frozenset[str]]:
+    where = f"secrets [bedarfsatlas.oidc.{key}]"
+    table = section.get(key) or {}
+    if not isinstance(table, Mapping):
+        raise SecretsError(f"{where} must be a table of \"identity\" = [\"role\", ...], got {table!r}")
+    return {str(who): _roles(roles, f"{where} {str(who)!r}") for who, roles in table.items()}
+
+
+def oidc_role_map(section: Mapping | None) -> OidcRoleMap:
+    """The checked ``[bedarfsatlas.oidc]`` section (none: nobody gets a role through OIDC).
+
+    Raises
+    ------
+    SecretsError
+        For an unknown key, a role list that is not one, an unknown role, an
+        entry of ``emails`` that is no e-mail address, and for the old shared
+        list ``users`` (it let a user name the user chose match a listed
+        ``sub``; its entries belong in ``emails`` or ``subjects``).
+
+    >>> oidc_role_map({"emails": {"Anna@Bezirk.Berlin.de": ["moderator"]}}).emails
+    {'anna@bezirk.berlin.de': frozenset({'moderator'})}
+    >>> oidc_role_map({"users": {"anna@bezirk.berlin.de": ["moderator"]}})
+    Traceback (most recent call last):
+    ...
+    assessment.participation.auth.SecretsError: secrets [bedarfsatlas.oidc.users] is no longer read: ...
+    """
+    section = section or {}
+    if not isinstance(section, Mapping):
+        raise SecretsError(f"secrets [bedarfsatlas.oidc] must be a table, got {section!r}")
+    if "users" in section:
+        raise SecretsError(
+            "secrets [bedarfsatlas.oidc.users] is no longer read: it matched e-mail addresses, subject ids and "
+            "user names in one list, so a user name that someone chose could match a listed subject. Move "
+            "each e-mail address to [bedarfsatlas.oidc.emails] (counts only when the provider has verified "
+            "it) and each subject id (claim sub) to [bedarfsatlas.oidc.subjects]")
+    unknown = sorted(str(key) for key in section if key not in _OIDC_KEYS)
+    if unknown:
+        raise SecretsError(f"secrets [bedarfsatlas.oidc]: unknown key {unknown[0]!r}; "
+                           f"use {', '.join(_OIDC_KEYS)}")
+    claim = section.get("role_claim")
+    if claim is not None and (not isinstance(claim, str) or not claim.strip()):
+        raise SecretsError(f"secrets [bedarfsatlas.oidc]: role_claim must be the name of one claim "
+                           f"such as \"roles\", got {claim!r}")
+    emails = {}
+    for address, roles in _role_table(section, "emails").items():
+        if "@" not in address:
+            raise SecretsError(f"secrets [bedarfsatlas.oidc.emails] {address!r} is not an e-mail address; "
+                               "put subject ids (claim sub) into [bedarfsatlas.oidc.subjects]")
+        emails[address.strip().lower()] = emails.get(address.strip().lower(), frozenset()) | roles
+    return OidcRoleMap(claim.strip() if claim else None, emails, _role_table(section, "subjects"))
+
+
+def email_verified(claims: Mapping) -> bool:
+    """Whether the provider says it has verified the ``email`` claim (``email_verified`` true).
+
+    Some providers send the flag as the string ``"true"``; anything else (missing,
+    ``false``, ``1``) is unverified: many providers let users type in any address.
+
+    >>> email_verified({"email": "a@b.de", "email_verified": True}), email_verified({"email": "a@b.de"})
+    (True, False)
+    """
+    value = claims.get("email_verified")
+    return bool(claims.get("email")) and (
+        value is True or (isinstance(value, str) and value.strip().lower() == "true"))
+
+
+def roles_from_oidc(claims: Mapping, config: Mapping | OidcRoleMap | None) -> frozenset[str]:
     """Staff roles of an OIDC user from the claims the provider sent and the ``[bedarfsatlas.oidc]`` config.
 
-    Roles named in ``config["role_claim"]`` (a list, or a space/comma separated
-    string) count when they are known roles; ``config["users"]`` maps an e-mail
-    address or ``sub`` to roles. Anything else is ignored: an unknown user is a
-    resident.
+    A role counts when the provider vouches for it: the claim named
+    ``role_claim`` (a list, or a space/comma separated string) holds it, or the
+    **verified** e-mail address (:func:`email_verified`) is listed in
+    ``emails``, or the exact ``sub`` is listed in ``subjects``. A user name
+    (``preferred_username``) never grants a role: users often choose it
+    themselves. Anything else is ignored: an unknown user is a resident.
 
-    >>> roles_from_oidc({"email": "a@b.de", "roles": ["planner", "offline_access"]}, {"role_claim": "roles"})
+    Raises
+    ------
+    SecretsError
+        When the config is malformed (see :func:`oidc_role_map`).
+
+    >>> roles_from_oidc({"sub": "s1", "roles": ["planner", "offline_access"]}, {"role_claim": "roles"})
     frozenset({'planner'})
-    >>> sorted(roles_from_oidc({"email": "A@b.de"}, {"users": {"a@b.de": ["moderator", "admin"]}}))
-    ['admin', 'moderator']
+    >>> config = {"emails": {"a@b.de": ["moderator"]}, "subjects": {"s-42": ["admin"]}}
+    >>> sorted(roles_from_oidc({"sub": "s1", "email": "A@b.de", "email_verified": True}, config))
+    ['moderator']
+    >>> roles_from_oidc({"sub": "s1", "email": "a@b.de"}, config)  # not verified
+    frozenset()
+    >>> roles_from_oidc({"sub": "s1", "preferred_username": "s-42"}, config)  # chosen by the user
+    frozenset()
     """
-    config = config or {}
+    mapping = config if isinstance(config, OidcRoleMap) else oidc_role_map(config)
     roles: set[str] = set()
-    claim = config.get("role_claim")
-    if claim:
-        value = claims.get(claim) or ()
+    if mapping.role_claim:
+        value = claims.get(mapping.role_claim) or ()
         if isinstance(value, str):
             value = value.replace(",", " ").split()
-        roles |= {str(r) for r in value} & set(STAFF_ROLES)
-    users = {str(k).lower(): v for k, v in dict(config.get("users", {}) or {}).items()}
-    for key in ("email", "sub", "preferred_username"):
-        who = claims.get(key)
-        if who and str(who).lower() in users:
-            roles |= _roles(users[str(who).lower()], f"secrets [bedarfsatlas.oidc.users] {who!r}")
+        if isinstance(value, Iterable):
+            roles |= {str(r) for r in value} & set(STAFF_ROLES)
+    if email_verified(claims):
+        roles |= mapping.emails.get(str(claims["email"]).strip().lower(), frozenset())
+    sub = claims.get("sub")
+    if isinstance(sub, str) and sub:
+        roles |= mapping.subjects.get(sub, frozenset())
     return frozenset(roles)
 
 
-def oidc_user(claims: Mapping, config: Mapping | None) -> User:
-    """The :class:`User` of a signed-in OIDC identity (a resident if it has no staff role)."""
+def oidc_user(claims: Mapping, config: Mapping | OidcRoleMap | None) -> User:
+    """The :class:`User` of a signed-in OIDC identity (a resident if it has no staff role).
+
+    Its name, which the audit log records, is what the provider vouches for: the
+    verified e-mail address, else the user name with the ``sub`` that makes it
+    unique, else the ``sub``.
+    """
     roles = roles_from_oidc(claims, config)
-    name = str(claims.get("email") or claims.get("preferred_username") or claims.get("sub") or "oidc-user")
+    sub = str(claims.get("sub") or "")
+    if email_verified(claims):
+        name = str(claims["email"])
+    elif claims.get("preferred_username") and sub:
+        name = f"{claims['preferred_username']} ({sub})"
+    else:
+        name = sub or "oidc-user"
     return User(name, roles or frozenset({"resident"}), "oidc")
 
 
