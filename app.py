@@ -23,6 +23,7 @@ from assessment.participation.auth import (
     oidc_user,
     session_cookie_script,
 )
+from assessment.participation.oidc_setup import oidc_setup_problems
 from core.i18n import LANGUAGE_NAMES, LANGUAGES, interface_language, t
 from core.settings import Settings, load_settings
 from ui.context import needs_store
@@ -87,7 +88,11 @@ elif not user.is_staff and settings.staff_session_hours:
         if kept is not None:
             user = kept
             st.session_state["staff_token"] = token
+# What keeps single sign-on from working (Authlib missing, a key of [auth] missing or wrong): the
+# sign-in page names it and offers the button only without a blocking problem, since st.login
+# would raise at the click.
 st.session_state.update(user=user, oidc_configured=oidc_configured,
+                        oidc_setup=oidc_setup_problems(secrets),
                         secrets_section=secrets.get("bedarfsatlas", {}))
 
 # --- navigation: staff pages are listed only for their roles ----------------------------------

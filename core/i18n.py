@@ -706,6 +706,101 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
         "de": "Auf diesem Server ist keine Anmeldung eingerichtet (siehe README, Abschnitt Anmeldung).",
         "en": "No sign-in is configured on this server (see the README, section on sign-in).",
     },
+    # Single sign-on set up wrongly (assessment.participation.oidc_setup): what is missing, and the fix.
+    "auth.setup.title": {
+        "de": "Die Anmeldung mit dem Dienstkonto (Single Sign-on) ist auf diesem Server nicht richtig "
+              "eingerichtet. Bitte geben Sie diese Hinweise an den Betrieb weiter (Datei "
+              "`.streamlit/secrets.toml`, Vorlage `.streamlit/secrets.example.toml`):",
+        "en": "Single sign-on is not set up correctly on this server. Please pass these notes on to the "
+              "operators (file `.streamlit/secrets.toml`, template `.streamlit/secrets.example.toml`):",
+    },
+    "auth.setup.no_auth": {
+        "de": "`[bedarfsatlas.oidc]` ordnet Rollen zu, aber der Abschnitt `[auth]` fehlt, also ist Single "
+              "Sign-on aus. Ergänzen Sie `[auth]` mit `redirect_uri`, `cookie_secret`, `client_id`, "
+              "`client_secret` und `server_metadata_url`.",
+        "en": "`[bedarfsatlas.oidc]` assigns roles, but there is no `[auth]` section, so single sign-on is off. "
+              "Add `[auth]` with `redirect_uri`, `cookie_secret`, `client_id`, `client_secret` and "
+              "`server_metadata_url`.",
+    },
+    "auth.setup.not_a_table": {
+        "de": "`auth` muss ein Abschnitt sein (`[auth]` mit `redirect_uri`, `cookie_secret`, `client_id`, "
+              "`client_secret` und `server_metadata_url` darunter), kein einzelner Wert.",
+        "en": "`auth` must be a section (`[auth]` followed by `redirect_uri`, `cookie_secret`, `client_id`, "
+              "`client_secret` and `server_metadata_url`), not a single value.",
+    },
+    "auth.setup.authlib": {
+        "de": "Auf dem Server fehlt Authlib ab Version {minimum} (gefunden: {found}), ohne das Streamlit nicht "
+              "anmelden kann. Installieren Sie die App neu mit `pip install -e .`: Das bringt "
+              "`streamlit[auth]` mit Authlib.",
+        "en": "The server lacks Authlib {minimum} or newer (found: {found}), which Streamlit needs to sign "
+              "anyone in. Install the app again with `pip install -e .`: that brings `streamlit[auth]` with Authlib.",
+    },
+    "auth.setup.missing": {
+        "de": "In `[auth]` fehlt `{name}`: {what}.",
+        "en": "`[auth]` has no `{name}`: {what}.",
+    },
+    "auth.setup.key.redirect_uri": {
+        "de": "die volle Adresse der App mit `/oauth2callback` am Ende, z. B. "
+              "`https://bedarfsatlas.example.berlin/oauth2callback`; beim Anbieter als erlaubte "
+              "Weiterleitung eintragen",
+        "en": "the app's full address followed by `/oauth2callback`, e.g. "
+              "`https://bedarfsatlas.example.berlin/oauth2callback`; register it at the provider as an allowed redirect",
+    },
+    "auth.setup.key.cookie_secret": {
+        "de": "ein langes Zufallsgeheimnis, das das Anmelde-Cookie signiert, z. B. die Ausgabe von "
+              "`python -c \"import secrets; print(secrets.token_urlsafe(32))\"`",
+        "en": "a long random secret that signs the sign-in cookie, e.g. the output of "
+              "`python -c \"import secrets; print(secrets.token_urlsafe(32))\"`",
+    },
+    "auth.setup.key.client_id": {
+        "de": "die Kennung, die der Anbieter (z. B. Keycloak) für diese App vergeben hat",
+        "en": "the id the provider (e.g. Keycloak) gave this app",
+    },
+    "auth.setup.key.client_secret": {
+        "de": "das Geheimnis, das der Anbieter für diese App vergeben hat",
+        "en": "the secret the provider gave this app",
+    },
+    "auth.setup.key.server_metadata_url": {
+        "de": "die Discovery-Adresse des Anbieters, sie endet meist auf `/.well-known/openid-configuration`",
+        "en": "the provider's discovery address, usually ending in `/.well-known/openid-configuration`",
+    },
+    "auth.setup.redirect_uri": {
+        "de": "`redirect_uri` ist „{value}“, muss aber die volle Adresse der App mit `/oauth2callback` am Ende "
+              "sein (mit `http://` oder `https://`), z. B. `https://bedarfsatlas.example.berlin/oauth2callback`.",
+        "en": "`redirect_uri` is \"{value}\" but must be the app's full address followed by `/oauth2callback` "
+              "(with `http://` or `https://`), e.g. `https://bedarfsatlas.example.berlin/oauth2callback`.",
+    },
+    "auth.setup.metadata_url": {
+        "de": "`server_metadata_url` ist „{value}“, keine volle Adresse mit `http://` oder `https://`; "
+              "gemeint ist {what}.",
+        "en": "`server_metadata_url` is \"{value}\", not a full address with `http://` or `https://`; "
+              "it should be {what}.",
+    },
+    "auth.setup.cookie_secret_short": {
+        "de": "`cookie_secret` ist kürzer als {n} Zeichen: Es ließe sich erraten und damit jede Anmeldung "
+              "fälschen. Erzeugen Sie ein neues, z. B. mit "
+              "`python -c \"import secrets; print(secrets.token_urlsafe(32))\"`.",
+        "en": "`cookie_secret` is shorter than {n} characters: it could be guessed, and with it any sign-in "
+              "forged. Make a new one, e.g. with `python -c \"import secrets; print(secrets.token_urlsafe(32))\"`.",
+    },
+    "auth.setup.roles": {
+        "de": "Die Rollenzuordnung `[bedarfsatlas.oidc]` ist fehlerhaft, deshalb bekommt über Single Sign-on "
+              "niemand eine Rolle: {detail}",
+        "en": "The role mapping `[bedarfsatlas.oidc]` is malformed, so nobody gets a role through single "
+              "sign-on: {detail}",
+    },
+    "auth.setup.no_roles": {
+        "de": "Über Single Sign-on bekommt niemand eine Rolle: `[bedarfsatlas.oidc]` nennt weder `role_claim` "
+              "noch `emails` oder `subjects`. Wer sich so anmeldet, nutzt die App wie Bürgerinnen und Bürger.",
+        "en": "Nobody gets a role through single sign-on: `[bedarfsatlas.oidc]` names no `role_claim`, "
+              "`emails` or `subjects`. Whoever signs in that way uses the app like a resident.",
+    },
+    "auth.accounts_broken": {
+        "de": "Die eingebauten Konten in den Secrets sind fehlerhaft, deshalb ist die Anmeldung mit Passwort "
+              "aus. Bitte geben Sie diesen Hinweis an den Betrieb weiter: {detail}",
+        "en": "The built-in accounts in the secrets are malformed, so signing in with a password is off. "
+              "Please pass this note on to the operators: {detail}",
+    },
     "auth.signed_in": {"de": "Angemeldet als {name} (Rollen: {roles})", "en": "Signed in as {name} (roles: {roles})"},
     "auth.signout": {"de": "Abmelden", "en": "Sign out"},
     "auth.kept": {

@@ -7,7 +7,9 @@ checked against their argon2 hashes in the secrets
 (:func:`assessment.participation.auth.authenticate`); with an ``[auth]`` section in the
 secrets, the button signs in through the OpenID Connect provider
 (``st.login``). A successful sign-in reruns the app, which then registers the
-real page under the same URL path. A built-in sign-in is also kept for
+real page under the same URL path. When single sign-on is set up wrongly (Authlib missing, a
+key of ``[auth]`` missing or wrong, see :mod:`assessment.participation.oidc_setup`), the page
+names each problem and its fix instead of a button that would crash. A built-in sign-in is also kept for
 ``BEDARFSATLAS_STAFF_SESSION_HOURS`` (:class:`assessment.participation.auth.StaffSessions`): the
 token goes into a cookie that ``app.py`` sets and reads back after a reload. Failed sign-ins are counted per account name
 in the needs database (:class:`assessment.participation.auth.SignInThrottle`), so every app
@@ -20,12 +22,14 @@ import streamlit as st
 
 from assessment.participation.auth import (
     PAGE_ROLES,
+    SecretsError,
     SignInThrottle,
     StaffSessions,
     accounts_from_secrets,
     authenticate,
     session_cookie_script,
 )
+from assessment.participation.oidc_setup import oidc_usable
 from core.i18n import t
 from ui.context import needs_store, page_context
 
@@ -51,8 +55,17 @@ if user.is_staff:
     st.stop()
 
 st.caption(t("auth.residents", lang))
-accounts = accounts_from_secrets(secrets)
-if st.session_state.get("oidc_configured"):
+# A malformed secrets file is the operator's to fix: say what is wrong instead of raising here.
+try:
+    accounts = accounts_from_secrets(secrets)
+except SecretsError as error:
+    accounts = {}
+    st.error(t("auth.accounts_broken", lang, detail=str(error)))
+setup_problems = st.session_state.get("oidc_setup", [])
+if setup_problems:
+    notes = "\n".join(f"- {problem.message(lang)}" for problem in setup_problems)
+    (st.warning if oidc_usable(setup_problems) else st.error)(f"{t('auth.setup.title', lang)}\n\n{notes}")
+if st.session_state.get("oidc_configured") and oidc_usable(setup_problems):
     if st.button(t("auth.oidc", lang), type="primary"):
         st.login()
 if accounts:
@@ -82,5 +95,5 @@ if accounts:
                     st.session_state.update(staff_token=token, staff_token_checked=token,
                                             staff_cookie=session_cookie_script(token, lifetime_s))
                 st.rerun()
-elif not st.session_state.get("oidc_configured"):
+elif not st.session_state.get("oidc_configured") and not setup_problems:
     st.info(t("auth.none_configured", lang))

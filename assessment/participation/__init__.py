@@ -17,6 +17,9 @@ limits
     Sliding-window limits kept in the database, so every app process counts together.
 auth
     Roles, staff accounts, sign-in and which role may open which page.
+oidc_setup
+    Whether single sign-on can work with the secrets as they are: each problem
+    of ``[auth]`` and the role mapping, named with its fix.
 moderation
     The queue of new needs and every decision on them, each one audited.
 workshops
