@@ -5,28 +5,20 @@ open data is missing or corrupt, and says which dataset and how to fix it
 (the message of :func:`geodata.fetch.require_data`). Pages read the chosen
 language from ``st.session_state["lang"]`` and the signed-in user (an
 :class:`assessment.participation.auth.User`, a resident when nobody signed in) from
-``st.session_state["user"]``.
+``st.session_state["user"]``, which :func:`ui.sign_in.signed_in_user` checks again at the
+top of every run: a tab loses its staff pages within one interaction once its sign-in
+expired, its account changed or it was signed out elsewhere.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from assessment.participation.auth import (
-    RESIDENT,
-    SESSION_COOKIE,
-    SecretsError,
-    StaffSessions,
-    accounts_from_secrets,
-    listed_in_menu,
-    may_open,
-    oidc_user,
-    session_cookie_script,
-)
+from assessment.participation.auth import listed_in_menu, may_open
 from assessment.participation.oidc_setup import oidc_setup_problems
 from core.i18n import LANGUAGE_NAMES, LANGUAGES, interface_language, t
 from core.settings import Settings, load_settings
-from ui.context import needs_store
+from ui.sign_in import ended_notice, sign_out, signed_in_user
 from ui.phone_menu import MENU_CLOSES_SCRIPT
 from geodata.fetch import DataError, require_data
 
@@ -63,35 +55,14 @@ if "lang" not in st.session_state:
     )
 lang = st.session_state["lang"]
 
-# --- who is signed in -------------------------------------------------------------------------
+# --- who is signed in: checked again on every run (ui.sign_in says how) ------------------------
 secrets = _secrets()
 oidc_configured = "auth" in secrets
-user = st.session_state.get("user", RESIDENT)
-if oidc_configured and st.user.is_logged_in:
-    try:
-        user = oidc_user(st.user.to_dict(), secrets.get("bedarfsatlas", {}).get("oidc"))
-    except SecretsError:  # a malformed role mapping grants nothing; the sign-in page names the fix
-        user = oidc_user(st.user.to_dict(), None)
-elif not user.is_staff and settings.staff_session_hours:
-    # A built-in sign-in kept in a cookie (pages/signin.py) survives a reload and a new tab.
-    # st.context.cookies is what the browser sent when this tab connected; each token is
-    # looked up once per session, so a resident with a stale cookie costs no query per rerun.
-    token = st.context.cookies.get(SESSION_COOKIE)
-    if token and st.session_state.get("staff_token_checked") != token:
-        st.session_state["staff_token_checked"] = token
-        try:
-            accounts = accounts_from_secrets(secrets.get("bedarfsatlas", {}))
-        except SecretsError:
-            accounts = {}  # the sign-in page shows what is wrong with the secrets
-        kept = StaffSessions(needs_store(settings),
-                             settings.staff_session_hours * 3600).restore(token, accounts)
-        if kept is not None:
-            user = kept
-            st.session_state["staff_token"] = token
+user = signed_in_user(settings, secrets)
 # What keeps single sign-on from working (Authlib missing, a key of [auth] missing or wrong): the
 # sign-in page names it and offers the button only without a blocking problem, since st.login
 # would raise at the click.
-st.session_state.update(user=user, oidc_configured=oidc_configured,
+st.session_state.update(oidc_configured=oidc_configured,
                         oidc_setup=oidc_setup_problems(secrets),
                         secrets_section=secrets.get("bedarfsatlas", {}))
 
@@ -147,15 +118,7 @@ if user.is_staff:
     st.sidebar.caption(t("auth.signed_in", lang, name=user.name,
                          roles=", ".join(t(f"auth.role.{r}", lang) for r in sorted(user.roles))))
     if st.sidebar.button(t("auth.signout", lang)):
-        st.session_state.pop("user", None)
-        if user.via == "oidc":
-            st.logout()
-        token = st.session_state.pop("staff_token", None)
-        if token:
-            StaffSessions(needs_store(settings),
-                          max(settings.staff_session_hours, 1) * 3600).end(token)
-            st.session_state["staff_cookie"] = session_cookie_script(None, 0)
-        st.rerun()
+        sign_out(user, settings)
 # The cookie a sign-in set or a sign-out deleted (Streamlit scripts cannot send Set-Cookie):
 # our own fixed script, no user text. Rendered on every run until the next change, so a rerun
 # right after cannot remove the element before its script ran (same HTML, same element).
@@ -169,5 +132,9 @@ except DataError as error:
     st.code(str(error), language=None, wrap_lines=True)
     st.stop()
 
+# A sign-in this tab had and lost (expired, account changed, signed out elsewhere): say why.
+notice = ended_notice(page.url_path)
+if notice:
+    st.warning(t(notice, lang))
 st.session_state["signin_for"] = page.url_path
 page.run()

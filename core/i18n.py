@@ -801,6 +801,26 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
         "en": "The built-in accounts in the secrets are malformed, so signing in with a password is off. "
               "Please pass this note on to the operators: {detail}",
     },
+    # Why a signed-in tab lost its sign-in (auth.ENDED_REASONS), shown above the page.
+    "auth.ended.expired": {
+        "de": "Ihre Anmeldung ist abgelaufen, deshalb sind Sie abgemeldet. Bitte melden Sie sich erneut an.",
+        "en": "Your sign-in has expired, so you are signed out. Please sign in again.",
+    },
+    "auth.ended.changed": {
+        "de": "Ihre Anmeldung gilt nicht mehr, weil Ihr Konto geändert oder entfernt wurde (Passwort oder "
+              "Rollen). Bitte melden Sie sich erneut an oder wenden Sie sich an die Administration.",
+        "en": "Your sign-in is no longer valid because your account was changed or removed (password or roles). "
+              "Please sign in again or ask the administrators.",
+    },
+    "auth.ended.ended": {
+        "de": "Ihre Anmeldung wurde beendet, zum Beispiel durch Abmelden in einem anderen Tab. Bitte melden Sie "
+              "sich erneut an, um weiterzuarbeiten.",
+        "en": "Your sign-in was ended, for example by signing out in another tab. Please sign in again to go on.",
+    },
+    "auth.ended.signed_out": {
+        "de": "Ihre Anmeldung über Single Sign-on ist beendet. Bitte melden Sie sich erneut an.",
+        "en": "Your single sign-on session has ended. Please sign in again.",
+    },
     "auth.signed_in": {"de": "Angemeldet als {name} (Rollen: {roles})", "en": "Signed in as {name} (roles: {roles})"},
     "auth.signout": {"de": "Abmelden", "en": "Sign out"},
     "auth.kept": {

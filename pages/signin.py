@@ -24,14 +24,13 @@ from assessment.participation.auth import (
     PAGE_ROLES,
     SecretsError,
     SignInThrottle,
-    StaffSessions,
     accounts_from_secrets,
     authenticate,
-    session_cookie_script,
 )
 from assessment.participation.oidc_setup import oidc_usable
 from core.i18n import t
 from ui.context import needs_store, page_context
+from ui.sign_in import keep_sign_in
 
 ctx = page_context()
 lang, user = ctx.lang, ctx.user
@@ -86,14 +85,8 @@ if accounts:
                 st.error(t("auth.failed", lang))
             else:
                 throttle.succeeded(name)
-                st.session_state["user"] = signed_in
-                if settings.staff_session_hours:
-                    # Kept for a reload and new tabs: app.py sets the cookie, finds the token next time.
-                    lifetime_s = settings.staff_session_hours * 3600
-                    token = StaffSessions(needs_store(settings), lifetime_s).start(
-                        signed_in, accounts[signed_in.name])
-                    st.session_state.update(staff_token=token, staff_token_checked=token,
-                                            staff_cookie=session_cookie_script(token, lifetime_s))
+                # Kept in this tab, and for a reload and new tabs unless the settings say otherwise.
+                keep_sign_in(signed_in, accounts[signed_in.name], settings)
                 st.rerun()
 elif not st.session_state.get("oidc_configured") and not setup_problems:
     st.info(t("auth.none_configured", lang))

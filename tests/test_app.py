@@ -240,9 +240,9 @@ def test_a_residents_menu_does_not_list_the_workshop_rooms_that_still_open_by_ur
                                               ({"moderator"}, "hidden")])
 def test_staff_who_run_workshops_see_the_workshop_rooms_listed(settings_with_data, menu, roles, shown):
     from assessment.participation.auth import User
+    from staff_fixtures import sign_in_as
 
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
-    at.session_state["user"] = User("anna", frozenset(roles), "password")
+    at = sign_in_as(AppTest.from_file(APP, default_timeout=TIMEOUT_S), User("anna", frozenset(roles), "password"))
     at.run()
     assert not at.exception, at.exception
     assert menu["live"] == menu["abstimmen"] == shown

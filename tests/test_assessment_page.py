@@ -19,6 +19,7 @@ from assessment.participation.auth import User
 from assessment.analysis.goals import GoalBook
 from assessment.needs.store import open_store
 from geodata.indicators import indicator_table
+from staff_fixtures import sign_in_as
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT_S = 120
@@ -39,7 +40,7 @@ PLANNER = User("planerin", frozenset({"planner"}), "password")
 def open_page(monkeypatch=None, user=None, **env) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
     if user is not None:
-        at.session_state["user"] = user
+        sign_in_as(at, user)  # app.py re-checks the sign-in on every run
     at.run()
     at.switch_page("pages/assessment.py").run()
     assert not at.exception, at.exception

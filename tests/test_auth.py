@@ -362,3 +362,82 @@ def test_cookie_script_sets_and_deletes_the_cookie():
     assert f'"{SESSION_COOKIE}=; Max-Age=0; Path=/; SameSite=Strict"' in session_cookie_script(None, HOURS_8)
     with pytest.raises(ValueError, match="token must come from StaffSessions.start"):
         session_cookie_script('x"; alert(1); "', HOURS_8)
+
+
+# --- every run re-checks a signed-in tab (recheck_sign_in) ---------------------------------------
+
+from assessment.participation.auth import SignInCheck, account_fingerprint, recheck_sign_in  # noqa: E402
+
+
+@pytest.mark.parametrize(("change", "ended"), [
+    (None, None),
+    ("almost expired", None),
+    ("expired", "expired"),
+    ("removed", "changed"),
+    ("new password", "changed"),
+    ("role taken away", "changed"),
+    ("signed out in another tab", "ended"),
+])
+def test_a_kept_sign_in_is_rechecked_on_every_run(kept, accounts, change, ended):
+    sessions, clock, other_instance = kept
+    carla = sign_in(accounts, "carla", PASSWORD + "!")
+    token = sessions.start(carla, accounts["carla"])
+    now = dict(accounts)
+    if change == "almost expired":
+        clock.now += timedelta(hours=8) - timedelta(seconds=1)
+    elif change == "expired":
+        clock.now += timedelta(hours=8)
+    elif change == "removed":
+        del now["carla"]
+    elif change == "new password":
+        now["carla"] = Account("carla", hash_password(PASSWORD + "?"), accounts["carla"].roles)
+    elif change == "role taken away":
+        now["carla"] = Account("carla", accounts["carla"].password_hash, frozenset({"planner"}))
+    elif change == "signed out in another tab":
+        other_instance.end(token)
+    check = recheck_sign_in(carla, now, sessions=sessions, token=token,
+                            fingerprint=account_fingerprint(accounts["carla"]))
+    assert check == (SignInCheck(carla) if ended is None else SignInCheck(RESIDENT, ended))
+    if ended:  # ended for good: the row is gone, the old secrets do not bring it back
+        assert stored_rows(sessions) == [] and sessions.restore(token, accounts) is None
+
+
+@pytest.mark.parametrize(("change", "ended"), [
+    (None, None),
+    ("removed", "changed"),
+    ("new password", "changed"),
+    ("role taken away", "changed"),
+])
+def test_a_sign_in_kept_only_by_the_tab_is_rechecked_against_the_secrets(accounts, change, ended):
+    # BEDARFSATLAS_STAFF_SESSION_HOURS=0: no row in the database, only the tab's memory of the account.
+    anna = sign_in(accounts, "anna")
+    now = dict(accounts)
+    if change == "removed":
+        del now["anna"]
+    elif change == "new password":
+        now["anna"] = Account("anna", hash_password(PASSWORD + "?"), accounts["anna"].roles)
+    elif change == "role taken away":
+        now["anna"] = Account("anna", accounts["anna"].password_hash, frozenset({"planner"}))
+    check = recheck_sign_in(anna, now, sessions=None, token=None, fingerprint=account_fingerprint(accounts["anna"]))
+    assert check == (SignInCheck(anna) if ended is None else SignInCheck(RESIDENT, ended))
+
+
+def test_only_built_in_sign_ins_are_rechecked_here(accounts):
+    oidc = User("anna@bezirk.berlin.de", frozenset({"moderator"}), "oidc")
+    assert recheck_sign_in(oidc, {}, sessions=None, token=None, fingerprint=None) == SignInCheck(oidc)
+    assert recheck_sign_in(RESIDENT, {}, sessions=None, token=None, fingerprint=None) == SignInCheck(RESIDENT)
+    # A built-in sign-in the tab knows nothing about (no fingerprint) does not hold.
+    anna = sign_in(accounts, "anna")
+    assert recheck_sign_in(anna, accounts, sessions=None, token=None, fingerprint=None).ended == "changed"
+
+
+def test_a_recheck_costs_one_indexed_query(kept, accounts):
+    sessions, _, _ = kept
+    anna = sign_in(accounts, "anna")
+    token = sessions.start(anna, accounts["anna"])
+    statements = []
+    sa.event.listen(sessions.store.engine, "before_cursor_execute",
+                    lambda conn, cursor, statement, *args: statements.append(statement))
+    recheck_sign_in(anna, accounts, sessions=sessions, token=token, fingerprint=account_fingerprint(accounts["anna"]))
+    queries = [s for s in statements if s.split()[0].upper() in ("SELECT", "INSERT", "UPDATE", "DELETE")]
+    assert len(queries) == 1 and "WHERE staff_sessions.token_hash =" in queries[0]  # by the primary key

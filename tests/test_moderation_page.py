@@ -14,6 +14,7 @@ from assessment.needs.audit import entries
 from assessment.participation.auth import User, hash_password
 from assessment.needs.store import open_store
 from needs_fixtures import need_input
+from staff_fixtures import sign_in_as
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = Path(APP).parent / "pages"
@@ -37,10 +38,10 @@ def store(settings_with_data, tmp_path, monkeypatch):
 
 def app_as(user: User | None = None, secrets: dict | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
-    if user is not None:
-        at.session_state["user"] = user
     if secrets is not None:
         at.secrets["bedarfsatlas"] = secrets
+    if user is not None:
+        sign_in_as(at, user)
     at.run()
     assert not at.exception, at.exception
     return at

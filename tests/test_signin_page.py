@@ -134,3 +134,126 @@ def test_a_malformed_role_mapping_signs_an_oidc_identity_in_as_a_resident(store)
     at = app_with(secrets, {"sub": "sub-anna", "email": "anna@bezirk.berlin.de", "email_verified": True})
     assert not at.session_state["user"].is_staff
     assert "[bedarfsatlas.oidc.users] is no longer read" in at.warning[0].value
+
+
+# --- a signed-in tab is checked again on every run --------------------------------------------------
+
+PASSWORD = "lange-genug-und-geheim"
+MODERATION = "moderation_queue.py"
+
+
+def registered(at: AppTest, script: str) -> bool:
+    try:
+        at.switch_page(str(PAGES / script))
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def anna_hash():
+    """The argon2 hash of anna's password (made once: it costs a fifth of a second)."""
+    from assessment.participation.auth import hash_password
+
+    return hash_password(PASSWORD)
+
+
+def signed_in_moderator(anna_hash) -> AppTest:
+    """A tab in which anna (moderator) signed in on /anmelden and then opened /moderation."""
+    at = app_with({"bedarfsatlas": {"accounts": {"anna": {"password_hash": anna_hash, "roles": ["moderator"]}}}})
+    at.text_input[0].set_value("anna")
+    at.text_input[1].set_value(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["user"].is_staff
+    at.switch_page(str(PAGES / MODERATION)).run()
+    assert at.title[0].value == "Moderation: neue und gemeldete Bedarfe"
+    return at
+
+
+def assert_signed_out_with(at: AppTest, message: str) -> None:
+    """The tab is a resident's again: no staff page, the sign-in offered in its place, and why."""
+    assert not at.exception, at.exception
+    assert not at.session_state["user"].is_staff
+    assert at.title[0].value == "Anmeldung für Mitarbeitende"  # /moderation now shows the sign-in
+    assert [w.value for w in at.warning][:2] == [
+        message, "Diese Seite ist nur für angemeldete Mitarbeitende mit der Rolle Administration, Moderation. "
+                 "Bitte melden Sie sich an."]
+    assert not registered(at, MODERATION)
+    assert not [c for c in at.sidebar.caption if "Angemeldet als" in c.value]
+
+
+EXPIRED = "Ihre Anmeldung ist abgelaufen, deshalb sind Sie abgemeldet. Bitte melden Sie sich erneut an."
+CHANGED = ("Ihre Anmeldung gilt nicht mehr, weil Ihr Konto geändert oder entfernt wurde (Passwort oder Rollen). "
+           "Bitte melden Sie sich erneut an oder wenden Sie sich an die Administration.")
+ENDED = ("Ihre Anmeldung wurde beendet, zum Beispiel durch Abmelden in einem anderen Tab. Bitte melden Sie sich "
+         "erneut an, um weiterzuarbeiten.")
+
+
+def test_an_open_tab_loses_a_sign_in_that_expired(store, anna_hash):
+    import sqlalchemy as sa
+
+    from assessment.participation.auth import SESSION_COOKIE, staff_sessions
+
+    at = signed_in_moderator(anna_hash)
+    with store.engine.begin() as conn:  # eight hours later
+        conn.execute(staff_sessions.update().values(expires_at=staff_sessions.c.created_at))
+    at.run()  # the next interaction
+    assert_signed_out_with(at, EXPIRED)
+    assert f"{SESSION_COOKIE}=; Max-Age=0" in at.session_state["staff_cookie"]  # the browser forgets it too
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(staff_sessions)).scalar_one() == 0
+    at.run()  # a rerun right after (a map reporting its view) keeps the message
+    assert at.warning[0].value == EXPIRED
+    at.switch_page(str(PAGES / "overview.py")).run()  # gone once the user moves on
+    assert EXPIRED not in [w.value for w in at.warning]
+
+
+@pytest.mark.parametrize("change", ["removed", "new password", "role taken away"])
+def test_an_open_tab_loses_a_sign_in_whose_account_changed(store, anna_hash, change):
+    from assessment.participation.auth import hash_password
+
+    at = signed_in_moderator(anna_hash)
+    accounts = at.secrets["bedarfsatlas"]["accounts"]
+    if change == "removed":
+        del accounts["anna"]
+    elif change == "new password":
+        accounts["anna"]["password_hash"] = hash_password(PASSWORD + "!")
+    else:
+        accounts["anna"]["roles"] = ["planner"]
+    at.run()
+    assert_signed_out_with(at, CHANGED)
+
+
+def test_signing_out_in_another_tab_ends_this_one_too(store, anna_hash):
+    from assessment.participation.auth import StaffSessions
+
+    at = signed_in_moderator(anna_hash)
+    StaffSessions(store, 3600).end(at.session_state["staff_token"])  # the other tab's "Abmelden"
+    at.run()
+    assert_signed_out_with(at, ENDED)
+
+
+def test_without_kept_sign_ins_the_secrets_alone_decide(store, anna_hash, monkeypatch):
+    monkeypatch.setenv("BEDARFSATLAS_STAFF_SESSION_HOURS", "0")
+    at = signed_in_moderator(anna_hash)
+    assert "staff_token" not in at.session_state
+    at.run()
+    assert registered(at, MODERATION)  # still signed in while the account is unchanged
+    at.secrets["bedarfsatlas"]["accounts"]["anna"]["roles"] = ["facilitator"]
+    at.switch_page(str(PAGES / MODERATION)).run()
+    assert_signed_out_with(at, CHANGED)
+
+
+def test_an_open_tab_loses_an_oidc_sign_in_that_ended(store):
+    claims = {"sub": "sub-anna", "email": "anna@bezirk.berlin.de", "email_verified": True}
+    at = app_with({"auth": AUTH, "bedarfsatlas": ROLES}, claims, page=MODERATION)
+    assert at.session_state["user"].roles == {"moderator"}
+    at.user = {"is_logged_in": False}  # st.user after the identity cookie is gone
+    at.run()
+    assert_signed_out_with(at, "Ihre Anmeldung über Single Sign-on ist beendet. Bitte melden Sie sich erneut an.")
+    # Roles are mapped afresh on every run: a role taken away in the secrets goes at once.
+    at = app_with({"auth": AUTH, "bedarfsatlas": ROLES}, claims, page=MODERATION)
+    at.secrets["bedarfsatlas"] = {"oidc": {"role_claim": "roles"}}
+    at.run()
+    assert not at.session_state["user"].is_staff and not registered(at, MODERATION)

@@ -21,6 +21,9 @@ live_count
     A character count under a text field that follows every keystroke.
 phone_menu
     On a narrow screen, the menu closes once a page is chosen from it.
+sign_in
+    Who is signed in on this run, checked again on every run (expiry, account changes,
+    sign-out elsewhere); keeping a sign-in and signing out.
 widgets
     Shared widgets: the workshop-code gate, a list's choice kept across languages, the
     anti-bot field.

@@ -422,6 +422,26 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def account_fingerprint(account: Account) -> str:
+    """The SHA-256 of ``account``'s password hash: changes when its password does, reveals nothing more."""
+    return _sha256(account.password_hash)
+
+
+#: Why a signed-in tab lost its sign-in on a run (texts ``auth.ended.<reason>`` in :mod:`core.i18n`).
+ENDED_REASONS = ("expired", "changed", "ended", "signed_out")
+
+
+@dataclass(frozen=True)
+class SignInCheck:
+    """Who is signed in after a run's check, and why a sign-in ended (``None`` while it holds).
+
+    ``ended`` is one of :data:`ENDED_REASONS`; then ``user`` is :data:`RESIDENT`.
+    """
+
+    user: User
+    ended: str | None = None
+
+
 class StaffSessions:
     """Sign-ins with built-in accounts that survive a reload and a new tab, for ``lifetime_s`` seconds.
 
@@ -432,8 +452,10 @@ class StaffSessions:
     database: every app instance on it knows the sign-in. :meth:`restore` turns
     a token back into a :class:`User` only while it has not expired and the
     account still exists in the secrets with the same password hash and (at
-    least) those roles; :meth:`end` deletes it (sign-out). OIDC sign-ins do not
-    need this: Streamlit's own cookie keeps them.
+    least) those roles; :meth:`check` does the same on every run of a signed-in
+    tab (:func:`recheck_sign_in`), so an open tab loses a sign-in that expired or
+    whose account changed; :meth:`end` deletes it (sign-out). OIDC sign-ins do
+    not need this: Streamlit's own cookie keeps them.
 
     >>> from datetime import datetime, timedelta, timezone
     >>> from assessment.needs.store import open_store
@@ -474,35 +496,49 @@ class StaffSessions:
             conn.execute(staff_sessions.delete().where(staff_sessions.c.expires_at <= now))
             conn.execute(staff_sessions.insert().values(
                 token_hash=_sha256(token), account=account.name, roles=" ".join(sorted(user.roles)),
-                account_fingerprint=_sha256(account.password_hash), created_at=now,
+                account_fingerprint=account_fingerprint(account), created_at=now,
                 expires_at=now + timedelta(seconds=self.lifetime_s)))
 
         self.store._write(work)
         return token
 
-    def restore(self, token: str | None, accounts: Mapping[str, Account]) -> User | None:
-        """The :class:`User` of a kept sign-in, or ``None`` for an unknown, expired or no longer valid token.
+    def check(self, token: str | None, accounts: Mapping[str, Account]) -> SignInCheck:
+        """Whether the sign-in of ``token`` still holds: its :class:`User`, or why it ended.
 
-        A sign-in whose account is gone from the secrets, has a new password or
-        lost one of its roles is ended here (its row deleted).
+        One query by the table's primary key. A sign-in that has expired
+        (``"expired"``), whose account is gone from the secrets, has a new
+        password or lost one of its roles (``"changed"``) is ended here (its row
+        deleted); an unknown token was signed out, in this browser or by an
+        operator (``"ended"``).
         """
         if not isinstance(token, str) or not _TOKEN.fullmatch(token):
-            return None
+            return SignInCheck(RESIDENT, "ended")
         token_hash = _sha256(token)
         now = self._now()
         row = self.store._read(lambda conn: conn.execute(
             sa.select(staff_sessions).where(staff_sessions.c.token_hash == token_hash)).first())
         if row is None:
-            return None
+            return SignInCheck(RESIDENT, "ended")
         roles = frozenset(row.roles.split())
         account = accounts.get(row.account)
-        valid = (row.expires_at > now and account is not None
-                 and _sha256(account.password_hash) == row.account_fingerprint
-                 and roles <= account.roles and bool(roles))
-        if not valid:
+        ended = None
+        if row.expires_at <= now:
+            ended = "expired"
+        elif not (account is not None and account_fingerprint(account) == row.account_fingerprint
+                  and roles <= account.roles and roles):
+            ended = "changed"
+        if ended:
             self.end(token)
-            return None
-        return User(account.name, roles, "password")
+            return SignInCheck(RESIDENT, ended)
+        return SignInCheck(User(account.name, roles, "password"))
+
+    def restore(self, token: str | None, accounts: Mapping[str, Account]) -> User | None:
+        """The :class:`User` of a kept sign-in, or ``None`` for an unknown, expired or no longer valid token.
+
+        As :meth:`check`, for a browser that brings a token from its cookie.
+        """
+        check = self.check(token, accounts)
+        return None if check.ended else check.user
 
     def end(self, token: str | None) -> None:
         """End the sign-in of ``token`` (sign-out); nothing happens for an unknown token."""
@@ -511,6 +547,42 @@ class StaffSessions:
         token_hash = _sha256(token)
         self.store._write(lambda conn: conn.execute(
             staff_sessions.delete().where(staff_sessions.c.token_hash == token_hash)))
+
+
+def recheck_sign_in(user: User, accounts: Mapping[str, Account], *, sessions: StaffSessions | None,
+                    token: str | None, fingerprint: str | None) -> SignInCheck:
+    """Whether a tab's built-in sign-in still holds on this run; other users pass unchanged.
+
+    Streamlit keeps the signed-in :class:`User` in the tab's session state, which
+    nothing else re-checks: without this an open tab stayed signed in past the
+    session's length and after its account was removed from the secrets. The app
+    calls this on every run:
+
+    * a sign-in kept in the database (``token`` from :meth:`StaffSessions.start`)
+      holds while :meth:`StaffSessions.check` says so: one query by primary key;
+    * a sign-in kept only by the tab (``BEDARFSATLAS_STAFF_SESSION_HOURS=0``) holds
+      while the account is in the secrets with the password ``fingerprint``
+      (:func:`account_fingerprint`) it had at sign-in and (at least) its roles.
+
+    OIDC sign-ins are Streamlit's (``st.user``): the app checks those itself.
+
+    >>> anna = Account("anna", "$argon2id$v=19$...", frozenset({"moderator"}))
+    >>> user = User("anna", frozenset({"moderator"}), "password")
+    >>> check = recheck_sign_in(user, {"anna": anna}, sessions=None, token=None, fingerprint=account_fingerprint(anna))
+    >>> check.user == user, check.ended
+    (True, None)
+    >>> recheck_sign_in(user, {}, sessions=None, token=None, fingerprint=account_fingerprint(anna)).ended
+    'changed'
+    """
+    if user.via != "password":
+        return SignInCheck(user)
+    if token is not None and sessions is not None:
+        return sessions.check(token, accounts)
+    account = accounts.get(user.name)
+    if (account is None or fingerprint is None or account_fingerprint(account) != fingerprint
+            or not user.roles <= account.roles):
+        return SignInCheck(RESIDENT, "changed")
+    return SignInCheck(user)
 
 
 def session_cookie_script(token: str | None, max_age_s: int) -> str:
