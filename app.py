@@ -114,7 +114,8 @@ st.sidebar.radio(
 )
 # On a phone the menu lies over the page: it closes after a choice (ui.phone_menu says why).
 st.sidebar.html(MENU_CLOSES_SCRIPT, unsafe_allow_javascript=True)
-if user.is_staff:
+# An OIDC identity without a staff role is signed in too: it needs the way out, to switch accounts.
+if user.is_staff or user.via == "oidc":
     st.sidebar.caption(t("auth.signed_in", lang, name=user.name,
                          roles=", ".join(t(f"auth.role.{r}", lang) for r in sorted(user.roles))))
     if st.sidebar.button(t("auth.signout", lang)):

@@ -821,6 +821,13 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
         "de": "Ihre Anmeldung über Single Sign-on ist beendet. Bitte melden Sie sich erneut an.",
         "en": "Your single sign-on session has ended. Please sign in again.",
     },
+    "auth.oidc_no_role": {
+        "de": "Sie sind über Single Sign-on als {name} angemeldet, aber dieses Konto hat keine Rolle für "
+              "Mitarbeitende. Bitte wenden Sie sich an die Administration, oder melden Sie sich ab, um ein "
+              "anderes Konto zu nutzen.",
+        "en": "You are signed in through single sign-on as {name}, but this account has no staff role. Please ask "
+              "the administrators, or sign out to use another account.",
+    },
     "auth.signed_in": {"de": "Angemeldet als {name} (Rollen: {roles})", "en": "Signed in as {name} (roles: {roles})"},
     "auth.signout": {"de": "Abmelden", "en": "Sign out"},
     "auth.kept": {

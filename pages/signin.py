@@ -52,6 +52,14 @@ if user.is_staff:
     if user.via == "password" and st.session_state.get("staff_token"):
         st.caption(t("auth.kept", lang, n=ctx.settings.staff_session_hours))
     st.stop()
+setup_problems = st.session_state.get("oidc_setup", [])
+if setup_problems:
+    notes = "\n".join(f"- {problem.message(lang)}" for problem in setup_problems)
+    (st.warning if oidc_usable(setup_problems) else st.error)(f"{t('auth.setup.title', lang)}\n\n{notes}")
+if user.via == "oidc":
+    # Signed in at the provider, but no role here: the button would only return the same identity.
+    st.info(t("auth.oidc_no_role", lang, name=user.name))
+    st.stop()
 
 st.caption(t("auth.residents", lang))
 # A malformed secrets file is the operator's to fix: say what is wrong instead of raising here.
@@ -60,10 +68,6 @@ try:
 except SecretsError as error:
     accounts = {}
     st.error(t("auth.accounts_broken", lang, detail=str(error)))
-setup_problems = st.session_state.get("oidc_setup", [])
-if setup_problems:
-    notes = "\n".join(f"- {problem.message(lang)}" for problem in setup_problems)
-    (st.warning if oidc_usable(setup_problems) else st.error)(f"{t('auth.setup.title', lang)}\n\n{notes}")
 if st.session_state.get("oidc_configured") and oidc_usable(setup_problems):
     if st.button(t("auth.oidc", lang), type="primary"):
         st.login()

@@ -257,3 +257,20 @@ def test_an_open_tab_loses_an_oidc_sign_in_that_ended(store):
     at.secrets["bedarfsatlas"] = {"oidc": {"role_claim": "roles"}}
     at.run()
     assert not at.session_state["user"].is_staff and not registered(at, MODERATION)
+
+
+def test_an_oidc_identity_without_a_staff_role_is_told_so_and_can_sign_out(store, logins):
+    claims = {"sub": "sub-bert", "email": "bert@example.org", "email_verified": True}
+    at = app_with({"auth": AUTH, "bedarfsatlas": ROLES}, claims)
+    assert not at.session_state["user"].is_staff
+    # Not the single sign-on button again (it would only come back to the same identity) ...
+    assert sso_buttons(at) == []
+    assert at.info[0].value == ("Sie sind über Single Sign-on als bert@example.org angemeldet, aber dieses Konto hat "
+                                "keine Rolle für Mitarbeitende. Bitte wenden Sie sich an die Administration, oder "
+                                "melden Sie sich ab, um ein anderes Konto zu nutzen.")
+    # ... but a way out, to sign in with another identity.
+    [sign_out] = [b for b in at.sidebar.button if b.label == "Abmelden"]
+    sign_out.click().run()
+    assert not at.exception, at.exception
+    assert at.user == {"is_logged_in": False}  # st.logout ran
+    assert len(sso_buttons(at)) == 1
