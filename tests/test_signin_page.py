@@ -272,5 +272,6 @@ def test_an_oidc_identity_without_a_staff_role_is_told_so_and_can_sign_out(store
     [sign_out] = [b for b in at.sidebar.button if b.label == "Abmelden"]
     sign_out.click().run()
     assert not at.exception, at.exception
-    assert at.user == {"is_logged_in": False}  # st.logout ran
-    assert len(sso_buttons(at)) == 1
+    assert at.user == {"is_logged_in": False}  # st.logout ran; the browser goes to the provider
+    at.run()  # and comes back, a resident
+    assert len(sso_buttons(at)) == 1 and not at.session_state["user"].is_staff

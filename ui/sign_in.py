@@ -141,6 +141,9 @@ def sign_out(user: User, settings: Settings) -> None:
     st.session_state.pop("user", None)
     st.session_state.pop("signin_ended", None)
     if user.via == "oidc":
+        # The browser leaves for Streamlit's /auth/logout and the provider, and comes back in a new
+        # session. No rerun here: its navigation could cancel that redirect before the browser left.
         st.logout()
+        st.stop()
     _forget_built_in_sign_in(settings, end_in_database=True)
     st.rerun()
