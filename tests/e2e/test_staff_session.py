@@ -129,5 +129,8 @@ def test_an_open_tab_is_signed_out_within_one_click_once_its_sign_in_expired(ses
         expect(page.get_by_role("heading", name=WORKSHOP_HEADING)).to_have_count(0)
     finally:
         context.close()
-    log.failed = [f for f in log.failed if not (f.endswith("(net::ERR_ABORTED)") and "/static/js/" in f)]
+    # Opening another address and the reload abort what the page was still loading (script
+    # chunks, the start page's map component): not a broken asset.
+    log.failed = [f for f in log.failed
+                  if not (f.endswith("(net::ERR_ABORTED)") and f.startswith(f"{session_server.url}/"))]
     log.assert_clean()
