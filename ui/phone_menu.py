@@ -7,11 +7,17 @@ phone browser's "desktop site" mode it stayed open over the page just chosen.
 :data:`MENU_CLOSES_SCRIPT`, one fixed script rendered once per run (it installs
 itself once per tab), closes it there by pressing the menu's own collapse button,
 so Streamlit keeps its state (and remembers it, as after a user's click) itself.
+
+A closed menu is only moved off screen (``transform``): its links and the language
+choice stayed in the Tab order, eight invisible stops before anything on the page.
+:data:`MENU_CLOSES_SCRIPT` therefore also carries one fixed style rule that hides
+the closed menu (``visibility: hidden`` takes it out of the Tab order and from
+screen readers); Streamlit marks it ``data-collapsed="true"`` while it is closed.
 """
 
 from __future__ import annotations
 
-MENU_CLOSES_SCRIPT = """<script>(function () {
+MENU_CLOSES_SCRIPT = """<style>section[data-testid="stSidebar"][data-collapsed="true"] {visibility: hidden}</style><script>(function () {
   var w = window;
   if (w.__bedarfsatlasMenuCloses) { return; }
   w.__bedarfsatlasMenuCloses = true;

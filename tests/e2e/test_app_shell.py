@@ -111,3 +111,28 @@ def test_on_a_phone_the_menu_closes_after_choosing_a_page(app_server, context_fo
         # The menu has closed (not toggled open again where Streamlit closes it itself): the page is free.
         expect(link).not_to_be_in_viewport(timeout=5_000)
         assert uncovered(page, shown)
+
+
+def test_on_a_phone_tab_never_stops_in_the_closed_menu(app_server, context_for):
+    """Keyboard users on a narrow screen: the closed menu lies off screen, so Tab must skip it.
+
+    Before, ten stops (the menu's links, the language choice) came first, each invisible,
+    before the first thing on the page (issue 18: the area list was the 34th stop).
+    """
+    page = context_for(**PHONE)
+    open_app(page, app_server.url + "/melden", "Was fehlt in Ihrem Kiez?")
+    stops = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(
+            """() => { const e = document.activeElement; const r = e.getBoundingClientRect();
+                 return {label: (e.getAttribute('aria-label') || e.innerText || '').trim().slice(0, 40),
+                         inSidebar: !!e.closest('[data-testid=stSidebar]'),
+                         onScreen: r.width > 0 && r.height > 0 && r.right > 0 && r.left < innerWidth}; }"""
+        )
+        stops.append(stop)
+        if stop["label"].startswith("Bezirk"):
+            break
+    assert stops[-1]["label"].startswith("Bezirk"), [s["label"] for s in stops]
+    hidden = [s["label"] for s in stops if s["inSidebar"] or not s["onScreen"]]
+    assert hidden == [], f"Tab stopped on {len(hidden)} elements of the closed menu or off screen: {hidden}"
