@@ -281,6 +281,40 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
         "en": "Not stored: you have already reported {limit} needs in a short time. "
         "Please try again in about {minutes} minutes.",
     },
+    "report.limit_no_browser": {
+        "de": "Nicht gespeichert: Ihr Browser sendet keine Cookies. Alle Meldungen ohne Cookie teilen sich "
+        "{limit} Meldungen in 10 Minuten, und diese sind aufgebraucht. Bitte versuchen Sie es {when} noch einmal "
+        "oder erlauben Sie Cookies für diese Seite.",
+        "en": "Not stored: your browser sends no cookies. All reports without a cookie share {limit} reports "
+        "per 10 minutes, and these are used up. Please try again {when} or allow cookies for this site.",
+    },
+    "report.limit_workshop_minute": {
+        "de": "Nicht gespeichert: In dieser Werkstatt wurden in der letzten Minute schon {limit} Bedarfe gemeldet "
+        "(die Obergrenze pro Minute). Bitte versuchen Sie es {when} noch einmal.",
+        "en": "Not stored: {limit} needs were already reported in this workshop in the last minute "
+        "(the ceiling per minute). Please try again {when}.",
+    },
+    "report.limit_workshop_day": {
+        "de": "Nicht gespeichert: In dieser Werkstatt wurden heute schon {limit} Bedarfe gemeldet "
+        "(die Obergrenze pro Tag). Bitte versuchen Sie es {when} noch einmal.",
+        "en": "Not stored: {limit} needs were already reported in this workshop within a day "
+        "(the ceiling per day). Please try again {when}.",
+    },
+    "report.limit_overall_minute": {
+        "de": "Nicht gespeichert: Im Bedarfsatlas wurden in der letzten Minute schon {limit} Bedarfe gemeldet "
+        "(die Obergrenze pro Minute). Bitte versuchen Sie es {when} noch einmal.",
+        "en": "Not stored: {limit} needs were already reported in the Bedarfsatlas in the last minute "
+        "(the ceiling per minute). Please try again {when}.",
+    },
+    "report.limit_overall_day": {
+        "de": "Nicht gespeichert: Im Bedarfsatlas wurden heute schon {limit} Bedarfe gemeldet "
+        "(die Obergrenze pro Tag). Bitte versuchen Sie es {when} noch einmal.",
+        "en": "Not stored: {limit} needs were already reported in the Bedarfsatlas within a day "
+        "(the ceiling per day). Please try again {when}.",
+    },
+    "report.wait_minute": {"de": "in etwa {n} Minute", "en": "in about {n} minute"},
+    "report.wait_minutes": {"de": "in etwa {n} Minuten", "en": "in about {n} minutes"},
+    "report.wait_hours": {"de": "in etwa {n} Stunden", "en": "in about {n} hours"},
     "report.honeypot_refused": {
         "de": "Nicht gespeichert: Das Feld „Bitte leer lassen“ war ausgefüllt.",
         "en": "Not stored: the field “Leave this empty” was filled in.",

@@ -84,6 +84,26 @@ SETTINGS: tuple[Setting, ...] = (
         "for moderation (status `pending`).",
     ),
     Setting(
+        "BEDARFSATLAS_LIMIT_OVERALL_PER_MINUTE",
+        "60",
+        "Ceiling on the residents' page, all of `/melden` together: at most this many needs per minute, on top of each sender's own allowance (a whole number >= 1).",
+    ),
+    Setting(
+        "BEDARFSATLAS_LIMIT_OVERALL_PER_DAY",
+        "2000",
+        "Ceiling on the residents' page, all of `/melden` together: at most this many needs per 24 hours, on top of each sender's own allowance (a whole number >= 1).",
+    ),
+    Setting(
+        "BEDARFSATLAS_LIMIT_WORKSHOP_PER_MINUTE",
+        "30",
+        "Ceiling on the residents' page, one workshop (`/melden?workshop=CODE`): at most this many needs per minute, from all its browsers, on top of each sender's own allowance (a whole number >= 1).",
+    ),
+    Setting(
+        "BEDARFSATLAS_LIMIT_WORKSHOP_PER_DAY",
+        "500",
+        "Ceiling on the residents' page, one workshop: at most this many needs per 24 hours, from all its browsers, on top of each sender's own allowance (a whole number >= 1).",
+    ),
+    Setting(
         "BEDARFSATLAS_MIN_RESIDENTS",
         "300",
         "Assessment: areas with fewer residents are marked 'too few' instead of ranked.",
@@ -146,6 +166,10 @@ class Settings:
     retention_published_days: int = 730
     retention_token_days: int = 30
     staff_session_hours: int = 8
+    limit_overall_per_minute: int = 60
+    limit_overall_per_day: int = 2000
+    limit_workshop_per_minute: int = 30
+    limit_workshop_per_day: int = 500
 
     @property
     def raw_dir(self) -> Path:
@@ -205,6 +229,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         if not text.isdigit():
             raise SettingsError(f"{name} must be a whole number >= 0, got {text!r}.")
         minimums[name] = int(text)
+    ceilings = {}
+    for name in ("BEDARFSATLAS_LIMIT_OVERALL_PER_MINUTE", "BEDARFSATLAS_LIMIT_OVERALL_PER_DAY",
+                 "BEDARFSATLAS_LIMIT_WORKSHOP_PER_MINUTE", "BEDARFSATLAS_LIMIT_WORKSHOP_PER_DAY"):
+        text = _get(env, name)
+        if not text.isdigit() or int(text) < 1:
+            raise SettingsError(f"{name} must be a whole number >= 1, got {text!r}.")
+        ceilings[name.removeprefix("BEDARFSATLAS_").lower()] = int(text)
     return Settings(
         data_dir=data_dir,
         opendata_mirror=_get(env, "BEDARFSATLAS_OPENDATA_MIRROR"),
@@ -221,4 +252,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retention_published_days=minimums["BEDARFSATLAS_RETENTION_PUBLISHED_DAYS"],
         retention_token_days=minimums["BEDARFSATLAS_RETENTION_TOKEN_DAYS"],
         staff_session_hours=minimums["BEDARFSATLAS_STAFF_SESSION_HOURS"],
+        **ceilings,
     )

@@ -192,7 +192,7 @@ with what:
     if submitted:
         state.pop("report_done", None)
         sent = submission.submit_report(
-            store, allowance.limiter(store), submission.ReportForm(category, title, description, honeypot),
+            store, allowance.limiter(store, settings), submission.ReportForm(category, title, description, honeypot),
             place=place, workshop=workshop, lang=lang, token=state["report_token"], keys=list(allowance.keys),
             publish_immediately=settings.publish_immediately,
         )

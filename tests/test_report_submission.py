@@ -21,6 +21,7 @@ from assessment.participation.auth import RESIDENT, User
 from assessment.participation.limits import hashed_key, limiter_events
 from assessment.participation.residents import Workshop, page_rate_limiter
 from assessment.participation.submission import (
+    NO_BROWSER_KEY,
     ReportForm,
     Submission,
     limit_keys,
@@ -159,15 +160,15 @@ def test_whitespace_in_the_honeypot_is_not_a_bot(store, limiter):
 
 def test_the_sixth_need_in_ten_minutes_is_refused_with_the_wait(store, limiter, clock):
     for n in range(5):
-        assert send(store, limiter, token=f"form-token-000{n}").outcome == "stored"
+        assert send(store, limiter, token=f"form-token-000{n}", browser="cookie-a").outcome == "stored"
         clock.now += timedelta(seconds=60)
     # 300 s after the first: it leaves the ten-minute window in 300 s, i.e. 5 minutes.
-    sixth = send(store, limiter, token="form-token-0005")
+    sixth = send(store, limiter, token="form-token-0005", browser="cookie-a")
     assert (sixth.outcome, sixth.wait_s, sixth.limit) == ("rate_limited", pytest.approx(300.0), 5)
     assert sixth.messages("de") == [("form", t("report.rate_limited", "de", limit=5, minutes=5))]
     assert store.count() == 5
-    # A new session without the browser's key (no cookie) starts afresh; with it, see the next test.
-    assert send(store, limiter, token="form-token-0006", session="session-b").outcome == "stored"
+    # Another browser (its own cookie) has its own allowance.
+    assert send(store, limiter, token="form-token-0006", session="session-b", browser="cookie-b").outcome == "stored"
 
 
 def test_the_browser_key_counts_across_sessions(store, limiter):
@@ -295,8 +296,8 @@ def test_busy_while_settling_keeps_the_place_counted(store, limiter, monkeypatch
 @pytest.mark.parametrize(
     ("browser", "expected"),
     [
-        (None, [hashed_key("session", "s1")]),
-        ("", [hashed_key("session", "s1")]),
+        (None, [NO_BROWSER_KEY]),  # no cookie: the one allowance all cookieless senders share
+        ("", [NO_BROWSER_KEY]),
         ("cookie", [hashed_key("session", "s1"), hashed_key("browser", "cookie")]),
     ],
 )

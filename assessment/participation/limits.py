@@ -279,3 +279,37 @@ class SharedLimiter:
                                                        limiter_events.c.hashed_key.in_(keys)))
 
         self.store._write(work)
+
+
+def reserve_together(parts: list[tuple[SharedLimiter, list[str]]], token: str | None) -> tuple[float, int | None]:
+    """Reserve one attempt under several limits at once: all or nothing, in one write transaction.
+
+    ``parts`` pairs each limiter (all on the same store) with its keys. Returns
+    ``(seconds to wait, index of the part that refused)``; ``(0.0, None)`` means
+    every part counted the attempt. A refused attempt counts under none of them,
+    so a ceiling that is full does not use up the sender's own allowance.
+    """
+    if not parts:
+        raise ValueError("reserve_together needs at least one limiter")
+    checked = [(limiter, _checked_keys(keys)) for limiter, keys in parts]
+    store = checked[0][0].store
+
+    def work(conn: Connection) -> tuple[float, int | None]:
+        now = checked[0][0]._now()
+        if conn.dialect.name == "postgresql":  # every lock of every part, in one global order: no deadlock
+            for lock in sorted({_pg_lock_id(limiter.kind, key) for limiter, keys in checked for key in keys}):
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock})
+        worst, refused, seen_parts = 0.0, None, []
+        for index, (limiter, keys) in enumerate(checked):
+            limiter._purge(conn, now)
+            wait, seen = limiter._wait(conn, keys, token, now)
+            seen_parts.append(seen)
+            if wait > worst:
+                worst, refused = wait, index
+        if refused is None:
+            for (limiter, keys), seen in zip(checked, seen_parts):
+                if not seen:
+                    limiter._insert(conn, keys, token, now, pending=token is not None)
+        return worst, refused
+
+    return store._write(work)

@@ -58,7 +58,8 @@ log = logging.getLogger(__name__)
 SUPPORT_TOKEN_PREFIX = "anonymised:"
 _votes = sa.table("votes", sa.column("need_id"))  # the workshop module's table (migration 0004)
 #: Limiter events older than this count for no limit any more.
-LIMITER_EVENTS_MAX_AGE_S = max(RATE_WINDOW_S, SIGNIN_WINDOW_S)
+# The day-long ceilings of /melden (submission.DAY_S) keep their events for 24 hours.
+LIMITER_EVENTS_MAX_AGE_S = max(RATE_WINDOW_S, SIGNIN_WINDOW_S, 86400.0)
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ from assessment.needs.model import Need, NeedInput, utc_now
 from assessment.needs.store import NeedStore, StoreBusyError
 from assessment.needs.validation import FieldError, ValidationError
 from assessment.participation.auth import PAGE_ROLES, User
-from assessment.participation.limits import SharedLimiter, hashed_key
+from assessment.participation.limits import SharedLimiter, hashed_key, reserve_together
 from assessment.participation.places import need_location
 from assessment.participation.residents import (
     RATE_LIMIT,
@@ -97,13 +97,18 @@ def limit_keys(session: str, browser: str | None) -> list[str]:
     hashed (:func:`~assessment.participation.limits.hashed_key`); nothing that
     identifies a person is kept.
 
-    >>> [key.split(":")[0] for key in limit_keys("s1", "cookie")], len(limit_keys("s1", None))
-    (['session', 'browser'], 1)
+    >>> [key.split(":")[0] for key in limit_keys("s1", "cookie")], limit_keys("s1", None) == [NO_BROWSER_KEY]
+    (['session', 'browser'], True)
     """
-    keys = [hashed_key("session", session)]
-    if browser:
-        keys.append(hashed_key("browser", browser))
-    return keys
+    if not browser:  # no cookie: every such sender shares one allowance, so dropping cookies gains nothing
+        return [NO_BROWSER_KEY]
+    return [hashed_key("session", session), hashed_key("browser", browser)]
+
+
+#: The one key of every sender without a browser cookie (a kind of its own: no cookie value can match it).
+NO_BROWSER_KEY = hashed_key("no_browser", "shared")
+#: The ceilings' windows: per minute and per day.
+MINUTE_S, DAY_S = 60.0, 86400.0
 
 
 #: The limiter kind of each sender's allowance: they never count each other's sends.
@@ -126,10 +131,75 @@ class Allowance:
     keys: tuple[str, ...]
     notice: str | None = None
     values: dict = field(default_factory=dict)
+    #: The open workshop the send is tagged with, whose ceiling it counts against too.
+    workshop_code: str | None = None
 
-    def limiter(self, store: NeedStore, *, clock: Callable[[], datetime] = utc_now) -> SharedLimiter:
-        """The limit in the needs database, shared by every app instance (its own kind per ``who``)."""
-        return SharedLimiter(store, ALLOWANCE_KINDS[self.who], self.limit, RATE_WINDOW_S, clock=clock)
+    def limiter(self, store: NeedStore, settings=None, *,
+                clock: Callable[[], datetime] = utc_now) -> "SharedLimiter | ReportLimits":
+        """The limit in the needs database, shared by every app instance (its own kind per ``who``).
+
+        With ``settings`` (:class:`core.settings.Settings`) the ceilings per workshop
+        and overall are checked in the same reservation (:class:`ReportLimits`).
+        """
+        own = SharedLimiter(store, ALLOWANCE_KINDS[self.who], self.limit, RATE_WINDOW_S, clock=clock)
+        if settings is None:
+            return own
+        return ReportLimits(own, ceilings(store, settings, self.workshop_code, clock=clock))
+
+
+#: Each ceiling: its name (the text keys), the limiter kind, the settings field of its limit, its window.
+CEILINGS = (
+    ("workshop_minute", "ceil_ws_minute", "limit_workshop_per_minute", MINUTE_S),
+    ("workshop_day", "ceil_ws_day", "limit_workshop_per_day", DAY_S),
+    ("overall_minute", "ceil_all_minute", "limit_overall_per_minute", MINUTE_S),
+    ("overall_day", "ceil_all_day", "limit_overall_per_day", DAY_S),
+)
+
+
+def ceilings(store: NeedStore, settings, workshop_code: str | None, *,
+             clock: Callable[[], datetime] = utc_now) -> list[tuple[str, SharedLimiter, list[str]]]:
+    """The ceilings a send counts against: its workshop's (when tagged with one) and the overall ones."""
+    parts = []
+    for name, kind, setting, window in CEILINGS:
+        if name.startswith("workshop") and workshop_code is None:
+            continue
+        key = hashed_key("workshop", workshop_code) if name.startswith("workshop") else hashed_key("overall", "all")
+        parts.append((name, SharedLimiter(store, kind, getattr(settings, setting), window, clock=clock), [key]))
+    return parts
+
+
+class ReportLimits:
+    """The sender's own allowance and the ceilings, reserved together (all or nothing).
+
+    Behaves like the sender's :class:`SharedLimiter` for :func:`submit_report`;
+    after a refusal :attr:`refused` names the limit (``"own"`` or a ceiling of
+    :data:`CEILINGS`), :attr:`limit` and :attr:`window_s` are that limit's.
+    """
+
+    def __init__(self, own: SharedLimiter, ceiling_parts: list[tuple[str, SharedLimiter, list[str]]]):
+        self.own = own
+        self.ceilings = ceiling_parts
+        self.refused: str | None = None
+        self.limit, self.window_s = own.limit, own.window_s
+
+    def reserve(self, keys: list[str], token: str | None = None) -> float:
+        parts = [(self.own, list(keys))] + [(limiter, ceiling_keys) for _, limiter, ceiling_keys in self.ceilings]
+        wait, index = reserve_together(parts, token)
+        if index is not None:
+            limiter = parts[index][0]
+            self.refused = "own" if index == 0 else self.ceilings[index - 1][0]
+            self.limit, self.window_s = limiter.limit, limiter.window_s
+        return wait
+
+    def record(self, keys: list[str], token: str | None) -> None:
+        self.own.record(keys, token)
+        for _, limiter, ceiling_keys in self.ceilings:
+            limiter.record(ceiling_keys, token)
+
+    def release(self, keys: list[str], token: str) -> None:
+        self.own.release(keys, token)
+        for _, limiter, ceiling_keys in self.ceilings:
+            limiter.release(ceiling_keys, token)
 
 
 def report_allowance(
@@ -170,6 +240,13 @@ def report_allowance(
     >>> report_allowance(store, session="s1", browser=None, user=anna, workshop=None).who  # no workshop link
     'resident'
     """
+    allowance = _allowance(store, session=session, browser=browser, user=user, workshop=workshop,
+                           table_secret=table_secret)
+    code = workshop.code if workshop is not None and workshop.is_open else None
+    return Allowance(allowance.who, allowance.limit, allowance.keys, allowance.notice, allowance.values, code)
+
+
+def _allowance(store, *, session, browser, user, workshop, table_secret) -> Allowance:
     if workshop is not None and workshop.is_open:
         if user.roles & PAGE_ROLES["workshop"]:
             return Allowance("staff", STAFF_RATE_LIMIT, (hashed_key("account", user.name),), "report.allowance_staff",
@@ -228,6 +305,8 @@ class Submission:
     need: Need | None = None
     wait_s: float = 0.0
     limit: int = 0
+    #: Which limit refused a ``"rate_limited"`` send: ``"own"``, ``"no_browser"`` or a ceiling of :data:`CEILINGS`.
+    limited_by: str = "own"
     errors: tuple[FieldError, ...] = ()
     #: Whether a topic was chosen: a missing one is named as the form names the field ("Thema").
     category_chosen: bool = True
@@ -249,8 +328,11 @@ class Submission:
         if self.outcome == "busy":
             return [("form", t("report.busy", lang))]
         if self.outcome == "rate_limited":
-            minutes = max(1, math.ceil(self.wait_s / 60))
-            return [("form", t("report.rate_limited", lang, limit=self.limit, minutes=minutes))]
+            if self.limited_by == "own":
+                minutes = max(1, math.ceil(self.wait_s / 60))
+                return [("form", t("report.rate_limited", lang, limit=self.limit, minutes=minutes))]
+            return [("form", t(f"report.limit_{self.limited_by}", lang, limit=self.limit,
+                               when=wait_text(self.wait_s, lang)))]
         shown = []
         for error in self.errors:
             if error.field in PLACE_FIELDS:
@@ -307,7 +389,10 @@ def submit_report(
     except StoreBusyError:
         return Submission("busy")
     if wait > 0:
-        return Submission("rate_limited", wait_s=wait, limit=limiter.limit)
+        by = getattr(limiter, "refused", None) or "own"
+        if by == "own" and NO_BROWSER_KEY in keys:
+            by = "no_browser"
+        return Submission("rate_limited", wait_s=wait, limit=limiter.limit, limited_by=by)
     status = "published" if publishes_at_once(publish_immediately, workshop) else "pending"
     try:
         need = store.submit(need_input(form, place, workshop, lang), client_token=token, status=status)
@@ -319,6 +404,18 @@ def submit_report(
         return Submission("busy")
     _settle(limiter, keys, token, stored=True)
     return Submission("stored", need=need)
+
+
+def wait_text(wait_s: float, lang: str) -> str:
+    """When one may send again, as a person says it: "in etwa 4 Minuten", past two hours in hours.
+
+    >>> wait_text(200, "de"), wait_text(30, "en"), wait_text(5 * 3600 + 1, "de")
+    ('in etwa 4 Minuten', 'in about 1 minute', 'in etwa 6 Stunden')
+    """
+    minutes = max(1, math.ceil(wait_s / 60))
+    if minutes < 120:
+        return t("report.wait_minute" if minutes == 1 else "report.wait_minutes", lang, n=minutes)
+    return t("report.wait_hours", lang, n=math.ceil(minutes / 60))
 
 
 def _settle(limiter: SharedLimiter, keys: list[str], token: str, *, stored: bool) -> None:
