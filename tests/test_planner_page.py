@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.staff_fixtures import sign_in_as
+
 from assessment.needs.model import NeedInput
 from assessment.needs.store import open_store
 from core.i18n import format_number
@@ -50,7 +52,7 @@ def planner_db(settings_with_data, tmp_path, monkeypatch):
 def open_page(query: dict[str, str] | None = None, user=None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
     if user is not None:
-        at.session_state["user"] = user
+        sign_in_as(at, user)  # app.py checks a sign-in again on every run: a bare User is signed out
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
