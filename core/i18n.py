@@ -28,6 +28,7 @@ pass the count as ``n`` (a number) and ``t`` picks the form and formats ``n``:
 from __future__ import annotations
 
 import math
+import re
 
 LANGUAGES = ("de", "en")
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
@@ -1352,16 +1353,53 @@ def count_areas(n: int, lang: str) -> str:
 _MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:=")
 
 
-def escape_markdown(text: str) -> str:
-    """``text`` with every Markdown (and Streamlit directive) character backslash-escaped.
+#: U+2060 WORD JOINER: invisible and never a line break, but not a letter of a web address either.
+WORD_JOINER = "\u2060"
+# Where GitHub-flavoured Markdown starts a link of its own ("autolink literals"): after the scheme of
+# http:// and https://, after the "www" of www., and at the "@" of an e-mail address (mailto: and
+# xmpp: links need one too).
+_AUTOLINK_START = re.compile(r"(?i)(?:https?(?=://)|www(?=\.)|@)")
 
-    Streamlit renders captions, table cells and headers as Markdown; data such as
-    area names or attributions must show literally, never become links or markup.
 
-    >>> print(escape_markdown("[click](http://x) *bold* :red[x]"))
-    \\[click\\]\\(http\\://x\\) \\*bold\\* \\:red\\[x\\]
+def break_autolinks(text: str) -> str:
+    """``text`` with a :data:`WORD_JOINER` wherever GitHub-flavoured Markdown would start a link of its own.
+
+    This is what :func:`escape_markdown` shows of a text, apart from the escapes
+    (tests look for it on the page).
+
+    >>> break_autolinks("www.x.de und http://y.de").replace(WORD_JOINER, "|")
+    'www|.x.de und http|://y.de'
     """
-    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in str(text))
+    return _AUTOLINK_START.sub(lambda found: found.group(0) + WORD_JOINER, str(text))
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` with every Markdown (and Streamlit directive) character backslash-escaped, and no link.
+
+    Streamlit renders captions, table cells and headers as Markdown; residents'
+    text and data such as area names or attributions must show literally, never
+    become links or markup.
+
+    >>> print(escape_markdown("[click](javascript:x) *bold* :red[x]"))
+    \\[click\\]\\(javascript\\:x\\) \\*bold\\* \\:red\\[x\\]
+
+    Backslashes are not enough against GitHub-flavoured Markdown's *autolinks*:
+    Streamlit's renderer finds ``http://…``, ``https://…``, ``www.…`` and e-mail
+    addresses in the text *after* the escapes are read, so ``http\\://x`` still
+    became a clickable link. An invisible :data:`WORD_JOINER` after ``http``,
+    ``https`` and ``www`` and after every ``@`` breaks the pattern; the text
+    reads the same on screen (shown here as ``|``):
+
+    >>> def shown(text):
+    ...     return escape_markdown(text).replace(WORD_JOINER, "|")
+    >>> print(shown("Infos: http://evil.example, HTTPS://x.de, www.x.de"))
+    Infos\\: http|\\://evil\\.example, HTTPS|\\://x\\.de, www|\\.x\\.de
+    >>> print(shown("an info@kiez.de"))
+    an info@|kiez\\.de
+    >>> shown("Wwwandern am See"), shown("httpd")  # only where a link would start
+    ('Wwwandern am See', 'httpd')
+    """
+    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in break_autolinks(text))
 
 
 def format_number(value: float | int | None, decimals: int, lang: str) -> str:

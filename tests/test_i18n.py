@@ -1,11 +1,14 @@
 """Interface texts: counting texts pick the singular for exactly one, in both languages;
-a new visitor gets the link's language, else the browser's, else the configured one."""
+a new visitor gets the link's language, else the browser's, else the configured one;
+escaped text never becomes a link."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from core.i18n import TEXTS, incomplete_plurals, interface_language, t
+from core.i18n import TEXTS, WORD_JOINER, escape_markdown, incomplete_plurals, interface_language, t
 
 
 @pytest.mark.parametrize(
@@ -90,3 +93,42 @@ def test_a_new_visitor_gets_the_links_else_the_browsers_else_the_configured_lang
 def test_only_offered_languages_are_chosen():
     assert interface_language(None, "tr-TR,en;q=0.5", None, "de", offered=("de", "tr")) == "tr"
     assert interface_language("en", None, None, "de", offered=("de", "tr")) == "de"
+
+
+# What Streamlit's Markdown renderer (remark-gfm's autolink literals, as bundled in streamlit 1.67:
+# static/js/StreamlitMarkdown.*.js) turns into links, run on the text once the backslash escapes
+# are read. Python's re has no \p{P}: a non-word, non-space character stands in for punctuation.
+GFM_URL = re.compile(r"(https?://|www(?=\.))([-.\w]+)([^ \t\r\n]*)", re.IGNORECASE)
+GFM_EMAIL = re.compile(r"(?:(?<=^)|(?<=[\s\W]))([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)")
+READ_ESCAPES = re.compile(r"\\(.)")
+
+
+def as_rendered(markdown: str) -> str:
+    """The text the renderer searches for autolinks: the escapes read, so ``\\:`` is ``:`` again."""
+    return READ_ESCAPES.sub(r"\1", markdown)
+
+
+@pytest.mark.parametrize("resident_text", [
+    "Infos auf http://example.org",
+    "https://example.org/a?b=c#d",
+    "HTTP://EXAMPLE.ORG",
+    "siehe www.example.org",
+    "(www.example.org)",
+    "http://www.example.org",  # a www. inside a URL would be linked on its own
+    "Schreiben Sie an info@example.org",
+    "mailto:info@example.org",
+    "xmpp:kiez@example.org",
+    "[Seite](https://example.org)",
+])
+def test_escaped_text_holds_no_autolink_and_reads_the_same(resident_text):
+    escaped = escape_markdown(resident_text)
+    shown = as_rendered(escaped)
+    assert GFM_URL.search(as_rendered(resident_text)) or GFM_EMAIL.search(as_rendered(resident_text))
+    assert not GFM_URL.search(shown), shown
+    assert not GFM_EMAIL.search(shown), shown
+    assert shown.replace(WORD_JOINER, "") == resident_text  # on screen, nothing else changed
+
+
+@pytest.mark.parametrize("plain", ["Wwwandern am See", "httpd läuft", "Bänke: 3 Stück", "www-Seite", "http:/kaputt"])
+def test_escaping_adds_no_word_joiner_where_no_link_would_start(plain):
+    assert as_rendered(escape_markdown(plain)) == plain
