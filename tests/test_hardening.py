@@ -51,6 +51,8 @@ def config() -> dict:
     ("server", "enableCORS", True),  # CORS protection on: no cross-origin use of the server
     ("client", "showErrorDetails", "none"),  # tracebacks stay in the server log, not in the browser
     ("client", "toolbarMode", "viewer"),  # no developer menu (rerun, settings, source) for the public
+    # No table download: Streamlit's CSV writes residents' "=HYPERLINK(...)" raw (the app's own buttons neutralise).
+    ("client", "disableDataExport", True),
     ("browser", "gatherUsageStats", False),  # nothing about visitors leaves the server
     ("server", "headless", True),
 ])
