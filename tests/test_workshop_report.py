@@ -76,6 +76,25 @@ def test_exports_hold_the_workshops_needs_only(book, frozen):
                for row in read_back.itertuples())
 
 
+@pytest.mark.parametrize("later", ["hidden", "rejected", "pending", "merged"])
+def test_a_need_taken_out_of_public_view_after_the_vote_leaves_every_export(book, frozen, settings_with_data, later):
+    """Tempo 30 had 3 of the 4 dots; once it is no longer published, only the 1 dot on the housing need is left."""
+    code, made = frozen
+    tempo, housing = made[1], made[2]
+    book.store.set_status(tempo.id, later, merged_into=housing.id if later == "merged" else None)
+    body = export_workshop_needs(book, code, "csv").decode("utf-8-sig").split("\n", 1)[1]
+    assert sorted(r["id"] for r in csv.DictReader(io.StringIO(body))) == sorted([made[0].id, housing.id])
+    features = json.loads(export_workshop_needs(book, code, "geojson"))["features"]
+    assert sorted(f["id"] for f in features) == sorted([made[0].id, housing.id])
+    dots = pd.read_csv(io.StringIO(export_workshop_votes(book, code).decode("utf-8-sig")), comment="#")
+    assert dots[["need_id", "title"]].values.tolist() == [[housing.id, "Bezahlbare Wohnungen"]]
+    assert "Tempo 30" not in export_workshop_votes(book, code).decode("utf-8-sig")
+    summary = build_summary(book, code, settings_with_data, "de")
+    assert "Tempo 30" not in summary and "3 Punkte pro Person, 1 Person" in summary
+    # The staff's view of the dots still has them all.
+    assert len(book.votes_frame(code, published_only=False)) == 4
+
+
 def test_summary_has_map_top_needs_counts_and_sources(book, frozen, settings_with_data):
     code, made = frozen
     summary = build_summary(book, code, settings_with_data, "de")

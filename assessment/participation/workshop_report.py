@@ -2,9 +2,10 @@
 
 * :func:`focus_area` — the focus area of a workshop as geometry (EPSG:4326),
   bounding box and a readable name (an LOR unit's official name, or the rectangle).
-* :func:`export_workshop_needs` — the workshop's needs as CSV or GeoJSON through
+* :func:`export_workshop_needs` — the workshop's published needs as CSV or GeoJSON through
   :func:`assessment.needs.exchange.export_needs` (same columns, attribution and
-  escaping as every other needs export); :func:`export_workshop_votes` — its dots.
+  escaping as every other needs export); :func:`export_workshop_votes` — the dots on them.
+  A need hidden or rejected after the workshop leaves both files, with its dots.
   Both CSVs start with a ``# Quelle:`` line, like :func:`assessment.analysis.inventory.export_csv`.
 * :func:`build_summary` — one page of self-contained HTML: a map (inline SVG,
   the approach of :mod:`assessment.analysis.report`), the top needs (by the dots of the
@@ -32,7 +33,7 @@ import shapely
 from shapely.geometry import box
 
 from assessment.needs.exchange import attribution_line, export_needs, neutralise
-from assessment.needs.model import STATUSES, utc_now
+from assessment.needs.model import utc_now
 from assessment.analysis.report import report_pdf
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.participation.workshops import Workshop, WorkshopBook
@@ -94,7 +95,7 @@ def _with_source_line(csv_text: str, lang: str) -> bytes:
 
 def export_workshop_needs(book: WorkshopBook, code: str, format: str, path: str | Path | None = None,
                           lang: str = "de") -> bytes:
-    """The workshop's published needs as ``csv`` or ``geojson`` bytes (also written to ``path`` if given).
+    """The workshop's needs that are published now as ``csv`` or ``geojson`` bytes (also written to ``path`` if given).
 
     The CSV starts with a ``# Quelle:`` line naming the data and the LOR keys' source;
     the GeoJSON holds the same text in its ``attribution`` member.
@@ -104,7 +105,8 @@ def export_workshop_needs(book: WorkshopBook, code: str, format: str, path: str 
     book.get(code)  # an unknown code is an error, not an empty file
     with tempfile.TemporaryDirectory(prefix="workshop-export-") as folder:
         target = Path(folder) / f"workshop-{code}.{format}"
-        export_needs(_WorkshopNeeds(book, code), target, format)
+        # Published now, whatever happened since the workshop: the file leaves the app.
+        export_needs(_WorkshopNeeds(book, code), target, format, statuses=("published",))
         data = target.read_bytes()
     if format == "csv":
         data = _with_source_line(data.decode("utf-8-sig"), lang)
@@ -114,14 +116,16 @@ def export_workshop_needs(book: WorkshopBook, code: str, format: str, path: str 
 
 
 def export_workshop_votes(book: WorkshopBook, code: str, lang: str = "de") -> bytes:
-    """Every dot of the workshop as CSV (:meth:`WorkshopBook.votes_frame`), after a ``# Quelle:`` line.
+    """The dots on the workshop's published needs as CSV (:meth:`WorkshopBook.votes_frame`), after a ``# Quelle:`` line.
 
     Each row also names the need by its short reference and title, so the file reads on its
     own (titles are residents' text: a leading ``=``, ``+``, ``-`` or ``@`` gets a ``'``).
+    Dots on a need hidden or rejected after the vote are left out with it: the file is
+    handed on, and must not name what the moderators took out of public view.
     """
     book.get(code)  # an unknown code is an error, not an empty file
     frame = book.votes_frame(code)
-    titles = {n.id: n.title for n in book.needs(code, statuses=STATUSES)}
+    titles = {n.id: n.title for n in book.needs(code)}
     position = frame.columns.get_loc("need_id") + 1
     frame.insert(position, "reference", frame["need_id"].str[:8].str.upper())
     frame.insert(position + 1, "title", frame["need_id"].map(lambda i: neutralise(titles.get(i, ""))))

@@ -656,11 +656,14 @@ class WorkshopBook:
         frame["tied"] = pd.Series([tied for _, tied in places], index=frame.index, dtype="bool")
         return frame
 
-    def votes_frame(self, code: str) -> pd.DataFrame:
-        """Every dot of the workshop, for the export: ``round_id``, ``dots``, ``voter`` (hashed), ``need_id``, ``created_at``.
+    def votes_frame(self, code: str, *, published_only: bool = True) -> pd.DataFrame:
+        """The dots of the workshop, for the export: ``round_id``, ``dots``, ``voter`` (hashed), ``need_id``, ``created_at``.
 
         The voter token is replaced by a short hash, so the export shows which
-        dots came from one session without the token that session holds.
+        dots came from one browser without the token that browser holds.
+        Only dots on needs that are published *now* are listed unless
+        ``published_only=False``: a need hidden or rejected after it received
+        dots leaves the exports as it leaves the projector (:meth:`results`).
         """
         import hashlib
 
@@ -670,6 +673,9 @@ class WorkshopBook:
             .where(vote_rounds.c.workshop_code == code)
             .order_by(votes.c.created_at, votes.c.voter, votes.c.slot)
         )
+        if published_only:
+            statement = statement.join(needs_table, needs_table.c.id == votes.c.need_id).where(
+                needs_table.c.status == "published")
         rows = self.store._read(lambda conn: conn.execute(statement).all())
         return pd.DataFrame(
             [(r, d, hashlib.sha256(v.encode()).hexdigest()[:12], n, c) for r, d, v, n, c in rows],
