@@ -153,6 +153,48 @@ def test_skip_invalid_imports_the_good_rows_as_pending_paper_forms(store, tmp_pa
     assert need.created_at.isoformat() == "2026-11-19T23:00:00+00:00"  # 20 Nov, midnight in Berlin
 
 
+HAND_MADE_REFUSAL = ("Der Text beginnt mit ' vor „{char}“. Diese Datei ist kein unveränderter Export der App, "
+                     "daher ist unklar, ob das ' zum Text gehört; es wird weder still entfernt noch gespeichert. "
+                     "Bitte entfernen Sie das ' (die App schützt solche Zellen beim Export selbst) oder importieren "
+                     "Sie GeoJSON.")
+
+
+# A hand-made CSV (its header is not the export's): title, description -> the refusals (field, character),
+# or what is stored. Row 2 is the first need.
+@pytest.mark.parametrize(("title", "description", "refused", "stored"), [
+    ("'=1+1 Formel", "", [("title", "=")], None),
+    ("Bänke", "'@alle bitte", [("description", "@")], None),
+    ("''-5 Grad", "'+ mehr Licht", [("title", "-"), ("description", "+")], None),
+    ("'Kiez' heißt Viertel", "", [], ("'Kiez' heißt Viertel", "")),  # no formula character after the '
+    ("-5 Grad im Winter", "=ohne Apostroph", [], ("-5 Grad im Winter", "=ohne Apostroph")),  # stored as written
+])
+def test_a_hand_made_csv_keeps_text_as_written_and_refuses_a_quote_before_a_formula_character(
+        store, tmp_path, title, description, refused, stored):
+    path = tmp_path / "hand.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, delimiter=";").writerows([["lat", "lon", "category", "title", "description"],
+                                                     ["52.5163", "13.3777", "mobility", title, description]])
+    if refused:
+        with pytest.raises(ImportRefusedError) as refusal:
+            import_needs(store, path)
+        assert [(e.row, e.field, e.message_de) for e in refusal.value.errors] == [
+            (2, field, HAND_MADE_REFUSAL.format(char=char)) for field, char in refused]
+        assert store.count(statuses=None) == 0
+    else:
+        [need] = import_needs(store, path).imported
+        assert (need.title, need.description) == stored
+
+
+def test_the_apps_own_csv_export_comes_back_without_its_quotes(store, tmp_path):
+    """Same texts as above, but exported by the app: its header marks the quotes as its own."""
+    for title in ("=1+1 Formel", "'+Apostroph", "-5 Grad"):
+        store.set_status(store.submit(need_input(title=title)).id, "published")
+    export_needs(store, tmp_path / "out.csv", "csv")
+    empty(store)
+    imported = import_needs(store, tmp_path / "out.csv").imported
+    assert sorted(n.title for n in imported) == ["'+Apostroph", "-5 Grad", "=1+1 Formel"]
+
+
 def test_import_refuses_duplicate_ids_non_points_and_missing_columns(store, tmp_path):
     made = store.submit(need_input())
     collection = {"type": "FeatureCollection", "features": [

@@ -35,6 +35,13 @@ as ``paper`` (the way workshop paper forms come in).
 Row numbers are the spreadsheet's: in a CSV the header is row 1, the first
 need row 2; in GeoJSON and GeoPackage the first feature is row 1.
 
+The ``'`` the CSV export puts before ``= + - @`` comes off again on import
+of a file whose header is exactly the export's (:func:`is_own_export`), so
+an export imports as it was. In any other CSV (typed by hand, put together
+in a spreadsheet) a cell that begins with ``'`` before such a character is
+refused, naming its row and column: it may be a spreadsheet habit or part of
+the text, and the import neither drops nor keeps it silently.
+
 Examples
 --------
 >>> neutralise("=HYPERLINK(\\"http://x\\")")
@@ -133,6 +140,30 @@ def neutralise(cell: str) -> str:
 def restore(cell: str) -> str:
     """Undo :func:`neutralise` (on import of a CSV this export wrote)."""
     return cell[1:] if _HAS_PREFIX.match(cell) else cell
+
+
+def is_own_export(header: Iterable[str] | None) -> bool:
+    """Whether a CSV header is exactly the one :func:`export_needs` writes (so its ``'`` prefixes are ours).
+
+    >>> is_own_export(COLUMNS), is_own_export(["lat", "lon", "category", "title"])
+    (True, False)
+    """
+    return list(header or []) == list(COLUMNS)
+
+
+def _prefix_error(field_name: str, cell: str) -> FieldError:
+    """A ``'`` before a formula character in a CSV the app did not write: nobody can tell what it means."""
+    first = cell.lstrip("'")[:1]
+    char = {"\t": "Tab", "\r": "CR"}.get(first, first)
+    return FieldError(
+        field_name,
+        f"Der Text beginnt mit ' vor „{char}“. Diese Datei ist kein unveränderter Export der App, daher ist "
+        "unklar, ob das ' zum Text gehört; es wird weder still entfernt noch gespeichert. Bitte entfernen Sie "
+        "das ' (die App schützt solche Zellen beim Export selbst) oder importieren Sie GeoJSON.",
+        f"The text begins with ' before “{char}”. This file is not an unchanged export of the app, so it is "
+        "unclear whether the ' belongs to the text; it is neither dropped silently nor stored. Please remove "
+        "the ' (the app protects such cells itself when it exports) or import GeoJSON.",
+    )
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -314,10 +345,18 @@ def _read_csv(path: Path) -> list[tuple[int, dict]]:
             f"Der CSV-Kopfzeile fehlen die Spalte(n) {', '.join(missing)}; die erste Zeile muss mindestens "
             f"lat, lon, category, title nennen (gefunden: {', '.join(reader.fieldnames or []) or 'nichts'}).",
         )
+    # Only the app's own export put its ' before = + - @ (neutralise): there it comes off again. In a
+    # file made by hand, "'-5 Grad" may be a spreadsheet habit or the text itself; such a cell is refused.
+    ours = is_own_export(reader.fieldnames)
     rows = []
     for number, row in enumerate(reader, start=2):
-        values = {k: (restore(v) if isinstance(v, str) else v) for k, v in row.items() if k is not None}
-        rows.append((number, {k: (v if v != "" else None) for k, v in values.items()}))
+        cells = {k: v for k, v in row.items() if k is not None}
+        prefixed = {} if ours else {k: v for k, v in cells.items() if isinstance(v, str) and _HAS_PREFIX.match(v)}
+        values = {k: (restore(v) if ours and isinstance(v, str) else v) for k, v in cells.items()}
+        properties = {k: (v if v != "" else None) for k, v in values.items()}
+        if prefixed:
+            properties["_prefixed"] = prefixed
+        rows.append((number, properties))
     return rows
 
 
@@ -393,6 +432,7 @@ def _row_to_record(properties: dict, geography, now: datetime) -> tuple[dict, Im
             f"The geometry is not a point (got {properties['_geometry_error']!r}). "
             "Please give every need as a point.",
         )])
+    errors += [_prefix_error(name, cell) for name, cell in (properties.get("_prefixed") or {}).items()]
     get = properties.get
     area_level = get("area_level") if get("located_by") == "area" else None
     if area_level is not None:
