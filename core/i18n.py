@@ -1220,6 +1220,13 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
                "other": "You have {left} of {n} dots left. Put them on the needs that matter most to you "
                         "(several on one is fine)."},
     },
+    "workshop.vote_no_cookie": {
+        "de": "Abstimmen geht nur mit dem Cookie dieser Seite: Daran erkennt sie Ihre Punkte wieder, ohne zu "
+        "wissen, wer Sie sind. Ihr Browser hat es nicht mitgeschickt. Bitte erlauben Sie Cookies für diese Seite "
+        "und laden Sie sie dann neu.",
+        "en": "Voting needs this page's cookie: it is how the page recognises your dots without knowing who you "
+        "are. Your browser did not send it. Please allow cookies for this page, then reload it.",
+    },
     "workshop.vote_mine": {"de": "Ihre Punkte hier: {n}", "en": "Your dots here: {n}"},
     "workshop.vote_add": {"de": "+ Punkt", "en": "+ dot"},
     "workshop.vote_remove": {"de": "− Punkt", "en": "− dot"},

@@ -1,10 +1,13 @@
 """Participants' voting page /abstimmen?workshop=CODE: place your dots on the workshop's needs.
 
 The projector shows this page's QR code while a round is open. The voter is
-this browser: a hash of Streamlit's per-browser XSRF cookie (it survives a
-reload), else a random value kept for the session. The cap of ``dots`` per
-voter is kept by the database (:meth:`assessment.participation.workshops.WorkshopBook.cast_vote`),
-so parallel clicks cannot place more.
+this browser (:func:`assessment.participation.workshops.voter_key` of the secret
+in Streamlit's XSRF cookie, :func:`ui.context.browser_value`): reloads, new
+tabs and reconnects vote as the same voter. A browser that sends no cookie
+gets no dots, and the page says why and what to do, instead of a fresh
+allowance per page load. The cap of ``dots`` per voter is kept by the database
+(:meth:`assessment.participation.workshops.WorkshopBook.cast_vote`), so parallel
+clicks cannot place more.
 
 Phones are not reloaded by anyone: a small fragment asks the database every
 :data:`REFRESH_S` seconds where the voting stands
@@ -15,15 +18,12 @@ and a new round brings them, without a reload.
 
 from __future__ import annotations
 
-import uuid
-
 import streamlit as st
 
 from assessment.needs.taxonomy import CATEGORIES
-from assessment.participation.residents import hashed_key
-from assessment.participation.workshops import VoteRefused, WorkshopBook, voting_phase
+from assessment.participation.workshops import VoteRefused, WorkshopBook, voter_key, voting_phase
 from core.i18n import escape_markdown, t
-from ui.context import page_context
+from ui.context import browser_value, page_context
 from ui.widgets import workshop_from_link
 
 #: Seconds between two looks at the round: a phone shows an ended or new round at most this long after.
@@ -32,21 +32,11 @@ REFRESH_S = 3.0
 ctx = page_context()
 settings, lang = ctx.settings, ctx.lang
 state = st.session_state
-
-
-def voter_token() -> str:
-    if "vote_voter" not in state:
-        browser = st.context.cookies.get("_streamlit_xsrf")
-        raw = browser if isinstance(browser, str) and browser else str(uuid.uuid4())
-        state["vote_voter"] = hashed_key("voter", raw)[:80]
-    return state["vote_voter"]
-
-
 store = ctx.store
 book = WorkshopBook(store)
 code, workshop = workshop_from_link(book, lang, key="vote", title="workshop.vote_nav", unknown="workshop.vote_unknown",
                                     intro="workshop.vote_code_intro")
-voter = voter_token()
+voter = voter_key(code, browser_value())
 
 st.title(escape_markdown(t("workshop.vote_title", lang, title=workshop.title)))
 voting = book.latest_round(code)
@@ -69,6 +59,10 @@ follow_the_round()
 if phase != "open":
     notice = {"frozen": "workshop.vote_ended", "waiting": "workshop.vote_none", "over": "workshop.vote_over"}
     st.info(t(notice[phase], lang))
+    st.stop()
+if voter is None:
+    # No cookie, no voter: a session of its own per page load would be a fresh allowance per reload.
+    st.warning(t("workshop.vote_no_cookie", lang))
     st.stop()
 
 

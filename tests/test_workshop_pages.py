@@ -46,6 +46,27 @@ def room_need(book, code, title):
 
 
 FACILITATOR = User("fac-frieda", frozenset({"facilitator"}), "password")
+# One browser's XSRF cookie on three page loads: the token 02040608 under three masks.
+THREE_LOADS = ("2|01020304|0306050c|1700000000", "2|ffffffff|fdfbf9f7|1700000000", "2|10203040|12243648|1700000000")
+
+
+class BrowserContext:
+    """Stands in for ``st.context``: the cookies one page load of a browser sends (none: ``{}``)."""
+
+    def __init__(self, cookie: str | None):
+        self.cookies = {} if cookie is None else {"_streamlit_xsrf": cookie}
+
+
+@pytest.fixture
+def load_in_browser(monkeypatch):
+    """``load_in_browser(cookie)``: the next page runs as a load with this XSRF cookie (``None``: no cookie)."""
+    import streamlit
+
+    def load(cookie: str | None) -> None:
+        monkeypatch.setattr(streamlit, "context", BrowserContext(cookie))
+
+    load(THREE_LOADS[0])
+    return load
 
 
 def setup_page(user=FACILITATOR) -> AppTest:
@@ -245,7 +266,7 @@ def test_opened_from_the_menu_without_a_code_the_page_asks_for_it(book, fake_map
     assert "Kiezforum" in at.title[0].value
 
 
-def test_vote_page_caps_at_the_round_dots(book):
+def test_vote_page_caps_at_the_round_dots(book, load_in_browser):
     code = book.open(book.create("Vote", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
     need = room_need(book, code, "Spielplatz")
     at = AppTest.from_file(VOTE, default_timeout=TIMEOUT_S)
@@ -264,7 +285,7 @@ def test_vote_page_caps_at_the_round_dots(book):
     assert not at.exception
 
 
-def test_vote_page_of_an_ended_workshop_says_it_ended_not_that_a_round_may_come(book):
+def test_vote_page_of_an_ended_workshop_says_it_ended_not_that_a_round_may_come(book, load_in_browser):
     code = book.open(book.create("Vorbei", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
     book.close(code)
     book.freeze(code)
@@ -353,7 +374,7 @@ def test_setup_shows_the_join_code_large(book):
     assert [(m.label, m.value) for m in at.metric] == [("Zugangscode", code)]
 
 
-def test_vote_page_says_the_round_is_over_and_forgets_a_dot_refused_by_the_end(book):
+def test_vote_page_says_the_round_is_over_and_forgets_a_dot_refused_by_the_end(book, load_in_browser):
     code = book.open(book.create("Runde", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
     need = room_need(book, code, "Spielplatz")
     book.start_round(code, 2)
@@ -400,3 +421,44 @@ def test_setup_makes_a_table_link_shown_once_and_kept_only_as_a_hash(book):
         stored = conn.execute(sa.select(workshop_devices)).mappings().all()
     assert len(stored) == 1 and secret not in str(dict(stored[0]))  # only the hash is kept
     assert "Tisch-Links dieses Workshops: Tisch 3" in [m.value.replace("\\", "") for m in at.markdown]
+
+
+def vote_page(code) -> AppTest:
+    at = AppTest.from_file(VOTE, default_timeout=TIMEOUT_S)
+    at.query_params["workshop"] = code
+    return at
+
+
+def test_three_loads_of_the_vote_page_in_one_browser_share_the_rounds_dots(book, load_in_browser):
+    """Each load is a new session with a newly masked cookie: still one voter, 2 dots in all."""
+    code = book.open(book.create("Runde", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    need = room_need(book, code, "Spielplatz")
+    voting = book.start_round(code, 2)
+    for load, cookie in enumerate(THREE_LOADS):
+        load_in_browser(cookie)
+        at = vote_page(code)
+        at.run()
+        assert not at.exception
+        left = 2 - min(load, 2)
+        assert f"Sie haben {left} von 2 Punkten übrig." in " ".join(m.value for m in at.markdown)
+        button = at.button(key=f"vote_add_{need.id}")
+        assert button.disabled == (left == 0)
+        if not button.disabled:
+            button.click().run()
+    assert book.results(voting.id)[["votes", "voters"]].values.tolist() == [[2, 1]]
+
+
+def test_a_browser_without_the_cookie_cannot_vote_and_is_told_how_to(book, load_in_browser):
+    code = book.open(book.create("Runde", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    need = room_need(book, code, "Spielplatz")
+    voting = book.start_round(code, 2)
+    load_in_browser(None)
+    at = vote_page(code)
+    at.run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "Abstimmen geht nur mit dem Cookie dieser Seite: Daran erkennt sie Ihre Punkte wieder, ohne zu wissen, wer "
+        "Sie sind. Ihr Browser hat es nicht mitgeschickt. Bitte erlauben Sie Cookies für diese Seite und laden Sie "
+        "sie dann neu."]
+    assert not at.button
+    assert book.results(voting.id)["votes"].tolist() == [0] and need.id in set(book.results(voting.id)["need_id"])

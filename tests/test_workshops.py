@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from assessment.participation.residents import TableWorkshopDirectory
+from assessment.participation.residents import TableWorkshopDirectory, browser_secret
 from assessment.participation.workshops import (
     JOIN_ALPHABET,
     VoteRefused,
@@ -20,6 +20,7 @@ from assessment.participation.workshops import (
     WorkshopNotFoundError,
     rank_votes,
     room_invitation,
+    voter_key,
     voting_phase,
 )
 from needs_fixtures import *  # noqa: F401,F403 - the store fixtures
@@ -257,3 +258,35 @@ def test_voting_phase_says_what_a_phone_on_the_voting_page_shows(status, voting,
 ])
 def test_the_projector_invites_only_to_what_the_room_can_do_now(status, voting, invitation):
     assert room_invitation(workshop_in(status), voting) == invitation
+
+
+# One browser's XSRF cookie on three loads of /abstimmen: the token 02040608 under three masks.
+THREE_LOADS = ("2|01020304|0306050c|1700000000", "2|ffffffff|fdfbf9f7|1700000000", "2|10203040|12243648|1700000000")
+
+
+def test_three_loads_of_the_voting_page_in_one_browser_are_one_voter_with_the_rounds_dots(book, store):
+    """The attack: reload twice and vote again each time. 3 loads x 3 clicks give 3 dots, not 9."""
+    code = book.open(book.create("A", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    need = room_need(store, book, code)
+    voting = book.start_round(code, dots=3)
+    placed, refused = 0, 0
+    for cookie in THREE_LOADS:
+        for _ in range(3):
+            try:
+                book.cast_vote(voting.id, voter_key(code, browser_secret(cookie)), need.id)
+                placed += 1
+            except VoteRefused:
+                refused += 1
+    assert (placed, refused) == (3, 6)
+    results = book.results(voting.id)
+    assert results[["votes", "voters"]].values.tolist() == [[3, 1]]
+
+
+@pytest.mark.parametrize(("cookie", "voter"), [
+    (None, None),  # no cookie at all: no voter, so no fresh allowance per page load
+    ("", None),
+    ("2|zz|zz|1", None),  # a cookie that is not Streamlit's
+    ("2|01020304|0306050c|1700000000", voter_key("K7MP3Q", "02040608")),
+])
+def test_a_browser_without_its_secret_is_no_voter(cookie, voter):
+    assert voter_key("K7MP3Q", browser_secret(cookie)) == voter

@@ -15,11 +15,14 @@ or ``frozen`` (final: closed for good, no more voting; its results stay as they
 are for the export).
 
 **Dot voting.** The facilitator starts a round with ``dots`` per participant.
-Every browser session (a random ``voter`` token the page keeps) may place up
-to ``dots`` dots on the workshop's published needs, several on one need if it
-likes. The cap is kept by the database: each dot takes one of the voter's
-``dots`` slots, ``(round_id, voter, slot)`` is the primary key, so two parallel
-clicks that both saw the last free slot collide and only one is stored.
+Every browser (:func:`voter_key`: a hash of the random secret the browser
+keeps in Streamlit's XSRF cookie, the same after a reload, in a new tab and
+after a reconnect) may place up to ``dots`` dots on the workshop's published
+needs, several on one need if it likes; a browser that sends no cookie cannot
+vote, so it never gets a fresh allowance. The cap is kept by the database:
+each dot takes one of the voter's ``dots`` slots, ``(round_id, voter, slot)``
+is the primary key, so two parallel clicks that both saw the last free slot
+collide and only one is stored.
 
 **Table devices.** A table's tablet is used by many people in turn; the
 residents' limit (five needs per ten minutes) would lock it. A facilitator
@@ -79,6 +82,7 @@ from assessment.needs.model import AREA_LEVELS, Need, utc_now
 from assessment.needs.store import NeedStore, UTCDateTime
 from assessment.needs.store import needs as needs_table
 from assessment.needs.taxonomy import CATEGORIES
+from assessment.participation.limits import hashed_key
 
 #: Join-code letters: no 0/O, 1/I/L, so a code read off a projector is typed right.
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -277,6 +281,30 @@ def room_invitation(workshop: Workshop, voting: VoteRound | None) -> str | None:
     if workshop.status in ("new", "open"):
         return "join"
     return None
+
+
+def voter_key(code: str, browser: str | None) -> str | None:
+    """Who votes in workshop ``code``: one key per browser, or ``None`` when the browser sent no secret.
+
+    ``browser`` is the random value a browser keeps across reloads, tabs and
+    reconnects (:func:`assessment.participation.residents.browser_secret` of
+    Streamlit's XSRF cookie). A page session cannot stand in for it: every
+    reload is a new session, and three reloads would be three voters with a
+    full allowance each. So without the value there is no voter, and the page
+    explains how to vote instead of handing out dots. Only the SHA-256 of the
+    workshop code and the value is kept (:func:`~assessment.participation.limits.hashed_key`),
+    so the votes of one browser in two workshops cannot be linked.
+
+    >>> voter_key("K7MP3Q", "02040608") == voter_key("K7MP3Q", "02040608") != voter_key("H4XR2N", "02040608")
+    True
+    >>> voter_key("K7MP3Q", "02040608")[:6], len(voter_key("K7MP3Q", "02040608"))
+    ('voter:', 70)
+    >>> voter_key("K7MP3Q", None), voter_key("K7MP3Q", "")
+    (None, None)
+    """
+    if not isinstance(browser, str) or not browser:
+        return None
+    return hashed_key("voter", f"{code}|{browser}")
 
 
 def rank_votes(votes) -> list[tuple[int | None, bool]]:
@@ -592,7 +620,7 @@ class WorkshopBook:
                 return self.store._write(place)
             except IntegrityError:
                 continue
-        raise VoteRefused("too many parallel votes from one session; try again")
+        raise VoteRefused("too many parallel votes from one browser; try again")
 
     def withdraw_vote(self, round_id: str, voter: str, need_id: str) -> int:
         """Take back one dot of ``voter`` from ``need_id``; return the dots still placed."""
