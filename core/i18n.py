@@ -364,10 +364,11 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     # Not "Melden": the page itself is "Bedarf melden"; this button flags someone else's post.
     "report.flag": {"de": "Problem melden", "en": "Report a problem"},
     "report.flag_hint": {
-        "de": "Unangemessen? Ihr Hinweis geht an das Moderationsteam. Nach {n} Hinweisen wird der Beitrag "
-        "ausgeblendet, bis das Moderationsteam entscheidet.",
-        "en": "Inappropriate? Your notice goes to the moderators. After {n} notices the post is hidden until "
-        "the moderators decide.",
+        "de": "Unangemessen? Ihr Hinweis geht an das Moderationsteam. Nach Hinweisen von {n} verschiedenen "
+        "Personen innerhalb eines Tages wird der Beitrag ausgeblendet, bis das Moderationsteam entscheidet – "
+        "außer es hat ihn schon geprüft und freigegeben.",
+        "en": "Inappropriate? Your notice goes to the moderators. After notices from {n} different people within "
+        "a day the post is hidden until the moderators decide – unless they have checked and approved it already.",
     },
     "report.flag_reason": {"de": "Grund", "en": "Reason"},
     "report.flag_confirm": {"de": "Hinweis an die Moderation senden", "en": "Send a notice to the moderators"},
@@ -378,6 +379,23 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "report.flag_already": {
         "de": "Dieser Beitrag wird schon vom Moderationsteam geprüft.",
         "en": "The moderators are already checking this post.",
+    },
+    "report.flag_known": {
+        "de": "Ihr Hinweis zu diesem Beitrag liegt schon vor; er zählt einmal. Das Moderationsteam prüft ihn.",
+        "en": "Your notice about this post is in already; it counts once. The moderators will check it.",
+    },
+    "report.flag_no_cookie": {
+        "de": "Nicht gesendet: Hinweise gehen nur mit dem Cookie dieser Seite – daran erkennt sie, dass ein Hinweis "
+        "einmal zählt, ohne zu wissen, wer Sie sind. Ihr Browser hat es nicht mitgeschickt. Bitte erlauben Sie "
+        "Cookies für diese Seite und laden Sie sie dann neu.",
+        "en": "Not sent: notices need this page's cookie – it is how the page counts a notice once without knowing "
+        "who you are. Your browser did not send it. Please allow cookies for this page, then reload it.",
+    },
+    "report.flag_limited": {
+        "de": "Nicht gesendet: Aus diesem Browser kamen in den letzten {window} Minuten schon {limit} Hinweise. "
+        "Bitte versuchen Sie es in etwa {minutes} Minuten noch einmal.",
+        "en": "Not sent: this browser has sent {limit} notices in the last {window} minutes already. Please try "
+        "again in about {minutes} minutes.",
     },
     "report.workshop": {"de": "Sie melden im Workshop: {title}", "en": "You are reporting in the workshop: {title}"},
     "report.workshop_unknown": {
@@ -884,10 +902,11 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "moderation.nav": {"de": "Moderation", "en": "Moderation"},
     "moderation.title": {"de": "Moderation: neue und gemeldete Bedarfe", "en": "Moderation: new and reported needs"},
     "moderation.intro": {
-        "de": "Älteste zuerst. Geben Sie frei, lehnen Sie mit einem Grund ab, entfernen Sie personenbezogene "
+        "de": "Von Bürgerinnen und Bürgern gemeldete Bedarfe zuerst (die meisten Meldungen oben), dann die "
+              "ältesten. Geben Sie frei, lehnen Sie mit einem Grund ab, entfernen Sie personenbezogene "
               "Angaben oder führen Sie Doppelte zusammen. Jede Entscheidung steht im Prüfprotokoll.",
-        "en": "Oldest first. Approve, reject with a reason, remove personal data or merge duplicates. "
-              "Every decision goes into the audit log.",
+        "en": "Needs reported by residents first (most reports at the top), then the oldest. Approve, reject "
+              "with a reason, remove personal data or merge duplicates. Every decision goes into the audit log.",
     },
     "moderation.workshop": {"de": "Nur Workshop (Code)", "en": "Only workshop (code)"},
     "moderation.count": {
@@ -925,8 +944,18 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "moderation.map_areas": {"de": "Gebiete der Bedarfe", "en": "Areas of the needs"},
     "moderation.map_needs": {"de": "Bedarfe dieser Seite", "en": "Needs on this page"},
     "moderation.position": {"de": "Position", "en": "Position"},
-    "moderation.reports": {"de": "Meldungen von Bürgerinnen und Bürgern: {n} (ausgeblendet)",
-                           "en": "Reports by residents: {n} (hidden)"},
+    # Over a need with residents' reports; it may be hidden by them, or still published (approved before).
+    "moderation.reports": {
+        "de": {"one": "Von Bürgerinnen und Bürgern gemeldet: {n}-mal. „Freigeben“ behält oder macht den Bedarf "
+                      "öffentlich und erledigt die Meldung; danach blenden Meldungen ihn nicht mehr von selbst aus.",
+               "other": "Von Bürgerinnen und Bürgern gemeldet: {n}-mal. „Freigeben“ behält oder macht den Bedarf "
+                        "öffentlich und erledigt die Meldungen; danach blenden Meldungen ihn nicht mehr von selbst "
+                        "aus."},
+        "en": {"one": "Reported by residents: {n} time. “Approve” keeps or makes the need public and settles the "
+                      "report; after that, reports no longer hide it by themselves.",
+               "other": "Reported by residents: {n} times. “Approve” keeps or makes the need public and settles "
+                        "the reports; after that, reports no longer hide it by themselves."},
+    },
     "moderation.approve": {"de": "Freigeben", "en": "Approve"},
     "moderation.reason": {"de": "Grund der Ablehnung", "en": "Reason for rejection"},
     "moderation.reject": {"de": "Ablehnen", "en": "Reject"},

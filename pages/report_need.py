@@ -4,8 +4,8 @@ Three steps on one page: *where* (a map click drops a pin; or Bezirk -> Bezirksr
 lists, the keyboard and screen-reader path, reached past the map by a skip link), *what* (topic, title,
 description, a privacy note), and *needs nearby* (a plain-text list, the nearest first with its distance,
 "Ich auch" buttons, and dots on the map). Each listed need can be flagged to the moderators ("Problem
-melden", once per browser session, with a reason from :data:`assessment.participation.moderation.REPORT_REASONS`);
-three reports from different sessions hide it until a moderator decides (:meth:`Moderation.report`).
+melden", once per browser, a reason from :data:`assessment.participation.moderation.REPORT_REASONS`): it comes
+first in their queue; several browsers within a day hide it, unless a moderator approved it (``flag_need``).
 
 One click stores exactly one need: the form carries a random client token made once per form, and the
 store returns the first need for a repeated token; the confirmation then takes the focus (:mod:`ui.focus`).
@@ -70,16 +70,16 @@ def on_support(need_id: str) -> None:
     if participation.support_need(store, need_id, browser_value(), state["report_session"]):
         state["report_supported"].add(need_id)
     else:
-        state["report_flag_message"] = "report.busy"
+        state["report_flag_message"] = participation.BUSY
 
 
 def on_flag(need_id: str) -> None:
-    """A resident reports a published need: once per browser session (a hashed session key, never an IP)."""
+    """A resident reports a published need: once per browser (a hashed browser key, never an IP), rate-limited."""
     if need_id in state["report_flagged"]:
         return
     reason = state.get(f"report_flag_reason_{need_id}")
-    answer = participation.flag_need(store, need_id, state["report_session"], reason)
-    state["report_flag_message"] = answer.message
+    answer = participation.flag_need(store, need_id, browser_value(), reason)
+    state["report_flag_message"] = answer
     if answer.settled:
         state["report_flagged"].add(need_id)
 
@@ -214,8 +214,8 @@ with what:
 
 # --- 3. needs nearby --------------------------------------------------------------------------
 st.header(t("report.step_nearby", lang))
-if flag_message := state.pop("report_flag_message", None):
-    (st.error if flag_message == "report.busy" else st.success)(t(flag_message, lang))
+if flag_answer := state.pop("report_flag_message", None):
+    (st.success if flag_answer.ok else st.error)(t(flag_answer.message, lang, **flag_answer.values))
 if not place:
     st.write(t("report.nearby_hint", lang))
 elif not nearby:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from assessment.participation.moderation import REPORT_THRESHOLD, DecisionError
+from assessment.participation.moderation import REPORT_THRESHOLD, REPORT_WINDOW_S, DecisionError, Moderation
 from assessment.needs.store import NeedNotFoundError
 from assessment.needs.validation import ValidationError
 from moderation_fixtures import *  # noqa: F401,F403 - fixtures
@@ -103,6 +104,87 @@ def test_three_reports_hide_a_need_until_a_moderator_decides(store, moderation):
     assert moderation.report(need.id, "session:" + "d" * 64, "spam").reports == 1
     actions = [(r["actor"], r["action"], r["status_after"]) for r in audit_rows(store)]
     assert actions == [("system:reports", "hide", "hidden"), ("mod-anna", "approve", "published")]
+
+
+def browser(letter: str) -> str:
+    """A hashed browser key, as residents.reporter_key makes them."""
+    return "reporter:" + letter * 64
+
+
+START = datetime(2026, 12, 3, 18, 0, tzinfo=UTC)
+
+
+# Reports as (browser, hours after the first) -> hidden after the last one. REPORT_THRESHOLD = 3 different
+# browsers within REPORT_WINDOW_S = 24 h hide a need no moderator approved.
+@pytest.mark.parametrize(("reports", "hidden"), [
+    ([("a", 0), ("b", 1), ("c", 2)], True),
+    ([("a", 0), ("a", 0.1), ("a", 0.2)], False),  # report, reload, report: one browser
+    ([("a", 0), ("b", 12), ("c", 23.9)], True),
+    ([("a", 0), ("b", 12), ("c", 24.1)], False),  # the first report left the window: 2 recent ones
+    ([("a", 0), ("b", 30), ("c", 31), ("d", 32)], True),  # b, c, d within a day
+])
+def test_reports_hide_a_need_only_from_several_browsers_within_the_window(store, reports, hidden):
+    assert (REPORT_THRESHOLD, REPORT_WINDOW_S) == (3, 24 * 3600)
+    need = store.submit(need_input(), status="published")  # published at once: no moderator has seen it
+    now = [START]
+    moderation = Moderation(store, clock=lambda: now[0])
+    for letter, hours in reports:
+        now[0] = START + timedelta(hours=hours)
+        result = moderation.report(need.id, browser(letter), "offensive")
+    assert result.hidden is hidden
+    assert store.get(need.id).status == ("hidden" if hidden else "published")
+    assert [n.id for n in moderation.queue()] == [need.id]  # reported: the moderators see it either way
+
+
+@pytest.mark.parametrize("first_decision", ["approve a pending need", "approve after reports hid it"])
+def test_reports_never_hide_a_need_a_moderator_approved(store, moderation, first_decision):
+    if first_decision == "approve a pending need":
+        need = store.submit(need_input())
+    else:
+        need = store.submit(need_input(), status="published")
+        for letter in "abc":
+            moderation.report(need.id, browser(letter), "offensive")
+        assert store.get(need.id).status == "hidden"
+    moderation.approve(need.id, actor="mod-anna")
+    # The attack: fresh browsers report it again and again. It stays public and waits for the moderators.
+    for count, letter in enumerate("defgh", start=1):
+        result = moderation.report(need.id, browser(letter), "offensive")
+        assert (result.reports, result.hidden) == (count, False)
+    assert store.get(need.id).status == "published" and [n.id for n in store.query()] == [need.id]
+    assert [n.id for n in moderation.queue()] == [need.id]
+    assert moderation.queue_frame()["reports"].tolist() == [5]
+    # The moderator keeps it: the reports are settled, the need leaves the queue, and stays published.
+    kept = moderation.approve(need.id, actor="mod-ben")
+    assert kept.status == "published" and moderation.queue() == [] and moderation.report_counts() == {}
+    last = audit_rows(store)[-1]
+    assert (last["actor"], last["action"], last["status_before"], last["status_after"]) == (
+        "mod-ben", "approve", "published", "published")
+    assert json.loads(last["details"]) == {"reports_cleared": 5}
+    # A second moderator approving the same reports a moment later is told someone was first.
+    with pytest.raises(DecisionError, match="it is 'published'"):
+        moderation.approve(need.id, actor="mod-carl")
+    for letter in "ijk":
+        moderation.report(need.id, browser(letter), "spam")
+    assert store.get(need.id).status == "published" and [n.id for n in moderation.queue()] == [need.id]
+
+
+def test_the_queue_shows_reported_needs_first_most_reports_first(store, moderation):
+    old_pending = store.submit(need_input(title="Alter Bedarf"))
+    quiet = store.submit(need_input(title="Niemand meldet mich"), status="published")
+    approved = store.submit(need_input(title="Geprüft und gemeldet"))
+    moderation.approve(approved.id, actor="mod-anna")
+    hidden = store.submit(need_input(title="Dreimal gemeldet"), status="published")
+    new_pending = store.submit(need_input(title="Neuer Bedarf"))
+    moderation.report(approved.id, browser("a"), "spam")
+    for letter in "bcd":
+        moderation.report(hidden.id, browser(letter), "offensive")
+    # Hidden by 3 reports, then the approved one with 1 (still published), then the rest oldest first.
+    assert [n.title for n in moderation.queue()] == [
+        "Dreimal gemeldet", "Geprüft und gemeldet", "Alter Bedarf", "Neuer Bedarf"]
+    assert moderation.queue_frame()["reports"].tolist() == [3, 1, 0, 0]
+    assert quiet.id not in {n.id for n in moderation.queue()}
+    assert [n.id for n in moderation.queue(limit=1)] == [hidden.id]
+    assert {old_pending.id, new_pending.id} < {n.id for n in moderation.queue()}
 
 
 def test_only_published_needs_can_be_reported(store, moderation):

@@ -387,33 +387,49 @@ def fresh_session(fake_map: FakeMap, lat: float, lon: float) -> AppTest:
     return session
 
 
-def test_reporting_a_need_records_one_report_per_session(at, fake_map, store):
+# One browser's XSRF cookie on three page loads: the token 02040608 under three masks.
+THREE_LOADS = ("2|01020304|0306050c|1700000000", "2|ffffffff|fdfbf9f7|1700000000", "2|10203040|12243648|1700000000")
+# Three other browsers: three tokens under one mask.
+THREE_BROWSERS = ("2|01020304|aabbccdd|1700000000", "2|01020304|11223344|1700000000", "2|01020304|55667788|1700000000")
+
+
+def test_report_reload_report_counts_one_browser_and_hides_nothing(fake_map, store, monkeypatch):
+    """The attack: report, reload, report, reload, report. Each load is a new session, the browser is the same."""
+    import streamlit
+
     from assessment.participation.moderation import Moderation
 
     lat, lon = BRANDENBURG_GATE
     need = store.submit(NeedInput(category="housing", title="Werbung für Ferienwohnungen", lat=lat, lon=lon),
                         status="published")
-    click(at, fake_map, lat, lon)
-    report_need(at, need.id)
-    assert Moderation(store).report_counts() == {need.id: 1}
-    assert "Danke, das Moderationsteam prüft den Beitrag." in texts(at)
-    assert at.button(key=f"report_flag_{need.id}").disabled
-    # The same session again (a stale button, a double click racing the rerun): even when the
-    # page forgot it, the store counts the session key once.
-    at.session_state["report_flagged"] = set()
-    at.run()
-    report_need(at, need.id, reason="spam")
+    said = []
+    for cookie in THREE_LOADS:
+        monkeypatch.setattr(streamlit, "context", BrowserContext(cookie))
+        session = fresh_session(fake_map, lat, lon)
+        assert need.title in texts(session)
+        report_need(session, need.id)
+        said += [s.value for s in session.success if "Hinweis" in s.value or "Danke" in s.value]
+        assert session.button(key=f"report_flag_{need.id}").disabled
+        # A stale button or a double click racing the rerun: even when the page forgot it, one report.
+        session.session_state["report_flagged"] = set()
+        session.run()
+        report_need(session, need.id, reason="spam")
+    assert said == ["Danke, das Moderationsteam prüft den Beitrag."] + 2 * [
+        "Ihr Hinweis zu diesem Beitrag liegt schon vor; er zählt einmal. Das Moderationsteam prüft ihn."]
     assert Moderation(store).report_counts() == {need.id: 1}
     assert store.get(need.id).status == "published"
 
 
-def test_three_sessions_reporting_hide_the_need_from_the_nearby_list(at, fake_map, store):
+def test_three_browsers_reporting_hide_the_need_from_the_nearby_list(fake_map, store, monkeypatch):
+    import streamlit
+
     lat, lon = BRANDENBURG_GATE
     need = store.submit(NeedInput(category="housing", title="Beleidigender Beitrag", lat=lat, lon=lon),
                         status="published")
     other = store.submit(NeedInput(category="mobility", title="Sichere Querung", lat=lat, lon=lon + 0.0005),
                          status="published")
-    for _ in range(3):
+    for cookie in THREE_BROWSERS:
+        monkeypatch.setattr(streamlit, "context", BrowserContext(cookie))
         session = fresh_session(fake_map, lat, lon)
         assert need.title in texts(session)
         report_need(session, need.id)
@@ -422,6 +438,22 @@ def test_three_sessions_reporting_hide_the_need_from_the_nearby_list(at, fake_ma
     shown = texts(later)
     assert need.title not in shown and other.title in shown
     assert store.get(other.id).status == "published"
+
+
+def test_a_browser_without_the_cookie_cannot_report_and_is_told_how_to(at, fake_map, store):
+    from assessment.participation.moderation import Moderation
+
+    lat, lon = BRANDENBURG_GATE
+    need = store.submit(NeedInput(category="housing", title="Werbung für Ferienwohnungen", lat=lat, lon=lon),
+                        status="published")
+    click(at, fake_map, lat, lon)
+    report_need(at, need.id)  # AppTest sends no cookie
+    assert [e.value for e in at.error] == [
+        "Nicht gesendet: Hinweise gehen nur mit dem Cookie dieser Seite – daran erkennt sie, dass ein Hinweis einmal "
+        "zählt, ohne zu wissen, wer Sie sind. Ihr Browser hat es nicht mitgeschickt. Bitte erlauben Sie Cookies "
+        "für diese Seite und laden Sie sie dann neu."]
+    assert not at.button(key=f"report_flag_{need.id}").disabled  # after allowing cookies, it can be tried again
+    assert Moderation(store).report_counts() == {}
 
 
 def test_privacy_note_names_the_configured_retention(fake_map, database_url, monkeypatch):

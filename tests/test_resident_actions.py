@@ -6,7 +6,7 @@ stand-in with one Planungsraum, so no open data is needed.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -20,16 +20,22 @@ from assessment.participation.moderation import (
     need_reports,
 )
 from assessment.participation.residents import (
+    BUSY,
+    FLAG_LIMIT,
+    FLAG_WINDOW_S,
     FlagAnswer,
     Workshop,
     WorkshopLink,
+    browser_secret,
     flag_need,
+    reporter_key,
     support_need,
     support_token,
     supported_needs,
     workshop_link,
 )
 from assessment.participation.workshops import WorkshopBook
+from core.i18n import t
 
 
 class OnePlace:
@@ -160,42 +166,89 @@ def test_a_busy_database_counts_no_support_and_says_so(store, monkeypatch):
 
 # --- "Problem melden" ----------------------------------------------------------------------------
 
+# One browser's XSRF cookie on three page loads: the token 02040608 under three masks (browser_secret).
+THREE_LOADS = ("2|01020304|0306050c|1700000000", "2|ffffffff|fdfbf9f7|1700000000", "2|10203040|12243648|1700000000")
+START = datetime(2026, 12, 3, 18, 0, tzinfo=UTC)
 
-def test_a_report_is_recorded_once_per_session(store):
+
+def test_report_reload_report_counts_one_browser_and_hides_nothing(store):
+    """The attack: report, reload, report, reload, report. Before, each load was a new reporter."""
     need = published(store)
-    assert flag_need(store, need.id, "session-1", "offensive") == FlagAnswer("report.flag_done", settled=True)
-    # The same session again (a stale button): the store counts its key once.
-    assert flag_need(store, need.id, "session-1", "spam") == FlagAnswer("report.flag_done", settled=True)
+    answers = [flag_need(store, need.id, browser_secret(cookie), "offensive") for cookie in THREE_LOADS]
+    assert [a.message for a in answers] == ["report.flag_done", "report.flag_known", "report.flag_known"]
+    assert all(a.settled and a.ok for a in answers)
     assert Moderation(store).report_counts() == {need.id: 1}
     assert store.get(need.id).status == "published"
+    assert [n.id for n in Moderation(store).queue()] == [need.id]  # on the moderators' list all the same
 
 
-def test_reports_from_three_sessions_hide_the_need_and_later_ones_are_told(store):
+def test_reports_from_three_browsers_hide_the_need_and_later_ones_are_told(store):
     need, other = published(store), published(store, "Sichere Querung")
-    for session in range(REPORT_THRESHOLD):
-        assert flag_need(store, need.id, f"session-{session}", "offensive").message == "report.flag_done"
+    for browser in ("browser-a", "browser-b", "browser-c"):
+        assert flag_need(store, need.id, browser, "offensive").message == "report.flag_done"
     assert REPORT_THRESHOLD == 3 and store.get(need.id).status == "hidden"
     # The moderators look at it already: a fourth report is settled, not counted.
-    assert flag_need(store, need.id, "session-9", "offensive") == FlagAnswer("report.flag_already", settled=True)
+    assert flag_need(store, need.id, "browser-d", "offensive") == FlagAnswer("report.flag_already", settled=True)
     assert store.get(other.id).status == "published"
+
+
+@pytest.mark.parametrize("cookie", [None, "", "2|zz|zz|1"])
+def test_a_browser_without_its_cookie_cannot_report_and_is_told_how_to(store, cookie):
+    need = published(store)
+    answer = flag_need(store, need.id, browser_secret(cookie), "offensive")
+    assert answer == FlagAnswer("report.flag_no_cookie", settled=False, ok=False)
+    assert Moderation(store).report_counts() == {}
+
+
+def test_a_browser_reports_at_most_five_needs_in_ten_minutes(store):
+    assert (FLAG_LIMIT, FLAG_WINDOW_S) == (5, 600)
+    needs = [published(store, f"Bedarf Nummer {i}") for i in range(7)]
+    now = [START]
+    clock = lambda: now[0]  # noqa: E731
+    for minute, need in enumerate(needs[:5]):
+        now[0] = START + timedelta(minutes=minute)  # at 0, 1, 2, 3 and 4 minutes
+        assert flag_need(store, need.id, "browser-a", "spam", clock=clock).message == "report.flag_done"
+    # Reporting one of them again uses up nothing and is said to count once.
+    assert flag_need(store, needs[0].id, "browser-a", "spam", clock=clock).message == "report.flag_known"
+    now[0] = START + timedelta(minutes=4, seconds=30)
+    refused = flag_need(store, needs[5].id, "browser-a", "spam", clock=clock)
+    # The report at 0 minutes leaves the window at 10 minutes: 5.5 minutes from now, said as about 6.
+    assert refused == FlagAnswer("report.flag_limited", settled=False, ok=False,
+                                 values={"limit": 5, "window": 10, "minutes": 6})
+    assert t(refused.message, "de", **refused.values) == (
+        "Nicht gesendet: Aus diesem Browser kamen in den letzten 10 Minuten schon 5 Hinweise. Bitte versuchen "
+        "Sie es in etwa 6 Minuten noch einmal.")
+    assert needs[5].id not in Moderation(store).report_counts()
+    assert flag_need(store, needs[5].id, "browser-b", "spam", clock=clock).message == "report.flag_done"  # others may
+    now[0] = START + timedelta(minutes=10, seconds=1)
+    assert flag_need(store, needs[5].id, "browser-a", "spam", clock=clock).message == "report.flag_done"
+
+
+def test_a_report_that_is_refused_uses_up_no_place(store):
+    needs = [published(store, f"Bedarf Nummer {i}") for i in range(5)]
+    pending = store.submit(NeedInput(category="mobility", title="Noch in Prüfung", lat=52.5163, lon=13.3777))
+    for _ in range(3):
+        assert flag_need(store, pending.id, "browser-a", "spam").message == "report.flag_already"
+    assert all(flag_need(store, n.id, "browser-a", "spam").message == "report.flag_done" for n in needs)
 
 
 @pytest.mark.parametrize(("chosen", "stored"), [(None, "other"), ("", "other"), ("personal_data", "personal_data")])
 def test_the_reason_is_stored_and_none_chosen_counts_as_other(store, chosen, stored):
     need = published(store)
-    assert flag_need(store, need.id, "session-1", chosen).message == "report.flag_done"
+    assert flag_need(store, need.id, "browser-a", chosen).message == "report.flag_done"
     with store.engine.connect() as conn:
-        reasons = conn.execute(sa.select(need_reports.c.reason)).scalars().all()
-    assert reasons == [stored]
+        reasons = conn.execute(sa.select(need_reports.c.reason, need_reports.c.reporter_key)).all()
+    assert reasons == [(stored, reporter_key("browser-a"))]
+    assert reporter_key("browser-a") != support_token("browser-a", "session-1")  # reports and supports stay apart
 
 
 def test_a_deleted_or_unpublished_need_cannot_be_reported(store):
     pending = store.submit(NeedInput(category="mobility", title="Noch in Prüfung", lat=52.5163, lon=13.3777))
-    assert flag_need(store, pending.id, "session-1", "spam") == FlagAnswer("report.flag_already", settled=True)
-    assert flag_need(store, "no-such-need", "session-1", "spam") == FlagAnswer("report.flag_already", settled=True)
+    assert flag_need(store, pending.id, "browser-a", "spam") == FlagAnswer("report.flag_already", settled=True)
+    assert flag_need(store, "no-such-need", "browser-a", "spam") == FlagAnswer("report.flag_already", settled=True)
 
 
 def test_a_busy_database_leaves_the_report_open_to_try_again(store, monkeypatch):
     need = published(store)
     monkeypatch.setattr(moderation.Moderation, "report", busy)
-    assert flag_need(store, need.id, "session-1", "spam") == FlagAnswer("report.busy", settled=False)
+    assert flag_need(store, need.id, "browser-a", "spam") == BUSY == FlagAnswer("report.busy", settled=False, ok=False)

@@ -11,10 +11,16 @@ Needs sent on the residents' page start as ``pending``. A moderator
   per browser token,
 * decides on many needs of one workshop at once (:meth:`Moderation.bulk`).
 
-Residents can **report** a published need (:meth:`Moderation.report`); at
-:data:`REPORT_THRESHOLD` reports from different sessions the need is
-``hidden`` until a moderator approves (published again, reports cleared) or
-rejects it.
+Residents can **report** a published need (:meth:`Moderation.report`), once
+per browser. A reported need comes first in the moderators' queue, with its
+number of reports. Reports hide a need by themselves only while no moderator
+has approved it: at :data:`REPORT_THRESHOLD` reports from different browsers
+within :data:`REPORT_WINDOW_S` it is ``hidden`` until a moderator approves
+(published again, reports cleared) or rejects it. Once a moderator has
+approved a need, that decision stands: later reports put it back on the
+queue, still published, and the moderator approves it again (which clears
+them) or rejects it. So one person with a few fresh browsers cannot take an
+approved need out of view, neither at once nor again and again.
 
 Each change and its audit row are written in one transaction: a change that
 fails (unknown need, a merge into a missing need, a decision the current
@@ -51,7 +57,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
@@ -68,7 +74,9 @@ from geodata.lor import LEVEL_ORDER
 from maps.moderation import QueueMarker
 
 REPORT_THRESHOLD = 3
-"""Reports from this many different sessions hide a published need until a moderator decides."""
+"""Reports from this many different browsers within :data:`REPORT_WINDOW_S` hide a need no moderator approved."""
+REPORT_WINDOW_S = 24 * 3600.0
+"""Only reports younger than this count towards hiding: a few reports spread over weeks hide nothing."""
 
 REJECT_REASONS: dict[str, tuple[str, str]] = {
     "personal_data": ("Enthält personenbezogene Daten", "Contains personal data"),
@@ -102,6 +110,7 @@ MERGE_CANDIDATES = 50
 
 # Which decision may follow which status. A merged need stays merged (its supports moved).
 _ALLOWED_FROM = {
+    # And from published while residents' reports are open (see Moderation._change).
     "approve": ("pending", "hidden", "rejected"),
     "reject": ("pending", "hidden", "published"),
     "hide": ("published",),
@@ -127,22 +136,34 @@ class DecisionError(ValueError):
 
 @dataclass(frozen=True)
 class ReportResult:
-    """After a resident's report: the need's number of reports and whether it is hidden now."""
+    """After a resident's report: the need's number of reports, whether it is hidden now, and whether this one counted.
+
+    ``counted`` is ``False`` when the browser had reported the need already (it counts once).
+    """
 
     reports: int
     hidden: bool
+    counted: bool = True
 
 
 class Moderation:
-    """Moderators' decisions on the needs of ``store``, each written with its audit row."""
+    """Moderators' decisions on the needs of ``store``, each written with its audit row.
 
-    def __init__(self, store: NeedStore):
+    ``clock`` gives the current time (timezone-aware) for residents' reports; tests pass a fake one.
+    """
+
+    def __init__(self, store: NeedStore, *, clock: Callable[[], datetime] = utc_now):
         self.store = store
+        self._clock = clock
 
     # -- reading --
 
     def queue(self, *, workshop_id: str | None = None, limit: int | None = None) -> list[Need]:
-        """Needs waiting for a decision, oldest first: ``pending`` ones and ``hidden`` (reported) ones.
+        """Needs waiting for a decision: reported ones first (most reports first), then the rest oldest first.
+
+        Waiting are ``pending`` needs, ``hidden`` ones (by reports or by a
+        workshop's facilitator) and ``published`` ones that residents reported
+        since a moderator last decided on them.
 
         Parameters
         ----------
@@ -151,10 +172,17 @@ class Moderation:
         limit : int, optional
             At most this many.
         """
+        reported = (
+            sa.select(need_reports.c.need_id, sa.func.count().label("reports"))
+            .group_by(need_reports.c.need_id).subquery()
+        )
+        reports = sa.func.coalesce(reported.c.reports, 0)
         statement = (
             sa.select(*_NEED_COLUMNS)
-            .where(needs.c.status.in_(["pending", "hidden"]))
-            .order_by(needs.c.created_at, needs.c.id)
+            .outerjoin(reported, reported.c.need_id == needs.c.id)
+            .where(sa.or_(needs.c.status.in_(["pending", "hidden"]),
+                          sa.and_(needs.c.status == "published", reports > 0)))
+            .order_by(reports.desc(), needs.c.created_at, needs.c.id)
         )
         if workshop_id is not None:
             statement = statement.where(needs.c.workshop_id == workshop_id)
@@ -197,7 +225,10 @@ class Moderation:
     # -- decisions --
 
     def approve(self, need_id: str, *, actor: str) -> Need:
-        """Publish ``need_id`` (from pending, hidden or rejected); clears residents' reports."""
+        """Publish ``need_id`` (from pending, hidden or rejected), or keep a reported one published; clears its reports.
+
+        From then on reports no longer hide the need by themselves (:func:`approved_by_moderator`).
+        """
         return self._decide(need_id, "approve", "published", actor=actor, reason=None)
 
     def reject(self, need_id: str, *, actor: str, reason: str) -> Need:
@@ -325,12 +356,17 @@ class Moderation:
     # -- residents' reports --
 
     def report(self, need_id: str, reporter_key: str, reason: str) -> ReportResult:
-        """A resident reports the published need ``need_id``; the :data:`REPORT_THRESHOLD`-th report hides it.
+        """A resident reports the published need ``need_id``: it goes on the queue, and may be hidden.
+
+        The need is hidden when :data:`REPORT_THRESHOLD` different reporters
+        reported it within :data:`REPORT_WINDOW_S` and no moderator has approved
+        it yet (:func:`approved_by_moderator`); otherwise it stays published and
+        waits in :meth:`queue`.
 
         Parameters
         ----------
         reporter_key : str
-            A hashed session key (:func:`assessment.participation.residents.hashed_key`), never
+            A hashed browser key (:func:`assessment.participation.limits.hashed_key`), never
             an IP address; the same key counts once per need.
         reason : str
             One of :data:`REPORT_REASONS`.
@@ -342,9 +378,10 @@ class Moderation:
         """
         _check_reason(reason, REPORT_REASONS)
         if not isinstance(reporter_key, str) or not 8 <= len(reporter_key) <= 80:
-            raise ValueError(f"reporter_key must be a hashed session key of 8-80 characters, got {reporter_key!r}")
+            raise ValueError(f"reporter_key must be a hashed browser key of 8-80 characters, got {reporter_key!r}")
 
         def work(conn: Connection) -> ReportResult:
+            now = self._clock()
             current = _locked_need(conn, need_id)
             if current.status != "published":
                 raise DecisionError(f"only published needs can be reported; need {current.reference} is "
@@ -353,16 +390,19 @@ class Moderation:
                 need_reports.c.need_id == need_id, need_reports.c.reporter_key == reporter_key)).first()
             if not exists:
                 conn.execute(need_reports.insert().values(need_id=need_id, reporter_key=reporter_key,
-                                                          created_at=utc_now(), reason=reason))
+                                                          created_at=now, reason=reason))
             count = conn.execute(sa.select(sa.func.count()).select_from(need_reports)
                                  .where(need_reports.c.need_id == need_id)).scalar_one()
-            if count < REPORT_THRESHOLD:
-                return ReportResult(count, False)
+            recent = conn.execute(sa.select(sa.func.count()).select_from(need_reports).where(
+                need_reports.c.need_id == need_id,
+                need_reports.c.created_at > now - timedelta(seconds=REPORT_WINDOW_S))).scalar_one()
+            if recent < REPORT_THRESHOLD or approved_by_moderator(conn, need_id):
+                return ReportResult(count, False, counted=not exists)
             audit.record(conn, actor="system:reports", action="hide", need_id=need_id,
                          status_before="published", status_after="hidden", reason="reports",
-                         details={"reports": count})
+                         details={"reports": count, "within_hours": REPORT_WINDOW_S / 3600, "recent": recent})
             conn.execute(needs.update().where(needs.c.id == need_id).values(status="hidden"))
-            return ReportResult(count, True)
+            return ReportResult(count, True, counted=not exists)
 
         return self.store._write(work)
 
@@ -376,15 +416,32 @@ class Moderation:
     def _change(conn: Connection, need_id: str, action: str, status: str, *, actor: str, reason: str | None,
                 details: dict | None = None) -> None:
         current = _locked_need(conn, need_id)
-        _allow(action, current)
         reports = conn.execute(sa.select(sa.func.count()).select_from(need_reports)
                                .where(need_reports.c.need_id == need_id)).scalar_one()
+        # Approving a published need keeps it published and settles its reports; without reports there is
+        # nothing to decide (another moderator was first), and the moderator must hear that.
+        if not (action == "approve" and current.status == "published" and reports):
+            _allow(action, current)
         extra = {**(details or {}), **({"reports_cleared": reports} if reports else {})}
         audit.record(conn, actor=actor, action=action, need_id=need_id, status_before=current.status,
                      status_after=status, reason=reason, details=extra or None)
         # Everything below commits or rolls back together with the audit row above.
         conn.execute(needs.update().where(needs.c.id == need_id).values(status=status, merged_into=None))
         conn.execute(need_reports.delete().where(need_reports.c.need_id == need_id))
+
+
+def approved_by_moderator(conn: Connection, need_id: str) -> bool:
+    """Whether a moderator has ever approved ``need_id`` (then reports no longer hide it by themselves).
+
+    The audit log is the record of that decision: every approval writes its
+    row in the same transaction as the status change, rows are never deleted
+    while the need exists, and ``system:...`` actors never approve. A second
+    copy of the fact on the need could disagree with it; the log cannot.
+    """
+    row = conn.execute(sa.select(sa.literal(1)).where(
+        audit.audit_log.c.need_id == need_id, audit.audit_log.c.action == "approve",
+        audit.audit_log.c.status_after == "published").limit(1)).first()
+    return row is not None
 
 
 def _locked_need(conn: Connection, need_id: str) -> Need:

@@ -27,7 +27,9 @@ Plain Python, no streamlit, so every rule here is tested without a browser.
   browser key, and the page asks which needs it supported already.
   :func:`support_need` records one.
 * :func:`flag_need` — "Problem melden": a resident reports a published need to the
-  moderators, counted once per browser session.
+  moderators, counted once per browser (:func:`reporter_key`), at most
+  :data:`FLAG_LIMIT` needs per :data:`FLAG_WINDOW_S` per browser; a browser
+  without its cookie cannot report.
 
 How one send of the form is decided (limit, honeypot, status, outcome) is in
 :mod:`assessment.participation.submission`; the place (map click or lists) in
@@ -75,6 +77,10 @@ TABLE_RATE_LIMIT = 60
 #: A signed-in facilitator or admin typing up a workshop's cards: per window and account. Not the
 #: residents' five, yet a bound: a runaway script in a staff session stops here.
 STAFF_RATE_LIMIT = 300
+#: "Problem melden": at most this many reported needs per window and browser (:func:`flag_need`); the window
+#: is the residents' page's, so the privacy page's "hashed keys are deleted after 10 minutes" holds for both.
+FLAG_LIMIT = 5
+FLAG_WINDOW_S = RATE_WINDOW_S
 #: Half the side of the square searched for needs near a point, in metres.
 NEARBY_RADIUS_M = 1000.0
 #: The page lists this many needs, the nearest first ...
@@ -478,31 +484,87 @@ def support_need(store: NeedStore, need_id: str, browser: str | None, session: s
 
 @dataclass(frozen=True)
 class FlagAnswer:
-    """What the page says after a report (a text key), and whether the report is settled for this session.
+    """What the page says after a report: a text key with its ``values``, shown as success (``ok``) or error.
 
     A settled report disables the need's "Problem melden" button for the session; an
-    unsettled one (the database was busy) may be tried again.
+    unsettled one (the database was busy, the limit was reached, no cookie)
+    may be tried again.
     """
 
     message: str
     settled: bool
+    ok: bool = True
+    values: dict = field(default_factory=dict)
 
 
-def flag_need(store: NeedStore, need_id: str, session: str, reason: str | None) -> FlagAnswer:
+#: The database was too busy: nothing was counted, try again.
+BUSY = FlagAnswer("report.busy", settled=False, ok=False)
+
+
+def reporter_key(browser: str | None) -> str | None:
+    """Who reports: the SHA-256 of the browser's secret (:func:`browser_secret`), or ``None`` without one.
+
+    A page session cannot stand in: a reload is a new session, and one person
+    reporting, reloading and reporting again would count as several. The
+    ``reporter`` kind keeps these hashes apart from the ones of "Ich auch"
+    (:func:`support_token`), so reports and supports of a browser cannot be
+    matched.
+
+    >>> reporter_key("02040608") == reporter_key("02040608"), reporter_key(None), reporter_key("")
+    (True, None, None)
+    >>> reporter_key("02040608")[:9]
+    'reporter:'
+    """
+    return hashed_key("reporter", browser) if isinstance(browser, str) and browser else None
+
+
+def flag_rate_limiter(store: NeedStore, *, clock: Callable[[], datetime] = utc_now) -> SharedLimiter:
+    """The limit on reports: :data:`FLAG_LIMIT` needs per :data:`FLAG_WINDOW_S` per browser, in the database."""
+    return SharedLimiter(store, "flag", FLAG_LIMIT, FLAG_WINDOW_S, clock=clock)
+
+
+def flag_need(store: NeedStore, need_id: str, browser: str | None, reason: str | None, *,
+              clock: Callable[[], datetime] = utc_now) -> FlagAnswer:
     """A resident reports ("Problem melden") a published need to the moderators.
 
-    The reporter is the hashed session key (:func:`hashed_key`), never an IP
-    address; the store counts a session once per need, and reports from
-    :data:`~assessment.participation.moderation.REPORT_THRESHOLD` sessions hide
-    the need until a moderator decides (:meth:`Moderation.report`). ``reason``
-    is one of :data:`~assessment.participation.moderation.REPORT_REASONS`;
-    none chosen counts as ``"other"``.
+    Parameters
+    ----------
+    browser : str or None
+        The browser's secret (:func:`browser_secret`). Without it there is no
+        report: a browser that sends no cookie would otherwise count as a new
+        reporter on every page load.
+    reason : str or None
+        One of :data:`~assessment.participation.moderation.REPORT_REASONS`;
+        none chosen counts as ``"other"``.
+
+    Notes
+    -----
+    The reporter is :func:`reporter_key`, never an IP address; the store counts
+    a browser once per need, and :meth:`Moderation.report` decides whether the
+    need is hidden or only queued for the moderators. A browser reports at most
+    :data:`FLAG_LIMIT` different needs per :data:`FLAG_WINDOW_S`
+    (:func:`flag_rate_limiter`, shared by every app instance); reporting a need
+    again uses up nothing. A refused or failed report frees its place.
     """
+    key = reporter_key(browser)
+    if key is None:
+        return FlagAnswer("report.flag_no_cookie", settled=False, ok=False)
+    limiter = flag_rate_limiter(store, clock=clock)
     try:
-        Moderation(store).report(need_id, hashed_key("session", session), reason or "other")
+        wait = limiter.reserve([key], need_id)
+    except StoreBusyError:
+        return BUSY
+    if wait > 0:
+        return FlagAnswer("report.flag_limited", settled=False, ok=False, values={
+            "limit": FLAG_LIMIT, "window": round(FLAG_WINDOW_S / 60), "minutes": max(1, math.ceil(wait / 60))})
+    try:
+        result = Moderation(store, clock=clock).report(need_id, key, reason or "other")
     except (DecisionError, NeedNotFoundError):
         # Hidden, rejected or deleted meanwhile (e.g. the third report came from someone else).
+        limiter.release([key], need_id)
         return FlagAnswer("report.flag_already", settled=True)
     except StoreBusyError:
-        return FlagAnswer("report.busy", settled=False)
-    return FlagAnswer("report.flag_done", settled=True)
+        # The pending place stays until it leaves the window: it errs on the side of the limit.
+        return BUSY
+    limiter.record([key], need_id)
+    return FlagAnswer("report.flag_done" if result.counted else "report.flag_known", settled=True)

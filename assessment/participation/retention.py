@@ -50,7 +50,7 @@ from assessment.participation.auth import SIGNIN_WINDOW_S, staff_sessions
 from assessment.participation.limits import limiter_events
 from assessment.participation.moderation import need_reports
 from assessment.needs.model import utc_now
-from assessment.participation.residents import RATE_WINDOW_S
+from assessment.participation.residents import FLAG_WINDOW_S, RATE_WINDOW_S
 from assessment.needs.store import NeedStore, needs, supports
 from core.settings import Settings
 
@@ -59,7 +59,7 @@ SUPPORT_TOKEN_PREFIX = "anonymised:"
 _votes = sa.table("votes", sa.column("need_id"))  # the workshop module's table (migration 0004)
 #: Limiter events older than this count for no limit any more.
 # The day-long ceilings of /melden (submission.DAY_S) keep their events for 24 hours.
-LIMITER_EVENTS_MAX_AGE_S = max(RATE_WINDOW_S, SIGNIN_WINDOW_S, 86400.0)
+LIMITER_EVENTS_MAX_AGE_S = max(RATE_WINDOW_S, SIGNIN_WINDOW_S, FLAG_WINDOW_S, 86400.0)
 
 
 @dataclass(frozen=True)
