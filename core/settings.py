@@ -127,8 +127,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "BEDARFSATLAS_RETENTION_TOKEN_DAYS",
         "30",
-        "Retention job: the random browser tokens of needs and supports are anonymised after "
-        "this many days (counts stay).",
+        "Retention job: the random browser tokens of needs and the hashed browser keys of supports, "
+        "reports and workshop dots are anonymised after this many days (counts stay).",
     ),
     Setting(
         "BEDARFSATLAS_STAFF_SESSION_HOURS",

@@ -103,6 +103,43 @@ def test_retention_anonymises_old_tokens_and_keeps_counts(store, clock):
     assert store.get(old.id).support_count == 2
 
 
+def test_retention_anonymises_old_report_and_voter_keys_and_keeps_counts(store, moderation, clock):
+    """Reports and dots are keyed by a browser's hash; after token_days nothing may link them to it."""
+    from datetime import date
+
+    from assessment.participation.workshops import WorkshopBook
+
+    book = WorkshopBook(store)
+    code = book.open(book.create("Alt", date(2027, 4, 1), focus_level="BEZ", focus_id="01").code).code
+    clock(31)
+    need = store.submit(need_input(title="Gemeldet", workshop_id=code, channel="workshop"), status="published")
+    moderation.report(need.id, "reporter:" + "a" * 64, "spam")
+    clock(29)
+    moderation.report(need.id, "reporter:" + "b" * 64, "spam")
+    voting = book.start_round(code, 3)
+    for voter in ("voter:" + "a" * 64, "voter:" + "a" * 64, "voter:" + "b" * 64):
+        book.cast_vote(voting.id, voter, need.id)
+    with store.engine.begin() as conn:  # a's dots 31 days old, b's 29
+        for voter, days in (("a", 31), ("b", 29)):
+            conn.execute(sa.text("UPDATE votes SET created_at = :at WHERE voter = :voter"),
+                         {"at": NOW - timedelta(days=days), "voter": "voter:" + voter * 64})
+
+    result = run_retention(store, POLICY, now=NOW)
+
+    assert (result.anonymised_report_keys, result.anonymised_voter_keys) == (1, 1)
+    assert "1 report keys and 1 voter keys anonymised" in result.summary()
+    with store.engine.connect() as conn:
+        reporters = sorted(conn.execute(sa.text("SELECT reporter_key FROM need_reports")).scalars())
+        voters = conn.execute(sa.text("SELECT voter FROM votes ORDER BY voter")).scalars().all()
+    # Sorted, "anonymised:..." comes before "reporter:..." and "voter:...".
+    assert reporters[0].startswith(SUPPORT_TOKEN_PREFIX) and reporters[1] == "reporter:" + "b" * 64
+    assert voters[2] == "voter:" + "b" * 64 and voters[0] == voters[1] and voters[0].startswith(SUPPORT_TOKEN_PREFIX)
+    assert moderation.report_counts() == {need.id: 2}
+    assert book.results(voting.id)[["votes", "voters"]].values.tolist() == [[3, 2]]
+    again = run_retention(store, POLICY, now=NOW)  # anonymised once, not again every day
+    assert (again.anonymised_report_keys, again.anonymised_voter_keys) == (0, 0)
+
+
 def test_dry_run_changes_nothing(store, moderation, clock):
     clock(400)
     need = store.submit(need_input())

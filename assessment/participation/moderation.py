@@ -152,7 +152,7 @@ class Moderation:
     ``clock`` gives the current time (timezone-aware) for residents' reports; tests pass a fake one.
     """
 
-    def __init__(self, store: NeedStore, *, clock: Callable[[], datetime] = utc_now):
+    def __init__(self, store: NeedStore, *, clock: Callable[[], datetime] | None = None):
         self.store = store
         self._clock = clock
 
@@ -381,7 +381,7 @@ class Moderation:
             raise ValueError(f"reporter_key must be a hashed browser key of 8-80 characters, got {reporter_key!r}")
 
         def work(conn: Connection) -> ReportResult:
-            now = self._clock()
+            now = (self._clock or utc_now)()  # looked up now: tests that freeze the module's clock reach it
             current = _locked_need(conn, need_id)
             if current.status != "published":
                 raise DecisionError(f"only published needs can be reported; need {current.reference} is "

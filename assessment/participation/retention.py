@@ -10,9 +10,10 @@ Run it daily (cron, a systemd timer): ``python -m assessment retention``
   many days after they were sent, together with the duplicates merged into
   them;
 * ``BEDARFSATLAS_RETENTION_TOKEN_DAYS``: the random browser tokens stored
-  with needs (for idempotent resubmits) are removed and those of supports
-  replaced by meaningless values, so that nothing links two actions of one
-  browser any more; the counts stay.
+  with needs (for idempotent resubmits) are removed, and the hashed browser
+  keys of supports, residents' reports and workshop dots are replaced by
+  meaningless values, so that nothing links two actions of one browser any
+  more; the counts stay (two dots of one voter in a round stay one voter).
 
 The rate limits' events (:mod:`assessment.participation.limits`, hashed keys only) are deleted
 once they are older than the longest limiter window, also for a limit that has
@@ -32,7 +33,7 @@ Examples
 >>> from assessment.needs.store import open_store
 >>> store = open_store(database_url="sqlite://")
 >>> run_retention(store, RetentionPolicy(90, 730, 30), now=datetime(2027, 1, 1, tzinfo=timezone.utc)).summary()
-'0 rejected/merged needs deleted, 0 published needs deleted, 0 need tokens and 0 support tokens anonymised, 0 expired limiter events and 0 expired staff sessions deleted'
+'0 rejected/merged needs deleted, 0 published needs deleted, 0 need tokens, 0 support tokens, 0 report keys and 0 voter keys anonymised, 0 expired limiter events and 0 expired staff sessions deleted'
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ from core.settings import Settings
 
 log = logging.getLogger(__name__)
 SUPPORT_TOKEN_PREFIX = "anonymised:"
-_votes = sa.table("votes", sa.column("need_id"))  # the workshop module's table (migration 0004)
+# The workshop module's table (migration 0004).
+_votes = sa.table("votes", sa.column("need_id"), sa.column("round_id"), sa.column("voter"), sa.column("created_at"))
 #: Limiter events older than this count for no limit any more.
 # The day-long ceilings of /melden (submission.DAY_S) keep their events for 24 hours.
 LIMITER_EVENTS_MAX_AGE_S = max(RATE_WINDOW_S, SIGNIN_WINDOW_S, FLAG_WINDOW_S, 86400.0)
@@ -93,13 +95,16 @@ class RetentionResult:
     anonymised_support_tokens: int
     deleted_limiter_events: int = 0
     deleted_staff_sessions: int = 0
+    anonymised_report_keys: int = 0
+    anonymised_voter_keys: int = 0
 
     def summary(self) -> str:
         """One line for the log."""
         return (f"{len(self.deleted_rejected)} rejected/merged needs deleted, "
                 f"{len(self.deleted_published)} published needs deleted, "
-                f"{self.anonymised_need_tokens} need tokens and {self.anonymised_support_tokens} "
-                f"support tokens anonymised, {self.deleted_limiter_events} expired limiter events and "
+                f"{self.anonymised_need_tokens} need tokens, {self.anonymised_support_tokens} support tokens, "
+                f"{self.anonymised_report_keys} report keys and {self.anonymised_voter_keys} voter keys "
+                f"anonymised, {self.deleted_limiter_events} expired limiter events and "
                 f"{self.deleted_staff_sessions} expired staff sessions deleted")
 
 
@@ -149,6 +154,14 @@ def run_retention(store: NeedStore, policy: RetentionPolicy, *, now: datetime | 
         old_supports = conn.execute(sa.select(supports.c.need_id, supports.c.client_token).where(
             supports.c.created_at < token_cutoff,
             sa.not_(supports.c.client_token.startswith(SUPPORT_TOKEN_PREFIX)))).all()
+        old_reports = conn.execute(sa.select(need_reports.c.need_id, need_reports.c.reporter_key).where(
+            need_reports.c.created_at < token_cutoff,
+            sa.not_(need_reports.c.reporter_key.startswith(SUPPORT_TOKEN_PREFIX)))).all()
+        # A voter's dots in one round go together: the round still counts them as one person.
+        old_voters = conn.execute(sa.select(_votes.c.round_id, _votes.c.voter).where(
+            sa.not_(_votes.c.voter.startswith(SUPPORT_TOKEN_PREFIX)))
+            .group_by(_votes.c.round_id, _votes.c.voter)
+            .having(sa.func.min(_votes.c.created_at) < token_cutoff)).all()
         doomed = list(dict.fromkeys([*followers, *rejected, *published]))
         limiter_cutoff = now - timedelta(seconds=LIMITER_EVENTS_MAX_AGE_S)
         expired = limiter_events.c.at <= limiter_cutoff
@@ -157,7 +170,7 @@ def run_retention(store: NeedStore, policy: RetentionPolicy, *, now: datetime | 
         expired_sessions = conn.execute(
             sa.select(sa.func.count()).select_from(staff_sessions).where(session_expired)).scalar_one()
         result = RetentionResult(tuple(rejected), tuple(published), int(need_tokens), len(old_supports),
-                                 int(expired_events), int(expired_sessions))
+                                 int(expired_events), int(expired_sessions), len(old_reports), len(old_voters))
         if dry_run:
             return result
         conn.execute(limiter_events.delete().where(expired))
@@ -178,6 +191,13 @@ def run_retention(store: NeedStore, policy: RetentionPolicy, *, now: datetime | 
         for need_id, token in old_supports:
             conn.execute(supports.update().where(supports.c.need_id == need_id, supports.c.client_token == token)
                          .values(client_token=SUPPORT_TOKEN_PREFIX + secrets.token_hex(16)))
+        for need_id, key in old_reports:
+            conn.execute(need_reports.update().where(need_reports.c.need_id == need_id,
+                                                     need_reports.c.reporter_key == key)
+                         .values(reporter_key=SUPPORT_TOKEN_PREFIX + secrets.token_hex(16)))
+        for round_id, voter in old_voters:
+            conn.execute(_votes.update().where(_votes.c.round_id == round_id, _votes.c.voter == voter)
+                         .values(voter=SUPPORT_TOKEN_PREFIX + secrets.token_hex(16)))
         return result
 
     result = store._write(work)
