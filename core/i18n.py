@@ -1038,6 +1038,8 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "moderation.audit_action.edit": {"de": "bearbeitet", "en": "edited"},
     "moderation.audit_action.merge": {"de": "zusammengeführt", "en": "merged"},
     "moderation.audit_action.hide": {"de": "ausgeblendet (nach Meldungen)", "en": "hidden (after reports)"},
+    "moderation.audit_action.workshop_hide": {"de": "ausgeblendet (Workshop-Leitung, vom Projektor)",
+                                              "en": "hidden (workshop facilitator, off the projector)"},
     "moderation.audit_action.retention_delete": {"de": "gelöscht (Speicherfrist abgelaufen)",
                                                  "en": "deleted (retention period over)"},
     "moderation.audit_actor.system:reports": {"de": "automatisch (Meldungen)", "en": "automatic (reports)"},
@@ -1130,9 +1132,34 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "workshop.south": {"de": "Süd (Breite min.)", "en": "South (min. latitude)"},
     "workshop.east": {"de": "Ost (Länge max.)", "en": "East (max. longitude)"},
     "workshop.north": {"de": "Nord (Breite max.)", "en": "North (max. latitude)"},
-    "workshop.publish": {
-        "de": "Meldungen aus dem Raum sofort veröffentlichen (Sie moderieren den Raum)",
-        "en": "Publish needs from the room at once (you moderate the room)",
+    "workshop.publish": {"de": "Meldungen aus dem Raum", "en": "Needs from the room"},
+    "workshop.publish_now": {"de": "Sofort veröffentlichen", "en": "Publish at once"},
+    "workshop.publish_now_note": {
+        "de": "Jede Meldung erscheint sofort auf dem Projektor, ohne Prüfung. Sie moderieren den Raum: Unpassendes "
+        "nehmen Sie unter „Auf dem Projektor“ mit „Ausblenden“ wieder herunter.",
+        "en": "Every need appears on the projector at once, without a check. You moderate the room: take anything "
+        "unsuitable down again with “Hide” under “On the projector”.",
+    },
+    "workshop.publish_later": {"de": "Erst nach Freigabe veröffentlichen", "en": "Publish after approval"},
+    "workshop.publish_later_note": {
+        "de": "Meldungen warten auf Freigabe durch das Moderationsteam (Seite „Moderation“) und erscheinen erst "
+        "danach auf dem Projektor.",
+        "en": "Needs wait for approval by the moderators (page “Moderation”) and appear on the projector only then.",
+    },
+    "workshop.pins_header": {"de": "Auf dem Projektor", "en": "On the projector"},
+    "workshop.pins_hint": {
+        "de": "Die veröffentlichten Meldungen dieses Workshops, die neuesten oben; neue erscheinen hier von selbst. "
+        "„Ausblenden“ nimmt eine Meldung sofort von jedem Projektor und aus der Abstimmung; sie wartet dann auf "
+        "die Entscheidung des Moderationsteams. Jedes Ausblenden steht im Prüfprotokoll.",
+        "en": "This workshop's published needs, newest first; new ones come up here by themselves. “Hide” takes a "
+        "need off every projector and out of the vote at once; it then waits for the moderators' decision. Every "
+        "hide goes into the audit log.",
+    },
+    "workshop.pins_none": {"de": "Noch keine veröffentlichte Meldung.", "en": "No published need yet."},
+    "workshop.pin_hide": {"de": "Ausblenden", "en": "Hide"},
+    "workshop.pin_hidden": {
+        "de": "Ausgeblendet: {reference} ist in wenigen Sekunden von jedem Projektor verschwunden.",
+        "en": "Hidden: {reference} is gone from every projector within seconds.",
     },
     "workshop.create": {"de": "Workshop anlegen", "en": "Create workshop"},
     "workshop.created": {"de": "Workshop angelegt. Zugangscode: {code}", "en": "Workshop created. Join code: {code}"},

@@ -13,9 +13,6 @@ dots as a tie and say when the round is over. The QR code and the join code
 
 from __future__ import annotations
 
-import io
-
-import segno
 import streamlit as st
 from shapely.geometry import mapping
 from streamlit_folium import st_folium
@@ -27,7 +24,7 @@ from core.i18n import escape_markdown, t
 from maps.base import Basemap
 from maps.workshop import Pin, focus_layer, pins_layer, workshop_base_map
 from ui.context import app_url, asset_base, page_context
-from ui.widgets import workshop_from_link
+from ui.widgets import qr_png, workshop_from_link
 
 #: Seconds between refreshes: a pin shows at most this long (plus a query) after it was stored.
 REFRESH_S = 2.0
@@ -36,13 +33,6 @@ RESULT_LINES = 8
 
 ctx = page_context()
 settings, lang = ctx.settings, ctx.lang
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def qr_png(url: str) -> bytes:
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="png", scale=10, border=2)
-    return buffer.getvalue()
 
 
 store = ctx.store

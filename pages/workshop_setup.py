@@ -1,17 +1,21 @@
-"""Facilitators' page /workshop: create, open, close and freeze workshops; QR code; table devices; voting; exports.
+"""Facilitators' page /workshop: create, open, close and freeze workshops; QR code; table devices; pins;
+voting; exports.
 
 Access to this page is the app's business (``app.py`` and
 :mod:`assessment.participation.auth`: facilitators and admins). Everything a workshop does
 is in :mod:`assessment.participation.workshops`; exports and the summary in
 :mod:`assessment.participation.workshop_report`.
+
+Whether needs from the room are published at once is the facilitator's choice, shown with
+its consequence. The pins on the projector are listed here, newest first and refreshed by
+themselves; "Ausblenden" takes one off every projector within its refresh interval
+(:meth:`~assessment.participation.workshops.WorkshopBook.hide_pin`, audited).
 """
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
-import segno
 import streamlit as st
 import streamlit_folium
 
@@ -30,8 +34,9 @@ from geodata.display import display_geojson, display_units
 from geodata.lor import LEVELS
 from maps.base import Basemap
 from maps.workshop import drawn_bbox, focus_draw_map
-from ui.context import page_context
-from ui.links import app_link
+from ui.context import app_url, page_context
+from ui.projector_pins import projector_pins
+from ui.widgets import publish_choice, qr_png
 
 ctx = page_context()
 settings, lang = ctx.settings, ctx.lang
@@ -39,18 +44,6 @@ state = st.session_state
 user = ctx.user
 if not user.roles & PAGE_ROLES["workshop"]:  # app.py never routes here without the role; defence in depth
     st.stop()
-
-
-def app_url(path: str) -> str:
-    """An absolute link into this app as the browser sees it (so the QR code works from phones)."""
-    return app_link(st.context.url, st.get_option("server.baseUrlPath"), path)
-
-
-def qr_png(url: str) -> bytes:
-    """The QR code of ``url`` as PNG, made here (no external service)."""
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="png", scale=10, border=2)
-    return buffer.getvalue()
 
 
 store = ctx.store
@@ -129,7 +122,7 @@ with st.expander(t("workshop.create_header", lang), expanded=not book.list()):
         south.number_input(t("workshop.south", lang), format="%.4f", step=0.001, key="ws_s")
         east.number_input(t("workshop.east", lang), format="%.4f", step=0.001, key="ws_e")
         north.number_input(t("workshop.north", lang), format="%.4f", step=0.001, key="ws_n")
-    st.checkbox(t("workshop.publish", lang), value=True, key="ws_new_publish")
+    publish_choice("ws_new_publish", True, lang)
     st.button(t("workshop.create", lang), type="primary", key="ws_create", on_click=create_workshop)
     if refusal := state.pop("ws_create_error", None):
         st.error(t("workshop.refused", lang, reason=refusal))
@@ -174,8 +167,8 @@ else:
     sure = buttons[2].checkbox(t("workshop.freeze_sure", lang), key=f"ws_freeze_sure_{code}")
     buttons[2].button(t("workshop.freeze", lang), key="ws_freeze", on_click=act, args=(book.freeze, code),
                       disabled=not sure)
-    st.toggle(t("workshop.publish", lang), value=workshop.publish_immediately, key=f"ws_publish_{code}",
-              on_change=lambda: act(book.set_publish_immediately, code, state[f"ws_publish_{code}"]))
+    publish_choice(f"ws_publish_{code}", workshop.publish_immediately, lang,
+                   on_change=lambda: act(book.set_publish_immediately, code, state[f"ws_publish_{code}"]))
 if error := state.pop("ws_error", None):
     st.error(t("workshop.refused", lang, reason=error))
 
@@ -219,6 +212,11 @@ with st.expander(t("workshop.devices_header", lang), expanded="ws_device_link" i
         st.text(made[2])
     if devices := book.table_devices(code):
         st.write(escape_markdown(t("workshop.devices_list", lang, labels=", ".join(d.label for d in devices))))
+
+# --- pins on the projector ---------------------------------------------------------------------
+st.header(t("workshop.pins_header", lang))
+st.caption(t("workshop.pins_hint", lang))
+projector_pins(book, code, user.name, lang)
 
 # --- vote --------------------------------------------------------------------------------------
 st.header(t("workshop.vote_header", lang))

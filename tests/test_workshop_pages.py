@@ -462,3 +462,72 @@ def test_a_browser_without_the_cookie_cannot_vote_and_is_told_how_to(book, load_
         "sie dann neu."]
     assert not at.button
     assert book.results(voting.id)["votes"].tolist() == [0] and need.id in set(book.results(voting.id)["need_id"])
+
+
+PUBLISH_OPTIONS = [
+    ("Sofort veröffentlichen",
+     "Jede Meldung erscheint sofort auf dem Projektor, ohne Prüfung. Sie moderieren den Raum: Unpassendes nehmen Sie "
+     "unter „Auf dem Projektor“ mit „Ausblenden“ wieder herunter."),
+    ("Erst nach Freigabe veröffentlichen",
+     "Meldungen warten auf Freigabe durch das Moderationsteam (Seite „Moderation“) und erscheinen erst danach auf "
+     "dem Projektor."),
+]
+
+
+def publish_options(radio) -> list[tuple[str, str]]:
+    return list(zip(radio.options, radio.proto.captions))
+
+
+def test_the_facilitator_chooses_whether_the_room_publishes_at_once_seeing_what_it_means(book):
+    at = setup_page()
+    at.run()
+    choice = at.radio(key="ws_new_publish")
+    assert choice.label == "Meldungen aus dem Raum" and publish_options(choice) == PUBLISH_OPTIONS
+    assert choice.value is True  # as before: a room publishes at once unless the facilitator says otherwise
+    at.text_input(key="ws_new_title").input("Kiezrat")
+    at.selectbox(key="ws_new_level").select("BEZ").run()
+    at.selectbox(key="ws_new_area_BEZ").select("01")
+    at.radio(key="ws_new_publish").set_value(False)
+    at.button(key="ws_create").click().run()
+    assert not at.exception
+    [workshop] = book.list()
+    assert workshop.publish_immediately is False and book.submission_status(workshop.code) == "pending"
+    # The workshop's own setting shows the same two options, and changing it changes the store.
+    current = at.radio(key=f"ws_publish_{workshop.code}")
+    assert publish_options(current) == PUBLISH_OPTIONS and current.value is False
+    current.set_value(True).run()
+    assert book.get(workshop.code).publish_immediately is True
+
+
+def test_the_facilitator_hides_a_pin_with_one_click_and_the_projector_drops_it(book, fake_map):
+    from assessment.needs.audit import entries
+
+    code = book.open(book.create("Kiezwerkstatt", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    kept, offensive = room_need(book, code, "Mehr Bänke"), room_need(book, code, "Max Mustermann http://x.example")
+    book.set_publish_immediately(code, False)
+    waiting = room_need(book, code, "Wartet auf Freigabe")
+    live = live_page(code)
+    live.run()
+    assert "Mobilität und Verkehr: Max Mustermann http://x.example" in texts(live)
+    at = setup_page()
+    at.run()
+    # The pins the projector shows, newest first, as plain text; a pending need is not among them.
+    assert [c.key for c in at.get("flex_container") if (c.key or "").startswith("ws_pin_")] == [
+        f"ws_pin_{offensive.id}", f"ws_pin_{kept.id}"]
+    assert "Mobilität und Verkehr: Max Mustermann http://x.example" in texts(at)
+    assert not any(waiting.title in text for text in texts(at))
+    at.button(key=f"ws_hide_{offensive.id}").click().run()
+    assert not at.exception
+    assert book.store.get(offensive.id).status == "hidden"
+    assert [s.value for s in at.success] == [
+        f"Ausgeblendet: {offensive.reference} ist in wenigen Sekunden von jedem Projektor verschwunden."]
+    assert not any("Max Mustermann" in text for text in texts(at))
+    row = entries(book.store).iloc[0]
+    assert (row.actor, row.action, row.need_id, row.status_before, row.status_after) == (
+        "fac-frieda", "workshop_hide", offensive.id, "published", "hidden")
+    # The projector's next refresh (a run of its fragment) shows the room without it.
+    live.run()
+    assert not any("Max Mustermann" in text for text in texts(live))
+    _, _, kwargs = fake_map.calls[-1]
+    [pin_data] = kwargs["feature_group_to_add"][1]._children.values()
+    assert len(pin_data.rows) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -290,3 +291,49 @@ def test_three_loads_of_the_voting_page_in_one_browser_are_one_voter_with_the_ro
 ])
 def test_a_browser_without_its_secret_is_no_voter(cookie, voter):
     assert voter_key("K7MP3Q", browser_secret(cookie)) == voter
+
+
+def test_the_facilitator_hides_a_pin_from_the_projector_and_it_waits_for_the_moderators(book, store):
+    from assessment.needs.audit import entries
+    from assessment.participation.moderation import Moderation
+
+    code = book.open(book.create("A", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    kept, offensive = room_need(store, book, code, title="Bänke"), room_need(store, book, code, title="Max wohnt hier")
+    voting = book.start_round(code, dots=2)
+    book.cast_vote(voting.id, "voter-aaaa", offensive.id)
+    hidden = book.hide_pin(code, offensive.id, actor="fac-frieda")
+    assert hidden.status == "hidden"
+    # Gone from what the projector reads (published needs, results) ...
+    assert [n.id for n in book.needs(code)] == [kept.id]
+    assert book.results(voting.id)["title"].tolist() == ["Bänke"]
+    # ... waiting for the moderators, with who hid it and why in the audit log.
+    assert [n.id for n in Moderation(store).queue()] == [offensive.id]
+    [row] = [r for r in entries(store).to_dict("records") if r["need_id"] == offensive.id]
+    assert (row["actor"], row["action"], row["need_id"], row["status_before"], row["status_after"]) == (
+        "fac-frieda", "workshop_hide", offensive.id, "published", "hidden")
+    assert json.loads(row["details"]) == {"workshop": code}
+
+
+@pytest.mark.parametrize(("which", "message"), [
+    ("another workshop's", "ist kein Bedarf dieses Workshops: bitte einen Pin aus der Liste wählen"),
+    ("pending", "ist nicht (mehr) auf dem Projektor"),
+    ("hidden already", "ist nicht (mehr) auf dem Projektor"),
+    ("unknown", "ist kein Bedarf dieses Workshops: bitte einen Pin aus der Liste wählen"),
+])
+def test_hiding_a_pin_that_is_not_on_this_projector_is_refused_and_changes_nothing(book, store, which, message):
+    from assessment.needs.audit import entries
+
+    code = book.open(book.create("A", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    other = book.open(book.create("B", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    need = {
+        "another workshop's": lambda: room_need(store, book, other),
+        "pending": lambda: store.submit(need_input(workshop_id=code, channel="workshop")),
+        "hidden already": lambda: store.set_status(room_need(store, book, code).id, "hidden"),
+        "unknown": lambda: replace(room_need(store, book, other), id="00000000-0000-0000-0000-000000000000"),
+    }[which]()
+    status = None if which == "unknown" else store.get(need.id).status
+    with pytest.raises(WorkshopError) as refused:
+        book.hide_pin(code, need.id, actor="fac-frieda")
+    assert need.reference in refused.value.text("de") and refused.value.text("de").endswith(message)
+    assert status is None or store.get(need.id).status == status
+    assert need.id not in set(entries(store)["need_id"])  # no audit row without a change

@@ -21,10 +21,12 @@ live_count
     A character count under a text field that follows every keystroke.
 phone_menu
     On a narrow screen, the menu closes once a page is chosen from it.
+projector_pins
+    A workshop's pins for its facilitator, each with "Ausblenden" (off every projector).
 sign_in
     Who is signed in on this run, checked again on every run (expiry, account changes,
     sign-out elsewhere); keeping a sign-in and signing out.
 widgets
     Shared widgets: the workshop-code gate, a list's choice kept across languages, the
-    anti-bot field.
+    anti-bot field, a workshop's QR code and its choice of publishing at once.
 """

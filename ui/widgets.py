@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping
 from urllib.parse import quote
 
 import pandas as pd
+import segno
 import streamlit as st
 
 from assessment.participation.residents import VOTING_CHECK_S, open_vote_round
@@ -143,3 +145,23 @@ def voting_invitation(store, code: str, lang: str) -> None:
                            type="primary")
 
     invitation()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def qr_png(url: str) -> bytes:
+    """The QR code of ``url`` as PNG, made here (no external service); the same for /workshop and /live."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=10, border=2)
+    return buffer.getvalue()
+
+
+def publish_choice(key: str, now: bool, lang: str, on_change=None) -> bool:
+    """Whether a workshop publishes needs from the room at once: two options, each with its consequence.
+
+    A facilitator must see what the choice means before making it: at once, every pin is on the
+    projector without a check (the facilitator moderates the room); otherwise pins wait for the
+    moderators. ``now`` is the current choice.
+    """
+    return st.radio(t("workshop.publish", lang), [True, False], index=0 if now else 1, key=key, on_change=on_change,
+                    format_func=lambda at_once: t("workshop.publish_now" if at_once else "workshop.publish_later", lang),
+                    captions=[t("workshop.publish_now_note", lang), t("workshop.publish_later_note", lang)])

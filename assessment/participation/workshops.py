@@ -7,8 +7,9 @@ such as 0/O and 1/I/L). Residents open ``/melden?workshop=CODE`` (the QR code
 on the projector); their needs are ordinary needs with ``workshop_id = CODE``
 and ``channel = "workshop"``, so they flow into the planners' map and the
 assessment like any other. When the facilitator chose *publish at once*, they
-are stored as ``published`` (the facilitator moderates the room); otherwise
-they wait for moderation.
+are stored as ``published`` (the facilitator moderates the room, and takes a
+pin off the projector with :meth:`WorkshopBook.hide_pin`); otherwise they wait
+for moderation.
 
 A workshop is ``closed`` (the default: no needs are tagged with it), ``open``,
 or ``frozen`` (final: closed for good, no more voting; its results stay as they
@@ -78,6 +79,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from assessment.needs import audit
 from assessment.needs.model import AREA_LEVELS, Need, utc_now
 from assessment.needs.store import NeedStore, UTCDateTime
 from assessment.needs.store import needs as needs_table
@@ -529,6 +531,43 @@ class WorkshopBook:
     def needs(self, code: str, statuses=("published",)) -> list[Need]:
         """The workshop's needs (default: published), newest first."""
         return self.store.query(workshop_id=code, statuses=statuses)
+
+    def hide_pin(self, code: str, need_id: str, *, actor: str) -> Need:
+        """Take a pin off every projector at once: the published need becomes ``hidden``, with an audit row.
+
+        The facilitator moderates a room that publishes at once and must be able
+        to take an offensive or personal pin off the wall with one click. The
+        projector shows published needs only and asks the database every few
+        seconds, so the pin disappears from every ``/live`` within its refresh
+        interval, from the voting page's list and from the results and exports
+        too. A hidden need waits in the moderators' queue, as one hidden by
+        residents' reports does: they publish it again or reject it.
+
+        Raises
+        ------
+        WorkshopError
+            When ``need_id`` is not a need of this workshop, or is not shown
+            (not published) any more, e.g. hidden a moment ago from another tab.
+        """
+
+        def hide(conn: Connection) -> None:
+            statement = sa.select(needs_table.c.workshop_id, needs_table.c.status).where(needs_table.c.id == need_id)
+            if conn.dialect.name == "postgresql":
+                statement = statement.with_for_update()  # a moderator deciding at the same moment waits
+            found = conn.execute(statement).first()
+            reference = str(need_id)[:8].upper()
+            if found is None or found.workshop_id != code:
+                raise WorkshopError(f"{need_id!r} is not a need of the workshop {code!r}: choose a pin from the list",
+                                    de=f"{reference} ist kein Bedarf dieses Workshops: bitte einen Pin aus der Liste wählen")
+            if found.status != "published":
+                raise WorkshopError(f"the need {reference} is not on the projector (status {found.status!r})",
+                                    de=f"Der Bedarf {reference} ist nicht (mehr) auf dem Projektor")
+            audit.record(conn, actor=actor, action="workshop_hide", need_id=need_id, status_before="published",
+                         status_after="hidden", details={"workshop": code})
+            conn.execute(needs_table.update().where(needs_table.c.id == need_id).values(status="hidden"))
+
+        self.store._write(hide)
+        return self.store.get(need_id)
 
     # -- voting --
 
