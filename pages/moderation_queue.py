@@ -1,9 +1,11 @@
 """Moderation queue (``/moderation``, roles moderator and admin): decide on new and reported needs.
 
 ``app.py`` registers this page only for users with the role; everyone else
-gets the sign-in under this URL. Pending needs and needs hidden by residents'
-reports come oldest first with their area and map position; each can be
-approved, rejected with a reason from the list, edited to remove personal data
+gets the sign-in under this URL. Needs residents reported come first (most
+reports first; hidden by them, or still published when a moderator approved
+them before), then pending needs oldest first, with their area and map
+position (:meth:`assessment.participation.moderation.Moderation.queue`); each can be
+approved (a reported, published need stays published and its reports are settled), rejected with a reason from the list, edited to remove personal data
 (:meth:`assessment.participation.moderation.Moderation.edit`, the original stays in the
 audit log only), or merged into a need in the same planning area. With a
 workshop code, all needs of that workshop can be approved or rejected at once.

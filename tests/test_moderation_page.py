@@ -166,6 +166,29 @@ def test_moderator_approves_one_need_and_rejects_another(store):
         ("mod-anna", "reject", rejected.id, "off_topic"), ("mod-anna", "approve", approved.id, None)]
 
 
+def test_reported_needs_come_first_and_approving_keeps_a_reported_one_published(store):
+    from assessment.participation.moderation import Moderation
+
+    waiting = store.submit(need_input(title="Wartet schon lange"))
+    approved = store.submit(need_input(title="Geprüfter Spielplatz"))
+    moderation = Moderation(store)
+    moderation.approve(approved.id, actor="mod-ben")
+    for letter in "abcd":  # four browsers report it: once approved, it stays public
+        moderation.report(approved.id, "reporter:" + letter * 64, "offensive")
+    at = app_as(MODERATOR)
+    at.switch_page(str(PAGES / "moderation_queue.py")).run()
+    assert not at.exception, at.exception
+    assert [e.label for e in at.expander] == [f"1 · {approved.reference} – Geprüfter Spielplatz",
+                                             f"2 · {waiting.reference} – Wartet schon lange"]
+    assert at.dataframe[0].value["Meldungen"].tolist() == [4, 0]
+    assert [w.value for w in at.warning][0].startswith("Von Bürgerinnen und Bürgern gemeldet: 4-mal.")
+    at.button(key=f"approve_{approved.id}").click().run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.success] == [f"Gespeichert: {approved.reference} ist jetzt veröffentlicht."]
+    assert store.get(approved.id).status == "published" and moderation.report_counts() == {}
+    assert [e.label for e in at.expander] == [f"2 · {waiting.reference} – Wartet schon lange"]
+
+
 REASON_MISSING = "Nicht abgelehnt: Bitte wählen Sie zuerst im Feld „Grund der Ablehnung“ einen Grund aus."
 
 
