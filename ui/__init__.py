@@ -29,4 +29,6 @@ sign_in
 widgets
     Shared widgets: the workshop-code gate, a list's choice kept across languages, the
     anti-bot field, a workshop's QR code and its choice of publishing at once.
+workshop_panels
+    Two panels of /workshop: table devices' links and the workshop's exports.
 """
