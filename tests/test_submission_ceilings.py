@@ -20,14 +20,18 @@ from core.i18n import t
 from core.settings import load_settings
 from tests.test_report_submission import GATE, GOOD, Clock, UnterDenLinden  # noqa: F401 (shared stand-ins)
 from assessment.needs.store import open_store
+from needs_fixtures import database_url, postgres_database_url  # noqa: F401
 
 ROOM = Workshop("kiez-1", "Kiezspaziergang", "open")
 OTHER_ROOM = Workshop("kiez-2", "Stiller Raum", "open")
 
 
 @pytest.fixture
-def store():
-    opened = open_store(database_url="sqlite://", geography=UnterDenLinden())
+def store(database_url):
+    """A migrated store on SQLite and on PostgreSQL (the ceilings lock differently on each), no limits used."""
+    opened = open_store(database_url=database_url, geography=UnterDenLinden())
+    with opened.engine.begin() as conn:  # the session's PostgreSQL database is shared by the tests
+        conn.execute(sa.text("DELETE FROM limiter_events"))
     yield opened
     opened.close()
 
