@@ -33,10 +33,12 @@ def every_status(store):
     moderation = Moderation(store)
     made = {status: store.submit(need_input(title=f"Bedarf {status}", workshop_id=workshop.code,
                                             channel="workshop"))
-            for status in ("pending", "published", "rejected", "hidden", "merged")}
+            for status in ("pending", "published", "rejected", "merged")}
+    # Published without a moderator's approval (a workshop that publishes at once), so reports hide it.
+    made["hidden"] = store.submit(need_input(title="Bedarf hidden", workshop_id=workshop.code,
+                                             channel="workshop"), status="published")
     moderation.approve(made["published"].id, actor="mod-anna")
     moderation.reject(made["rejected"].id, actor="mod-anna", reason="off_topic")
-    moderation.approve(made["hidden"].id, actor="mod-anna")
     for key in "abc":
         moderation.report(made["hidden"].id, f"session:{key * 64}", "spam")
     moderation.merge(made["merged"].id, into=made["published"].id, actor="mod-anna")
