@@ -532,3 +532,69 @@ _ALL: tuple[Dataset, ...] = (
 )
 
 DATASETS: dict[str, Dataset] = {d.key: d for d in _ALL}
+
+
+@dataclass(frozen=True)
+class PackagedDataset:
+    """Open data shipped in a package that the install step installs like any dependency.
+
+    Unlike :class:`Dataset` the file is not fetched by the data step: ``npm ci --prefix static``
+    installs the pinned ``package`` at ``version`` (``static/package.json`` and its lock file),
+    and the app reads ``path`` inside it. The data's own licence and attribution are recorded
+    here, next to the package's code licence.
+
+    >>> PACKAGED_DATASETS["vbb_stations"].citation("en")
+    'VBB Verkehrsverbund Berlin-Brandenburg GmbH, GTFS timetable data, via npm vbb-stations 8.31.0 (licence CC BY 4.0)'
+    """
+
+    key: str
+    package: str
+    version: str
+    path: str
+    title_de: str
+    title_en: str
+    publisher: str
+    source_url: str
+    licence: str
+    licence_url: str
+    attribution: str
+    package_licence: str
+    description_de: str
+    description_en: str
+
+    def title(self, lang: str) -> str:
+        return self.title_de if lang == "de" else self.title_en
+
+    def description(self, lang: str) -> str:
+        return self.description_de if lang == "de" else self.description_en
+
+    def citation(self, lang: str = "de") -> str:
+        """One line naming the data's source, the package version and the licence."""
+        word = "Lizenz" if lang == "de" else "licence"
+        return f"{self.attribution}, via npm {self.package} {self.version} ({word} {self.licence})"
+
+
+PACKAGED_DATASETS: dict[str, PackagedDataset] = {
+    "vbb_stations": PackagedDataset(
+        key="vbb_stations",
+        package="vbb-stations",
+        version="8.31.0",
+        path="data.json",
+        title_de="Haltestellen und Bahnhöfe im VBB",
+        title_en="Stations and stops of the VBB",
+        publisher="VBB Verkehrsverbund Berlin-Brandenburg GmbH",
+        source_url="https://daten.berlin.de/datensaetze/vbb-fahrplandaten-via-gtfs",
+        licence="CC BY 4.0",
+        licence_url="https://creativecommons.org/licenses/by/4.0/",
+        attribution="VBB Verkehrsverbund Berlin-Brandenburg GmbH, GTFS timetable data",
+        package_licence="ISC (Jannis R, https://github.com/derhuerst/vbb-stations)",
+        description_de=(
+            "Name, Lage und Gewicht (Abfahrten) jeder Haltestelle, aus dem offenen GTFS-Fahrplan "
+            "des VBB abgeleitet; für die Ortssuche und die U- und S-Bahnhöfe auf den Karten."
+        ),
+        description_en=(
+            "Name, location and weight (departures) of every station, derived from the VBB's open "
+            "GTFS timetable; used by the place search and for U- and S-Bahn stations on the maps."
+        ),
+    ),
+}
