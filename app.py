@@ -18,6 +18,7 @@ from assessment.participation.auth import listed_in_menu, may_open
 from assessment.participation.oidc_setup import oidc_setup_problems
 from core.i18n import LANGUAGE_NAMES, LANGUAGES, interface_language, t
 from core.settings import Settings, load_settings
+from ui.context import needs_store
 from ui.sign_in import ended_notice, sign_out, signed_in_user
 from ui.phone_menu import MENU_CLOSES_SCRIPT
 from geodata.fetch import DataError, require_data
@@ -132,6 +133,11 @@ except DataError as error:
     st.error(t("app.data_error", lang))
     st.code(str(error), language=None, wrap_lines=True)
     st.stop()
+# The needs database is opened and migrated on a process's first run, which is the warm-up
+# (`./run`, deploy/warm-up): processes that start together on a new database migrate it once
+# (assessment.needs.store.migrate serialises them), and a wrong DATABASE_URL fails the warm-up
+# and the service's start, not a visitor's page. Cached per process: later runs pay nothing.
+needs_store(settings)
 
 # A sign-in this tab had and lost (expired, account changed, signed out elsewhere): say why.
 notice = ended_notice(page.url_path)
