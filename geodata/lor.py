@@ -127,6 +127,12 @@ def load_units(settings: Settings, level: str) -> gpd.GeoDataFrame:
     return _load_units(str(path), path.stat().st_mtime, level)
 
 
+def units_version(settings: Settings, level: str) -> tuple[str, float]:
+    """The file behind ``level`` and its modification time: a key for what is derived from its areas."""
+    path = _path(settings, get_level(level).code)
+    return str(path), path.stat().st_mtime if path.is_file() else -1.0
+
+
 def hierarchy(settings: Settings) -> pd.DataFrame:
     """One row per PLR with the ids and names of all four levels (no geometry)."""
     plr = load_units(settings, "PLR")

@@ -640,6 +640,29 @@ class PlannerMap:
             digest.update(b"\0")
         return digest.hexdigest()
 
+    def folium_maps(self, basemap: Basemap | None, focus: str | None) -> tuple[folium.Map, list[folium.FeatureGroup]]:
+        """The browser's map: the base map with the choropleth, and the overlays for ``feature_group_to_add``."""
+        m = planner_base_map(basemap, self.lang, self.asset_base)
+        self.choropleth().add_to(m)
+        return m, self.overlays(focus)
+
+    def overlays_identity(self, focus: str | None) -> str:
+        """A fingerprint of what :meth:`overlays` draws for ``focus``: it changes exactly when they do.
+
+        With :meth:`identity` it keys a prepared map (``ui.map_component``): the same
+        choropleth, focus, needs and facilities are drawn once per process, not on every run.
+        """
+        digest = hashlib.sha256()
+        for frame in (self.needs, self.per_area, *(self.facilities[k] for k in sorted(self.facilities))):
+            if frame is None:
+                digest.update(b"none")
+            else:
+                digest.update(frame.to_json(orient="split", date_format="iso").encode("utf-8"))
+            digest.update(b"\0")
+        digest.update(json.dumps([focus, self.mode, dict(self.categories), sorted(self.facilities), self.lang,
+                                  self.asset_base, self.level]).encode("utf-8"))
+        return digest.hexdigest()
+
     def bounds(self, area_ids: Sequence[str]) -> Bounds | None:
         """(south, west, north, east) around the areas ``area_ids`` of this map (:func:`area_bounds`)."""
         return area_bounds(self.areas, area_ids)

@@ -17,7 +17,6 @@ from functools import partial
 from pathlib import Path
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from assessment.analysis import inventory
 from assessment.analysis.inventory import NEEDS_PER_1000, ViewState
@@ -30,11 +29,12 @@ from geodata.indicators import INDICATORS, available_indicators
 from geodata.lor import LEVEL_ORDER, LEVELS
 from maps import planner
 from maps.base import Basemap, legend_entries, legend_html
-from maps.planner import POINT_LIMIT, planner_base_map
+from maps.planner import POINT_LIMIT
 from ui.cached import berlin, display_geometry, facility_points, level_data, plr_points
 from ui.choices import indicator_select, per_language_key
 from ui.context import asset_base, page_context
 from ui.downloads import download_buttons
+from ui.map_component import map_component
 
 STATIC_NODE_MODULES = Path(__file__).resolve().parents[1] / "static" / "node_modules"
 FOCUS_LIST_LIMIT = 50
@@ -146,17 +146,18 @@ export_state: dict = st.session_state.setdefault("planner_export_state", {})
 def map_and_focus() -> None:
     focus = st.session_state.get("planner_focus")
     # Never pass the browser's reports back: a lagging one would pull the map back (issue 18).
-    kept.on_map(content.identity())  # another choropleth is a new Leaflet map: where the planner was
+    identity = content.identity()
+    kept.on_map(identity)  # another choropleth is a new Leaflet map: where the planner was
     kept.fit("bezirk", bezirk if level != "BEZ" else None, content.bounds(areas))  # each fitted once
     kept.fit("focus", focus, content.bounds([focus]) if focus else None)
     map_column, legend_column = st.columns([3, 1])
     with map_column:
         st.markdown(escape_markdown(t("planner.map_label", lang, indicator=heading, level=LEVELS[level].label(lang))))
-        m = planner_base_map(Basemap.from_settings(settings), lang, asset_base())
-        content.choropleth().add_to(m)
-        returned = st_folium(m, key="planner_map", feature_group_to_add=content.overlays(focus), height=560,
-                             use_container_width=True, returned_objects=list(planner.REPORTED_OBJECTS),
-                             **kept.st_folium_args())
+        basemap = Basemap.from_settings(settings)  # built only for a map this process has not drawn yet
+        returned = map_component((identity, content.overlays_identity(focus), basemap),
+                                 partial(content.folium_maps, basemap, focus), key="planner_map",
+                                 height=560, use_container_width=True, returned_objects=list(planner.REPORTED_OBJECTS),
+                                 **kept.st_folium_args())
         kept.report(returned)
     with legend_column:
         st.html(legend_html(legend_entries(layer.classification, lang), heading, lang))

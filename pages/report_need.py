@@ -15,10 +15,12 @@ fields have no ``max_chars`` (Streamlit would silently refuse a longer paste); a
 names the limit and follows every keystroke (:mod:`ui.live_count`), and the store refuses a text that is
 too long with its message while the form keeps it. After a send the place stays; topic and texts reset.
 
-The page reads widgets, keeps the session and shows answers; the rules are plain functions: one send
+Step 2 is a fragment (:func:`ui.report_form.what_step`): a topic or a title reruns the form, not the
+map. The page reads widgets, keeps the session and shows answers; the rules are plain functions: one send
 (limit, honeypot, status, messages) in :mod:`assessment.participation.submission`, the place (click or
 lists) in :mod:`assessment.participation.places`, workshops, "Ich auch" and "Problem melden" in
-:mod:`assessment.participation.residents`; the map is :func:`maps.resident.report_map`.
+:mod:`assessment.participation.residents`; the map is :func:`ui.resident_map.resident_map`
+(drawn by :func:`maps.resident.report_map`, prepared once per content).
 """
 
 from __future__ import annotations
@@ -26,23 +28,18 @@ from __future__ import annotations
 import uuid
 
 import streamlit as st
-from streamlit_folium import st_folium
 
-from assessment.needs.model import DESCRIPTION_MAX, TITLE_MAX
-from assessment.needs.taxonomy import CATEGORIES
 from assessment.participation import places, submission
 from assessment.participation import residents as participation
 from assessment.participation.moderation import REPORT_REASONS, REPORT_THRESHOLD
 from core.i18n import escape_markdown, t
-from geodata.display import display_geojson, display_units
 from geodata.lookup import get_locator
-from geodata.lor import hierarchy
-from maps.base import Basemap
-from maps.resident import NeedMarker, report_map
-from ui.context import asset_base, browser_value, page_context
-from ui.focus import focus_here, skip_link
-from ui.live_count import LIVE_COUNT_SCRIPT, count_html
-from ui.widgets import honeypot_input, keep_choice_across_languages, voting_invitation
+from ui.cached import area_lists
+from ui.context import browser_value, page_context
+from ui.focus import skip_link
+from ui.resident_map import resident_map
+from ui.report_form import new_form, place_messages, what_step
+from ui.widgets import keep_choice_across_languages, voting_invitation
 
 ctx = page_context()
 settings, lang = ctx.settings, ctx.lang
@@ -51,12 +48,6 @@ state = st.session_state
 #: The widget key of each area list, coarse to fine, and the label of the list.
 PICKERS = {"BEZ": "report_bez", "BZR": "report_bzr", "PLR": "report_plr"}
 PICKER_LABELS = {"BEZ": "report.bezirk", "BZR": "report.bzr", "PLR": "report.plr"}
-
-
-def new_form() -> None:
-    """Start a fresh form: new widget keys and a new client token."""
-    state["report_form"] = state.get("report_form", 0) + 1
-    state["report_token"] = str(uuid.uuid4())
 
 
 def on_picker(level: str) -> None:
@@ -85,7 +76,7 @@ def on_flag(need_id: str) -> None:
 
 
 store = ctx.store
-lists = places.AreaLists(hierarchy(settings))
+lists = area_lists(settings)  # built once per process and LOR file
 if "report_token" not in state:
     new_form()
 defaults = {"report_session": str(uuid.uuid4()), "report_supported": set(), "report_flagged": set(),
@@ -126,21 +117,15 @@ with where:
     st.write(t("report.map_hint", lang))
     # Keyboard users would tab through the map's controls, phone users scroll past a full-screen map.
     skip_link(t("report.skip_map", lang), PICKERS["BEZ"], anchor="ohne-karte")
-    view = places.place_view(place, lambda level: display_units(settings, level))
-    m = report_map(
-        display_geojson(settings, "BEZ"), pin=view.pin, selected_area=view.selected_area,
-        needs=[NeedMarker(n.need.lat, n.need.lon, n.need.title, CATEGORIES[n.need.category].label(lang))
-               for n in nearby],
-        nearby_areas=view.nearby_areas, basemap=Basemap.from_settings(settings), lang=lang, asset_base=asset_base(),
-    )
-    st_folium(m, key="report_map", height=420, use_container_width=True, returned_objects=["last_clicked"])
+    resident_map(settings, place, nearby, lang, key="report_map")
     if state["report_outside"]:
         st.error(t("report.outside", lang))
     elif place:
         st.success(escape_markdown(lists.place_text(place, lang)))
     else:
         st.info(t("report.no_place", lang))
-    place_error = st.empty()
+    for message in place_messages():  # a send without a place (ui.report_form)
+        st.error(message)
 
     st.subheader(t("report.without_map", lang), anchor="ohne-karte")
     st.markdown(t("report.without_map_hint", lang))
@@ -153,64 +138,9 @@ with where:
         )
         parent = state[key]
 
-# --- 2. what ----------------------------------------------------------------------------------
-form = state["report_form"]
+# --- 2. what: a fragment, so a topic or a title reruns the form only, not the map (ui.report_form) ---
 with what:
-    st.header(t("report.step_what", lang))
-    keep_choice_across_languages(
-        f"report_category_{form}", {cid: (c.label_de, c.label_en) for cid, c in CATEGORIES.items()}, lang
-    )
-    category = st.selectbox(t("report.category", lang), list(CATEGORIES), key=f"report_category_{form}", index=None,
-                            format_func=lambda c: CATEGORIES[c].label(lang), placeholder=t("report.choose", lang))
-    if category:
-        st.markdown(escape_markdown(CATEGORIES[category].explanation(lang)))
-    field_errors = {"category": st.empty()}
-    # No max_chars: Streamlit drops a paste longer than it without a word. The count below
-    # shows the limit as one types; the store refuses too long a text with a message, and the text stays.
-    title = st.text_input(t("report.title_label", lang), key=f"report_title_{form}",
-                          placeholder=t("report.title_placeholder", lang))
-    st.html(count_html(f"report_title_{form}", title, TITLE_MAX, lang))
-    field_errors["title"] = st.empty()
-    description = st.text_area(t("report.description_label", lang), key=f"report_description_{form}")
-    st.html(count_html(f"report_description_{form}", description, DESCRIPTION_MAX, lang))
-    # Keeps both counts up to date on every keystroke (a fixed script: ui.live_count).
-    st.html(LIVE_COUNT_SCRIPT, unsafe_allow_javascript=True)
-    field_errors["description"] = st.empty()
-    st.markdown(t("report.no_contact", lang))
-    # Bots fill every field; people never see or reach this one (not even by Tab): it cannot move the form.
-    honeypot = honeypot_input(t("report.honeypot", lang), f"report_hp_{form}", box="report_hp_box")
-
-    st.subheader(t("report.privacy_title", lang))
-    st.write(t("report.privacy", lang, published_days=settings.retention_published_days,
-               rejected_days=settings.retention_rejected_days))
-    # Tell residents before they send when their need goes public at once (operator or workshop setting).
-    if submission.publishes_at_once(settings.publish_immediately, workshop):
-        st.write(t("report.privacy_published", lang))
-    submitted = st.button(t("report.submit", lang), type="primary", key=f"report_submit_{form}")
-    outcome = st.container()
-
-    if submitted:
-        state.pop("report_done", None)
-        sent = submission.submit_report(
-            store, allowance.limiter(store, settings), submission.ReportForm(category, title, description, honeypot),
-            place=place, workshop=workshop, lang=lang, token=state["report_token"], keys=list(allowance.keys),
-            publish_immediately=settings.publish_immediately,
-        )
-        if sent.need is not None:
-            state["report_done"] = {"reference": sent.need.reference, "status": sent.need.status}
-            # The place stays: residents often send a second need for the same place.
-            new_form()
-            st.rerun()
-        slots = {"place": place_error, **field_errors}
-        for slot, message in sent.messages(lang):
-            slots.get(slot, outcome).error(message)
-
-    # The pressed button is gone with the old form: the confirmation takes the focus (and is read out).
-    if done := state.get("report_done"):
-        with outcome, focus_here(f"report_done_{done['reference']}"):
-            st.success(t("report.done", lang, reference=done["reference"]))
-            st.write(t("report.next_published" if done["status"] == "published" else "report.next_pending", lang))
-            st.write(t("report.another", lang))
+    what_step(store, settings, lang, workshop, allowance)
 
 # --- 3. needs nearby --------------------------------------------------------------------------
 st.header(t("report.step_nearby", lang))

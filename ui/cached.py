@@ -19,7 +19,8 @@ from core.settings import Settings
 from geodata import facilities
 from geodata.display import display_geojson, display_units
 from geodata.indicators import indicator_table
-from geodata.lor import representative_points
+from assessment.participation.places import AreaLists
+from geodata.lor import hierarchy, representative_points, units_version
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -53,3 +54,14 @@ def plr_points(_settings: Settings, version: str) -> pd.DataFrame:
     points = representative_points(_settings, "PLR")
     _, table = level_data(_settings, "PLR", version)
     return points.assign(name=table["name"].reindex(points.index).values)
+
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _area_lists(_settings: Settings, units_version: tuple[str, float]) -> AreaLists:
+    return AreaLists(hierarchy(_settings))
+
+
+def area_lists(settings: Settings) -> AreaLists:
+    """The Bezirk -> Bezirksregion -> Planungsraum lists of /melden, built once per LOR file version."""
+    return _area_lists(settings, units_version(settings, "PLR"))
