@@ -31,6 +31,7 @@ from geodata.lor import LEVEL_ORDER, LEVELS
 from maps import planner
 from maps.base import Basemap, legend_entries, legend_html
 from maps.planner import POINT_LIMIT, planner_base_map
+from ui.backdrop import backdrop
 from ui.cached import berlin, display_geometry, facility_points, level_data, plr_points
 from ui.choices import indicator_select, per_language_key
 from ui.context import asset_base, page_context
@@ -152,7 +153,7 @@ def map_and_focus() -> None:
     map_column, legend_column = st.columns([3, 1])
     with map_column:
         st.markdown(escape_markdown(t("planner.map_label", lang, indicator=heading, level=LEVELS[level].label(lang))))
-        m = planner_base_map(Basemap.from_settings(settings), lang, asset_base())
+        m = planner_base_map(lang=lang, asset_base=asset_base(), **backdrop(settings))
         content.choropleth().add_to(m)
         returned = st_folium(m, key="planner_map", feature_group_to_add=content.overlays(focus), height=560,
                              use_container_width=True, returned_objects=list(planner.REPORTED_OBJECTS),

@@ -37,8 +37,8 @@ from core.i18n import escape_markdown, t
 from geodata.display import display_geojson, display_units
 from geodata.lookup import get_locator
 from geodata.lor import hierarchy
-from maps.base import Basemap
 from maps.resident import NeedMarker, report_map
+from ui.backdrop import backdrop
 from ui.context import asset_base, browser_value, page_context
 from ui.focus import focus_here, skip_link
 from ui.live_count import LIVE_COUNT_SCRIPT, count_html
@@ -131,7 +131,7 @@ with where:
         display_geojson(settings, "BEZ"), pin=view.pin, selected_area=view.selected_area,
         needs=[NeedMarker(n.need.lat, n.need.lon, n.need.title, CATEGORIES[n.need.category].label(lang))
                for n in nearby],
-        nearby_areas=view.nearby_areas, basemap=Basemap.from_settings(settings), lang=lang, asset_base=asset_base(),
+        nearby_areas=view.nearby_areas, lang=lang, asset_base=asset_base(), **backdrop(settings),
     )
     st_folium(m, key="report_map", height=420, use_container_width=True, returned_objects=["last_clicked"])
     if state["report_outside"]:
