@@ -2,7 +2,7 @@ r"""Landmarks on a map without base tiles: U- and S-Bahn stations and planning-a
 
 The rows come from :func:`geodata.orientation.landmarks`; :func:`add_landmarks` puts
 them on a folium map as one :class:`LandmarkLayer`. They are drawn light (small grey
-dots, small grey names with a white halo) in a pane of their own that takes no
+names with a white halo, a station's after a small dot) in a pane of their own that takes no
 pointer events, so a click or tap still reaches the areas, the needs' dots and the
 map (which sets the resident's pin). Below :data:`LANDMARK_ZOOM` nothing is drawn:
 at city zoom 900 names would cover the areas. At or above it only the landmarks in
@@ -41,18 +41,25 @@ PANE = "landmarks"
 
 _CSS = (
     "<style>"
-    ".leaflet-tooltip.landmark{background:none;border:none;box-shadow:none;padding:0;color:#555555;"
-    "font-size:0.65rem;line-height:1.1;white-space:nowrap;"
+    # Positioned at their point by the script (left/top); pointer events are off in the whole pane.
+    ".landmark{position:absolute;color:#555555;font-size:0.65rem;line-height:1.1;white-space:nowrap;"
     "text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff}"
-    ".leaflet-tooltip.landmark::before{display:none}"
-    ".leaflet-tooltip.landmark-area{color:#6b6b6b;font-style:italic}"
-    ".leaflet-tooltip.landmark-station{color:#333333;font-weight:600}"
+    ".landmark-area{color:#6b6b6b;font-style:italic;transform:translate(-50%,-50%)}"
+    # A station's name starts with its dot, whose middle stands on the station.
+    ".landmark-station{color:#333333;font-weight:600;transform:translate(-4.5px,-50%)}"
+    ".landmark-station::before{content:'';display:inline-block;width:5px;height:5px;margin-right:4px;"
+    "vertical-align:-1px;border:1.5px solid #444444;border-radius:50%;background:#ffffff}"
     "</style>"
 )
 
 
 class LandmarkLayer(MacroElement):
-    """Stations and area names, drawn from ``min_zoom`` on, for the part of the map in view."""
+    """Stations and area names, drawn from ``min_zoom`` on, for the part of the map in view.
+
+    Plain elements in a pane of their own, not Leaflet tooltips or markers: they never open,
+    close or take a click, and code that looks for the map's tooltips or markers (a need's
+    popup, the resident's pin) does not find them.
+    """
 
     _template = Template(
         """
@@ -66,37 +73,30 @@ class LandmarkLayer(MacroElement):
             // Above the areas and needs (overlay pane, 400), below the pin (600); never a click target.
             pane.style.zIndex = 450;
             pane.style.pointerEvents = "none";
-            var layer = L.layerGroup();
             var shown = false;
-            function label(lat, lon, text, kind, direction, offset) {
-                L.tooltip({pane: {{ this.pane|tojson }}, direction: direction, offset: offset, opacity: 1,
-                           interactive: false, className: "landmark landmark-" + kind})
-                    .setLatLng([lat, lon]).setContent(text).addTo(layer);
+            function put(lat, lon, text, kind) {
+                var point = map.latLngToLayerPoint([lat, lon]);
+                var element = L.DomUtil.create("div", "landmark landmark-" + kind, pane);
+                element.innerHTML = text;
+                element.style.left = point.x + "px";
+                element.style.top = point.y + "px";
             }
             function draw() {
-                layer.clearLayers();
+                pane.innerHTML = "";
+                pane.style.display = "";
                 var near = map.getZoom() >= {{ this.min_zoom }};
-                if (near !== shown) {
-                    if (near) { map.addLayer(layer); } else { map.removeLayer(layer); }
-                    if (map.attributionControl) {
-                        map.attributionControl[near ? "addAttribution" : "removeAttribution"](attribution);
-                    }
-                    shown = near;
+                if (near !== shown && map.attributionControl) {
+                    map.attributionControl[near ? "addAttribution" : "removeAttribution"](attribution);
                 }
+                shown = near;
                 if (!near) { return; }
                 var view = map.getBounds().pad({{ this.padding }});
-                areas.forEach(function (a) {
-                    if (view.contains([a[0], a[1]])) { label(a[0], a[1], a[2], "area", "center", [0, 0]); }
-                });
-                stations.forEach(function (s) {
-                    if (!view.contains([s[0], s[1]])) { return; }
-                    L.circleMarker([s[0], s[1]], {pane: {{ this.pane|tojson }}, radius: 3, weight: 1.5,
-                        color: "#444444", fillColor: "#ffffff", fillOpacity: 1, interactive: false,
-                        className: "landmark-station-dot"}).addTo(layer);
-                    label(s[0], s[1], s[2], "station", "right", [5, 0]);
-                });
+                areas.forEach(function (a) { if (view.contains([a[0], a[1]])) { put(a[0], a[1], a[2], "area"); } });
+                stations.forEach(function (s) { if (view.contains([s[0], s[1]])) { put(s[0], s[1], s[2], "station"); } });
             }
-            map.on("zoomend moveend", draw);
+            // Positions are in layer pixels of one zoom: hidden while a zoom animates, redrawn after.
+            map.on("zoomstart", function () { pane.style.display = "none"; });
+            map.on("zoomend moveend viewreset", draw);
             map.whenReady(draw);
         })();
         {% endmacro %}

@@ -84,8 +84,10 @@ def test_the_layer_shows_from_street_zoom_and_takes_no_clicks():
     html = add_landmarks(folium.Map(tiles=None), MARKS).get_root().render()
     assert LANDMARK_ZOOM == 14
     assert "map.getZoom() >= 14.0" in html
-    assert 'pane.style.pointerEvents = "none"' in html and "interactive: false" in html
-    assert 'map.on("zoomend moveend", draw)' in html
+    assert 'pane.style.pointerEvents = "none"' in html
+    assert 'map.on("zoomend moveend viewreset", draw)' in html
+    # Plain elements: no tooltip or marker that a click could open, or code could take for a need or the pin.
+    assert "L.tooltip" not in html and "L.marker" not in html and "L.circleMarker" not in html
     assert json.dumps(MARKS.attribution) in html
 
 
