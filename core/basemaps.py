@@ -9,8 +9,10 @@ settings ``BEDARFSATLAS_BASEMAP_URL``, ``_WMS_LAYERS`` and ``_ATTRIBUTION`` stil
 win over a preset's values, so a preset can be drawn from a mirror or a caching
 proxy (and from a stub server in the tests).
 
-Where the values come from (checked December 2026 against public configurations
-that request these services, as no capabilities document could be fetched here):
+Where the values come from: public configurations and notes of other projects that
+request these services (read December 2026; the services themselves could not be
+reached from the development machine, so check a preset's layer against the service's
+``GetCapabilities`` before going live):
 
 * ``geoportal-k5-farbe``: Geoportal Berlin, WMS ``https://gdi.berlin.de/services/wms/k5_farbe``,
   layer ``k5_farbe`` ("Karte von Berlin 1:5000 (K5 - Farbausgabe)"), EPSG:3857 offered.
