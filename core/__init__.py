@@ -5,6 +5,8 @@ Modules
 settings
     Every setting (``BEDARFSATLAS_*``, ``DATABASE_URL``), read in one place and listed in the
     README's table (a test keeps the two in step).
+basemaps
+    The named official base maps (``BEDARFSATLAS_BASEMAP``): WMS endpoint, layer, attribution, licence.
 i18n
     Interface texts per language, and number formatting per language.
 

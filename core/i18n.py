@@ -1355,6 +1355,9 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "live.closed": {"de": "Meldungen sind geschlossen.", "en": "Submissions are closed."},
     "live.not_open": {"de": "Gleich geht es los: Meldungen sind noch nicht geöffnet.",
                       "en": "Starting soon: submissions are not open yet."},
+    # Base maps by name (issue 14): the sources page lists a named base map's service and address.
+    "sources.basemap_service": {"de": "Dienst", "en": "Service"},
+    "sources.basemap_address": {"de": "Adresse (Layer)", "en": "Address (layer)"},
 }
 
 

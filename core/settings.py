@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from core.basemaps import basemap_preset
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -50,20 +52,29 @@ SETTINGS: tuple[Setting, ...] = (
         "Unset: the SQLite file `bedarfsatlas.sqlite` in the data folder.",
     ),
     Setting(
+        "BEDARFSATLAS_BASEMAP",
+        None,
+        "A named official base map under the areas (`core/basemaps.py`): `geoportal-k5-farbe`, "
+        "`geoportal-dop`, `basemapde-farbe` or `basemapde-grau`. Unset: no base map, no request leaves the server.",
+    ),
+    Setting(
         "BEDARFSATLAS_BASEMAP_URL",
         None,
         "Base map under the areas: an XYZ tile URL template (`https://…/{z}/{x}/{y}.png`) "
-        "or a WMS endpoint. Unset: no base map, no request leaves the server.",
+        "or a WMS endpoint; with `BEDARFSATLAS_BASEMAP` the preset's WMS served from this address "
+        "(a mirror or proxy). Unset: no base map, no request leaves the server.",
     ),
     Setting(
         "BEDARFSATLAS_BASEMAP_WMS_LAYERS",
         None,
-        "Layer names when the base map is a WMS (comma-separated). Unset: XYZ tiles.",
+        "Layer names when the base map is a WMS (comma-separated); overrides a preset's layer. "
+        "Unset: XYZ tiles (or the preset's layer).",
     ),
     Setting(
         "BEDARFSATLAS_BASEMAP_ATTRIBUTION",
         None,
-        "Attribution text shown for the configured base map (required with a base map).",
+        "Attribution text shown for the configured base map (required with `BEDARFSATLAS_BASEMAP_URL` "
+        "unless a preset gives it; overrides the preset's).",
     ),
     Setting(
         "BEDARFSATLAS_LANGUAGE",
@@ -158,6 +169,7 @@ class Settings:
     basemap_wms_layers: str | None
     basemap_attribution: str | None
     language: str
+    basemap: str | None = None
     imprint_file: Path | None = None
     publish_immediately: bool = False
     min_residents: int = 300
@@ -205,9 +217,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             f"BEDARFSATLAS_LANGUAGE must be one of {', '.join(LANGUAGES)}, got {language!r}."
         )
     database_url = _get(env, "DATABASE_URL") or f"sqlite:///{data_dir / 'bedarfsatlas.sqlite'}"
+    basemap = _get(env, "BEDARFSATLAS_BASEMAP")
+    if basemap:
+        try:
+            basemap_preset(basemap)
+        except ValueError as problem:
+            raise SettingsError(f"{problem} Unset it for no base map.") from None
     basemap_url = _get(env, "BEDARFSATLAS_BASEMAP_URL")
     attribution = _get(env, "BEDARFSATLAS_BASEMAP_ATTRIBUTION")
-    if basemap_url and not attribution:
+    if basemap_url and not attribution and not basemap:
         raise SettingsError(
             "BEDARFSATLAS_BASEMAP_ATTRIBUTION is required when BEDARFSATLAS_BASEMAP_URL is set: "
             "give the base map's attribution text, e.g. 'Geoportal Berlin / dl-de/zero-2.0'."
@@ -244,6 +262,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         basemap_wms_layers=_get(env, "BEDARFSATLAS_BASEMAP_WMS_LAYERS"),
         basemap_attribution=attribution,
         language=language,
+        basemap=basemap,
         imprint_file=Path(imprint).expanduser() if (imprint := _get(env, "BEDARFSATLAS_IMPRINT_FILE")) else None,
         publish_immediately=_BOOLEANS[publish],
         min_residents=minimums["BEDARFSATLAS_MIN_RESIDENTS"],

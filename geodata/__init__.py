@@ -16,6 +16,8 @@ indicators
     Official indicators per area, with meaning, direction and aggregation.
 facilities
     Facilities (Kitas, schools, youth centres, care homes, pharmacies) per planning area.
+orientation
+    Landmarks for maps without a base map: U- and S-Bahn stations and planning-area name points.
 
 ``python -m geodata {fetch,check,locate}`` is the command line (see ``__main__``).
 Plain Python: nothing here imports streamlit.

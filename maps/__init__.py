@@ -23,4 +23,6 @@ charts
     Charts besides the maps: one area's contribution bars (Altair).
 view
     Where a browser map is, and when a page moves it (never to the map's own reports).
+orientation
+    Landmarks at street zoom without a base map: U- and S-Bahn stations and planning-area names.
 """

@@ -40,6 +40,7 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Any, Mapping
 
@@ -59,6 +60,7 @@ from maps.classify import (
     classify_categories,
     classify_numeric,
 )
+from core.basemaps import basemap_preset
 from core.i18n import LANGUAGES, count_areas, format_number, t
 from core.settings import Settings
 
@@ -107,15 +109,43 @@ _HIGHLIGHT_STYLE = {"color": "#000000", "weight": 3, "fillOpacity": 0.9}
 
 @dataclass(frozen=True)
 class Basemap:
-    """An operator-configured base map: XYZ tiles, or a WMS when ``wms_layers`` is set."""
+    """An operator-configured base map: XYZ tiles, or a WMS when ``wms_layers`` is set.
+
+    A WMS is asked for ``image_format`` images in Web Mercator (EPSG:3857, the
+    ``CRS``/``SRS`` parameter of ``wms_version``), one per 256-pixel tile.
+    """
 
     url: str
     attribution: str
     wms_layers: str | None = None
+    image_format: str = "image/png"
+    wms_version: str = "1.1.1"
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Basemap | None":
-        """The base map configured in ``settings``, or ``None`` (the default: no tiles)."""
+    def from_settings(cls, settings: Settings, year: int | None = None) -> "Basemap | None":
+        """The base map configured in ``settings``, or ``None`` (the default: no tiles).
+
+        A preset (``BEDARFSATLAS_BASEMAP``, :mod:`core.basemaps`) gives URL, layer, format
+        and attribution; ``BEDARFSATLAS_BASEMAP_URL``, ``_WMS_LAYERS`` and ``_ATTRIBUTION``
+        override them one by one (a mirror or proxy of the same service). ``year``
+        (default: this year) goes into attributions that name it.
+
+        >>> from core.settings import load_settings
+        >>> Basemap.from_settings(load_settings({"BEDARFSATLAS_BASEMAP": "basemapde-farbe",
+        ...     "BEDARFSATLAS_BASEMAP_URL": "http://127.0.0.1:8080/wms"}), year=2026)
+        Basemap(url='http://127.0.0.1:8080/wms', attribution='© basemap.de / BKG 2026', \
+wms_layers='de_basemapde_web_raster_farbe', image_format='image/png', wms_version='1.3.0')
+        """
+        if settings.basemap:
+            preset = basemap_preset(settings.basemap)
+            year = date.today().year if year is None else year
+            return cls(
+                settings.basemap_url or preset.url,
+                settings.basemap_attribution or preset.attribution_in(year),
+                settings.basemap_wms_layers or preset.layers,
+                preset.image_format,
+                preset.wms_version,
+            )
         if not settings.basemap_url:
             return None
         return cls(settings.basemap_url, settings.basemap_attribution or "", settings.basemap_wms_layers)
@@ -369,13 +399,15 @@ def add_basemap(m: folium.Map, basemap: Basemap, lang: str = "de") -> folium.Map
     """Put the operator's base map under everything, with its attribution.
 
     XYZ URLs become a :class:`folium.TileLayer`; with ``wms_layers`` the URL is
-    a WMS endpoint and becomes a :class:`folium.WmsTileLayer` (PNG, EPSG:3857).
+    a WMS endpoint and becomes a :class:`folium.WmsTileLayer` (the base map's image
+    format and WMS version, EPSG:3857).
     """
     attribution = inert_html(basemap.attribution)
     name = t("map.basemap", lang)
     if basemap.wms_layers:
         folium.WmsTileLayer(
-            url=basemap.url, layers=basemap.wms_layers, fmt="image/png", transparent=False,
+            url=basemap.url, layers=basemap.wms_layers, fmt=basemap.image_format, version=basemap.wms_version,
+            transparent=False,
             attr=attribution, name=name, overlay=False, control=False,
         ).add_to(m)
     else:

@@ -68,6 +68,7 @@ from maps.classify import MISSING_COLOUR, Classification
 from core.i18n import format_number, t
 from geodata.facilities import FACILITY_TYPES
 from geodata.lor import LEVELS
+from geodata.orientation import Landmarks
 from maps.base import (
     inert_html,
     ASSET_BASE,
@@ -83,6 +84,7 @@ from maps.base import (
     legend_entries,
     use_local_assets,
 )
+from maps.orientation import add_landmarks
 from maps.static import Bounds, choropleth_png
 
 if TYPE_CHECKING:
@@ -138,12 +140,15 @@ def plugin_assets(asset_base: str = ASSET_BASE) -> tuple[list[tuple[str, str]], 
     return js, css
 
 
-def planner_base_map(basemap: Basemap | None = None, lang: str = "de", asset_base: str = ASSET_BASE) -> folium.Map:
+def planner_base_map(basemap: Basemap | None = None, lang: str = "de", asset_base: str = ASSET_BASE,
+                     landmarks: Landmarks | None = None) -> folium.Map:
     """The map every layer goes onto: Berlin's extent, scale bar, local assets, no tiles by default.
 
     Its script does not depend on data, so streamlit-folium keeps the same
     Leaflet map (and the user's zoom and pan) while layers change. The plugin
     scripts load with it, because layers added later cannot load scripts.
+    ``landmarks`` (stations and Planungsraum names, :mod:`maps.orientation`) are
+    drawn from street zoom on; they are the same on every run, so the script stays so.
     """
     # Without tiles Leaflet knows no maximum zoom, and Leaflet.markercluster refuses to
     # start ("Map has no maxZoom specified"): clusters need the zoom at which they split.
@@ -159,6 +164,8 @@ def planner_base_map(basemap: Basemap | None = None, lang: str = "de", asset_bas
     m.default_css = [*m.default_css, *css]
     if basemap is not None:
         add_basemap(m, basemap, lang)
+    if landmarks is not None:
+        add_landmarks(m, landmarks)
     m.fit_bounds(BERLIN_BOUNDS)
     m.get_root().header.add_child(folium.Element(_MAP_CSS), name="bedarfsatlas_map_css")
     return m
@@ -640,9 +647,12 @@ class PlannerMap:
             digest.update(b"\0")
         return digest.hexdigest()
 
-    def folium_maps(self, basemap: Basemap | None, focus: str | None) -> tuple[folium.Map, list[folium.FeatureGroup]]:
-        """The browser's map: the base map with the choropleth, and the overlays for ``feature_group_to_add``."""
-        m = planner_base_map(basemap, self.lang, self.asset_base)
+    def folium_maps(self, backdrop: Mapping[str, Any], focus: str | None) -> tuple[folium.Map, list[folium.FeatureGroup]]:
+        """The browser's map: the base map with the choropleth, and the overlays for ``feature_group_to_add``.
+
+        ``backdrop`` holds the keyword arguments ``basemap`` and ``landmarks`` of :func:`planner_base_map`.
+        """
+        m = planner_base_map(lang=self.lang, asset_base=self.asset_base, **backdrop)
         self.choropleth().add_to(m)
         return m, self.overlays(focus)
 

@@ -45,6 +45,7 @@ from jinja2 import Template
 from shapely.geometry import box, mapping, shape
 
 from core.i18n import t
+from geodata.orientation import Landmarks
 from maps.base import (
     ASSET_BASE,
     BERLIN_BOUNDS,
@@ -56,6 +57,7 @@ from maps.base import (
     inert_html,
     use_local_assets,
 )
+from maps.orientation import add_landmarks
 
 _OUTLINE_STYLE = {"color": "#333333", "weight": 1.5, "fillColor": "#ffffff", "fillOpacity": 0.0}
 _SELECTED_STYLE = {"color": "#0b5394", "weight": 3, "fillColor": "#0b5394", "fillOpacity": 0.12}
@@ -293,6 +295,13 @@ def _raw_names(areas: str | Mapping[str, Any] | None) -> list[Mapping[str, Any]]
     return list((json.loads(areas) if isinstance(areas, str) else areas)["features"])
 
 
+def _add_landmarks_around(m: folium.Map, landmarks: Landmarks, nearby_areas: str | Mapping[str, Any] | None) -> None:
+    # The Planungsräume around the place are named by AreaLabels already (from LABEL_ZOOM on):
+    # the landmarks name the other areas and the stations, so no name stands twice.
+    named = {str(f.get("id") or (f.get("properties") or {}).get("id")) for f in _raw_names(nearby_areas)}
+    add_landmarks(m, landmarks.without_areas(named))
+
+
 class DefaultIconPath(MacroElement):
     """Sets ``L.Icon.Default.imagePath`` before the markers after it are drawn (the app's own Leaflet images)."""
 
@@ -315,6 +324,7 @@ def report_map(
     basemap: Basemap | None = None,
     lang: str = "de",
     asset_base: str = ASSET_BASE,
+    landmarks: Landmarks | None = None,
 ) -> folium.Map:
     """The residents' map: Bezirk outlines with names, the chosen place, needs nearby.
 
@@ -340,6 +350,10 @@ def report_map(
     lang : {"de", "en"}
     asset_base : str
         URL path where ``static/node_modules`` is served.
+    landmarks : Landmarks, optional
+        U- and S-Bahn stations and Planungsraum names drawn from street zoom on
+        (:func:`geodata.orientation.landmarks`, :mod:`maps.orientation`); the areas of
+        ``nearby_areas`` keep their own names.
     """
     # Centred on the pin, zoomed to street level: the resident sees where the pin landed.
     view = {"location": list(pin), "zoom_start": PLACE_ZOOM} if pin is not None else {}
@@ -371,6 +385,8 @@ def report_map(
         ).add_to(m)
     # _outline_features made the names inert already; AreaLabels escapes what it gets, so pass them raw.
     AreaLabels(label_points(_raw_names(districts)), label_points(_raw_names(nearby_areas))).add_to(m)
+    if landmarks is not None:
+        _add_landmarks_around(m, landmarks, nearby_areas)
     if selected_area is not None:
         folium.GeoJson(
             {"type": "Feature", "properties": {}, "geometry": selected_area},

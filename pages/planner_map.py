@@ -30,6 +30,7 @@ from geodata.lor import LEVEL_ORDER, LEVELS
 from maps import planner
 from maps.base import Basemap, legend_entries, legend_html
 from maps.planner import POINT_LIMIT
+from ui.backdrop import backdrop
 from ui.cached import berlin, display_geometry, facility_points, level_data, plr_points
 from ui.choices import indicator_select, per_language_key
 from ui.context import asset_base, page_context
@@ -153,9 +154,9 @@ def map_and_focus() -> None:
     map_column, legend_column = st.columns([3, 1])
     with map_column:
         st.markdown(escape_markdown(t("planner.map_label", lang, indicator=heading, level=LEVELS[level].label(lang))))
-        basemap = Basemap.from_settings(settings)  # built only for a map this process has not drawn yet
-        returned = map_component((identity, content.overlays_identity(focus), basemap),
-                                 partial(content.folium_maps, basemap, focus), key="planner_map",
+        drawn_on = backdrop(settings)  # base map and landmarks; built only for a map not drawn yet
+        returned = map_component((identity, content.overlays_identity(focus), drawn_on["basemap"]),
+                                 partial(content.folium_maps, drawn_on, focus), key="planner_map",
                                  height=560, use_container_width=True, returned_objects=list(planner.REPORTED_OBJECTS),
                                  **kept.st_folium_args())
         kept.report(returned)

@@ -3,8 +3,9 @@
 Everything comes from :data:`geodata.catalogue.DATASETS`, the one place that
 records provenance. Streamlit renders table cells as Markdown, so every value is
 escaped (:func:`core.i18n.escape_markdown`) and shows literally; the only
-links are the licence and source URLs, built here from escaped parts. The
-operator's base-map settings are shown with ``st.text`` (never interpreted); the
+links are the licence and source URLs, built here from escaped parts. A named base
+map (``BEDARFSATLAS_BASEMAP``) is listed with its service, attribution and licence;
+other base-map settings are shown with ``st.text`` (never interpreted); the
 imprint is the operator's Markdown file, sanitised by :mod:`ui.imprint`.
 """
 
@@ -13,8 +14,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core.basemaps import BasemapPreset, basemap_preset
 from core.i18n import escape_markdown, t
 from geodata.catalogue import DATASETS, Dataset
+from maps.base import Basemap
 from ui.context import page_context
 from ui.imprint import ImprintError, read_imprint
 
@@ -52,9 +55,24 @@ for ds in DATASETS.values():
     st.subheader(escape_markdown(ds.title(lang)), anchor=ds.key)
     st.table(dataset_rows(ds), border="horizontal")
 
+def basemap_rows(basemap: Basemap, preset: BasemapPreset) -> pd.DataFrame:
+    """A named base map's service, layer, attribution and licence (the address actually used)."""
+    rows = [
+        ("sources.basemap_service", escape_markdown(preset.title)),
+        ("sources.basemap_address", escape_markdown(f"{basemap.url} ({basemap.wms_layers})")),
+        ("sources.attribution", escape_markdown(basemap.attribution)),
+        ("sources.licence", link(preset.licence, preset.licence_url)),
+        ("sources.source_url", link(preset.source_url, preset.source_url)),
+    ]
+    return pd.DataFrame({"": [value for _, value in rows]}, index=[t(label, lang) for label, _ in rows])
+
+
 st.header(t("sources.basemap", lang))
-if settings.basemap_url:
-    st.text(f"{settings.basemap_url}\n{settings.basemap_attribution}")
+basemap = Basemap.from_settings(settings)
+if basemap is not None and settings.basemap:
+    st.table(basemap_rows(basemap, basemap_preset(settings.basemap)), border="horizontal")
+elif basemap is not None:
+    st.text(f"{basemap.url}\n{basemap.attribution}")
 else:
     st.text(t("sources.basemap_none", lang))
 

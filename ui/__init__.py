@@ -7,6 +7,8 @@ context
     process, the app's asset paths and public links, the browser's stable value.
 cached
     The open data as the screens load it (``st.cache_data``, keyed by the data version).
+backdrop
+    What the residents' and planners' maps are drawn on: the base map and the landmarks.
 choices
     Choices that survive a change of level or language (an indicator, a multiple choice).
 downloads

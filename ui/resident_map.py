@@ -13,8 +13,8 @@ from assessment.needs.taxonomy import CATEGORIES
 from assessment.participation import places
 from core.settings import Settings
 from geodata.display import display_geojson, display_units
-from maps.base import Basemap
 from maps.resident import NeedMarker, report_map
+from ui.backdrop import backdrop
 from ui.context import asset_base
 from ui.map_component import map_component
 
@@ -24,15 +24,16 @@ def resident_map(settings: Settings, place: dict | None, nearby: Sequence[Any], 
     """Show the residents' map for ``place`` with the ``nearby`` needs (``NearbyNeed`` rows) as dots."""
     markers = tuple(NeedMarker(n.need.lat, n.need.lon, n.need.title, CATEGORIES[n.need.category].label(lang))
                     for n in nearby)
-    basemap = Basemap.from_settings(settings)
+    drawn_on = backdrop(settings)  # the operator's base map and the landmarks of street zoom
     base = asset_base()
 
     def build():
         view = places.place_view(place, lambda level: display_units(settings, level))
         return report_map(display_geojson(settings, "BEZ"), pin=view.pin, selected_area=view.selected_area,
-                          needs=list(markers), nearby_areas=view.nearby_areas, basemap=basemap, lang=lang,
-                          asset_base=base)
+                          needs=list(markers), nearby_areas=view.nearby_areas, lang=lang, asset_base=base,
+                          **drawn_on)
 
-    content = ("report", repr(sorted((place or {}).items())), markers, basemap, lang, base, str(settings.data_dir))
+    content = ("report", repr(sorted((place or {}).items())), markers, drawn_on["basemap"], lang, base,
+               str(settings.data_dir))
     return map_component(content, build, key=key, height=height, use_container_width=True,
                          returned_objects=["last_clicked"])
