@@ -1355,6 +1355,17 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "live.closed": {"de": "Meldungen sind geschlossen.", "en": "Submissions are closed."},
     "live.not_open": {"de": "Gleich geht es los: Meldungen sind noch nicht geöffnet.",
                       "en": "Starting soon: submissions are not open yet."},
+    # --- issue 14: workshop links and shareable views ---------------------------------------------
+    "workshop.localhost_warning": {
+        "de": "Dieser Link führt zu `localhost`, also zu diesem Rechner: Handys können ihn nicht öffnen. "
+        "Setzen Sie die Einstellung `BEDARFSATLAS_PUBLIC_URL` auf die Adresse, unter der Handys die App erreichen "
+        "(z. B. `https://beteiligung.berlin.de/bedarfsatlas` oder `http://192.168.0.5:8501` im WLAN des Raums), "
+        "und starten Sie die App neu. Oder öffnen Sie diese Seite über diese Adresse statt über `localhost`.",
+        "en": "This link leads to `localhost`, that is to this computer: phones cannot open it. "
+        "Set the setting `BEDARFSATLAS_PUBLIC_URL` to the address at which phones reach the app "
+        "(e.g. `https://beteiligung.berlin.de/bedarfsatlas`, or `http://192.168.0.5:8501` on the room's Wi-Fi) "
+        "and restart the app. Or open this page at that address instead of `localhost`.",
+    },
 }
 
 
