@@ -24,6 +24,7 @@ lists) in :mod:`assessment.participation.places`, workshops, "Ich auch" and "Pro
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -34,7 +35,7 @@ from assessment.participation import places, submission
 from assessment.participation import residents as participation
 from assessment.participation.moderation import REPORT_REASONS, REPORT_THRESHOLD
 from core.i18n import escape_markdown, t
-from geodata.display import display_geojson, display_units
+from geodata.display import area_bbox, display_geojson, display_units
 from geodata.lookup import get_locator
 from geodata.lor import hierarchy
 from maps.base import Basemap
@@ -132,6 +133,7 @@ with where:
         needs=[NeedMarker(n.need.lat, n.need.lon, n.need.title, CATEGORIES[n.need.category].label(lang))
                for n in nearby],
         nearby_areas=view.nearby_areas, basemap=Basemap.from_settings(settings), lang=lang, asset_base=asset_base(),
+        start_bbox=link.start_bbox(partial(area_bbox, settings)),  # a workshop's link starts on its area
     )
     st_folium(m, key="report_map", height=420, use_container_width=True, returned_objects=["last_clicked"])
     if state["report_outside"]:

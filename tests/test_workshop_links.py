@@ -114,3 +114,72 @@ def test_opened_at_an_address_phones_reach_the_page_does_not_warn(workshop_code,
     at = setup_page(monkeypatch, "http://192.168.0.5:8501/workshop")
     assert f"http://192.168.0.5:8501/melden?workshop={workshop_code}" in join_texts(at)
     assert not at.warning
+
+
+# --- /melden?workshop=CODE starts on the workshop's area ------------------------------------------
+
+import json  # noqa: E402 - this part's imports stay with it
+import re  # noqa: E402
+
+from geodata.display import area_bbox, display_geojson  # noqa: E402
+from maps.base import BERLIN_BOUNDS  # noqa: E402
+from maps.resident import report_map  # noqa: E402
+
+REPORT = str(ROOT / "pages/report_need.py")
+NO_DISTRICTS = {"type": "FeatureCollection", "features": []}
+
+
+def fitted_bounds(html: str) -> list[list[float]]:
+    """The bounds of the map's one ``fitBounds`` call in a rendered folium map."""
+    [bounds] = re.findall(r"\.fitBounds\(\s*(\[\[.*?\]\])", html)
+    return json.loads(bounds)
+
+
+def test_the_residents_map_starts_on_the_given_rectangle_south_west_first():
+    html = report_map(NO_DISTRICTS, start_bbox=(13.40, 52.49, 13.44, 52.51)).get_root().render()
+    assert fitted_bounds(html) == [[52.49, 13.40], [52.51, 13.44]]
+
+
+def test_without_a_start_the_residents_map_shows_berlin():
+    html = report_map(NO_DISTRICTS).get_root().render()
+    assert fitted_bounds(html) == [list(corner) for corner in BERLIN_BOUNDS]
+
+
+def test_a_chosen_place_wins_over_the_start():
+    html = report_map(NO_DISTRICTS, pin=(52.5163, 13.3777), start_bbox=(13.40, 52.49, 13.44, 52.51)).get_root().render()
+    assert ".fitBounds(" not in html and "52.5163" in html
+
+
+def test_an_areas_box_is_the_least_and_greatest_of_its_drawn_corners(settings_with_data):
+    """Friedrichshain-Kreuzberg (02): the box taken by hand from every corner of its drawn outline."""
+    [feature] = [f for f in json.loads(display_geojson(settings_with_data, "BEZ"))["features"] if f["properties"]["id"] == "02"]
+    corners = []
+
+    def walk(coordinates):
+        if isinstance(coordinates[0], (int, float)):
+            corners.append(coordinates)
+        else:
+            for part in coordinates:
+                walk(part)
+
+    walk(feature["geometry"]["coordinates"])
+    lons, lats = [c[0] for c in corners], [c[1] for c in corners]
+    assert area_bbox(settings_with_data, "BEZ", "02") == pytest.approx((min(lons), min(lats), max(lons), max(lats)))
+    west, south, east, north = area_bbox(settings_with_data, "BEZ", "02")
+    # Kreuzberg lies between Mitte and Neukölln, about 13.37-13.49 E, 52.48-52.53 N (Berlin: 13.09-13.76 E, 52.34-52.68 N)
+    assert 13.35 < west < east < 13.50 and 52.47 < south < north < 52.54
+    assert area_bbox(settings_with_data, "BEZ", "99") is None
+
+
+def test_the_report_page_of_a_workshop_link_starts_on_the_workshops_area(workshop_code, fake_map, settings_with_data):
+    at = AppTest.from_file(REPORT, default_timeout=90)
+    at.query_params["workshop"] = workshop_code  # the workshop is new (not open yet): its area is still the start
+    at.run()
+    assert not at.exception, at.exception
+    west, south, east, north = area_bbox(settings_with_data, "BEZ", "02")
+    (map_south, map_west), (map_north, map_east) = fitted_bounds(fake_map.calls[-1].fig.get_root().render())
+    assert (map_south, map_west, map_north, map_east) == pytest.approx((south, west, north, east))
+
+    plain = AppTest.from_file(REPORT, default_timeout=90)
+    plain.run()
+    assert fitted_bounds(fake_map.calls[-1].fig.get_root().render())[0][0] < 52.4  # all of Berlin again
