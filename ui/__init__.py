@@ -23,6 +23,8 @@ phone_menu
     On a narrow screen, the menu closes once a page is chosen from it.
 projector_pins
     A workshop's pins for its facilitator, each with "Ausblenden" (off every projector).
+shared_views
+    The overview's and /bewertung's state in the address bar: a link restores it.
 sign_in
     Who is signed in on this run, checked again on every run (expiry, account changes,
     sign-out elsewhere); keeping a sign-in and signing out.
