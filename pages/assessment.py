@@ -7,7 +7,7 @@ not robust" flags), one area's explanation (contribution bars, and a table of
 value, normalised value, direction, weight and contribution), the hotspots
 with their significance, the unheard areas crossed with MSS status, the goals
 with their evidence, and offers the report as HTML and PDF. All computation
-lives in :mod:`assessment`; this page only wires widgets to it.
+lives in :mod:`assessment`; the page wires widgets to it and keeps them in the URL (a link restores them).
 
 Heavy inputs (indicator table, full-detail geometry and its contiguity,
 display geometry) are cached per level and data version; needs counts for a

@@ -6,7 +6,8 @@ to report what is missing in their neighbourhood (/melden).
 Choose a level and an indicator; the map shows classes, the legend beside it
 explains them (with a 'keine Angabe' entry), the source line names dataset,
 date and licence, and a sortable table below holds the same values, so nothing
-here needs the map. Heavy data (display geometry, indicator table) is cached per
+here needs the map. Level and indicator are kept in the address bar, so a link shows
+the same map (:mod:`ui.shared_views`). Heavy data (display geometry, indicator table) is cached per
 level and data version; the folium map is rebuilt on each run (it is cheap, and
 folium objects must not be cached).
 """

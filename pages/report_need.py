@@ -130,11 +130,9 @@ with where:
     view = places.place_view(place, lambda level: display_units(settings, level))
     m = report_map(
         display_geojson(settings, "BEZ"), pin=view.pin, selected_area=view.selected_area,
-        needs=[NeedMarker(n.need.lat, n.need.lon, n.need.title, CATEGORIES[n.need.category].label(lang))
-               for n in nearby],
+        needs=[NeedMarker(n.need.lat, n.need.lon, n.need.title, CATEGORIES[n.need.category].label(lang)) for n in nearby],
         nearby_areas=view.nearby_areas, basemap=Basemap.from_settings(settings), lang=lang, asset_base=asset_base(),
-        start_bbox=link.start_bbox(partial(area_bbox, settings)),  # a workshop's link starts on its area
-    )
+        start_bbox=link.start_bbox(partial(area_bbox, settings)))  # a workshop's link starts on its area
     st_folium(m, key="report_map", height=420, use_container_width=True, returned_objects=["last_clicked"])
     if state["report_outside"]:
         st.error(t("report.outside", lang))
