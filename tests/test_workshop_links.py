@@ -7,6 +7,9 @@ page says that phones cannot open the link and how to set the address.
 
 from __future__ import annotations
 
+import json
+import os
+import re
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +20,9 @@ from assessment.needs.store import open_store
 from assessment.participation.auth import User
 from assessment.participation.workshops import WorkshopBook
 from core.i18n import t
+from geodata.display import area_bbox, display_geojson
+from maps.base import BERLIN_BOUNDS
+from maps.resident import report_map
 from ui.links import app_link, is_local_host, phones_cannot_open
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,13 +124,6 @@ def test_opened_at_an_address_phones_reach_the_page_does_not_warn(workshop_code,
 
 # --- /melden?workshop=CODE starts on the workshop's area ------------------------------------------
 
-import json  # noqa: E402 - this part's imports stay with it
-import re  # noqa: E402
-
-from geodata.display import area_bbox, display_geojson  # noqa: E402
-from maps.base import BERLIN_BOUNDS  # noqa: E402
-from maps.resident import report_map  # noqa: E402
-
 REPORT = str(ROOT / "pages/report_need.py")
 NO_DISTRICTS = {"type": "FeatureCollection", "features": []}
 
@@ -183,3 +182,19 @@ def test_the_report_page_of_a_workshop_link_starts_on_the_workshops_area(worksho
     plain = AppTest.from_file(REPORT, default_timeout=90)
     plain.run()
     assert fitted_bounds(fake_map.calls[-1].fig.get_root().render())[0][0] < 52.4  # all of Berlin again
+
+
+def test_the_projectors_qr_code_leads_to_the_public_address_too(workshop_code, fake_map, monkeypatch, settings_with_data):
+    monkeypatch.setenv("BEDARFSATLAS_PUBLIC_URL", "https://beteiligung.example.berlin/atlas")
+    store = open_store(settings_with_data, database_url=os.environ["DATABASE_URL"])
+    WorkshopBook(store).open(workshop_code)  # the projector invites only while the workshop is open
+    store.close()
+    import streamlit
+
+    monkeypatch.setattr(streamlit, "context", PageAddress("http://localhost:8501/live"))
+    at = AppTest.from_file(str(ROOT / "pages/workshop_live.py"), default_timeout=90)
+    at.query_params["workshop"] = workshop_code
+    at.run()
+    assert not at.exception, at.exception
+    [qr] = at.get("image")
+    assert qr.proto.imgs[0].alt == f"QR-Code: https://beteiligung.example.berlin/atlas/melden?workshop={workshop_code}"

@@ -32,5 +32,5 @@ widgets
     Shared widgets: the workshop-code gate, a list's choice kept across languages, the
     anti-bot field, a workshop's QR code and its choice of publishing at once.
 workshop_panels
-    Two panels of /workshop: table devices' links and the workshop's exports.
+    Panels of /workshop: the warning about localhost join links, table devices' links, the exports.
 """
