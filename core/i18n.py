@@ -1358,6 +1358,50 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     # Base maps by name (issue 14): the sources page lists a named base map's service and address.
     "sources.basemap_service": {"de": "Dienst", "en": "Service"},
     "sources.basemap_address": {"de": "Adresse (Layer)", "en": "Address (layer)"},
+    # --- issue 14: workshop links and shareable views ---------------------------------------------
+    "workshop.localhost_warning": {
+        "de": "Dieser Link führt zu `localhost`, also zu diesem Rechner: Handys können ihn nicht öffnen. "
+        "Setzen Sie die Einstellung `BEDARFSATLAS_PUBLIC_URL` auf die Adresse, unter der Handys die App erreichen "
+        "(z. B. `https://beteiligung.berlin.de/bedarfsatlas` oder `http://192.168.0.5:8501` im WLAN des Raums), "
+        "und starten Sie die App neu. Oder öffnen Sie diese Seite über diese Adresse statt über `localhost`.",
+        "en": "This link leads to `localhost`, that is to this computer: phones cannot open it. "
+        "Set the setting `BEDARFSATLAS_PUBLIC_URL` to the address at which phones reach the app "
+        "(e.g. `https://beteiligung.berlin.de/bedarfsatlas`, or `http://192.168.0.5:8501` on the room's Wi-Fi) "
+        "and restart the app. Or open this page at that address instead of `localhost`.",
+    },
+    # Shareable views (overview, /bewertung): a link's bad value is ignored and named (assessment.analysis.view_links).
+    "view_link.unknown_value": {
+        "de": "Der Link-Parameter „{param}“ hat den unbekannten Wert „{value}“ und wurde ignoriert "
+        "(gültig: {valid}); es gilt {default}.",
+        "en": "The link's parameter “{param}” has the unknown value “{value}” and was ignored (valid: {valid}); "
+        "showing {default}.",
+    },
+    "view_link.unknown_indicator": {
+        "de": "Der Link-Parameter „{param}“ nennt den unbekannten Indikator „{value}“; er wurde ignoriert, "
+        "es gilt der Standard.",
+        "en": "The link's parameter “{param}” names the unknown indicator “{value}”; it was ignored, "
+        "showing the default.",
+    },
+    "view_link.bad_weight": {
+        "de": "Der Link-Parameter „{param}“: „{value}“ ist kein Indikator der Ebene {level} mit einem Gewicht von "
+        "0 bis {max} in Schritten von 0.25 (z. B. mss_status_low_share:2.5); ignoriert.",
+        "en": "The link's parameter “{param}”: “{value}” is no indicator of level {level} with a weight from "
+        "0 to {max} in steps of 0.25 (e.g. mss_status_low_share:2.5); ignored.",
+    },
+    "view_link.duplicate": {
+        "de": "Der Link-Parameter „{param}“ nennt „{value}“ mehrfach; es gilt die erste Angabe.",
+        "en": "The link's parameter “{param}” names “{value}” more than once; the first one holds.",
+    },
+    "view_link.no_weights": {
+        "de": "Der Link-Parameter „{param}“ enthält keine gültige Gewichtung; es gelten die Gewichte der Vorlage.",
+        "en": "The link's parameter “{param}” holds no valid weight; the preset's weights hold.",
+    },
+    "view_link.bad_direction": {
+        "de": "Der Link-Parameter „{param}“: „{value}“ ist keine Richtung wie schluessel:-1 oder schluessel:1 "
+        "für einen gewichteten Indikator; ignoriert.",
+        "en": "The link's parameter “{param}”: “{value}” is no direction such as key:-1 or key:1 "
+        "for a weighted indicator; ignored.",
+    },
 }
 
 

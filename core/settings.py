@@ -20,6 +20,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import urlsplit
 
 from core.basemaps import basemap_preset
 
@@ -75,6 +76,12 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "Attribution text shown for the configured base map (required with `BEDARFSATLAS_BASEMAP_URL` "
         "unless a preset gives it; overrides the preset's).",
+    ),
+    Setting(
+        "BEDARFSATLAS_PUBLIC_URL",
+        None,
+        "The app's root as phones reach it, with any path prefix (e.g. `https://beteiligung.berlin.de/bedarfsatlas`): "
+        "workshop join links and QR codes point there. Unset: the host of the facilitator's browser.",
     ),
     Setting(
         "BEDARFSATLAS_LANGUAGE",
@@ -170,6 +177,7 @@ class Settings:
     basemap_attribution: str | None
     language: str
     basemap: str | None = None
+    public_url: str | None = None
     imprint_file: Path | None = None
     publish_immediately: bool = False
     min_residents: int = 300
@@ -199,6 +207,34 @@ def _get(env: Mapping[str, str], name: str) -> str | None:
         raise KeyError(f"{name} is not declared in SETTINGS")
     value = env.get(name, "").strip()
     return value or _BY_NAME[name].default
+
+
+def _public_url(value: str | None) -> str | None:
+    """The app's public root without a trailing slash, or ``None``; anything else than an http(s) root is refused.
+
+    >>> _public_url("https://beteiligung.berlin.de/bedarfsatlas/")
+    'https://beteiligung.berlin.de/bedarfsatlas'
+    >>> _public_url("beteiligung.berlin.de")
+    Traceback (most recent call last):
+    ...
+    core.settings.SettingsError: BEDARFSATLAS_PUBLIC_URL must be an http(s) address like https://beteiligung.berlin.de/bedarfsatlas (the app's root as phones reach it), got 'beteiligung.berlin.de'.
+    """
+    if value is None:
+        return None
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is no number or out of range
+    except ValueError:
+        valid = False
+    else:  # a root to put page paths under: no query, fragment or credentials
+        valid = (parts.scheme in ("https", "http") and bool(parts.hostname) and not parts.query
+                 and not parts.fragment and not parts.username and not any(c.isspace() for c in value))
+    if not valid:
+        raise SettingsError(
+            "BEDARFSATLAS_PUBLIC_URL must be an http(s) address like https://beteiligung.berlin.de/bedarfsatlas "
+            f"(the app's root as phones reach it), got {value!r}."
+        )
+    return value.rstrip("/")
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -234,6 +270,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(
             f"BEDARFSATLAS_BASEMAP_URL must start with https:// or http://, got {basemap_url!r}."
         )
+    public_url = _public_url(_get(env, "BEDARFSATLAS_PUBLIC_URL"))
     publish = _get(env, "BEDARFSATLAS_PUBLISH_IMMEDIATELY").lower()
     if publish not in _BOOLEANS:
         raise SettingsError(
@@ -263,6 +300,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         basemap_attribution=attribution,
         language=language,
         basemap=basemap,
+        public_url=public_url,
         imprint_file=Path(imprint).expanduser() if (imprint := _get(env, "BEDARFSATLAS_IMPRINT_FILE")) else None,
         publish_immediately=_BOOLEANS[publish],
         min_residents=minimums["BEDARFSATLAS_MIN_RESIDENTS"],

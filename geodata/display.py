@@ -244,6 +244,21 @@ def display_units(settings: Settings, level: str) -> gpd.GeoDataFrame:
     return _display_units(display_geojson(settings, level), level)
 
 
+def area_bbox(settings: Settings, level: str, area_id: str) -> tuple[float, float, float, float] | None:
+    """``(min_lon, min_lat, max_lon, max_lat)`` of one area as drawn (EPSG:4326); ``None`` for an unknown id.
+
+    Where a map of that area starts, e.g. ``/melden?workshop=CODE`` on the workshop's Bezirk.
+
+    >>> from core.settings import load_settings
+    >>> area_bbox(load_settings(), "BEZ", "99") is None  # doctest: +SKIP
+    True
+    """
+    units = display_units(settings, level)
+    if area_id not in units.index:
+        return None
+    return tuple(float(v) for v in units.geometry[area_id].bounds)
+
+
 def clear_memory_cache() -> None:
     """Forget the in-memory copies (the disk cache stays); for benchmarks and tests."""
     for cached in (_source_checksum, _simplified_plr, _cached_geojson, _display_units):

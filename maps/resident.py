@@ -325,6 +325,7 @@ def report_map(
     lang: str = "de",
     asset_base: str = ASSET_BASE,
     landmarks: Landmarks | None = None,
+    start_bbox: Sequence[float] | None = None,
 ) -> folium.Map:
     """The residents' map: Bezirk outlines with names, the chosen place, needs nearby.
 
@@ -354,6 +355,15 @@ def report_map(
         U- and S-Bahn stations and Planungsraum names drawn from street zoom on
         (:func:`geodata.orientation.landmarks`, :mod:`maps.orientation`); the areas of
         ``nearby_areas`` keep their own names.
+    start_bbox : (min_lon, min_lat, max_lon, max_lat), optional
+        Where the map starts while there is neither pin nor chosen area, e.g. a workshop's
+        area (:func:`geodata.display.area_bbox`); default all of Berlin (the Bezirke).
+
+    Examples
+    --------
+    >>> m = report_map({"type": "FeatureCollection", "features": []}, start_bbox=(13.40, 52.49, 13.44, 52.51))
+    >>> "[[52.49, 13.4], [52.51, 13.44]]" in m.get_root().render()
+    True
     """
     # Centred on the pin, zoomed to street level: the resident sees where the pin landed.
     view = {"location": list(pin), "zoom_start": PLACE_ZOOM} if pin is not None else {}
@@ -408,6 +418,9 @@ def report_map(
         folium.Marker(location=pin, alt=t("report.pin", lang), title=t("report.pin", lang)).add_to(m)
     elif selected_area is not None:
         m.fit_bounds(_bounds([{"geometry": selected_area}]))
+    elif start_bbox is not None:  # e.g. /melden?workshop=CODE: the room's area, not all of Berlin
+        min_lon, min_lat, max_lon, max_lat = (float(v) for v in start_bbox)
+        m.fit_bounds([[min_lat, min_lon], [max_lat, max_lon]])
     else:
         m.fit_bounds(_bounds(features) if features else BERLIN_BOUNDS)
     m.get_root().header.add_child(folium.Element(_MAP_CSS), name="bedarfsatlas_report_map_css")

@@ -7,7 +7,7 @@ not robust" flags), one area's explanation (contribution bars, and a table of
 value, normalised value, direction, weight and contribution), the hotspots
 with their significance, the unheard areas crossed with MSS status, the goals
 with their evidence, and offers the report as HTML and PDF. All computation
-lives in :mod:`assessment`; this page only wires widgets to it.
+lives in :mod:`assessment`; the page wires widgets to it and keeps them in the URL (a link restores them).
 
 Heavy inputs (indicator table, full-detail geometry and its contiguity,
 display geometry) are cached per level and data version; needs counts for a
@@ -41,6 +41,7 @@ from geodata.display import display_geojson, display_units
 from geodata.lor import LEVEL_ORDER, LEVELS, load_units
 from maps.base import Basemap, choropleth_base_map, choropleth_layer, legend_entries, legend_html
 from maps.charts import contribution_bars
+from ui import shared_views
 from ui.context import asset_base, needs_store, page_context
 from ui.widgets import icon_button, literal_table
 
@@ -95,12 +96,10 @@ def area_map(classes, texts: pd.Series, label: str, key: str, height: int, headi
 
 st.title(t("assess.title", lang))
 st.write(t("assess.intro", lang))
-
+shared_views.restore_assessment(lang)  # a shared link's level, preset, weights (defaults: view_links)
 c1, c2, c3 = st.columns(3)
-level = c1.selectbox(t("assess.level", lang), LEVEL_ORDER, index=1, key="assess_level",
-                     format_func=lambda code: LEVELS[code].plural(lang))
+level = c1.selectbox(t("assess.level", lang), LEVEL_ORDER, key="assess_level", format_func=lambda c: LEVELS[c].plural(lang))
 preset = c2.selectbox(t("assess.preset", lang), list(presets.PRESETS), key="assess_preset",
-                      index=list(presets.PRESETS).index(presets.DEFAULT_PRESET),
                       format_func=lambda p: presets.PRESETS[p].label(lang))
 method = c3.selectbox(t("assess.method", lang), priority.NORMALISATIONS, key="assess_method",
                       format_func=lambda m: t(f"assess.method.{m}", lang))
@@ -147,6 +146,7 @@ if add_button.button(t("assess.add_button", lang), disabled=extra is None, key="
     st.rerun()
 
 spec = [(k, st.session_state[f"assess_d_{k}"], st.session_state[f"assess_w_{k}"]) for k in keys]
+shared_views.mirror_assessment(level, preset, method, spec, lang, settings.language)  # the address bar holds it
 if not presets.has_weight(spec):
     st.warning(t("assess.all_zero", lang))
     st.stop()

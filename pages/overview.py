@@ -6,7 +6,8 @@ to report what is missing in their neighbourhood (/melden).
 Choose a level and an indicator; the map shows classes, the legend beside it
 explains them (with a 'keine Angabe' entry), the source line names dataset,
 date and licence, and a sortable table below holds the same values, so nothing
-here needs the map. Heavy data (display geometry, indicator table) is cached per
+here needs the map. Level and indicator are kept in the address bar, so a link shows
+the same map (:mod:`ui.shared_views`). Heavy data (display geometry, indicator table) is cached per
 level and data version; the folium map is rebuilt on each run (it is cheap, and
 folium objects must not be cached).
 """
@@ -17,6 +18,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from assessment.analysis.view_links import OverviewView, overview_query
 from core.i18n import escape_markdown, t
 from core.settings import Settings
 from geodata import indicators
@@ -37,6 +39,7 @@ from maps.base import (
     legend_html,
 )
 from maps.classify import NEUTRAL
+from ui import shared_views
 from ui.context import asset_base, page_context
 
 #: The MSS status index is the city's own summary of social need per PLR.
@@ -64,6 +67,7 @@ with st.container(border=True, key="overview_report"):
                  width="stretch")
     st.caption(t("report.intro", lang))
 st.write(t("overview.intro", lang))
+shared_views.restore_overview(lang)  # a shared link's level and indicator
 
 left, right = st.columns(2)
 level = left.selectbox(
@@ -86,6 +90,7 @@ if (note := st.session_state.get("overview_indicator_note")) and note[:2] == (le
     st.info(not_at_level_note(note[2], key, lang))
 indicator = INDICATORS[key]
 lvl = LEVELS[level]
+shared_views.mirror(overview_query(OverviewView(level, key)), lang, settings.language)  # the address bar holds the view
 
 geojson, table = level_data(settings, level, indicators.data_version(settings))
 values = table[key]

@@ -26,6 +26,7 @@ lists) in :mod:`assessment.participation.places`, workshops, "Ich auch" and "Pro
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 import streamlit as st
 
@@ -33,6 +34,7 @@ from assessment.participation import places, submission
 from assessment.participation import residents as participation
 from assessment.participation.moderation import REPORT_REASONS, REPORT_THRESHOLD
 from core.i18n import escape_markdown, t
+from geodata.display import area_bbox
 from geodata.lookup import get_locator
 from ui.cached import area_lists
 from ui.context import browser_value, page_context
@@ -117,7 +119,8 @@ with where:
     st.write(t("report.map_hint", lang))
     # Keyboard users would tab through the map's controls, phone users scroll past a full-screen map.
     skip_link(t("report.skip_map", lang), PICKERS["BEZ"], anchor="ohne-karte")
-    resident_map(settings, place, nearby, lang, key="report_map")
+    # A workshop's link starts on the workshop's area.
+    resident_map(settings, place, nearby, lang, key="report_map", start_bbox=link.start_bbox(partial(area_bbox, settings)))
     if state["report_outside"]:
         st.error(t("report.outside", lang))
     elif place:

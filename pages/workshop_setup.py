@@ -29,7 +29,7 @@ from maps.base import Basemap
 from maps.workshop import drawn_bbox, focus_draw_map
 from ui.context import app_url, page_context
 from ui.projector_pins import projector_pins
-from ui.workshop_panels import table_devices, workshop_exports
+from ui.workshop_panels import local_address_warning, table_devices, workshop_exports
 from ui.widgets import publish_choice, qr_png
 
 ctx = page_context()
@@ -169,6 +169,7 @@ if error := state.pop("ws_error", None):
 # --- join --------------------------------------------------------------------------------------
 st.header(t("workshop.join_header", lang))
 join_url = app_url(f"/melden?workshop={code}")
+local_address_warning(lang)  # a laptop's own address (localhost) in the QR code leads no phone anywhere
 qr_column, link_column = st.columns([1, 2])
 # The link beside the code is plain text; a caption repeating it came out as a faded link (3:1, below
 # WCAG AA). The alt text says where the code leads, for those who cannot scan it.

@@ -53,7 +53,10 @@ def test_table_directory_reads_code_title_status(store):
     kiez = book.open(book.create("Kiezspaziergang", date(2026, 12, 1), focus_level="BEZ", focus_id="01").code)
     old = book.create("Alt", date(2026, 1, 1), focus_level="BEZ", focus_id="01", publish_immediately=False)
     directory = TableWorkshopDirectory(store.engine)
-    assert directory.get(kiez.code) == Workshop(kiez.code, "Kiezspaziergang", "open", True)
+    assert directory.get(kiez.code) == Workshop(kiez.code, "Kiezspaziergang", "open", True, "BEZ", "01", None)
+    drawn = book.create("Am Kanal", date(2026, 12, 1), bbox=(13.40, 52.49, 13.44, 52.51))
+    assert directory.get(drawn.code).bbox == (13.40, 52.49, 13.44, 52.51)  # the focus area: where /melden starts
+    assert directory.get(drawn.code).focus_level is None
     assert directory.get(kiez.code).is_open
     assert not directory.get(old.code).is_open and not directory.get(old.code).publish_immediately
     assert directory.get("nope") is None

@@ -80,7 +80,9 @@ def test_a_workshop_that_takes_no_needs_now_says_why_and_tags_nothing(store, sta
         (book.close if status == "closed" else book.freeze)(code)
     # The page still watches for a voting round, except in a frozen workshop (no round can open there).
     voting_code = None if status == "frozen" else code
-    assert workshop_link(store, code) == WorkshopLink(None, notice, {"title": "Abendforum"}, voting_code)
+    # Its area is still where the map starts: people scan the code before the facilitator opens the workshop.
+    named = Workshop(code, "Abendforum", status, True, "BEZ", "01")
+    assert workshop_link(store, code) == WorkshopLink(None, notice, {"title": "Abendforum"}, voting_code, named)
 
 
 def test_an_open_workshop_tags_the_needs_and_carries_its_publish_setting(store):
@@ -89,8 +91,24 @@ def test_an_open_workshop_tags_the_needs_and_carries_its_publish_setting(store):
                        publish_immediately=False).code
     book.open(code)
     link = workshop_link(store, code)
-    assert link == WorkshopLink(Workshop(code, "Kiezspaziergang", "open", False), "report.workshop",
-                                {"title": "Kiezspaziergang"}, code)
+    room = Workshop(code, "Kiezspaziergang", "open", False, "BEZ", "01")
+    assert link == WorkshopLink(room, "report.workshop", {"title": "Kiezspaziergang"}, code, named=room)
+
+
+def test_a_workshop_link_starts_the_map_on_its_drawn_rectangle_or_its_area(store):
+    book = WorkshopBook(store)
+    drawn = book.create("Am Kanal", date(2026, 12, 1), bbox=(13.40, 52.49, 13.44, 52.51)).code
+    area = book.create("Im Kiez", date(2026, 12, 1), focus_level="BZR", focus_id="011002").code
+    asked = []
+
+    def area_bbox(level, area_id):
+        asked.append((level, area_id))
+        return (13.33, 52.51, 13.37, 52.53)
+
+    assert workshop_link(store, drawn).start_bbox(area_bbox) == (13.40, 52.49, 13.44, 52.51) and not asked
+    assert workshop_link(store, area).start_bbox(area_bbox) == (13.33, 52.51, 13.37, 52.53)
+    assert asked == [("BZR", "011002")]
+    assert workshop_link(store, "NOSUCH").start_bbox(area_bbox) is None and workshop_link(store, None).named is None
 
 
 @pytest.mark.parametrize(

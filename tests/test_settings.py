@@ -72,6 +72,36 @@ def test_bad_settings_name_the_variable_and_the_fix(env, message):
     assert str(err.value).startswith(message)
 
 
+@pytest.mark.parametrize("value", [
+    "beteiligung.berlin.de",  # no scheme
+    "ftp://beteiligung.berlin.de",
+    "https://",  # no host
+    "https://beteiligung.berlin.de/atlas?x=1",  # a root takes no query
+    "https://beteiligung.berlin.de/#top",
+    "https://user:secret@beteiligung.berlin.de",  # no credentials in a link on a projector
+    "https://beteiligung.berlin.de:port",
+    "https://beteiligung.berlin.de/mein atlas",
+])
+def test_a_public_url_that_is_no_http_root_is_refused_naming_the_setting(value):
+    with pytest.raises(SettingsError) as err:
+        load_settings({"BEDARFSATLAS_PUBLIC_URL": value})
+    assert str(err.value) == (
+        "BEDARFSATLAS_PUBLIC_URL must be an http(s) address like https://beteiligung.berlin.de/bedarfsatlas "
+        f"(the app's root as phones reach it), got {value!r}."
+    )
+
+
+@pytest.mark.parametrize("value, public_url", [
+    (None, None),
+    ("  ", None),
+    ("https://beteiligung.berlin.de/bedarfsatlas/", "https://beteiligung.berlin.de/bedarfsatlas"),
+    ("http://192.168.0.5:8501", "http://192.168.0.5:8501"),
+])
+def test_a_public_url_is_kept_without_its_trailing_slash(value, public_url):
+    env = {} if value is None else {"BEDARFSATLAS_PUBLIC_URL": value}
+    assert load_settings(env).public_url == public_url
+
+
 def test_defaults_and_overrides():
     s = load_settings({})
     assert str(s.data_dir) == "data" and s.language == "de"

@@ -25,6 +25,8 @@ phone_menu
     On a narrow screen, the menu closes once a page is chosen from it.
 projector_pins
     A workshop's pins for its facilitator, each with "Ausblenden" (off every projector).
+shared_views
+    The overview's and /bewertung's state in the address bar: a link restores it.
 sign_in
     Who is signed in on this run, checked again on every run (expiry, account changes,
     sign-out elsewhere); keeping a sign-in and signing out.
@@ -32,5 +34,5 @@ widgets
     Shared widgets: the workshop-code gate, a list's choice kept across languages, the
     anti-bot field, a workshop's QR code and its choice of publishing at once.
 workshop_panels
-    Two panels of /workshop: table devices' links and the workshop's exports.
+    Panels of /workshop: the warning about localhost join links, table devices' links, the exports.
 """

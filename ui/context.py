@@ -26,7 +26,7 @@ from assessment.participation.auth import RESIDENT, User
 from assessment.participation.residents import browser_secret
 from core.settings import Settings, load_settings
 from maps.base import ASSET_BASE
-from ui.links import app_link
+from ui.links import app_link, phones_cannot_open
 
 
 @st.cache_resource(show_spinner=False)
@@ -58,8 +58,14 @@ def browser_value() -> str | None:
 
 
 def app_url(path: str) -> str:
-    """An absolute link into this app as the browser sees it (QR codes, join links)."""
-    return app_link(st.context.url, st.get_option("server.baseUrlPath"), path)
+    """An absolute link into this app (QR codes, join links): under ``BEDARFSATLAS_PUBLIC_URL`` when set,
+    else as the browser sees it (:func:`ui.links.app_link`)."""
+    return app_link(st.context.url, st.get_option("server.baseUrlPath"), path, load_settings().public_url)
+
+
+def links_stay_on_this_machine() -> bool:
+    """True when join links would lead to ``localhost``: no public address set and the browser is on the server."""
+    return phones_cannot_open(st.context.url, load_settings().public_url)
 
 
 @dataclass(frozen=True)

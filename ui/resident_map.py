@@ -20,8 +20,11 @@ from ui.map_component import map_component
 
 
 def resident_map(settings: Settings, place: dict | None, nearby: Sequence[Any], lang: str, *, key: str,
-                 height: int = 420) -> Any:
-    """Show the residents' map for ``place`` with the ``nearby`` needs (``NearbyNeed`` rows) as dots."""
+                 height: int = 420, start_bbox: Sequence[float] | None = None) -> Any:
+    """Show the residents' map for ``place`` with the ``nearby`` needs (``NearbyNeed`` rows) as dots.
+
+    ``start_bbox`` is where the map starts without a place (a workshop's area; :func:`maps.resident.report_map`).
+    """
     markers = tuple(NeedMarker(n.need.lat, n.need.lon, n.need.title, CATEGORIES[n.need.category].label(lang))
                     for n in nearby)
     drawn_on = backdrop(settings)  # the operator's base map and the landmarks of street zoom
@@ -31,9 +34,9 @@ def resident_map(settings: Settings, place: dict | None, nearby: Sequence[Any], 
         view = places.place_view(place, lambda level: display_units(settings, level))
         return report_map(display_geojson(settings, "BEZ"), pin=view.pin, selected_area=view.selected_area,
                           needs=list(markers), nearby_areas=view.nearby_areas, lang=lang, asset_base=base,
-                          **drawn_on)
+                          start_bbox=start_bbox, **drawn_on)
 
     content = ("report", repr(sorted((place or {}).items())), markers, drawn_on["basemap"], lang, base,
-               str(settings.data_dir))
+               str(settings.data_dir), tuple(start_bbox) if start_bbox is not None else None)
     return map_component(content, build, key=key, height=height, use_container_width=True,
                          returned_objects=["last_clicked"])

@@ -1,4 +1,4 @@
-"""Two panels of the facilitators' page /workshop: table devices and the workshop's exports.
+"""Panels of the facilitators' page /workshop: the join address's warning, table devices, the workshop's exports.
 
 Kept out of ``pages/workshop_setup.py`` so the page stays a readable screen; what each
 panel decides lives in :mod:`assessment.participation.workshops` (table devices: only the
@@ -21,8 +21,14 @@ from assessment.participation.workshop_report import (
 from assessment.participation.workshops import DEVICE_LABEL_MAX, Workshop, WorkshopBook, WorkshopError
 from core.i18n import escape_markdown, t
 from core.settings import Settings
-from ui.context import app_url
+from ui.context import app_url, links_stay_on_this_machine
 from ui.widgets import qr_png
+
+
+def local_address_warning(lang: str) -> None:
+    """Say so when the join link and QR code lead to ``localhost``: phones cannot open it (set the public address)."""
+    if links_stay_on_this_machine():
+        st.warning(t("workshop.localhost_warning", lang), icon=":material/phonelink_off:")
 
 
 def table_devices(book: WorkshopBook, code: str, workshop: Workshop, user: User, lang: str) -> None:

@@ -125,6 +125,10 @@ class Workshop:
     status: str  # "open", "closed" or "frozen" (see assessment.participation.workshops)
     #: Needs from the room are stored as published (the facilitator moderates the room).
     publish_immediately: bool = False
+    #: The workshop's area: an LOR unit (level and id) or a drawn ``(min_lon, min_lat, max_lon, max_lat)``.
+    focus_level: str | None = None
+    focus_id: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
 
     @property
     def is_open(self) -> bool:
@@ -152,8 +156,8 @@ class StaticWorkshopDirectory:
 class TableWorkshopDirectory:
     """Workshops from the ``workshops`` table of the needs database, if it has one.
 
-    Reads the columns ``code``, ``title``, ``status`` and ``publish_immediately``
-    of the table :mod:`assessment.participation.workshops` keeps (migration ``0004``); other
+    Reads the columns ``code``, ``title``, ``status``, ``publish_immediately`` and the
+    focus area (``focus_level``, ``focus_id``, the rectangle's corners) of the table :mod:`assessment.participation.workshops` keeps (migration ``0004``); other
     columns are ignored. Without the table (an unmigrated database) every code is unknown.
     """
 
@@ -166,17 +170,16 @@ class TableWorkshopDirectory:
             return None
         if not sa.inspect(self.engine).has_table("workshops"):
             return None
-        table = sa.table(
-            "workshops", sa.column("code"), sa.column("title"), sa.column("status"), sa.column("publish_immediately")
-        )
+        columns = ("code", "title", "status", "publish_immediately", "focus_level", "focus_id",
+                   "min_lon", "min_lat", "max_lon", "max_lat")
+        table = sa.table("workshops", *(sa.column(name) for name in columns))
         with self.engine.connect() as conn:
-            row = conn.execute(
-                sa.select(table.c.code, table.c.title, table.c.status, table.c.publish_immediately)
-                .where(table.c.code == code)
-            ).first()
+            row = conn.execute(sa.select(*table.c).where(table.c.code == code)).first()
         if row is None:
             return None
-        return Workshop(str(row.code), str(row.title), str(row.status), bool(row.publish_immediately))
+        bbox = None if row.min_lon is None else tuple(float(v) for v in (row.min_lon, row.min_lat, row.max_lon, row.max_lat))
+        return Workshop(str(row.code), str(row.title), str(row.status), bool(row.publish_immediately),
+                        row.focus_level, row.focus_id, bbox)
 
 
 def workshop_directory(store) -> WorkshopDirectory:
@@ -205,6 +208,30 @@ class WorkshopLink:
     notice: str | None = None
     values: dict = field(default_factory=dict)
     voting_code: str | None = None
+    named: Workshop | None = None  # the workshop the code names, whatever its status: its area is where the map starts
+
+    def start_bbox(self, area_bbox: Callable[[str, str], tuple[float, float, float, float] | None]):
+        """Where the residents' map starts: the named workshop's drawn rectangle or its area, else ``None`` (Berlin).
+
+        ``area_bbox(level, area_id)`` is the bounding box of an LOR area
+        (:func:`geodata.display.area_bbox`); an area it does not know starts on Berlin.
+
+        >>> def room(**focus):
+        ...     return WorkshopLink(named=Workshop("AB12CD", "Kiezwerkstatt", "open", **focus))
+        >>> room(bbox=(13.40, 52.49, 13.44, 52.51)).start_bbox(lambda level, area: None)
+        (13.4, 52.49, 13.44, 52.51)
+        >>> room(focus_level="BEZ", focus_id="02").start_bbox(lambda level, area: (13.36, 52.48, 13.46, 52.52))
+        (13.36, 52.48, 13.46, 52.52)
+        >>> WorkshopLink().start_bbox(lambda level, area: (0, 0, 1, 1)), room().start_bbox(lambda level, area: (0, 0, 1, 1))
+        (None, None)
+        """
+        if self.named is None:
+            return None
+        if self.named.bbox is not None:
+            return tuple(self.named.bbox)
+        if self.named.focus_level is None or self.named.focus_id is None:  # a directory that knows no areas
+            return None
+        return area_bbox(self.named.focus_level, self.named.focus_id)
 
 
 def workshop_link(store, code: str | None) -> WorkshopLink:
@@ -216,9 +243,9 @@ def workshop_link(store, code: str | None) -> WorkshopLink:
     :func:`workshop_directory`.
 
     >>> workshop_link(None, None)
-    WorkshopLink(workshop=None, notice=None, values={}, voting_code=None)
+    WorkshopLink(workshop=None, notice=None, values={}, voting_code=None, named=None)
     >>> workshop_link(None, "bad code!")
-    WorkshopLink(workshop=None, notice='report.workshop_unknown', values={'code': 'bad code!'}, voting_code=None)
+    WorkshopLink(workshop=None, notice='report.workshop_unknown', values={'code': 'bad code!'}, voting_code=None, named=None)
     """
     if not code:
         return WorkshopLink()
@@ -228,8 +255,8 @@ def workshop_link(store, code: str | None) -> WorkshopLink:
     voting_code = None if found.status == "frozen" else found.code
     if not found.is_open:
         return WorkshopLink(notice=_NOT_OPEN.get(found.status, "report.workshop_closed"), values={"title": found.title},
-                            voting_code=voting_code)
-    return WorkshopLink(found, "report.workshop", {"title": found.title}, voting_code)
+                            voting_code=voting_code, named=found)
+    return WorkshopLink(found, "report.workshop", {"title": found.title}, voting_code, named=found)
 
 
 #: How often ``/melden?workshop=CODE`` looks whether the workshop's voting round is open (seconds):
