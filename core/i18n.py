@@ -488,10 +488,6 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "planner.facilities": {"de": "Einrichtungen einblenden", "en": "Show facilities"},
     "planner.needs_shown": {"de": "{n} Bedarfe entsprechen den Filtern.", "en": "{n} needs match the filters."},
     "planner.needs_shown_one": {"de": "1 Bedarf entspricht den Filtern.", "en": "1 need matches the filters."},
-    "planner.needs_aggregated": {
-        "de": "Mehr als {limit} Bedarfe: die Karte zeigt sie zusammengefasst je Planungsraum.",
-        "en": "More than {limit} needs: the map shows them summed per planning area.",
-    },
     "planner.map_label": {"de": "Karte: {indicator} je {level}", "en": "Map: {indicator} per {level}"},
     "planner.link_problem": {"de": "Link-Parameter korrigiert: {problem}", "en": "Link parameter corrected: {problem}"},
     "planner.focus": {"de": "Gebiet im Fokus (suchen oder in der Karte anklicken)", "en": "Area in focus (search or click on the map)"},
@@ -1355,6 +1351,32 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "live.closed": {"de": "Meldungen sind geschlossen.", "en": "Submissions are closed."},
     "live.not_open": {"de": "Gleich geht es los: Meldungen sind noch nicht geöffnet.",
                       "en": "Starting soon: submissions are not open yet."},
+    # Needs in view on /karte (issue 14): above the point limit, each need inside the view from street zoom on.
+    "planner.inview.zoom_in": {
+        "de": "Mehr als {limit} Bedarfe: die Karte zeigt ihre Anzahl je Planungsraum. Zoomen Sie bis auf "
+        "Straßenebene hinein, um die einzelnen Bedarfe im Kartenausschnitt zu sehen.",
+        "en": "More than {limit} needs: the map shows their count per planning area. Zoom in to street "
+        "level to see the single needs in the map's view.",
+    },
+    "planner.inview.shown": {
+        "de": {"one": "Straßenebene: die Karte zeigt den {n} Bedarf in diesem Ausschnitt.",
+               "other": "Straßenebene: die Karte zeigt alle {n} Bedarfe in diesem Ausschnitt."},
+        "en": {"one": "Street level: the map shows the {n} need in this view.",
+               "other": "Street level: the map shows all {n} needs in this view."},
+    },
+    "planner.inview.none": {
+        "de": "Straßenebene: in diesem Ausschnitt liegt kein Bedarf, der den Filtern entspricht.",
+        "en": "Street level: no need in this view matches the filters.",
+    },
+    "planner.inview.capped": {
+        "de": {"one": "Dieser Ausschnitt enthält mehr als {n} Bedarf; die Karte zeigt den neuesten. "
+                      "Zoomen Sie weiter hinein, um alle zu sehen.",
+               "other": "Dieser Ausschnitt enthält mehr als {n} Bedarfe; die Karte zeigt die {n} neuesten. "
+                        "Zoomen Sie weiter hinein, um alle zu sehen."},
+        "en": {"one": "This view holds more than {n} need; the map shows the newest. Zoom in further to see all.",
+               "other": "This view holds more than {n} needs; the map shows the {n} newest. "
+                        "Zoom in further to see all."},
+    },
 }
 
 
