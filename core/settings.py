@@ -138,7 +138,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "BEDARFSATLAS_MAP_POINT_LIMIT",
-        "1000",
+        "500",
         "Planners' map (`/karte`) at street zoom, when more needs match than it draws for all of Berlin: "
         "at most this many needs are drawn one by one in one view (the newest); a note asks to zoom "
         "in further when the view holds more.",
@@ -177,7 +177,7 @@ class Settings:
     limit_overall_per_day: int = 2000
     limit_workshop_per_minute: int = 30
     limit_workshop_per_day: int = 500
-    map_point_limit: int = 1000
+    map_point_limit: int = 500
 
     @property
     def raw_dir(self) -> Path:
