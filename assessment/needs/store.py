@@ -607,8 +607,12 @@ class NeedStore:
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise ValueError(f"limit must be a whole number >= 1, got {limit!r}")
         where = _filters(None, None, (west, south, east, north), categories, since, until, statuses, workshop_id)
-        statement = (sa.select(needs.c.lat, needs.c.lon, needs.c.category, needs.c.title).where(*where)
-                     .order_by(needs.c.created_at.desc(), needs.c.id).limit(limit))
+        newest = [needs.c.created_at.desc(), needs.c.id]
+        # Pick the newest ids from the index ix_needs_position alone (it holds status, position, time
+        # and id), then read only those rows: a street view may hold thousands of needs.
+        chosen = sa.select(needs.c.id).where(*where).order_by(*newest).limit(limit)
+        statement = (sa.select(needs.c.lat, needs.c.lon, needs.c.category, needs.c.title)
+                     .where(needs.c.id.in_(chosen)).order_by(*newest))
         rows = self._read(lambda conn: conn.execute(statement).all())
         return pd.DataFrame([tuple(r) for r in rows], columns=["lat", "lon", "category", "title"])
 
