@@ -326,11 +326,12 @@ class KeptView:
             return self.imposed, view_bounds(self.imposed, self.size or DEFAULT_SIZE)
         if self.reported is None:
             return None
-        size = map_size(self.bounds, self.reported.zoom) if self.bounds is not None else (0.0, 0.0)
-        if self.bounds is None or max(size) > MAX_VIEW_PIXELS:
-            size = tuple(min(MAX_VIEW_PIXELS, side) for side in size) if self.bounds is not None else DEFAULT_SIZE
-            return self.reported, view_bounds(self.reported, size)
-        return self.reported, self.bounds
+        if self.bounds is None:
+            return self.reported, view_bounds(self.reported, DEFAULT_SIZE)
+        width, height = map_size(self.bounds, self.reported.zoom)
+        if max(width, height) <= MAX_VIEW_PIXELS:
+            return self.reported, self.bounds
+        return self.reported, view_bounds(self.reported, (min(width, MAX_VIEW_PIXELS), min(height, MAX_VIEW_PIXELS)))
 
     def current(self) -> MapView | None:
         """Where the map is as far as the server knows: the last report, else the view imposed."""
