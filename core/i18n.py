@@ -1377,6 +1377,15 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
                "other": "This view holds more than {n} needs; the map shows the {n} newest. "
                         "Zoom in further to see all."},
     },
+    "planner.inview.capped_closest": {
+        "de": {"one": "Dieser Ausschnitt enthält mehr als {n} Bedarf; die Karte zeigt den neuesten "
+                      "(näher heran zoomt sie nicht).",
+               "other": "Dieser Ausschnitt enthält mehr als {n} Bedarfe; die Karte zeigt die {n} neuesten "
+                        "(näher heran zoomt sie nicht)."},
+        "en": {"one": "This view holds more than {n} need; the map shows the newest (it cannot zoom in further).",
+               "other": "This view holds more than {n} needs; the map shows the {n} newest "
+                        "(it cannot zoom in further)."},
+    },
 }
 
 

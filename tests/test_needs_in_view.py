@@ -194,6 +194,11 @@ def test_a_view_holding_more_than_the_limit_shows_the_limit_and_says_zoom_in_fur
     assert inventory.map_needs_note(found, "de", limit=5) == (
         "Dieser Ausschnitt enthält mehr als 5 Bedarfe; die Karte zeigt die 5 neuesten. "
         "Zoomen Sie weiter hinein, um alle zu sehen.")
+    # At the map's closest zoom there is no further in: the note does not ask for it.
+    closest = (MapView(18.0, (52.5, 13.4)), STREET[1])
+    found = inventory.needs_in_view(RecordingStore(9), NeedFilters(), PER_AREA, closest, limit=5)
+    assert inventory.map_needs_note(found, "de", limit=5) == (
+        "Dieser Ausschnitt enthält mehr als 5 Bedarfe; die Karte zeigt die 5 neuesten (näher heran zoomt sie nicht).")
     # Exactly the limit: all shown, no "more".
     exact = inventory.needs_in_view(RecordingStore(5), NeedFilters(), PER_AREA, STREET, limit=5)
     assert (len(exact.points), exact.capped) == (5, False)

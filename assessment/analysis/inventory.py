@@ -285,9 +285,10 @@ class MapNeeds:
     points: pd.DataFrame | None = None
     per_area: pd.DataFrame | None = None
     #: True when ``points`` are only the needs inside the map's view (:func:`needs_in_view`);
-    #: ``capped`` when the view holds more than were drawn.
+    #: ``capped`` when the view holds more than were drawn; ``closest`` when the map cannot zoom in further.
     in_view: bool = False
     capped: bool = False
+    closest: bool = False
 
     @property
     def aggregated(self) -> bool:
@@ -369,7 +370,7 @@ def needs_in_view(store: Any, filters: NeedFilters, drawn: MapNeeds, shown: tupl
     if not drawn.aggregated or shown is None or shown[0].zoom < street_zoom:
         return drawn
     found = store.points_in_bounds(*shown[1], limit=limit + 1, **filters.store_kwargs())
-    return MapNeeds(points=found.head(limit), in_view=True, capped=len(found) > limit)
+    return MapNeeds(points=found.head(limit), in_view=True, capped=len(found) > limit, closest=shown[0].zoom >= MAX_ZOOM)
 
 
 def map_needs_note(drawn: MapNeeds, lang: str = "de", *, limit: int) -> str | None:
@@ -386,6 +387,8 @@ def map_needs_note(drawn: MapNeeds, lang: str = "de", *, limit: int) -> str | No
     'Street level: the map shows all 2 needs in this view.'
     >>> map_needs_note(MapNeeds(points=points, in_view=True, capped=True), "en", limit=2)
     'This view holds more than 2 needs; the map shows the 2 newest. Zoom in further to see all.'
+    >>> map_needs_note(MapNeeds(points=points, in_view=True, capped=True, closest=True), "en", limit=2)
+    'This view holds more than 2 needs; the map shows the 2 newest (it cannot zoom in further).'
     >>> map_needs_note(MapNeeds(points=points), "en", limit=1000) is None
     True
     """
@@ -394,7 +397,7 @@ def map_needs_note(drawn: MapNeeds, lang: str = "de", *, limit: int) -> str | No
     if not drawn.in_view:
         return None
     if drawn.capped:
-        return t("planner.inview.capped", lang, n=limit)
+        return t("planner.inview.capped_closest" if drawn.closest else "planner.inview.capped", lang, n=limit)
     return t("planner.inview.shown", lang, n=len(drawn.points)) if len(drawn.points) else t("planner.inview.none", lang)
 
 
