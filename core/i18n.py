@@ -488,10 +488,6 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "planner.facilities": {"de": "Einrichtungen einblenden", "en": "Show facilities"},
     "planner.needs_shown": {"de": "{n} Bedarfe entsprechen den Filtern.", "en": "{n} needs match the filters."},
     "planner.needs_shown_one": {"de": "1 Bedarf entspricht den Filtern.", "en": "1 need matches the filters."},
-    "planner.needs_aggregated": {
-        "de": "Mehr als {limit} Bedarfe: die Karte zeigt sie zusammengefasst je Planungsraum.",
-        "en": "More than {limit} needs: the map shows them summed per planning area.",
-    },
     "planner.map_label": {"de": "Karte: {indicator} je {level}", "en": "Map: {indicator} per {level}"},
     "planner.link_problem": {"de": "Link-Parameter korrigiert: {problem}", "en": "Link parameter corrected: {problem}"},
     "planner.focus": {"de": "Gebiet im Fokus (suchen oder in der Karte anklicken)", "en": "Area in focus (search or click on the map)"},
@@ -1401,6 +1397,41 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
         "für einen gewichteten Indikator; ignoriert.",
         "en": "The link's parameter “{param}”: “{value}” is no direction such as key:-1 or key:1 "
         "for a weighted indicator; ignored.",
+    },
+    # Needs in view on /karte (issue 14): above the point limit, each need inside the view from street zoom on.
+    "planner.inview.zoom_in": {
+        "de": "Mehr als {limit} Bedarfe: die Karte zeigt ihre Anzahl je Planungsraum. Zoomen Sie bis auf "
+        "Straßenebene hinein, um die einzelnen Bedarfe im Kartenausschnitt zu sehen.",
+        "en": "More than {limit} needs: the map shows their count per planning area. Zoom in to street "
+        "level to see the single needs in the map's view.",
+    },
+    "planner.inview.shown": {
+        "de": {"one": "Straßenebene: die Karte zeigt den {n} Bedarf in diesem Ausschnitt.",
+               "other": "Straßenebene: die Karte zeigt alle {n} Bedarfe in diesem Ausschnitt."},
+        "en": {"one": "Street level: the map shows the {n} need in this view.",
+               "other": "Street level: the map shows all {n} needs in this view."},
+    },
+    "planner.inview.none": {
+        "de": "Straßenebene: in diesem Ausschnitt liegt kein Bedarf, der den Filtern entspricht.",
+        "en": "Street level: no need in this view matches the filters.",
+    },
+    "planner.inview.capped": {
+        "de": {"one": "Dieser Ausschnitt enthält mehr als {n} Bedarf; die Karte zeigt den neuesten. "
+                      "Zoomen Sie weiter hinein, um alle zu sehen.",
+               "other": "Dieser Ausschnitt enthält mehr als {n} Bedarfe; die Karte zeigt die {n} neuesten. "
+                        "Zoomen Sie weiter hinein, um alle zu sehen."},
+        "en": {"one": "This view holds more than {n} need; the map shows the newest. Zoom in further to see all.",
+               "other": "This view holds more than {n} needs; the map shows the {n} newest. "
+                        "Zoom in further to see all."},
+    },
+    "planner.inview.capped_closest": {
+        "de": {"one": "Dieser Ausschnitt enthält mehr als {n} Bedarf; die Karte zeigt den neuesten "
+                      "(näher heran zoomt sie nicht).",
+               "other": "Dieser Ausschnitt enthält mehr als {n} Bedarfe; die Karte zeigt die {n} neuesten "
+                        "(näher heran zoomt sie nicht)."},
+        "en": {"one": "This view holds more than {n} need; the map shows the newest (it cannot zoom in further).",
+               "other": "This view holds more than {n} needs; the map shows the {n} newest "
+                        "(it cannot zoom in further)."},
     },
 }
 

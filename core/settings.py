@@ -154,6 +154,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Staff signed in with a built-in account stay signed in across a reload and in new tabs "
         "of the same browser for this many hours (a cookie; 0: only until the tab is closed).",
     ),
+    Setting(
+        "BEDARFSATLAS_MAP_POINT_LIMIT",
+        "500",
+        "Planners' map (`/karte`) at street zoom, when more needs match than it draws for all of Berlin: "
+        "at most this many needs are drawn one by one in one view (the newest); a note asks to zoom "
+        "in further when the view holds more.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -190,6 +197,7 @@ class Settings:
     limit_overall_per_day: int = 2000
     limit_workshop_per_minute: int = 30
     limit_workshop_per_day: int = 500
+    map_point_limit: int = 500
 
     @property
     def raw_dir(self) -> Path:
@@ -286,7 +294,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         minimums[name] = int(text)
     ceilings = {}
     for name in ("BEDARFSATLAS_LIMIT_OVERALL_PER_MINUTE", "BEDARFSATLAS_LIMIT_OVERALL_PER_DAY",
-                 "BEDARFSATLAS_LIMIT_WORKSHOP_PER_MINUTE", "BEDARFSATLAS_LIMIT_WORKSHOP_PER_DAY"):
+                 "BEDARFSATLAS_LIMIT_WORKSHOP_PER_MINUTE", "BEDARFSATLAS_LIMIT_WORKSHOP_PER_DAY",
+                 "BEDARFSATLAS_MAP_POINT_LIMIT"):
         text = _get(env, name)
         if not text.isdigit() or int(text) < 1:
             raise SettingsError(f"{name} must be a whole number >= 1, got {text!r}.")

@@ -21,6 +21,10 @@ when the page means to move the map, and the same values otherwise:
   (:meth:`KeptView.fit`, :func:`fit_view`);
 * a **link** that names a view opens there (the first view imposed).
 
+What the map shows after a run, zoom and bounds, is :meth:`KeptView.showing`:
+the view the page just imposed, or else the browser's newest report. The
+planners' map draws each need inside it from :data:`STREET_ZOOM` on (issue 14).
+
 Examples
 --------
 >>> kept = KeptView()
@@ -50,6 +54,14 @@ FIT_PADDING = 24.0
 
 #: Leaflet snaps zoom levels to this step (the maps' ``zoomSnap``).
 ZOOM_SNAP = 0.25
+
+#: From this zoom on a map shows a few streets (about 1.5 km across on a desktop screen): the
+#: planners' map then draws each need inside the view, however many there are in Berlin.
+STREET_ZOOM = 15.0
+
+#: The largest map a report may claim, in pixels each way (a 4K screen); bigger bounds at a
+#: street zoom are not a browser's, and would make a view query read half the city.
+MAX_VIEW_PIXELS = 4096.0
 
 _TILE = 256.0  # the width of the world at zoom 0, in pixels (Web Mercator, EPSG:3857)
 
@@ -150,6 +162,28 @@ def map_size(bounds: Bounds, zoom: float) -> tuple[float, float]:
     return (_x(east) - _x(west)) * scale, (_y(south) - _y(north)) * scale
 
 
+def view_bounds(view: MapView, size: tuple[float, float] = DEFAULT_SIZE) -> Bounds:
+    """(south, west, north, east) that a map of ``size`` pixels shows at ``view``: :func:`fit_view` reversed.
+
+    What the page takes as the view before the browser has reported one (a link's
+    zoom and centre, a fitted area).
+
+    At zoom 11 a pixel is 360° / (256 * 2**11) = 0.000687° of longitude, so 900 pixels
+    are 0.618°; 560 pixels of latitude are fewer degrees, by cos(52.5°) about:
+
+    >>> [round(v, 3) for v in view_bounds(MapView(11.0, (52.5, 13.4)), (900, 560))]
+    [52.383, 13.091, 52.617, 13.709]
+    >>> fit_view(view_bounds(MapView(15.0, (52.5, 13.4))), padding=0).zoom
+    15.0
+    """
+    scale = 2.0 ** view.zoom
+    half_x, half_y = size[0] / 2 / scale, size[1] / 2 / scale
+    lat, lon = view.center
+    x, y = _x(lon), _y(lat)
+    west, east = x - half_x, x + half_x
+    return (_lat(y + half_y), west / _TILE * 360.0 - 180.0, _lat(y - half_y), east / _TILE * 360.0 - 180.0)
+
+
 def fit_view(bounds: Bounds, size: tuple[float, float] = DEFAULT_SIZE, *, padding: float = FIT_PADDING,
              min_zoom: float = 0.0, max_zoom: float = 18.0, snap: float = ZOOM_SNAP) -> MapView:
     """The view that shows ``bounds`` whole in a map of ``size`` pixels, as Leaflet's ``fitBounds`` does.
@@ -201,6 +235,9 @@ class KeptView:
         The map's size in pixels, from its last report (:func:`map_size`).
     fitted : dict
         What was fitted last, by kind ("focus", "bezirk"), so each is fitted once.
+    reported_request : int
+        :attr:`request` when the browser last reported a new view: a view imposed
+        later (a larger ``request``) is where the map goes next (:meth:`showing`).
     """
 
     imposed: MapView | None = None
@@ -212,6 +249,7 @@ class KeptView:
     fitted: dict[str, object] = field(default_factory=dict)
     min_zoom: float = 0.0
     max_zoom: float = 18.0
+    reported_request: int = -1
 
     def impose(self, view: MapView) -> None:
         """Move the browser's map to ``view`` (once: the next runs pass the same values)."""
@@ -256,10 +294,44 @@ class KeptView:
         view = reported_view(returned)
         if view is None:
             return
-        self.reported = view
         bounds = reported_bounds((returned or {}).get("bounds"))
+        if (view, bounds or self.bounds) != (self.reported, self.bounds):
+            self.reported_request = self.request  # the browser moved after every view imposed so far
+        self.reported = view
         if bounds is not None:
             self.bounds, self.size = bounds, map_size(bounds, view.zoom)
+
+    def showing(self) -> tuple[MapView, Bounds] | None:
+        """The view the browser's map shows once this run is drawn, with its bounds; ``None`` if unknown.
+
+        A view imposed after the browser's last new report (a link, a fitted
+        area) is where the map goes: its bounds are those of a map of the last
+        reported size (:func:`view_bounds`). Otherwise the last report, with the
+        bounds the browser sent, cut to :data:`MAX_VIEW_PIXELS` around its centre
+        when they are larger than any screen. Call :meth:`report` with the newest
+        report first (``st.session_state`` of the map's key holds it before the
+        map is drawn again).
+
+        >>> kept = KeptView(imposed=MapView(16.0, (52.5, 13.4)))  # a link's view, nothing reported
+        >>> view, (south, west, north, east) = kept.showing()
+        >>> view.zoom, round(north - south, 4), round(east - west, 4)
+        (16.0, 0.0073, 0.0193)
+        >>> kept.report({"zoom": 17, "center": {"lat": 52.5, "lng": 13.4},
+        ...              "bounds": {"_southWest": {"lat": 52.499, "lng": 13.398},
+        ...                         "_northEast": {"lat": 52.501, "lng": 13.402}}})
+        >>> kept.showing()
+        (MapView(zoom=17.0, center=(52.5, 13.4)), (52.499, 13.398, 52.501, 13.402))
+        """
+        if self.imposed is not None and (self.reported is None or self.request > self.reported_request):
+            return self.imposed, view_bounds(self.imposed, self.size or DEFAULT_SIZE)
+        if self.reported is None:
+            return None
+        if self.bounds is None:
+            return self.reported, view_bounds(self.reported, DEFAULT_SIZE)
+        width, height = map_size(self.bounds, self.reported.zoom)
+        if max(width, height) <= MAX_VIEW_PIXELS:
+            return self.reported, self.bounds
+        return self.reported, view_bounds(self.reported, (min(width, MAX_VIEW_PIXELS), min(height, MAX_VIEW_PIXELS)))
 
     def current(self) -> MapView | None:
         """Where the map is as far as the server knows: the last report, else the view imposed."""

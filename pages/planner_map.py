@@ -29,7 +29,6 @@ from geodata.indicators import INDICATORS, available_indicators
 from geodata.lor import LEVEL_ORDER, LEVELS
 from maps import planner
 from maps.base import Basemap, legend_entries, legend_html
-from maps.planner import POINT_LIMIT
 from ui.backdrop import backdrop
 from ui.cached import berlin, display_geometry, facility_points, level_data, plr_points
 from ui.choices import indicator_select, per_language_key
@@ -133,8 +132,6 @@ content = planner.PlannerMap(geojson, level, table["name"], layer, needs=drawn.p
                              facilities={k: facility_points(settings, k, version) for k in facility_kinds})
 st.markdown(escape_markdown(t("planner.needs_shown_one", lang) if total_needs == 1
                             else t("planner.needs_shown", lang, n=total_needs)))
-if drawn.aggregated:
-    st.caption(t("planner.needs_aggregated", lang, limit=POINT_LIMIT))
 focus_label = partial(inventory.area_title, table, lang=lang)  # "name (id)" in lists and headings
 
 # What the exports need of the map fragment's state. Streamlit runs a download's callable on
@@ -147,19 +144,24 @@ export_state: dict = st.session_state.setdefault("planner_export_state", {})
 def map_and_focus() -> None:
     focus = st.session_state.get("planner_focus")
     # Never pass the browser's reports back: a lagging one would pull the map back (issue 18).
+    kept.report(st.session_state.get("planner_map"))  # the browser's newest view, before the page moves it
     identity = content.identity()
     kept.on_map(identity)  # another choropleth is a new Leaflet map: where the planner was
     kept.fit("bezirk", bezirk if level != "BEZ" else None, content.bounds(areas))  # each fitted once
     kept.fit("focus", focus, content.bounds([focus]) if focus else None)
+    shown, needs_note = inventory.map_in_view(content, store, filters, drawn, kept.showing(),
+                                              limit=settings.map_point_limit, lang=lang)
     map_column, legend_column = st.columns([3, 1])
     with map_column:
         st.markdown(escape_markdown(t("planner.map_label", lang, indicator=heading, level=LEVELS[level].label(lang))))
         drawn_on = backdrop(settings)  # base map and landmarks; built only for a map not drawn yet
-        returned = map_component((identity, content.overlays_identity(focus), drawn_on["basemap"]),
-                                 partial(content.folium_maps, drawn_on, focus), key="planner_map",
+        returned = map_component((identity, shown.overlays_identity(focus), drawn_on["basemap"]),
+                                 partial(shown.folium_maps, drawn_on, focus), key="planner_map",
                                  height=560, use_container_width=True, returned_objects=list(planner.REPORTED_OBJECTS),
                                  **kept.st_folium_args())
         kept.report(returned)
+        if needs_note:
+            st.caption(needs_note)
     with legend_column:
         st.html(legend_html(legend_entries(layer.classification, lang), heading, lang))
         for line in layer.legend_notes(lang):
@@ -167,7 +169,7 @@ def map_and_focus() -> None:
         # What a reader must know about the figure (vintage, where the crime atlas counts), as on the overview.
         if key in INDICATORS and (note := INDICATORS[key].note_text(lang)):
             st.caption(escape_markdown(note))
-        for overlay_legend in content.overlay_legends():  # needs (dots, circles or heat), facilities
+        for overlay_legend in shown.overlay_legends():  # needs (dots, circles or heat), facilities
             st.html(overlay_legend)
 
     clicked, signature = planner.clicked_area(returned)  # an id to look up, never to echo

@@ -14,7 +14,8 @@ numbers as the screen.
 * **The map's content**: the choropleth of the chosen indicator or of needs
   per 1,000 residents (:func:`view_layer`), and the needs to draw - each need,
   or their counts per planning area beyond :data:`maps.planner.POINT_LIMIT`
-  (:func:`needs_to_draw`).
+  (:func:`needs_to_draw`); beyond it, from street zoom on, each need inside the
+  map's view, up to a limit per view (:func:`needs_in_view`, :func:`map_needs_note`).
 * **One Bezirk's areas**: at the finer levels the planner may restrict the
   view to one Bezirk (:meth:`ViewState.areas`); the table names each area's
   Bezirk (:func:`view_table`).
@@ -73,7 +74,7 @@ from geodata.lor import LEVEL_ORDER, get_level
 from maps.base import BERLIN_BOUNDS, IndicatorLayer, indicator_layer, value_texts
 from maps.classify import MORE_NEED_IF_HIGHER, classify_numeric
 from maps.planner import MAX_ZOOM, MIN_ZOOM, POINT_LIMIT, PlannerMap
-from maps.view import KeptView, MapView
+from maps.view import STREET_ZOOM, Bounds, KeptView, MapView
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -283,6 +284,11 @@ class MapNeeds:
 
     points: pd.DataFrame | None = None
     per_area: pd.DataFrame | None = None
+    #: True when ``points`` are only the needs inside the map's view (:func:`needs_in_view`);
+    #: ``capped`` when the view holds more than were drawn; ``closest`` when the map cannot zoom in further.
+    in_view: bool = False
+    capped: bool = False
+    closest: bool = False
 
     @property
     def aggregated(self) -> bool:
@@ -324,6 +330,87 @@ def needs_to_draw(store: Any, filters: NeedFilters, *, total: int, mode: str, le
     per_plr = (needs["total"] if level == "PLR"
                else store.counts_by_area("PLR", by_category=False, **kwargs).set_index("PLR_ID")["count"])
     return MapNeeds(per_area=plr_points().assign(count=per_plr).fillna({"count": 0}))
+
+
+def needs_in_view(store: Any, filters: NeedFilters, drawn: MapNeeds, shown: tuple[MapView, Bounds] | None, *,
+                  limit: int, street_zoom: float = STREET_ZOOM) -> MapNeeds:
+    """The needs of one map view: each need inside it at street zoom when Berlin has too many to draw each.
+
+    Beyond the point limit :func:`needs_to_draw` gives counts per planning area,
+    which at street zoom hide where in the area a need lies. From ``street_zoom``
+    on, the store is asked for the needs inside the view
+    (:meth:`NeedStore.points_in_bounds`, fast with any number of needs): at most
+    ``limit``, the newest, and ``capped`` says when the view holds more. Below
+    street zoom, or when every need is drawn anyway, or with no view known yet,
+    ``drawn`` is returned as it is.
+
+    Parameters
+    ----------
+    drawn : MapNeeds
+        What :func:`needs_to_draw` chose for all of Berlin.
+    shown : (MapView, bounds) or None
+        The view the map shows (:meth:`maps.view.KeptView.showing`).
+    limit : int
+        At most this many needs in one view (``BEDARFSATLAS_MAP_POINT_LIMIT``).
+
+    Examples
+    --------
+    >>> class Store:  # holds three needs in the view
+    ...     def points_in_bounds(self, south, west, north, east, limit, **filters):
+    ...         rows = [(52.5, 13.4, "mobility", f"Bank {i}") for i in range(3)]
+    ...         return pd.DataFrame(rows[:limit], columns=["lat", "lon", "category", "title"])
+    >>> counts = MapNeeds(per_area=pd.DataFrame({"lat": [52.5], "lon": [13.4], "name": ["A"], "count": [5000]}))
+    >>> street = (MapView(16.0, (52.5, 13.4)), (52.49, 13.39, 52.51, 13.41))
+    >>> found = needs_in_view(Store(), NeedFilters(), counts, street, limit=2)
+    >>> len(found.points), found.in_view, found.capped, found.aggregated
+    (2, True, True, False)
+    >>> needs_in_view(Store(), NeedFilters(), counts, (MapView(14.0, (52.5, 13.4)), street[1]), limit=2) is counts
+    True
+    """
+    if not drawn.aggregated or shown is None or shown[0].zoom < street_zoom:
+        return drawn
+    found = store.points_in_bounds(*shown[1], limit=limit + 1, **filters.store_kwargs())
+    return MapNeeds(points=found.head(limit), in_view=True, capped=len(found) > limit, closest=shown[0].zoom >= MAX_ZOOM)
+
+
+def map_needs_note(drawn: MapNeeds, lang: str = "de", *, limit: int) -> str | None:
+    """What the caption under the map says about the needs drawn, or ``None`` when every need is drawn.
+
+    ``limit`` is the number of needs drawn in one view at most (the note when the
+    view holds more says how many it shows).
+
+    >>> counts = MapNeeds(per_area=pd.DataFrame({"lat": [], "lon": [], "name": [], "count": []}))
+    >>> map_needs_note(counts, "en", limit=1000)[:85]
+    'More than 3,000 needs: the map shows their count per planning area. Zoom in to street'
+    >>> points = pd.DataFrame({"lat": [52.5] * 2, "lon": [13.4] * 2, "category": ["mobility"] * 2, "title": ["a", "b"]})
+    >>> map_needs_note(MapNeeds(points=points, in_view=True), "en", limit=1000)
+    'Street level: the map shows all 2 needs in this view.'
+    >>> map_needs_note(MapNeeds(points=points, in_view=True, capped=True), "en", limit=2)
+    'This view holds more than 2 needs; the map shows the 2 newest. Zoom in further to see all.'
+    >>> map_needs_note(MapNeeds(points=points, in_view=True, capped=True, closest=True), "en", limit=2)
+    'This view holds more than 2 needs; the map shows the 2 newest (it cannot zoom in further).'
+    >>> map_needs_note(MapNeeds(points=points), "en", limit=1000) is None
+    True
+    """
+    if drawn.aggregated:
+        return t("planner.inview.zoom_in", lang, limit=format_number(POINT_LIMIT, 0, lang))
+    if not drawn.in_view:
+        return None
+    if drawn.capped:
+        return t("planner.inview.capped_closest" if drawn.closest else "planner.inview.capped", lang, n=limit)
+    return t("planner.inview.shown", lang, n=len(drawn.points)) if len(drawn.points) else t("planner.inview.none", lang)
+
+
+def map_in_view(content: PlannerMap, store: Any, filters: NeedFilters, drawn: MapNeeds,
+                shown: tuple[MapView, Bounds] | None, *, limit: int, lang: str = "de") -> tuple[PlannerMap, str | None]:
+    """The planners' map for the view it shows, and the note under it: :func:`needs_in_view`, :func:`map_needs_note`.
+
+    ``content`` holds the needs of all of Berlin (``drawn``); the map's layers are
+    swapped in place in the browser, so a new set of needs in view does not move
+    the map (:meth:`maps.planner.PlannerMap.identity` stays).
+    """
+    in_view = needs_in_view(store, filters, drawn, shown, limit=limit)
+    return replace(content, needs=in_view.points, per_area=in_view.per_area), map_needs_note(in_view, lang, limit=limit)
 
 
 # --- the Berlin value and the profile of one area -------------------------------------------
