@@ -315,6 +315,7 @@ def report_map(
     basemap: Basemap | None = None,
     lang: str = "de",
     asset_base: str = ASSET_BASE,
+    zoom: float = PLACE_ZOOM,
 ) -> folium.Map:
     """The residents' map: Bezirk outlines with names, the chosen place, needs nearby.
 
@@ -340,9 +341,12 @@ def report_map(
     lang : {"de", "en"}
     asset_base : str
         URL path where ``static/node_modules`` is served.
+    zoom : float
+        The zoom around the pin: :data:`PLACE_ZOOM` after a click, closer for a place found by
+        name (:data:`geodata.places.STREET_ZOOM`).
     """
     # Centred on the pin, zoomed to street level: the resident sees where the pin landed.
-    view = {"location": list(pin), "zoom_start": PLACE_ZOOM} if pin is not None else {}
+    view = {"location": list(pin), "zoom_start": zoom} if pin is not None else {}
     m = folium.Map(
         tiles=None, control_scale=False, zoom_control=True, prefer_canvas=False,
         zoom_snap=0.25, zoom_delta=0.5, **view,

@@ -31,10 +31,12 @@ from geodata.lor import LEVEL_ORDER, LEVELS
 from maps import planner
 from maps.base import Basemap, legend_entries, legend_html
 from maps.planner import POINT_LIMIT, planner_base_map
+from maps.view import MapView
 from ui.cached import berlin, display_geometry, facility_points, level_data, plr_points
 from ui.choices import indicator_select, per_language_key
 from ui.context import asset_base, page_context
 from ui.downloads import download_buttons
+from ui.place_search import place_search
 
 STATIC_NODE_MODULES = Path(__file__).resolve().parents[1] / "static" / "node_modules"
 FOCUS_LIST_LIMIT = 50
@@ -145,6 +147,7 @@ export_state: dict = st.session_state.setdefault("planner_export_state", {})
 @st.fragment
 def map_and_focus() -> None:
     focus = st.session_state.get("planner_focus")
+    place_search(settings, lang, "planner_search", on_pick=lambda p: kept.impose(MapView(p.zoom, (p.lat, p.lon))))
     # Never pass the browser's reports back: a lagging one would pull the map back (issue 18).
     kept.on_map(content.identity())  # another choropleth is a new Leaflet map: where the planner was
     kept.fit("bezirk", bezirk if level != "BEZ" else None, content.bounds(areas))  # each fitted once
