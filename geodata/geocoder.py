@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from geopy.adapters import RequestsAdapter
 from geopy.exc import GeopyError
 from geopy.geocoders import Nominatim, Photon
 from geopy.point import Point
@@ -48,7 +49,14 @@ def _client(url: str, kind: str, timeout: float) -> Nominatim | Photon:
     # geopy appends the API path (/search, /api) to "domain", which may carry a path prefix.
     domain = (parts.netloc + parts.path).rstrip("/")
     cls = Nominatim if kind == "nominatim" else Photon
-    return cls(domain=domain, scheme=parts.scheme, timeout=timeout, user_agent=USER_AGENT)
+    return cls(domain=domain, scheme=parts.scheme, timeout=timeout, user_agent=USER_AGENT,
+               adapter_factory=_adapter)
+
+
+def _adapter(proxies, ssl_context) -> RequestsAdapter:
+    # geopy's adapter retries twice by default: a service that does not answer would keep the
+    # resident waiting three times BEDARFSATLAS_GEOCODER_TIMEOUT. One try, then the gazetteer answers.
+    return RequestsAdapter(proxies=proxies, ssl_context=ssl_context, max_retries=0)
 
 
 def _nominatim_name(raw: dict[str, Any], fallback: str) -> str:
