@@ -322,6 +322,9 @@ def ensure_gazetteer(settings: Settings, stations_dir: Path | None = None) -> Pa
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+        for stale in target.parent.glob("gazetteer_*.parquet"):  # built from inputs that are gone
+            if stale != target:
+                stale.unlink(missing_ok=True)
     except OSError as exc:
         raise DataError(
             f"cannot write the place-search cache {target}: {exc}. Make {target.parent} writable, "
