@@ -2,7 +2,8 @@
 
 On /melden a resident types a station's name (with a typo), presses Enter, picks
 the result; the map is then centred on the station at street zoom (read from
-Leaflet itself in the map's iframe), and the need sent is stored at that point.
+Leaflet itself in the map's iframe), and the need sent is stored at that point;
+the search is used by keyboard alone and axe-core finds no serious violation.
 On /karte the planner's map moves to the chosen place. The expected points come
 from the gazetteer (``find_places``), the same table the server searches.
 """
@@ -17,7 +18,8 @@ import pytest
 from assessment.needs.store import open_store
 from geodata.places import find_places
 from tests.e2e.streamlit_helpers import TIMEOUT_MS, current, map_frame, map_view, open_app, rerun_after, wait_idle
-from tests.e2e.test_report_need import RECEIPT, expect_shown, fill_form, stored, submit
+from tests.e2e.test_accessibility import report, scan
+from tests.e2e.test_report_need import RECEIPT, expect_shown, fill_form, stored, submit, tab_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -42,8 +44,12 @@ def station(settings, name: str):
     return found
 
 
-def search_and_pick(page, typed: str, option: str) -> None:
-    """Type into "Ort suchen", press Enter, and choose ``option`` from the results, by keyboard."""
+def search_and_pick(page, typed: str, option: str, *, keyboard: bool = False) -> None:
+    """Type into "Ort suchen", press Enter, and choose ``option`` from the results.
+
+    ``keyboard``: as a keyboard or screen-reader user would, Tab from the field to the
+    results list, type to filter it and press Enter; else with the mouse.
+    """
     from playwright.sync_api import expect
 
     field = current(page).get_by_label("Ort suchen", exact=True)
@@ -52,9 +58,17 @@ def search_and_pick(page, typed: str, option: str) -> None:
         field.press("Enter")
     results = current(page).get_by_role("combobox", name=RESULTS)
     expect(results).to_be_visible(timeout=TIMEOUT_MS)
-    results.click()
-    with rerun_after(page):
-        page.get_by_role("option", name=option, exact=True).click(timeout=15_000)
+    if keyboard:
+        field.focus()
+        tab_until(page, "el.getAttribute('role') === 'combobox' && / Treffer$/.test(el.getAttribute('aria-label'))")
+        page.keyboard.type(option)
+        expect(page.get_by_role("option", name=option, exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+        with rerun_after(page):
+            page.keyboard.press("Enter")
+    else:
+        results.click()
+        with rerun_after(page):
+            page.get_by_role("option", name=option, exact=True).click(timeout=15_000)
     expect(results).to_have_value(option, timeout=TIMEOUT_MS)
 
 
@@ -78,7 +92,7 @@ def test_a_station_found_on_melden_centres_the_map_and_locates_the_need(server, 
     kotti = station(settings_with_data, "U Kottbusser Tor")
     open_app(page, server.url + "/melden", "Was fehlt in Ihrem Kiez?")
     search_and_pick(page, "kottbuser tor",
-                    "U Kottbusser Tor – U-Bahnhof, Wassertorplatz (Friedrichshain-Kreuzberg)")
+                    "U Kottbusser Tor – U-Bahnhof, Wassertorplatz (Friedrichshain-Kreuzberg)", keyboard=True)
     expect(current(page).get_by_text(re.compile(r"In der Nähe von U Kottbusser Tor: Planungsraum Wassertorplatz")))\
         .to_be_visible(timeout=TIMEOUT_MS)
     view = wait_for_view(page, kotti.lat, kotti.lon, 16)
@@ -86,6 +100,8 @@ def test_a_station_found_on_melden_centres_the_map_and_locates_the_need(server, 
     expect(map_view(page).locator(".leaflet-marker-icon")).to_have_count(1, timeout=TIMEOUT_MS)  # the pin
     # The lists without the map follow the place.
     expect(current(page).get_by_role("combobox", name="Planungsraum", exact=True)).to_have_value("Wassertorplatz")
+    found = scan(page)  # axe-core, WCAG 2.1 AA, with the search's field, results and message on the page
+    assert not found, report("/melden (place search)", found)
     title = f"Dunkle Unterführung {uuid.uuid4().hex[:6]}"
     fill_form(page, title)
     submit(page)
