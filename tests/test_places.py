@@ -185,3 +185,22 @@ def test_cli_exits_1_with_a_message_when_nothing_matches(settings_with_data):
     assert done.returncode == 1
     assert done.stdout == ""
     assert "no place found for 'xyzzy'" in done.stderr
+
+
+def test_fetch_builds_the_gazetteer_into_the_data_folder(settings_with_data, tmp_path):
+    """The install step's `geodata fetch` leaves the place search ready: no first visitor waits for the build."""
+    data = tmp_path / "data"
+    (data / "opendata").mkdir(parents=True)
+    for path in settings_with_data.raw_dir.iterdir():
+        (data / "opendata" / path.name).symlink_to(path.resolve())
+    done = subprocess.run([sys.executable, "-m", "geodata", "fetch"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "BEDARFSATLAS_DATA_DIR": str(data)})
+    assert done.returncode == 0, done.stderr
+    [built] = (data / "cache" / "places").glob("gazetteer_*.parquet")
+    assert f"Place search: {len(pd.read_parquet(built))} places in {built}" in done.stdout
+
+
+def test_cli_without_the_open_data_names_the_fetch_command(tmp_path):
+    done = _find("Kottbusser Tor", env={"BEDARFSATLAS_DATA_DIR": str(tmp_path)})
+    assert done.returncode == 2
+    assert "python -m geodata fetch" in done.stderr and done.stdout == ""
