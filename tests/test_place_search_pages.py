@@ -137,3 +137,22 @@ def test_the_planners_map_moves_to_the_chosen_place(planner_db, kotti):  # noqa:
     at.run()
     assert _results(at, "planner_search").options[0] == (
         "U Kottbusser Tor – U-Bahn station, Wassertorplatz (Friedrichshain-Kreuzberg)")
+
+
+def test_an_area_found_by_name_is_chosen_like_from_the_lists(report, fake_map, store, settings_with_data):
+    from geodata.lor import names
+
+    [region] = names(settings_with_data, "BZR").index[names(settings_with_data, "BZR") == "Neuköllner Mitte/Zentrum"]
+    at = report
+    _search(at, "report_search", "Neuköllner Mitte")
+    results = _results(at, "report_search")
+    assert results.options[0] == "Neuköllner Mitte/Zentrum – Bezirksregion, Neukölln"
+    results.set_value(0).run()
+    assert "Gewähltes Gebiet: Bezirksregion Neuköllner Mitte/Zentrum" in texts(at)
+    assert (at.selectbox(key="report_bez").value, at.selectbox(key="report_bzr").value) == ("08", region)
+    assert at.selectbox(key="report_plr").value is None
+    assert "marker" not in fake_map.html()  # an area, not a pin
+    fill(at)
+    submit(at)
+    [need] = store.query(statuses=("pending",))
+    assert (need.located_by, need.area_level, need.area_id("BZR")) == ("area", "BZR", region)
