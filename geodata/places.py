@@ -47,6 +47,7 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -83,6 +84,8 @@ WEIGHT_POINTS = 6.0
 #: A name with a word that starts with the query (``hermann`` -> ``Am Hermannplatz``) scores this
 #: share of an equally good match of the whole name.
 PREFIX_FACTOR = 0.9
+#: How many query lengths keep their cut word starts in memory (:meth:`PlaceIndex._head`).
+HEADS_KEPT = 16
 #: Below this match score (0-100, without bonuses) an entry is no match.
 MIN_SCORE = 75.0
 DEFAULT_LIMIT = 8
@@ -182,15 +185,23 @@ class PlaceIndex:
                 self._suffixes.append(key[start:])
                 owners.append(i)
         self._owners = np.array(owners, dtype=np.int64)
-        self._heads: dict[int, list[str]] = {}
+        self._heads: OrderedDict[int, list[str]] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def _head(self, length: int) -> list[str]:
-        """The first ``length`` characters of every suffix (kept per length: queries repeat lengths)."""
-        if length not in self._heads:
+        """The first ``length`` characters of every suffix.
+
+        Cutting 23,000 suffixes costs more than comparing them, and queries repeat
+        lengths: the cuts of the last :data:`HEADS_KEPT` lengths are kept (about 1 MB each).
+        """
+        if length in self._heads:
+            self._heads.move_to_end(length)
+        else:
             self._heads[length] = [s[:length] for s in self._suffixes]
+            if len(self._heads) > HEADS_KEPT:
+                self._heads.popitem(last=False)
         return self._heads[length]
 
     def scores(self, query: str) -> np.ndarray:
