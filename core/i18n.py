@@ -1433,6 +1433,54 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
                "other": "This view holds more than {n} needs; the map shows the {n} newest "
                         "(it cannot zoom in further)."},
     },
+    # --- place search ("Ort suchen") on /melden and /karte (issue 14): ui/place_search.py ---------------
+    "place_search.label": {"de": "Ort suchen", "en": "Find a place"},
+    "place_search.help": {
+        "de": "Name eines Bahnhofs, einer Haltestelle, einer Kita, Schule oder Apotheke oder eines Gebiets, "
+        "z. B. „Kottbusser Tor“ oder „Hermannstraße“; dann die Eingabetaste drücken.",
+        "en": "Name of a station, a stop, a day-care centre, school or pharmacy, or an area, "
+        "e.g. “Kottbusser Tor” or “Hermannstraße”; then press Enter.",
+    },
+    "place_search.help_addresses": {
+        "de": "Adresse (Straße und Hausnummer) oder Name eines Bahnhofs, einer Haltestelle, einer Kita, "
+        "Schule oder Apotheke oder eines Gebiets, z. B. „Kottbusser Tor“; dann die Eingabetaste drücken.",
+        "en": "An address (street and house number) or the name of a station, a stop, a day-care centre, "
+        "school or pharmacy, or an area, e.g. “Kottbusser Tor”; then press Enter.",
+    },
+    "place_search.results": {"de": {"one": "{n} Treffer", "other": "{n} Treffer"},
+                             "en": {"one": "{n} result", "other": "{n} results"}},
+    "place_search.choose": {"de": "Treffer wählen", "en": "Choose a result"},
+    "place_search.none": {
+        "de": "Kein Ort gefunden für „{query}“. Versuchen Sie einen Bahnhof, eine Haltestelle oder einen Gebietsnamen.",
+        "en": "No place found for “{query}”. Try a station, a stop or the name of an area.",
+    },
+    "place_search.addresses_unavailable": {
+        "de": "Die Adresssuche ist gerade nicht erreichbar. Die Treffer kommen aus den Bahnhöfen, Haltestellen, "
+        "Einrichtungen und Gebieten der App.",
+        "en": "The address search is unavailable right now. The results come from the app's own stations, stops, "
+        "facilities and areas.",
+    },
+    "place_search.result": {"de": "{name} – {kind}, {area}", "en": "{name} – {kind}, {area}"},
+    "place_search.kind.S+U": {"de": "S- und U-Bahnhof", "en": "S-Bahn and U-Bahn station"},
+    "place_search.kind.U": {"de": "U-Bahnhof", "en": "U-Bahn station"},
+    "place_search.kind.S": {"de": "S-Bahnhof", "en": "S-Bahn station"},
+    "place_search.kind.Haltestelle": {"de": "Haltestelle", "en": "Stop"},
+    "place_search.kind.kitas": {"de": "Kita", "en": "Day-care centre"},
+    "place_search.kind.schools": {"de": "Schule", "en": "School"},
+    "place_search.kind.youth_centres": {"de": "Jugendfreizeiteinrichtung", "en": "Youth centre"},
+    "place_search.kind.care_homes": {"de": "Pflegeeinrichtung", "en": "Care home"},
+    "place_search.kind.pharmacies": {"de": "Apotheke", "en": "Pharmacy"},
+    "place_search.kind.address": {"de": "Adresse", "en": "Address"},
+    "report.place_near": {
+        "de": "In der Nähe von {name}: Planungsraum {plr} (Bezirksregion {bzr}, Bezirk {bez}). "
+        "Stimmt der Ort nicht genau, klicken Sie auf die Karte, um die Stecknadel zu verschieben.",
+        "en": "Near {name}: planning area {plr} (district region {bzr}, district {bez}). "
+        "If the place is not quite right, click the map to move the pin.",
+    },
+    "sources.packaged": {"de": "Daten aus Paketen", "en": "Data from packages"},
+    "sources.package": {"de": "Paket und Version", "en": "Package and version"},
+    "sources.package_licence": {"de": "Lizenz des Pakets (Code)", "en": "Package licence (code)"},
+    "sources.description": {"de": "Inhalt und Verwendung", "en": "Content and use"},
 }
 
 

@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,6 +162,23 @@ SETTINGS: tuple[Setting, ...] = (
         "at most this many needs are drawn one by one in one view (the newest); a note asks to zoom "
         "in further when the view holds more.",
     ),
+    # Place search: street addresses from the operator's own geocoding service (issue 14).
+    Setting(
+        "BEDARFSATLAS_GEOCODER_URL",
+        None,
+        "Base URL of a geocoding service for street addresses in the place search (a self-hosted "
+        "Nominatim or Photon, or the city's own), queried by the server. Unset: no request leaves the server.",
+    ),
+    Setting(
+        "BEDARFSATLAS_GEOCODER_KIND",
+        "nominatim",
+        "The geocoding service's API: `nominatim` or `photon`.",
+    ),
+    Setting(
+        "BEDARFSATLAS_GEOCODER_TIMEOUT",
+        "3",
+        "Seconds the place search waits for the geocoding service before it answers from its own gazetteer.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -198,6 +216,9 @@ class Settings:
     limit_workshop_per_minute: int = 30
     limit_workshop_per_day: int = 500
     map_point_limit: int = 500
+    geocoder_url: str | None = None
+    geocoder_kind: str = "nominatim"
+    geocoder_timeout: float = 3.0
 
     @property
     def raw_dir(self) -> Path:
@@ -300,6 +321,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         if not text.isdigit() or int(text) < 1:
             raise SettingsError(f"{name} must be a whole number >= 1, got {text!r}.")
         ceilings[name.removeprefix("BEDARFSATLAS_").lower()] = int(text)
+    geocoder = _geocoder(env)
     return Settings(
         data_dir=data_dir,
         opendata_mirror=_get(env, "BEDARFSATLAS_OPENDATA_MIRROR"),
@@ -319,4 +341,26 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retention_token_days=minimums["BEDARFSATLAS_RETENTION_TOKEN_DAYS"],
         staff_session_hours=minimums["BEDARFSATLAS_STAFF_SESSION_HOURS"],
         **ceilings,
+        **geocoder,
     )
+
+
+GEOCODER_KINDS = ("nominatim", "photon")
+
+
+def _geocoder(env: Mapping[str, str]) -> dict:
+    """The place search's geocoder settings, checked."""
+    url = _get(env, "BEDARFSATLAS_GEOCODER_URL")
+    if url and not url.startswith(("https://", "http://")):
+        raise SettingsError(f"BEDARFSATLAS_GEOCODER_URL must start with https:// or http://, got {url!r}.")
+    kind = _get(env, "BEDARFSATLAS_GEOCODER_KIND").lower()
+    if kind not in GEOCODER_KINDS:
+        raise SettingsError(f"BEDARFSATLAS_GEOCODER_KIND must be one of {', '.join(GEOCODER_KINDS)}, got {kind!r}.")
+    text = _get(env, "BEDARFSATLAS_GEOCODER_TIMEOUT")
+    try:
+        timeout = float(text)
+    except ValueError:
+        timeout = math.nan
+    if not (math.isfinite(timeout) and 0 < timeout <= 60):
+        raise SettingsError(f"BEDARFSATLAS_GEOCODER_TIMEOUT must be a number of seconds between 0 and 60, got {text!r}.")
+    return {"geocoder_url": url, "geocoder_kind": kind, "geocoder_timeout": timeout}

@@ -1,4 +1,4 @@
-"""Command line of the data layer: ``python -m geodata {fetch,check,locate}``."""
+"""Command line of the data layer: ``python -m geodata {fetch,check,locate,find}``."""
 
 from __future__ import annotations
 
@@ -18,6 +18,20 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         print(f"\nFehler / Error: {exc}", file=sys.stderr)
         return 1
     print(f"All datasets present and verified in {settings.raw_dir}.")
+    return _build_gazetteer(settings)
+
+
+def _build_gazetteer(settings) -> int:
+    """The place search's gazetteer, built now (not at the first search) from the verified data."""
+    from geodata.places import ensure_gazetteer, place_index
+    from geodata.stations import StationsMissing
+
+    try:
+        path = ensure_gazetteer(settings)
+    except (DataError, StationsMissing) as exc:
+        print(f"Fehler / Error: the place search cannot be built: {exc}", file=sys.stderr)
+        return 1
+    print(f"Place search: {len(place_index(settings))} places in {path}.")
     return 0
 
 
@@ -59,6 +73,30 @@ def _cmd_locate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_find(args: argparse.Namespace) -> int:
+    from geodata.places import search
+    from geodata.stations import StationsMissing
+
+    settings = load_settings()
+    try:
+        answer = search(settings, args.text, limit=args.limit)
+    except (DataError, StationsMissing) as exc:
+        print(f"Fehler / Error: {exc}", file=sys.stderr)
+        return 2
+    if answer.addresses_unavailable:
+        print(f"Adresssuche nicht verfügbar / address search unavailable: {answer.addresses_unavailable}",
+              file=sys.stderr)
+    if not answer.places:
+        print(
+            f"Kein Ort gefunden für / no place found for {args.text!r}. Try a station, a street with a "
+            "station or stop (e.g. 'Hermannstr.'), a Kita or school, or an area name.",
+            file=sys.stderr,
+        )
+        return 1
+    print(json.dumps([p.as_json() for p in answer.places], ensure_ascii=False, indent=2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m geodata", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -72,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("lat", type=float)
     p.add_argument("lon", type=float)
     p.set_defaults(func=_cmd_locate)
+    p = sub.add_parser("find", help="place name -> best matching places in Berlin as JSON")
+    p.add_argument("text", help="a station, stop, facility or area name, e.g. 'Kottbusser Tor'")
+    p.add_argument("--limit", type=int, default=8, help="at most this many places (default 8)")
+    p.set_defaults(func=_cmd_find)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

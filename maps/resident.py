@@ -326,6 +326,7 @@ def report_map(
     asset_base: str = ASSET_BASE,
     landmarks: Landmarks | None = None,
     start_bbox: Sequence[float] | None = None,
+    zoom: float = PLACE_ZOOM,
 ) -> folium.Map:
     """The residents' map: Bezirk outlines with names, the chosen place, needs nearby.
 
@@ -361,12 +362,18 @@ def report_map(
 
     Examples
     --------
+    zoom : float
+        The zoom around the pin: :data:`PLACE_ZOOM` after a click, closer for a place found by
+        name (:data:`geodata.places.STREET_ZOOM`).
+
+    Examples
+    --------
     >>> m = report_map({"type": "FeatureCollection", "features": []}, start_bbox=(13.40, 52.49, 13.44, 52.51))
     >>> "[[52.49, 13.4], [52.51, 13.44]]" in m.get_root().render()
     True
     """
     # Centred on the pin, zoomed to street level: the resident sees where the pin landed.
-    view = {"location": list(pin), "zoom_start": PLACE_ZOOM} if pin is not None else {}
+    view = {"location": list(pin), "zoom_start": zoom} if pin is not None else {}
     m = folium.Map(
         tiles=None, control_scale=False, zoom_control=True, prefer_canvas=False,
         zoom_snap=0.25, zoom_delta=0.5, **view,

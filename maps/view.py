@@ -20,6 +20,8 @@ when the page means to move the map, and the same values otherwise:
 * an **area or a Bezirk put into focus**: the map fits its bounds, once
   (:meth:`KeptView.fit`, :func:`fit_view`);
 * a **link** that names a view opens there (the first view imposed).
+* a **place found by name** (``ui.place_search``): centred on it at street zoom
+  (:meth:`KeptView.impose`).
 
 What the map shows after a run, zoom and bounds, is :meth:`KeptView.showing`:
 the view the page just imposed, or else the browser's newest report. The

@@ -1,13 +1,12 @@
 """Planners' map (/karte): indicators and residents' needs per area, one area in focus, compare, export.
 
-Thin: widgets in, :mod:`assessment.analysis.inventory` computes, :mod:`maps.planner`
-draws. The whole view (level, indicator, filters, focus, comparison, overlays,
-the map's zoom and centre) is mirrored into the URL query, so a link reproduces
-it; a bad parameter is named and falls back to its default. The map and the
-focused area live in one fragment: a click on the map reruns that fragment, not
-the page. The map moves only when the page means it to (:class:`maps.view.KeptView`):
-a new choropleth starts where the planner was, an area put into focus is fitted
-once, and the planner's own zooming and panning are never undone.
+Thin: widgets in, :mod:`assessment.analysis.inventory` computes, :mod:`maps.planner` draws. The whole
+view (level, indicator, filters, focus, comparison, overlays, the map's zoom and centre) is mirrored into
+the URL query, so a link reproduces it; a bad parameter is named and falls back to its default. The map
+and the focused area live in one fragment: a click on the map reruns that fragment, not the page. The map
+moves only when the page means it to (:class:`maps.view.KeptView`): a new choropleth starts where the
+planner was, an area put into focus or a place found by name is fitted once, and the planner's own
+zooming and panning are never undone.
 """
 
 from __future__ import annotations
@@ -29,12 +28,14 @@ from geodata.indicators import INDICATORS, available_indicators
 from geodata.lor import LEVEL_ORDER, LEVELS
 from maps import planner
 from maps.base import Basemap, legend_entries, legend_html
+from maps.view import MapView
 from ui.backdrop import backdrop
 from ui.cached import berlin, display_geometry, facility_points, level_data, plr_points
 from ui.choices import indicator_select, per_language_key
 from ui.context import asset_base, page_context
 from ui.downloads import download_buttons
 from ui.map_component import map_component
+from ui.place_search import place_search
 
 STATIC_NODE_MODULES = Path(__file__).resolve().parents[1] / "static" / "node_modules"
 FOCUS_LIST_LIMIT = 50
@@ -134,15 +135,15 @@ st.markdown(escape_markdown(t("planner.needs_shown_one", lang) if total_needs ==
                             else t("planner.needs_shown", lang, n=total_needs)))
 focus_label = partial(inventory.area_title, table, lang=lang)  # "name (id)" in lists and headings
 
-# What the exports need of the map fragment's state. Streamlit runs a download's callable on
-# another thread, where st.session_state is not reachable, and a map click reruns only the
-# fragment: so the fragment writes into this one dict, which the callables read when clicked.
+# What the exports need of the map fragment's state: a download's callable runs on another thread (no
+# st.session_state), and a map click reruns only the fragment, which writes into this dict for them.
 export_state: dict = st.session_state.setdefault("planner_export_state", {})
 
 
 @st.fragment
 def map_and_focus() -> None:
     focus = st.session_state.get("planner_focus")
+    place_search(settings, lang, "planner_search", on_pick=lambda p: kept.impose(MapView(p.zoom, (p.lat, p.lon))))
     # Never pass the browser's reports back: a lagging one would pull the map back (issue 18).
     kept.report(st.session_state.get("planner_map"))  # the browser's newest view, before the page moves it
     identity = content.identity()
@@ -171,14 +172,12 @@ def map_and_focus() -> None:
             st.caption(escape_markdown(note))
         for overlay_legend in shown.overlay_legends():  # needs (dots, circles or heat), facilities
             st.html(overlay_legend)
-
     clicked, signature = planner.clicked_area(returned)  # an id to look up, never to echo
     if clicked in areas and signature != st.session_state.get("planner_click_seen"):
         st.session_state["planner_click_seen"] = signature
         if clicked != focus:
             st.session_state["planner_focus"] = clicked
             st.rerun(scope="fragment")
-
     focus = st.selectbox(t("planner.focus", lang), [None, *areas], key="planner_focus", format_func=focus_label,
                          placeholder=choose_one)
     export_state["focus"] = focus

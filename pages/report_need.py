@@ -1,26 +1,23 @@
-"""Residents' page /melden: pin a need on the map (or choose the area from lists), see and support others.
+"""Residents' page /melden: pin a need on the map (or find the place by name, or choose the area from lists).
 
-Three steps on one page: *where* (a map click drops a pin; or Bezirk -> Bezirksregion -> Planungsraum
-lists, the keyboard and screen-reader path, reached past the map by a skip link), *what* (topic, title,
-description, a privacy note), and *needs nearby* (a plain-text list, the nearest first with its distance,
-"Ich auch" buttons, and dots on the map). Each listed need can be flagged to the moderators ("Problem
-melden", once per browser, a reason from :data:`assessment.participation.moderation.REPORT_REASONS`): it comes
-first in their queue; several browsers within a day hide it, unless a moderator approved it (``flag_need``).
+Three steps on one page: *where* (a search by name, :mod:`ui.place_search`, puts the pin "near U Kottbusser
+Tor"; a map click drops or moves it; or Bezirk -> Bezirksregion -> Planungsraum lists past the map's skip
+link), *what* (topic, title, description, a privacy note), and *needs nearby* (a plain-text list, nearest
+first, "Ich auch" buttons, dots on the map). A listed need can be flagged to the moderators ("Problem melden",
+once per browser, a reason from :data:`assessment.participation.moderation.REPORT_REASONS`): it comes first
+in their queue; several browsers within a day hide it, unless a moderator approved it (``flag_need``).
 
-One click stores exactly one need: the form carries a random client token made once per form, and the
-store returns the first need for a repeated token; the confirmation then takes the focus (:mod:`ui.focus`).
-"Ich auch" counts once per browser and need, across reloads: its token is the hashed browser key
-(:func:`assessment.participation.residents.support_token`). Nothing a resident typed is dropped: the text
-fields have no ``max_chars`` (Streamlit would silently refuse a longer paste); a count under each field
-names the limit and follows every keystroke (:mod:`ui.live_count`), and the store refuses a text that is
-too long with its message while the form keeps it. After a send the place stays; topic and texts reset.
+One click stores exactly one need (a random client token per form; the store returns the first need for
+a repeated token); the confirmation then takes the focus (:mod:`ui.focus`). "Ich auch" counts once per
+browser and need, across reloads (:func:`assessment.participation.residents.support_token`). The text
+fields have no ``max_chars`` (Streamlit would silently drop a longer paste): a live count names the limit
+(:mod:`ui.live_count`), and the store refuses too long a text while the form keeps it.
 
 Step 2 is a fragment (:func:`ui.report_form.what_step`): a topic or a title reruns the form, not the
-map. The page reads widgets, keeps the session and shows answers; the rules are plain functions: one send
-(limit, honeypot, status, messages) in :mod:`assessment.participation.submission`, the place (click or
-lists) in :mod:`assessment.participation.places`, workshops, "Ich auch" and "Problem melden" in
-:mod:`assessment.participation.residents`; the map is :func:`ui.resident_map.resident_map`
-(drawn by :func:`maps.resident.report_map`, prepared once per content).
+map. The rules are plain functions: one send in :mod:`assessment.participation.submission`, the place in
+:mod:`assessment.participation.places`, workshops, "Ich auch" and "Problem melden" in
+:mod:`assessment.participation.residents`; the map is :func:`ui.resident_map.resident_map` (drawn by
+:func:`maps.resident.report_map`, prepared once per content).
 """
 
 from __future__ import annotations
@@ -39,6 +36,7 @@ from geodata.lookup import get_locator
 from ui.cached import area_lists
 from ui.context import browser_value, page_context
 from ui.focus import skip_link
+from ui.place_search import place_search
 from ui.resident_map import resident_map
 from ui.report_form import new_form, place_messages, what_step
 from ui.widgets import keep_choice_across_languages, voting_invitation
@@ -52,11 +50,15 @@ PICKERS = {"BEZ": "report_bez", "BZR": "report_bzr", "PLR": "report_plr"}
 PICKER_LABELS = {"BEZ": "report.bezirk", "BZR": "report.bzr", "PLR": "report.plr"}
 
 
+def put_place(place: dict | None, chosen: dict | None = None) -> None:
+    """The lists' area (``chosen``), or a clicked or found point (``None``: outside Berlin) with the lists around it."""
+    outside, chosen = (False, chosen) if chosen else (place is None, places.lists_for(place))
+    state.update(report_place=place, report_outside=outside, **{key: chosen[lvl] for lvl, key in PICKERS.items()})
+
+
 def on_picker(level: str) -> None:
     chosen = places.after_list_choice(level, {lvl: state[key] for lvl, key in PICKERS.items()})
-    state.update({key: chosen[lvl] for lvl, key in PICKERS.items()})
-    state["report_place"] = places.area_place(chosen)
-    state["report_outside"] = False
+    put_place(places.area_place(chosen), chosen)
 
 
 def on_support(need_id: str) -> None:
@@ -89,10 +91,7 @@ for key, value in defaults.items():
 # A map click is handled once, so the value the map repeats on later runs never moves the pin again.
 if click := places.new_click(state.get("report_map"), state.get("report_click_seen")):
     state["report_click_seen"] = click
-    state["report_place"] = places.place_at(get_locator(settings).locate, *click)
-    state["report_outside"] = state["report_place"] is None
-    chosen = places.lists_for(state["report_place"])
-    state.update({key: chosen[lvl] for lvl, key in PICKERS.items()})
+    put_place(places.place_at(get_locator(settings).locate, *click))
 place = state["report_place"]
 
 # --- workshop ---------------------------------------------------------------------------------
@@ -117,6 +116,7 @@ where, what = st.columns([3, 2], gap="large")
 with where:
     st.header(t("report.step_place", lang))
     st.write(t("report.map_hint", lang))
+    place_search(settings, lang, "report_search", on_pick=lambda found: put_place(places.found_place(found)))
     # Keyboard users would tab through the map's controls, phone users scroll past a full-screen map.
     skip_link(t("report.skip_map", lang), PICKERS["BEZ"], anchor="ohne-karte")
     # A workshop's link starts on the workshop's area.

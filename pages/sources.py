@@ -1,7 +1,8 @@
 """Sources and imprint: every dataset with publisher, licence, attribution and date.
 
-Everything comes from :data:`geodata.catalogue.DATASETS`, the one place that
-records provenance. Streamlit renders table cells as Markdown, so every value is
+Everything comes from :data:`geodata.catalogue.DATASETS` and, for data that a
+package brings (the VBB stations of the place search), ``PACKAGED_DATASETS``: the
+one place that records provenance. Streamlit renders table cells as Markdown, so every value is
 escaped (:func:`core.i18n.escape_markdown`) and shows literally; the only
 links are the licence and source URLs, built here from escaped parts. A named base
 map (``BEDARFSATLAS_BASEMAP``) is listed with its service, attribution and licence;
@@ -16,7 +17,7 @@ import streamlit as st
 
 from core.basemaps import BasemapPreset, basemap_preset
 from core.i18n import escape_markdown, t
-from geodata.catalogue import DATASETS, Dataset
+from geodata.catalogue import DATASETS, PACKAGED_DATASETS, Dataset, PackagedDataset
 from maps.base import Basemap
 from ui.context import page_context
 from ui.imprint import ImprintError, read_imprint
@@ -47,6 +48,21 @@ def dataset_rows(ds: Dataset) -> pd.DataFrame:
     return pd.DataFrame({"": [value for _, value in rows]}, index=[t(label, lang) for label, _ in rows])
 
 
+def packaged_rows(ds: PackagedDataset) -> pd.DataFrame:
+    """A dataset that a package brings (the VBB stations): the data's licence and the package's version."""
+    rows = [
+        ("sources.publisher", escape_markdown(ds.publisher)),
+        ("sources.licence", link(ds.licence, ds.licence_url)),
+        ("sources.attribution", escape_markdown(ds.attribution)),
+        ("sources.package", escape_markdown(f"npm {ds.package} {ds.version}")),
+        ("sources.package_licence", escape_markdown(ds.package_licence)),
+        ("sources.source_url", link(ds.source_url, ds.source_url)),
+        ("sources.description", escape_markdown(ds.description(lang))),
+        ("sources.citation", escape_markdown(ds.citation(lang))),
+    ]
+    return pd.DataFrame({"": [value for _, value in rows]}, index=[t(label, lang) for label, _ in rows])
+
+
 st.title(t("sources.title", lang))
 st.write(t("sources.intro", lang))
 
@@ -54,6 +70,7 @@ st.header(t("sources.datasets", lang))
 for ds in DATASETS.values():
     st.subheader(escape_markdown(ds.title(lang)), anchor=ds.key)
     st.table(dataset_rows(ds), border="horizontal")
+
 
 def basemap_rows(basemap: Basemap, preset: BasemapPreset) -> pd.DataFrame:
     """A named base map's service, layer, attribution and licence (the address actually used)."""
@@ -66,6 +83,11 @@ def basemap_rows(basemap: Basemap, preset: BasemapPreset) -> pd.DataFrame:
     ]
     return pd.DataFrame({"": [value for _, value in rows]}, index=[t(label, lang) for label, _ in rows])
 
+
+st.header(t("sources.packaged", lang))
+for ds in PACKAGED_DATASETS.values():
+    st.subheader(escape_markdown(ds.title(lang)), anchor=ds.key)
+    st.table(packaged_rows(ds), border="horizontal")
 
 st.header(t("sources.basemap", lang))
 basemap = Basemap.from_settings(settings)

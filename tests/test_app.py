@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geodata.catalogue import DATASETS
+from geodata.catalogue import DATASETS, PACKAGED_DATASETS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT_S = 60
@@ -36,7 +36,7 @@ def sources_page(settings_with_data) -> AppTest:
 def test_sources_page_lists_every_dataset_with_licence_and_attribution(sources_page):
     text = all_markdown(sources_page)
     subheaders = [s.value for s in sources_page.subheader]
-    assert len(subheaders) == len(DATASETS)
+    assert len(subheaders) == len(DATASETS) + len(PACKAGED_DATASETS)
     for ds in DATASETS.values():
         # Titles, attributions and notes are Markdown-escaped; compare without the escapes.
         unescaped = text.replace("\\", "")
@@ -52,6 +52,20 @@ def test_sources_page_lists_every_dataset_with_licence_and_attribution(sources_p
     # The LOR files name their date once ("Stand"), not twice.
     assert all(line.count("Stand") <= 1 for line in unescaped.splitlines())
     assert "Impressum" in [h.value for h in sources_page.header]
+
+
+def test_sources_page_names_the_packaged_stations_with_version_licence_and_attribution(sources_page):
+    """The VBB stations of the place search come from an npm package: its version and the data's licence show."""
+    text = all_markdown(sources_page)
+    unescaped = text.replace("\\", "")
+    stations = PACKAGED_DATASETS["vbb_stations"]
+    assert "Haltestellen und Bahnhöfe im VBB" in [s.value for s in sources_page.subheader]
+    assert "Daten aus Paketen" in [h.value for h in sources_page.header]
+    assert "npm vbb-stations 8.31.0" in unescaped
+    assert "VBB Verkehrsverbund Berlin-Brandenburg GmbH, GTFS timetable data" in unescaped
+    assert "[CC BY 4.0](https://creativecommons.org/licenses/by/4.0/)" in text.replace("\\", "")
+    assert "ISC (Jannis R" in unescaped  # the code licence of the package, beside the data's
+    assert stations.citation("de") in unescaped
 
 
 def test_without_an_imprint_file_the_operator_is_told_to_write_one(sources_page):

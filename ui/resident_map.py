@@ -32,7 +32,7 @@ def resident_map(settings: Settings, place: dict | None, nearby: Sequence[Any], 
 
     def build():
         view = places.place_view(place, lambda level: display_units(settings, level))
-        return report_map(display_geojson(settings, "BEZ"), pin=view.pin, selected_area=view.selected_area,
+        return report_map(display_geojson(settings, "BEZ"), pin=view.pin, zoom=view.zoom, selected_area=view.selected_area,
                           needs=list(markers), nearby_areas=view.nearby_areas, lang=lang, asset_base=base,
                           start_bbox=start_bbox, **drawn_on)
 

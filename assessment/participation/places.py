@@ -10,6 +10,11 @@ as the page keeps it in the session between runs:
   (``PLR_ID``, ``PLR_NAME``, ``BZR_ID``, ..., ``BEZ_NAME``);
 * an area: ``{"level": "PLR", "area_id": "01100206"}``, the finest area chosen in the lists.
 
+A point found by the place search (:func:`found_place`) also names what it is near
+(``"near": "U Kottbusser Tor"``) and the zoom that shows it (street level); a map
+click afterwards moves the pin and forgets both. An area found by name is an area
+place, as if chosen from the lists.
+
 The two ways stay in step (:func:`lists_for`, :func:`after_list_choice`): a click
 inside Berlin sets the three lists to the areas around the pin, a click outside
 clears them; a choice in a list clears the finer lists below it, since their
@@ -47,8 +52,8 @@ import pandas as pd
 from shapely.geometry import mapping
 
 from core.i18n import t
-from geodata.lor import LEVELS
-from maps.resident import areas_around
+from geodata.lor import LEVELS, parent_id
+from maps.resident import PLACE_ZOOM, areas_around
 
 #: The three lists, coarse to fine; each one's choices lie in the area chosen in the one before.
 LIST_LEVELS = ("BEZ", "BZR", "PLR")
@@ -58,6 +63,27 @@ def place_at(locate: Callable[[float, float], dict | None], lat: float, lon: flo
     """The point place of a map click, or ``None`` when ``locate`` finds no area there (outside Berlin)."""
     located = locate(lat, lon)
     return None if located is None else {"lat": lat, "lon": lon, "located": located}
+
+
+def found_place(found: Any) -> dict:
+    """The place of a place-search result (a :class:`geodata.places.Place`).
+
+    A station, facility or address is a point near which the need is (``near`` names
+    it, ``zoom`` is street level); a Bezirk, Bezirksregion or Planungsraum found by
+    name is that area, as if chosen from the lists.
+
+    >>> from geodata.places import Place
+    >>> areas = {"PLR_ID": "08100101", "BZR_ID": "081001", "BEZ_ID": "08"}
+    >>> station = found_place(Place("S+U Hermannstr.", "S+U", 52.4672, 13.4318, areas))
+    >>> station["near"], station["zoom"], lists_for(station)
+    ('S+U Hermannstr.', 16, {'BEZ': '08', 'BZR': '081001', 'PLR': '08100101'})
+    >>> region = found_place(Place("Neuköllner Mitte/Zentrum", "BZR", 52.47, 13.44, areas))
+    >>> region, lists_for(region)
+    ({'level': 'BZR', 'area_id': '081001'}, {'BEZ': '08', 'BZR': '081001', 'PLR': None})
+    """
+    if found.kind in LIST_LEVELS:
+        return {"level": found.kind, "area_id": found.areas[f"{found.kind}_ID"]}
+    return {"lat": found.lat, "lon": found.lon, "located": dict(found.areas), "near": found.name, "zoom": found.zoom}
 
 
 def new_click(map_value: Mapping[str, Any] | None, seen: tuple[float, float] | None) -> tuple[float, float] | None:
@@ -77,7 +103,15 @@ def new_click(map_value: Mapping[str, Any] | None, seen: tuple[float, float] | N
 
 
 def lists_for(place: dict | None) -> dict[str, str | None]:
-    """The three lists' choices that match a clicked ``place``: its areas, or none for no place."""
+    """The three lists' choices that match ``place``: a point's areas, an area and those above it, or none.
+
+    >>> lists_for({"level": "BZR", "area_id": "011002"})
+    {'BEZ': '01', 'BZR': '011002', 'PLR': None}
+    """
+    if is_area(place):
+        depth = LIST_LEVELS.index(place["level"])
+        return {level: parent_id(place["area_id"], level) if i <= depth else None
+                for i, level in enumerate(LIST_LEVELS)}
     located = (place or {}).get("located") or {}
     return {level: located.get(f"{level}_ID") for level in LIST_LEVELS}
 
@@ -163,6 +197,9 @@ class AreaLists:
             level = place["level"]
             return t("report.place_area", lang, level=LEVELS[level].label(lang), name=self.name(level, place["area_id"]))
         located = place["located"]
+        if place.get("near"):
+            return t("report.place_near", lang, name=place["near"],
+                     plr=located["PLR_NAME"], bzr=located["BZR_NAME"], bez=located["BEZ_NAME"])
         return t("report.place_point", lang,
                  plr=located["PLR_NAME"], bzr=located["BZR_NAME"], bez=located["BEZ_NAME"])
 
@@ -185,6 +222,7 @@ class PlaceView:
     pin: tuple[float, float] | None = None
     selected_area: dict | None = None
     nearby_areas: dict | None = None
+    zoom: float = PLACE_ZOOM
 
 
 def place_view(place: dict | None, units: Callable[[str], Any]) -> PlaceView:
@@ -215,4 +253,4 @@ def place_view(place: dict | None, units: Callable[[str], Any]) -> PlaceView:
         centre = pin = (place["lat"], place["lon"])
     # The Planungsräume around the place get their names on the map once zoomed in.
     nearby = areas_around(units("PLR"), *centre) if centre else None
-    return PlaceView(pin, selected, nearby)
+    return PlaceView(pin, selected, nearby, place.get("zoom", PLACE_ZOOM))
