@@ -195,7 +195,7 @@ class Session:
         )
         self._reader = asyncio.create_task(self._read())
         self.page_path, self.query = path.strip("/"), query
-        return await self._rerun("open")
+        return await self._rerun(f"open {path}")
 
     async def close(self) -> None:
         if self._ws is not None:
@@ -242,7 +242,6 @@ class Session:
             self._run_id = msg.metadata.run.script_run_id
         if kind == "new_session":
             self.page_script_hash = msg.new_session.page_script_hash
-            self.auto_reruns.clear()
         elif kind == "navigation":  # st.navigation names the page this run showed
             self.page_script_hash = msg.navigation.page_script_hash
             self.page_urls = {page.url_pathname: page.page_script_hash for page in msg.navigation.app_pages}
@@ -254,7 +253,8 @@ class Session:
             interval = msg.auto_rerun.interval
             self.auto_reruns[msg.auto_rerun.fragment_id] = (interval, time.monotonic() + interval)
         elif kind == "stop_auto_rerun":
-            self.auto_reruns.clear()
+            for fragment_id in msg.stop_auto_rerun.fragment_ids:
+                self.auto_reruns.pop(fragment_id, None)
         elif kind == "page_not_found":
             self._note_error(f"page not found: {msg.page_not_found.page_name!r}")
         elif kind == "session_event" and msg.session_event.WhichOneof("type") == "script_compilation_exception":
@@ -394,6 +394,8 @@ class Session:
         info = client_state.context_info
         info.timezone, info.timezone_offset, info.locale = "Europe/Berlin", -60, self.locale
         info.url = f"{self.base_url}/{self.page_path}" + (f"?{self.query}" if self.query else "")
+        if not fragment_id:  # a full run registers the page's timed fragments anew
+            self.auto_reruns.clear()
         started = time.perf_counter()
         await self._ws.send(BackMsg(rerun_script=client_state).SerializeToString())
         for trigger in triggers:  # a click is one event: the next run no longer sends it
