@@ -109,6 +109,8 @@ class Target:
     workshop: str | None
     root: Path = ROOT
     stop: callable = lambda: None
+    #: Exit codes of the app processes this tool started that have died (a crash is reported, and ends the run).
+    deaths: callable = lambda: []
 
 
 @dataclass
@@ -137,7 +139,7 @@ class Person:
         self.target, self.tally, self.rng, self.think_s, self.deadline = target, tally, rng, think, deadline
 
     def alive(self) -> bool:
-        return time.monotonic() < self.deadline
+        return time.monotonic() < self.deadline and not self.target.deaths()
 
     async def think(self, session: Session) -> bool:
         """Wait a think time (0.5 to 1.5 times the mean), running due fragment refreshes; False after the end."""
@@ -337,6 +339,9 @@ def report(tally: Tally, target: Target) -> dict:
         kb = statistics.median(r.bytes_received for r in runs) / 1000
         print(f"  {kind:<18}{len(runs):>6}{statistics.median(seconds):>8.2f}s{percentile(seconds, 95):>8.2f}s"
               f"{max(seconds):>8.2f}s{sum(not r.ok for r in runs):>8}{kb:>9.0f}")
+    for code in target.deaths():
+        print(f"  AN APP PROCESS DIED: exit code {code}" + (" (killed by a signal: see `dmesg` for a segfault)"
+                                                          if code < 0 else "") + "; the run ended there")
     print(f"  errors: {len(tally.errors)}" + "".join(f"\n    {e}" for e in tally.errors[:10])
           + (f"\n    ... and {len(tally.errors) - 10} more" if len(tally.errors) > 10 else ""))
     if tally.submitted_titles:
@@ -381,12 +386,14 @@ def start_target(name: str, root: Path, processes: int, nginx: bool, database_ur
 
         deployment = deploy(env, processes=processes, database_url=database_url)
         return Target(f"{name}, nginx + {processes} processes", deployment.url, database_url, code, root,
-                      deployment.stop)
+                      deployment.stop, lambda: [a.process.returncode for a in deployment.apps
+                                                if a.process.poll() is not None])
     if processes != 1:
         raise SystemExit("more than one process needs --nginx in front of them")
     app = apphost.start(root, env)
     print(f"[{name}] started {app.url} from {root} (healthy {app.healthy_s:.1f} s, warm {app.warmed_s:.1f} s)")
-    return Target(name, app.url, database_url, code, root, lambda: apphost.stop(app))
+    return Target(name, app.url, database_url, code, root, lambda: apphost.stop(app),
+                  lambda: [app.process.returncode] if app.process.poll() is not None else [])
 
 
 async def warm(target: Target, pages: list[tuple[str, str]]) -> None:
