@@ -27,7 +27,8 @@ raised so that the load is not refused) and stops it at the end. ``--url`` drive
 running server instead (``--database-url`` lets it count what was stored).
 ``--baseline REV`` starts an exported older commit (:func:`bench.apphost.export_tree`)
 next to this tree's app, runs the same measurement against both, one after the other,
-and prints the ratios new/old.
+and prints the ratios new/old; ``--rounds N`` measures both in slices in ABBA order (new, old,
+old, new, ...), so other work on the machine weighs on both alike.
 
 Reported: interactions and flows per second, median/p95/max seconds per kind of
 interaction, errors (exceptions on the page, runs that did not finish, closed
@@ -406,7 +407,7 @@ async def warm(target: Target, pages: list[tuple[str, str]]) -> None:
             await session.close()
 
 
-def measure(args, target: Target) -> dict:
+def measure(args, target: Target, duration: float) -> Tally:
     if args.page_runs:
         path, _, query = args.page_runs.partition("?")
         pages = [(path, query.replace("CODE", target.workshop or ""))]
@@ -414,10 +415,36 @@ def measure(args, target: Target) -> dict:
         pages = [("/melden", ""), ("/karte", ""), *([("/live", f"workshop={target.workshop}")] if target.workshop else [])]
     asyncio.run(warm(target, pages))
     if args.page_runs:
-        tally = asyncio.run(page_runs(target, args.page_runs, args.sessions, args.duration))
-    else:
-        tally = asyncio.run(people_run(target, args.people, args.duration, args.think, args.mix, args.seed))
-    return report(tally, target)
+        return asyncio.run(page_runs(target, args.page_runs, args.sessions, duration))
+    return asyncio.run(people_run(target, args.people, duration, args.think, args.mix, args.seed))
+
+
+def merge(tallies: list[Tally]) -> Tally:
+    """The rounds of one target as one measurement: runs and counts added, times summed."""
+    merged = Tally()
+    for tally in tallies:
+        for kind, runs in tally.runs.items():
+            merged.runs[kind].extend(runs)
+        for role, n in tally.flows.items():
+            merged.flows[role] += n
+        merged.errors += tally.errors
+        merged.acknowledged.update(tally.acknowledged)
+        merged.submitted_titles += tally.submitted_titles
+        merged.no_need_to_support += tally.no_need_to_support
+        merged.elapsed += tally.elapsed
+        merged.client_cpu += tally.client_cpu
+    return merged
+
+
+def rounds_order(targets: int, rounds: int) -> list[int]:
+    """Which target each round measures: ABBA order, so a drift of the machine's load hits both alike.
+
+    >>> rounds_order(2, 2), rounds_order(2, 1), rounds_order(1, 3)
+    ([0, 1, 1, 0, 0, 1, 1, 0], [0, 1], [0, 0, 0])
+    """
+    if targets == 1:
+        return [0] * rounds
+    return [0, 1] if rounds == 1 else [0, 1, 1, 0] * rounds
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -437,6 +464,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workshop", help="with --url: the code of an open workshop for the projectors")
     parser.add_argument("--processes", type=int, default=1, help="app processes to start (more need --nginx)")
     parser.add_argument("--nginx", action="store_true", help="start the deploy/ nginx in front of the processes")
+    parser.add_argument("--rounds", type=int, default=1, help="measure in slices: with --baseline 4*ROUNDS in "
+                        "ABBA order (new, old, old, new, ...); --duration is split among each target's slices")
     parser.add_argument("--baseline", metavar="REV", help="also measure commit REV, exported and started "
                         "side by side, and print the ratios new/old")
     args = parser.parse_args(argv)
@@ -445,6 +474,8 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"people/sessions must be between 1 and {MAX_PEOPLE}, got {count}")
     if not 0 < args.duration <= MAX_DURATION_S:
         parser.error(f"--duration must be between 0 and {MAX_DURATION_S:.0f} s, got {args.duration:g}")
+    if not 1 <= args.rounds <= 20:
+        parser.error(f"--rounds must be between 1 and 20, got {args.rounds}")
     if args.url and args.baseline:
         parser.error("--baseline starts both servers itself; leave out --url")
 
@@ -457,11 +488,19 @@ def main(argv: list[str] | None = None) -> None:
             if args.baseline:
                 tree = apphost.export_tree(args.baseline, Path(tempfile.mkdtemp(prefix="bench-load-old-")))
                 targets.append(start_target(f"old {args.baseline}", tree, 1, False, None))
+        order = rounds_order(len(targets), args.rounds)
         what = (f"page runs of {args.page_runs}, {args.sessions} sessions" if args.page_runs else
                 f"{args.people} people (mix {args.mix}), think {args.think:g} s")
-        print(f"{what}, {args.duration:g} s each; machine: {os.cpu_count()} cores, load average "
+        print(f"{what}, {args.duration:g} s each in {order.count(0)} slice(s); machine: {os.cpu_count()} cores, "
+              f"load average "
               f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-        results = [measure(args, target) for target in targets]
+        slice_s = args.duration / order.count(0)
+        tallies: dict[int, list[Tally]] = defaultdict(list)
+        for index in order:
+            if any(t.deaths() for t in targets):
+                break
+            tallies[index].append(measure(args, targets[index], slice_s))
+        results = [report(merge(tallies[i]), target) for i, target in enumerate(targets) if tallies[i]]
     finally:
         for target in targets:
             target.stop()
