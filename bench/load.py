@@ -70,7 +70,8 @@ PLACES = [(52.5219, 13.4132), (52.4986, 13.4030), (52.4811, 13.4353), (52.5361, 
 JITTER_DEG = 0.004
 #: The environment of a server this tool starts: needs public at once (so there is one to
 #: support), ceilings far above any load this tool makes (it measures, the limits are tested elsewhere).
-SERVER_ENV = {"BEDARFSATLAS_DATA_DIR": str((ROOT / "data").resolve()), "BEDARFSATLAS_PUBLISH_IMMEDIATELY": "true", "BEDARFSATLAS_LIMIT_OVERALL_PER_MINUTE": "100000",
+SERVER_ENV = {"BEDARFSATLAS_DATA_DIR": str((ROOT / "data").resolve()), "BEDARFSATLAS_PUBLISH_IMMEDIATELY": "true",
+              "BEDARFSATLAS_LIMIT_OVERALL_PER_MINUTE": "100000",
               "BEDARFSATLAS_LIMIT_OVERALL_PER_DAY": "1000000", "BEDARFSATLAS_LIMIT_WORKSHOP_PER_MINUTE": "100000",
               "BEDARFSATLAS_LIMIT_WORKSHOP_PER_DAY": "1000000"}
 
@@ -170,7 +171,8 @@ class Person:
         if not await self.think(session):
             return
         title = f"Lasttest {uuid.uuid4().hex[:12]}"
-        await self.step(session.set_value(session.widget(key_prefix="report_title_", kind="text_input"), title, "title"))
+        field = session.widget(key_prefix="report_title_", kind="text_input")
+        await self.step(session.set_value(field, title, "title"))
         if not await self.think(session):
             return
         self.tally.submitted_titles.append(title)
@@ -412,7 +414,9 @@ def measure(args, target: Target, duration: float) -> Tally:
         path, _, query = args.page_runs.partition("?")
         pages = [(path, query.replace("CODE", target.workshop or ""))]
     else:
-        pages = [("/melden", ""), ("/karte", ""), *([("/live", f"workshop={target.workshop}")] if target.workshop else [])]
+        pages = [("/melden", ""), ("/karte", "")]
+        if target.workshop:
+            pages.append(("/live", f"workshop={target.workshop}"))
     asyncio.run(warm(target, pages))
     if args.page_runs:
         return asyncio.run(page_runs(target, args.page_runs, args.sessions, duration))
