@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+import threading
 from functools import lru_cache
 from typing import Iterable
 
@@ -170,7 +171,10 @@ class Locator:
             raise ValueError(f"cell_size must be a positive number of metres, got {cell_size!r}")
         # Sorting by PLR id makes "lowest position" mean "lowest id" for the border rule.
         plr = plr.sort_values("PLR_ID")
-        self._geoms = np.asarray(plr.geometry.array, dtype=object).copy()
+        # Copies of the polygons, not the cached layer's own objects: preparing mutates a geometry
+        # in GEOS, and other threads (Streamlit sessions) read the layer's geometries meanwhile;
+        # two sessions preparing the same polygons at once crashed the process (SIGSEGV in GEOS).
+        self._geoms = shapely.from_wkb(shapely.to_wkb(np.asarray(plr.geometry.array, dtype=object)))
         shapely.prepare(self._geoms)
         # GEOS builds the point-in-polygon index of a prepared polygon on first
         # use; doing that here means threads sharing this locator (Streamlit
@@ -290,9 +294,19 @@ class Locator:
         return dict(self._records[position])
 
 
+_LOCATOR_BUILD = threading.Lock()
+
+
 @lru_cache(maxsize=4)
-def _locator(path: str, mtime: float) -> Locator:
+def _built_locator(path: str, mtime: float) -> Locator:
     return Locator(_load_units(path, mtime, "PLR"))
+
+
+def _locator(path: str, mtime: float) -> Locator:
+    # One build at a time: the residents who set the first pins after a process started all
+    # wait for the one locator instead of building (and preparing polygons) side by side.
+    with _LOCATOR_BUILD:
+        return _built_locator(path, mtime)
 
 
 def get_locator(settings: Settings) -> Locator:

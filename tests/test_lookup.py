@@ -204,3 +204,35 @@ def test_cli_exits_1_with_a_message_for_a_point_outside_berlin(settings_with_dat
     assert done.returncode == 1
     assert done.stdout == ""
     assert "outside Berlin" in done.stderr and "52.4043" in done.stderr
+
+
+def test_sessions_asking_at_once_share_one_locator_and_never_prepare_the_shared_layer(settings_with_data):
+    """The first pins after a start came from several sessions at once: each built a locator and
+    prepared the cached layer's own polygons side by side, and GEOS crashed the process (SIGSEGV).
+    Now one build runs while the others wait, on copies of the polygons."""
+    import threading
+
+    from geodata import lookup
+
+    lookup._built_locator.cache_clear()
+    barrier = threading.Barrier(8)
+    got, errors = [], []
+
+    def first_pin():
+        try:
+            barrier.wait()
+            got.append(get_locator(settings_with_data))
+            got[-1].locate(52.5163, 13.3777)
+        except Exception as error:  # noqa: BLE001 - collected and shown below
+            errors.append(error)
+
+    threads = [threading.Thread(target=first_pin) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len({id(locator) for locator in got}) == 1
+    layer = load_units(settings_with_data, "PLR").geometry.array
+    assert not shapely.is_prepared(np.asarray(layer, dtype=object)).any()
+    assert got[0].locate(52.5163, 13.3777)["PLR_ID"] == "01100206"
