@@ -8,6 +8,7 @@ its receipt, and a planner's click on the map reruns the map's fragment and focu
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import re
 
 import pytest
@@ -29,6 +30,13 @@ def server(settings_with_data, tmp_path_factory):
     yield app.url, database_url
     print(app.log()[-4000:])  # shown when a test of the module failed
     apphost.stop(app)
+
+
+def run_loop(coroutine_function):
+    """Run the client in an event loop of its own thread: Playwright's sync API (the browser
+    tests in the same pytest process) keeps a loop running in the main thread."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine_function()).result()
 
 
 def test_a_resident_sends_one_need_through_the_websocket(server, settings_with_data):
@@ -54,7 +62,7 @@ def test_a_resident_sends_one_need_through_the_websocket(server, settings_with_d
         finally:
             await session.close()
 
-    steps, texts = asyncio.run(resident())
+    steps, texts = run_loop(resident)
     # Each step finished without an exception: a whole-page run or, for a widget drawn in a fragment, the fragment's.
     assert [(s.kind, s.ok) for s in steps] == [(kind, True) for kind in ("open /melden", "pin", "category", "title",
                                                                        "submit")], [s.exceptions for s in steps]
@@ -87,7 +95,7 @@ def test_a_planner_click_on_the_map_reruns_its_fragment_and_focuses_the_area(ser
         finally:
             await session.close()
 
-    opened, clicked, fragment, area, focused = asyncio.run(planner())
+    opened, clicked, fragment, area, focused = run_loop(planner)
     assert opened.ok and opened.status == "FINISHED_SUCCESSFULLY", opened.exceptions
     assert fragment, "the focus list is drawn inside the map's fragment"
     assert clicked.ok and clicked.status == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY", clicked.exceptions
