@@ -24,7 +24,7 @@ REVIEWED_HTML = Counter({
     # The two character counts (ui.live_count.count_html: numbers and the app's own
     # templates, escaped) and the fixed script that updates them as one types
     # (LIVE_COUNT_SCRIPT, no user text).
-    "pages/report_need.py": 3,
+    "ui/report_form.py": 3,
     # Static CSS that hides the honeypot field off screen (ui.widgets.honeypot_input) and that
     # hides an icon button's label visually (ui.widgets.icon_button); the only variable part
     # is the widget's key, checked against [A-Za-z0-9_-]+.
