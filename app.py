@@ -20,6 +20,7 @@ from core.i18n import LANGUAGE_NAMES, LANGUAGES, interface_language, t
 from core.settings import Settings, load_settings
 from ui.context import needs_store
 from ui.sign_in import ended_notice, sign_out, signed_in_user
+from ui.direction import direction_script
 from ui.phone_menu import MENU_CLOSES_SCRIPT
 from geodata.fetch import DataError, require_data
 
@@ -113,6 +114,8 @@ st.sidebar.radio(
     key="lang",
     horizontal=True,
 )
+# The page's lang and dir attributes (Arabic is laid out right to left): a fixed script per language.
+st.sidebar.html(direction_script(lang), unsafe_allow_javascript=True)
 # On a phone the menu lies over the page: it closes after a choice (ui.phone_menu says why).
 st.sidebar.html(MENU_CLOSES_SCRIPT, unsafe_allow_javascript=True)
 # An OIDC identity without a staff role is signed in too: it needs the way out, to switch accounts.

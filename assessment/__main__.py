@@ -33,6 +33,7 @@ from assessment.needs.exchange import FORMATS, ImportRefusedError, export_needs,
 from assessment.analysis.presets import PRESETS
 from assessment.analysis.priority import NORMALISATIONS
 from assessment.needs.store import StoreError, open_store
+from core.i18n import LANGUAGES
 from core.settings import load_settings
 
 
@@ -57,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--level", required=True, choices=("PLR", "BZR", "PGR", "BEZ"))
     report.add_argument("--preset", required=True, choices=tuple(PRESETS))
     report.add_argument("--method", choices=NORMALISATIONS, default="rank", help="normalisation (default rank)")
-    report.add_argument("--lang", choices=("de", "en"), default="de")
+    report.add_argument("--lang", choices=LANGUAGES, default="de")
     report.add_argument("--format", choices=("html", "pdf"), default="html")
     report.add_argument("--out", required=True, help="file to write")
     return parser

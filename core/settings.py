@@ -24,6 +24,7 @@ from typing import Mapping
 from urllib.parse import urlsplit
 
 from core.basemaps import basemap_preset
+from core.i18n import LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "BEDARFSATLAS_LANGUAGE",
         "de",
-        "Default interface language: `de` or `en`, for visitors whose link and browser name no offered one"
+        "Default interface language: `de`, `en`, `tr`, `ar`, `uk` or `ls` (Leichte Sprache), for visitors"
+        " whose link and browser name no offered one"
         " (users can switch).",
     ),
     Setting(
@@ -182,7 +184,6 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
-LANGUAGES = ("de", "en")
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 

@@ -18,7 +18,7 @@ import streamlit as st
 from assessment.needs import audit
 from assessment.participation.auth import PAGE_ROLES
 from assessment.participation.moderation import REJECT_REASONS, REPORT_REASONS
-from core.i18n import TEXTS, escape_markdown, t
+from core.i18n import escape_markdown, has_text, t
 from ui.context import page_context
 
 ctx = page_context()
@@ -51,7 +51,7 @@ def label(kind: str, value: str | None) -> str:
         if pair:
             return pair[0] if lang == "de" else pair[1]
     key = f"moderation.status.{value}" if kind == "status" else f"moderation.audit_{kind}.{value}"
-    return t(key, lang) if key in TEXTS else str(value)
+    return t(key, lang) if has_text(key) else str(value)
 
 
 def readable(rows: pd.DataFrame) -> pd.DataFrame:

@@ -198,8 +198,9 @@ def test_default_language_comes_from_the_settings(settings_with_data, monkeypatc
 @pytest.mark.parametrize(("locale", "configured", "title"), [
     ("en-GB", "de", "Overview map"),  # an English browser gets English
     ("de-AT", "en", "Übersichtskarte"),  # an Austrian one German, whatever is configured
-    ("tr-TR", "de", "Übersichtskarte"),  # a language the app does not offer: the configured one
-    ("tr-TR", "en", "Overview map"),
+    ("pl-PL", "de", "Übersichtskarte"),  # a language the app does not offer: the configured one
+    ("pl-PL", "en", "Overview map"),
+    ("tr-TR", "de", "Genel harita"),  # Turkish is offered: the browser's language wins
 ])
 def test_a_new_visitor_gets_the_browsers_language_if_offered(settings_with_data, monkeypatch, locale, configured, title):
     monkeypatch.setenv("BEDARFSATLAS_LANGUAGE", configured)

@@ -35,8 +35,9 @@ REVIEWED_HTML = Counter({
     "pages/workshop_live.py": 1,  # static CSS: projector font sizes
     # The staff sign-in cookie (assessment.participation.auth.session_cookie_script): a fixed script, no user text;
     # the only variable part is a token checked against [A-Za-z0-9_-]{43}. And the fixed script that
-    # closes the menu after a choice on a phone (ui.phone_menu.MENU_CLOSES_SCRIPT, no variable part).
-    "app.py": 2,
+    # closes the menu after a choice on a phone (ui.phone_menu.MENU_CLOSES_SCRIPT, no variable part),
+    # and the page's lang/dir (ui.direction.direction_script: the language code, checked against LANGUAGES).
+    "app.py": 3,
 })
 HTML_SINK = re.compile(r"unsafe_allow_html\s*=\s*True|\bst\.html\(|components(\.v1)?\.html\(|\bhtml\(")
 

@@ -148,8 +148,8 @@ CASES = [
      "There is no channel 'email'. Please choose one of: online, workshop, paper.",
      "Den Kanal 'email' gibt es nicht. Bitte wählen Sie eines von: online, workshop, paper."),
     ("unknown language", dict(language="fr"), "language",
-     "There is no language 'fr'. Please choose one of: de, en.",
-     "Die Sprache 'fr' gibt es nicht. Bitte wählen Sie eines von: de, en."),
+     "There is no language 'fr'. Please choose one of: de, en, tr, ar, uk, ls.",
+     "Die Sprache 'fr' gibt es nicht. Bitte wählen Sie eines von: de, en, tr, ar, uk, ls."),
 ]
 
 

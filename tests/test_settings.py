@@ -55,7 +55,7 @@ def test_no_module_reads_the_environment_for_configuration():
 @pytest.mark.parametrize(
     "env, message",
     [
-        ({"BEDARFSATLAS_LANGUAGE": "fr"}, "BEDARFSATLAS_LANGUAGE must be one of de, en, got 'fr'."),
+        ({"BEDARFSATLAS_LANGUAGE": "fr"}, "BEDARFSATLAS_LANGUAGE must be one of de, en, tr, ar, uk, ls, got 'fr'."),
         (
             {"BEDARFSATLAS_BASEMAP_URL": "https://tiles.example/{z}/{x}/{y}.png"},
             "BEDARFSATLAS_BASEMAP_ATTRIBUTION is required when BEDARFSATLAS_BASEMAP_URL is set",

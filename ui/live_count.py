@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import re
 
-from core.i18n import TEXTS, format_number, t
+from core.i18n import format_number, html_language, plural_cases, t, text_forms
 
 _KEY = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -46,16 +46,15 @@ def count_html(field_key: str, text: str | None, limit: int, lang: str) -> str:
                   limit=format_number(limit, 0, lang))
     else:
         shown = t("report.length", lang, n=format_number(length, 0, lang), limit=format_number(limit, 0, lang))
-    over_texts = TEXTS["report.length_over"].get(lang) or TEXTS["report.length_over"]["de"]
-    ok_text = TEXTS["report.length"].get(lang) or TEXTS["report.length"]["de"]
+    over_texts = plural_cases("report.length_over", lang)
     attributes = {
         "class": "ba-count ba-over" if over else "ba-count",
         "data-field": field_key,
         "data-limit": str(int(limit)),
-        "data-lang": "de" if lang == "de" else "en",
-        "data-ok": ok_text,
-        "data-over-one": over_texts["one"],
-        "data-over-other": over_texts["other"],
+        "data-lang": html_language(lang),
+        "data-ok": text_forms("report.length", lang)[0],
+        # One form per CLDR plural category ("data-over-few", ...): the script picks with Intl.PluralRules.
+        **{f"data-over-{case}": form for case, form in over_texts.items()},
     }
     rendered = " ".join(f'{name}="{html.escape(value, quote=True)}"' for name, value in attributes.items())
     return (f"<style>.ba-count{{margin:0;font-size:0.875rem;line-height:1.4;color:inherit}}"
@@ -67,7 +66,12 @@ LIVE_COUNT_SCRIPT = """<script>(function () {
   var w = window;
   if (w.__bedarfsatlasLiveCount) { return; }
   w.__bedarfsatlasLiveCount = true;
-  function format(n, lang) { return n.toLocaleString(lang === 'de' ? 'de-DE' : 'en-GB'); }
+  // Latin digits in every language, as the server writes them (core.i18n.format_number).
+  function format(n, lang) { return n.toLocaleString(lang + '-u-nu-latn'); }
+  function overTemplate(counter, n, lang) {
+    var name = new Intl.PluralRules(lang).select(n);
+    return counter.dataset['over' + name.charAt(0).toUpperCase() + name.slice(1)] || counter.dataset.overOther;
+  }
   function fill(template, values) {
     return template.replace(/\\{(n|length|limit)\\}/g, function (_, name) { return values[name]; });
   }
@@ -83,7 +87,7 @@ LIVE_COUNT_SCRIPT = """<script>(function () {
     if (!counter) { return; }
     var length = Array.from(field.value).length, limit = Number(counter.dataset.limit), lang = counter.dataset.lang;
     var over = length > limit;
-    var template = !over ? counter.dataset.ok : (length - limit === 1 ? counter.dataset.overOne : counter.dataset.overOther);
+    var template = !over ? counter.dataset.ok : overTemplate(counter, length - limit, lang);
     counter.textContent = fill(template, {
       n: format(over ? length - limit : length, lang), length: format(length, lang), limit: format(limit, lang)
     });

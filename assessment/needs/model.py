@@ -36,7 +36,7 @@ STATUSES = ("pending", "published", "rejected", "hidden", "merged")
 CHANNELS = ("online", "workshop", "paper")
 """How a need came in: the residents' page, a live workshop, or a paper form imported later."""
 
-LANGUAGES = ("de", "en")
+from core.i18n import LANGUAGES  # every interface language is a language a need can be written in
 LOCATED_BY = ("point", "area")
 """``point``: a place on the map; ``area``: only an area chosen from a list (stored at its
 representative point, with the ids of that area and its parents, finer levels empty)."""
