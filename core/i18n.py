@@ -332,6 +332,59 @@ def format_number(value: float | int | None, decimals: int, lang: str) -> str:
                           decimal_quantization=True, group_separator=True)
 
 
+#: How each language writes a day (Babel/CLDR patterns). English keeps ISO 8601, which planners'
+#: spreadsheets sort; the others use their locale's own order.
+_DATE_PATTERN = {"de": "dd.MM.yyyy", "en": "yyyy-MM-dd", "tr": "dd.MM.yyyy", "ar": "dd/MM/yyyy",
+                 "uk": "dd.MM.yyyy", "ls": "dd.MM.yyyy"}
+#: The same order for Streamlit's date picker, which knows only a few formats.
+_DATE_INPUT = {"dd.MM.yyyy": "DD.MM.YYYY", "yyyy-MM-dd": "YYYY-MM-DD", "dd/MM/yyyy": "DD/MM/YYYY"}
+
+
+def format_date(day, lang: str) -> str:
+    """A calendar day as ``lang`` writes it (Babel).
+
+    >>> from datetime import date
+    >>> [format_date(date(2026, 3, 1), lang) for lang in ("de", "en", "ar")]
+    ['01.03.2026', '2026-03-01', '01/03/2026']
+    """
+    from babel.dates import format_date as babel_format_date
+
+    return babel_format_date(day, _DATE_PATTERN.get(lang, _DATE_PATTERN["de"]), locale=babel_locale(_known(lang)))
+
+
+def format_datetime(moment, lang: str, *, seconds: bool = False, zone: str | None = None,
+                    zone_name: bool = False) -> str:
+    """A moment as ``lang`` writes it, in ``zone`` (e.g. ``Europe/Berlin``) if given; ``zone_name``
+    adds the zone as the language names it (German ``MEZ``/``MESZ``, else the UTC offset).
+
+    >>> from datetime import datetime, timezone
+    >>> moment = datetime(2026, 12, 5, 14, 3, 9, tzinfo=timezone.utc)
+    >>> format_datetime(moment, "de", zone="Europe/Berlin", seconds=True, zone_name=True)
+    '05.12.2026, 15:03:09 MEZ'
+    >>> format_datetime(moment, "en", zone="Europe/Berlin")
+    '2026-12-05 15:03'
+    """
+    from babel.dates import format_datetime as babel_format_datetime
+
+    lang = _known(lang)
+    separator = ", " if babel_locale(lang) == "de" else " "
+    pattern = _DATE_PATTERN[lang] + separator + ("HH:mm:ss" if seconds else "HH:mm") + (" z" if zone_name else "")
+    return babel_format_datetime(moment, pattern, tzinfo=zone, locale=babel_locale(lang))
+
+
+def date_input_format(lang: str) -> str:
+    """The ``format`` of ``st.date_input`` that writes days as ``lang`` does.
+
+    >>> date_input_format("de"), date_input_format("en"), date_input_format("ar")
+    ('DD.MM.YYYY', 'YYYY-MM-DD', 'DD/MM/YYYY')
+    """
+    return _DATE_INPUT[_DATE_PATTERN[_known(lang)]]
+
+
+def _known(lang: str) -> str:
+    return lang if lang in LANGUAGES else "de"
+
+
 def interface_language(
     link: str | None,
     accept_language: str | None,
