@@ -451,7 +451,8 @@ def choropleth_map(
         Data sources for the map's attribution control (plain text).
     basemap : Basemap, optional
         Tiles or WMS under the areas; default none, so the browser contacts no other server.
-    lang : {"de", "en"}
+    lang : str
+        Interface language, one of :data:`core.i18n.LANGUAGES`.
     asset_base : str
         URL path where ``static/node_modules`` is served.
 
