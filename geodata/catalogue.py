@@ -26,6 +26,9 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+
+from core.i18n import format_date, t
 
 CC_BY_3_DE = "CC BY 3.0 DE"
 CC_BY_3_DE_URL = "https://creativecommons.org/licenses/by/3.0/de/"
@@ -58,26 +61,9 @@ _CRIME_ATLAS_GOLD = (
 )
 _CRIME_ATLAS_COLUMNS = ("id", "offences", "street_robbery_purse_snatching", "bodily_harm",
                         "residential_burglary", "kieztaten")
-_CRIME_ATLAS_LICENCE_NOTE = (
-    "Licence not recorded by the re-publisher; other re-publications describe the crime atlas as "
-    "CC BY-SA (to verify on daten.berlin.de, with its version)."
-)
-_CRIME_ATLAS_LICENCE_NOTE_DE = (
-    "Lizenz von der weiterveröffentlichenden Stelle nicht angegeben; andere Weiterveröffentlichungen "
-    "nennen CC BY-SA (noch auf daten.berlin.de zu prüfen, mit Version)."
-)
-_CRIME_ATLAS_NOTES = (
-    "per district region (Bezirksregion, 143) only; 13 further rows (xx9900, 999900) hold offences that "
-    "could not be placed in a district region and are left out, so sums over district regions are below "
-    "the official district and Berlin totals",
-    "offences are counted where they happened, not where victims or offenders live",
-)
-_CRIME_ATLAS_NOTES_DE = (
-    "nur je Bezirksregion (143); 13 weitere Zeilen (xx9900, 999900) enthalten Taten, die keiner "
-    "Bezirksregion zugeordnet werden konnten, und bleiben außen vor, daher liegen Summen über "
-    "Bezirksregionen unter den amtlichen Bezirks- und Berlinwerten",
-    "Taten zählen am Tatort, nicht am Wohnort von Opfern oder Tatverdächtigen",
-)
+# The crime atlas's licence note and notes (messages of the catalogues); the frequency-number
+# table has one more note.
+_CRIME_ATLAS_NOTES = ("dataset_note.crime_atlas_areas", "dataset_note.crime_atlas_place")
 
 
 @dataclass(frozen=True)
@@ -87,12 +73,22 @@ class Dataset:
     ``id_column``/``id_length`` say which column holds the LOR key and how many
     digits it has (ids are zero-padded strings); ``columns`` are the columns the
     app reads; ``rows`` is the exact feature or row count expected.
+
+    ``official_title`` is the title as published (German), shown in every language;
+    the message ``dataset.<key>.description`` says what it is in the reader's language.
+    ``licence_note`` and ``notes`` are keys of messages of the catalogues: a licence
+    note marks a licence still to be verified.
+
+    >>> ds = DATASETS["lor_bez"]
+    >>> ds.title("en"), ds.description("en")
+    ('LOR 2021: Bezirke (aus Planungsräumen zusammengefasst)', 'LOR 2021: districts (dissolved from planning areas)')
+    >>> ds.date_text("de"), ds.date_text("en")
+    ('01.01.2023', '2023-01-01')
     """
 
     key: str
     filename: str
-    title_de: str
-    title_en: str
+    official_title: str
     publisher: str
     source_url: str
     licence: str
@@ -107,21 +103,24 @@ class Dataset:
     sha256: str
     download_url: str | None = None
     geometry_type: str | None = None
-    licence_note: str | None = None
-    notes: tuple[str, ...] = field(default_factory=tuple)
-    licence_note_de: str | None = None  # licence_note in German, for the German interface
-    notes_de: tuple[str, ...] = field(default_factory=tuple)  # notes in German, one for each note
+    licence_note: str | None = None  # message key
+    notes: tuple[str, ...] = field(default_factory=tuple)  # message keys
 
     def title(self, lang: str) -> str:
-        return self.title_de if lang == "de" else self.title_en
+        """The title as published: official titles stay German in every language."""
+        return self.official_title
+
+    def description(self, lang: str) -> str:
+        """What the dataset is, in ``lang``."""
+        return t(f"dataset.{self.key}.description", lang)
 
     def notes_in(self, lang: str) -> tuple[str, ...]:
-        """The notes in ``lang`` (German falls back to English only where no German text is recorded)."""
-        return self.notes_de if lang == "de" and self.notes_de else self.notes
+        """The notes in ``lang``, one text for each note."""
+        return tuple(t(note, lang) for note in self.notes)
 
     def licence_note_in(self, lang: str) -> str | None:
         """The licence note in ``lang``, or ``None`` when the licence needs no note."""
-        return self.licence_note_de if lang == "de" and self.licence_note_de else self.licence_note
+        return t(self.licence_note, lang) if self.licence_note else None
 
     def citation(self, lang: str = "de") -> str:
         """One line naming source, reference date and licence, for exports and captions.
@@ -138,34 +137,26 @@ class Dataset:
         """
         # A licence with a note was not recorded by the re-publisher: every citation says so,
         # since exports travel without the sources page.
-        if lang == "en":
-            verify = ", to be verified" if self.licence_note else ""
-            return f"{self.attribution} (as of {self.reference_date}, licence {self.licence}{verify})"
-        verify = ", noch zu prüfen" if self.licence_note else ""
-        return f"{self.attribution} (Stand {self.date_text(lang)}, Lizenz {self.licence}{verify})"
+        key = "dataset.citation_unverified" if self.licence_note else "dataset.citation"
+        return t(key, lang, attribution=self.attribution, date=self.date_text(lang), licence=self.licence)
 
     def date_text(self, lang: str) -> str:
         """The reference date as the language writes it: ``31.12.2020`` in German, ISO in English."""
-        if lang != "de":
-            return self.reference_date
-        year, month, day = self.reference_date.split("-")
-        return f"{day}.{month}.{year}"
+        return format_date(date.fromisoformat(self.reference_date), lang)
 
 
-def _crime_atlas(key: str, file_part: str, what: tuple[str, str], sha256: str, gold_part: str,
-                 note: tuple[str, str] | None = None) -> Dataset:
+def _crime_atlas(key: str, file_part: str, what: str, sha256: str, gold_part: str,
+                 note: str | None = None) -> Dataset:
     """One of the two crime atlas tables (2023, per Bezirksregion): same source, licence and notes."""
     return Dataset(
         key=key,
         filename=f"kriminalitaetsatlas_2023_{file_part}_bzr.csv",
-        title_de=f"Kriminalitätsatlas Berlin 2023, {what[0]} je Bezirksregion",
-        title_en=f"Berlin crime atlas 2023, {what[1]} per district region (Bezirksregion)",
+        official_title=f"Kriminalitätsatlas Berlin 2023, {what} je Bezirksregion",
         publisher="Polizei Berlin",
         source_url=_CRIME_ATLAS_PAGE,
         licence="CC BY-SA",
         licence_url=_CRIME_ATLAS_PAGE,
-        licence_note=_CRIME_ATLAS_LICENCE_NOTE,
-        licence_note_de=_CRIME_ATLAS_LICENCE_NOTE_DE,
+        licence_note="dataset_licence.crime_atlas",
         attribution="Polizei Berlin, Kriminalitätsatlas Berlin 2014–2023",
         reference_date="2023-12-31",
         kind="csv",
@@ -175,8 +166,7 @@ def _crime_atlas(key: str, file_part: str, what: tuple[str, str], sha256: str, g
         rows=155,
         sha256=sha256,
         download_url=f"{_CRIME_ATLAS_GOLD}berlin-lor-crime-atlas-2023-00-{gold_part}-district-regions.csv",
-        notes=_CRIME_ATLAS_NOTES + ((note[0],) if note else ()),
-        notes_de=_CRIME_ATLAS_NOTES_DE + ((note[1],) if note else ()),
+        notes=_CRIME_ATLAS_NOTES + ((note,) if note else ()),
     )
 
 
@@ -186,8 +176,7 @@ _ALL: tuple[Dataset, ...] = (
     Dataset(
         key="lor_plr",
         filename="lor_2021_planungsraeume.geojson",
-        title_de="LOR 2021: Planungsräume",
-        title_en="LOR 2021: planning areas",
+        official_title="LOR 2021: Planungsräume",
         publisher="Amt für Statistik Berlin-Brandenburg / SenSBW",
         source_url=LOR_SOURCE,
         licence=CC_BY_3_DE,
@@ -201,14 +190,12 @@ _ALL: tuple[Dataset, ...] = (
         rows=542,
         geometry_type="Polygon",
         sha256="b548abeba430c586e14e746fe86d2b5e6271bed37033dd4542ce3b3e75cbb240",
-        notes=("EPSG:25833; names joined from the official key table; PLR names repeat, join on PLR_ID",),
-        notes_de=("EPSG:25833; Namen aus der amtlichen Schlüsseltabelle ergänzt; PLR-Namen kommen mehrfach vor, daher über PLR_ID verknüpfen",),
+        notes=("dataset_note.lor_plr",),
     ),
     Dataset(
         key="lor_bzr",
         filename="lor_2021_bezirksregionen.geojson",
-        title_de="LOR 2021: Bezirksregionen",
-        title_en="LOR 2021: district regions",
+        official_title="LOR 2021: Bezirksregionen",
         publisher="Amt für Statistik Berlin-Brandenburg / SenSBW",
         source_url=LOR_SOURCE,
         licence=CC_BY_3_DE,
@@ -226,8 +213,7 @@ _ALL: tuple[Dataset, ...] = (
     Dataset(
         key="lor_pgr",
         filename="lor_2021_prognoseraeume.geojson",
-        title_de="LOR 2021: Prognoseräume",
-        title_en="LOR 2021: forecast areas",
+        official_title="LOR 2021: Prognoseräume",
         publisher="Amt für Statistik Berlin-Brandenburg / SenSBW",
         source_url=LOR_SOURCE,
         licence=CC_BY_3_DE,
@@ -245,8 +231,7 @@ _ALL: tuple[Dataset, ...] = (
     Dataset(
         key="lor_bez",
         filename="lor_2021_bezirke.geojson",
-        title_de="LOR 2021: Bezirke (aus Planungsräumen zusammengefasst)",
-        title_en="LOR 2021: districts (dissolved from planning areas)",
+        official_title="LOR 2021: Bezirke (aus Planungsräumen zusammengefasst)",
         publisher="Amt für Statistik Berlin-Brandenburg / SenSBW",
         source_url=LOR_SOURCE,
         licence=CC_BY_3_DE,
@@ -260,14 +245,12 @@ _ALL: tuple[Dataset, ...] = (
         rows=12,
         geometry_type="Polygon",
         sha256="903484294ee97b4d358b40c8626e54e87d1e8c44f43cfb70f9d4e3d35c80b4e2",
-        notes=("derived: dissolve of the 542 PLR by BEZ_ID, follows LOR not ALKIS boundaries",),
-        notes_de=("abgeleitet: die 542 PLR nach BEZ_ID zusammengefasst; folgt den LOR-Grenzen, nicht den ALKIS-Grenzen",),
+        notes=("dataset_note.lor_bez",),
     ),
     Dataset(
         key="lor_key",
         filename="lor_2021_schluessel.csv",
-        title_de="LOR 2021: Schlüssel- und Namensverzeichnis",
-        title_en="LOR 2021: key and name table",
+        official_title="LOR 2021: Schlüssel- und Namensverzeichnis",
         publisher="Amt für Statistik Berlin-Brandenburg / SenSBW",
         source_url=LOR_SOURCE.replace("shapefiles_nur_id.7z", "uebersicht_id_namen.xlsx"),
         licence=CC_BY_3_DE,
@@ -284,8 +267,7 @@ _ALL: tuple[Dataset, ...] = (
     Dataset(
         key="population_2025",
         filename="population_plr_2025-12-31.csv",
-        title_de="Einwohnerinnen und Einwohner in LOR-Planungsräumen am 31.12.2025",
-        title_en="Residents per LOR planning area, 31 Dec 2025",
+        official_title="Einwohnerinnen und Einwohner in LOR-Planungsräumen am 31.12.2025",
         publisher="Amt für Statistik Berlin-Brandenburg",
         source_url=(
             "https://daten.berlin.de/datensaetze/"
@@ -304,14 +286,12 @@ _ALL: tuple[Dataset, ...] = (
         ),
         rows=542,
         sha256="db7ce6c472a42d9b2d542ce01c2e2c0136ad2d395f230dd0595fb0f3796a9f04",
-        notes=("official matrix EWR_L21_202512E_Matrix.csv, separator changed to ','; NA = confidential",),
-        notes_de=("amtliche Matrix EWR_L21_202512E_Matrix.csv, Trennzeichen auf ',' geändert; NA = geheim gehalten",),
+        notes=("dataset_note.population_2025",),
     ),
     Dataset(
         key="population_2024",
         filename="population_plr_2024-12-31.csv",
-        title_de="Einwohnerregisterstatistik 31.12.2024 (Ausländer, Migrationshintergrund)",
-        title_en="Population register 31 Dec 2024 (foreign citizens, migration background)",
+        official_title="Einwohnerregisterstatistik 31.12.2024 (Ausländer, Migrationshintergrund)",
         publisher="Amt für Statistik Berlin-Brandenburg",
         source_url="https://www.statistik-berlin-brandenburg.de/a-i-16-hj",
         licence=CC_BY_3_DE,
@@ -324,14 +304,12 @@ _ALL: tuple[Dataset, ...] = (
         columns=("PLR_ID", "Insgesamt", "Ausländer", "mit Migrationshintergrund"),
         rows=542,
         sha256="6e0778119cd7a4fe4a9455dd65b2b555c90ebc1d9cfa1a2fd84b0d907287fb39",
-        notes=("tables T1/T2 of SB_A01-16-00_2024h02_BE.xlsx; '–' (none) left empty",),
-        notes_de=("Tabellen T1/T2 aus SB_A01-16-00_2024h02_BE.xlsx; '–' (nichts vorhanden) bleibt leer",),
+        notes=("dataset_note.population_2024",),
     ),
     Dataset(
         key="mss_indices",
         filename="mss_2021_indizes_plr.csv",
-        title_de="Monitoring Soziale Stadtentwicklung 2021: Indizes",
-        title_en="Social urban development monitoring 2021: indices",
+        official_title="Monitoring Soziale Stadtentwicklung 2021: Indizes",
         publisher="Senatsverwaltung für Stadtentwicklung, Bauen und Wohnen (SenSBW)",
         source_url=MSS_SOURCE,
         licence=DL_DE_ZERO,
@@ -344,14 +322,12 @@ _ALL: tuple[Dataset, ...] = (
         columns=("PLR_ID", "EW", "SI_N", "SI_V", "DI_N", "DI_V", "KOM"),
         rows=542,
         sha256="f4f131e880b1c496770c0c64b47dac678d0fc1acaa4474478b6a4129fad58d71",
-        notes=("-9999 marks invalid areas (fewer than 300 residents): missing, not a number",),
-        notes_de=("-9999 kennzeichnet ungültige Gebiete (weniger als 300 Einwohnerinnen und Einwohner): fehlender Wert, keine Zahl",),
+        notes=("dataset_note.mss_indices",),
     ),
     Dataset(
         key="mss_index_indicators",
         filename="mss_2021_indexindikatoren_plr.csv",
-        title_de="Monitoring Soziale Stadtentwicklung 2021: Index-Indikatoren",
-        title_en="Social urban development monitoring 2021: index indicators",
+        official_title="Monitoring Soziale Stadtentwicklung 2021: Index-Indikatoren",
         publisher="Senatsverwaltung für Stadtentwicklung, Bauen und Wohnen (SenSBW)",
         source_url=MSS_SOURCE,
         licence=DL_DE_ZERO,
@@ -364,20 +340,17 @@ _ALL: tuple[Dataset, ...] = (
         columns=("PLR_ID", "EW", "S1", "S3", "S4", "D1", "D3", "D4", "KOM"),
         rows=542,
         sha256="9de1cfa2a0c0cabc449ea756b65645231802a3aa2705fa31984e9313033fe242",
-        notes=("-9999 marks invalid areas: missing, not a number",),
-        notes_de=("-9999 kennzeichnet ungültige Gebiete: fehlender Wert, keine Zahl",),
+        notes=("dataset_note.mss_index_indicators",),
     ),
     Dataset(
         key="environmental_justice",
         filename="umweltgerechtigkeit_2021-2022_plr.csv",
-        title_de="Umweltgerechtigkeit 2021/2022",
-        title_en="Environmental justice 2021/2022",
+        official_title="Umweltgerechtigkeit 2021/2022",
         publisher="Senatsverwaltung für Mobilität, Verkehr, Klimaschutz und Umwelt, Umweltatlas Berlin",
         source_url="https://www.berlin.de/umweltatlas/mensch/umweltgerechtigkeit/2022/",
         licence=DL_DE_ZERO,
         licence_url=DL_DE_ZERO_URL,
-        licence_note="Licence not recorded by the re-publisher; Umweltatlas data is usually dl-de/zero-2.0 (to verify).",
-        licence_note_de="Lizenz von der weiterveröffentlichenden Stelle nicht angegeben; Daten des Umweltatlas stehen meist unter dl-de/zero-2.0 (noch zu prüfen).",
+        licence_note="dataset_licence.umweltatlas",
         attribution="Umweltatlas Berlin, Umweltgerechtigkeit 2021/2022",
         reference_date="2022-12-31",
         kind="csv",
@@ -391,20 +364,17 @@ _ALL: tuple[Dataset, ...] = (
         rows=542,
         sha256="bfe5125635232cd929926077872fe4b282e0d3743bbf7dfd0253674f1fd99a53",
         download_url=_TESCH + "do_not_use_preprocess_first/umweltgerechtigkeit_berlin_2021_2022/raw_umweltgerechtigkeit_2021_2022.csv",
-        notes=("column S-Bahn-Ring is 1 everywhere and is not used",),
-        notes_de=("die Spalte S-Bahn-Ring ist überall 1 und wird nicht verwendet",),
+        notes=("dataset_note.environmental_justice",),
     ),
     Dataset(
         key="violence_monitoring",
         filename="gewaltdelinquenz_2023_plr.csv",
-        title_de="Berliner Monitoring Gewaltdelinquenz 2023",
-        title_en="Berlin violence monitoring 2023",
+        official_title="Berliner Monitoring Gewaltdelinquenz 2023",
         publisher="Landeskommission Berlin gegen Gewalt (Geoportal Berlin)",
         source_url="https://gdi.berlin.de/services/wfs/gewaltdelinquenz",
         licence="dl-de/by-2.0",
         licence_url="https://www.govdata.de/dl-de/by-2-0",
-        licence_note="Licence not recorded by the re-publisher; Geoportal data is usually dl-de (to verify).",
-        licence_note_de="Lizenz von der weiterveröffentlichenden Stelle nicht angegeben; Daten des Geoportals stehen meist unter dl-de (noch zu prüfen).",
+        licence_note="dataset_licence.geoportal",
         attribution="Berliner Monitoring Gewaltdelinquenz 2023 (Geoportal Berlin)",
         reference_date="2023-12-31",
         kind="csv",
@@ -417,14 +387,12 @@ _ALL: tuple[Dataset, ...] = (
     Dataset(
         key="poi_kitas",
         filename="poi_kitas.geojson",
-        title_de="Kindertagesstätten",
-        title_en="Day-care centres (Kitas)",
+        official_title="Kindertagesstätten",
         publisher="Senatsverwaltung für Bildung, Jugend und Familie (Geoportal Berlin)",
         source_url="https://gdi.berlin.de/services/wfs/kita",
         licence="dl-de/by-2.0",
         licence_url="https://www.govdata.de/dl-de/by-2-0",
-        licence_note="Licence not recorded by the re-publisher (to verify on daten.berlin.de).",
-        licence_note_de="Lizenz von der weiterveröffentlichenden Stelle nicht angegeben (noch auf daten.berlin.de zu prüfen).",
+        licence_note="dataset_licence.daten_berlin",
         attribution="Geoportal Berlin / Kindertagesstätten",
         reference_date="2022-12-31",
         kind="geojson",
@@ -438,14 +406,12 @@ _ALL: tuple[Dataset, ...] = (
     Dataset(
         key="poi_schools",
         filename="poi_schulen.geojson",
-        title_de="Schulen",
-        title_en="Schools",
+        official_title="Schulen",
         publisher="Senatsverwaltung für Bildung, Jugend und Familie (Geoportal Berlin)",
         source_url="https://fbinter.stadt-berlin.de/fb/wfs/data/senstadt/s_schulen",
         licence="dl-de/by-2.0",
         licence_url="https://www.govdata.de/dl-de/by-2-0",
-        licence_note="Licence not recorded by the re-publisher (to verify on daten.berlin.de).",
-        licence_note_de="Lizenz von der weiterveröffentlichenden Stelle nicht angegeben (noch auf daten.berlin.de zu prüfen).",
+        licence_note="dataset_licence.daten_berlin",
         attribution="Geoportal Berlin / Schulen",
         reference_date="2023-10-31",
         kind="geojson",
@@ -459,14 +425,12 @@ _ALL: tuple[Dataset, ...] = (
     Dataset(
         key="poi_youth_centres",
         filename="poi_jugendfreizeiteinrichtungen.geojson",
-        title_de="Jugendfreizeiteinrichtungen",
-        title_en="Youth centres",
+        official_title="Jugendfreizeiteinrichtungen",
         publisher="Senatsverwaltung für Bildung, Jugend und Familie (Geoportal Berlin)",
         source_url="https://gdi.berlin.de/services/wfs/jfe",
         licence="dl-de/by-2.0",
         licence_url="https://www.govdata.de/dl-de/by-2-0",
-        licence_note="Licence not recorded by the re-publisher (to verify on daten.berlin.de).",
-        licence_note_de="Lizenz von der weiterveröffentlichenden Stelle nicht angegeben (noch auf daten.berlin.de zu prüfen).",
+        licence_note="dataset_licence.daten_berlin",
         attribution="Geoportal Berlin / Jugendfreizeiteinrichtungen",
         reference_date="2022-12-31",
         kind="geojson",
@@ -480,14 +444,12 @@ _ALL: tuple[Dataset, ...] = (
     Dataset(
         key="poi_care_homes",
         filename="poi_pflegeeinrichtungen.geojson",
-        title_de="Pflegeeinrichtungen",
-        title_en="Care homes",
+        official_title="Pflegeeinrichtungen",
         publisher="Senatsverwaltung für Wissenschaft, Gesundheit und Pflege (Geoportal Berlin)",
         source_url="https://gdi.berlin.de/services/wfs/pflegeeinrichtungen",
         licence="dl-de/by-2.0",
         licence_url="https://www.govdata.de/dl-de/by-2-0",
-        licence_note="Licence not recorded by the re-publisher (to verify on daten.berlin.de).",
-        licence_note_de="Lizenz von der weiterveröffentlichenden Stelle nicht angegeben (noch auf daten.berlin.de zu prüfen).",
+        licence_note="dataset_licence.daten_berlin",
         attribution="Geoportal Berlin / Pflegeeinrichtungen",
         reference_date="2023-07-31",
         kind="geojson",
@@ -499,26 +461,23 @@ _ALL: tuple[Dataset, ...] = (
         sha256="ddd41057da5f56f8ad42a1c379c25b8141ed01c29de5f9db7ea9330d957b84fd",
     ),
     _crime_atlas(
-        "crime_atlas_cases", "fallzahlen", ("Fallzahlen", "case numbers"),
+        "crime_atlas_cases", "fallzahlen", "Fallzahlen",
         "0423d57ec024a713f16b9b4dd0e788efab908c7b728716b1922aeec0641d4257", "case-numbers",
     ),
     _crime_atlas(
-        "crime_atlas_rates", "haeufigkeitszahlen", ("Häufigkeitszahlen", "frequency numbers"),
+        "crime_atlas_rates", "haeufigkeitszahlen", "Häufigkeitszahlen",
         "69d4481453d1526ad4cd83ac693934888bf629b242a592760e5ae09da7693be7", "frequency-numbers",
-        ("frequency number = cases per 100,000 residents (the police's own population basis)",
-         "Häufigkeitszahl = Fälle je 100.000 Einwohner (Bevölkerungsbasis der Polizei)"),
+        "dataset_note.crime_atlas_rate",
     ),
     Dataset(
         key="poi_pharmacies",
         filename="poi_apotheken.geojson",
-        title_de="Apotheken",
-        title_en="Pharmacies",
+        official_title="Apotheken",
         publisher="Senatsverwaltung für Wissenschaft, Gesundheit und Pflege (Geoportal Berlin)",
         source_url="https://fbinter.stadt-berlin.de/fb/wfs/data/senstadt/s_apotheken",
         licence="dl-de/by-2.0",
         licence_url="https://www.govdata.de/dl-de/by-2-0",
-        licence_note="Licence not recorded by the re-publisher (to verify on daten.berlin.de).",
-        licence_note_de="Lizenz von der weiterveröffentlichenden Stelle nicht angegeben (noch auf daten.berlin.de zu prüfen).",
+        licence_note="dataset_licence.daten_berlin",
         attribution="Geoportal Berlin / Apothekenstandorte",
         reference_date="2023-07-31",
         kind="geojson",
@@ -551,27 +510,26 @@ class PackagedDataset:
     package: str
     version: str
     path: str
-    title_de: str
-    title_en: str
+    official_title: str
     publisher: str
     source_url: str
     licence: str
     licence_url: str
     attribution: str
     package_licence: str
-    description_de: str
-    description_en: str
 
     def title(self, lang: str) -> str:
-        return self.title_de if lang == "de" else self.title_en
+        """The title as published: official titles stay German in every language."""
+        return self.official_title
 
     def description(self, lang: str) -> str:
-        return self.description_de if lang == "de" else self.description_en
+        """What the data is and what the app uses it for, in ``lang`` (message ``packaged.<key>.description``)."""
+        return t(f"packaged.{self.key}.description", lang)
 
     def citation(self, lang: str = "de") -> str:
         """One line naming the data's source, the package version and the licence."""
-        word = "Lizenz" if lang == "de" else "licence"
-        return f"{self.attribution}, via npm {self.package} {self.version} ({word} {self.licence})"
+        return t("dataset.citation_packaged", lang, attribution=self.attribution, package=self.package,
+                 version=self.version, licence=self.licence)
 
 
 PACKAGED_DATASETS: dict[str, PackagedDataset] = {
@@ -580,21 +538,12 @@ PACKAGED_DATASETS: dict[str, PackagedDataset] = {
         package="vbb-stations",
         version="8.31.0",
         path="data.json",
-        title_de="Haltestellen und Bahnhöfe im VBB",
-        title_en="Stations and stops of the VBB",
+        official_title="Haltestellen und Bahnhöfe im VBB",
         publisher="VBB Verkehrsverbund Berlin-Brandenburg GmbH",
         source_url="https://daten.berlin.de/datensaetze/vbb-fahrplandaten-via-gtfs",
         licence="CC BY 4.0",
         licence_url="https://creativecommons.org/licenses/by/4.0/",
         attribution="VBB Verkehrsverbund Berlin-Brandenburg GmbH, GTFS timetable data",
         package_licence="ISC (Jannis R, https://github.com/derhuerst/vbb-stations)",
-        description_de=(
-            "Name, Lage und Gewicht (Abfahrten) jeder Haltestelle, aus dem offenen GTFS-Fahrplan "
-            "des VBB abgeleitet; für die Ortssuche und die U- und S-Bahnhöfe auf den Karten."
-        ),
-        description_en=(
-            "Name, location and weight (departures) of every station, derived from the VBB's open "
-            "GTFS timetable; used by the place search and for U- and S-Bahn stations on the maps."
-        ),
     ),
 }

@@ -14,7 +14,7 @@ Examples
 --------
 >>> FACILITY_TYPES["kitas"].places_key
 'kita_places'
->>> [t.key for t in FACILITY_TYPES.values()]
+>>> [ftype.key for ftype in FACILITY_TYPES.values()]
 ['kitas', 'schools', 'youth_centres', 'care_homes', 'pharmacies']
 """
 
@@ -31,6 +31,7 @@ import shapely
 
 from geodata.catalogue import DATASETS
 from geodata.lor import ANALYSIS_CRS, load_units
+from core.i18n import t
 from core.settings import Settings
 
 
@@ -39,38 +40,35 @@ class FacilityType:
     """One kind of facility: which dataset holds it and which column has its places.
 
     ``key`` is the column name of the count per area; ``places_key`` the column
-    name of the summed places (``None`` when the layer has no places).
+    name of the summed places (``None`` when the layer has no places). The names
+    are the messages ``facility.<key>.label`` and ``facility.<key>.places``.
+
+    >>> FACILITY_TYPES["kitas"].places_label("de"), FACILITY_TYPES["schools"].places_label("de") is None
+    ('Kita-Plätze', True)
     """
 
     key: str
     dataset: str
-    label_de: str
-    label_en: str
     places_column: str | None = None
     places_key: str | None = None
-    places_label_de: str | None = None
-    places_label_en: str | None = None
 
     def label(self, lang: str) -> str:
-        return self.label_de if lang == "de" else self.label_en
+        """The name of this kind of facility in ``lang``."""
+        return t(f"facility.{self.key}.label", lang)
+
+    def places_label(self, lang: str) -> str | None:
+        """The name of its places in ``lang`` ("Kita-Plätze"), ``None`` when the layer has none."""
+        return t(f"facility.{self.key}.places", lang) if self.places_key else None
 
 
 FACILITY_TYPES: dict[str, FacilityType] = {
-    t.key: t
-    for t in (
-        FacilityType(
-            "kitas", "poi_kitas", "Kitas", "Day-care centres (Kitas)",
-            places_column="e_platz", places_key="kita_places",
-            places_label_de="Kita-Plätze", places_label_en="Kita places",
-        ),
-        FacilityType("schools", "poi_schools", "Schulen", "Schools"),
-        FacilityType("youth_centres", "poi_youth_centres", "Jugendfreizeiteinrichtungen", "Youth centres"),
-        FacilityType(
-            "care_homes", "poi_care_homes", "Pflegeeinrichtungen", "Care homes",
-            places_column="platzzahl", places_key="care_places",
-            places_label_de="Pflegeplätze", places_label_en="Care places",
-        ),
-        FacilityType("pharmacies", "poi_pharmacies", "Apotheken", "Pharmacies"),
+    ftype.key: ftype
+    for ftype in (
+        FacilityType("kitas", "poi_kitas", places_column="e_platz", places_key="kita_places"),
+        FacilityType("schools", "poi_schools"),
+        FacilityType("youth_centres", "poi_youth_centres"),
+        FacilityType("care_homes", "poi_care_homes", places_column="platzzahl", places_key="care_places"),
+        FacilityType("pharmacies", "poi_pharmacies"),
     )
 }
 

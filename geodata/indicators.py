@@ -4,7 +4,7 @@ One table per Planungsraum (PLR) is joined from the official files on PLR_ID
 (names repeat, ids do not): residents on 31.12.2025 by age, the ellipsoidal
 area, MSS 2021 status and dynamics, the environmental-justice classes, the
 violence-monitoring classes and the facilities counted per PLR. Every
-indicator in :data:`INDICATORS` carries its German and English label, unit,
+indicator in :data:`INDICATORS` carries its label, unit (messages of the catalogues),
 direction (is a higher value more need?), the catalogue datasets it comes
 from, and how it aggregates.
 
@@ -41,7 +41,7 @@ import hashlib
 import logging
 import os
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -52,7 +52,7 @@ from pyproj import Geod
 from geodata import facilities as facilities_module
 from geodata.catalogue import DATASETS, Dataset
 from geodata.facilities import FACILITY_TYPES, facilities_per_plr
-from core.i18n import t
+from core.i18n import LANGUAGES, t
 from geodata.lor import LEVEL_ORDER, LEVELS, WEB_CRS, get_level, hierarchy, load_units, parent_ids
 from core.settings import Settings
 
@@ -69,14 +69,13 @@ KINDS = ("count", "area", "share", "rate", "density", "class", "index", "change"
 class Indicator:
     """One official indicator: what it means, where it comes from, how it aggregates.
 
+    Its label, unit and note are messages of the catalogues (``indicator.<key>.label``,
+    ``.unit`` and ``.note``), shown by :meth:`label`, :meth:`unit` and :meth:`note_text`.
+
     Parameters
     ----------
     key : str
         Column name in the indicator tables.
-    label_de, label_en : str
-        Display labels.
-    unit_de, unit_en : str
-        Unit of the value ("%", "je km²", "Einwohner").
     kind : str
         One of :data:`KINDS`.
     direction : int or None
@@ -93,8 +92,10 @@ class Indicator:
         Columns of the PLR table for ``"ratio"``.
     factor : float
         100 for percentages, 10,000 for "per 10,000 residents".
-    classes : tuple of (int, str, str), optional
-        For ``"class"``: code, German label, English label, in code order.
+    classes : tuple of int, optional
+        For ``"class"``: the class codes, in code order.
+    class_texts : str, optional
+        For ``"class"``: the set of class names, messages ``indicator_class.<class_texts>.<code>``.
     worst_class : int, optional
         For ``"class"``: the code that means most need.
     derived_share : str, optional
@@ -106,22 +107,16 @@ class Indicator:
         Decimals to show.
     direction_verified : bool
         False when the direction is inferred (from the data) rather than
-        stated by the publisher; ``note`` then says how.
-    note : str, optional
-        What a reader must know (vintage, caveats, how the direction was inferred), in English.
-    note_de : str, optional
-        The same note in German (the definitions below give both; a note without its
-        German text fails at import).
+        stated by the publisher; the note then says how.
+    has_note : bool
+        Whether a reader must know something (vintage, caveats, how the direction was
+        inferred): the message ``indicator.<key>.note``.
     base_level : str
         The finest level of the source: ``"PLR"`` for most, ``"BZR"`` for the crime
         atlas, whose counts exist per Bezirksregion and are summed upwards from there.
     """
 
     key: str
-    label_de: str
-    label_en: str
-    unit_de: str
-    unit_en: str
     kind: str
     direction: int | None
     datasets: tuple[str, ...]
@@ -129,26 +124,30 @@ class Indicator:
     numerator: str | None = None
     denominator: str | None = None
     factor: float = 1.0
-    classes: tuple[tuple[int, str, str], ...] = ()
+    classes: tuple[int, ...] = ()
+    class_texts: str | None = None
     worst_class: int | None = None
     derived_share: str | None = None
     derived_from: str | None = None
     share_classes: tuple[int, ...] = ()
     decimals: int = 0
     direction_verified: bool = True
-    note: str | None = None
-    note_de: str | None = None
+    has_note: bool = False
     base_level: str = "PLR"
 
     def label(self, lang: str) -> str:
-        return self.label_de if lang == "de" else self.label_en
+        return t(f"indicator.{self.key}.label", lang)
 
     def note_text(self, lang: str) -> str | None:
-        """The note in ``lang`` (German for ``"de"``, English otherwise)."""
-        return self.note_de if lang == "de" else self.note
+        """The note in ``lang``, ``None`` when the indicator has none.
+
+        >>> INDICATORS["area_km2"].note_text("en")[:30], INDICATORS["pop_under6"].note_text("en")
+        ('Ellipsoidal (GRS80) area of th', None)
+        """
+        return t(f"indicator.{self.key}.note", lang) if self.has_note else None
 
     def unit(self, lang: str) -> str:
-        return self.unit_de if lang == "de" else self.unit_en
+        return t(f"indicator.{self.key}.unit", lang)
 
     def heading(self, lang: str) -> str:
         """Label and unit for a legend or a column: ``Anteil ab 65 Jahren (%)``.
@@ -164,13 +163,18 @@ class Indicator:
         return f"{label} ({unit})" if unit and unit.lower() not in label.lower() else label
 
     def class_label(self, code: float | int, lang: str) -> str | None:
-        """Label of a class code (``None`` for missing or unknown codes)."""
-        if code is None or pd.isna(code):
+        """Label of a class code (``None`` for missing or unknown codes).
+
+        >>> INDICATORS["mss_status"].class_label(4, "en"), INDICATORS["mss_status"].class_label(7, "en")
+        ('very low', None)
+        """
+        if code is None or pd.isna(code) or int(code) not in self.classes:
             return None
-        for value, de, en in self.classes:
-            if value == int(code):
-                return de if lang == "de" else en
-        return None
+        return t(f"indicator_class.{self.class_texts}.{int(code)}", lang)
+
+    def class_labels(self, lang: str) -> dict[int, str]:
+        """Every class code with its label in ``lang``, in code order (empty for a continuous indicator)."""
+        return {code: t(f"indicator_class.{self.class_texts}.{code}", lang) for code in self.classes}
 
     @property
     def levels(self) -> tuple[str, ...]:
@@ -181,373 +185,126 @@ class Indicator:
 
 
 # --- the indicator definitions ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Note:
-    """A note in English and German; ``+`` joins two notes in both languages."""
-
-    en: str
-    de: str
-
-    def __add__(self, other: "_Note") -> "_Note":
-        return _Note(self.en + other.en, self.de + other.de)
-
-    def strip(self) -> "_Note":
-        return _Note(self.en.strip(), self.de.strip())
+# Labels, units, notes and class names are messages of the catalogues (core/locale):
+# indicator.<key>.label, indicator.<key>.unit, indicator.<key>.note and
+# indicator_class.<class_texts>.<code>.
 
 
 _POP = ("population_2025",)
 _POP_AREA = ("population_2025", "lor_plr")
-_UG_DIRECTION_NOTE = _Note(
-    "Class meaning inferred from the data, not verified against the Umweltatlas method "
-    "page: in all 542 PLR the official number of multiple burdens equals the number of "
-    "themes in class 3, so class 3 is the burdened class (higher = more need).",
-    "Bedeutung der Klassen aus den Daten abgeleitet, nicht mit der Methodenseite des "
-    "Umweltatlas abgeglichen: in allen 542 PLR ist die amtliche Zahl der Mehrfachbelastungen "
-    "gleich der Zahl der Themen in Klasse 3, also ist Klasse 3 die belastete Klasse "
-    "(höher = mehr Bedarf).",
-)
-_MIXED_VINTAGE = _Note(
-    "Facilities and residents have different reference dates (see sources).",
-    "Einrichtungen und Einwohnerzahlen haben verschiedene Stichtage (siehe Quellen).",
-)
-_CONTEXT_NOTE = _Note(
-    "Context indicator: describes the population, no need direction.",
-    "Kontextindikator: beschreibt die Bevölkerung, ohne Bedarfsrichtung.",
-)
 
 
-def _pop_share(key: str, column: str, de: str, en: str, note: _Note | None = None) -> Indicator:
-    return Indicator(
-        key, de, en, "%", "%", "share", 0, _POP, "ratio", column, "population", 100.0,
-        decimals=1, note=note or _CONTEXT_NOTE,
-    )
+def _pop_share(key: str, column: str) -> Indicator:
+    return Indicator(key, "share", 0, _POP, "ratio", column, "population", 100.0, decimals=1, has_note=True)
 
 
 def _class_with_share(
     key: str,
-    label: tuple[str, str],
     datasets: tuple[str, ...],
-    classes: tuple[tuple[int, str, str], ...],
+    classes: tuple[int, ...],
+    class_texts: str,
     worst: int,
     share_key: str,
     share_classes: tuple[int, ...],
-    share_label: tuple[str, str],
-    note: _Note | None = None,
+    note: bool = False,
     verified: bool = True,
     direction: int | None = 1,
 ) -> tuple[Indicator, Indicator]:
     """A PLR class indicator and the residents' share that stands in for it at coarser levels."""
     klass = Indicator(
-        key, label[0], label[1], "Klasse", "class", "class", direction, datasets, "class",
-        classes=classes, worst_class=worst, derived_share=share_key,
-        direction_verified=verified, note=note,
+        key, "class", direction, datasets, "class", classes=classes, class_texts=class_texts,
+        worst_class=worst, derived_share=share_key, direction_verified=verified, has_note=note,
     )
     share = Indicator(
-        share_key, share_label[0], share_label[1], "% der Einwohner", "% of residents", "share",
-        direction, datasets + _POP, "ratio", f"{share_key}_residents",
+        share_key, "share", direction, datasets + _POP, "ratio", f"{share_key}_residents",
         f"{share_key}_residents_classified", 100.0, derived_from=key, share_classes=share_classes,
-        decimals=1, direction_verified=verified,
-        note=(
-            _Note(
-                f"Derived, not official: residents (31.12.2025) living in PLR whose class "
-                f"'{label[1]}' is {', '.join(map(str, share_classes))}, divided by residents of PLR "
-                "with any class. At PLR level it is 0 or 100. ",
-                f"Abgeleitet, nicht amtlich: Einwohner (31.12.2025) in PLR, deren Klasse "
-                f"'{label[0]}' {', '.join(map(str, share_classes))} ist, geteilt durch die Einwohner "
-                "der PLR mit einer Klasse. Auf PLR-Ebene ist der Wert 0 oder 100. ",
-            )
-            + (note or _Note("", ""))
-        ).strip(),
+        decimals=1, direction_verified=verified, has_note=True,
     )
     return klass, share
 
 
-_MSS_STATUS = ((1, "hoch", "high"), (2, "mittel", "medium"), (3, "niedrig", "low"), (4, "sehr niedrig", "very low"))
-_MSS_DYNAMICS = ((1, "positiv", "positive"), (3, "stabil", "stable"), (5, "negativ", "negative"))
-_VIOLENCE = ((1, "Niedrig", "Low"), (2, "Mittel", "Medium"), (3, "Erhöht", "Elevated"), (4, "Stark erhöht", "Strongly elevated"))
-_BURDEN = ((1, "niedrig", "low"), (2, "mittel", "medium"), (3, "hoch", "high"))
-_GREEN = ((1, "gut", "good"), (2, "mittel", "medium"), (3, "schlecht", "poor"))
-_SOCIAL = ((1, "niedrig (MSS-Status hoch)", "low (MSS status high)"),
-           (2, "mittel (MSS-Status mittel)", "medium (MSS status medium)"),
-           (3, "hoch (MSS-Status niedrig/sehr niedrig)", "high (MSS status low/very low)"))
-_MULTI = tuple((n, f"{n} Belastung" + ("" if n == 1 else "en"), f"{n} burden" + ("" if n == 1 else "s"))
-               for n in range(6))
-
-_MSS_NOTE = _Note(
-    "MSS 2021, data as of 31.12.2020. 6 PLR have no class (KOM: fewer than 300 residents "
-    "or outlier); the sentinel -9999 is read as missing.",
-    "MSS 2021, Datenstand 31.12.2020. 6 PLR haben keine Klasse (KOM: weniger als 300 "
-    "Einwohner oder Ausreißer); der Platzhalter -9999 gilt als fehlend.",
-)
-_VIOLENCE_NOTE = _Note(
-    "Class 0 'Weitgehend unbewohnte Fläche' (largely uninhabited) is missing, not the lowest class.",
-    "Klasse 0 'Weitgehend unbewohnte Fläche' gilt als fehlend, nicht als niedrigste Klasse.",
-)
+_MSS_STATUS = (1, 2, 3, 4)
+_MSS_DYNAMICS = (1, 3, 5)
+_VIOLENCE = (1, 2, 3, 4)
+_BURDEN = (1, 2, 3)
+_MULTI = tuple(range(6))
 
 _CRIME = ("crime_atlas_cases", "crime_atlas_rates")
-CRIME_COLUMNS = {
-    "offences": ("Straftaten insgesamt", "Offences, all"),
-    "kieztaten": ("Kieztaten", "Neighbourhood offences (Kieztaten)"),
-    "bodily_harm": ("Körperverletzungen", "Bodily harm"),
-    "street_robbery_purse_snatching": ("Straßenraub und Handtaschenraub", "Street robbery and purse snatching"),
-    "residential_burglary": ("Wohnraumeinbrüche", "Residential burglaries"),
-}
-"""Crime atlas columns the app shows (English names of the re-publisher), with labels."""
+CRIME_COLUMNS = ("offences", "kieztaten", "bodily_harm", "street_robbery_purse_snatching", "residential_burglary")
+"""Crime atlas columns the app shows (English names of the re-publisher); each is the indicator
+``crime_<column>_per_100k``."""
 CRIME_BASIS = "crime_residents_basis"
 """Residents the police counted per Bezirksregion: ``offences / frequency number * 100,000``."""
-_CRIME_NOTE = _Note(
-    "Crime atlas 2023, per Bezirksregion only (not per Planungsraum). Offences count where they "
-    "happened, so busy centres (shopping streets, stations, nightlife) show high rates without "
-    "many residents at risk. At Prognoseraum and Bezirk level recomputed from the summed cases and "
-    "the police's population basis; offences not placed in a Bezirksregion are left out.",
-    "Kriminalitätsatlas 2023, nur je Bezirksregion (nicht je Planungsraum). Taten zählen am Tatort, "
-    "daher zeigen belebte Zentren (Einkaufsstraßen, Bahnhöfe, Ausgehviertel) hohe Werte, ohne dass "
-    "dort viele Einwohner betroffen sind. Auf Ebene Prognoseraum und Bezirk aus den summierten "
-    "Fällen und der Bevölkerungsbasis der Polizei neu berechnet; keiner Bezirksregion zugeordnete "
-    "Taten bleiben außen vor.",
-)
 
 _DEFS: list[Indicator] = [
+    Indicator("population", "count", 0, _POP, "sum", has_note=True),
+    Indicator("pop_under6", "count", 0, _POP, "sum"),
+    Indicator("pop_65plus", "count", 0, _POP, "sum"),
+    _pop_share("share_under6", "pop_under6"),
+    _pop_share("share_6_15", "pop_6_15"),
+    _pop_share("share_under18", "pop_under18"),
+    _pop_share("share_18_65", "pop_18_65"),
+    _pop_share("share_65plus", "pop_65plus"),
+    _pop_share("share_80plus", "pop_80plus"),
+    _pop_share("share_female", "pop_female"),
+    Indicator("area_km2", "area", 0, ("lor_plr",), "sum", decimals=2, has_note=True),
+    Indicator("density", "density", 0, _POP_AREA, "ratio", "population", "area_km2", 1.0, has_note=True),
+    *_class_with_share("mss_status", ("mss_indices",), _MSS_STATUS, "mss_status", 4,
+                       "mss_status_low_share", (3, 4), note=True),
     Indicator(
-        "population", "Einwohnerinnen und Einwohner", "Residents", "Einwohner", "residents",
-        "count", 0, _POP, "sum",
-        note=_Note(
-            "Two PLR (03400831, 06200418) are confidential (NA) and missing; sums at coarser "
-            "levels leave them out, as the official Berlin total does.",
-            "Zwei PLR (03400831, 06200418) sind geheim gehalten (NA) und fehlen; Summen auf "
-            "gröberen Ebenen lassen sie aus, wie die amtliche Berliner Gesamtzahl.",
-        ),
-    ),
-    Indicator("pop_under6", "Kinder unter 6 Jahren", "Children under 6", "Einwohner", "residents",
-              "count", 0, _POP, "sum"),
-    Indicator("pop_65plus", "Einwohner ab 65 Jahren", "Residents aged 65 and over", "Einwohner",
-              "residents", "count", 0, _POP, "sum"),
-    _pop_share("share_under6", "pop_under6", "Anteil Kinder unter 6 Jahren", "Share of children under 6"),
-    _pop_share("share_6_15", "pop_6_15", "Anteil 6- bis unter 15-Jährige", "Share aged 6 to under 15"),
-    _pop_share("share_under18", "pop_under18", "Anteil unter 18 Jahren", "Share under 18"),
-    _pop_share("share_18_65", "pop_18_65", "Anteil 18- bis unter 65-Jährige", "Share aged 18 to under 65"),
-    _pop_share("share_65plus", "pop_65plus", "Anteil ab 65 Jahren", "Share aged 65 and over"),
-    _pop_share("share_80plus", "pop_80plus", "Anteil ab 80 Jahren", "Share aged 80 and over"),
-    _pop_share("share_female", "pop_female", "Anteil Frauen", "Share of women"),
-    Indicator(
-        "area_km2", "Fläche", "Area", "km²", "km²", "area", 0, ("lor_plr",), "sum", decimals=2,
-        note=_Note(
-            "Ellipsoidal (GRS80) area of the official polygons; the planar EPSG:25833 area "
-            "is about 0.05 % too small.",
-            "Ellipsoidische Fläche (GRS80) der amtlichen Polygone; die ebene Fläche in "
-            "EPSG:25833 ist etwa 0,05 % zu klein.",
-        ),
-    ),
-    Indicator(
-        "density", "Einwohnerdichte", "Population density", "Einwohner je km²",
-        "residents per km²", "density", 0, _POP_AREA, "ratio", "population", "area_km2", 1.0,
-        note=_Note(
-            "Residents per km² of ellipsoidal area (all land uses, including parks and water).",
-            "Einwohner je km² ellipsoidischer Fläche (alle Nutzungen, auch Parks und Gewässer).",
-        ),
-    ),
-    *_class_with_share(
-        "mss_status", ("MSS-Statusindex", "MSS status index"), ("mss_indices",), _MSS_STATUS, 4,
-        "mss_status_low_share", (3, 4),
-        ("Anteil Einwohner in PLR mit MSS-Status niedrig oder sehr niedrig",
-         "Share of residents in PLR with MSS status low or very low"),
-        note=_MSS_NOTE,
-    ),
-    Indicator(
-        "mss_status_very_low_share",
-        "Anteil Einwohner in PLR mit MSS-Status sehr niedrig",
-        "Share of residents in PLR with MSS status very low",
-        "% der Einwohner", "% of residents", "share", 1, ("mss_indices",) + _POP, "ratio",
+        "mss_status_very_low_share", "share", 1, ("mss_indices",) + _POP, "ratio",
         "mss_status_very_low_share_residents", "mss_status_very_low_share_residents_classified",
-        100.0, derived_from="mss_status", share_classes=(4,), decimals=1,
-        note=_Note(
-            "Derived, not official: residents (31.12.2025) in PLR whose 'MSS status index' is 4 "
-            "'sehr niedrig', divided by residents of PLR with any status. ",
-            "Abgeleitet, nicht amtlich: Einwohner (31.12.2025) in PLR, deren 'MSS-Statusindex' 4 "
-            "'sehr niedrig' ist, geteilt durch die Einwohner der PLR mit einem Status. ",
-        ) + _MSS_NOTE,
+        100.0, derived_from="mss_status", share_classes=(4,), decimals=1, has_note=True,
     ),
-    *_class_with_share(
-        "mss_dynamics", ("MSS-Dynamikindex", "MSS dynamics index"), ("mss_indices",), _MSS_DYNAMICS, 5,
-        "mss_dynamics_negative_share", (5,),
-        ("Anteil Einwohner in PLR mit negativer MSS-Dynamik",
-         "Share of residents in PLR with negative MSS dynamics"),
-        note=_MSS_NOTE + _Note(" Dynamics window 31.12.2018-31.12.2020.", " Dynamik-Zeitraum 31.12.2018–31.12.2020."),
-    ),
+    *_class_with_share("mss_dynamics", ("mss_indices",), _MSS_DYNAMICS, "mss_dynamics", 5,
+                       "mss_dynamics_negative_share", (5,), note=True),
     *[
-        Indicator(
-            key, de, en, unit, unit_en, kind, 1, ("mss_index_indicators",), "none", decimals=2,
-            note=_Note(
-                "Published as a percentage per PLR without its numerator and denominator, so it "
-                "cannot be aggregated correctly and is shown for PLR only. ",
-                "Als Prozentwert je PLR ohne Zähler und Nenner veröffentlicht, daher nicht richtig "
-                "aggregierbar und nur für PLR gezeigt. ",
-            ) + _MSS_NOTE,
-        )
-        for key, de, en, unit, unit_en, kind in (
-            ("mss_unemployment", "Arbeitslosigkeit (MSS S1)", "Unemployment (MSS S1)", "%", "%", "share"),
-            ("mss_transfer", "Transferbezug (MSS S3)", "Transfer benefits (MSS S3)", "%", "%", "share"),
-            ("mss_child_poverty", "Kinderarmut (MSS S4)", "Child poverty (MSS S4)", "%", "%", "share"),
-            ("mss_unemployment_change", "Veränderung Arbeitslosigkeit (MSS D1)",
-             "Change in unemployment (MSS D1)", "Prozentpunkte", "percentage points", "change"),
-            ("mss_transfer_change", "Veränderung Transferbezug (MSS D3)",
-             "Change in transfer benefits (MSS D3)", "Prozentpunkte", "percentage points", "change"),
-            ("mss_child_poverty_change", "Veränderung Kinderarmut (MSS D4)",
-             "Change in child poverty (MSS D4)", "Prozentpunkte", "percentage points", "change"),
+        Indicator(key, kind, 1, ("mss_index_indicators",), "none", decimals=2, has_note=True)
+        for key, kind in (
+            ("mss_unemployment", "share"), ("mss_transfer", "share"), ("mss_child_poverty", "share"),
+            ("mss_unemployment_change", "change"), ("mss_transfer_change", "change"),
+            ("mss_child_poverty_change", "change"),
         )
     ],
-    *_class_with_share(
-        "ug_air", ("Luftbelastung (Umweltgerechtigkeit)", "Air pollution (environmental justice)"),
-        ("environmental_justice",), _BURDEN, 3, "ug_air_high_share", (3,),
-        ("Anteil Einwohner in PLR mit hoher Luftbelastung", "Share of residents in PLR with high air pollution"),
-        note=_UG_DIRECTION_NOTE, verified=False,
-    ),
-    *_class_with_share(
-        "ug_noise", ("Lärmbelastung (Umweltgerechtigkeit)", "Noise (environmental justice)"),
-        ("environmental_justice",), _BURDEN, 3, "ug_noise_high_share", (3,),
-        ("Anteil Einwohner in PLR mit hoher Lärmbelastung", "Share of residents in PLR with high noise"),
-        note=_UG_DIRECTION_NOTE, verified=False,
-    ),
-    *_class_with_share(
-        "ug_heat", ("Thermische Belastung (Umweltgerechtigkeit)", "Heat stress (environmental justice)"),
-        ("environmental_justice",), _BURDEN, 3, "ug_heat_high_share", (3,),
-        ("Anteil Einwohner in PLR mit hoher thermischer Belastung",
-         "Share of residents in PLR with high heat stress"),
-        note=_UG_DIRECTION_NOTE, verified=False,
-    ),
-    *_class_with_share(
-        "ug_green", ("Grünflächenversorgung (Umweltgerechtigkeit)", "Green-space provision (environmental justice)"),
-        ("environmental_justice",), _GREEN, 3, "ug_green_poor_share", (3,),
-        ("Anteil Einwohner in PLR mit schlechter Grünflächenversorgung",
-         "Share of residents in PLR with poor green-space provision"),
-        note=_UG_DIRECTION_NOTE + _Note(
-            " Direction unverified: SOURCES.md does not state whether a "
-            "higher green-space class is better or worse; 'Großer Tiergarten' has class 1. "
-            "Class 0 (2 uninhabited PLR) is missing.",
-            " Richtung nicht geprüft: SOURCES.md sagt nicht, ob eine höhere Grünflächenklasse "
-            "besser oder schlechter ist; 'Großer Tiergarten' hat Klasse 1. "
-            "Klasse 0 (2 unbewohnte PLR) gilt als fehlend.",
-        ),
-        verified=False,
-    ),
-    *_class_with_share(
-        "ug_social", ("Soziale Benachteiligung (Umweltgerechtigkeit)", "Social disadvantage (environmental justice)"),
-        ("environmental_justice",), _SOCIAL, 3, "ug_social_high_share", (3,),
-        ("Anteil Einwohner in PLR mit hoher sozialer Benachteiligung",
-         "Share of residents in PLR with high social disadvantage"),
-        note=_Note(
-            "Equals the MSS 2021 status (1 = hoch, 2 = mittel, 3 = niedrig/sehr niedrig); class 0 "
-            "(6 PLR without MSS class) is missing.",
-            "Entspricht dem MSS-Status 2021 (1 = hoch, 2 = mittel, 3 = niedrig/sehr niedrig); "
-            "Klasse 0 (6 PLR ohne MSS-Klasse) gilt als fehlend.",
-        ),
-    ),
-    *_class_with_share(
-        "ug_multiple_burdens", ("Anzahl Mehrfachbelastungen (Umweltgerechtigkeit)",
-                                "Number of multiple burdens (environmental justice)"),
-        ("environmental_justice",), _MULTI, 5, "ug_multiple_burdens_3plus_share", (3, 4, 5),
-        ("Anteil Einwohner in PLR mit 3 oder mehr Umweltbelastungen",
-         "Share of residents in PLR with 3 or more environmental burdens"),
-        note=_Note(
-            "Official count (0-5) of the themes air, noise, heat, green space and social "
-            "disadvantage in their burdened class. The threshold 3 for the derived share is ours.",
-            "Amtliche Zahl (0–5) der Themen Luft, Lärm, thermische Belastung, Grünflächen und "
-            "soziale Benachteiligung in ihrer belasteten Klasse. Die Schwelle 3 für den "
-            "abgeleiteten Anteil ist unsere Wahl.",
-        ),
-    ),
-    *_class_with_share(
-        "violence_total", ("Gewaltdelinquenz gesamt", "Violent crime, all"), ("violence_monitoring",),
-        _VIOLENCE, 4, "violence_total_high_share", (3, 4),
-        ("Anteil Einwohner in PLR mit erhöhter Gewaltdelinquenz",
-         "Share of residents in PLR with elevated violent crime"),
-        note=_VIOLENCE_NOTE,
-    ),
-    *_class_with_share(
-        "violence_youth", ("Jugendgewaltdelinquenz", "Youth violence"), ("violence_monitoring",),
-        _VIOLENCE, 4, "violence_youth_high_share", (3, 4),
-        ("Anteil Einwohner in PLR mit erhöhter Jugendgewaltdelinquenz",
-         "Share of residents in PLR with elevated youth violence"),
-        note=_VIOLENCE_NOTE,
-    ),
-    *_class_with_share(
-        "violence_domestic", ("Innerfamiliäre und Partnerschaftsgewalt", "Domestic and partner violence"),
-        ("violence_monitoring",), _VIOLENCE, 4, "violence_domestic_high_share", (3, 4),
-        ("Anteil Einwohner in PLR mit erhöhter innerfamiliärer Gewalt",
-         "Share of residents in PLR with elevated domestic violence"),
-        note=_VIOLENCE_NOTE,
-    ),
+    *_class_with_share("ug_air", ("environmental_justice",), _BURDEN, "burden", 3, "ug_air_high_share", (3,),
+                       note=True, verified=False),
+    *_class_with_share("ug_noise", ("environmental_justice",), _BURDEN, "burden", 3, "ug_noise_high_share", (3,),
+                       note=True, verified=False),
+    *_class_with_share("ug_heat", ("environmental_justice",), _BURDEN, "burden", 3, "ug_heat_high_share", (3,),
+                       note=True, verified=False),
+    *_class_with_share("ug_green", ("environmental_justice",), _BURDEN, "green", 3, "ug_green_poor_share", (3,),
+                       note=True, verified=False),
+    *_class_with_share("ug_social", ("environmental_justice",), _BURDEN, "social", 3, "ug_social_high_share",
+                       (3,), note=True),
+    *_class_with_share("ug_multiple_burdens", ("environmental_justice",), _MULTI, "burdens", 5,
+                       "ug_multiple_burdens_3plus_share", (3, 4, 5), note=True),
+    *_class_with_share("violence_total", ("violence_monitoring",), _VIOLENCE, "violence", 4,
+                       "violence_total_high_share", (3, 4), note=True),
+    *_class_with_share("violence_youth", ("violence_monitoring",), _VIOLENCE, "violence", 4,
+                       "violence_youth_high_share", (3, 4), note=True),
+    *_class_with_share("violence_domestic", ("violence_monitoring",), _VIOLENCE, "violence", 4,
+                       "violence_domestic_high_share", (3, 4), note=True),
     *[
-        Indicator(
-            f"crime_{column}_per_100k", f"{de} je 100.000 Einwohner", f"{en} per 100,000 residents",
-            "je 100.000", "per 100,000", "rate", 1, _CRIME, "ratio", f"crime_{column}", CRIME_BASIS,
-            100_000.0, decimals=0, base_level="BZR", note=_CRIME_NOTE,
-        )
-        for column, (de, en) in CRIME_COLUMNS.items()
+        Indicator(f"crime_{column}_per_100k", "rate", 1, _CRIME, "ratio", f"crime_{column}", CRIME_BASIS,
+                  100_000.0, decimals=0, base_level="BZR", has_note=True)
+        for column in CRIME_COLUMNS
     ],
-    *[
-        Indicator(ftype.key, ftype.label_de, ftype.label_en, "Anzahl", "number", "count", 0,
-                  (ftype.dataset,), "sum")
-        for ftype in FACILITY_TYPES.values()
-    ],
-    Indicator("kita_places", "Kita-Plätze", "Kita places", "Plätze", "places", "count", 0,
-              ("poi_kitas",), "sum"),
-    Indicator("care_places", "Pflegeplätze", "Care places", "Plätze", "places", "count", 0,
-              ("poi_care_homes",), "sum"),
-    Indicator(
-        "kita_places_per_100_under6", "Kita-Plätze je 100 Kinder unter 6",
-        "Kita places per 100 children under 6", "je 100 Kinder", "per 100 children", "rate", -1,
-        ("poi_kitas",) + _POP, "ratio", "kita_places", "pop_under6", 100.0, decimals=1,
-        note=_Note(
-            "Permitted places, not free places; children cross PLR boundaries, so prefer "
-            "BZR or coarser. ",
-            "Genehmigte Plätze, nicht freie Plätze; Kinder gehen über PLR-Grenzen hinweg in die "
-            "Kita, daher besser BZR oder gröber betrachten. ",
-        ) + _MIXED_VINTAGE,
-    ),
-    Indicator(
-        "schools_per_10k_6_18", "Schulen je 10.000 Einwohner von 6 bis unter 18",
-        "Schools per 10,000 residents aged 6 to under 18", "je 10.000", "per 10,000", "rate", -1,
-        ("poi_schools",) + _POP, "ratio", "schools", "pop_6_18", 10_000.0, decimals=1,
-        note=_Note(
-            "All school types counted alike (no capacities in the source). ",
-            "Alle Schularten gleich gezählt (keine Kapazitäten in der Quelle). ",
-        ) + _MIXED_VINTAGE,
-    ),
-    Indicator(
-        "youth_centres_per_10k_6_25", "Jugendfreizeiteinrichtungen je 10.000 Einwohner von 6 bis unter 25",
-        "Youth centres per 10,000 residents aged 6 to under 25", "je 10.000", "per 10,000", "rate", -1,
-        ("poi_youth_centres",) + _POP, "ratio", "youth_centres", "pop_6_25", 10_000.0, decimals=1,
-        note=_MIXED_VINTAGE,
-    ),
-    Indicator(
-        "care_places_per_100_80plus", "Pflegeplätze je 100 Einwohner ab 80",
-        "Care places per 100 residents aged 80 and over", "je 100", "per 100", "rate", -1,
-        ("poi_care_homes",) + _POP, "ratio", "care_places", "pop_80plus", 100.0, decimals=1,
-        note=_Note(
-            "Care homes serve a wider catchment than their PLR. ",
-            "Pflegeheime versorgen ein größeres Einzugsgebiet als ihren PLR. ",
-        ) + _MIXED_VINTAGE,
-    ),
-    Indicator(
-        "pharmacies_per_10k", "Apotheken je 10.000 Einwohner", "Pharmacies per 10,000 residents",
-        "je 10.000", "per 10,000", "rate", -1, ("poi_pharmacies",) + _POP, "ratio", "pharmacies",
-        "population", 10_000.0, decimals=1, note=_MIXED_VINTAGE,
-    ),
+    *[Indicator(ftype.key, "count", 0, (ftype.dataset,), "sum") for ftype in FACILITY_TYPES.values()],
+    Indicator("kita_places", "count", 0, ("poi_kitas",), "sum"),
+    Indicator("care_places", "count", 0, ("poi_care_homes",), "sum"),
+    Indicator("kita_places_per_100_under6", "rate", -1, ("poi_kitas",) + _POP, "ratio", "kita_places",
+              "pop_under6", 100.0, decimals=1, has_note=True),
+    Indicator("schools_per_10k_6_18", "rate", -1, ("poi_schools",) + _POP, "ratio", "schools", "pop_6_18",
+              10_000.0, decimals=1, has_note=True),
+    Indicator("youth_centres_per_10k_6_25", "rate", -1, ("poi_youth_centres",) + _POP, "ratio",
+              "youth_centres", "pop_6_25", 10_000.0, decimals=1, has_note=True),
+    Indicator("care_places_per_100_80plus", "rate", -1, ("poi_care_homes",) + _POP, "ratio", "care_places",
+              "pop_80plus", 100.0, decimals=1, has_note=True),
+    Indicator("pharmacies_per_10k", "rate", -1, ("poi_pharmacies",) + _POP, "ratio", "pharmacies",
+              "population", 10_000.0, decimals=1, has_note=True),
 ]
 
-def _with_german_note(ind: Indicator) -> Indicator:
-    """Split a definition's bilingual note into ``note`` (English) and ``note_de``."""
-    if isinstance(ind.note, _Note):
-        return replace(ind, note=ind.note.en, note_de=ind.note.de)
-    if ind.note is not None:
-        raise TypeError(f"indicator {ind.key!r}: give its note in English and German (_Note), not only {ind.note!r}")
-    return ind
-
-
-INDICATORS: dict[str, Indicator] = {ind.key: _with_german_note(ind) for ind in _DEFS}
+INDICATORS: dict[str, Indicator] = {ind.key: ind for ind in _DEFS}
 """Every indicator by key, in display order."""
 
 # Counts the PLR table carries beyond the indicators: denominators and helpers.
@@ -624,7 +381,7 @@ def available_indicators(level: str) -> list[str]:
 
 
 def indicator_key(value: object) -> str | None:
-    """The key of an indicator given by key or by its German or English label, else ``None``.
+    """The key of an indicator given by key or by its label in any language, else ``None``.
 
     After a language switch the browser may send a list's choice back as the label it
     showed; this finds the indicator it meant.
@@ -634,7 +391,9 @@ def indicator_key(value: object) -> str | None:
     """
     if value in INDICATORS:
         return str(value)
-    return next((k for k, ind in INDICATORS.items() if value in (ind.label_de, ind.label_en)), None)
+    if not isinstance(value, str):
+        return None
+    return next((k for k, ind in INDICATORS.items() if value in {ind.label(lang) for lang in LANGUAGES}), None)
 
 
 def indicator_at_level(chosen: object, keys: list[str], fallback: str) -> tuple[str, str | None]:
@@ -665,9 +424,7 @@ def not_at_level_note(chosen: str, shown: str, lang: str = "de") -> str:
     >>> not_at_level_note("crime_offences_per_100k", "population", "en")
     '“Offences, all per 100,000 residents” exists for district regions, forecast areas and districts only; showing “Residents”.'
     """
-    levels = [LEVELS[code].plural(lang) for code in INDICATORS[chosen].levels]
-    if lang != "de":
-        levels = [levels[0].lower()] + [name.lower() for name in levels[1:]]
+    levels = [t(f"level.{code}.in_sentence", lang) for code in INDICATORS[chosen].levels]
     joined = levels[0] if len(levels) == 1 else f"{', '.join(levels[:-1])} {t('words.and', lang)} {levels[-1]}"
     return t("indicator.not_at_level", lang, indicator=INDICATORS[chosen].label(lang), levels=joined,
              shown=INDICATORS[shown].label(lang))
@@ -742,7 +499,7 @@ def _codes(column: pd.Series, allowed: set[int], missing: set[int], key: str) ->
 
 
 def _classes_of(key: str) -> set[int]:
-    return {code for code, _, _ in INDICATORS[key].classes}
+    return set(INDICATORS[key].classes)
 
 
 def _mss(settings: Settings) -> pd.DataFrame:

@@ -27,6 +27,7 @@ import pandas as pd
 import pyogrio
 
 from geodata.catalogue import DATASETS
+from core.i18n import t
 from core.settings import Settings
 
 ANALYSIS_CRS = "EPSG:25833"
@@ -35,15 +36,12 @@ WEB_CRS = "EPSG:4326"
 
 @dataclass(frozen=True)
 class Level:
-    """One LOR level: its code, id length, columns and labels."""
+    """One LOR level: its code, id length and columns; its names are the messages
+    ``level.<code>.label`` and ``level.<code>.plural`` of the catalogues."""
 
     code: str
     id_length: int
     dataset: str
-    label_de: str
-    label_en: str
-    plural_de: str
-    plural_en: str
 
     @property
     def id_column(self) -> str:
@@ -54,17 +52,19 @@ class Level:
         return f"{self.code}_NAME"
 
     def label(self, lang: str) -> str:
-        return self.label_de if lang == "de" else self.label_en
+        """The name of one area of this level in ``lang`` ("Bezirksregion")."""
+        return t(f"level.{self.code}.label", lang)
 
     def plural(self, lang: str) -> str:
-        return self.plural_de if lang == "de" else self.plural_en
+        """The name of the areas of this level in ``lang`` ("Bezirksregionen")."""
+        return t(f"level.{self.code}.plural", lang)
 
 
 LEVELS: dict[str, Level] = {
-    "PLR": Level("PLR", 8, "lor_plr", "Planungsraum", "Planning area", "Planungsräume", "Planning areas"),
-    "BZR": Level("BZR", 6, "lor_bzr", "Bezirksregion", "District region", "Bezirksregionen", "District regions"),
-    "PGR": Level("PGR", 4, "lor_pgr", "Prognoseraum", "Forecast area", "Prognoseräume", "Forecast areas"),
-    "BEZ": Level("BEZ", 2, "lor_bez", "Bezirk", "District", "Bezirke", "Districts"),
+    "PLR": Level("PLR", 8, "lor_plr"),
+    "BZR": Level("BZR", 6, "lor_bzr"),
+    "PGR": Level("PGR", 4, "lor_pgr"),
+    "BEZ": Level("BEZ", 2, "lor_bez"),
 }
 LEVEL_ORDER = ("PLR", "BZR", "PGR", "BEZ")
 

@@ -61,7 +61,7 @@ from maps.classify import (
     classify_numeric,
 )
 from core.basemaps import basemap_preset
-from core.i18n import LANGUAGES, count_areas, format_number, t
+from core.i18n import LANGUAGES, count_areas, format_number, html_language, t
 from core.settings import Settings
 
 
@@ -183,10 +183,12 @@ class DocumentLanguage(MacroElement):
     >>> _ = DocumentLanguage("de").add_to(m)
     >>> 'document.documentElement.lang = "de";' in m.get_root().render()
     True
+    >>> DocumentLanguage("ls").lang_json  # Leichte Sprache is German to a screen reader
+    '"de"'
     >>> DocumentLanguage("fr")
     Traceback (most recent call last):
     ...
-    ValueError: lang should be one of ('de', 'en'), got 'fr'
+    ValueError: lang should be one of ('de', 'en', 'tr', 'ar', 'uk', 'ls'), got 'fr'
     """
 
     _template = Template(
@@ -201,7 +203,8 @@ class DocumentLanguage(MacroElement):
         super().__init__()
         if lang not in LANGUAGES:
             raise ValueError(f"lang should be one of {LANGUAGES}, got {lang!r}")
-        self.lang_json = json.dumps(lang)
+        # Leichte Sprache is German to a screen reader.
+        self.lang_json = json.dumps(html_language(lang))
 
 
 @dataclass(frozen=True)
@@ -253,10 +256,10 @@ def indicator_layer(values: pd.Series, indicator: Any, lang: str = "de", k: int 
     direction = NEUTRAL if indicator.direction is None else indicator.direction
     attribution = "; ".join(dict.fromkeys(_dataset_attributions(indicator.datasets)))
     if indicator.classes:
-        labels = {code: (de if lang == "de" else en) for code, de, en in indicator.classes}
+        labels = indicator.class_labels(lang)
         if direction != NEUTRAL:
             # Classes are ordered by code; the end holding the worst class is dark.
-            first_is_worst = indicator.worst_class == indicator.classes[0][0]
+            first_is_worst = indicator.worst_class == indicator.classes[0]
             direction = MORE_NEED_IF_LOWER if first_is_worst else MORE_NEED_IF_HIGHER
         return IndicatorLayer(
             classify_categories(values, list(labels.items()), direction=direction),
@@ -448,7 +451,8 @@ def choropleth_map(
         Data sources for the map's attribution control (plain text).
     basemap : Basemap, optional
         Tiles or WMS under the areas; default none, so the browser contacts no other server.
-    lang : {"de", "en"}
+    lang : str
+        Interface language, one of :data:`core.i18n.LANGUAGES`.
     asset_base : str
         URL path where ``static/node_modules`` is served.
 

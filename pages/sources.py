@@ -33,7 +33,10 @@ def link(text: str, url: str) -> str:
 
 
 def dataset_rows(ds: Dataset) -> pd.DataFrame:
-    rows = [
+    # The title stays as published (German); the description says what it is in the reader's language.
+    description = ds.description(lang)
+    rows = [("sources.description", escape_markdown(description))] if description != ds.title(lang) else []
+    rows += [
         ("sources.publisher", escape_markdown(ds.publisher)),
         ("sources.licence", link(ds.licence, ds.licence_url)),
         ("sources.attribution", escape_markdown(ds.attribution)),

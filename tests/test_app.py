@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.i18n import has_text, t
 from geodata.catalogue import DATASETS, PACKAGED_DATASETS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -46,8 +47,8 @@ def test_sources_page_lists_every_dataset_with_licence_and_attribution(sources_p
         assert ds.citation("de") in unescaped, ds.key
         assert f"({ds.licence_url})" in text, ds.key  # the licence is a link
         if ds.licence_note:
-            assert ds.licence_note_de in unescaped and ds.licence_note not in unescaped, ds.key
-        for note in ds.notes_de:
+            assert ds.licence_note_in("de") in unescaped and ds.licence_note_in("en") not in unescaped, ds.key
+        for note in ds.notes_in("de"):
             assert note in unescaped, ds.key
     # The LOR files name their date once ("Stand"), not twice.
     assert all(line.count("Stand") <= 1 for line in unescaped.splitlines())
@@ -112,10 +113,15 @@ def test_language_switch_changes_the_interface(sources_page):
     assert not at.exception, at.exception
     assert at.title[0].value == "Sources and imprint"
     assert "Imprint" in [h.value for h in at.header]
-    assert any(ds.title_en in s.value.replace("\\", "") for s in at.subheader for ds in DATASETS.values())
+    # Official titles stay as published (German); a description in English says what each is.
+    shown = [s.value.replace("\\", "") for s in at.subheader]
+    assert DATASETS["lor_bez"].title("en") in shown and DATASETS["lor_bez"].title("en") == DATASETS["lor_bez"].title("de")
     english = all_markdown(at).replace("\\", "")
+    assert DATASETS["lor_bez"].description("en") in english
+    assert DATASETS["lor_bez"].description("en") != DATASETS["lor_bez"].description("de")
     assert DATASETS["mss_indices"].citation("en") in english and "Lizenz" not in english and "Stand" not in english
-    assert DATASETS["mss_indices"].notes[0] in english
+    assert DATASETS["mss_indices"].notes_in("en")[0] in english
+    assert DATASETS["mss_indices"].notes_in("de")[0] not in english
 
 
 def test_app_refuses_to_start_without_data(tmp_path, monkeypatch):
@@ -277,7 +283,9 @@ def test_every_page_carries_the_script_that_closes_the_menu_on_a_phone(settings_
         assert script.proto.unsafe_allow_javascript
 
 
-def test_every_dataset_note_has_its_german_text():
+def test_every_dataset_note_has_its_german_and_english_text():
     for ds in DATASETS.values():
-        assert len(ds.notes_de) == len(ds.notes), ds.key
-        assert (ds.licence_note is None) == (ds.licence_note_de is None), ds.key
+        for key in ds.notes + ((ds.licence_note,) if ds.licence_note else ()):
+            assert has_text(key), f"{ds.key}: {key} is no message"
+            assert t(key, "de") != t(key, "en"), f"{ds.key}: {key} is not translated into English"
+        assert ds.description("en") != ds.description("de"), ds.key

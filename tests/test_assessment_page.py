@@ -97,7 +97,7 @@ def test_page_shows_the_ranking_of_every_area_with_sections(settings_with_data, 
     assert list(explained.columns) == ["Wert", "Perzentilrang (0–100)", "Richtung", "Gewicht", "Anteil am Gewicht",
                                        "Beitrag zur Punktzahl"]
     assert explained["Gewicht"].tolist() == ["3", "1"] and explained["Anteil am Gewicht"].tolist() == ["75 %", "25 %"]
-    assert all(value.endswith("% der Einwohner") for value in explained["Wert"])
+    assert all(value.replace("\xa0", " ").endswith("% der Einwohner") for value in explained["Wert"])
     # Share x percentile rank = contribution, and the contributions add up to the score (by hand, to rounding).
     for _, row in explained.iterrows():
         assert abs(number(row["Anteil am Gewicht"]) / 100 * number(row["Perzentilrang (0–100)"])

@@ -78,3 +78,13 @@ def test_facility_points_are_every_facility_in_wgs84_with_a_text_name(settings_w
     # Berlin lies within 52.3-52.7 N and 13.0-13.8 E; metres (EPSG:25833) would be far outside.
     assert points["lat"].between(52.3, 52.7).all() and points["lon"].between(13.0, 13.8).all()
     assert points["name"].map(type).eq(str).all()
+
+
+@pytest.mark.parametrize("kind", list(FACILITY_TYPES))
+def test_every_facility_type_is_named_in_german_and_english(kind):
+    ftype = FACILITY_TYPES[kind]
+    assert ftype.label("de") and ftype.label("en") and ftype.label("de") != ftype.label("en")
+    # A layer with places names them; one without has no such name.
+    assert (ftype.places_label("de") is None) == (ftype.places_key is None)
+    if ftype.places_key:
+        assert ftype.places_label("de") != ftype.places_label("en")

@@ -219,37 +219,42 @@ def test_areas_whose_plr_are_all_missing_stay_missing():
 @pytest.mark.parametrize("key", list(INDICATORS))
 def test_every_indicator_is_described(key):
     ind = INDICATORS[key]
-    assert ind.label_de and ind.label_en and ind.unit_de and ind.unit_en
-    assert ind.direction in (-1, 0, 1) or "unverified" in (ind.note or "").lower()
+    note_en = ind.note_text("en") or ""
+    assert all(ind.label(lang) and ind.unit(lang) for lang in ("de", "en"))
+    assert ind.label("de") != ind.label("en"), "the English label is a translation"
+    assert ind.direction in (-1, 0, 1) or "unverified" in note_en.lower()
     if not ind.direction_verified:
-        assert "not verified" in ind.note or "unverified" in ind.note.lower()
+        assert "not verified" in note_en or "unverified" in note_en.lower()
     assert ind.datasets and all(k in DATASETS for k in ind.datasets)
     assert [ds.key for ds in sources(key)] == list(ind.datasets)
     for ds in sources(key):
         assert ds.date_text("de") in citation(key) and ds.licence in citation(key)
         assert ds.reference_date in citation(key, "en") and ds.licence in citation(key, "en")
     if ind.aggregation == "class":
-        codes = [code for code, _, _ in ind.classes]
-        assert ind.worst_class in codes
-        assert all(de and en for _, de, en in ind.classes)
+        assert ind.worst_class in ind.classes
+        assert ind.classes == tuple(sorted(ind.classes))
+        for lang in ("de", "en"):
+            labels = ind.class_labels(lang)
+            assert list(labels) == list(ind.classes) and all(labels.values())
+            assert [ind.class_label(code, lang) for code in ind.classes] == list(labels.values())
         assert INDICATORS[ind.derived_share].derived_from == key
     if ind.derived_from:
-        assert "Derived" in ind.note
+        assert "Derived" in note_en
     # The UI is German first: every note is there in German too, and it is not the English text.
-    assert (ind.note is None) == (ind.note_de is None)
-    if ind.note:
-        assert ind.note_text("de") == ind.note_de != ind.note == ind.note_text("en")
+    assert (ind.note_text("de") is None) == (ind.note_text("en") is None) == (not ind.has_note)
+    if ind.has_note:
+        assert ind.note_text("de") != note_en
     if ind.derived_from:
-        assert "Abgeleitet, nicht amtlich" in ind.note_de
+        assert "Abgeleitet, nicht amtlich" in ind.note_text("de")
         # The derived share names its class indicator by label, not by the internal key.
         source = INDICATORS[ind.derived_from]
-        assert source.label_de in ind.note_de and source.label_en in ind.note
+        assert source.label("de") in ind.note_text("de") and source.label("en") in note_en
 
 
 def test_green_space_direction_is_flagged_unverified():
     green = INDICATORS["ug_green"]
     assert not green.direction_verified
-    assert "Direction unverified" in green.note
+    assert "Direction unverified" in green.note_text("en")
 
 
 def test_every_indicator_has_a_column(plr, settings_with_data):

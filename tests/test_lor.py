@@ -110,3 +110,12 @@ def _to_utm(points: pd.DataFrame) -> tuple:
 
     transformer = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:25833", always_xy=True)
     return transformer.transform(points["lon"].to_numpy(), points["lat"].to_numpy())
+
+
+@pytest.mark.parametrize("code", LEVEL_ORDER)
+def test_every_level_is_named_in_every_language(code):
+    level = LEVELS[code]
+    for lang in ("de", "en", "tr", "ar", "uk", "ls"):
+        assert level.label(lang) and level.plural(lang)  # a language without its text falls back to German
+    assert level.label("en") != level.label("de") and level.plural("en") != level.plural("de")
+    assert level.label("de") != level.plural("de")

@@ -273,7 +273,7 @@ def test_the_crime_atlas_shows_from_bzr_up_with_its_source_and_falls_back_at_plr
     sources = texts(at).replace("\\", "")
     assert "Polizei Berlin, Kriminalitätsatlas Berlin 2014–2023 (Stand 31.12.2023, Lizenz CC BY-SA, noch zu prüfen)" in sources
     assert "noch zu prüfen); Polizei Berlin, Kriminalitätsatlas" not in sources  # cases and rates: cited once
-    assert INDICATORS["crime_offences_per_100k"].note_de in sources  # where offences are counted
+    assert INDICATORS["crime_offences_per_100k"].note_text("de") in sources  # where offences are counted
     view = at.dataframe[-1].value.set_index("Schlüssel")
     column = next(c for c in view.columns if c.startswith("Straftaten insgesamt je 100.000"))
     assert len(view) == 143 and view[column].notna().sum() >= 140
