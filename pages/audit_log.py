@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 
 from assessment.needs import audit
 from assessment.participation.auth import PAGE_ROLES
-from assessment.participation.moderation import REJECT_REASONS, REPORT_REASONS
-from core.i18n import escape_markdown, has_text, t
+from assessment.participation.moderation import REJECT_REASONS, REPORT_REASONS, reason_text
+from core.i18n import escape_markdown, format_datetime, has_text, t
 from ui.context import page_context
 
 ctx = page_context()
@@ -27,19 +26,15 @@ if not user.roles & PAGE_ROLES["audit"]:  # app.py never routes here without the
     st.stop()
 
 
-BERLIN = ZoneInfo("Europe/Berlin")
-ZONE_NAMES_DE = {"CET": "MEZ", "CEST": "MESZ"}
 COLUMNS = ("at", "actor", "action", "reference", "status_before", "status_after", "reason", "details")
 
 
 def berlin_time(at: datetime | None) -> str:
-    """A stored UTC time as Berlin local time with its zone: ``26.11.2026 17:05:09 MEZ``."""
+    """A stored UTC time as Berlin local time with its zone: ``26.11.2026, 17:05:09 MEZ``."""
     if at is None:
         return ""
-    local = (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(BERLIN)
-    if lang == "de":
-        return f"{local:%d.%m.%Y %H:%M:%S} {ZONE_NAMES_DE.get(local.tzname(), local.tzname())}"
-    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()}"
+    return format_datetime(at if at.tzinfo else at.replace(tzinfo=timezone.utc), lang, seconds=True,
+                           zone="Europe/Berlin", zone_name=True)
 
 
 def label(kind: str, value: str | None) -> str:
@@ -47,9 +42,9 @@ def label(kind: str, value: str | None) -> str:
     if value is None:
         return ""
     if kind == "reason":
-        pair = REJECT_REASONS.get(value) or REPORT_REASONS.get(value)
-        if pair:
-            return pair[0] if lang == "de" else pair[1]
+        for reasons in (REJECT_REASONS, REPORT_REASONS):
+            if value in reasons:
+                return reason_text(reasons, value, lang)
     key = f"moderation.status.{value}" if kind == "status" else f"moderation.audit_{kind}.{value}"
     return t(key, lang) if has_text(key) else str(value)
 

@@ -35,11 +35,13 @@ from assessment.participation.moderation import (
     PAGE_SIZE,
     REJECT_REASONS,
     Moderation,
+    datetime_column_format,
     decision_message,
     merge_message,
     position_text,
     queue_marker,
     queue_page,
+    reason_text,
     sent_text,
     status_word,
     topic_text,
@@ -71,7 +73,7 @@ def area_names(_settings: Settings, data_dir: str, level: str) -> dict[str, str]
 
 
 moderation = Moderation(ctx.store)
-reason_label = {key: de if lang == "de" else en for key, (de, en) in REJECT_REASONS.items()}
+reason_label = {reason: reason_text(REJECT_REASONS, reason, lang) for reason in REJECT_REASONS}
 
 
 def select_from_map(page: dict[str, str]) -> None:
@@ -193,7 +195,7 @@ table = [{
 } for n in queue]
 st.dataframe(table, hide_index=True, width="stretch", column_config={
     t("moderation.sent", lang): st.column_config.DatetimeColumn(
-        format="DD.MM.YYYY, HH:mm" if lang == "de" else "YYYY-MM-DD HH:mm")})
+        format=datetime_column_format(lang))})
 if page.more:
     st.caption(t("moderation.shown", lang, n=PAGE_SIZE))
 

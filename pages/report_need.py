@@ -29,7 +29,7 @@ import streamlit as st
 
 from assessment.participation import places, submission
 from assessment.participation import residents as participation
-from assessment.participation.moderation import REPORT_REASONS, REPORT_THRESHOLD
+from assessment.participation.moderation import REPORT_REASONS, REPORT_THRESHOLD, reason_names, reason_text
 from core.i18n import escape_markdown, t
 from geodata.display import area_bbox
 from geodata.lookup import get_locator
@@ -175,9 +175,9 @@ else:
             flagged = need.id in state["report_flagged"]
             with flag_column.popover(t("report.flag", lang), disabled=flagged):
                 st.write(t("report.flag_hint", lang, n=REPORT_THRESHOLD))
-                keep_choice_across_languages(f"report_flag_reason_{need.id}", REPORT_REASONS, lang)
+                keep_choice_across_languages(f"report_flag_reason_{need.id}", reason_names(REPORT_REASONS), lang)
                 st.selectbox(t("report.flag_reason", lang), list(REPORT_REASONS), key=f"report_flag_reason_{need.id}",
-                             format_func=lambda r: REPORT_REASONS[r][0 if lang == "de" else 1],
+                             format_func=lambda r: reason_text(REPORT_REASONS, r, lang),
                              placeholder=t("report.choose", lang))
                 st.button(t("report.flag_confirm", lang), key=f"report_flag_{need.id}", disabled=flagged,
                           on_click=on_flag, args=(need.id,))

@@ -118,7 +118,7 @@ def live() -> None:
         st.subheader(t("live.by_category", lang))
         with st.container(key="live_categories"):
             for row in book.category_counts(code).itertuples(index=False):
-                st.text(f"{row.label_de if lang == 'de' else row.label_en}: {row.count}")
+                st.text(f"{CATEGORIES[row.category].label(lang)}: {row.count}")
         if voting is None:
             st.subheader(t("live.newest", lang))
             with st.container(key="live_ticker"):

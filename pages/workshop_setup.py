@@ -22,7 +22,7 @@ import streamlit_folium
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.participation.auth import PAGE_ROLES
 from assessment.participation.workshops import MAX_DOTS, WorkshopBook, WorkshopError
-from core.i18n import escape_markdown, t
+from core.i18n import date_input_format, escape_markdown, format_date, t
 from geodata.display import display_geojson, display_units
 from geodata.lor import LEVELS
 from maps.base import Basemap
@@ -88,7 +88,7 @@ def create_workshop() -> None:
 with st.expander(t("workshop.create_header", lang), expanded=not book.list()):
     st.text_input(t("workshop.field_title", lang), key="ws_new_title", max_chars=200)
     # No value= here: the callback sets the date back to today through the session state.
-    st.date_input(t("workshop.field_date", lang), key="ws_new_date", format="DD.MM.YYYY" if lang == "de" else "YYYY-MM-DD")
+    st.date_input(t("workshop.field_date", lang), key="ws_new_date", format=date_input_format(lang))
     kinds = {"unit": t("workshop.focus_unit", lang), "rect": t("workshop.focus_rect", lang)}
     kind = st.radio(t("workshop.focus_kind", lang), list(kinds), format_func=kinds.get, key="ws_new_kind", horizontal=True)
     if kind == "unit":
@@ -133,7 +133,7 @@ if state.get("ws_selected") not in workshops:
 code = st.selectbox(
     t("workshop.choose", lang), list(workshops), key="ws_selected",
     format_func=lambda c: t("workshop.option", lang,
-                            date=workshops[c].held_on.strftime("%d.%m.%Y" if lang == "de" else "%Y-%m-%d"),
+                            date=format_date(workshops[c].held_on, lang),
                             title=workshops[c].title, code=c, status=t(f"workshop.status.{workshops[c].status}", lang)),
 )
 workshop = workshops[code]

@@ -149,19 +149,7 @@ BRANCHES_LEFT: dict[str, int] = {
     "assessment/analysis/report.py": 2,
     "assessment/analysis/robustness.py": 1,
     "assessment/analysis/unheard.py": 1,
-    "assessment/needs/exchange.py": 16,
-    "assessment/needs/taxonomy.py": 10,
-    "assessment/needs/validation.py": 8,
-    "assessment/participation/moderation.py": 1,
-    "assessment/participation/workshop_report.py": 5,
-    "assessment/participation/workshops.py": 5,
-    "pages/audit_log.py": 2,
-    "pages/moderation_queue.py": 2,
     "pages/planner_map.py": 1,
-    "pages/report_need.py": 1,
-    "pages/workshop_live.py": 3,
-    "pages/workshop_setup.py": 2,
-    "ui/report_form.py": 2,
 }
 
 

@@ -76,14 +76,14 @@ def test_a_bad_goal_names_the_field_and_stores_nothing(book, changes, field):
     with pytest.raises(ValidationError) as refused:
         book.create(goal(**changes))
     assert refused.value.fields() == [field]
-    assert all(e.message_de and e.message_en for e in refused.value.errors)
+    assert all(e.text("de") and e.text("en") for e in refused.value.errors)
     assert book.list() == []
 
 
 def test_known_areas_refuse_ids_that_do_not_exist(book):
     with pytest.raises(ValidationError) as refused:
         book.create(goal(area_ids=("011001", "999999")), known_areas={"011001", "011002"})
-    assert "999999" in refused.value.errors[0].message_en
+    assert "999999" in refused.value.errors[0].text("en")
     assert book.create(goal(area_ids=("011001",)), known_areas={"011001"}).area_ids == ("011001",)
 
 

@@ -44,7 +44,7 @@ def test_reject_needs_a_reason_from_the_list(store, moderation):
     need = store.submit(need_input())
     with pytest.raises(ValidationError) as refused:
         moderation.reject(need.id, actor="mod-anna", reason="I just don't like it")
-    assert "I just don't like it" in refused.value.errors[0].message_en
+    assert "I just don't like it" in refused.value.errors[0].text("en")
     assert store.get(need.id).status == "pending" and audit_rows(store) == []
 
 

@@ -394,12 +394,13 @@ def test_admin_reads_the_audit_log(store):
     [decided] = entries(store)["at"]
     berlin = decided.astimezone(ZoneInfo("Europe/Berlin"))
     zone = {"CET": "MEZ", "CEST": "MESZ"}[berlin.tzname()]
-    assert frame["Zeitpunkt"][0] == f"{berlin:%d.%m.%Y %H:%M:%S} {zone}"
+    assert frame["Zeitpunkt"][0] == f"{berlin:%d.%m.%Y, %H:%M:%S} {zone}"
     assert "None" not in frame.to_string()
     at.session_state["lang"] = "en"
     at.run()
     frame = at.dataframe[0].value
     assert list(frame.iloc[0])[1:7] == ["mod-anna", "rejected", need.reference, "pending", "rejected", "Advertising or spam"]
+    assert frame.iloc[0, 0] == f"{berlin:%Y-%m-%d %H:%M:%S %z}"  # ISO order, the zone as its offset
     # The export keeps the stored values (UTC, ids) for archives and other tools.
     exported = pd.read_csv(io.BytesIO(export_csv(store)))
     assert list(exported[["action", "reason", "status_after"]].iloc[0]) == ["reject", "advertising", "rejected"]

@@ -139,7 +139,7 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_each_row(store, tmp_path
     assert [(e.row, e.field) for e in refused.value.errors] == [
         (3, "location"), (4, "category"), (5, "title"), (6, "description")
     ]
-    assert refused.value.errors[0].message_en.startswith("The place (lat 52.3906, lon 13.0645) is outside Berlin.")
+    assert refused.value.errors[0].text("en").startswith("The place (lat 52.3906, lon 13.0645) is outside Berlin.")
     assert store.count() == 0
 
 
@@ -177,7 +177,7 @@ def test_a_hand_made_csv_keeps_text_as_written_and_refuses_a_quote_before_a_form
     if refused:
         with pytest.raises(ImportRefusedError) as refusal:
             import_needs(store, path)
-        assert [(e.row, e.field, e.message_de) for e in refusal.value.errors] == [
+        assert [(e.row, e.field, e.text("de")) for e in refusal.value.errors] == [
             (2, field, HAND_MADE_REFUSAL.format(char=char)) for field, char in refused]
         assert store.count(statuses=None) == 0
     else:

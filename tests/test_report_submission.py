@@ -232,9 +232,10 @@ SLOT_NAMED = {"place": ("Ort", "Place"), "category": ("Thema", "Topic"), "title"
 @pytest.mark.parametrize(("field", "chosen", "slot", "text"), ROUTES)
 @pytest.mark.parametrize("lang", ["de", "en"])
 def test_each_refused_field_is_shown_at_its_slot(field, chosen, slot, text, lang):
-    error = FieldError(field, f"{field} (de)", f"{field} (en)")
+    error = FieldError(field, "validation.workshop.invalid", {"value": repr(field)})
     shown = Submission("refused", errors=(error,), category_chosen=chosen).messages(lang)
-    expected = t("report.category_missing", lang) if text == "form's own" else f"{field} ({lang})"
+    expected = t("report.category_missing", lang) if text == "form's own" else \
+        t("validation.workshop.invalid", lang, value=repr(field))
     if slot in SLOT_NAMED:
         summary = t("report.not_saved_fields", lang, fields=SLOT_NAMED[slot][lang == "en"])
     else:
@@ -259,7 +260,7 @@ SUMMARIES = [
 
 @pytest.mark.parametrize(("fields", "lang", "summary"), SUMMARIES)
 def test_the_summary_under_the_button_names_the_fields_to_check(fields, lang, summary):
-    errors = tuple(FieldError(field, f"{field} (de)", f"{field} (en)") for field in fields)
+    errors = tuple(FieldError(field, "validation.location.missing") for field in fields)
     assert Submission("refused", errors=errors).messages(lang)[0] == ("form", summary)
 
 

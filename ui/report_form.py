@@ -21,7 +21,7 @@ import streamlit as st
 from assessment.needs.model import DESCRIPTION_MAX, TITLE_MAX
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.participation import submission
-from core.i18n import escape_markdown, t
+from core.i18n import LANGUAGES, escape_markdown, t
 from core.settings import Settings
 from ui.focus import focus_here
 from ui.live_count import LIVE_COUNT_SCRIPT, count_html
@@ -50,7 +50,7 @@ def what_step(store: Any, settings: Settings, lang: str, workshop: Any, allowanc
     form = state["report_form"]
     st.header(t("report.step_what", lang))
     keep_choice_across_languages(
-        f"report_category_{form}", {cid: (c.label_de, c.label_en) for cid, c in CATEGORIES.items()}, lang
+        f"report_category_{form}", {cid: tuple(c.label(code) for code in LANGUAGES) for cid, c in CATEGORIES.items()}, lang
     )
     category = st.selectbox(t("report.category", lang), list(CATEGORIES), key=f"report_category_{form}", index=None,
                             format_func=lambda c: CATEGORIES[c].label(lang), placeholder=t("report.choose", lang))

@@ -166,60 +166,32 @@ def validate_goal(
         errors.append(error)
     if goal.field_of_action not in CATEGORIES:
         choices = ", ".join(CATEGORIES)
-        errors.append(FieldError(
-            "field_of_action",
-            f"Unbekanntes Handlungsfeld {shown(goal.field_of_action)}; wählen Sie eines von: {choices}.",
-            f"unknown field of action {shown(goal.field_of_action)}; choose one of: {choices}.",
-        ))
+        errors.append(FieldError("field_of_action", "goal.error.field_of_action",
+                                 {"value": shown(goal.field_of_action), "choices": choices}))
     level = goal.level.upper() if isinstance(goal.level, str) else goal.level
     if level not in LEVEL_ORDER:
-        errors.append(FieldError(
-            "level",
-            f"Unbekannte LOR-Ebene {shown(goal.level)}; wählen Sie PLR, BZR, PGR oder BEZ.",
-            f"unknown LOR level {shown(goal.level)}; choose PLR, BZR, PGR or BEZ.",
-        ))
+        errors.append(FieldError("level", "goal.error.level", {"value": shown(goal.level)}))
     areas = _unique(str(a) for a in goal.area_ids)
     if not areas:
-        errors.append(FieldError(
-            "area_ids", "Das Ziel braucht mindestens ein Gebiet.", "the goal needs at least one area.",
-        ))
+        errors.append(FieldError("area_ids", "goal.error.no_area"))
     elif level in LEVEL_ORDER:
         length = get_level(level).id_length
         bad = [a for a in areas if len(a) != length or not a.isdigit()
                or (known_areas is not None and a not in known_areas)]
         if bad:
-            errors.append(FieldError(
-                "area_ids",
-                f"Kein {level}-Gebiet: {shown(bad[0])}; {level}-Kennungen haben {length} Ziffern "
-                "und müssen im LOR 2021 vorkommen.",
-                f"not a {level} area: {shown(bad[0])}; {level} ids have {length} digits and must "
-                "exist in LOR 2021.",
-            ))
+            errors.append(FieldError("area_ids", "goal.error.area",
+                                     {"level": level, "value": shown(bad[0]), "length": length}))
     needs = _unique(str(n) for n in goal.need_ids)
     missing = [n for n in needs if n not in existing_needs]
     if missing:
-        errors.append(FieldError(
-            "need_ids",
-            f"Kein gespeicherter Bedarf hat die Kennung {shown(missing[0])}; verknüpfen Sie nur "
-            "vorhandene Bedarfe.",
-            f"no stored need has the id {shown(missing[0])}; link only existing needs.",
-        ))
+        errors.append(FieldError("need_ids", "goal.error.need", {"value": shown(missing[0])}))
     keys = _unique(str(k) for k in goal.indicator_keys)
     unknown = [k for k in keys if k not in INDICATORS and k not in needs_keys()]
     if unknown:
-        errors.append(FieldError(
-            "indicator_keys",
-            f"Unbekannter Indikator {shown(unknown[0])}; nutzen Sie einen Schlüssel des Katalogs "
-            "oder eine Bedarfsrate (needs_per_1000...).",
-            f"unknown indicator {shown(unknown[0])}; use a catalogue key or a needs rate "
-            "(needs_per_1000...).",
-        ))
+        errors.append(FieldError("indicator_keys", "goal.error.indicator", {"value": shown(unknown[0])}))
     for name, links in (("area_ids", areas), ("need_ids", needs), ("indicator_keys", keys)):
         if len(links) > MAX_LINKS:
-            errors.append(FieldError(
-                name, f"Höchstens {MAX_LINKS} Einträge je Ziel, erhalten: {len(links)}.",
-                f"at most {MAX_LINKS} entries per goal, got {len(links)}.",
-            ))
+            errors.append(FieldError(name, "goal.error.too_many", {"maximum": MAX_LINKS, "count": len(links)}))
     if errors:
         raise ValidationError(errors)
     return {"title": title, "field_of_action": goal.field_of_action, "level": level,

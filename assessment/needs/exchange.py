@@ -60,7 +60,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from assessment.needs.model import STATUSES, ImportExtras, Need, NeedInput, utc_now
 from assessment.needs.store import NeedStore
@@ -71,42 +71,59 @@ from assessment.needs.validation import (
     check_need_id,
     check_status,
     check_support_count,
+    message_text,
     parse_created_at,
     validate_need,
 )
+from core.i18n import t
 from geodata.catalogue import DATASETS
 
 FORMATS = ("csv", "geojson", "gpkg")
 LOR_KEYS = ("PLR_ID", "BZR_ID", "PGR_ID", "BEZ_ID")
 
-# (column, type, German description, English description), in export order.
-DATA_DICTIONARY: tuple[tuple[str, str, str, str], ...] = (
-    ("id", "text (UUID)", "Kennung des Bedarfs, dauerhaft eindeutig", "Id of the need, permanently unique"),
-    ("reference", "text", "Kurzcode (erste 8 Zeichen der Kennung, groß)", "Short code (first 8 characters of the id, upper case)"),
-    ("created_at", "text (ISO 8601, UTC)", "Zeitpunkt des Eingangs", "Time the need was received"),
-    ("lat", "number (WGS84)", "Breitengrad in Grad (EPSG:4326)", "Latitude in degrees (EPSG:4326)"),
-    ("lon", "number (WGS84)", "Längengrad in Grad (EPSG:4326)", "Longitude in degrees (EPSG:4326)"),
-    ("located_by", "text", "point: Punkt auf der Karte; area: nur ein Gebiet gewählt (Punkt = Gebietsmitte)",
-     "point: a point on the map; area: only an area was chosen (point = the area's centre)"),
-    ("area_level", "text", "Bei located_by=area: Ebene des gewählten Gebiets (PLR, BZR, PGR, BEZ)",
-     "With located_by=area: level of the chosen area (PLR, BZR, PGR, BEZ)"),
-    ("PLR_ID", "text (8 Ziffern)", "Planungsraum (LOR 2021), beim Speichern aus der amtlichen Geometrie bestimmt",
-     "Planning area (LOR 2021), derived from the official geometry when stored"),
-    ("BZR_ID", "text (6 Ziffern)", "Bezirksregion (LOR 2021)", "District region (LOR 2021)"),
-    ("PGR_ID", "text (4 Ziffern)", "Prognoseraum (LOR 2021)", "Forecast area (LOR 2021)"),
-    ("BEZ_ID", "text (2 Ziffern)", "Bezirk", "District"),
-    ("category", "text", "Kategorie-Kennung: " + ", ".join(CATEGORIES), "Category id: " + ", ".join(CATEGORIES)),
-    ("category_de", "text", "Kategorie, deutsche Bezeichnung", "Category, German label"),
-    ("category_en", "text", "Kategorie, englische Bezeichnung", "Category, English label"),
-    ("title", "text (3–120 Zeichen)", "Titel, wie eingegeben", "Title as entered"),
-    ("description", "text (bis 1000 Zeichen)", "Beschreibung, wie eingegeben", "Description as entered"),
-    ("status", "text", "Moderationsstatus: " + ", ".join(STATUSES), "Moderation status: " + ", ".join(STATUSES)),
-    ("merged_into", "text (UUID)", "Bei status=merged: Kennung des Bedarfs, in den zusammengeführt wurde",
-     "With status=merged: id of the need it was merged into"),
-    ("support_count", "integer", "Anzahl „Ich auch“-Unterstützungen", "Number of \"me too\" supports"),
-    ("workshop", "text", "Kennung des Workshops, in dem der Bedarf gesammelt wurde", "Id of the workshop the need was collected in"),
-    ("channel", "text", "Eingang: online, workshop, paper (Papierformular)", "Channel: online, workshop, paper (paper form)"),
-    ("language", "text", "Sprache der Eingabe (de, en)", "Language of the entry (de, en)"),
+#: The languages of the data dictionary that every export carries (one description column each).
+EXPORT_LANGUAGES = ("de", "en")
+# (column, type), in export order; each column's meaning is the message ``exchange.column.<column>``.
+_COLUMN_TYPES: tuple[tuple[str, str], ...] = (
+    ("id", "text (UUID)"),
+    ("reference", "text"),
+    ("created_at", "text (ISO 8601, UTC)"),
+    ("lat", "number (WGS84)"),
+    ("lon", "number (WGS84)"),
+    ("located_by", "text"),
+    ("area_level", "text"),
+    ("PLR_ID", "text (8 Ziffern)"),
+    ("BZR_ID", "text (6 Ziffern)"),
+    ("PGR_ID", "text (4 Ziffern)"),
+    ("BEZ_ID", "text (2 Ziffern)"),
+    ("category", "text"),
+    ("category_de", "text"),
+    ("category_en", "text"),
+    ("title", "text (3–120 Zeichen)"),
+    ("description", "text (bis 1000 Zeichen)"),
+    ("status", "text"),
+    ("merged_into", "text (UUID)"),
+    ("support_count", "integer"),
+    ("workshop", "text"),
+    ("channel", "text"),
+    ("language", "text"),
+)
+# Values filled into a column's meaning.
+_COLUMN_VALUES = {"category": {"choices": ", ".join(CATEGORIES)}, "status": {"choices": ", ".join(STATUSES)}}
+
+
+def column_description(column: str, lang: str) -> str:
+    """What export column ``column`` means, in ``lang``.
+
+    >>> column_description("BEZ_ID", "en")
+    'District'
+    """
+    return t(f"exchange.column.{column}", lang, **_COLUMN_VALUES.get(column, {}))
+
+
+#: (column, type, description in each of :data:`EXPORT_LANGUAGES`), in export order.
+DATA_DICTIONARY: tuple[tuple[str, ...], ...] = tuple(
+    (column, kind, *(column_description(column, code) for code in EXPORT_LANGUAGES)) for column, kind in _COLUMN_TYPES
 )
 COLUMNS = tuple(row[0] for row in DATA_DICTIONARY)
 _NUMERIC = {"lat", "lon", "support_count"}
@@ -155,15 +172,7 @@ def _prefix_error(field_name: str, cell: str) -> FieldError:
     """A ``'`` before a formula character in a CSV the app did not write: nobody can tell what it means."""
     first = cell.lstrip("'")[:1]
     char = {"\t": "Tab", "\r": "CR"}.get(first, first)
-    return FieldError(
-        field_name,
-        f"Der Text beginnt mit ' vor „{char}“. Diese Datei ist kein unveränderter Export der App, daher ist "
-        "unklar, ob das ' zum Text gehört; es wird weder still entfernt noch gespeichert. Bitte entfernen Sie "
-        "das ' (die App schützt solche Zellen beim Export selbst) oder importieren Sie GeoJSON.",
-        f"The text begins with ' before “{char}”. This file is not an unchanged export of the app, so it is "
-        "unclear whether the ' belongs to the text; it is neither dropped silently nor stored. Please remove "
-        "the ' (the app protects such cells itself when it exports) or import GeoJSON.",
-    )
+    return FieldError(field_name, "exchange.error.prefix", {"char": char})
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -184,8 +193,7 @@ def _record(need: Need) -> dict:
         "PGR_ID": need.pgr_id,
         "BEZ_ID": need.bez_id,
         "category": need.category,
-        "category_de": category.label_de,
-        "category_en": category.label_en,
+        **{f"category_{code}": category.label(code) for code in EXPORT_LANGUAGES},
         "title": need.title,
         "description": need.description,
         "status": need.status,
@@ -197,13 +205,19 @@ def _record(need: Need) -> dict:
     }
 
 
+def _in_export_languages(key: str, **values: object) -> list[str]:
+    """Message ``key`` in each of :data:`EXPORT_LANGUAGES`, in that order."""
+    return [t(key, code, **values) for code in EXPORT_LANGUAGES]
+
+
 def _dictionary_text(attribution: str, count: int, statuses: str) -> str:
-    lines = [attribution, "", f"{count} Bedarfe / needs, Status: {statuses}", "",
-             "Spalte / column | Typ / type | Bedeutung | Meaning", "---|---|---|---"]
+    header = [" / ".join(_in_export_languages("exchange.readme.column")),
+              " / ".join(_in_export_languages("exchange.readme.type")),
+              *_in_export_languages("exchange.readme.meaning")]
+    lines = [attribution, "", " / ".join(_in_export_languages("exchange.readme.count", n=count, statuses=statuses)),
+             "", " | ".join(header), "|".join("---" for _ in header)]
     lines += [" | ".join(row) for row in DATA_DICTIONARY]
-    lines += ["", "Zellen, die mit = + - @ beginnen, sind mit ' versehen, damit Tabellenprogramme sie "
-              "nicht als Formel ausführen. / Cells beginning with = + - @ carry a leading ' so that "
-              "spreadsheets never run them as formulas."]
+    lines += ["", " / ".join(_in_export_languages("exchange.readme.formulas"))]
     return "\n".join(lines) + "\n"
 
 
@@ -248,8 +262,9 @@ def export_needs(
             "exported_at": utc_now().isoformat(),
             "statuses": status_text,
             "data_dictionary": [
-                {"column": c, "type": t, "description_de": de, "description_en": en}
-                for c, t, de, en in DATA_DICTIONARY
+                {"column": column, "type": kind,
+                 **{f"description_{code}": text for code, text in zip(EXPORT_LANGUAGES, descriptions)}}
+                for column, kind, *descriptions in DATA_DICTIONARY
             ],
             "features": [
                 {
@@ -282,7 +297,8 @@ def _write_gpkg(path: Path, records: list[dict], attribution: str, status_text: 
         crs="EPSG:4326",
     )
     pyogrio.write_dataframe(layer, path, layer="needs", driver="GPKG")
-    dictionary = pd.DataFrame(list(DATA_DICTIONARY), columns=["column", "type", "description_de", "description_en"])
+    dictionary = pd.DataFrame(list(DATA_DICTIONARY),
+                              columns=["column", "type", *(f"description_{code}" for code in EXPORT_LANGUAGES)])
     pyogrio.write_dataframe(dictionary, path, layer="data_dictionary", driver="GPKG")
     about = pd.DataFrame(
         {"key": ["attribution", "exported_at", "statuses", "count"],
@@ -296,15 +312,19 @@ def _write_gpkg(path: Path, records: list[dict], attribution: str, status_text: 
 
 @dataclass(frozen=True)
 class RowError:
-    """One refused row of an import file."""
+    """One refused row of an import file: the message ``key`` with its ``values`` says what is wrong."""
 
     row: int
     field: str
-    message_de: str
-    message_en: str
+    key: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang``."""
+        return message_text(self.key, lang, self.values)
 
     def __str__(self) -> str:
-        return f"row {self.row}: {self.field}: {self.message_en} / {self.message_de}"
+        return f"row {self.row}: {self.field}: {self.text('en')} / {self.text('de')}"
 
 
 class ImportRefusedError(ValueError):
@@ -326,8 +346,8 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
 
 
-def _file_error(message_en: str, message_de: str) -> ImportRefusedError:
-    return ImportRefusedError([RowError(0, "file", message_de, message_en)])
+def _file_error(key: str, **values: object) -> ImportRefusedError:
+    return ImportRefusedError([RowError(0, "file", key, values)])
 
 
 def _read_csv(path: Path) -> list[tuple[int, dict]]:
@@ -339,12 +359,9 @@ def _read_csv(path: Path) -> list[tuple[int, dict]]:
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     missing = [c for c in ("lat", "lon", "category", "title") if c not in (reader.fieldnames or [])]
     if missing:
-        raise _file_error(
-            f"the CSV header lacks the column(s) {', '.join(missing)}; the first row must name at least "
-            f"lat, lon, category, title (found: {', '.join(reader.fieldnames or []) or 'nothing'}).",
-            f"Der CSV-Kopfzeile fehlen die Spalte(n) {', '.join(missing)}; die erste Zeile muss mindestens "
-            f"lat, lon, category, title nennen (gefunden: {', '.join(reader.fieldnames or []) or 'nichts'}).",
-        )
+        found = ", ".join(reader.fieldnames or [])
+        raise _file_error("exchange.error.csv_columns" if found else "exchange.error.csv_no_columns",
+                          missing=", ".join(missing), **({"found": found} if found else {}))
     # Only the app's own export put its ' before = + - @ (neutralise): there it comes off again. In a
     # file made by hand, "'-5 Grad" may be a spreadsheet habit or the text itself; such a cell is refused.
     ours = is_own_export(reader.fieldnames)
@@ -364,15 +381,9 @@ def _read_geojson(path: Path) -> list[tuple[int, dict]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except json.JSONDecodeError as error:
-        raise _file_error(
-            f"{path.name} is not valid JSON ({error}); export it again as GeoJSON.",
-            f"{path.name} ist kein gültiges JSON ({error}); bitte erneut als GeoJSON exportieren.",
-        ) from None
+        raise _file_error("exchange.error.json", file=path.name, error=str(error)) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise _file_error(
-            f"{path.name} is not a GeoJSON FeatureCollection; the top level must have \"type\": \"FeatureCollection\".",
-            f"{path.name} ist keine GeoJSON-FeatureCollection; oben muss \"type\": \"FeatureCollection\" stehen.",
-        )
+        raise _file_error("exchange.error.not_a_collection", file=path.name)
     rows = []
     for number, feature in enumerate(data.get("features") or [], start=1):
         properties = dict((feature or {}).get("properties") or {})
@@ -415,23 +426,15 @@ def read_rows(path: str | Path) -> list[tuple[int, dict]]:
         return _read_geojson(path)
     if suffix == ".gpkg":
         return _read_gpkg(path)
-    raise _file_error(
-        f"cannot import {path.name}: give a .csv, .geojson (or .json) or .gpkg file.",
-        f"{path.name} kann nicht importiert werden: bitte eine .csv-, .geojson- (oder .json-) oder .gpkg-Datei angeben.",
-    )
+    raise _file_error("exchange.error.file_type", file=path.name)
 
 
 def _row_to_record(properties: dict, geography, now: datetime) -> tuple[dict, ImportExtras]:
     """Validate one import row; raises :class:`ValidationError` with every bad field."""
     errors: list[FieldError] = []
     if "_geometry_error" in properties:
-        raise ValidationError([FieldError(
-            "geometry",
-            f"Die Geometrie ist kein Punkt (erhalten: {properties['_geometry_error']!r}). "
-            "Bitte geben Sie jeden Bedarf als Punkt an.",
-            f"The geometry is not a point (got {properties['_geometry_error']!r}). "
-            "Please give every need as a point.",
-        )])
+        raise ValidationError([FieldError("geometry", "exchange.error.geometry",
+                                          {"value": repr(properties["_geometry_error"])})])
     errors += [_prefix_error(name, cell) for name, cell in (properties.get("_prefixed") or {}).items()]
     get = properties.get
     area_level = get("area_level") if get("located_by") == "area" else None
@@ -468,11 +471,7 @@ def _row_to_record(properties: dict, geography, now: datetime) -> tuple[dict, Im
         merged_into, error = check_need_id("merged_into", get("merged_into"))
         errors += [error] if error else []
     if (status == "merged") != (merged_into is not None):
-        errors.append(FieldError(
-            "merged_into",
-            "merged_into ist genau dann nötig, wenn status merged ist. Bitte ergänzen oder leeren Sie es.",
-            "merged_into is needed exactly when status is merged. Please fill it in or empty it.",
-        ))
+        errors.append(FieldError("merged_into", "exchange.error.merged_into"))
     support_count = 0
     if get("support_count") is not None:
         support_count, error = check_support_count(get("support_count"))
@@ -510,7 +509,7 @@ def import_needs(store: NeedStore, path: str | Path, *, skip_invalid: bool = Fal
         try:
             columns, extras = _row_to_record(properties, store.geography, now)
         except ValidationError as refused:
-            errors += [RowError(number, e.field, e.message_de, e.message_en) for e in refused.errors]
+            errors += [RowError(number, e.field, e.key, e.values) for e in refused.errors]
             continue
         good.append((number, columns, extras))
     good = _drop_conflicting_ids(store, good, errors)
@@ -528,13 +527,7 @@ def _drop_conflicting_ids(store, good, errors):
     kept = []
     for number, columns, extras in good:
         if extras.id and (extras.id in stored or extras.id in seen):
-            errors.append(RowError(
-                number, "id",
-                f"Die Kennung {extras.id} ist schon vorhanden (in der Datenbank oder weiter oben in der Datei). "
-                "Bitte entfernen Sie die Zeile oder leeren Sie die Kennung für einen neuen Bedarf.",
-                f"The id {extras.id} exists already (in the database or further up in the file). "
-                "Please remove the row, or empty the id for a new need.",
-            ))
+            errors.append(RowError(number, "id", "exchange.error.id_exists", {"id": extras.id}))
             continue
         if extras.id:
             seen.add(extras.id)
@@ -543,11 +536,8 @@ def _drop_conflicting_ids(store, good, errors):
     result = []
     for number, columns, extras in kept:
         if extras.merged_into and extras.merged_into not in in_file | stored:
-            errors.append(RowError(
-                number, "merged_into",
-                f"merged_into {extras.merged_into} nennt keinen vorhandenen Bedarf. Bitte prüfen Sie die Kennung.",
-                f"merged_into {extras.merged_into} names no existing need. Please check the id.",
-            ))
+            errors.append(RowError(number, "merged_into", "exchange.error.merged_into_unknown",
+                                   {"id": extras.merged_into}))
             continue
         result.append((number, columns, extras))
     return result

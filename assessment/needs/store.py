@@ -694,13 +694,7 @@ class NeedStore:
 
 
 def _merge_target_error(merged_into: object) -> FieldError:
-    return FieldError(
-        "merged_into",
-        f"Für den Status 'merged' fehlt die Kennung des Ziel-Bedarfs oder sie ist ungültig "
-        f"(erhalten: {merged_into!r}). Bitte geben Sie die Kennung eines anderen, vorhandenen Bedarfs an.",
-        f"The status 'merged' needs the id of the need it was merged into, which is missing or "
-        f"invalid (got {merged_into!r}). Please give the id of another, existing need.",
-    )
+    return FieldError("merged_into", "validation.merged_into.missing", {"value": repr(merged_into)})
 
 
 def _level(level: str) -> str:

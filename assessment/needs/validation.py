@@ -3,8 +3,8 @@
 Whatever the user interface did, every need passes :func:`validate_need`
 before it is stored. A refusal raises :class:`ValidationError`, which holds
 one :class:`FieldError` per bad field (the first problem found in it), each
-naming the field and the fix in German and in English. Nothing is stored
-when anything is refused.
+naming the field and the key of a message of the catalogues (``validation.*``)
+that says the fix in every language. Nothing is stored when anything is refused.
 
 The rules:
 
@@ -24,7 +24,7 @@ Examples
 >>> check_text("title", "  Mehr Bänke am Ufer ", required=True, minimum=3, maximum=120)
 ('Mehr Bänke am Ufer', None)
 >>> text, error = check_text("title", "Ruf an: 030 1234567", required=True, minimum=3, maximum=120)
->>> error.message_en
+>>> error.text("en")
 'The title contains a phone number. We store no contact details, to protect your data: please remove it.'
 """
 
@@ -34,7 +34,8 @@ import math
 import re
 import unicodedata
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field as dataclass_field
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -53,28 +54,50 @@ from assessment.needs.model import (
     utc_now,
 )
 from assessment.needs.taxonomy import CATEGORIES
-from core.i18n import format_number
+from core.i18n import format_date, format_number, t
 
 BERLIN_TZ = ZoneInfo("Europe/Berlin")
 
-# Field names as the user (and a CSV header) knows them, in both languages.
-FIELD_LABELS = {
-    "title": ("Der Titel", "The title"),
-    "description": ("Die Beschreibung", "The description"),
-}
+def message_text(key: str, lang: str, values: Mapping[str, object]) -> str:
+    """The message ``key`` in ``lang`` with ``values`` written as ``lang`` writes them.
+
+    Whole numbers get the language's separators (except the count ``n``, which
+    :func:`core.i18n.t` formats itself), days its date order, a tuple of coordinates
+    ``(a; b; …)`` with four decimals each; anything else is shown as is.
+
+    >>> message_text("validation.title.too_long", "de", {"n": 1001, "maximum": 1000})
+    'Der Titel ist zu lang: 1.001 Zeichen. Bitte kürzen Sie auf höchstens 1.000 Zeichen.'
+    """
+    shown_values: dict[str, object] = {}
+    for name, value in values.items():
+        if name != "n" and isinstance(value, int) and not isinstance(value, bool):
+            value = format_number(value, 0, lang)
+        elif isinstance(value, date) and not isinstance(value, datetime):
+            value = format_date(value, lang)
+        elif isinstance(value, tuple) and value and all(isinstance(v, float) for v in value):
+            value = "(" + "; ".join(format_number(v, 4, lang) for v in value) + ")"
+        shown_values[name] = value
+    return t(key, lang, **shown_values)
 
 
 @dataclass(frozen=True)
 class FieldError:
-    """One refused field: which field, and what to do about it, in German and English."""
+    """One refused field: which field, and the message (``key`` and its ``values``) that says the fix."""
 
     field: str
-    message_de: str
-    message_en: str
+    key: str
+    values: Mapping[str, object] = dataclass_field(default_factory=dict)
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang``."""
+        return message_text(self.key, lang, self.values)
 
     def message(self, lang: str) -> str:
-        """The message in ``lang`` (``"de"`` or ``"en"``)."""
-        return self.message_de if lang == "de" else self.message_en
+        """The message in ``lang`` (the same as :meth:`text`)."""
+        return self.text(lang)
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.text('en')} / {self.text('de')}"
 
 
 class ValidationError(ValueError):
@@ -82,7 +105,7 @@ class ValidationError(ValueError):
 
     def __init__(self, errors: list[FieldError]):
         self.errors = list(errors)
-        super().__init__("; ".join(f"{e.field}: {e.message_en} / {e.message_de}" for e in self.errors))
+        super().__init__("; ".join(str(e) for e in self.errors))
 
     def fields(self) -> list[str]:
         """The names of the refused fields, in order."""
@@ -147,78 +170,35 @@ def check_text(
     minimum, maximum : int
         Allowed length in characters (code points), after trimming.
     """
-    de, en = FIELD_LABELS[field]
     if value is None:
         value = ""
     if not isinstance(value, str):
-        return "", FieldError(
-            field,
-            f"{de} muss Text sein, erhalten: {type(value).__name__}. Bitte geben Sie ihn als Text ein.",
-            f"{en} must be text, got {type(value).__name__}. Please enter it as text.",
-        )
+        return "", FieldError(field, f"validation.{field}.not_text", {"type": type(value).__name__})
     text = value.strip()
     if not text:
         if required:
-            return "", FieldError(
-                field,
-                f"{de} fehlt. Bitte schreiben Sie {minimum} bis {maximum} Zeichen.",
-                f"{en} is missing. Please write {minimum} to {maximum} characters.",
-            )
+            return "", FieldError(field, f"validation.{field}.missing", {"minimum": minimum, "maximum": maximum})
         return "", None
     bad = _bad_character(text, allow_breaks=(field == "description"))
     if bad:
         position, char = bad
         code = f"U+{ord(char):04X}"
-        return text, FieldError(
-            field,
-            f"{de} enthält ein Steuer- oder unsichtbares Zeichen ({code} an Stelle {position}). "
-            "Bitte entfernen Sie es, zum Beispiel indem Sie den Text neu tippen statt ihn einzufügen.",
-            f"{en} contains a control or invisible character ({code} at position {position}). "
-            "Please remove it, for example by typing the text instead of pasting it.",
-        )
+        return text, FieldError(field, f"validation.{field}.bad_character", {"code": code, "position": position})
     if len(text) < minimum:
-        return text, FieldError(
-            field,
-            f"{de} ist zu kurz: {len(text)} Zeichen. Bitte schreiben Sie mindestens {minimum} Zeichen.",
-            f"{en} is too short: {len(text)} character{'' if len(text) == 1 else 's'}. "
-            f"Please write at least {minimum} characters.",
-        )
+        return text, FieldError(field, f"validation.{field}.too_short", {"n": len(text), "minimum": minimum})
     if len(text) > maximum:
         # Written as the count under the field writes them (1.001 / 1,001).
-        length_de, length_en = format_number(len(text), 0, "de"), format_number(len(text), 0, "en")
-        return text, FieldError(
-            field,
-            f"{de} ist zu lang: {length_de} Zeichen. Bitte kürzen Sie auf höchstens "
-            f"{format_number(maximum, 0, 'de')} Zeichen.",
-            f"{en} is too long: {length_en} characters. Please shorten it to at most "
-            f"{format_number(maximum, 0, 'en')} characters.",
-        )
+        return text, FieldError(field, f"validation.{field}.too_long", {"n": len(text), "maximum": maximum})
     if _EMAIL.search(text):
-        return text, FieldError(
-            field,
-            f"{de} enthält eine E-Mail-Adresse. Zum Schutz Ihrer Daten speichern wir keine "
-            "Kontaktdaten: bitte entfernen Sie sie.",
-            f"{en} contains an e-mail address. We store no contact details, to protect your data: "
-            "please remove it.",
-        )
+        return text, FieldError(field, f"validation.{field}.email")
     if _has_phone_number(text):
-        return text, FieldError(
-            field,
-            f"{de} enthält eine Telefonnummer. Zum Schutz Ihrer Daten speichern wir keine "
-            "Kontaktdaten: bitte entfernen Sie sie.",
-            f"{en} contains a phone number. We store no contact details, to protect your data: "
-            "please remove it.",
-        )
+        return text, FieldError(field, f"validation.{field}.phone")
     return text, None
 
 
 # --- place ----------------------------------------------------------------------------------
 
-_COORD_LABELS = {"lat": ("Breitengrad (lat)", "Latitude (lat)"), "lon": ("Längengrad (lon)", "Longitude (lon)")}
-
-
 def _coordinate(field: str, value: object) -> tuple[float | None, FieldError | None]:
-    de, en = _COORD_LABELS[field]
     number: float | None = None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         number = float(value)
@@ -228,13 +208,7 @@ def _coordinate(field: str, value: object) -> tuple[float | None, FieldError | N
         except ValueError:
             number = None
     if number is None or not math.isfinite(number):
-        return None, FieldError(
-            field,
-            f"{de} ist keine gültige Zahl, erhalten: {shown(value)}. "
-            "Bitte wählen Sie den Ort erneut auf der Karte oder geben Sie Grad an, z. B. 52.52.",
-            f"{en} is not a valid number, got {shown(value)}. "
-            "Please choose the place on the map again or give degrees, e.g. 52.52.",
-        )
+        return None, FieldError(field, f"validation.{field}.not_a_number", {"value": shown(value)})
     return number, None
 
 
@@ -243,22 +217,9 @@ def check_place(need: NeedInput, geography: Geography) -> tuple[dict, list[Field
     has_point = need.lat is not None or need.lon is not None
     has_area = need.area_level is not None or need.area_id is not None
     if has_point and has_area:
-        return {}, [
-            FieldError(
-                "location",
-                "Bitte geben Sie entweder einen Punkt auf der Karte oder ein Gebiet aus der Liste an, "
-                "nicht beides.",
-                "Please give either a point on the map or an area from the list, not both.",
-            )
-        ]
+        return {}, [FieldError("location", "validation.location.both")]
     if not has_point and not has_area:
-        return {}, [
-            FieldError(
-                "location",
-                "Der Ort fehlt. Bitte tippen Sie auf die Karte oder wählen Sie ein Gebiet aus der Liste.",
-                "The place is missing. Please tap the map or choose an area from the list.",
-            )
-        ]
+        return {}, [FieldError("location", "validation.location.missing")]
     if has_area:
         return _check_area(need, geography)
     lat, lat_error = _coordinate("lat", need.lat)
@@ -269,50 +230,20 @@ def check_place(need: NeedInput, geography: Geography) -> tuple[dict, list[Field
     located = geography.locate(lat, lon)
     if located is None:
         if geography.locate(lon, lat) is not None:
-            return {}, [
-                FieldError(
-                    "location",
-                    f"Der Ort (lat {lat:g}, lon {lon:g}) liegt außerhalb Berlins: Breiten- und "
-                    "Längengrad scheinen vertauscht. Bitte tauschen Sie die beiden Werte.",
-                    f"The place (lat {lat:g}, lon {lon:g}) is outside Berlin: latitude and longitude "
-                    "look swapped. Please swap the two values.",
-                )
-            ]
-        return {}, [
-            FieldError(
-                "location",
-                f"Der Ort (lat {lat:g}, lon {lon:g}) liegt außerhalb Berlins. Bitte wählen Sie einen "
-                "Ort innerhalb der Berliner Landesgrenze oder ein Gebiet aus der Liste.",
-                f"The place (lat {lat:g}, lon {lon:g}) is outside Berlin. Please choose a place "
-                "within Berlin's boundary or an area from the list.",
-            )
-        ]
+            return {}, [FieldError("location", "validation.location.swapped", {"lat": f"{lat:g}", "lon": f"{lon:g}"})]
+        return {}, [FieldError("location", "validation.location.outside", {"lat": f"{lat:g}", "lon": f"{lon:g}"})]
     return {"lat": lat, "lon": lon, "located_by": "point", "area_level": None, **lor_ids(located)}, []
 
 
 def _check_area(need: NeedInput, geography: Geography) -> tuple[dict, list[FieldError]]:
     level = need.area_level.upper() if isinstance(need.area_level, str) else need.area_level
     if level not in AREA_LEVELS:
-        return {}, [
-            FieldError(
-                "area_level",
-                f"Die Gebietsebene {shown(need.area_level)} gibt es nicht. Bitte wählen Sie "
-                f"{', '.join(AREA_LEVELS)}.",
-                f"There is no area level {shown(need.area_level)}. Please choose "
-                f"{', '.join(AREA_LEVELS)}.",
-            )
-        ]
+        return {}, [FieldError("area_level", "validation.area_level.unknown",
+                               {"value": shown(need.area_level), "choices": ", ".join(AREA_LEVELS)})]
     area_id = need.area_id.strip() if isinstance(need.area_id, str) else need.area_id
     point = geography.area_point(level, area_id) if isinstance(area_id, str) else None
     if point is None:
-        return {}, [
-            FieldError(
-                "area_id",
-                f"Ein Gebiet {shown(need.area_id)} gibt es auf der Ebene {level} nicht. "
-                "Bitte wählen Sie ein Gebiet aus der Liste.",
-                f"There is no {level} area {shown(need.area_id)}. Please choose an area from the list.",
-            )
-        ]
+        return {}, [FieldError("area_id", "validation.area_id.unknown", {"value": shown(need.area_id), "level": level})]
     lat, lon = point
     return {"lat": lat, "lon": lon, "located_by": "area", "area_level": level, **area_lor_ids(level, area_id)}, []
 
@@ -323,55 +254,36 @@ _TOKEN = re.compile(r"[A-Za-z0-9_\-]{8,128}")
 _WORKSHOP = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 
 
-def _choice(field: str, value: object, allowed: tuple[str, ...], de: str, en: str) -> FieldError | None:
+def _choice(field: str, value: object, allowed: tuple[str, ...]) -> FieldError | None:
     if isinstance(value, str) and value in allowed:
         return None
-    return FieldError(
-        field,
-        f"{de} {shown(value)} gibt es nicht. Bitte wählen Sie eines von: {', '.join(allowed)}.",
-        f"There is no {en} {shown(value)}. Please choose one of: {', '.join(allowed)}.",
-    )
+    return FieldError(field, f"validation.{field}.unknown", {"value": shown(value), "choices": ", ".join(allowed)})
 
 
 def check_category(value: object) -> FieldError | None:
     """``None`` when ``value`` is a category id, else the error."""
     if value is None or value == "":
-        return FieldError(
-            "category",
-            "Die Kategorie fehlt. Bitte wählen Sie eine Kategorie aus der Liste.",
-            "The category is missing. Please choose a category from the list.",
-        )
-    return _choice("category", value, tuple(CATEGORIES), "Die Kategorie", "category")
+        return FieldError("category", "validation.category.missing")
+    return _choice("category", value, tuple(CATEGORIES))
 
 
 def check_status(value: object) -> FieldError | None:
     """``None`` when ``value`` is one of :data:`assessment.needs.model.STATUSES`, else the error."""
-    return _choice("status", value, STATUSES, "Den Status", "status")
+    return _choice("status", value, STATUSES)
 
 
 def check_client_token(value: object) -> FieldError | None:
     """``None`` for no token or a well-formed one (8–128 of ``A-Z a-z 0-9 _ -``), else the error."""
     if value is None or (isinstance(value, str) and _TOKEN.fullmatch(value)):
         return None
-    return FieldError(
-        "client_token",
-        "Das Sitzungskennzeichen ist ungültig (erlaubt: 8 bis 128 Buchstaben, Ziffern, - und _). "
-        "Bitte laden Sie die Seite neu.",
-        "The session token is invalid (allowed: 8 to 128 letters, digits, - and _). Please reload the page.",
-    )
+    return FieldError("client_token", "validation.client_token.invalid")
 
 
 def check_workshop_id(value: object) -> FieldError | None:
     """``None`` for no workshop or a well-formed id (1–64 of ``A-Z a-z 0-9 _ -``), else the error."""
     if value is None or (isinstance(value, str) and _WORKSHOP.fullmatch(value)):
         return None
-    return FieldError(
-        "workshop",
-        f"Die Workshop-Kennung {shown(value)} ist ungültig. Erlaubt sind 1 bis 64 Buchstaben, "
-        "Ziffern, - und _; bitte nutzen Sie den Link oder QR-Code des Workshops.",
-        f"The workshop id {shown(value)} is invalid. Allowed are 1 to 64 letters, digits, - and _; "
-        "please use the workshop's link or QR code.",
-    )
+    return FieldError("workshop", "validation.workshop.invalid", {"value": shown(value)})
 
 
 def validate_need(need: NeedInput, geography: Geography) -> dict:
@@ -409,9 +321,9 @@ def validate_need(need: NeedInput, geography: Geography) -> dict:
     workshop_id = need.workshop_id if need.workshop_id != "" else None
     if error := check_workshop_id(workshop_id):
         errors.append(error)
-    if error := _choice("channel", need.channel, CHANNELS, "Den Kanal", "channel"):
+    if error := _choice("channel", need.channel, CHANNELS):
         errors.append(error)
-    if error := _choice("language", need.language, LANGUAGES, "Die Sprache", "language"):
+    if error := _choice("language", need.language, LANGUAGES):
         errors.append(error)
     if errors:
         raise ValidationError(errors)
@@ -453,22 +365,12 @@ def parse_created_at(value: object, now: datetime | None = None) -> tuple[dateti
             except ValueError:
                 parsed = None
     if parsed is None:
-        return None, FieldError(
-            "created_at",
-            f"Der Zeitpunkt {shown(value)} ist kein gültiges Datum. Bitte schreiben Sie ihn nach "
-            "ISO 8601, z. B. 2026-11-20 oder 2026-11-20T18:30:00+01:00.",
-            f"The time {shown(value)} is not a valid date. Please write it as ISO 8601, "
-            "e.g. 2026-11-20 or 2026-11-20T18:30:00+01:00.",
-        )
+        return None, FieldError("created_at", "validation.created_at.invalid", {"value": shown(value)})
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=BERLIN_TZ)
     parsed = parsed.astimezone(timezone.utc)
     if parsed > now + timedelta(minutes=5):
-        return None, FieldError(
-            "created_at",
-            f"Der Zeitpunkt {shown(value)} liegt in der Zukunft. Bitte prüfen Sie das Datum.",
-            f"The time {shown(value)} is in the future. Please check the date.",
-        )
+        return None, FieldError("created_at", "validation.created_at.future", {"value": shown(value)})
     return parsed, None
 
 
@@ -477,13 +379,7 @@ def check_need_id(field: str, value: object) -> tuple[str | None, FieldError | N
     try:
         return str(uuid.UUID(str(value).strip())), None
     except ValueError:
-        return None, FieldError(
-            field,
-            f"Die Kennung {shown(value)} ist keine gültige UUID. Bitte lassen Sie das Feld leer "
-            "oder übernehmen Sie die Kennung unverändert aus einem Export.",
-            f"The id {shown(value)} is not a valid UUID. Please leave the field empty or copy "
-            "the id unchanged from an export.",
-        )
+        return None, FieldError(field, "validation.need_id.invalid", {"value": shown(value)})
 
 
 def check_support_count(value: object) -> tuple[int, FieldError | None]:
@@ -493,9 +389,5 @@ def check_support_count(value: object) -> tuple[int, FieldError | None]:
     except ValueError:
         count = -1
     if count < 0:
-        return 0, FieldError(
-            "support_count",
-            f"Die Unterstützungszahl {shown(value)} ist keine ganze Zahl ab 0. Bitte korrigieren oder leeren Sie sie.",
-            f"The support count {shown(value)} is not a whole number from 0. Please correct it or leave it empty.",
-        )
+        return 0, FieldError("support_count", "validation.support_count.invalid", {"value": shown(value)})
     return count, None

@@ -68,8 +68,8 @@ from assessment.needs import audit
 from assessment.needs.model import DESCRIPTION_MAX, TITLE_MAX, TITLE_MIN, Need, utc_now
 from assessment.needs.store import NEED_FIELDS, NeedNotFoundError, NeedStore, UTCDateTime, needs, supports
 from assessment.needs.taxonomy import CATEGORIES
-from assessment.needs.validation import BERLIN_TZ, FieldError, ValidationError, check_text
-from core.i18n import t
+from assessment.needs.validation import FieldError, ValidationError, check_text
+from core.i18n import LANGUAGES, format_datetime, t
 from geodata.lor import LEVEL_ORDER
 from maps.moderation import QueueMarker
 
@@ -78,23 +78,30 @@ REPORT_THRESHOLD = 3
 REPORT_WINDOW_S = 24 * 3600.0
 """Only reports younger than this count towards hiding: a few reports spread over weeks hide nothing."""
 
-REJECT_REASONS: dict[str, tuple[str, str]] = {
-    "personal_data": ("Enthält personenbezogene Daten", "Contains personal data"),
-    "offensive": ("Beleidigend oder diskriminierend", "Offensive or discriminatory"),
-    "advertising": ("Werbung oder Spam", "Advertising or spam"),
-    "off_topic": ("Kein Bedarf im Sinne der Beteiligung", "Not a need this participation is about"),
-    "outside_scope": ("Nicht in Berlin oder nicht zuständig", "Outside Berlin or outside the remit"),
-    "duplicate": ("Doppelt gemeldet", "Duplicate"),
+REJECT_REASONS: dict[str, str] = {
+    reason: f"moderation.reject_reason.{reason}"
+    for reason in ("personal_data", "offensive", "advertising", "off_topic", "outside_scope", "duplicate")
 }
-"""Why a need is rejected: id -> (German, English). Moderators pick one; free text is not stored."""
+"""Why a need is rejected: id -> message key of its words. Moderators pick one; free text is not stored."""
 
-REPORT_REASONS: dict[str, tuple[str, str]] = {
-    "personal_data": ("Enthält personenbezogene Daten", "Contains personal data"),
-    "offensive": ("Beleidigend oder diskriminierend", "Offensive or discriminatory"),
-    "spam": ("Werbung oder Spam", "Advertising or spam"),
-    "other": ("Verstößt anders gegen die Regeln", "Breaks the rules otherwise"),
+REPORT_REASONS: dict[str, str] = {
+    reason: f"report.reason.{reason}" for reason in ("personal_data", "offensive", "spam", "other")
 }
-"""Why a resident reports a published need: id -> (German, English)."""
+"""Why a resident reports a published need: id -> message key of its words."""
+
+
+def reason_text(reasons: dict[str, str], reason: str, lang: str) -> str:
+    """The words of ``reason`` (an id of :data:`REJECT_REASONS` or :data:`REPORT_REASONS`) in ``lang``.
+
+    >>> reason_text(REPORT_REASONS, "spam", "en")
+    'Advertising or spam'
+    """
+    return t(reasons[reason], lang)
+
+
+def reason_names(reasons: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """Each reason's words in every language, for a list that keeps its choice across a change of language."""
+    return {reason: tuple(t(key, code) for code in LANGUAGES) for reason, key in reasons.items()}
 
 EDIT_REASONS = ("personal_data", "wording")
 BULK_ACTIONS = ("approve", "reject")
@@ -462,22 +469,14 @@ def _allow(action: str, need: Need) -> None:
         )
 
 
-def _check_reason(reason: object, reasons: dict[str, tuple[str, str]]) -> None:
+def _check_reason(reason: object, reasons: dict[str, str]) -> None:
     if reason not in reasons:
-        raise ValidationError([FieldError(
-            "reason",
-            f"Bitte wählen Sie einen Grund aus der Liste (erhalten: {reason!r}).",
-            f"Please choose a reason from the list (got {reason!r}): {', '.join(reasons)}.",
-        )])
+        raise ValidationError([FieldError("reason", "moderation.error.reason",
+                                          {"value": repr(reason), "choices": ", ".join(reasons)})])
 
 
 def _merge_error(into: object) -> FieldError:
-    return FieldError(
-        "merged_into",
-        f"Ein Bedarf kann nur in einen anderen, nicht selbst zusammengeführten Bedarf zusammengeführt "
-        f"werden (erhalten: {into!r}).",
-        f"A need can only be merged into another need that is not merged itself (got {into!r}).",
-    )
+    return FieldError("merged_into", "moderation.error.merge", {"value": repr(into)})
 
 
 # --- the queue as the moderation page shows it ---------------------------------------------------
@@ -585,7 +584,19 @@ def position_text(need: Need, lang: str = "de") -> str:
 
 def sent_text(created_at: datetime, lang: str = "de") -> str:
     """When a need arrived, in Berlin's local time (it is stored in UTC)."""
-    return created_at.astimezone(BERLIN_TZ).strftime("%d.%m.%Y, %H:%M" if lang == "de" else "%Y-%m-%d %H:%M")
+    return format_datetime(created_at, lang, zone="Europe/Berlin")
+
+
+def datetime_column_format(lang: str) -> str:
+    """The ``format`` of a Streamlit ``DatetimeColumn`` that writes a moment as :func:`sent_text` does.
+
+    >>> datetime_column_format("de"), datetime_column_format("en")
+    ('DD.MM.YYYY, HH:mm', 'YYYY-MM-DD HH:mm')
+    """
+    sample = format_datetime(datetime(2001, 2, 3, 4, 5), lang)
+    for value, token in (("2001", "YYYY"), ("02", "MM"), ("03", "DD"), ("04", "HH"), ("05", "mm")):
+        sample = sample.replace(value, token)
+    return sample
 
 
 def queue_marker(number: int, need: Need, names: Callable[[str], Mapping[str, str]], lang: str = "de") -> QueueMarker:

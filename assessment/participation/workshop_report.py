@@ -38,7 +38,7 @@ from assessment.analysis.report import report_pdf
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.participation.workshops import Workshop, WorkshopBook
 from geodata.catalogue import DATASETS
-from core.i18n import format_number, t
+from core.i18n import format_date, format_number, t
 from maps.planner import CATEGORY_COLOURS
 
 LOR_DATASETS = {"PLR": "lor_plr", "BZR": "lor_bzr", "PGR": "lor_pgr", "BEZ": "lor_bez"}
@@ -202,7 +202,7 @@ def build_summary(book: WorkshopBook, code: str, settings, lang: str = "de") -> 
     svg = svg_focus_map(focus.geometry, pins, title=t("workshop.summary_map", lang))
     counts = book.category_counts(code)
     ranked, voting = top_needs(book, code)
-    held_on = workshop.held_on.strftime("%d.%m.%Y") if lang == "de" else workshop.held_on.isoformat()
+    held_on = format_date(workshop.held_on, lang)
     facts = t("workshop.summary_facts", lang, date=held_on, focus=focus.name,
               status=t(f"workshop.status.{workshop.status}", lang), n=len(needs))
     if voting is not None:
@@ -218,15 +218,14 @@ def build_summary(book: WorkshopBook, code: str, settings, lang: str = "de") -> 
         f'<td class="n">{format_number(int(getattr(r, value_col)), 0, lang)}</td><td class="small">{e(r.reference)}</td></tr>'
         for i, r in enumerate(ranked.itertuples(index=False), start=1)
     )
-    label_col = "label_de" if lang == "de" else "label_en"
     count_rows = "".join(
-        f'<tr><td><span class="swatch" style="background:{e(colour[r.category])}"></span>{e(getattr(r, label_col))}</td>'
+        f'<tr><td><span class="swatch" style="background:{e(colour[r.category])}"></span>{e(CATEGORIES[r.category].label(lang))}</td>'
         f'<td class="n">{format_number(int(r.count), 0, lang)}</td></tr>'
         for r in counts.itertuples(index=False)
     )
     today = utc_now().date()
     sources = [t("workshop.summary_needs_source", lang,
-                 date=today.strftime("%d.%m.%Y") if lang == "de" else today.isoformat())]
+                 date=format_date(today, lang))]
     if focus.dataset is not None:
         sources.append(DATASETS[focus.dataset].citation(lang))
     return f"""<!DOCTYPE html>

@@ -84,6 +84,7 @@ from assessment.needs.model import AREA_LEVELS, Need, utc_now
 from assessment.needs.store import NeedStore, UTCDateTime
 from assessment.needs.store import needs as needs_table
 from assessment.needs.taxonomy import CATEGORIES
+from assessment.needs.validation import message_text
 from assessment.participation.limits import hashed_key
 
 #: Join-code letters: no 0/O, 1/I/L, so a code read off a projector is typed right.
@@ -156,18 +157,21 @@ class WorkshopError(ValueError):
     """A workshop request that cannot be done; the message names the value and the fix.
 
     ``str(error)`` is English (logs, the command line); :meth:`text` gives the
-    German wording for the German UI when one was given.
+    message ``key`` of the catalogues with its ``values`` in the interface language,
+    when one was given (else the English message).
 
-    >>> WorkshopError("the title must have 1 to 200 characters", de="Der Titel muss 1 bis 200 Zeichen haben").text("de")
-    'Der Titel muss 1 bis 200 Zeichen haben'
+    >>> WorkshopError("the title must have 1 to 200 characters, got 0", "workshop.error.title",
+    ...               maximum=200, count=0).text("de")
+    'Der Titel muss 1 bis 200 Zeichen haben (jetzt 0): bitte einen kurzen Titel eingeben'
     """
 
-    def __init__(self, message: str, de: str | None = None):
+    def __init__(self, message: str, key: str | None = None, **values: object):
         super().__init__(message)
-        self.de = de
+        self.key = key
+        self.values = values
 
     def text(self, lang: str) -> str:
-        return self.de if lang == "de" and self.de else str(self)
+        return message_text(self.key, lang, self.values) if self.key else str(self)
 
 
 class WorkshopNotFoundError(WorkshopError, KeyError):
@@ -365,11 +369,6 @@ def device_secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def _corners_de(values) -> str:
-    """(West, Süd, Ost, Nord) with German decimal commas, for messages."""
-    return "(" + "; ".join(f"{v:.4f}".replace(".", ",") for v in values) + ")"
-
-
 def check_bbox(bbox) -> tuple[float, float, float, float]:
     """A drawn focus rectangle as four floats, or :class:`WorkshopError` naming what is wrong.
 
@@ -384,21 +383,20 @@ def check_bbox(bbox) -> tuple[float, float, float, float]:
         values = tuple(float(v) for v in bbox)
     except (TypeError, ValueError):
         raise WorkshopError(f"focus rectangle {bbox!r} must be four numbers (min_lon, min_lat, max_lon, max_lat)",
-                            de="Das Rechteck braucht vier Zahlen (West, Süd, Ost, Nord): bitte die Ecken angeben") from None
+                            "workshop.error.bbox_numbers") from None
     if len(values) != 4 or not all(math.isfinite(v) for v in values):
         raise WorkshopError(f"focus rectangle {bbox!r} must be four finite numbers (min_lon, min_lat, max_lon, max_lat)",
-                            de="Das Rechteck braucht vier Zahlen (West, Süd, Ost, Nord): bitte die Ecken angeben")
+                            "workshop.error.bbox_numbers")
     min_lon, min_lat, max_lon, max_lat = values
     if not (min_lon < max_lon and min_lat < max_lat):
         raise WorkshopError(
             f"focus rectangle {values!r} must be (min_lon, min_lat, max_lon, max_lat) with min < max: draw it again",
-            de=f"Rechteck {_corners_de(values)}: West muss kleiner als Ost und Süd kleiner als Nord sein – "
-               "bitte neu ziehen oder die Ecken korrigieren",
+            "workshop.error.bbox_order", corners=values,
         )
     west, south, east, north = BERLIN_BOX
     if min_lon < west or max_lon > east or min_lat < south or max_lat > north:
         raise WorkshopError(f"focus rectangle {values!r} reaches outside Berlin {BERLIN_BOX!r}: draw it inside Berlin",
-                            de=f"Rechteck {_corners_de(values)} reicht über Berlin hinaus: bitte innerhalb Berlins ziehen")
+                            "workshop.error.bbox_outside", corners=values)
     return values
 
 
@@ -432,8 +430,7 @@ class WorkshopBook:
         title = title.strip() if isinstance(title, str) else ""
         if not 1 <= len(title) <= TITLE_MAX:
             raise WorkshopError(f"the title must have 1 to {TITLE_MAX} characters, got {len(title)}: give a short title",
-                                de=f"Der Titel muss 1 bis {TITLE_MAX} Zeichen haben (jetzt {len(title)}): "
-                                   "bitte einen kurzen Titel eingeben")
+                                "workshop.error.title", maximum=TITLE_MAX, count=len(title))
         if not isinstance(held_on, date):
             raise WorkshopError(f"the date must be a date, got {held_on!r}")
         today = utc_now().date()
@@ -443,8 +440,7 @@ class WorkshopBook:
             raise WorkshopError(
                 f"the date {held_on.isoformat()} is not plausible: give a date between {earliest.isoformat()} and "
                 f"{latest.isoformat()} in the field 'Date'",
-                de=f"Das Datum {held_on.strftime('%d.%m.%Y')} ist nicht plausibel: bitte im Feld „Datum“ einen Tag "
-                   f"zwischen dem {earliest.strftime('%d.%m.%Y')} und dem {latest.strftime('%d.%m.%Y')} wählen",
+                "workshop.error.date", date=held_on, earliest=earliest, latest=latest,
             )
         if (focus_level is None) == (bbox is None):
             raise WorkshopError("give exactly one focus area: an LOR unit (focus_level + focus_id) or a drawn bbox")
@@ -457,7 +453,7 @@ class WorkshopBook:
                 raise WorkshopError(f"focus_level must be one of {', '.join(AREA_LEVELS)}, got {focus_level!r}")
             if not isinstance(focus_id, str) or self.store.geography.area_point(focus_level, focus_id) is None:
                 raise WorkshopError(f"there is no {focus_level} with the id {focus_id!r}: choose the area from the list",
-                                    de="Dieses Gebiet gibt es nicht: bitte das Gebiet aus der Liste wählen")
+                                    "workshop.error.area")
         row = {
             "created_at": utc_now(), "title": title, "held_on": held_on, "status": "new",
             "publish_immediately": bool(publish_immediately), "focus_level": focus_level, "focus_id": focus_id,
@@ -472,7 +468,7 @@ class WorkshopBook:
                 continue
             return self.get(row["code"])
         raise WorkshopError("could not find a free join code after 5 tries; try again",
-                            de="Kein freier Zugangscode gefunden: bitte noch einmal versuchen")
+                            "workshop.error.no_code")
 
     def get(self, code: str) -> Workshop:
         """The workshop with join ``code``; raises :class:`WorkshopNotFoundError`."""
@@ -493,7 +489,7 @@ class WorkshopBook:
                 raise WorkshopNotFoundError(code)
             if status == "frozen":
                 raise WorkshopError(f"the workshop {code!r} is frozen: its results are final and cannot change",
-                                    de=f"Der Workshop {code} ist abgeschlossen: seine Ergebnisse sind endgültig")
+                                    "workshop.error.frozen", code=code)
             conn.execute(workshops.update().where(workshops.c.code == code).values(**values))
             if values.get("status") in ("frozen",):
                 conn.execute(
@@ -558,10 +554,10 @@ class WorkshopBook:
             reference = str(need_id)[:8].upper()
             if found is None or found.workshop_id != code:
                 raise WorkshopError(f"{need_id!r} is not a need of the workshop {code!r}: choose a pin from the list",
-                                    de=f"{reference} ist kein Bedarf dieses Workshops: bitte einen Pin aus der Liste wählen")
+                                    "workshop.error.not_a_pin", reference=reference)
             if found.status != "published":
                 raise WorkshopError(f"the need {reference} is not on the projector (status {found.status!r})",
-                                    de=f"Der Bedarf {reference} ist nicht (mehr) auf dem Projektor")
+                                    "workshop.error.not_on_projector", reference=reference)
             audit.record(conn, actor=actor, action="workshop_hide", need_id=need_id, status_before="published",
                          status_after="hidden", details={"workshop": code})
             conn.execute(needs_table.update().where(needs_table.c.id == need_id).values(status="hidden"))
@@ -575,7 +571,7 @@ class WorkshopBook:
         """Open a new voting round with ``dots`` per participant; an open round of the workshop ends."""
         if not isinstance(dots, int) or isinstance(dots, bool) or not 1 <= dots <= MAX_DOTS:
             raise WorkshopError(f"dots must be a whole number from 1 to {MAX_DOTS}, got {dots!r}",
-                                de=f"Punkte je Person: bitte eine ganze Zahl von 1 bis {MAX_DOTS}")
+                                "workshop.error.dots", maximum=MAX_DOTS)
         round_id = str(uuid.uuid4())
 
         def start(conn: Connection) -> None:
@@ -584,7 +580,7 @@ class WorkshopBook:
                 raise WorkshopNotFoundError(code)
             if status == "frozen":
                 raise WorkshopError(f"the workshop {code!r} is frozen: no new voting round",
-                                    de=f"Der Workshop {code} ist abgeschlossen: keine neue Abstimmungsrunde")
+                                    "workshop.error.frozen_round", code=code)
             now = utc_now()
             conn.execute(
                 vote_rounds.update()
@@ -750,14 +746,13 @@ class WorkshopBook:
         )
 
     def category_counts(self, code: str, statuses=("published",)) -> pd.DataFrame:
-        """Needs of the workshop per category: ``category``, ``label_de``, ``label_en``, ``count``; most first."""
+        """Needs of the workshop per category: ``category``, ``count``; most first (labels: ``CATEGORIES[c].label``)."""
         found = self.needs(code, statuses=statuses)
         counts: dict[str, int] = {}
         for need in found:
             counts[need.category] = counts.get(need.category, 0) + 1
         frame = pd.DataFrame(
-            [(c, CATEGORIES[c].label("de"), CATEGORIES[c].label("en"), n) for c, n in counts.items()],
-            columns=["category", "label_de", "label_en", "count"],
+            [(c, n) for c, n in counts.items()], columns=["category", "count"],
         )
         return frame.sort_values(["count", "category"], ascending=[False, True]).reset_index(drop=True)
 
@@ -797,12 +792,11 @@ class WorkshopBook:
         if not 1 <= len(label) <= DEVICE_LABEL_MAX:
             raise WorkshopError(f"the device's name must have 1 to {DEVICE_LABEL_MAX} characters, got {len(label)}: "
                                 "name the table, e.g. 'Tisch 3'",
-                                de=f"Der Name des Geräts muss 1 bis {DEVICE_LABEL_MAX} Zeichen haben (jetzt {len(label)}): "
-                                   "bitte den Tisch nennen, z. B. „Tisch 3“")
+                                "workshop.error.device_label", maximum=DEVICE_LABEL_MAX, count=len(label))
         workshop = self.get(code)
         if workshop.is_frozen:
             raise WorkshopError(f"the workshop {code!r} is frozen: it takes no needs, a device link would do nothing",
-                                de=f"Der Workshop {code} ist abgeschlossen: Er nimmt keine Meldungen mehr an")
+                                "workshop.error.frozen_device", code=code)
         secret = secrets.token_urlsafe(DEVICE_SECRET_BYTES)
         device = TableDevice(code, label, device_secret_hash(secret), utc_now(), created_by)
         self.store._write(lambda conn: conn.execute(workshop_devices.insert().values(

@@ -83,7 +83,7 @@ def choose_area(page) -> None:
     choose(page, "Planungsraum", "Unter den Linden", done=current(page).get_by_text(AREA_SHOWN))
 
 
-CATEGORY_EXPLANATIONS = {c.label_de: c.explanation_de for c in CATEGORIES.values()}
+CATEGORY_EXPLANATIONS = {c.label("de"): c.explanation("de") for c in CATEGORIES.values()}
 
 
 def fill_form(page, title: str, category: str = "Grün, Klima und Umwelt", description: str = "") -> None:
@@ -254,7 +254,7 @@ def test_the_chosen_topic_follows_the_language(server, page, network):
     wait_idle(page)
     topic = current(page).get_by_role("combobox", name="Topic", exact=True)
     expect(topic).to_have_value("Green space, climate and environment", timeout=10_000)
-    english = next(c.explanation_en for c in CATEGORIES.values() if c.label_de == "Grün, Klima und Umwelt")
+    english = next(c.explanation("en") for c in CATEGORIES.values() if c.label("de") == "Grün, Klima und Umwelt")
     expect(current(page).get_by_text(english)).to_be_visible()
     network.assert_clean()
 
