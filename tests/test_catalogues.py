@@ -141,14 +141,9 @@ LANGUAGE_BRANCH = re.compile(
     | \b(?:de|en)\s+if\s+lang\b                     # de if lang ...
     """)
 BRANCHES_LEFT: dict[str, int] = {
-    "assessment/analysis/assess.py": 2,
-    "assessment/analysis/hotspots.py": 1,
     "assessment/analysis/inventory.py": 4,
     "assessment/analysis/presets.py": 10,
-    "assessment/analysis/priority.py": 2,
     "assessment/analysis/report.py": 2,
-    "assessment/analysis/robustness.py": 1,
-    "assessment/analysis/unheard.py": 1,
     "assessment/needs/exchange.py": 16,
     "assessment/needs/taxonomy.py": 10,
     "assessment/needs/validation.py": 8,
