@@ -141,7 +141,6 @@ LANGUAGE_BRANCH = re.compile(
     | \b(?:de|en)\s+if\s+lang\b                     # de if lang ...
     """)
 BRANCHES_LEFT: dict[str, int] = {
-    "assessment/analysis/inventory.py": 4,
     "assessment/needs/exchange.py": 16,
     "assessment/needs/taxonomy.py": 10,
     "assessment/needs/validation.py": 8,
@@ -155,7 +154,6 @@ BRANCHES_LEFT: dict[str, int] = {
     "maps/base.py": 1,
     "pages/audit_log.py": 2,
     "pages/moderation_queue.py": 2,
-    "pages/planner_map.py": 1,
     "pages/report_need.py": 1,
     "pages/workshop_live.py": 3,
     "pages/workshop_setup.py": 2,
