@@ -274,13 +274,13 @@ def test_the_report_renders_in_every_offered_language(lang):
     result = fixture_assessment(counts=counts)
     report = build_report(result, grid(), goals=[goal()], generated_at=ONE, lang=lang)
     assert f'<html lang="{html_language(lang)}" dir="{text_direction(lang)}">' in report
-    assert f"<h1>{html.escape(t('report.title', lang))}</h1>" in report
+    assert f"<h1>{html.escape(t('assessment_report.title', lang))}</h1>" in report
     for section in ("inputs", "method", "map", "table", "robustness", "hotspots", "unheard", "goals", "sources"):
-        assert f"<h2>{html.escape(t(f'report.{section}', lang))}</h2>" in report, section
-    header = "".join(f"<th>{html.escape(t(f'report.{k}', lang))}</th>" for k in ("rank", "id", "name", "score"))
+        assert f"<h2>{html.escape(t(f'assessment_report.{section}', lang))}</h2>" in report, section
+    header = "".join(f"<th>{html.escape(t(f'assessment_report.{k}', lang))}</th>" for k in ("rank", "id", "name", "score"))
     assert header in report
     unstable = int(result.robustness["top_n_not_robust"].fillna(False).astype(bool).sum())
-    summary = t("report.robust_summary", lang, n=unstable, top=int(result.parameters["top_n"]))
+    summary = t("assessment_report.robust_summary", lang, n=unstable, top=int(result.parameters["top_n"]))
     assert f"<p>{html.escape(summary)}</p>" in report
     assert report.count("<svg") == 2 and "<script" not in report
 

@@ -97,8 +97,8 @@ figure { margin: 0.5em 0; page-break-inside: avoid; } figcaption { font-size: 9p
 
 
 def _w(key: str, lang: str, **values: object) -> str:
-    """The report's text ``report.<key>`` in ``lang``."""
-    return t(f"report.{key}", lang, **values)
+    """The report's text ``assessment_report.<key>`` in ``lang``."""
+    return t(f"assessment_report.{key}", lang, **values)
 
 
 def _e(value: object) -> str:
