@@ -20,6 +20,8 @@ Python on Pango, no browser, nothing fetched; Debian ``libpango-1.0-0`` and
 Public API
 ----------
 ``build_report(assessment, geometry, *, goals=(), lang="de", generated_at=None) -> str``
+    in any of :data:`REPORT_LANGUAGES` (the texts are public messages ``assessment_report.*``;
+    Arabic is laid out right to left: ``<html dir="rtl">``)
 ``report_pdf(html) -> bytes``
 ``report_from_settings(settings, *, level, spec, method="rank", lang="de", store=None, ...) -> (Assessment, str)``
 ``needs_matrix(counts, level)``, ``score_classification(assessment, lang)``,
