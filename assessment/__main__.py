@@ -33,8 +33,11 @@ from assessment.needs.exchange import FORMATS, ImportRefusedError, export_needs,
 from assessment.analysis.presets import PRESETS
 from assessment.analysis.priority import NORMALISATIONS
 from assessment.needs.store import StoreError, open_store
-from core.i18n import LANGUAGES
+from core.i18n import SCOPES
 from core.settings import load_settings
+
+REPORT_LANGUAGES = SCOPES["public"]
+"""The languages of ``report --lang`` (:data:`assessment.analysis.report.REPORT_LANGUAGES`)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--level", required=True, choices=("PLR", "BZR", "PGR", "BEZ"))
     report.add_argument("--preset", required=True, choices=tuple(PRESETS))
     report.add_argument("--method", choices=NORMALISATIONS, default="rank", help="normalisation (default rank)")
-    report.add_argument("--lang", choices=LANGUAGES, default="de")
+    # The report's texts are public messages: every language but Leichte Sprache has them.
+    report.add_argument("--lang", choices=REPORT_LANGUAGES, default="de")
     report.add_argument("--format", choices=("html", "pdf"), default="html")
     report.add_argument("--out", required=True, help="file to write")
     return parser

@@ -21,7 +21,7 @@ from assessment.analysis import inventory
 from assessment.analysis.inventory import NEEDS_PER_1000, ViewState
 from assessment.needs.model import STATUSES
 from assessment.needs.taxonomy import CATEGORIES
-from core.i18n import escape_markdown, t
+from core.i18n import date_input_format, escape_markdown, t
 from geodata import indicators
 from geodata.facilities import FACILITY_TYPES
 from geodata.indicators import INDICATORS, available_indicators
@@ -62,7 +62,7 @@ for problem in st.session_state.pop("planner_link_problems", []):
 # Streamlit's own placeholders ("Choose an option", "Choose options") and date format are
 # English; these follow the language.
 choose, choose_one = t("planner.choose_options", lang), t("planner.choose_option", lang)
-date_format = "DD.MM.YYYY" if lang == "de" else "YYYY-MM-DD"
+date_format = date_input_format(lang)
 first, second, third, fourth = st.columns([1, 1, 2, 1.3])
 level = first.selectbox(t("planner.level", lang), LEVEL_ORDER, format_func=lambda c: LEVELS[c].plural(lang),
                         key="planner_level", placeholder=choose_one)

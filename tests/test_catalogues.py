@@ -131,8 +131,7 @@ def test_counting_texts_pick_the_form_of_the_language(lang, template):
 
 
 # One way to translate: no code decides a text by comparing a language code or picking a
-# "_de"/"_en" field. Counted per file; a file that still has some is listed here until its
-# texts have moved into the catalogues (issue 15), and the list only shrinks.
+# "_de"/"_en" field; every text comes from the catalogues through t().
 LANGUAGE_BRANCH = re.compile(
     r"""(?x)
     \blang(?:uage)?\s*[!=]=\s*["'][a-z]{2}["']      # lang == "de"
@@ -140,17 +139,6 @@ LANGUAGE_BRANCH = re.compile(
     | \b(?:label|title|unit|note|notes|description|explanation|message|plural|places_label|licence_note)_(?:de|en)\b
     | \b(?:de|en)\s+if\s+lang\b                     # de if lang ...
     """)
-BRANCHES_LEFT: dict[str, int] = {
-    "assessment/analysis/assess.py": 2,
-    "assessment/analysis/hotspots.py": 1,
-    "assessment/analysis/inventory.py": 4,
-    "assessment/analysis/presets.py": 10,
-    "assessment/analysis/priority.py": 2,
-    "assessment/analysis/report.py": 2,
-    "assessment/analysis/robustness.py": 1,
-    "assessment/analysis/unheard.py": 1,
-    "pages/planner_map.py": 1,
-}
 
 
 def language_branches() -> dict[str, int]:
@@ -166,4 +154,4 @@ def language_branches() -> dict[str, int]:
 
 
 def test_no_text_is_chosen_by_a_branch_on_the_language():
-    assert language_branches() == BRANCHES_LEFT
+    assert language_branches() == {}

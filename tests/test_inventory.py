@@ -414,8 +414,9 @@ def test_a_view_survives_the_round_trip_through_the_url():
 )
 def test_invalid_link_parameters_fall_back_and_say_why(params, message):
     parsed = state_from_query(params)
-    assert [en for _, en in parsed.problems] == [message]
-    assert all(de for de, _ in parsed.problems)
+    assert [problem.text("en") for problem in parsed.problems] == [message]
+    assert [str(problem) for problem in parsed.problems] == [message]  # logs read English
+    assert all(problem.text("de") not in ("", message) for problem in parsed.problems)
 
 
 def test_a_links_map_view_wins_over_fitting_the_area_it_names():

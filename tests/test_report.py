@@ -23,10 +23,11 @@ from assessment.__main__ import main
 from assessment.analysis.assess import assess
 from assessment.analysis.goals import Goal, GoalBook, GoalInput
 from assessment.analysis.report import (
-    TIMESTAMP_MARKER, build_report, hotspot_classification, needs_matrix, report_from_settings, report_pdf,
+    REPORT_LANGUAGES, TIMESTAMP_MARKER, build_report, hotspot_classification, needs_matrix, report_from_settings, report_pdf,
 )
 from assessment.needs.store import open_store
 from conftest import skip_or_fail
+from core.i18n import SCOPES, html_language, t, text_direction
 from geodata.catalogue import DATASETS
 from geodata.indicators import citation
 
@@ -262,3 +263,75 @@ def test_the_english_real_report_cites_and_explains_in_english(settings_with_dat
     # The preset's substitutions at this level in words, not as internal keys.
     assert "MSS status index: replaced by Share of residents in PLR with MSS status low or very low" in text
     assert "mss_status ->" not in text and "dropped (published" not in text
+
+
+# --- every language the report is offered in ---------------------------------------------
+
+
+@pytest.mark.parametrize("lang", REPORT_LANGUAGES)
+def test_the_report_renders_in_every_offered_language(lang):
+    counts = pd.DataFrame({"mobility": [20, 20, 20, 20, 20, 20, 20, 0, 0]}, index=IDS)
+    result = fixture_assessment(counts=counts)
+    report = build_report(result, grid(), goals=[goal()], generated_at=ONE, lang=lang)
+    assert f'<html lang="{html_language(lang)}" dir="{text_direction(lang)}">' in report
+    assert f"<h1>{html.escape(t('assessment_report.title', lang))}</h1>" in report
+    for section in ("inputs", "method", "map", "table", "robustness", "hotspots", "unheard", "goals", "sources"):
+        assert f"<h2>{html.escape(t(f'assessment_report.{section}', lang))}</h2>" in report, section
+    header = "".join(f"<th>{html.escape(t(f'assessment_report.{k}', lang))}</th>" for k in ("rank", "id", "name", "score"))
+    assert header in report
+    unstable = int(result.robustness["top_n_not_robust"].fillna(False).astype(bool).sum())
+    summary = t("assessment_report.robust_summary", lang, n=unstable, top=int(result.parameters["top_n"]))
+    assert f"<p>{html.escape(summary)}</p>" in report
+    assert report.count("<svg") == 2 and "<script" not in report
+
+
+def test_the_command_line_offers_the_report_in_its_languages():
+    from assessment.__main__ import build_parser
+
+    assert REPORT_LANGUAGES == SCOPES["public"] and "ar" in REPORT_LANGUAGES
+    for lang in REPORT_LANGUAGES:
+        args = build_parser().parse_args(["report", "--level", "BZR", "--preset", "social", "--lang", lang,
+                                          "--out", "r.html"])
+        assert args.lang == lang
+    with pytest.raises(SystemExit):  # Leichte Sprache has no report texts
+        build_parser().parse_args(["report", "--level", "BZR", "--preset", "social", "--lang", "ls", "--out", "r.html"])
+
+
+def table_row_boxes(pdf_path, area_id: str) -> tuple[tuple[float, float], list[tuple[float, float]]]:
+    """The box (xMin, xMax) of the first ``area_id`` in the PDF (the top row of the ranking), and those
+    of the words "Gebiet" on its line (the area's name)."""
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf_path), "-"], capture_output=True, text=True,
+                           check=True).stdout
+    words = [(float(a), float(b), float(c), w) for a, b, c, w in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', boxes)]
+    x_min, y, x_max, _ = next(word for word in words if word[3] == area_id)
+    names = [(a, c) for a, b, c, w in words if w == "Gebiet" and abs(b - y) < 3]
+    assert names, "the area's name is on the line of its id"
+    return (x_min, x_max), names
+
+
+@pytest.mark.parametrize("lang", ["ar", "de"])
+def test_the_arabic_pdf_reads_right_to_left(lang, pdf_tools, tmp_path):
+    import zlib
+
+    report = build_report(fixture_assessment(), grid(), generated_at=ONE, lang=lang)
+    assert f'dir="{text_direction(lang)}"' in report
+    pdf = report_pdf(report)
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    parts = [pdf]
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            parts.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            pass
+    body = b"\n".join(parts)
+    assert re.search(rb"/Lang\s*\(" + lang.encode() + rb"\)", body)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert IDS[7] in text
+    # The ranking's columns run from the right in Arabic: the name stands left of the id.
+    (id_min, id_max), names = table_row_boxes(path, IDS[7])
+    if lang == "ar":
+        assert all(x_max <= id_min for _, x_max in names)
+    else:
+        assert all(x_min >= id_max for x_min, _ in names)

@@ -42,6 +42,7 @@ from assessment.analysis.priority import (
 from assessment.analysis.smoothing import needs_keys, needs_per_1000
 from geodata.indicators import INDICATORS, citation
 from geodata.lor import get_level
+from core.i18n import t
 
 
 @dataclass
@@ -154,15 +155,9 @@ class Assessment:
 
 
 def _smoothing_words(towards: str, lang: str) -> str:
-    if towards == "none":
-        return "Bedarfsraten ungeglättet." if lang == "de" else "Needs rates not smoothed."
-    target = {"city": ("zur Berliner Rate", "the Berlin rate"),
-              "parent": ("zur Rate des übergeordneten Gebiets", "the rate of the parent area")}[towards]
-    if lang == "de":
-        return (f"Bedarfe je 1.000 Einwohner: Empirical-Bayes-Schätzer nach Marshall (1991), "
-                f"{target[0]} hin geglättet, umso stärker, je weniger Einwohner.")
-    return (f"Needs per 1,000 residents: Marshall's (1991) empirical-Bayes estimator, smoothed "
-            f"towards {target[1]}, the more the fewer residents.")
+    if towards not in ("none", "city", "parent"):
+        raise KeyError(towards)
+    return t(f"assess.smoothing.{towards}", lang)
 
 
 def assess(

@@ -44,6 +44,8 @@ import numpy as np
 import pandas as pd
 from libpysal.weights import W, Queen
 
+from core.i18n import format_number, t
+
 METHODS = ("gi_star", "moran")
 CLASSES = ("hot", "cold", "high_low", "low_high", "not_significant", "no_value")
 """Result classes; ``high_low``/``low_high`` (spatial outliers) occur with Moran's I only."""
@@ -244,18 +246,27 @@ def hotspots(
     return out
 
 
+def plain_number(value: float, lang: str) -> str:
+    """``value`` with as many decimals as it has (up to 6), written as ``lang`` writes numbers.
+
+    >>> plain_number(0.05, "de"), plain_number(0.05, "en"), plain_number(50.0, "de")
+    ('0,05', '0.05', '50')
+    """
+    decimals = len(f"{float(value):.6f}".rstrip("0").split(".")[1])
+    return format_number(float(value), decimals, lang)
+
+
+def percent(share: float, lang: str) -> str:
+    """A share (0.2) as a whole percentage written as ``lang`` writes numbers (``20 %``).
+
+    >>> percent(0.2, "de"), percent(0.255, "en")
+    ('20 %', '26 %')
+    """
+    return f"{format_number(float(share) * 100, 0, lang)} %"
+
+
 def describe(method: str, permutations: int, seed: int, alpha: float, lang: str = "de") -> str:
     """The hotspot method in words, for the page and the report."""
     name = {"gi_star": "Getis-Ord Gi*", "moran": "Local Moran's I"}[method]
-    if lang == "de":
-        return (
-            f"{name} mit Queen-Nachbarschaft (gemeinsamer Grenzpunkt; Gebiete ohne Nachbarn mit dem "
-            f"nächstgelegenen Gebiet verbunden), {permutations} bedingte Permutationen (Startwert "
-            f"{seed}), Korrektur der Falschentdeckungsrate nach Benjamini-Hochberg, signifikant bei "
-            f"q <= {alpha}."
-        )
-    return (
-        f"{name} with queen contiguity (a shared boundary point; areas without a neighbour linked to "
-        f"the nearest area), {permutations} conditional permutations (seed {seed}), "
-        f"Benjamini-Hochberg false-discovery-rate correction, significant at q <= {alpha}."
-    )
+    return t("hotspots.method", lang, name=name, permutations=permutations, seed=seed,
+             alpha=plain_number(alpha, lang))

@@ -61,7 +61,7 @@ from assessment.needs.exchange import neutralise
 from assessment.needs.model import STATUSES
 from assessment.needs.taxonomy import CATEGORIES
 from geodata.catalogue import DATASETS
-from core.i18n import format_number, t
+from core.i18n import format_date, format_number, t
 from geodata.indicators import (
     INDICATORS,
     add_ratios,
@@ -96,14 +96,14 @@ STAFF_ROLES = frozenset({"moderator", "admin"})
 #: limit is English, so the limit must not be where planners work.
 MAX_COMPARE = 20
 
-#: The attribution of needs in every figure and export that counts them.
-NEEDS_SOURCE = "Bedarfsatlas Berlin (veröffentlichte Meldungen von Bewohnerinnen und Bewohnern)"
-NEEDS_SOURCE_EN = "Bedarfsatlas Berlin (published submissions of residents)"
-
-
 def needs_source(lang: str = "de") -> str:
-    """Where the needs come from, in ``lang``."""
-    return NEEDS_SOURCE if lang == "de" else NEEDS_SOURCE_EN
+    """Where the needs come from, in ``lang``: the attribution of needs in every figure and export
+    that counts them (message ``inventory.needs_source``)."""
+    return t("inventory.needs_source", lang)
+
+
+#: The attribution of needs in German, the source language (logs, tests).
+NEEDS_SOURCE = needs_source("de")
 
 _AREA_ID = re.compile(r"^\d{2}(\d{2}(\d{2}(\d{2})?)?)?$")
 
@@ -565,9 +565,8 @@ def needs_list(listed: Sequence["Need"], lang: str = "de") -> pd.DataFrame:
     Titles are residents' words: a table cell shows them as text, nothing here
     interprets them.
     """
-    day_format = "%d.%m.%Y" if lang == "de" else "%Y-%m-%d"
     return pd.DataFrame({
-        t("planner.col.date", lang): [n.created_at.date().strftime(day_format) for n in listed],
+        t("planner.col.date", lang): [format_date(n.created_at.date(), lang) for n in listed],
         t("planner.col.category", lang): [CATEGORIES[n.category].label(lang) for n in listed],
         t("planner.col.title", lang): [n.title for n in listed],
         t("planner.col.supports", lang): [n.support_count for n in listed],
@@ -872,12 +871,12 @@ def source_table(key: str, lang: str = "de", exported: date | None = None) -> pd
 
     datasets = [DATASETS["population_2025"]] if key == NEEDS_PER_1000 else indicator_sources(key)
     datasets = list({ds.key: ds for ds in [*datasets, DATASETS["lor_plr"]]}.values())
-    verify = {"de": ", noch zu prüfen", "en": ", to be verified"}.get(lang, ", noch zu prüfen")
-    rows = [(ds.title(lang), ds.publisher, ds.date_text(lang), ds.licence + (verify if ds.licence_note else ""),
+    rows = [(ds.title(lang), ds.publisher, ds.date_text(lang),
+             t("inventory.licence_to_verify", lang, licence=ds.licence) if ds.licence_note else ds.licence,
              ds.attribution, ds.source_url) for ds in datasets]
     day = exported or date.today()
     rows.append((t("planner.sources_needs", lang), "Bedarfsatlas Berlin",
-                 day.strftime("%d.%m.%Y") if lang == "de" else day.isoformat(), t("planner.sources_needs_licence", lang),
+                 format_date(day, lang), t("planner.sources_needs_licence", lang),
                  needs_source(lang), ""))
     columns = [t(f"planner.sources_col.{c}", lang) for c in ("dataset", "publisher", "date", "licence",
                                                               "attribution", "url")]
@@ -1156,16 +1155,45 @@ def link_query(state: ViewState, lang: str, default_lang: str) -> dict[str, str]
     return params
 
 
+#: The key of a link problem that an indicator does not exist at the level (geodata's own note).
+NOT_AT_LEVEL = "indicator.not_at_level"
+
+
+@dataclass(frozen=True)
+class LinkProblem:
+    """Something a link asked for that had to fall back: a message key and its values.
+
+    :meth:`text` says it in any language; ``str()`` in English, for logs.
+
+    >>> problem = LinkProblem("link.unknown_level", {"value": "'KIEZ'", "default": "PLR"})
+    >>> problem.text("de")
+    "Unbekannte Ebene 'KIEZ'; es gilt PLR (PLR, BZR, PGR oder BEZ)."
+    >>> str(problem)
+    "Unknown level 'KIEZ'; showing PLR (use PLR, BZR, PGR or BEZ)."
+    """
+
+    key: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def text(self, lang: str) -> str:
+        if self.key == NOT_AT_LEVEL:
+            return not_at_level_note(self.values["chosen"], self.values["shown"], lang)
+        return t(self.key, lang, **self.values)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
 @dataclass
 class ParsedView:
-    """A view read from a link, and what had to fall back to the default (German, English)."""
+    """A view read from a link, and what had to fall back to the default (:class:`LinkProblem`)."""
 
     state: ViewState
-    problems: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[LinkProblem] = field(default_factory=list)
 
     def messages(self, lang: str = "de") -> list[str]:
-        """What had to fall back, in ``lang`` (German for "de", English otherwise)."""
-        return [de if lang == "de" else en for de, en in self.problems]
+        """What had to fall back, in ``lang``."""
+        return [problem.text(lang) for problem in self.problems]
 
     def session_values(self, prefix: str, lang: str = "de") -> dict[str, Any]:
         """What a page puts into its session state when a visit starts from this link, keys ``prefix`` + name.
@@ -1209,11 +1237,11 @@ def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterab
     >>> parsed = state_from_query({"ebene": "BEZ", "indikator": "mss_status", "von": "2026-13-01"})
     >>> parsed.state.level, parsed.state.indicator, parsed.state.since
     ('BEZ', 'mss_status_low_share', None)
-    >>> [en for _, en in parsed.problems]  # doctest: +NORMALIZE_WHITESPACE
+    >>> parsed.messages("en")  # doctest: +NORMALIZE_WHITESPACE
     ['“MSS status index” exists for planning areas only; showing “Share of residents in PLR with MSS status low or very low”.',
      "Start date '2026-13-01' is not a date like 2026-01-31; the date filter starts open."]
     """
-    problems: list[tuple[str, str]] = []
+    problems: list[LinkProblem] = []
     state = default
 
     level = _one(params, "ebene")
@@ -1221,8 +1249,7 @@ def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterab
         if level.upper() in LEVEL_ORDER:
             state = replace(state, level=level.upper())
         else:
-            problems.append((f"Unbekannte Ebene {level!r}; es gilt {default.level} (PLR, BZR, PGR oder BEZ).",
-                             f"Unknown level {level!r}; showing {default.level} (use PLR, BZR, PGR or BEZ)."))
+            problems.append(LinkProblem("link.unknown_level", {"value": repr(level), "default": default.level}))
     indicator = _one(params, "indikator")
     keys = [NEEDS_PER_1000, *available_indicators(state.level)]
     chosen = indicator if indicator is not None else state.indicator
@@ -1231,10 +1258,9 @@ def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterab
         fallback = derived if derived in keys else ("mss_status" if "mss_status" in keys else "mss_status_low_share")
         if indicator is not None:
             if chosen in INDICATORS:
-                problems.append((not_at_level_note(chosen, fallback, "de"), not_at_level_note(chosen, fallback, "en")))
+                problems.append(LinkProblem(NOT_AT_LEVEL, {"chosen": chosen, "shown": fallback}))
             else:
-                problems.append((f"Unbekannter Indikator {chosen!r}; es gilt der Standard.",
-                                 f"Unknown indicator {chosen!r}; showing the default."))
+                problems.append(LinkProblem("link.unknown_indicator", {"value": repr(chosen)}))
         chosen = fallback
     state = replace(state, indicator=chosen)
 
@@ -1242,22 +1268,18 @@ def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterab
     good = tuple(c for c in categories if c in CATEGORIES)
     if len(good) != len(categories):
         bad = [c for c in categories if c not in CATEGORIES]
-        problems.append((f"Unbekannte Kategorie(n) {bad!r} wurden ignoriert.", f"Unknown categories {bad!r} were ignored."))
+        problems.append(LinkProblem("link.unknown_categories", {"values": repr(bad)}))
     state = replace(state, categories=good)
 
-    for key, attr, de, en in (("von", "since", "Anfangsdatum", "Start date"), ("bis", "until", "Enddatum", "End date")):
+    for key, attr, problem in (("von", "since", "link.bad_start_date"), ("bis", "until", "link.bad_end_date")):
         text = _one(params, key)
         if text:
             try:
                 state = replace(state, **{attr: date.fromisoformat(text)})
             except ValueError:
-                problems.append((f"{de} {text!r} ist kein Datum wie 2026-01-31; der Zeitraum bleibt offen.",
-                                 f"{en} {text!r} is not a date like 2026-01-31; the date filter starts open."
-                                 if attr == "since" else
-                                 f"{en} {text!r} is not a date like 2026-01-31; the date filter ends open."))
+                problems.append(LinkProblem(problem, {"value": repr(text)}))
     if state.since and state.until and state.since > state.until:
-        problems.append(("Anfangsdatum liegt nach dem Enddatum; der Zeitraum wurde verworfen.",
-                         "The start date is after the end date; the date filter was dropped."))
+        problems.append(LinkProblem("link.dates_reversed"))
         state = replace(state, since=None, until=None)
 
     workshop = _one(params, "workshop")
@@ -1270,8 +1292,7 @@ def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterab
         if bezirk in known_bezirke if known_bezirke is not None else re.fullmatch(r"\d{2}", bezirk):
             state = replace(state, bezirk=bezirk)
         else:
-            problems.append((f"Bezirk {bezirk!r} ist kein Bezirksschlüssel wie 01 bis 12; alle Bezirke werden gezeigt.",
-                             f"Bezirk {bezirk!r} is not a Bezirk id such as 01 to 12; all Bezirke are shown."))
+            problems.append(LinkProblem("link.bad_bezirk", {"value": repr(bezirk)}))
 
     known = set(area_ids[state.level]) if area_ids is not None and state.level in area_ids else None
     expected_length = {"PLR": 8, "BZR": 6, "PGR": 4, "BEZ": 2}[state.level]
@@ -1289,16 +1310,13 @@ def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterab
         if valid_area(focus) and in_bezirk(focus):
             state = replace(state, focus=focus)
         elif valid_area(focus):
-            problems.append((f"Gebiet {focus!r} liegt nicht im Bezirk {state.bezirk}; kein Gebiet ausgewählt.",
-                             f"Area {focus!r} is not in Bezirk {state.bezirk}; no area is in focus."))
+            problems.append(LinkProblem("link.area_not_in_bezirk", {"value": repr(focus), "bezirk": state.bezirk}))
         else:
-            problems.append((f"Gebiet {focus!r} ist kein Schlüssel der Ebene {state.level}; kein Gebiet ausgewählt.",
-                             f"Area {focus!r} is not an id of level {state.level}; no area is in focus."))
+            problems.append(LinkProblem("link.bad_area", {"value": repr(focus), "level": state.level}))
     compare = _list(params, "vergleich")
     good_compare = tuple(dict.fromkeys(a for a in compare if valid_area(a) and in_bezirk(a)))[:MAX_COMPARE]
     if len(good_compare) != len(compare):
-        problems.append((f"Vergleich: nur bis zu {MAX_COMPARE} gültige Gebiete der Ebene {state.level} werden übernommen.",
-                         f"Compare: only up to {MAX_COMPARE} valid areas of level {state.level} are kept."))
+        problems.append(LinkProblem("link.compare_limited", {"limit": MAX_COMPARE, "level": state.level}))
     state = replace(state, compare=good_compare)
 
     from geodata.facilities import FACILITY_TYPES
@@ -1306,8 +1324,7 @@ def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterab
     facilities = _list(params, "einrichtungen")
     good_facilities = tuple(f for f in facilities if f in FACILITY_TYPES)
     if len(good_facilities) != len(facilities):
-        problems.append((f"Unbekannte Einrichtungsart(en) ignoriert; gültig: {', '.join(FACILITY_TYPES)}.",
-                         f"Unknown facility kinds ignored; valid: {', '.join(FACILITY_TYPES)}."))
+        problems.append(LinkProblem("link.unknown_facilities", {"valid": ", ".join(FACILITY_TYPES)}))
     state = replace(state, facilities=good_facilities)
 
     layer = _one(params, "bedarfe")
@@ -1315,8 +1332,8 @@ def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterab
         if layer in NEEDS_LAYERS:
             state = replace(state, needs_layer=layer)
         else:
-            problems.append((f"Unbekannte Darstellung der Bedarfe {layer!r}; es gilt {default.needs_layer}.",
-                             f"Unknown needs layer {layer!r}; showing {default.needs_layer} ({', '.join(NEEDS_LAYERS)})."))
+            problems.append(LinkProblem("link.unknown_needs_layer", {"value": repr(layer), "default": default.needs_layer,
+                                                                     "valid": ", ".join(NEEDS_LAYERS)}))
     map_view, problem = _map_view(_one(params, "zoom"), _one(params, "mitte"))
     if problem:
         problems.append(problem)
@@ -1327,41 +1344,34 @@ def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterab
 CENTRE_BOUNDS = ((BERLIN_BOUNDS[0][0] - 0.15, BERLIN_BOUNDS[0][1] - 0.2), (BERLIN_BOUNDS[1][0] + 0.15, BERLIN_BOUNDS[1][1] + 0.2))
 
 
-def _map_view(zoom_text: str | None, centre_text: str | None) -> tuple[MapView | None, tuple[str, str] | None]:
-    """The map view of a link's ``zoom`` and ``mitte`` ("lat,lon"), or what is wrong with them (German, English).
+def _map_view(zoom_text: str | None, centre_text: str | None) -> tuple[MapView | None, LinkProblem | None]:
+    """The map view of a link's ``zoom`` and ``mitte`` ("lat,lon"), or what is wrong with them.
 
     >>> _map_view("13.5", "52.52,13.40")
     (MapView(zoom=13.5, center=(52.52, 13.4)), None)
     >>> _map_view(None, None)
     (None, None)
-    >>> _map_view("13", None)[1][1]
+    >>> _map_view("13", None)[1].text("en")
     'The map view needs both zoom and mitte (e.g. zoom=13&mitte=52.52,13.40); the map shows all of Berlin.'
     """
     if zoom_text is None and centre_text is None:
         return None, None
     if not zoom_text or not centre_text:
-        return None, ("Die Kartenansicht braucht zoom und mitte (z. B. zoom=13&mitte=52.52,13.40); "
-                      "die Karte zeigt ganz Berlin.",
-                      "The map view needs both zoom and mitte (e.g. zoom=13&mitte=52.52,13.40); "
-                      "the map shows all of Berlin.")
+        return None, LinkProblem("link.map_view_incomplete")
     try:
         zoom = float(zoom_text)
     except ValueError:
         zoom = float("nan")
     if not MIN_ZOOM <= zoom <= MAX_ZOOM:  # also NaN
-        return None, (f"Zoom {zoom_text!r} ist keine Zahl von {MIN_ZOOM:g} bis {MAX_ZOOM:g}; die Karte zeigt ganz Berlin.",
-                      f"Zoom {zoom_text!r} is not a number from {MIN_ZOOM:g} to {MAX_ZOOM:g}; "
-                      "the map shows all of Berlin.")
+        return None, LinkProblem("link.bad_zoom", {"value": repr(zoom_text), "min": f"{MIN_ZOOM:g}",
+                                                   "max": f"{MAX_ZOOM:g}"})
     (south, west), (north, east) = CENTRE_BOUNDS
     try:
         lat, lon = (float(part) for part in centre_text.split(","))
     except ValueError:
         lat = lon = float("nan")
     if not (south <= lat <= north and west <= lon <= east):
-        return None, (f"Kartenmitte {centre_text!r} ist kein Punkt in Berlin wie 52.52,13.40 (Breite,Länge); "
-                      "die Karte zeigt ganz Berlin.",
-                      f"Map centre {centre_text!r} is not a point in Berlin such as 52.52,13.40 (latitude,longitude); "
-                      "the map shows all of Berlin.")
+        return None, LinkProblem("link.bad_centre", {"value": repr(centre_text)})
     return MapView(zoom, (lat, lon)), None
 
 

@@ -64,20 +64,22 @@ WEIGHT_MAX = 5.0
 
 @dataclass(frozen=True)
 class Preset:
-    """A named, documented list of ``(indicator key, weight)`` pairs."""
+    """A named, documented list of ``(indicator key, weight)`` pairs; its texts are messages keyed by ``name``."""
 
     name: str
-    label_de: str
-    label_en: str
-    description_de: str
-    description_en: str
     weights: tuple[tuple[str, float], ...]
 
     def label(self, lang: str) -> str:
-        return self.label_de if lang == "de" else self.label_en
+        """The preset's name in ``lang`` (message ``preset.<name>.label``).
+
+        >>> PRESETS["social"].label("de"), PRESETS["social"].label("en")
+        ('Sozial', 'Social')
+        """
+        return t(f"preset.{self.name}.label", lang)
 
     def description(self, lang: str) -> str:
-        return self.description_de if lang == "de" else self.description_en
+        """What the preset weighs, in ``lang`` (message ``preset.<name>.description``)."""
+        return t(f"preset.{self.name}.description", lang)
 
     def components(self, level: str) -> tuple[tuple[Component, ...], list[str]]:
         """The preset's components at ``level`` and notes on what was substituted or dropped.
@@ -296,38 +298,22 @@ PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
         Preset(
-            "social", "Sozial", "Social",
-            "Soziale Benachteiligung nach MSS 2021: Statusindex (3), Kinderarmut (2), "
-            "Transferbezug (1), Arbeitslosigkeit (1), Dynamik (1).",
-            "Social disadvantage (MSS 2021): status index (3), child poverty (2), transfer "
-            "benefits (1), unemployment (1), dynamics (1).",
+            "social",
             (("mss_status", 3.0), ("mss_child_poverty", 2.0), ("mss_transfer", 1.0),
              ("mss_unemployment", 1.0), ("mss_dynamics", 1.0)),
         ),
         Preset(
-            "environment", "Umwelt", "Environment",
-            "Umweltgerechtigkeit: Luft, Lärm, Hitze, Grünversorgung (je 1) und Bedarfe zu Grün "
-            "und Klima je 1.000 Einwohner (1). Richtung der Grünversorgung erschlossen, nicht belegt.",
-            "Environmental justice: air, noise, heat, green-space provision (1 each) and needs "
-            "about green space and climate per 1,000 residents (1). Green-space direction inferred.",
+            "environment",
             (("ug_air", 1.0), ("ug_noise", 1.0), ("ug_heat", 1.0), ("ug_green", 1.0),
              ("needs_per_1000_green_climate", 1.0)),
         ),
         Preset(
-            "participation", "Beteiligung", "Participation",
-            "Was Bewohnerinnen und Bewohner melden: Bedarfe je 1.000 Einwohner (3) und das Angebot, "
-            "nach dem Bedarfe oft fragen: Kita-Plätze, Jugendfreizeiteinrichtungen, Apotheken (je 1).",
-            "What residents report: needs per 1,000 residents (3) and the supply needs most often "
-            "ask for: Kita places, youth centres, pharmacies (1 each).",
+            "participation",
             (("needs_per_1000", 3.0), ("kita_places_per_100_under6", 1.0),
              ("youth_centres_per_10k_6_25", 1.0), ("pharmacies_per_10k", 1.0)),
         ),
         Preset(
-            "balanced", "Ausgewogen", "Balanced",
-            "Vier gleich gewichtete Blöcke: Sozialstatus (1), Umwelt (Luft, Lärm, Hitze, Grün je "
-            "1/4), Bewohnerbedarfe (1), Versorgung (Kita, Schulen, Jugendfreizeit, Apotheken je 1/4).",
-            "Four equal blocks: social status (1), environment (air, noise, heat, green space, "
-            "1/4 each), residents' needs (1), supply (Kita, schools, youth centres, pharmacies, 1/4 each).",
+            "balanced",
             (("mss_status", 1.0), ("ug_air", 0.25), ("ug_noise", 0.25), ("ug_heat", 0.25),
              ("ug_green", 0.25), ("needs_per_1000", 1.0), *((key, 0.25) for key in _SUPPLY)),
         ),

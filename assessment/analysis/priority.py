@@ -52,9 +52,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from assessment.analysis.hotspots import percent
 from assessment.analysis.smoothing import NEEDS_TOTAL, category_of, needs_keys
 from assessment.needs.taxonomy import CATEGORIES
 from geodata.indicators import INDICATORS
+from core.i18n import t
 
 NORMALISATIONS = ("rank", "zscore", "minmax")
 
@@ -69,25 +71,6 @@ DEFAULT_MIN_NEEDS = 5
 
 DEFAULT_MAX_MISSING_SHARE = 0.25
 """Share of the total weight an area may lack and still be ranked."""
-
-_METHOD_WORDS = {
-    "rank": (
-        "Perzentilrang: (mittlerer Rang - 1) / (Anzahl Gebiete mit Wert - 1) x 100; 0 = geringster, "
-        "100 = größter Bedarf; nur die Reihenfolge zählt.",
-        "percentile rank: (average rank - 1) / (number of areas with a value - 1) x 100; 0 = least, "
-        "100 = most need; only the order counts.",
-    ),
-    "zscore": (
-        "z-Wert: (Wert - Mittelwert) / Standardabweichung; Abstände bleiben erhalten, Ausreißer "
-        "wiegen mehr.",
-        "z-score: (value - mean) / standard deviation; distances are kept, outliers weigh more.",
-    ),
-    "minmax": (
-        "Min-Max: (Wert - Minimum) / (Maximum - Minimum) x 100.",
-        "min-max: (value - minimum) / (maximum - minimum) x 100.",
-    ),
-}
-
 
 @dataclass(frozen=True)
 class Component:
@@ -150,8 +133,9 @@ def label(key: str, lang: str = "de") -> str:
     """
     if key in needs_keys():
         category = category_of(key)
-        base = "Bedarfe je 1.000 Einwohner" if lang == "de" else "Needs per 1,000 residents"
-        return base if category is None else f"{base}: {CATEGORIES[category].label(lang)}"
+        if category is None:
+            return t("indicator.needs_per_1000.label", lang)
+        return t("indicator.needs_per_1000.category_label", lang, category=CATEGORIES[category].label(lang))
     return INDICATORS[key].label(lang)
 
 
@@ -276,46 +260,26 @@ class PriorityIndex:
         Indicators: Share of children under 6 (higher = more need, weight 100 %).
         ...
         """
-        de = lang == "de"
         total = self.weights.sum()
         parts = []
         for c in self.components:
-            way = ("höher = mehr Bedarf" if c.direction > 0 else "höher = weniger Bedarf") if de else (
-                "higher = more need" if c.direction > 0 else "higher = less need")
-            share = f"{c.weight / total:.0%}"
-            parts.append(f"{label(c.key, lang)} ({way}, {'Gewicht' if de else 'weight'} {share})")
-        words = _METHOD_WORDS[self.method][0 if de else 1]
+            way = t("priority.direction.more" if c.direction > 0 else "priority.direction.less", lang)
+            share = percent(c.weight / total, lang)
+            parts.append(t("priority.component", lang, label=label(c.key, lang), direction=way, share=share))
         r = self.rules
+        lines = [t("priority.method", lang, normalisation=t(f"priority.normalisation.{self.method}", lang),
+                   components="; ".join(parts),
+                   max_missing=percent(r["max_missing_share"], lang))]
+        if r.get("uses_needs"):
+            lines.append(t("priority.minimum_needs", lang, min_residents=r["min_residents"],
+                           min_needs=r["min_needs"]))
+        else:
+            lines.append(t("priority.minimum", lang, min_residents=r["min_residents"]))
         unverified = [label(c.key, lang) for c in self.components
                       if c.key in INDICATORS and not INDICATORS[c.key].direction_verified]
         if unverified:
-            caveat = ("\nRichtung aus den Daten erschlossen, nicht vom Herausgeber belegt: " if de else
-                      "\nDirection inferred from the data, not stated by the publisher: ") + "; ".join(unverified) + "."
-        else:
-            caveat = ""
-        if de:
-            return (
-                f"Normierung: {words}\nIndikatoren: {'; '.join(parts)}.\n"
-                "Punktzahl = Summe(Gewicht x normierter Wert) / Summe der Gewichte der vorhandenen "
-                "Indikatoren; jeder Summand ist der Beitrag des Indikators.\n"
-                f"Fehlende Werte werden nicht ersetzt; fehlt mehr als {r['max_missing_share']:.0%} des "
-                "Gewichts, wird das Gebiet als unvollständig markiert und nicht gerankt.\n"
-                f"Gebiete mit weniger als {r['min_residents']} Einwohnern"
-                + (f" oder weniger als {r['min_needs']} Bedarfen" if r.get("uses_needs") else "")
-                + " gelten als 'zu wenige' und werden nicht bewertet."
-                + caveat
-            ).replace("%", " %")
-        return (
-            f"Normalisation: {words}\nIndicators: {'; '.join(parts)}.\n"
-            "Score = sum(weight x normalised value) / sum of the weights of the indicators the area "
-            "has; each term is that indicator's contribution.\n"
-            f"Missing values are not filled in; an area lacking more than {r['max_missing_share']:.0%} "
-            "of the weight is marked incomplete and not ranked.\n"
-            f"Areas with fewer than {r['min_residents']} residents"
-            + (f" or fewer than {r['min_needs']} needs" if r.get("uses_needs") else "")
-            + " are marked 'too few' and not assessed."
-            + caveat
-        ).replace("%", " %")
+            lines.append(t("priority.direction_inferred", lang, labels="; ".join(unverified)))
+        return "\n".join(lines)
 
 
 def _values(table: pd.DataFrame, components: Sequence[Component], needs: pd.DataFrame | None) -> pd.DataFrame:

@@ -20,6 +20,8 @@ Python on Pango, no browser, nothing fetched; Debian ``libpango-1.0-0`` and
 Public API
 ----------
 ``build_report(assessment, geometry, *, goals=(), lang="de", generated_at=None) -> str``
+    in any of :data:`REPORT_LANGUAGES` (the texts are public messages ``assessment_report.*``;
+    Arabic is laid out right to left: ``<html dir="rtl">``)
 ``report_pdf(html) -> bytes``
 ``report_from_settings(settings, *, level, spec, method="rank", lang="de", store=None, ...) -> (Assessment, str)``
 ``needs_matrix(counts, level)``, ``score_classification(assessment, lang)``,
@@ -57,11 +59,11 @@ from assessment.analysis.priority import label as indicator_label
 from assessment.needs.taxonomy import CATEGORIES
 from geodata.catalogue import DATASETS
 from maps.classify import MISSING_COLOUR, NEUTRAL, Classification, classify_numeric
-from core.i18n import format_number
+from core.i18n import SCOPES, format_date, format_datetime, format_number, html_language, t, text_direction
 from geodata.lor import LEVELS, get_level
 
-TITLE_DE = "Integrierte räumliche Bestandsaufnahme und Bedarfsanalyse"
-TITLE_EN = "Integrated spatial inventory and needs analysis"
+REPORT_LANGUAGES = SCOPES["public"]
+"""The languages the report is offered in: its texts are messages of scope ``public``."""
 TIMESTAMP_MARKER = "data-declared-timestamp"
 """Marks the one line of the HTML that changes between two builds of the same inputs."""
 LOR_VERSION = "LOR 2021"
@@ -77,63 +79,6 @@ STRONG_Q = 0.01
 SIGNIFICANT = ("hot", "cold", "high_low", "low_high")
 """The hotspot classes (:data:`assessment.analysis.hotspots.CLASSES`) that count as significant."""
 
-_TEXT = {
-    "de": {
-        "generated": "Erstellt", "inputs": "Grundlagen", "level": "LOR-Ebene", "preset": "Voreinstellung",
-        "custom": "eigene Auswahl", "lor": "Raumbezug", "fingerprint": "Prüfsumme der Eingangsdaten (SHA-256)",
-        "fingerprint_note": "Gleiche Prüfsumme = gleiche Parameter, Indikatorwerte, Einwohner und Bedarfszahlen.",
-        "areas": "Gebiete", "ranked": "gerankt", "too_few_n": "zu wenige Daten", "incomplete_n": "unvollständig",
-        "method": "Methode und Gewichte", "map": "Karte des Prioritätsindex",
-        "map_note": "Punktzahl 0-100 in Quantilsklassen; grau: nicht bewertet (zu wenige Daten).",
-        "table": "Rangliste", "rank": "Rang", "id": "Kennung", "name": "Gebiet", "score": "Punktzahl",
-        "interval": "Rangintervall", "flags": "Hinweis", "burden": "Mehrfachbelastung", "hotspot": "Hotspot",
-        "outreach": "Beteiligung", "too_few": "zu wenige Daten", "incomplete": "unvollständig",
-        "not_robust": "Rang nicht robust", "robustness": "Robustheit",
-        "robust_summary": "{n} der ersten {top} Gebiete haben keinen robusten Platz unter den ersten {top}.",
-        "robust_summary_one": "1 der ersten {top} Gebiete hat keinen robusten Platz unter den ersten {top}.",
-        "hotspots": "Hotspots", "hotspot_map": "Karte der Hotspots",
-        "hot_strong": "Hotspot (q ≤ 0,01)", "hot": "Hotspot (q ≤ {alpha})", "cold_strong": "Coldspot (q ≤ 0,01)",
-        "cold": "Coldspot (q ≤ {alpha})", "high_low": "hoch inmitten niedriger Werte",
-        "low_high": "niedrig inmitten hoher Werte", "not_significant": "nicht signifikant",
-        "no_value": "kein Wert", "none_significant": "Keine signifikanten Hotspots.",
-        "unheard": "Ungehörte Gebiete", "unheard_none": "Keine ungehörten Gebiete (oder keine Bedarfsdaten).",
-        "needs": "Bedarfe", "expected": "erwartet", "ratio": "Verhältnis", "mss_low": "Anteil MSS niedrig (%)",
-        "unheard_low_status": "ungehört, niedriger Status", "unheard_only": "ungehört", "heard": "gehört",
-        "goals": "Ziele", "goals_none": "Noch keine Ziele erfasst.", "field": "Handlungsfeld",
-        "linked_needs": "Verknüpfte Bedarfe", "indicators": "Indikatoren", "created": "erfasst",
-        "sources": "Quellen", "needs_source": "Bedarfe: Bedarfsatlas Berlin, Meldungen der Bewohnerinnen und "
-        "Bewohner (Status veröffentlicht); Bedarfe auf dieser Ebene: {n}.",
-        "none": "–", "notes": "Ersetzungen",
-    },
-    "en": {
-        "generated": "Created", "inputs": "Basis", "level": "LOR level", "preset": "Preset",
-        "custom": "own choice", "lor": "Geography", "fingerprint": "Checksum of the inputs (SHA-256)",
-        "fingerprint_note": "Same checksum = same parameters, indicator values, residents and needs counts.",
-        "areas": "areas", "ranked": "ranked", "too_few_n": "too few data", "incomplete_n": "incomplete",
-        "method": "Method and weights", "map": "Map of the priority index",
-        "map_note": "Score 0-100 in quantile classes; grey: not assessed (too few data).",
-        "table": "Ranking", "rank": "Rank", "id": "Id", "name": "Area", "score": "Score",
-        "interval": "Rank interval", "flags": "Note", "burden": "Multiple burden", "hotspot": "Hotspot",
-        "outreach": "Participation", "too_few": "too few", "incomplete": "incomplete",
-        "not_robust": "rank not robust", "robustness": "Robustness",
-        "robust_summary": "{n} of the first {top} areas have no robust place among the first {top}.",
-        "robust_summary_one": "1 of the first {top} areas has no robust place among the first {top}.",
-        "hotspots": "Hotspots", "hotspot_map": "Map of the hotspots",
-        "hot_strong": "hotspot (q ≤ 0.01)", "hot": "hotspot (q ≤ {alpha})", "cold_strong": "coldspot (q ≤ 0.01)",
-        "cold": "coldspot (q ≤ {alpha})", "high_low": "high among low values",
-        "low_high": "low among high values", "not_significant": "not significant",
-        "no_value": "no value", "none_significant": "No significant hotspots.",
-        "unheard": "Unheard areas", "unheard_none": "No unheard areas (or no needs data).",
-        "needs": "Needs", "expected": "expected", "ratio": "Ratio", "mss_low": "Share MSS low (%)",
-        "unheard_low_status": "unheard, low status", "unheard_only": "unheard", "heard": "heard",
-        "goals": "Goals", "goals_none": "No goals recorded yet.", "field": "Field of action",
-        "linked_needs": "Linked needs", "indicators": "Indicators", "created": "recorded",
-        "sources": "Sources", "needs_source": "Needs: Bedarfsatlas Berlin, residents' submissions "
-        "(status published); needs at this level: {n}.",
-        "none": "–", "notes": "Substitutions",
-    },
-}
-
 _CSS = """
 @page { size: A4; margin: 16mm 14mm; }
 body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 10pt; color: #1a1a1a;
@@ -142,19 +87,20 @@ h1 { font-size: 17pt; } h2 { font-size: 13pt; margin-top: 1.4em; border-bottom: 
 table { border-collapse: collapse; width: 100%; font-size: 8.5pt; }
 table.fixed { table-layout: fixed; font-size: 8pt; }
 table.fixed th, table.fixed td { hyphens: auto; overflow-wrap: anywhere; }
-th, td { border: 1px solid #bbb; padding: 2px 4px; text-align: left; vertical-align: top; }
-th { background: #eee; } td.num { text-align: right; }
+th, td { border: 1px solid #bbb; padding: 2px 4px; text-align: start; vertical-align: top; }
+th { background: #eee; } td.num { text-align: end; }
 tr { page-break-inside: avoid; } thead { display: table-header-group; }
 figure { margin: 0.5em 0; page-break-inside: avoid; } figcaption { font-size: 9pt; color: #333; }
 .legend { list-style: none; padding: 0; font-size: 8.5pt; }
-.legend li { display: inline-block; margin-right: 1em; }
+.legend li { display: inline-block; margin: 0 1em 0 0; }\n[dir=rtl] .legend li { margin: 0 0 0 1em; }
 .swatch { display: inline-block; width: 1.4em; height: 0.9em; border: 1px solid #555; vertical-align: middle; }
 .method { white-space: pre-wrap; } .small { font-size: 8.5pt; color: #333; }
 """
 
 
-def _words(lang: str) -> dict[str, str]:
-    return _TEXT["de" if lang == "de" else "en"]
+def _w(key: str, lang: str, **values: object) -> str:
+    """The report's text ``assessment_report.<key>`` in ``lang``."""
+    return t(f"assessment_report.{key}", lang, **values)
 
 
 def _e(value: object) -> str:
@@ -224,12 +170,11 @@ def outreach_areas(assessment: Assessment) -> pd.DataFrame | None:
 
 def hotspot_classification(assessment: Assessment, lang: str = "de") -> Classification:
     """The hotspot classes as a :class:`~maps.classify.Classification` for maps and legends."""
-    words = _words(lang)
     alpha = format_number(assessment.parameters.get("alpha", 0.05), 2, lang)
     order = list(HOTSPOT_STYLE)
     kind = hotspot_kind(assessment.hotspots)
     classes = kind.map({k: n for n, k in enumerate(order)}).astype("Int64")
-    labels = tuple(words[k].format(alpha=alpha) for k in order)
+    labels = tuple(_w(f"hotspot.{k}", lang, alpha=alpha) for k in order)
     return Classification(classes, labels, tuple(HOTSPOT_STYLE.values()), "categories", NEUTRAL)
 
 
@@ -322,19 +267,17 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[tuple[str, bool]]],
 
 def flags(row: pd.Series, lang: str = "de") -> str:
     """The note of one row of :meth:`Assessment.table`: too few, incomplete, rank not robust."""
-    words = _words(lang)
     notes = []
     if row["status"] in ("too_few", "incomplete"):
-        notes.append(words[row["status"]])
+        notes.append(_w(row["status"], lang))
     if "top_n_not_robust" in row and row["top_n_not_robust"] is True:
-        notes.append(words["not_robust"])
+        notes.append(_w("not_robust", lang))
     return "; ".join(notes)
 
 
 def _ranking(table: pd.DataFrame, lang: str) -> str:
-    words = _words(lang)
-    outreach_words = {"unheard_low_status": words["unheard_low_status"], "unheard": words["unheard_only"],
-                      "heard": words["heard"], "too_few": words["too_few"]}
+    outreach_words = {"unheard_low_status": _w("unheard_low_status", lang), "unheard": _w("unheard_only", lang),
+                      "heard": _w("heard", lang), "too_few": _w("too_few", lang)}
     rows = []
     # Without any needs every area would read "heard": say nothing instead.
     no_needs = "needs_expected" not in table or not (table["needs_expected"].fillna(0) > 0).any()
@@ -347,13 +290,14 @@ def _ranking(table: pd.DataFrame, lang: str) -> str:
             burden = f"{int(row['burdens'])}/{int(row['assessed'])}"
         hotspot = ""
         if "hotspot" in row and isinstance(row["hotspot"], str):
-            hotspot = words.get(row["hotspot"], row["hotspot"]).format(alpha="α")
+            hotspot = (_w(f"hotspot.{row['hotspot']}", lang, alpha="α") if row["hotspot"] in HOTSPOT_STYLE
+                       or row["hotspot"] == "no_value" else row["hotspot"])
         rows.append([
             ("" if pd.isna(row["rank"]) else str(int(row["rank"])), True), (area_id, False), (row["name"], False),
             (_num(row["score"], 1, lang), True), (interval, True), (flags(row, lang), False),
             (burden, True), (hotspot, False), ("" if no_needs else outreach_words.get(row.get("outreach"), ""), False),
         ])
-    header = [words[k] for k in ("rank", "id", "name", "score", "interval", "flags", "burden", "hotspot", "outreach")]
+    header = [_w(k, lang) for k in ("rank", "id", "name", "score", "interval", "flags", "burden", "hotspot", "outreach")]
     # Nine columns on A4 portrait: fixed widths, long words hyphenated (German headers) or broken.
     return _table(header, rows, widths=(6, 10, 18, 8, 9, 13, 11, 12, 13))
 
@@ -379,7 +323,8 @@ def build_report(
         Goals to print with their evidence (e.g. ``GoalBook(store).list(level=...)``).
     names : pandas.Series, optional
         Area names by id for all levels' ids cited by goals; default the names in ``geometry``.
-    lang : {"de", "en"}
+    lang : str
+        One of :data:`REPORT_LANGUAGES` (another falls back to German texts).
     generated_at : datetime, optional
         The declared timestamp (default now, UTC); the only line that may differ
         between two builds of the same inputs.
@@ -389,8 +334,6 @@ def build_report(
     str
         UTF-8 HTML, no scripts, no external references.
     """
-    words = _words(lang)
-    de = lang == "de"
     level = LEVELS[assessment.level]
     generated_at = generated_at or datetime.now(timezone.utc)
     area_names = names if names is not None else geometry["name"].astype(str)
@@ -399,88 +342,88 @@ def build_report(
         table.insert(0, "name", area_names.reindex(table.index).fillna("").astype(str))
     scores = score_classification(assessment, lang)
     status = table["status"].value_counts()
+    counts = {"areas": format_number(len(table), 0, lang),
+              **{key: format_number(int(status.get(key, 0)), 0, lang) for key in ("ranked", "incomplete", "too_few")}}
 
     parts = [
         "<!DOCTYPE html>",
-        f'<html lang="{_e(lang)}"><head><meta charset="utf-8">',
-        f"<title>{_e(TITLE_DE if de else TITLE_EN)} – {_e(level.plural(lang))}</title>",
+        f'<html lang="{_e(html_language(lang))}" dir="{text_direction(lang)}"><head><meta charset="utf-8">',
+        f"<title>{_e(_w('title', lang))} – {_e(level.plural(lang))}</title>",
         f"<style>{_CSS}</style></head><body>",
-        f"<h1>{_e(TITLE_DE if de else TITLE_EN)}</h1>",
-        f'<p class="small" {TIMESTAMP_MARKER}>{_e(words["generated"])}: '
-        f'{_e(generated_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"))}</p>',
-        f"<h2>{_e(words['inputs'])}</h2><ul>",
-        f"<li>{_e(words['level'])}: {_e(level.plural(lang))} ({_e(level.code)}), {len(table)} {_e(words['areas'])}: "
-        f"{int(status.get('ranked', 0))} {_e(words['ranked'])}, {int(status.get('incomplete', 0))} "
-        f"{_e(words['incomplete_n'])}, {int(status.get('too_few', 0))} {_e(words['too_few_n'])}</li>",
-        f"<li>{_e(words['preset'])}: {_e(PRESETS[assessment.preset].label(lang) if assessment.preset in PRESETS else assessment.preset or words['custom'])}</li>",
-        f"<li>{_e(words['lor'])}: {_e(LOR_VERSION)} ({_e(DATASETS[level.dataset].citation(lang))})</li>",
-        f"<li>{_e(words['fingerprint'])}: <code>{_e(assessment.fingerprint())}</code><br>"
-        f'<span class="small">{_e(words["fingerprint_note"])}</span></li></ul>',
-        f"<h2>{_e(words['method'])}</h2>",
+        f"<h1>{_e(_w('title', lang))}</h1>",
+        f'<p class="small" {TIMESTAMP_MARKER}>'
+        f'{_e(_w("generated_at", lang, moment=format_datetime(generated_at, lang, seconds=True, zone="UTC")))}</p>',
+        f"<h2>{_e(_w('inputs', lang))}</h2><ul>",
+        f"<li>{_e(_w('level', lang))}: {_e(_w('level_counts', lang, level=level.plural(lang), code=level.code, **counts))}</li>",
+        f"<li>{_e(_w('preset', lang))}: {_e(PRESETS[assessment.preset].label(lang) if assessment.preset in PRESETS else assessment.preset or _w('custom', lang))}</li>",
+        f"<li>{_e(_w('lor', lang))}: {_e(LOR_VERSION)} ({_e(DATASETS[level.dataset].citation(lang))})</li>",
+        f"<li>{_e(_w('fingerprint', lang))}: <code>{_e(assessment.fingerprint())}</code><br>"
+        f'<span class="small">{_e(_w("fingerprint_note", lang))}</span></li></ul>',
+        f"<h2>{_e(_w('method', lang))}</h2>",
         f'<p class="method">{_e(assessment.describe(lang))}</p>',
-        f"<h2>{_e(words['map'])}</h2>",
+        f"<h2>{_e(_w('map', lang))}</h2>",
         svg_map(geometry, {i: scores.colour_of(i) for i in geometry.index.astype(str)},
-                title=f"{words['map']} – {level.plural(lang)}", legend=_legend(scores, words["too_few"]),
+                title=f"{_w('map', lang)} – {level.plural(lang)}", legend=_legend(scores, _w("too_few", lang)),
                 names=area_names),
-        f'<p class="small">{_e(words["map_note"])}</p>',
-        f"<h2>{_e(words['table'])}</h2>",
+        f'<p class="small">{_e(_w("map_note", lang))}</p>',
+        f"<h2>{_e(_w('table', lang))}</h2>",
         _ranking(table, lang),
     ]
     if assessment.robustness is not None:
         top = int(assessment.parameters["top_n"])
         unstable = int(assessment.robustness["top_n_not_robust"].fillna(False).astype(bool).sum())
-        parts += [f"<h2>{_e(words['robustness'])}</h2>",
-                  f"<p>{_e(words['robust_summary_one' if unstable == 1 else 'robust_summary'].format(n=unstable, top=top))}</p>"]
+        parts += [f"<h2>{_e(_w('robustness', lang))}</h2>",
+                  f"<p>{_e(_w('robust_summary', lang, n=unstable, top=top))}</p>"]
     if assessment.hotspots is not None:
         hot = hotspot_classification(assessment, lang)
         kind = hotspot_kind(assessment.hotspots)
         significant = table.loc[table.index.isin(significant_hotspots(assessment).index)]
         parts += [
-            f"<h2>{_e(words['hotspots'])}</h2>",
+            f"<h2>{_e(_w('hotspots', lang))}</h2>",
             svg_map(geometry, {i: hot.colour_of(i) for i in geometry.index.astype(str)},
-                    title=f"{words['hotspot_map']} – {level.plural(lang)}",
-                    legend=_legend(hot, words["no_value"]), names=area_names),
+                    title=f"{_w('hotspot_map', lang)} – {level.plural(lang)}",
+                    legend=_legend(hot, _w("hotspot.no_value", lang)), names=area_names),
         ]
         if significant.empty:
-            parts.append(f"<p>{_e(words['none_significant'])}</p>")
+            parts.append(f"<p>{_e(_w('none_significant', lang))}</p>")
         else:
             h = assessment.hotspots
             rows = [[(i, False), (r["name"], False),
-                     (words[kind[i]].format(alpha=format_number(assessment.parameters["alpha"], 2, lang)), False),
+                     (_w(f"hotspot.{kind[i]}", lang, alpha=format_number(assessment.parameters["alpha"], 2, lang)), False),
                      (_num(h.at[i, "z"], 2, lang), True), (_num(h.at[i, "q"], 3, lang), True)]
                     for i, r in significant.sort_index().iterrows()]
-            parts.append(_table([words["id"], words["name"], words["hotspot"], "z", "q"], rows))
-    parts.append(f"<h2>{_e(words['unheard'])}</h2>")
+            parts.append(_table([_w("id", lang), _w("name", lang), _w("hotspot", lang), "z", "q"], rows))
+    parts.append(f"<h2>{_e(_w('unheard', lang))}</h2>")
     chosen = outreach_areas(assessment)
     if chosen is None or chosen.empty:
-        parts.append(f"<p>{_e(words['unheard_none'])}</p>")
+        parts.append(f"<p>{_e(_w('unheard_none', lang))}</p>")
     else:
-        label = {"unheard_low_status": words["unheard_low_status"], "unheard": words["unheard_only"]}
+        label = {"unheard_low_status": _w("unheard_low_status", lang), "unheard": _w("unheard_only", lang)}
         rows = [[(i, False), (area_names.get(i, i), False), (label[r["outreach"]], False),
                  (_num(r["needs"], 0, lang), True), (_num(r["expected"], 1, lang), True),
                  (_num(r["ratio"], 2, lang), True), (_num(r["mss_low_share"], 0, lang), True)]
                 for i, r in chosen.iterrows()]
-        parts.append(_table([words["id"], words["name"], words["outreach"], words["needs"], words["expected"],
-                             words["ratio"], words["mss_low"]], rows))
-    parts.append(f"<h2>{_e(words['goals'])}</h2>")
+        parts.append(_table([_w("id", lang), _w("name", lang), _w("outreach", lang), _w("needs", lang), _w("expected", lang),
+                             _w("ratio", lang), _w("mss_low", lang)], rows))
+    parts.append(f"<h2>{_e(_w('goals', lang))}</h2>")
     if not goals:
-        parts.append(f"<p>{_e(words['goals_none'])}</p>")
+        parts.append(f"<p>{_e(_w('goals_none', lang))}</p>")
     for goal in goals:
         field = CATEGORIES[goal.field_of_action].label(lang) if goal.field_of_action in CATEGORIES else goal.field_of_action
         areas = ", ".join(f"{area_names.get(a, a)} ({a})" for a in goal.area_ids)
-        needs = ", ".join(n[:8].upper() for n in goal.need_ids) or words["none"]
-        keys = "; ".join(_safe_label(k, lang) for k in goal.indicator_keys) or words["none"]
+        needs = ", ".join(n[:8].upper() for n in goal.need_ids) or _w("none", lang)
+        keys = "; ".join(_safe_label(k, lang) for k in goal.indicator_keys) or _w("none", lang)
         parts.append(
             f"<h3>{_e(goal.title)}</h3><ul>"
-            f"<li>{_e(words['field'])}: {_e(field)}</li>"
+            f"<li>{_e(_w('field', lang))}: {_e(field)}</li>"
             f"<li>{_e(LEVELS.get(goal.level, level).plural(lang))}: {_e(areas)}</li>"
-            f"<li>{_e(words['linked_needs'])}: {_e(needs)}</li>"
-            f"<li>{_e(words['indicators'])}: {_e(keys)}</li>"
-            f"<li>{_e(words['created'])}: {_e(goal.created_at.strftime('%Y-%m-%d'))}</li></ul>")
-    parts.append(f"<h2>{_e(words['sources'])}</h2><ul>")
+            f"<li>{_e(_w('linked_needs', lang))}: {_e(needs)}</li>"
+            f"<li>{_e(_w('indicators', lang))}: {_e(keys)}</li>"
+            f"<li>{_e(_w('created', lang))}: {_e(format_date(goal.created_at, lang))}</li></ul>")
+    parts.append(f"<h2>{_e(_w('sources', lang))}</h2><ul>")
     lines = [DATASETS[level.dataset].citation(lang), DATASETS["population_2025"].citation(lang), *assessment.sources(lang)]
     if assessment.needs_counts is not None:
-        lines.append(words["needs_source"].format(n=int(assessment.needs_counts.to_numpy().sum())))
+        lines.append(_w("needs_source", lang, n=format_number(int(assessment.needs_counts.to_numpy().sum()), 0, lang)))
     parts += [f"<li>{_e(line)}</li>" for line in dict.fromkeys(lines)]
     parts.append("</ul></body></html>")
     return "\n".join(parts) + "\n"

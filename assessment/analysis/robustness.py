@@ -36,6 +36,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
+from assessment.analysis.hotspots import percent
+from core.i18n import t
+
 DEFAULT_DRAWS = 1000
 DEFAULT_SPREAD = 0.2
 DEFAULT_TOP_N = 10
@@ -176,16 +179,5 @@ def describe(draws: int, spread: float, seed: int, top_n: int, min_share: float,
     'Every weight was varied independently by up to ±20 % (uniform, 1000 draws, seed 7)...'
     """
     lo, hi = (round(q * 100) for q in quantiles)
-    if lang == "de":
-        return (
-            f"Jedes Gewicht wurde unabhängig um bis zu ±{spread:.0%} variiert (gleichverteilt, "
-            f"{draws} Ziehungen, Startwert {seed}); das Rangintervall reicht vom {lo}. bis zum "
-            f"{hi}. Perzentil der Ränge. Ein Gebiet der Top {top_n} gilt als nicht robust, wenn "
-            f"es in weniger als {min_share:.0%} der Ziehungen unter den Top {top_n} bleibt."
-        ).replace("%", " %")
-    return (
-        f"Every weight was varied independently by up to ±{spread:.0%} (uniform, {draws} draws, "
-        f"seed {seed}); the rank interval runs from the {lo}th to the {hi}th percentile of the "
-        f"ranks. An area of the top {top_n} is not robust if it stays in the top {top_n} in "
-        f"fewer than {min_share:.0%} of the draws."
-    ).replace("%", " %")
+    return t("robustness.method", lang, spread=percent(spread, lang), draws=draws,
+             seed=seed, lo=lo, hi=hi, top_n=top_n, min_share=percent(min_share, lang))

@@ -38,8 +38,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import poisson
 
-from assessment.analysis.hotspots import benjamini_hochberg
+from assessment.analysis.hotspots import benjamini_hochberg, percent, plain_number
 from assessment.analysis.priority import DEFAULT_MIN_RESIDENTS, eligible_areas
+from core.i18n import t
 
 DEFAULT_MAX_RATIO = 0.5
 DEFAULT_ALPHA = 0.05
@@ -126,18 +127,6 @@ def unheard_areas(
 def describe(max_ratio: float, alpha: float, low_status_share: float, min_residents: int,
              lang: str = "de") -> str:
     """The unheard-areas rule in words, for the page and the report."""
-    if lang == "de":
-        return (
-            "Erwartete Bedarfe = Berliner Rate (alle Bedarfe / alle Einwohner) x Einwohner des "
-            f"Gebiets. Ungehört: weniger als {max_ratio:.0%} der erwarteten Bedarfe und Poisson-"
-            f"Wahrscheinlichkeit so weniger Bedarfe nach Benjamini-Hochberg-Korrektur q <= {alpha}. "
-            f"Niedriger Status: mindestens {low_status_share:g} % der Einwohner in Planungsräumen mit "
-            f"MSS-Status niedrig oder sehr niedrig. Gebiete unter {min_residents} Einwohnern: zu wenige."
-        ).replace("0%", "0 %")
-    return (
-        "Expected needs = Berlin rate (all needs / all residents) x the area's residents. Unheard: "
-        f"fewer than {max_ratio:.0%} of the expected needs and a Poisson probability of so few "
-        f"needs with q <= {alpha} after Benjamini-Hochberg correction. Low status: at least "
-        f"{low_status_share:g} % of residents in PLR with MSS status low or very low. Areas "
-        f"below {min_residents} residents: too few."
-    ).replace("0%", "0 %")
+    return t("unheard.method", lang, max_ratio=percent(max_ratio, lang),
+             alpha=plain_number(alpha, lang), low_status_share=f"{plain_number(low_status_share, lang)} %",
+             min_residents=min_residents)
