@@ -52,9 +52,9 @@ CASES = [
      "der Karte oder geben Sie Grad an, z. B. 52.52."),
     ("infinite longitude", dict(lon=math.inf), "lon",
      "Longitude (lon) is not a valid number, got inf. Please choose the place on the map again or "
-     "give degrees, e.g. 52.52.",
+     "give degrees, e.g. 13.40.",
      "Längengrad (lon) ist keine gültige Zahl, erhalten: inf. Bitte wählen Sie den Ort erneut auf "
-     "der Karte oder geben Sie Grad an, z. B. 52.52."),
+     "der Karte oder geben Sie Grad an, z. B. 13.40."),
     ("text as latitude", dict(lat="52,5"), "lat",
      "Latitude (lat) is not a valid number, got '52,5'. Please choose the place on the map again or "
      "give degrees, e.g. 52.52.",
@@ -62,9 +62,9 @@ CASES = [
      "auf der Karte oder geben Sie Grad an, z. B. 52.52."),
     ("boolean as longitude", dict(lon=True), "lon",
      "Longitude (lon) is not a valid number, got True. Please choose the place on the map again or "
-     "give degrees, e.g. 52.52.",
+     "give degrees, e.g. 13.40.",
      "Längengrad (lon) ist keine gültige Zahl, erhalten: True. Bitte wählen Sie den Ort erneut auf "
-     "der Karte oder geben Sie Grad an, z. B. 52.52."),
+     "der Karte oder geben Sie Grad an, z. B. 13.40."),
     ("point and area", dict(area_level="BEZ", area_id="01"), "location",
      "Please give either a point on the map or an area from the list, not both.",
      "Bitte geben Sie entweder einen Punkt auf der Karte oder ein Gebiet aus der Liste an, nicht beides."),
