@@ -144,6 +144,13 @@ supports = sa.Table(
     sa.Column("client_token", sa.String(128), primary_key=True),
     sa.Column("created_at", UTCDateTime(), nullable=False),
 )
+#: One row (``id`` 1) whose ``version`` every write transaction raises: see :meth:`NeedStore.data_version`.
+data_version_table = sa.Table(
+    "data_version",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("version", sa.BigInteger(), nullable=False),
+)
 NEED_FIELDS = tuple(f.name for f in fields(Need))
 _NEED_COLUMNS = [needs.c[name] for name in NEED_FIELDS]
 
@@ -284,7 +291,11 @@ class NeedStore:
         while True:
             try:
                 with self.engine.begin() as conn:
-                    return work(conn)
+                    result = work(conn)
+                    # Last, so that no transaction waits for another while it holds this row.
+                    conn.execute(data_version_table.update().where(data_version_table.c.id == 1)
+                                 .values(version=data_version_table.c.version + 1))
+                    return result
             except OperationalError as error:
                 if not _is_lock_error(error) or time.monotonic() > deadline:
                     if _is_lock_error(error):
@@ -296,6 +307,22 @@ class NeedStore:
                     raise
                 time.sleep(pause)
                 pause = min(pause * 2, 0.5)
+
+    def data_version(self) -> int:
+        """A number that changes with every write to the database, by any app process.
+
+        Each write transaction of the store raises it in the same transaction, so a
+        cache keyed by it (the needs counts of ``/bewertung``) is fresh at the first
+        run after a change committed anywhere; asking costs one read by primary key.
+
+        >>> store = open_store(database_url="sqlite://")
+        >>> before = store.data_version()
+        >>> _ = store._write(lambda conn: None)  # any write transaction, e.g. a need stored
+        >>> store.data_version() == before + 1
+        True
+        """
+        return self._read(lambda conn: conn.execute(
+            sa.select(data_version_table.c.version).where(data_version_table.c.id == 1)).scalar_one())
 
     def _read(self, work: Callable[[Connection], T]) -> T:
         with self.engine.connect() as conn:
