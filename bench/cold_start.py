@@ -84,14 +84,17 @@ def starts(runs: int, baseline: str) -> None:
             f"baseline {baseline}": (apphost.export_tree(baseline, Path(tmp) / "baseline"), False),
             "Streamlit alone (one-line app)": (hello_root, True),
         }
-        env = {"BEDARFSATLAS_DATA_DIR": data_dir, "DATABASE_URL": f"sqlite:///{Path(tmp) / 'needs.sqlite'}"}
+        # A database per side: the trees' migrations differ, and an older tree refuses a newer schema.
+        envs = {name: {"BEDARFSATLAS_DATA_DIR": data_dir, "DATABASE_URL": f"sqlite:///{Path(tmp) / f'needs{i}.sqlite'}"}
+                for i, name in enumerate(sides)}
         results: dict[str, list[dict[str, float]]] = {name: [] for name in sides}
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=apphost.CHROMIUM, args=apphost.CHROMIUM_ARGS)
-            one_start(browser, ROOT, env)  # warms the data caches and the OS file cache, not counted
+            for name, (root, hello) in sides.items():  # warms the data caches and the OS file cache, not counted
+                one_start(browser, root, envs[name], hello)
             for _ in range(runs):
                 for name, (root, hello) in sides.items():
-                    results[name].append(one_start(browser, root, env, hello))
+                    results[name].append(one_start(browser, root, envs[name], hello))
             browser.close()
     print(f"| start, warm caches ({runs} each, in turn) | to /_stcore/health | warm-up run done | map drawn "
           f"| of which browser |")

@@ -232,8 +232,32 @@ def _switch_to_wal(cursor, deadline_s: float = SQLITE_BUSY_TIMEOUT_S) -> None:
         time.sleep(0.02)
 
 
+def newest_revision() -> str:
+    """The newest migration's revision id: each file in ``migrations/versions`` starts with its own ("0010_...").
+
+    >>> newest_revision() >= "0010"
+    True
+    """
+    return max(path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
+
+
+def _at_newest_revision(engine: Engine) -> bool:
+    try:
+        with engine.connect() as conn:
+            current = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError):  # a new database: no alembic_version yet
+        return False
+    return current == [newest_revision()]
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision; safe when several processes start at once."""
+    """Bring the schema to the newest Alembic revision; safe when several processes start at once.
+
+    A database already at the newest revision is left alone after one read, without
+    loading Alembic and its migration scripts (a third of a second of every process's start).
+    """
+    if _at_newest_revision(engine):
+        return
     from alembic import command
     from alembic.config import Config
 
