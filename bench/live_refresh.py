@@ -2,7 +2,9 @@
 
 Not part of the test run. Both apps are started side by side on loopback
 (:mod:`bench.apphost`; the baseline exported with ``git archive``), each on a
-new SQLite database with one open workshop holding ``--pins`` published needs.
+new SQLite database with one open workshop holding ``--pins`` published needs,
+made and changed by a process running that tree's own code (:class:`Room`: an
+older tree refuses a database of a newer schema).
 One session per app (:mod:`bench.stclient`, which announces the messages it
 keeps as a browser does, so a message the server may send by reference is
 counted as a reference) opens ``/live`` and then runs the page's refresh (its
@@ -26,9 +28,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -48,37 +50,79 @@ KINDS = ("one new pin", "one hidden", "no change", "no change again")
 CENTRE = (52.5200, 13.3900)
 
 
-def seeded_database(folder: Path, pins: int):
-    """A new SQLite database with an open workshop in Mitte and ``pins`` published needs; (url, book, code)."""
-    import random
+#: Runs in the served tree (this one or the exported older one: its own store and migrations make and
+#: change the database, which the other tree's schema may not match). Reads commands from stdin:
+#: "add N" publishes one need in the room, "hide" hides the oldest pin; answers one line each.
+ROOM = """
+import datetime, random, sys
+from assessment.needs.model import NeedInput
+from assessment.needs.store import open_store
+from assessment.needs.taxonomy import CATEGORIES
+from assessment.participation.workshops import WorkshopBook
+from core.settings import load_settings
 
-    from assessment.needs.model import NeedInput
-    from assessment.needs.store import open_store
-    from assessment.participation.workshops import WorkshopBook
-    from core.settings import load_settings
-
-    url = f"sqlite:///{folder / 'needs.sqlite'}"
-    store = open_store(load_settings(), database_url=url)
-    book = WorkshopBook(store)
-    code = book.open(book.create("Lasttest Projektor", datetime.date.today(), focus_level="BEZ",
-                                 focus_id="01").code).code
-    rng = random.Random(13)
-    for i in range(pins):
-        add_pin(book, code, rng, i)
-    return url, book, code
+url, pins, lat, lon = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+store = open_store(load_settings(), database_url=url)
+book = WorkshopBook(store)
+code = book.open(book.create("Lasttest Projektor", datetime.date.today(), focus_level="BEZ", focus_id="01").code).code
+rng = random.Random(13)
 
 
-def add_pin(book, code: str, rng, i: int):
-    from assessment.needs.model import NeedInput
-
-    from assessment.needs.taxonomy import CATEGORIES
-
+def add(i):
     # Letters, not digits: a title with a run of digits reads as a phone number and is refused.
     letters = "".join(chr(65 + i // 26**k % 26) for k in range(4))
     need = NeedInput(category=rng.choice(list(CATEGORIES)), title=f"Bedarf im Raum {letters}",
-                     lat=CENTRE[0] + rng.uniform(-0.01, 0.01), lon=CENTRE[1] + rng.uniform(-0.015, 0.015),
+                     lat=lat + rng.uniform(-0.01, 0.01), lon=lon + rng.uniform(-0.015, 0.015),
                      workshop_id=code, channel="workshop")
-    return book.store.submit(need, status="published")
+    store.submit(need, status="published")
+
+
+for i in range(pins):
+    add(i)
+print(code, flush=True)
+for line in sys.stdin:
+    command, _, argument = line.strip().partition(" ")
+    if command == "add":
+        add(int(argument))
+    elif command == "hide":
+        book.hide_pin(code, book.needs(code)[-1].id, actor="bench")
+    print("ok", flush=True)
+"""
+
+
+class Room:
+    """A workshop room in ``root``'s code on a new SQLite database: ``pins`` published needs, more on demand."""
+
+    def __init__(self, root: Path, pins: int):
+        folder = Path(tempfile.mkdtemp(prefix="bench-live-"))
+        self.url = f"sqlite:///{folder / 'needs.sqlite'}"
+        self.process = subprocess.Popen(
+            [str(ROOT / ".venv/bin/python"), "-u", "-c", ROOM, self.url, str(pins), *map(str, CENTRE)], cwd=root,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            env={**os.environ, "BEDARFSATLAS_DATA_DIR": DATA_DIR, "PYTHONPATH": str(root)})
+        self.code = self._answer()
+        self.added = 0
+
+    def _answer(self) -> str:
+        line = self.process.stdout.readline().strip()
+        if not line:
+            raise RuntimeError(f"the room's process ended (exit code {self.process.wait()})")
+        return line
+
+    def add_pin(self) -> None:
+        self.added += 1
+        self.process.stdin.write(f"add {10**6 + self.added}\n")
+        self.process.stdin.flush()
+        self._answer()
+
+    def hide_pin(self) -> None:
+        self.process.stdin.write("hide\n")
+        self.process.stdin.flush()
+        self._answer()
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
 
 
 async def refresh(session: Session) -> tuple[int, float]:
@@ -97,22 +141,19 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not 1 <= args.pins <= 2000 or not 1 <= args.rounds <= 50:
         parser.error("--pins must be 1 to 2000 and --rounds 1 to 50")
-    os.environ.setdefault("BEDARFSATLAS_DATA_DIR", DATA_DIR)
-    import random
-
-    rng = random.Random(7)
     old_tree = apphost.export_tree(args.baseline, Path(tempfile.mkdtemp(prefix="bench-live-old-")))
     targets = []
     try:
         for name, root in (("new", ROOT), (f"old {args.baseline}", old_tree)):
-            url, book, code = seeded_database(Path(tempfile.mkdtemp(prefix="bench-live-")), args.pins)
-            app = apphost.start(root, {"BEDARFSATLAS_DATA_DIR": DATA_DIR, "DATABASE_URL": url})
-            targets.append({"name": name, "app": app, "book": book, "code": code, "bytes": {}, "seconds": {}})
-        asyncio.run(measure(targets, args.rounds, rng))
+            room = Room(root, args.pins)
+            targets.append({"name": name, "room": room, "bytes": {}, "seconds": {}})
+            targets[-1]["app"] = apphost.start(root, {"BEDARFSATLAS_DATA_DIR": DATA_DIR, "DATABASE_URL": room.url})
+        asyncio.run(measure(targets, args.rounds))
     finally:
         for target in targets:
-            apphost.stop(target["app"])
-            target["book"].store.close()
+            if "app" in target:
+                apphost.stop(target["app"])
+            target["room"].close()
     print(f"/live, a workshop with {args.pins} pins; bytes received per refresh (median of {args.rounds}), "
           f"seconds per refresh as the client saw them; machine: {os.cpu_count()} cores, load average "
           + " ".join(f"{x:.1f}" for x in os.getloadavg()))
@@ -124,11 +165,11 @@ def main(argv: list[str] | None = None) -> None:
               f"{statistics.median(new['seconds'][kind]):>8.2f}{statistics.median(old['seconds'][kind]):>8.2f}")
 
 
-async def measure(targets: list[dict], rounds: int, rng) -> None:
+async def measure(targets: list[dict], rounds: int) -> None:
     sessions = []
     for target in targets:
         session = Session(target["app"].url)
-        run = await session.open("/live", f"workshop={target['code']}")
+        run = await session.open("/live", f"workshop={target['room'].code}")
         if not run.ok:
             raise RuntimeError(f"{target['name']}: /live failed: {run.error or run.exceptions}")
         target["bytes"]["open"], target["seconds"]["open"] = [run.bytes_received], [run.seconds]
@@ -142,12 +183,11 @@ async def measure(targets: list[dict], rounds: int, rng) -> None:
                 continue
             counts[index] += 1
             target, session = targets[index], sessions[index]
-            book, code = target["book"], target["code"]
             for kind in KINDS:
                 if kind == "one new pin":
-                    add_pin(book, code, rng, 10**6 + sum(counts))
+                    target["room"].add_pin()
                 elif kind == "one hidden":
-                    book.hide_pin(code, book.needs(code)[-1].id, actor="bench")
+                    target["room"].hide_pin()
                 size, seconds = await refresh(session)
                 target["bytes"].setdefault(kind, []).append(size)
                 target["seconds"].setdefault(kind, []).append(seconds)
