@@ -97,8 +97,11 @@ def session_on(deployment, app, cookies: dict[str, str]) -> Session:
     return session
 
 
-async def send_need(session: Session, title: str) -> str | None:
-    """Open /melden, pin, choose a topic, type ``title``, send; the receipt, or None when refused."""
+async def send_need(session: Session, title: str, said: list | None = None) -> str | None:
+    """Open /melden, pin, choose a topic, type ``title``, send; the receipt, or None when refused.
+
+    ``said``, when given, holds the texts the page showed after the send (replacing what it held).
+    """
     try:
         await session.open("/melden")
         await session.set_value(session.widget(kind="component_instance"), {"last_clicked": {"lat": PIN[0],
@@ -108,6 +111,8 @@ async def send_need(session: Session, title: str) -> str | None:
         await session.set_value(session.widget(key_prefix="report_title_"), title)
         sent = await session.click(session.widget(key_prefix="report_submit_"))
         assert sent.ok, sent.exceptions
+        if said is not None:
+            said[:] = sent.texts
         return next((m.group(1) for text in sent.texts if (m := RECEIPT.search(text))), None)
     finally:
         await session.close()
@@ -140,16 +145,20 @@ def test_one_browsers_need_limit_counts_on_both_processes(deployment):
     first, second = deployment.apps
     cookies = browser_cookies(deployment)
 
+    last_page: list[str] = []
+
     async def six_needs():
         receipts = []
         for i in range(6):  # a new tab each time, on the first process three times, then on the second
             session = session_on(deployment, first if i < 3 else second, cookies)
-            receipts.append(await send_need(session, f"Grenze über Prozesse {chr(65 + i)}"))
+            receipts.append(await send_need(session, f"Grenze über Prozesse {chr(65 + i)}", last_page))
         return receipts
 
     receipts = run_loop(six_needs)
     # Five per ten minutes and browser (assessment.participation.residents.RATE_LIMIT), wherever they were sent.
     assert [r is not None for r in receipts] == [True] * 5 + [False]
+    assert any(text.startswith("Nicht gespeichert: Sie haben in kurzer Zeit schon 5 Bedarfe gemeldet.")
+               for text in last_page), last_page
     served = {upstream for request, upstream, _ in deployment.served_by() if "_stcore/stream" in request}
     assert {first.upstream, second.upstream} <= served
 
