@@ -18,7 +18,8 @@ one-line app, drawn when its text shows): the floor no app code can go below.
 Part 2: where a new interpreter spends the imports of ``app.py`` and the
 overview page (``python -X importtime``), for the current tree and the baseline.
 
-Run: ``.venv/bin/python bench/cold_start.py [--starts 5] [--baseline REV]``
+Run: ``.venv/bin/python bench/cold_start.py [--starts 5] [--baseline REV]``; ``--server-starts N``
+measures only the server's part (to health, warm-up run done), N starts per tree, without Chromium.
 """
 
 from __future__ import annotations
@@ -84,14 +85,17 @@ def starts(runs: int, baseline: str) -> None:
             f"baseline {baseline}": (apphost.export_tree(baseline, Path(tmp) / "baseline"), False),
             "Streamlit alone (one-line app)": (hello_root, True),
         }
-        env = {"BEDARFSATLAS_DATA_DIR": data_dir, "DATABASE_URL": f"sqlite:///{Path(tmp) / 'needs.sqlite'}"}
+        # A database per side: the trees' migrations differ, and an older tree refuses a newer schema.
+        envs = {name: {"BEDARFSATLAS_DATA_DIR": data_dir, "DATABASE_URL": f"sqlite:///{Path(tmp) / f'needs{i}.sqlite'}"}
+                for i, name in enumerate(sides)}
         results: dict[str, list[dict[str, float]]] = {name: [] for name in sides}
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=apphost.CHROMIUM, args=apphost.CHROMIUM_ARGS)
-            one_start(browser, ROOT, env)  # warms the data caches and the OS file cache, not counted
+            for name, (root, hello) in sides.items():  # warms the data caches and the OS file cache, not counted
+                one_start(browser, root, envs[name], hello)
             for _ in range(runs):
                 for name, (root, hello) in sides.items():
-                    results[name].append(one_start(browser, root, env, hello))
+                    results[name].append(one_start(browser, root, envs[name], hello))
             browser.close()
     print(f"| start, warm caches ({runs} each, in turn) | to /_stcore/health | warm-up run done | map drawn "
           f"| of which browser |")
@@ -104,6 +108,36 @@ def starts(runs: int, baseline: str) -> None:
     now = statistics.median(r["drawn"] for r in results["now"])
     base = statistics.median(r["drawn"] for r in results[f"baseline {baseline}"])
     print(f"| ratio of medians to map drawn (baseline / now) | | | ×{base / now:.2f} | |")
+
+
+def server_starts(runs: int, baseline: str) -> None:
+    """Only the server's part, without a browser: ``streamlit run`` to health and to the warm-up run done.
+
+    Cheaper than :func:`starts`, so more starts fit in the same minutes, the trees in turn.
+    """
+    from core.settings import load_settings
+
+    data_dir = str(load_settings().data_dir.resolve())
+    with tempfile.TemporaryDirectory(prefix="bench-server-start-") as tmp:
+        sides = {"now": ROOT, f"baseline {baseline}": apphost.export_tree(baseline, Path(tmp) / "baseline")}
+        envs = {name: {"BEDARFSATLAS_DATA_DIR": data_dir, "DATABASE_URL": f"sqlite:///{Path(tmp) / f'needs{i}.sqlite'}"}
+                for i, name in enumerate(sides)}
+        results: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
+        for name, root in sides.items():  # the databases made, the caches warm; not counted
+            apphost.stop(apphost.start(root, envs[name]))
+        for _ in range(runs):
+            for name, root in sides.items():
+                app = apphost.start(root, envs[name])
+                results[name].append((app.healthy_s, app.warmed_s))
+                apphost.stop(app)
+    print(f"| server start, warm caches ({runs} each, in turn) | to /_stcore/health | warm-up run done "
+          f"| the warm-up run alone |")
+    print("|---|---|---|---|")
+    for name, runs_ in results.items():
+        print(f"| {name} | {apphost.spread([h for h, _ in runs_])} | {apphost.spread([w for _, w in runs_])} | "
+              f"{apphost.spread([w - h for h, w in runs_])} |")
+    now, base = (statistics.median(w - h for h, w in results[name]) for name in sides)
+    print(f"| ratio of the warm-up run's medians (baseline / now) | | | ×{base / now:.2f} |")
 
 
 def import_sample(root: Path) -> dict[str, float]:
@@ -147,9 +181,13 @@ def main() -> None:
     parser.add_argument("--imports", type=int, default=5, help="fresh interpreters per import profile")
     parser.add_argument("--baseline", default=DEFAULT_BASELINE, help="commit served as the baseline")
     parser.add_argument("--no-browser", action="store_true", help="only the import profile")
+    parser.add_argument("--server-starts", type=int, default=0, metavar="N",
+                        help="instead of the browser starts: N starts per tree of the server alone")
     args = parser.parse_args()
     print(f"Cold start; {os.cpu_count()} cores, load {' '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
-    if not args.no_browser:
+    if args.server_starts:
+        server_starts(args.server_starts, args.baseline)
+    elif not args.no_browser:
         starts(args.starts, args.baseline)
     imports(args.baseline, args.imports)
     print(f"\nload at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")

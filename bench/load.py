@@ -27,7 +27,9 @@ raised so that the load is not refused) and stops it at the end. ``--url`` drive
 running server instead (``--database-url`` lets it count what was stored).
 ``--baseline REV`` starts an exported older commit (:func:`bench.apphost.export_tree`)
 next to this tree's app, runs the same measurement against both, one after the other,
-and prints the ratios new/old; ``--rounds N`` measures both in slices in ABBA order (new, old,
+and prints the ratios new/old; ``--versus-processes M`` (with ``--nginx``) starts this tree a
+second time with M processes behind an nginx of its own and prints the ratios N/M processes;
+``--rounds N`` measures both in slices in ABBA order (new, old,
 old, new, ...), so other work on the machine weighs on both alike.
 
 Reported: interactions and flows per second, median/p95/max seconds per kind of
@@ -472,6 +474,8 @@ def main(argv: list[str] | None = None) -> None:
                         "ABBA order (new, old, old, new, ...); --duration is split among each target's slices")
     parser.add_argument("--baseline", metavar="REV", help="also measure commit REV, exported and started "
                         "side by side, and print the ratios new/old")
+    parser.add_argument("--versus-processes", type=int, metavar="M", help="with --nginx: also start this tree "
+                        "with M processes behind an nginx of its own and print the ratios (N processes)/(M)")
     args = parser.parse_args(argv)
     count = args.sessions if args.page_runs else args.people
     if not 1 <= count <= MAX_PEOPLE:
@@ -482,6 +486,8 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"--rounds must be between 1 and 20, got {args.rounds}")
     if args.url and args.baseline:
         parser.error("--baseline starts both servers itself; leave out --url")
+    if args.versus_processes and (args.baseline or args.url or not args.nginx):
+        parser.error("--versus-processes compares deployments of this tree: it needs --nginx, no --baseline or --url")
 
     targets: list[Target] = []
     try:
@@ -492,6 +498,8 @@ def main(argv: list[str] | None = None) -> None:
             if args.baseline:
                 tree = apphost.export_tree(args.baseline, Path(tempfile.mkdtemp(prefix="bench-load-old-")))
                 targets.append(start_target(f"old {args.baseline}", tree, 1, False, None))
+            if args.versus_processes:
+                targets.append(start_target("versus", ROOT, args.versus_processes, True, None))
         order = rounds_order(len(targets), args.rounds)
         what = (f"page runs of {args.page_runs}, {args.sessions} sessions" if args.page_runs else
                 f"{args.people} people (mix {args.mix}), think {args.think:g} s")
@@ -511,9 +519,10 @@ def main(argv: list[str] | None = None) -> None:
     if len(results) == 2:
         new, old = results
         key = "interactions_per_s" if args.page_runs else "flows_per_s"
-        print(f"ratio new/old: {key} {new[key] / old[key]:.2f}" if old[key] else f"old {key} is 0")
+        ratio = (f"{args.processes} processes/{args.versus_processes}" if args.versus_processes else "new/old")
+        print(f"ratio {ratio}: {key} {new[key] / old[key]:.2f}" if old[key] else f"second {key} is 0")
         for kind in sorted(set(new["median_s"]) & set(old["median_s"])):
-            print(f"  {kind:<18} seconds new/old: median {new['median_s'][kind] / old['median_s'][kind]:.2f}, "
+            print(f"  {kind:<18} seconds {ratio}: median {new['median_s'][kind] / old['median_s'][kind]:.2f}, "
                   f"p95 {new['p95_s'][kind] / old['p95_s'][kind]:.2f}")
 
 

@@ -5,10 +5,14 @@ assets (no CDN) and every text HTML-escaped inside a JSON string literal
 (:class:`maps.resident.SafeTooltip`).
 
 The projector view (``/live``) refreshes every few seconds. Its base map
-(:func:`workshop_base_map`) depends only on the focus area, which does not
-change during a workshop, so streamlit-folium keeps the same Leaflet map and
-the zoom and centre the facilitator chose; only the layers passed as
-``feature_group_to_add`` (:func:`focus_layer`, :func:`pins_layer`) are swapped.
+(:func:`workshop_base_map`, the focus area outlined in it) does not change
+during a workshop, so streamlit-folium keeps the same Leaflet map and the zoom
+and centre the facilitator chose. The pins reach it as changes: each refresh
+sends what changed since the last one (:func:`pin_changes`,
+:func:`pin_changes_script`), which the browser applies to the pins it keeps,
+so a refresh of a room with 500 pins and one new need sends one pin, and a
+refresh with no change sends none. :func:`pins_layer` draws all pins at once,
+for a map that is drawn once.
 
 Examples
 --------
@@ -52,6 +56,7 @@ class Pin:
     category: str
     title: str
     label: str
+    id: str = ""  # the need's id: what a projector's changes name it by
 
 
 def bbox_bounds(bbox: Sequence[float]) -> list[list[float]]:
@@ -75,11 +80,17 @@ def bbox_polygon(bbox: Sequence[float]) -> dict[str, Any]:
 
 
 def workshop_base_map(bbox: Sequence[float], basemap: Basemap | None = None, lang: str = "de",
-                      asset_base: str = ASSET_BASE) -> folium.Map:
-    """The projector's map: the planners' stable base map, fitted to the focus area's ``bbox``."""
+                      asset_base: str = ASSET_BASE, *, focus: folium.FeatureGroup | None = None) -> folium.Map:
+    """The projector's map: the planners' stable base map, fitted to the focus area's ``bbox``.
+
+    ``focus`` (a :func:`focus_layer`) becomes part of the base map: it does not change
+    during a workshop, so it is not sent again with every change of the pins.
+    """
     m = planner_base_map(basemap, lang, asset_base)
     # planner_base_map fits Berlin; a second fit runs after it and wins.
     m.fit_bounds(bbox_bounds(bbox), padding=(20, 20))
+    if focus is not None:
+        focus.add_to(m)
     return m
 
 
@@ -124,9 +135,7 @@ class PinData(MacroElement):
         super().__init__()
         self._name = "PinData"
         self.rows = rows
-        # "<", ">" and "&" as \\u escapes: the array can never close the surrounding <script>.
-        text = json.dumps(rows, ensure_ascii=True, separators=(",", ":"))
-        self.rows_json = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        self.rows_json = _script_json(rows)
         self.radius = float(radius)
 
 
@@ -137,15 +146,116 @@ def pins_layer(pins: Sequence[Pin], categories: Sequence[str], *, radius: float 
     with the escaped category and title; all circles come from one :class:`PinData`.
     """
     index = {c: i for i, c in enumerate(categories)}
-    rows = [
-        [round(float(pin.lat), 6), round(float(pin.lon), 6),
-         CATEGORY_COLOURS[index.get(pin.category, len(index)) % len(CATEGORY_COLOURS)],
-         need_tooltip(pin.title, pin.label)]
-        for pin in pins
-    ]
+    rows = [_pin_row(pin, index) for pin in pins]
     group = folium.FeatureGroup(name="pins")
     PinData(rows, radius).add_to(group)
     return group
+
+
+def _pin_row(pin: Pin, index: Mapping[str, int]) -> list[Any]:
+    """``[lat, lon, colour, tooltip]``: what the browser needs to draw ``pin``."""
+    return [round(float(pin.lat), 6), round(float(pin.lon), 6),
+            CATEGORY_COLOURS[index.get(pin.category, len(index)) % len(CATEGORY_COLOURS)],
+            need_tooltip(pin.title, pin.label)]
+
+
+def _script_json(value: Any) -> str:
+    # "<", ">" and "&" as \u escapes: the text can never close a surrounding <script>.
+    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+@dataclass(frozen=True)
+class PinChanges:
+    """What a projector's map must change to show the room's pins now.
+
+    ``added`` maps a need's id to its row ``[lat, lon, colour, tooltip]`` (new, or
+    changed since it was sent); ``removed`` names the ids to take off. ``full``
+    says the rows are all pins: the browser drops every pin not among them (a new
+    map, or a resynchronisation).
+    """
+
+    added: Mapping[str, list]
+    removed: tuple[str, ...] = ()
+    full: bool = False
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to send: the browser shows the room as it is."""
+        return not (self.added or self.removed or self.full)
+
+
+def pin_changes(shown: Mapping[str, str] | None, pins: Sequence[Pin],
+                categories: Sequence[str]) -> tuple[PinChanges, dict[str, str]]:
+    """The changes from the pins a browser was sent (``shown``) to ``pins``, and what it shows after them.
+
+    ``shown`` maps each need id sent to the browser to its row as JSON (the second
+    value returned by the previous call); ``None`` when nothing was sent yet, which
+    gives every pin, ``full``. A pin whose position, category or title changed is
+    sent again; a pin no longer among ``pins`` (hidden, say) is removed.
+
+    >>> a, b = Pin(52.5, 13.4, "mobility", "Bank", "Mobilität", "a"), Pin(52.6, 13.3, "mobility", "Ampel", "M", "b")
+    >>> first, shown = pin_changes(None, [a], ["mobility"])
+    >>> sorted(first.added), first.full
+    (['a'], True)
+    >>> pin_changes(shown, [a], ["mobility"])[0].empty
+    True
+    >>> changes, shown = pin_changes(shown, [b], ["mobility"])
+    >>> sorted(changes.added), changes.removed, changes.full
+    (['b'], ('a',), False)
+    """
+    index = {c: i for i, c in enumerate(categories)}
+    rows = {pin.id: _pin_row(pin, index) for pin in pins}
+    now = {need_id: _script_json(row) for need_id, row in rows.items()}
+    if shown is None:
+        return PinChanges(rows, (), True), now
+    added = {need_id: rows[need_id] for need_id, text in now.items() if shown.get(need_id) != text}
+    removed = tuple(need_id for need_id in shown if need_id not in now)
+    return PinChanges(added, removed), now
+
+
+#: Applies one :class:`PinChanges` to the pins the browser keeps (``window.__workshopPins``, one
+#: Leaflet layer per map, markers by need id), in streamlit-folium's frame where ``map_div`` is the map.
+#: A row equal to the one drawn is left alone, so a full resend redraws nothing that is right.
+_APPLY_CHANGES = """(function (map, change) {
+    var pins = window.__workshopPins;
+    if (!pins || pins.map !== map) {
+        pins = window.__workshopPins = {map: map, layer: L.layerGroup().addTo(map), markers: {}};
+    }
+    function drop(id) {
+        if (pins.markers[id]) { pins.layer.removeLayer(pins.markers[id].marker); delete pins.markers[id]; }
+    }
+    if (change.full) {
+        var keep = {};
+        change.add.forEach(function (r) { keep[r[0]] = true; });
+        Object.keys(pins.markers).forEach(function (id) { if (!keep[id]) { drop(id); } });
+    }
+    change.remove.forEach(drop);
+    change.add.forEach(function (r) {
+        var row = JSON.stringify(r);
+        if (pins.markers[r[0]] && pins.markers[r[0]].row === row) { return; }
+        drop(r[0]);
+        var marker = L.circleMarker([r[1], r[2]], {radius: %(radius)s, color: "#ffffff", weight: 2,
+            fillColor: r[3], fillOpacity: 0.9, className: "workshop-pin"}).bindTooltip(r[4], {sticky: true});
+        pins.markers[r[0]] = {row: row, marker: marker.addTo(pins.layer)};
+    });
+})(map_div, %(change)s);
+"""
+
+
+def pin_changes_script(changes: PinChanges, *, radius: float = 9) -> str:
+    r"""The script streamlit-folium runs (as its ``feature_group``) to apply ``changes`` in the browser.
+
+    Only the changed pins are in it; tooltips are HTML-escaped
+    (:func:`maps.resident.need_tooltip`) inside a JSON string literal, where ``${...}`` is inert.
+
+    >>> script = pin_changes_script(PinChanges({"a1": [52.5, 13.4, "#1f77b4", "&lt;b&gt;"]}, ("b2",)))
+    >>> '["a1",52.5,13.4,"#1f77b4","\\u0026lt;b\\u0026gt;"]' in script, '"remove":["b2"]' in script
+    (True, True)
+    """
+    change = {"full": changes.full, "add": [[need_id, *row] for need_id, row in changes.added.items()],
+              "remove": list(changes.removed)}
+    return _APPLY_CHANGES % {"radius": float(radius), "change": _script_json(change)}
 
 
 _DISTRICT_STYLE = {"color": "#333333", "weight": 1.5, "fillColor": "#ffffff", "fillOpacity": 0.0}

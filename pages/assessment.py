@@ -10,8 +10,8 @@ with their evidence, and offers the report as HTML and PDF. All computation
 lives in :mod:`assessment`; the page wires widgets to it and keeps them in the URL (a link restores them).
 
 Heavy inputs (indicator table, full-detail geometry and its contiguity,
-display geometry) are cached per level and data version; needs counts for a
-minute, so new published needs show up without a restart. The assessment
+display geometry) are cached per level and data version; needs counts per the
+database's :meth:`~assessment.needs.store.NeedStore.data_version` (fresh at the next run). The assessment
 itself (index, robustness draws, hotspot permutations) is cached by its
 inputs, so a rerun that changes none of them (another area to explain, a goal,
 the language) computes nothing again. The two maps keep their Leaflet map in
@@ -58,9 +58,9 @@ def level_inputs(_settings: Settings, level: str, version: str):
             display_geojson(_settings, level), display_units(_settings, level))
 
 
-@st.cache_data(show_spinner=False, ttl=60, max_entries=8)
-def needs_counts(_settings: Settings, database_url: str, level: str) -> pd.DataFrame:
-    """Published needs per area and category of ``level``; refreshed every minute."""
+@st.cache_data(show_spinner=False, max_entries=8)
+def needs_counts(_settings: Settings, database_url: str, level: str, data_version: int) -> pd.DataFrame:
+    """Published needs per area and category of ``level``; ``data_version`` keys it to the database's content."""
     return report.needs_matrix(needs_store(_settings).counts_by_area(level), level)
 
 
@@ -119,7 +119,7 @@ if loaded != (level, preset):
 
 version = indicators.data_version(settings)
 table, _, _, geojson, geometry = level_inputs(settings, level, version)
-counts = needs_counts(settings, settings.database_url, level)
+counts = needs_counts(settings, settings.database_url, level, ctx.store.data_version())
 
 # --- indicators: weight, direction, add, remove ----------------------------------------------
 st.subheader(t("assess.indicators", lang))

@@ -8,15 +8,14 @@ explains them (with a 'keine Angabe' entry), the source line names dataset,
 date and licence, and a sortable table below holds the same values, so nothing
 here needs the map. Level and indicator are kept in the address bar, so a link shows
 the same map (:mod:`ui.shared_views`). Heavy data (display geometry, indicator table) is cached per
-level and data version; the folium map is rebuilt on each run (it is cheap, and
-folium objects must not be cached).
+level and data version; the map is built and rendered once per process and content
+(:func:`ui.map_component.map_component`), not on every run.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from assessment.analysis.view_links import OverviewView, overview_query
 from core.i18n import escape_markdown, t
@@ -41,6 +40,7 @@ from maps.base import (
 from maps.classify import NEUTRAL
 from ui import shared_views
 from ui.context import asset_base, page_context
+from ui.map_component import map_component
 
 #: The MSS status index is the city's own summary of social need per PLR.
 DEFAULT_INDICATOR = "mss_status"
@@ -97,29 +97,32 @@ values = table[key]
 layer = indicator_layer(values, indicator, lang)
 classification, texts, indicator_heading = layer.classification, layer.value_text, layer.heading
 source_line = citation(key, lang)
-m = choropleth_map(
-    geojson,
-    classification,
-    table["name"],
-    value_text=texts,
-    area_label=lvl.label(lang),
-    indicator_label=indicator_heading,
-    attribution=layer.attribution,
-    basemap=Basemap.from_settings(settings),
-    lang=lang,
-    asset_base=asset_base(),
-)
+
+
+def overview_map():
+    return choropleth_map(
+        geojson,
+        classification,
+        table["name"],
+        value_text=texts,
+        area_label=lvl.label(lang),
+        indicator_label=indicator_heading,
+        attribution=layer.attribution,
+        basemap=Basemap.from_settings(settings),
+        lang=lang,
+        asset_base=asset_base(),
+    )
+
 
 map_column, legend_column = st.columns([3, 1])
 with map_column:
     st.markdown(escape_markdown(t("overview.map_label", lang, indicator=indicator.label(lang), level=lvl.label(lang))))
-    clicked = st_folium(
-        m,
-        key="overview_map",  # st_folium remounts by itself when the map's script changes
-        height=560,
-        use_container_width=True,
-        returned_objects=["last_active_drawing"],
-    )
+    # Built and rendered once per process and content: a process's warm-up run prepares the
+    # default map, so a first visitor's run sends it without rendering 542 areas again.
+    content = ("overview", level, key, lang, indicators.data_version(settings), Basemap.from_settings(settings),
+               asset_base())
+    clicked = map_component(content, overview_map, key="overview_map", height=560, use_container_width=True,
+                            returned_objects=["last_active_drawing"])
 with legend_column:
     scheme = t(f"legend.scheme.{classification.scheme}", lang)
     st.html(legend_html(legend_entries(classification, lang), indicator_heading, lang))

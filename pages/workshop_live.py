@@ -1,10 +1,10 @@
 """Projector view /live?workshop=CODE: the focus area, pins arriving, counts, newest needs, QR code.
 
 Made to be read from the back of a room: large type, no controls. One
-fragment refreshes every :data:`REFRESH_S` seconds and only swaps the map's
-layers (``feature_group_to_add``): the base map depends on the focus area
-alone, so streamlit-folium keeps the same Leaflet map and the zoom and centre
-someone set by hand. While a voting round is open, the QR code points to the
+fragment refreshes every :data:`REFRESH_S` seconds and sends the map only the
+pins that changed since its last refresh (:mod:`ui.live_map`): the base map
+depends on the focus area alone, so streamlit-folium keeps the same Leaflet map
+and the zoom and centre someone set by hand. While a voting round is open, the QR code points to the
 voting page and the results replace the newest needs; the results rank equal
 dots as a tie and say when the round is over. The QR code and the join code
 (large, for typing it in) show only while there is something to join
@@ -14,16 +14,13 @@ dots as a tie and say when the round is over. The QR code and the join code
 from __future__ import annotations
 
 import streamlit as st
-from shapely.geometry import mapping
-from streamlit_folium import st_folium
 
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.participation.workshop_report import focus_area
 from assessment.participation.workshops import WorkshopBook, room_invitation
 from core.i18n import escape_markdown, t
-from maps.base import Basemap
-from maps.workshop import Pin, focus_layer, pins_layer, workshop_base_map
-from ui.context import app_url, asset_base, page_context
+from ui.context import app_url, page_context
+from ui.live_map import live_map
 from ui.widgets import qr_png, workshop_from_link
 
 #: Seconds between refreshes: a pin shows at most this long (plus a query) after it was stored.
@@ -40,7 +37,6 @@ book = WorkshopBook(store)
 code, workshop = workshop_from_link(book, lang, key="live", title="live.nav", unknown="live.unknown",
                                     intro="live.code_intro")
 focus = focus_area(settings, workshop, lang)
-categories = tuple(CATEGORIES)
 
 st.html(
     "<style>"
@@ -78,18 +74,7 @@ def live() -> None:
     voting = book.latest_round(code)
     map_column, side = st.columns([3, 2], gap="large")
     with map_column:
-        st_folium(
-            workshop_base_map(focus.bbox, Basemap.from_settings(settings), lang, asset_base()),
-            key="live_map",
-            feature_group_to_add=[
-                focus_layer(mapping(focus.geometry), focus.name),
-                pins_layer([Pin(n.lat, n.lon, n.category, n.title, CATEGORIES[n.category].label(lang)) for n in needs],
-                           categories),
-            ],
-            height=640,
-            use_container_width=True,
-            returned_objects=[],
-        )
+        live_map(settings, code, focus, needs, lang)
     with side.container(key="live_side"):
         invitation = room_invitation(current, voting)
         if invitation is not None:

@@ -326,3 +326,47 @@ def test_unchanged_preset_weights_follow_the_preset_to_another_level(settings_wi
     # The preset at PLR: its five indicators, not the two shares of BZR.
     assert "assess_w_mss_status" in [s.key for s in at.slider] and len(at.slider) == 5
     assert not carried(at)
+
+
+PUBLISH_ELSEWHERE = """
+import sys
+from assessment.needs.model import NeedInput
+from assessment.needs.store import open_store
+from core.settings import load_settings
+store = open_store(load_settings(), database_url=sys.argv[1])
+store.submit(NeedInput(category="mobility", title="Aus einem anderen Prozess", lat=52.5219, lon=13.4132),
+             status="published")
+store.close()
+"""
+
+
+@pytest.mark.slow  # starts a second Python process
+def test_needs_counts_follow_a_need_published_by_another_process_at_the_next_run(settings_with_data,
+                                                                                 database_url, monkeypatch):
+    """The counts are cached by the database's data version, not for a time: another app process's
+    change counts at the next run, and a run without a change reads no counts again."""
+    import os
+    import subprocess
+    import sys
+
+    import streamlit as st
+
+    from assessment.analysis import assess as analysis
+    from assessment.needs.store import NeedStore
+
+    st.cache_data.clear()
+    real, counted = analysis.assess, []
+    monkeypatch.setattr(analysis, "assess", lambda table, spec, **kw: counted.append(
+        int(kw["needs_counts"].select_dtypes("number").to_numpy().sum())) or real(table, spec, **kw))
+    reads = []
+    real_counts = NeedStore.counts_by_area
+    monkeypatch.setattr(NeedStore, "counts_by_area",
+                        lambda self, *a, **kw: reads.append(a) or real_counts(self, *a, **kw))
+    at = open_page()
+    at.run()
+    assert len(reads) == 1 and counted == [0]  # the second run: nothing changed, nothing read again
+    subprocess.run([sys.executable, "-c", PUBLISH_ELSEWHERE, database_url], check=True, timeout=120,
+                   env={**os.environ, "BEDARFSATLAS_DATA_DIR": str(settings_with_data.data_dir)})
+    at.run()
+    assert not at.exception, at.exception
+    assert len(reads) == 2 and counted == [0, 1]

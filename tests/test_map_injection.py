@@ -16,7 +16,7 @@ import pytest
 from maps.moderation import QueueMarker, moderation_map
 from maps.planner import facilities_layer, needs_layer
 from maps.resident import NeedMarker, report_map
-from maps.workshop import Pin, pins_layer
+from maps.workshop import Pin, pin_changes, pin_changes_script, pins_layer
 
 PAYLOADS = {
     "{{ 'inj' ~ 'ected' }}": "injected",
@@ -66,3 +66,12 @@ def test_template_syntax_in_resident_text_is_never_evaluated(payload):
         assert payload not in out, f"{name}: raw template syntax reached the page"
         if tell_tale:
             assert tell_tale not in out, f"{name}: {payload!r} was evaluated on the server"
+
+
+def test_a_projectors_pin_changes_carry_resident_text_inert():
+    """The changes /live sends are script the map's frame evaluates: the text stays data, escaped."""
+    title = "</script><img src=x onerror=alert(1)>${alert(2)}{{ 7*7 }}"
+    changes, _ = pin_changes(None, [Pin(52.5, 13.4, "mobility", title, "Mobilität", "a")], ["mobility"])
+    script = pin_changes_script(changes)
+    assert "<" not in script.split("(map_div, ", 1)[1]  # no tag can start inside the data
+    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in script and "\\u0026#123;\\u0026#123; 7*7" in script

@@ -331,3 +331,21 @@ def test_a_stuck_lock_gives_a_clear_busy_error_and_stores_nothing(tmp_path, geog
     store.submit(need_input())  # and works again once the lock is free
     assert store.count() == 1
     store.close()
+
+
+def test_the_start_up_shortcut_knows_alembics_newest_revision(tmp_path):
+    """migrate() skips Alembic for a database at newest_revision(), read from the file names: they must agree."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from assessment.needs.store import MIGRATIONS, newest_revision
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_heads() == [newest_revision()]
+    store = open_store(database_url=f"sqlite:///{tmp_path / 'needs.sqlite'}")
+    try:
+        with store.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == newest_revision()
+    finally:
+        store.close()

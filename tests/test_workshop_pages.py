@@ -8,6 +8,8 @@ the page passed (the base map and the layers) and returns what a user drew.
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -220,11 +222,10 @@ def test_live_view_shows_pins_counts_ticker_and_results(book, fake_map):
     at.run()
     assert not at.exception
     base, _, kwargs = fake_map.calls[-1]
-    focus, pins = kwargs["feature_group_to_add"]
-    [pin_data] = pins._children.values()
-    assert len(pin_data.rows) == 2
-    html = pins.add_to(base).get_root().render()
-    assert "workshop-pin" in html and "<b>" not in html
+    change = pins_sent(kwargs)
+    assert change["full"] and sorted(pin_titles(change).values()) == ["Mehr Bänke &lt;b&gt;", "Tempo 30"]
+    assert "workshop-pin" in kwargs["overlay_script"] and "<b>" not in kwargs["overlay_script"]
+    assert "workshop-focus" in base.get_root().render()  # the outline is part of the base map, sent once
     shown = texts(at)
     assert f"/melden?workshop={code}" in " ".join(shown)
     label = "Mobilität und Verkehr"
@@ -317,6 +318,38 @@ def live_page(code) -> AppTest:
     at = AppTest.from_file(LIVE, default_timeout=TIMEOUT_S)
     at.query_params["workshop"] = code
     return at
+
+
+def pins_sent(kwargs) -> dict | None:
+    """The pin changes one run of /live gave its map (None: no pin data at all)."""
+    script = kwargs.get("overlay_script")
+    if script is None:
+        return None
+    return json.loads(re.search(r"\}\)\(map_div, (.*)\);\s*$", script, re.S).group(1))
+
+
+def pin_titles(change: dict) -> dict[str, str]:
+    """The titles of the pins a change adds (as their tooltips show them), by the pin's name."""
+    return {row[0]: row[4].split("<br>", 1)[1] for row in change["add"]}
+
+
+def test_live_view_sends_its_map_only_what_changed_since_its_last_refresh(book, fake_map):
+    code = book.open(book.create("Delta", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    room_need(book, code, "Bänke"), room_need(book, code, "Bäume")
+    live = live_page(code)
+    live.run()
+    assert sorted(pin_titles(pins_sent(fake_map.calls[-1].kwargs)).values()) == ["Bänke", "Bäume"]
+    live.run()  # a refresh with no change: the map gets no pin data again
+    assert not live.exception
+    assert pins_sent(fake_map.calls[-1].kwargs) is None and fake_map.calls[-1].kwargs["feature_group_to_add"] is None
+    room_need(book, code, "Wasser")
+    live.run()
+    change = pins_sent(fake_map.calls[-1].kwargs)
+    assert (change["full"], list(pin_titles(change).values()), change["remove"]) == (False, ["Wasser"], [])
+    # Another projector (a new session) gets every pin.
+    other = live_page(code)
+    other.run()
+    assert len(pins_sent(fake_map.calls[-1].kwargs)["add"]) == 3
 
 
 def test_live_view_marks_a_tie_and_says_when_the_round_is_over(book, fake_map):
@@ -509,6 +542,7 @@ def test_the_facilitator_hides_a_pin_with_one_click_and_the_projector_drops_it(b
     live = live_page(code)
     live.run()
     assert "Mobilität und Verkehr: Max Mustermann http://x.example" in texts(live)
+    names = {title: name for name, title in pin_titles(pins_sent(fake_map.calls[-1].kwargs)).items()}
     at = setup_page()
     at.run()
     # The pins the projector shows, newest first, as plain text; a pending need is not among them.
@@ -528,6 +562,6 @@ def test_the_facilitator_hides_a_pin_with_one_click_and_the_projector_drops_it(b
     # The projector's next refresh (a run of its fragment) shows the room without it.
     live.run()
     assert not any("Max Mustermann" in text for text in texts(live))
-    _, _, kwargs = fake_map.calls[-1]
-    [pin_data] = kwargs["feature_group_to_add"][1]._children.values()
-    assert len(pin_data.rows) == 1
+    # It sends the map the one pin to take off, and no pin again.
+    assert pins_sent(fake_map.calls[-1].kwargs) == {"full": False, "add": [],
+                                                    "remove": [names["Max Mustermann http://x.example"]]}

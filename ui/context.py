@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import streamlit as st
+import streamlit.delta_generator
 
 from assessment.needs.store import NeedStore, open_store
 from assessment.participation.auth import RESIDENT, User
@@ -27,6 +28,13 @@ from assessment.participation.residents import browser_secret
 from core.settings import Settings, load_settings
 from maps.base import ASSET_BASE
 from ui.links import app_link, phones_cannot_open
+
+# At the first element of a process Streamlit checks whether it runs in a Python REPL, to print a
+# hint: ``inspect.stack()`` in the script thread, which reads the source file of every frame, 0.35 s
+# of each process's first page run (bench/cold_start.py). The app only runs under ``streamlit run``
+# or AppTest, never in a REPL, so the check is marked as done. (A private flag of Streamlit 1.67's
+# ``delta_generator``; should it go, this line sets an unused name and costs the 0.35 s again.)
+streamlit.delta_generator._use_warning_has_been_displayed = True
 
 
 @st.cache_resource(show_spinner=False)

@@ -117,6 +117,7 @@ def map_component(
     zoom: float | None = None,
     center: tuple[float, float] | None = None,
     on_change: Callable | None = None,
+    overlay_script: str | None = None,
 ) -> Any:
     """Show the map that ``build`` makes, prepared once per ``content_key``; returns what ``st_folium`` returns.
 
@@ -124,6 +125,9 @@ def map_component(
     to ``build``, hashable); ``build`` returns the map, or the map and the overlays that
     ``st_folium`` would get as ``feature_group_to_add``. ``zoom`` and ``center`` are passed on
     each run as with ``st_folium`` (they move the browser's map without a new one).
+    ``overlay_script`` is script that this run alone gives the component in place of the
+    prepared overlays (streamlit-folium runs it when it differs from the last run's, with the
+    map as ``map_div``): what changed since the last run, as :mod:`ui.live_map` sends pins.
     """
 
     def built() -> tuple[folium.Map, Sequence | None]:
@@ -132,9 +136,10 @@ def map_component(
 
     if _st_folium_replaced():
         fig, overlays = built()
+        extra = {} if overlay_script is None else {"overlay_script": overlay_script}  # only a test's stand-in gets it
         return sf.st_folium(fig, key=key, height=height, width=width, use_container_width=use_container_width,
                             returned_objects=returned_objects, zoom=zoom, center=center,
-                            feature_group_to_add=overlays, on_change=on_change)
+                            feature_group_to_add=overlays, on_change=on_change, **extra)
     prepared = _prepared(content_key, built)
     returned = list(returned_objects) if returned_objects is not None else None
     defaults = {
@@ -155,7 +160,7 @@ def map_component(
     return sf._component_func(
         script=prepared.script, header=prepared.header, html=prepared.html, id=prepared.map_id, key=hash_key,
         height=height, width=None if use_container_width else width, returned_objects=returned, default=defaults,
-        zoom=zoom, center=center, feature_group=prepared.feature_group, return_on_hover=False, layer_control=None,
-        pixelated=False, css_links=list(prepared.css_links), js_links=list(prepared.js_links),
+        zoom=zoom, center=center, feature_group=overlay_script or prepared.feature_group, return_on_hover=False,
+        layer_control=None, pixelated=False, css_links=list(prepared.css_links), js_links=list(prepared.js_links),
         on_change=_on_change, wrap_longitude=False,
     )
