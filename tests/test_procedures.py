@@ -292,3 +292,93 @@ def test_submission_into_a_procedure(book):
         store.submit(NeedInput(category="mobility", title="Mehr Bänke", lat=52.5, lon=13.3), procedure=closed)
     assert refused.value.fields() == ["procedure"]
     assert store.count(procedure_id=west.id) == 1
+
+
+# --- the residents' send, supports, workshops and goals in a procedure -------------------------
+
+
+def _open_west(book, **changes) -> "Procedure":  # noqa: F821 - a name for the reader
+    values = dict(starts_on=_today() - timedelta(days=1), ends_on=_today() + timedelta(days=30),
+                  area_level="BEZ", area_ids=("01",), area_label="Westbezirk", categories=("mobility", "housing"),
+                  questions=({"id": "dringend", "kind": "scale", "text_de": "Wie dringend?"},))
+    values.update(changes)
+    return book.create(_spec(**values), actor="admin-anna")
+
+
+def test_residents_send_into_a_procedure(book):
+    from assessment.participation.residents import page_rate_limiter
+    from assessment.participation.submission import ReportForm, limit_keys, submit_report
+
+    west = _open_west(book, moderation="post")
+    store = book.store
+    send = dict(workshop=None, lang="de", keys=limit_keys("a-session", "a-browser"), publish_immediately=False,
+                procedure=west)
+    inside = submit_report(store, page_rate_limiter(store), ReportForm("mobility", "Sichere Querung", "",
+                           answers={"dringend": "5"}),
+                           place={"lat": 52.5, "lon": 13.3, "located": {}}, token="form-token-1", **send)
+    assert inside.outcome == "stored"
+    assert (inside.need.procedure_id, inside.need.status, inside.need.answers) == (west.id, "published",
+                                                                                  (("dringend", "5"),))
+    outside = submit_report(store, page_rate_limiter(store), ReportForm("mobility", "Sichere Querung", ""),
+                            place={"lat": 52.5, "lon": 13.5, "located": {}}, token="form-token-2", **send)
+    assert outside.outcome == "refused"
+    slots = dict(outside.messages("de")[1:])
+    assert "außerhalb des Gebiets „Westbezirk“" in slots["place"]
+    assert store.count(procedure_id=west.id) == 1
+
+
+def test_a_closed_procedure_takes_no_supports(book):
+    from assessment.participation.residents import ProcedureClosedError, support_need
+
+    west = _open_west(book)
+    need = book.store.submit(NeedInput(category="mobility", title="Mehr Bänke", lat=52.5, lon=13.3), procedure=west)
+    assert support_need(book.store, need.id, "browser-a-secret", "session-a")
+    book.close(west.id, actor="admin-anna")
+    with pytest.raises(ProcedureClosedError, match="closed"):
+        support_need(book.store, need.id, "browser-b-secret", "session-b")
+    assert book.store.get(need.id).support_count == 1
+
+
+def test_dots_of_a_workshop_belong_to_its_procedure(book):
+    from assessment.participation.workshops import WorkshopBook
+
+    west = _open_west(book)
+    rooms = WorkshopBook(book.store)
+    room = rooms.create("Kiezwerkstatt", _today(), focus_level="BEZ", focus_id="01", procedure_id=west.id)
+    assert rooms.get(room.code).procedure_id == west.id
+    rooms.open(room.code)
+    need = book.store.submit(NeedInput(category="mobility", title="Mehr Bänke", lat=52.5, lon=13.3,
+                                       workshop_id=room.code, channel="workshop"),
+                             status="published", procedure=west)
+    voting = rooms.start_round(room.code, dots=2)
+    rooms.cast_vote(voting.id, "voter-one-token", need.id)
+    with book.store.engine.connect() as conn:
+        dots = conn.execute(sa.text("SELECT procedure_id FROM votes WHERE round_id = :r"), {"r": voting.id}).all()
+    assert [d[0] for d in dots] == [west.id]
+
+
+def test_goals_are_edited_and_withdrawn_with_their_history(book):
+    from assessment.analysis.goals import GoalBook, GoalInput
+
+    west = _open_west(book)
+    goals = GoalBook(book.store)
+    goal = goals.create(GoalInput("Mehr Schatten", "green_climate", "BEZ", ("01",), procedure_id=west.id))
+    assert goals.list(procedure_id=west.id) == [goal]
+    edited = goals.update(goal.id, GoalInput("Mehr Schatten auf Schulwegen", "green_climate", "BEZ", ("01", "02")),
+                          actor="planner-paula")
+    assert (edited.title, edited.area_ids, edited.procedure_id) == ("Mehr Schatten auf Schulwegen", ("01", "02"), west.id)
+    with pytest.raises(ValidationError) as refused:
+        goals.update(goal.id, GoalInput("", "green_climate", "BEZ", ("01",)), actor="planner-paula")
+    assert refused.value.fields() == ["title"]
+    withdrawn = goals.withdraw(goal.id, actor="planner-pit")
+    assert withdrawn.status == "withdrawn"
+    assert goals.list(procedure_id=west.id) == []
+    assert [g.id for g in goals.list(procedure_id=west.id, include_withdrawn=True)] == [goal.id]
+    history = goals.history(goal.id)
+    assert [(v.version, v.action, v.actor, v.title, v.area_ids, v.status) for v in history] == [
+        (1, "edit", "planner-paula", "Mehr Schatten", ("01",), "active"),
+        (2, "withdraw", "planner-pit", "Mehr Schatten auf Schulwegen", ("01", "02"), "active"),
+    ]
+    with pytest.raises(ValidationError) as frozen:
+        goals.update(goal.id, GoalInput("Wieder da", "green_climate", "BEZ", ("01",)), actor="planner-paula")
+    assert frozen.value.fields() == ["status"]
