@@ -63,6 +63,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from assessment.needs.model import STATUSES, ImportExtras, Need, NeedInput, utc_now
+from assessment.needs.procedures import Procedure, answer_columns, category_labels
 from assessment.needs.store import NeedStore
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.needs.validation import (
@@ -148,7 +149,11 @@ def is_own_export(header: Iterable[str] | None) -> bool:
     >>> is_own_export(COLUMNS), is_own_export(["lat", "lon", "category", "title"])
     (True, False)
     """
-    return list(header or []) == list(COLUMNS)
+    header = list(header or [])
+    extra = header[len(COLUMNS):]
+    # A procedure's export adds its id and one answer column per question after the others.
+    return header[:len(COLUMNS)] == list(COLUMNS) and (
+        not extra or (extra[0] == "procedure_id" and all(c.startswith("answer_") for c in extra[1:])))
 
 
 def _prefix_error(field_name: str, cell: str) -> FieldError:
@@ -169,8 +174,13 @@ def _prefix_error(field_name: str, cell: str) -> FieldError:
 # --- export ----------------------------------------------------------------------------------
 
 
-def _record(need: Need) -> dict:
-    category = CATEGORIES[need.category]
+def _record(need: Need, procedure: Procedure | None = None) -> dict:
+    category_de, category_en = category_labels(need.category, procedure)
+    answers = dict(need.answers)
+    extra = {} if procedure is None else {
+        "procedure_id": need.procedure_id,
+        **{f"answer_{q.id}": answers.get(q.id) for q in procedure.questions},
+    }
     return {
         "id": need.id,
         "reference": need.reference,
@@ -184,8 +194,8 @@ def _record(need: Need) -> dict:
         "PGR_ID": need.pgr_id,
         "BEZ_ID": need.bez_id,
         "category": need.category,
-        "category_de": category.label_de,
-        "category_en": category.label_en,
+        "category_de": category_de,
+        "category_en": category_en,
         "title": need.title,
         "description": need.description,
         "status": need.status,
@@ -194,13 +204,25 @@ def _record(need: Need) -> dict:
         "workshop": need.workshop_id,
         "channel": need.channel,
         "language": need.language,
+        **extra,
     }
 
 
-def _dictionary_text(attribution: str, count: int, statuses: str) -> str:
+def _dictionary(procedure: Procedure | None) -> tuple[tuple[str, str, str, str], ...]:
+    """The data dictionary: :data:`DATA_DICTIONARY`, and for one procedure its id and one column per question."""
+    if procedure is None:
+        return DATA_DICTIONARY
+    return DATA_DICTIONARY + (
+        ("procedure_id", "text", f"Beteiligungsverfahren „{procedure.title_in('de')}“",
+         f"Participation procedure “{procedure.title_in('en')}”"),
+        *answer_columns(procedure),
+    )
+
+
+def _dictionary_text(attribution: str, count: int, statuses: str, dictionary=DATA_DICTIONARY) -> str:
     lines = [attribution, "", f"{count} Bedarfe / needs, Status: {statuses}", "",
              "Spalte / column | Typ / type | Bedeutung | Meaning", "---|---|---|---"]
-    lines += [" | ".join(row) for row in DATA_DICTIONARY]
+    lines += [" | ".join(row) for row in dictionary]
     lines += ["", "Zellen, die mit = + - @ beginnen, sind mit ' versehen, damit Tabellenprogramme sie "
               "nicht als Formel ausführen. / Cells beginning with = + - @ carry a leading ' so that "
               "spreadsheets never run them as formulas."]
@@ -209,7 +231,7 @@ def _dictionary_text(attribution: str, count: int, statuses: str) -> str:
 
 def export_needs(
     store: NeedStore, path: str | Path, format: str, *, statuses: Iterable[str] | None = ("published",),
-    **query: Any,
+    procedure: Procedure | None = None, **query: Any,
 ) -> int:
     """Write the needs of ``store`` to ``path`` as ``csv``, ``geojson`` or ``gpkg``; return how many.
 
@@ -220,18 +242,25 @@ def export_needs(
     **query
         Further filters of :meth:`NeedStore.query` (``categories``, ``since``, ``until``,
         ``workshop_id``, ``level`` with ``area_ids``), e.g. the planners' map's view.
+    procedure
+        Only the needs of this participation procedure, with the columns ``procedure_id``
+        and ``answer_<question id>`` (one per question of the procedure) after the others.
     """
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Oldest first: a stable order that diff tools and re-imports can follow.
-    records = [_record(n) for n in reversed(store.query(statuses=statuses, **query))]
+    if procedure is not None:
+        query["procedure_id"] = procedure.id
+    records = [_record(n, procedure) for n in reversed(store.query(statuses=statuses, **query))]
+    dictionary = _dictionary(procedure)
+    columns = [row[0] for row in dictionary]
     attribution = attribution_line()
     status_text = "all" if statuses is None else ", ".join(statuses)
     if format == "csv":
         with open(path, "w", encoding="utf-8-sig", newline="") as out:
-            writer = csv.DictWriter(out, fieldnames=COLUMNS)
+            writer = csv.DictWriter(out, fieldnames=columns)
             writer.writeheader()
             for record in records:
                 writer.writerow(
@@ -239,7 +268,7 @@ def export_needs(
                      for k, v in record.items()}
                 )
         path.with_name(path.stem + ".README.txt").write_text(
-            _dictionary_text(attribution, len(records), status_text), encoding="utf-8"
+            _dictionary_text(attribution, len(records), status_text, dictionary), encoding="utf-8"
         )
     elif format == "geojson":
         collection = {
@@ -249,7 +278,7 @@ def export_needs(
             "statuses": status_text,
             "data_dictionary": [
                 {"column": c, "type": t, "description_de": de, "description_en": en}
-                for c, t, de, en in DATA_DICTIONARY
+                for c, t, de, en in dictionary
             ],
             "features": [
                 {
@@ -265,25 +294,26 @@ def export_needs(
         text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         path.write_text(text + "\n", encoding="utf-8")
     else:
-        _write_gpkg(path, records, attribution, status_text)
+        _write_gpkg(path, records, attribution, status_text, dictionary)
     return len(records)
 
 
-def _write_gpkg(path: Path, records: list[dict], attribution: str, status_text: str) -> None:
+def _write_gpkg(path: Path, records: list[dict], attribution: str, status_text: str,
+                dictionary=DATA_DICTIONARY) -> None:
     import geopandas as gpd
     import pandas as pd
     import pyogrio
 
     path.unlink(missing_ok=True)
-    frame = pd.DataFrame(records, columns=list(COLUMNS))
+    frame = pd.DataFrame(records, columns=[row[0] for row in dictionary])
     layer = gpd.GeoDataFrame(
         frame.drop(columns=["lat", "lon"]).astype({"support_count": "int64"}),
         geometry=gpd.points_from_xy(frame["lon"], frame["lat"]),
         crs="EPSG:4326",
     )
     pyogrio.write_dataframe(layer, path, layer="needs", driver="GPKG")
-    dictionary = pd.DataFrame(list(DATA_DICTIONARY), columns=["column", "type", "description_de", "description_en"])
-    pyogrio.write_dataframe(dictionary, path, layer="data_dictionary", driver="GPKG")
+    table = pd.DataFrame(list(dictionary), columns=["column", "type", "description_de", "description_en"])
+    pyogrio.write_dataframe(table, path, layer="data_dictionary", driver="GPKG")
     about = pd.DataFrame(
         {"key": ["attribution", "exported_at", "statuses", "count"],
          "value": [attribution, utc_now().isoformat(), status_text, str(len(records))]}

@@ -716,3 +716,42 @@ class ProcedureBook:
             statement = statement.where(needs.c.status.in_(list(statuses)))
         return {pid: int(n) for pid, n in self.store._read(lambda conn: conn.execute(statement).all())}
 
+
+
+def answer_summary(procedure: Procedure, needs: Iterable) -> list[tuple[Question, list[tuple[str, int]], int]]:
+    """How the needs answered each of the procedure's questions: per question the count per option
+    (in the options' order) and how many needs answered it at all.
+
+    >>> from datetime import date
+    >>> from types import SimpleNamespace as Need
+    >>> urgent = Question("dringend", "scale", "Wie dringend?", "How urgent?", SCALE_OPTIONS)
+    >>> round_ = Procedure("p", {"de": "Runde"}, {}, None, (), None, "Berlin", date(2026, 1, 1), None, None,
+    ...                    (), (urgent,), "pre")
+    >>> needs_ = [Need(answers=(("dringend", "5"),)), Need(answers=(("dringend", "5"),)), Need(answers=())]
+    >>> [(q.id, counts, answered) for q, counts, answered in answer_summary(round_, needs_)]
+    [('dringend', [('1', 0), ('2', 0), ('3', 0), ('4', 0), ('5', 2)], 2)]
+    """
+    needs = list(needs)
+    summary = []
+    for question in procedure.questions:
+        given = [dict(n.answers).get(question.id) for n in needs]
+        counts = [(option, sum(1 for g in given if g == option)) for option in question.options]
+        summary.append((question, counts, sum(1 for g in given if g is not None)))
+    return summary
+
+
+def answer_columns(procedure: Procedure | None) -> list[tuple[str, str, str, str]]:
+    """Export columns for the answers to ``procedure``'s questions: ``(column, type, de, en)``, one per question."""
+    if procedure is None:
+        return []
+    return [(f"answer_{q.id}", "text", f"Antwort auf „{q.text_de}“ ({', '.join(q.options)})",
+             f"Answer to “{q.text('en')}” ({', '.join(q.options)})") for q in procedure.questions]
+
+
+def category_labels(category_id: str, procedure: Procedure | None) -> tuple[str, str]:
+    """German and English label of a category: the procedure's own, else the standard list's, else the id."""
+    own = procedure.category(category_id) if procedure is not None else None
+    if own is not None:
+        return own.label_de, own.label_en
+    standard = CATEGORIES.get(category_id)
+    return (standard.label_de, standard.label_en) if standard else (category_id, category_id)
