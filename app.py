@@ -95,6 +95,7 @@ staff_pages = [
     ("pages/moderation_queue.py", t("moderation.nav", lang), "moderation"),
     ("pages/audit_log.py", t("moderation.audit_nav", lang), "audit"),
     ("pages/workshop_setup.py", t("workshop.nav", lang), "workshop"),
+    ("pages/procedures.py", t("nav.procedures", lang), "verfahren"),
 ]
 pages = public_pages + [
     st.Page(script, title=title, url_path=path) if may_open(user, path)

@@ -151,6 +151,8 @@ class NeedFilters:
     until: date | None = None
     workshop_id: str | None = None
     statuses: tuple[str, ...] = PUBLIC_STATUSES
+    #: Only the needs of this participation procedure (:mod:`assessment.needs.procedures`).
+    procedure_id: str | None = None
 
     def store_kwargs(self) -> dict:
         """Keyword arguments for :meth:`NeedStore.query` and :meth:`NeedStore.counts_by_area`."""
@@ -161,6 +163,7 @@ class NeedFilters:
             "until": _day_start(self.until + timedelta(days=1)) if self.until else None,
             "workshop_id": self.workshop_id or None,
             "statuses": list(self.statuses),
+            "procedure_id": self.procedure_id or None,
         }
 
 
@@ -808,6 +811,27 @@ def needs_exports(store: Any, filters: NeedFilters, *, bezirk: str | None = None
                      f"{name}.{fmt}") for fmt in ("csv", "geojson")]
 
 
+def procedure_exports(store: Any, procedure: Any, lang: str = "de") -> list[Download]:
+    """Every need of a participation procedure, of any status, as CSV, GeoJSON and GeoPackage, for staff.
+
+    Written by :func:`assessment.needs.exchange.export_needs` with the procedure's
+    answer columns; each file is built only when its button is clicked.
+    """
+    from assessment.needs.exchange import export_needs
+
+    def build(fmt: str) -> bytes:
+        import tempfile
+        from pathlib import Path
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"needs.{fmt}"
+            export_needs(store, path, fmt, statuses=None, procedure=procedure)
+            return path.read_bytes()
+
+    return [Download(t(f"procedures.download_{fmt}", lang), lambda fmt=fmt: build(fmt), EXPORT_TYPES[fmt],
+                     f"bedarfsatlas_verfahren_{procedure.id}.{fmt}") for fmt in ("csv", "geojson", "gpkg")]
+
+
 def export_file_name(level: str, key: str, suffix: str) -> str:
     """The name of an export of the view: what it shows, so downloads of several views do not collide.
 
@@ -999,6 +1023,7 @@ class ViewState:
     needs_layer: str = "points"
     map_view: MapView | None = None
     bezirk: str | None = None
+    procedure: str | None = None
 
     def areas(self, area_ids: Iterable[str]) -> list[str]:
         """The areas the view lists, exports, compares and focuses: those of its Bezirk, or all.
@@ -1017,7 +1042,7 @@ class ViewState:
         return [a for a in area_ids if a[:2] == self.bezirk]
 
     def filters(self, statuses: tuple[str, ...] = PUBLIC_STATUSES) -> NeedFilters:
-        return NeedFilters(self.categories, self.since, self.until, self.workshop, statuses)
+        return NeedFilters(self.categories, self.since, self.until, self.workshop, statuses, self.procedure)
 
     def within(self, area_ids: Iterable[str]) -> ViewState:
         """The view with only a focus and compared areas that are among ``area_ids`` (the level's ids).
@@ -1059,13 +1084,15 @@ class ViewState:
             "period": tuple(d for d in (self.since, self.until) if d is not None),
             "workshop": self.workshop or "", "focus": self.focus, "compare": list(self.compare),
             "facilities": list(self.facilities), "needs_layer": self.needs_layer, "bezirk": self.bezirk,
+            "procedure": self.procedure,
         }
 
     @classmethod
     def from_widgets(cls, *, level: str, indicator: str, categories: Iterable[str] = (), period: object = (),
                      workshop: str = "", focus: str | None = None, compare: Iterable[str] = (),
                      facilities: Iterable[str] = (), needs_layer: str = "points", map_view: MapView | None = None,
-                     bezirk: str | None = None, area_ids: Iterable[str] | None = None) -> ViewState:
+                     bezirk: str | None = None, area_ids: Iterable[str] | None = None,
+                     procedure: str | None = None) -> ViewState:
         """The view the widgets show: the period read by :func:`period_bounds`, a blank workshop is none.
 
         With ``area_ids`` (the level's ids), a focus or compared area of
@@ -1078,7 +1105,7 @@ class ViewState:
         (datetime.date(2026, 3, 1), None, None, None)
         """
         view = cls(level, indicator, tuple(categories), *period_bounds(period), workshop.strip() or None,
-                   focus, tuple(compare), tuple(facilities), needs_layer, map_view, bezirk)
+                   focus, tuple(compare), tuple(facilities), needs_layer, map_view, bezirk, procedure or None)
         return view if area_ids is None else view.within(view.areas(area_ids))
 
 
@@ -1135,6 +1162,8 @@ def state_to_query(state: ViewState) -> dict[str, str]:
         params["bedarfe"] = state.needs_layer
     if state.bezirk:
         params["bezirk"] = state.bezirk
+    if state.procedure:
+        params["verfahren"] = state.procedure
     if state.map_view is not None:
         shown = state.map_view.rounded()
         params["zoom"] = f"{shown.zoom:g}"
@@ -1263,6 +1292,9 @@ def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterab
     workshop = _one(params, "workshop")
     if workshop:
         state = replace(state, workshop=workshop[:64])
+    procedure = _one(params, "verfahren")
+    if procedure and re.fullmatch(r"[A-Za-z0-9_\-]{1,36}", procedure):
+        state = replace(state, procedure=procedure)
 
     bezirk = _one(params, "bezirk")
     known_bezirke = set(area_ids["BEZ"]) if area_ids is not None and "BEZ" in area_ids else None

@@ -755,3 +755,46 @@ def category_labels(category_id: str, procedure: Procedure | None) -> tuple[str,
         return own.label_de, own.label_en
     standard = CATEGORIES.get(category_id)
     return (standard.label_de, standard.label_en) if standard else (category_id, category_id)
+
+
+def parse_own_categories(text: str) -> list[dict]:
+    """Own categories typed one per line, ``id; label; #colour; description`` (the staff form's field).
+
+    Lines that do not have four parts are kept as given, so the validation names them.
+
+    >>> parse_own_categories("spielplatz; Spielplatz; #aa0000; Spiel- und Bolzplätze\\n")
+    [{'id': 'spielplatz', 'label_de': 'Spielplatz', 'colour': '#aa0000', 'description_de': 'Spiel- und Bolzplätze'}]
+    """
+    found = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split(";")] + ["", "", ""]
+        found.append({"id": parts[0], "label_de": parts[1], "colour": parts[2], "description_de": ";".join(
+            p for p in parts[3:] if p)})
+    return found
+
+
+def parse_questions(text: str) -> list[dict]:
+    """Questions typed one per line: ``scale; text`` or ``choice; text; option | option | …``.
+
+    >>> [(q["kind"], q["text_de"], q["options"]) for q in parse_questions("scale; Wie dringend?\\nchoice; Wie oft?; täglich | selten")]
+    [('scale', 'Wie dringend?', []), ('choice', 'Wie oft?', ['täglich', 'selten'])]
+    """
+    found = []
+    for number, line in enumerate((line for line in (text or "").splitlines() if line.strip()), start=1):
+        parts = [p.strip() for p in line.split(";")] + ["", ""]
+        found.append({"id": f"q{number}", "kind": parts[0], "text_de": parts[1],
+                      "options": [o.strip() for o in parts[2].split("|") if o.strip()]})
+    return found
+
+
+def own_categories_text(procedure: Procedure) -> str:
+    """The procedure's own categories as the staff form's lines (:func:`parse_own_categories` reads them back)."""
+    return "\n".join(f"{c.id}; {c.label_de}; {c.colour}; {c.description_de}" for c in procedure.categories if c.own)
+
+
+def questions_text(procedure: Procedure) -> str:
+    """The procedure's questions as the staff form's lines (:func:`parse_questions` reads them back)."""
+    return "\n".join(f"{q.kind}; {q.text_de}" + (f"; {' | '.join(q.options)}" if q.kind == "choice" else "")
+                     for q in procedure.questions)
