@@ -540,6 +540,8 @@ class FlagAnswer:
 
 #: The database was too busy: nothing was counted, try again.
 BUSY = FlagAnswer("report.busy", settled=False, ok=False)
+#: The need's procedure is closed: it takes no more supports.
+SUPPORT_CLOSED = FlagAnswer("procedure.support_closed", settled=False, ok=False)
 
 
 def reporter_key(browser: str | None) -> str | None:
