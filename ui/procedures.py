@@ -146,3 +146,10 @@ def procedure_form(store: Any, lang: str, procedure: Procedure | None) -> Proced
                         for i, q in enumerate(parse_questions(questions))),
         moderation=moderation,
     )
+
+
+def procedure_report(store: Any, procedure_id: str | None) -> dict:
+    """The report's arguments for one procedure (its section and the answers' summary), or none for all."""
+    if procedure_id is None:
+        return {}
+    return {"procedure": ProcedureBook(store).get(procedure_id), "procedure_needs": store.query(procedure_id=procedure_id)}
