@@ -49,8 +49,8 @@ def procedure_picker(container: Any, store: Any, lang: str, key: str) -> str | N
 def resident_procedure(store: Any, lang: str, workshop: Any) -> Procedure | None:
     """The open procedure a resident sends into (the workshop's, the only one, or the one chosen here).
 
-    With several open procedures and no workshop, a select box asks; the area and period of the
-    procedure are said under it. ``?verfahren=ID`` of a closed procedure shows its result instead.
+    With several open procedures and no workshop, a select box asks (the form says the chosen one's
+    area and period: :func:`area_note`). ``?verfahren=ID`` of a closed procedure shows its result.
     """
     book = ProcedureBook(store)
     open_now = book.open_procedures()
@@ -69,9 +69,14 @@ def resident_procedure(store: Any, lang: str, workshop: Any) -> Procedure | None
         chosen_id = st.selectbox(t("procedure.choose", lang), list(names), format_func=names.get, key="report_procedure",
                                  index=list(names).index(chosen.id) if chosen else 0)
         chosen = next(p for p in open_now if p.id == chosen_id)
-    if chosen is not None:
-        st.caption(escape_markdown(t("procedure.area_note", lang, area=chosen.area_label, period=chosen.period_text())))
     return chosen
+
+
+def area_note(procedure: Procedure | None, lang: str) -> None:
+    """Say where and until when the procedure takes needs (in the form, not above the map: nothing moves it)."""
+    if procedure is not None:
+        st.caption(escape_markdown(t("procedure.area_note", lang, area=procedure.area_label,
+                                     period=procedure.period_text())))
 
 
 def category_choices(procedure: Procedure | None) -> dict[str, tuple[str, str, str, str]]:

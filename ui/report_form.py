@@ -24,7 +24,7 @@ from core.i18n import escape_markdown, t
 from core.settings import Settings
 from ui.focus import focus_here
 from ui.live_count import LIVE_COUNT_SCRIPT, count_html
-from ui.procedures import answer_widgets, category_choices
+from ui.procedures import answer_widgets, area_note, category_choices
 from ui.widgets import honeypot_input, keep_choice_across_languages
 
 #: Where a send's messages wait for the next run of the whole page.
@@ -50,6 +50,7 @@ def what_step(store: Any, settings: Settings, lang: str, workshop: Any, allowanc
     state = st.session_state
     form = state["report_form"]
     st.header(t("report.step_what", lang))
+    area_note(procedure, lang)
     choices = category_choices(procedure)
     keep_choice_across_languages(f"report_category_{form}", {cid: c[:2] for cid, c in choices.items()}, lang)
     category = st.selectbox(t("report.category", lang), list(choices), key=f"report_category_{form}", index=None,
