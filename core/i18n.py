@@ -1572,6 +1572,11 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "procedures.download_gpkg": {"de": "Bedarfe als GeoPackage", "en": "Needs as GeoPackage"},
     "procedures.workshops": {"de": "Workshops in diesem Verfahren: {codes}", "en": "Workshops in this procedure: {codes}"},
     "procedures.no_workshops": {"de": "Noch keine Workshops in diesem Verfahren.", "en": "No workshops in this procedure yet."},
+    "procedure.general": {"de": "Allgemein (kein eigenes Verfahren)", "en": "General (no procedure of its own)"},
+    "moderation.audit_action.procedure_create": {"de": "Verfahren angelegt", "en": "procedure created"},
+    "moderation.audit_action.procedure_edit": {"de": "Verfahren geändert", "en": "procedure edited"},
+    "moderation.audit_action.procedure_close": {"de": "Verfahren abgeschlossen", "en": "procedure closed"},
+    "moderation.audit_action.procedure_reopen": {"de": "Verfahren wieder geöffnet", "en": "procedure reopened"},
 }
 
 

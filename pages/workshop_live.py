@@ -17,7 +17,7 @@ import streamlit as st
 from shapely.geometry import mapping
 from streamlit_folium import st_folium
 
-from assessment.needs.taxonomy import CATEGORIES
+from assessment.needs.taxonomy import CATEGORIES, category_label
 from assessment.participation.workshop_report import focus_area
 from assessment.participation.workshops import WorkshopBook, room_invitation
 from core.i18n import escape_markdown, t
@@ -83,7 +83,7 @@ def live() -> None:
             key="live_map",
             feature_group_to_add=[
                 focus_layer(mapping(focus.geometry), focus.name),
-                pins_layer([Pin(n.lat, n.lon, n.category, n.title, CATEGORIES[n.category].label(lang)) for n in needs],
+                pins_layer([Pin(n.lat, n.lon, n.category, n.title, category_label(n.category, lang)) for n in needs],
                            categories),
             ],
             height=640,
@@ -125,7 +125,7 @@ def live() -> None:
                 if not needs:
                     st.text(t("live.none_yet", lang))
                 for need in needs[:TICKER]:
-                    st.text(f"{CATEGORIES[need.category].label(lang)}: {need.title}")
+                    st.text(f"{category_label(need.category, lang)}: {need.title}")
 
 
 live()

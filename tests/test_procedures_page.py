@@ -105,3 +105,29 @@ def test_edit_keeps_the_question_ids_and_audits_before_and_after(book):
     assert edited.title_in("de") == "Runde Zwei" and [q.id for q in edited.questions] == ["dringend"]
     details = json.loads(audit.entries(book.store, action="procedure_edit")["details"].iloc[0])
     assert json.loads(details["before"]["title"])["de"] == "Runde Eins"
+
+
+def test_a_workshop_is_held_in_the_procedure_chosen_on_workshop(book):
+    from datetime import date, timedelta
+
+    from assessment.needs.procedures import ProcedureInput
+    from assessment.participation.workshops import WorkshopBook
+    from test_workshop_pages import setup_page
+
+    made = book.create(ProcedureInput(title_de="Kiezrunde Mitte", starts_on=date.today() - timedelta(days=1),
+                                      categories=("mobility",)), actor="admin-anna", procedure_id="kiez-mitte")
+    at = setup_page()
+    at.run()
+    assert at.selectbox(key="ws_new_procedure").options[0] == "Allgemein (kein eigenes Verfahren)"
+    at.text_input(key="ws_new_title").input("Kiezwerkstatt Mitte")
+    at.selectbox(key="ws_new_procedure").set_value(made.id)
+    at.selectbox(key="ws_new_level").select("BEZ").run()
+    at.selectbox(key="ws_new_area_BEZ").select("01")
+    at.button(key="ws_create").click().run()
+    assert not at.exception
+    [room] = WorkshopBook(book.store).list()
+    assert (room.title, room.procedure_id) == ("Kiezwerkstatt Mitte", "kiez-mitte")
+    listing = page()
+    listing.run()
+    listing.selectbox(key="procedures_chosen").select(made.id).run()
+    assert f"Workshops in this procedure: {room.code}" in [c.value for c in listing.caption]

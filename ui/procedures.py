@@ -34,8 +34,8 @@ def option_text(procedure: Procedure, lang: str) -> str:
              status=t(f"procedure.status.{procedure.status()}", lang))
 
 
-def procedure_picker(container: Any, store: Any, lang: str, key: str) -> str | None:
-    """A select box of every procedure (first: all of them); returns the chosen id or ``None``.
+def procedure_picker(container: Any, store: Any, lang: str, key: str, none_text: str = "procedure.all") -> str | None:
+    """A select box of every procedure (first: ``none_text``, all of them); returns the chosen id or ``None``.
 
     An id from a link that names no procedure falls back to all procedures.
     """
@@ -43,7 +43,7 @@ def procedure_picker(container: Any, store: Any, lang: str, key: str) -> str | N
     if st.session_state.get(key) not in names:
         st.session_state[key] = None
     return container.selectbox(t("procedure.label", lang), [None, *names], key=key,
-                               format_func=lambda p: t("procedure.all", lang) if p is None else names[p])
+                               format_func=lambda p: t(none_text, lang) if p is None else names[p])
 
 
 def resident_procedure(store: Any, lang: str, workshop: Any) -> Procedure | None:

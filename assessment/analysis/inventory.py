@@ -59,7 +59,7 @@ import pandas as pd
 
 from assessment.needs.exchange import neutralise
 from assessment.needs.model import STATUSES
-from assessment.needs.taxonomy import CATEGORIES
+from assessment.needs.taxonomy import CATEGORIES, category_label
 from geodata.catalogue import DATASETS
 from core.i18n import format_number, t
 from geodata.indicators import (
@@ -571,7 +571,7 @@ def needs_list(listed: Sequence["Need"], lang: str = "de") -> pd.DataFrame:
     day_format = "%d.%m.%Y" if lang == "de" else "%Y-%m-%d"
     return pd.DataFrame({
         t("planner.col.date", lang): [n.created_at.date().strftime(day_format) for n in listed],
-        t("planner.col.category", lang): [CATEGORIES[n.category].label(lang) for n in listed],
+        t("planner.col.category", lang): [category_label(n.category, lang) for n in listed],
         t("planner.col.title", lang): [n.title for n in listed],
         t("planner.col.supports", lang): [n.support_count for n in listed],
         t("planner.col.reference", lang): [n.reference for n in listed],

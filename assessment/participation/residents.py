@@ -57,7 +57,7 @@ import sqlalchemy as sa
 
 from assessment.needs.model import DEFAULT_PROCEDURE_ID, Need, utc_now
 from assessment.needs.procedures import ProcedureBook
-from assessment.needs.taxonomy import CATEGORIES
+from assessment.needs.taxonomy import category_label
 from assessment.needs.store import (
     NeedNotFoundError,
     NeedStore,
@@ -399,7 +399,7 @@ def nearby_line(near: NearbyNeed, area: str, lang: str) -> str:
     'ca. 120 m · Wohnen · Planungsraum Unter den Linden · Unterstützungen: 2'
     """
     return t("report.nearby_item", lang, distance=distance_text(near.distance_m, lang),
-             category=CATEGORIES[near.need.category].label(lang), area=area, supports=near.need.support_count)
+             category=category_label(near.need.category, lang), area=area, supports=near.need.support_count)
 
 
 def distance_text(metres: float | None, lang: str) -> str:

@@ -83,7 +83,7 @@ from assessment.needs import audit
 from assessment.needs.model import AREA_LEVELS, DEFAULT_PROCEDURE_ID, Need, utc_now
 from assessment.needs.store import NeedStore, UTCDateTime
 from assessment.needs.store import needs as needs_table
-from assessment.needs.taxonomy import CATEGORIES
+from assessment.needs.taxonomy import category_label
 from assessment.participation.limits import hashed_key
 
 #: Join-code letters: no 0/O, 1/I/L, so a code read off a projector is typed right.
@@ -765,7 +765,7 @@ class WorkshopBook:
         for need in found:
             counts[need.category] = counts.get(need.category, 0) + 1
         frame = pd.DataFrame(
-            [(c, CATEGORIES[c].label("de"), CATEGORIES[c].label("en"), n) for c, n in counts.items()],
+            [(c, category_label(c, "de"), category_label(c, "en"), n) for c, n in counts.items()],
             columns=["category", "label_de", "label_en", "count"],
         )
         return frame.sort_values(["count", "category"], ascending=[False, True]).reset_index(drop=True)
