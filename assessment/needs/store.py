@@ -387,6 +387,8 @@ class NeedStore:
             "merged_into": extras.merged_into,
             "support_count": extras.support_count,
             "client_token": client_token,
+            "procedure_id": columns.get("procedure_id") or DEFAULT_PROCEDURE_ID,
+            "answers": columns.get("answers"),
         }
 
         def insert(conn: Connection) -> Need:
@@ -427,6 +429,9 @@ class NeedStore:
                 "merged_into": extras.merged_into,
                 "support_count": extras.support_count,
                 "client_token": None,
+                # Columns built by hand (bench, older callers) name no procedure: "Allgemein".
+                "procedure_id": columns.get("procedure_id") or DEFAULT_PROCEDURE_ID,
+                "answers": columns.get("answers"),
             }
             for columns, extras in records
         ]
