@@ -1577,6 +1577,17 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
     "moderation.audit_action.procedure_edit": {"de": "Verfahren geändert", "en": "procedure edited"},
     "moderation.audit_action.procedure_close": {"de": "Verfahren abgeschlossen", "en": "procedure closed"},
     "moderation.audit_action.procedure_reopen": {"de": "Verfahren wieder geöffnet", "en": "procedure reopened"},
+    "goals.edit": {"de": "Ziel bearbeiten", "en": "Edit goal"},
+    "goals.edit_title": {"de": "Titel des Ziels", "en": "Title of the goal"},
+    "goals.save": {"de": "Änderung speichern", "en": "Save the change"},
+    "goals.saved": {"de": "Ziel geändert; die vorige Fassung steht im Verlauf.", "en": "Goal changed; the previous version is in its history."},
+    "goals.withdraw": {"de": "Ziel zurückziehen", "en": "Withdraw goal"},
+    "goals.withdrawn": {"de": "Ziel zurückgezogen; es bleibt mit seinem Verlauf gespeichert.", "en": "Goal withdrawn; it stays stored with its history."},
+    "goals.history": {"de": "Verlauf ({count} frühere Fassungen)", "en": "History ({count} earlier versions)"},
+    "goals.history_line": {"de": "Fassung {version}, bis {at} ({action} von {actor}): {title}",
+                           "en": "Version {version}, until {at} ({action} by {actor}): {title}"},
+    "goals.action.edit": {"de": "geändert", "en": "edited"},
+    "goals.action.withdraw": {"de": "zurückgezogen", "en": "withdrawn"},
 }
 
 

@@ -29,7 +29,7 @@ from streamlit_folium import st_folium
 
 from assessment.analysis import presets, priority, report, tables
 from assessment.analysis.assess import assess
-from assessment.analysis.goals import GoalBook, GoalInput, goal_lines
+from assessment.analysis.goals import GoalBook, GoalInput
 from assessment.analysis.hotspots import contiguity
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.needs.validation import ValidationError
@@ -43,6 +43,7 @@ from maps.base import Basemap, choropleth_base_map, choropleth_layer, legend_ent
 from maps.charts import contribution_bars
 from ui import shared_views
 from ui.context import asset_base, needs_store, page_context
+from ui.goal_card import goal_card, goal_message
 from ui.procedures import procedure_picker, procedure_report
 from ui.widgets import icon_button, literal_table
 
@@ -229,10 +230,9 @@ else:
 goals = book.list(level=level, procedure_id=procedure_id)
 if not goals:
     st.info(t("assess.goal.none", lang))
+goal_message(lang)  # a planner edits a goal's title or withdraws it; the history keeps each earlier version
 for goal in goals:
-    with st.container(border=True):
-        for line in goal_lines(goal, names, lang):
-            st.text(line)
+    goal_card(book, goal, names, lang, actor=user.name if may_open(user, "goals") and user.is_staff else None)
 
 # --- the report -----------------------------------------------------------------------------
 st.subheader(t("assess.report", lang))

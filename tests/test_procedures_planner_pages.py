@@ -76,3 +76,44 @@ def test_assessment_counts_and_goals_of_one_procedure(kiez_round, planner_db):
     assert not at.exception
     at.selectbox(key="assess_procedure").set_value("allgemein").run()
     assert "Mehr Grün in Mitte" not in [t.value for t in at.text]  # the goal belongs to the Kiezrunde
+
+
+def test_a_planner_edits_and_withdraws_a_goal_and_its_history_shows(planner_db, settings_with_data):
+    from assessment.analysis.goals import GoalInput
+
+    store = open_store(settings_with_data, database_url=planner_db)
+    try:
+        goal = GoalBook(store).create(GoalInput("Mehr Schatten", "green_climate", "BZR", ("011001",)))
+    finally:
+        store.close()
+    at = open_assessment(user=PLANNER)
+    at.text_input(key=f"goal_title_{goal.id}").input("Mehr Schatten an Schulwegen")
+    at.button(key=f"goal_save_{goal.id}").click().run()
+    assert not at.exception
+    assert "Ziel geändert; die vorige Fassung steht im Verlauf." in [s.value for s in at.success]
+    assert "Mehr Schatten an Schulwegen" in [x.value for x in at.text]
+    assert any(x.value.startswith("Fassung 1, bis ") and x.value.endswith("(geändert von planerin): Mehr Schatten")
+               for x in at.text)
+    at.button(key=f"goal_withdraw_{goal.id}").click().run()
+    assert not at.exception
+    assert "Mehr Schatten an Schulwegen" not in [x.value for x in at.text]
+    store = open_store(settings_with_data, database_url=planner_db)
+    try:
+        book = GoalBook(store)
+        assert book.get(goal.id).status == "withdrawn"
+        assert [(v.action, v.actor) for v in book.history(goal.id)] == [("edit", "planerin"), ("withdraw", "planerin")]
+    finally:
+        store.close()
+
+
+def test_residents_see_goals_without_edit_or_withdraw(planner_db, settings_with_data):
+    from assessment.analysis.goals import GoalInput
+
+    store = open_store(settings_with_data, database_url=planner_db)
+    try:
+        goal = GoalBook(store).create(GoalInput("Mehr Schatten", "green_climate", "BZR", ("011001",)))
+    finally:
+        store.close()
+    at = open_assessment()
+    assert "Mehr Schatten" in [x.value for x in at.text]
+    assert not [b for b in at.button if b.key == f"goal_withdraw_{goal.id}"]
