@@ -61,7 +61,7 @@ from sqlalchemy.engine import Connection
 from assessment.needs import audit
 from assessment.needs.geography import LEVEL_ID_LENGTH
 from assessment.needs.model import AREA_LEVELS, DEFAULT_PROCEDURE_ID, utc_now  # noqa: F401 - re-exported
-from assessment.needs.store import NeedStore, UTCDateTime, needs
+from assessment.needs.store import NeedStore, StoreError, UTCDateTime, needs
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.needs.validation import BERLIN_TZ, FieldError, ValidationError, check_text, shown
 
@@ -318,6 +318,7 @@ def parse_polygon(value: object):
     'area_polygon'
     """
     import shapely
+    import shapely.errors
     import shapely.geometry
 
     error = FieldError(
@@ -339,8 +340,8 @@ def parse_polygon(value: object):
             shape = shapely.from_wkt(value.strip())
         else:
             return None, error
-    except Exception:  # noqa: BLE001 - any parse failure of user input is the same refusal, named
-        return None, error
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, shapely.errors.GEOSException):
+        return None, error  # whatever the text's fault, the same refusal names the field and the fix
     if shape is None or shape.geom_type not in ("Polygon", "MultiPolygon") or shape.is_empty:
         return None, error
     if not shape.is_valid:
@@ -631,7 +632,7 @@ class ProcedureBook:
     def _geography(self):
         try:
             return self.store.geography
-        except Exception:  # noqa: BLE001 - a store opened without geography checks id forms only
+        except StoreError:  # a store opened without a geography (scripts, tests) checks the id forms only
             return None
 
     def create(self, spec: ProcedureInput, *, actor: str, procedure_id: str | None = None) -> Procedure:
