@@ -6,7 +6,7 @@
     question of the procedure holding the answers.
 ``python -m assessment procedures list``
     The participation procedures: id, title, status, period and number of needs.
-``python -m assessment import FILE [--skip-invalid]``
+``python -m assessment import FILE [--skip-invalid] [--procedure ID]``
     Read GeoJSON points, a GeoPackage or CSV with ``lat``/``lon`` (workshop paper
     forms come in this way). Every row is validated like a submission from the
     residents' page; a file with any bad row imports nothing and exits with 1,
@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("file")
     importing.add_argument("--skip-invalid", action="store_true",
                            help="import the good rows and report the bad ones")
+    importing.add_argument("--procedure", metavar="ID",
+                           help="import into this participation procedure (its area, categories and answer columns)")
     backup = commands.add_parser("backup", help="consistent copy of the SQLite database")
     backup.add_argument("file")
     retention = commands.add_parser("retention", help="delete or anonymise what the retention periods say")
@@ -97,7 +99,7 @@ def main(argv: list[str] | None = None, store=None) -> int:
         return 0
     if args.command == "import":
         try:
-            report = import_needs(store, args.file, skip_invalid=args.skip_invalid)
+            report = import_needs(store, args.file, skip_invalid=args.skip_invalid, procedure=procedure)
         except ImportRefusedError as refused:
             print(refused, file=sys.stderr)
             return 1

@@ -108,3 +108,37 @@ def main_report_without_procedure(store, tmp_path) -> str:
     out = tmp_path / "all.html"
     assert main(["report", "--level", "BEZ", "--preset", "social", "--out", str(out)], store=store) == 0
     return out.read_text(encoding="utf-8")
+
+
+def test_an_export_of_a_procedure_imports_into_a_procedure_with_its_answers(store_with_round, tmp_path, capsys):
+    store, west = store_with_round
+    out = tmp_path / "west.geojson"
+    assert main(["export", "--format", "geojson", "--out", str(out), "--procedure", "kiez-west", "--status", "all"],
+                store=store) == 0
+    copy = open_store(database_url="sqlite://", geography=TwoDistricts())
+    try:
+        copied = ProcedureBook(copy).create(ProcedureInput(
+            title_de="Kiezrunde West", starts_on=west.starts_on, ends_on=west.ends_on, area_level="BEZ",
+            area_ids=("01",), area_label="Westbezirk", categories=("mobility", "housing"),
+            questions=({"id": "dringend", "kind": "scale", "text_de": "Wie dringend?"},
+                       {"id": "wie_oft", "kind": "choice", "text_de": "Wie oft?", "options": ["täglich", "selten"]})),
+            actor="admin-anna", procedure_id="kiez-west")
+        assert main(["import", str(out), "--procedure", "kiez-west"], store=copy) == 0
+        imported = {n.title: n for n in copy.query(statuses=None, procedure_id="kiez-west")}
+        assert imported["Mehr Bänke"].answers == (("dringend", "5"), ("wie_oft", "täglich"))
+        assert imported["Sichere Querung"].answers == (("dringend", "5"),)
+        # A place in the east is outside the procedure's area: the whole file is refused, naming it.
+        east = tmp_path / "east.csv"
+        east.write_text("lat,lon,category,title,answer_dringend\n52.5,13.5,mobility,Bank im Osten,3\n"
+                        "52.5,13.3,mobility,Bank im Westen,9\n", encoding="utf-8")
+        capsys.readouterr()
+        assert main(["import", str(east), "--procedure", "kiez-west"], store=copy) == 1
+        refused = capsys.readouterr().err
+        assert "row 2" in refused and "outside the area “Westbezirk”" in refused
+        assert "row 3" in refused and "The answer '9' to “Wie dringend?” is none of the options" in refused
+        ProcedureBook(copy).close(copied.id, actor="admin-anna")
+        assert main(["import", str(out), "--procedure", "kiez-west"], store=copy) == 1
+        assert "is closed and takes no needs" in capsys.readouterr().err
+        assert copy.count() == 3
+    finally:
+        copy.close()

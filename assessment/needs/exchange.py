@@ -451,8 +451,9 @@ def read_rows(path: str | Path) -> list[tuple[int, dict]]:
     )
 
 
-def _row_to_record(properties: dict, geography, now: datetime) -> tuple[dict, ImportExtras]:
-    """Validate one import row; raises :class:`ValidationError` with every bad field."""
+def _row_to_record(properties: dict, geography, now: datetime,
+                   procedure: Procedure | None = None) -> tuple[dict, ImportExtras]:
+    """Validate one import row (into ``procedure``, if given); raises :class:`ValidationError` with every bad field."""
     errors: list[FieldError] = []
     if "_geometry_error" in properties:
         raise ValidationError([FieldError(
@@ -481,9 +482,11 @@ def _row_to_record(properties: dict, geography, now: datetime) -> tuple[dict, Im
     )
     columns: dict = {}
     try:
-        columns = validate_need(need, geography)
+        columns = validate_need(need, geography, categories=procedure.category_ids() if procedure else None)
     except ValidationError as refused:
         errors += refused.errors
+    if procedure is not None:
+        errors += _procedure_errors(procedure, properties, columns, geography)
     need_id = created_at = merged_into = None
     if get("id") is not None:
         need_id, error = check_need_id("id", get("id"))
@@ -515,7 +518,25 @@ def _row_to_record(properties: dict, geography, now: datetime) -> tuple[dict, Im
     )
 
 
-def import_needs(store: NeedStore, path: str | Path, *, skip_invalid: bool = False) -> ImportReport:
+def _procedure_errors(procedure: Procedure, properties: dict, columns: dict, geography) -> list[FieldError]:
+    """Place and answers of an import row checked against ``procedure``; fills ``columns`` when they pass."""
+    answers, errors = procedure.check_answers(
+        {q.id: properties.get(f"answer_{q.id}") for q in procedure.questions})
+    if columns:
+        if columns["located_by"] == "point":
+            inside = procedure.contains(columns["lat"], columns["lon"], geography)
+        else:
+            level = columns["area_level"]
+            inside = procedure.contains_area(level, columns[f"{level.lower()}_id"], geography)
+        if not inside:
+            errors.append(procedure.out_of_area_error())
+        columns.update(procedure_id=procedure.id,
+                       answers=json.dumps(answers, ensure_ascii=False, sort_keys=True) if answers else None)
+    return errors
+
+
+def import_needs(store: NeedStore, path: str | Path, *, skip_invalid: bool = False,
+                 procedure: Procedure | None = None) -> ImportReport:
     """Validate every row of ``path`` and store the needs in one transaction.
 
     Parameters
@@ -526,6 +547,10 @@ def import_needs(store: NeedStore, path: str | Path, *, skip_invalid: bool = Fal
         ``.csv``, ``.geojson``/``.json`` or ``.gpkg``.
     skip_invalid : bool
         Import the good rows and report the bad ones, instead of importing nothing.
+    procedure : Procedure, optional
+        Import into this participation procedure (default "Allgemein"): each place must lie
+        in its area, each category be one of its, and the columns ``answer_<question id>``
+        (as its export writes them) are its answers. A closed procedure takes nothing.
 
     Raises
     ------
@@ -533,12 +558,19 @@ def import_needs(store: NeedStore, path: str | Path, *, skip_invalid: bool = Fal
         When any row is bad (and ``skip_invalid`` is false), or the file cannot be read
         at all; nothing is stored.
     """
+    if procedure is not None and procedure.status() == "closed":
+        raise _file_error(
+            f"the procedure {procedure.title_in('en')!r} is closed and takes no needs: import into an open "
+            "or planned one (python -m assessment procedures list)",
+            f"Das Verfahren „{procedure.title_in('de')}“ ist abgeschlossen und nimmt keine Bedarfe an: bitte in ein "
+            "offenes oder geplantes Verfahren importieren (python -m assessment procedures list)",
+        )
     now = utc_now()
     errors: list[RowError] = []
     good: list[tuple[int, dict, ImportExtras]] = []
     for number, properties in read_rows(path):
         try:
-            columns, extras = _row_to_record(properties, store.geography, now)
+            columns, extras = _row_to_record(properties, store.geography, now, procedure)
         except ValidationError as refused:
             errors += [RowError(number, e.field, e.message_de, e.message_en) for e in refused.errors]
             continue
