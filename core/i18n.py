@@ -1588,6 +1588,10 @@ TEXTS: dict[str, dict[str, str | dict[str, str]]] = {
                            "en": "Version {version}, until {at} ({action} by {actor}): {title}"},
     "goals.action.edit": {"de": "geändert", "en": "edited"},
     "goals.action.withdraw": {"de": "zurückgezogen", "en": "withdrawn"},
+    "procedure.workshop_not_open": {
+        "de": "Das Beteiligungsverfahren dieses Workshops ist nicht offen: Bedarfe können hier gerade nicht gesendet werden.",
+        "en": "This workshop's participation procedure is not open: needs cannot be sent here right now.",
+    },
 }
 
 

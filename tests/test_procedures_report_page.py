@@ -107,3 +107,21 @@ def test_no_open_procedure_takes_no_needs_and_a_closed_one_shows_its_result(fake
     assert "The procedure “General” is closed and takes nothing more. Result: 1 published needs." in shown
     assert not [b for b in at.button if b.key and b.key.startswith("report_submit_")]
     assert store.get(need.id).procedure_id == DEFAULT_PROCEDURE_ID
+
+
+def test_a_workshop_of_a_procedure_that_is_not_open_takes_no_needs(fake_map, store):
+    from streamlit.testing.v1 import AppTest
+    from assessment.participation.workshops import WorkshopBook
+    from test_report_page import PAGE
+
+    later = _mitte_round(store, starts_on=_today() + timedelta(days=10), ends_on=_today() + timedelta(days=40))
+    rooms = WorkshopBook(store)
+    room = rooms.create("Kiezwerkstatt", _today(), focus_level="BEZ", focus_id="01", procedure_id=later.id)
+    rooms.open(room.code)
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["lang"] = "en"
+    at.query_params["workshop"] = room.code
+    at.run()
+    assert not at.exception
+    assert "This workshop's participation procedure is not open" in texts(at)
+    assert not [b for b in at.button if b.key and b.key.startswith("report_submit_")]

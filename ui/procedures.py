@@ -64,6 +64,8 @@ def resident_procedure(store: Any, lang: str, workshop: Any) -> Procedure | None
         st.warning(t("procedure.none_open", lang))
         return None
     chosen = procedure_for_send(open_now, st.session_state.get("report_procedure") or wanted, workshop)
+    if workshop is not None and chosen is None:
+        st.warning(t("procedure.workshop_not_open", lang))
     if workshop is None and len(open_now) > 1:
         names = {p.id: option_text(p, lang) for p in open_now}
         chosen_id = st.selectbox(t("procedure.choose", lang), list(names), format_func=names.get, key="report_procedure",

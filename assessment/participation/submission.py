@@ -424,8 +424,8 @@ def procedure_for_send(open_procedures: list[Procedure], chosen: str | None,
                        workshop: Workshop | None) -> Procedure | None:
     """The procedure a need from /melden goes into: the workshop's, else the chosen one, else the only open one.
 
-    ``None`` when there is nothing to send into (no open procedure, or several and none
-    chosen): the page then asks the resident to choose.
+    ``None`` when there is nothing to send into (no open procedure, the workshop's procedure
+    is not open, or several are open and none is chosen).
 
     >>> from datetime import date
     >>> def open_one(pid):
@@ -434,10 +434,13 @@ def procedure_for_send(open_procedures: list[Procedure], chosen: str | None,
     ['a', None]
     >>> procedure_for_send([open_one("a"), open_one("b")], "b", None).id
     'b'
+    >>> room = Workshop("K7MP3Q", "Kiezwerkstatt", "open", procedure_id="c")
+    >>> procedure_for_send([open_one("a")], None, room) is None
+    True
     """
     by_id = {p.id: p for p in open_procedures}
-    if workshop is not None and workshop.procedure_id in by_id:
-        return by_id[workshop.procedure_id]
+    if workshop is not None:  # a workshop's needs belong to its procedure, or to none while it is not open
+        return by_id.get(workshop.procedure_id)
     if chosen in by_id:
         return by_id[chosen]
     return open_procedures[0] if len(open_procedures) == 1 else None
