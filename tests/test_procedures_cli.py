@@ -142,3 +142,19 @@ def test_an_export_of_a_procedure_imports_into_a_procedure_with_its_answers(stor
         assert copy.count() == 3
     finally:
         copy.close()
+
+
+def test_the_planners_needs_export_of_one_procedure_has_its_answers(store_with_round):
+    import io
+
+    import pandas as pd
+
+    from assessment.analysis.inventory import NeedFilters, needs_exports
+
+    store, _ = store_with_round
+    csv_file, geojson = needs_exports(store, NeedFilters(procedure_id="kiez-west"), lang="en")
+    points = pd.read_csv(io.BytesIO(csv_file.build()), dtype=str, keep_default_na=False)
+    assert sorted(zip(points["title"], points["answer_dringend"])) == [
+        ("'=Formel im Titel", ""), ("Mehr Bänke", "5"), ("Sichere Querung", "5")]
+    everything = pd.read_csv(io.BytesIO(needs_exports(store, NeedFilters(), lang="en")[0].build()), dtype=str)
+    assert len(everything) == 4 and "answer_dringend" not in everything.columns

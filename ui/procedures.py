@@ -28,6 +28,10 @@ from assessment.participation.submission import procedure_for_send
 from core.i18n import escape_markdown, t
 
 
+#: How many closed procedures /melden lists with their result while none is open.
+CLOSED_SHOWN = 5
+
+
 def option_text(procedure: Procedure, lang: str) -> str:
     """``Kiezrunde (offen, 2026-03-01 – 2026-05-31)``: how a procedure is named in a list."""
     return t("procedure.option", lang, title=procedure.title_in(lang), period=procedure.period_text(),
@@ -55,11 +59,12 @@ def resident_procedure(store: Any, lang: str, workshop: Any) -> Procedure | None
     book = ProcedureBook(store)
     open_now = book.open_procedures()
     wanted = st.query_params.get("verfahren")
-    if wanted and wanted not in {p.id for p in open_now}:
-        closed = next((p for p in book.list() if p.id == wanted and p.status() == "closed"), None)
-        if closed is not None:
-            count = store.count(statuses=("published",), procedure_id=closed.id)
-            st.info(escape_markdown(t("procedure.closed_results", lang, title=closed.title_in(lang), count=count)))
+    # A closed procedure is read-only and shows its result: the one a link names, or, while none is
+    # open, the latest few.
+    closed = [p for p in book.list() if p.status() == "closed" and (p.id == wanted or not open_now)]
+    for procedure in closed[:CLOSED_SHOWN]:
+        count = store.count(statuses=("published",), procedure_id=procedure.id)
+        st.info(escape_markdown(t("procedure.closed_results", lang, title=procedure.title_in(lang), count=count)))
     if not open_now:
         st.warning(t("procedure.none_open", lang))
         return None

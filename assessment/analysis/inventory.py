@@ -789,21 +789,27 @@ def needs_exports(store: Any, filters: NeedFilters, *, bezirk: str | None = None
     Written by :func:`assessment.needs.exchange.export_needs`: every need with
     its LOR keys, category, text, status and place; CSV cells that a
     spreadsheet would run as a formula are neutralised; the GeoJSON carries the
-    data dictionary and attribution. ``bezirk`` restricts them to one Bezirk.
+    data dictionary and attribution. ``bezirk`` restricts them to one Bezirk; with a
+    procedure in the filters, the answers to its questions are columns of their own.
     """
     from assessment.needs.exchange import export_needs
+
+    from assessment.needs.procedures import ProcedureBook
 
     query = filters.store_kwargs()
     if bezirk:
         query.update(level="BEZ", area_ids=[bezirk])
+    # One procedure's needs carry its answers as columns (export_needs filters by it).
+    procedure_id = query.pop("procedure_id", None)
 
     def build(fmt: str) -> bytes:
         import tempfile
         from pathlib import Path
 
+        procedure = ProcedureBook(store).get(procedure_id) if procedure_id else None
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"needs.{fmt}"
-            export_needs(store, path, fmt, **query)
+            export_needs(store, path, fmt, procedure=procedure, **query)
             return path.read_bytes()
 
     name = f"bedarfsatlas_bedarfe_{bezirk or 'berlin'}"
