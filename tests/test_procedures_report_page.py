@@ -45,7 +45,7 @@ def test_the_only_open_procedure_is_used_with_its_categories_and_questions(fake_
     at.run()
     assert not at.exception
     assert not [s for s in at.selectbox if s.key == "report_procedure"]  # nothing to choose
-    assert "Area: Mitte." in texts(at)
+    assert "Area: Mitte." in texts(at) and "Participation procedure: **Kiez round Mitte**" in texts(at)
     form = at.session_state["report_form"]
     assert at.selectbox(key=f"report_category_{form}").options == ["Mobility and transport", "Playgrounds"]
     click(at, fake_map, *BRANDENBURG_GATE)

@@ -82,6 +82,9 @@ def resident_procedure(store: Any, lang: str, workshop: Any) -> Procedure | None
 def area_note(procedure: Procedure | None, lang: str) -> None:
     """Say where and until when the procedure takes needs (in the form, not above the map: nothing moves it)."""
     if procedure is not None:
+        st.markdown(f"{escape_markdown(t('procedure.label', lang))}: **{escape_markdown(procedure.title_in(lang))}**")
+        if description := procedure.description_in(lang):
+            st.caption(escape_markdown(description))
         st.caption(escape_markdown(t("procedure.area_note", lang, area=procedure.area_label,
                                      period=procedure.period_text())))
 

@@ -78,8 +78,9 @@ def upgrade() -> None:
     bind.execute(procedures.insert().values(
         id=DEFAULT, created_at=now, updated_at=now,
         title=json.dumps({"de": "Allgemein", "en": "General"}),
-        description=json.dumps({"de": "Alle Bedarfe, Workshops und Ziele aus der Zeit vor den Verfahren.",
-                                "en": "All needs, workshops and goals from before procedures."}),
+        description=json.dumps({"de": "Bedarfe aus ganz Berlin, die zu keinem eigenen Beteiligungsverfahren gehören.",
+                                "en": "Needs from all of Berlin that belong to no procedure of their own."},
+                               ensure_ascii=False),
         area_label="Berlin", starts_on=(oldest or now).date(),
         categories=json.dumps(categories, ensure_ascii=False), questions="[]", moderation="pre",
         created_by="system:migration",
