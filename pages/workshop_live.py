@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment.needs.taxonomy import CATEGORIES
+from assessment.needs.taxonomy import CATEGORIES, category_label
 from assessment.participation.workshop_report import focus_area
 from assessment.participation.workshops import WorkshopBook, room_invitation
 from core.i18n import escape_markdown, t
@@ -110,7 +110,7 @@ def live() -> None:
                 if not needs:
                     st.text(t("live.none_yet", lang))
                 for need in needs[:TICKER]:
-                    st.text(f"{CATEGORIES[need.category].label(lang)}: {need.title}")
+                    st.text(f"{category_label(need.category, lang)}: {need.title}")
 
 
 live()
