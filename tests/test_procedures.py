@@ -165,7 +165,7 @@ def test_migration_puts_every_existing_row_into_allgemein_and_loses_nothing(empt
 
 
 def _spec(**changes) -> ProcedureInput:
-    values = dict(title_de="Bedarfe sammeln in Mitte", starts_on=date(2026, 3, 1), ends_on=date(2026, 5, 31),
+    values = dict(title={"de": "Bedarfe sammeln in Mitte"}, starts_on=date(2026, 3, 1), ends_on=date(2026, 5, 31),
                   categories=("mobility",))
     values.update(changes)
     return ProcedureInput(**values)
@@ -179,21 +179,21 @@ BAD_INPUT = [
      "The period ends (2026-02-01) before it starts (2026-03-01): please choose an end on or after the start."),
     (dict(categories=()), "categories",
      "The list of categories is empty. Please choose at least one category."),
-    (dict(questions=({"kind": "choice", "text_de": "Wie oft?", "options": []},)), "questions",
-     "question 1 (“Wie oft?”) has no options: please give at least two."),
+    (dict(questions=({"kind": "choice", "text": {"de": "Wie oft?"}, "options": []},)), "questions",
+     "Question 1 (“Wie oft?”) has no options: please give at least two."),
     (dict(area_polygon=OUTSIDE), "area_polygon",
-     "The drawn area (13.0000, 52.0000, 13.1000, 52.1000) lies entirely outside Berlin: please draw it within Berlin."),
+     "The drawn area (13.0000; 52.0000; 13.1000; 52.1000) lies entirely outside Berlin: please draw it within Berlin."),
     (dict(area_polygon="Kreis um den Kiez"), "area_polygon",
      "The area 'Kreis um den Kiez' is not a polygon. Please draw it again or give WKT (POLYGON ((lon lat, …))) "
      "or GeoJSON in WGS84."),
-    (dict(categories=({"id": "spielplatz", "label_de": "Spielplatz", "colour": "rot", "description_de": "x"},)),
-     "categories", "the colour 'rot' of the category 'spielplatz' is invalid; give it as #rrggbb."),
-    (dict(questions=({"kind": "stars", "text_de": "Wie wichtig?"},)), "questions",
-     "question 1: there is no kind 'stars'; choose choice or scale (1–5)."),
+    (dict(categories=({"id": "spielplatz", "label": {"de": "Spielplatz"}, "colour": "rot", "description": {"de": "x"}},)),
+     "categories", "The colour 'rot' of the category 'spielplatz' is invalid; give it as #rrggbb."),
+    (dict(questions=({"kind": "stars", "text": {"de": "Wie wichtig?"}},)), "questions",
+     "Question 1: there is no kind 'stars'; choose choice or scale (1–5)."),
     (dict(area_level="BEZ", area_ids=("99",)), "area_ids",
-     "there is no BEZ area '99'; please choose from the list."),
+     "There is no BEZ area '99'; please choose from the list."),
     (dict(moderation="never"), "moderation",
-     "there is no moderation rule 'never'; choose pre (check first) or post (publish at once)."),
+     "There is no moderation rule 'never'; choose pre (check first) or post (publish at once)."),
 ]
 
 
@@ -201,16 +201,16 @@ BAD_INPUT = [
 def test_bad_input_names_the_field(changes, field, message):
     with pytest.raises(ValidationError) as refused:
         validate_procedure(_spec(**changes), TwoDistricts())
-    assert [(e.field, e.message_en) for e in refused.value.errors] == [(field, message)]
+    assert [(e.field, e.text('en')) for e in refused.value.errors] == [(field, message)]
 
 
 def test_good_input_is_cleaned():
     columns = validate_procedure(_spec(
-        title_en="Collecting needs in Mitte", area_polygon=INSIDE, area_label="Moabit-Ost",
-        categories=("mobility", {"id": "spielplatz", "label_de": "Spielplatz", "colour": "#AA0000",
-                                 "description_de": "Spielplätze und Bolzplätze"}),
-        questions=({"id": "dringend", "kind": "scale", "text_de": "Wie dringend?"},
-                   {"kind": "choice", "text_de": "Wie oft?", "options": ["täglich", " wöchentlich ", "täglich"]})),
+        title={"de": "Bedarfe sammeln in Mitte", "en": "Collecting needs in Mitte"}, area_polygon=INSIDE, area_label="Moabit-Ost",
+        categories=("mobility", {"id": "spielplatz", "label": {"de": "Spielplatz"}, "colour": "#AA0000",
+                                 "description": {"de": "Spielplätze und Bolzplätze"}}),
+        questions=({"id": "dringend", "kind": "scale", "text": {"de": "Wie dringend?"}},
+                   {"kind": "choice", "text": {"de": "Wie oft?"}, "options": ["täglich", " wöchentlich ", "täglich"]})),
         TwoDistricts())
     assert json.loads(columns["title"]) == {"de": "Bedarfe sammeln in Mitte", "en": "Collecting needs in Mitte"}
     assert json.loads(columns["area_geojson"])["type"] == "Polygon"
@@ -240,7 +240,7 @@ def _today() -> date:
 
 def test_every_change_is_in_the_audit_log(book):
     made = book.create(_spec(starts_on=_today(), ends_on=_today() + timedelta(days=30)), actor="admin-anna")
-    book.update(made.id, _spec(title_de="Bedarfe sammeln in Moabit", starts_on=_today(),
+    book.update(made.id, _spec(title={"de": "Bedarfe sammeln in Moabit"}, starts_on=_today(),
                                ends_on=_today() + timedelta(days=30)), actor="admin-ben")
     closed = book.close(made.id, actor="admin-anna")
     assert closed.status() == "closed"
@@ -268,7 +268,7 @@ def test_submission_into_a_procedure(book):
     open_now = dict(starts_on=_today() - timedelta(days=1), ends_on=_today() + timedelta(days=30))
     west = book.create(_spec(**open_now, area_level="BEZ", area_ids=("01",), area_label="Westbezirk",
                              categories=("mobility", "housing"),
-                             questions=({"id": "dringend", "kind": "scale", "text_de": "Wie dringend?"},)),
+                             questions=({"id": "dringend", "kind": "scale", "text": {"de": "Wie dringend?"}},)),
                        actor="admin-anna")
     store = book.store
     need = store.submit(NeedInput(category="mobility", title="Mehr Bänke", lat=52.5, lon=13.3,
@@ -279,7 +279,7 @@ def test_submission_into_a_procedure(book):
     with pytest.raises(ValidationError) as outside:
         store.submit(NeedInput(category="mobility", title="Mehr Bänke", lat=52.5, lon=13.5), procedure=west)
     assert outside.value.fields() == ["location"]
-    assert "“Westbezirk”" in outside.value.errors[0].message_en
+    assert "“Westbezirk”" in outside.value.errors[0].text('en')
     with pytest.raises(ValidationError) as bad:
         store.submit(NeedInput(category="health_care", title="Mehr Ärzte", lat=52.5, lon=13.3,
                                answers={"dringend": "9", "gibtsnicht": "1"}), procedure=west)
@@ -300,7 +300,7 @@ def test_submission_into_a_procedure(book):
 def _open_west(book, **changes) -> "Procedure":  # noqa: F821 - a name for the reader
     values = dict(starts_on=_today() - timedelta(days=1), ends_on=_today() + timedelta(days=30),
                   area_level="BEZ", area_ids=("01",), area_label="Westbezirk", categories=("mobility", "housing"),
-                  questions=({"id": "dringend", "kind": "scale", "text_de": "Wie dringend?"},))
+                  questions=({"id": "dringend", "kind": "scale", "text": {"de": "Wie dringend?"}},))
     values.update(changes)
     return book.create(_spec(**values), actor="admin-anna")
 

@@ -331,9 +331,7 @@ class GoalBook:
         clean = validate_goal(goal, known_areas=known_areas, existing_needs=existing)
         old = self.get(goal_id)
         if old.status == "withdrawn":
-            raise ValidationError([FieldError(
-                "status", "Ein zurückgezogenes Ziel kann nicht mehr bearbeitet werden; legen Sie ein neues an.",
-                "a withdrawn goal cannot be edited any more; create a new one.")])
+            raise ValidationError([FieldError("status", "goal.error.withdrawn")])
         links = [{"goal_id": goal_id, "kind": kind, "ref": ref, "position": position}
                  for kind in LINK_KINDS for position, ref in enumerate(clean[kind])]
 

@@ -202,7 +202,7 @@ def _record(need: Need, procedure: Procedure | None = None) -> dict:
         "PGR_ID": need.pgr_id,
         "BEZ_ID": need.bez_id,
         "category": need.category,
-        **{f"category_{code}": label for code, label in zip(EXPORT_LANGUAGES, category_labels(need.category, procedure))},
+        **{f"category_{code}": label for code, label in zip(EXPORT_LANGUAGES, category_labels(need.category, procedure, EXPORT_LANGUAGES))},
         "title": need.title,
         "description": need.description,
         "status": need.status,
@@ -226,7 +226,7 @@ def _dictionary(procedure: Procedure | None) -> tuple[tuple[str, ...], ...]:
         return DATA_DICTIONARY
     return DATA_DICTIONARY + (
         ("procedure_id", "text", *_in_export_languages("exchange.column.procedure_id", title=procedure.title_in("de"))),
-        *answer_columns(procedure),
+        *answer_columns(procedure, EXPORT_LANGUAGES),
     )
 
 

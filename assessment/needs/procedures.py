@@ -33,13 +33,13 @@ Examples
 >>> from datetime import date
 >>> from assessment.needs.store import open_store
 >>> book = ProcedureBook(open_store(database_url="sqlite://", geography=None))
->>> spec = ProcedureInput(title_de="Bedarfe Mitte", starts_on=date(2026, 3, 1), ends_on=date(2026, 5, 31),
+>>> spec = ProcedureInput(title={"de": "Bedarfe Mitte"}, starts_on=date(2026, 3, 1), ends_on=date(2026, 5, 31),
 ...                       area_level="BEZ", area_ids=("01",), area_label="Mitte",
 ...                       categories=("mobility", "green_climate"))
 >>> made = book.create(spec, actor="admin-anna")
 >>> made.status(date(2026, 2, 1)), made.status(date(2026, 4, 1)), made.status(date(2026, 6, 1))
 ('planned', 'open', 'closed')
->>> book.create(ProcedureInput(title_de="Ziele", starts_on=date(2026, 5, 1), ends_on=date(2026, 4, 1)),
+>>> book.create(ProcedureInput(title={"de": "Ziele"}, starts_on=date(2026, 5, 1), ends_on=date(2026, 4, 1)),
 ...             actor="admin-anna")
 Traceback (most recent call last):
 ...
@@ -102,54 +102,74 @@ procedures = sa.Table(
 )
 
 
+def in_language(texts: Mapping[str, str], lang: str) -> str:
+    """The text of a staff-written mapping ``{lang: text}`` in ``lang``, else the German one.
+
+    >>> in_language({"de": "Spielplatz", "en": "Playground"}, "en"), in_language({"de": "Spielplatz"}, "tr")
+    ('Playground', 'Spielplatz')
+    """
+    return texts.get(lang) or texts.get("de") or ""
+
+
+def _texts(value: object) -> dict[str, str]:
+    """A staff text as ``{lang: text}``: a mapping as given (empty texts dropped), plain text as German."""
+    if isinstance(value, Mapping):
+        return {str(k): str(v).strip() for k, v in value.items() if v is not None and str(v).strip()}
+    if value is None or value == "":
+        return {}
+    return {"de": value if not isinstance(value, str) else value.strip()}
+
+
 @dataclass(frozen=True)
 class ProcedureCategory:
-    """A category of a procedure: a standard one (``own=False``) or the procedure's own."""
+    """A category of a procedure: a standard one (``own=False``, texts from the catalogues) or its own."""
 
     id: str
-    label_de: str
-    label_en: str
     colour: str
-    description_de: str = ""
-    description_en: str = ""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    descriptions: Mapping[str, str] = field(default_factory=dict)
     own: bool = False
 
     def label(self, lang: str) -> str:
-        return self.label_de if lang == "de" or not self.label_en else self.label_en
+        if not self.own and self.id in CATEGORIES:
+            return CATEGORIES[self.id].label(lang)
+        return in_language(self.labels, lang) or self.id
 
-    def description(self, lang: str) -> str:
-        return self.description_de if lang == "de" or not self.description_en else self.description_en
+    def explanation(self, lang: str) -> str:
+        if not self.own and self.id in CATEGORIES:
+            return CATEGORIES[self.id].explanation(lang)
+        return in_language(self.descriptions, lang)
+
+    description = explanation
 
 
 @dataclass(frozen=True)
 class Question:
-    """A short question asked with every need of a procedure."""
+    """A short question asked with every need of a procedure; ``texts`` maps language -> text."""
 
     id: str
     kind: str
-    text_de: str
-    text_en: str
+    texts: Mapping[str, str]
     options: tuple[str, ...]
 
     def text(self, lang: str) -> str:
-        return self.text_de if lang == "de" or not self.text_en else self.text_en
+        return in_language(self.texts, lang)
 
 
 @dataclass(frozen=True)
 class ProcedureInput:
     """What staff enter for a procedure, unchecked.
 
-    ``categories`` holds standard category ids (``"mobility"``) and/or dicts of own
-    categories (``{"id", "label_de", "label_en", "colour", "description_de",
-    "description_en"}``; a dict with a standard id overrides its colour and
-    description). ``questions`` holds dicts ``{"id", "kind", "text_de", "text_en",
-    "options"}``. ``area_polygon`` is WKT or GeoJSON (WGS84 lon/lat).
+    ``title`` and ``description`` map language -> text (German required; plain text is
+    German). ``categories`` holds standard category ids (``"mobility"``) and/or dicts of
+    own categories (``{"id", "label": {lang: text}, "colour", "description": {lang: text}}``;
+    a dict with a standard id sets only its colour). ``questions`` holds dicts
+    ``{"id", "kind", "text": {lang: text}, "options"}``. ``area_polygon`` is WKT or
+    GeoJSON (WGS84 lon/lat).
     """
 
-    title_de: object = ""
-    title_en: object = ""
-    description_de: object = ""
-    description_en: object = ""
+    title: object = field(default_factory=dict)
+    description: object = field(default_factory=dict)
     starts_on: object = None
     ends_on: object = None
     area_level: object = None
@@ -184,10 +204,10 @@ class Procedure:
     _shape: object = field(default=None, compare=False, repr=False)
 
     def title_in(self, lang: str) -> str:
-        return self.title.get(lang) or self.title.get("de") or self.id
+        return in_language(self.title, lang) or self.id
 
     def description_in(self, lang: str) -> str:
-        return self.description.get(lang) or self.description.get("de") or ""
+        return in_language(self.description, lang)
 
     def status(self, today: date | None = None) -> str:
         """``planned``, ``open`` or ``closed`` on ``today`` (default: today in Berlin)."""
@@ -242,14 +262,10 @@ class Procedure:
         return point is not None and self.contains(point[0], point[1], geography)
 
     def out_of_area_error(self, lat: float | None = None, lon: float | None = None) -> FieldError:
-        where = "" if lat is None else f" (lat {lat:g}, lon {lon:g})"
-        return FieldError(
-            "location",
-            f"Der Ort{where} liegt außerhalb des Gebiets „{self.area_label}“ des Verfahrens "
-            f"„{self.title_in('de')}“. Bitte wählen Sie einen Ort in „{self.area_label}“.",
-            f"The place{where} lies outside the area “{self.area_label}” of the procedure "
-            f"“{self.title_in('en')}”. Please choose a place in “{self.area_label}”.",
-        )
+        values: dict[str, object] = {"area": self.area_label, "procedure": dict(self.title)}
+        if lat is None:
+            return FieldError("location", "procedure.error.outside_area", values)
+        return FieldError("location", "procedure.error.outside_area_at", {**values, "lat": f"{lat:g}", "lon": f"{lon:g}"})
 
     def check_answers(self, answers: Mapping[str, object] | None) -> tuple[dict[str, str], list[FieldError]]:
         """Clean answers to this procedure's questions (all optional); unknown or invalid ones are errors."""
@@ -259,23 +275,15 @@ class Procedure:
         for key, value in (answers or {}).items():
             question = by_id.get(key)
             if question is None:
-                errors.append(FieldError(
-                    f"answers.{key}",
-                    f"Die Frage {shown(key)} gehört nicht zu diesem Verfahren; bitte laden Sie die Seite neu.",
-                    f"The question {shown(key)} is not one of this procedure's; please reload the page.",
-                ))
+                errors.append(FieldError(f"answers.{key}", "procedure.error.unknown_question", {"question": shown(key)}))
                 continue
             if value is None or value == "":
                 continue
             value = str(value)
             if value not in question.options:
-                errors.append(FieldError(
-                    f"answers.{key}",
-                    f"Die Antwort {shown(value)} auf „{question.text_de}“ ist keine der Möglichkeiten: "
-                    f"{', '.join(question.options)}.",
-                    f"The answer {shown(value)} to “{question.text('en')}” is none of the options: "
-                    f"{', '.join(question.options)}.",
-                ))
+                errors.append(FieldError(f"answers.{key}", "procedure.error.bad_answer", {
+                    "answer": shown(value), "question": dict(question.texts),
+                    "options": ", ".join(question.options)}))
                 continue
             clean[key] = value
         return clean, errors
@@ -292,7 +300,7 @@ class ProcedureNotFoundError(KeyError):
 # --- validation -------------------------------------------------------------------------------
 
 
-def _date(field_name: str, value: object, de: str, en: str) -> tuple[date | None, FieldError | None]:
+def _date(field_name: str, value: object) -> tuple[date | None, FieldError | None]:
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
@@ -302,11 +310,7 @@ def _date(field_name: str, value: object, de: str, en: str) -> tuple[date | None
             return date.fromisoformat(value.strip()), None
         except ValueError:
             pass
-    return None, FieldError(
-        field_name,
-        f"{de} fehlt oder ist kein Datum (erhalten: {shown(value)}); bitte als JJJJ-MM-TT angeben.",
-        f"{en} is missing or not a date (got {shown(value)}); please give it as YYYY-MM-DD.",
-    )
+    return None, FieldError(field_name, f"procedure.error.{field_name}", {"value": shown(value)})
 
 
 def parse_polygon(value: object):
@@ -321,13 +325,7 @@ def parse_polygon(value: object):
     import shapely.errors
     import shapely.geometry
 
-    error = FieldError(
-        "area_polygon",
-        f"Die Fläche {shown(value)} ist kein Polygon. Bitte zeichnen Sie sie neu oder geben Sie WKT "
-        "(POLYGON ((lon lat, …))) oder GeoJSON in WGS84 an.",
-        f"The area {shown(value)} is not a polygon. Please draw it again or give WKT "
-        "(POLYGON ((lon lat, …))) or GeoJSON in WGS84.",
-    )
+    error = FieldError("area_polygon", "procedure.error.not_a_polygon", {"value": shown(value)})
     try:
         if isinstance(value, Mapping):
             shape = shapely.geometry.shape(value.get("geometry", value))
@@ -364,57 +362,40 @@ def _intersects_berlin(shape, geography) -> bool:
 
 
 def _categories(values: Iterable) -> tuple[list[dict], list[FieldError]]:
+    """Stored form: ``{"id", "colour", "own"}`` for a standard category (its texts come from
+    the catalogues), plus ``"label"`` and ``"description"`` ``{lang: text}`` for an own one."""
     clean: list[dict] = []
     errors: list[FieldError] = []
     for value in values or ():
         if isinstance(value, str):
             value = {"id": value}
         if not isinstance(value, Mapping):
-            errors.append(FieldError("categories", f"Unbekannte Kategorie {shown(value)}.",
-                                     f"unknown category {shown(value)}."))
+            errors.append(FieldError("categories", "procedure.error.category_unknown", {"value": shown(value)}))
             continue
         cid = str(value.get("id") or "").strip()
         standard = CATEGORIES.get(cid)
-        label_de = str(value.get("label_de") or (standard.label_de if standard else "")).strip()
-        label_en = str(value.get("label_en") or (standard.label_en if standard else "")).strip()
+        labels = _texts(value.get("label"))
+        descriptions = _texts(value.get("description"))
         colour = str(value.get("colour") or (STANDARD_COLOUR if standard else "")).strip()
-        description_de = str(value.get("description_de") or (standard.explanation_de if standard else "")).strip()
-        description_en = str(value.get("description_en") or (standard.explanation_en if standard else "")).strip()
         if not _ID.fullmatch(cid):
-            errors.append(FieldError(
-                "categories",
-                f"Die Kennung der Kategorie {shown(cid)} ist ungültig: 2–32 Kleinbuchstaben, Ziffern oder _, "
-                "beginnend mit einem Buchstaben.",
-                f"the category id {shown(cid)} is invalid: 2–32 lower-case letters, digits or _, "
-                "starting with a letter.",
-            ))
+            errors.append(FieldError("categories", "procedure.error.category_id", {"value": shown(cid)}))
             continue
-        if not standard and not label_de:
-            errors.append(FieldError("categories", f"Die eigene Kategorie {shown(cid)} braucht eine Bezeichnung.",
-                                     f"the own category {shown(cid)} needs a label."))
+        if not standard and not labels.get("de"):
+            errors.append(FieldError("categories", "procedure.error.category_label", {"value": shown(cid)}))
         if not _COLOUR.fullmatch(colour):
-            errors.append(FieldError(
-                "categories",
-                f"Die Farbe {shown(colour)} der Kategorie {shown(cid)} ist ungültig; bitte als #rrggbb angeben.",
-                f"the colour {shown(colour)} of the category {shown(cid)} is invalid; give it as #rrggbb.",
-            ))
-        if not standard and not description_de:
-            errors.append(FieldError("categories",
-                                     f"Die eigene Kategorie {shown(cid)} braucht eine Beschreibung.",
-                                     f"the own category {shown(cid)} needs a description."))
+            errors.append(FieldError("categories", "procedure.error.category_colour",
+                                     {"colour": shown(colour), "value": shown(cid)}))
+        if not standard and not descriptions.get("de"):
+            errors.append(FieldError("categories", "procedure.error.category_description", {"value": shown(cid)}))
         if any(c["id"] == cid for c in clean):
-            errors.append(FieldError("categories", f"Die Kategorie {shown(cid)} steht doppelt in der Liste.",
-                                     f"the category {shown(cid)} is listed twice."))
+            errors.append(FieldError("categories", "procedure.error.category_twice", {"value": shown(cid)}))
             continue
-        clean.append({"id": cid, "label_de": label_de, "label_en": label_en or label_de, "colour": colour.lower(),
-                      "description_de": description_de, "description_en": description_en or description_de,
-                      "own": standard is None})
+        entry: dict = {"id": cid, "colour": colour.lower(), "own": standard is None}
+        if standard is None:
+            entry.update(label=labels, description=descriptions)
+        clean.append(entry)
     if not clean and not errors:
-        errors.append(FieldError(
-            "categories",
-            "Die Liste der Kategorien ist leer. Bitte wählen Sie mindestens eine Kategorie.",
-            "The list of categories is empty. Please choose at least one category.",
-        ))
+        errors.append(FieldError("categories", "procedure.error.categories_empty"))
     return clean, errors
 
 
@@ -423,33 +404,24 @@ def _questions(values: Iterable) -> tuple[list[dict], list[FieldError]]:
     errors: list[FieldError] = []
     values = list(values or ())
     if len(values) > MAX_QUESTIONS:
-        return [], [FieldError("questions", f"Höchstens {MAX_QUESTIONS} Fragen je Verfahren, erhalten: {len(values)}.",
-                               f"at most {MAX_QUESTIONS} questions per procedure, got {len(values)}.")]
+        return [], [FieldError("questions", "procedure.error.too_many_questions",
+                               {"maximum": MAX_QUESTIONS, "count": len(values)})]
     for number, value in enumerate(values, start=1):
         if not isinstance(value, Mapping):
-            errors.append(FieldError("questions", f"Frage {number} ist unlesbar: {shown(value)}.",
-                                     f"question {number} is unreadable: {shown(value)}."))
+            errors.append(FieldError("questions", "procedure.error.question_unreadable",
+                                     {"number": number, "value": shown(value)}))
             continue
         qid = str(value.get("id") or f"q{number}").strip()
         kind = value.get("kind")
-        text_de, error = check_text("title", value.get("text_de"), required=True, minimum=3, maximum=200)
-        text_en = str(value.get("text_en") or "").strip() or text_de
-        if error:
-            errors.append(FieldError(
-                "questions",
-                f"Frage {number}: der Fragetext muss 3 bis 200 Zeichen haben (erhalten: {shown(value.get('text_de'))}).",
-                f"question {number}: the question text must have 3 to 200 characters "
-                f"(got {shown(value.get('text_de'))}).",
-            ))
+        texts = _texts(value.get("text"))
+        _, error = check_text("title", texts.get("de"), required=True, minimum=3, maximum=200)
+        if error or any(len(v) > 200 for v in texts.values()):
+            errors.append(FieldError("questions", "procedure.error.question_text",
+                                     {"number": number, "value": shown(texts.get("de", ""))}))
         if not _ID.fullmatch(qid) or any(q["id"] == qid for q in clean):
-            errors.append(FieldError("questions", f"Frage {number}: die Kennung {shown(qid)} ist ungültig oder doppelt.",
-                                     f"question {number}: the id {shown(qid)} is invalid or used twice."))
+            errors.append(FieldError("questions", "procedure.error.question_id", {"number": number, "value": shown(qid)}))
         if kind not in QUESTION_KINDS:
-            errors.append(FieldError(
-                "questions",
-                f"Frage {number}: die Art {shown(kind)} gibt es nicht; wählen Sie choice (Auswahl) oder scale (1–5).",
-                f"question {number}: there is no kind {shown(kind)}; choose choice or scale (1–5).",
-            ))
+            errors.append(FieldError("questions", "procedure.error.question_kind", {"number": number, "value": shown(kind)}))
             continue
         if kind == "scale":
             options = list(SCALE_OPTIONS)
@@ -457,20 +429,14 @@ def _questions(values: Iterable) -> tuple[list[dict], list[FieldError]]:
             options = [str(o).strip() for o in (value.get("options") or ()) if str(o).strip()]
             options = list(dict.fromkeys(options))
             if len(options) < 2:
-                errors.append(FieldError(
-                    "questions",
-                    f"Frage {number} („{text_de or ''}“) hat keine Antwortmöglichkeiten: bitte mindestens zwei angeben.",
-                    f"question {number} (“{text_de or ''}”) has no options: please give at least two.",
-                ))
+                errors.append(FieldError("questions", "procedure.error.question_options",
+                                         {"number": number, "question": texts}))
                 continue
             if len(options) > MAX_OPTIONS or any(len(o) > OPTION_MAX for o in options):
-                errors.append(FieldError(
-                    "questions",
-                    f"Frage {number}: höchstens {MAX_OPTIONS} Möglichkeiten zu je {OPTION_MAX} Zeichen.",
-                    f"question {number}: at most {MAX_OPTIONS} options of {OPTION_MAX} characters each.",
-                ))
+                errors.append(FieldError("questions", "procedure.error.question_options_long",
+                                         {"number": number, "maximum": MAX_OPTIONS, "length": OPTION_MAX}))
                 continue
-        clean.append({"id": qid, "kind": kind, "text_de": text_de or "", "text_en": text_en or "", "options": options})
+        clean.append({"id": qid, "kind": kind, "text": texts, "options": options})
     return clean, errors
 
 
@@ -480,81 +446,65 @@ def validate_procedure(spec: ProcedureInput, geography=None) -> dict:
     ``geography`` checks LOR units (by their representative points) and that a
     drawn polygon intersects Berlin; without it only the id form is checked.
 
-    >>> validate_procedure(ProcedureInput(title_de="Runde", starts_on="2026-03-01",
-    ...     questions=({"kind": "choice", "text_de": "Wie oft?", "options": []},)))
+    >>> validate_procedure(ProcedureInput(title={"de": "Runde"}, starts_on="2026-03-01",
+    ...     questions=({"kind": "choice", "text": {"de": "Wie oft?"}, "options": []},)))
     Traceback (most recent call last):
     ...
-    assessment.needs.validation.ValidationError: questions: question 1 (“Wie oft?”) has no options: please give at least two. / ...
+    assessment.needs.validation.ValidationError: questions: Question 1 (“Wie oft?”) has no options: please give at least two. / ...
     """
     errors: list[FieldError] = []
-    title_de, error = check_text("title", spec.title_de, required=True, minimum=3, maximum=TITLE_MAX)
-    if error:
-        errors.append(FieldError("title_de", f"Titel (deutsch): {error.message_de}", f"Title (German): {error.message_en}"))
-    title_en, error = check_text("title", spec.title_en or "", required=False, minimum=0, maximum=TITLE_MAX)
-    if error:
-        errors.append(FieldError("title_en", f"Titel (englisch): {error.message_de}", f"Title (English): {error.message_en}"))
-    descriptions = {}
-    for lang, value in (("de", spec.description_de), ("en", spec.description_en)):
-        text, error = check_text("description", value or "", required=False, minimum=0, maximum=DESCRIPTION_MAX)
-        descriptions[lang] = text
+    titles = _texts(spec.title)
+    descriptions = _texts(spec.description)
+    for lang in dict.fromkeys(("de", *titles)):
+        text, error = check_text("title", titles.get(lang, ""), required=lang == "de", minimum=3 if lang == "de" else 0,
+                                 maximum=TITLE_MAX)
         if error:
-            errors.append(FieldError(f"description_{lang}", error.message_de, error.message_en))
-    starts_on, error = _date("starts_on", spec.starts_on, "Der Beginn des Zeitraums", "The start of the period")
+            errors.append(FieldError(f"title.{lang}", error.key, error.values))
+    for lang, value in descriptions.items():
+        text, error = check_text("description", value, required=False, minimum=0, maximum=DESCRIPTION_MAX)
+        if error:
+            errors.append(FieldError(f"description.{lang}", error.key, error.values))
+    starts_on, error = _date("starts_on", spec.starts_on)
     errors += [error] if error else []
     ends_on = None
     if spec.ends_on not in (None, ""):
-        ends_on, error = _date("ends_on", spec.ends_on, "Das Ende des Zeitraums", "The end of the period")
+        ends_on, error = _date("ends_on", spec.ends_on)
         errors += [error] if error else []
     if starts_on and ends_on and ends_on < starts_on:
-        errors.append(FieldError(
-            "ends_on",
-            f"Der Zeitraum endet ({ends_on.isoformat()}) vor seinem Beginn ({starts_on.isoformat()}): "
-            "bitte ein Ende am oder nach dem Beginn wählen.",
-            f"The period ends ({ends_on.isoformat()}) before it starts ({starts_on.isoformat()}): "
-            "please choose an end on or after the start.",
-        ))
+        errors.append(FieldError("ends_on", "procedure.error.ends_before_start", {"ends": ends_on, "starts": starts_on}))
     area_level = spec.area_level.upper() if isinstance(spec.area_level, str) and spec.area_level else None
     area_ids = list(dict.fromkeys(str(a).strip() for a in (spec.area_ids or ()) if str(a).strip()))
     polygon = spec.area_polygon if spec.area_polygon not in (None, "") else None
     area_geojson = None
     if polygon is not None and (area_level or area_ids):
-        errors.append(FieldError("area", "Bitte geben Sie entweder LOR-Gebiete oder eine gezeichnete Fläche an, "
-                                 "nicht beides.", "Please give either LOR areas or a drawn polygon, not both."))
+        errors.append(FieldError("area", "procedure.error.area_both"))
     elif polygon is not None:
         shape, error = parse_polygon(polygon)
         if error:
             errors.append(error)
         elif geography is not None and not _intersects_berlin(shape, geography):
-            bounds = ", ".join(f"{v:.4f}" for v in shape.bounds)
-            errors.append(FieldError(
-                "area_polygon",
-                f"Die gezeichnete Fläche ({bounds}) liegt ganz außerhalb Berlins: bitte in Berlin zeichnen.",
-                f"The drawn area ({bounds}) lies entirely outside Berlin: please draw it within Berlin.",
-            ))
+            errors.append(FieldError("area_polygon", "procedure.error.polygon_outside_berlin",
+                                     {"bounds": tuple(float(v) for v in shape.bounds)}))
         else:
             import shapely.geometry
 
             area_geojson = json.dumps(shapely.geometry.mapping(shape))
     elif area_level is not None or area_ids:
         if area_level not in AREA_LEVELS:
-            errors.append(FieldError("area_level", f"Die Gebietsebene {shown(spec.area_level)} gibt es nicht; wählen "
-                                     f"Sie {', '.join(AREA_LEVELS)}.", f"there is no area level "
-                                     f"{shown(spec.area_level)}; choose {', '.join(AREA_LEVELS)}."))
+            errors.append(FieldError("area_level", "procedure.error.area_level",
+                                     {"value": shown(spec.area_level), "levels": ", ".join(AREA_LEVELS)}))
         elif not area_ids:
-            errors.append(FieldError("area_ids", "Bitte wählen Sie mindestens ein Gebiet.",
-                                     "Please choose at least one area."))
+            errors.append(FieldError("area_ids", "procedure.error.area_ids_empty"))
         else:
             length = LEVEL_ID_LENGTH[area_level]
             bad = [a for a in area_ids if len(a) != length or not a.isdigit()
                    or (geography is not None and geography.area_point(area_level, a) is None)]
             if bad:
-                errors.append(FieldError(
-                    "area_ids", f"Ein {area_level}-Gebiet {shown(bad[0])} gibt es nicht; bitte aus der Liste wählen.",
-                    f"there is no {area_level} area {shown(bad[0])}; please choose from the list.",
-                ))
+                errors.append(FieldError("area_ids", "procedure.error.area_id",
+                                         {"level": area_level, "value": shown(bad[0])}))
     area_label, error = check_text("title", spec.area_label or "", required=False, minimum=0, maximum=200)
     if error:
-        errors.append(FieldError("area_label", error.message_de, error.message_en))
+        errors.append(FieldError("area_label", error.key, error.values))
     if not area_label:
         area_label = ("gezeichnete Fläche" if polygon is not None
                       else f"{area_level} {', '.join(area_ids)}" if area_ids else "Berlin")
@@ -563,18 +513,12 @@ def validate_procedure(spec: ProcedureInput, geography=None) -> dict:
     questions, question_errors = _questions(spec.questions)
     errors += question_errors
     if spec.moderation not in MODERATION_RULES:
-        errors.append(FieldError(
-            "moderation", f"Die Moderationsregel {shown(spec.moderation)} gibt es nicht; wählen Sie pre (erst "
-            "prüfen) oder post (sofort veröffentlichen).",
-            f"there is no moderation rule {shown(spec.moderation)}; choose pre (check first) or post "
-            "(publish at once).",
-        ))
+        errors.append(FieldError("moderation", "procedure.error.moderation", {"value": shown(spec.moderation)}))
     if errors:
         raise ValidationError(errors)
     return {
-        "title": json.dumps({"de": title_de, "en": title_en or title_de}, ensure_ascii=False),
-        "description": json.dumps({"de": descriptions["de"], "en": descriptions["en"] or descriptions["de"]},
-                                  ensure_ascii=False),
+        "title": json.dumps(titles, ensure_ascii=False),
+        "description": json.dumps(descriptions, ensure_ascii=False),
         "area_level": area_level if area_geojson is None and area_ids else None,
         "area_ids": json.dumps(area_ids) if area_geojson is None and area_ids else None,
         "area_geojson": area_geojson,
@@ -595,8 +539,9 @@ def procedure_from_row(row) -> Procedure:
         area_level=row["area_level"], area_ids=tuple(json.loads(row["area_ids"]) if row["area_ids"] else ()),
         area_geojson=row["area_geojson"], area_label=row["area_label"], starts_on=row["starts_on"],
         ends_on=row["ends_on"], closed_at=row["closed_at"],
-        categories=tuple(ProcedureCategory(**c) for c in json.loads(row["categories"])),
-        questions=tuple(Question(q["id"], q["kind"], q["text_de"], q["text_en"], tuple(q["options"]))
+        categories=tuple(ProcedureCategory(c["id"], c["colour"], c.get("label", {}), c.get("description", {}),
+                                           c.get("own", False)) for c in json.loads(row["categories"])),
+        questions=tuple(Question(q["id"], q["kind"], q["text"], tuple(q["options"]))
                         for q in json.loads(row["questions"])),
         moderation=row["moderation"], created_at=row["created_at"], updated_at=row["updated_at"],
         created_by=row["created_by"],
@@ -606,14 +551,13 @@ def procedure_from_row(row) -> Procedure:
 def as_input(procedure: Procedure) -> ProcedureInput:
     """The input that would store ``procedure`` again (the staff form starts from it)."""
     return ProcedureInput(
-        title_de=procedure.title.get("de", ""), title_en=procedure.title.get("en", ""),
-        description_de=procedure.description.get("de", ""), description_en=procedure.description.get("en", ""),
+        title=dict(procedure.title), description=dict(procedure.description),
         starts_on=procedure.starts_on, ends_on=procedure.ends_on, area_level=procedure.area_level,
         area_ids=procedure.area_ids, area_polygon=procedure.area_geojson, area_label=procedure.area_label,
-        categories=tuple({k: getattr(c, k) for k in ("id", "label_de", "label_en", "colour", "description_de",
-                                                      "description_en")} for c in procedure.categories),
-        questions=tuple({"id": q.id, "kind": q.kind, "text_de": q.text_de, "text_en": q.text_en,
-                         "options": list(q.options)} for q in procedure.questions),
+        categories=tuple({"id": c.id, "colour": c.colour, "label": dict(c.labels), "description": dict(c.descriptions)}
+                         for c in procedure.categories),
+        questions=tuple({"id": q.id, "kind": q.kind, "text": dict(q.texts), "options": list(q.options)}
+                        for q in procedure.questions),
         moderation=procedure.moderation,
     )
 
@@ -725,7 +669,7 @@ def answer_summary(procedure: Procedure, needs: Iterable) -> list[tuple[Question
 
     >>> from datetime import date
     >>> from types import SimpleNamespace as Need
-    >>> urgent = Question("dringend", "scale", "Wie dringend?", "How urgent?", SCALE_OPTIONS)
+    >>> urgent = Question("dringend", "scale", {"de": "Wie dringend?", "en": "How urgent?"}, SCALE_OPTIONS)
     >>> round_ = Procedure("p", {"de": "Runde"}, {}, None, (), None, "Berlin", date(2026, 1, 1), None, None,
     ...                    (), (urgent,), "pre")
     >>> needs_ = [Need(answers=(("dringend", "5"),)), Need(answers=(("dringend", "5"),)), Need(answers=())]
@@ -741,21 +685,25 @@ def answer_summary(procedure: Procedure, needs: Iterable) -> list[tuple[Question
     return summary
 
 
-def answer_columns(procedure: Procedure | None) -> list[tuple[str, str, str, str]]:
-    """Export columns for the answers to ``procedure``'s questions: ``(column, type, de, en)``, one per question."""
+def answer_columns(procedure: Procedure | None, languages: Iterable[str] = ("de", "en")) -> list[tuple[str, ...]]:
+    """Export columns for the answers to ``procedure``'s questions: ``(column, type, description per language)``."""
     if procedure is None:
         return []
-    return [(f"answer_{q.id}", "text", f"Antwort auf „{q.text_de}“ ({', '.join(q.options)})",
-             f"Answer to “{q.text('en')}” ({', '.join(q.options)})") for q in procedure.questions]
+    from core.i18n import t
+
+    return [(f"answer_{q.id}", "text", *(t("procedure.answer_column", lang, question=q.text(lang),
+                                           options=", ".join(q.options)) for lang in languages))
+            for q in procedure.questions]
 
 
-def category_labels(category_id: str, procedure: Procedure | None) -> tuple[str, str]:
-    """German and English label of a category: the procedure's own, else the standard list's, else the id."""
-    own = procedure.category(category_id) if procedure is not None else None
-    if own is not None:
-        return own.label_de, own.label_en
+def category_labels(category_id: str, procedure: Procedure | None,
+                    languages: Iterable[str] = ("de", "en")) -> tuple[str, ...]:
+    """A category's label in each of ``languages``: the procedure's, else the standard list's, else the id."""
+    category = procedure.category(category_id) if procedure is not None else None
+    if category is not None:
+        return tuple(category.label(lang) for lang in languages)
     standard = CATEGORIES.get(category_id)
-    return (standard.label_de, standard.label_en) if standard else (category_id, category_id)
+    return tuple(standard.label(lang) if standard else category_id for lang in languages)
 
 
 def parse_own_categories(text: str) -> list[dict]:
@@ -764,38 +712,38 @@ def parse_own_categories(text: str) -> list[dict]:
     Lines that do not have four parts are kept as given, so the validation names them.
 
     >>> parse_own_categories("spielplatz; Spielplatz; #aa0000; Spiel- und Bolzplätze\\n")
-    [{'id': 'spielplatz', 'label_de': 'Spielplatz', 'colour': '#aa0000', 'description_de': 'Spiel- und Bolzplätze'}]
+    [{'id': 'spielplatz', 'label': {'de': 'Spielplatz'}, 'colour': '#aa0000', 'description': {'de': 'Spiel- und Bolzplätze'}}]
     """
     found = []
     for line in (text or "").splitlines():
         if not line.strip():
             continue
         parts = [p.strip() for p in line.split(";")] + ["", "", ""]
-        found.append({"id": parts[0], "label_de": parts[1], "colour": parts[2], "description_de": ";".join(
-            p for p in parts[3:] if p)})
+        found.append({"id": parts[0], "label": {"de": parts[1]}, "colour": parts[2],
+                      "description": {"de": ";".join(p for p in parts[3:] if p)}})
     return found
 
 
 def parse_questions(text: str) -> list[dict]:
     """Questions typed one per line: ``scale; text`` or ``choice; text; option | option | …``.
 
-    >>> [(q["kind"], q["text_de"], q["options"]) for q in parse_questions("scale; Wie dringend?\\nchoice; Wie oft?; täglich | selten")]
-    [('scale', 'Wie dringend?', []), ('choice', 'Wie oft?', ['täglich', 'selten'])]
+    >>> [(q["kind"], q["text"], q["options"]) for q in parse_questions("scale; Wie dringend?\\nchoice; Wie oft?; täglich | selten")]
+    [('scale', {'de': 'Wie dringend?'}, []), ('choice', {'de': 'Wie oft?'}, ['täglich', 'selten'])]
     """
     found = []
     for number, line in enumerate((line for line in (text or "").splitlines() if line.strip()), start=1):
         parts = [p.strip() for p in line.split(";")] + ["", ""]
-        found.append({"id": f"q{number}", "kind": parts[0], "text_de": parts[1],
+        found.append({"id": f"q{number}", "kind": parts[0], "text": {"de": parts[1]},
                       "options": [o.strip() for o in parts[2].split("|") if o.strip()]})
     return found
 
 
 def own_categories_text(procedure: Procedure) -> str:
     """The procedure's own categories as the staff form's lines (:func:`parse_own_categories` reads them back)."""
-    return "\n".join(f"{c.id}; {c.label_de}; {c.colour}; {c.description_de}" for c in procedure.categories if c.own)
+    return "\n".join(f"{c.id}; {c.label('de')}; {c.colour}; {c.explanation('de')}" for c in procedure.categories if c.own)
 
 
 def questions_text(procedure: Procedure) -> str:
     """The procedure's questions as the staff form's lines (:func:`parse_questions` reads them back)."""
-    return "\n".join(f"{q.kind}; {q.text_de}" + (f"; {' | '.join(q.options)}" if q.kind == "choice" else "")
+    return "\n".join(f"{q.kind}; {q.text('de')}" + (f"; {' | '.join(q.options)}" if q.kind == "choice" else "")
                      for q in procedure.questions)

@@ -411,13 +411,8 @@ class NeedStore:
             except ValidationError as refused:
                 columns, errors = None, list(refused.errors)
             if not procedure.is_open():
-                errors.append(FieldError(
-                    "procedure",
-                    f"Das Verfahren „{procedure.title_in('de')}“ ist nicht offen ({procedure.period_text()}): "
-                    "es nimmt keine Bedarfe an. Bitte wählen Sie ein offenes Verfahren.",
-                    f"The procedure “{procedure.title_in('en')}” is not open ({procedure.period_text()}): it "
-                    "takes no needs. Please choose an open procedure.",
-                ))
+                errors.append(FieldError("procedure", "procedure.error.not_open",
+                                         {"procedure": dict(procedure.title), "period": procedure.period_text()}))
             if columns is not None and not _in_procedure_area(columns, procedure, self.geography):
                 errors.append(procedure.out_of_area_error(*(
                     (columns["lat"], columns["lon"]) if columns["located_by"] == "point" else ())))

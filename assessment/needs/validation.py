@@ -63,7 +63,8 @@ def message_text(key: str, lang: str, values: Mapping[str, object]) -> str:
     """The message ``key`` in ``lang`` with ``values`` written as ``lang`` writes them.
 
     Whole numbers get the language's separators (except the count ``n``, which
-    :func:`core.i18n.t` formats itself), days its date order, a tuple of coordinates
+    :func:`core.i18n.t` formats itself), days its date order, a mapping ``{lang: text}``
+    (a text staff wrote) its text in ``lang`` or else the German one, a tuple of coordinates
     ``(a; b; …)`` with four decimals each; anything else is shown as is.
 
     >>> message_text("validation.title.too_long", "de", {"n": 1001, "maximum": 1000})
@@ -75,6 +76,8 @@ def message_text(key: str, lang: str, values: Mapping[str, object]) -> str:
             value = format_number(value, 0, lang)
         elif isinstance(value, date) and not isinstance(value, datetime):
             value = format_date(value, lang)
+        elif isinstance(value, Mapping):  # a text staff wrote per language: this one, else German
+            value = value.get(lang) or value.get("de") or ""
         elif isinstance(value, tuple) and value and all(isinstance(v, float) for v in value):
             value = "(" + "; ".join(format_number(v, 4, lang) for v in value) + ")"
         shown_values[name] = value
@@ -317,11 +320,7 @@ def validate_need(need: NeedInput, geography: Geography, *, categories: tuple[st
         errors.append(error)
     procedure_id = need.procedure_id if need.procedure_id not in (None, "") else DEFAULT_PROCEDURE_ID
     if not isinstance(procedure_id, str) or not re.fullmatch(r"[A-Za-z0-9_\-]{1,36}", procedure_id):
-        errors.append(FieldError(
-            "procedure",
-            f"Die Verfahrenskennung {shown(procedure_id)} ist ungültig; bitte wählen Sie ein Verfahren aus der Liste.",
-            f"The procedure id {shown(procedure_id)} is invalid; please choose a procedure from the list.",
-        ))
+        errors.append(FieldError("procedure", "procedure.error.bad_id", {"value": shown(procedure_id)}))
     title, error = check_text("title", need.title, required=True, minimum=TITLE_MIN, maximum=TITLE_MAX)
     errors += [error] if error else []
     description, error = check_text(

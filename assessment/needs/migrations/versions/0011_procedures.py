@@ -68,9 +68,8 @@ def upgrade() -> None:
     if isinstance(oldest, str):  # SQLite hands the stored naive UTC time back as text
         oldest = datetime.fromisoformat(oldest)
     now = datetime.now(timezone.utc).replace(tzinfo=None)  # stored as naive UTC, like UTCDateTime
-    categories = [{"id": c.id, "label_de": c.label_de, "label_en": c.label_en, "colour": "#1f78b4",
-                   "description_de": c.explanation_de, "description_en": c.explanation_en, "own": False}
-                  for c in CATEGORIES.values()]
+    # Standard categories: only id and colour; their label and explanation come from the catalogues.
+    categories = [{"id": cid, "colour": "#1f78b4", "own": False} for cid in CATEGORIES]
     procedures = sa.table(
         "procedures", *(sa.column(n) for n in (
             "id", "created_at", "updated_at", "title", "description", "area_label", "starts_on",
