@@ -22,10 +22,10 @@ def store_with_round():
     store = open_store(database_url="sqlite://", geography=TwoDistricts())
     book = ProcedureBook(store)
     west = book.create(ProcedureInput(
-        title_de="Kiezrunde West", starts_on=_today() - timedelta(days=3), ends_on=_today() + timedelta(days=30),
+        title={"de": "Kiezrunde West"}, starts_on=_today() - timedelta(days=3), ends_on=_today() + timedelta(days=30),
         area_level="BEZ", area_ids=("01",), area_label="Westbezirk", categories=("mobility", "housing"),
-        questions=({"id": "dringend", "kind": "scale", "text_de": "Wie dringend?", "text_en": "How urgent?"},
-                   {"id": "wie_oft", "kind": "choice", "text_de": "Wie oft?", "options": ["täglich", "selten"]})),
+        questions=({"id": "dringend", "kind": "scale", "text": {"de": "Wie dringend?", "en": "How urgent?"}},
+                   {"id": "wie_oft", "kind": "choice", "text": {"de": "Wie oft?"}, "options": ["täglich", "selten"]})),
         actor="admin-anna", procedure_id="kiez-west")
     for title, answers in (("Mehr Bänke", {"dringend": "5", "wie_oft": "täglich"}), ("Sichere Querung", {"dringend": "5"}),
                            ("=Formel im Titel", None)):
@@ -118,10 +118,10 @@ def test_an_export_of_a_procedure_imports_into_a_procedure_with_its_answers(stor
     copy = open_store(database_url="sqlite://", geography=TwoDistricts())
     try:
         copied = ProcedureBook(copy).create(ProcedureInput(
-            title_de="Kiezrunde West", starts_on=west.starts_on, ends_on=west.ends_on, area_level="BEZ",
+            title={"de": "Kiezrunde West"}, starts_on=west.starts_on, ends_on=west.ends_on, area_level="BEZ",
             area_ids=("01",), area_label="Westbezirk", categories=("mobility", "housing"),
-            questions=({"id": "dringend", "kind": "scale", "text_de": "Wie dringend?"},
-                       {"id": "wie_oft", "kind": "choice", "text_de": "Wie oft?", "options": ["täglich", "selten"]})),
+            questions=({"id": "dringend", "kind": "scale", "text": {"de": "Wie dringend?"}},
+                       {"id": "wie_oft", "kind": "choice", "text": {"de": "Wie oft?"}, "options": ["täglich", "selten"]})),
             actor="admin-anna", procedure_id="kiez-west")
         assert main(["import", str(out), "--procedure", "kiez-west"], store=copy) == 0
         imported = {n.title: n for n in copy.query(statuses=None, procedure_id="kiez-west")}

@@ -62,7 +62,7 @@ def test_create_a_procedure_with_a_question_then_close_it(book):
     made = [p for p in book.list() if p.id != DEFAULT_PROCEDURE_ID]
     assert [(p.title_in("de"), p.area_level, p.area_ids, p.area_label) for p in made] == [
         ("Kiezrunde Moabit", "BZR", ("011001",), "Moabit-Ost")]
-    assert [q.text_de for q in made[0].questions] == ["Wie dringend?"]
+    assert [q.text('de') for q in made[0].questions] == ["Wie dringend?"]
     assert "Saved: Kiezrunde Moabit." in [s.value.replace("\\", "") for s in at.success]
     assert at.selectbox(key="procedures_chosen").value == made[0].id
     assert [b.label for b in at.get("download_button")] == ["Needs as CSV", "Needs as GeoJSON", "Needs as GeoPackage"]
@@ -92,8 +92,8 @@ def test_edit_keeps_the_question_ids_and_audits_before_and_after(book):
     from assessment.needs.procedures import ProcedureInput
     from datetime import date
 
-    made = book.create(ProcedureInput(title_de="Runde Eins", starts_on=date(2026, 1, 1), categories=("mobility",),
-                                      questions=({"id": "dringend", "kind": "scale", "text_de": "Wie dringend?"},)),
+    made = book.create(ProcedureInput(title={"de": "Runde Eins"}, starts_on=date(2026, 1, 1), categories=("mobility",),
+                                      questions=({"id": "dringend", "kind": "scale", "text": {"de": "Wie dringend?"}},)),
                        actor="admin-anna")
     at = page()
     at.run()
@@ -114,7 +114,7 @@ def test_a_workshop_is_held_in_the_procedure_chosen_on_workshop(book):
     from assessment.participation.workshops import WorkshopBook
     from test_workshop_pages import setup_page
 
-    made = book.create(ProcedureInput(title_de="Kiezrunde Mitte", starts_on=date.today() - timedelta(days=1),
+    made = book.create(ProcedureInput(title={"de": "Kiezrunde Mitte"}, starts_on=date.today() - timedelta(days=1),
                                       categories=("mobility",)), actor="admin-anna", procedure_id="kiez-mitte")
     at = setup_page()
     at.run()

@@ -28,7 +28,7 @@ def kiez_round(planner_db, settings_with_data):
     store = open_store(settings_with_data, database_url=planner_db)
     try:
         procedure = ProcedureBook(store).create(ProcedureInput(
-            title_de="Kiezrunde Mitte", starts_on=_today() - timedelta(days=1), area_level="BEZ", area_ids=("01",),
+            title={"de": "Kiezrunde Mitte"}, starts_on=_today() - timedelta(days=1), area_level="BEZ", area_ids=("01",),
             area_label="Mitte", categories=("mobility", "green_climate")), actor="admin-anna", procedure_id="kiez-mitte")
         for (lat, lon), title in ((BRANDENBURG_GATE, "Bänke am Tor"), (ROTES_RATHAUS, "Bäume am Rathaus")):
             store.submit(NeedInput(category="green_climate", title=title, lat=lat, lon=lon), status="published",

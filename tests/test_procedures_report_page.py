@@ -20,11 +20,11 @@ RATHAUS_SPANDAU = (52.5355, 13.2005)  # Spandau (BEZ 05), not Mitte
 
 def _mitte_round(store, **changes):
     """An open procedure for Bezirk Mitte (01) with one scale question."""
-    values = dict(title_de="Kiezrunde Mitte", title_en="Kiez round Mitte", starts_on=_today() - timedelta(days=1),
+    values = dict(title={"de": "Kiezrunde Mitte", "en": "Kiez round Mitte"}, starts_on=_today() - timedelta(days=1),
                   ends_on=_today() + timedelta(days=30), area_level="BEZ", area_ids=("01",), area_label="Mitte",
-                  categories=("mobility", {"id": "spielplatz", "label_de": "Spielplätze", "label_en": "Playgrounds",
-                                           "colour": "#aa0000", "description_de": "Spiel- und Bolzplätze"}),
-                  questions=({"id": "dringend", "kind": "scale", "text_de": "Wie dringend?", "text_en": "How urgent?"},))
+                  categories=("mobility", {"id": "spielplatz", "label": {"de": "Spielplätze", "en": "Playgrounds"},
+                                           "colour": "#aa0000", "description": {"de": "Spiel- und Bolzplätze"}}),
+                  questions=({"id": "dringend", "kind": "scale", "text": {"de": "Wie dringend?", "en": "How urgent?"}},))
     values.update(changes)
     return ProcedureBook(store).create(ProcedureInput(**values), actor="admin-anna")
 

@@ -225,7 +225,8 @@ def _dictionary(procedure: Procedure | None) -> tuple[tuple[str, ...], ...]:
     if procedure is None:
         return DATA_DICTIONARY
     return DATA_DICTIONARY + (
-        ("procedure_id", "text", *_in_export_languages("exchange.column.procedure_id", title=procedure.title_in("de"))),
+        ("procedure_id", "text", *(t("exchange.column.procedure_id", code, title=procedure.title_in(code))
+                                   for code in EXPORT_LANGUAGES)),
         *answer_columns(procedure, EXPORT_LANGUAGES),
     )
 
@@ -556,12 +557,7 @@ def import_needs(store: NeedStore, path: str | Path, *, skip_invalid: bool = Fal
         at all; nothing is stored.
     """
     if procedure is not None and procedure.status() == "closed":
-        raise _file_error(
-            f"the procedure {procedure.title_in('en')!r} is closed and takes no needs: import into an open "
-            "or planned one (python -m assessment procedures list)",
-            f"Das Verfahren „{procedure.title_in('de')}“ ist abgeschlossen und nimmt keine Bedarfe an: bitte in ein "
-            "offenes oder geplantes Verfahren importieren (python -m assessment procedures list)",
-        )
+        raise _file_error("exchange.error.procedure_closed", procedure=dict(procedure.title))
     now = utc_now()
     errors: list[RowError] = []
     good: list[tuple[int, dict, ImportExtras]] = []

@@ -34,7 +34,7 @@ def server(start_app, settings_with_data):
     try:
         book = ProcedureBook(store)
         book.create(ProcedureInput(
-            title_de="Kiezrunde Mitte", starts_on=date.today() - timedelta(days=1),
+            title={"de": "Kiezrunde Mitte"}, starts_on=date.today() - timedelta(days=1),
             ends_on=date.today() + timedelta(days=30), area_level="BEZ", area_ids=("01",), area_label="Mitte",
             categories=("mobility", "green_climate")), actor="admin-anna", procedure_id="kiez-mitte")
         book.close(DEFAULT_PROCEDURE_ID, actor="admin-anna")
