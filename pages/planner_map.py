@@ -84,7 +84,7 @@ with st.expander(t("planner.filters", lang), expanded=True):
     # The range mode comes from ``value`` (a tuple); it is the deep link's period and never
     # changes afterwards, so the widget keeps what the user picks.
     period = two.date_input(t("planner.period", lang), value=st.session_state.get("planner_period_initial", ()),
-                            key="planner_period", format="DD.MM.YYYY" if lang == "de" else "YYYY-MM-DD")
+                            key="planner_period", format=date_input_format(lang))
     workshop = three.text_input(t("planner.workshop", lang), key="planner_workshop", max_chars=64)
     facility_kinds = four.multiselect(t("planner.facilities", lang), list(FACILITY_TYPES), key="planner_facilities",
                                       format_func=lambda k: FACILITY_TYPES[k].label(lang), placeholder=choose)

@@ -84,7 +84,7 @@ def test_bad_input_names_the_field_and_stores_nothing(book):
     errors = [e.value.replace("\\", "") for e in at.error]  # shown escaped: markdown is not interpreted
     assert errors[0] == "Not saved. Please check:"
     assert "categories: The list of categories is empty. Please choose at least one category." in errors
-    assert any(e.startswith("questions: question 1 (“Wie oft?”) has no options") for e in errors)
+    assert any(e.startswith("questions: Question 1 (“Wie oft?”) has no options") for e in errors)
     assert [p.id for p in book.list()] == [DEFAULT_PROCEDURE_ID]
 
 

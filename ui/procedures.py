@@ -25,7 +25,7 @@ from assessment.needs.procedures import (
 )
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.participation.submission import procedure_for_send
-from core.i18n import escape_markdown, t
+from core.i18n import SCOPES, escape_markdown, t
 
 
 #: How many closed procedures /melden lists with their result while none is open.
@@ -89,11 +89,11 @@ def area_note(procedure: Procedure | None, lang: str) -> None:
                                      period=procedure.period_text())))
 
 
-def category_choices(procedure: Procedure | None) -> dict[str, tuple[str, str, str, str]]:
-    """Category id -> (label de, label en, explanation de, explanation en) for the residents' form."""
+def category_choices(procedure: Procedure | None) -> dict[str, Any]:
+    """Category id -> category (``.label(lang)``, ``.explanation(lang)``) for the residents' form."""
     if procedure is None:
-        return {cid: (c.label_de, c.label_en, c.explanation_de, c.explanation_en) for cid, c in CATEGORIES.items()}
-    return {c.id: (c.label_de, c.label_en, c.description_de, c.description_en) for c in procedure.categories}
+        return dict(CATEGORIES)
+    return {c.id: c for c in procedure.categories}
 
 
 def answer_widgets(procedure: Procedure | None, lang: str, form: int) -> dict[str, str]:
@@ -111,12 +111,12 @@ def procedure_form(store: Any, lang: str, procedure: Procedure | None) -> Proced
     key = procedure.id if procedure else "new"
     today = date.today()
     with st.form(f"procedure_form_{key}"):
-        title_de = st.text_input(t("procedures.title_de", lang), procedure.title.get("de", "") if procedure else "")
-        title_en = st.text_input(t("procedures.title_en", lang), procedure.title.get("en", "") if procedure else "")
-        description_de = st.text_area(t("procedures.description_de", lang),
-                                      procedure.description.get("de", "") if procedure else "")
-        description_en = st.text_area(t("procedures.description_en", lang),
-                                      procedure.description.get("en", "") if procedure else "")
+        # Staff write the procedure's texts in the staff languages (German required); others fall back to German.
+        titles = {code: st.text_input(t(f"procedures.title_{code}", lang),
+                                      procedure.title.get(code, "") if procedure else "") for code in SCOPES["staff"]}
+        descriptions = {code: st.text_area(t(f"procedures.description_{code}", lang),
+                                           procedure.description.get(code, "") if procedure else "")
+                        for code in SCOPES["staff"]}
         start_col, end_col, has_end_col = st.columns(3)
         starts_on = start_col.date_input(t("procedures.starts_on", lang), procedure.starts_on if procedure else today,
                                          key=f"proc_start_{key}")
@@ -150,7 +150,7 @@ def procedure_form(store: Any, lang: str, procedure: Procedure | None) -> Proced
         if not st.form_submit_button(t("procedures.save", lang), type="primary"):
             return None
     return ProcedureInput(
-        title_de=title_de, title_en=title_en, description_de=description_de, description_en=description_en,
+        title=titles, description=descriptions,
         starts_on=starts_on, ends_on=ends_on if has_end else None,
         area_level=area_level if area_kind == "lor" else None,
         area_ids=tuple(a.strip() for a in area_ids.split(",")) if area_kind == "lor" else (),

@@ -58,7 +58,7 @@ def what_step(store: Any, settings: Settings, lang: str, workshop: Any, allowanc
     category = st.selectbox(t("report.category", lang), list(choices), key=f"report_category_{form}", index=None,
                             format_func=lambda c: choices[c].label(lang), placeholder=t("report.choose", lang))
     if category:
-        st.markdown(escape_markdown(choices[category][2 if lang == "de" else 3] or choices[category][2]))
+        st.markdown(escape_markdown(choices[category].explanation(lang)))
     slots = {"category": st.empty()}
     # No max_chars: Streamlit drops a paste longer than it without a word. The count below
     # shows the limit as one types; the store refuses too long a text with a message, and the text stays.

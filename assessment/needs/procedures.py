@@ -455,11 +455,13 @@ def validate_procedure(spec: ProcedureInput, geography=None) -> dict:
     errors: list[FieldError] = []
     titles = _texts(spec.title)
     descriptions = _texts(spec.description)
-    for lang in dict.fromkeys(("de", *titles)):
-        text, error = check_text("title", titles.get(lang, ""), required=lang == "de", minimum=3 if lang == "de" else 0,
-                                 maximum=TITLE_MAX)
+    # German is required (everything falls back to it); the other languages are optional.
+    _, error = check_text("title", titles.get("de", ""), required=True, minimum=3, maximum=TITLE_MAX)
+    errors += [FieldError("title.de", error.key, error.values)] if error else []
+    for code, value in titles.items():
+        _, error = check_text("title", value, required=False, minimum=0, maximum=TITLE_MAX) if code != "de" else ("", None)
         if error:
-            errors.append(FieldError(f"title.{lang}", error.key, error.values))
+            errors.append(FieldError(f"title.{code}", error.key, error.values))
     for lang, value in descriptions.items():
         text, error = check_text("description", value, required=False, minimum=0, maximum=DESCRIPTION_MAX)
         if error:
