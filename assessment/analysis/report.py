@@ -444,7 +444,7 @@ def procedure_section(procedure: Procedure, needs: Sequence, lang: str = "de") -
     >>> from datetime import date
     >>> from types import SimpleNamespace as Need
     >>> from assessment.needs.procedures import Question, SCALE_OPTIONS
-    >>> urgent = Question("dringend", "scale", "Wie dringend?", "How urgent?", SCALE_OPTIONS)
+    >>> urgent = Question("dringend", "scale", {"de": "Wie dringend?", "en": "How urgent?"}, SCALE_OPTIONS)
     >>> kiez = Procedure("p", {"de": "Kiezrunde", "en": "Kiez round"}, {}, None, (), None, "Neukölln-Nord",
     ...                  date(2026, 3, 1), date(2026, 5, 31), None, (), (urgent,), "pre")
     >>> html = procedure_section(kiez, [Need(answers=(("dringend", "4"),))], "en")
