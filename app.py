@@ -96,13 +96,16 @@ staff_pages = [
     ("pages/moderation_queue.py", t("moderation.nav", lang), "moderation"),
     ("pages/audit_log.py", t("moderation.audit_nav", lang), "audit"),
     ("pages/workshop_setup.py", t("workshop.nav", lang), "workshop"),
+    ("pages/procedures.py", t("nav.procedures", lang), "verfahren"),
 ]
 pages = public_pages + [
     st.Page(script, title=title, url_path=path) if may_open(user, path)
     else st.Page("pages/signin.py", title=t("auth.nav_signin", lang), url_path=path, visibility="hidden")
     for script, title, path in staff_pages
 ]
-page = st.navigation(pages)
+# Always the whole menu: an admin has 13 pages, and past twelve Streamlit hides all but ten behind
+# "View more", so the staff pages at the end were out of sight (and of a screen reader's list).
+page = st.navigation(pages, expanded=True)
 
 # --- the shared sidebar: after st.navigation, which puts its menu first in the sidebar.
 # Sidebar widgets created before it were re-mounted on the next rerun in Streamlit 1.67:

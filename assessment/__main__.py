@@ -1,16 +1,21 @@
 """Command line for the needs database named by ``DATABASE_URL`` (default: the SQLite file).
 
-``python -m assessment export --format {csv,geojson,gpkg} --out FILE [--status published|all]``
-    Write needs with LOR keys, a data dictionary and the attribution line.
-``python -m assessment import FILE [--skip-invalid]``
+``python -m assessment export --format {csv,geojson,gpkg} --out FILE [--status published|all] [--procedure ID]``
+    Write needs with LOR keys, a data dictionary and the attribution line; with
+    ``--procedure`` only that participation procedure's needs, with one column per
+    question of the procedure holding the answers.
+``python -m assessment procedures list``
+    The participation procedures: id, title, status, period and number of needs.
+``python -m assessment import FILE [--skip-invalid] [--procedure ID]``
     Read GeoJSON points, a GeoPackage or CSV with ``lat``/``lon`` (workshop paper
     forms come in this way). Every row is validated like a submission from the
     residents' page; a file with any bad row imports nothing and exits with 1,
     unless ``--skip-invalid`` is given.
-``python -m assessment report --level BZR --preset balanced --out report.html [--format pdf]``
+``python -m assessment report --level BZR --preset balanced --out report.html [--format pdf] [--procedure ID]``
     The report "Integrierte räumliche Bestandsaufnahme und Bedarfsanalyse"
     (:mod:`assessment.analysis.report`) from the open data, the published needs and
-    the goals of the level, as self-contained HTML or as PDF.
+    the goals of the level, as self-contained HTML or as PDF; with ``--procedure``
+    only that procedure's needs and goals, and a summary of the answers to its questions.
 ``python -m assessment retention [--dry-run]``
     Delete or anonymise what the ``BEDARFSATLAS_RETENTION_*`` periods say is due
     (:mod:`assessment.participation.retention`) and print what was done.
@@ -21,7 +26,7 @@
     A consistent copy of the SQLite database while the app keeps writing. For
     PostgreSQL use ``pg_dump`` (the command says how).
 
-Exit codes: 0 done, 1 refused (bad rows, backup impossible), 2 wrong arguments.
+Exit codes: 0 done, 1 refused (bad rows, backup impossible, unknown procedure), 2 wrong arguments.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import sys
 from assessment.needs.exchange import FORMATS, ImportRefusedError, export_needs, import_needs
 from assessment.analysis.presets import PRESETS
 from assessment.analysis.priority import NORMALISATIONS
+from assessment.needs.procedures import ProcedureBook, ProcedureNotFoundError
 from assessment.needs.store import StoreError, open_store
 from core.i18n import SCOPES
 from core.settings import load_settings
@@ -48,10 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, help="file to write")
     export.add_argument("--status", choices=("published", "all"), default="published",
                         help="published (default) or all statuses")
+    export.add_argument("--procedure", metavar="ID", help="only this participation procedure's needs, with its answers")
+    procedures = commands.add_parser("procedures", help="participation procedures")
+    procedures.add_argument("action", choices=("list",), help="list: id, title, status, period, need count")
     importing = commands.add_parser("import", help="read needs from GeoJSON, GeoPackage or CSV")
     importing.add_argument("file")
     importing.add_argument("--skip-invalid", action="store_true",
                            help="import the good rows and report the bad ones")
+    importing.add_argument("--procedure", metavar="ID",
+                           help="import into this participation procedure (its area, categories and answer columns)")
     backup = commands.add_parser("backup", help="consistent copy of the SQLite database")
     backup.add_argument("file")
     retention = commands.add_parser("retention", help="delete or anonymise what the retention periods say")
@@ -65,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--lang", choices=REPORT_LANGUAGES, default="de")
     report.add_argument("--format", choices=("html", "pdf"), default="html")
     report.add_argument("--out", required=True, help="file to write")
+    report.add_argument("--procedure", metavar="ID", help="only this participation procedure's needs and goals")
     return parser
 
 
@@ -75,14 +87,24 @@ def main(argv: list[str] | None = None, store=None) -> int:
         return _hash_password()
     if store is None:
         store = open_store(load_settings())
+    if args.command == "procedures":
+        return _list_procedures(store)
+    procedure = None
+    if getattr(args, "procedure", None) is not None:
+        try:
+            procedure = ProcedureBook(store).get(args.procedure)
+        except ProcedureNotFoundError as error:
+            print(error, file=sys.stderr)
+            return 1
     if args.command == "export":
         statuses = None if args.status == "all" else ("published",)
-        count = export_needs(store, args.out, args.format, statuses=statuses)
-        print(f"{count} needs written to {args.out} ({args.format}, status {args.status})")
+        count = export_needs(store, args.out, args.format, statuses=statuses, procedure=procedure)
+        within = f", procedure {procedure.id}" if procedure is not None else ""
+        print(f"{count} needs written to {args.out} ({args.format}, status {args.status}{within})")
         return 0
     if args.command == "import":
         try:
-            report = import_needs(store, args.file, skip_invalid=args.skip_invalid)
+            report = import_needs(store, args.file, skip_invalid=args.skip_invalid, procedure=procedure)
         except ImportRefusedError as refused:
             print(refused, file=sys.stderr)
             return 1
@@ -111,6 +133,17 @@ def main(argv: list[str] | None = None, store=None) -> int:
     return 0
 
 
+def _list_procedures(store) -> int:
+    book = ProcedureBook(store)
+    counts = book.need_counts()
+    rows = [("id", "title", "status", "period", "needs")]
+    rows += [(p.id, p.title_in("de"), p.status(), p.period_text(), str(counts.get(p.id, 0))) for p in book.list()]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4].rjust(5))
+    return 0
+
+
 def _hash_password() -> int:
     import getpass
 
@@ -134,7 +167,8 @@ def _report(args, store) -> int:
     from assessment.analysis.report import report_from_settings, report_pdf
 
     result, html = report_from_settings(load_settings(), level=args.level, spec=args.preset,
-                                        method=args.method, lang=args.lang, store=store)
+                                        method=args.method, lang=args.lang, store=store,
+                                        procedure_id=args.procedure)
     out = Path(args.out)
     if args.format == "pdf":
         out.write_bytes(report_pdf(html))

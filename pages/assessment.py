@@ -29,7 +29,7 @@ from streamlit_folium import st_folium
 
 from assessment.analysis import presets, priority, report, tables
 from assessment.analysis.assess import assess
-from assessment.analysis.goals import GoalBook, GoalInput, goal_lines
+from assessment.analysis.goals import GoalBook, GoalInput
 from assessment.analysis.hotspots import contiguity
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.needs.validation import ValidationError
@@ -43,6 +43,8 @@ from maps.base import Basemap, choropleth_base_map, choropleth_layer, legend_ent
 from maps.charts import contribution_bars
 from ui import shared_views
 from ui.context import asset_base, needs_store, page_context
+from ui.goal_card import goal_card, goal_message
+from ui.procedures import procedure_picker, procedure_report
 from ui.widgets import icon_button, literal_table
 
 ctx = page_context()
@@ -59,9 +61,11 @@ def level_inputs(_settings: Settings, level: str, version: str):
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def needs_counts(_settings: Settings, database_url: str, level: str, data_version: int) -> pd.DataFrame:
-    """Published needs per area and category of ``level``; ``data_version`` keys it to the database's content."""
-    return report.needs_matrix(needs_store(_settings).counts_by_area(level), level)
+def needs_counts(_settings: Settings, database_url: str, level: str, procedure_id: str | None,
+                 data_version: int) -> pd.DataFrame:
+    """Published needs per area and category of ``level`` (of one procedure, or all); ``data_version``
+    keys it to the database's content."""
+    return report.needs_matrix(needs_store(_settings).counts_by_area(level, procedure_id=procedure_id), level)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -97,7 +101,8 @@ def area_map(classes, texts: pd.Series, label: str, key: str, height: int, headi
 st.title(t("assess.title", lang))
 st.write(t("assess.intro", lang))
 shared_views.restore_assessment(lang)  # a shared link's level, preset, weights (defaults: view_links)
-c1, c2, c3 = st.columns(3)
+c1, c2, c3, c4 = st.columns(4)
+procedure_id = procedure_picker(c4, ctx.store, lang, "assess_procedure")  # one round of participation, or all
 level = c1.selectbox(t("assess.level", lang), LEVEL_ORDER, key="assess_level", format_func=lambda c: LEVELS[c].plural(lang))
 preset = c2.selectbox(t("assess.preset", lang), list(presets.PRESETS), key="assess_preset",
                       format_func=lambda p: presets.PRESETS[p].label(lang))
@@ -119,7 +124,7 @@ if loaded != (level, preset):
 
 version = indicators.data_version(settings)
 table, _, _, geojson, geometry = level_inputs(settings, level, version)
-counts = needs_counts(settings, settings.database_url, level, ctx.store.data_version())
+counts = needs_counts(settings, settings.database_url, level, procedure_id, ctx.store.data_version())
 
 # --- indicators: weight, direction, add, remove ----------------------------------------------
 st.subheader(t("assess.indicators", lang))
@@ -159,11 +164,9 @@ st.session_state["assess_own"] = not unchanged
 # Unchanged preset weights: the preset's name, so the report and its checksum match the command line's.
 result = assessment_of(settings, level, version, preset if unchanged else tuple(spec), method, counts,
                        settings.min_residents, settings.min_needs)
-ranking = result.table()
-names = table["name"]
+ranking, names = result.table(), table["name"]
 
-with st.expander(t("assess.method_words", lang), expanded=False):
-    st.text(result.describe(lang))  # with the preset's substitutions at this level
+st.expander(t("assess.method_words", lang), expanded=False).text(result.describe(lang))  # the preset's substitutions
 
 # --- map and ranking ------------------------------------------------------------------------
 attribution = tables.sources_line(result, lang)
@@ -195,8 +198,7 @@ st.dataframe(tables.hotspot_rows(result, names, lang), width="stretch", column_c
 
 # --- unheard areas --------------------------------------------------------------------------
 st.subheader(t("assess.unheard", lang))
-unheard = tables.unheard_rows(result, names, lang)
-if unheard is None:
+if (unheard := tables.unheard_rows(result, names, lang)) is None:
     st.info(t("assess.unheard_none", lang))
 else:
     st.dataframe(unheard, width="stretch", column_config=id_column)
@@ -219,7 +221,7 @@ if may_open(user, "goals"):  # planners and admins write goals; everyone reads t
                                    placeholder=t("planner.choose_options", lang))
         if st.form_submit_button(t("assess.goal.create", lang)):
             try:
-                book.create(GoalInput(title, field, level, tuple(goal_areas), tuple(goal_needs), tuple(goal_keys)),
+                book.create(GoalInput(title, field, level, tuple(goal_areas), tuple(goal_needs), tuple(goal_keys), procedure_id),
                             created_by=user.name if user.is_staff else None, known_areas=set(table.index))
                 st.success(t("assess.goal.created", lang))
             except ValidationError as refused:
@@ -227,19 +229,18 @@ if may_open(user, "goals"):  # planners and admins write goals; everyone reads t
                     st.error(error.message(lang))
 else:
     st.info(t("assess.goal.signin", lang))
-goals = book.list(level=level)
+goals = book.list(level=level, procedure_id=procedure_id)
 if not goals:
     st.info(t("assess.goal.none", lang))
+goal_message(lang)  # a planner edits a goal's title or withdraws it; the history keeps each earlier version
 for goal in goals:
-    with st.container(border=True):
-        for line in goal_lines(goal, names, lang):
-            st.text(line)
+    goal_card(book, goal, names, lang, actor=user.name if may_open(user, "goals") and user.is_staff else None)
 
 # --- the report -----------------------------------------------------------------------------
 st.subheader(t("assess.report", lang))
 st.write(t("assess.report_intro", lang))
 report_html = partial(report.build_report, result, geometry, goals=goals, names=names, lang=lang,
-                      generated_at=datetime.now(timezone.utc))
+                      generated_at=datetime.now(timezone.utc), **procedure_report(ctx.store, procedure_id))
 file_stem = report.report_stem(result)
 html_col, pdf_col = st.columns(2)
 # Built on click only (a callable), so a weight change does not wait for the report.

@@ -36,6 +36,7 @@ from ui.context import asset_base, page_context
 from ui.downloads import download_buttons
 from ui.map_component import map_component
 from ui.place_search import place_search
+from ui.procedures import procedure_picker
 
 STATIC_NODE_MODULES = Path(__file__).resolve().parents[1] / "static" / "node_modules"
 FOCUS_LIST_LIMIT = 50
@@ -77,16 +78,17 @@ key = indicator_select(third, t("planner.indicator", lang), keys, key="planner_i
 needs_mode = fourth.radio(t("planner.needs_layer", lang), inventory.NEEDS_LAYERS, key="planner_needs_layer",
                           format_func=lambda m: t(f"planner.layer.{m}", lang), horizontal=True)
 with st.expander(t("planner.filters", lang), expanded=True):
-    one, two, three, four = st.columns([2, 1, 1, 1])
+    one, two, three, four, five = st.columns([2, 1, 1, 1, 1.5])
     categories = one.multiselect(t("planner.categories", lang), list(CATEGORIES), key="planner_categories",
                                  format_func=lambda c: CATEGORIES[c].label(lang), placeholder=choose)
     # The range mode comes from ``value`` (a tuple); it is the deep link's period and never
     # changes afterwards, so the widget keeps what the user picks.
     period = two.date_input(t("planner.period", lang), value=st.session_state.get("planner_period_initial", ()),
-                            key="planner_period", format=date_format)
+                            key="planner_period", format=date_input_format(lang))
     workshop = three.text_input(t("planner.workshop", lang), key="planner_workshop", max_chars=64)
     facility_kinds = four.multiselect(t("planner.facilities", lang), list(FACILITY_TYPES), key="planner_facilities",
                                       format_func=lambda k: FACILITY_TYPES[k].label(lang), placeholder=choose)
+    procedure = procedure_picker(five, store, lang, "planner_procedure")  # a round of participation on its own
     if inventory.STAFF_ROLES.intersection(roles):
         wanted = st.multiselect(t("moderation.status_filter", lang), list(STATUSES), default=["published"],
                                 key="planner_statuses", format_func=lambda s: t(f"moderation.status.{s}", lang),
@@ -100,7 +102,7 @@ geojson, table = level_data(settings, level, version)
 view = ViewState.from_widgets(level=level, indicator=key, categories=categories, period=period, workshop=workshop,
                               focus=st.session_state.get("planner_focus"), facilities=facility_kinds,
                               compare=st.session_state.get("planner_compare", []), needs_layer=needs_mode,
-                              bezirk=bezirk, area_ids=table.index)
+                              bezirk=bezirk, area_ids=table.index, procedure=procedure)
 areas = view.areas(table.index)  # all of the level's, or one Bezirk's: listed, compared, exported
 if st.session_state.get("planner_focus") != view.focus:  # an area of the former level
     st.session_state["planner_focus"] = view.focus
@@ -234,9 +236,8 @@ st.subheader(t("planner.table", lang))
 rows = inventory.view_table(table.loc[areas], key, needs, lang, bezirke=bezirk_names)
 # Up to ~15 areas (Bezirke) the whole table shows without scrolling.
 st.dataframe(rows, hide_index=True, width="stretch", height=min(560, 40 + 36 * len(rows)))
-sources = inventory.sources_for(key, lang=lang)
 st.markdown(f"**{escape_markdown(t('planner.sources', lang))}**")
-for line in sources:
+for line in inventory.sources_for(key, lang=lang):
     st.markdown(f"- {escape_markdown(line)}")
 
 st.subheader(t("planner.export", lang))

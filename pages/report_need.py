@@ -37,6 +37,7 @@ from ui.cached import area_lists
 from ui.context import browser_value, page_context
 from ui.focus import skip_link
 from ui.place_search import place_search
+from ui.procedures import resident_procedure
 from ui.resident_map import resident_map
 from ui.report_form import new_form, place_messages, what_step
 from ui.widgets import keep_choice_across_languages, voting_invitation
@@ -62,7 +63,12 @@ def on_picker(level: str) -> None:
 
 
 def on_support(need_id: str) -> None:
-    if participation.support_need(store, need_id, browser_value(), state["report_session"]):
+    try:
+        supported = participation.support_need(store, need_id, browser_value(), state["report_session"])
+    except participation.ProcedureClosedError:  # a need of a closed procedure: read-only
+        state["report_flag_message"] = participation.SUPPORT_CLOSED
+        return
+    if supported:
         state["report_supported"].add(need_id)
     else:
         state["report_flag_message"] = participation.BUSY
@@ -109,6 +115,8 @@ if allowance.notice:  # a table device or a facilitator learns its allowance; a 
         escape_markdown(t(allowance.notice, lang, **allowance.values)))
 if link.voting_code:  # the room is told when the vote starts, without a reload
     voting_invitation(store, link.voting_code, lang)
+# The participation procedure the need goes into: the workshop's, the only open one, or the resident's choice.
+procedure = resident_procedure(store, lang, workshop)
 
 # --- 1. where (the needs nearby are dots on the map and listed in step 3) ----------------------
 nearby = participation.nearby_needs(store, place) if place else []
@@ -143,7 +151,8 @@ with where:
 
 # --- 2. what: a fragment, so a topic or a title reruns the form only, not the map (ui.report_form) ---
 with what:
-    what_step(store, settings, lang, workshop, allowance)
+    if procedure is not None:  # with no open procedure the page says so and takes no needs
+        what_step(store, settings, lang, workshop, allowance, procedure)
 
 # --- 3. needs nearby --------------------------------------------------------------------------
 st.header(t("report.step_nearby", lang))

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment.needs.taxonomy import CATEGORIES
 from assessment.participation.workshop_report import focus_area
 from assessment.participation.workshops import WorkshopBook, room_invitation
 from core.i18n import escape_markdown, t
 from ui.context import app_url, page_context
-from ui.live_map import live_map
+from ui.live_map import category_namer, live_map
 from ui.widgets import qr_png, workshop_from_link
 
 #: Seconds between refreshes: a pin shows at most this long (plus a query) after it was stored.
@@ -37,6 +36,7 @@ book = WorkshopBook(store)
 code, workshop = workshop_from_link(book, lang, key="live", title="live.nav", unknown="live.unknown",
                                     intro="live.code_intro")
 focus = focus_area(settings, workshop, lang)
+category_name = category_namer(store, getattr(workshop, "procedure_id", None), lang)
 
 st.html(
     "<style>"
@@ -74,7 +74,7 @@ def live() -> None:
     voting = book.latest_round(code)
     map_column, side = st.columns([3, 2], gap="large")
     with map_column:
-        live_map(settings, code, focus, needs, lang)
+        live_map(settings, code, focus, needs, lang, name=category_name)
     with side.container(key="live_side"):
         invitation = room_invitation(current, voting)
         if invitation is not None:
@@ -103,14 +103,14 @@ def live() -> None:
         st.subheader(t("live.by_category", lang))
         with st.container(key="live_categories"):
             for row in book.category_counts(code).itertuples(index=False):
-                st.text(f"{CATEGORIES[row.category].label(lang)}: {row.count}")
+                st.text(f"{category_name(row.category)}: {row.count}")
         if voting is None:
             st.subheader(t("live.newest", lang))
             with st.container(key="live_ticker"):
                 if not needs:
                     st.text(t("live.none_yet", lang))
                 for need in needs[:TICKER]:
-                    st.text(f"{CATEGORIES[need.category].label(lang)}: {need.title}")
+                    st.text(f"{category_name(need.category)}: {need.title}")
 
 
 live()

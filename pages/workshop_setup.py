@@ -19,7 +19,8 @@ from datetime import date
 import streamlit as st
 import streamlit_folium
 
-from assessment.needs.taxonomy import CATEGORIES
+from assessment.needs.model import DEFAULT_PROCEDURE_ID
+from assessment.needs.taxonomy import category_label
 from assessment.participation.auth import PAGE_ROLES
 from assessment.participation.workshops import MAX_DOTS, WorkshopBook, WorkshopError
 from core.i18n import date_input_format, escape_markdown, format_date, t
@@ -28,6 +29,7 @@ from geodata.lor import LEVELS
 from maps.base import Basemap
 from maps.workshop import drawn_bbox, focus_draw_map
 from ui.context import app_url, page_context
+from ui.procedures import procedure_picker
 from ui.projector_pins import projector_pins
 from ui.workshop_panels import local_address_warning, table_devices, workshop_exports
 from ui.widgets import publish_choice, qr_png
@@ -71,7 +73,8 @@ def create_workshop() -> None:
         focus = {"bbox": tuple(state.get(key, default) for key, default in RECT_DEFAULTS)}
     try:
         created = book.create(title, state.get("ws_new_date") or date.today(),
-                              publish_immediately=state.get("ws_new_publish", True), created_by=user.name, **focus)
+                              publish_immediately=state.get("ws_new_publish", True), created_by=user.name,
+                              procedure_id=state.get("ws_new_procedure") or DEFAULT_PROCEDURE_ID, **focus)
     except WorkshopError as refused:
         state["ws_create_error"] = refused.text(lang)
         return
@@ -87,6 +90,7 @@ def create_workshop() -> None:
 
 with st.expander(t("workshop.create_header", lang), expanded=not book.list()):
     st.text_input(t("workshop.field_title", lang), key="ws_new_title", max_chars=200)
+    procedure_picker(st, store, lang, "ws_new_procedure", none_text="procedure.general")  # the round it is held in
     # No value= here: the callback sets the date back to today through the session state.
     st.date_input(t("workshop.field_date", lang), key="ws_new_date", format=date_input_format(lang))
     kinds = {"unit": t("workshop.focus_unit", lang), "rect": t("workshop.focus_rect", lang)}
@@ -211,7 +215,7 @@ if not workshop.is_frozen:
 if voting is not None:
     results = book.results(voting.id)
     st.dataframe(
-        results.assign(category=results["category"].map(lambda c: CATEGORIES[c].label(lang)))[
+        results.assign(category=results["category"].map(lambda c: category_label(c, lang)))[
             ["title", "category", "votes", "voters"]
         ].rename(columns={c: t(f"workshop.col.{c}", lang) for c in ("title", "category", "votes", "voters")}),
         hide_index=True, key="ws_results",

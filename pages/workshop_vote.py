@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment.needs.taxonomy import CATEGORIES
+from assessment.needs.taxonomy import category_label
 from assessment.participation.workshops import VoteRefused, WorkshopBook, voter_key, voting_phase
 from core.i18n import escape_markdown, t
 from ui.context import browser_value, page_context
@@ -88,7 +88,7 @@ if not needs:
 for need in sorted(needs, key=lambda n: n.created_at):
     with st.container(border=True, key=f"vote_need_{need.id}"):
         st.markdown(f"**{escape_markdown(need.title)}**")
-        st.caption(escape_markdown(CATEGORIES[need.category].label(lang)))
+        st.caption(escape_markdown(category_label(need.category, lang)))
         count, plus, minus = st.columns([2, 1, 1], vertical_alignment="center")
         count.text(t("workshop.vote_mine", lang, n=mine.get(need.id, 0)))
         plus.button(t("workshop.vote_add", lang), key=f"vote_add_{need.id}", on_click=change, args=(need.id, True),

@@ -277,6 +277,8 @@ def test_no_personal_data_columns(store):
         "id", "created_at", "lat", "lon", "located_by", "area_level", "plr_id", "bzr_id", "pgr_id",
         "bez_id", "category", "title", "description", "status", "merged_into", "support_count",
         "workshop_id", "channel", "language", "client_token",
+        # the participation procedure and the answers to its fixed-choice questions (migration 0010)
+        "procedure_id", "answers",
     }
     assert columns - {"geom"} == expected
 

@@ -28,13 +28,25 @@ from maps.base import Basemap
 from maps.workshop import Pin, focus_layer, pin_changes, pin_changes_script, workshop_base_map
 from ui.context import asset_base
 from ui.map_component import map_component
+from assessment.needs.procedures import ProcedureBook, ProcedureNotFoundError, category_labels
 
 #: Seconds between two refreshes that send all pins, so that a browser that missed changes catches up.
 RESYNC_S = 60.0
 _SENT = "live_pins_sent"
 
 
-def live_map(settings, code: str, focus, needs, lang: str, *, height: int = 640) -> None:
+def category_namer(store, procedure_id: str | None, lang: str):
+    """A function category id -> label in ``lang``: the workshop's procedure's own or standard category, else the id."""
+    procedure = None
+    if procedure_id is not None:
+        try:
+            procedure = ProcedureBook(store).get(procedure_id)
+        except ProcedureNotFoundError:
+            procedure = None
+    return lambda cid: category_labels(cid, procedure, (lang,))[0]
+
+
+def live_map(settings, code: str, focus, needs, lang: str, *, height: int = 640, name=None) -> None:
     """The focus area and the room's ``needs`` as pins; sends only what changed since this session's last run."""
     basemap, assets = Basemap.from_settings(settings), asset_base()
     content = ("live", code, focus.name, tuple(focus.bbox), lang, basemap, assets)
@@ -43,7 +55,8 @@ def live_map(settings, code: str, focus, needs, lang: str, *, height: int = 640)
     resend = sent is None or sent["map"] != content or now - sent["full_at"] >= RESYNC_S
     # The browser knows a pin by a short name of this session's (a need's id is 36 characters).
     names = {} if sent is None else sent["names"]
-    pins = [Pin(n.lat, n.lon, n.category, n.title, CATEGORIES[n.category].label(lang),
+    name = name or (lambda cid: category_labels(cid, None, (lang,))[0])
+    pins = [Pin(n.lat, n.lon, n.category, n.title, name(n.category),
                 names.setdefault(n.id, format(len(names), "x"))) for n in needs]
     changes, shown = pin_changes(None if resend else sent["shown"], pins, tuple(CATEGORIES))
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment.needs.taxonomy import CATEGORIES
+from assessment.needs.taxonomy import category_label
 from assessment.participation.workshops import WorkshopBook, WorkshopError
 from core.i18n import t
 
@@ -44,6 +44,6 @@ def projector_pins(book: WorkshopBook, code: str, actor: str, lang: str) -> None
     for need in pins:
         with st.container(border=True, key=f"ws_pin_{need.id}"):
             text, button = st.columns([5, 1], vertical_alignment="center")
-            text.text(f"{CATEGORIES[need.category].label(lang)}: {need.title}")
+            text.text(f"{category_label(need.category, lang)}: {need.title}")
             button.button(t("workshop.pin_hide", lang), key=f"ws_hide_{need.id}", on_click=_hide,
                           args=(book, code, need.id, need.reference, actor, lang))

@@ -19,12 +19,12 @@ from typing import Any
 import streamlit as st
 
 from assessment.needs.model import DESCRIPTION_MAX, TITLE_MAX
-from assessment.needs.taxonomy import CATEGORIES
 from assessment.participation import submission
 from core.i18n import LANGUAGES, escape_markdown, t
 from core.settings import Settings
 from ui.focus import focus_here
 from ui.live_count import LIVE_COUNT_SCRIPT, count_html
+from ui.procedures import answer_widgets, area_note, category_choices
 from ui.widgets import honeypot_input, keep_choice_across_languages
 
 #: Where a send's messages wait for the next run of the whole page.
@@ -44,18 +44,21 @@ def place_messages() -> list[str]:
 
 
 @st.fragment
-def what_step(store: Any, settings: Settings, lang: str, workshop: Any, allowance: Any) -> None:
-    """The form of step 2; ``allowance`` is the send's :class:`~assessment.participation.submission.Allowance`."""
+def what_step(store: Any, settings: Settings, lang: str, workshop: Any, allowance: Any, procedure: Any = None) -> None:
+    """The form of step 2; ``allowance`` is the send's :class:`~assessment.participation.submission.Allowance`,
+    ``procedure`` the participation procedure it goes into (its categories and questions)."""
     state = st.session_state
     form = state["report_form"]
     st.header(t("report.step_what", lang))
+    area_note(procedure, lang)
+    choices = category_choices(procedure)
     keep_choice_across_languages(
-        f"report_category_{form}", {cid: tuple(c.label(code) for code in LANGUAGES) for cid, c in CATEGORIES.items()}, lang
+        f"report_category_{form}", {cid: tuple(c.label(code) for code in LANGUAGES) for cid, c in choices.items()}, lang
     )
-    category = st.selectbox(t("report.category", lang), list(CATEGORIES), key=f"report_category_{form}", index=None,
-                            format_func=lambda c: CATEGORIES[c].label(lang), placeholder=t("report.choose", lang))
+    category = st.selectbox(t("report.category", lang), list(choices), key=f"report_category_{form}", index=None,
+                            format_func=lambda c: choices[c].label(lang), placeholder=t("report.choose", lang))
     if category:
-        st.markdown(escape_markdown(CATEGORIES[category].explanation(lang)))
+        st.markdown(escape_markdown(choices[category].explanation(lang)))
     slots = {"category": st.empty()}
     # No max_chars: Streamlit drops a paste longer than it without a word. The count below
     # shows the limit as one types; the store refuses too long a text with a message, and the text stays.
@@ -68,6 +71,7 @@ def what_step(store: Any, settings: Settings, lang: str, workshop: Any, allowanc
     # Keeps both counts up to date on every keystroke (a fixed script: ui.live_count).
     st.html(LIVE_COUNT_SCRIPT, unsafe_allow_javascript=True)
     slots["description"] = st.empty()
+    answers = answer_widgets(procedure, lang, form)
     st.markdown(t("report.no_contact", lang))
     # Bots fill every field; people never see or reach this one (not even by Tab): it cannot move the form.
     honeypot = honeypot_input(t("report.honeypot", lang), f"report_hp_{form}", box="report_hp_box")
@@ -76,7 +80,7 @@ def what_step(store: Any, settings: Settings, lang: str, workshop: Any, allowanc
     st.write(t("report.privacy", lang, published_days=settings.retention_published_days,
                rejected_days=settings.retention_rejected_days))
     # Tell residents before they send when their need goes public at once (operator or workshop setting).
-    if submission.publishes_at_once(settings.publish_immediately, workshop):
+    if submission.publishes_at_once(settings.publish_immediately, workshop) or getattr(procedure, "moderation", "") == "post":
         st.write(t("report.privacy_published", lang))
     submitted = st.button(t("report.submit", lang), type="primary", key=f"report_submit_{form}")
     outcome = st.container()
@@ -85,9 +89,10 @@ def what_step(store: Any, settings: Settings, lang: str, workshop: Any, allowanc
     if submitted:
         state.pop("report_done", None)
         sent = submission.submit_report(
-            store, allowance.limiter(store, settings), submission.ReportForm(category, title, description, honeypot),
+            store, allowance.limiter(store, settings),
+            submission.ReportForm(category, title, description, honeypot, answers=answers),
             place=state["report_place"], workshop=workshop, lang=lang, token=state["report_token"],
-            keys=list(allowance.keys), publish_immediately=settings.publish_immediately,
+            keys=list(allowance.keys), publish_immediately=settings.publish_immediately, procedure=procedure,
         )
         if sent.need is not None:
             state["report_done"] = {"reference": sent.need.reference, "status": sent.need.status}

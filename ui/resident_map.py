@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from assessment.needs.taxonomy import CATEGORIES
+from assessment.needs.taxonomy import category_label
 from assessment.participation import places
 from core.settings import Settings
 from geodata.display import display_geojson, display_units
@@ -25,7 +25,7 @@ def resident_map(settings: Settings, place: dict | None, nearby: Sequence[Any], 
 
     ``start_bbox`` is where the map starts without a place (a workshop's area; :func:`maps.resident.report_map`).
     """
-    markers = tuple(NeedMarker(n.need.lat, n.need.lon, n.need.title, CATEGORIES[n.need.category].label(lang))
+    markers = tuple(NeedMarker(n.need.lat, n.need.lon, n.need.title, category_label(n.need.category, lang))
                     for n in nearby)
     drawn_on = backdrop(settings)  # the operator's base map and the landmarks of street zoom
     base = asset_base()

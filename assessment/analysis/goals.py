@@ -36,6 +36,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from assessment.needs.model import utc_now
+from assessment.needs.model import DEFAULT_PROCEDURE_ID, utc_now
 from assessment.analysis.priority import label as indicator_label
 from assessment.analysis.smoothing import needs_keys
 from assessment.needs.store import NeedStore, UTCDateTime
@@ -71,7 +72,22 @@ goals = sa.Table(
     sa.Column("field_of_action", sa.String(32), nullable=False),
     sa.Column("level", sa.String(3), nullable=False),
     sa.Column("created_by", sa.String(128)),
+    sa.Column("procedure_id", sa.String(36), nullable=False, server_default=DEFAULT_PROCEDURE_ID),
+    sa.Column("status", sa.String(16), nullable=False, server_default="active"),
+    sa.Column("updated_at", UTCDateTime()),
 )
+#: Every earlier state of a goal (migration 0010): its edit and withdrawal history.
+goal_versions = sa.Table(
+    "goal_versions",
+    metadata,
+    sa.Column("goal_id", sa.String(36), primary_key=True),
+    sa.Column("version", sa.Integer(), primary_key=True),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("actor", sa.String(128)),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("snapshot", sa.Text(), nullable=False),
+)
+GOAL_STATUSES = ("active", "withdrawn")
 goal_links = sa.Table(
     "goal_links",
     metadata,
@@ -108,6 +124,7 @@ class GoalInput:
     area_ids: tuple[str, ...]
     need_ids: tuple[str, ...] = ()
     indicator_keys: tuple[str, ...] = ()
+    procedure_id: str = DEFAULT_PROCEDURE_ID
 
 
 @dataclass(frozen=True)
@@ -123,6 +140,27 @@ class Goal:
     need_ids: tuple[str, ...] = ()
     indicator_keys: tuple[str, ...] = ()
     created_by: str | None = field(default=None)
+    procedure_id: str = DEFAULT_PROCEDURE_ID
+    #: ``active``, or ``withdrawn`` (kept with its history, no longer in the report).
+    status: str = "active"
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class GoalVersion:
+    """An earlier state of a goal: what it was before an edit or a withdrawal, who changed it, when."""
+
+    version: int
+    at: datetime
+    actor: str | None
+    action: str
+    title: str
+    field_of_action: str
+    level: str
+    area_ids: tuple[str, ...]
+    need_ids: tuple[str, ...]
+    indicator_keys: tuple[str, ...]
+    status: str
 
 
 class GoalNotFoundError(KeyError):
@@ -265,7 +303,7 @@ class GoalBook:
         clean = validate_goal(goal, known_areas=known_areas, existing_needs=existing)
         row = {"id": str(uuid.uuid4()), "created_at": utc_now(), "title": clean["title"],
                "field_of_action": clean["field_of_action"], "level": clean["level"],
-               "created_by": created_by}
+               "created_by": created_by, "procedure_id": goal.procedure_id or DEFAULT_PROCEDURE_ID}
         links = [{"goal_id": row["id"], "kind": kind, "ref": ref, "position": position}
                  for kind in LINK_KINDS for position, ref in enumerate(clean[kind])]
 
@@ -275,7 +313,77 @@ class GoalBook:
 
         self.store._write(insert)
         return Goal(row["id"], row["created_at"], row["title"], row["field_of_action"], row["level"],
-                    tuple(clean["area"]), tuple(clean["need"]), tuple(clean["indicator"]), created_by)
+                    tuple(clean["area"]), tuple(clean["need"]), tuple(clean["indicator"]), created_by,
+                    row["procedure_id"])
+
+    def update(self, goal_id: str, goal: GoalInput, *, actor: str,
+               known_areas: Collection[str] | None = None) -> Goal:
+        """Replace a goal's title, field, areas and evidence; the state before is kept in its history.
+
+        Raises
+        ------
+        ValidationError
+            For a bad field, or a withdrawn goal (field ``status``); nothing changes.
+        GoalNotFoundError
+            When there is no such goal.
+        """
+        existing = self.store.existing_ids(str(n) for n in goal.need_ids)
+        clean = validate_goal(goal, known_areas=known_areas, existing_needs=existing)
+        old = self.get(goal_id)
+        if old.status == "withdrawn":
+            raise ValidationError([FieldError("status", "goal.error.withdrawn")])
+        links = [{"goal_id": goal_id, "kind": kind, "ref": ref, "position": position}
+                 for kind in LINK_KINDS for position, ref in enumerate(clean[kind])]
+
+        def change(conn: Connection) -> None:
+            self._keep_version(conn, old, actor, "edit")
+            conn.execute(goals.update().where(goals.c.id == goal_id).values(
+                title=clean["title"], field_of_action=clean["field_of_action"], level=clean["level"],
+                updated_at=utc_now()))
+            conn.execute(goal_links.delete().where(goal_links.c.goal_id == goal_id))
+            conn.execute(goal_links.insert(), links)
+
+        self.store._write(change)
+        return self.get(goal_id)
+
+    def withdraw(self, goal_id: str, *, actor: str) -> Goal:
+        """Withdraw a goal: it stays stored with its history but leaves the report and the goal lists."""
+        old = self.get(goal_id)
+        if old.status == "withdrawn":
+            return old
+
+        def change(conn: Connection) -> None:
+            self._keep_version(conn, old, actor, "withdraw")
+            conn.execute(goals.update().where(goals.c.id == goal_id).values(status="withdrawn", updated_at=utc_now()))
+
+        self.store._write(change)
+        return self.get(goal_id)
+
+    @staticmethod
+    def _keep_version(conn: Connection, old: Goal, actor: str, action: str) -> None:
+        if not isinstance(actor, str) or not actor.strip():
+            raise ValueError(f"a goal change needs the actor (account name), got {actor!r}")
+        latest = conn.execute(sa.select(sa.func.max(goal_versions.c.version))
+                              .where(goal_versions.c.goal_id == old.id)).scalar()
+        snapshot = {"title": old.title, "field_of_action": old.field_of_action, "level": old.level,
+                    "area_ids": list(old.area_ids), "need_ids": list(old.need_ids),
+                    "indicator_keys": list(old.indicator_keys), "status": old.status}
+        conn.execute(goal_versions.insert().values(
+            goal_id=old.id, version=(latest or 0) + 1, at=utc_now(), actor=actor.strip(), action=action,
+            snapshot=json.dumps(snapshot, ensure_ascii=False)))
+
+    def history(self, goal_id: str) -> list[GoalVersion]:
+        """The earlier states of a goal, oldest first (empty for a goal never changed)."""
+        rows = self.store._read(lambda conn: conn.execute(
+            sa.select(goal_versions).where(goal_versions.c.goal_id == str(goal_id))
+            .order_by(goal_versions.c.version)).mappings().all())
+        versions = []
+        for row in rows:
+            snap = json.loads(row["snapshot"])
+            versions.append(GoalVersion(row["version"], row["at"], row["actor"], row["action"], snap["title"],
+                                        snap["field_of_action"], snap["level"], tuple(snap["area_ids"]),
+                                        tuple(snap["need_ids"]), tuple(snap["indicator_keys"]), snap["status"]))
+        return versions
 
     def linkable_needs(self, level: str, area_id: str) -> dict[str, str]:
         """The needs a goal for ``area_id`` can rest on: its published needs, newest first, id -> label.
@@ -287,9 +395,15 @@ class GoalBook:
                 for n in self.store.query(level=level, area_ids=[area_id], statuses=("published",))}
 
     def list(self, *, level: str | None = None, area_id: str | None = None,
-             need_id: str | None = None) -> list[Goal]:
-        """Goals, newest first; optionally only those of ``level``, citing ``area_id`` or ``need_id``."""
+             need_id: str | None = None, procedure_id: str | None = None,
+             include_withdrawn: bool = False) -> list[Goal]:
+        """Active goals, newest first; optionally only those of ``level``, citing ``area_id`` or
+        ``need_id``, of ``procedure_id``; ``include_withdrawn`` adds the withdrawn ones."""
         statement = sa.select(goals)
+        if not include_withdrawn:
+            statement = statement.where(goals.c.status == "active")
+        if procedure_id is not None:
+            statement = statement.where(goals.c.procedure_id == procedure_id)
         if level is not None:
             statement = statement.where(goals.c.level == get_level(level).code)
         for kind, ref in (("area", area_id), ("need", need_id)):
@@ -317,7 +431,8 @@ class GoalBook:
                     links[link["goal_id"]][link["kind"]].append(link["ref"])
             return [Goal(r["id"], r["created_at"], r["title"], r["field_of_action"], r["level"],
                          tuple(links[r["id"]]["area"]), tuple(links[r["id"]]["need"]),
-                         tuple(links[r["id"]]["indicator"]), r["created_by"]) for r in rows]
+                         tuple(links[r["id"]]["indicator"]), r["created_by"], r["procedure_id"], r["status"],
+                         r["updated_at"]) for r in rows]
 
         return self.store._read(read)
 
@@ -333,6 +448,7 @@ class GoalBook:
 
         def remove(conn: Connection) -> int:
             conn.execute(goal_links.delete().where(goal_links.c.goal_id == goal_id))
+            conn.execute(goal_versions.delete().where(goal_versions.c.goal_id == goal_id))
             return conn.execute(goals.delete().where(goals.c.id == goal_id)).rowcount
 
         if not self.store._write(remove):

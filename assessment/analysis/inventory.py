@@ -59,7 +59,7 @@ import pandas as pd
 
 from assessment.needs.exchange import neutralise
 from assessment.needs.model import STATUSES
-from assessment.needs.taxonomy import CATEGORIES
+from assessment.needs.taxonomy import CATEGORIES, category_label
 from geodata.catalogue import DATASETS
 from core.i18n import format_date, format_number, t
 from geodata.indicators import (
@@ -151,6 +151,8 @@ class NeedFilters:
     until: date | None = None
     workshop_id: str | None = None
     statuses: tuple[str, ...] = PUBLIC_STATUSES
+    #: Only the needs of this participation procedure (:mod:`assessment.needs.procedures`).
+    procedure_id: str | None = None
 
     def store_kwargs(self) -> dict:
         """Keyword arguments for :meth:`NeedStore.query` and :meth:`NeedStore.counts_by_area`."""
@@ -161,6 +163,7 @@ class NeedFilters:
             "until": _day_start(self.until + timedelta(days=1)) if self.until else None,
             "workshop_id": self.workshop_id or None,
             "statuses": list(self.statuses),
+            "procedure_id": self.procedure_id or None,
         }
 
 
@@ -567,7 +570,7 @@ def needs_list(listed: Sequence["Need"], lang: str = "de") -> pd.DataFrame:
     """
     return pd.DataFrame({
         t("planner.col.date", lang): [format_date(n.created_at.date(), lang) for n in listed],
-        t("planner.col.category", lang): [CATEGORIES[n.category].label(lang) for n in listed],
+        t("planner.col.category", lang): [category_label(n.category, lang) for n in listed],
         t("planner.col.title", lang): [n.title for n in listed],
         t("planner.col.supports", lang): [n.support_count for n in listed],
         t("planner.col.reference", lang): [n.reference for n in listed],
@@ -785,13 +788,41 @@ def needs_exports(store: Any, filters: NeedFilters, *, bezirk: str | None = None
     Written by :func:`assessment.needs.exchange.export_needs`: every need with
     its LOR keys, category, text, status and place; CSV cells that a
     spreadsheet would run as a formula are neutralised; the GeoJSON carries the
-    data dictionary and attribution. ``bezirk`` restricts them to one Bezirk.
+    data dictionary and attribution. ``bezirk`` restricts them to one Bezirk; with a
+    procedure in the filters, the answers to its questions are columns of their own.
     """
     from assessment.needs.exchange import export_needs
+
+    from assessment.needs.procedures import ProcedureBook
 
     query = filters.store_kwargs()
     if bezirk:
         query.update(level="BEZ", area_ids=[bezirk])
+    # One procedure's needs carry its answers as columns (export_needs filters by it).
+    procedure_id = query.pop("procedure_id", None)
+
+    def build(fmt: str) -> bytes:
+        import tempfile
+        from pathlib import Path
+
+        procedure = ProcedureBook(store).get(procedure_id) if procedure_id else None
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"needs.{fmt}"
+            export_needs(store, path, fmt, procedure=procedure, **query)
+            return path.read_bytes()
+
+    name = f"bedarfsatlas_bedarfe_{bezirk or 'berlin'}"
+    return [Download(t(f"planner.export_needs_{fmt}", lang), lambda fmt=fmt: build(fmt), EXPORT_TYPES[fmt],
+                     f"{name}.{fmt}") for fmt in ("csv", "geojson")]
+
+
+def procedure_exports(store: Any, procedure: Any, lang: str = "de") -> list[Download]:
+    """Every need of a participation procedure, of any status, as CSV, GeoJSON and GeoPackage, for staff.
+
+    Written by :func:`assessment.needs.exchange.export_needs` with the procedure's
+    answer columns; each file is built only when its button is clicked.
+    """
+    from assessment.needs.exchange import export_needs
 
     def build(fmt: str) -> bytes:
         import tempfile
@@ -799,12 +830,11 @@ def needs_exports(store: Any, filters: NeedFilters, *, bezirk: str | None = None
 
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"needs.{fmt}"
-            export_needs(store, path, fmt, **query)
+            export_needs(store, path, fmt, statuses=None, procedure=procedure)
             return path.read_bytes()
 
-    name = f"bedarfsatlas_bedarfe_{bezirk or 'berlin'}"
-    return [Download(t(f"planner.export_needs_{fmt}", lang), lambda fmt=fmt: build(fmt), EXPORT_TYPES[fmt],
-                     f"{name}.{fmt}") for fmt in ("csv", "geojson")]
+    return [Download(t(f"procedures.download_{fmt}", lang), lambda fmt=fmt: build(fmt), EXPORT_TYPES[fmt],
+                     f"bedarfsatlas_verfahren_{procedure.id}.{fmt}") for fmt in ("csv", "geojson", "gpkg")]
 
 
 def export_file_name(level: str, key: str, suffix: str) -> str:
@@ -998,6 +1028,7 @@ class ViewState:
     needs_layer: str = "points"
     map_view: MapView | None = None
     bezirk: str | None = None
+    procedure: str | None = None
 
     def areas(self, area_ids: Iterable[str]) -> list[str]:
         """The areas the view lists, exports, compares and focuses: those of its Bezirk, or all.
@@ -1016,7 +1047,7 @@ class ViewState:
         return [a for a in area_ids if a[:2] == self.bezirk]
 
     def filters(self, statuses: tuple[str, ...] = PUBLIC_STATUSES) -> NeedFilters:
-        return NeedFilters(self.categories, self.since, self.until, self.workshop, statuses)
+        return NeedFilters(self.categories, self.since, self.until, self.workshop, statuses, self.procedure)
 
     def within(self, area_ids: Iterable[str]) -> ViewState:
         """The view with only a focus and compared areas that are among ``area_ids`` (the level's ids).
@@ -1058,13 +1089,15 @@ class ViewState:
             "period": tuple(d for d in (self.since, self.until) if d is not None),
             "workshop": self.workshop or "", "focus": self.focus, "compare": list(self.compare),
             "facilities": list(self.facilities), "needs_layer": self.needs_layer, "bezirk": self.bezirk,
+            "procedure": self.procedure,
         }
 
     @classmethod
     def from_widgets(cls, *, level: str, indicator: str, categories: Iterable[str] = (), period: object = (),
                      workshop: str = "", focus: str | None = None, compare: Iterable[str] = (),
                      facilities: Iterable[str] = (), needs_layer: str = "points", map_view: MapView | None = None,
-                     bezirk: str | None = None, area_ids: Iterable[str] | None = None) -> ViewState:
+                     bezirk: str | None = None, area_ids: Iterable[str] | None = None,
+                     procedure: str | None = None) -> ViewState:
         """The view the widgets show: the period read by :func:`period_bounds`, a blank workshop is none.
 
         With ``area_ids`` (the level's ids), a focus or compared area of
@@ -1077,7 +1110,7 @@ class ViewState:
         (datetime.date(2026, 3, 1), None, None, None)
         """
         view = cls(level, indicator, tuple(categories), *period_bounds(period), workshop.strip() or None,
-                   focus, tuple(compare), tuple(facilities), needs_layer, map_view, bezirk)
+                   focus, tuple(compare), tuple(facilities), needs_layer, map_view, bezirk, procedure or None)
         return view if area_ids is None else view.within(view.areas(area_ids))
 
 
@@ -1134,6 +1167,8 @@ def state_to_query(state: ViewState) -> dict[str, str]:
         params["bedarfe"] = state.needs_layer
     if state.bezirk:
         params["bezirk"] = state.bezirk
+    if state.procedure:
+        params["verfahren"] = state.procedure
     if state.map_view is not None:
         shown = state.map_view.rounded()
         params["zoom"] = f"{shown.zoom:g}"
@@ -1285,6 +1320,9 @@ def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterab
     workshop = _one(params, "workshop")
     if workshop:
         state = replace(state, workshop=workshop[:64])
+    procedure = _one(params, "verfahren")
+    if procedure and re.fullmatch(r"[A-Za-z0-9_\-]{1,36}", procedure):
+        state = replace(state, procedure=procedure)
 
     bezirk = _one(params, "bezirk")
     known_bezirke = set(area_ids["BEZ"]) if area_ids is not None and "BEZ" in area_ids else None

@@ -59,6 +59,7 @@ from assessment.analysis.priority import label as indicator_label
 from assessment.needs.taxonomy import CATEGORIES
 from geodata.catalogue import DATASETS
 from maps.classify import MISSING_COLOUR, NEUTRAL, Classification, classify_numeric
+from assessment.needs.procedures import Procedure, answer_summary
 from core.i18n import SCOPES, format_date, format_datetime, format_number, html_language, t, text_direction
 from geodata.lor import LEVELS, get_level
 
@@ -310,6 +311,8 @@ def build_report(
     names: pd.Series | None = None,
     lang: str = "de",
     generated_at: datetime | None = None,
+    procedure: Procedure | None = None,
+    procedure_needs: Sequence = (),
 ) -> str:
     """The report as one self-contained HTML document.
 
@@ -328,6 +331,10 @@ def build_report(
     generated_at : datetime, optional
         The declared timestamp (default now, UTC); the only line that may differ
         between two builds of the same inputs.
+    procedure : Procedure, optional
+        The participation procedure the report is for: a section with its period, area,
+        need count and a summary of the answers to its questions (from ``procedure_needs``,
+        the procedure's published needs).
 
     Returns
     -------
@@ -405,6 +412,8 @@ def build_report(
                 for i, r in chosen.iterrows()]
         parts.append(_table([_w("id", lang), _w("name", lang), _w("outreach", lang), _w("needs", lang), _w("expected", lang),
                              _w("ratio", lang), _w("mss_low", lang)], rows))
+    if procedure is not None:
+        parts.append(procedure_section(procedure, procedure_needs, lang))
     parts.append(f"<h2>{_e(_w('goals', lang))}</h2>")
     if not goals:
         parts.append(f"<p>{_e(_w('goals_none', lang))}</p>")
@@ -427,6 +436,37 @@ def build_report(
     parts += [f"<li>{_e(line)}</li>" for line in dict.fromkeys(lines)]
     parts.append("</ul></body></html>")
     return "\n".join(parts) + "\n"
+
+
+def procedure_section(procedure: Procedure, needs: Sequence, lang: str = "de") -> str:
+    """The report's section on one procedure: its facts and, per question, how the needs answered.
+
+    >>> from datetime import date
+    >>> from types import SimpleNamespace as Need
+    >>> from assessment.needs.procedures import Question, SCALE_OPTIONS
+    >>> urgent = Question("dringend", "scale", {"de": "Wie dringend?", "en": "How urgent?"}, SCALE_OPTIONS)
+    >>> kiez = Procedure("p", {"de": "Kiezrunde", "en": "Kiez round"}, {}, None, (), None, "Neukölln-Nord",
+    ...                  date(2026, 3, 1), date(2026, 5, 31), None, (), (urgent,), "pre")
+    >>> html = procedure_section(kiez, [Need(answers=(("dringend", "4"),))], "en")
+    >>> "Participation procedure: Kiez round" in html, "1 of 1 needs answered the question." in html
+    (True, True)
+    """
+    status = t(f"procedure.status.{procedure.status()}", lang)
+    parts = [f"<h2>{_e(t('procedure.report.heading', lang, title=procedure.title_in(lang)))}</h2>",
+             f"<p>{_e(t('procedure.report.facts', lang, period=procedure.period_text(), status=status, area=procedure.area_label, count=len(needs)))}</p>"]
+    if procedure.description_in(lang):
+        parts.append(f"<p>{_e(procedure.description_in(lang))}</p>")
+    summary = answer_summary(procedure, needs)
+    if not summary:
+        parts.append(f"<p>{_e(t('procedure.report.no_questions', lang))}</p>")
+        return "\n".join(parts)
+    parts.append(f"<h3>{_e(t('procedure.report.answers', lang))}</h3>")
+    for question, counts, answered in summary:
+        parts.append(f"<h4>{_e(question.text(lang))}</h4>")
+        parts.append(_table([t("procedure.report.option", lang), t("procedure.report.count", lang)],
+                            [[(option, False), (_num(count, 0, lang), True)] for option, count in counts]))
+        parts.append(f'<p class="small">{_e(t("procedure.report.answered", lang, answered=answered, count=len(needs)))}</p>')
+    return "\n".join(parts)
 
 
 def _safe_label(key: str, lang: str) -> str:
@@ -476,13 +516,16 @@ def report_from_settings(
     lang: str = "de",
     store=None,
     generated_at: datetime | None = None,
+    procedure_id: str | None = None,
     **options,
 ) -> tuple[Assessment, str]:
     """Assess ``level`` from the open data and the needs store, and build the report.
 
     ``store`` defaults to :func:`assessment.needs.store.open_store` of ``settings``;
     the minimum rule comes from ``settings.min_residents`` / ``settings.min_needs``;
-    ``options`` go to :func:`assessment.analysis.assess.assess`.
+    ``options`` go to :func:`assessment.analysis.assess.assess`. With ``procedure_id`` only that
+    procedure's needs and goals count, and the report has a section on the procedure
+    (raises :class:`~assessment.needs.procedures.ProcedureNotFoundError` for an unknown id).
     """
     from assessment.analysis.goals import GoalBook
     from assessment.analysis.hotspots import contiguity
@@ -491,16 +534,20 @@ def report_from_settings(
     from geodata.indicators import indicator_table
     from geodata.lor import load_units
 
+    from assessment.needs.procedures import ProcedureBook
+
     code = get_level(level).code
     if store is None:
         store = open_store(settings)
+    procedure = ProcedureBook(store).get(procedure_id) if procedure_id is not None else None
     indicators = indicator_table(settings, code)
     units = load_units(settings, code)
-    counts = needs_matrix(store.counts_by_area(code), code)
+    counts = needs_matrix(store.counts_by_area(code, procedure_id=procedure_id), code)
     result = assess(indicators, spec, level=code, needs_counts=counts, units=units,
                     neighbours=contiguity(units), method=method, min_residents=settings.min_residents,
                     min_needs=settings.min_needs, **options)
-    goals = GoalBook(store).list(level=code)
+    goals = GoalBook(store).list(level=code, procedure_id=procedure_id)
     geometry = display_units(settings, code)
+    procedure_needs = store.query(procedure_id=procedure_id) if procedure is not None else ()
     return result, build_report(result, geometry, goals=goals, names=indicators["name"], lang=lang,
-                                generated_at=generated_at)
+                                generated_at=generated_at, procedure=procedure, procedure_needs=procedure_needs)

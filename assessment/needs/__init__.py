@@ -19,4 +19,7 @@ exchange
     Export (CSV, GeoJSON, GeoPackage) and import (GeoJSON, CSV) of needs.
 audit
     The audit log: who changed which need, when, what and why.
+procedures
+    Participation procedures (Beteiligungsverfahren): area, period, categories, questions
+    and moderation rule of each round; every need, workshop and goal belongs to one.
 """

@@ -63,6 +63,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from assessment.needs.model import STATUSES, ImportExtras, Need, NeedInput, utc_now
+from assessment.needs.procedures import Procedure, answer_columns, category_labels
 from assessment.needs.store import NeedStore
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.needs.validation import (
@@ -165,7 +166,11 @@ def is_own_export(header: Iterable[str] | None) -> bool:
     >>> is_own_export(COLUMNS), is_own_export(["lat", "lon", "category", "title"])
     (True, False)
     """
-    return list(header or []) == list(COLUMNS)
+    header = list(header or [])
+    extra = header[len(COLUMNS):]
+    # A procedure's export adds its id and one answer column per question after the others.
+    return header[:len(COLUMNS)] == list(COLUMNS) and (
+        not extra or (extra[0] == "procedure_id" and all(c.startswith("answer_") for c in extra[1:])))
 
 
 def _prefix_error(field_name: str, cell: str) -> FieldError:
@@ -178,8 +183,12 @@ def _prefix_error(field_name: str, cell: str) -> FieldError:
 # --- export ----------------------------------------------------------------------------------
 
 
-def _record(need: Need) -> dict:
-    category = CATEGORIES[need.category]
+def _record(need: Need, procedure: Procedure | None = None) -> dict:
+    answers = dict(need.answers)
+    extra = {} if procedure is None else {
+        "procedure_id": need.procedure_id,
+        **{f"answer_{q.id}": answers.get(q.id) for q in procedure.questions},
+    }
     return {
         "id": need.id,
         "reference": need.reference,
@@ -193,7 +202,7 @@ def _record(need: Need) -> dict:
         "PGR_ID": need.pgr_id,
         "BEZ_ID": need.bez_id,
         "category": need.category,
-        **{f"category_{code}": category.label(code) for code in EXPORT_LANGUAGES},
+        **{f"category_{code}": label for code, label in zip(EXPORT_LANGUAGES, category_labels(need.category, procedure, EXPORT_LANGUAGES))},
         "title": need.title,
         "description": need.description,
         "status": need.status,
@@ -202,6 +211,7 @@ def _record(need: Need) -> dict:
         "workshop": need.workshop_id,
         "channel": need.channel,
         "language": need.language,
+        **extra,
     }
 
 
@@ -210,20 +220,31 @@ def _in_export_languages(key: str, **values: object) -> list[str]:
     return [t(key, code, **values) for code in EXPORT_LANGUAGES]
 
 
-def _dictionary_text(attribution: str, count: int, statuses: str) -> str:
+def _dictionary(procedure: Procedure | None) -> tuple[tuple[str, ...], ...]:
+    """The data dictionary: :data:`DATA_DICTIONARY`, and for one procedure its id and one column per question."""
+    if procedure is None:
+        return DATA_DICTIONARY
+    return DATA_DICTIONARY + (
+        ("procedure_id", "text", *(t("exchange.column.procedure_id", code, title=procedure.title_in(code))
+                                   for code in EXPORT_LANGUAGES)),
+        *answer_columns(procedure, EXPORT_LANGUAGES),
+    )
+
+
+def _dictionary_text(attribution: str, count: int, statuses: str, dictionary=DATA_DICTIONARY) -> str:
     header = [" / ".join(_in_export_languages("exchange.readme.column")),
               " / ".join(_in_export_languages("exchange.readme.type")),
               *_in_export_languages("exchange.readme.meaning")]
     lines = [attribution, "", " / ".join(_in_export_languages("exchange.readme.count", n=count, statuses=statuses)),
              "", " | ".join(header), "|".join("---" for _ in header)]
-    lines += [" | ".join(row) for row in DATA_DICTIONARY]
+    lines += [" | ".join(row) for row in dictionary]
     lines += ["", " / ".join(_in_export_languages("exchange.readme.formulas"))]
     return "\n".join(lines) + "\n"
 
 
 def export_needs(
     store: NeedStore, path: str | Path, format: str, *, statuses: Iterable[str] | None = ("published",),
-    **query: Any,
+    procedure: Procedure | None = None, **query: Any,
 ) -> int:
     """Write the needs of ``store`` to ``path`` as ``csv``, ``geojson`` or ``gpkg``; return how many.
 
@@ -234,18 +255,25 @@ def export_needs(
     **query
         Further filters of :meth:`NeedStore.query` (``categories``, ``since``, ``until``,
         ``workshop_id``, ``level`` with ``area_ids``), e.g. the planners' map's view.
+    procedure
+        Only the needs of this participation procedure, with the columns ``procedure_id``
+        and ``answer_<question id>`` (one per question of the procedure) after the others.
     """
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Oldest first: a stable order that diff tools and re-imports can follow.
-    records = [_record(n) for n in reversed(store.query(statuses=statuses, **query))]
+    if procedure is not None:
+        query["procedure_id"] = procedure.id
+    records = [_record(n, procedure) for n in reversed(store.query(statuses=statuses, **query))]
+    dictionary = _dictionary(procedure)
+    columns = [row[0] for row in dictionary]
     attribution = attribution_line()
     status_text = "all" if statuses is None else ", ".join(statuses)
     if format == "csv":
         with open(path, "w", encoding="utf-8-sig", newline="") as out:
-            writer = csv.DictWriter(out, fieldnames=COLUMNS)
+            writer = csv.DictWriter(out, fieldnames=columns)
             writer.writeheader()
             for record in records:
                 writer.writerow(
@@ -253,7 +281,7 @@ def export_needs(
                      for k, v in record.items()}
                 )
         path.with_name(path.stem + ".README.txt").write_text(
-            _dictionary_text(attribution, len(records), status_text), encoding="utf-8"
+            _dictionary_text(attribution, len(records), status_text, dictionary), encoding="utf-8"
         )
     elif format == "geojson":
         collection = {
@@ -264,7 +292,7 @@ def export_needs(
             "data_dictionary": [
                 {"column": column, "type": kind,
                  **{f"description_{code}": text for code, text in zip(EXPORT_LANGUAGES, descriptions)}}
-                for column, kind, *descriptions in DATA_DICTIONARY
+                for column, kind, *descriptions in dictionary
             ],
             "features": [
                 {
@@ -280,26 +308,27 @@ def export_needs(
         text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         path.write_text(text + "\n", encoding="utf-8")
     else:
-        _write_gpkg(path, records, attribution, status_text)
+        _write_gpkg(path, records, attribution, status_text, dictionary)
     return len(records)
 
 
-def _write_gpkg(path: Path, records: list[dict], attribution: str, status_text: str) -> None:
+def _write_gpkg(path: Path, records: list[dict], attribution: str, status_text: str,
+                dictionary=DATA_DICTIONARY) -> None:
     import geopandas as gpd
     import pandas as pd
     import pyogrio
 
     path.unlink(missing_ok=True)
-    frame = pd.DataFrame(records, columns=list(COLUMNS))
+    frame = pd.DataFrame(records, columns=[row[0] for row in dictionary])
     layer = gpd.GeoDataFrame(
         frame.drop(columns=["lat", "lon"]).astype({"support_count": "int64"}),
         geometry=gpd.points_from_xy(frame["lon"], frame["lat"]),
         crs="EPSG:4326",
     )
     pyogrio.write_dataframe(layer, path, layer="needs", driver="GPKG")
-    dictionary = pd.DataFrame(list(DATA_DICTIONARY),
-                              columns=["column", "type", *(f"description_{code}" for code in EXPORT_LANGUAGES)])
-    pyogrio.write_dataframe(dictionary, path, layer="data_dictionary", driver="GPKG")
+    table = pd.DataFrame(list(dictionary),
+                         columns=["column", "type", *(f"description_{code}" for code in EXPORT_LANGUAGES)])
+    pyogrio.write_dataframe(table, path, layer="data_dictionary", driver="GPKG")
     about = pd.DataFrame(
         {"key": ["attribution", "exported_at", "statuses", "count"],
          "value": [attribution, utc_now().isoformat(), status_text, str(len(records))]}
@@ -429,8 +458,9 @@ def read_rows(path: str | Path) -> list[tuple[int, dict]]:
     raise _file_error("exchange.error.file_type", file=path.name)
 
 
-def _row_to_record(properties: dict, geography, now: datetime) -> tuple[dict, ImportExtras]:
-    """Validate one import row; raises :class:`ValidationError` with every bad field."""
+def _row_to_record(properties: dict, geography, now: datetime,
+                   procedure: Procedure | None = None) -> tuple[dict, ImportExtras]:
+    """Validate one import row (into ``procedure``, if given); raises :class:`ValidationError` with every bad field."""
     errors: list[FieldError] = []
     if "_geometry_error" in properties:
         raise ValidationError([FieldError("geometry", "exchange.error.geometry",
@@ -454,9 +484,11 @@ def _row_to_record(properties: dict, geography, now: datetime) -> tuple[dict, Im
     )
     columns: dict = {}
     try:
-        columns = validate_need(need, geography)
+        columns = validate_need(need, geography, categories=procedure.category_ids() if procedure else None)
     except ValidationError as refused:
         errors += refused.errors
+    if procedure is not None:
+        errors += _procedure_errors(procedure, properties, columns, geography)
     need_id = created_at = merged_into = None
     if get("id") is not None:
         need_id, error = check_need_id("id", get("id"))
@@ -484,7 +516,25 @@ def _row_to_record(properties: dict, geography, now: datetime) -> tuple[dict, Im
     )
 
 
-def import_needs(store: NeedStore, path: str | Path, *, skip_invalid: bool = False) -> ImportReport:
+def _procedure_errors(procedure: Procedure, properties: dict, columns: dict, geography) -> list[FieldError]:
+    """Place and answers of an import row checked against ``procedure``; fills ``columns`` when they pass."""
+    answers, errors = procedure.check_answers(
+        {q.id: properties.get(f"answer_{q.id}") for q in procedure.questions})
+    if columns:
+        if columns["located_by"] == "point":
+            inside = procedure.contains(columns["lat"], columns["lon"], geography)
+        else:
+            level = columns["area_level"]
+            inside = procedure.contains_area(level, columns[f"{level.lower()}_id"], geography)
+        if not inside:
+            errors.append(procedure.out_of_area_error())
+        columns.update(procedure_id=procedure.id,
+                       answers=json.dumps(answers, ensure_ascii=False, sort_keys=True) if answers else None)
+    return errors
+
+
+def import_needs(store: NeedStore, path: str | Path, *, skip_invalid: bool = False,
+                 procedure: Procedure | None = None) -> ImportReport:
     """Validate every row of ``path`` and store the needs in one transaction.
 
     Parameters
@@ -495,6 +545,10 @@ def import_needs(store: NeedStore, path: str | Path, *, skip_invalid: bool = Fal
         ``.csv``, ``.geojson``/``.json`` or ``.gpkg``.
     skip_invalid : bool
         Import the good rows and report the bad ones, instead of importing nothing.
+    procedure : Procedure, optional
+        Import into this participation procedure (default "Allgemein"): each place must lie
+        in its area, each category be one of its, and the columns ``answer_<question id>``
+        (as its export writes them) are its answers. A closed procedure takes nothing.
 
     Raises
     ------
@@ -502,12 +556,14 @@ def import_needs(store: NeedStore, path: str | Path, *, skip_invalid: bool = Fal
         When any row is bad (and ``skip_invalid`` is false), or the file cannot be read
         at all; nothing is stored.
     """
+    if procedure is not None and procedure.status() == "closed":
+        raise _file_error("exchange.error.procedure_closed", procedure=dict(procedure.title))
     now = utc_now()
     errors: list[RowError] = []
     good: list[tuple[int, dict, ImportExtras]] = []
     for number, properties in read_rows(path):
         try:
-            columns, extras = _row_to_record(properties, store.geography, now)
+            columns, extras = _row_to_record(properties, store.geography, now, procedure)
         except ValidationError as refused:
             errors += [RowError(number, e.field, e.key, e.values) for e in refused.errors]
             continue

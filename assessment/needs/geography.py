@@ -98,6 +98,14 @@ class LorGeography:
             }
         return self._points[level].get(area_id)
 
+    def outline(self):
+        """Berlin's outline (the union of the Bezirke) as a shapely geometry in WGS84, for procedures' areas."""
+        if not hasattr(self, "_outline"):
+            from geodata.lor import load_units
+
+            self._outline = load_units(self._settings, "BEZ").to_crs(4326).union_all()
+        return self._outline
+
 
 @lru_cache(maxsize=4)
 def geography_from_settings(settings: Settings) -> LorGeography:

@@ -42,6 +42,9 @@ LOCATED_BY = ("point", "area")
 representative point, with the ids of that area and its parents, finer levels empty)."""
 
 AREA_LEVELS = ("PLR", "BZR", "PGR", "BEZ")
+DEFAULT_PROCEDURE_ID = "allgemein"
+"""The participation procedure "Allgemein": everything from before procedures, and what names none
+(:mod:`assessment.needs.procedures`, migration 0010)."""
 TITLE_MIN, TITLE_MAX = 3, 120
 DESCRIPTION_MAX = 1000
 
@@ -66,6 +69,10 @@ class NeedInput:
         ``online``, ``workshop`` or ``paper``.
     language : str
         The interface language the resident used (``de`` or ``en``).
+    procedure_id : str, optional
+        The participation procedure the need is submitted into (default "Allgemein").
+    answers : dict, optional
+        Question id -> answer, for the procedure's questions.
     """
 
     category: object = None
@@ -78,6 +85,8 @@ class NeedInput:
     workshop_id: object = None
     channel: object = "online"
     language: object = "de"
+    procedure_id: object = None
+    answers: object = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +112,13 @@ class Need:
     workshop_id: str | None
     channel: str
     language: str
+    procedure_id: str = DEFAULT_PROCEDURE_ID
+    answers: tuple[tuple[str, str], ...] = ()
+    """Answers to the procedure's questions as ``(question id, answer)`` pairs."""
+
+    def answer(self, question_id: str) -> str | None:
+        """The answer to one question of the need's procedure, if given."""
+        return dict(self.answers).get(question_id)
 
     @property
     def reference(self) -> str:

@@ -54,6 +54,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 import time
@@ -72,7 +73,15 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 from assessment.needs.geography import Geography
-from assessment.needs.model import AREA_LEVELS, STATUSES, ImportExtras, Need, NeedInput, utc_now
+from assessment.needs.model import (
+    AREA_LEVELS,
+    DEFAULT_PROCEDURE_ID,
+    STATUSES,
+    ImportExtras,
+    Need,
+    NeedInput,
+    utc_now,
+)
 from assessment.needs.validation import (
     FieldError,
     ValidationError,
@@ -136,6 +145,8 @@ needs = sa.Table(
     sa.Column("channel", sa.String(16), nullable=False),
     sa.Column("language", sa.String(2), nullable=False),
     sa.Column("client_token", sa.String(128)),
+    sa.Column("procedure_id", sa.String(36), nullable=False, server_default=DEFAULT_PROCEDURE_ID),
+    sa.Column("answers", sa.Text()),
 )
 supports = sa.Table(
     "supports",
@@ -143,6 +154,7 @@ supports = sa.Table(
     sa.Column("need_id", sa.String(36), primary_key=True),
     sa.Column("client_token", sa.String(128), primary_key=True),
     sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("procedure_id", sa.String(36), nullable=False, server_default=DEFAULT_PROCEDURE_ID),
 )
 #: One row (``id`` 1) whose ``version`` every write transaction raises: see :meth:`NeedStore.data_version`.
 data_version_table = sa.Table(
@@ -250,13 +262,13 @@ def _at_newest_revision(engine: Engine) -> bool:
     return current == [newest_revision()]
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision; safe when several processes start at once.
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (default the newest); safe when several processes start at once.
 
     A database already at the newest revision is left alone after one read, without
     loading Alembic and its migration scripts (a third of a second of every process's start).
     """
-    if _at_newest_revision(engine):
+    if revision == "head" and _at_newest_revision(engine):
         return
     from alembic import command
     from alembic.config import Config
@@ -267,7 +279,7 @@ def migrate(engine: Engine) -> None:
         if conn.dialect.name == "postgresql":
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
 
 def _is_lock_error(error: OperationalError) -> bool:
@@ -356,7 +368,8 @@ class NeedStore:
 
     # -- writing --
 
-    def submit(self, need: NeedInput, client_token: str | None = None, *, status: str = "pending") -> Need:
+    def submit(self, need: NeedInput, client_token: str | None = None, *, status: str = "pending",
+               procedure=None) -> Need:
         """Validate ``need`` and store it (default as ``pending``); return the stored need.
 
         Parameters
@@ -371,6 +384,12 @@ class NeedStore:
             ``pending`` waits for moderation (the default); ``published`` is for
             an operator who set ``BEDARFSATLAS_PUBLISH_IMMEDIATELY``. A resubmit
             returns the first need unchanged, whatever its status now.
+        procedure : Procedure, optional
+            The participation procedure (:class:`assessment.needs.procedures.Procedure`) the
+            need goes into: it must be open, the place must lie in its area, the category
+            must be one of its categories, and ``need.answers`` are checked against its
+            questions. Without it the need goes into ``need.procedure_id`` (default
+            "Allgemein") with the standard categories.
 
         Raises
         ------
@@ -383,7 +402,26 @@ class NeedStore:
             raise ValueError(f"a new need starts as 'pending' or 'published', got status={status!r}")
         if error := check_client_token(client_token):
             raise ValidationError([error])
-        columns = validate_need(need, self.geography)
+        if procedure is None:
+            columns = validate_need(need, self.geography)
+        else:
+            errors: list[FieldError] = []
+            try:
+                columns = validate_need(need, self.geography, categories=procedure.category_ids())
+            except ValidationError as refused:
+                columns, errors = None, list(refused.errors)
+            if not procedure.is_open():
+                errors.append(FieldError("procedure", "procedure.error.not_open",
+                                         {"procedure": dict(procedure.title), "period": procedure.period_text()}))
+            if columns is not None and not _in_procedure_area(columns, procedure, self.geography):
+                errors.append(procedure.out_of_area_error(*(
+                    (columns["lat"], columns["lon"]) if columns["located_by"] == "point" else ())))
+            answers, answer_errors = procedure.check_answers(need.answers)
+            errors += answer_errors
+            if errors:
+                raise ValidationError(errors)
+            columns = {**columns, "procedure_id": procedure.id,
+                       "answers": json.dumps(answers, ensure_ascii=False, sort_keys=True) if answers else None}
         return self._insert(columns, ImportExtras(status=status), client_token)
 
     def _insert(self, columns: dict, extras: ImportExtras, client_token: str | None) -> Need:
@@ -395,6 +433,8 @@ class NeedStore:
             "merged_into": extras.merged_into,
             "support_count": extras.support_count,
             "client_token": client_token,
+            "procedure_id": columns.get("procedure_id") or DEFAULT_PROCEDURE_ID,
+            "answers": columns.get("answers"),
         }
 
         def insert(conn: Connection) -> Need:
@@ -405,7 +445,7 @@ class NeedStore:
                 if existing is not None:
                     return _need(existing)
             conn.execute(needs.insert().values(**row))
-            return Need(**{name: row[name] for name in NEED_FIELDS})
+            return _row_need(row)
 
         try:
             return self._write(insert)
@@ -435,6 +475,9 @@ class NeedStore:
                 "merged_into": extras.merged_into,
                 "support_count": extras.support_count,
                 "client_token": None,
+                # Columns built by hand (bench, older callers) name no procedure: "Allgemein".
+                "procedure_id": columns.get("procedure_id") or DEFAULT_PROCEDURE_ID,
+                "answers": columns.get("answers"),
             }
             for columns, extras in records
         ]
@@ -445,7 +488,7 @@ class NeedStore:
                 conn.execute(needs.insert(), ordered)
 
         self._write(insert)
-        return [Need(**{name: row[name] for name in NEED_FIELDS}) for row in rows]
+        return [_row_need(row) for row in rows]
 
     def existing_ids(self, need_ids: Iterable[str]) -> set[str]:
         """Those of ``need_ids`` that are stored already."""
@@ -485,9 +528,12 @@ class NeedStore:
             raise ValidationError([error])
 
         def add(conn: Connection) -> int:
-            count = conn.execute(sa.select(needs.c.support_count).where(needs.c.id == need_id)).scalar()
-            if count is None:
+            found = conn.execute(
+                sa.select(needs.c.support_count, needs.c.procedure_id).where(needs.c.id == need_id)
+            ).first()
+            if found is None:
                 raise NeedNotFoundError(need_id)
+            count, procedure_id = found
             already = conn.execute(
                 sa.select(sa.literal(1)).where(
                     supports.c.need_id == need_id, supports.c.client_token == client_token
@@ -495,7 +541,8 @@ class NeedStore:
             ).first()
             if already:
                 return count
-            conn.execute(supports.insert().values(need_id=need_id, client_token=client_token, created_at=utc_now()))
+            conn.execute(supports.insert().values(need_id=need_id, client_token=client_token, created_at=utc_now(),
+                                                  procedure_id=procedure_id))
             # RETURNING: on PostgreSQL other tokens may have supported since the read above.
             return conn.execute(
                 needs.update()
@@ -563,6 +610,7 @@ class NeedStore:
         until: datetime | None = None,
         statuses: Iterable[str] | None = ("published",),
         workshop_id: str | None = None,
+        procedure_id: str | None = None,
         limit: int | None = None,
     ) -> list[Need]:
         """Needs that match every given filter, newest first.
@@ -583,10 +631,12 @@ class NeedStore:
             Default: published only, what the public may see. ``None``: every status.
         workshop_id
             Needs collected in this workshop.
+        procedure_id
+            Needs of this participation procedure (:mod:`assessment.needs.procedures`).
         limit
             At most this many.
         """
-        where = _filters(level, area_ids, bbox, categories, since, until, statuses, workshop_id)
+        where = _filters(level, area_ids, bbox, categories, since, until, statuses, workshop_id, procedure_id)
         statement = sa.select(*_NEED_COLUMNS).where(*where).order_by(needs.c.created_at.desc(), needs.c.id)
         if limit is not None:
             statement = statement.limit(limit)
@@ -615,6 +665,7 @@ class NeedStore:
         until: datetime | None = None,
         statuses: Iterable[str] | None = ("published",),
         workshop_id: str | None = None,
+        procedure_id: str | None = None,
     ) -> pd.DataFrame:
         """The needs inside a map view, newest first, as the map draws them: at most ``limit``.
 
@@ -657,7 +708,8 @@ class NeedStore:
                              f"west <= east, got {bounds!r}")
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise ValueError(f"limit must be a whole number >= 1, got {limit!r}")
-        where = _filters(None, None, (west, south, east, north), categories, since, until, statuses, workshop_id)
+        where = _filters(None, None, (west, south, east, north), categories, since, until, statuses, workshop_id,
+                         procedure_id)
         newest = [needs.c.created_at.desc(), needs.c.id]
         # Pick the newest ids from the index ix_needs_position alone (it holds status, position, time
         # and id), then read only those rows: a street view may hold thousands of needs.
@@ -677,6 +729,7 @@ class NeedStore:
         until: datetime | None = None,
         statuses: Iterable[str] | None = ("published",),
         workshop_id: str | None = None,
+        procedure_id: str | None = None,
     ) -> pd.DataFrame:
         """Number of needs per area of ``level`` (and per category), for choropleths and the index.
 
@@ -695,7 +748,7 @@ class NeedStore:
         # level (located only by a coarser area) fall out with the missing id.
         statuses = STATUSES if statuses is None else statuses
         keys = [needs.c.status, needs.c.category, needs.c.plr_id, needs.c.bzr_id, needs.c.pgr_id, needs.c.bez_id]
-        where = _filters(None, None, None, categories, since, until, statuses, workshop_id)
+        where = _filters(None, None, None, categories, since, until, statuses, workshop_id, procedure_id)
         statement = sa.select(*keys, sa.func.count().label("count")).where(*where).group_by(*keys)
         rows = self._read(lambda conn: conn.execute(statement).all())
         groups = pd.DataFrame(
@@ -706,9 +759,11 @@ class NeedStore:
         frame["count"] = frame["count"].astype("int64")
         return frame
 
-    def count(self, *, statuses: Iterable[str] | None = None) -> int:
-        """Number of stored needs (default: every status)."""
+    def count(self, *, statuses: Iterable[str] | None = None, procedure_id: str | None = None) -> int:
+        """Number of stored needs (default: every status; optionally of one procedure)."""
         where = [needs.c.status.in_(list(statuses))] if statuses is not None else []
+        if procedure_id is not None:
+            where.append(needs.c.procedure_id == procedure_id)
         return self._read(lambda conn: conn.execute(sa.select(sa.func.count()).select_from(needs).where(*where)).scalar())
 
     # -- backup --
@@ -744,6 +799,13 @@ class NeedStore:
         return path
 
 
+def _in_procedure_area(columns: dict, procedure, geography: Geography) -> bool:
+    if columns["located_by"] == "point":
+        return procedure.contains(columns["lat"], columns["lon"], geography)
+    level = columns["area_level"]
+    return procedure.contains_area(level, columns[f"{level.lower()}_id"], geography)
+
+
 def _merge_target_error(merged_into: object) -> FieldError:
     return FieldError("merged_into", "validation.merged_into.missing", {"value": repr(merged_into)})
 
@@ -755,7 +817,7 @@ def _level(level: str) -> str:
     return code
 
 
-def _filters(level, area_ids, bbox, categories, since, until, statuses, workshop_id) -> list:
+def _filters(level, area_ids, bbox, categories, since, until, statuses, workshop_id, procedure_id=None) -> list:
     where = []
     if area_ids is not None:
         if level is None:
@@ -783,11 +845,27 @@ def _filters(level, area_ids, bbox, categories, since, until, statuses, workshop
         where.append(needs.c.status.in_(statuses))
     if workshop_id is not None:
         where.append(needs.c.workshop_id == workshop_id)
+    if procedure_id is not None:
+        where.append(needs.c.procedure_id == procedure_id)
     return where
 
 
 def _need(row) -> Need:
-    return Need(**dict(zip(NEED_FIELDS, row)))
+    values = dict(zip(NEED_FIELDS, row))
+    values["answers"] = _answers(values["answers"])
+    return Need(**values)
+
+
+def _answers(stored) -> tuple[tuple[str, str], ...]:
+    """The ``answers`` column (JSON text, or a dict before it is written) as sorted pairs."""
+    if not stored:
+        return ()
+    answers = json.loads(stored) if isinstance(stored, str) else stored
+    return tuple(sorted((str(k), str(v)) for k, v in answers.items()))
+
+
+def _row_need(row: dict) -> Need:
+    return Need(**{name: (_answers(row[name]) if name == "answers" else row[name]) for name in NEED_FIELDS})
 
 
 def open_store(

@@ -70,3 +70,14 @@ def category_ids() -> tuple[str, ...]:
 def is_category(value: object) -> bool:
     """Whether ``value`` is one of the category ids (exact, case-sensitive)."""
     return isinstance(value, str) and value in CATEGORIES
+
+
+def category_label(category_id: str, lang: str) -> str:
+    """The label of a stored need's category in ``lang``; a procedure's own category (not in the
+    standard list, :mod:`assessment.needs.procedures`) shows as its id rather than failing.
+
+    >>> category_label("housing", "en"), category_label("spielplatz", "de")
+    ('Housing', 'spielplatz')
+    """
+    category = CATEGORIES.get(category_id)
+    return category.label(lang) if category is not None else str(category_id)

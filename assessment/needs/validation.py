@@ -45,6 +45,7 @@ from assessment.needs.geography import Geography, area_lor_ids, lor_ids
 from assessment.needs.model import (
     AREA_LEVELS,
     CHANNELS,
+    DEFAULT_PROCEDURE_ID,
     DESCRIPTION_MAX,
     LANGUAGES,
     STATUSES,
@@ -62,7 +63,8 @@ def message_text(key: str, lang: str, values: Mapping[str, object]) -> str:
     """The message ``key`` in ``lang`` with ``values`` written as ``lang`` writes them.
 
     Whole numbers get the language's separators (except the count ``n``, which
-    :func:`core.i18n.t` formats itself), days its date order, a tuple of coordinates
+    :func:`core.i18n.t` formats itself), days its date order, a mapping ``{lang: text}``
+    (a text staff wrote) its text in ``lang`` or else the German one, a tuple of coordinates
     ``(a; b; …)`` with four decimals each; anything else is shown as is.
 
     >>> message_text("validation.title.too_long", "de", {"n": 1001, "maximum": 1000})
@@ -74,6 +76,8 @@ def message_text(key: str, lang: str, values: Mapping[str, object]) -> str:
             value = format_number(value, 0, lang)
         elif isinstance(value, date) and not isinstance(value, datetime):
             value = format_date(value, lang)
+        elif isinstance(value, Mapping):  # a text staff wrote per language: this one, else German
+            value = value.get(lang) or value.get("de") or ""
         elif isinstance(value, tuple) and value and all(isinstance(v, float) for v in value):
             value = "(" + "; ".join(format_number(v, 4, lang) for v in value) + ")"
         shown_values[name] = value
@@ -260,11 +264,11 @@ def _choice(field: str, value: object, allowed: tuple[str, ...]) -> FieldError |
     return FieldError(field, f"validation.{field}.unknown", {"value": shown(value), "choices": ", ".join(allowed)})
 
 
-def check_category(value: object) -> FieldError | None:
-    """``None`` when ``value`` is a category id, else the error."""
+def check_category(value: object, categories: tuple[str, ...] | None = None) -> FieldError | None:
+    """``None`` when ``value`` is a category id (of ``categories``, default the standard list), else the error."""
     if value is None or value == "":
         return FieldError("category", "validation.category.missing")
-    return _choice("category", value, tuple(CATEGORIES))
+    return _choice("category", value, tuple(CATEGORIES) if categories is None else tuple(categories))
 
 
 def check_status(value: object) -> FieldError | None:
@@ -286,7 +290,7 @@ def check_workshop_id(value: object) -> FieldError | None:
     return FieldError("workshop", "validation.workshop.invalid", {"value": shown(value)})
 
 
-def validate_need(need: NeedInput, geography: Geography) -> dict:
+def validate_need(need: NeedInput, geography: Geography, *, categories: tuple[str, ...] | None = None) -> dict:
     """Check every field of ``need`` and return the columns to store.
 
     Parameters
@@ -295,6 +299,8 @@ def validate_need(need: NeedInput, geography: Geography) -> dict:
         What the page or the import sent.
     geography : Geography
         Locates points and areas (see :mod:`assessment.needs.geography`).
+    categories : tuple of str, optional
+        The category ids allowed (a procedure's); default the standard list.
 
     Returns
     -------
@@ -310,8 +316,11 @@ def validate_need(need: NeedInput, geography: Geography) -> dict:
     errors: list[FieldError] = []
     place, place_errors = check_place(need, geography)
     errors += place_errors
-    if error := check_category(need.category):
+    if error := check_category(need.category, categories):
         errors.append(error)
+    procedure_id = need.procedure_id if need.procedure_id not in (None, "") else DEFAULT_PROCEDURE_ID
+    if not isinstance(procedure_id, str) or not re.fullmatch(r"[A-Za-z0-9_\-]{1,36}", procedure_id):
+        errors.append(FieldError("procedure", "procedure.error.bad_id", {"value": shown(procedure_id)}))
     title, error = check_text("title", need.title, required=True, minimum=TITLE_MIN, maximum=TITLE_MAX)
     errors += [error] if error else []
     description, error = check_text(
@@ -335,6 +344,8 @@ def validate_need(need: NeedInput, geography: Geography) -> dict:
         "workshop_id": workshop_id,
         "channel": need.channel,
         "language": need.language,
+        "procedure_id": procedure_id,
+        "answers": None,
     }
 
 

@@ -70,6 +70,8 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "moderation": frozenset({"moderator", "admin"}),
     "audit": frozenset({"admin"}),
     "workshop": frozenset({"facilitator", "admin"}),
+    # Participation procedures: those who run participation rounds.
+    "verfahren": frozenset({"facilitator", "admin"}),
     # Not a page of its own: the goals form on /bewertung (everyone may read goals).
     "goals": frozenset({"planner", "admin"}),
 }

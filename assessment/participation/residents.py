@@ -55,8 +55,9 @@ from typing import Callable, Iterable, Protocol
 
 import sqlalchemy as sa
 
-from assessment.needs.model import Need, utc_now
-from assessment.needs.taxonomy import CATEGORIES
+from assessment.needs.model import DEFAULT_PROCEDURE_ID, Need, utc_now
+from assessment.needs.procedures import ProcedureBook
+from assessment.needs.taxonomy import category_label
 from assessment.needs.store import (
     NeedNotFoundError,
     NeedStore,
@@ -129,6 +130,8 @@ class Workshop:
     focus_level: str | None = None
     focus_id: str | None = None
     bbox: tuple[float, float, float, float] | None = None
+    #: The participation procedure the workshop is held in: needs from the room go into it.
+    procedure_id: str = DEFAULT_PROCEDURE_ID
 
     @property
     def is_open(self) -> bool:
@@ -171,7 +174,7 @@ class TableWorkshopDirectory:
         if not sa.inspect(self.engine).has_table("workshops"):
             return None
         columns = ("code", "title", "status", "publish_immediately", "focus_level", "focus_id",
-                   "min_lon", "min_lat", "max_lon", "max_lat")
+                   "min_lon", "min_lat", "max_lon", "max_lat", "procedure_id")
         table = sa.table("workshops", *(sa.column(name) for name in columns))
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(*table.c).where(table.c.code == code)).first()
@@ -179,7 +182,7 @@ class TableWorkshopDirectory:
             return None
         bbox = None if row.min_lon is None else tuple(float(v) for v in (row.min_lon, row.min_lat, row.max_lon, row.max_lat))
         return Workshop(str(row.code), str(row.title), str(row.status), bool(row.publish_immediately),
-                        row.focus_level, row.focus_id, bbox)
+                        row.focus_level, row.focus_id, bbox, row.procedure_id)
 
 
 def workshop_directory(store) -> WorkshopDirectory:
@@ -396,7 +399,7 @@ def nearby_line(near: NearbyNeed, area: str, lang: str) -> str:
     'ca. 120 m · Wohnen · Planungsraum Unter den Linden · Unterstützungen: 2'
     """
     return t("report.nearby_item", lang, distance=distance_text(near.distance_m, lang),
-             category=CATEGORIES[near.need.category].label(lang), area=area, supports=near.need.support_count)
+             category=category_label(near.need.category, lang), area=area, supports=near.need.support_count)
 
 
 def distance_text(metres: float | None, lang: str) -> str:
@@ -494,11 +497,22 @@ def supported_needs(store: NeedStore, client_token: str, need_ids: Iterable[str]
         return {row.need_id for row in rows}
 
 
+class ProcedureClosedError(ValueError):
+    """The need's procedure is closed: it is read-only and shows its results."""
+
+    def __str__(self) -> str:
+        return f"the procedure {self.args[0]!r} is closed: it takes no more needs or supports"
+
+
 def support_need(store: NeedStore, need_id: str, browser: str | None, session: str) -> bool:
     """Count "Ich auch" from one browser (:func:`support_token`); ``False`` when the database was too busy.
 
-    A second support from the same browser counts once (the store keeps the token).
+    A second support from the same browser counts once (the store keeps the token). A need of a
+    closed procedure takes no more supports: :class:`ProcedureClosedError`.
     """
+    procedure = ProcedureBook(store).get(store.get(need_id).procedure_id)
+    if not procedure.is_open():
+        raise ProcedureClosedError(procedure.title_in("en"))
     try:
         store.support(need_id, support_token(browser, session))
     except StoreBusyError:
@@ -526,6 +540,8 @@ class FlagAnswer:
 
 #: The database was too busy: nothing was counted, try again.
 BUSY = FlagAnswer("report.busy", settled=False, ok=False)
+#: The need's procedure is closed: it takes no more supports.
+SUPPORT_CLOSED = FlagAnswer("procedure.support_closed", settled=False, ok=False)
 
 
 def reporter_key(browser: str | None) -> str | None:

@@ -52,6 +52,7 @@ from datetime import datetime
 from typing import Callable
 
 from assessment.needs.model import Need, NeedInput, utc_now
+from assessment.needs.procedures import Procedure
 from assessment.needs.store import NeedStore, StoreBusyError
 from assessment.needs.validation import FieldError, ValidationError
 from assessment.participation.auth import PAGE_ROLES, User
@@ -86,6 +87,8 @@ class ReportForm:
     description: str | None = ""
     #: The field humans are asked to leave empty.
     honeypot: str = ""
+    #: Answers to the procedure's questions: question id -> the chosen option (unanswered: left out).
+    answers: dict | None = None
 
 
 def limit_keys(session: str, browser: str | None) -> list[str]:
@@ -275,9 +278,13 @@ def publishes_at_once(publish_immediately: bool, workshop: Workshop | None) -> b
     return bool(publish_immediately) or (workshop is not None and workshop.publish_immediately)
 
 
-def need_input(form: ReportForm, place: dict | None, workshop: Workshop | None, lang: str) -> NeedInput:
-    """The need as the store receives it: the form, the place, the workshop it was sent in, the language."""
+def need_input(form: ReportForm, place: dict | None, workshop: Workshop | None, lang: str,
+               procedure: Procedure | None = None) -> NeedInput:
+    """The need as the store receives it: the form, the place, the workshop it was sent in, the language,
+    the procedure and the answers to its questions."""
     return NeedInput(
+        procedure_id=procedure.id if procedure is not None else None,
+        answers={k: v for k, v in (form.answers or {}).items() if v not in (None, "")} or None,
         category=form.category,
         title=form.title,
         description=form.description or "",
@@ -360,6 +367,7 @@ def submit_report(
     token: str,
     keys: list[str],
     publish_immediately: bool,
+    procedure: Procedure | None = None,
 ) -> Submission:
     """Send one need from the residents' form: check, hold a place in the limit, store, settle.
 
@@ -381,6 +389,10 @@ def submit_report(
         The rate limit's keys (:attr:`Allowance.keys`; a resident's are :func:`limit_keys`).
     publish_immediately : bool
         The operator's setting (``BEDARFSATLAS_PUBLISH_IMMEDIATELY``).
+    procedure : Procedure, optional
+        The participation procedure the need goes into (:func:`procedure_for_send`); the store
+        refuses a point outside its area, a closed procedure and answers it did not ask for.
+        Its moderation rule ``post`` publishes at once. Without it: "Allgemein".
     """
     if honeypot_filled(form.honeypot):
         return Submission("honeypot")
@@ -393,9 +405,11 @@ def submit_report(
         if by == "own" and NO_BROWSER_KEY in keys:
             by = "no_browser"
         return Submission("rate_limited", wait_s=wait, limit=limiter.limit, limited_by=by)
-    status = "published" if publishes_at_once(publish_immediately, workshop) else "pending"
+    post_moderation = procedure is not None and procedure.moderation == "post"
+    status = "published" if publishes_at_once(publish_immediately, workshop) or post_moderation else "pending"
     try:
-        need = store.submit(need_input(form, place, workshop, lang), client_token=token, status=status)
+        need = store.submit(need_input(form, place, workshop, lang, procedure), client_token=token, status=status,
+                            procedure=procedure)
     except ValidationError as refused:
         _settle(limiter, keys, token, stored=False)
         return Submission("refused", errors=tuple(refused.errors), category_chosen=bool(form.category))
@@ -404,6 +418,32 @@ def submit_report(
         return Submission("busy")
     _settle(limiter, keys, token, stored=True)
     return Submission("stored", need=need)
+
+
+def procedure_for_send(open_procedures: list[Procedure], chosen: str | None,
+                       workshop: Workshop | None) -> Procedure | None:
+    """The procedure a need from /melden goes into: the workshop's, else the chosen one, else the only open one.
+
+    ``None`` when there is nothing to send into (no open procedure, the workshop's procedure
+    is not open, or several are open and none is chosen).
+
+    >>> from datetime import date
+    >>> def open_one(pid):
+    ...     return Procedure(pid, {"de": pid}, {}, None, (), None, "Berlin", date(2000, 1, 1), None, None, (), (), "pre")
+    >>> [procedure_for_send([open_one("a")], None, None).id, procedure_for_send([open_one("a"), open_one("b")], None, None)]
+    ['a', None]
+    >>> procedure_for_send([open_one("a"), open_one("b")], "b", None).id
+    'b'
+    >>> room = Workshop("K7MP3Q", "Kiezwerkstatt", "open", procedure_id="c")
+    >>> procedure_for_send([open_one("a")], None, room) is None
+    True
+    """
+    by_id = {p.id: p for p in open_procedures}
+    if workshop is not None:  # a workshop's needs belong to its procedure, or to none while it is not open
+        return by_id.get(workshop.procedure_id)
+    if chosen in by_id:
+        return by_id[chosen]
+    return open_procedures[0] if len(open_procedures) == 1 else None
 
 
 def wait_text(wait_s: float, lang: str) -> str:

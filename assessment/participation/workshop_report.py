@@ -35,7 +35,7 @@ from shapely.geometry import box
 from assessment.needs.exchange import attribution_line, export_needs, neutralise
 from assessment.needs.model import utc_now
 from assessment.analysis.report import report_pdf
-from assessment.needs.taxonomy import CATEGORIES
+from assessment.needs.taxonomy import CATEGORIES, category_label
 from assessment.participation.workshops import Workshop, WorkshopBook
 from geodata.catalogue import DATASETS
 from core.i18n import format_date, format_number, t
@@ -196,9 +196,10 @@ def build_summary(book: WorkshopBook, code: str, settings, lang: str = "de") -> 
     workshop = book.get(code)
     focus = focus_area(settings, workshop, lang)
     needs = book.needs(code)
-    order = list(CATEGORIES)
+    # A procedure's own categories come after the standard ones, each with the next colour.
+    order = list(dict.fromkeys([*CATEGORIES, *(n.category for n in needs)]))
     colour = {c: CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i, c in enumerate(order)}
-    pins = [(n.lat, n.lon, colour[n.category], f"{CATEGORIES[n.category].label(lang)}: {n.title}") for n in needs]
+    pins = [(n.lat, n.lon, colour[n.category], f"{category_label(n.category, lang)}: {n.title}") for n in needs]
     svg = svg_focus_map(focus.geometry, pins, title=t("workshop.summary_map", lang))
     counts = book.category_counts(code)
     ranked, voting = top_needs(book, code)
@@ -214,7 +215,7 @@ def build_summary(book: WorkshopBook, code: str, settings, lang: str = "de") -> 
         ranking_note = t("workshop.summary_no_vote", lang)
         value_col, value_head = "supports", t("workshop.col.supports", lang)
     top_rows = "".join(
-        f'<tr><td class="n">{i}</td><td>{e(r.title)}</td><td>{e(CATEGORIES[r.category].label(lang))}</td>'
+        f'<tr><td class="n">{i}</td><td>{e(r.title)}</td><td>{e(category_label(r.category, lang))}</td>'
         f'<td class="n">{format_number(int(getattr(r, value_col)), 0, lang)}</td><td class="small">{e(r.reference)}</td></tr>'
         for i, r in enumerate(ranked.itertuples(index=False), start=1)
     )

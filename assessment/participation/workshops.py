@@ -80,10 +80,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from assessment.needs import audit
-from assessment.needs.model import AREA_LEVELS, Need, utc_now
+from assessment.needs.model import AREA_LEVELS, DEFAULT_PROCEDURE_ID, Need, utc_now
 from assessment.needs.store import NeedStore, UTCDateTime
 from assessment.needs.store import needs as needs_table
-from assessment.needs.taxonomy import CATEGORIES
+from assessment.needs.taxonomy import CATEGORIES, category_label
 from assessment.needs.validation import message_text
 from assessment.participation.limits import hashed_key
 
@@ -118,6 +118,7 @@ workshops = sa.Table(
     sa.Column("max_lon", sa.Float()),
     sa.Column("max_lat", sa.Float()),
     sa.Column("created_by", sa.String(128)),
+    sa.Column("procedure_id", sa.String(36), nullable=False, server_default=DEFAULT_PROCEDURE_ID),
 )
 vote_rounds = sa.Table(
     "vote_rounds",
@@ -136,6 +137,7 @@ votes = sa.Table(
     sa.Column("slot", sa.Integer(), primary_key=True),
     sa.Column("need_id", sa.String(36), nullable=False),
     sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("procedure_id", sa.String(36), nullable=False, server_default=DEFAULT_PROCEDURE_ID),
 )
 #: Shared devices of a workshop (migration 0008): only the SHA-256 of each link's secret is kept.
 workshop_devices = sa.Table(
@@ -199,6 +201,8 @@ class Workshop:
     bbox: tuple[float, float, float, float] | None
     created_at: datetime
     created_by: str | None = None
+    #: The participation procedure the workshop is held in; its needs and dots belong to it.
+    procedure_id: str = DEFAULT_PROCEDURE_ID
 
     @property
     def is_open(self) -> bool:
@@ -349,6 +353,7 @@ def _workshop(row) -> Workshop:
         code=row.code, title=row.title, held_on=row.held_on, status=row.status,
         publish_immediately=bool(row.publish_immediately), focus_level=row.focus_level,
         focus_id=row.focus_id, bbox=bbox, created_at=row.created_at, created_by=row.created_by,
+        procedure_id=row.procedure_id,
     )
 
 
@@ -418,6 +423,7 @@ class WorkshopBook:
         bbox=None,
         publish_immediately: bool = True,
         created_by: str | None = None,
+        procedure_id: str = DEFAULT_PROCEDURE_ID,
     ) -> Workshop:
         """Create a closed workshop with a new join code; the focus is an LOR unit or a ``bbox``.
 
@@ -458,7 +464,7 @@ class WorkshopBook:
             "created_at": utc_now(), "title": title, "held_on": held_on, "status": "new",
             "publish_immediately": bool(publish_immediately), "focus_level": focus_level, "focus_id": focus_id,
             "min_lon": box and box[0], "min_lat": box and box[1], "max_lon": box and box[2], "max_lat": box and box[3],
-            "created_by": created_by,
+            "created_by": created_by, "procedure_id": procedure_id,
         }
         for _ in range(5):  # a collision among 887 million codes is rare; try a fresh code then
             row["code"] = new_join_code()
@@ -644,8 +650,11 @@ class WorkshopBook:
             free = [slot for slot in range(voting.dots) if slot not in used]
             if not free:
                 raise VoteRefused(f"all {voting.dots} dots of this round are placed; withdraw one to move it")
+            procedure_id = conn.execute(sa.select(workshops.c.procedure_id)
+                                        .where(workshops.c.code == voting.workshop_code)).scalar()
             conn.execute(votes.insert().values(
-                round_id=round_id, voter=voter, slot=free[0], need_id=need_id, created_at=utc_now()))
+                round_id=round_id, voter=voter, slot=free[0], need_id=need_id, created_at=utc_now(),
+                procedure_id=procedure_id or DEFAULT_PROCEDURE_ID))
             return len(used) + 1
 
         # A parallel click of the same voter that took the same slot first makes the insert
