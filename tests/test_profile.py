@@ -146,3 +146,41 @@ def test_the_berlin_profile_loads():
     p = load_profile(BUNDLED_DIR / "berlin")
     assert p.level_order == ("PLR", "BZR", "PGR", "BEZ")
     assert all(len(ds.sha256) == 64 for ds in p.datasets)
+
+
+# --- Berlin, the reference profile: the modules read their Berlin facts from it ----------------
+
+_AGGREGATION_OF = {"sum": "sum", "ratio": "share", "class": "class", "none": "finest"}
+
+
+def test_the_catalogue_levels_bounds_and_categories_come_from_the_profile():
+    from assessment.needs.taxonomy import CATEGORIES
+    from geodata.catalogue import DATASETS
+    from geodata.lor import LEVEL_ORDER, LEVELS
+    from maps.base import CITY_BOUNDS
+
+    p = load_profile(BUNDLED_DIR / "berlin")
+    assert [ds.key for ds in p.datasets] == list(DATASETS)
+    assert all(DATASETS[ds.key].sha256 == ds.sha256 and DATASETS[ds.key].download_url == ds.download_url
+               for ds in p.datasets)
+    assert LEVEL_ORDER == p.level_order
+    assert [(LEVELS[lv.code].id_column, LEVELS[lv.code].id_length) for lv in p.levels] == [
+        (lv.id_field, lv.id_length) for lv in p.levels]
+    assert CITY_BOUNDS == [list(corner) for corner in p.bounds]
+    assert tuple(CATEGORIES) == p.categories
+
+
+def test_the_berlin_profile_declares_every_indicator_as_the_code_computes_it():
+    """The indicator computation is still code (geodata/indicators.py); the profile must say the same."""
+    from geodata.indicators import INDICATORS
+
+    declared = {ind.key: ind for ind in load_profile(BUNDLED_DIR / "berlin").indicators}
+    assert sorted(declared) == sorted(INDICATORS)
+    for key, ind in INDICATORS.items():
+        spec = declared[key]
+        assert (spec.direction, spec.aggregation, spec.datasets) == (
+            ind.direction, _AGGREGATION_OF[ind.aggregation], ind.datasets), key
+        assert (spec.numerator, spec.denominator, spec.factor, spec.classes) == (
+            ind.numerator, ind.denominator, ind.factor, ind.classes), key
+        assert (spec.base_level or "PLR") == ind.base_level, key
+        assert spec.unit.get("en") == ind.unit("en") and spec.label.get("de") == ind.label("de"), key
