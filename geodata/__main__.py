@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from geodata.fetch import DataError, check, fetch
 from core.settings import SettingsError, load_settings
@@ -37,6 +38,8 @@ def _build_gazetteer(settings) -> int:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     settings = load_settings()
+    if args.profile:
+        return _check_profile(args.profile, Path(args.data) if args.data else settings.raw_dir)
     statuses = check(settings)
     width = max(len(s.dataset.key) for s in statuses)
     lic = max(len(s.dataset.licence) for s in statuses)
@@ -51,6 +54,21 @@ def _cmd_check(args: argparse.Namespace) -> int:
     for s in failed:
         print(f"\n{s.message()}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _check_profile(folder: str, data_dir: Path) -> int:
+    """Validate a city profile and its files; print every problem with its fix."""
+    from geodata.profile_check import check_profile
+
+    problems = check_profile(folder, data_dir)
+    for problem in problems:
+        print(f"- {problem}", file=sys.stderr)
+    if problems:
+        print(f"\nThe city profile {folder} has {len(problems)} problem(s); fix them and run the check again.",
+              file=sys.stderr)
+        return 1
+    print(f"The city profile {folder} is valid: every file present, checksums, columns and nesting as declared.")
+    return 0
 
 
 def _cmd_locate(args: argparse.Namespace) -> int:
@@ -104,7 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--mirror", help="folder or http(s) base URL holding the prepared files")
     p.add_argument("--force", action="store_true", help="replace files that are already valid")
     p.set_defaults(func=_cmd_fetch)
-    p = sub.add_parser("check", help="re-validate the open data and print a table")
+    p = sub.add_parser("check", help="re-validate the open data and print a table; with --profile validate a city profile")
+    p.add_argument("--profile", metavar="DIR", help="validate the city profile in DIR and its files, naming every problem")
+    p.add_argument("--data", metavar="DIR",
+                   help="with --profile: the folder with the fetched files (default: the data folder's opendata/)")
     p.set_defaults(func=_cmd_check)
     p = sub.add_parser("locate", help="WGS84 LAT LON -> LOR areas as JSON")
     p.add_argument("lat", type=float)

@@ -583,3 +583,60 @@ def active_profile() -> Profile:
         raise ProfileError(exc.source, [*exc.problems, Problem(
             "BEDARFSATLAS_PROFILE", f"names {folder}",
             "set it to a profile folder or a bundled profile name (berlin), or unset it for Berlin")]) from None
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        return f'"{escaped}"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):  # an inline table (texts per language)
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def _inline(value: object) -> bool:
+    return not isinstance(value, dict) or all(isinstance(v, str) for v in value.values())
+
+
+def dumps(data: Mapping[str, Any]) -> str:
+    """``profile.toml`` text for parsed profile data (what :func:`tomllib.loads` gives back).
+
+    Tables of texts (``{ de = "…", en = "…" }``) are written inline.
+
+    >>> text = dumps({"city": {"name": "X", "bounds": [[1.0, 2.0], [3.0, 4.0]]},
+    ...               "levels": [{"code": "QU", "label": {"de": "Quartier"}}]})
+    >>> tomllib.loads(text)["levels"][0]["label"]
+    {'de': 'Quartier'}
+    """
+    lines: list[str] = []
+
+    def table(path: str, body: Mapping[str, Any], header: str) -> None:
+        lines.append(header)
+        nested = []
+        for key, value in body.items():
+            if isinstance(value, dict) and not _inline(value):
+                nested.append((key, value))
+            else:
+                lines.append(f"{key} = {_toml_value(value)}")
+        lines.append("")
+        for key, value in nested:
+            table(f"{path}.{key}", value, f"[{path}.{key}]")
+
+    for key, value in data.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for item in value:
+                table(key, item, f"[[{key}]]")
+        elif isinstance(value, dict):
+            table(key, value, f"[{key}]")
+        else:
+            lines.insert(0, f"{key} = {_toml_value(value)}")
+    return "\n".join(lines).rstrip() + "\n"
