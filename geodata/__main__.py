@@ -1,4 +1,4 @@
-"""Command line of the data layer: ``python -m geodata {fetch,check,locate,find}``."""
+"""Command line of the data layer: ``python -m geodata {fetch,check,locate,find,example-profile}``."""
 
 from __future__ import annotations
 
@@ -7,8 +7,14 @@ import json
 import sys
 from pathlib import Path
 
-from geodata.fetch import DataError, check, fetch
 from core.settings import SettingsError, load_settings
+from geodata.profile import ProfileError, active_profile
+
+try:  # the catalogue reads the city profile when it is imported
+    from geodata.fetch import DataError, check, fetch
+except ProfileError as _problem:
+    print(f"Fehler im Stadtprofil / city profile error: {_problem}", file=sys.stderr)
+    sys.exit(2)
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
@@ -19,6 +25,9 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         print(f"\nFehler / Error: {exc}", file=sys.stderr)
         return 1
     print(f"All datasets present and verified in {settings.raw_dir}.")
+    if not active_profile().place_search:
+        print("Place search: not built (the city profile does not set app.place_search).")
+        return 0
     return _build_gazetteer(settings)
 
 
@@ -81,9 +90,11 @@ def _cmd_locate(args: argparse.Namespace) -> int:
         print(f"Fehler / Error: {exc}", file=sys.stderr)
         return 2
     if result is None:
+        (south, west), (north, east) = active_profile().bounds
+        city, lat, lon = active_profile().name, (south + north) / 2, (west + east) / 2
         print(
-            f"({args.lat}, {args.lon}) liegt nicht in Berlin / is outside Berlin. "
-            "Give WGS84 latitude then longitude, e.g. 52.5163 13.3777.",
+            f"({args.lat}, {args.lon}) liegt nicht in {city} / is outside {city}. "
+            f"Give WGS84 latitude then longitude, e.g. {lat:.4f} {lon:.4f}.",
             file=sys.stderr,
         )
         return 1
@@ -115,6 +126,16 @@ def _cmd_find(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_example_profile(args: argparse.Namespace) -> int:
+    from geodata.example_profile import write_example_profile
+
+    folder = write_example_profile(args.folder)
+    print(f"Musterstadt written to {folder} (profile.toml and data/). Next:\n"
+          f"  BEDARFSATLAS_PROFILE={folder} BEDARFSATLAS_DATA_DIR=<a data folder for it> python -m geodata fetch\n"
+          f"  python -m geodata check --profile {folder}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m geodata", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -135,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("text", help="a station, stop, facility or area name, e.g. 'Kottbusser Tor'")
     p.add_argument("--limit", type=int, default=8, help="at most this many places (default 8)")
     p.set_defaults(func=_cmd_find)
+    p = sub.add_parser("example-profile", help="write Musterstadt, a synthetic example city profile, into DIR")
+    p.add_argument("folder", metavar="DIR")
+    p.set_defaults(func=_cmd_example_profile)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

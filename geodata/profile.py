@@ -187,6 +187,9 @@ class Profile:
     default_language: str
     basemaps: tuple[str, ...] = ()
     imprint: Path | None = None
+    place_search: bool = False
+    """Whether ``python -m geodata fetch`` builds the place search's gazetteer. It still takes the
+    stations from the VBB package and the facilities from Berlin's datasets, so only Berlin sets it."""
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def level(self, code: str) -> LevelSpec:
@@ -505,6 +508,11 @@ def parse_profile(data: Mapping, root: Path) -> Profile:
         if preset not in BASEMAP_PRESETS:
             r.problem("app.basemaps", f"unknown base-map preset {preset!r}",
                       f"use presets of core/basemaps.py: {', '.join(BASEMAP_PRESETS)}")
+    place_search = app.get("place_search", False)
+    if not isinstance(place_search, bool):
+        r.problem("app.place_search", f"must be true or false, got {place_search!r}",
+                  "write place_search = false (true needs Berlin's stations and facility datasets)")
+        place_search = False
     imprint_name = r.str(app, "imprint", "app", required=False)
     imprint = (root / imprint_name) if imprint_name else None
     if imprint is not None and not imprint.is_file():
@@ -535,7 +543,7 @@ def parse_profile(data: Mapping, root: Path) -> Profile:
     return Profile(
         root=root, name=name, bounds=bounds, crs=crs, levels=levels, datasets=datasets,
         indicators=indicators, categories=categories, languages=languages,
-        default_language=default_language, basemaps=basemaps, imprint=imprint,
+        default_language=default_language, basemaps=basemaps, imprint=imprint, place_search=place_search,
         extra={k: v for k, v in data.items() if k not in known},
     )
 
