@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from core.basemaps import BASEMAP_PRESETS
-from core.i18n import LANGUAGES, t
+from core.i18n import LANGUAGES, has_text, t
 from core.settings import profile_setting
 
 PROFILE_FILE = "profile.toml"
@@ -277,6 +277,10 @@ class _Reader:
         value = data.get(key)
         path = f"{where}.{key}"
         if isinstance(value, str) and value.strip():
+            if not has_text(value):
+                self.problem(path, f"{value!r} is no message of the app's catalogues",
+                             f'write {key} = {{ de = "…", en = "…" }} with the texts, or add the message '
+                             "(docs/translations.md)")
             return Text(key=value)
         if isinstance(value, dict) and value and all(isinstance(v, str) and v for v in value.values()):
             unknown = [lang for lang in value if lang not in LANGUAGES]
@@ -503,6 +507,9 @@ def parse_profile(data: Mapping, root: Path) -> Profile:
     for cat in categories:
         if not _KEY.match(cat):
             r.problem("app.categories", f"{cat!r} has the wrong form", "use ids like \"green_climate\"")
+        elif not has_text(f"category.{cat}.label"):
+            r.problem("app.categories", f"the category {cat!r} has no texts (category.{cat}.label and "
+                      ".explanation)", "choose categories the app has, or add their messages (docs/translations.md)")
     basemaps = r.strs(app, "basemaps", "app", required=False)
     for preset in basemaps:
         if preset not in BASEMAP_PRESETS:
@@ -531,6 +538,14 @@ def parse_profile(data: Mapping, root: Path) -> Profile:
                 if fld and ds.columns and fld not in ds.columns:
                     r.problem(f"levels[{level.code}]", f"column {fld!r} is not among datasets.{ds.key}.columns",
                               f"add {fld!r} to datasets.{ds.key}.columns or correct the field name")
+    if levels and levels[0].dataset in ds_keys:
+        finest = next(d for d in datasets if d.key == levels[0].dataset)
+        lacking = [col for level in levels[1:] for col in (level.id_field, level.name_field)
+                   if col and finest.columns and col not in finest.columns]
+        if lacking:
+            r.problem(f"datasets.{finest.key}.columns", f"the finest level's units lack {', '.join(lacking)}",
+                      "give each unit of the finest level the ids and names of every coarser level as columns "
+                      "(the point lookup answers with all of them) and list them in columns")
     indicators = _indicators(r, datasets, raw_datasets if isinstance(raw_datasets, dict) else {}, languages)
     codes = {level.code for level in levels}
     for ind in indicators:

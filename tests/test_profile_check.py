@@ -47,7 +47,7 @@ def write_small_profile(root: Path, quarters: list[tuple[str, shapely.Geometry]]
     gpd.GeoDataFrame({"ST_ID": [d for d, _ in districts], "ST_NAME": ["Nord", "Süd"]},
                      geometry=[g for _, g in districts], crs=CRS).to_file(files / "st.geojson", driver="GeoJSON")
     gpd.GeoDataFrame({"QU_ID": [q for q, _ in quarters], "QU_NAME": [f"Quartier {q}" for q, _ in quarters],
-                      "ST_ID": [q[:2] for q, _ in quarters]},
+                      "ST_ID": [q[:2] for q, _ in quarters], "ST_NAME": ["Nord"] * len(quarters)},
                      geometry=[g for _, g in quarters], crs=CRS).to_file(files / "qu.geojson", driver="GeoJSON")
     pd.DataFrame({"QU_ID": [q for q, _ in quarters], "population": [1200, 800, 950, 40][:len(quarters)],
                   "pop_65plus": [300, 120, 200, 5][:len(quarters)], "green": [1, 2, 3, 2][:len(quarters)]}
@@ -64,7 +64,7 @@ def write_small_profile(root: Path, quarters: list[tuple[str, shapely.Geometry]]
              "label": {"de": "Stadtteil", "en": "District"}, "plural": {"de": "Stadtteile", "en": "Districts"}},
         ],
         "datasets": {
-            "quarters": _dataset("qu.geojson", "geojson", ["QU_ID", "QU_NAME", "ST_ID"], "QU_ID", n, files / "qu.geojson"),
+            "quarters": _dataset("qu.geojson", "geojson", ["QU_ID", "QU_NAME", "ST_ID", "ST_NAME"], "QU_ID", n, files / "qu.geojson"),
             "districts": _dataset("st.geojson", "geojson", ["ST_ID", "ST_NAME"], "ST_ID", 2, files / "st.geojson"),
             "population": {
                 **_dataset("pop.csv", "csv", ["QU_ID", "population", "pop_65plus", "green"], "QU_ID", n,
