@@ -43,6 +43,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Folder for the open data, the derived caches and the SQLite database.",
     ),
     Setting(
+        "BEDARFSATLAS_PROFILE",
+        "berlin",
+        "The city profile: a folder with a `profile.toml` (levels, datasets, indicators, defaults; "
+        "see docs/new-city.md) or the name of a profile shipped in `geodata/profiles/`.",
+    ),
+    Setting(
         "BEDARFSATLAS_OPENDATA_MIRROR",
         None,
         "Folder (or http(s) URL) holding the open-data files under their catalogue "
@@ -220,6 +226,7 @@ class Settings:
     geocoder_url: str | None = None
     geocoder_kind: str = "nominatim"
     geocoder_timeout: float = 3.0
+    profile: str = "berlin"
 
     @property
     def raw_dir(self) -> Path:
@@ -343,7 +350,19 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         staff_session_hours=minimums["BEDARFSATLAS_STAFF_SESSION_HOURS"],
         **ceilings,
         **geocoder,
+        profile=profile_setting(env),
     )
+
+
+def profile_setting(env: Mapping[str, str] | None = None) -> str:
+    """``BEDARFSATLAS_PROFILE``: a profile folder or the name of a bundled profile (``geodata.profile``).
+
+    Read on its own too, because the data layer needs the city before anything else is configured.
+
+    >>> profile_setting({}), profile_setting({"BEDARFSATLAS_PROFILE": " /srv/musterstadt "})
+    ('berlin', '/srv/musterstadt')
+    """
+    return _get(os.environ if env is None else env, "BEDARFSATLAS_PROFILE")
 
 
 GEOCODER_KINDS = ("nominatim", "photon")

@@ -1,13 +1,20 @@
-"""Command line of the data layer: ``python -m geodata {fetch,check,locate,find}``."""
+"""Command line of the data layer: ``python -m geodata {fetch,check,locate,find,example-profile}``."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 
-from geodata.fetch import DataError, check, fetch
 from core.settings import SettingsError, load_settings
+from geodata.profile import ProfileError, active_profile
+
+try:  # the catalogue reads the city profile when it is imported
+    from geodata.fetch import DataError, check, fetch
+except ProfileError as _problem:
+    print(f"Fehler im Stadtprofil / city profile error: {_problem}", file=sys.stderr)
+    sys.exit(2)
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
@@ -18,6 +25,9 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         print(f"\nFehler / Error: {exc}", file=sys.stderr)
         return 1
     print(f"All datasets present and verified in {settings.raw_dir}.")
+    if not active_profile().place_search:
+        print("Place search: not built (the city profile does not set app.place_search).")
+        return 0
     return _build_gazetteer(settings)
 
 
@@ -37,6 +47,8 @@ def _build_gazetteer(settings) -> int:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     settings = load_settings()
+    if args.profile:
+        return _check_profile(args.profile, Path(args.data) if args.data else settings.raw_dir)
     statuses = check(settings)
     width = max(len(s.dataset.key) for s in statuses)
     lic = max(len(s.dataset.licence) for s in statuses)
@@ -53,6 +65,21 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _check_profile(folder: str, data_dir: Path) -> int:
+    """Validate a city profile and its files; print every problem with its fix."""
+    from geodata.profile_check import check_profile
+
+    problems = check_profile(folder, data_dir)
+    for problem in problems:
+        print(f"- {problem}", file=sys.stderr)
+    if problems:
+        print(f"\nThe city profile {folder} has {len(problems)} problem(s); fix them and run the check again.",
+              file=sys.stderr)
+        return 1
+    print(f"The city profile {folder} is valid: every file present, checksums, columns and nesting as declared.")
+    return 0
+
+
 def _cmd_locate(args: argparse.Namespace) -> int:
     from geodata.lookup import locate_point
 
@@ -63,9 +90,11 @@ def _cmd_locate(args: argparse.Namespace) -> int:
         print(f"Fehler / Error: {exc}", file=sys.stderr)
         return 2
     if result is None:
+        (south, west), (north, east) = active_profile().bounds
+        city, lat, lon = active_profile().name, (south + north) / 2, (west + east) / 2
         print(
-            f"({args.lat}, {args.lon}) liegt nicht in Berlin / is outside Berlin. "
-            "Give WGS84 latitude then longitude, e.g. 52.5163 13.3777.",
+            f"({args.lat}, {args.lon}) liegt nicht in {city} / is outside {city}. "
+            f"Give WGS84 latitude then longitude, e.g. {lat:.4f} {lon:.4f}.",
             file=sys.stderr,
         )
         return 1
@@ -97,6 +126,16 @@ def _cmd_find(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_example_profile(args: argparse.Namespace) -> int:
+    from geodata.example_profile import write_example_profile
+
+    folder = write_example_profile(args.folder)
+    print(f"Musterstadt written to {folder} (profile.toml and data/). Next:\n"
+          f"  BEDARFSATLAS_PROFILE={folder} BEDARFSATLAS_DATA_DIR=<a data folder for it> python -m geodata fetch\n"
+          f"  python -m geodata check --profile {folder}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m geodata", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -104,7 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--mirror", help="folder or http(s) base URL holding the prepared files")
     p.add_argument("--force", action="store_true", help="replace files that are already valid")
     p.set_defaults(func=_cmd_fetch)
-    p = sub.add_parser("check", help="re-validate the open data and print a table")
+    p = sub.add_parser("check", help="re-validate the open data and print a table; with --profile validate a city profile")
+    p.add_argument("--profile", metavar="DIR", help="validate the city profile in DIR and its files, naming every problem")
+    p.add_argument("--data", metavar="DIR",
+                   help="with --profile: the folder with the fetched files (default: the data folder's opendata/)")
     p.set_defaults(func=_cmd_check)
     p = sub.add_parser("locate", help="WGS84 LAT LON -> LOR areas as JSON")
     p.add_argument("lat", type=float)
@@ -114,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("text", help="a station, stop, facility or area name, e.g. 'Kottbusser Tor'")
     p.add_argument("--limit", type=int, default=8, help="at most this many places (default 8)")
     p.set_defaults(func=_cmd_find)
+    p = sub.add_parser("example-profile", help="write Musterstadt, a synthetic example city profile, into DIR")
+    p.add_argument("folder", metavar="DIR")
+    p.set_defaults(func=_cmd_example_profile)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -3,7 +3,8 @@
 ``python -m geodata fetch [--mirror DIR|URL]`` copies every dataset into
 ``<data dir>/opendata``: from a mirror (a folder or an http(s) base URL holding
 the files under their catalogue names) or, where the catalogue has one, from
-the dataset's direct download URL. Each file is written to a temporary name,
+the dataset's direct download URL (or, in a city profile that carries its own
+files, from the path it gives relative to the profile folder). Each file is written to a temporary name,
 verified (sha256 and schema) and only then renamed into place, so a failed or
 interrupted fetch never leaves a half-written file that looks valid.
 
@@ -208,6 +209,16 @@ def _copy_source(ds: Dataset, mirror: str | None, target: Path) -> None:
         return
     if mirror:
         url = mirror.rstrip("/") + "/" + ds.filename
+    elif ds.download_url and not ds.download_url.startswith(("http://", "https://")):
+        # A city profile that carries its files: the path is resolved against the profile folder.
+        source = Path(ds.download_url)
+        if not source.is_file():
+            raise DataError(
+                f"{ds.key}: {source} does not exist. Put the file there, or correct "
+                f"datasets.{ds.key}.download_url in the city profile (a path relative to its folder)."
+            )
+        shutil.copyfile(source, target)
+        return
     elif ds.download_url:
         url = ds.download_url
     else:

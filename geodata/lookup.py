@@ -57,6 +57,10 @@ RESULT_COLUMNS: tuple[str, ...] = tuple(
     col for code in LEVEL_ORDER for col in (LEVELS[code].id_column, LEVELS[code].name_column)
 )
 
+#: The finest level of the city profile (Berlin: PLR) and its id column: the locator answers with its units.
+FINEST = LEVEL_ORDER[0]
+FINEST_ID = LEVELS[FINEST].id_column
+
 DEFAULT_CELL_SIZE_M = 100.0
 
 _OUTSIDE = -1  # grid value: no PLR touches the cell
@@ -170,7 +174,7 @@ class Locator:
         if not cell_size > 0:
             raise ValueError(f"cell_size must be a positive number of metres, got {cell_size!r}")
         # Sorting by PLR id makes "lowest position" mean "lowest id" for the border rule.
-        plr = plr.sort_values("PLR_ID")
+        plr = plr.sort_values(FINEST_ID)
         # Copies of the polygons, not the cached layer's own objects: preparing mutates a geometry
         # in GEOS, and other threads (Streamlit sessions) read the layer's geometries meanwhile;
         # two sessions preparing the same polygons at once crashed the process (SIGSEGV in GEOS).
@@ -249,7 +253,7 @@ class Locator:
 
     def plr_ids(self) -> pd.Index:
         """The PLR ids in position order (what :meth:`plr_positions` counts in)."""
-        return pd.Index(self._attributes["PLR_ID"].iloc[:-1], name="PLR_ID")
+        return pd.Index(self._attributes[FINEST_ID].iloc[:-1], name=FINEST_ID)
 
     def locate_many(self, lats: Iterable[float], lons: Iterable[float]) -> pd.DataFrame:
         """The LOR areas of many WGS84 points at once.
@@ -299,7 +303,7 @@ _LOCATOR_BUILD = threading.Lock()
 
 @lru_cache(maxsize=4)
 def _built_locator(path: str, mtime: float) -> Locator:
-    return Locator(_load_units(path, mtime, "PLR"))
+    return Locator(_load_units(path, mtime, FINEST))
 
 
 def _locator(path: str, mtime: float) -> Locator:
@@ -320,8 +324,8 @@ def get_locator(settings: Settings) -> Locator:
     geodata.fetch.DataError
         When the PLR file is missing, with the command that fetches it.
     """
-    load_units(settings, "PLR")  # raises DataError with the fetch hint when missing
-    path = _path(settings, "PLR")
+    load_units(settings, FINEST)  # raises DataError with the fetch hint when missing
+    path = _path(settings, FINEST)
     return _locator(str(path), path.stat().st_mtime)
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,48 +29,50 @@ import pandas as pd
 import pyogrio
 
 from geodata.catalogue import DATASETS
-from core.i18n import t
+from geodata.profile import LevelSpec, Text, active_profile
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
-ANALYSIS_CRS = "EPSG:25833"
+_PROFILE = active_profile()
+ANALYSIS_CRS = _PROFILE.crs
+"""The metric CRS of the city's unit files (Berlin: EPSG:25833), from the city profile."""
 WEB_CRS = "EPSG:4326"
 
 
 @dataclass(frozen=True)
 class Level:
-    """One LOR level: its code, id length and columns; its names are the messages
-    ``level.<code>.label`` and ``level.<code>.plural`` of the catalogues."""
+    """One level of the city's units (Berlin: a LOR level), as the city profile declares it.
+
+    Its code, id length and columns; its names are texts of the profile (for Berlin the
+    messages ``level.<code>.label`` and ``level.<code>.plural`` of the catalogues).
+    """
 
     code: str
     id_length: int
     dataset: str
-
-    @property
-    def id_column(self) -> str:
-        return f"{self.code}_ID"
-
-    @property
-    def name_column(self) -> str:
-        return f"{self.code}_NAME"
+    id_column: str
+    name_column: str
+    label_text: Text = field(compare=False, repr=False, default=Text())
+    plural_text: Text = field(compare=False, repr=False, default=Text())
 
     def label(self, lang: str) -> str:
         """The name of one area of this level in ``lang`` ("Bezirksregion")."""
-        return t(f"level.{self.code}.label", lang)
+        return self.label_text.get(lang)
 
     def plural(self, lang: str) -> str:
         """The name of the areas of this level in ``lang`` ("Bezirksregionen")."""
-        return t(f"level.{self.code}.plural", lang)
+        return self.plural_text.get(lang)
 
 
-LEVELS: dict[str, Level] = {
-    "PLR": Level("PLR", 8, "lor_plr"),
-    "BZR": Level("BZR", 6, "lor_bzr"),
-    "PGR": Level("PGR", 4, "lor_pgr"),
-    "BEZ": Level("BEZ", 2, "lor_bez"),
-}
-LEVEL_ORDER = ("PLR", "BZR", "PGR", "BEZ")
+def _level(spec: LevelSpec) -> Level:
+    return Level(spec.code, spec.id_length or 0, spec.dataset, spec.id_field, spec.name_field,
+                 spec.label, spec.plural)
+
+
+LEVELS: dict[str, Level] = {spec.code: _level(spec) for spec in _PROFILE.levels}
+LEVEL_ORDER = _PROFILE.level_order
+"""Level codes, finest first (Berlin: PLR, BZR, PGR, BEZ)."""
 
 
 class UnknownLevelError(ValueError):
@@ -105,7 +107,8 @@ def _path(settings: Settings, level: str) -> Path:
 def _load_units(path: str, mtime: float, level: str) -> gpd.GeoDataFrame:
     gdf = pyogrio.read_dataframe(path)
     lvl = LEVELS[level]
-    keep = [c for c in gdf.columns if c.endswith(("_ID", "_NAME")) and c[:3] in LEVEL_ORDER]
+    unit_columns = {col for lv in LEVELS.values() for col in (lv.id_column, lv.name_column)}
+    keep = [c for c in gdf.columns if c in unit_columns]
     gdf = gdf[keep + ["geometry"]]
     for col in keep:
         gdf[col] = gdf[col].astype(str)

@@ -51,6 +51,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geodata.catalogue import DATASETS
+from geodata.profile import active_profile
 from maps.classify import (
     MISSING_COLOUR,
     MORE_NEED_IF_HIGHER,
@@ -85,8 +86,9 @@ def inert_html(text: object) -> str:
 #: passes the prefixed path.
 ASSET_BASE = "/app/static/node_modules"
 
-#: Berlin's extent (EPSG:4326, [[south, west], [north, east]]), used when a map has no areas.
-BERLIN_BOUNDS = [[52.3382, 13.0883], [52.6755, 13.7612]]
+#: The city's extent (EPSG:4326, [[south, west], [north, east]]) from the city profile, used when
+#: a map has no areas.
+CITY_BOUNDS = [list(corner) for corner in active_profile().bounds]
 
 #: Pixels kept free of areas at the bottom of :func:`choropleth_base_map`: Leaflet's scale bar
 #: (bottom left, 10 px above the edge) and a one-line attribution (bottom right) sit there,
@@ -378,7 +380,7 @@ def _area_features(
 
 def _bounds(features: list[dict[str, Any]]) -> list[list[float]]:
     if not features:
-        return BERLIN_BOUNDS
+        return CITY_BOUNDS
     geoms = shapely.from_geojson([json.dumps(f["geometry"]) for f in features])
     west, south, east, north = shapely.total_bounds(geoms)
     return [[float(south), float(west)], [float(north), float(east)]]

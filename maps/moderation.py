@@ -60,7 +60,7 @@ from core.i18n import t
 from geodata.lor import get_level
 from maps.base import (
     ASSET_BASE,
-    BERLIN_BOUNDS,
+    CITY_BOUNDS,
     Basemap,
     DocumentLanguage,
     MetricScale,
@@ -304,7 +304,7 @@ def moderation_base_map(
             folium.GeoJson({"type": "FeatureCollection", "features": outlines},
                            name=t("moderation.map_districts", lang),
                            style_function=lambda feature: _DISTRICT_STYLE, interactive=False).add_to(m)
-    m.fit_bounds(BERLIN_BOUNDS)
+    m.fit_bounds(CITY_BOUNDS)
     m.get_root().header.add_child(folium.Element(_MAP_CSS), name="bedarfsatlas_moderation_map_css")
     return m
 

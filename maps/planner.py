@@ -72,7 +72,7 @@ from geodata.orientation import Landmarks
 from maps.base import (
     inert_html,
     ASSET_BASE,
-    BERLIN_BOUNDS,
+    CITY_BOUNDS,
     Basemap,
     DocumentLanguage,
     IndicatorLayer,
@@ -166,7 +166,7 @@ def planner_base_map(basemap: Basemap | None = None, lang: str = "de", asset_bas
         add_basemap(m, basemap, lang)
     if landmarks is not None:
         add_landmarks(m, landmarks)
-    m.fit_bounds(BERLIN_BOUNDS)
+    m.fit_bounds(CITY_BOUNDS)
     m.get_root().header.add_child(folium.Element(_MAP_CSS), name="bedarfsatlas_map_css")
     return m
 

@@ -48,7 +48,7 @@ from core.i18n import t
 from geodata.orientation import Landmarks
 from maps.base import (
     ASSET_BASE,
-    BERLIN_BOUNDS,
+    CITY_BOUNDS,
     Basemap,
     DocumentLanguage,
     MetricScale,
@@ -429,6 +429,6 @@ def report_map(
         min_lon, min_lat, max_lon, max_lat = (float(v) for v in start_bbox)
         m.fit_bounds([[min_lat, min_lon], [max_lat, max_lon]])
     else:
-        m.fit_bounds(_bounds(features) if features else BERLIN_BOUNDS)
+        m.fit_bounds(_bounds(features) if features else CITY_BOUNDS)
     m.get_root().header.add_child(folium.Element(_MAP_CSS), name="bedarfsatlas_report_map_css")
     return m

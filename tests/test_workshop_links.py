@@ -21,7 +21,7 @@ from assessment.participation.auth import User
 from assessment.participation.workshops import WorkshopBook
 from core.i18n import t
 from geodata.display import area_bbox, display_geojson
-from maps.base import BERLIN_BOUNDS
+from maps.base import CITY_BOUNDS
 from maps.resident import report_map
 from ui.links import app_link, is_local_host, phones_cannot_open
 
@@ -141,7 +141,7 @@ def test_the_residents_map_starts_on_the_given_rectangle_south_west_first():
 
 def test_without_a_start_the_residents_map_shows_berlin():
     html = report_map(NO_DISTRICTS).get_root().render()
-    assert fitted_bounds(html) == [list(corner) for corner in BERLIN_BOUNDS]
+    assert fitted_bounds(html) == [list(corner) for corner in CITY_BOUNDS]
 
 
 def test_a_chosen_place_wins_over_the_start():

@@ -71,7 +71,7 @@ from geodata.indicators import (
     sum_columns,
 )
 from geodata.lor import LEVEL_ORDER, get_level
-from maps.base import BERLIN_BOUNDS, IndicatorLayer, indicator_layer, value_texts
+from maps.base import CITY_BOUNDS, IndicatorLayer, indicator_layer, value_texts
 from maps.classify import MORE_NEED_IF_HIGHER, classify_numeric
 from maps.planner import MAX_ZOOM, MIN_ZOOM, POINT_LIMIT, PlannerMap
 from maps.view import STREET_ZOOM, Bounds, KeptView, MapView
@@ -1379,7 +1379,7 @@ def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterab
 
 
 #: Where a link's map centre may lie: Berlin's extent and about 15 km around it.
-CENTRE_BOUNDS = ((BERLIN_BOUNDS[0][0] - 0.15, BERLIN_BOUNDS[0][1] - 0.2), (BERLIN_BOUNDS[1][0] + 0.15, BERLIN_BOUNDS[1][1] + 0.2))
+CENTRE_BOUNDS = ((CITY_BOUNDS[0][0] - 0.15, CITY_BOUNDS[0][1] - 0.2), (CITY_BOUNDS[1][0] + 0.15, CITY_BOUNDS[1][1] + 0.2))
 
 
 def _map_view(zoom_text: str | None, centre_text: str | None) -> tuple[MapView | None, LinkProblem | None]:

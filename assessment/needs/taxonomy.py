@@ -6,6 +6,7 @@ ids are stable: they are stored with every need, appear in exports and in
 imported paper forms, and must never be renamed. Labels and explanations may
 be reworded: they are messages of the catalogues in ``core/locale``
 (``category.<id>.label`` and ``category.<id>.explanation``), in every language.
+The city profile (``app.categories``) says which of them a city offers, in which order.
 
 Examples
 --------
@@ -22,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.i18n import t
+from geodata.profile import active_profile
 
 
 @dataclass(frozen=True)
@@ -44,20 +46,9 @@ class Category:
         return t(f"category.{self.id}.explanation", lang)
 
 
-_ALL: tuple[Category, ...] = (
-    Category("mobility"),
-    Category("green_climate"),
-    Category("housing"),
-    Category("education_childcare"),
-    Category("health_care"),
-    Category("digital_infrastructure"),
-    Category("public_space_safety"),
-    Category("culture_leisure"),
-    Category("work_economy"),
-    Category("administration"),
-    Category("social_participation"),
-    Category("other"),
-)
+# The categories a city offers are chosen in its city profile (Berlin: geodata/profiles/berlin);
+# each one's label and explanation are messages of the catalogues.
+_ALL: tuple[Category, ...] = tuple(Category(cid) for cid in active_profile().categories)
 
 CATEGORIES: dict[str, Category] = {c.id: c for c in _ALL}
 

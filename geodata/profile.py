@@ -1,0 +1,665 @@
+"""City profiles: one folder with a declarative ``profile.toml`` says which city the atlas runs for.
+
+A profile names the city and its extent, its unit levels (finest first), the datasets with their
+provenance and checksums, the indicators each dataset gives and how they aggregate, and the
+defaults a city chooses (need categories, languages, imprint, base-map presets).
+``BEDARFSATLAS_PROFILE`` chooses one: a folder, or the name of a profile shipped under
+``geodata/profiles/`` (default ``berlin``, the reference profile).
+
+:func:`load_profile` parses and validates a folder into frozen dataclasses; every problem found
+is collected and :class:`ProfileError` names each with its field and the fix, so a city sees all
+of them at once. What needs the data files (checksums, columns, nesting of the units) is checked
+by :mod:`geodata.profile_check` (``python -m geodata check --profile DIR``).
+
+Texts (level names, indicator units) are either a message key of the app's catalogues (a string)
+or inline texts per language (a table ``{ de = "…", en = "…" }``).
+
+Examples
+--------
+>>> p = load_profile(BUNDLED_DIR / "berlin")
+>>> p.name, [level.code for level in p.levels]
+('Berlin', ['PLR', 'BZR', 'PGR', 'BEZ'])
+>>> p.level("BZR").parent, p.dataset("population_2025").sha256[:8]
+('PGR', 'db7ce6c4')
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+from core.basemaps import BASEMAP_PRESETS
+from core.i18n import LANGUAGES, has_text, t
+from core.settings import profile_setting
+
+PROFILE_FILE = "profile.toml"
+BUNDLED_DIR = Path(__file__).parent / "profiles"
+"""Where the profiles shipped with the app live (package data)."""
+
+NESTINGS = ("prefix", "containment")
+AGGREGATIONS = ("sum", "share", "class", "finest")
+"""How an indicator reaches coarser levels: ``sum`` of the finest values; ``share`` recomputed
+from the summed numerator and denominator (never a mean of shares); ``class`` an official class
+that exists at the finest level only; ``finest`` a published value without its parts, finest
+level only."""
+DATASET_KINDS = ("csv", "geojson")
+GEOMETRY_TYPES = ("Point", "MultiPoint", "Polygon", "MultiPolygon")
+_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
+_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a profile: where (a field path), what, and how to fix it."""
+
+    where: str
+    what: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}. Fix: {self.fix}"
+
+
+class ProfileError(ValueError):
+    """A profile cannot be used; :attr:`problems` lists every problem found."""
+
+    def __init__(self, source: Path | str, problems: list[Problem]):
+        self.source = source
+        self.problems = tuple(problems)
+        lines = "\n".join(f"- {p}" for p in problems)
+        super().__init__(f"city profile {source} has {len(problems)} problem(s):\n{lines}")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text of the profile: a message key of the catalogues, or inline texts per language."""
+
+    key: str | None = None
+    inline: tuple[tuple[str, str], ...] = ()
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang``; inline texts fall back to German, then to the first one given.
+
+        >>> Text(inline=(("de", "Quartier"), ("en", "Quarter"))).get("tr")
+        'Quartier'
+        """
+        if self.key is not None:
+            return t(self.key, lang)
+        texts = dict(self.inline)
+        return texts.get(lang) or texts.get("de") or next(iter(texts.values()), "")
+
+
+@dataclass(frozen=True)
+class LevelSpec:
+    """One level of the city's units, e.g. Berlin's Bezirksregion.
+
+    ``parent`` is the next coarser level (``None`` for the coarsest); ``nesting`` says how a
+    unit finds its parent: ``prefix`` (the parent's id is the first ``id_length`` characters of
+    the parent level's ids) or ``containment`` (the unit lies inside its parent).
+    """
+
+    code: str
+    dataset: str
+    id_field: str
+    name_field: str
+    id_length: int | None
+    nesting: str
+    parent: str | None
+    label: Text
+    plural: Text
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """What a dataset gives: one indicator with its direction, unit and aggregation rule."""
+
+    key: str
+    dataset: str
+    direction: int | None
+    label: Text
+    unit: Text
+    aggregation: str
+    column: str | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+    factor: float = 1.0
+    classes: tuple[int, ...] = ()
+    datasets: tuple[str, ...] = ()
+    """Every dataset the value is computed from (the giving dataset first)."""
+    base_level: str | None = None
+    """The finest level the source has values for; ``None``: the profile's finest level."""
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """One dataset: provenance, checksum and the schema the app relies on."""
+
+    key: str
+    filename: str
+    official_title: str
+    publisher: str
+    source_url: str
+    licence: str
+    licence_url: str
+    attribution: str
+    reference_date: str
+    kind: str
+    id_column: str | None
+    id_length: int | None
+    columns: tuple[str, ...]
+    rows: int
+    sha256: str
+    download_url: str | None = None
+    geometry_type: str | None = None
+    licence_note: str | None = None
+    notes: tuple[str, ...] = ()
+    computed: tuple[str, ...] = ()
+    """Columns the profile's helper code derives from this dataset (e.g. age groups summed from
+    single columns); indicators may name them like columns of the file."""
+
+    @property
+    def local_source(self) -> Path | None:
+        """The file the download URL names when it is a path (resolved against the profile)."""
+        if self.download_url and not self.download_url.startswith(("http://", "https://")):
+            return Path(self.download_url)
+        return None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A city profile, parsed and validated."""
+
+    root: Path
+    name: str
+    bounds: tuple[tuple[float, float], tuple[float, float]]
+    crs: str
+    levels: tuple[LevelSpec, ...]
+    datasets: tuple[DatasetSpec, ...]
+    indicators: tuple[IndicatorSpec, ...]
+    categories: tuple[str, ...]
+    languages: tuple[str, ...]
+    default_language: str
+    basemaps: tuple[str, ...] = ()
+    imprint: Path | None = None
+    place_search: bool = False
+    """Whether ``python -m geodata fetch`` builds the place search's gazetteer. It still takes the
+    stations from the VBB package and the facilities from Berlin's datasets, so only Berlin sets it."""
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def level(self, code: str) -> LevelSpec:
+        return next(level for level in self.levels if level.code == code)
+
+    def dataset(self, key: str) -> DatasetSpec:
+        return next(ds for ds in self.datasets if ds.key == key)
+
+    @property
+    def level_order(self) -> tuple[str, ...]:
+        """Level codes, finest first."""
+        return tuple(level.code for level in self.levels)
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+
+class _Reader:
+    """Reads typed fields out of the TOML tables and collects a :class:`Problem` for each bad one."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def problem(self, where: str, what: str, fix: str) -> None:
+        self.problems.append(Problem(where, what, fix))
+
+    def table(self, data: Mapping, key: str, where: str, required: bool = True) -> dict:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.problem(f"{where}{key}", "missing", f"add a table [{where}{key}]")
+            return {}
+        if not isinstance(value, dict):
+            self.problem(f"{where}{key}", f"must be a table, got {type(value).__name__}",
+                         f"write it as [{where}{key}] with its fields")
+            return {}
+        return value
+
+    def str(self, data: Mapping, key: str, where: str, required: bool = True,
+            pattern: re.Pattern | None = None, choices: tuple[str, ...] | None = None,
+            example: str = "") -> str | None:
+        value = data.get(key)
+        path = f"{where}.{key}"
+        if value is None:
+            if required:
+                self.problem(path, "missing", f"add {key} = {example or '…'}")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.problem(path, f"must be a non-empty text, got {value!r}", f"write {key} = {example or '…'}")
+            return None
+        if choices is not None and value not in choices:
+            self.problem(path, f"{value!r} is not one of {', '.join(choices)}", f"use one of {', '.join(choices)}")
+            return None
+        if pattern is not None and not pattern.match(value):
+            self.problem(path, f"{value!r} has the wrong form", f"write it like {example}")
+            return None
+        return value
+
+    def int(self, data: Mapping, key: str, where: str, required: bool = True, minimum: int = 0) -> int | None:
+        value = data.get(key)
+        path = f"{where}.{key}"
+        if value is None:
+            if required:
+                self.problem(path, "missing", f"add {key} = a whole number >= {minimum}")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            self.problem(path, f"must be a whole number >= {minimum}, got {value!r}",
+                         f"write {key} = a whole number >= {minimum}")
+            return None
+        return value
+
+    def strs(self, data: Mapping, key: str, where: str, required: bool = True) -> tuple[str, ...]:
+        value = data.get(key)
+        path = f"{where}.{key}"
+        if value is None:
+            if required:
+                self.problem(path, "missing", f'add {key} = ["…", …]')
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            self.problem(path, f"must be a list of texts, got {value!r}", f'write {key} = ["…", …]')
+            return ()
+        return tuple(value)
+
+    def text(self, data: Mapping, key: str, where: str, languages: tuple[str, ...]) -> Text:
+        value = data.get(key)
+        path = f"{where}.{key}"
+        if isinstance(value, str) and value.strip():
+            if not has_text(value):
+                self.problem(path, f"{value!r} is no message of the app's catalogues",
+                             f'write {key} = {{ de = "…", en = "…" }} with the texts, or add the message '
+                             "(docs/translations.md)")
+            return Text(key=value)
+        if isinstance(value, dict) and value and all(isinstance(v, str) and v for v in value.values()):
+            unknown = [lang for lang in value if lang not in LANGUAGES]
+            if unknown:
+                self.problem(path, f"unknown language(s) {', '.join(unknown)}",
+                             f"use language codes of the app: {', '.join(LANGUAGES)}")
+            missing = [lang for lang in languages if lang not in value]
+            if missing:
+                wanted = ", ".join(f'{lang} = "…"' for lang in missing)
+                self.problem(path, f"no text for the profile's language(s) {', '.join(missing)}",
+                             f"add {wanted} (or give a message key instead)")
+            return Text(inline=tuple(value.items()))
+        self.problem(path, "missing or empty" if value is None else f"must be a message key or a table of texts, got {value!r}",
+                     f'write {key} = "message.key" or {key} = {{ de = "…", en = "…" }}')
+        return Text(inline=())
+
+
+def _bounds(r: _Reader, city: Mapping) -> tuple[tuple[float, float], tuple[float, float]]:
+    value = city.get("bounds")
+    try:
+        (s, w), (n, e) = value
+        s, w, n, e = (float(v) for v in (s, w, n, e))
+        if isinstance(value[0][0], bool):
+            raise TypeError
+    except (TypeError, ValueError):
+        r.problem("city.bounds", f"must be [[south, west], [north, east]] in WGS84 degrees, got {value!r}",
+                  "write bounds = [[52.34, 13.09], [52.68, 13.76]] (your city's extent)")
+        return ((0.0, 0.0), (0.0, 0.0))
+    if not (-90 <= s < n <= 90 and -180 <= w < e <= 180):
+        r.problem("city.bounds", f"south {s} < north {n} and west {w} < east {e} must hold in WGS84 degrees",
+                  "give [[south, west], [north, east]], latitude first")
+    return ((s, w), (n, e))
+
+
+def _levels(r: _Reader, raw: object, languages: tuple[str, ...]) -> tuple[LevelSpec, ...]:
+    if not isinstance(raw, list) or not raw:
+        r.problem("levels", "missing: a profile needs at least one unit level",
+                  "add [[levels]] tables, finest level first, each with code, dataset, id_field, name_field")
+        return ()
+    levels = []
+    for n, item in enumerate(raw):
+        where = f"levels[{n}]"
+        if not isinstance(item, dict):
+            r.problem(where, "must be a table", "write it as [[levels]] with its fields")
+            continue
+        code = r.str(item, "code", where, pattern=_CODE, example='"QU" (2 to 8 capital letters or digits)')
+        where = f"levels[{code or n}]"
+        nesting = item.get("nesting", "prefix")
+        if nesting not in NESTINGS:
+            r.problem(f"{where}.nesting", f"{nesting!r} is not one of {', '.join(NESTINGS)}",
+                      "write nesting = \"prefix\" (parent id = leading characters of the id) or \"containment\"")
+        levels.append(LevelSpec(
+            code=code or f"?{n}",
+            dataset=r.str(item, "dataset", where, example='"units_quarters"') or "",
+            id_field=r.str(item, "id_field", where, example=f'"{code or "QU"}_ID"') or "",
+            name_field=r.str(item, "name_field", where, example=f'"{code or "QU"}_NAME"') or "",
+            id_length=r.int(item, "id_length", where, required=nesting == "prefix", minimum=1),
+            nesting=nesting if nesting in NESTINGS else "prefix",
+            parent=None,
+            label=r.text(item, "label", where, languages),
+            plural=r.text(item, "plural", where, languages),
+        ))
+    codes = [level.code for level in levels]
+    for code in {c for c in codes if codes.count(c) > 1}:
+        r.problem(f"levels[{code}]", "the code is used twice", "give every level its own code")
+    # Finest first: each level's parent is the next one; prefix ids must get shorter.
+    linked = []
+    for n, level in enumerate(levels):
+        parent = levels[n + 1] if n + 1 < len(levels) else None
+        if parent and parent.nesting == "prefix" and level.id_length and parent.id_length \
+                and level.nesting == "prefix" and parent.id_length >= level.id_length:
+            r.problem(f"levels[{parent.code}].id_length",
+                      f"{parent.id_length} is not shorter than the finer level {level.code}'s {level.id_length}",
+                      "list levels finest first; a coarser level's ids are a prefix of its children's, so shorter")
+        linked.append(LevelSpec(**{**level.__dict__, "parent": parent.code if parent else None}))
+    return tuple(linked)
+
+
+def _datasets(r: _Reader, raw: object, root: Path) -> tuple[DatasetSpec, ...]:
+    if not isinstance(raw, dict) or not raw:
+        r.problem("datasets", "missing: a profile needs its datasets",
+                  "add a table [datasets.<key>] per dataset with filename, source, licence, sha256, schema")
+        return ()
+    out = []
+    for key, item in raw.items():
+        where = f"datasets.{key}"
+        if not _KEY.match(key):
+            r.problem(where, f"key {key!r} has the wrong form", "use lower-case letters, digits and _")
+        if not isinstance(item, dict):
+            r.problem(where, "must be a table", f"write it as [datasets.{key}]")
+            continue
+        kind = r.str(item, "kind", where, choices=DATASET_KINDS, example='"csv"')
+        reference_date = r.str(item, "reference_date", where, example='"2025-12-31"')
+        if reference_date:
+            try:
+                date.fromisoformat(reference_date)
+            except ValueError:
+                r.problem(f"{where}.reference_date", f"{reference_date!r} is no date",
+                          'write the date as YYYY-MM-DD, e.g. "2025-12-31"')
+        sha = r.str(item, "sha256", where, pattern=_SHA256,
+                    example='"<64 hex digits>" (sha256sum FILE, or python -m geodata check --profile DIR prints it)')
+        download = r.str(item, "download_url", where, required=False)
+        if download and not download.startswith(("http://", "https://")):
+            download = str((root / download).resolve())
+        geometry = r.str(item, "geometry_type", where, required=False, choices=GEOMETRY_TYPES)
+        if kind == "geojson" and not geometry:
+            r.problem(f"{where}.geometry_type", "missing for a geojson dataset",
+                      f"add geometry_type = one of {', '.join(GEOMETRY_TYPES)}")
+        id_column = r.str(item, "id_column", where, required=False)
+        columns = r.strs(item, "columns", where)
+        if id_column and columns and id_column not in columns:
+            r.problem(f"{where}.id_column", f"{id_column!r} is not among the columns",
+                      f"add {id_column!r} to columns or name the right id column")
+        out.append(DatasetSpec(
+            key=key,
+            filename=r.str(item, "filename", where, example='"population.csv"') or "",
+            official_title=r.str(item, "title", where, example='"Einwohner nach Blöcken"') or "",
+            publisher=r.str(item, "publisher", where, example='"Statistikstelle"') or "",
+            source_url=r.str(item, "source", where, example='"https://…" (the official page)') or "",
+            licence=r.str(item, "licence", where, example='"dl-de/by-2.0"') or "",
+            licence_url=r.str(item, "licence_url", where, example='"https://www.govdata.de/dl-de/by-2-0"') or "",
+            attribution=r.str(item, "attribution", where, example='"Stadt X, Einwohnerstatistik"') or "",
+            reference_date=reference_date or "",
+            kind=kind or "csv",
+            id_column=id_column,
+            id_length=r.int(item, "id_length", where, required=False, minimum=1),
+            columns=columns,
+            rows=r.int(item, "rows", where, minimum=1) or 0,
+            sha256=sha or "",
+            download_url=download,
+            geometry_type=geometry,
+            licence_note=r.str(item, "licence_note", where, required=False),
+            notes=r.strs(item, "notes", where, required=False),
+            computed=r.strs(item, "computed", where, required=False),
+        ))
+    return tuple(out)
+
+
+def _indicators(r: _Reader, datasets: tuple[DatasetSpec, ...], raw: Mapping,
+                languages: tuple[str, ...]) -> tuple[IndicatorSpec, ...]:
+    by_key = {ds.key: ds for ds in datasets}
+    out: list[IndicatorSpec] = []
+    for ds_key, item in raw.items():
+        if not isinstance(item, dict):
+            continue
+        given = item.get("indicators", {})
+        if not isinstance(given, dict):
+            r.problem(f"datasets.{ds_key}.indicators", "must be a table of indicators",
+                      f"write [datasets.{ds_key}.indicators.<key>] per indicator")
+            continue
+        for key, spec in given.items():
+            where = f"datasets.{ds_key}.indicators.{key}"
+            if not isinstance(spec, dict):
+                r.problem(where, "must be a table", f"write it as [{where}]")
+                continue
+            aggregation = spec.get("aggregation")
+            if aggregation not in AGGREGATIONS:
+                r.problem(f"{where}.aggregation",
+                          "missing: how it reaches coarser levels is undefined" if aggregation is None
+                          else f"{aggregation!r} is undefined",
+                          'write aggregation = "sum" (counts), "share" (numerator/denominator of summed parts), '
+                          '"class" (a class, finest level only) or "finest" (a published rate, finest level only)')
+            direction = spec.get("direction")
+            if direction is not None and direction not in (-1, 0, 1):
+                r.problem(f"{where}.direction", f"must be 1, -1 or 0, got {direction!r}",
+                          "write direction = 1 (higher = more need), -1 (higher = less need) or 0 (context); "
+                          "leave it out when unknown")
+            numerator, denominator = spec.get("numerator"), spec.get("denominator")
+            if aggregation == "share" and not (isinstance(numerator, str) and isinstance(denominator, str)):
+                r.problem(where, "a share needs numerator and denominator",
+                          'add numerator = "<summed column>" and denominator = "<summed column>"')
+            classes = spec.get("classes", [])
+            if aggregation == "class" and not (isinstance(classes, list) and classes
+                                               and all(isinstance(c, int) for c in classes)):
+                r.problem(f"{where}.classes", "a class indicator needs its class codes",
+                          "add classes = [1, 2, 3] (the codes in the column)")
+                classes = []
+            factor = spec.get("factor", 1.0)
+            if isinstance(factor, bool) or not isinstance(factor, (int, float)) or factor <= 0:
+                r.problem(f"{where}.factor", f"must be a positive number, got {factor!r}",
+                          "write factor = 100 for a percentage, 1 for a plain ratio")
+                factor = 1.0
+            also = r.strs(spec, "also_from", where, required=False)
+            for other in also:
+                if other not in by_key:
+                    r.problem(f"{where}.also_from", f"unknown dataset {other!r}",
+                              f"name datasets of this profile: {', '.join(by_key)}")
+            out.append(IndicatorSpec(
+                key=key, dataset=ds_key, direction=direction if direction in (-1, 0, 1) else None,
+                label=r.text(spec, "label", where, languages),
+                unit=r.text(spec, "unit", where, languages),
+                aggregation=aggregation if aggregation in AGGREGATIONS else "finest",
+                column=spec.get("column") if isinstance(spec.get("column"), str) else None,
+                numerator=numerator if isinstance(numerator, str) else None,
+                denominator=denominator if isinstance(denominator, str) else None,
+                factor=float(factor), classes=tuple(classes), datasets=(ds_key, *also),
+                base_level=spec.get("base_level") if isinstance(spec.get("base_level"), str) else None,
+            ))
+    keys = [ind.key for ind in out]
+    for key in sorted({k for k in keys if keys.count(k) > 1}):
+        r.problem(f"indicators.{key}", "given by two datasets", "give every indicator its own key")
+    return tuple(out)
+
+
+def parse_profile(data: Mapping, root: Path) -> Profile:
+    """Build a :class:`Profile` from parsed TOML; raise :class:`ProfileError` listing every problem."""
+    r = _Reader()
+    city = r.table(data, "city", "")
+    name = r.str(city, "name", "city", example='"Musterstadt"') or ""
+    crs = r.str(city, "crs", "city", pattern=re.compile(r"^EPSG:\d{4,6}$"),
+                example='"EPSG:25833" (a metric CRS for areas and distances)') or "EPSG:25833"
+    bounds = _bounds(r, city)
+    app = r.table(data, "app", "")
+    languages = r.strs(app, "languages", "app") or LANGUAGES
+    unknown = [lang for lang in languages if lang not in LANGUAGES]
+    if unknown:
+        r.problem("app.languages", f"unknown language(s) {', '.join(unknown)}",
+                  f"use languages the app has catalogues for: {', '.join(LANGUAGES)}")
+    default_language = r.str(app, "default_language", "app", required=False) or languages[0]
+    if default_language not in languages:
+        r.problem("app.default_language", f"{default_language!r} is not among app.languages",
+                  "name one of app.languages")
+    categories = r.strs(app, "categories", "app")
+    for cat in categories:
+        if not _KEY.match(cat):
+            r.problem("app.categories", f"{cat!r} has the wrong form", "use ids like \"green_climate\"")
+        elif not has_text(f"category.{cat}.label"):
+            r.problem("app.categories", f"the category {cat!r} has no texts (category.{cat}.label and "
+                      ".explanation)", "choose categories the app has, or add their messages (docs/translations.md)")
+    basemaps = r.strs(app, "basemaps", "app", required=False)
+    for preset in basemaps:
+        if preset not in BASEMAP_PRESETS:
+            r.problem("app.basemaps", f"unknown base-map preset {preset!r}",
+                      f"use presets of core/basemaps.py: {', '.join(BASEMAP_PRESETS)}")
+    place_search = app.get("place_search", False)
+    if not isinstance(place_search, bool):
+        r.problem("app.place_search", f"must be true or false, got {place_search!r}",
+                  "write place_search = false (true needs Berlin's stations and facility datasets)")
+        place_search = False
+    imprint_name = r.str(app, "imprint", "app", required=False)
+    imprint = (root / imprint_name) if imprint_name else None
+    if imprint is not None and not imprint.is_file():
+        r.problem("app.imprint", f"no file {imprint}", "put the imprint (Markdown) there or remove the field")
+    raw_datasets = data.get("datasets")
+    datasets = _datasets(r, raw_datasets, root)
+    levels = _levels(r, data.get("levels"), languages)
+    ds_keys = {ds.key for ds in datasets}
+    for level in levels:
+        if level.dataset and level.dataset not in ds_keys:
+            r.problem(f"levels[{level.code}].dataset", f"unknown dataset {level.dataset!r}",
+                      f"add [datasets.{level.dataset}] or name one of {', '.join(sorted(ds_keys))}")
+        elif level.dataset:
+            ds = next(d for d in datasets if d.key == level.dataset)
+            for fld in (level.id_field, level.name_field):
+                if fld and ds.columns and fld not in ds.columns:
+                    r.problem(f"levels[{level.code}]", f"column {fld!r} is not among datasets.{ds.key}.columns",
+                              f"add {fld!r} to datasets.{ds.key}.columns or correct the field name")
+    if levels and levels[0].dataset in ds_keys:
+        finest = next(d for d in datasets if d.key == levels[0].dataset)
+        lacking = [col for level in levels[1:] for col in (level.id_field, level.name_field)
+                   if col and finest.columns and col not in finest.columns]
+        if lacking:
+            r.problem(f"datasets.{finest.key}.columns", f"the finest level's units lack {', '.join(lacking)}",
+                      "give each unit of the finest level the ids and names of every coarser level as columns "
+                      "(the point lookup answers with all of them) and list them in columns")
+    indicators = _indicators(r, datasets, raw_datasets if isinstance(raw_datasets, dict) else {}, languages)
+    codes = {level.code for level in levels}
+    for ind in indicators:
+        if ind.base_level is not None and ind.base_level not in codes:
+            r.problem(f"datasets.{ind.dataset}.indicators.{ind.key}.base_level",
+                      f"unknown level {ind.base_level!r}", f"name one of {', '.join(sorted(codes))}")
+    if r.problems:
+        raise ProfileError(root / PROFILE_FILE, r.problems)
+    known = {"city", "app", "levels", "datasets"}
+    return Profile(
+        root=root, name=name, bounds=bounds, crs=crs, levels=levels, datasets=datasets,
+        indicators=indicators, categories=categories, languages=languages,
+        default_language=default_language, basemaps=basemaps, imprint=imprint, place_search=place_search,
+        extra={k: v for k, v in data.items() if k not in known},
+    )
+
+
+def load_profile(folder: Path | str) -> Profile:
+    """Read and validate ``folder/profile.toml``; :class:`ProfileError` names every problem and its fix."""
+    root = Path(folder).expanduser()
+    path = root / PROFILE_FILE
+    if not path.is_file():
+        raise ProfileError(path, [Problem(
+            str(path), "missing" if not root.is_dir() else f"no {PROFILE_FILE} in the folder",
+            "give the folder that holds profile.toml (python -m geodata example-profile DIR writes an example)",
+        )])
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ProfileError(path, [Problem(PROFILE_FILE, f"is no valid TOML ({exc})",
+                                          "correct the syntax at the line named")]) from None
+    return parse_profile(data, root.resolve())
+
+
+def profile_dir(value: str | None = None) -> Path:
+    """The folder ``BEDARFSATLAS_PROFILE`` names: a path, or the name of a bundled profile.
+
+    >>> profile_dir("berlin") == BUNDLED_DIR / "berlin"
+    True
+    """
+    value = profile_setting() if value is None else value
+    if "/" not in value and (BUNDLED_DIR / value).is_dir():
+        return BUNDLED_DIR / value
+    return Path(value).expanduser()
+
+
+@lru_cache(maxsize=8)
+def _cached(folder: str) -> Profile:
+    return load_profile(folder)
+
+
+def active_profile() -> Profile:
+    """The profile ``BEDARFSATLAS_PROFILE`` chooses (read once per folder per process)."""
+    folder = profile_dir()
+    try:
+        return _cached(str(folder.resolve()))
+    except ProfileError as exc:
+        raise ProfileError(exc.source, [*exc.problems, Problem(
+            "BEDARFSATLAS_PROFILE", f"names {folder}",
+            "set it to a profile folder or a bundled profile name (berlin), or unset it for Berlin")]) from None
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        return f'"{escaped}"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):  # an inline table (texts per language)
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def _inline(value: object) -> bool:
+    return not isinstance(value, dict) or all(isinstance(v, str) for v in value.values())
+
+
+def dumps(data: Mapping[str, Any]) -> str:
+    """``profile.toml`` text for parsed profile data (what :func:`tomllib.loads` gives back).
+
+    Tables of texts (``{ de = "…", en = "…" }``) are written inline.
+
+    >>> text = dumps({"city": {"name": "X", "bounds": [[1.0, 2.0], [3.0, 4.0]]},
+    ...               "levels": [{"code": "QU", "label": {"de": "Quartier"}}]})
+    >>> tomllib.loads(text)["levels"][0]["label"]
+    {'de': 'Quartier'}
+    """
+    lines: list[str] = []
+
+    def table(path: str, body: Mapping[str, Any], header: str) -> None:
+        lines.append(header)
+        nested = []
+        for key, value in body.items():
+            if isinstance(value, dict) and not _inline(value):
+                nested.append((key, value))
+            else:
+                lines.append(f"{key} = {_toml_value(value)}")
+        lines.append("")
+        for key, value in nested:
+            table(f"{path}.{key}", value, f"[{path}.{key}]")
+
+    for key, value in data.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for item in value:
+                table(key, item, f"[[{key}]]")
+        elif isinstance(value, dict):
+            table(key, value, f"[{key}]")
+        else:
+            lines.insert(0, f"{key} = {_toml_value(value)}")
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,79 @@
+"""Musterstadt, the example city profile: real files with checksums, and the data commands run on it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from geodata.example_profile import write_example_profile
+from geodata.profile import load_profile
+from geodata.profile_check import check_profile
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_musterstadt_is_a_valid_profile_with_real_files(tmp_path):
+    folder = write_example_profile(tmp_path / "musterstadt")
+    assert check_profile(folder) == []
+    profile = load_profile(folder)
+    assert profile.level_order == ("BL", "QU", "ST")
+    assert [(i.key, i.aggregation) for i in profile.indicators] == [
+        ("population", "sum"), ("share_65plus", "share"), ("green_supply", "class")]
+    for ds in profile.datasets:
+        assert hashlib.sha256(ds.local_source.read_bytes()).hexdigest() == ds.sha256
+    blocks = gpd.read_file(profile.dataset("units_blocks").local_source)
+    residents = pd.read_csv(profile.dataset("population").local_source, dtype={"BL_ID": str})
+    assert len(blocks) == 12 and sorted(blocks["BL_ID"]) == sorted(residents["BL_ID"])
+    assert (residents["EW_65PLUS"] < residents["EW"]).all()
+
+
+def test_writing_musterstadt_twice_gives_the_same_files(tmp_path):
+    first = load_profile(write_example_profile(tmp_path / "a"))
+    second = load_profile(write_example_profile(tmp_path / "b"))
+    assert [ds.sha256 for ds in first.datasets] == [ds.sha256 for ds in second.datasets]
+
+
+def _geodata(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "geodata", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.mark.slow
+def test_fetch_check_and_locate_run_on_musterstadt(tmp_path):
+    folder = tmp_path / "musterstadt"
+    made = _geodata(["example-profile", str(folder)], dict(os.environ))
+    assert made.returncode == 0, made.stderr
+    env = {**os.environ, "BEDARFSATLAS_PROFILE": str(folder), "BEDARFSATLAS_DATA_DIR": str(tmp_path / "data")}
+    env.pop("BEDARFSATLAS_OPENDATA_MIRROR", None)
+    fetched = _geodata(["fetch"], env)
+    assert fetched.returncode == 0, fetched.stderr
+    assert (tmp_path / "data" / "opendata" / "musterstadt_einwohner.csv").is_file()
+    assert "5/5" in fetched.stdout and "Place search: not built" in fetched.stdout
+
+    checked = _geodata(["check"], env)
+    assert checked.returncode == 0, checked.stderr
+    assert "green_supply" in checked.stdout and "FAILED" not in checked.stdout
+
+    # The middle of block 020201 (Neustadt Nord, West), from the file itself.
+    block = gpd.read_file(folder / "data" / "bloecke.geojson").set_index("BL_ID").loc[["020201"]]
+    centre = block.to_crs("EPSG:4326").geometry.iloc[0].centroid
+    located = _geodata(["locate", str(centre.y), str(centre.x)], env)
+    assert located.returncode == 0, located.stderr
+    assert json.loads(located.stdout) == {"BL_ID": "020201", "BL_NAME": "Neustadt Nord, West", "QU_ID": "0202",
+                                          "QU_NAME": "Neustadt Nord", "ST_ID": "02", "ST_NAME": "Neustadt"}
+    outside = _geodata(["locate", "52.5163", "13.3777"], env)
+    assert outside.returncode == 1 and "outside Musterstadt" in outside.stderr
+
+    # A file the profile names but does not carry: fetch names the path and the field to correct.
+    (folder / "data" / "einwohner.csv").unlink()
+    refetched = _geodata(["fetch", "--force"], env)
+    assert refetched.returncode == 1
+    assert "datasets.population.download_url" in refetched.stdout + refetched.stderr
