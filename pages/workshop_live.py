@@ -78,7 +78,7 @@ def live() -> None:
     with side.container(key="live_side"):
         invitation = room_invitation(current, voting)
         if invitation is not None:
-            target = app_url(f"/abstimmen?workshop={code}" if invitation == "vote" else f"/melden?workshop={code}")
+            target = app_url(("/abstimmen" if invitation == "vote" else "/melden") + current.join_query)
             qr, link = st.columns([1, 1], vertical_alignment="center")
             # The alt text says where the code leads, for those who cannot scan it (WCAG 1.1.1).
             qr.image(qr_png(target), width=220, alt=t("workshop.qr_caption", lang, url=target))

@@ -23,7 +23,7 @@ from assessment.needs.model import DEFAULT_PROCEDURE_ID
 from assessment.needs.taxonomy import category_label
 from assessment.participation.auth import PAGE_ROLES
 from assessment.participation.workshops import MAX_DOTS, WorkshopBook, WorkshopError
-from core.i18n import date_input_format, escape_markdown, format_date, t
+from core.i18n import LANGUAGE_NAMES, LANGUAGES, date_input_format, escape_markdown, format_date, t
 from geodata.display import display_geojson, display_units
 from geodata.lor import LEVELS
 from maps.base import Basemap
@@ -172,7 +172,12 @@ if error := state.pop("ws_error", None):
 
 # --- join --------------------------------------------------------------------------------------
 st.header(t("workshop.join_header", lang))
-join_url = app_url(f"/melden?workshop={code}")
+# The join link can name a language (a workshop held in Turkish): every phone that scans it opens in it.
+join_languages = (None, *LANGUAGES)
+st.selectbox(t("workshop.join_language", lang), join_languages, index=join_languages.index(workshop.language),
+             format_func=lambda c: LANGUAGE_NAMES[c] if c else t("workshop.join_language_browser", lang),
+             key=f"ws_language_{code}", on_change=lambda: act(book.set_language, code, state[f"ws_language_{code}"]))
+join_url = app_url(f"/melden{workshop.join_query}")
 local_address_warning(lang)  # a laptop's own address (localhost) in the QR code leads no phone anywhere
 qr_column, link_column = st.columns([1, 2])
 # The link beside the code is plain text; a caption repeating it came out as a faded link (3:1, below

@@ -133,7 +133,7 @@ def test_migration_puts_every_existing_row_into_allgemein_and_loses_nothing(empt
         engine.dispose()
     assert {t: len(rows) for t, rows in after.items()} == {t: len(rows) for t, rows in before.items()}
     assert before["needs"] and before["supports"] and before["votes"]
-    gained = {"needs": {"procedure_id", "answers"}, "supports": {"procedure_id"}, "workshops": {"procedure_id"},
+    gained = {"needs": {"procedure_id", "answers"}, "supports": {"procedure_id"}, "workshops": {"procedure_id", "language"},
               "votes": {"procedure_id"}, "goals": {"procedure_id", "status", "updated_at"}}
     for table, rows in after.items():
         new = gained.get(table, set())

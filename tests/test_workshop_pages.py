@@ -21,7 +21,7 @@ from assessment.participation.auth import User
 
 from assessment.needs.model import NeedInput
 from assessment.needs.store import open_store
-from assessment.participation.workshops import WorkshopBook
+from assessment.participation.workshops import WorkshopBook, WorkshopError
 from tests.fake_folium import install
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -565,3 +565,27 @@ def test_the_facilitator_hides_a_pin_with_one_click_and_the_projector_drops_it(b
     # It sends the map the one pin to take off, and no pin again.
     assert pins_sent(fake_map.calls[-1].kwargs) == {"full": False, "add": [],
                                                     "remove": [names["Max Mustermann http://x.example"]]}
+
+
+def test_a_workshop_sets_the_language_of_its_join_link(book):
+    """A workshop held in Turkish: its join link and QR code open /melden in Turkish on every phone."""
+    code = book.create("Atölye", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code
+    at = setup_page()
+    at.run()
+    assert f"/melden?workshop={code}" in " ".join(texts(at)) and "sprache=" not in " ".join(texts(at))
+    at.selectbox(key=f"ws_language_{code}").select("tr").run()
+    assert not at.exception
+    assert book.get(code).language == "tr"
+    assert f"/melden?workshop={code}&sprache=tr" in " ".join(texts(at))
+    [qr] = at.get("image")
+    assert qr.proto.imgs[0].alt == f"QR-Code: /melden?workshop={code}&sprache=tr"
+    at.selectbox(key=f"ws_language_{code}").select_index(0).run()
+    assert book.get(code).language is None and "sprache=" not in " ".join(texts(at))
+
+
+def test_a_join_language_the_app_does_not_offer_is_refused(book):
+    code = book.create("Atölye", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code
+    with pytest.raises(WorkshopError) as refused:
+        book.set_language(code, "fr")
+    assert refused.value.text("de") == "Die Sprache fr gibt es nicht: bitte eine von de, en, tr, ar, uk, ls wählen"
+    assert book.get(code).language is None

@@ -86,6 +86,7 @@ from assessment.needs.store import needs as needs_table
 from assessment.needs.taxonomy import CATEGORIES, category_label
 from assessment.needs.validation import message_text
 from assessment.participation.limits import hashed_key
+from core.i18n import LANGUAGES
 
 #: Join-code letters: no 0/O, 1/I/L, so a code read off a projector is typed right.
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -119,6 +120,7 @@ workshops = sa.Table(
     sa.Column("max_lat", sa.Float()),
     sa.Column("created_by", sa.String(128)),
     sa.Column("procedure_id", sa.String(36), nullable=False, server_default=DEFAULT_PROCEDURE_ID),
+    sa.Column("language", sa.String(2)),
 )
 vote_rounds = sa.Table(
     "vote_rounds",
@@ -203,6 +205,19 @@ class Workshop:
     created_by: str | None = None
     #: The participation procedure the workshop is held in; its needs and dots belong to it.
     procedure_id: str = DEFAULT_PROCEDURE_ID
+    #: The language its join link names (``&sprache=``), or ``None``: each phone its browser's.
+    language: str | None = None
+
+    @property
+    def join_query(self) -> str:
+        """The query of the join link: ``?workshop=CODE``, and ``&sprache=LANG`` when the workshop has a language.
+
+        >>> from datetime import date, datetime
+        >>> Workshop("AB12CD", "Kiez", date(2026, 3, 1), "open", True, None, None, None,
+        ...          datetime(2026, 3, 1), language="tr").join_query
+        '?workshop=AB12CD&sprache=tr'
+        """
+        return f"?workshop={self.code}" + (f"&sprache={self.language}" if self.language else "")
 
     @property
     def is_open(self) -> bool:
@@ -353,7 +368,7 @@ def _workshop(row) -> Workshop:
         code=row.code, title=row.title, held_on=row.held_on, status=row.status,
         publish_immediately=bool(row.publish_immediately), focus_level=row.focus_level,
         focus_id=row.focus_id, bbox=bbox, created_at=row.created_at, created_by=row.created_by,
-        procedure_id=row.procedure_id,
+        procedure_id=row.procedure_id, language=row.language,
     )
 
 
@@ -525,6 +540,13 @@ class WorkshopBook:
     def set_publish_immediately(self, code: str, publish: bool) -> Workshop:
         """Whether needs from the room are published at once (the facilitator moderates the room)."""
         return self._set(code, publish_immediately=bool(publish))
+
+    def set_language(self, code: str, language: str | None) -> Workshop:
+        """The language of the workshop's join link (one of :data:`core.i18n.LANGUAGES`), or ``None`` for none."""
+        if language is not None and language not in LANGUAGES:
+            raise WorkshopError(f"there is no interface language {language!r}; choose one of {', '.join(LANGUAGES)}",
+                                "workshop.error.language", value=str(language), choices=", ".join(LANGUAGES))
+        return self._set(code, language=language)
 
     def submission_status(self, code: str) -> str:
         """The status a need from this workshop's room starts with: ``published`` or ``pending``."""
