@@ -139,6 +139,7 @@ def test_app_refuses_to_start_without_data(tmp_path, monkeypatch):
     assert [t.value for t in at.title] == []
 
 
+@pytest.mark.slow  # copies or rebuilds the open data, or starts a process: seconds each
 def test_app_refuses_to_start_with_a_corrupt_file(tmp_path, monkeypatch, settings_with_data):
     raw = tmp_path / "opendata"
     raw.mkdir()

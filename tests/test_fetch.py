@@ -57,6 +57,7 @@ def test_second_fetch_keeps_valid_files(mirror, empty_settings):
     assert all("present and valid" in line for line in lines)
 
 
+@pytest.mark.slow  # copies or rebuilds the open data, or starts a process: seconds each
 def test_corrupt_file_in_mirror_names_dataset_and_replaces_nothing(mirror, empty_settings):
     fetch(empty_settings, mirror=str(mirror), progress=lambda _: None)
     target = empty_settings.raw_dir / "population_plr_2025-12-31.csv"
@@ -72,6 +73,7 @@ def test_corrupt_file_in_mirror_names_dataset_and_replaces_nothing(mirror, empty
     assert target.read_bytes() == before
 
 
+@pytest.mark.slow  # copies or rebuilds the open data, or starts a process: seconds each
 def test_file_missing_from_mirror_says_which_and_where(mirror, empty_settings):
     (mirror / "poi_schulen.geojson").unlink()
     with pytest.raises(DataError) as err:
@@ -121,6 +123,7 @@ def test_fetch_from_http_mirror(mirror, empty_settings):
         ("truncate", "checksum mismatch"),
     ],
 )
+@pytest.mark.slow  # copies or rebuilds the open data, or starts a process: seconds each
 def test_require_data_gives_the_documented_message(mirror, empty_settings, damage, expected):
     fetch(empty_settings, mirror=str(mirror), progress=lambda _: None)
     victim = empty_settings.raw_dir / "lor_2021_planungsraeume.geojson"
@@ -168,6 +171,7 @@ def test_cli_check_prints_a_table_and_fails_on_missing_data(tmp_path):
     assert "missing (expected at" in proc.stderr
 
 
+@pytest.mark.slow  # copies or rebuilds the open data, or starts a process: seconds each
 def test_require_data_remembers_a_passed_check_until_a_file_changes(mirror, empty_settings):
     fetch(empty_settings, mirror=str(mirror), progress=lambda _: None)
     require_data(empty_settings)  # full check, writes the stamp

@@ -167,6 +167,7 @@ def test_representative_point_locates_back_to_its_own_area(locator, settings_wit
     assert list(found[LEVELS[level].id_column]) == list(points.index)
 
 
+@pytest.mark.slow  # copies or rebuilds the open data, or starts a process: seconds each
 def test_locator_is_cached_per_file_version(settings_with_data, tmp_path):
     assert get_locator(settings_with_data) is get_locator(settings_with_data)
     plr_file = settings_with_data.raw_dir / DATASETS["lor_plr"].filename

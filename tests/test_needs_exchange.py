@@ -228,6 +228,7 @@ def test_command_line_export_import_backup(store, tmp_path, capsys):
     assert code == (0 if store.backend == "sqlite" else 1)
 
 
+@pytest.mark.slow  # copies or rebuilds the open data, or starts a process: seconds each
 def test_command_line_uses_database_url_in_a_real_process(tmp_path):
     path = tmp_path / "forms.csv"
     path.write_text(PAPER_FORMS, encoding="utf-8")

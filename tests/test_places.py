@@ -135,6 +135,7 @@ def test_a_query_answers_in_under_50_ms(index):
     assert sorted(timings)[len(timings) // 2] < 0.050
 
 
+@pytest.mark.slow  # copies or rebuilds the open data, or starts a process: seconds each
 def test_the_cache_file_is_rebuilt_when_an_input_changes(settings_with_data, tmp_path):
     """A copy of the data folder: touching the stations file gives a new cache file name."""
     from core.settings import load_settings
@@ -187,6 +188,7 @@ def test_cli_exits_1_with_a_message_when_nothing_matches(settings_with_data):
     assert "no place found for 'xyzzy'" in done.stderr
 
 
+@pytest.mark.slow  # copies or rebuilds the open data, or starts a process: seconds each
 def test_fetch_builds_the_gazetteer_into_the_data_folder(settings_with_data, tmp_path):
     """The install step's `geodata fetch` leaves the place search ready: no first visitor waits for the build."""
     data = tmp_path / "data"
