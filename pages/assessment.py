@@ -63,8 +63,7 @@ def level_inputs(_settings: Settings, level: str, version: str):
 @st.cache_data(show_spinner=False, max_entries=8)
 def needs_counts(_settings: Settings, database_url: str, level: str, procedure_id: str | None,
                  data_version: int) -> pd.DataFrame:
-    """Published needs per area and category of ``level`` (of one procedure, or all); ``data_version``
-    keys it to the database's content."""
+    """Published needs per area and category of ``level`` (one procedure's or all), fresh per ``data_version``."""
     return report.needs_matrix(needs_store(_settings).counts_by_area(level, procedure_id=procedure_id), level)
 
 

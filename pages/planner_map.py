@@ -119,7 +119,6 @@ def sync_query(**changes) -> None:
 
 
 sync_query()
-
 # --- needs: counts per area of the level, Berlin, and the points or per-PLR counts ------------
 needs = inventory.needs_per_1000(store.counts_by_area(level, **store_filters), table, level)
 berlin_counts = inventory.berlin_need_counts(store.counts_by_area("BEZ", **store_filters))

@@ -18,6 +18,7 @@ from assessment.needs.procedures import (
     Procedure,
     ProcedureBook,
     ProcedureInput,
+    keep_translations,
     own_categories_text,
     parse_own_categories,
     parse_questions,
@@ -149,16 +150,16 @@ def procedure_form(store: Any, lang: str, procedure: Procedure | None) -> Proced
                               format_func=lambda m: t(f"procedures.moderation.{m}", lang))
         if not st.form_submit_button(t("procedures.save", lang), type="primary"):
             return None
+    kept = keep_translations(procedure, parse_own_categories(own), parse_questions(questions))
     return ProcedureInput(
         title=titles, description=descriptions,
         starts_on=starts_on, ends_on=ends_on if has_end else None,
         area_level=area_level if area_kind == "lor" else None,
         area_ids=tuple(a.strip() for a in area_ids.split(",")) if area_kind == "lor" else (),
         area_polygon=polygon if area_kind == "polygon" else None, area_label=area_label,
-        categories=(*standard, *parse_own_categories(own)),
-        # An edited question keeps its id (stored answers refer to it); new ones get the next number.
-        questions=tuple({**q, "id": procedure.questions[i].id} if procedure and i < len(procedure.questions) else q
-                        for i, q in enumerate(parse_questions(questions))),
+        # The other languages' texts of an unchanged German text are kept; edited questions keep their ids.
+        categories=(*standard, *kept[0]),
+        questions=tuple(kept[1]),
         moderation=moderation,
     )
 

@@ -740,6 +740,46 @@ def parse_questions(text: str) -> list[dict]:
     return found
 
 
+def keep_translations(procedure: Procedure | None, categories: list[dict], questions: list[dict]) -> tuple[list, list]:
+    """The staff form's own categories and questions with the earlier texts in other languages kept.
+
+    The form edits the German texts only; an English (or other) label, description or
+    question text stays as long as the German text it translates is unchanged, so saving
+    an edited procedure loses nothing. An edited question keeps its id (stored answers
+    refer to it); new ones keep the next number.
+
+    >>> old = Procedure(id="p", title={"de": "R"}, description={}, area_level=None, area_ids=(), area_geojson=None,
+    ...     area_label="", starts_on=None, ends_on=None, closed_at=None, moderation="pre",
+    ...     categories=(ProcedureCategory("bank", "#aa0000", {"de": "Bank", "en": "Bench"}, {"de": "Sitzen"}, own=True),),
+    ...     questions=(Question("q1", "scale", {"de": "Wie dringend?", "en": "How urgent?"}, ()),))
+    >>> cats, qs = keep_translations(old, parse_own_categories("bank; Bank; #aa0000; Sitzen"),
+    ...                              parse_questions("scale; Wie dringend?\\nscale; Wie oft?"))
+    >>> cats[0]["label"], [(q["id"], q["text"]) for q in qs]
+    ({'de': 'Bank', 'en': 'Bench'}, [('q1', {'de': 'Wie dringend?', 'en': 'How urgent?'}), ('q2', {'de': 'Wie oft?'})])
+    """
+    if procedure is None:
+        return categories, questions
+    earlier = {c.id: c for c in procedure.categories if c.own}
+    kept_categories = []
+    for category in categories:
+        before = earlier.get(category["id"])
+        if before is not None:
+            category = dict(category)
+            for field, texts in (("label", before.labels), ("description", before.descriptions)):
+                if texts.get("de") == category[field].get("de"):
+                    category[field] = {**texts, **category[field]}
+        kept_categories.append(category)
+    kept_questions = []
+    for number, question in enumerate(questions):
+        if number < len(procedure.questions):
+            before = procedure.questions[number]
+            question = {**question, "id": before.id}
+            if before.texts.get("de") == question["text"].get("de"):
+                question["text"] = {**before.texts, **question["text"]}
+        kept_questions.append(question)
+    return kept_categories, kept_questions
+
+
 def own_categories_text(procedure: Procedure) -> str:
     """The procedure's own categories as the staff form's lines (:func:`parse_own_categories` reads them back)."""
     return "\n".join(f"{c.id}; {c.label('de')}; {c.colour}; {c.explanation('de')}" for c in procedure.categories if c.own)
