@@ -93,10 +93,15 @@ def expect_base_map_drawn(page, wms: StubWms, key: str, areas: str, area_count: 
     # Drawn, not only loaded: the tiles' colour fills the part of the map the areas leave free.
     from PIL import Image
 
-    shot = Image.open(io.BytesIO(map_iframe(page).screenshot(timeout=TIMEOUT_MS))).convert("RGB")
-    colours = shot.getcolors(maxcolors=shot.width * shot.height)
-    tile_pixels = sum(n for n, rgb in colours if all(abs(a - b) <= 3 for a, b in zip(rgb, TILE_RGB)))
-    share = tile_pixels / (shot.width * shot.height)
+    # Leaflet fades loaded tiles in (and a rerun may redraw the map): look again for up to 15 s.
+    for _ in range(30):
+        shot = Image.open(io.BytesIO(map_iframe(page).screenshot(timeout=TIMEOUT_MS))).convert("RGB")
+        colours = shot.getcolors(maxcolors=shot.width * shot.height)
+        tile_pixels = sum(n for n, rgb in colours if all(abs(a - b) <= 3 for a, b in zip(rgb, TILE_RGB)))
+        share = tile_pixels / (shot.width * shot.height)
+        if share > 0.05:
+            break
+        page.wait_for_timeout(500)
     assert share > 0.05, f"only {share:.1%} of the map shows the base map's tiles"
 
 
