@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-import threading
 from functools import lru_cache
 from typing import Iterable
 
