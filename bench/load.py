@@ -75,7 +75,7 @@ JITTER_DEG = 0.004
 SERVER_ENV = {"BEDARFSATLAS_DATA_DIR": str((ROOT / "data").resolve()), "BEDARFSATLAS_PUBLISH_IMMEDIATELY": "true",
               "BEDARFSATLAS_LIMIT_OVERALL_PER_MINUTE": "100000",
               "BEDARFSATLAS_LIMIT_OVERALL_PER_DAY": "1000000", "BEDARFSATLAS_LIMIT_WORKSHOP_PER_MINUTE": "100000",
-              "BEDARFSATLAS_LIMIT_WORKSHOP_PER_DAY": "1000000"}
+              "BEDARFSATLAS_LIMIT_WORKSHOP_PER_DAY": "1000000", "BEDARFSATLAS_LIMIT_BROWSER_PER_DAY": "1000000"}
 
 # Runs in the served tree (this one or an exported older commit), so its own code and migrations
 # make the database: an open workshop and one published need at each place. Prints the code.

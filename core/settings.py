@@ -111,6 +111,11 @@ SETTINGS: tuple[Setting, ...] = (
         "for moderation (status `pending`).",
     ),
     Setting(
+        "BEDARFSATLAS_LIMIT_BROWSER_PER_DAY",
+        "30",
+        "Residents' page: at most this many needs per 24 hours from one browser, on top of its five per ten minutes; every sender without a cookie shares one such allowance (a whole number >= 1).",
+    ),
+    Setting(
         "BEDARFSATLAS_LIMIT_OVERALL_PER_MINUTE",
         "60",
         "Ceiling on the residents' page, all of `/melden` together: at most this many needs per minute, on top of each sender's own allowance (a whole number >= 1).",
@@ -218,6 +223,7 @@ class Settings:
     retention_published_days: int = 730
     retention_token_days: int = 30
     staff_session_hours: int = 8
+    limit_browser_per_day: int = 30
     limit_overall_per_minute: int = 60
     limit_overall_per_day: int = 2000
     limit_workshop_per_minute: int = 30
@@ -322,7 +328,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             raise SettingsError(f"{name} must be a whole number >= 0, got {text!r}.")
         minimums[name] = int(text)
     ceilings = {}
-    for name in ("BEDARFSATLAS_LIMIT_OVERALL_PER_MINUTE", "BEDARFSATLAS_LIMIT_OVERALL_PER_DAY",
+    for name in ("BEDARFSATLAS_LIMIT_BROWSER_PER_DAY", "BEDARFSATLAS_LIMIT_OVERALL_PER_MINUTE",
+                 "BEDARFSATLAS_LIMIT_OVERALL_PER_DAY",
                  "BEDARFSATLAS_LIMIT_WORKSHOP_PER_MINUTE", "BEDARFSATLAS_LIMIT_WORKSHOP_PER_DAY",
                  "BEDARFSATLAS_MAP_POINT_LIMIT"):
         text = _get(env, name)

@@ -68,6 +68,9 @@ def on_support(need_id: str) -> None:
     except participation.ProcedureClosedError:  # a need of a closed procedure: read-only
         state["report_flag_message"] = participation.SUPPORT_CLOSED
         return
+    except participation.NoBrowserError:  # no cookie: a reload would count it again, so it counts not at all
+        state["report_flag_message"] = participation.SUPPORT_NO_COOKIE
+        return
     if supported:
         state["report_supported"].add(need_id)
     else:

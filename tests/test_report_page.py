@@ -275,7 +275,9 @@ def test_publish_immediately_setting_publishes_at_once(at, fake_map, store, monk
     assert "ab sofort öffentlich" in texts(at)
 
 
-def test_nearby_needs_are_listed_as_text_and_supported_once(at, fake_map, store):
+def test_nearby_needs_are_listed_as_text_and_supported_once(at, fake_map, store, monkeypatch):
+    import streamlit
+
     hostile = '<img src=x onerror="window.__xss=1"> [x](javascript:alert(1))'
     lat, lon = BRANDENBURG_GATE
     need = store.submit(NeedInput(category="housing", title=hostile, lat=lat + 0.001, lon=lon), status="published")
@@ -292,6 +294,7 @@ def test_nearby_needs_are_listed_as_text_and_supported_once(at, fake_map, store)
     # ... and an escaped JSON string in the map's tooltip.
     html = fake_map.html()
     assert "window.__xss" in html and "<img" not in html.split("circle_marker")[-1]
+    monkeypatch.setattr(streamlit, "context", BrowserContext("2|01020304|0306050c|1700000000"))  # a browser's cookie
     button = at.button(key=f"report_support_{need.id}")
     button.click().run()
     assert store.get(need.id).support_count == 1
@@ -299,6 +302,22 @@ def test_nearby_needs_are_listed_as_text_and_supported_once(at, fake_map, store)
     assert "Unterstützungen: 1" in texts(at)
     at.run()
     assert store.get(need.id).support_count == 1
+
+
+def test_a_browser_without_the_cookie_cannot_support_and_is_told_how_to(fake_map, database_url, store):
+    """The attack: "Ich auch", reload, "Ich auch" without a cookie. Before, each page session counted once more."""
+    lat, lon = BRANDENBURG_GATE
+    need = store.submit(NeedInput(category="housing", title="Mehr Bänke", lat=lat, lon=lon), status="published")
+    for _load in range(3):  # AppTest sends no cookie; every fresh session is a reload
+        session = fresh_session(fake_map, lat, lon)
+        session.button(key=f"report_support_{need.id}").click().run()
+        assert not session.exception, session.exception
+        assert [e.value for e in session.error] == [
+            "Nicht gezählt: „Ich auch“ geht nur mit dem Cookie dieser Seite – daran erkennt sie, dass eine "
+            "Unterstützung einmal zählt, ohne zu wissen, wer Sie sind. Ihr Browser hat es nicht mitgeschickt. "
+            "Bitte erlauben Sie Cookies für diese Seite und laden Sie sie dann neu."]
+        assert not session.button(key=f"report_support_{need.id}").disabled  # after allowing cookies: try again
+    assert store.get(need.id).support_count == 0
 
 
 def test_workshop_link_tags_the_need_and_names_the_workshop(fake_map, database_url, store, monkeypatch):

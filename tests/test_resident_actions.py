@@ -24,6 +24,7 @@ from assessment.participation.residents import (
     FLAG_LIMIT,
     FLAG_WINDOW_S,
     FlagAnswer,
+    NoBrowserError,
     Workshop,
     WorkshopLink,
     browser_secret,
@@ -168,11 +169,14 @@ def test_support_counts_once_per_browser(store):
     assert store.get(need.id).support_count == 2
 
 
-def test_without_a_cookie_each_session_counts(store):
+@pytest.mark.parametrize("cookie", [None, "", "2|zz|zz|1"])
+def test_without_a_cookie_no_session_counts_a_support(store, cookie):
+    """A reload is a new session: counting per session would give a cookieless client a support per load."""
     need = published(store)
-    support_need(store, need.id, None, "session-1")
-    support_need(store, need.id, None, "session-2")
-    assert store.get(need.id).support_count == 2
+    for session in ("session-1", "session-2"):
+        with pytest.raises(NoBrowserError, match="no XSRF cookie"):
+            support_need(store, need.id, browser_secret(cookie), session)
+    assert store.get(need.id).support_count == 0
 
 
 def test_a_busy_database_counts_no_support_and_says_so(store, monkeypatch):

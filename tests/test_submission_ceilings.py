@@ -1,4 +1,5 @@
-"""Issue 12: cookieless senders share one allowance; ceilings per workshop and overall (per minute, per day).
+"""Issue 12: cookieless senders share one allowance; a day's limit per browser; ceilings per workshop and overall
+(per minute, per day).
 
 Real SQLite store, a fake clock, hand-computed expectations. Every send comes
 from a fresh session; ``browser`` is its cookie (None: the client sent none).
@@ -37,7 +38,7 @@ def store(database_url):
 
 
 def limits(**ceilings):
-    base = dict(limit_overall_per_minute=1000, limit_overall_per_day=1000,
+    base = dict(limit_browser_per_day=1000, limit_overall_per_minute=1000, limit_overall_per_day=1000,
                 limit_workshop_per_minute=1000, limit_workshop_per_day=1000)
     return dataclasses.replace(load_settings({}), **{**base, **ceilings})
 
@@ -56,14 +57,15 @@ def events(store, kind) -> int:
 
 def test_settings_defaults_of_the_ceilings():
     settings = load_settings({})
-    assert (settings.limit_overall_per_minute, settings.limit_overall_per_day,
-            settings.limit_workshop_per_minute, settings.limit_workshop_per_day) == (60, 2000, 30, 500)
+    assert (settings.limit_browser_per_day, settings.limit_overall_per_minute, settings.limit_overall_per_day,
+            settings.limit_workshop_per_minute, settings.limit_workshop_per_day) == (30, 60, 2000, 30, 500)
 
 
+@pytest.mark.parametrize("name", ["BEDARFSATLAS_LIMIT_WORKSHOP_PER_DAY", "BEDARFSATLAS_LIMIT_BROWSER_PER_DAY"])
 @pytest.mark.parametrize("value", ["0", "-1", "viele"])
-def test_a_ceiling_must_be_at_least_one(value):
-    with pytest.raises(ValueError, match="BEDARFSATLAS_LIMIT_WORKSHOP_PER_DAY must be a whole number >= 1"):
-        load_settings({"BEDARFSATLAS_LIMIT_WORKSHOP_PER_DAY": value})
+def test_a_ceiling_must_be_at_least_one(name, value):
+    with pytest.raises(ValueError, match=f"{name} must be a whole number >= 1"):
+        load_settings({name: value})
 
 
 @pytest.mark.parametrize(
@@ -95,6 +97,47 @@ def test_the_cookieless_refusal_says_so_and_when(store):
     refused = send(store, limits(), clock, "form-token-000005", browser=None)
     assert (refused.limited_by, refused.wait_s, refused.limit) == ("no_browser", pytest.approx(450.0), 5)
     assert refused.messages("de") == [("form", t("report.limit_no_browser", "de", limit=5, when="in etwa 8 Minuten"))]
+
+
+def test_one_browser_sends_at_most_its_days_limit_across_reloads(store):
+    """Sends 11 minutes apart never meet the five per ten minutes; the day's limit still holds, per browser."""
+    clock, settings = Clock(), limits(limit_browser_per_day=3)
+    sent = []
+    for n in range(4):  # every send from a fresh session (a reload) of one browser: t = 0, 660, 1320, 1980 s
+        sent.append(send(store, settings, clock, f"form-token-{n:06d}", browser="cookie-a"))
+        clock.now += timedelta(seconds=660)
+    *stored, refused = sent
+    assert [s.outcome for s in stored] == ["stored"] * 3
+    # The first send leaves the 24 hours at 86400 s: the 4th (t = 1980 s) waits 84420 s = 1407 minutes -> 24 hours.
+    assert (refused.outcome, refused.limited_by, refused.limit) == ("rate_limited", "browser_day", 3)
+    assert refused.wait_s == pytest.approx(84420.0)
+    assert refused.messages("de") == [("form", t("report.limit_browser_day", "de", limit=3, when="in etwa 24 Stunden"))]
+    assert events(store, "ceil_br_day") == 3 * 2  # session and browser key of each stored send; the refused holds none
+    assert send(store, settings, clock, "form-token-000009", browser="cookie-b").outcome == "stored"  # another browser
+
+
+def test_cookieless_senders_share_one_days_limit_and_are_told_so(store):
+    clock, settings = Clock(), limits(limit_browser_per_day=2)
+    outcomes = []
+    for n in range(3):  # three clients without cookies, 11 minutes apart: t = 0, 660, 1320 s
+        outcomes.append(send(store, settings, clock, f"form-token-{n:06d}", browser=None))
+        clock.now += timedelta(seconds=660)
+    assert [s.outcome for s in outcomes] == ["stored", "stored", "rate_limited"]
+    refused = outcomes[-1]
+    # 86400 - 1320 = 85080 s = 1418 minutes -> "in etwa 24 Stunden".
+    assert (refused.limited_by, refused.wait_s, refused.limit) == ("no_browser_day", pytest.approx(85080.0), 2)
+    assert refused.messages("de") == [("form", t("report.limit_no_browser_day", "de", limit=2, when="in etwa 24 Stunden"))]
+    assert "teilen sich 2 Meldungen am Tag" in refused.messages("de")[0][1]
+
+
+def test_a_workshops_table_tablet_is_not_held_to_a_browsers_day(store):
+    allowance = dataclasses.replace(
+        report_allowance(store, session="s", browser="cookie-a", user=RESIDENT, workshop=ROOM), who="table")
+    limiter = allowance.limiter(store, limits(limit_browser_per_day=1))
+    assert [name for name, _, _ in limiter.ceilings] == ["workshop_minute", "workshop_day", "overall_minute",
+                                                         "overall_day"]
+    resident = report_allowance(store, session="s", browser="cookie-a", user=RESIDENT, workshop=ROOM)
+    assert [name for name, _, _ in resident.limiter(store, limits()).ceilings][0] == "browser_day"
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ Plain Python, no streamlit, so every rule here is tested without a browser.
 * :func:`support_token` and :func:`supported_needs` — "Ich auch" counts once per
   browser and need, also after a reload: the support's client token is the hashed
   browser key, and the page asks which needs it supported already.
-  :func:`support_need` records one.
+  :func:`support_need` records one; a browser without its cookie cannot support.
 * :func:`flag_need` — "Problem melden": a resident reports a published need to the
   moderators, counted once per browser (:func:`reporter_key`), at most
   :data:`FLAG_LIMIT` needs per :data:`FLAG_WINDOW_S` per browser; a browser
@@ -455,7 +455,8 @@ def support_token(browser: str | None, session: str) -> str:
     """The client token of a support: one per browser, so a reload cannot count twice.
 
     ``browser`` is a random value the browser keeps across reloads (the token in
-    Streamlit's XSRF cookie, :func:`browser_secret`); without it (no cookie) the session value stands in. Only the SHA-256 of
+    Streamlit's XSRF cookie, :func:`browser_secret`); without it (no cookie) the session value stands in,
+    only to look up supports (:func:`support_need` counts none without the cookie). Only the SHA-256 of
     the value is used (:func:`hashed_key`), written with ``-`` so that it is a valid
     client token (:func:`assessment.needs.validation.check_client_token`).
 
@@ -504,12 +505,23 @@ class ProcedureClosedError(ValueError):
         return f"the procedure {self.args[0]!r} is closed: it takes no more needs or supports"
 
 
+class NoBrowserError(ValueError):
+    """The browser sent no cookie: a support cannot be counted once, so it is not counted at all."""
+
+    def __str__(self) -> str:
+        return "the browser sent no XSRF cookie: without it a support would count again after every reload"
+
+
 def support_need(store: NeedStore, need_id: str, browser: str | None, session: str) -> bool:
     """Count "Ich auch" from one browser (:func:`support_token`); ``False`` when the database was too busy.
 
     A second support from the same browser counts once (the store keeps the token). A need of a
-    closed procedure takes no more supports: :class:`ProcedureClosedError`.
+    closed procedure takes no more supports: :class:`ProcedureClosedError`. Without the
+    browser's secret (no cookie) nothing is counted: :class:`NoBrowserError`. A page session
+    cannot stand in, since a reload is a new session and would bring a fresh support.
     """
+    if not browser:
+        raise NoBrowserError()
     procedure = ProcedureBook(store).get(store.get(need_id).procedure_id)
     if not procedure.is_open():
         raise ProcedureClosedError(procedure.title_in("en"))
@@ -542,6 +554,8 @@ class FlagAnswer:
 BUSY = FlagAnswer("report.busy", settled=False, ok=False)
 #: The need's procedure is closed: it takes no more supports.
 SUPPORT_CLOSED = FlagAnswer("procedure.support_closed", settled=False, ok=False)
+#: The browser sent no cookie: no support is counted (:class:`NoBrowserError`).
+SUPPORT_NO_COOKIE = FlagAnswer("report.support_no_cookie", settled=False, ok=False)
 
 
 def reporter_key(browser: str | None) -> str | None:

@@ -142,12 +142,18 @@ class Allowance:
         """The limit in the needs database, shared by every app instance (its own kind per ``who``).
 
         With ``settings`` (:class:`core.settings.Settings`) the ceilings per workshop
-        and overall are checked in the same reservation (:class:`ReportLimits`).
+        and overall, and for a resident the day's allowance of the browser
+        (``"browser_day"``: the same keys, ``limit_browser_per_day`` per 24 hours),
+        are checked in the same reservation (:class:`ReportLimits`).
         """
         own = SharedLimiter(store, ALLOWANCE_KINDS[self.who], self.limit, RATE_WINDOW_S, clock=clock)
         if settings is None:
             return own
-        return ReportLimits(own, ceilings(store, settings, self.workshop_code, clock=clock))
+        parts = ceilings(store, settings, self.workshop_code, clock=clock)
+        if self.who == "resident":  # a table's tablet and a facilitator have their own, larger allowances
+            parts.insert(0, ("browser_day", SharedLimiter(store, "ceil_br_day", settings.limit_browser_per_day, DAY_S,
+                                                          clock=clock), list(self.keys)))
+        return ReportLimits(own, parts)
 
 
 #: Each ceiling: its name (the text keys), the limiter kind, the settings field of its limit, its window.
@@ -312,7 +318,8 @@ class Submission:
     need: Need | None = None
     wait_s: float = 0.0
     limit: int = 0
-    #: Which limit refused a ``"rate_limited"`` send: ``"own"``, ``"no_browser"`` or a ceiling of :data:`CEILINGS`.
+    #: Which limit refused a ``"rate_limited"`` send: ``"own"``, ``"no_browser"``, ``"browser_day"``,
+    #: ``"no_browser_day"`` or a ceiling of :data:`CEILINGS`.
     limited_by: str = "own"
     errors: tuple[FieldError, ...] = ()
     #: Whether a topic was chosen: a missing one is named as the form names the field ("Thema").
@@ -402,8 +409,8 @@ def submit_report(
         return Submission("busy")
     if wait > 0:
         by = getattr(limiter, "refused", None) or "own"
-        if by == "own" and NO_BROWSER_KEY in keys:
-            by = "no_browser"
+        if by in ("own", "browser_day") and NO_BROWSER_KEY in keys:  # the allowance all cookieless senders share
+            by = "no_browser" if by == "own" else "no_browser_day"
         return Submission("rate_limited", wait_s=wait, limit=limiter.limit, limited_by=by)
     post_moderation = procedure is not None and procedure.moderation == "post"
     status = "published" if publishes_at_once(publish_immediately, workshop) or post_moderation else "pending"

@@ -4,7 +4,8 @@ Tried with a real browser before (issue 12): three visits to ``/abstimmen`` in o
 browser gave one person three full allowances of dots; reporting a need on
 ``/melden``, reloading and reporting again hid it; Streamlit's own "Download as
 CSV" wrote residents' ``=HYPERLINK(...)`` raw; a bare URL in a need's title was
-a clickable link. Here every one of these is done again, the way a person
+a clickable link; a client without cookies supported a need ("Ich auch") again after
+every reload. Here every one of these is done again, the way a person
 would do it, and must fail. Besides, the facilitator takes a pin off two
 projectors with one click.
 
@@ -224,6 +225,26 @@ def test_report_reload_report_does_not_hide_a_need(rules_server, page, network):
     finally:
         book.store.set_status(need.id, "rejected")
     network.assert_clean()
+
+
+def test_a_client_without_cookies_cannot_support_by_reloading_and_is_told_why(rules_server, other_browser):
+    from playwright.sync_api import expect
+
+    server, book = rules_server
+    code = open_workshop(book)
+    need = room_need(book, code, "Schattenspender am Tor")
+    try:
+        phone, _ = other_browser(cookies=False)
+        for _ in range(2):  # the attack: "Ich auch", reload, "Ich auch" - each load was a new session
+            card = open_nearby(phone, server, need)
+            assert xsrf_cookies(phone) == []
+            with rerun_after(phone):
+                card.get_by_role("button", name="Ich auch", exact=True).click()
+            expect(current(phone).get_by_text("Nicht gezählt: „Ich auch“ geht nur mit dem Cookie dieser Seite"))\
+                .to_be_visible(timeout=TIMEOUT_MS)
+        assert book.store.get(need.id).support_count == 0
+    finally:
+        book.store.set_status(need.id, "rejected")
 
 
 # --- 3. Streamlit's own table download ----------------------------------------------------------------
