@@ -50,6 +50,7 @@ def test_fetch_from_folder_mirror_verifies_every_dataset(mirror, empty_settings)
     )
 
 
+@pytest.mark.slow  # copies or rebuilds the open data, or starts a process: seconds each
 def test_second_fetch_keeps_valid_files(mirror, empty_settings):
     fetch(empty_settings, mirror=str(mirror), progress=lambda _: None)
     lines: list[str] = []
@@ -102,6 +103,7 @@ def test_no_mirror_and_no_download_url_points_to_the_mirror_setting(empty_settin
     assert "BEDARFSATLAS_OPENDATA_MIRROR" in str(err.value)
 
 
+@pytest.mark.slow  # copies or rebuilds the open data, or starts a process: seconds each
 def test_fetch_from_http_mirror(mirror, empty_settings):
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(mirror))
     handler.log_message = lambda *args: None
@@ -160,6 +162,7 @@ def test_schema_check_catches_ids_that_lost_their_leading_zero(tmp_path, setting
     )
 
 
+@pytest.mark.slow  # copies or rebuilds the open data, or starts a process: seconds each
 def test_cli_check_prints_a_table_and_fails_on_missing_data(tmp_path):
     env = {"BEDARFSATLAS_DATA_DIR": str(tmp_path / "nothing"), "PATH": "/usr/bin:/bin"}
     proc = subprocess.run(

@@ -192,6 +192,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow  # copies or rebuilds the open data, or starts a process: seconds each
 def test_cli_prints_the_areas_of_a_point_in_berlin_as_json(settings_with_data):
     done = _cli("52.5163", "13.3777")
     assert done.returncode == 0, done.stderr
@@ -200,6 +201,7 @@ def test_cli_prints_the_areas_of_a_point_in_berlin_as_json(settings_with_data):
     assert set(answer) == set(RESULT_COLUMNS)
 
 
+@pytest.mark.slow  # copies or rebuilds the open data, or starts a process: seconds each
 def test_cli_exits_1_with_a_message_for_a_point_outside_berlin(settings_with_data):
     done = _cli("52.4043", "13.0384")
     assert done.returncode == 1

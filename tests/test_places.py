@@ -169,6 +169,7 @@ def _find(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
                           text=True, timeout=120, env={**os.environ, **(env or {})})
 
 
+@pytest.mark.slow  # copies or rebuilds the open data, or starts a process: seconds each
 def test_cli_prints_the_best_matches_as_json(settings_with_data):
     done = _find("s+u alex", "--limit", "3")
     assert done.returncode == 0, done.stderr
@@ -181,6 +182,7 @@ def test_cli_prints_the_best_matches_as_json(settings_with_data):
     assert 52.51 < first["lat"] < 52.53 and 13.40 < first["lon"] < 13.42
 
 
+@pytest.mark.slow  # copies or rebuilds the open data, or starts a process: seconds each
 def test_cli_exits_1_with_a_message_when_nothing_matches(settings_with_data):
     done = _find("xyzzy")
     assert done.returncode == 1

@@ -7,6 +7,22 @@ context
     process, the app's asset paths and public links, the browser's stable value.
 cached
     The open data as the screens load it (``st.cache_data``, keyed by the data version).
+direction
+    The page's language and writing direction (``<html lang="ar" dir="rtl">`` for Arabic).
+map_component
+    ``st_folium`` with the map prepared once per content, not once per rerun.
+resident_map
+    The map of /melden: the pin, the chosen area, the areas around it and the needs nearby.
+report_form
+    Step 2 of /melden, "what is missing": topic, title, description, the send button, its answer.
+place_search
+    The place search ("Ort suchen") of /melden and /karte: a labelled field and a list of results.
+live_map
+    The projector's map (/live): the base map prepared once per process, the pins sent as changes.
+goal_card
+    One goal on /bewertung: its lines, its history, and for planners an edit and a withdrawal.
+procedures
+    Participation procedures on the screens: the planners' filter, the residents' choice, the staff form.
 backdrop
     What the residents' and planners' maps are drawn on: the base map and the landmarks.
 choices

@@ -18,6 +18,8 @@ goals
     from the analysis (its evidence are the assessment's figures).
 report
     The report "Integrierte räumliche Bestandsaufnahme und Bedarfsanalyse" (HTML, PDF).
+view_links
+    Shareable views: the state of the overview (``/``) and of /bewertung as URL query parameters.
 tables
     The assessment's tables in the reader's words, as /bewertung shows them: ranking,
     one area explained, hotspots, unheard areas (the same areas the report lists).

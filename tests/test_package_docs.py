@@ -1,0 +1,58 @@
+"""Issue 11: each package's docstring lists what is really in it.
+
+A newcomer reads a package's docstring first to find where a rule lives. Twice the lists
+fell behind the code (``assessment`` named 10 of 26 modules; later ``geodata`` and ``ui``
+gained the place search, city profiles, the map component and more without a line), so
+this test compares the list under each docstring's heading "Modules" (or "Subpackages")
+with the files beside it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGES = ["core", "geodata", "maps", "ui", "assessment", "assessment/needs", "assessment/analysis",
+            "assessment/participation"]
+#: Files that are no modules a reader looks for: the command line, pytest's fixtures.
+NOT_LISTED = {"__init__", "__main__", "conftest"}
+
+
+def contents(package: Path) -> set[str]:
+    """The modules and subpackages of ``package``."""
+    modules = {p.stem for p in package.glob("*.py")} - NOT_LISTED
+    subpackages = {p.name for p in package.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    return modules | subpackages
+
+
+def listed(package: Path) -> list[str]:
+    """The entries under the docstring's headings "Modules" and "Subpackages".
+
+    An entry starts a line without indent (``name`` or ``a, b, c``), its description is
+    indented below it, and a blank line ends the list (numpydoc's layout).
+    """
+    text = ast.get_docstring(ast.parse((package / "__init__.py").read_text(encoding="utf-8"))) or ""
+    names = []
+    for section in re.split(r"\n(?=\S[^\n]*\n-{3,}\n)", text):
+        heading, _, body = section.partition("\n")
+        if heading.strip() in {"Modules", "Subpackages"}:
+            entries = body.split("\n\n")[0].splitlines()[1:]
+            names += [n.strip() for line in entries if line and not line[0].isspace() for n in line.split(",")]
+    return names
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_the_package_docstring_lists_every_module_in_it(name):
+    unlisted = sorted(contents(REPO / name) - set(listed(REPO / name)))
+    assert unlisted == [], f"{name}/__init__.py does not list {unlisted}: add an entry for each under 'Modules'"
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_every_module_the_docstring_lists_exists(name):
+    names = listed(REPO / name)
+    assert names, f"{name}/__init__.py has no 'Modules' or 'Subpackages' section"
+    assert sorted(set(names) - contents(REPO / name)) == []

@@ -1,0 +1,72 @@
+"""Issues 11 and 18: the shape of the project that a newcomer and every later change rely on.
+
+Pages stay thin, the quickstart is two commands a newcomer finds at the top level, the fast
+tier is documented as it runs, CI checks the import contracts, and nothing a reader copies
+names a folder of one particular machine. Each rule held once and then slipped; these tests
+keep it without a reviewer.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+MAX_PAGE_LINES = 250
+FAST_TIER = 'pytest -m "not browser and not postgres and not slow"'
+#: Folders that exist only on one machine: a home, a scratch or a work folder.
+MACHINE_PATH = re.compile(r"(?<![\w.~-])/(?:home|root|tmp|Users|work)/[\w.-]")
+
+
+def read(name: str) -> str:
+    return (REPO / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("script", ["app.py", *sorted(p.relative_to(REPO).as_posix() for p in (REPO / "pages").glob("*.py"))])
+def test_no_page_script_is_over_250_lines(script):
+    lines = len(read(script).splitlines())
+    assert lines <= MAX_PAGE_LINES, (f"{script} has {lines} lines, more than {MAX_PAGE_LINES}: move its decisions "
+                                     "into the library (tested there) and shared widgets into ui/")
+
+
+def shipped_instructions() -> list[str]:
+    """The README and every script that installs, runs or deploys the app."""
+    files = ["README.md", "run", *(p.relative_to(REPO).as_posix() for p in (REPO / ".ci").iterdir())]
+    files += [p.relative_to(REPO).as_posix() for p in (REPO / "deploy").rglob("*") if p.is_file()]
+    return sorted(files)
+
+
+@pytest.mark.parametrize("name", shipped_instructions())
+def test_readme_and_scripts_name_no_folder_of_one_machine(name):
+    found = [(n, line.strip()) for n, line in enumerate(read(name).splitlines(), 1) if MACHINE_PATH.search(line)]
+    assert found == [], (f"{name} names a folder of one particular machine {found}: find it through a setting "
+                         "or relative to the checkout")
+
+
+def test_the_machine_path_rule_tells_machine_folders_from_app_urls():
+    assert MACHINE_PATH.search("BEDARFSATLAS_OPENDATA_MIRROR=/work/shared/opendata/berlin ./run")
+    assert MACHINE_PATH.search("cp -r /home/anna/opendata data/")
+    assert not MACHINE_PATH.search("| `/workshop`, `/moderation` | staff |")
+    assert not MACHINE_PATH.search("BEDARFSATLAS_OPENDATA_MIRROR=/srv/opendata/berlin ./run")
+
+
+def test_the_quickstart_is_two_commands_at_the_top_level():
+    quickstart = read("README.md").split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"```bash\n(.*?)```", quickstart, flags=re.S)
+    assert block.split("\n")[:-1] == ["./run", "./run tests"]
+    assert (REPO / "run").stat().st_mode & 0o111, "./run must be executable"
+
+
+def test_app_tests_and_ci_share_one_install_step_and_ci_checks_the_import_contracts():
+    run, ci = read("run"), read(".ci/run")
+    assert "bash .ci/install\n" in run and "exec bash .ci/run" in run
+    assert "bash .ci/install --test" in ci
+    assert ci.index(".venv/bin/lint-imports") < ci.index(".venv/bin/python -m pytest"), \
+        ".ci/run must check the import contracts before the tests, so a violation fails CI"
+
+
+def test_the_fast_tier_runs_as_the_readme_says():
+    assert f'.venv/bin/python -m {FAST_TIER}' in read("README.md")
+    assert f'exec .venv/bin/python -m {FAST_TIER} "$@"' in read("run")
