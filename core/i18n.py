@@ -39,6 +39,7 @@ import gettext
 import math
 import re
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -383,6 +384,43 @@ def date_input_format(lang: str) -> str:
 
 def _known(lang: str) -> str:
     return lang if lang in LANGUAGES else "de"
+
+
+#: The language of the command line when the environment names none it speaks: today's output.
+COMMAND_LINE_DEFAULT = "en"
+
+
+def command_line_language(environ: Mapping[str, str], offered: tuple[str, ...] = SCOPES["staff"]) -> str:
+    """The language of the command line's messages, from the environment as gettext programs read it.
+
+    The command line is a staff tool, so it speaks the staff languages (German and
+    English). The locale that decides messages is the first set of ``LC_ALL``,
+    ``LC_MESSAGES`` and ``LANG``; ``LANGUAGE`` (a colon-separated list of preferences,
+    ``de:en``) is read before it, except when that locale is ``C`` or ``POSIX``, where
+    GNU gettext ignores it too. The first of these names whose language part
+    (``de`` of ``de_DE.UTF-8``) is offered wins; anything else, or nothing set, gives
+    English, the output scripts and tests have always seen. The command lines pass
+    :func:`core.settings.locale_variables` (the one module that reads the environment).
+
+    Examples
+    --------
+    >>> command_line_language({"LANG": "de_DE.UTF-8"})
+    'de'
+    >>> command_line_language({"LANGUAGE": "fr:de", "LANG": "fr_FR.UTF-8"})
+    'de'
+    >>> command_line_language({"LC_ALL": "C", "LANGUAGE": "de", "LANG": "de_DE.UTF-8"})
+    'en'
+    >>> command_line_language({"LANG": "tr_TR.UTF-8"}), command_line_language({})
+    ('en', 'en')
+    """
+    locale = next((environ[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG") if environ.get(name)), "")
+    if locale.split(".")[0] in ("C", "POSIX"):
+        return COMMAND_LINE_DEFAULT
+    for name in environ.get("LANGUAGE", "").split(":") + [locale]:
+        language = name.replace("-", "_").split("_")[0].split(".")[0].split("@")[0].strip().lower()
+        if language in offered:
+            return language
+    return COMMAND_LINE_DEFAULT
 
 
 def interface_language(

@@ -372,6 +372,23 @@ def profile_setting(env: Mapping[str, str] | None = None) -> str:
     return _get(os.environ if env is None else env, "BEDARFSATLAS_PROFILE")
 
 
+#: The variables gettext programs read to choose the language of their messages, in that order.
+LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def locale_variables(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The user's locale variables (:data:`LOCALE_VARIABLES`), for the command lines' language.
+
+    Not settings of the app but of the shell that runs a command; read here because this is the
+    one module that reads the environment (:func:`core.i18n.command_line_language` decides).
+
+    >>> locale_variables({"LANG": "de_DE.UTF-8", "HOME": "/root"})
+    {'LANG': 'de_DE.UTF-8'}
+    """
+    env = os.environ if env is None else env
+    return {name: env[name] for name in LOCALE_VARIABLES if name in env}
+
+
 GEOCODER_KINDS = ("nominatim", "photon")
 
 

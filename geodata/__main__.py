@@ -1,4 +1,9 @@
-"""Command line of the data layer: ``python -m geodata {fetch,check,locate,find,example-profile}``."""
+"""Command line of the data layer: ``python -m geodata {fetch,check,locate,find,example-profile}``.
+
+Messages are in German or English as the environment says (``LANG=de_DE.UTF-8``; see
+:func:`core.i18n.command_line_language`), English when it names neither; the JSON of
+``locate`` and ``find`` does not depend on it.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +12,35 @@ import json
 import sys
 from pathlib import Path
 
-from core.settings import SettingsError, load_settings
+from core.i18n import command_line_language, t
+from core.settings import SettingsError, load_settings, locale_variables
 from geodata.profile import ProfileError, active_profile
 
+LANG = command_line_language(locale_variables())
+"""The language of this run's messages."""
+
 try:  # the catalogue reads the city profile when it is imported
-    from geodata.fetch import DataError, check, fetch
+    from geodata.fetch import DataError, check, describe, fetch
 except ProfileError as _problem:
-    print(f"Fehler im Stadtprofil / city profile error: {_problem}", file=sys.stderr)
+    print(t("cli.geodata.profile_error", LANG, problem=_problem), file=sys.stderr)
     sys.exit(2)
+
+
+def _error(problem: BaseException) -> None:
+    print(t("cli.geodata.error", LANG, problem=describe(problem, LANG)), file=sys.stderr)
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
     settings = load_settings()
     try:
-        fetch(settings, mirror=args.mirror, force=args.force)
+        fetch(settings, mirror=args.mirror, force=args.force, lang=LANG)
     except DataError as exc:
-        print(f"\nFehler / Error: {exc}", file=sys.stderr)
+        print(file=sys.stderr)
+        _error(exc)
         return 1
-    print(f"All datasets present and verified in {settings.raw_dir}.")
+    print(t("cli.geodata.fetched", LANG, folder=settings.raw_dir))
     if not active_profile().place_search:
-        print("Place search: not built (the city profile does not set app.place_search).")
+        print(t("cli.geodata.place_search_off", LANG))
         return 0
     return _build_gazetteer(settings)
 
@@ -39,9 +53,9 @@ def _build_gazetteer(settings) -> int:
     try:
         path = ensure_gazetteer(settings)
     except (DataError, StationsMissing) as exc:
-        print(f"Fehler / Error: the place search cannot be built: {exc}", file=sys.stderr)
+        print(t("cli.geodata.place_search_failed", LANG, problem=describe(exc, LANG)), file=sys.stderr)
         return 1
-    print(f"Place search: {len(place_index(settings))} places in {path}.")
+    print(t("cli.geodata.place_search_built", LANG, count=len(place_index(settings)), file=path))
     return 0
 
 
@@ -50,15 +64,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if args.profile:
         return _check_profile(args.profile, Path(args.data) if args.data else settings.raw_dir)
     statuses = check(settings)
-    width = max(len(s.dataset.key) for s in statuses)
-    lic = max(len(s.dataset.licence) for s in statuses)
-    print(f"{'dataset'.ljust(width)}  status  reference date  {'licence'.ljust(lic)}  file")
-    for s in statuses:
-        state = "ok" if s.ok else "FAILED"
-        print(
-            f"{s.dataset.key.ljust(width)}  {state.ljust(6)}  {s.dataset.reference_date.ljust(14)}  "
-            f"{s.dataset.licence.ljust(lic)}  {s.dataset.filename}"
-        )
+    header = tuple(t(f"cli.geodata.check.col.{column}", LANG)
+                   for column in ("dataset", "status", "reference_date", "licence", "file"))
+    rows = [header] + [(s.dataset.key, t("cli.geodata.check.ok" if s.ok else "cli.geodata.check.failed", LANG),
+                        s.dataset.reference_date, s.dataset.licence, s.dataset.filename) for s in statuses]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4])
     failed = [s for s in statuses if not s.ok]
     for s in failed:
         print(f"\n{s.message()}", file=sys.stderr)
@@ -73,10 +85,9 @@ def _check_profile(folder: str, data_dir: Path) -> int:
     for problem in problems:
         print(f"- {problem}", file=sys.stderr)
     if problems:
-        print(f"\nThe city profile {folder} has {len(problems)} problem(s); fix them and run the check again.",
-              file=sys.stderr)
+        print("\n" + t("cli.geodata.profile_problems", LANG, folder=folder, count=len(problems)), file=sys.stderr)
         return 1
-    print(f"The city profile {folder} is valid: every file present, checksums, columns and nesting as declared.")
+    print(t("cli.geodata.profile_valid", LANG, folder=folder))
     return 0
 
 
@@ -87,16 +98,14 @@ def _cmd_locate(args: argparse.Namespace) -> int:
     try:
         result = locate_point(settings, args.lat, args.lon)
     except DataError as exc:
-        print(f"Fehler / Error: {exc}", file=sys.stderr)
+        _error(exc)
         return 2
     if result is None:
         (south, west), (north, east) = active_profile().bounds
-        city, lat, lon = active_profile().name, (south + north) / 2, (west + east) / 2
-        print(
-            f"({args.lat}, {args.lon}) liegt nicht in {city} / is outside {city}. "
-            f"Give WGS84 latitude then longitude, e.g. {lat:.4f} {lon:.4f}.",
-            file=sys.stderr,
-        )
+        lat, lon = (south + north) / 2, (west + east) / 2
+        # The example is typed back on the command line, so it keeps the decimal point in every language.
+        print(t("cli.geodata.outside", LANG, lat=args.lat, lon=args.lon, city=active_profile().name,
+                example=f"{lat:.4f} {lon:.4f}"), file=sys.stderr)
         return 1
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
@@ -110,17 +119,12 @@ def _cmd_find(args: argparse.Namespace) -> int:
     try:
         answer = search(settings, args.text, limit=args.limit)
     except (DataError, StationsMissing) as exc:
-        print(f"Fehler / Error: {exc}", file=sys.stderr)
+        _error(exc)
         return 2
     if answer.addresses_unavailable:
-        print(f"Adresssuche nicht verfügbar / address search unavailable: {answer.addresses_unavailable}",
-              file=sys.stderr)
+        print(t("cli.geodata.addresses_unavailable", LANG, reason=answer.addresses_unavailable), file=sys.stderr)
     if not answer.places:
-        print(
-            f"Kein Ort gefunden für / no place found for {args.text!r}. Try a station, a street with a "
-            "station or stop (e.g. 'Hermannstr.'), a Kita or school, or an area name.",
-            file=sys.stderr,
-        )
+        print(t("cli.geodata.nothing_found", LANG, text=args.text), file=sys.stderr)
         return 1
     print(json.dumps([p.as_json() for p in answer.places], ensure_ascii=False, indent=2))
     return 0
@@ -130,40 +134,40 @@ def _cmd_example_profile(args: argparse.Namespace) -> int:
     from geodata.example_profile import write_example_profile
 
     folder = write_example_profile(args.folder)
-    print(f"Musterstadt written to {folder} (profile.toml and data/). Next:\n"
-          f"  BEDARFSATLAS_PROFILE={folder} BEDARFSATLAS_DATA_DIR=<a data folder for it> python -m geodata fetch\n"
-          f"  python -m geodata check --profile {folder}")
+    print(t("cli.geodata.example_written", LANG, folder=folder))
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m geodata", description=__doc__)
+    def say(key: str) -> str:
+        return t(f"cli.geodata.help.{key}", LANG)
+
+    parser = argparse.ArgumentParser(prog="python -m geodata", description=t("cli.geodata.description", LANG))
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("fetch", help="obtain and verify the open data")
-    p.add_argument("--mirror", help="folder or http(s) base URL holding the prepared files")
-    p.add_argument("--force", action="store_true", help="replace files that are already valid")
+    p = sub.add_parser("fetch", help=say("fetch"))
+    p.add_argument("--mirror", help=say("mirror"))
+    p.add_argument("--force", action="store_true", help=say("force"))
     p.set_defaults(func=_cmd_fetch)
-    p = sub.add_parser("check", help="re-validate the open data and print a table; with --profile validate a city profile")
-    p.add_argument("--profile", metavar="DIR", help="validate the city profile in DIR and its files, naming every problem")
-    p.add_argument("--data", metavar="DIR",
-                   help="with --profile: the folder with the fetched files (default: the data folder's opendata/)")
+    p = sub.add_parser("check", help=say("check"))
+    p.add_argument("--profile", metavar="DIR", help=say("profile"))
+    p.add_argument("--data", metavar="DIR", help=say("data"))
     p.set_defaults(func=_cmd_check)
-    p = sub.add_parser("locate", help="WGS84 LAT LON -> LOR areas as JSON")
+    p = sub.add_parser("locate", help=say("locate"))
     p.add_argument("lat", type=float)
     p.add_argument("lon", type=float)
     p.set_defaults(func=_cmd_locate)
-    p = sub.add_parser("find", help="place name -> best matching places in Berlin as JSON")
-    p.add_argument("text", help="a station, stop, facility or area name, e.g. 'Kottbusser Tor'")
-    p.add_argument("--limit", type=int, default=8, help="at most this many places (default 8)")
+    p = sub.add_parser("find", help=say("find"))
+    p.add_argument("text", help=say("text"))
+    p.add_argument("--limit", type=int, default=8, help=say("limit"))
     p.set_defaults(func=_cmd_find)
-    p = sub.add_parser("example-profile", help="write Musterstadt, a synthetic example city profile, into DIR")
+    p = sub.add_parser("example-profile", help=say("example_profile"))
     p.add_argument("folder", metavar="DIR")
     p.set_defaults(func=_cmd_example_profile)
     args = parser.parse_args(argv)
     try:
         return args.func(args)
     except SettingsError as exc:
-        print(f"Fehler in der Konfiguration / configuration error: {exc}", file=sys.stderr)
+        print(t("cli.geodata.settings_error", LANG, problem=exc), file=sys.stderr)
         return 2
 
 

@@ -29,17 +29,45 @@ import pandas as pd
 import pyogrio
 
 from geodata.catalogue import DATASETS, Dataset
+from core.i18n import format_number, t
 from core.settings import Settings
 
-FETCH_HINT = (
-    "Run `python -m geodata fetch --mirror DIR` with a folder that holds the prepared "
-    "open-data files (on this project's machines: ../shared/opendata/berlin), or set "
-    "BEDARFSATLAS_OPENDATA_MIRROR to it."
-)
+#: What to run when open data is missing (the English text of the message ``data.fetch_hint``).
+FETCH_HINT = t("data.fetch_hint", "en")
 
 
 class DataError(RuntimeError):
-    """Open data is missing or does not match the catalogue. The message says what to do."""
+    """Open data is missing or does not match the catalogue. The message says what to do.
+
+    Raised with a message ``key`` of the catalogues and its ``values``, the error can be
+    shown in any staff language (:meth:`text`); ``str()`` is the English text. ``hint``
+    appends :data:`FETCH_HINT`, ``details`` (other errors) follow as a list.
+
+    >>> error = DataError(key="data.error.place_input_missing", path="x.csv", hint=True)
+    >>> error.text("de").startswith("x.csv fehlt: Die Ortssuche wird aus dieser Datei aufgebaut. Führen Sie")
+    True
+    >>> str(DataError("free text"))
+    'free text'
+    """
+
+    def __init__(self, message: str = "", *, key: str | None = None, hint: bool = False,
+                 details: Iterable["DataError | str"] = (), **values: object):
+        self.key, self.values, self.hint, self.details = key, values, hint, tuple(details)
+        self.message = message
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang``."""
+        text = t(self.key, lang, **self.values) if self.key else self.message
+        if self.hint:
+            text += " " + t("data.fetch_hint", lang)
+        return text + "".join(f"\n- {describe(detail, lang)}" for detail in self.details)
+
+
+def describe(error: BaseException | str, lang: str) -> str:
+    """An error's message in ``lang`` where it carries a message key (:class:`DataError`), else as written."""
+    text = getattr(error, "text", None)
+    return text(lang) if callable(text) else str(error)
 
 
 @dataclass(frozen=True)
@@ -201,10 +229,8 @@ def _copy_source(ds: Dataset, mirror: str | None, target: Path) -> None:
     if mirror and not mirror.startswith(("http://", "https://")):
         source = Path(mirror).expanduser() / ds.filename
         if not source.is_file():
-            raise DataError(
-                f"{ds.key}: {ds.filename} is not in the mirror folder {mirror}. "
-                f"Check the folder, or get the file from {ds.source_url}."
-            )
+            raise DataError(key="data.error.not_in_mirror", dataset=ds.key, file=ds.filename, mirror=mirror,
+                            source=ds.source_url)
         shutil.copyfile(source, target)
         return
     if mirror:
@@ -213,24 +239,18 @@ def _copy_source(ds: Dataset, mirror: str | None, target: Path) -> None:
         # A city profile that carries its files: the path is resolved against the profile folder.
         source = Path(ds.download_url)
         if not source.is_file():
-            raise DataError(
-                f"{ds.key}: {source} does not exist. Put the file there, or correct "
-                f"datasets.{ds.key}.download_url in the city profile (a path relative to its folder)."
-            )
+            raise DataError(key="data.error.local_source_missing", dataset=ds.key, path=source)
         shutil.copyfile(source, target)
         return
     elif ds.download_url:
         url = ds.download_url
     else:
-        raise DataError(
-            f"{ds.key}: no direct download of the prepared file exists (official source: "
-            f"{ds.source_url}). {FETCH_HINT}"
-        )
+        raise DataError(key="data.error.no_download", dataset=ds.key, source=ds.source_url, hint=True)
     try:
         with urllib.request.urlopen(url, timeout=60) as response, open(target, "wb") as out:
             shutil.copyfileobj(response, out)
     except (urllib.error.URLError, OSError) as exc:
-        raise DataError(f"{ds.key}: download from {url} failed ({exc}). {FETCH_HINT}") from exc
+        raise DataError(key="data.error.download_failed", dataset=ds.key, url=url, reason=exc, hint=True) from exc
 
 
 def fetch(
@@ -238,33 +258,31 @@ def fetch(
     mirror: str | None = None,
     progress: Callable[[str], None] = print,
     force: bool = False,
+    lang: str = "en",
 ) -> list[FileStatus]:
     """Obtain every dataset into ``settings.raw_dir``, verified and written atomically.
 
     Files that are already present and valid are kept unless ``force``. Returns
     the status per dataset; raises :class:`DataError` naming every dataset that
-    could not be obtained (the others are kept).
+    could not be obtained (the others are kept). ``progress`` gets one line per
+    dataset in ``lang``.
     """
     mirror = mirror or settings.opendata_mirror
     if mirror and not mirror.startswith(("http://", "https://")) and not Path(mirror).expanduser().is_dir():
         # One message, not sixteen: a wrong folder is the usual cause (a relative path from elsewhere).
-        raise DataError(
-            f"the mirror folder {mirror} does not exist (looked at {Path(mirror).expanduser().resolve()}, "
-            f"relative to the current directory {Path.cwd()}). Give the folder that holds the prepared "
-            "open-data files, best as an absolute path, in BEDARFSATLAS_OPENDATA_MIRROR or with --mirror; "
-            "or unset it to try the official download URLs."
-        )
+        raise DataError(key="data.error.mirror_missing", mirror=mirror,
+                        resolved=Path(mirror).expanduser().resolve(), cwd=Path.cwd())
     settings.raw_dir.mkdir(parents=True, exist_ok=True)
     results: list[FileStatus] = []
-    errors: list[str] = []
+    errors: list[DataError] = []
     total = len(DATASETS)
     for n, ds in enumerate(DATASETS.values(), start=1):
         target = settings.raw_dir / ds.filename
-        prefix = f"[{n}/{total}] {ds.filename}"
+        where = {"number": n, "total": total, "file": ds.filename}
         if not force and target.is_file():
             status = validate_file(ds, target)
             if status.ok:
-                progress(f"{prefix}: present and valid")
+                progress(t("cli.fetch.present", lang, **where))
                 results.append(status)
                 continue
         fd, tmp_name = tempfile.mkstemp(dir=settings.raw_dir, prefix=f".{ds.filename}.", suffix=".part")
@@ -274,25 +292,19 @@ def fetch(
             _copy_source(ds, mirror, tmp)
             digest = sha256_of(tmp)
             if digest != ds.sha256:
-                raise DataError(
-                    f"{ds.key}: the obtained file has sha256 {digest[:12]}…, the catalogue expects "
-                    f"{ds.sha256[:12]}…. The source holds a different version; nothing was replaced."
-                )
+                raise DataError(key="data.error.checksum", dataset=ds.key, found=digest[:12], expected=ds.sha256[:12])
             problem = validate_schema(ds, tmp)
             if problem:
-                raise DataError(f"{ds.key}: {problem}; nothing was replaced.")
+                raise DataError(key="data.error.schema", dataset=ds.key, problem=problem)
             os.replace(tmp, target)
-            progress(f"{prefix}: fetched and verified ({target.stat().st_size / 1e6:.1f} MB)")
+            progress(t("cli.fetch.fetched", lang, **where, size=format_number(target.stat().st_size / 1e6, 1, lang)))
             results.append(FileStatus(ds, target, True))
         except DataError as exc:
-            progress(f"{prefix}: FAILED — {exc}")
-            errors.append(str(exc))
+            progress(t("cli.fetch.failed", lang, **where, problem=exc.text(lang)))
+            errors.append(exc)
             results.append(FileStatus(ds, target, False, str(exc)))
         finally:
             tmp.unlink(missing_ok=True)
     if errors:
-        raise DataError(
-            f"{len(errors)} of {total} datasets could not be obtained:\n"
-            + "\n".join(f"- {e}" for e in errors)
-        )
+        raise DataError(key="data.error.fetch_failed", count=len(errors), total=total, details=errors)
     return results

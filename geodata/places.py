@@ -261,12 +261,12 @@ def fingerprint(settings: Settings, stations_dir: Path | None = None) -> str:
     open-data file is missing, and :class:`geodata.stations.StationsMissing`
     (naming the npm command) when the stations package is.
     """
-    from geodata.fetch import FETCH_HINT, DataError
+    from geodata.fetch import DataError
 
     parts: list[Any] = [GAZETTEER_VERSION, PACKAGED_DATASETS["vbb_stations"].version]
     for path in _inputs(settings, stations_dir):
         if not path.is_file():
-            raise DataError(f"{path} is missing: the place search is built from it. {FETCH_HINT}")
+            raise DataError(key="data.error.place_input_missing", path=path, hint=True)
         stat = path.stat()
         parts.append([str(path.resolve()), stat.st_size, stat.st_mtime_ns])
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]

@@ -15,6 +15,10 @@ from geodata.fetch import check
 from core.settings import Settings, load_settings
 
 IN_CI = os.environ.get("BEDARFSATLAS_CI") == "1"
+# The command lines speak the language of the environment (core.i18n.command_line_language); the
+# tests read their English output whatever locale the developer's shell has. Tests of the German
+# output set their own environment.
+os.environ["LANGUAGE"] = "en"
 
 
 def skip_or_fail(reason: str) -> None:
