@@ -73,10 +73,12 @@ def _level(spec: LevelSpec) -> Level:
 LEVELS: dict[str, Level] = {spec.code: _level(spec) for spec in _PROFILE.levels}
 LEVEL_ORDER = _PROFILE.level_order
 """Level codes, finest first (Berlin: PLR, BZR, PGR, BEZ)."""
+FINEST = LEVEL_ORDER[0]
+"""The code of the finest level (Berlin: PLR): every figure and every need starts from its units."""
 
 
 class UnknownLevelError(ValueError):
-    """A level code that is not one of PLR, BZR, PGR, BEZ."""
+    """A level code that is not one of the profile's levels."""
 
 
 def get_level(code: str) -> Level:
@@ -89,14 +91,18 @@ def get_level(code: str) -> Level:
         ) from None
 
 
-def parent_id(plr_id: str, level: str) -> str:
-    """The id of the area at ``level`` that contains the PLR ``plr_id``."""
-    return plr_id[: get_level(level).id_length]
+def parent_id(plr_id: str, level: str | Level) -> str:
+    """The id of the area at ``level`` that contains the unit ``plr_id`` of the finest level."""
+    return plr_id[: _as_level(level).id_length]
 
 
-def parent_ids(plr_ids: pd.Series, level: str) -> pd.Series:
-    """Vectorised :func:`parent_id` for a Series of PLR ids."""
-    return plr_ids.str.slice(0, get_level(level).id_length)
+def parent_ids(plr_ids: pd.Series, level: str | Level) -> pd.Series:
+    """Vectorised :func:`parent_id` for a Series of ids of the finest level."""
+    return plr_ids.str.slice(0, _as_level(level).id_length)
+
+
+def _as_level(level: str | Level) -> Level:
+    return level if isinstance(level, Level) else get_level(level)
 
 
 def _path(settings: Settings, level: str) -> Path:
@@ -148,8 +154,9 @@ def _hierarchy(path: str, mtime: float, cache: str) -> pd.DataFrame:
     if cached.is_file():
         return pd.read_parquet(cached)
     table = pyogrio.read_dataframe(path, read_geometry=False)
-    keep = [c for c in table.columns if c.endswith(("_ID", "_NAME")) and c[:3] in LEVEL_ORDER]
-    table = table[keep].astype(str).sort_values(LEVELS["PLR"].id_column).reset_index(drop=True)
+    unit_columns = [col for lv in LEVELS.values() for col in (lv.id_column, lv.name_column)]
+    keep = [c for c in unit_columns if c in table.columns]
+    table = table[keep].astype(str).sort_values(LEVELS[FINEST].id_column).reset_index(drop=True)
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         partial = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
@@ -169,9 +176,9 @@ def hierarchy(settings: Settings) -> pd.DataFrame:
     Cached per version of the PLR file, in memory and as parquet in ``settings.cache_dir``;
     each call gets a copy.
     """
-    path = _path(settings, "PLR")
+    path = _path(settings, FINEST)
     if not path.is_file():
-        load_units(settings, "PLR")  # raises the error that names the fix
+        load_units(settings, FINEST)  # raises the error that names the fix
     stat = path.stat()
     cache = settings.cache_dir / f"lor_hierarchy_{stat.st_size}_{stat.st_mtime_ns}.parquet"
     return _hierarchy(str(path), stat.st_mtime, str(cache)).copy()

@@ -25,12 +25,17 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+import importlib.util
 import re
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Mapping
 
 from core.basemaps import BASEMAP_PRESETS
@@ -38,6 +43,7 @@ from core.i18n import LANGUAGES, has_text, t
 from core.settings import profile_setting
 
 PROFILE_FILE = "profile.toml"
+HELPERS_FILE = "helpers.py"
 BUNDLED_DIR = Path(__file__).parent / "profiles"
 """Where the profiles shipped with the app live (package data)."""
 
@@ -202,6 +208,22 @@ class Profile:
     def level_order(self) -> tuple[str, ...]:
         """Level codes, finest first."""
         return tuple(level.code for level in self.levels)
+
+    @property
+    def finest(self) -> LevelSpec:
+        """The finest level: the units every figure and every need starts from."""
+        return self.levels[0]
+
+    @property
+    def helpers(self) -> ModuleType | None:
+        """The profile's optional Python helpers (``helpers.py`` beside ``profile.toml``), else ``None``.
+
+        A city whose files need more than reading named columns (Berlin: age groups summed from
+        single years, official class codes with sentinels, facility layers, a source published at a
+        coarser level) writes the readers there; :mod:`geodata.indicators` and
+        :mod:`geodata.facilities` use what it defines (see ``geodata/profiles/berlin/helpers.py``).
+        """
+        return _helpers(str(self.root))
 
 
 # --- parsing --------------------------------------------------------------------------------
@@ -590,6 +612,21 @@ def profile_dir(value: str | None = None) -> Path:
     if "/" not in value and (BUNDLED_DIR / value).is_dir():
         return BUNDLED_DIR / value
     return Path(value).expanduser()
+
+
+@lru_cache(maxsize=8)
+def _helpers(root: str) -> ModuleType | None:
+    path = Path(root) / HELPERS_FILE
+    if not path.is_file():
+        return None
+    if path.parent.parent == BUNDLED_DIR.resolve():  # shipped with the app: an ordinary module
+        return importlib.import_module(f"geodata.profiles.{path.parent.name}.helpers")
+    name = f"bedarfsatlas_profile_helpers_{hashlib.sha256(root.encode()).hexdigest()[:12]}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 @lru_cache(maxsize=8)
