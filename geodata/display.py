@@ -51,7 +51,7 @@ import pyproj
 import shapely
 
 from geodata.fetch import DataError, sha256_of
-from geodata.lor import ANALYSIS_CRS, LEVEL_ORDER, LEVELS, WEB_CRS, _load_units, _path, get_level, load_units
+from geodata.lor import ANALYSIS_CRS, FINEST, LEVEL_ORDER, LEVELS, WEB_CRS, _load_units, _path, get_level, load_units
 from core.settings import Settings
 
 #: Bump when anything below changes the output; old cache files are then ignored.
@@ -81,7 +81,7 @@ def _source_checksum(path: str, mtime: float) -> str:
 @lru_cache(maxsize=2)
 def _simplified_plr(path: str, mtime: float) -> tuple[pd.DataFrame, np.ndarray]:
     """Attributes and coverage-simplified geometry (EPSG:25833) of the PLR, in id order."""
-    plr = _load_units(path, mtime, "PLR")
+    plr = _load_units(path, mtime, FINEST)
     simplified = shapely.coverage_simplify(plr.geometry.array, SIMPLIFY_TOLERANCE_M)
     return pd.DataFrame(plr.drop(columns="geometry")), np.asarray(simplified, dtype=object)
 
@@ -91,7 +91,7 @@ def _level_geometry(attributes: pd.DataFrame, simplified: np.ndarray, level: str
     lvl = LEVELS[level]
     columns = [lvl.id_column, lvl.name_column, *_parent_columns(level)]
     areas = attributes[columns].drop_duplicates(lvl.id_column).sort_values(lvl.id_column)
-    if level == "PLR":
+    if level == FINEST:
         geometry = list(simplified)
     else:
         # The simplified PLR share their edges exactly, so a coverage union is exact and fast.
@@ -138,8 +138,8 @@ def build_display_geojson(settings: Settings, level: str) -> str:
     :func:`display_geojson` is the cached way to get the same text.
     """
     level = get_level(level).code
-    load_units(settings, "PLR")  # raises DataError with the fetch hint when missing
-    path = _path(settings, "PLR")
+    load_units(settings, FINEST)  # raises DataError with the fetch hint when missing
+    path = _path(settings, FINEST)
     attributes, simplified = _simplified_plr(str(path), path.stat().st_mtime)
     areas = _level_geometry(attributes, simplified, level)
     geometry = _to_display_crs(np.asarray(areas["geometry"], dtype=object))
@@ -208,9 +208,9 @@ def display_geojson(settings: Settings, level: str) -> str:
     '{"type":"FeatureCollection","features":['
     """
     level = get_level(level).code
-    path = _path(settings, "PLR")
+    path = _path(settings, FINEST)
     if not path.is_file():
-        load_units(settings, "PLR")  # raises the DataError that names the dataset and the fix
+        load_units(settings, FINEST)  # raises the DataError that names the dataset and the fix
     # Not load_units itself: reading the full-detail PLR costs 0.2-0.6 s of a new process's
     # first map, and a warm disk cache (keyed by the file's checksum) does not need it.
     return _cached_geojson(settings, level, str(path), path.stat().st_mtime)

@@ -228,6 +228,9 @@ def _definitions() -> list[Indicator]:
 INDICATORS: dict[str, Indicator] = {ind.key: ind for ind in _definitions()}
 """Every indicator by key, in display order."""
 
+DEFAULT_INDICATOR: str = _PROFILE.default_indicator
+"""The indicator a map shows first (Berlin: the MSS status index), from the city profile."""
+
 _EXTRA_COUNTS: tuple[str, ...] = tuple(getattr(_HELPERS, "EXTRA_COUNTS", ()))
 """Counts the finest table carries beyond the indicators: denominators and helpers."""
 

@@ -75,6 +75,12 @@ LEVEL_ORDER = _PROFILE.level_order
 """Level codes, finest first (Berlin: PLR, BZR, PGR, BEZ)."""
 FINEST = LEVEL_ORDER[0]
 """The code of the finest level (Berlin: PLR): every figure and every need starts from its units."""
+COARSEST = LEVEL_ORDER[-1]
+"""The code of the coarsest level (Berlin: BEZ): a view may be restricted to one of its areas."""
+CITY_NAME = _PROFILE.name
+"""The city's name (Berlin), from the city profile."""
+APP_NAME = _PROFILE.app_name
+"""The app's name for the city (Bedarfsatlas Berlin)."""
 
 
 class UnknownLevelError(ValueError):

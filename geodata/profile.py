@@ -193,6 +193,11 @@ class Profile:
     default_language: str
     basemaps: tuple[str, ...] = ()
     imprint: Path | None = None
+    label: Text | None = None
+    """The city's name per language (``[city] label``), where a language writes it otherwise."""
+    default_indicator: str | None = None
+    """The indicator a map shows first (``[app] default_indicator``); ``None``: the first indicator
+    with a direction, else the first one."""
     place_search: bool = False
     """Whether ``python -m geodata fetch`` builds the place search's gazetteer. It still takes the
     stations from the VBB package and the facilities from Berlin's datasets, so only Berlin sets it."""
@@ -208,6 +213,20 @@ class Profile:
     def level_order(self) -> tuple[str, ...]:
         """Level codes, finest first."""
         return tuple(level.code for level in self.levels)
+
+    def city_label(self, lang: str) -> str:
+        """The city's name in ``lang``: ``Берлін`` in Ukrainian; :attr:`name` where no label is given."""
+        return self.label.get(lang) if self.label is not None else self.name
+
+    @property
+    def app_name(self) -> str:
+        """The app's name for this city: ``Bedarfsatlas Musterstadt``."""
+        return f"Bedarfsatlas {self.name}"
+
+    @property
+    def coarsest(self) -> LevelSpec:
+        """The coarsest level (Berlin: the Bezirk): what a view may be restricted to."""
+        return self.levels[-1]
 
     @property
     def finest(self) -> LevelSpec:
@@ -517,6 +536,7 @@ def parse_profile(data: Mapping, root: Path) -> Profile:
     bounds = _bounds(r, city)
     app = r.table(data, "app", "")
     languages = r.strs(app, "languages", "app") or LANGUAGES
+    label = r.text(city, "label", "city", languages) if "label" in city else None
     unknown = [lang for lang in languages if lang not in LANGUAGES]
     if unknown:
         r.problem("app.languages", f"unknown language(s) {', '.join(unknown)}",
@@ -574,6 +594,13 @@ def parse_profile(data: Mapping, root: Path) -> Profile:
         if ind.base_level is not None and ind.base_level not in codes:
             r.problem(f"datasets.{ind.dataset}.indicators.{ind.key}.base_level",
                       f"unknown level {ind.base_level!r}", f"name one of {', '.join(sorted(codes))}")
+    default_indicator = r.str(app, "default_indicator", "app", required=False)
+    if default_indicator is not None and default_indicator not in {ind.key for ind in indicators}:
+        r.problem("app.default_indicator", f"{default_indicator!r} is no indicator of the profile",
+                  f"name one of {', '.join(ind.key for ind in indicators)}, or leave it out")
+    if default_indicator is None:
+        directed = [ind.key for ind in indicators if ind.direction]
+        default_indicator = (directed or [ind.key for ind in indicators] or [None])[0]
     if r.problems:
         raise ProfileError(root / PROFILE_FILE, r.problems)
     known = {"city", "app", "levels", "datasets"}
@@ -581,6 +608,7 @@ def parse_profile(data: Mapping, root: Path) -> Profile:
         root=root, name=name, bounds=bounds, crs=crs, levels=levels, datasets=datasets,
         indicators=indicators, categories=categories, languages=languages,
         default_language=default_language, basemaps=basemaps, imprint=imprint, place_search=place_search,
+        default_indicator=default_indicator, label=label,
         extra={k: v for k, v in data.items() if k not in known},
     )
 

@@ -115,10 +115,43 @@ FACILITIES = (
 )
 """The facility layers, as fields of :class:`geodata.facilities.FacilityType`."""
 
+PACKAGED = (
+    dict(
+        key="vbb_stations",
+        package="vbb-stations",
+        version="8.31.0",
+        path="data.json",
+        official_title="Haltestellen und Bahnhöfe im VBB",
+        publisher="VBB Verkehrsverbund Berlin-Brandenburg GmbH",
+        source_url="https://daten.berlin.de/datensaetze/vbb-fahrplandaten-via-gtfs",
+        licence="CC BY 4.0",
+        licence_url="https://creativecommons.org/licenses/by/4.0/",
+        attribution="VBB Verkehrsverbund Berlin-Brandenburg GmbH, GTFS timetable data",
+        package_licence="ISC (Jannis R, https://github.com/derhuerst/vbb-stations)",
+    ),
+)
+"""Open data in an npm package (the place search's stations), as fields of
+:class:`geodata.catalogue.PackagedDataset`."""
+
 INPUT_DATASETS = ("lor_plr", "population_2025", "mss_indices", "mss_index_indicators", "environmental_justice",
                   "violence_monitoring", "lor_key", "crime_atlas_cases", "crime_atlas_rates",
                   *(f["dataset"] for f in FACILITIES))
 """The files the indicator tables are built from (their versions key the cache)."""
+
+
+SEARCH_EXTENT = (52.33, 13.08, 52.68, 13.77)
+"""Where the place search looks (south, west, north, east): slightly wider than the city's outline."""
+
+AREA_WEIGHTS = {"BEZ": 30000.0, "PGR": 8000.0, "BZR": 8000.0, "PLR": 2000.0}
+"""Weight of an area name in the place search: a Bezirk outranks most stations of its name, a
+Planungsraum only small stops."""
+
+
+def stations():
+    """The reader of the VBB stations (npm ``vbb-stations``) for the place search and the map's landmarks."""
+    from geodata.profiles.berlin import stations as module
+
+    return module
 
 
 def _numbers(column: pd.Series) -> pd.Series:
