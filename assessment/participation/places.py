@@ -206,7 +206,7 @@ class AreaLists:
     def need_area(self, need, lang: str) -> str:
         """The finest known area of a need, e.g. ``"Planungsraum Unter den Linden"``; ``""`` when none is known."""
         for level in ("PLR", "BZR", "BEZ"):
-            area_id = need.area_id(level)
+            area_id = need.unit(level)
             if area_id and area_id in self.names[level].index:
                 return f"{LEVELS[level].label(lang)} {self.names[level][area_id]}"
         return ""
