@@ -89,16 +89,17 @@ class Text:
     key: str | None = None
     inline: tuple[tuple[str, str], ...] = ()
 
-    def get(self, lang: str) -> str:
-        """The text in ``lang``; inline texts fall back to German, then to the first one given.
+    def get(self, lang: str, **values: object) -> str:
+        """The text in ``lang`` with its ``{placeholders}`` filled; inline texts fall back to German, then to the first.
 
-        >>> Text(inline=(("de", "Quartier"), ("en", "Quarter"))).get("tr")
-        'Quartier'
+        >>> Text(inline=(("de", "Quartier {name}"), ("en", "Quarter {name}"))).get("tr", name="Nord")
+        'Quartier Nord'
         """
         if self.key is not None:
-            return t(self.key, lang)
+            return t(self.key, lang, **values)
         texts = dict(self.inline)
-        return texts.get(lang) or texts.get("de") or next(iter(texts.values()), "")
+        text = texts.get(lang) or texts.get("de") or next(iter(texts.values()), "")
+        return text.format(**values) if values else text
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,11 @@ class Profile:
     imprint: Path | None = None
     label: Text | None = None
     """The city's name per language (``[city] label``), where a language writes it otherwise."""
+    report_levels: tuple[str, ...] = ()
+    """The levels whose lists /melden offers, coarse to fine (``[app] report_levels``; default: every level)."""
+    texts: Mapping[str, Text] = field(default_factory=dict, compare=False, repr=False)
+    """Sentences the city words itself (``[app.texts]``), e.g. ``place_point``: where a pin lies, with
+    the names of the report levels' areas as placeholders named by their codes in lower case."""
     default_indicator: str | None = None
     """The indicator a map shows first (``[app] default_indicator``); ``None``: the first indicator
     with a direction, else the first one."""
@@ -601,6 +607,14 @@ def parse_profile(data: Mapping, root: Path) -> Profile:
     if default_indicator is None:
         directed = [ind.key for ind in indicators if ind.direction]
         default_indicator = (directed or [ind.key for ind in indicators] or [None])[0]
+    report_levels = r.strs(app, "report_levels", "app", required=False) or tuple(
+        level.code for level in reversed(levels))
+    for code in report_levels:
+        if code not in {level.code for level in levels}:
+            r.problem("app.report_levels", f"unknown level {code!r}", "name levels of the profile, coarse to fine")
+    raw_texts = app.get("texts", {})
+    texts = {key: r.text(raw_texts, key, "app.texts", languages) for key in raw_texts} \
+        if isinstance(raw_texts, dict) else {}
     if r.problems:
         raise ProfileError(root / PROFILE_FILE, r.problems)
     known = {"city", "app", "levels", "datasets"}
@@ -608,7 +622,7 @@ def parse_profile(data: Mapping, root: Path) -> Profile:
         root=root, name=name, bounds=bounds, crs=crs, levels=levels, datasets=datasets,
         indicators=indicators, categories=categories, languages=languages,
         default_language=default_language, basemaps=basemaps, imprint=imprint, place_search=place_search,
-        default_indicator=default_indicator, label=label,
+        default_indicator=default_indicator, label=label, report_levels=report_levels, texts=texts,
         extra={k: v for k, v in data.items() if k not in known},
     )
 

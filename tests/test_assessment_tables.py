@@ -148,7 +148,7 @@ def test_hotspot_rows_name_class_and_significance():
 
 
 def unheard(needs, outreach) -> pd.DataFrame:
-    return pd.DataFrame({"needs": needs, "expected": [12.345, 8.0, 5.54, 2.0], "mss_low_share": [62.4, 10.0, 55.6, 0.0],
+    return pd.DataFrame({"needs": needs, "expected": [12.345, 8.0, 5.54, 2.0], "low_status_share": [62.4, 10.0, 55.6, 0.0],
                          "outreach": outreach}, index=IDS)
 
 

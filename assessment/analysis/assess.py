@@ -285,7 +285,7 @@ def assess(
             seed=seed, alpha=alpha,
         )
     if needs is not None:
-        share = indicators[unheard_module.STATUS_COLUMN] if unheard_module.STATUS_COLUMN in indicators else None
+        share = indicators.get(unheard_module.STATUS_COLUMN) if unheard_module.STATUS_COLUMN else None
         result.unheard = unheard_module.unheard_areas(
             needs["needs"], indicators["population"], share, min_residents=min_residents,
             max_ratio=max_ratio, alpha=alpha, low_status_share=low_status_share,

@@ -704,8 +704,8 @@ def compare_sources(keys: Sequence[str], lang: str = "de") -> list[str]:
 
 def sources_for(key: str, with_needs: bool = True, lang: str = "de") -> list[str]:
     """Citations (source, reference date, licence) of the view: the indicator's datasets, LOR, needs."""
-    lines = [DATASETS["population_2025"].citation(lang)] if key == NEEDS_PER_1000 else [citation(key, lang)]
-    lines.append(DATASETS["lor_plr"].citation(lang))
+    lines = [citation("population" if key == NEEDS_PER_1000 else key, lang)]
+    lines.append(DATASETS[LEVELS[FINEST].dataset].citation(lang))
     if with_needs:
         lines.append(needs_source(lang))
     return list(dict.fromkeys(lines))

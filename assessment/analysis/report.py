@@ -62,6 +62,7 @@ from maps.classify import MISSING_COLOUR, NEUTRAL, Classification, classify_nume
 from assessment.needs.procedures import Procedure, answer_summary
 from core.i18n import SCOPES, format_date, format_datetime, format_number, html_language, t, text_direction
 from geodata.lor import LEVELS, get_level
+from geodata.indicators import sources as indicator_sources
 
 REPORT_LANGUAGES = SCOPES["public"]
 """The languages the report is offered in: its texts are messages of scope ``public``."""
@@ -408,7 +409,7 @@ def build_report(
         label = {"unheard_low_status": _w("unheard_low_status", lang), "unheard": _w("unheard_only", lang)}
         rows = [[(i, False), (area_names.get(i, i), False), (label[r["outreach"]], False),
                  (_num(r["needs"], 0, lang), True), (_num(r["expected"], 1, lang), True),
-                 (_num(r["ratio"], 2, lang), True), (_num(r["mss_low_share"], 0, lang), True)]
+                 (_num(r["ratio"], 2, lang), True), (_num(r["low_status_share"], 0, lang), True)]
                 for i, r in chosen.iterrows()]
         parts.append(_table([_w("id", lang), _w("name", lang), _w("outreach", lang), _w("needs", lang), _w("expected", lang),
                              _w("ratio", lang), _w("mss_low", lang)], rows))
@@ -430,7 +431,8 @@ def build_report(
             f"<li>{_e(_w('indicators', lang))}: {_e(keys)}</li>"
             f"<li>{_e(_w('created', lang))}: {_e(format_date(goal.created_at, lang))}</li></ul>")
     parts.append(f"<h2>{_e(_w('sources', lang))}</h2><ul>")
-    lines = [DATASETS[level.dataset].citation(lang), DATASETS["population_2025"].citation(lang), *assessment.sources(lang)]
+    lines = [DATASETS[level.dataset].citation(lang), *(ds.citation(lang) for ds in indicator_sources("population")),
+             *assessment.sources(lang)]
     if assessment.needs_counts is not None:
         lines.append(_w("needs_source", lang, n=format_number(int(assessment.needs_counts.to_numpy().sum()), 0, lang)))
     parts += [f"<li>{_e(line)}</li>" for line in dict.fromkeys(lines)]

@@ -142,6 +142,26 @@ INPUT_DATASETS = ("lor_plr", "population_2025", "mss_indices", "mss_index_indica
 SEARCH_EXTENT = (52.33, 13.08, 52.68, 13.77)
 """Where the place search looks (south, west, north, east): slightly wider than the city's outline."""
 
+_SUPPLY = ("kita_places_per_100_under6", "schools_per_10k_6_18", "youth_centres_per_10k_6_25",
+           "pharmacies_per_10k")
+PRESETS = (
+    ("social", (("mss_status", 3.0), ("mss_child_poverty", 2.0), ("mss_transfer", 1.0),
+                ("mss_unemployment", 1.0), ("mss_dynamics", 1.0))),
+    ("environment", (("ug_air", 1.0), ("ug_noise", 1.0), ("ug_heat", 1.0), ("ug_green", 1.0),
+                     ("needs_per_1000_green_climate", 1.0))),
+    ("participation", (("needs_per_1000", 3.0), ("kita_places_per_100_under6", 1.0),
+                       ("youth_centres_per_10k_6_25", 1.0), ("pharmacies_per_10k", 1.0))),
+    ("balanced", (("mss_status", 1.0), ("ug_air", 0.25), ("ug_noise", 0.25), ("ug_heat", 0.25),
+                  ("ug_green", 0.25), ("needs_per_1000", 1.0), *((key, 0.25) for key in _SUPPLY))),
+)
+"""The priority index's presets (:mod:`assessment.analysis.presets`): name and ``(indicator, weight)`` pairs;
+their texts are the messages ``preset.<name>.label`` and ``.description``."""
+DEFAULT_PRESET = "social"
+"""Where /bewertung starts: it needs no submitted needs, so it ranks every area on a fresh installation."""
+
+LOW_STATUS_SHARE = "mss_status_low_share"
+"""The share of residents of low social status (MSS status low or very low), for the unheard areas."""
+
 AREA_WEIGHTS = {"BEZ": 30000.0, "PGR": 8000.0, "BZR": 8000.0, "PLR": 2000.0}
 """Weight of an area name in the place search: a Bezirk outranks most stations of its name, a
 Planungsraum only small stops."""
