@@ -41,6 +41,7 @@ from assessment.needs.procedures import ProcedureBook, ProcedureNotFoundError
 from assessment.needs.store import StoreError, open_store
 from core.i18n import SCOPES
 from core.settings import load_settings
+from geodata.lor import LEVEL_ORDER
 
 REPORT_LANGUAGES = SCOPES["public"]
 """The languages of ``report --lang`` (:data:`assessment.analysis.report.REPORT_LANGUAGES`)."""
@@ -69,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     retention.add_argument("--dry-run", action="store_true", help="only count what is due")
     commands.add_parser("hash-password", help="print an argon2 hash of a staff password for the secrets")
     report = commands.add_parser("report", help="the assessment report as HTML or PDF")
-    report.add_argument("--level", required=True, choices=("PLR", "BZR", "PGR", "BEZ"))
+    report.add_argument("--level", required=True, choices=LEVEL_ORDER)
     report.add_argument("--preset", required=True, choices=tuple(PRESETS))
     report.add_argument("--method", choices=NORMALISATIONS, default="rank", help="normalisation (default rank)")
     # The report's texts are public messages: every language but Leichte Sprache has them.

@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("lat", type=float)
     p.add_argument("lon", type=float)
     p.set_defaults(func=_cmd_locate)
-    p = sub.add_parser("find", help="place name -> best matching places in Berlin as JSON")
+    p = sub.add_parser("find", help="place name -> best matching places in the city as JSON")
     p.add_argument("text", help="a station, stop, facility or area name, e.g. 'Kottbusser Tor'")
     p.add_argument("--limit", type=int, default=8, help="at most this many places (default 8)")
     p.set_defaults(func=_cmd_find)

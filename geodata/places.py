@@ -321,12 +321,13 @@ def build_gazetteer(settings: Settings, stations_dir: Path | None = None) -> pd.
     rows["name"] = rows["name"].astype(str).str.strip()
     located = get_locator(settings).locate_many(rows["lat"].to_numpy(), rows["lon"].to_numpy())
     rows = pd.concat([rows, located.reset_index(drop=True)], axis=1)
-    rows = rows[rows["PLR_ID"].notna()].copy()
+    finest_id = LEVELS[LEVEL_ORDER[0]].id_column
+    rows = rows[rows[finest_id].notna()].copy()
     rows["key"] = rows["name"].map(normalise)
     rows = rows[rows["key"] != ""]
     rows = rows.sort_values("weight", ascending=False, kind="stable")
     # The same name of the same kind twice in one Planungsraum (a Kita listed per building) is one hit.
-    rows = rows.drop_duplicates(["key", "kind", "PLR_ID"])
+    rows = rows.drop_duplicates(["key", "kind", finest_id])
     return rows[list(COLUMNS)].reset_index(drop=True)
 
 

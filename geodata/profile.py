@@ -566,7 +566,7 @@ def parse_profile(data: Mapping, root: Path) -> Profile:
     place_search = app.get("place_search", False)
     if not isinstance(place_search, bool):
         r.problem("app.place_search", f"must be true or false, got {place_search!r}",
-                  "write place_search = false (true needs Berlin's stations and facility datasets)")
+                  "write place_search = true or false")
         place_search = False
     imprint_name = r.str(app, "imprint", "app", required=False)
     imprint = (root / imprint_name) if imprint_name else None
@@ -656,6 +656,11 @@ def profile_dir(value: str | None = None) -> Path:
     return Path(value).expanduser()
 
 
+def bundled_profiles() -> list[str]:
+    """The names of the profiles shipped with the app."""
+    return sorted(p.name for p in BUNDLED_DIR.iterdir() if (p / PROFILE_FILE).is_file())
+
+
 @lru_cache(maxsize=8)
 def _helpers(root: str) -> ModuleType | None:
     path = Path(root) / HELPERS_FILE
@@ -684,7 +689,8 @@ def active_profile() -> Profile:
     except ProfileError as exc:
         raise ProfileError(exc.source, [*exc.problems, Problem(
             "BEDARFSATLAS_PROFILE", f"names {folder}",
-            "set it to a profile folder or a bundled profile name (berlin), or unset it for Berlin")]) from None
+            f"set it to a profile folder or a bundled profile name ({', '.join(bundled_profiles())}), "
+            "or unset it for the default")]) from None
 
 
 # --- writing --------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ from assessment.participation.moderation import (
 from core.i18n import escape_markdown, t
 from core.settings import Settings
 from geodata.display import display_geojson, display_units
-from geodata.lor import names
+from geodata.lor import COARSEST, names
 from maps.base import Basemap
 from maps.moderation import (
     FOCUS_ZOOM,
@@ -166,7 +166,7 @@ marker = {need.id: queue_marker(number[need.id], need, partial(area_names, setti
 markers = [marker[need.id] for need in page.needs]
 focus = st.session_state.get("moderation_focus")
 st_folium(
-    moderation_base_map(display_geojson(settings, "BEZ"), basemap=Basemap.from_settings(settings), lang=lang,
+    moderation_base_map(display_geojson(settings, COARSEST), basemap=Basemap.from_settings(settings), lang=lang,
                         asset_base=asset_base()),
     key="moderation_map",
     feature_group_to_add=queue_layers(markers, area_geometries(markers, partial(display_units, settings)),

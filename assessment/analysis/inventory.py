@@ -645,8 +645,10 @@ def compare_table(table: pd.DataFrame, area_ids: Sequence[str], keys: Sequence[s
     return pd.DataFrame(data)
 
 
-#: Indicators compared until the planner picks others (the view's own comes first).
-COMPARE_DEFAULTS = ("population", "share_under18", "share_65plus")
+#: Indicators compared until the planner picks others (the view's own comes first): the profile
+#: helpers' ``COMPARE_DEFAULTS``, else the first three that exist at every level.
+COMPARE_DEFAULTS: tuple[str, ...] = tuple(getattr(CITY.helpers, "COMPARE_DEFAULTS", ()) or [
+    key for key, ind in INDICATORS.items() if ind.aggregation in ("sum", "ratio")][:3])
 
 
 def default_compare_keys(key: str, columns: Iterable[str]) -> list[str]:

@@ -159,6 +159,9 @@ their texts are the messages ``preset.<name>.label`` and ``.description``."""
 DEFAULT_PRESET = "social"
 """Where /bewertung starts: it needs no submitted needs, so it ranks every area on a fresh installation."""
 
+COMPARE_DEFAULTS = ("population", "share_under18", "share_65plus")
+"""Indicators the planners' map compares until the planner picks others."""
+
 LOW_STATUS_SHARE = "mss_status_low_share"
 """The share of residents of low social status (MSS status low or very low), for the unheard areas."""
 
