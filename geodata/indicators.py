@@ -347,7 +347,7 @@ def not_at_level_note(chosen: str, shown: str, lang: str = "de") -> str:
     >>> not_at_level_note("crime_offences_per_100k", "population", "en")
     '“Offences, all per 100,000 residents” exists for district regions, forecast areas and districts only; showing “Residents”.'
     """
-    levels = [t(f"level.{code}.in_sentence", lang) for code in INDICATORS[chosen].levels]
+    levels = [LEVELS[code].in_sentence(lang) for code in INDICATORS[chosen].levels]
     joined = levels[0] if len(levels) == 1 else f"{', '.join(levels[:-1])} {t('words.and', lang)} {levels[-1]}"
     return t("indicator.not_at_level", lang, indicator=INDICATORS[chosen].label(lang), levels=joined,
              shown=INDICATORS[shown].label(lang))

@@ -55,6 +55,7 @@ class Level:
     name_column: str
     label_text: Text = field(compare=False, repr=False, default=Text())
     plural_text: Text = field(compare=False, repr=False, default=Text())
+    in_sentence_text: Text | None = field(compare=False, repr=False, default=None)
 
     def label(self, lang: str) -> str:
         """The name of one area of this level in ``lang`` ("Bezirksregion")."""
@@ -64,10 +65,14 @@ class Level:
         """The name of the areas of this level in ``lang`` ("Bezirksregionen")."""
         return self.plural_text.get(lang)
 
+    def in_sentence(self, lang: str) -> str:
+        """The areas of this level inside a sentence ("district regions"); the plural where the profile gives none."""
+        return (self.in_sentence_text or self.plural_text).get(lang)
+
 
 def _level(spec: LevelSpec) -> Level:
     return Level(spec.code, spec.id_length or 0, spec.dataset, spec.id_field, spec.name_field,
-                 spec.label, spec.plural)
+                 spec.label, spec.plural, spec.in_sentence)
 
 
 LEVELS: dict[str, Level] = {spec.code: _level(spec) for spec in _PROFILE.levels}

@@ -120,6 +120,8 @@ class LevelSpec:
     parent: str | None
     label: Text
     plural: Text
+    in_sentence: Text | None = None
+    """The areas of the level inside a sentence ("district regions"); ``None``: the plural."""
 
 
 @dataclass(frozen=True)
@@ -389,6 +391,7 @@ def _levels(r: _Reader, raw: object, languages: tuple[str, ...]) -> tuple[LevelS
             parent=None,
             label=r.text(item, "label", where, languages),
             plural=r.text(item, "plural", where, languages),
+            in_sentence=r.text(item, "in_sentence", where, languages) if "in_sentence" in item else None,
         ))
     codes = [level.code for level in levels]
     for code in {c for c in codes if codes.count(c) > 1}:
