@@ -52,6 +52,8 @@ class FacilityType:
     dataset: str
     places_column: str | None = None
     places_key: str | None = None
+    colour: str = "#444444"
+    """The colour of its markers on the planners' map."""
 
     def label(self, lang: str) -> str:
         """The name of this kind of facility in ``lang``."""

@@ -32,8 +32,11 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 TIMEOUT_S = 120
 PLANNER = User("planerin", frozenset({"planner"}), "password")
+ADMIN = User("admin", frozenset({"admin", "moderator", "planner", "facilitator"}), "password")
 PAGES = ("pages/overview.py", "pages/planner_map.py", "pages/report_need.py", "pages/assessment.py",
-         "pages/sources.py", "pages/privacy.py")
+         "pages/sources.py", "pages/privacy.py", "pages/workshop_live.py", "pages/workshop_vote.py",
+         "pages/workshop_setup.py", "pages/moderation_queue.py", "pages/procedures.py", "pages/audit_log.py",
+         "pages/signin.py")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -83,7 +86,7 @@ def open_page(page: str, user: User | None = None) -> AppTest:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs(page, database_url):
-    at = open_page(page, user=PLANNER)
+    at = open_page(page, user=ADMIN)
     assert at.title, page
 
 
@@ -179,3 +182,12 @@ def test_the_report_command_writes_the_report_of_the_quarters(published, databas
     assert done.returncode == 0, done.stderr
     html = out.read_text(encoding="utf-8")
     assert "Altstadt Süd" in html and "Am Fluss Nord" in html and "Quartiere" in html
+
+
+def test_only_the_base_maps_the_profile_lists_are_offered():
+    from maps.base import Basemap
+
+    assert Basemap.from_settings(load_settings({"BEDARFSATLAS_BASEMAP": "basemapde-grau"})) is not None
+    with pytest.raises(ValueError, match=r"'geoportal-dop' is not a base map of the city profile Musterstadt: "
+                                         r"choose one of basemapde-farbe, basemapde-grau"):
+        Basemap.from_settings(load_settings({"BEDARFSATLAS_BASEMAP": "geoportal-dop"}))

@@ -63,12 +63,7 @@ PENDING: dict[str, str] = {
     "assessment/needs/procedures.py": "dates in Berlin's time zone (validation.BERLIN_TZ)",
     "assessment/needs/exchange.py": "the needs' attribution names Bedarfsatlas Berlin and lor_plr",
     "assessment/participation/moderation.py": "dates in Berlin's time zone",
-    "assessment/participation/workshops.py": "a workshop's focus rectangle is checked against BERLIN_BOX",
     "pages/audit_log.py": "times shown in Berlin's time zone",
-    "pages/workshop_setup.py": "the focus levels offered are Berlin's (BEZ, BZR, PLR)",
-    "maps/planner.py": "the default title of the HTML export names Bedarfsatlas Berlin",
-    "maps/static.py": "the PNG's Software field names Bedarfsatlas Berlin",
-    "app.py": "the page title is Bedarfsatlas Berlin",
     "pages/moderation_queue.py": "dates in Berlin's time zone (validation.BERLIN_TZ)",
     "core/basemaps.py": "the Geoportal Berlin presets: core cannot read the profile; the profile lists "
                         "which presets it offers",

@@ -107,11 +107,12 @@ EXTRA_COUNTS = (
 """Counts the PLR table carries beyond the indicators: denominators and helpers."""
 
 FACILITIES = (
-    dict(key="kitas", dataset="poi_kitas", places_column="e_platz", places_key="kita_places"),
-    dict(key="schools", dataset="poi_schools"),
-    dict(key="youth_centres", dataset="poi_youth_centres"),
-    dict(key="care_homes", dataset="poi_care_homes", places_column="platzzahl", places_key="care_places"),
-    dict(key="pharmacies", dataset="poi_pharmacies"),
+    dict(key="kitas", dataset="poi_kitas", places_column="e_platz", places_key="kita_places", colour="#e6550d"),
+    dict(key="schools", dataset="poi_schools", colour="#3182bd"),
+    dict(key="youth_centres", dataset="poi_youth_centres", colour="#31a354"),
+    dict(key="care_homes", dataset="poi_care_homes", places_column="platzzahl", places_key="care_places",
+         colour="#756bb1"),
+    dict(key="pharmacies", dataset="poi_pharmacies", colour="#de2d26"),
 )
 """The facility layers, as fields of :class:`geodata.facilities.FacilityType`."""
 
@@ -161,6 +162,12 @@ DEFAULT_PRESET = "social"
 
 COMPARE_DEFAULTS = ("population", "share_under18", "share_65plus")
 """Indicators the planners' map compares until the planner picks others."""
+
+FOCUS_BOX = (12.9, 52.3, 13.9, 52.7)
+"""Where a workshop's drawn focus rectangle may lie (west, south, east, north): around Berlin."""
+
+FOCUS_RECTANGLE = (13.36, 52.51, 13.40, 52.53)
+"""Where a workshop's typed focus rectangle starts: around the Brandenburg Gate."""
 
 LOW_STATUS_SHARE = "mss_status_low_share"
 """The share of residents of low social status (MSS status low or very low), for the unheard areas."""
