@@ -41,7 +41,7 @@ from assessment.needs.procedures import ProcedureBook, ProcedureNotFoundError
 from assessment.needs.store import StoreError, open_store
 from core.i18n import SCOPES
 from core.settings import load_settings
-from geodata.lor import LEVEL_ORDER
+from geodata.lor import LEVEL_ORDER, UnknownLevelError, get_level
 
 REPORT_LANGUAGES = SCOPES["public"]
 """The languages of ``report --lang`` (:data:`assessment.analysis.report.REPORT_LANGUAGES`)."""
@@ -70,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     retention.add_argument("--dry-run", action="store_true", help="only count what is due")
     commands.add_parser("hash-password", help="print an argon2 hash of a staff password for the secrets")
     report = commands.add_parser("report", help="the assessment report as HTML or PDF")
-    report.add_argument("--level", required=True, choices=LEVEL_ORDER)
+    report.add_argument("--level", required=True, type=_level, metavar="{" + ",".join(LEVEL_ORDER) + "}",
+                        help="the level of the areas (resolved here, once, and passed on as a Level)")
     report.add_argument("--preset", required=True, choices=tuple(PRESETS))
     report.add_argument("--method", choices=NORMALISATIONS, default="rank", help="normalisation (default rank)")
     # The report's texts are public messages: every language but Leichte Sprache has them.
@@ -79,6 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", required=True, help="file to write")
     report.add_argument("--procedure", metavar="ID", help="only this participation procedure's needs and goals")
     return parser
+
+
+def _level(code: str):
+    """The ``--level`` argument as a :class:`geodata.lor.Level`: resolved once, where the request enters."""
+    try:
+        return get_level(code)
+    except UnknownLevelError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def main(argv: list[str] | None = None, store=None) -> int:
@@ -176,7 +185,7 @@ def _report(args, store) -> int:
     else:
         out.write_text(html, encoding="utf-8")
     ranked = int((result.index.scores["status"] == "ranked").sum())
-    print(f"report written to {out} ({args.format}, {args.level}, preset {args.preset}, {ranked} areas ranked, "
+    print(f"report written to {out} ({args.format}, {args.level.code}, preset {args.preset}, {ranked} areas ranked, "
           f"inputs {result.fingerprint()[:12]})")
     return 0
 

@@ -221,7 +221,7 @@ def facilities_per_plr(settings: Settings) -> pd.DataFrame:
     """
     from geodata.fetch import DataError
 
-    plr = load_units(settings, FINEST)
+    plr = load_units(settings, LEVELS[FINEST])
     table = pd.DataFrame(index=pd.Index(plr.index.astype(str), name=LEVELS[FINEST].id_column))
     for ftype in FACILITY_TYPES.values():
         points = load_facilities(settings, ftype.key)

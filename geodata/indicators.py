@@ -53,7 +53,7 @@ from geodata import facilities as facilities_module
 from geodata.catalogue import DATASETS, Dataset
 from geodata.facilities import FACILITY_TYPES, facilities_per_plr
 from core.i18n import LANGUAGES, t
-from geodata.lor import FINEST, LEVEL_ORDER, LEVELS, WEB_CRS, get_level, hierarchy, load_units, parent_ids
+from geodata.lor import FINEST, LEVEL_ORDER, LEVELS, WEB_CRS, Level, get_level, hierarchy, load_units, parent_ids
 from geodata.profile import IndicatorSpec, Text, active_profile
 from core.settings import Settings
 
@@ -291,7 +291,7 @@ def citation(indicator_key: str, lang: str = "de") -> str:
     return "; ".join(dict.fromkeys(ds.citation(lang) for ds in sources(indicator_key)))
 
 
-def available_indicators(level: str) -> list[str]:
+def available_indicators(level: str | Level) -> list[str]:
     """Keys of the indicators that exist at ``level`` (class indicators: PLR only).
 
     Examples
@@ -432,7 +432,7 @@ def _profile_parts(settings: Settings) -> list[pd.DataFrame]:
     return parts
 
 
-def add_coarse(table: pd.DataFrame, coarse: dict[str, pd.DataFrame], level: str) -> pd.DataFrame:
+def add_coarse(table: pd.DataFrame, coarse: dict[str, pd.DataFrame], level: str | Level) -> pd.DataFrame:
     """Join counts published at a coarser level, summed to ``level``, and compute their ratios.
 
     ``coarse`` maps a level code to a table indexed by that level's ids (Berlin: the crime atlas
@@ -444,11 +444,11 @@ def add_coarse(table: pd.DataFrame, coarse: dict[str, pd.DataFrame], level: str)
     >>> float(add_coarse(table, {"BZR": crime}, "BEZ").loc["01", "crime_offences_per_100k"])
     1000.0
     """
-    code = get_level(level).code
+    lvl = get_level(level)
     for base, counts in coarse.items():
-        if LEVEL_ORDER.index(code) < LEVEL_ORDER.index(base):
+        if LEVEL_ORDER.index(lvl.code) < LEVEL_ORDER.index(base):
             continue
-        keys = parent_ids(pd.Series(counts.index.astype(str), index=counts.index), code)
+        keys = parent_ids(pd.Series(counts.index.astype(str), index=counts.index), lvl)
         summed = counts.groupby(keys.values).sum(min_count=1)
         table = table.drop(columns=[c for c in summed.columns if c in table.columns]).join(summed, how="left")
     return add_ratios(table)
@@ -528,7 +528,7 @@ def sum_columns(table: pd.DataFrame) -> list[str]:
     return list(seen)
 
 
-def aggregate(plr: pd.DataFrame, level: str) -> pd.DataFrame:
+def aggregate(plr: pd.DataFrame, level: str | Level) -> pd.DataFrame:
     """Aggregate a PLR table (indexed by PLR_ID) to ``level``.
 
     Count columns are summed (an area whose PLR are all missing stays
@@ -550,7 +550,7 @@ def aggregate(plr: pd.DataFrame, level: str) -> pd.DataFrame:
     if lvl.code == FINEST:
         return add_ratios(plr)
     columns = sum_columns(plr)
-    keys = parent_ids(pd.Series(plr.index.astype(str), index=plr.index), lvl.code)
+    keys = parent_ids(pd.Series(plr.index.astype(str), index=plr.index), lvl)
     summed = plr[columns].groupby(keys.values).sum(min_count=1)
     summed.index.name = lvl.id_column
     return add_ratios(summed)
@@ -578,7 +578,7 @@ def _build_plr_table(settings: Settings) -> pd.DataFrame:
     from geodata.fetch import DataError
 
     finest = LEVELS[FINEST]
-    units = load_units(settings, FINEST)
+    units = load_units(settings, finest)
     index = pd.Index(units.index.astype(str), name=finest.id_column)
     parts = _HELPERS.finest_parts(settings) if hasattr(_HELPERS, "finest_parts") else _profile_parts(settings)
     if FACILITY_TYPES:
@@ -664,23 +664,22 @@ def plr_table(settings: Settings) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=16)
-def _indicator_table_cached(settings: Settings, version: str, level: str) -> pd.DataFrame:
+def _indicator_table_cached(settings: Settings, version: str, lvl: Level) -> pd.DataFrame:
     finest = _plr_table_cached(settings, version)
     name_column = LEVELS[FINEST].name_column
-    table = add_coarse(aggregate(finest.drop(columns=name_column), level), _coarse_parts(settings), level)
-    lvl = get_level(level)
+    table = add_coarse(aggregate(finest.drop(columns=name_column), lvl), _coarse_parts(settings), lvl)
     if lvl.code == FINEST:
         names = finest[name_column]
     else:
         names = hierarchy(settings).drop_duplicates(lvl.id_column).set_index(lvl.id_column)[lvl.name_column]
     table.insert(0, "name", names.reindex(table.index).astype(str).values)
     table.index.name = lvl.id_column
-    keep = ["name"] + sum_columns(table) + [k for k in available_indicators(lvl.code) if k in table]
+    keep = ["name"] + sum_columns(table) + [k for k in available_indicators(lvl) if k in table]
     keep += [c for c in table.columns if c.endswith("_residents") or c.endswith("_residents_classified")]
     return table[list(dict.fromkeys(keep))]
 
 
-def indicator_table(settings: Settings, level: str) -> pd.DataFrame:
+def indicator_table(settings: Settings, level: str | Level) -> pd.DataFrame:
     """Every indicator available at ``level``, one row per area.
 
     Parameters
@@ -705,5 +704,4 @@ def indicator_table(settings: Settings, level: str) -> pd.DataFrame:
     >>> len(bez), round(bez["area_km2"].sum(), 1)  # doctest: +SKIP
     (12, 891.1)
     """
-    code = get_level(level).code
-    return _indicator_table_cached(settings, data_version(settings), code).copy()
+    return _indicator_table_cached(settings, data_version(settings), get_level(level)).copy()

@@ -92,8 +92,21 @@ class UnknownLevelError(ValueError):
     """A level code that is not one of the profile's levels."""
 
 
-def get_level(code: str) -> Level:
-    """Return the :class:`Level` for ``code`` (case-insensitive)."""
+def get_level(code: str | Level) -> Level:
+    """The :class:`Level` for ``code`` (case-insensitive); a :class:`Level` is passed on as it is.
+
+    Resolve a level code once, where a request enters (a CLI argument, a page's choice, a
+    link), and pass the :class:`Level` on: the functions along the way take it as it is.
+
+    >>> get_level("bzr") is get_level(get_level("BZR"))
+    True
+    """
+    if isinstance(code, Level):
+        return code
+    return _resolve(code)
+
+
+def _resolve(code: str) -> Level:
     try:
         return LEVELS[code.upper()]
     except (KeyError, AttributeError):
@@ -104,26 +117,22 @@ def get_level(code: str) -> Level:
 
 def parent_id(plr_id: str, level: str | Level) -> str:
     """The id of the area at ``level`` that contains the unit ``plr_id`` of the finest level."""
-    return plr_id[: _as_level(level).id_length]
+    return plr_id[: get_level(level).id_length]
 
 
 def parent_ids(plr_ids: pd.Series, level: str | Level) -> pd.Series:
     """Vectorised :func:`parent_id` for a Series of ids of the finest level."""
-    return plr_ids.str.slice(0, _as_level(level).id_length)
+    return plr_ids.str.slice(0, get_level(level).id_length)
 
 
-def _as_level(level: str | Level) -> Level:
-    return level if isinstance(level, Level) else get_level(level)
-
-
-def _path(settings: Settings, level: str) -> Path:
+def _path(settings: Settings, level: str | Level) -> Path:
     return settings.raw_dir / DATASETS[get_level(level).dataset].filename
 
 
 @lru_cache(maxsize=16)
-def _load_units(path: str, mtime: float, level: str) -> gpd.GeoDataFrame:
+def _load_units(path: str, mtime: float, level: Level) -> gpd.GeoDataFrame:
     gdf = pyogrio.read_dataframe(path)
-    lvl = LEVELS[level]
+    lvl = get_level(level)
     unit_columns = {col for lv in LEVELS.values() for col in (lv.id_column, lv.name_column)}
     keep = [c for c in gdf.columns if c in unit_columns]
     gdf = gdf[keep + ["geometry"]]
@@ -135,25 +144,25 @@ def _load_units(path: str, mtime: float, level: str) -> gpd.GeoDataFrame:
     return gdf
 
 
-def load_units(settings: Settings, level: str) -> gpd.GeoDataFrame:
+def load_units(settings: Settings, level: str | Level) -> gpd.GeoDataFrame:
     """All areas of one level at full detail, in EPSG:25833, indexed by id.
 
     Columns: ``<LEVEL>_ID``, ``<LEVEL>_NAME`` and the ids and names of every
     coarser level, plus ``geometry``. The result is cached per file version;
     treat it as read-only (``.copy()`` before changing it).
     """
-    level = get_level(level).code
+    level = get_level(level)
     path = _path(settings, level)
     if not path.is_file():
         from geodata.fetch import DataError, FETCH_HINT
 
-        raise DataError(f"{DATASETS[LEVELS[level].dataset].key}: missing at {path}. {FETCH_HINT}")
+        raise DataError(f"{DATASETS[level.dataset].key}: missing at {path}. {FETCH_HINT}")
     return _load_units(str(path), path.stat().st_mtime, level)
 
 
-def units_version(settings: Settings, level: str) -> tuple[str, float]:
+def units_version(settings: Settings, level: str | Level) -> tuple[str, float]:
     """The file behind ``level`` and its modification time: a key for what is derived from its areas."""
-    path = _path(settings, get_level(level).code)
+    path = _path(settings, level)
     return str(path), path.stat().st_mtime if path.is_file() else -1.0
 
 
@@ -187,22 +196,22 @@ def hierarchy(settings: Settings) -> pd.DataFrame:
     Cached per version of the PLR file, in memory and as parquet in ``settings.cache_dir``;
     each call gets a copy.
     """
-    path = _path(settings, FINEST)
+    path = _path(settings, LEVELS[FINEST])
     if not path.is_file():
-        load_units(settings, FINEST)  # raises the error that names the fix
+        load_units(settings, LEVELS[FINEST])  # raises the error that names the fix
     stat = path.stat()
     cache = settings.cache_dir / f"lor_hierarchy_{stat.st_size}_{stat.st_mtime_ns}.parquet"
     return _hierarchy(str(path), stat.st_mtime, str(cache)).copy()
 
 
-def names(settings: Settings, level: str) -> pd.Series:
+def names(settings: Settings, level: str | Level) -> pd.Series:
     """Area names of ``level``, indexed by id."""
     lvl = get_level(level)
-    return load_units(settings, lvl.code)[lvl.name_column]
+    return load_units(settings, lvl)[lvl.name_column]
 
 
 @lru_cache(maxsize=16)
-def _representative_points(path: str, mtime: float, level: str) -> pd.DataFrame:
+def _representative_points(path: str, mtime: float, level: Level) -> pd.DataFrame:
     import pyproj
     import shapely
 
@@ -220,7 +229,7 @@ def _representative_points(path: str, mtime: float, level: str) -> pd.DataFrame:
     return pd.DataFrame({"lat": lat, "lon": lon}, index=units.index.copy())
 
 
-def representative_points(settings: Settings, level: str) -> pd.DataFrame:
+def representative_points(settings: Settings, level: str | Level) -> pd.DataFrame:
     """One WGS84 point per area that is guaranteed to lie inside that area.
 
     Use it to place something that belongs to a whole area (a need reported
@@ -239,7 +248,7 @@ def representative_points(settings: Settings, level: str) -> pd.DataFrame:
     >>> representative_points(load_settings(), "BEZ").loc["01"].round(1).tolist()  # doctest: +SKIP
     [52.5, 13.4]
     """
-    level = get_level(level).code
+    level = get_level(level)
     load_units(settings, level)  # raises DataError with the fetch hint when missing
     path = _path(settings, level)
     return _representative_points(str(path), path.stat().st_mtime, level).copy()

@@ -51,7 +51,7 @@ from assessment.analysis.priority import label as indicator_label
 from assessment.analysis.smoothing import needs_keys
 from core.i18n import format_number, t
 from geodata.indicators import INDICATORS, available_indicators
-from geodata.lor import get_level
+from geodata.lor import Level, get_level
 from geodata.profile import active_profile
 
 Spec = list[tuple[str, int, float]]
@@ -83,7 +83,7 @@ class Preset:
         """What the preset weighs, in ``lang`` (message ``preset.<name>.description``)."""
         return t(f"preset.{self.name}.description", lang)
 
-    def components(self, level: str) -> tuple[tuple[Component, ...], list[str]]:
+    def components(self, level: str | Level) -> tuple[tuple[Component, ...], list[str]]:
         """The preset's components at ``level`` and notes on what was substituted or dropped.
 
         Examples
