@@ -222,6 +222,18 @@ class Profile:
         """Level codes, finest first."""
         return tuple(level.code for level in self.levels)
 
+    def text(self, key: str, lang: str, /, **values: object) -> str:
+        """The sentence ``key`` as the city words it (``[app.texts]``), else the app's generic one.
+
+        The generic one is the message ``<key>_generic`` with the city's name as ``{city}``;
+        ``key`` is a message key such as ``report.outside`` (the profile names it ``outside``,
+        the part after the last dot).
+        """
+        own = self.texts.get(key.rsplit(".", 1)[-1])
+        if own is not None:
+            return own.get(lang, **values)
+        return t(f"{key}_generic", lang, city=self.city_label(lang), **values)
+
     def city_label(self, lang: str) -> str:
         """The city's name in ``lang``: ``Берлін`` in Ukrainian; :attr:`name` where no label is given."""
         return self.label.get(lang) if self.label is not None else self.name

@@ -33,6 +33,7 @@ from assessment.participation.moderation import REPORT_REASONS, REPORT_THRESHOLD
 from core.i18n import escape_markdown, t
 from geodata.display import area_bbox
 from geodata.lookup import get_locator
+from geodata.profile import active_profile
 from ui.cached import area_lists
 from ui.context import browser_value, page_context
 from ui.focus import skip_link
@@ -129,7 +130,7 @@ with where:
     # A workshop's link starts on the workshop's area.
     resident_map(settings, place, nearby, lang, key="report_map", start_bbox=link.start_bbox(partial(area_bbox, settings)))
     if state["report_outside"]:
-        st.error(t("report.outside", lang))
+        st.error(active_profile().text("report.outside", lang))
     elif place:
         st.success(escape_markdown(lists.place_text(place, lang)))
     else:

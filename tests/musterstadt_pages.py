@@ -191,3 +191,16 @@ def test_only_the_base_maps_the_profile_lists_are_offered():
     with pytest.raises(ValueError, match=r"'geoportal-dop' is not a base map of the city profile Musterstadt: "
                                          r"choose one of basemapde-farbe, basemapde-grau"):
         Basemap.from_settings(load_settings({"BEDARFSATLAS_BASEMAP": "geoportal-dop"}))
+
+
+def test_a_pin_outside_the_city_is_refused_in_the_citys_words(database_url, fake_map):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.run()
+    at.switch_page("pages/report_need.py").run()
+    fake_map.click(52.5163, 13.3777)  # Berlin: far outside Musterstadt
+    at.run()
+    at.run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [
+        "Dieser Ort liegt außerhalb des Gebiets von Musterstadt. Bitte wählen Sie einen Ort innerhalb der "
+        "Stadtgrenze oder ein Gebiet aus den Listen. Es wurde nichts gespeichert."]

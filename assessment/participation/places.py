@@ -208,14 +208,12 @@ class AreaLists:
             return t("report.place_area", lang, level=LEVELS[level].label(lang), name=self.name(level, place["area_id"]))
         located = place["located"]
         names = {level.lower(): located[LEVELS[level].name_column] for level in LIST_LEVELS}
-        kind = "place_near" if place.get("near") else "place_point"
         near = {"name": place["near"]} if place.get("near") else {}
-        if kind in _PROFILE.texts:
-            return _PROFILE.texts[kind].get(lang, **near, **names)
-        # "Quartier Altstadt Nord (Stadtteil Altstadt)": finest area first, the coarser ones after it.
+        # "Quartier Altstadt Nord (Stadtteil Altstadt)": finest area first, the coarser ones after it;
+        # a city that words the sentence itself names the areas by its levels' codes ({plr}, {bez}).
         named = [f"{LEVELS[level].label(lang)} {located[LEVELS[level].name_column]}" for level in reversed(LIST_LEVELS)]
         areas = named[0] + (f" ({', '.join(named[1:])})" if len(named) > 1 else "")
-        return t(f"report.{kind}_generic", lang, **near, areas=areas)
+        return _PROFILE.text("report.place_near" if near else "report.place_point", lang, **near, **names, areas=areas)
 
     def need_area(self, need, lang: str) -> str:
         """The finest known area of a need, e.g. ``"Planungsraum Unter den Linden"``; ``""`` when none is known."""
