@@ -317,7 +317,7 @@ def test_the_queue_map_shows_each_need_numbered_at_its_place_with_its_area(store
         (round(pinned.lat, 6), round(pinned.lon, 6), 1, False, False),
         (round(by_area.lat, 6), round(by_area.lon, 6), 2, True, False),
     ]
-    assert "Planungsraum: " in rows[0][5] and f"({pinned.unit("PLR")})" in rows[0][5]
+    assert "Planungsraum: " in rows[0][5] and f"({pinned.unit('PLR')})" in rows[0][5]
     assert "Nur als Gebiet angegeben – Bezirksregion: Regierungsviertel (011002)" in rows[1][5]
     # The areas drawn are the display geometry of the pinned need's PLR and of the chosen BZR.
     areas = [shape(child.data["features"][0]["geometry"])
