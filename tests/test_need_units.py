@@ -9,7 +9,7 @@ three levels of its own (Musterstadt's codes), so that nothing in the store assu
 from __future__ import annotations
 
 import csv
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -103,6 +103,15 @@ def test_migration_keeps_every_need_with_its_lor_ids_and_the_counts(empty_databa
             {"BEZ_ID": "01", "count": 4}, {"BEZ_ID": "02", "count": 4}]
         assert sorted(n.id[-2:] for n in store.query(level="PGR", area_ids=["0220"], statuses=None)) == [
             "02", "04", "08", "10"]
+        # The copies of status and category in need_units follow every change to the need (a trigger),
+        # whoever makes it: here the pending need 04 of Prognoseraum 0220 is published, by plain SQL.
+        with store.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE needs SET status = 'published', category = 'other' WHERE id = :id"),
+                         {"id": rows[4]["id"]})
+        assert store.counts_by_area("PGR").to_dict("records") == [
+            {"PGR_ID": "0110", "category": "housing", "count": 2}, {"PGR_ID": "0110", "category": "mobility", "count": 2},
+            {"PGR_ID": "0220", "category": "mobility", "count": 2}, {"PGR_ID": "0220", "category": "other", "count": 1}]
+        assert store.counts_by_area("PGR", since=T0.replace(tzinfo=timezone.utc)).equals(store.counts_by_area("PGR"))
     finally:
         store.close()
 

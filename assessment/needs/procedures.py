@@ -59,7 +59,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from assessment.needs import audit
-from assessment.needs.geography import LEVEL_ID_LENGTH
+from assessment.needs.geography import LEVEL_ID_LENGTH, geography_levels, unit_ids
 from assessment.needs.model import AREA_LEVELS, DEFAULT_PROCEDURE_ID, utc_now  # noqa: F401 - re-exported
 from assessment.needs.store import NeedStore, StoreError, UTCDateTime, needs
 from assessment.needs.taxonomy import CATEGORIES
@@ -247,7 +247,8 @@ class Procedure:
             return bool(shapely.intersects_xy(self.shape(), lon, lat))
         if self.area_level is not None:
             located = geography.locate(lat, lon)
-            return located is not None and located.get(f"{self.area_level}_ID") in self.area_ids
+            return located is not None and unit_ids(geography_levels(geography), located).get(
+                self.area_level) in self.area_ids
         return True
 
     def contains_area(self, level: str, area_id: str, geography) -> bool:

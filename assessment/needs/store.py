@@ -146,13 +146,17 @@ needs = sa.Table(
 )
 #: The unit a need lies in, per level of the city profile (migration 0013): one row per need and
 #: level it has an id for. A child table, not a column per level, so that the schema is the same
-#: for every city; ``ix_need_units_unit`` (level, unit_id, need_id) serves area filters and counts.
+#: for every city; ``ix_need_units_unit`` (level, unit_id, need_id) serves area filters. ``status``
+#: and ``category`` are copies of the need's (kept by a trigger on ``needs``), so that the counts
+#: per area come from ``ix_need_units_counts`` (level, status, category, unit_id) without a join.
 need_units = sa.Table(
     "need_units",
     metadata,
     sa.Column("need_id", sa.String(36), sa.ForeignKey("needs.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("level", sa.String(8), primary_key=True),
     sa.Column("unit_id", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("category", sa.String(32), nullable=False),
 )
 supports = sa.Table(
     "supports",
@@ -494,7 +498,7 @@ class NeedStore:
                 if existing is not None:
                     return self.need_from_row(existing)
             conn.execute(needs.insert().values(**row))
-            _insert_units(conn, [(row["id"], units)])
+            _insert_units(conn, [row], [units])
             return _row_need(row, units)
 
         try:
@@ -537,7 +541,7 @@ class NeedStore:
         def insert(conn: Connection) -> None:
             if ordered:
                 conn.execute(needs.insert(), ordered)
-                _insert_units(conn, [(row["id"], ids) for row, ids in zip(rows, units)])
+                _insert_units(conn, rows, units)
 
         self._write(insert)
         return [_row_need(row, ids) for row, ids in zip(rows, units)]
@@ -788,21 +792,28 @@ class NeedStore:
             one need. Needs located only by a coarser area than ``level`` are not counted at ``level``.
         """
         spec = self.levels[self.level_codes.index(self._level(level))]
-        # Walk the level's slice of ix_need_units_unit (level, unit_id, need_id) and read status and
-        # category of each need from the covering index ix_needs_units_join (id, status, category):
-        # neither table is visited. Needs without an id at this level have no row and fall out.
-        where = self._filters(None, None, None, categories, since, until, statuses, workshop_id, procedure_id)
-        keys = [need_units.c.unit_id] + ([needs.c.category] if by_category else [])
-        statement = (
-            sa.select(*keys, sa.func.count().label("count"))
-            .select_from(need_units.join(needs, needs.c.id == need_units.c.need_id))
-            .where(need_units.c.level == spec.code, *where)
-            .group_by(*keys)
-        )
+        if since is None and until is None and workshop_id is None and procedure_id is None:
+            # The common case, the whole city's needs by status and category: from the covering index
+            # ix_need_units_counts (level, status, category, unit_id) alone, no join (migration 0013).
+            # Grouped by every index column in index order, so that both databases stream the groups
+            # out of the index without sorting; the few thousand groups are summed below.
+            keys = [need_units.c.status, need_units.c.category, need_units.c.unit_id]
+            where = [need_units.c.level == spec.code,
+                     need_units.c.status.in_(_statuses(STATUSES if statuses is None else statuses))]
+            if categories is not None:
+                where.append(need_units.c.category.in_(list(categories)))
+            source = need_units
+        else:
+            # Filters only needs has: join. Needs without an id at this level have no row and fall out.
+            keys = [needs.c.status, needs.c.category, need_units.c.unit_id]
+            where = [need_units.c.level == spec.code,
+                     *self._filters(None, None, None, categories, since, until, statuses, workshop_id, procedure_id)]
+            source = need_units.join(needs, needs.c.id == need_units.c.need_id)
+        statement = sa.select(*keys, sa.func.count().label("count")).select_from(source).where(*where).group_by(*keys)
         rows = self._read(lambda conn: conn.execute(statement).all())
-        columns = [spec.id_field] + (["category"] if by_category else []) + ["count"]
-        frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
-        frame = frame.sort_values(columns[:-1], kind="stable", ignore_index=True)
+        groups = pd.DataFrame([tuple(r) for r in rows], columns=["status", "category", spec.id_field, "count"])
+        by = [spec.id_field] + (["category"] if by_category else [])
+        frame = groups.groupby(by, as_index=False, sort=True)["count"].sum()
         frame["count"] = frame["count"].astype("int64")
         return frame
 
@@ -857,11 +868,13 @@ def _merge_target_error(merged_into: object) -> FieldError:
     return FieldError("merged_into", "validation.merged_into.missing", {"value": repr(merged_into)})
 
 
-def _insert_units(conn: Connection, units: Sequence[tuple[str, dict]]) -> None:
-    rows = [{"need_id": need_id, "level": code, "unit_id": unit_id}
-            for need_id, ids in units for code, unit_id in ids.items() if unit_id is not None]
-    if rows:
-        conn.execute(need_units.insert(), rows)
+def _insert_units(conn: Connection, rows: Sequence[dict], units: Sequence[dict]) -> None:
+    """The ``need_units`` rows of new needs (``rows`` as inserted into ``needs``, ``units`` beside them)."""
+    values = [{"need_id": row["id"], "level": code, "unit_id": unit_id, "status": row["status"],
+               "category": row["category"]}
+              for row, ids in zip(rows, units) for code, unit_id in ids.items() if unit_id is not None]
+    if values:
+        conn.execute(need_units.insert(), values)
 
 
 def needs_frame(found: Sequence[Need], levels: Sequence[LevelSpec]) -> pd.DataFrame:
@@ -921,16 +934,20 @@ def _filters_for(codes: tuple[str, ...], level, area_ids, bbox, categories, sinc
     if until is not None:
         where.append(needs.c.created_at < until)
     if statuses is not None:
-        statuses = [statuses] if isinstance(statuses, str) else list(statuses)
-        unknown = [s for s in statuses if s not in STATUSES]
-        if unknown:
-            raise ValueError(f"unknown status {unknown[0]!r}: use one of {', '.join(STATUSES)}")
-        where.append(needs.c.status.in_(statuses))
+        where.append(needs.c.status.in_(_statuses(statuses)))
     if workshop_id is not None:
         where.append(needs.c.workshop_id == workshop_id)
     if procedure_id is not None:
         where.append(needs.c.procedure_id == procedure_id)
     return where
+
+
+def _statuses(statuses) -> list[str]:
+    statuses = [statuses] if isinstance(statuses, str) else list(statuses)
+    unknown = [s for s in statuses if s not in STATUSES]
+    if unknown:
+        raise ValueError(f"unknown status {unknown[0]!r}: use one of {', '.join(STATUSES)}")
+    return statuses
 
 
 def _level_code(codes: tuple[str, ...], level) -> str:

@@ -17,11 +17,17 @@ a database before it). Then the old columns go, with their indexes (``ix_needs_p
 from 0001 and the covering ``ix_needs_counts`` from 0002).
 
 Indexes: the primary key ``(need_id, level)`` reads a need's units; ``ix_need_units_unit``
-``(level, unit_id, need_id)`` answers "needs in these areas" and drives the counts per
-area (``NeedStore.counts_by_area``) from the index alone on the ``need_units`` side. The
-``status``/``category`` filter of the counts is read from ``needs`` through
-``ix_needs_units_join`` ``(id, status, category)``, a covering index, so neither database
-visits the needs rows (``bench/bench_store.py``).
+``(level, unit_id, need_id)`` answers "needs in these areas".
+
+The counts per area (``NeedStore.counts_by_area``, the choropleths and the index) must not
+join 100,000 needs to their units: measured on SQLite, the join took 150–190 ms against 47 ms
+of the old covering index ``ix_needs_counts`` (``bench/bench_store.py``, 100,000 needs). So
+``need_units`` carries a copy of the need's ``status`` and ``category``, and
+``ix_need_units_counts`` ``(level, status, category, unit_id)`` answers the counts from the
+index alone, as ``ix_needs_counts`` did. The copy is kept by the database, not by the code:
+a trigger on ``needs`` (``AFTER UPDATE OF status, category``) rewrites it, whichever code path
+moderates, merges or hides a need; the store writes it with each new need, and the columns are
+``NOT NULL``, so a writer that forgets them fails at once.
 
 ``need_units.need_id`` refers to ``needs.id`` with ``ON DELETE CASCADE``: a need deleted by
 the retention rules takes its units along.
@@ -53,14 +59,17 @@ def upgrade() -> None:
         sa.Column("need_id", sa.String(36), sa.ForeignKey("needs.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("level", sa.String(8), primary_key=True),
         sa.Column("unit_id", sa.String(64), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("category", sa.String(32), nullable=False),
     )
     for level, column in OLD:
         op.execute(sa.text(
-            f"INSERT INTO need_units (need_id, level, unit_id) "
-            f"SELECT id, :level, {column} FROM needs WHERE {column} IS NOT NULL AND {column} <> ''"
+            f"INSERT INTO need_units (need_id, level, unit_id, status, category) "
+            f"SELECT id, :level, {column}, status, category FROM needs WHERE {column} IS NOT NULL AND {column} <> ''"
         ).bindparams(level=level))
     op.create_index("ix_need_units_unit", "need_units", ["level", "unit_id", "need_id"])
-    op.create_index("ix_needs_units_join", "needs", ["id", "status", "category"])
+    op.create_index("ix_need_units_counts", "need_units", ["level", "status", "category", "unit_id"])
+    _create_sync_trigger()
     op.drop_index("ix_needs_counts", "needs")
     for _, column in OLD:
         op.drop_index(f"ix_needs_{column}", "needs")
@@ -70,8 +79,25 @@ def upgrade() -> None:
             op.alter_column(table, column, type_=sa.String(8), existing_type=sa.String(3))
 
 
+SYNC = "UPDATE need_units SET status = NEW.status, category = NEW.category WHERE need_id = NEW.id;"
+
+
+def _create_sync_trigger() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"CREATE FUNCTION need_units_sync() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                   f"BEGIN {SYNC} RETURN NULL; END $$")
+        op.execute("CREATE TRIGGER tr_need_units_sync AFTER UPDATE OF status, category ON needs "
+                   "FOR EACH ROW EXECUTE FUNCTION need_units_sync()")
+    else:
+        op.execute("CREATE TRIGGER tr_need_units_sync AFTER UPDATE OF status, category ON needs "
+                   f"FOR EACH ROW BEGIN {SYNC} END")
+
+
 def downgrade() -> None:
     bind = op.get_bind()
+    op.execute("DROP TRIGGER tr_need_units_sync" + (" ON needs" if bind.dialect.name == "postgresql" else ""))
+    if bind.dialect.name == "postgresql":
+        op.execute("DROP FUNCTION need_units_sync()")
     if bind.dialect.name == "postgresql":
         for table, column in LEVEL_COLUMNS:
             op.alter_column(table, column, type_=sa.String(3), existing_type=sa.String(8))
@@ -84,6 +110,6 @@ def downgrade() -> None:
             f"WHERE need_units.need_id = needs.id AND need_units.level = :level)"
         ).bindparams(level=level))
     op.create_index("ix_needs_counts", "needs", ["status", "category", "plr_id", "bzr_id", "pgr_id", "bez_id"])
-    op.drop_index("ix_needs_units_join", "needs")
+    op.drop_index("ix_need_units_counts", "need_units")
     op.drop_index("ix_need_units_unit", "need_units")
     op.drop_table("need_units")
