@@ -23,6 +23,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import pandas as pd
@@ -86,6 +87,8 @@ CITY_NAME = _PROFILE.name
 """The city's name (Berlin), from the city profile."""
 APP_NAME = _PROFILE.app_name
 """The app's name for the city (Bedarfsatlas Berlin)."""
+CITY_TIMEZONE = ZoneInfo(_PROFILE.timezone)
+"""The city's time zone: the dates a reader sees are in it."""
 
 
 class UnknownLevelError(ValueError):

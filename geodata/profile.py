@@ -37,6 +37,7 @@ from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.basemaps import BASEMAP_PRESETS
 from core.i18n import LANGUAGES, has_text, t
@@ -196,6 +197,9 @@ class Profile:
     default_language: str
     basemaps: tuple[str, ...] = ()
     imprint: Path | None = None
+    timezone: str = "Europe/Berlin"
+    """The city's time zone (``[city] timezone``, an IANA name); default Germany's (IANA names it
+    after its largest city). Dates a reader sees are in it."""
     label: Text | None = None
     """The city's name per language (``[city] label``), where a language writes it otherwise."""
     report_levels: tuple[str, ...] = ()
@@ -555,6 +559,11 @@ def parse_profile(data: Mapping, root: Path) -> Profile:
     crs = r.str(city, "crs", "city", pattern=re.compile(r"^EPSG:\d{4,6}$"),
                 example='"EPSG:25833" (a metric CRS for areas and distances)') or "EPSG:25833"
     bounds = _bounds(r, city)
+    timezone = r.str(city, "timezone", "city", required=False, example='"Europe/Berlin"') or Profile.timezone
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        r.problem("city.timezone", f"{timezone!r} is no time zone", 'write an IANA name, e.g. timezone = "Europe/Berlin"')
     app = r.table(data, "app", "")
     languages = r.strs(app, "languages", "app") or LANGUAGES
     label = r.text(city, "label", "city", languages) if "label" in city else None
@@ -637,7 +646,7 @@ def parse_profile(data: Mapping, root: Path) -> Profile:
         root=root, name=name, bounds=bounds, crs=crs, levels=levels, datasets=datasets,
         indicators=indicators, categories=categories, languages=languages,
         default_language=default_language, basemaps=basemaps, imprint=imprint, place_search=place_search,
-        default_indicator=default_indicator, label=label, report_levels=report_levels, texts=texts,
+        default_indicator=default_indicator, label=label, timezone=timezone, report_levels=report_levels, texts=texts,
         extra={k: v for k, v in data.items() if k not in known},
     )
 

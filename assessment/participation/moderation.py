@@ -70,6 +70,7 @@ from assessment.needs.store import NeedNotFoundError, NeedStore, UTCDateTime, ne
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.needs.validation import FieldError, ValidationError, check_text
 from core.i18n import LANGUAGES, format_datetime, t
+from geodata.lor import CITY_TIMEZONE
 from maps.moderation import QueueMarker
 
 REPORT_THRESHOLD = 3
@@ -581,7 +582,7 @@ def position_text(need: Need, lang: str = "de") -> str:
 
 def sent_text(created_at: datetime, lang: str = "de") -> str:
     """When a need arrived, in Berlin's local time (it is stored in UTC)."""
-    return format_datetime(created_at, lang, zone="Europe/Berlin")
+    return format_datetime(created_at, lang, zone=CITY_TIMEZONE.key)
 
 
 def datetime_column_format(lang: str) -> str:
