@@ -23,8 +23,9 @@ from ui.sign_in import ended_notice, sign_out, signed_in_user
 from ui.direction import direction_script
 from ui.phone_menu import MENU_CLOSES_SCRIPT
 from geodata.fetch import DataError, require_data
+from geodata.lor import APP_NAME
 
-st.set_page_config(page_title="Bedarfsatlas Berlin", layout="wide")
+st.set_page_config(page_title=APP_NAME, layout="wide")
 
 
 @st.cache_resource(show_spinner=False)

@@ -45,6 +45,7 @@ from assessment.needs.procedures import ProcedureBook, ProcedureNotFoundError
 from assessment.needs.store import StoreError, open_store
 from core.i18n import SCOPES, command_line_language, t
 from core.settings import load_settings, locale_variables
+from geodata.lor import LEVEL_ORDER, UnknownLevelError, get_level
 
 REPORT_LANGUAGES = SCOPES["public"]
 """The languages of ``report --lang`` (:data:`assessment.analysis.report.REPORT_LANGUAGES`)."""
@@ -74,7 +75,8 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     retention.add_argument("--dry-run", action="store_true", help=say("dry_run"))
     commands.add_parser("hash-password", help=say("hash_password"))
     report = commands.add_parser("report", help=say("report"))
-    report.add_argument("--level", required=True, choices=("PLR", "BZR", "PGR", "BEZ"))
+    report.add_argument("--level", required=True, type=_level, metavar="{" + ",".join(LEVEL_ORDER) + "}",
+                        help=say("level"))
     report.add_argument("--preset", required=True, choices=tuple(PRESETS))
     report.add_argument("--method", choices=NORMALISATIONS, default="rank", help=say("method"))
     # The report's texts are public messages: every language but Leichte Sprache has them.
@@ -83,6 +85,14 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     report.add_argument("--out", required=True, help=say("out"))
     report.add_argument("--procedure", metavar="ID", help=say("procedure_report"))
     return parser
+
+
+def _level(code: str):
+    """The ``--level`` argument as a :class:`geodata.lor.Level`: resolved once, where the request enters."""
+    try:
+        return get_level(code)
+    except UnknownLevelError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def main(argv: list[str] | None = None, store=None) -> int:
@@ -210,7 +220,7 @@ def _report(args, store, lang: str) -> int:
     else:
         out.write_text(html, encoding="utf-8")
     ranked = int((result.index.scores["status"] == "ranked").sum())
-    print(t("cli.assessment.report_written", lang, file=out, format=args.format, level=args.level,
+    print(t("cli.assessment.report_written", lang, file=out, format=args.format, level=args.level.code,
             preset=args.preset, ranked=ranked, fingerprint=result.fingerprint()[:12]))
     return 0
 

@@ -70,8 +70,9 @@ def fill(store, count: int, seed: int = 7) -> None:
         row = ids.loc[plr]
         # ~50 m offsets keep the point inside its area for the ids we store without a lookup.
         columns = dict(lat=round(lat + rng.uniform(-4e-4, 4e-4), 6), lon=round(lon + rng.uniform(-6e-4, 6e-4), 6),
-                       located_by="point", area_level=None, plr_id=plr, bzr_id=row["BZR_ID"],
-                       pgr_id=row["PGR_ID"], bez_id=row["BEZ_ID"], category=rng.choice(categories),
+                       located_by="point", area_level=None,
+                       units={"PLR": plr, "BZR": row["BZR_ID"], "PGR": row["PGR_ID"], "BEZ": row["BEZ_ID"]},
+                       category=rng.choice(categories),
                        title=f"Bedarf {i}: mehr Bänke", description="", workshop_id=None,
                        channel="online", language="de")
         status = "published" if rng.random() < 0.8 else "pending"

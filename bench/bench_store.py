@@ -114,7 +114,7 @@ def fill(store, places, count: int, seed: int = 7) -> None:
     for i in range(count):
         lat, lon, ids = rng.choice(places)
         columns = dict(lat=lat, lon=lon, located_by="point", area_level=None,
-                       **{f"{k[:3].lower()}_id": v for k, v in ids.items()},
+                       units={k.removesuffix("_ID"): v for k, v in ids.items()},
                        category=rng.choice(categories), title=f"Bedarf {i}", description="",
                        workshop_id=None, channel="online", language="de")
         status = "published" if rng.random() < 0.8 else "pending"
@@ -142,14 +142,17 @@ def count_timing(store, places, count: int) -> dict:
     if store.backend == "postgresql":
         with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(sa.text("VACUUM ANALYZE needs"))
+            conn.execute(sa.text("VACUUM ANALYZE need_units"))
     else:
         with store.engine.begin() as conn:
             conn.execute(sa.text("ANALYZE"))
 
     def naive() -> pd.DataFrame:
         with store.engine.connect() as conn:
-            frame = pd.read_sql(sa.text("SELECT plr_id, category FROM needs WHERE status = 'published'"), conn)
-        return frame.groupby(["plr_id", "category"]).size()
+            frame = pd.read_sql(sa.text(
+                "SELECT u.unit_id, n.category FROM needs n JOIN need_units u ON u.need_id = n.id "
+                "WHERE u.level = 'PLR' AND n.status = 'published'"), conn)
+        return frame.groupby(["unit_id", "category"]).size()
 
     result = {"baseline_ms": _median_time(naive) * 1000, "rows": len(store.counts_by_area("PLR"))}
     for level in ("PLR", "BZR", "PGR", "BEZ"):

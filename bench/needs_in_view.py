@@ -70,7 +70,7 @@ WHERE = ["", " am Platz", " vor der Grundschule", " an der Ecke zur Hauptstraße
          " entlang des Kanals zwischen den beiden Brücken"]
 
 
-COLUMNS = ("id", "created_at", "lat", "lon", "located_by", "area_level", "plr_id", "bzr_id", "pgr_id", "bez_id",
+COLUMNS = ("id", "created_at", "lat", "lon", "located_by", "area_level",
            "category", "title", "description", "status", "merged_into", "support_count", "workshop_id", "channel",
            "language", "client_token")
 
@@ -91,15 +91,19 @@ def fill(store, count: int, seed: int = 14, batch: int = 50_000) -> None:
     now = utc_now().replace(tzinfo=None)
     sqlite = store.backend == "sqlite"
     for first in range(0, count, batch):
-        rows = []
+        rows, units = [], []
         for i in range(first, min(count, first + batch)):
             lat, lon, plr, bzr, pgr, bez = rng.choice(places)
             created = now - timedelta(seconds=rng.randrange(365 * 86400))
-            rows.append((str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            need_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            category, status = rng.choice(categories), "published" if rng.random() < 0.8 else "pending"
+            units += [(need_id, code, unit, status, category)
+                      for code, unit in zip(("PLR", "BZR", "PGR", "BEZ"), (plr, bzr, pgr, bez))]
+            rows.append((need_id,
                          created.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else created,
                          round(rng.gauss(lat, 0.0036), 6), round(rng.gauss(lon, 0.0059), 6), "point", None,
-                         plr, bzr, pgr, bez, rng.choice(categories), f"{rng.choice(WHAT)}{rng.choice(WHERE)} ({i})",
-                         "", "published" if rng.random() < 0.8 else "pending", None, 0, None, "online", "de", None))
+                         category, f"{rng.choice(WHAT)}{rng.choice(WHERE)} ({i})",
+                         "", status, None, 0, None, "online", "de", None))
         raw = store.engine.raw_connection()
         try:
             cursor = raw.cursor()
@@ -110,10 +114,14 @@ def fill(store, count: int, seed: int = 14, batch: int = 50_000) -> None:
                 cursor.execute("BEGIN")
                 cursor.executemany(f"INSERT INTO needs ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
                                    rows)
+                cursor.executemany("INSERT INTO need_units (need_id, level, unit_id, status, category) VALUES (?, ?, ?, ?, ?)", units)
                 cursor.execute("COMMIT")
             else:
                 with cursor.copy(f"COPY needs ({', '.join(COLUMNS)}) FROM STDIN") as copy:
                     for row in rows:
+                        copy.write_row(row)
+                with cursor.copy("COPY need_units (need_id, level, unit_id, status, category) FROM STDIN") as copy:
+                    for row in units:
                         copy.write_row(row)
                 raw.commit()
         finally:

@@ -171,7 +171,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "BEDARFSATLAS_MAP_POINT_LIMIT",
         "500",
-        "Planners' map (`/karte`) at street zoom, when more needs match than it draws for all of Berlin: "
+        "Planners' map (`/karte`) at street zoom, when more needs match than it draws for the whole city: "
         "at most this many needs are drawn one by one in one view (the newest); a note asks to zoom "
         "in further when the view holds more.",
     ),
@@ -307,7 +307,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if basemap_url and not attribution and not basemap:
         raise SettingsError(
             "BEDARFSATLAS_BASEMAP_ATTRIBUTION is required when BEDARFSATLAS_BASEMAP_URL is set: "
-            "give the base map's attribution text, e.g. 'Geoportal Berlin / dl-de/zero-2.0'."
+            "give the base map's attribution text, e.g. 'Geoportal der Stadt / dl-de/zero-2.0'."
         )
     if basemap_url and not basemap_url.startswith(("https://", "http://")):
         raise SettingsError(

@@ -1,4 +1,4 @@
-"""Berlin's official open data and geography for Bedarfsatlas Berlin.
+"""Open data and geography of the city the atlas runs for (its city profile).
 
 Modules
 -------
@@ -18,19 +18,23 @@ facilities
     Facilities (Kitas, schools, youth centres, care homes, pharmacies) per planning area.
 orientation
     Landmarks for maps without a base map: U- and S-Bahn stations and planning-area name points.
-stations
-    Public-transport stations and stops of the VBB (npm package ``vbb-stations``).
 places
     The place search ("Ort suchen"): a station, facility or area by (part of) its name, offline.
 geocoder
     Street addresses for the place search, from the operator's own geocoding service.
 profile
     City profiles: the ``profile.toml`` that says which city the atlas runs for
-    (Berlin's is ``profiles/berlin``, a data folder, not a module).
+    (Berlin's is ``profiles/berlin``).
 profile_check
     Check a city profile against its data before use (``python -m geodata check --profile DIR``).
 example_profile
     Musterstadt, a small synthetic city as a complete profile: the worked example for new cities.
+
+Subpackages
+-----------
+profiles
+    The bundled city profiles: ``profiles/berlin`` (the reference: ``profile.toml``, and ``helpers.py``
+    and ``stations.py`` that read Berlin's own files, e.g. the VBB stations of the npm package ``vbb-stations``).
 
 ``python -m geodata {fetch,check,locate,find,example-profile}`` is the command line (see ``__main__``).
 Plain Python: nothing here imports streamlit.

@@ -48,7 +48,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 def _build_gazetteer(settings) -> int:
     """The place search's gazetteer, built now (not at the first search) from the verified data."""
     from geodata.places import ensure_gazetteer, place_index
-    from geodata.stations import StationsMissing
+    from geodata.places import StationsMissing
 
     try:
         path = ensure_gazetteer(settings)
@@ -113,7 +113,7 @@ def _cmd_locate(args: argparse.Namespace) -> int:
 
 def _cmd_find(args: argparse.Namespace) -> int:
     from geodata.places import search
-    from geodata.stations import StationsMissing
+    from geodata.places import StationsMissing
 
     settings = load_settings()
     try:

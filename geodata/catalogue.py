@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import date
 
-from core.i18n import format_date, t
+from core.i18n import format_date, has_text, t
 from geodata.profile import DatasetSpec, active_profile
 
 
@@ -78,8 +78,9 @@ class Dataset:
         return self.official_title
 
     def description(self, lang: str) -> str:
-        """What the dataset is, in ``lang``."""
-        return t(f"dataset.{self.key}.description", lang)
+        """What the dataset is, in ``lang``; the official title where the catalogues have no description."""
+        key = f"dataset.{self.key}.description"
+        return t(key, lang) if has_text(key) else self.official_title
 
     def notes_in(self, lang: str) -> tuple[str, ...]:
         """The notes in ``lang``, one text for each note."""
@@ -161,17 +162,6 @@ class PackagedDataset:
 
 
 PACKAGED_DATASETS: dict[str, PackagedDataset] = {
-    "vbb_stations": PackagedDataset(
-        key="vbb_stations",
-        package="vbb-stations",
-        version="8.31.0",
-        path="data.json",
-        official_title="Haltestellen und Bahnhöfe im VBB",
-        publisher="VBB Verkehrsverbund Berlin-Brandenburg GmbH",
-        source_url="https://daten.berlin.de/datensaetze/vbb-fahrplandaten-via-gtfs",
-        licence="CC BY 4.0",
-        licence_url="https://creativecommons.org/licenses/by/4.0/",
-        attribution="VBB Verkehrsverbund Berlin-Brandenburg GmbH, GTFS timetable data",
-        package_licence="ISC (Jannis R, https://github.com/derhuerst/vbb-stations)",
-    ),
+    fields["key"]: PackagedDataset(**fields) for fields in getattr(active_profile().helpers, "PACKAGED", ())
 }
+"""Open data of the city profile that comes in a package (its helpers' ``PACKAGED``; Berlin: the VBB stations)."""

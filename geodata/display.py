@@ -51,7 +51,7 @@ import pyproj
 import shapely
 
 from geodata.fetch import DataError, sha256_of
-from geodata.lor import ANALYSIS_CRS, LEVEL_ORDER, LEVELS, WEB_CRS, _load_units, _path, get_level, load_units
+from geodata.lor import ANALYSIS_CRS, FINEST, LEVEL_ORDER, LEVELS, WEB_CRS, Level, _load_units, _path, get_level, load_units
 from core.settings import Settings
 
 #: Bump when anything below changes the output; old cache files are then ignored.
@@ -81,7 +81,7 @@ def _source_checksum(path: str, mtime: float) -> str:
 @lru_cache(maxsize=2)
 def _simplified_plr(path: str, mtime: float) -> tuple[pd.DataFrame, np.ndarray]:
     """Attributes and coverage-simplified geometry (EPSG:25833) of the PLR, in id order."""
-    plr = _load_units(path, mtime, "PLR")
+    plr = _load_units(path, mtime, LEVELS[FINEST])
     simplified = shapely.coverage_simplify(plr.geometry.array, SIMPLIFY_TOLERANCE_M)
     return pd.DataFrame(plr.drop(columns="geometry")), np.asarray(simplified, dtype=object)
 
@@ -91,7 +91,7 @@ def _level_geometry(attributes: pd.DataFrame, simplified: np.ndarray, level: str
     lvl = LEVELS[level]
     columns = [lvl.id_column, lvl.name_column, *_parent_columns(level)]
     areas = attributes[columns].drop_duplicates(lvl.id_column).sort_values(lvl.id_column)
-    if level == "PLR":
+    if level == FINEST:
         geometry = list(simplified)
     else:
         # The simplified PLR share their edges exactly, so a coverage union is exact and fast.
@@ -132,14 +132,17 @@ def _check(areas: pd.DataFrame, geometry: np.ndarray, level: str) -> None:
         )
 
 
-def build_display_geojson(settings: Settings, level: str) -> str:
+def build_display_geojson(settings: Settings, level: str | Level) -> str:
     """Compute the display GeoJSON of ``level`` from the full-detail PLR, without any cache.
 
     :func:`display_geojson` is the cached way to get the same text.
     """
-    level = get_level(level).code
-    load_units(settings, "PLR")  # raises DataError with the fetch hint when missing
-    path = _path(settings, "PLR")
+    return _build_display_geojson(settings, get_level(level).code)
+
+
+def _build_display_geojson(settings: Settings, level: str) -> str:
+    load_units(settings, LEVELS[FINEST])  # raises DataError with the fetch hint when missing
+    path = _path(settings, LEVELS[FINEST])
     attributes, simplified = _simplified_plr(str(path), path.stat().st_mtime)
     areas = _level_geometry(attributes, simplified, level)
     geometry = _to_display_crs(np.asarray(areas["geometry"], dtype=object))
@@ -182,12 +185,12 @@ def _cached_geojson(settings: Settings, level: str, path: str, mtime: float) -> 
     cache = _cache_file(settings, level, _source_checksum(path, mtime))
     if cache.is_file():
         return cache.read_text(encoding="utf-8")
-    text = build_display_geojson(settings, level)
+    text = _build_display_geojson(settings, level)
     _write_atomically(cache, text)
     return text
 
 
-def display_geojson(settings: Settings, level: str) -> str:
+def display_geojson(settings: Settings, level: str | Level) -> str:
     """The areas of ``level`` as compact GeoJSON text (RFC 7946, WGS84) for the map.
 
     A FeatureCollection; each feature's properties are ``id``, ``name`` and the
@@ -208,9 +211,9 @@ def display_geojson(settings: Settings, level: str) -> str:
     '{"type":"FeatureCollection","features":['
     """
     level = get_level(level).code
-    path = _path(settings, "PLR")
+    path = _path(settings, LEVELS[FINEST])
     if not path.is_file():
-        load_units(settings, "PLR")  # raises the DataError that names the dataset and the fix
+        load_units(settings, LEVELS[FINEST])  # raises the DataError that names the dataset and the fix
     # Not load_units itself: reading the full-detail PLR costs 0.2-0.6 s of a new process's
     # first map, and a warm disk cache (keyed by the file's checksum) does not need it.
     return _cached_geojson(settings, level, str(path), path.stat().st_mtime)
@@ -226,7 +229,7 @@ def _display_units(text: str, level: str) -> gpd.GeoDataFrame:
     return frame
 
 
-def display_units(settings: Settings, level: str) -> gpd.GeoDataFrame:
+def display_units(settings: Settings, level: str | Level) -> gpd.GeoDataFrame:
     """The display geometry of ``level`` as a GeoDataFrame (EPSG:4326), indexed by area id.
 
     Columns ``id``, ``name``, the ids of the coarser levels, and ``geometry``:
@@ -240,11 +243,11 @@ def display_units(settings: Settings, level: str) -> gpd.GeoDataFrame:
     >>> display_units(load_settings(), "BEZ").loc["01", "name"]  # doctest: +SKIP
     'Mitte'
     """
-    level = get_level(level).code
-    return _display_units(display_geojson(settings, level), level)
+    level = get_level(level)
+    return _display_units(display_geojson(settings, level), level.code)
 
 
-def area_bbox(settings: Settings, level: str, area_id: str) -> tuple[float, float, float, float] | None:
+def area_bbox(settings: Settings, level: str | Level, area_id: str) -> tuple[float, float, float, float] | None:
     """``(min_lon, min_lat, max_lon, max_lat)`` of one area as drawn (EPSG:4326); ``None`` for an unknown id.
 
     Where a map of that area starts, e.g. ``/melden?workshop=CODE`` on the workshop's Bezirk.

@@ -1,9 +1,9 @@
-"""Facilities (Kitas, schools, youth centres, care homes, pharmacies) per planning area.
+"""Facilities (Berlin: Kitas, schools, youth centres, care homes, pharmacies) per unit of the finest level.
 
-The five official point layers (Geoportal Berlin WFS exports, EPSG:25833) are
-read once, reduced to one point per facility with its number of places where
-the layer has one, and assigned to the PLR that contains them. Counts and
-places per PLR are plain sums, so they aggregate to every coarser LOR level by
+The point layers are those the city profile's helpers name in ``FACILITIES`` (a profile
+without them has none). Each is read once, reduced to one point per facility with its number
+of places where the layer has one, and assigned to the unit of the finest level that contains
+it. Counts and places per unit are plain sums, so they aggregate to every coarser level by
 summing (:mod:`geodata.indicators` does that).
 
 Two quirks of the files are handled here, not by callers: the pharmacy layer
@@ -30,7 +30,8 @@ import pyogrio
 import shapely
 
 from geodata.catalogue import DATASETS
-from geodata.lor import ANALYSIS_CRS, load_units
+from geodata.lor import ANALYSIS_CRS, FINEST, LEVELS, load_units
+from geodata.profile import active_profile
 from core.i18n import t
 from core.settings import Settings
 
@@ -51,6 +52,8 @@ class FacilityType:
     dataset: str
     places_column: str | None = None
     places_key: str | None = None
+    colour: str = "#444444"
+    """The colour of its markers on the planners' map."""
 
     def label(self, lang: str) -> str:
         """The name of this kind of facility in ``lang``."""
@@ -62,15 +65,9 @@ class FacilityType:
 
 
 FACILITY_TYPES: dict[str, FacilityType] = {
-    ftype.key: ftype
-    for ftype in (
-        FacilityType("kitas", "poi_kitas", places_column="e_platz", places_key="kita_places"),
-        FacilityType("schools", "poi_schools"),
-        FacilityType("youth_centres", "poi_youth_centres"),
-        FacilityType("care_homes", "poi_care_homes", places_column="platzzahl", places_key="care_places"),
-        FacilityType("pharmacies", "poi_pharmacies"),
-    )
+    fields["key"]: FacilityType(**fields) for fields in getattr(active_profile().helpers, "FACILITIES", ())
 }
+"""The facility layers of the city profile (its helpers' ``FACILITIES``), by key."""
 
 
 def _facility_type(kind: str) -> FacilityType:
@@ -121,7 +118,7 @@ def _load(path: str, mtime: float, kind: str) -> gpd.GeoDataFrame:
 
 
 def load_facilities(settings: Settings, kind: str) -> gpd.GeoDataFrame:
-    """The facilities of one kind as points in EPSG:25833.
+    """The facilities of one kind as points in the profile's metric CRS (Berlin: EPSG:25833).
 
     Parameters
     ----------
@@ -169,11 +166,12 @@ def facility_points(settings: Settings, kind: str) -> pd.DataFrame:
     return pd.DataFrame({"lat": points.geometry.y, "lon": points.geometry.x, "name": points["name"].astype(str)})
 
 
-def assign_plr(points: gpd.GeoDataFrame, plr: gpd.GeoDataFrame) -> pd.Series:
-    """The PLR_ID of the planning area containing each point (``<NA>`` outside all).
+def assign_plr(points: gpd.GeoDataFrame, plr: gpd.GeoDataFrame, id_column: str | None = None) -> pd.Series:
+    """The id of the unit of the finest level containing each point (``<NA>`` outside all).
 
+    ``id_column`` is the units' id column (default: the finest level's, Berlin ``PLR_ID``).
     A point exactly on a boundary touches two areas; it goes to the smaller
-    PLR_ID so that the result does not depend on row order and every point is
+    id so that the result does not depend on row order and every point is
     counted once.
 
     Examples
@@ -185,6 +183,7 @@ def assign_plr(points: gpd.GeoDataFrame, plr: gpd.GeoDataFrame) -> pd.Series:
     >>> assign_plr(pts, plr).tolist()
     ['01100101', '01100101', <NA>]
     """
+    id_column = id_column or LEVELS[FINEST].id_column
     if points.crs != plr.crs:
         raise ValueError(
             f"CRS mismatch: points are in {points.crs}, planning areas in {plr.crs}; "
@@ -192,13 +191,13 @@ def assign_plr(points: gpd.GeoDataFrame, plr: gpd.GeoDataFrame) -> pd.Series:
         )
     joined = gpd.sjoin(
         points[["geometry"]].reset_index(drop=True),
-        plr[["PLR_ID", "geometry"]].reset_index(drop=True),
+        plr[[id_column, "geometry"]].reset_index(drop=True),
         how="left",
         predicate="intersects",
     )
-    joined = joined.sort_values("PLR_ID", na_position="last")
+    joined = joined.sort_values(id_column, na_position="last")
     first = joined[~joined.index.duplicated(keep="first")].sort_index()
-    result = pd.Series(first["PLR_ID"].astype("string").values, index=points.index, name="PLR_ID")
+    result = pd.Series(first[id_column].astype("string").values, index=points.index, name=id_column)
     return result
 
 
@@ -222,8 +221,8 @@ def facilities_per_plr(settings: Settings) -> pd.DataFrame:
     """
     from geodata.fetch import DataError
 
-    plr = load_units(settings, "PLR")
-    table = pd.DataFrame(index=pd.Index(plr.index.astype(str), name="PLR_ID"))
+    plr = load_units(settings, LEVELS[FINEST])
+    table = pd.DataFrame(index=pd.Index(plr.index.astype(str), name=LEVELS[FINEST].id_column))
     for ftype in FACILITY_TYPES.values():
         points = load_facilities(settings, ftype.key)
         plr_id = assign_plr(points, plr)
@@ -232,7 +231,7 @@ def facilities_per_plr(settings: Settings) -> pd.DataFrame:
             raise DataError(
                 f"{ftype.dataset}: {len(outside)} facilities lie outside every planning area "
                 f"(first: {outside['name'].iloc[0]!r} at {outside.geometry.iloc[0].wkt}). "
-                "Check the file's CRS (expected EPSG:25833) and re-fetch it."
+                f"Check the file's CRS (expected {ANALYSIS_CRS}) and re-fetch it."
             )
         table[ftype.key] = plr_id.value_counts().reindex(table.index, fill_value=0).astype(float)
         if ftype.places_key:

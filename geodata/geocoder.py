@@ -31,7 +31,14 @@ from geopy.point import Point
 
 from core.settings import Settings
 from geodata.places import Place
-from geodata.stations import BERLIN_EXTENT
+from geodata.profile import active_profile
+
+def search_extent() -> tuple[float, float, float, float]:
+    """Where addresses are looked for (south, west, north, east): the profile helpers' ``SEARCH_EXTENT``, else its bounds."""
+    profile = active_profile()
+    (south, west), (north, east) = profile.bounds
+    return getattr(profile.helpers, "SEARCH_EXTENT", (south, west, north, east))
+
 
 #: Addresses asked for per search; they follow the gazetteer's places.
 ADDRESS_LIMIT = 5
@@ -90,7 +97,7 @@ def geocode_addresses(settings: Settings, query: str, limit: int = ADDRESS_LIMIT
     if not settings.geocoder_url:
         return []
     client = _client(settings.geocoder_url, settings.geocoder_kind, settings.geocoder_timeout)
-    south, west, north, east = BERLIN_EXTENT
+    south, west, north, east = search_extent()
     corners = [Point(south, west), Point(north, east)]
     try:
         if settings.geocoder_kind == "nominatim":

@@ -1,27 +1,27 @@
-"""Official indicators per LOR area, with their meaning, and aggregation that stays right.
+"""Official indicators per area of the city's units, with their meaning, and aggregation that stays right.
 
-One table per Planungsraum (PLR) is joined from the official files on PLR_ID
-(names repeat, ids do not): residents on 31.12.2025 by age, the ellipsoidal
-area, MSS 2021 status and dynamics, the environmental-justice classes, the
-violence-monitoring classes and the facilities counted per PLR. Every
-indicator in :data:`INDICATORS` carries its label, unit (messages of the catalogues),
-direction (is a higher value more need?), the catalogue datasets it comes
-from, and how it aggregates.
+The indicators are those of the city profile (:mod:`geodata.profile`): each dataset of
+``profile.toml`` names the indicators it gives, with label, unit, direction (is a higher value
+more need?) and aggregation rule. One table per unit of the finest level (Berlin: the
+Planungsraum, PLR) is joined from the profile's files on the unit id (names repeat, ids do not).
+A profile whose files need more than reading named columns brings readers in its
+``helpers.py`` (Berlin: residents by age, MSS, environmental justice, violence monitoring, the
+crime atlas, facilities; see ``geodata/profiles/berlin/helpers.py``).
 
-Aggregation to Bezirksregion, Prognoseraum and Bezirk follows the rule of each
-indicator, never a mean of PLR values:
+Aggregation to every coarser level follows the rule of each indicator, never a mean of values
+of the finest level:
 
 * ``sum`` - counts (residents, facilities, places, area) are summed;
-* ``ratio`` - shares, rates and densities are recomputed from the summed
-  numerator and denominator (share of under-6 = sum(under 6) / sum(residents));
-* ``class`` - an official class (MSS status, noise class, ...) exists for the
-  PLR only. It is not averaged; coarser levels get an honestly labelled
-  derived share instead ("share of residents living in PLR with MSS status
-  niedrig or sehr niedrig"), named in ``Indicator.derived_share``.
+* ``ratio`` (``share`` in the profile) - shares, rates and densities are recomputed from the
+  summed numerator and denominator (share of under-6 = sum(under 6) / sum(residents));
+* ``class`` - an official class (MSS status, noise class, ...) exists at the finest level
+  only. It is not averaged; coarser levels get an honestly labelled derived share instead
+  ("share of residents living in areas with MSS status niedrig or sehr niedrig") where the
+  profile's helpers name one in ``Indicator.derived_share``;
+* ``none`` (``finest`` in the profile) - a published rate without its parts, finest level only.
 
-Missing stays missing: the MSS sentinel ``-9999``, the two confidential
-population cells (``NA``) and "largely uninhabited" violence classes become
-NaN, and a rate over zero residents is NaN, never 0 or inf.
+Missing stays missing: sentinels, confidential cells (``NA``) and codes that mean "no class"
+become NaN, and a rate over zero residents is NaN, never 0 or inf.
 
 Examples
 --------
@@ -29,9 +29,9 @@ Examples
 'Share of children under 6'
 >>> INDICATORS["share_under6"].numerator, INDICATORS["share_under6"].denominator
 ('pop_under6', 'population')
->>> "mss_status" in available_indicators("BZR")
+>>> "mss_status" in available_indicators(LEVEL_ORDER[1])
 False
->>> "mss_status_low_share" in available_indicators("BEZ")
+>>> "mss_status_low_share" in available_indicators(LEVEL_ORDER[-1])
 True
 """
 
@@ -41,7 +41,7 @@ import hashlib
 import logging
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -53,24 +53,25 @@ from geodata import facilities as facilities_module
 from geodata.catalogue import DATASETS, Dataset
 from geodata.facilities import FACILITY_TYPES, facilities_per_plr
 from core.i18n import LANGUAGES, t
-from geodata.lor import LEVEL_ORDER, LEVELS, WEB_CRS, get_level, hierarchy, load_units, parent_ids
+from geodata.lor import FINEST, LEVEL_ORDER, LEVELS, WEB_CRS, Level, get_level, hierarchy, load_units, parent_ids
+from geodata.profile import IndicatorSpec, Text, active_profile
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
-MISSING_SENTINEL = -9999
-"""MSS WFS tables mark invalid PLR (fewer than 300 residents, outliers) with this."""
-
 AGGREGATIONS = ("sum", "ratio", "class", "none")
 KINDS = ("count", "area", "share", "rate", "density", "class", "index", "change")
+_AGGREGATION_OF = {"sum": "sum", "share": "ratio", "class": "class", "finest": "none"}
+"""The profile's aggregation names and the ones used here."""
 
 
 @dataclass(frozen=True)
 class Indicator:
     """One official indicator: what it means, where it comes from, how it aggregates.
 
-    Its label, unit and note are messages of the catalogues (``indicator.<key>.label``,
-    ``.unit`` and ``.note``), shown by :meth:`label`, :meth:`unit` and :meth:`note_text`.
+    Its label and unit are texts of the city profile (for Berlin the messages
+    ``indicator.<key>.label`` and ``.unit`` of the catalogues), its note the message
+    ``indicator.<key>.note``; shown by :meth:`label`, :meth:`unit` and :meth:`note_text`.
 
     Parameters
     ----------
@@ -85,17 +86,18 @@ class Indicator:
         Keys of :data:`geodata.catalogue.DATASETS` the value is computed from.
     aggregation : str
         ``"sum"`` (the column itself is summed), ``"ratio"`` (``numerator /
-        denominator * factor`` from summed columns), ``"class"`` (PLR only, a
-        derived share stands in at coarser levels) or ``"none"`` (PLR only: a
+        denominator * factor`` from summed columns), ``"class"`` (finest level only, a
+        derived share may stand in at coarser levels) or ``"none"`` (finest level only: a
         published rate without its numerator and denominator).
     numerator, denominator : str, optional
-        Columns of the PLR table for ``"ratio"``.
+        Columns of the finest table for ``"ratio"``.
     factor : float
         100 for percentages, 10,000 for "per 10,000 residents".
     classes : tuple of int, optional
         For ``"class"``: the class codes, in code order.
     class_texts : str, optional
-        For ``"class"``: the set of class names, messages ``indicator_class.<class_texts>.<code>``.
+        For ``"class"``: the set of class names, messages ``indicator_class.<class_texts>.<code>``;
+        ``None``: the codes themselves are the names.
     worst_class : int, optional
         For ``"class"``: the code that means most need.
     derived_share : str, optional
@@ -112,8 +114,11 @@ class Indicator:
         Whether a reader must know something (vintage, caveats, how the direction was
         inferred): the message ``indicator.<key>.note``.
     base_level : str
-        The finest level of the source: ``"PLR"`` for most, ``"BZR"`` for the crime
-        atlas, whose counts exist per Bezirksregion and are summed upwards from there.
+        The finest level of the source: the profile's finest level for most, Berlin's crime
+        atlas has counts per Bezirksregion only and is summed upwards from there.
+    column : str, optional
+        For a profile without helpers: the column of the dataset that holds the value
+        (default: the key).
     """
 
     key: str
@@ -133,10 +138,13 @@ class Indicator:
     decimals: int = 0
     direction_verified: bool = True
     has_note: bool = False
-    base_level: str = "PLR"
+    base_level: str = FINEST
+    column: str | None = None
+    label_text: Text = field(compare=False, repr=False, default=Text())
+    unit_text: Text = field(compare=False, repr=False, default=Text())
 
     def label(self, lang: str) -> str:
-        return t(f"indicator.{self.key}.label", lang)
+        return self.label_text.get(lang)
 
     def note_text(self, lang: str) -> str | None:
         """The note in ``lang``, ``None`` when the indicator has none.
@@ -147,7 +155,7 @@ class Indicator:
         return t(f"indicator.{self.key}.note", lang) if self.has_note else None
 
     def unit(self, lang: str) -> str:
-        return t(f"indicator.{self.key}.unit", lang)
+        return self.unit_text.get(lang)
 
     def heading(self, lang: str) -> str:
         """Label and unit for a legend or a column: ``Anteil ab 65 Jahren (%)``.
@@ -170,152 +178,65 @@ class Indicator:
         """
         if code is None or pd.isna(code) or int(code) not in self.classes:
             return None
-        return t(f"indicator_class.{self.class_texts}.{int(code)}", lang)
+        return self._class_name(int(code), lang)
 
     def class_labels(self, lang: str) -> dict[int, str]:
         """Every class code with its label in ``lang``, in code order (empty for a continuous indicator)."""
-        return {code: t(f"indicator_class.{self.class_texts}.{code}", lang) for code in self.classes}
+        return {code: self._class_name(code, lang) for code in self.classes}
+
+    def _class_name(self, code: int, lang: str) -> str:
+        if self.class_texts is None:
+            return str(code)
+        return t(f"indicator_class.{self.class_texts}.{code}", lang)
 
     @property
     def levels(self) -> tuple[str, ...]:
-        """The LOR levels at which this indicator is available (its base level and coarser ones)."""
+        """The levels at which this indicator is available (its base level and coarser ones)."""
         if self.aggregation not in ("sum", "ratio"):
-            return ("PLR",)
+            return (FINEST,)
         return LEVEL_ORDER[LEVEL_ORDER.index(self.base_level):]
 
 
 # --- the indicator definitions ----------------------------------------------------------
-# Labels, units, notes and class names are messages of the catalogues (core/locale):
-# indicator.<key>.label, indicator.<key>.unit, indicator.<key>.note and
-# indicator_class.<class_texts>.<code>.
+# From the city profile: what profile.toml says of each indicator, and what its helpers add
+# (kind, decimals, class names, derived shares, notes).
+
+_PROFILE = active_profile()
+_HELPERS = _PROFILE.helpers
+_DEFAULT_DETAILS = {"sum": dict(kind="count"), "ratio": dict(kind="share", decimals=1),
+                    "class": dict(kind="class"), "none": dict(kind="share", decimals=2)}
 
 
-_POP = ("population_2025",)
-_POP_AREA = ("population_2025", "lor_plr")
-
-
-def _pop_share(key: str, column: str) -> Indicator:
-    return Indicator(key, "share", 0, _POP, "ratio", column, "population", 100.0, decimals=1, has_note=True)
-
-
-def _class_with_share(
-    key: str,
-    datasets: tuple[str, ...],
-    classes: tuple[int, ...],
-    class_texts: str,
-    worst: int,
-    share_key: str,
-    share_classes: tuple[int, ...],
-    note: bool = False,
-    verified: bool = True,
-    direction: int | None = 1,
-) -> tuple[Indicator, Indicator]:
-    """A PLR class indicator and the residents' share that stands in for it at coarser levels."""
-    klass = Indicator(
-        key, "class", direction, datasets, "class", classes=classes, class_texts=class_texts,
-        worst_class=worst, derived_share=share_key, direction_verified=verified, has_note=note,
+def _indicator(spec: IndicatorSpec, details: dict) -> Indicator:
+    aggregation = _AGGREGATION_OF[spec.aggregation]
+    return Indicator(
+        spec.key, direction=spec.direction, datasets=spec.datasets, aggregation=aggregation,
+        numerator=spec.numerator, denominator=spec.denominator, factor=spec.factor, classes=spec.classes,
+        base_level=spec.base_level or FINEST, column=spec.column, label_text=spec.label, unit_text=spec.unit,
+        **{**_DEFAULT_DETAILS[aggregation], **details},
     )
-    share = Indicator(
-        share_key, "share", direction, datasets + _POP, "ratio", f"{share_key}_residents",
-        f"{share_key}_residents_classified", 100.0, derived_from=key, share_classes=share_classes,
-        decimals=1, direction_verified=verified, has_note=True,
-    )
-    return klass, share
 
 
-_MSS_STATUS = (1, 2, 3, 4)
-_MSS_DYNAMICS = (1, 3, 5)
-_VIOLENCE = (1, 2, 3, 4)
-_BURDEN = (1, 2, 3)
-_MULTI = tuple(range(6))
+def _definitions() -> list[Indicator]:
+    details = getattr(_HELPERS, "DETAILS", {})
+    specs = {spec.key: spec for spec in _PROFILE.indicators}
+    order = [k for k in getattr(_HELPERS, "ORDER", ()) if k in specs]
+    order += [k for k in specs if k not in order]
+    return [_indicator(specs[key], details.get(key, {})) for key in order]
 
-_CRIME = ("crime_atlas_cases", "crime_atlas_rates")
-CRIME_COLUMNS = ("offences", "kieztaten", "bodily_harm", "street_robbery_purse_snatching", "residential_burglary")
-"""Crime atlas columns the app shows (English names of the re-publisher); each is the indicator
-``crime_<column>_per_100k``."""
-CRIME_BASIS = "crime_residents_basis"
-"""Residents the police counted per Bezirksregion: ``offences / frequency number * 100,000``."""
 
-_DEFS: list[Indicator] = [
-    Indicator("population", "count", 0, _POP, "sum", has_note=True),
-    Indicator("pop_under6", "count", 0, _POP, "sum"),
-    Indicator("pop_65plus", "count", 0, _POP, "sum"),
-    _pop_share("share_under6", "pop_under6"),
-    _pop_share("share_6_15", "pop_6_15"),
-    _pop_share("share_under18", "pop_under18"),
-    _pop_share("share_18_65", "pop_18_65"),
-    _pop_share("share_65plus", "pop_65plus"),
-    _pop_share("share_80plus", "pop_80plus"),
-    _pop_share("share_female", "pop_female"),
-    Indicator("area_km2", "area", 0, ("lor_plr",), "sum", decimals=2, has_note=True),
-    Indicator("density", "density", 0, _POP_AREA, "ratio", "population", "area_km2", 1.0, has_note=True),
-    *_class_with_share("mss_status", ("mss_indices",), _MSS_STATUS, "mss_status", 4,
-                       "mss_status_low_share", (3, 4), note=True),
-    Indicator(
-        "mss_status_very_low_share", "share", 1, ("mss_indices",) + _POP, "ratio",
-        "mss_status_very_low_share_residents", "mss_status_very_low_share_residents_classified",
-        100.0, derived_from="mss_status", share_classes=(4,), decimals=1, has_note=True,
-    ),
-    *_class_with_share("mss_dynamics", ("mss_indices",), _MSS_DYNAMICS, "mss_dynamics", 5,
-                       "mss_dynamics_negative_share", (5,), note=True),
-    *[
-        Indicator(key, kind, 1, ("mss_index_indicators",), "none", decimals=2, has_note=True)
-        for key, kind in (
-            ("mss_unemployment", "share"), ("mss_transfer", "share"), ("mss_child_poverty", "share"),
-            ("mss_unemployment_change", "change"), ("mss_transfer_change", "change"),
-            ("mss_child_poverty_change", "change"),
-        )
-    ],
-    *_class_with_share("ug_air", ("environmental_justice",), _BURDEN, "burden", 3, "ug_air_high_share", (3,),
-                       note=True, verified=False),
-    *_class_with_share("ug_noise", ("environmental_justice",), _BURDEN, "burden", 3, "ug_noise_high_share", (3,),
-                       note=True, verified=False),
-    *_class_with_share("ug_heat", ("environmental_justice",), _BURDEN, "burden", 3, "ug_heat_high_share", (3,),
-                       note=True, verified=False),
-    *_class_with_share("ug_green", ("environmental_justice",), _BURDEN, "green", 3, "ug_green_poor_share", (3,),
-                       note=True, verified=False),
-    *_class_with_share("ug_social", ("environmental_justice",), _BURDEN, "social", 3, "ug_social_high_share",
-                       (3,), note=True),
-    *_class_with_share("ug_multiple_burdens", ("environmental_justice",), _MULTI, "burdens", 5,
-                       "ug_multiple_burdens_3plus_share", (3, 4, 5), note=True),
-    *_class_with_share("violence_total", ("violence_monitoring",), _VIOLENCE, "violence", 4,
-                       "violence_total_high_share", (3, 4), note=True),
-    *_class_with_share("violence_youth", ("violence_monitoring",), _VIOLENCE, "violence", 4,
-                       "violence_youth_high_share", (3, 4), note=True),
-    *_class_with_share("violence_domestic", ("violence_monitoring",), _VIOLENCE, "violence", 4,
-                       "violence_domestic_high_share", (3, 4), note=True),
-    *[
-        Indicator(f"crime_{column}_per_100k", "rate", 1, _CRIME, "ratio", f"crime_{column}", CRIME_BASIS,
-                  100_000.0, decimals=0, base_level="BZR", has_note=True)
-        for column in CRIME_COLUMNS
-    ],
-    *[Indicator(ftype.key, "count", 0, (ftype.dataset,), "sum") for ftype in FACILITY_TYPES.values()],
-    Indicator("kita_places", "count", 0, ("poi_kitas",), "sum"),
-    Indicator("care_places", "count", 0, ("poi_care_homes",), "sum"),
-    Indicator("kita_places_per_100_under6", "rate", -1, ("poi_kitas",) + _POP, "ratio", "kita_places",
-              "pop_under6", 100.0, decimals=1, has_note=True),
-    Indicator("schools_per_10k_6_18", "rate", -1, ("poi_schools",) + _POP, "ratio", "schools", "pop_6_18",
-              10_000.0, decimals=1, has_note=True),
-    Indicator("youth_centres_per_10k_6_25", "rate", -1, ("poi_youth_centres",) + _POP, "ratio",
-              "youth_centres", "pop_6_25", 10_000.0, decimals=1, has_note=True),
-    Indicator("care_places_per_100_80plus", "rate", -1, ("poi_care_homes",) + _POP, "ratio", "care_places",
-              "pop_80plus", 100.0, decimals=1, has_note=True),
-    Indicator("pharmacies_per_10k", "rate", -1, ("poi_pharmacies",) + _POP, "ratio", "pharmacies",
-              "population", 10_000.0, decimals=1, has_note=True),
-]
-
-INDICATORS: dict[str, Indicator] = {ind.key: ind for ind in _DEFS}
+INDICATORS: dict[str, Indicator] = {ind.key: ind for ind in _definitions()}
 """Every indicator by key, in display order."""
 
-# Counts the PLR table carries beyond the indicators: denominators and helpers.
-_EXTRA_COUNTS = (
-    "pop_6_15", "pop_under18", "pop_6_18", "pop_6_25", "pop_18_65", "pop_80plus", "pop_female",
-    "kitas_places_unknown", "care_homes_places_unknown",
-)
+DEFAULT_INDICATOR: str = _PROFILE.default_indicator
+"""The indicator a map shows first (Berlin: the MSS status index), from the city profile."""
+
+_EXTRA_COUNTS: tuple[str, ...] = tuple(getattr(_HELPERS, "EXTRA_COUNTS", ()))
+"""Counts the finest table carries beyond the indicators: denominators and helpers."""
 
 
 def _check_definitions() -> None:
-    """Fail at import, not on a page, when a definition above is inconsistent."""
+    """Fail at import, not on a page, when a definition is inconsistent."""
     for ind in INDICATORS.values():
         problems = [
             ind.kind not in KINDS and f"kind {ind.kind!r} not in {KINDS}",
@@ -323,6 +244,8 @@ def _check_definitions() -> None:
             any(k not in DATASETS for k in ind.datasets) and f"unknown dataset in {ind.datasets}",
             ind.aggregation == "ratio" and not (ind.numerator and ind.denominator)
             and "ratio without numerator and denominator",
+            ind.derived_share and ind.derived_share not in INDICATORS
+            and f"derived share {ind.derived_share!r} is no indicator",
         ]
         if any(problems):
             raise ValueError(f"indicator {ind.key!r}: {'; '.join(p for p in problems if p)}")
@@ -368,7 +291,7 @@ def citation(indicator_key: str, lang: str = "de") -> str:
     return "; ".join(dict.fromkeys(ds.citation(lang) for ds in sources(indicator_key)))
 
 
-def available_indicators(level: str) -> list[str]:
+def available_indicators(level: str | Level) -> list[str]:
     """Keys of the indicators that exist at ``level`` (class indicators: PLR only).
 
     Examples
@@ -424,7 +347,7 @@ def not_at_level_note(chosen: str, shown: str, lang: str = "de") -> str:
     >>> not_at_level_note("crime_offences_per_100k", "population", "en")
     '“Offences, all per 100,000 residents” exists for district regions, forecast areas and districts only; showing “Residents”.'
     """
-    levels = [t(f"level.{code}.in_sentence", lang) for code in INDICATORS[chosen].levels]
+    levels = [LEVELS[code].in_sentence(lang) for code in INDICATORS[chosen].levels]
     joined = levels[0] if len(levels) == 1 else f"{', '.join(levels[:-1])} {t('words.and', lang)} {levels[-1]}"
     return t("indicator.not_at_level", lang, indicator=INDICATORS[chosen].label(lang), levels=joined,
              shown=INDICATORS[shown].label(lang))
@@ -433,8 +356,8 @@ def not_at_level_note(chosen: str, shown: str, lang: str = "de") -> str:
 # --- reading the official files ---------------------------------------------------------
 
 
-def _read_csv(settings: Settings, key: str) -> pd.DataFrame:
-    """An official CSV with every value as text and ids as zero-padded strings."""
+def read_csv(settings: Settings, key: str) -> pd.DataFrame:
+    """A CSV of the profile with every value as text, indexed by its id column (zero-padded text)."""
     from geodata.fetch import FETCH_HINT, DataError
 
     ds = DATASETS[key]
@@ -448,8 +371,12 @@ def _read_csv(settings: Settings, key: str) -> pd.DataFrame:
     return table.set_index(ds.id_column)
 
 
-def _numbers(column: pd.Series) -> pd.Series:
-    """Text to float; empty, ``NA`` and the sentinel -9999 become NaN."""
+def read_numbers(column: pd.Series, sentinels: tuple[float, ...] = ()) -> pd.Series:
+    """Text to float; empty, ``NA`` and the ``sentinels`` (codes for "no value") become NaN.
+
+    >>> read_numbers(pd.Series(["3", "", "NA", "-9999"]), sentinels=(-9999,)).tolist()
+    [3.0, nan, nan, nan]
+    """
     from geodata.fetch import FETCH_HINT, DataError
 
     text = column.replace({"": None, "NA": None})
@@ -457,155 +384,78 @@ def _numbers(column: pd.Series) -> pd.Series:
     bad = text.notna() & values.isna()
     if bad.any():
         raise DataError(
-            f"column {column.name!r}: {text[bad].iloc[0]!r} (PLR {text[bad].index[0]}) is not a "
+            f"column {column.name!r}: {text[bad].iloc[0]!r} ({FINEST} {text[bad].index[0]}) is not a "
             f"number; expected digits, empty or NA. {FETCH_HINT}"
         )
-    return values.mask(values == MISSING_SENTINEL)
+    return values.mask(values.isin(sentinels)) if sentinels else values
 
 
-def _population(settings: Settings) -> pd.DataFrame:
-    raw = _read_csv(settings, "population_2025")
-    n = {col: _numbers(raw[col]) for col in DATASETS["population_2025"].columns[1:]}
-    pop = pd.DataFrame(
-        {
-            "population": n["E_E"],
-            "pop_female": n["E_EW"],
-            "pop_under6": n["E_EU1"] + n["E_E1U6"],
-            "pop_6_15": n["E_E6U15"],
-            "pop_under18": n["E_EU1"] + n["E_E1U6"] + n["E_E6U15"] + n["E_E15U18"],
-            "pop_6_18": n["E_E6U15"] + n["E_E15U18"],
-            "pop_6_25": n["E_E6U15"] + n["E_E15U18"] + n["E_E18U25"],
-            "pop_18_65": n["E_E18U25"] + n["E_E25U55"] + n["E_E55U65"],
-            "pop_65plus": n["E_E65U80"] + n["E_E80U110"],
-            "pop_80plus": n["E_E80U110"],
-        }
-    )
-    return pop
-
-
-def _codes(column: pd.Series, allowed: set[int], missing: set[int], key: str) -> pd.Series:
+def read_codes(column: pd.Series, allowed: set[int], missing: set[int], key: str,
+               sentinels: tuple[float, ...] = ()) -> pd.Series:
     """Class codes as float; ``missing`` codes become NaN, unknown codes are an error."""
     from geodata.fetch import DataError
 
-    values = _numbers(column.str.split(" - ").str[0].str.strip())
+    values = read_numbers(column, sentinels)
     unknown = values.dropna()[~values.dropna().isin(allowed | missing)]
     if len(unknown):
         raise DataError(
-            f"{key}: unexpected class code {unknown.iloc[0]!r} for PLR {unknown.index[0]}; "
+            f"{key}: unexpected class code {unknown.iloc[0]!r} for {FINEST} {unknown.index[0]}; "
             f"expected one of {sorted(allowed | missing)}. The file may be a newer edition; "
-            "update geodata/indicators.py."
+            "update the classes in the city profile."
         )
     return values.mask(values.isin(missing))
 
 
-def _classes_of(key: str) -> set[int]:
-    return set(INDICATORS[key].classes)
+def _profile_parts(settings: Settings) -> list[pd.DataFrame]:
+    """The columns the profile names, read from its CSV files (a profile without helpers).
 
-
-def _mss(settings: Settings) -> pd.DataFrame:
-    idx = _read_csv(settings, "mss_indices")
-    ind = _read_csv(settings, "mss_index_indicators")
-    table = pd.DataFrame(
-        {
-            "mss_status": _codes(idx["SI_N"], _classes_of("mss_status"), set(), "mss_indices"),
-            "mss_dynamics": _codes(idx["DI_N"], _classes_of("mss_dynamics"), set(), "mss_indices"),
-        }
-    )
-    for key, column in (
-        ("mss_unemployment", "S1"), ("mss_transfer", "S3"), ("mss_child_poverty", "S4"),
-        ("mss_unemployment_change", "D1"), ("mss_transfer_change", "D3"),
-        ("mss_child_poverty_change", "D4"),
-    ):
-        table[key] = _numbers(ind[column]).reindex(table.index)
-    return table
-
-
-def _environmental_justice(settings: Settings) -> pd.DataFrame:
-    raw = _read_csv(settings, "environmental_justice")
-    key = "environmental_justice"
-    # The column S-Bahn-Ring is 1 in all 542 rows (SOURCES.md) and is deliberately not read.
-    return pd.DataFrame(
-        {
-            "ug_air": _codes(raw["Luftbelastungs-Kategorie"], _classes_of("ug_air"), set(), key),
-            "ug_noise": _codes(raw["Lärmbelastungs-Kategorie"], _classes_of("ug_noise"), set(), key),
-            "ug_heat": _codes(raw["Thermische Belastungs-Kategorie"], _classes_of("ug_heat"), set(), key),
-            "ug_green": _codes(raw["Grünflächenversorgungs-Kategorie"], _classes_of("ug_green"), {0}, key),
-            "ug_social": _codes(raw["Soziale Benachteiligungs-Kategorie"], _classes_of("ug_social"), {0}, key),
-            "ug_multiple_burdens": _codes(
-                raw["Anzahl der Mehrfachbelastungen"], _classes_of("ug_multiple_burdens"), set(), key
-            ),
-        }
-    )
-
-
-def _violence(settings: Settings) -> pd.DataFrame:
-    raw = _read_csv(settings, "violence_monitoring")
-    allowed = _classes_of("violence_total")
-    # 0 = "Weitgehend unbewohnte Fläche": no class, not the lowest one.
-    return pd.DataFrame(
-        {
-            "violence_total": _codes(raw["kategorie_gesamt"], allowed, {0}, "violence_monitoring"),
-            "violence_youth": _codes(raw["kategorie_jugend"], allowed, {0}, "violence_monitoring"),
-            "violence_domestic": _codes(raw["kategorie_innerfam_partner"], allowed, {0}, "violence_monitoring"),
-        }
-    )
-
-
-def crime_counts(settings: Settings) -> pd.DataFrame:
-    """The crime atlas per Bezirksregion: cases per shown column and the police's population basis.
-
-    Indexed by ``BZR_ID`` (the 143 Bezirksregionen; the rows of offences not placed in one,
-    ``xx9900`` and ``999900``, are dropped). ``crime_<column>`` holds the 2023 cases,
-    :data:`CRIME_BASIS` the residents the police divided by: ``offences / frequency number
-    * 100,000`` (the frequency number is rounded, so the basis is exact to about 0.01 %).
-    A Bezirksregion without offences or without a frequency number has no basis (NaN).
-
-    Examples
-    --------
-    >>> crime = crime_counts(load_settings())  # doctest: +SKIP
-    >>> len(crime), int(crime["crime_offences"].sum()) < 480_270  # doctest: +SKIP
-    (143, True)
+    An indicator's value comes from its ``column`` (default: its key); a share's numerator and
+    denominator are columns of the same file, kept under their own names and summed upwards.
     """
-    from geodata.fetch import DataError
-
-    cases = _read_csv(settings, "crime_atlas_cases")
-    rates = _read_csv(settings, "crime_atlas_rates")
-    bzr_ids = pd.Index(sorted(hierarchy(settings)["BZR_ID"].astype(str).unique()), name="BZR_ID")
-    unplaced = cases.index[cases.index.str.endswith("9900")]
-    known = cases.index.difference(unplaced)
-    if not known.equals(bzr_ids) or not rates.index.difference(rates.index[rates.index.str.endswith("9900")]).equals(bzr_ids):
-        lacking, extra = bzr_ids.difference(known), known.difference(bzr_ids)
-        raise DataError(
-            f"crime atlas: Bezirksregion ids do not match the LOR 2021 key table: {len(lacking)} missing "
-            f"(e.g. {list(lacking[:3])}), {len(extra)} unknown (e.g. {list(extra[:3])}). Re-fetch the open data."
-        )
-    table = pd.DataFrame(index=bzr_ids)
-    for column in CRIME_COLUMNS:
-        table[f"crime_{column}"] = _numbers(cases.loc[bzr_ids, column]).values
-    offences = table["crime_offences"]
-    frequency = _numbers(rates.loc[bzr_ids, "offences"]).values
-    with np.errstate(divide="ignore", invalid="ignore"):
-        basis = offences.values / frequency * 100_000.0
-    table[CRIME_BASIS] = np.where((frequency > 0) & (offences.values > 0), np.round(basis), np.nan)
-    return table
+    parts = []
+    for ds in DATASETS.values():
+        given = [ind for ind in INDICATORS.values() if ind.datasets[0] == ds.key]
+        if not given or ds.kind != "csv":
+            continue
+        raw = read_csv(settings, ds.key)
+        part = pd.DataFrame(index=raw.index)
+        for ind in given:
+            if ind.aggregation == "ratio":
+                for column in (ind.numerator, ind.denominator):
+                    if column in raw.columns:
+                        part[column] = read_numbers(raw[column])
+            elif ind.aggregation == "class":
+                part[ind.key] = read_codes(raw[ind.column or ind.key], set(ind.classes), set(), ds.key)
+            else:
+                part[ind.key] = read_numbers(raw[ind.column or ind.key])
+        parts.append(part)
+    return parts
 
 
-def add_crime(table: pd.DataFrame, crime: pd.DataFrame, level: str) -> pd.DataFrame:
-    """Join the crime atlas counts summed to ``level`` (BZR or coarser) and compute its rates.
+def add_coarse(table: pd.DataFrame, coarse: dict[str, pd.DataFrame], level: str | Level) -> pd.DataFrame:
+    """Join counts published at a coarser level, summed to ``level``, and compute their ratios.
+
+    ``coarse`` maps a level code to a table indexed by that level's ids (Berlin: the crime atlas
+    per Bezirksregion); it joins where ``level`` is that level or coarser.
 
     >>> table = pd.DataFrame({"population": [5.0]}, index=pd.Index(["01"], name="BEZ_ID"))
-    >>> crime = pd.DataFrame({"crime_offences": [10.0, 30.0], CRIME_BASIS: [1000.0, 3000.0]},
+    >>> crime = pd.DataFrame({"crime_offences": [10.0, 30.0], "crime_residents_basis": [1000.0, 3000.0]},
     ...                      index=pd.Index(["011001", "011002"], name="BZR_ID"))
-    >>> float(add_crime(table, crime, "BEZ").loc["01", "crime_offences_per_100k"])
+    >>> float(add_coarse(table, {"BZR": crime}, "BEZ").loc["01", "crime_offences_per_100k"])
     1000.0
     """
-    code = get_level(level).code
-    if code == "PLR":
-        return table
-    keys = parent_ids(pd.Series(crime.index.astype(str), index=crime.index), code)
-    summed = crime.groupby(keys.values).sum(min_count=1)
-    table = table.drop(columns=[c for c in summed.columns if c in table.columns]).join(summed, how="left")
+    lvl = get_level(level)
+    for base, counts in coarse.items():
+        if LEVEL_ORDER.index(lvl.code) < LEVEL_ORDER.index(base):
+            continue
+        keys = parent_ids(pd.Series(counts.index.astype(str), index=counts.index), lvl)
+        summed = counts.groupby(keys.values).sum(min_count=1)
+        table = table.drop(columns=[c for c in summed.columns if c in table.columns]).join(summed, how="left")
     return add_ratios(table)
+
+
+def _coarse_parts(settings: Settings) -> dict[str, pd.DataFrame]:
+    return _HELPERS.coarse_parts(settings) if hasattr(_HELPERS, "coarse_parts") else {}
 
 
 _GEOD = Geod(ellps="GRS80")
@@ -678,7 +528,7 @@ def sum_columns(table: pd.DataFrame) -> list[str]:
     return list(seen)
 
 
-def aggregate(plr: pd.DataFrame, level: str) -> pd.DataFrame:
+def aggregate(plr: pd.DataFrame, level: str | Level) -> pd.DataFrame:
     """Aggregate a PLR table (indexed by PLR_ID) to ``level``.
 
     Count columns are summed (an area whose PLR are all missing stays
@@ -696,21 +546,19 @@ def aggregate(plr: pd.DataFrame, level: str) -> pd.DataFrame:
     >>> aggregate(plr, "BZR")["share_under6"].tolist()
     [10.0]
     """
-    code = get_level(level).code
-    if code == "PLR":
+    lvl = get_level(level)
+    if lvl.code == FINEST:
         return add_ratios(plr)
     columns = sum_columns(plr)
-    keys = parent_ids(pd.Series(plr.index.astype(str), index=plr.index), code)
+    keys = parent_ids(pd.Series(plr.index.astype(str), index=plr.index), lvl)
     summed = plr[columns].groupby(keys.values).sum(min_count=1)
-    summed.index.name = f"{code}_ID"
+    summed.index.name = lvl.id_column
     return add_ratios(summed)
 
 
-# --- the cached PLR table ---------------------------------------------------------------
+# --- the cached table of the finest level ------------------------------------------------
 
-_INPUT_DATASETS = ("lor_plr", "population_2025", "mss_indices", "mss_index_indicators",
-                   "environmental_justice", "violence_monitoring", "lor_key", *_CRIME,
-                   *(t.dataset for t in FACILITY_TYPES.values()))
+_INPUT_DATASETS = tuple(getattr(_HELPERS, "INPUT_DATASETS", ())) or tuple(DATASETS)
 
 
 def data_version(settings: Settings) -> str:
@@ -720,31 +568,32 @@ def data_version(settings: Settings) -> str:
         path = settings.raw_dir / DATASETS[key].filename
         stat = path.stat() if path.is_file() else None
         digest.update(f"{key}:{stat.st_size if stat else -1}:{stat.st_mtime_ns if stat else -1};".encode())
-    for module in (__file__, facilities_module.__file__):
-        digest.update(Path(module).read_bytes())
+    for module in (__file__, facilities_module.__file__, getattr(_HELPERS, "__file__", None)):
+        if module:
+            digest.update(Path(module).read_bytes())
     return digest.hexdigest()[:16]
 
 
 def _build_plr_table(settings: Settings) -> pd.DataFrame:
     from geodata.fetch import DataError
 
-    units = load_units(settings, "PLR")
-    index = pd.Index(units.index.astype(str), name="PLR_ID")
-    parts = [
-        _population(settings), _mss(settings), _environmental_justice(settings),
-        _violence(settings), facilities_per_plr(settings),
-    ]
+    finest = LEVELS[FINEST]
+    units = load_units(settings, finest)
+    index = pd.Index(units.index.astype(str), name=finest.id_column)
+    parts = _HELPERS.finest_parts(settings) if hasattr(_HELPERS, "finest_parts") else _profile_parts(settings)
+    if FACILITY_TYPES:
+        parts.append(facilities_per_plr(settings))
     for part in parts:
         part.index = part.index.astype(str)
         extra = part.index.difference(index)
         lacking = index.difference(part.index)
         if len(extra) or len(lacking):
             raise DataError(
-                f"PLR ids do not match the LOR 2021 geometry: {len(lacking)} missing "
+                f"{finest.id_column} ids do not match the units of {finest.dataset}: {len(lacking)} missing "
                 f"(e.g. {list(lacking[:3])}), {len(extra)} unknown (e.g. {list(extra[:3])}). "
-                "Is a file from the old 447-PLR system? Re-fetch the open data."
+                "Is a file from an older edition of the units? Re-fetch the open data."
             )
-    table = pd.DataFrame({"PLR_NAME": units["PLR_NAME"].astype(str).values}, index=index)
+    table = pd.DataFrame({finest.name_column: units[finest.name_column].astype(str).values}, index=index)
     table["area_km2"] = ellipsoidal_area_km2(units.geometry.to_crs(WEB_CRS).values)
     table = table.join(parts, how="left")
     table = table.join(_class_shares(table))
@@ -815,22 +664,22 @@ def plr_table(settings: Settings) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=16)
-def _indicator_table_cached(settings: Settings, version: str, level: str) -> pd.DataFrame:
-    plr = _plr_table_cached(settings, version)
-    table = add_crime(aggregate(plr.drop(columns="PLR_NAME"), level), crime_counts(settings), level)
-    lvl = get_level(level)
-    if lvl.code == "PLR":
-        names = plr["PLR_NAME"]
+def _indicator_table_cached(settings: Settings, version: str, lvl: Level) -> pd.DataFrame:
+    finest = _plr_table_cached(settings, version)
+    name_column = LEVELS[FINEST].name_column
+    table = add_coarse(aggregate(finest.drop(columns=name_column), lvl), _coarse_parts(settings), lvl)
+    if lvl.code == FINEST:
+        names = finest[name_column]
     else:
         names = hierarchy(settings).drop_duplicates(lvl.id_column).set_index(lvl.id_column)[lvl.name_column]
     table.insert(0, "name", names.reindex(table.index).astype(str).values)
     table.index.name = lvl.id_column
-    keep = ["name"] + sum_columns(table) + [k for k in available_indicators(lvl.code) if k in table]
+    keep = ["name"] + sum_columns(table) + [k for k in available_indicators(lvl) if k in table]
     keep += [c for c in table.columns if c.endswith("_residents") or c.endswith("_residents_classified")]
     return table[list(dict.fromkeys(keep))]
 
 
-def indicator_table(settings: Settings, level: str) -> pd.DataFrame:
+def indicator_table(settings: Settings, level: str | Level) -> pd.DataFrame:
     """Every indicator available at ``level``, one row per area.
 
     Parameters
@@ -855,5 +704,4 @@ def indicator_table(settings: Settings, level: str) -> pd.DataFrame:
     >>> len(bez), round(bez["area_km2"].sum(), 1)  # doctest: +SKIP
     (12, 891.1)
     """
-    code = get_level(level).code
-    return _indicator_table_cached(settings, data_version(settings), code).copy()
+    return _indicator_table_cached(settings, data_version(settings), get_level(level)).copy()

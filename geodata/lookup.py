@@ -302,7 +302,7 @@ _LOCATOR_BUILD = threading.Lock()
 
 @lru_cache(maxsize=4)
 def _built_locator(path: str, mtime: float) -> Locator:
-    return Locator(_load_units(path, mtime, FINEST))
+    return Locator(_load_units(path, mtime, LEVELS[FINEST]))
 
 
 def _locator(path: str, mtime: float) -> Locator:

@@ -23,6 +23,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import pandas as pd
@@ -55,6 +56,7 @@ class Level:
     name_column: str
     label_text: Text = field(compare=False, repr=False, default=Text())
     plural_text: Text = field(compare=False, repr=False, default=Text())
+    in_sentence_text: Text | None = field(compare=False, repr=False, default=None)
 
     def label(self, lang: str) -> str:
         """The name of one area of this level in ``lang`` ("Bezirksregion")."""
@@ -64,23 +66,50 @@ class Level:
         """The name of the areas of this level in ``lang`` ("Bezirksregionen")."""
         return self.plural_text.get(lang)
 
+    def in_sentence(self, lang: str) -> str:
+        """The areas of this level inside a sentence ("district regions"); the plural where the profile gives none."""
+        return (self.in_sentence_text or self.plural_text).get(lang)
+
 
 def _level(spec: LevelSpec) -> Level:
     return Level(spec.code, spec.id_length or 0, spec.dataset, spec.id_field, spec.name_field,
-                 spec.label, spec.plural)
+                 spec.label, spec.plural, spec.in_sentence)
 
 
 LEVELS: dict[str, Level] = {spec.code: _level(spec) for spec in _PROFILE.levels}
 LEVEL_ORDER = _PROFILE.level_order
 """Level codes, finest first (Berlin: PLR, BZR, PGR, BEZ)."""
+FINEST = LEVEL_ORDER[0]
+"""The code of the finest level (Berlin: PLR): every figure and every need starts from its units."""
+COARSEST = LEVEL_ORDER[-1]
+"""The code of the coarsest level (Berlin: BEZ): a view may be restricted to one of its areas."""
+CITY_NAME = _PROFILE.name
+"""The city's name (Berlin), from the city profile."""
+APP_NAME = _PROFILE.app_name
+"""The app's name for the city (Bedarfsatlas Berlin)."""
+CITY_TIMEZONE = ZoneInfo(_PROFILE.timezone)
+"""The city's time zone: the dates a reader sees are in it."""
 
 
 class UnknownLevelError(ValueError):
-    """A level code that is not one of PLR, BZR, PGR, BEZ."""
+    """A level code that is not one of the profile's levels."""
 
 
-def get_level(code: str) -> Level:
-    """Return the :class:`Level` for ``code`` (case-insensitive)."""
+def get_level(code: str | Level) -> Level:
+    """The :class:`Level` for ``code`` (case-insensitive); a :class:`Level` is passed on as it is.
+
+    Resolve a level code once, where a request enters (a CLI argument, a page's choice, a
+    link), and pass the :class:`Level` on: the functions along the way take it as it is.
+
+    >>> get_level("bzr") is get_level(get_level("BZR"))
+    True
+    """
+    if isinstance(code, Level):
+        return code
+    return _resolve(code)
+
+
+def _resolve(code: str) -> Level:
     try:
         return LEVELS[code.upper()]
     except (KeyError, AttributeError):
@@ -89,24 +118,24 @@ def get_level(code: str) -> Level:
         ) from None
 
 
-def parent_id(plr_id: str, level: str) -> str:
-    """The id of the area at ``level`` that contains the PLR ``plr_id``."""
+def parent_id(plr_id: str, level: str | Level) -> str:
+    """The id of the area at ``level`` that contains the unit ``plr_id`` of the finest level."""
     return plr_id[: get_level(level).id_length]
 
 
-def parent_ids(plr_ids: pd.Series, level: str) -> pd.Series:
-    """Vectorised :func:`parent_id` for a Series of PLR ids."""
+def parent_ids(plr_ids: pd.Series, level: str | Level) -> pd.Series:
+    """Vectorised :func:`parent_id` for a Series of ids of the finest level."""
     return plr_ids.str.slice(0, get_level(level).id_length)
 
 
-def _path(settings: Settings, level: str) -> Path:
+def _path(settings: Settings, level: str | Level) -> Path:
     return settings.raw_dir / DATASETS[get_level(level).dataset].filename
 
 
 @lru_cache(maxsize=16)
-def _load_units(path: str, mtime: float, level: str) -> gpd.GeoDataFrame:
+def _load_units(path: str, mtime: float, level: Level) -> gpd.GeoDataFrame:
     gdf = pyogrio.read_dataframe(path)
-    lvl = LEVELS[level]
+    lvl = get_level(level)
     unit_columns = {col for lv in LEVELS.values() for col in (lv.id_column, lv.name_column)}
     keep = [c for c in gdf.columns if c in unit_columns]
     gdf = gdf[keep + ["geometry"]]
@@ -118,25 +147,25 @@ def _load_units(path: str, mtime: float, level: str) -> gpd.GeoDataFrame:
     return gdf
 
 
-def load_units(settings: Settings, level: str) -> gpd.GeoDataFrame:
+def load_units(settings: Settings, level: str | Level) -> gpd.GeoDataFrame:
     """All areas of one level at full detail, in EPSG:25833, indexed by id.
 
     Columns: ``<LEVEL>_ID``, ``<LEVEL>_NAME`` and the ids and names of every
     coarser level, plus ``geometry``. The result is cached per file version;
     treat it as read-only (``.copy()`` before changing it).
     """
-    level = get_level(level).code
+    level = get_level(level)
     path = _path(settings, level)
     if not path.is_file():
         from geodata.fetch import DataError, FETCH_HINT
 
-        raise DataError(f"{DATASETS[LEVELS[level].dataset].key}: missing at {path}. {FETCH_HINT}")
+        raise DataError(f"{DATASETS[level.dataset].key}: missing at {path}. {FETCH_HINT}")
     return _load_units(str(path), path.stat().st_mtime, level)
 
 
-def units_version(settings: Settings, level: str) -> tuple[str, float]:
+def units_version(settings: Settings, level: str | Level) -> tuple[str, float]:
     """The file behind ``level`` and its modification time: a key for what is derived from its areas."""
-    path = _path(settings, get_level(level).code)
+    path = _path(settings, level)
     return str(path), path.stat().st_mtime if path.is_file() else -1.0
 
 
@@ -148,8 +177,9 @@ def _hierarchy(path: str, mtime: float, cache: str) -> pd.DataFrame:
     if cached.is_file():
         return pd.read_parquet(cached)
     table = pyogrio.read_dataframe(path, read_geometry=False)
-    keep = [c for c in table.columns if c.endswith(("_ID", "_NAME")) and c[:3] in LEVEL_ORDER]
-    table = table[keep].astype(str).sort_values(LEVELS["PLR"].id_column).reset_index(drop=True)
+    unit_columns = [col for lv in LEVELS.values() for col in (lv.id_column, lv.name_column)]
+    keep = [c for c in unit_columns if c in table.columns]
+    table = table[keep].astype(str).sort_values(LEVELS[FINEST].id_column).reset_index(drop=True)
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         partial = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
@@ -169,22 +199,22 @@ def hierarchy(settings: Settings) -> pd.DataFrame:
     Cached per version of the PLR file, in memory and as parquet in ``settings.cache_dir``;
     each call gets a copy.
     """
-    path = _path(settings, "PLR")
+    path = _path(settings, LEVELS[FINEST])
     if not path.is_file():
-        load_units(settings, "PLR")  # raises the error that names the fix
+        load_units(settings, LEVELS[FINEST])  # raises the error that names the fix
     stat = path.stat()
     cache = settings.cache_dir / f"lor_hierarchy_{stat.st_size}_{stat.st_mtime_ns}.parquet"
     return _hierarchy(str(path), stat.st_mtime, str(cache)).copy()
 
 
-def names(settings: Settings, level: str) -> pd.Series:
+def names(settings: Settings, level: str | Level) -> pd.Series:
     """Area names of ``level``, indexed by id."""
     lvl = get_level(level)
-    return load_units(settings, lvl.code)[lvl.name_column]
+    return load_units(settings, lvl)[lvl.name_column]
 
 
 @lru_cache(maxsize=16)
-def _representative_points(path: str, mtime: float, level: str) -> pd.DataFrame:
+def _representative_points(path: str, mtime: float, level: Level) -> pd.DataFrame:
     import pyproj
     import shapely
 
@@ -202,7 +232,7 @@ def _representative_points(path: str, mtime: float, level: str) -> pd.DataFrame:
     return pd.DataFrame({"lat": lat, "lon": lon}, index=units.index.copy())
 
 
-def representative_points(settings: Settings, level: str) -> pd.DataFrame:
+def representative_points(settings: Settings, level: str | Level) -> pd.DataFrame:
     """One WGS84 point per area that is guaranteed to lie inside that area.
 
     Use it to place something that belongs to a whole area (a need reported
@@ -221,7 +251,7 @@ def representative_points(settings: Settings, level: str) -> pd.DataFrame:
     >>> representative_points(load_settings(), "BEZ").loc["01"].round(1).tolist()  # doctest: +SKIP
     [52.5, 13.4]
     """
-    level = get_level(level).code
+    level = get_level(level)
     load_units(settings, level)  # raises DataError with the fetch hint when missing
     path = _path(settings, level)
     return _representative_points(str(path), path.stat().st_mtime, level).copy()

@@ -2,7 +2,7 @@
 
 Without tiles (the default, see ``BEDARFSATLAS_BASEMAP``) a map shows the area outlines
 and nothing else. At street zoom the maps therefore name the U- and S-Bahn stations
-(npm package ``vbb-stations``, :mod:`geodata.stations`) and the 542 Planungsräume (at a
+(Berlin: npm package ``vbb-stations``, read by the profile's helpers) and the 542 Planungsräume (at a
 point surely inside each, from the display geometry). This module builds those rows;
 :mod:`maps.orientation` draws them. Coordinates are rounded to 5 decimals (about 1 m)
 to keep the few hundred rows small in every map sent to a browser.
@@ -27,7 +27,8 @@ import pandas as pd
 from core.settings import Settings
 from geodata.catalogue import PACKAGED_DATASETS
 from geodata.display import display_geojson, display_units
-from geodata.stations import RAIL_KINDS, load_stations
+from geodata.lor import FINEST
+from geodata.places import station_source
 
 DECIMALS = 5
 
@@ -94,23 +95,26 @@ def area_name_rows(units) -> tuple[AreaNameRow, ...]:
 
 
 def stations_attribution() -> str:
-    """The stations' source as the map's attribution names it (CC BY 4.0 asks for it)."""
-    ds = PACKAGED_DATASETS["vbb_stations"]
+    """The stations' source as the map's attribution names it (CC BY 4.0 asks for it); empty without stations."""
+    source = station_source()
+    if source is None:
+        return ""
+    ds = PACKAGED_DATASETS[source.DATASET]
     return f"{ds.attribution}, {ds.licence}"
 
 
 @lru_cache(maxsize=4)
 def _landmarks(settings: Settings, plr_geojson: str, package_dir: Path | None) -> Landmarks:
     # Keyed by the display GeoJSON's text too (a str caches its hash): new LOR data, new rows.
-    stations = load_stations(package_dir, kinds=RAIL_KINDS)
-    return Landmarks(station_rows(stations), area_name_rows(display_units(settings, "PLR")),
-                     stations_attribution())
+    source = station_source()
+    stations = station_rows(source.load_stations(package_dir, kinds=source.RAIL_KINDS)) if source else ()
+    return Landmarks(stations, area_name_rows(display_units(settings, FINEST)), stations_attribution())
 
 
 def landmarks(settings: Settings, package_dir: Path | None = None) -> Landmarks:
     """The U- and S-Bahn stations and the Planungsraum names of Berlin, cached per process.
 
-    Raises :class:`geodata.stations.StationsMissing` (with the install command) when the
+    Raises :class:`geodata.places.StationsMissing` (with the install command) when the
     npm package is not installed, and :class:`geodata.fetch.DataError` without the LOR data.
 
     >>> from core.settings import load_settings
@@ -118,4 +122,4 @@ def landmarks(settings: Settings, package_dir: Path | None = None) -> Landmarks:
     >>> len(marks.areas), "U Kottbusser Tor" in {s.name for s in marks.stations}  # doctest: +SKIP
     (542, True)
     """
-    return _landmarks(settings, display_geojson(settings, "PLR"), package_dir)
+    return _landmarks(settings, display_geojson(settings, FINEST), package_dir)

@@ -60,6 +60,7 @@ from rapidfuzz import fuzz, process
 from core.settings import Settings
 from geodata.catalogue import DATASETS, PACKAGED_DATASETS
 from geodata.lor import LEVEL_ORDER, LEVELS, _path
+from geodata.profile import active_profile
 
 #: Bump when anything below changes the gazetteer's rows; old cache files are then ignored.
 GAZETTEER_VERSION = 2
@@ -70,14 +71,33 @@ AREA_COLUMNS: tuple[str, ...] = tuple(
 )
 COLUMNS: tuple[str, ...] = ("name", "kind", "lat", "lon", "weight", "key", *AREA_COLUMNS)
 
-#: Weight of an area name, by level: a Bezirk outranks most stations of its name, a
-#: Planungsraum only small stops. A facility weighs about as much as a small bus stop.
-AREA_WEIGHTS = {"BEZ": 30000.0, "PGR": 8000.0, "BZR": 8000.0, "PLR": 2000.0}
+_HELPERS = active_profile().helpers
+
+#: Weight of an area name, by level: the coarsest level outranks most stations of its name, the
+#: finest only small stops (the profile's helpers may set ``AREA_WEIGHTS``; else each level weighs
+#: four times the next finer). A facility weighs about as much as a small bus stop.
+AREA_WEIGHTS: dict[str, float] = getattr(_HELPERS, "AREA_WEIGHTS", None) or {
+    code: 2000.0 * 4 ** n for n, code in enumerate(LEVEL_ORDER)}
 FACILITY_WEIGHT = 20.0
 
-#: Map zoom that shows a found place: street level for points, the whole area for areas.
+#: Map zoom that shows a found place: street level for points, the whole area for areas
+#: (the finest level at 15, each coarser one a step further out).
 STREET_ZOOM = 16
-ZOOM_BY_KIND = {"BEZ": 12, "PGR": 13, "BZR": 14, "PLR": 15}
+ZOOM_BY_KIND = {code: STREET_ZOOM - 1 - n for n, code in enumerate(LEVEL_ORDER)}
+
+
+class StationsMissing(FileNotFoundError):
+    """The profile's stations package is not installed; the message says how to install it."""
+
+
+def station_source():
+    """The module of the profile's helpers that reads its stations (Berlin: the VBB's), else ``None``.
+
+    It has ``load_stations(package_dir, kinds)``, ``package_file(package_dir)``, ``RAIL_KINDS``
+    and ``DATASET`` (the key of :data:`geodata.catalogue.PACKAGED_DATASETS`).
+    """
+    loader = getattr(_HELPERS, "stations", None)
+    return loader() if loader else None
 
 #: Points of match score (0-100) for the busiest entry; others get less, by log(weight).
 WEIGHT_POINTS = 6.0
@@ -247,23 +267,24 @@ class PlaceIndex:
 
 def _inputs(settings: Settings, stations_dir: Path | None) -> list[Path]:
     from geodata.facilities import FACILITY_TYPES
-    from geodata.stations import package_file
 
+    stations = station_source()
     areas = [_path(settings, level) for level in LEVEL_ORDER]
     facilities = [settings.raw_dir / DATASETS[f.dataset].filename for f in FACILITY_TYPES.values()]
-    return [package_file(stations_dir), *areas, *facilities]
+    return [*([stations.package_file(stations_dir)] if stations else []), *areas, *facilities]
 
 
 def fingerprint(settings: Settings, stations_dir: Path | None = None) -> str:
     """A short hash of the gazetteer's inputs (paths, sizes, modification times) and its version.
 
     Raises :class:`geodata.fetch.DataError` (naming the fetch command) when an
-    open-data file is missing, and :class:`geodata.stations.StationsMissing`
+    open-data file is missing, and :class:`StationsMissing`
     (naming the npm command) when the stations package is.
     """
     from geodata.fetch import DataError
 
-    parts: list[Any] = [GAZETTEER_VERSION, PACKAGED_DATASETS["vbb_stations"].version]
+    stations = station_source()
+    parts: list[Any] = [GAZETTEER_VERSION, PACKAGED_DATASETS[stations.DATASET].version if stations else None]
     for path in _inputs(settings, stations_dir):
         if not path.is_file():
             raise DataError(key="data.error.place_input_missing", path=path, hint=True)
@@ -284,9 +305,9 @@ def build_gazetteer(settings: Settings, stations_dir: Path | None = None) -> pd.
     from geodata.facilities import FACILITY_TYPES, facility_points
     from geodata.lookup import get_locator
     from geodata.lor import names, representative_points
-    from geodata.stations import load_stations
 
-    parts = [load_stations(stations_dir)[["name", "kind", "lat", "lon", "weight"]]]
+    stations = station_source()
+    parts = [stations.load_stations(stations_dir)[["name", "kind", "lat", "lon", "weight"]]] if stations else []
     for ftype in FACILITY_TYPES.values():
         points = facility_points(settings, ftype.key)
         points = points[points["name"].str.strip().ne("") & points["name"].ne("<NA>")]
@@ -300,12 +321,13 @@ def build_gazetteer(settings: Settings, stations_dir: Path | None = None) -> pd.
     rows["name"] = rows["name"].astype(str).str.strip()
     located = get_locator(settings).locate_many(rows["lat"].to_numpy(), rows["lon"].to_numpy())
     rows = pd.concat([rows, located.reset_index(drop=True)], axis=1)
-    rows = rows[rows["PLR_ID"].notna()].copy()
+    finest_id = LEVELS[LEVEL_ORDER[0]].id_column
+    rows = rows[rows[finest_id].notna()].copy()
     rows["key"] = rows["name"].map(normalise)
     rows = rows[rows["key"] != ""]
     rows = rows.sort_values("weight", ascending=False, kind="stable")
     # The same name of the same kind twice in one Planungsraum (a Kita listed per building) is one hit.
-    rows = rows.drop_duplicates(["key", "kind", "PLR_ID"])
+    rows = rows.drop_duplicates(["key", "kind", finest_id])
     return rows[list(COLUMNS)].reset_index(drop=True)
 
 

@@ -25,19 +25,26 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+import importlib.util
 import re
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.basemaps import BASEMAP_PRESETS
 from core.i18n import LANGUAGES, has_text, t
 from core.settings import profile_setting
 
 PROFILE_FILE = "profile.toml"
+HELPERS_FILE = "helpers.py"
 BUNDLED_DIR = Path(__file__).parent / "profiles"
 """Where the profiles shipped with the app live (package data)."""
 
@@ -83,16 +90,17 @@ class Text:
     key: str | None = None
     inline: tuple[tuple[str, str], ...] = ()
 
-    def get(self, lang: str) -> str:
-        """The text in ``lang``; inline texts fall back to German, then to the first one given.
+    def get(self, lang: str, **values: object) -> str:
+        """The text in ``lang`` with its ``{placeholders}`` filled; inline texts fall back to German, then to the first.
 
-        >>> Text(inline=(("de", "Quartier"), ("en", "Quarter"))).get("tr")
-        'Quartier'
+        >>> Text(inline=(("de", "Quartier {name}"), ("en", "Quarter {name}"))).get("tr", name="Nord")
+        'Quartier Nord'
         """
         if self.key is not None:
-            return t(self.key, lang)
+            return t(self.key, lang, **values)
         texts = dict(self.inline)
-        return texts.get(lang) or texts.get("de") or next(iter(texts.values()), "")
+        text = texts.get(lang) or texts.get("de") or next(iter(texts.values()), "")
+        return text.format(**values) if values else text
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,8 @@ class LevelSpec:
     parent: str | None
     label: Text
     plural: Text
+    in_sentence: Text | None = None
+    """The areas of the level inside a sentence ("district regions"); ``None``: the plural."""
 
 
 @dataclass(frozen=True)
@@ -187,6 +197,19 @@ class Profile:
     default_language: str
     basemaps: tuple[str, ...] = ()
     imprint: Path | None = None
+    timezone: str = "Europe/Berlin"
+    """The city's time zone (``[city] timezone``, an IANA name); default Germany's (IANA names it
+    after its largest city). Dates a reader sees are in it."""
+    label: Text | None = None
+    """The city's name per language (``[city] label``), where a language writes it otherwise."""
+    report_levels: tuple[str, ...] = ()
+    """The levels whose lists /melden offers, coarse to fine (``[app] report_levels``; default: every level)."""
+    texts: Mapping[str, Text] = field(default_factory=dict, compare=False, repr=False)
+    """Sentences the city words itself (``[app.texts]``), e.g. ``place_point``: where a pin lies, with
+    the names of the report levels' areas as placeholders named by their codes in lower case."""
+    default_indicator: str | None = None
+    """The indicator a map shows first (``[app] default_indicator``); ``None``: the first indicator
+    with a direction, else the first one."""
     place_search: bool = False
     """Whether ``python -m geodata fetch`` builds the place search's gazetteer. It still takes the
     stations from the VBB package and the facilities from Berlin's datasets, so only Berlin sets it."""
@@ -202,6 +225,48 @@ class Profile:
     def level_order(self) -> tuple[str, ...]:
         """Level codes, finest first."""
         return tuple(level.code for level in self.levels)
+
+    def text(self, key: str, lang: str, /, **values: object) -> str:
+        """The sentence ``key`` as the city words it (``[app.texts]``), else the app's generic one.
+
+        The generic one is the message ``<key>_generic`` with the city's name as ``{city}``;
+        ``key`` is a message key such as ``report.outside`` (the profile names it ``outside``,
+        the part after the last dot).
+        """
+        own = self.texts.get(key.rsplit(".", 1)[-1])
+        if own is not None:
+            return own.get(lang, **values)
+        return t(f"{key}_generic", lang, city=self.city_label(lang), **values)
+
+    def city_label(self, lang: str) -> str:
+        """The city's name in ``lang``: ``Берлін`` in Ukrainian; :attr:`name` where no label is given."""
+        return self.label.get(lang) if self.label is not None else self.name
+
+    @property
+    def app_name(self) -> str:
+        """The app's name for this city: ``Bedarfsatlas Musterstadt``."""
+        return f"Bedarfsatlas {self.name}"
+
+    @property
+    def coarsest(self) -> LevelSpec:
+        """The coarsest level (Berlin: the Bezirk): what a view may be restricted to."""
+        return self.levels[-1]
+
+    @property
+    def finest(self) -> LevelSpec:
+        """The finest level: the units every figure and every need starts from."""
+        return self.levels[0]
+
+    @property
+    def helpers(self) -> ModuleType | None:
+        """The profile's optional Python helpers (``helpers.py`` beside ``profile.toml``), else ``None``.
+
+        A city whose files need more than reading named columns (Berlin: age groups summed from
+        single years, official class codes with sentinels, facility layers, a source published at a
+        coarser level) writes the readers there; :mod:`geodata.indicators` and
+        :mod:`geodata.facilities` use what it defines (see ``geodata/profiles/berlin/helpers.py``).
+        """
+        return _helpers(str(self.root))
 
 
 # --- parsing --------------------------------------------------------------------------------
@@ -342,6 +407,7 @@ def _levels(r: _Reader, raw: object, languages: tuple[str, ...]) -> tuple[LevelS
             parent=None,
             label=r.text(item, "label", where, languages),
             plural=r.text(item, "plural", where, languages),
+            in_sentence=r.text(item, "in_sentence", where, languages) if "in_sentence" in item else None,
         ))
     codes = [level.code for level in levels]
     for code in {c for c in codes if codes.count(c) > 1}:
@@ -493,8 +559,14 @@ def parse_profile(data: Mapping, root: Path) -> Profile:
     crs = r.str(city, "crs", "city", pattern=re.compile(r"^EPSG:\d{4,6}$"),
                 example='"EPSG:25833" (a metric CRS for areas and distances)') or "EPSG:25833"
     bounds = _bounds(r, city)
+    timezone = r.str(city, "timezone", "city", required=False, example='"Europe/Berlin"') or Profile.timezone
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        r.problem("city.timezone", f"{timezone!r} is no time zone", 'write an IANA name, e.g. timezone = "Europe/Berlin"')
     app = r.table(data, "app", "")
     languages = r.strs(app, "languages", "app") or LANGUAGES
+    label = r.text(city, "label", "city", languages) if "label" in city else None
     unknown = [lang for lang in languages if lang not in LANGUAGES]
     if unknown:
         r.problem("app.languages", f"unknown language(s) {', '.join(unknown)}",
@@ -518,7 +590,7 @@ def parse_profile(data: Mapping, root: Path) -> Profile:
     place_search = app.get("place_search", False)
     if not isinstance(place_search, bool):
         r.problem("app.place_search", f"must be true or false, got {place_search!r}",
-                  "write place_search = false (true needs Berlin's stations and facility datasets)")
+                  "write place_search = true or false")
         place_search = False
     imprint_name = r.str(app, "imprint", "app", required=False)
     imprint = (root / imprint_name) if imprint_name else None
@@ -552,6 +624,21 @@ def parse_profile(data: Mapping, root: Path) -> Profile:
         if ind.base_level is not None and ind.base_level not in codes:
             r.problem(f"datasets.{ind.dataset}.indicators.{ind.key}.base_level",
                       f"unknown level {ind.base_level!r}", f"name one of {', '.join(sorted(codes))}")
+    default_indicator = r.str(app, "default_indicator", "app", required=False)
+    if default_indicator is not None and default_indicator not in {ind.key for ind in indicators}:
+        r.problem("app.default_indicator", f"{default_indicator!r} is no indicator of the profile",
+                  f"name one of {', '.join(ind.key for ind in indicators)}, or leave it out")
+    if default_indicator is None:
+        directed = [ind.key for ind in indicators if ind.direction]
+        default_indicator = (directed or [ind.key for ind in indicators] or [None])[0]
+    report_levels = r.strs(app, "report_levels", "app", required=False) or tuple(
+        level.code for level in reversed(levels))
+    for code in report_levels:
+        if code not in {level.code for level in levels}:
+            r.problem("app.report_levels", f"unknown level {code!r}", "name levels of the profile, coarse to fine")
+    raw_texts = app.get("texts", {})
+    texts = {key: r.text(raw_texts, key, "app.texts", languages) for key in raw_texts} \
+        if isinstance(raw_texts, dict) else {}
     if r.problems:
         raise ProfileError(root / PROFILE_FILE, r.problems)
     known = {"city", "app", "levels", "datasets"}
@@ -559,6 +646,7 @@ def parse_profile(data: Mapping, root: Path) -> Profile:
         root=root, name=name, bounds=bounds, crs=crs, levels=levels, datasets=datasets,
         indicators=indicators, categories=categories, languages=languages,
         default_language=default_language, basemaps=basemaps, imprint=imprint, place_search=place_search,
+        default_indicator=default_indicator, label=label, timezone=timezone, report_levels=report_levels, texts=texts,
         extra={k: v for k, v in data.items() if k not in known},
     )
 
@@ -592,6 +680,26 @@ def profile_dir(value: str | None = None) -> Path:
     return Path(value).expanduser()
 
 
+def bundled_profiles() -> list[str]:
+    """The names of the profiles shipped with the app."""
+    return sorted(p.name for p in BUNDLED_DIR.iterdir() if (p / PROFILE_FILE).is_file())
+
+
+@lru_cache(maxsize=8)
+def _helpers(root: str) -> ModuleType | None:
+    path = Path(root) / HELPERS_FILE
+    if not path.is_file():
+        return None
+    if path.parent.parent == BUNDLED_DIR.resolve():  # shipped with the app: an ordinary module
+        return importlib.import_module(f"geodata.profiles.{path.parent.name}.helpers")
+    name = f"bedarfsatlas_profile_helpers_{hashlib.sha256(root.encode()).hexdigest()[:12]}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 @lru_cache(maxsize=8)
 def _cached(folder: str) -> Profile:
     return load_profile(folder)
@@ -605,7 +713,8 @@ def active_profile() -> Profile:
     except ProfileError as exc:
         raise ProfileError(exc.source, [*exc.problems, Problem(
             "BEDARFSATLAS_PROFILE", f"names {folder}",
-            "set it to a profile folder or a bundled profile name (berlin), or unset it for Berlin")]) from None
+            f"set it to a profile folder or a bundled profile name ({', '.join(bundled_profiles())}), "
+            "or unset it for the default")]) from None
 
 
 # --- writing --------------------------------------------------------------------------------

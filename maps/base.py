@@ -140,6 +140,12 @@ wms_layers='de_basemapde_web_raster_farbe', image_format='image/png', wms_versio
         """
         if settings.basemap:
             preset = basemap_preset(settings.basemap)
+            profile = active_profile()
+            if profile.basemaps and settings.basemap not in profile.basemaps:
+                raise ValueError(
+                    f"BEDARFSATLAS_BASEMAP {settings.basemap!r} is not a base map of the city profile "
+                    f"{profile.name}: choose one of {', '.join(profile.basemaps)}, or add it to app.basemaps "
+                    f"in {profile.root / 'profile.toml'}")
             year = date.today().year if year is None else year
             return cls(
                 settings.basemap_url or preset.url,

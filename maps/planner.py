@@ -67,7 +67,7 @@ from folium.plugins import HeatMap, MarkerCluster
 from maps.classify import MISSING_COLOUR, Classification
 from core.i18n import format_number, t
 from geodata.facilities import FACILITY_TYPES
-from geodata.lor import LEVELS
+from geodata.lor import APP_NAME, LEVELS
 from geodata.orientation import Landmarks
 from maps.base import (
     inert_html,
@@ -104,10 +104,7 @@ CATEGORY_COLOURS = (
 )
 
 #: Facility markers: small squares' colours per kind.
-FACILITY_COLOURS = {
-    "kitas": "#e6550d", "schools": "#3182bd", "youth_centres": "#31a354",
-    "care_homes": "#756bb1", "pharmacies": "#de2d26",
-}
+FACILITY_COLOURS = {kind: ftype.colour for kind, ftype in FACILITY_TYPES.items()}
 
 #: The circles that carry the count of needs per planning area (beyond :data:`POINT_LIMIT`).
 AREA_COUNT_COLOUR = "#d95f02"
@@ -363,7 +360,7 @@ def facilities_layer(facilities: Mapping[str, pd.DataFrame], labels: Mapping[str
 
 
 def standalone_html(m: folium.Map, static_root: str | Path, asset_base: str = ASSET_BASE,
-                    title: str = "Bedarfsatlas Berlin", attribution: str = "") -> str:
+                    title: str = APP_NAME, attribution: str = "") -> str:
     """The map as one self-contained HTML file: local scripts and styles inlined.
 
     ``m.get_root().render()`` alone refers to ``/app/static/...`` and would
@@ -714,7 +711,7 @@ class PlannerMap:
         return legends
 
     def to_html(self, static_root: str | Path, *, focus: str | None = None, basemap: Basemap | None = None,
-             title: str = "Bedarfsatlas Berlin", attribution: str = "") -> str:
+             title: str = APP_NAME, attribution: str = "") -> str:
         """The map as one self-contained HTML file: the screen's base map and layers, assets inlined.
 
         See :func:`standalone_html`; ``static_root`` holds the front-end assets.

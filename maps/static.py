@@ -47,6 +47,7 @@ from PIL import Image, ImageDraw, ImageFont
 from PIL.PngImagePlugin import PngInfo
 
 from maps.classify import MISSING_COLOUR
+from geodata.lor import APP_NAME
 
 #: Fonts with German letters (ä, ö, ü, ß, –, ²), in order of preference. Debian ships
 #: DejaVu with fontconfig (``fonts-dejavu-core``) and Liberation with Chromium.
@@ -262,7 +263,7 @@ def render_choropleth(
         px, py = project(np.array([lon]), np.array([lat]))
         return int(MARGIN + px[0] / SUPERSAMPLE), int(header + py[0] / SUPERSAMPLE)
 
-    text = {"Title": title, "Source": attribution, "Software": "Bedarfsatlas Berlin"}
+    text = {"Title": title, "Source": attribution, "Software": APP_NAME}
     if subtitle:
         text["Description"] = subtitle
     return StaticMap(image, to_pixel, text)

@@ -18,6 +18,7 @@ from assessment.needs import audit
 from assessment.participation.auth import PAGE_ROLES
 from assessment.participation.moderation import REJECT_REASONS, REPORT_REASONS, reason_text
 from core.i18n import escape_markdown, format_datetime, has_text, t
+from geodata.lor import CITY_TIMEZONE
 from ui.context import page_context
 
 ctx = page_context()
@@ -29,12 +30,12 @@ if not user.roles & PAGE_ROLES["audit"]:  # app.py never routes here without the
 COLUMNS = ("at", "actor", "action", "reference", "status_before", "status_after", "reason", "details")
 
 
-def berlin_time(at: datetime | None) -> str:
-    """A stored UTC time as Berlin local time with its zone: ``26.11.2026, 17:05:09 MEZ``."""
+def local_time(at: datetime | None) -> str:
+    """A stored UTC time as the city's local time with its zone: ``26.11.2026, 17:05:09 MEZ``."""
     if at is None:
         return ""
     return format_datetime(at if at.tzinfo else at.replace(tzinfo=timezone.utc), lang, seconds=True,
-                           zone="Europe/Berlin", zone_name=True)
+                           zone=CITY_TIMEZONE.key, zone_name=True)
 
 
 def label(kind: str, value: str | None) -> str:
@@ -55,7 +56,7 @@ def readable(rows: pd.DataFrame) -> pd.DataFrame:
     The CSV export keeps the stored values (UTC, ids), for archives and other tools.
     """
     shown = pd.DataFrame({
-        "at": rows["at"].map(berlin_time),
+        "at": rows["at"].map(local_time),
         "actor": rows["actor"].map(lambda a: label("actor", a)),
         "action": rows["action"].map(lambda a: label("action", a)),
         "reference": rows["need_id"].map(lambda i: i[:8].upper() if isinstance(i, str) else ""),

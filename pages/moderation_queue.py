@@ -29,7 +29,6 @@ from functools import partial
 import streamlit as st
 from streamlit_folium import st_folium
 
-from assessment.needs.validation import BERLIN_TZ
 from assessment.participation.auth import PAGE_ROLES
 from assessment.participation.moderation import (
     PAGE_SIZE,
@@ -49,7 +48,7 @@ from assessment.participation.moderation import (
 from core.i18n import escape_markdown, t
 from core.settings import Settings
 from geodata.display import display_geojson, display_units
-from geodata.lor import names
+from geodata.lor import CITY_TIMEZONE, COARSEST, names
 from maps.base import Basemap
 from maps.moderation import (
     FOCUS_ZOOM,
@@ -166,7 +165,7 @@ marker = {need.id: queue_marker(number[need.id], need, partial(area_names, setti
 markers = [marker[need.id] for need in page.needs]
 focus = st.session_state.get("moderation_focus")
 st_folium(
-    moderation_base_map(display_geojson(settings, "BEZ"), basemap=Basemap.from_settings(settings), lang=lang,
+    moderation_base_map(display_geojson(settings, COARSEST), basemap=Basemap.from_settings(settings), lang=lang,
                         asset_base=asset_base()),
     key="moderation_map",
     feature_group_to_add=queue_layers(markers, area_geometries(markers, partial(display_units, settings)),
@@ -186,7 +185,7 @@ table = [{
     t("moderation.number", lang): number[n.id],
     t("moderation.col.reference", lang): n.reference,
     "Status": status_word(n.status, lang),
-    t("moderation.sent", lang): n.created_at.astimezone(BERLIN_TZ).replace(tzinfo=None),  # local time, sorts as time
+    t("moderation.sent", lang): n.created_at.astimezone(CITY_TIMEZONE).replace(tzinfo=None),  # local time, sorts as time
     t("moderation.area", lang): area_text(marker[n.id], lang),
     t("moderation.position", lang): position_text(n, lang),
     t("moderation.topic", lang): topic_text(n, lang),

@@ -23,6 +23,7 @@ from core.settings import Settings
 from geodata import indicators
 from geodata.display import display_geojson
 from geodata.indicators import (
+    DEFAULT_INDICATOR,
     INDICATORS,
     available_indicators,
     citation,
@@ -42,8 +43,6 @@ from ui import shared_views
 from ui.context import asset_base, page_context
 from ui.map_component import map_component
 
-#: The MSS status index is the city's own summary of social need per PLR.
-DEFAULT_INDICATOR = "mss_status"
 
 ctx = page_context()
 settings, lang = ctx.settings, ctx.lang

@@ -25,12 +25,12 @@ from core.i18n import date_input_format, escape_markdown, t
 from geodata import indicators
 from geodata.facilities import FACILITY_TYPES
 from geodata.indicators import INDICATORS, available_indicators
-from geodata.lor import LEVEL_ORDER, LEVELS
+from geodata.lor import COARSEST, LEVEL_ORDER, LEVELS
 from maps import planner
 from maps.base import Basemap, legend_entries, legend_html
 from maps.view import MapView
 from ui.backdrop import backdrop
-from ui.cached import berlin, display_geometry, facility_points, level_data, plr_points
+from ui.cached import city, display_geometry, facility_points, level_data, plr_points
 from ui.choices import indicator_select, per_language_key
 from ui.context import asset_base, page_context
 from ui.downloads import download_buttons
@@ -67,10 +67,10 @@ date_format = date_input_format(lang)
 first, second, third, fourth = st.columns([1, 1, 2, 1.3])
 level = first.selectbox(t("planner.level", lang), LEVEL_ORDER, format_func=lambda c: LEVELS[c].plural(lang),
                         key="planner_level", placeholder=choose_one)
-bezirk_names = level_data(settings, "BEZ", version)[1]["name"]
+bezirk_names = level_data(settings, COARSEST, version)[1]["name"]
 bezirk = second.selectbox(t("planner.bezirk", lang), [None, *bezirk_names.index], key="planner_bezirk",
                           format_func=lambda b: t("planner.bezirk_all", lang) if b is None else bezirk_names[b],
-                          disabled=level == "BEZ", help=t("planner.bezirk_help", lang), placeholder=choose_one)
+                          disabled=level == COARSEST, help=t("planner.bezirk_help", lang), placeholder=choose_one)
 keys = [NEEDS_PER_1000, *available_indicators(level)]
 key = indicator_select(third, t("planner.indicator", lang), keys, key="planner_indicator", level=level,
                        fallback=keys[1], format_func=lambda k: inventory.indicator_label(k, lang), lang=lang,
@@ -119,11 +119,11 @@ def sync_query(**changes) -> None:
 
 
 sync_query()
-# --- needs: counts per area of the level, Berlin, and the points or per-PLR counts ------------
+# --- needs: counts per area of the level, the city, and the points or per-PLR counts ------------
 needs = inventory.needs_per_1000(store.counts_by_area(level, **store_filters), table, level)
-berlin_counts = inventory.berlin_need_counts(store.counts_by_area("BEZ", **store_filters))
-total_needs = int(berlin_counts["total"])
-berlin_values = berlin(settings, version)
+city_counts = inventory.city_need_counts(store.counts_by_area(COARSEST, **store_filters))
+total_needs = int(city_counts["total"])
+city_values = city(settings, version)
 layer = inventory.view_layer(key, table, needs, lang)
 heading = layer.heading
 drawn = inventory.needs_to_draw(store, filters, total=total_needs, mode=needs_mode, level=level, needs=needs,
@@ -149,7 +149,7 @@ def map_and_focus() -> None:
     kept.report(st.session_state.get("planner_map"))  # the browser's newest view, before the page moves it
     identity = content.identity()
     kept.on_map(identity)  # another choropleth is a new Leaflet map: where the planner was
-    kept.fit("bezirk", bezirk if level != "BEZ" else None, content.bounds(areas))  # each fitted once
+    kept.fit("bezirk", bezirk if level != COARSEST else None, content.bounds(areas))  # each fitted once
     kept.fit("focus", focus, content.bounds([focus]) if focus else None)
     shown, needs_note = inventory.map_in_view(content, store, filters, drawn, kept.showing(),
                                               limit=settings.map_point_limit, lang=lang)
@@ -186,7 +186,7 @@ def map_and_focus() -> None:
     if focus is None:
         return
     st.subheader(focus_label(focus))
-    for title, profile in inventory.focus_tables(table, needs, focus, berlin_values, berlin_counts, level, lang):
+    for title, profile in inventory.focus_tables(table, needs, focus, city_values, city_counts, level, lang):
         st.markdown(f"**{escape_markdown(title)}**")
         st.dataframe(profile, hide_index=True, width="stretch")
     st.caption(escape_markdown(inventory.needs_rate_sources(lang)))
@@ -204,7 +204,7 @@ map_and_focus()
 
 # --- compare areas: any two to MAX_COMPARE, or all of one Bezirk's ---------------------------------
 st.subheader(t("planner.compare", lang, max=inventory.MAX_COMPARE))
-if bezirk and level != "BEZ" and 2 <= len(areas) <= inventory.MAX_COMPARE:
+if bezirk and level != COARSEST and 2 <= len(areas) <= inventory.MAX_COMPARE:
     st.button(t("planner.compare_bezirk", lang, n=len(areas), bezirk=bezirk_names[bezirk]),
               on_click=lambda: st.session_state.update(planner_compare=list(areas)))
 # No "Select all" entry: its label is English, and at PLR level it would pass the limit.
@@ -246,5 +246,5 @@ download_buttons(inventory.view_exports(
     lang=lang))
 st.caption(t("planner.export_note", lang))
 if inventory.may_export_needs(roles):  # the needs themselves, with their texts: staff only
-    download_buttons(inventory.needs_exports(store, filters, bezirk=bezirk if level != "BEZ" else None, lang=lang))
+    download_buttons(inventory.needs_exports(store, filters, bezirk=bezirk if level != COARSEST else None, lang=lang))
     st.caption(t("planner.export_needs_note", lang))

@@ -33,6 +33,7 @@ from assessment.participation.moderation import REPORT_REASONS, REPORT_THRESHOLD
 from core.i18n import escape_markdown, t
 from geodata.display import area_bbox
 from geodata.lookup import get_locator
+from geodata.profile import active_profile
 from ui.cached import area_lists
 from ui.context import browser_value, page_context
 from ui.focus import skip_link
@@ -47,12 +48,11 @@ settings, lang = ctx.settings, ctx.lang
 state = st.session_state
 
 #: The widget key of each area list, coarse to fine, and the label of the list.
-PICKERS = {"BEZ": "report_bez", "BZR": "report_bzr", "PLR": "report_plr"}
-PICKER_LABELS = {"BEZ": "report.bezirk", "BZR": "report.bzr", "PLR": "report.plr"}
+PICKERS = {level: f"report_{level.lower()}" for level in places.LIST_LEVELS}
 
 
 def put_place(place: dict | None, chosen: dict | None = None) -> None:
-    """The lists' area (``chosen``), or a clicked or found point (``None``: outside Berlin) with the lists around it."""
+    """The lists' area (``chosen``), or a clicked or found point (``None``: outside the city) with the lists around it."""
     outside, chosen = (False, chosen) if chosen else (place is None, places.lists_for(place))
     state.update(report_place=place, report_outside=outside, **{key: chosen[lvl] for lvl, key in PICKERS.items()})
 
@@ -129,11 +129,11 @@ with where:
     st.write(t("report.map_hint", lang))
     place_search(settings, lang, "report_search", on_pick=lambda found: put_place(places.found_place(found)))
     # Keyboard users would tab through the map's controls, phone users scroll past a full-screen map.
-    skip_link(t("report.skip_map", lang), PICKERS["BEZ"], anchor="ohne-karte")
+    skip_link(t("report.skip_map", lang), next(iter(PICKERS.values())), anchor="ohne-karte")
     # A workshop's link starts on the workshop's area.
     resident_map(settings, place, nearby, lang, key="report_map", start_bbox=link.start_bbox(partial(area_bbox, settings)))
     if state["report_outside"]:
-        st.error(t("report.outside", lang))
+        st.error(active_profile().text("report.outside", lang))
     elif place:
         st.success(escape_markdown(lists.place_text(place, lang)))
     else:
@@ -147,7 +147,7 @@ with where:
     for level, key in PICKERS.items():
         options = lists.options(level, parent)
         st.selectbox(
-            t(PICKER_LABELS[level], lang), options, key=key, format_func=lists.names[level].get,
+            places.list_label(level, lang), options, key=key, format_func=lists.names[level].get,
             placeholder=t("report.choose", lang), on_change=on_picker, args=(level,), disabled=not options,
         )
         parent = state[key]

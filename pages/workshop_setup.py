@@ -22,10 +22,11 @@ import streamlit_folium
 from assessment.needs.model import DEFAULT_PROCEDURE_ID
 from assessment.needs.taxonomy import category_label
 from assessment.participation.auth import PAGE_ROLES
-from assessment.participation.workshops import MAX_DOTS, WorkshopBook, WorkshopError
+from assessment.participation.workshops import MAX_DOTS, WorkshopBook, WorkshopError, default_focus_rectangle
+from assessment.participation.places import LIST_LEVELS
 from core.i18n import LANGUAGE_NAMES, LANGUAGES, date_input_format, escape_markdown, format_date, t
 from geodata.display import display_geojson, display_units
-from geodata.lor import LEVELS
+from geodata.lor import COARSEST, LEVELS
 from maps.base import Basemap
 from maps.workshop import drawn_bbox, focus_draw_map
 from ui.context import app_url, page_context
@@ -49,7 +50,7 @@ st.title(t("workshop.title", lang))
 st.write(t("workshop.intro", lang))
 
 # --- create ------------------------------------------------------------------------------------
-RECT_DEFAULTS = (("ws_w", 13.36), ("ws_s", 52.51), ("ws_e", 13.40), ("ws_n", 52.53))
+RECT_DEFAULTS = tuple(zip(("ws_w", "ws_s", "ws_e", "ws_n"), default_focus_rectangle()))
 
 
 def create_workshop() -> None:
@@ -60,7 +61,7 @@ def create_workshop() -> None:
     """
     title = state.get("ws_new_title") or ""
     kind = state.get("ws_new_kind", "unit")
-    level = state.get("ws_new_level", "BEZ")
+    level = state.get("ws_new_level", COARSEST)
     if not title.strip():
         state["ws_create_error"] = t("workshop.title_missing", lang)
         return
@@ -96,7 +97,7 @@ with st.expander(t("workshop.create_header", lang), expanded=not book.list()):
     kinds = {"unit": t("workshop.focus_unit", lang), "rect": t("workshop.focus_rect", lang)}
     kind = st.radio(t("workshop.focus_kind", lang), list(kinds), format_func=kinds.get, key="ws_new_kind", horizontal=True)
     if kind == "unit":
-        level = st.selectbox(t("workshop.focus_level", lang), ["BEZ", "BZR", "PLR"], key="ws_new_level",
+        level = st.selectbox(t("workshop.focus_level", lang), list(LIST_LEVELS), key="ws_new_level",
                              format_func=lambda code: LEVELS[code].label(lang))
         names = display_units(settings, level)["name"].sort_values()
         st.selectbox(t("workshop.focus_area", lang), list(names.index), key=f"ws_new_area_{level}",
@@ -104,7 +105,7 @@ with st.expander(t("workshop.create_header", lang), expanded=not book.list()):
     else:
         st.caption(t("workshop.draw_hint", lang))
         drawn = streamlit_folium.st_folium(
-            focus_draw_map(display_geojson(settings, "BEZ"), basemap=Basemap.from_settings(settings), lang=lang),
+            focus_draw_map(display_geojson(settings, COARSEST), basemap=Basemap.from_settings(settings), lang=lang),
             key="ws_draw_map", height=420, use_container_width=True, returned_objects=["last_active_drawing"],
         ) or {}
         drawn_box = drawn_bbox(drawn.get("last_active_drawing"))

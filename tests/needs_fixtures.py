@@ -85,9 +85,33 @@ def database_url(request, tmp_path):
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         if sa.inspect(conn).has_table("needs"):
-            conn.execute(sa.text("TRUNCATE supports, needs"))
+            conn.execute(sa.text("TRUNCATE supports, need_units, needs"))
     engine.dispose()
     return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_database_url(request, tmp_path):
+    """A database with no tables at all: a new SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.sqlite'}"
+        return
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        skip_or_fail(f"PostgreSQL at {POSTGRES_URL} does not answer ({error.orig})")
+    name = f"bedarfsatlas_migrate_{os.getpid()}_{secrets.token_hex(3)}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture

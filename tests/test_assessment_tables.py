@@ -27,6 +27,7 @@ from assessment.analysis.tables import (
     unheard_rows,
 )
 from maps.charts import contribution_bars
+from geodata.lor import get_level
 
 IDS = ["011001", "011002", "011003", "011004"]
 NAMES = pd.Series(["Tiergarten Süd", "Regierungsviertel", "Alexanderplatz", "Brunnenstraße Süd"], index=IDS)
@@ -148,7 +149,7 @@ def test_hotspot_rows_name_class_and_significance():
 
 
 def unheard(needs, outreach) -> pd.DataFrame:
-    return pd.DataFrame({"needs": needs, "expected": [12.345, 8.0, 5.54, 2.0], "mss_low_share": [62.4, 10.0, 55.6, 0.0],
+    return pd.DataFrame({"needs": needs, "expected": [12.345, 8.0, 5.54, 2.0], "low_status_share": [62.4, 10.0, 55.6, 0.0],
                          "outreach": outreach}, index=IDS)
 
 
@@ -178,7 +179,7 @@ def test_unheard_rows_say_who_to_reach_or_none():
 
 
 def test_the_report_file_is_named_by_level_and_fingerprint():
-    fake = SimpleNamespace(level="BZR", fingerprint=lambda: "0123456789abcdef" * 4)
+    fake = SimpleNamespace(level=get_level("BZR"), fingerprint=lambda: "0123456789abcdef" * 4)
     assert report_stem(fake) == "bestandsaufnahme_BZR_01234567"
 
 

@@ -77,3 +77,23 @@ def test_fetch_check_and_locate_run_on_musterstadt(tmp_path):
     refetched = _geodata(["fetch", "--force"], env)
     assert refetched.returncode == 1
     assert "datasets.population.download_url" in refetched.stdout + refetched.stderr
+
+
+@pytest.mark.slow
+def test_the_app_runs_on_musterstadt(tmp_path):
+    """Every page, a pinned need, the exports and the report on Musterstadt (tests/musterstadt_pages.py).
+
+    The app reads its city profile once per process: the pages run in a pytest process of their own
+    with the profile and a private data folder, after ``python -m geodata fetch`` copied the files.
+    """
+    folder = tmp_path / "musterstadt"
+    assert _geodata(["example-profile", str(folder)], dict(os.environ)).returncode == 0
+    env = {**os.environ, "BEDARFSATLAS_PROFILE": str(folder), "BEDARFSATLAS_DATA_DIR": str(tmp_path / "data")}
+    env.pop("BEDARFSATLAS_OPENDATA_MIRROR", None)
+    env.pop("DATABASE_URL", None)
+    fetched = _geodata(["fetch"], env)
+    assert fetched.returncode == 0, fetched.stderr
+    pages = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/musterstadt_pages.py"],
+                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert pages.returncode == 0, pages.stdout[-4000:] + pages.stderr[-2000:]
+    assert " passed" in pages.stdout and "skipped" not in pages.stdout, pages.stdout[-2000:]

@@ -125,7 +125,7 @@ def test_a_goal_links_the_published_needs_of_the_area_explained(book, store):
                              status="published")
     by_area = store.submit(need_input(title="Jugendclub", lat=None, lon=None, area_level="BZR", area_id="011002"),
                            status="published")
-    assert elsewhere.bzr_id != "011002"
+    assert elsewhere.unit("BZR") != "011002"
     assert book.linkable_needs("BZR", "011002") == {by_area.id: f"{by_area.reference} – Jugendclub",
                                                     at_gate.id: f"{at_gate.reference} – Bänke am Tor"}
     assert list(book.linkable_needs("BZR", "011002")) == [by_area.id, at_gate.id]  # newest first

@@ -16,7 +16,7 @@ import pytest
 
 from geodata.catalogue import DATASETS
 from geodata.indicators import (
-    crime_counts,
+
     INDICATORS,
     aggregate,
     available_indicators,
@@ -26,6 +26,7 @@ from geodata.indicators import (
     sources,
 )
 from geodata.lor import load_units
+from geodata.profiles.berlin.helpers import crime_counts
 from core.settings import load_settings
 
 CONFIDENTIAL_PLR = ["03400831", "06200418"]
@@ -276,7 +277,7 @@ def test_parquet_cache_is_written_whole(settings_with_data, tmp_path):
 
 def test_text_in_a_number_column_names_the_value_and_the_area():
     from geodata.fetch import DataError
-    from geodata.indicators import _numbers
+    from geodata.profiles.berlin.helpers import _numbers
 
     column = pd.Series(["12", "", "-9999", "zwölf"], index=["a", "b", "c", "01100104"], name="E_E")
     with pytest.raises(DataError, match=r"'E_E': 'zwölf' \(PLR 01100104\)"):

@@ -147,15 +147,15 @@ def test_only_staff_may_see_other_statuses():
 
 def test_berlin_values_recompute_shares_from_sums():
     plr = pd.DataFrame({"population": [100.0, 900.0, np.nan], "pop_under6": [50.0, 0.0, np.nan]}, index=list("abc"))
-    berlin = inventory.berlin_values(plr)
+    berlin = inventory.city_values(plr)
     assert berlin["population"] == 1000.0
     assert berlin["share_under6"] == pytest.approx(5.0)  # 50 / 1000, not the mean of 50 % and 0 %
 
 
 def test_area_profile_lists_every_indicator_with_berlin_value_and_source(settings_with_data):
     table = indicator_table(settings_with_data, "BEZ")
-    berlin = inventory.berlin_values(table)
-    from_plr = inventory.berlin_values(plr_table(settings_with_data))
+    berlin = inventory.city_values(table)
+    from_plr = inventory.city_values(plr_table(settings_with_data))
     shared = [k for k in from_plr.index if k in berlin.index]
     assert len(shared) > 30 and np.allclose(berlin[shared].astype(float), from_plr[shared].astype(float), equal_nan=True)
     profile = inventory.area_profile(table, "01", berlin, "BEZ", "en")
@@ -516,9 +516,9 @@ def test_link_problems_are_told_in_the_language_of_the_screen():
 
 def test_berlin_need_counts_add_up_every_area_by_category(store):
     # mobility 3 + 1 + 1 = 5, housing 1 + 2 = 3 (the pending need does not count).
-    counts = inventory.berlin_need_counts(store.counts_by_area("BEZ"))
+    counts = inventory.city_need_counts(store.counts_by_area("BEZ"))
     assert counts.to_dict() == {"housing": 3, "mobility": 5, "total": 8}
-    nothing = inventory.berlin_need_counts(store.counts_by_area("BEZ", categories=["culture"]))
+    nothing = inventory.city_need_counts(store.counts_by_area("BEZ", categories=["culture"]))
     assert int(nothing["total"]) == 0
 
 

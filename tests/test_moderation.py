@@ -21,7 +21,7 @@ def test_queue_is_pending_oldest_first(store, moderation):
     assert [n.id for n in moderation.queue()] == [first.id, second.id]
     frame = moderation.queue_frame()
     assert list(frame["id"]) == [first.id, second.id]
-    assert set(frame["plr_id"]) == {"01100206"}  # the Brandenburg Gate's planning area, with the map position
+    assert set(frame["PLR_ID"]) == {"01100206"}  # the Brandenburg Gate's planning area, with the map position
     assert list(frame["reports"]) == [0, 0]
 
 

@@ -317,12 +317,12 @@ def test_the_queue_map_shows_each_need_numbered_at_its_place_with_its_area(store
         (round(pinned.lat, 6), round(pinned.lon, 6), 1, False, False),
         (round(by_area.lat, 6), round(by_area.lon, 6), 2, True, False),
     ]
-    assert "Planungsraum: " in rows[0][5] and f"({pinned.plr_id})" in rows[0][5]
+    assert "Planungsraum: " in rows[0][5] and f"({pinned.unit('PLR')})" in rows[0][5]
     assert "Nur als Gebiet angegeben – Bezirksregion: Regierungsviertel (011002)" in rows[1][5]
     # The areas drawn are the display geometry of the pinned need's PLR and of the chosen BZR.
     areas = [shape(child.data["features"][0]["geometry"])
              for child in kwargs["feature_group_to_add"][0]._children.values() if hasattr(child, "data")]
-    expected = [display_units(settings_with_data, "PLR").geometry.loc[pinned.plr_id],
+    expected = [display_units(settings_with_data, "PLR").geometry.loc[pinned.unit("PLR")],
                 display_units(settings_with_data, "BZR").geometry.loc["011002"]]
     assert sorted(a.area for a in areas) == pytest.approx(sorted(e.area for e in expected))
     # The list: numbered like the map, resident text as plain text, no point for a need located by area.
@@ -346,7 +346,7 @@ def test_a_click_on_a_marker_opens_that_need_and_highlights_it(store, queue_map)
     assert not any(r[4] for r in queue_map.rows())
     third = needs[2]
     queue_map.click(marker_tooltip(QueueMarker(3, third.reference, third.lat, third.lon, third.title, "Mobilität",
-                                               "PLR", third.plr_id, "Tiergarten Süd")))
+                                               "PLR", third.unit("PLR"), "Tiergarten Süd")))
     at.run()
     assert not at.exception, at.exception
     assert [e.proto.expanded for e in at.expander] == [False, False, True, False, False]

@@ -89,16 +89,16 @@ def test_the_page_size_and_the_short_queue_are_what_the_page_says():
 def need(**changes) -> Need:
     values = dict(id="3f2c9a1e-8b7d-4c6e-9f00-1a2b3c4d5e6f",
                   created_at=datetime(2026, 11, 26, 23, 30, tzinfo=timezone.utc),
-                  lat=52.516312, lon=13.377704, located_by="point", area_level=None, plr_id="01100206",
-                  bzr_id="011002", pgr_id="0110", bez_id="01", category="mobility", title="Mehr Fahrradbügel",
+                  lat=52.516312, lon=13.377704, located_by="point", area_level=None,
+                  units={"PLR": "01100206", "BZR": "011002", "PGR": "0110", "BEZ": "01"}, category="mobility", title="Mehr Fahrradbügel",
                   description="", status="pending", merged_into=None, support_count=0, workshop_id=None,
                   channel="online", language="de")
     values.update(changes)
     return Need(**values)
 
 
-BY_BZR = dict(located_by="area", area_level="BZR", plr_id=None)
-BY_BEZ = dict(located_by="area", area_level="BEZ", plr_id=None, bzr_id=None, pgr_id=None)
+BY_BZR = dict(located_by="area", area_level="BZR", units={"PLR": None, "BZR": "011002", "PGR": "0110", "BEZ": "01"})
+BY_BEZ = dict(located_by="area", area_level="BEZ", units={"PLR": None, "BZR": None, "PGR": None, "BEZ": "01"})
 
 
 @pytest.mark.parametrize(("changes", "area", "position_de", "position_en"), [
@@ -106,7 +106,7 @@ BY_BEZ = dict(located_by="area", area_level="BEZ", plr_id=None, bzr_id=None, pgr
     (BY_BZR, ("BZR", "011002"), "kein Punkt, nur das Gebiet", "no point, only the area"),
     (BY_BEZ, ("BEZ", "01"), "kein Punkt, nur das Gebiet", "no point, only the area"),
     # A point without a PLR (never stored so, but the rule falls back to the finest area known).
-    (dict(plr_id=None), ("BZR", "011002"), "52.51631, 13.37770", "52.51631, 13.37770"),
+    (dict(units={"PLR": None, "BZR": "011002", "PGR": "0110", "BEZ": "01"}), ("BZR", "011002"), "52.51631, 13.37770", "52.51631, 13.37770"),
 ])
 def test_where_a_need_is_shown(changes, area, position_de, position_en):
     assert located_area(need(**changes)) == area
@@ -164,7 +164,7 @@ def test_a_need_located_by_area_is_merged_within_that_area(store, moderation):
     pinned = store.submit(need_input(title="Jugendclub am Tor"), status="published")  # PLR 01100206 lies in 011002
     elsewhere = store.submit(need_input(title="Rathaus", lat=ROTES_RATHAUS[0], lon=ROTES_RATHAUS[1]),
                              status="published")
-    assert elsewhere.bzr_id != "011002"
+    assert elsewhere.unit("BZR") != "011002"
     assert [n.id for n in moderation.merge_targets(by_area)] == [pinned.id]
     # The pinned need looks in its planning area, where the need located only by the BZR has no id.
     assert moderation.merge_targets(pinned) == []

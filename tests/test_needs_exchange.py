@@ -107,7 +107,7 @@ def test_geojson_is_rfc7946_with_dictionary_and_attribution(store, tmp_path):
     for need in made:
         feature = by_id[need.id]
         assert feature["geometry"] == {"type": "Point", "coordinates": [need.lon, need.lat]}
-        assert feature["properties"]["BZR_ID"] == need.bzr_id
+        assert feature["properties"]["BZR_ID"] == need.unit("BZR")
         assert "client_token" not in feature["properties"]
 
 
@@ -149,7 +149,7 @@ def test_skip_invalid_imports_the_good_rows_as_pending_paper_forms(store, tmp_pa
     report = import_needs(store, path, skip_invalid=True)
     assert len(report.errors) == 4 and len(report.imported) == 1
     need = store.get(report.imported[0].id)
-    assert (need.channel, need.status, need.workshop_id, need.plr_id) == ("paper", "pending", "ws-mitte-3", "01100206")
+    assert (need.channel, need.status, need.workshop_id, need.unit("PLR")) == ("paper", "pending", "ws-mitte-3", "01100206")
     assert need.created_at.isoformat() == "2026-11-19T23:00:00+00:00"  # 20 Nov, midnight in Berlin
 
 

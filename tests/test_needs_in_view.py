@@ -243,8 +243,8 @@ def crowded_db(settings_with_data, tmp_path_factory):
     gate = store.geography.locate(*BRANDENBURG_GATE)
 
     def record(lat, lon, ids, title, status="published"):
-        columns = dict(lat=lat, lon=lon, located_by="point", area_level=None, plr_id=ids["PLR_ID"],
-                       bzr_id=ids["BZR_ID"], pgr_id=ids["PGR_ID"], bez_id=ids["BEZ_ID"], category="mobility",
+        columns = dict(lat=lat, lon=lon, located_by="point", area_level=None,
+                       units={code: ids[f"{code}_ID"] for code in ("PLR", "BZR", "PGR", "BEZ")}, category="mobility",
                        title=title, description="", workshop_id=None, channel="online", language="de")
         return columns, ImportExtras(status=status)
 

@@ -194,7 +194,7 @@ def test_accepted_values(geography, changes, column, expected):
 def test_point_gets_lor_ids_of_the_full_detail_geometry(geography):
     columns = validate_need(need_input(), geography)
     # Pariser Platz lies in PLR 01100206 "Unter den Linden" (official LOR map).
-    assert (columns["plr_id"], columns["bzr_id"], columns["pgr_id"], columns["bez_id"]) == (
+    assert (columns["units"]["PLR"], columns["units"]["BZR"], columns["units"]["PGR"], columns["units"]["BEZ"]) == (
         "01100206", "011002", "0110", "01"
     )
     assert columns["located_by"] == "point"
@@ -208,7 +208,7 @@ def test_point_gets_lor_ids_of_the_full_detail_geometry(geography):
 ])
 def test_area_only_needs_get_parent_ids_and_a_point_inside_the_area(geography, level, area_id, expected):
     columns = validate_need(need_input(lat=None, lon=None, area_level=level, area_id=area_id), geography)
-    assert (columns["plr_id"], columns["bzr_id"], columns["pgr_id"], columns["bez_id"]) == expected
+    assert (columns["units"]["PLR"], columns["units"]["BZR"], columns["units"]["PGR"], columns["units"]["BEZ"]) == expected
     assert columns["located_by"] == "area" and columns["area_level"] == level.upper()
     # The stored point must locate back into the chosen area.
     located = geography.locate(columns["lat"], columns["lon"])

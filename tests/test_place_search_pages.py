@@ -69,7 +69,7 @@ def test_a_found_station_becomes_the_pin_at_street_zoom_and_the_need_is_stored_t
     submit(at)
     [need] = store.query(statuses=("pending",))
     assert (need.lat, need.lon) == pytest.approx((kotti.lat, kotti.lon))
-    assert need.area_id("PLR") == kotti.areas["PLR_ID"]
+    assert need.unit("PLR") == kotti.areas["PLR_ID"]
 
 
 def test_a_map_click_after_the_search_moves_the_pin_and_forgets_the_station(report, fake_map):
@@ -155,4 +155,4 @@ def test_an_area_found_by_name_is_chosen_like_from_the_lists(report, fake_map, s
     fill(at)
     submit(at)
     [need] = store.query(statuses=("pending",))
-    assert (need.located_by, need.area_level, need.area_id("BZR")) == ("area", "BZR", region)
+    assert (need.located_by, need.area_level, need.unit("BZR")) == ("area", "BZR", region)

@@ -8,8 +8,6 @@ on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import json
-import os
-import secrets
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -26,8 +24,7 @@ from assessment.needs.procedures import (
 )
 from assessment.needs.store import make_engine, migrate, open_store
 from assessment.needs.validation import ValidationError
-from conftest import skip_or_fail
-from needs_fixtures import POSTGRES_URL, database_url, postgres_database_url  # noqa: F401 - fixtures
+from needs_fixtures import database_url, empty_database_url, postgres_database_url  # noqa: F401 - fixtures
 
 PLACES = {  # a stand-in city of two Bezirke, side by side: 01 west of 13.4, 02 east of it
     "01": {"PLR_ID": "01100101", "BZR_ID": "011001", "PGR_ID": "0110", "BEZ_ID": "01"},
@@ -93,30 +90,6 @@ def _snapshot(conn) -> dict[str, list[dict]]:
     return found
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def empty_database_url(request, tmp_path):
-    """A database with no tables at all: a new SQLite file, or a new PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.sqlite'}"
-        return
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except sa.exc.OperationalError as error:
-        admin.dispose()
-        skip_or_fail(f"PostgreSQL at {POSTGRES_URL} does not answer ({error.orig})")
-    name = f"bedarfsatlas_migrate_{os.getpid()}_{secrets.token_hex(3)}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def test_migration_puts_every_existing_row_into_allgemein_and_loses_nothing(empty_database_url):
     engine = make_engine(empty_database_url)
     try:
@@ -125,7 +98,7 @@ def test_migration_puts_every_existing_row_into_allgemein_and_loses_nothing(empt
             _populate_previous_schema(conn)
         with engine.connect() as conn:
             before = _snapshot(conn)
-        migrate(engine)
+        migrate(engine, "0012")  # the schema this migration made (0013 moves the LOR ids: tests/test_need_units.py)
         with engine.connect() as conn:
             after = _snapshot(conn)
             procedure = conn.execute(sa.text("SELECT * FROM procedures")).mappings().all()

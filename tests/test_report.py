@@ -221,6 +221,20 @@ def test_cli_writes_html_and_pdf(settings_with_data, empty_store, tmp_path, caps
         main(["report", "--level", "XYZ", "--preset", "social", "--out", str(html_path)], store=empty_store)
 
 
+def test_the_report_command_resolves_the_level_once_and_passes_it_on(settings_with_data, empty_store, tmp_path,
+                                                                     monkeypatch):
+    """``--level`` becomes a Level where the command reads it; nothing on the way looks the code up again."""
+    import geodata.lor
+
+    resolved = []
+    resolve = geodata.lor._resolve
+    monkeypatch.setattr(geodata.lor, "_resolve", lambda code: resolved.append(code) or resolve(code))
+    out = tmp_path / "report.html"
+    assert main(["report", "--level", "bzr", "--preset", "social", "--out", str(out)], store=empty_store) == 0
+    assert resolved == ["bzr"]
+    assert "<h2>Rangliste</h2>" in out.read_text(encoding="utf-8")
+
+
 def test_needs_matrix_sums_categories_and_keeps_ids_as_text():
     rows = pd.DataFrame({"PLR_ID": ["01100101", "01100101", "01100102"], "category": ["mobility"] * 3,
                          "count": [1, 2, 4]})

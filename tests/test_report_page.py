@@ -109,7 +109,7 @@ def test_submit_stores_exactly_one_need_and_resets_topic_and_texts_but_keeps_the
     needs = store.query(statuses=None)
     assert len(needs) == 1
     need = needs[0]
-    assert (need.plr_id, need.located_by, need.category, need.status) == ("01100206", "point", "green_climate", "pending")
+    assert (need.unit("PLR"), need.located_by, need.category, need.status) == ("01100206", "point", "green_climate", "pending")
     assert need.title == "Mehr Schatten am Spielplatz" and need.language == "de" and need.channel == "online"
     assert f"Ihre Kennung: {need.reference}" in texts(at)
     # Where to ask about it: the contact in the imprint, named by the page it is on.
@@ -129,7 +129,7 @@ def test_submit_stores_exactly_one_need_and_resets_topic_and_texts_but_keeps_the
     # A second need at the same place needs only topic and title.
     fill(at, category="mobility", title="Sichere Querung", description="")
     submit(at)
-    assert sorted(n.plr_id for n in store.query(statuses=None)) == ["01100206", "01100206"]
+    assert sorted(n.unit("PLR") for n in store.query(statuses=None)) == ["01100206", "01100206"]
 
 
 def test_a_repeated_submit_with_the_same_token_stores_one_need(at, fake_map, store):
@@ -159,7 +159,7 @@ def test_area_lists_without_the_map_store_a_need_located_by_area(at, fake_map, s
     fill(at, category="mobility", title="Sichere Querung")
     submit(at)
     [need] = store.query(statuses=None)
-    assert (need.located_by, need.area_level, need.plr_id, need.bez_id) == ("area", "PLR", "01100206", "01")
+    assert (need.located_by, need.area_level, need.unit("PLR"), need.unit("BEZ")) == ("area", "PLR", "01100206", "01")
     assert fake_map.maps  # the map was still drawn
 
 

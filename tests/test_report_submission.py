@@ -99,7 +99,7 @@ def test_a_good_send_stores_the_need_pending_and_counts_it_once(store, limiter):
     assert need.id == sent.need.id
     assert (need.status, need.category, need.title, need.description) == (
         "pending", "green_climate", "Mehr Schatten am Spielplatz", "Es ist heiß.")
-    assert (need.plr_id, need.located_by, need.channel, need.workshop_id, need.language) == (
+    assert (need.unit("PLR"), need.located_by, need.channel, need.workshop_id, need.language) == (
         "01100206", "point", "online", None, "de")
     assert held(store) == [False]  # counted, no longer only reserved
 
@@ -140,7 +140,7 @@ def test_an_area_from_the_lists_is_stored_as_the_area():
 
 def test_an_area_place_is_stored_located_by_area(store, limiter):
     sent = send(store, limiter, place={"level": "BZR", "area_id": "011002"})
-    assert (sent.need.located_by, sent.need.area_level, sent.need.bzr_id, sent.need.plr_id) == (
+    assert (sent.need.located_by, sent.need.area_level, sent.need.unit("BZR"), sent.need.unit("PLR")) == (
         "area", "BZR", "011002", None)
 
 

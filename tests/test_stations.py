@@ -5,7 +5,8 @@ import json
 import pytest
 
 from geodata.catalogue import PACKAGED_DATASETS
-from geodata.stations import RAIL_KINDS, StationsMissing, load_stations
+from geodata.places import StationsMissing
+from geodata.profiles.berlin.stations import RAIL_KINDS, load_stations
 
 
 def _package(tmp_path, rows):

@@ -39,7 +39,7 @@ def test_submit_stores_a_pending_need_and_get_returns_it_unchanged(store):
     need = store.submit(need_input(title="  Mehr Fahrradbügel  "))
     assert need.status == "pending" and need.support_count == 0
     assert need.title == "Mehr Fahrradbügel"
-    assert (need.plr_id, need.bzr_id, need.pgr_id, need.bez_id) == ("01100206", "011002", "0110", "01")
+    assert (need.unit("PLR"), need.unit("BZR"), need.unit("PGR"), need.unit("BEZ")) == ("01100206", "011002", "0110", "01")
     assert need.created_at.tzinfo is timezone.utc
     assert abs(need.created_at - datetime.now(timezone.utc)) < timedelta(minutes=1)
     assert need.reference == need.id[:8].upper() and len(need.reference) == 8
@@ -172,7 +172,7 @@ def test_counts_by_area_and_category(store, mixed):
 
 def test_area_only_needs_count_at_their_level_and_above_not_below(store, geography):
     need = store.submit(need_input(lat=None, lon=None, area_level="BZR", area_id="011002"))
-    assert (need.located_by, need.area_level, need.plr_id, need.bzr_id) == ("area", "BZR", None, "011002")
+    assert (need.located_by, need.area_level, need.unit("PLR"), need.unit("BZR")) == ("area", "BZR", None, "011002")
     assert geography.locate(need.lat, need.lon)["BZR_ID"] == "011002"
     assert store.counts_by_area("BZR", statuses=None, by_category=False).to_dict("records") == [
         {"BZR_ID": "011002", "count": 1}
@@ -274,8 +274,7 @@ def test_no_personal_data_columns(store):
     with store.engine.connect() as conn:
         columns = set(conn.execute(sa.text("SELECT * FROM needs LIMIT 0")).keys())
     expected = {
-        "id", "created_at", "lat", "lon", "located_by", "area_level", "plr_id", "bzr_id", "pgr_id",
-        "bez_id", "category", "title", "description", "status", "merged_into", "support_count",
+        "id", "created_at", "lat", "lon", "located_by", "area_level", "category", "title", "description", "status", "merged_into", "support_count",
         "workshop_id", "channel", "language", "client_token",
         # the participation procedure and the answers to its fixed-choice questions (migration 0010)
         "procedure_id", "answers",

@@ -76,7 +76,7 @@ def test_create_list_open_close_freeze(book):
         (dict(title="x"), "exactly one focus area"),
         (dict(title="x", focus_level="BEZ", focus_id="01", bbox=(13.3, 52.5, 13.4, 52.6)), "exactly one"),
         (dict(title="x", bbox=(13.4, 52.5, 13.3, 52.6)), "min < max"),
-        (dict(title="x", bbox=(11.0, 52.5, 13.3, 52.6)), "outside Berlin"),
+        (dict(title="x", bbox=(11.0, 52.5, 13.3, 52.6)), "outside the city"),
     ],
 )
 def test_create_refuses_bad_input_and_says_why(book, kwargs, message):

@@ -5,7 +5,7 @@ Each function wraps a loader of :mod:`geodata` (or a sum over its tables) in
 the cache, so new data files are read on the next run without a restart; the
 settings are not hashed (the leading underscore), because one process serves
 one data directory. ``max_entries`` bounds what a process keeps: a few levels,
-the facility kinds, Berlin once.
+the facility kinds, the whole city once.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from assessment.analysis.inventory import berlin_values
+from assessment.analysis.inventory import city_values
 from core.settings import Settings
 from geodata import facilities
 from geodata.display import display_geojson, display_units
 from geodata.indicators import indicator_table
 from assessment.participation.places import AreaLists
-from geodata.lor import hierarchy, representative_points, units_version
+from geodata.lor import COARSEST, FINEST, hierarchy, representative_points, units_version
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -30,10 +30,11 @@ def level_data(_settings: Settings, level: str, version: str) -> tuple[str, pd.D
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def berlin(_settings: Settings, version: str) -> pd.Series:
-    """Every sum and ratio indicator for all of Berlin (:func:`~assessment.analysis.inventory.berlin_values`)."""
-    # From the Bezirke: their sums hold every PLR count and the crime atlas (per BZR, not per PLR).
-    return berlin_values(indicator_table(_settings, "BEZ"))
+def city(_settings: Settings, version: str) -> pd.Series:
+    """Every sum and ratio indicator for the whole city (:func:`~assessment.analysis.inventory.city_values`)."""
+    # From the coarsest level: its sums hold every count, also those published only at a coarser
+    # level than the finest (Berlin's crime atlas, per BZR).
+    return city_values(indicator_table(_settings, COARSEST))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -51,8 +52,8 @@ def facility_points(_settings: Settings, kind: str, version: str) -> pd.DataFram
 @st.cache_data(show_spinner=False, max_entries=2)
 def plr_points(_settings: Settings, version: str) -> pd.DataFrame:
     """A point inside each planning area with its ``name``: where a count per area is drawn."""
-    points = representative_points(_settings, "PLR")
-    _, table = level_data(_settings, "PLR", version)
+    points = representative_points(_settings, FINEST)
+    _, table = level_data(_settings, FINEST, version)
     return points.assign(name=table["name"].reindex(points.index).values)
 
 
@@ -63,5 +64,5 @@ def _area_lists(_settings: Settings, units_version: tuple[str, float]) -> AreaLi
 
 
 def area_lists(settings: Settings) -> AreaLists:
-    """The Bezirk -> Bezirksregion -> Planungsraum lists of /melden, built once per LOR file version."""
-    return _area_lists(settings, units_version(settings, "PLR"))
+    """The lists of areas of /melden (Berlin: Bezirk -> Bezirksregion -> Planungsraum), built once per units file version."""
+    return _area_lists(settings, units_version(settings, FINEST))

@@ -21,7 +21,7 @@ import streamlit as st
 
 from core.i18n import escape_markdown, t
 from core.settings import Settings
-from geodata.lor import LEVELS
+from geodata.lor import COARSEST, FINEST, LEVELS
 from geodata.places import Place, SearchAnswer, search
 
 
@@ -47,9 +47,10 @@ def result_label(place: Place, lang: str) -> str:
     'Kreuzberg Nord – Forecast area, Friedrichshain-Kreuzberg'
     """
     areas = place.areas
-    if place.kind == "BEZ":
-        return f"{place.name} – {kind_label('BEZ', lang)}"
-    where = areas["BEZ_NAME"] if place.kind in LEVELS else f"{areas['PLR_NAME']} ({areas['BEZ_NAME']})"
+    if place.kind == COARSEST:
+        return f"{place.name} – {kind_label(COARSEST, lang)}"
+    coarsest, finest = areas[LEVELS[COARSEST].name_column], areas[LEVELS[FINEST].name_column]
+    where = coarsest if place.kind in LEVELS else f"{finest} ({coarsest})"
     return t("place_search.result", lang, name=place.name, kind=kind_label(place.kind, lang), area=where)
 
 

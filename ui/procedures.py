@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from assessment.needs.model import AREA_LEVELS
+from geodata.lor import CITY_NAME
 from assessment.needs.procedures import (
     MODERATION_RULES,
     Procedure,
@@ -125,13 +126,14 @@ def procedure_form(store: Any, lang: str, procedure: Procedure | None) -> Proced
                                      or today + timedelta(days=60), key=f"proc_end_{key}")
         has_end = has_end_col.checkbox(t("procedures.has_end", lang), procedure is None or procedure.ends_on is not None,
                                        key=f"proc_has_end_{key}")
-        kinds = ("berlin", "lor", "polygon")
-        kind_now = "polygon" if procedure and procedure.area_geojson else "lor" if procedure and procedure.area_level else "berlin"
+        kinds = ("city", "lor", "polygon")
+        kind_now = "polygon" if procedure and procedure.area_geojson else "lor" if procedure and procedure.area_level else "city"
         area_kind = st.radio(t("procedures.area_kind", lang), kinds, index=kinds.index(kind_now), horizontal=True,
-                             format_func=lambda k: t(f"procedures.area_{k}", lang), key=f"proc_kind_{key}")
+                             format_func=lambda k: t(f"procedures.area_{k}", lang, city=CITY_NAME), key=f"proc_kind_{key}")
         level_col, ids_col = st.columns([1, 3])
         area_level = level_col.selectbox(t("procedures.area_level", lang), AREA_LEVELS, key=f"proc_level_{key}",
-                                         index=AREA_LEVELS.index(procedure.area_level) if procedure and procedure.area_level else 3)
+                                         index=AREA_LEVELS.index(procedure.area_level) if procedure and procedure.area_level
+                                         else len(AREA_LEVELS) - 1)
         area_ids = ids_col.text_input(t("procedures.area_ids", lang), ", ".join(procedure.area_ids) if procedure else "",
                                       key=f"proc_ids_{key}")
         polygon = st.text_area(t("procedures.area_polygon_text", lang), (procedure.area_geojson or "") if procedure else "",

@@ -13,6 +13,7 @@ from assessment.needs.taxonomy import category_label
 from assessment.participation import places
 from core.settings import Settings
 from geodata.display import display_geojson, display_units
+from geodata.lor import COARSEST
 from maps.resident import NeedMarker, report_map
 from ui.backdrop import backdrop
 from ui.context import asset_base
@@ -32,7 +33,7 @@ def resident_map(settings: Settings, place: dict | None, nearby: Sequence[Any], 
 
     def build():
         view = places.place_view(place, lambda level: display_units(settings, level))
-        return report_map(display_geojson(settings, "BEZ"), pin=view.pin, zoom=view.zoom, selected_area=view.selected_area,
+        return report_map(display_geojson(settings, COARSEST), pin=view.pin, zoom=view.zoom, selected_area=view.selected_area,
                           needs=list(markers), nearby_areas=view.nearby_areas, lang=lang, asset_base=base,
                           start_bbox=start_bbox, **drawn_on)
 

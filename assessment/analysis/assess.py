@@ -41,7 +41,7 @@ from assessment.analysis.priority import (
 )
 from assessment.analysis.smoothing import needs_keys, needs_per_1000
 from geodata.indicators import INDICATORS, citation
-from geodata.lor import get_level
+from geodata.lor import Level, get_level
 from core.i18n import t
 
 
@@ -51,8 +51,8 @@ class Assessment:
 
     Attributes
     ----------
-    level : str
-        LOR level code.
+    level : geodata.lor.Level
+        The level of the areas (a code given here is resolved once).
     preset : str or None
         Preset name, if the spec came from one.
     index : PriorityIndex
@@ -77,7 +77,7 @@ class Assessment:
         Substitutions made for the level (class indicator -> derived share).
     """
 
-    level: str
+    level: Level
     preset: str | None
     index: PriorityIndex
     needs: pd.DataFrame | None = None
@@ -89,6 +89,9 @@ class Assessment:
     population: pd.Series | None = None
     parameters: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.level = get_level(self.level)  # a code from a caller that has not resolved it
 
     def table(self) -> pd.DataFrame:
         """One row per area: score, rank, status, rank interval, burden, hotspot and outreach class.
@@ -164,7 +167,7 @@ def assess(
     indicators: pd.DataFrame,
     spec: str | Iterable[Component | tuple],
     *,
-    level: str,
+    level: str | Level,
     needs_counts: pd.DataFrame | None = None,
     units: gpd.GeoDataFrame | None = None,
     neighbours: W | None = None,
@@ -194,8 +197,8 @@ def assess(
         with ``population`` and the spec's columns, indexed by area id).
     spec : str or iterable of Component or (key, direction, weight)
         A preset name (:data:`assessment.analysis.presets.PRESETS`) or the components.
-    level : str
-        LOR level of the rows.
+    level : Level or str
+        The level of the rows (a :class:`geodata.lor.Level`; a code is resolved here).
     needs_counts : pandas.DataFrame, optional
         Needs per area (rows, ids of ``level``) and category (columns). Enables
         needs-rate components and the unheard areas.
@@ -225,18 +228,19 @@ def assess(
     -------
     Assessment
     """
-    code = get_level(level).code
+    level = get_level(level)
+    code = level.code
     lengths = {len(str(i)) for i in indicators.index}
-    if lengths != {get_level(code).id_length}:
+    if level.id_length and lengths != {level.id_length}:
         raise ValueError(
             f"the indicator table's ids have lengths {sorted(lengths)}, but {code} ids have "
-            f"{get_level(code).id_length} digits; pass indicator_table(settings, {code!r})"
+            f"{level.id_length} digits; pass indicator_table(settings, {code!r})"
         )
     notes: list[str] = []
     preset = None
     if isinstance(spec, str):
         preset = spec
-        components, notes = get_preset(spec).components(code)
+        components, notes = get_preset(spec).components(level)
     else:
         components = as_components(spec)
 
@@ -255,7 +259,7 @@ def assess(
         indicators, components, method=method, needs=needs, needs_counts=counts,
         min_residents=min_residents, min_needs=min_needs, max_missing_share=max_missing_share,
     )
-    result = Assessment(code, preset, index, needs=needs, needs_counts=counts,
+    result = Assessment(level, preset, index, needs=needs, needs_counts=counts,
                         population=indicators["population"].astype(float), notes=notes)
     result.parameters = {
         "level": code, "preset": preset, "method": method, "smoothing": smoothing,
@@ -285,7 +289,7 @@ def assess(
             seed=seed, alpha=alpha,
         )
     if needs is not None:
-        share = indicators[unheard_module.STATUS_COLUMN] if unheard_module.STATUS_COLUMN in indicators else None
+        share = indicators.get(unheard_module.STATUS_COLUMN) if unheard_module.STATUS_COLUMN else None
         result.unheard = unheard_module.unheard_areas(
             needs["needs"], indicators["population"], share, min_residents=min_residents,
             max_ratio=max_ratio, alpha=alpha, low_status_share=low_status_share,

@@ -53,7 +53,7 @@ from assessment.needs.taxonomy import CATEGORIES
 from assessment.needs.validation import FieldError, ValidationError, check_text, shown
 from core.i18n import t
 from geodata.indicators import INDICATORS
-from geodata.lor import LEVEL_ORDER, get_level
+from geodata.lor import LEVEL_ORDER, Level, get_level
 
 TITLE_MIN = 3
 TITLE_MAX = 200
@@ -394,7 +394,7 @@ class GoalBook:
         return {n.id: f"{n.reference} – {n.title}"
                 for n in self.store.query(level=level, area_ids=[area_id], statuses=("published",))}
 
-    def list(self, *, level: str | None = None, area_id: str | None = None,
+    def list(self, *, level: str | Level | None = None, area_id: str | None = None,
              need_id: str | None = None, procedure_id: str | None = None,
              include_withdrawn: bool = False) -> list[Goal]:
         """Active goals, newest first; optionally only those of ``level``, citing ``area_id`` or

@@ -63,6 +63,7 @@ from assessment.needs.taxonomy import CATEGORIES, category_label
 from geodata.catalogue import DATASETS
 from core.i18n import format_date, format_number, t
 from geodata.indicators import (
+    DEFAULT_INDICATOR,
     INDICATORS,
     add_ratios,
     available_indicators,
@@ -70,7 +71,8 @@ from geodata.indicators import (
     not_at_level_note,
     sum_columns,
 )
-from geodata.lor import LEVEL_ORDER, get_level
+from geodata.profile import active_profile
+from geodata.lor import APP_NAME, COARSEST, FINEST, LEVEL_ORDER, LEVELS, get_level, parent_id
 from maps.base import CITY_BOUNDS, IndicatorLayer, indicator_layer, value_texts
 from maps.classify import MORE_NEED_IF_HIGHER, classify_numeric
 from maps.planner import MAX_ZOOM, MIN_ZOOM, POINT_LIMIT, PlannerMap
@@ -105,7 +107,8 @@ def needs_source(lang: str = "de") -> str:
 #: The attribution of needs in German, the source language (logs, tests).
 NEEDS_SOURCE = needs_source("de")
 
-_AREA_ID = re.compile(r"^\d{2}(\d{2}(\d{2}(\d{2})?)?)?$")
+_AREA_ID = re.compile(r"^\d+$")
+CITY = active_profile()
 
 
 # --- filters ---------------------------------------------------------------------------------
@@ -330,8 +333,8 @@ def needs_to_draw(store: Any, filters: NeedFilters, *, total: int, mode: str, le
         points = pd.DataFrame([(n.lat, n.lon, n.category, n.title) for n in found],
                               columns=["lat", "lon", "category", "title"])
         return MapNeeds(points=points)
-    per_plr = (needs["total"] if level == "PLR"
-               else store.counts_by_area("PLR", by_category=False, **kwargs).set_index("PLR_ID")["count"])
+    per_plr = (needs["total"] if level == FINEST
+               else store.counts_by_area(FINEST, by_category=False, **kwargs).set_index(LEVELS[FINEST].id_column)["count"])
     return MapNeeds(per_area=plr_points().assign(count=per_plr).fillna({"count": 0}))
 
 
@@ -416,10 +419,10 @@ def map_in_view(content: PlannerMap, store: Any, filters: NeedFilters, drawn: Ma
     return replace(content, needs=in_view.points, per_area=in_view.per_area), map_needs_note(in_view, lang, limit=limit)
 
 
-# --- the Berlin value and the profile of one area -------------------------------------------
+# --- the city's value and the profile of one area -------------------------------------------
 
 
-def berlin_values(plr_table: pd.DataFrame) -> pd.Series:
+def city_values(plr_table: pd.DataFrame) -> pd.Series:
     """Every sum and ratio indicator for Berlin as a whole, recomputed from summed counts.
 
     Pass the Bezirk table (:func:`geodata.indicators.indicator_table` at ``"BEZ"``) to
@@ -427,14 +430,14 @@ def berlin_values(plr_table: pd.DataFrame) -> pd.Series:
     the PLR table gives the same values for all others.
 
     >>> plr = pd.DataFrame({"population": [100.0, 900.0], "pop_under6": [10.0, 90.0]}, index=["a", "b"])
-    >>> float(berlin_values(plr)["share_under6"])
+    >>> float(city_values(plr)["share_under6"])
     10.0
     """
     summed = plr_table[sum_columns(plr_table)].sum(min_count=1).to_frame().T
     return add_ratios(summed).iloc[0]
 
 
-def berlin_need_counts(counts: pd.DataFrame) -> pd.Series:
+def city_need_counts(counts: pd.DataFrame) -> pd.Series:
     """The needs of all of Berlin by category, plus their ``total``, from counts per area.
 
     ``counts`` is :meth:`NeedStore.counts_by_area` at any level, by category
@@ -443,7 +446,7 @@ def berlin_need_counts(counts: pd.DataFrame) -> pd.Series:
 
     >>> counts = pd.DataFrame({"BEZ_ID": ["01", "01", "02"], "category": ["mobility", "housing", "mobility"],
     ...                        "count": [2, 4, 1]})
-    >>> berlin_need_counts(counts).to_dict()
+    >>> city_need_counts(counts).to_dict()
     {'housing': 4, 'mobility': 3, 'total': 7}
     """
     summed = counts.groupby("category")["count"].sum()
@@ -470,8 +473,8 @@ def indicator_text(key: str, value: object, lang: str) -> str:
     return f"{format_number(float(value), ind.decimals, lang)} {ind.unit(lang)}".strip()
 
 
-def area_profile(table: pd.DataFrame, area_id: str, berlin: pd.Series, level: str, lang: str = "de") -> pd.DataFrame:
-    """Every indicator of one area beside the Berlin value, with source, date and licence.
+def area_profile(table: pd.DataFrame, area_id: str, city: pd.Series, level: str, lang: str = "de") -> pd.DataFrame:
+    """Every indicator of one area beside the value of the whole city, with source, date and licence.
 
     Parameters
     ----------
@@ -479,8 +482,8 @@ def area_profile(table: pd.DataFrame, area_id: str, berlin: pd.Series, level: st
         :func:`geodata.indicators.indicator_table` at ``level``.
     area_id : str
         An id of ``table``.
-    berlin : Series
-        :func:`berlin_values`. Class indicators (PLR only) have no Berlin value.
+    city : Series
+        :func:`city_values`. Class indicators (finest level only) have no value for the city.
 
     Returns
     -------
@@ -499,51 +502,51 @@ def area_profile(table: pd.DataFrame, area_id: str, berlin: pd.Series, level: st
             {
                 t("planner.col.indicator", lang): INDICATORS[key].label(lang),
                 t("planner.col.area_value", lang): indicator_text(key, table.at[area_id, key], lang),
-                t("planner.col.berlin", lang): indicator_text(key, berlin.get(key), lang),
+                t("planner.col.city", lang, city=CITY.city_label(lang)): indicator_text(key, city.get(key), lang),
                 t("planner.col.source", lang): citation(key, lang),
             }
         )
     return pd.DataFrame(rows)
 
 
-def needs_profile(needs: pd.DataFrame, area_id: str, berlin_needs: pd.Series, berlin_residents: float,
+def needs_profile(needs: pd.DataFrame, area_id: str, city_needs: pd.Series, city_residents: float,
                   lang: str = "de") -> pd.DataFrame:
     """Needs of one area by category: count, per 1,000 residents, and the Berlin rate.
 
-    ``needs`` is :func:`needs_per_1000`; ``berlin_needs`` the counts by category
-    for all of Berlin (same filters), ``berlin_residents`` Berlin's residents.
+    ``needs`` is :func:`needs_per_1000`; ``city_needs`` the counts by category
+    for all of Berlin (same filters), ``city_residents`` Berlin's residents.
     """
     rows = []
     for category in [*CATEGORIES, "total"]:
         label = CATEGORIES[category].label(lang) if category in CATEGORIES else t("planner.all_categories", lang)
-        berlin_rate = float(berlin_needs.get(category, 0)) / berlin_residents * 1000 if berlin_residents > 0 else np.nan
+        city_rate = float(city_needs.get(category, 0)) / city_residents * 1000 if city_residents > 0 else np.nan
         rows.append(
             {
                 t("planner.col.category", lang): label,
                 t("planner.col.needs", lang): int(needs.at[area_id, category]),
                 t("planner.col.per_1000", lang): _round(needs.at[area_id, f"{category}_per_1000"], 2),
-                t("planner.col.berlin_per_1000", lang): _round(berlin_rate, 2),
+                t("planner.col.city_per_1000", lang, city=CITY.city_label(lang)): _round(city_rate, 2),
             }
         )
     return pd.DataFrame(rows)
 
 
-def focus_tables(table: pd.DataFrame, needs: pd.DataFrame, area_id: str, berlin: pd.Series,
-                 berlin_needs: pd.Series, level: str, lang: str = "de") -> list[tuple[str, pd.DataFrame]]:
+def focus_tables(table: pd.DataFrame, needs: pd.DataFrame, area_id: str, city: pd.Series,
+                 city_needs: pd.Series, level: str, lang: str = "de") -> list[tuple[str, pd.DataFrame]]:
     """The tables of the area in focus, each with its heading: every indicator beside Berlin, its needs.
 
-    :func:`area_profile` and :func:`needs_profile` (Berlin's residents from ``berlin``).
+    :func:`area_profile` and :func:`needs_profile` (the city's residents from ``city``).
     """
     return [
-        (t("planner.focus_indicators", lang), area_profile(table, area_id, berlin, level, lang)),
+        (t("planner.focus_indicators", lang), area_profile(table, area_id, city, level, lang)),
         (t("planner.focus_needs", lang),
-         needs_profile(needs, area_id, berlin_needs, float(berlin["population"]), lang)),
+         needs_profile(needs, area_id, city_needs, float(city["population"]), lang)),
     ]
 
 
 def needs_rate_sources(lang: str = "de") -> str:
     """The source line under :func:`needs_profile`: the needs, and the residents they are divided by."""
-    return f"{t('legend.source', lang)}: {needs_source(lang)}; {DATASETS['population_2025'].citation(lang)}"
+    return f"{t('legend.source', lang)}: {needs_source(lang)}; {citation('population', lang)}"
 
 
 def _round(value: float, decimals: int) -> float:
@@ -642,8 +645,10 @@ def compare_table(table: pd.DataFrame, area_ids: Sequence[str], keys: Sequence[s
     return pd.DataFrame(data)
 
 
-#: Indicators compared until the planner picks others (the view's own comes first).
-COMPARE_DEFAULTS = ("population", "share_under18", "share_65plus")
+#: Indicators compared until the planner picks others (the view's own comes first): the profile
+#: helpers' ``COMPARE_DEFAULTS``, else the first three that exist at every level.
+COMPARE_DEFAULTS: tuple[str, ...] = tuple(getattr(CITY.helpers, "COMPARE_DEFAULTS", ()) or [
+    key for key, ind in INDICATORS.items() if ind.aggregation in ("sum", "ratio")][:3])
 
 
 def default_compare_keys(key: str, columns: Iterable[str]) -> list[str]:
@@ -701,8 +706,8 @@ def compare_sources(keys: Sequence[str], lang: str = "de") -> list[str]:
 
 def sources_for(key: str, with_needs: bool = True, lang: str = "de") -> list[str]:
     """Citations (source, reference date, licence) of the view: the indicator's datasets, LOR, needs."""
-    lines = [DATASETS["population_2025"].citation(lang)] if key == NEEDS_PER_1000 else [citation(key, lang)]
-    lines.append(DATASETS["lor_plr"].citation(lang))
+    lines = [citation("population" if key == NEEDS_PER_1000 else key, lang)]
+    lines.append(DATASETS[LEVELS[FINEST].dataset].citation(lang))
     if with_needs:
         lines.append(needs_source(lang))
     return list(dict.fromkeys(lines))
@@ -759,7 +764,7 @@ def view_exports(rows: pd.DataFrame, key: str, content: PlannerMap, *, geometry:
         "geojson": lambda: export_geo(rows, geometry(), sources, "geojson"),
         "gpkg": lambda: export_geo(rows, geometry(), sources, "gpkg"),
         "html": lambda: content.to_html(static_root, focus=focus(), basemap=basemap, attribution=attribution,
-                                        title=f"Bedarfsatlas Berlin: {content.layer.heading}").encode("utf-8"),
+                                        title=f"{APP_NAME}: {content.layer.heading}").encode("utf-8"),
         "png": lambda: content.to_png(geometry(), attribution=attribution, bounds=bounds(), focus=focus()),
     }
     return [Download(t(f"planner.export_{suffix}", lang), build[suffix], mime,
@@ -797,7 +802,7 @@ def needs_exports(store: Any, filters: NeedFilters, *, bezirk: str | None = None
 
     query = filters.store_kwargs()
     if bezirk:
-        query.update(level="BEZ", area_ids=[bezirk])
+        query.update(level=COARSEST, area_ids=[bezirk])
     # One procedure's needs carry its answers as columns (export_needs filters by it).
     procedure_id = query.pop("procedure_id", None)
 
@@ -811,7 +816,7 @@ def needs_exports(store: Any, filters: NeedFilters, *, bezirk: str | None = None
             export_needs(store, path, fmt, procedure=procedure, **query)
             return path.read_bytes()
 
-    name = f"bedarfsatlas_bedarfe_{bezirk or 'berlin'}"
+    name = f"bedarfsatlas_bedarfe_{bezirk or re.sub(r'[^a-z0-9]+', '_', CITY.name.lower())}"
     return [Download(t(f"planner.export_needs_{fmt}", lang), lambda fmt=fmt: build(fmt), EXPORT_TYPES[fmt],
                      f"{name}.{fmt}") for fmt in ("csv", "geojson")]
 
@@ -899,13 +904,13 @@ def source_table(key: str, lang: str = "de", exported: date | None = None) -> pd
     """
     from geodata.indicators import sources as indicator_sources
 
-    datasets = [DATASETS["population_2025"]] if key == NEEDS_PER_1000 else indicator_sources(key)
-    datasets = list({ds.key: ds for ds in [*datasets, DATASETS["lor_plr"]]}.values())
+    datasets = indicator_sources("population" if key == NEEDS_PER_1000 else key)
+    datasets = list({ds.key: ds for ds in [*datasets, DATASETS[LEVELS[FINEST].dataset]]}.values())
     rows = [(ds.title(lang), ds.publisher, ds.date_text(lang),
              t("inventory.licence_to_verify", lang, licence=ds.licence) if ds.licence_note else ds.licence,
              ds.attribution, ds.source_url) for ds in datasets]
     day = exported or date.today()
-    rows.append((t("planner.sources_needs", lang), "Bedarfsatlas Berlin",
+    rows.append((t("planner.sources_needs", lang), APP_NAME,
                  format_date(day, lang), t("planner.sources_needs_licence", lang),
                  needs_source(lang), ""))
     columns = [t(f"planner.sources_col.{c}", lang) for c in ("dataset", "publisher", "date", "licence",
@@ -929,7 +934,7 @@ def export_xlsx(rows: pd.DataFrame, sources: pd.DataFrame, lang: str = "de") -> 
     from openpyxl.styles import Font
 
     workbook = Workbook()
-    workbook.properties.creator = "Bedarfsatlas Berlin"
+    workbook.properties.creator = APP_NAME
     for sheet, frame, name in ((workbook.active, rows, t("planner.xlsx_table", lang)),
                                (workbook.create_sheet(), sources, t("planner.xlsx_sources", lang))):
         sheet.title = name
@@ -1016,8 +1021,8 @@ class ViewState:
     True
     """
 
-    level: str = "PLR"
-    indicator: str = "mss_status"
+    level: str = FINEST
+    indicator: str = DEFAULT_INDICATOR
     categories: tuple[str, ...] = ()
     since: date | None = None
     until: date | None = None
@@ -1042,9 +1047,9 @@ class ViewState:
         >>> ViewState(level="BEZ", bezirk="01").areas(["01", "02"])
         ['01', '02']
         """
-        if self.bezirk is None or self.level == "BEZ":
+        if self.bezirk is None or self.level == COARSEST:
             return list(area_ids)
-        return [a for a in area_ids if a[:2] == self.bezirk]
+        return [a for a in area_ids if parent_id(a, COARSEST) == self.bezirk]
 
     def filters(self, statuses: tuple[str, ...] = PUBLIC_STATUSES) -> NeedFilters:
         return NeedFilters(self.categories, self.since, self.until, self.workshop, statuses, self.procedure)
@@ -1073,7 +1078,7 @@ class ViewState:
         >>> ViewState(focus="01").kept_view().imposed is None
         True
         """
-        chosen = {"focus": self.focus, "bezirk": self.bezirk if self.level != "BEZ" else None}
+        chosen = {"focus": self.focus, "bezirk": self.bezirk if self.level != COARSEST else None}
         fitted = {kind: target for kind, target in chosen.items() if target} if self.map_view is not None else {}
         return KeptView(imposed=self.map_view, fitted=fitted, min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)
 
@@ -1290,7 +1295,7 @@ def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterab
     chosen = indicator if indicator is not None else state.indicator
     if chosen not in keys:
         derived = INDICATORS[chosen].derived_share if chosen in INDICATORS else None
-        fallback = derived if derived in keys else ("mss_status" if "mss_status" in keys else "mss_status_low_share")
+        fallback = derived if derived in keys else _default_indicator(keys)
         if indicator is not None:
             if chosen in INDICATORS:
                 problems.append(LinkProblem(NOT_AT_LEVEL, {"chosen": chosen, "shown": fallback}))
@@ -1325,20 +1330,18 @@ def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterab
         state = replace(state, procedure=procedure)
 
     bezirk = _one(params, "bezirk")
-    known_bezirke = set(area_ids["BEZ"]) if area_ids is not None and "BEZ" in area_ids else None
+    known_bezirke = set(area_ids[COARSEST]) if area_ids is not None and COARSEST in area_ids else None
     if bezirk:
-        if bezirk in known_bezirke if known_bezirke is not None else re.fullmatch(r"\d{2}", bezirk):
+        if bezirk in known_bezirke if known_bezirke is not None else _id_form(bezirk, COARSEST):
             state = replace(state, bezirk=bezirk)
         else:
             problems.append(LinkProblem("link.bad_bezirk", {"value": repr(bezirk)}))
 
     known = set(area_ids[state.level]) if area_ids is not None and state.level in area_ids else None
-    expected_length = {"PLR": 8, "BZR": 6, "PGR": 4, "BEZ": 2}[state.level]
-
     def valid_area(value: str) -> bool:
         if known is not None:
             return value in known
-        return bool(_AREA_ID.match(value)) and len(value) == expected_length
+        return _id_form(value, state.level)
 
     def in_bezirk(value: str) -> bool:
         return state.areas([value]) == [value]
@@ -1378,7 +1381,19 @@ def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterab
     return ParsedView(replace(state, map_view=map_view), problems)
 
 
-#: Where a link's map centre may lie: Berlin's extent and about 15 km around it.
+def _id_form(value: str, level: str) -> bool:
+    """Whether ``value`` has the form of an id of ``level`` (its length, where the profile fixes one)."""
+    length = LEVELS[level].id_length
+    return bool(_AREA_ID.match(value)) and (not length or len(value) == length)
+
+
+def _default_indicator(keys: Sequence[str]) -> str:
+    """The profile's first indicator (or its residents' share at a coarser level), else the first of ``keys``."""
+    derived = INDICATORS[DEFAULT_INDICATOR].derived_share
+    return next((k for k in (DEFAULT_INDICATOR, derived) if k in keys), keys[0])
+
+
+#: Where a link's map centre may lie: the city's extent and about 15 km around it.
 CENTRE_BOUNDS = ((CITY_BOUNDS[0][0] - 0.15, CITY_BOUNDS[0][1] - 0.2), (CITY_BOUNDS[1][0] + 0.15, CITY_BOUNDS[1][1] + 0.2))
 
 

@@ -1,4 +1,4 @@
-"""Starting points for the priority index: four documented presets.
+"""Starting points for the priority index: documented presets (Berlin has four, from its profile).
 
 Each preset is a list of indicators with weights (directions come from the
 catalogue). They are where a planner starts, not a recommendation: the
@@ -51,13 +51,15 @@ from assessment.analysis.priority import label as indicator_label
 from assessment.analysis.smoothing import needs_keys
 from core.i18n import format_number, t
 from geodata.indicators import INDICATORS, available_indicators
-from geodata.lor import get_level
+from geodata.lor import Level, get_level
+from geodata.profile import active_profile
 
 Spec = list[tuple[str, int, float]]
 """A planner's weights: ``(indicator key, direction, weight)`` in the order shown."""
 
-DEFAULT_PRESET = "social"
-"""Where /bewertung starts: it needs no submitted needs, so it ranks every area on a fresh installation."""
+DEFAULT_PRESET: str = getattr(active_profile().helpers, "DEFAULT_PRESET", "all_indicators")
+"""Where /bewertung starts (Berlin: ``social``): it should need no submitted needs, so it ranks every
+area on a fresh installation."""
 WEIGHT_MAX = 5.0
 """The largest weight a planner can set for one indicator (the presets use at most 3)."""
 
@@ -81,7 +83,7 @@ class Preset:
         """What the preset weighs, in ``lang`` (message ``preset.<name>.description``)."""
         return t(f"preset.{self.name}.description", lang)
 
-    def components(self, level: str) -> tuple[tuple[Component, ...], list[str]]:
+    def components(self, level: str | Level) -> tuple[tuple[Component, ...], list[str]]:
         """The preset's components at ``level`` and notes on what was substituted or dropped.
 
         Examples
@@ -291,34 +293,20 @@ def carried_summary(level: str, dropped: Iterable[str], lang: str = "de") -> str
     return " ".join(lines)
 
 
-_SUPPLY = ("kita_places_per_100_under6", "schools_per_10k_6_18", "youth_centres_per_10k_6_25",
-           "pharmacies_per_10k")
+def _presets() -> tuple[Preset, ...]:
+    """The city profile's presets (its helpers' ``PRESETS``), else one that weighs every indicator alike.
 
-PRESETS: dict[str, Preset] = {
-    p.name: p
-    for p in (
-        Preset(
-            "social",
-            (("mss_status", 3.0), ("mss_child_poverty", 2.0), ("mss_transfer", 1.0),
-             ("mss_unemployment", 1.0), ("mss_dynamics", 1.0)),
-        ),
-        Preset(
-            "environment",
-            (("ug_air", 1.0), ("ug_noise", 1.0), ("ug_heat", 1.0), ("ug_green", 1.0),
-             ("needs_per_1000_green_climate", 1.0)),
-        ),
-        Preset(
-            "participation",
-            (("needs_per_1000", 3.0), ("kita_places_per_100_under6", 1.0),
-             ("youth_centres_per_10k_6_25", 1.0), ("pharmacies_per_10k", 1.0)),
-        ),
-        Preset(
-            "balanced",
-            (("mss_status", 1.0), ("ug_air", 0.25), ("ug_noise", 0.25), ("ug_heat", 0.25),
-             ("ug_green", 0.25), ("needs_per_1000", 1.0), *((key, 0.25) for key in _SUPPLY)),
-        ),
-    )
-}
+    The fallback, ``all_indicators``, takes each indicator with a direction (weight 1) and the
+    needs per 1,000 residents (weight 1): a start for a city that has not written its own.
+    """
+    given = getattr(active_profile().helpers, "PRESETS", None)
+    if given:
+        return tuple(Preset(name, tuple(weights)) for name, weights in given)
+    directed = tuple((key, 1.0) for key, ind in INDICATORS.items() if ind.direction)
+    return (Preset("all_indicators", (*directed, ("needs_per_1000", 1.0))),)
+
+
+PRESETS: dict[str, Preset] = {p.name: p for p in _presets()}
 """The presets by name."""
 
 

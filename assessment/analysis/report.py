@@ -61,7 +61,8 @@ from geodata.catalogue import DATASETS
 from maps.classify import MISSING_COLOUR, NEUTRAL, Classification, classify_numeric
 from assessment.needs.procedures import Procedure, answer_summary
 from core.i18n import SCOPES, format_date, format_datetime, format_number, html_language, t, text_direction
-from geodata.lor import LEVELS, get_level
+from geodata.lor import LEVELS, Level, get_level
+from geodata.indicators import sources as indicator_sources
 
 REPORT_LANGUAGES = SCOPES["public"]
 """The languages the report is offered in: its texts are messages of scope ``public``."""
@@ -108,7 +109,7 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def needs_matrix(counts: pd.DataFrame, level: str) -> pd.DataFrame:
+def needs_matrix(counts: pd.DataFrame, level: str | Level) -> pd.DataFrame:
     """Turn :meth:`NeedStore.counts_by_area` rows into the areas x categories frame :func:`assess` takes.
 
     Examples
@@ -341,7 +342,7 @@ def build_report(
     str
         UTF-8 HTML, no scripts, no external references.
     """
-    level = LEVELS[assessment.level]
+    level = assessment.level
     generated_at = generated_at or datetime.now(timezone.utc)
     area_names = names if names is not None else geometry["name"].astype(str)
     table = assessment.table()
@@ -408,7 +409,7 @@ def build_report(
         label = {"unheard_low_status": _w("unheard_low_status", lang), "unheard": _w("unheard_only", lang)}
         rows = [[(i, False), (area_names.get(i, i), False), (label[r["outreach"]], False),
                  (_num(r["needs"], 0, lang), True), (_num(r["expected"], 1, lang), True),
-                 (_num(r["ratio"], 2, lang), True), (_num(r["mss_low_share"], 0, lang), True)]
+                 (_num(r["ratio"], 2, lang), True), (_num(r["low_status_share"], 0, lang), True)]
                 for i, r in chosen.iterrows()]
         parts.append(_table([_w("id", lang), _w("name", lang), _w("outreach", lang), _w("needs", lang), _w("expected", lang),
                              _w("ratio", lang), _w("mss_low", lang)], rows))
@@ -430,7 +431,8 @@ def build_report(
             f"<li>{_e(_w('indicators', lang))}: {_e(keys)}</li>"
             f"<li>{_e(_w('created', lang))}: {_e(format_date(goal.created_at, lang))}</li></ul>")
     parts.append(f"<h2>{_e(_w('sources', lang))}</h2><ul>")
-    lines = [DATASETS[level.dataset].citation(lang), DATASETS["population_2025"].citation(lang), *assessment.sources(lang)]
+    lines = [DATASETS[level.dataset].citation(lang), *(ds.citation(lang) for ds in indicator_sources("population")),
+             *assessment.sources(lang)]
     if assessment.needs_counts is not None:
         lines.append(_w("needs_source", lang, n=format_number(int(assessment.needs_counts.to_numpy().sum()), 0, lang)))
     parts += [f"<li>{_e(line)}</li>" for line in dict.fromkeys(lines)]
@@ -481,7 +483,7 @@ def report_stem(assessment: Assessment) -> str:
 
     Two downloads of the same inputs get the same name; other weights or data, another one.
     """
-    return f"bestandsaufnahme_{assessment.level}_{assessment.fingerprint()[:8]}"
+    return f"bestandsaufnahme_{assessment.level.code}_{assessment.fingerprint()[:8]}"
 
 
 def report_pdf(report_html: str) -> bytes:
@@ -510,7 +512,7 @@ def report_pdf(report_html: str) -> bytes:
 def report_from_settings(
     settings,
     *,
-    level: str,
+    level: str | Level,
     spec: str | Iterable,
     method: str = "rank",
     lang: str = "de",
@@ -536,18 +538,18 @@ def report_from_settings(
 
     from assessment.needs.procedures import ProcedureBook
 
-    code = get_level(level).code
+    level = get_level(level)  # a code from a caller that has not resolved it; a Level passes as it is
     if store is None:
         store = open_store(settings)
     procedure = ProcedureBook(store).get(procedure_id) if procedure_id is not None else None
-    indicators = indicator_table(settings, code)
-    units = load_units(settings, code)
-    counts = needs_matrix(store.counts_by_area(code, procedure_id=procedure_id), code)
-    result = assess(indicators, spec, level=code, needs_counts=counts, units=units,
+    indicators = indicator_table(settings, level)
+    units = load_units(settings, level)
+    counts = needs_matrix(store.counts_by_area(level.code, procedure_id=procedure_id), level)
+    result = assess(indicators, spec, level=level, needs_counts=counts, units=units,
                     neighbours=contiguity(units), method=method, min_residents=settings.min_residents,
                     min_needs=settings.min_needs, **options)
-    goals = GoalBook(store).list(level=code, procedure_id=procedure_id)
-    geometry = display_units(settings, code)
+    goals = GoalBook(store).list(level=level, procedure_id=procedure_id)
+    geometry = display_units(settings, level)
     procedure_needs = store.query(procedure_id=procedure_id) if procedure is not None else ()
     return result, build_report(result, geometry, goals=goals, names=indicators["name"], lang=lang,
                                 generated_at=generated_at, procedure=procedure, procedure_needs=procedure_needs)

@@ -289,5 +289,5 @@ def unheard_rows(assessment: Assessment, names: pd.Series, lang: str = "de") -> 
         t("column.name", lang): names.reindex(listed.index),
         t("assess.col.outreach", lang): listed["outreach"].map(lambda o: t(f"assess.outreach.{o}", lang)),
         t("assess.col.needs", lang): listed["needs"], t("assess.col.expected", lang): listed["expected"].round(1),
-        t("assess.col.mss_low", lang): listed["mss_low_share"].round(0),
+        t("assess.col.mss_low", lang): listed["low_status_share"].round(0),
     })

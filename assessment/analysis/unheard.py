@@ -41,14 +41,17 @@ from scipy.stats import poisson
 from assessment.analysis.hotspots import benjamini_hochberg, percent, plain_number
 from assessment.analysis.priority import DEFAULT_MIN_RESIDENTS, eligible_areas
 from core.i18n import t
+from geodata.profile import active_profile
 
 DEFAULT_MAX_RATIO = 0.5
 DEFAULT_ALPHA = 0.05
 DEFAULT_LOW_STATUS_SHARE = 50.0
 OUTREACH = ("unheard_low_status", "unheard", "heard", "too_few")
 
-STATUS_COLUMN = "mss_status_low_share"
-"""The indicator-table column with the share of residents in low/very-low MSS status PLR."""
+STATUS_COLUMN: str | None = getattr(active_profile().helpers, "LOW_STATUS_SHARE", None)
+"""The indicator-table column with the share of residents of low social status, from the city
+profile's helpers (Berlin: ``mss_status_low_share``, residents in PLR of MSS status low or very low);
+``None``: the city has none, and no unheard area is marked as of low status."""
 
 
 def unheard_areas(
@@ -83,7 +86,7 @@ def unheard_areas(
     pandas.DataFrame
         Indexed like ``population``: ``population``, ``needs``, ``expected``,
         ``ratio``, ``needs_per_1000``, ``p``, ``q``, ``unheard`` (bool),
-        ``mss_low_share``, ``outreach`` (one of :data:`OUTREACH`). Sorted:
+        ``low_status_share``, ``outreach`` (one of :data:`OUTREACH`). Sorted:
         low-status unheard areas first, then unheard, each by ratio.
     """
     if not 0 < max_ratio <= 1:
@@ -116,7 +119,7 @@ def unheard_areas(
         {
             "population": pop, "needs": observed, "expected": expected, "ratio": ratio,
             "needs_per_1000": (observed / pop.where(pop > 0) * 1000).where(taking_part),
-            "p": p, "q": q, "unheard": unheard, "mss_low_share": share, "outreach": outreach,
+            "p": p, "q": q, "unheard": unheard, "low_status_share": share, "outreach": outreach,
         },
         index=pop.index,
     )

@@ -37,7 +37,7 @@ from typing import Mapping
 from assessment.analysis import presets
 from assessment.analysis.priority import NORMALISATIONS
 from core.i18n import t
-from geodata.indicators import INDICATORS
+from geodata.indicators import DEFAULT_INDICATOR, INDICATORS
 from geodata.lor import LEVEL_ORDER
 
 #: A value from a link is named back at most this long (the page escapes it).
@@ -101,8 +101,9 @@ class OverviewView:
     indicator: str | None = None
 
 
-#: The overview's defaults: the first level and the MSS status index (the city's own summary of need).
-OVERVIEW_INDICATOR = "mss_status"
+#: The overview's defaults: the first level and the profile's default indicator (Berlin: the MSS
+#: status index, the city's own summary of need).
+OVERVIEW_INDICATOR = DEFAULT_INDICATOR
 
 
 def overview_query(view: OverviewView) -> dict[str, str]:

@@ -2,9 +2,9 @@
 
 Export
 ------
-:func:`export_needs` writes the needs of a store with their LOR keys
-(``PLR_ID``, ``BZR_ID``, ``PGR_ID``, ``BEZ_ID``), a data dictionary and the
-attribution line:
+:func:`export_needs` writes the needs of a store with their unit ids, one column
+``<CODE>_ID`` per level of the city profile (Berlin: ``PLR_ID``, ``BZR_ID``, ``PGR_ID``,
+``BEZ_ID``), a data dictionary and the attribution line:
 
 * **CSV** (UTF-8 with BOM, so that Excel shows umlauts): every text cell
   that begins with ``= + - @`` (or tab/carriage return) is prefixed with
@@ -60,11 +60,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from assessment.needs.model import STATUSES, ImportExtras, Need, NeedInput, utc_now
 from assessment.needs.procedures import Procedure, answer_columns, category_labels
-from assessment.needs.store import NeedStore
+from assessment.needs.store import NeedStore, unit_column
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.needs.validation import (
     FieldError,
@@ -76,11 +76,11 @@ from assessment.needs.validation import (
     parse_created_at,
     validate_need,
 )
-from core.i18n import t
+from core.i18n import has_text, t
 from geodata.catalogue import DATASETS
+from geodata.profile import LevelSpec, active_profile
 
 FORMATS = ("csv", "geojson", "gpkg")
-LOR_KEYS = ("PLR_ID", "BZR_ID", "PGR_ID", "BEZ_ID")
 
 #: The languages of the data dictionary that every export carries (one description column each).
 EXPORT_LANGUAGES = ("de", "en")
@@ -93,10 +93,7 @@ _COLUMN_TYPES: tuple[tuple[str, str], ...] = (
     ("lon", "number (WGS84)"),
     ("located_by", "text"),
     ("area_level", "text"),
-    ("PLR_ID", "text (8 Ziffern)"),
-    ("BZR_ID", "text (6 Ziffern)"),
-    ("PGR_ID", "text (4 Ziffern)"),
-    ("BEZ_ID", "text (2 Ziffern)"),
+    ("units", ""),  # one column <CODE>_ID per level of the city profile, finest first
     ("category", "text"),
     ("category_de", "text"),
     ("category_en", "text"),
@@ -113,19 +110,43 @@ _COLUMN_TYPES: tuple[tuple[str, str], ...] = (
 _COLUMN_VALUES = {"category": {"choices": ", ".join(CATEGORIES)}, "status": {"choices": ", ".join(STATUSES)}}
 
 
-def column_description(column: str, lang: str) -> str:
+def column_description(column: str, lang: str, levels: Sequence[LevelSpec] = ()) -> str:
     """What export column ``column`` means, in ``lang``.
+
+    A unit column has its own message (Berlin's ``exchange.column.PLR_ID`` …) or else is
+    described by the name of its level in the city profile.
 
     >>> column_description("BEZ_ID", "en")
     'District'
     """
+    if not has_text(f"exchange.column.{column}"):
+        for level in levels:
+            if unit_column(level) == column:
+                return level.label.get(lang)
     return t(f"exchange.column.{column}", lang, **_COLUMN_VALUES.get(column, {}))
 
 
-#: (column, type, description in each of :data:`EXPORT_LANGUAGES`), in export order.
-DATA_DICTIONARY: tuple[tuple[str, ...], ...] = tuple(
-    (column, kind, *(column_description(column, code) for code in EXPORT_LANGUAGES)) for column, kind in _COLUMN_TYPES
-)
+def data_dictionary(levels: Sequence[LevelSpec]) -> tuple[tuple[str, ...], ...]:
+    """(column, type, description in each of :data:`EXPORT_LANGUAGES`) of an export, in its order.
+
+    The unit columns follow ``levels`` (a store's :attr:`~NeedStore.levels`, finest first).
+
+    >>> [row[:2] for row in data_dictionary(active_profile().levels)[7:11]]
+    [('PLR_ID', 'text (8 Ziffern)'), ('BZR_ID', 'text (6 Ziffern)'), ('PGR_ID', 'text (4 Ziffern)'), ('BEZ_ID', 'text (2 Ziffern)')]
+    """
+    rows: list[tuple[str, str]] = []
+    for column, kind in _COLUMN_TYPES:
+        if column != "units":
+            rows.append((column, kind))
+            continue
+        rows += [(unit_column(level), f"text ({level.id_length} Ziffern)" if level.id_length else "text")
+                 for level in levels]
+    return tuple((column, kind, *(column_description(column, code, levels) for code in EXPORT_LANGUAGES))
+                 for column, kind in rows)
+
+
+#: The data dictionary of the active city profile's exports.
+DATA_DICTIONARY: tuple[tuple[str, ...], ...] = data_dictionary(active_profile().levels)
 COLUMNS = tuple(row[0] for row in DATA_DICTIONARY)
 _NUMERIC = {"lat", "lon", "support_count"}
 
@@ -197,10 +218,7 @@ def _record(need: Need, procedure: Procedure | None = None) -> dict:
         "lon": need.lon,
         "located_by": need.located_by,
         "area_level": need.area_level,
-        "PLR_ID": need.plr_id,
-        "BZR_ID": need.bzr_id,
-        "PGR_ID": need.pgr_id,
-        "BEZ_ID": need.bez_id,
+        **{unit_column(code): unit_id for code, unit_id in need.units.items()},
         "category": need.category,
         **{f"category_{code}": label for code, label in zip(EXPORT_LANGUAGES, category_labels(need.category, procedure, EXPORT_LANGUAGES))},
         "title": need.title,
@@ -220,11 +238,12 @@ def _in_export_languages(key: str, **values: object) -> list[str]:
     return [t(key, code, **values) for code in EXPORT_LANGUAGES]
 
 
-def _dictionary(procedure: Procedure | None) -> tuple[tuple[str, ...], ...]:
-    """The data dictionary: :data:`DATA_DICTIONARY`, and for one procedure its id and one column per question."""
+def _dictionary(procedure: Procedure | None, levels: Sequence[LevelSpec]) -> tuple[tuple[str, ...], ...]:
+    """The data dictionary for ``levels``, and for one procedure its id and one column per question."""
+    dictionary = DATA_DICTIONARY if tuple(levels) == active_profile().levels else data_dictionary(levels)
     if procedure is None:
-        return DATA_DICTIONARY
-    return DATA_DICTIONARY + (
+        return dictionary
+    return dictionary + (
         ("procedure_id", "text", *(t("exchange.column.procedure_id", code, title=procedure.title_in(code))
                                    for code in EXPORT_LANGUAGES)),
         *answer_columns(procedure, EXPORT_LANGUAGES),
@@ -267,7 +286,7 @@ def export_needs(
     if procedure is not None:
         query["procedure_id"] = procedure.id
     records = [_record(n, procedure) for n in reversed(store.query(statuses=statuses, **query))]
-    dictionary = _dictionary(procedure)
+    dictionary = _dictionary(procedure, store.levels)
     columns = [row[0] for row in dictionary]
     attribution = attribution_line()
     status_text = "all" if statuses is None else ", ".join(statuses)
@@ -469,7 +488,7 @@ def _row_to_record(properties: dict, geography, now: datetime,
     get = properties.get
     area_level = get("area_level") if get("located_by") == "area" else None
     if area_level is not None:
-        area_id = get("area_id") or get(f"{str(area_level).upper()}_ID")
+        area_id = get("area_id") or get(unit_column(str(area_level).upper()))
         place = dict(lat=None, lon=None, area_level=area_level, area_id=area_id)
     else:
         place = dict(lat=get("lat"), lon=get("lon"))
@@ -525,7 +544,7 @@ def _procedure_errors(procedure: Procedure, properties: dict, columns: dict, geo
             inside = procedure.contains(columns["lat"], columns["lon"], geography)
         else:
             level = columns["area_level"]
-            inside = procedure.contains_area(level, columns[f"{level.lower()}_id"], geography)
+            inside = procedure.contains_area(level, columns["units"][level], geography)
         if not inside:
             errors.append(procedure.out_of_area_error())
         columns.update(procedure_id=procedure.id,

@@ -1,18 +1,23 @@
-"""What the needs store has to know about Berlin's geography, behind one small interface.
+"""What the needs store has to know about the city's geography, behind one small interface.
 
-The store derives the LOR ids of every need at write time. It does not load
-geometry itself: it is handed a :class:`Geography`, which answers two
-questions,
+The store derives the unit ids of every need at write time, one per level of the city
+profile (Berlin: PLR, BZR, PGR, Bezirk). It does not load geometry itself: it is handed a
+:class:`Geography`, which answers two questions,
 
-* ``locate(lat, lon)``: the LOR areas (PLR, BZR, PGR, Bezirk) that contain a
-  WGS84 point, or ``None`` outside Berlin (and for NaN or infinite input);
-* ``area_point(level, area_id)``: the representative point of an area, or
-  ``None`` when there is no such area. Needs located only by an area chosen
-  from a list are stored at that point.
+* ``locate(lat, lon)``: the units that contain a WGS84 point, keyed by each level's id
+  field (Berlin: ``PLR_ID`` … ``BEZ_ID``), or ``None`` outside the city (and for NaN or
+  infinite input);
+* ``area_point(level, area_id)``: the representative point of an area, or ``None`` when
+  there is no such area. Needs located only by an area chosen from a list are stored at
+  that point.
 
-:func:`geography_from_settings` builds the real one from the official LOR
-geometry (:mod:`geodata.lookup`, :func:`geodata.lor.representative_points`);
-tests and scripts may pass any object with the same two methods.
+and may say which ``levels`` it knows (the city profile's :class:`geodata.profile.LevelSpec`,
+finest first); a stand-in without ``levels`` speaks for the active profile's levels
+(:func:`geography_levels`).
+
+:func:`geography_from_settings` builds the real one from the profile's unit geometry
+(:mod:`geodata.lookup`, :func:`geodata.lor.representative_points`); tests and scripts may
+pass any object with the same two methods.
 
 Examples
 --------
@@ -25,51 +30,82 @@ A stand-in for a one-area city, as a test would write it:
 ...         return None
 ...     def area_point(self, level, area_id):
 ...         return (52.5, 13.5) if "01100101".startswith(area_id) else None
->>> lor_ids(Square().locate(52.5, 13.4))
-{'plr_id': '01100101', 'bzr_id': '011001', 'pgr_id': '0110', 'bez_id': '01'}
+>>> levels = geography_levels(Square())
+>>> unit_ids(levels, Square().locate(52.5, 13.4))
+{'PLR': '01100101', 'BZR': '011001', 'PGR': '0110', 'BEZ': '01'}
 """
 
 from __future__ import annotations
 
 import math
 from functools import lru_cache
-from typing import Protocol
+from typing import Protocol, Sequence
 
 from core.settings import Settings
+from geodata.profile import LevelSpec, active_profile
 
-LEVEL_ID_LENGTH = {"PLR": 8, "BZR": 6, "PGR": 4, "BEZ": 2}
+
+LEVEL_ID_LENGTH: dict[str, int | None] = {level.code: level.id_length for level in active_profile().levels}
+"""Level code -> length of its unit ids in the active city profile (Berlin: PLR 8 … BEZ 2)."""
 
 
 class Geography(Protocol):
-    """Point -> LOR areas, and area -> representative point."""
+    """Point -> the units of every level, and area -> representative point."""
 
     def locate(self, lat: float, lon: float) -> dict | None: ...
 
     def area_point(self, level: str, area_id: str) -> tuple[float, float] | None: ...
 
 
-def lor_ids(located: dict) -> dict[str, str | None]:
-    """The four LOR ids of a :meth:`Geography.locate` answer, as store column names."""
-    return {f"{level.lower()}_id": located.get(f"{level}_ID") for level in LEVEL_ID_LENGTH}
+def geography_levels(geography: object | None = None) -> tuple[LevelSpec, ...]:
+    """The unit levels ``geography`` answers for, finest first: its ``levels``, else the active profile's."""
+    levels = getattr(geography, "levels", None) if geography is not None else None
+    return tuple(levels) if levels else active_profile().levels
 
 
-def area_lor_ids(level: str, area_id: str) -> dict[str, str | None]:
-    """LOR ids of an area chosen by id: itself and its parents; finer levels stay empty.
+def level_codes(levels: Sequence[LevelSpec]) -> tuple[str, ...]:
+    """The codes of ``levels``, in their order (finest first)."""
+    return tuple(level.code for level in levels)
 
-    Parent ids are prefixes of the area id (BEZ(2)+PGR(2)+BZR(2)+PLR(2)).
 
-    >>> area_lor_ids("PGR", "0110")
-    {'plr_id': None, 'bzr_id': None, 'pgr_id': '0110', 'bez_id': '01'}
+def unit_ids(levels: Sequence[LevelSpec], located: dict) -> dict[str, str | None]:
+    """Level code -> unit id of a :meth:`Geography.locate` answer (read by each level's id field)."""
+    return {level.code: located.get(level.id_field) for level in levels}
+
+
+def area_unit_ids(levels: Sequence[LevelSpec], level: str, area_id: str,
+                  geography: Geography | None = None) -> dict[str, str | None]:
+    """Unit ids of an area chosen by id: itself and its parents; finer levels stay empty.
+
+    A parent nested by ``prefix`` has the first ``id_length`` characters of the id (Berlin:
+    BEZ(2)+PGR(2)+BZR(2)+PLR(2)); one nested by ``containment`` is the unit that contains
+    the area's representative point, asked of ``geography``.
+
+    >>> from geodata.profile import BUNDLED_DIR, load_profile
+    >>> area_unit_ids(load_profile(BUNDLED_DIR / "berlin").levels, "PGR", "0110")
+    {'PLR': None, 'BZR': None, 'PGR': '0110', 'BEZ': '01'}
     """
-    length = LEVEL_ID_LENGTH[level]
-    return {
-        f"{lvl.lower()}_id": (area_id[:n] if n <= length else None)
-        for lvl, n in LEVEL_ID_LENGTH.items()
-    }
+    codes = level_codes(levels)
+    depth = codes.index(level)
+    located: dict | None = None
+    ids: dict[str, str | None] = {}
+    for i, spec in enumerate(levels):
+        if i < depth:
+            ids[spec.code] = None
+        elif i == depth:
+            ids[spec.code] = area_id
+        elif spec.nesting == "prefix" and spec.id_length:
+            ids[spec.code] = area_id[: spec.id_length]
+        else:
+            if located is None:
+                point = geography.area_point(level, area_id) if geography is not None else None
+                located = (geography.locate(*point) if point is not None else None) or {}
+            ids[spec.code] = located.get(spec.id_field)
+    return ids
 
 
 class LorGeography:
-    """The real geography: :mod:`geodata.lookup` on the full-detail LOR 2021 polygons.
+    """The real geography: :mod:`geodata.lookup` on the profile's full-detail unit polygons (Berlin: LOR 2021).
 
     Points on a border between two PLR get the one with the lowest id (the
     lookup's rule); area points are the centres of the areas' largest inscribed
@@ -80,6 +116,7 @@ class LorGeography:
         from geodata.lookup import get_locator
 
         self._settings = settings
+        self.levels: tuple[LevelSpec, ...] = active_profile().levels
         self._locator = get_locator(settings)
         self._points: dict[str, dict[str, tuple[float, float]]] = {}
 
@@ -99,11 +136,11 @@ class LorGeography:
         return self._points[level].get(area_id)
 
     def outline(self):
-        """Berlin's outline (the union of the Bezirke) as a shapely geometry in WGS84, for procedures' areas."""
+        """The city's outline (the union of the coarsest level's units) in WGS84, for procedures' areas."""
         if not hasattr(self, "_outline"):
             from geodata.lor import load_units
 
-            self._outline = load_units(self._settings, "BEZ").to_crs(4326).union_all()
+            self._outline = load_units(self._settings, self.levels[-1].code).to_crs(4326).union_all()
         return self._outline
 
 

@@ -14,14 +14,14 @@ Examples
 ...     id="3f2c9a1e-8b7d-4c6e-9f00-1a2b3c4d5e6f",
 ...     created_at=datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc),
 ...     lat=52.52, lon=13.40, located_by="point", area_level=None,
-...     plr_id="01100101", bzr_id="011001", pgr_id="0110", bez_id="01",
+...     units={"PLR": "01100101", "BZR": "011001", "PGR": "0110", "BEZ": "01"},
 ...     category="mobility", title="Mehr Fahrradbügel", description="",
 ...     status="pending", merged_into=None, support_count=0,
 ...     workshop_id=None, channel="online", language="de",
 ... )
 >>> need.reference
 '3F2C9A1E'
->>> need.area_id("BZR")
+>>> need.unit("BZR")
 '011001'
 """
 
@@ -29,6 +29,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
+from typing import Mapping
+
+from geodata.profile import active_profile
 
 STATUSES = ("pending", "published", "rejected", "hidden", "merged")
 """Moderation states. ``merged`` needs ``merged_into`` (the id of the need it was merged into)."""
@@ -41,7 +44,8 @@ LOCATED_BY = ("point", "area")
 """``point``: a place on the map; ``area``: only an area chosen from a list (stored at its
 representative point, with the ids of that area and its parents, finer levels empty)."""
 
-AREA_LEVELS = ("PLR", "BZR", "PGR", "BEZ")
+AREA_LEVELS: tuple[str, ...] = active_profile().level_order
+"""The level codes of the active city profile, finest first (Berlin: PLR, BZR, PGR, BEZ)."""
 DEFAULT_PROCEDURE_ID = "allgemein"
 """The participation procedure "Allgemein": everything from before procedures, and what names none
 (:mod:`assessment.needs.procedures`, migration 0010)."""
@@ -99,10 +103,10 @@ class Need:
     lon: float
     located_by: str
     area_level: str | None
-    plr_id: str | None
-    bzr_id: str | None
-    pgr_id: str | None
-    bez_id: str | None
+    units: Mapping[str, str | None]
+    """Level code of the city profile -> id of the unit the need lies in (finest first; Berlin:
+    ``{"PLR": "01100101", "BZR": "011001", "PGR": "0110", "BEZ": "01"}``). ``None`` at the
+    levels finer than the area a need was located by."""
     category: str
     title: str
     description: str
@@ -125,13 +129,19 @@ class Need:
         """Short code for the confirmation screen: the first 8 characters of the id, upper case."""
         return reference_code(self.id)
 
-    def area_id(self, level: str) -> str | None:
-        """The id of the area of ``level`` (PLR, BZR, PGR, BEZ) the need lies in, if known."""
-        return getattr(self, f"{level.lower()}_id")
+    def unit(self, level) -> str | None:
+        """The id of the unit of ``level`` (a level code, or a level object with ``code``) the need lies in.
+
+        ``None`` when unknown: the need was located by a coarser area, or the level is not one
+        the store keeps.
+        """
+        return self.units.get(getattr(level, "code", level))
 
     def as_dict(self) -> dict:
-        """All fields as a plain dict (for tables and exports)."""
-        return asdict(self)
+        """All fields as a plain dict (for tables and exports); ``units`` as a plain dict too."""
+        values = asdict(self)
+        values["units"] = dict(self.units)
+        return values
 
 
 def reference_code(need_id: str) -> str:

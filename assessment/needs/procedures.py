@@ -59,11 +59,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from assessment.needs import audit
-from assessment.needs.geography import LEVEL_ID_LENGTH
+from assessment.needs.geography import LEVEL_ID_LENGTH, geography_levels, unit_ids
 from assessment.needs.model import AREA_LEVELS, DEFAULT_PROCEDURE_ID, utc_now  # noqa: F401 - re-exported
 from assessment.needs.store import NeedStore, StoreError, UTCDateTime, needs
 from assessment.needs.taxonomy import CATEGORIES
-from assessment.needs.validation import BERLIN_TZ, FieldError, ValidationError, check_text, shown
+from assessment.needs.validation import FieldError, ValidationError, check_text, shown
+from geodata.lor import CITY_NAME, CITY_TIMEZONE
 
 PROCEDURE_STATUSES = ("planned", "open", "closed")
 MODERATION_RULES = ("pre", "post")
@@ -211,7 +212,7 @@ class Procedure:
 
     def status(self, today: date | None = None) -> str:
         """``planned``, ``open`` or ``closed`` on ``today`` (default: today in Berlin)."""
-        today = today or utc_now().astimezone(BERLIN_TZ).date()
+        today = today or utc_now().astimezone(CITY_TIMEZONE).date()
         if self.closed_at is not None or (self.ends_on is not None and today > self.ends_on):
             return "closed"
         return "planned" if today < self.starts_on else "open"
@@ -247,7 +248,8 @@ class Procedure:
             return bool(shapely.intersects_xy(self.shape(), lon, lat))
         if self.area_level is not None:
             located = geography.locate(lat, lon)
-            return located is not None and located.get(f"{self.area_level}_ID") in self.area_ids
+            return located is not None and unit_ids(geography_levels(geography), located).get(
+                self.area_level) in self.area_ids
         return True
 
     def contains_area(self, level: str, area_id: str, geography) -> bool:
@@ -349,7 +351,7 @@ def parse_polygon(value: object):
     return shape, None
 
 
-def _intersects_berlin(shape, geography) -> bool:
+def _intersects_city(shape, geography) -> bool:
     outline = getattr(geography, "outline", None)
     if callable(outline):
         return bool(shape.intersects(outline()))
@@ -484,7 +486,7 @@ def validate_procedure(spec: ProcedureInput, geography=None) -> dict:
         shape, error = parse_polygon(polygon)
         if error:
             errors.append(error)
-        elif geography is not None and not _intersects_berlin(shape, geography):
+        elif geography is not None and not _intersects_city(shape, geography):
             errors.append(FieldError("area_polygon", "procedure.error.polygon_outside_berlin",
                                      {"bounds": tuple(float(v) for v in shape.bounds)}))
         else:
@@ -509,7 +511,7 @@ def validate_procedure(spec: ProcedureInput, geography=None) -> dict:
         errors.append(FieldError("area_label", error.key, error.values))
     if not area_label:
         area_label = ("gezeichnete Fläche" if polygon is not None
-                      else f"{area_level} {', '.join(area_ids)}" if area_ids else "Berlin")
+                      else f"{area_level} {', '.join(area_ids)}" if area_ids else CITY_NAME)
     categories, category_errors = _categories(spec.categories)
     errors += category_errors
     questions, question_errors = _questions(spec.questions)

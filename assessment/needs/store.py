@@ -44,7 +44,7 @@ Examples
 ...         return None
 >>> store = open_store(database_url="sqlite://", geography=OneSquare())
 >>> need = store.submit(NeedInput(category="mobility", title="Mehr Fahrradbügel", lat=52.5, lon=13.4))
->>> need.status, need.plr_id, need.support_count
+>>> need.status, need.unit("PLR"), need.support_count
 ('pending', '01100101', 0)
 >>> store.support(need.id, client_token="browser-session-1"), store.support(need.id, client_token="browser-session-1")
 (1, 1)
@@ -72,9 +72,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
 
-from assessment.needs.geography import Geography
+from assessment.needs.geography import Geography, geography_levels, level_codes
 from assessment.needs.model import (
-    AREA_LEVELS,
     DEFAULT_PROCEDURE_ID,
     STATUSES,
     ImportExtras,
@@ -90,6 +89,7 @@ from assessment.needs.validation import (
     validate_need,
 )
 from core.settings import Settings
+from geodata.profile import LevelSpec
 
 T = TypeVar("T")
 
@@ -130,11 +130,7 @@ needs = sa.Table(
     sa.Column("lat", sa.Float(), nullable=False),
     sa.Column("lon", sa.Float(), nullable=False),
     sa.Column("located_by", sa.String(8), nullable=False),
-    sa.Column("area_level", sa.String(3)),
-    sa.Column("plr_id", sa.String(8)),
-    sa.Column("bzr_id", sa.String(6)),
-    sa.Column("pgr_id", sa.String(4)),
-    sa.Column("bez_id", sa.String(2), nullable=False),
+    sa.Column("area_level", sa.String(8)),
     sa.Column("category", sa.String(32), nullable=False),
     sa.Column("title", sa.Text(), nullable=False),
     sa.Column("description", sa.Text(), nullable=False),
@@ -147,6 +143,20 @@ needs = sa.Table(
     sa.Column("client_token", sa.String(128)),
     sa.Column("procedure_id", sa.String(36), nullable=False, server_default=DEFAULT_PROCEDURE_ID),
     sa.Column("answers", sa.Text()),
+)
+#: The unit a need lies in, per level of the city profile (migration 0013): one row per need and
+#: level it has an id for. A child table, not a column per level, so that the schema is the same
+#: for every city; ``ix_need_units_unit`` (level, unit_id, need_id) serves area filters. ``status``
+#: and ``category`` are copies of the need's (kept by a trigger on ``needs``), so that the counts
+#: per area come from ``ix_need_units_counts`` (level, status, category, unit_id) without a join.
+need_units = sa.Table(
+    "need_units",
+    metadata,
+    sa.Column("need_id", sa.String(36), sa.ForeignKey("needs.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("level", sa.String(8), primary_key=True),
+    sa.Column("unit_id", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("category", sa.String(32), nullable=False),
 )
 supports = sa.Table(
     "supports",
@@ -164,7 +174,8 @@ data_version_table = sa.Table(
     sa.Column("version", sa.BigInteger(), nullable=False),
 )
 NEED_FIELDS = tuple(f.name for f in fields(Need))
-_NEED_COLUMNS = [needs.c[name] for name in NEED_FIELDS]
+"""The fields of :class:`Need`; ``units`` is read from ``need_units``, the others are columns of ``needs``."""
+_NEED_COLUMNS = [needs.c[name] for name in NEED_FIELDS if name != "units"]
 
 
 class StoreError(RuntimeError):
@@ -293,9 +304,14 @@ def _is_lock_error(error: OperationalError) -> bool:
 class NeedStore:
     """Needs and supports in one database. Create it with :func:`open_store`."""
 
-    def __init__(self, engine: Engine, geography: Geography | Callable[[], Geography] | None):
+    def __init__(self, engine: Engine, geography: Geography | Callable[[], Geography] | None,
+                 levels: Sequence[LevelSpec] | None = None):
         self.engine = engine
         self._geography = geography
+        self.levels: tuple[LevelSpec, ...] = tuple(levels) if levels else geography_levels(
+            geography if hasattr(geography, "locate") else None)
+        """The unit levels the store keeps ids for (the city profile's, finest first)."""
+        self.level_codes = level_codes(self.levels)
 
     @property
     def backend(self) -> str:
@@ -359,6 +375,41 @@ class NeedStore:
         """
         return self._read(lambda conn: conn.execute(
             sa.select(data_version_table.c.version).where(data_version_table.c.id == 1)).scalar_one())
+
+    def select_needs(self) -> sa.Select:
+        """``SELECT`` of whole needs: the columns of ``needs`` and one unit id per level, in :attr:`levels` order.
+
+        One outer join per level on the primary key of ``need_units``; turn rows into needs
+        with :meth:`need_from_row`.
+        """
+        joined, ids = needs, []
+        for i, code in enumerate(self.level_codes):
+            unit = need_units.alias(f"unit_{i}")
+            joined = joined.outerjoin(unit, sa.and_(unit.c.need_id == needs.c.id, unit.c.level == code))
+            ids.append(unit.c.unit_id)
+        return sa.select(*_NEED_COLUMNS, *ids).select_from(joined)
+
+    def need_from_row(self, row) -> Need:
+        """The :class:`Need` of one row of :meth:`select_needs`."""
+        values = dict(zip((name for name in NEED_FIELDS if name != "units"), row))
+        values["units"] = dict(zip(self.level_codes, row[len(_NEED_COLUMNS):]))
+        values["answers"] = _answers(values["answers"])
+        return Need(**values)
+
+    def _level(self, level) -> str:
+        return _level_code(self.level_codes, level)
+
+    def _filters(self, *args) -> list:
+        return _filters_for(self.level_codes, *args)
+
+    def _units(self, units: dict | None) -> dict[str, str | None]:
+        """``units`` for every level of the store, ``None`` where there is no id."""
+        units = units or {}
+        unknown = [code for code in units if code not in self.level_codes]
+        if unknown:
+            raise ValueError(f"unit ids for level {unknown[0]!r}, which this store does not keep: "
+                             f"use one of {', '.join(self.level_codes)}")
+        return {code: units.get(code) for code in self.level_codes}
 
     def _read(self, work: Callable[[Connection], T]) -> T:
         with self.engine.connect() as conn:
@@ -425,6 +476,8 @@ class NeedStore:
         return self._insert(columns, ImportExtras(status=status), client_token)
 
     def _insert(self, columns: dict, extras: ImportExtras, client_token: str | None) -> Need:
+        columns = dict(columns)
+        units = self._units(columns.pop("units", None))
         row = {
             **columns,
             "id": extras.id or str(uuid.uuid4()),
@@ -440,12 +493,13 @@ class NeedStore:
         def insert(conn: Connection) -> Need:
             if client_token is not None:
                 existing = conn.execute(
-                    sa.select(*_NEED_COLUMNS).where(needs.c.client_token == client_token)
+                    self.select_needs().where(needs.c.client_token == client_token)
                 ).first()
                 if existing is not None:
-                    return _need(existing)
+                    return self.need_from_row(existing)
             conn.execute(needs.insert().values(**row))
-            return _row_need(row)
+            _insert_units(conn, [row], [units])
+            return _row_need(row, units)
 
         try:
             return self._write(insert)
@@ -466,9 +520,10 @@ class NeedStore:
         Needs merged into another need are written after the others, so that a
         file may list a merged need before its target.
         """
+        units = [self._units(columns.get("units")) for columns, _ in records]
         rows = [
             {
-                **columns,
+                **{k: v for k, v in columns.items() if k != "units"},
                 "id": extras.id or str(uuid.uuid4()),
                 "created_at": extras.created_at or utc_now(),
                 "status": extras.status,
@@ -486,9 +541,10 @@ class NeedStore:
         def insert(conn: Connection) -> None:
             if ordered:
                 conn.execute(needs.insert(), ordered)
+                _insert_units(conn, rows, units)
 
         self._write(insert)
-        return [_row_need(row) for row in rows]
+        return [_row_need(row, ids) for row, ids in zip(rows, units)]
 
     def existing_ids(self, need_ids: Iterable[str]) -> set[str]:
         """Those of ``need_ids`` that are stored already."""
@@ -505,11 +561,9 @@ class NeedStore:
 
     def _by_token(self, client_token: str) -> Need | None:
         row = self._read(
-            lambda conn: conn.execute(
-                sa.select(*_NEED_COLUMNS).where(needs.c.client_token == client_token)
-            ).first()
+            lambda conn: conn.execute(self.select_needs().where(needs.c.client_token == client_token)).first()
         )
-        return None if row is None else _need(row)
+        return None if row is None else self.need_from_row(row)
 
     def support(self, need_id: str, client_token: str) -> int:
         """Record one "me too" for ``need_id`` from ``client_token``; return the support count.
@@ -592,12 +646,10 @@ class NeedStore:
 
     def get(self, need_id: str) -> Need:
         """The need with id ``need_id``; raises :class:`NeedNotFoundError`."""
-        row = self._read(
-            lambda conn: conn.execute(sa.select(*_NEED_COLUMNS).where(needs.c.id == need_id)).first()
-        )
+        row = self._read(lambda conn: conn.execute(self.select_needs().where(needs.c.id == need_id)).first())
         if row is None:
             raise NeedNotFoundError(need_id)
-        return _need(row)
+        return self.need_from_row(row)
 
     def query(
         self,
@@ -618,7 +670,8 @@ class NeedStore:
         Parameters
         ----------
         level, area_ids
-            Needs inside any of ``area_ids`` of LOR ``level`` (PLR, BZR, PGR, BEZ).
+            Needs inside any of ``area_ids`` of ``level`` (a level code of :attr:`levels`,
+            e.g. Berlin's PLR, BZR, PGR, BEZ, or a level object with ``code``).
             Needs located only by a coarser area have no id at finer levels and
             are not returned for them.
         bbox
@@ -636,21 +689,19 @@ class NeedStore:
         limit
             At most this many.
         """
-        where = _filters(level, area_ids, bbox, categories, since, until, statuses, workshop_id, procedure_id)
-        statement = sa.select(*_NEED_COLUMNS).where(*where).order_by(needs.c.created_at.desc(), needs.c.id)
+        where = self._filters(level, area_ids, bbox, categories, since, until, statuses, workshop_id, procedure_id)
+        statement = self.select_needs().where(*where).order_by(needs.c.created_at.desc(), needs.c.id)
         if limit is not None:
             statement = statement.limit(limit)
-        return [_need(row) for row in self._read(lambda conn: conn.execute(statement).all())]
+        return [self.need_from_row(row) for row in self._read(lambda conn: conn.execute(statement).all())]
 
     def query_frame(self, **filters) -> pd.DataFrame:
         """:meth:`query` as a DataFrame (one row per need, the :class:`Need` fields and ``reference``).
 
-        For map layers and tables; takes the same keyword filters as :meth:`query`.
+        For map layers and tables; takes the same keyword filters as :meth:`query`. ``units``
+        becomes one column per level, named like the exports' (``<CODE>_ID``: Berlin ``PLR_ID`` …).
         """
-        found = self.query(**filters)
-        frame = pd.DataFrame([n.as_dict() for n in found], columns=list(NEED_FIELDS))
-        frame.insert(1, "reference", [n.reference for n in found])
-        return frame
+        return needs_frame(self.query(**filters), self.levels)
 
     def points_in_bounds(
         self,
@@ -708,8 +759,8 @@ class NeedStore:
                              f"west <= east, got {bounds!r}")
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise ValueError(f"limit must be a whole number >= 1, got {limit!r}")
-        where = _filters(None, None, (west, south, east, north), categories, since, until, statuses, workshop_id,
-                         procedure_id)
+        where = self._filters(None, None, (west, south, east, north), categories, since, until, statuses,
+                              workshop_id, procedure_id)
         newest = [needs.c.created_at.desc(), needs.c.id]
         # Pick the newest ids from the index ix_needs_position alone (it holds status, position, time
         # and id), then read only those rows: a street view may hold thousands of needs.
@@ -736,26 +787,33 @@ class NeedStore:
         Returns
         -------
         DataFrame
-            Columns ``<LEVEL>_ID``, ``category`` (when ``by_category``) and ``count``;
-            only areas with at least one need. Needs located only by a coarser
-            area than ``level`` are not counted at ``level``.
+            Columns the level's id field (Berlin: ``PLR_ID`` …), ``category`` (when
+            ``by_category``) and ``count``, sorted by id and category; only areas with at least
+            one need. Needs located only by a coarser area than ``level`` are not counted at ``level``.
         """
-        level = _level(level)
-        # Group by every column of the covering index ix_needs_counts, in its order: both
-        # databases then stream the groups out of the index without touching the table or
-        # sorting, whatever the level and status filter. At most a few thousand groups come
-        # back; summing them to the requested level is cheap. Needs without an id at this
-        # level (located only by a coarser area) fall out with the missing id.
-        statuses = STATUSES if statuses is None else statuses
-        keys = [needs.c.status, needs.c.category, needs.c.plr_id, needs.c.bzr_id, needs.c.pgr_id, needs.c.bez_id]
-        where = _filters(None, None, None, categories, since, until, statuses, workshop_id, procedure_id)
-        statement = sa.select(*keys, sa.func.count().label("count")).where(*where).group_by(*keys)
+        spec = self.levels[self.level_codes.index(self._level(level))]
+        if since is None and until is None and workshop_id is None and procedure_id is None:
+            # The common case, the whole city's needs by status and category: from the covering index
+            # ix_need_units_counts (level, status, category, unit_id) alone, no join (migration 0013).
+            # Grouped by every index column in index order, so that both databases stream the groups
+            # out of the index without sorting; the few thousand groups are summed below.
+            keys = [need_units.c.status, need_units.c.category, need_units.c.unit_id]
+            where = [need_units.c.level == spec.code,
+                     need_units.c.status.in_(_statuses(STATUSES if statuses is None else statuses))]
+            if categories is not None:
+                where.append(need_units.c.category.in_(list(categories)))
+            source = need_units
+        else:
+            # Filters only needs has: join. Needs without an id at this level have no row and fall out.
+            keys = [needs.c.status, needs.c.category, need_units.c.unit_id]
+            where = [need_units.c.level == spec.code,
+                     *self._filters(None, None, None, categories, since, until, statuses, workshop_id, procedure_id)]
+            source = need_units.join(needs, needs.c.id == need_units.c.need_id)
+        statement = sa.select(*keys, sa.func.count().label("count")).select_from(source).where(*where).group_by(*keys)
         rows = self._read(lambda conn: conn.execute(statement).all())
-        groups = pd.DataFrame(
-            [tuple(r) for r in rows], columns=["status", "category", "PLR_ID", "BZR_ID", "PGR_ID", "BEZ_ID", "count"]
-        )
-        by = [f"{level}_ID"] + (["category"] if by_category else [])
-        frame = groups.dropna(subset=[by[0]]).groupby(by, as_index=False, sort=True)["count"].sum()
+        groups = pd.DataFrame([tuple(r) for r in rows], columns=["status", "category", spec.id_field, "count"])
+        by = [spec.id_field] + (["category"] if by_category else [])
+        frame = groups.groupby(by, as_index=False, sort=True)["count"].sum()
         frame["count"] = frame["count"].astype("int64")
         return frame
 
@@ -803,26 +861,64 @@ def _in_procedure_area(columns: dict, procedure, geography: Geography) -> bool:
     if columns["located_by"] == "point":
         return procedure.contains(columns["lat"], columns["lon"], geography)
     level = columns["area_level"]
-    return procedure.contains_area(level, columns[f"{level.lower()}_id"], geography)
+    return procedure.contains_area(level, columns["units"][level], geography)
 
 
 def _merge_target_error(merged_into: object) -> FieldError:
     return FieldError("merged_into", "validation.merged_into.missing", {"value": repr(merged_into)})
 
 
-def _level(level: str) -> str:
-    code = level.upper() if isinstance(level, str) else level
-    if code not in AREA_LEVELS:
-        raise ValueError(f"level must be one of {', '.join(AREA_LEVELS)}, got {level!r}")
-    return code
+def _insert_units(conn: Connection, rows: Sequence[dict], units: Sequence[dict]) -> None:
+    """The ``need_units`` rows of new needs (``rows`` as inserted into ``needs``, ``units`` beside them)."""
+    values = [{"need_id": row["id"], "level": code, "unit_id": unit_id, "status": row["status"],
+               "category": row["category"]}
+              for row, ids in zip(rows, units) for code, unit_id in ids.items() if unit_id is not None]
+    if values:
+        conn.execute(need_units.insert(), values)
 
 
-def _filters(level, area_ids, bbox, categories, since, until, statuses, workshop_id, procedure_id=None) -> list:
+def needs_frame(found: Sequence[Need], levels: Sequence[LevelSpec]) -> pd.DataFrame:
+    """Needs as a table: the :class:`Need` fields, ``reference`` second, ``units`` as ``<CODE>_ID`` columns.
+
+    >>> from geodata.profile import LevelSpec, Text
+    >>> quarter = LevelSpec("QU", "units", "QU_ID", "QU_NAME", 4, "prefix", None, Text(), Text())
+    >>> list(needs_frame([], [quarter]).columns[:3]), "QU_ID" in needs_frame([], [quarter]).columns
+    (['id', 'reference', 'created_at'], True)
+    """
+    names = [name for name in NEED_FIELDS if name != "units"]
+    at = NEED_FIELDS.index("units")
+    id_columns = [unit_column(level) for level in levels]
+    columns = names[:at] + id_columns + names[at:]
+    records = []
+    for need in found:
+        values = need.as_dict()
+        units = values.pop("units")
+        values.update({unit_column(level): units.get(level.code) for level in levels})
+        records.append(values)
+    frame = pd.DataFrame(records, columns=columns)
+    frame.insert(1, "reference", [n.reference for n in found])
+    return frame
+
+
+def unit_column(level) -> str:
+    """The column of a level's unit ids in tables and exports: ``<CODE>_ID`` (Berlin: ``PLR_ID`` …).
+
+    >>> unit_column("BZR")
+    'BZR_ID'
+    """
+    return f"{getattr(level, 'code', level)}_ID"
+
+
+def _filters_for(codes: tuple[str, ...], level, area_ids, bbox, categories, since, until, statuses, workshop_id,
+                 procedure_id=None) -> list:
     where = []
     if area_ids is not None:
         if level is None:
-            raise ValueError("area_ids needs level= (PLR, BZR, PGR or BEZ) to say which ids they are")
-        where.append(needs.c[f"{_level(level).lower()}_id"].in_(list(area_ids)))
+            raise ValueError(f"area_ids needs level= ({', '.join(codes)}) to say which ids they are")
+        code = _level_code(codes, level)
+        where.append(needs.c.id.in_(
+            sa.select(need_units.c.need_id).where(need_units.c.level == code,
+                                                  need_units.c.unit_id.in_(list(area_ids)))))
     if bbox is not None:
         min_lon, min_lat, max_lon, max_lat = (float(v) for v in bbox)
         if min_lon > max_lon or min_lat > max_lat:
@@ -838,11 +934,7 @@ def _filters(level, area_ids, bbox, categories, since, until, statuses, workshop
     if until is not None:
         where.append(needs.c.created_at < until)
     if statuses is not None:
-        statuses = [statuses] if isinstance(statuses, str) else list(statuses)
-        unknown = [s for s in statuses if s not in STATUSES]
-        if unknown:
-            raise ValueError(f"unknown status {unknown[0]!r}: use one of {', '.join(STATUSES)}")
-        where.append(needs.c.status.in_(statuses))
+        where.append(needs.c.status.in_(_statuses(statuses)))
     if workshop_id is not None:
         where.append(needs.c.workshop_id == workshop_id)
     if procedure_id is not None:
@@ -850,10 +942,21 @@ def _filters(level, area_ids, bbox, categories, since, until, statuses, workshop
     return where
 
 
-def _need(row) -> Need:
-    values = dict(zip(NEED_FIELDS, row))
-    values["answers"] = _answers(values["answers"])
-    return Need(**values)
+def _statuses(statuses) -> list[str]:
+    statuses = [statuses] if isinstance(statuses, str) else list(statuses)
+    unknown = [s for s in statuses if s not in STATUSES]
+    if unknown:
+        raise ValueError(f"unknown status {unknown[0]!r}: use one of {', '.join(STATUSES)}")
+    return statuses
+
+
+def _level_code(codes: tuple[str, ...], level) -> str:
+    """The code of ``level`` (a code, any case, or an object with ``code``) if the store keeps it."""
+    code = getattr(level, "code", level)
+    code = code.upper() if isinstance(code, str) else code
+    if code not in codes:
+        raise ValueError(f"level must be one of {', '.join(codes)}, got {level!r}")
+    return code
 
 
 def _answers(stored) -> tuple[tuple[str, str], ...]:
@@ -864,8 +967,9 @@ def _answers(stored) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((str(k), str(v)) for k, v in answers.items()))
 
 
-def _row_need(row: dict) -> Need:
-    return Need(**{name: (_answers(row[name]) if name == "answers" else row[name]) for name in NEED_FIELDS})
+def _row_need(row: dict, units: dict) -> Need:
+    values = {name: row[name] for name in NEED_FIELDS if name != "units"}
+    return Need(**{**values, "answers": _answers(values["answers"]), "units": units})
 
 
 def open_store(
@@ -873,6 +977,7 @@ def open_store(
     *,
     database_url: str | None = None,
     geography: Geography | None = None,
+    levels: Sequence[LevelSpec] | None = None,
     migrate_schema: bool = True,
 ) -> NeedStore:
     """Open the needs database named by ``settings`` (or ``database_url``) and migrate it.
@@ -885,7 +990,10 @@ def open_store(
     database_url : str, optional
         Overrides ``settings.database_url``.
     geography : Geography, optional
-        Locates new needs; default the official LOR geometry, loaded on first submit.
+        Locates new needs; default the city profile's unit geometry, loaded on first submit.
+    levels : sequence of LevelSpec, optional
+        The unit levels the store keeps ids for; default ``geography.levels`` if it has them,
+        else the active city profile's (``BEDARFSATLAS_PROFILE``).
     migrate_schema : bool
         Apply pending migrations (default). The app always does.
     """
@@ -904,4 +1012,4 @@ def open_store(
         except BaseException:
             engine.dispose()  # do not leave a connection open to a database we could not use
             raise
-    return NeedStore(engine, geography)
+    return NeedStore(engine, geography, levels)

@@ -41,9 +41,8 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 
-from assessment.needs.geography import Geography, area_lor_ids, lor_ids
+from assessment.needs.geography import Geography, area_unit_ids, geography_levels, level_codes, unit_ids
 from assessment.needs.model import (
-    AREA_LEVELS,
     CHANNELS,
     DEFAULT_PROCEDURE_ID,
     DESCRIPTION_MAX,
@@ -217,7 +216,10 @@ def _coordinate(field: str, value: object) -> tuple[float | None, FieldError | N
 
 
 def check_place(need: NeedInput, geography: Geography) -> tuple[dict, list[FieldError]]:
-    """Check where a need is and derive its LOR ids; return the place columns and the problems."""
+    """Check where a need is and derive its unit ids; return the place columns and the problems.
+
+    The columns hold ``units``: level code -> unit id for every level of ``geography``.
+    """
     has_point = need.lat is not None or need.lon is not None
     has_area = need.area_level is not None or need.area_id is not None
     if has_point and has_area:
@@ -236,20 +238,24 @@ def check_place(need: NeedInput, geography: Geography) -> tuple[dict, list[Field
         if geography.locate(lon, lat) is not None:
             return {}, [FieldError("location", "validation.location.swapped", {"lat": f"{lat:g}", "lon": f"{lon:g}"})]
         return {}, [FieldError("location", "validation.location.outside", {"lat": f"{lat:g}", "lon": f"{lon:g}"})]
-    return {"lat": lat, "lon": lon, "located_by": "point", "area_level": None, **lor_ids(located)}, []
+    return {"lat": lat, "lon": lon, "located_by": "point", "area_level": None,
+            "units": unit_ids(geography_levels(geography), located)}, []
 
 
 def _check_area(need: NeedInput, geography: Geography) -> tuple[dict, list[FieldError]]:
+    levels = geography_levels(geography)
+    codes = level_codes(levels)
     level = need.area_level.upper() if isinstance(need.area_level, str) else need.area_level
-    if level not in AREA_LEVELS:
+    if level not in codes:
         return {}, [FieldError("area_level", "validation.area_level.unknown",
-                               {"value": shown(need.area_level), "choices": ", ".join(AREA_LEVELS)})]
+                               {"value": shown(need.area_level), "choices": ", ".join(codes)})]
     area_id = need.area_id.strip() if isinstance(need.area_id, str) else need.area_id
     point = geography.area_point(level, area_id) if isinstance(area_id, str) else None
     if point is None:
         return {}, [FieldError("area_id", "validation.area_id.unknown", {"value": shown(need.area_id), "level": level})]
     lat, lon = point
-    return {"lat": lat, "lon": lon, "located_by": "area", "area_level": level, **area_lor_ids(level, area_id)}, []
+    return {"lat": lat, "lon": lon, "located_by": "area", "area_level": level,
+            "units": area_unit_ids(levels, level, area_id, geography)}, []
 
 
 # --- fixed sets and tokens --------------------------------------------------------------------
@@ -305,7 +311,7 @@ def validate_need(need: NeedInput, geography: Geography, *, categories: tuple[st
     Returns
     -------
     dict
-        ``lat``, ``lon``, ``located_by``, ``area_level``, ``plr_id`` … ``bez_id``,
+        ``lat``, ``lon``, ``located_by``, ``area_level``, ``units`` (level code -> unit id),
         ``category``, ``title``, ``description``, ``workshop_id``, ``channel``, ``language``.
 
     Raises

@@ -66,11 +66,11 @@ from sqlalchemy.engine import Connection
 
 from assessment.needs import audit
 from assessment.needs.model import DESCRIPTION_MAX, TITLE_MAX, TITLE_MIN, Need, utc_now
-from assessment.needs.store import NEED_FIELDS, NeedNotFoundError, NeedStore, UTCDateTime, needs, supports
+from assessment.needs.store import NeedNotFoundError, NeedStore, UTCDateTime, needs, needs_frame, supports
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.needs.validation import FieldError, ValidationError, check_text
 from core.i18n import LANGUAGES, format_datetime, t
-from geodata.lor import LEVEL_ORDER
+from geodata.lor import CITY_TIMEZONE
 from maps.moderation import QueueMarker
 
 REPORT_THRESHOLD = 3
@@ -134,7 +134,6 @@ need_reports = sa.Table(
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("reason", sa.String(32), nullable=False),
 )
-_NEED_COLUMNS = [needs.c[name] for name in NEED_FIELDS]
 
 
 class DecisionError(ValueError):
@@ -185,7 +184,7 @@ class Moderation:
         )
         reports = sa.func.coalesce(reported.c.reports, 0)
         statement = (
-            sa.select(*_NEED_COLUMNS)
+            self.store.select_needs()
             .outerjoin(reported, reported.c.need_id == needs.c.id)
             .where(sa.or_(needs.c.status.in_(["pending", "hidden"]),
                           sa.and_(needs.c.status == "published", reports > 0)))
@@ -197,7 +196,7 @@ class Moderation:
             statement = statement.limit(limit)
         with self.store.engine.connect() as conn:
             rows = conn.execute(statement).all()
-        return [Need(**dict(zip(NEED_FIELDS, row))) for row in rows]
+        return [self.store.need_from_row(row) for row in rows]
 
     def report_counts(self, need_ids: Iterable[str] | None = None) -> dict[str, int]:
         """Number of residents' reports per need id (needs without reports are left out)."""
@@ -210,8 +209,7 @@ class Moderation:
     def queue_frame(self, *, workshop_id: str | None = None) -> pd.DataFrame:
         """:meth:`queue` as a table for the moderation page, with ``reference`` and ``reports``."""
         found = self.queue(workshop_id=workshop_id)
-        frame = pd.DataFrame([n.as_dict() for n in found], columns=list(NEED_FIELDS))
-        frame.insert(1, "reference", [n.reference for n in found])
+        frame = needs_frame(found, self.store.levels)
         counts = self.report_counts(frame["id"].tolist()) if len(frame) else {}
         frame["reports"] = [counts.get(i, 0) for i in frame["id"]]
         return frame
@@ -224,8 +222,8 @@ class Moderation:
         chose from the list. Targets have a status of :data:`MERGE_TARGET_STATUSES`.
         At most ``limit`` needs of the area are looked at, ``need`` itself left out.
         """
-        level = next(lvl for lvl in LEVEL_ORDER if need.area_id(lvl))
-        found = self.store.query(level=level, area_ids=[need.area_id(level)], statuses=MERGE_TARGET_STATUSES,
+        level = next(lvl for lvl in self.store.level_codes if need.unit(lvl))
+        found = self.store.query(level=level, area_ids=[need.unit(level)], statuses=MERGE_TARGET_STATUSES,
                                  limit=limit)
         return [n for n in found if n.id != need.id]
 
@@ -301,7 +299,7 @@ class Moderation:
             raise ValueError("edit needs a new title or description")
 
         def work(conn: Connection) -> None:
-            current = _locked_need(conn, need_id)
+            current = _locked_need(self.store, conn, need_id)
             _allow("edit", current)
             before = {name: getattr(current, name) for name in changes if getattr(current, name) != changes[name]}
             if not before:
@@ -332,8 +330,8 @@ class Moderation:
             raise ValidationError([_merge_error(into)])
 
         def work(conn: Connection) -> None:
-            duplicate = _locked_need(conn, duplicate_id)
-            kept = _locked_need(conn, into)
+            duplicate = _locked_need(self.store, conn, duplicate_id)
+            kept = _locked_need(self.store, conn, into)
             if kept.status == "merged":
                 raise ValidationError([_merge_error(into)])
             _allow("merge", duplicate)
@@ -389,7 +387,7 @@ class Moderation:
 
         def work(conn: Connection) -> ReportResult:
             now = (self._clock or utc_now)()  # looked up now: tests that freeze the module's clock reach it
-            current = _locked_need(conn, need_id)
+            current = _locked_need(self.store, conn, need_id)
             if current.status != "published":
                 raise DecisionError(f"only published needs can be reported; need {current.reference} is "
                                     f"{current.status!r}")
@@ -419,10 +417,9 @@ class Moderation:
         self.store._write(lambda conn: self._change(conn, need_id, action, status, actor=actor, reason=reason))
         return self.store.get(need_id)
 
-    @staticmethod
-    def _change(conn: Connection, need_id: str, action: str, status: str, *, actor: str, reason: str | None,
+    def _change(self, conn: Connection, need_id: str, action: str, status: str, *, actor: str, reason: str | None,
                 details: dict | None = None) -> None:
-        current = _locked_need(conn, need_id)
+        current = _locked_need(self.store, conn, need_id)
         reports = conn.execute(sa.select(sa.func.count()).select_from(need_reports)
                                .where(need_reports.c.need_id == need_id)).scalar_one()
         # Approving a published need keeps it published and settles its reports; without reports there is
@@ -451,14 +448,15 @@ def approved_by_moderator(conn: Connection, need_id: str) -> bool:
     return row is not None
 
 
-def _locked_need(conn: Connection, need_id: str) -> Need:
-    statement = sa.select(*_NEED_COLUMNS).where(needs.c.id == need_id)
+def _locked_need(store: NeedStore, conn: Connection, need_id: str) -> Need:
+    statement = store.select_needs().where(needs.c.id == need_id)
     if conn.dialect.name == "postgresql":
-        statement = statement.with_for_update()  # two moderators deciding at once: one waits
+        # Two moderators deciding at once: one waits. Only the need's row: its units are outer-joined.
+        statement = statement.with_for_update(of=needs)
     row = conn.execute(statement).first()
     if row is None:
         raise NeedNotFoundError(need_id)
-    return Need(**dict(zip(NEED_FIELDS, row)))
+    return store.need_from_row(row)
 
 
 def _allow(action: str, need: Need) -> None:
@@ -566,9 +564,9 @@ def merge_message(moderation: Moderation, need_id: str, into: str | None, refere
 
 def located_area(need: Need) -> tuple[str, str]:
     """``(level, id)`` of the area shown with a need: the area the resident chose, or the PLR of its point."""
-    if need.located_by == "area" and need.area_level and need.area_id(need.area_level):
-        return need.area_level, need.area_id(need.area_level)
-    return next((level, need.area_id(level)) for level in LEVEL_ORDER if need.area_id(level))
+    if need.located_by == "area" and need.area_level and need.unit(need.area_level):
+        return need.area_level, need.unit(need.area_level)
+    return next((level, need.unit(level)) for level in need.units if need.unit(level))
 
 
 def topic_text(need: Need, lang: str = "de") -> str:
@@ -584,7 +582,7 @@ def position_text(need: Need, lang: str = "de") -> str:
 
 def sent_text(created_at: datetime, lang: str = "de") -> str:
     """When a need arrived, in Berlin's local time (it is stored in UTC)."""
-    return format_datetime(created_at, lang, zone="Europe/Berlin")
+    return format_datetime(created_at, lang, zone=CITY_TIMEZONE.key)
 
 
 def datetime_column_format(lang: str) -> str:

@@ -52,15 +52,24 @@ import pandas as pd
 from shapely.geometry import mapping
 
 from core.i18n import t
-from geodata.lor import LEVELS, parent_id
+from geodata.lor import FINEST, LEVELS, parent_id
+from geodata.profile import active_profile
 from maps.resident import PLACE_ZOOM, areas_around
 
-#: The three lists, coarse to fine; each one's choices lie in the area chosen in the one before.
-LIST_LEVELS = ("BEZ", "BZR", "PLR")
+_PROFILE = active_profile()
+#: The lists, coarse to fine (the city profile's ``report_levels``; Berlin: Bezirk, Bezirksregion,
+#: Planungsraum); each one's choices lie in the area chosen in the one before.
+LIST_LEVELS: tuple[str, ...] = _PROFILE.report_levels
+
+
+def list_label(level: str, lang: str) -> str:
+    """The label of the list of ``level``: the profile's ``pick_<code>`` text, else the level's name."""
+    text = _PROFILE.texts.get(f"pick_{level.lower()}")
+    return text.get(lang) if text is not None else LEVELS[level].label(lang)
 
 
 def place_at(locate: Callable[[float, float], dict | None], lat: float, lon: float) -> dict | None:
-    """The point place of a map click, or ``None`` when ``locate`` finds no area there (outside Berlin)."""
+    """The point place of a map click, or ``None`` when ``locate`` finds no area there (outside the city)."""
     located = locate(lat, lon)
     return None if located is None else {"lat": lat, "lon": lon, "located": located}
 
@@ -82,7 +91,7 @@ def found_place(found: Any) -> dict:
     ({'level': 'BZR', 'area_id': '081001'}, {'BEZ': '08', 'BZR': '081001', 'PLR': None})
     """
     if found.kind in LIST_LEVELS:
-        return {"level": found.kind, "area_id": found.areas[f"{found.kind}_ID"]}
+        return {"level": found.kind, "area_id": found.areas[LEVELS[found.kind].id_column]}
     return {"lat": found.lat, "lon": found.lon, "located": dict(found.areas), "near": found.name, "zoom": found.zoom}
 
 
@@ -113,7 +122,7 @@ def lists_for(place: dict | None) -> dict[str, str | None]:
         return {level: parent_id(place["area_id"], level) if i <= depth else None
                 for i, level in enumerate(LIST_LEVELS)}
     located = (place or {}).get("located") or {}
-    return {level: located.get(f"{level}_ID") for level in LIST_LEVELS}
+    return {level: located.get(LEVELS[level].id_column) for level in LIST_LEVELS}
 
 
 def after_list_choice(level: str, chosen: Mapping[str, str | None]) -> dict[str, str | None]:
@@ -136,10 +145,10 @@ def is_area(place: dict | None) -> bool:
 
 
 def place_area(place: dict) -> tuple[str, str]:
-    """``(level, area_id)`` of a place: the chosen area, or the Planungsraum a point lies in."""
+    """``(level, area_id)`` of a place: the chosen area, or the unit of the finest level a point lies in."""
     if is_area(place):
         return place["level"], place["area_id"]
-    return "PLR", place["located"]["PLR_ID"]
+    return FINEST, place["located"][LEVELS[FINEST].id_column]
 
 
 def need_location(place: dict | None) -> dict:
@@ -175,8 +184,9 @@ class AreaLists:
         self.hierarchy = hierarchy
         #: Per level, the area names indexed by id.
         self.names = {
-            level: hierarchy.drop_duplicates(f"{level}_ID").set_index(f"{level}_ID")[f"{level}_NAME"]
-            for level in ("PLR", "BZR", "BEZ")
+            level: hierarchy.drop_duplicates(LEVELS[level].id_column).set_index(LEVELS[level].id_column)[
+                LEVELS[level].name_column]
+            for level in LIST_LEVELS
         }
 
     def options(self, level: str, parent: str | None = None) -> list[str]:
@@ -185,7 +195,7 @@ class AreaLists:
             return sorted(self.names[level].index)
         above = LIST_LEVELS[LIST_LEVELS.index(level) - 1]
         rows = self.hierarchy
-        return sorted(rows.loc[rows[f"{above}_ID"] == parent, f"{level}_ID"].unique())
+        return sorted(rows.loc[rows[LEVELS[above].id_column] == parent, LEVELS[level].id_column].unique())
 
     def name(self, level: str, area_id: str) -> str:
         """The area's name; its id when the area is unknown."""
@@ -197,16 +207,18 @@ class AreaLists:
             level = place["level"]
             return t("report.place_area", lang, level=LEVELS[level].label(lang), name=self.name(level, place["area_id"]))
         located = place["located"]
-        if place.get("near"):
-            return t("report.place_near", lang, name=place["near"],
-                     plr=located["PLR_NAME"], bzr=located["BZR_NAME"], bez=located["BEZ_NAME"])
-        return t("report.place_point", lang,
-                 plr=located["PLR_NAME"], bzr=located["BZR_NAME"], bez=located["BEZ_NAME"])
+        names = {level.lower(): located[LEVELS[level].name_column] for level in LIST_LEVELS}
+        near = {"name": place["near"]} if place.get("near") else {}
+        # "Quartier Altstadt Nord (Stadtteil Altstadt)": finest area first, the coarser ones after it;
+        # a city that words the sentence itself names the areas by its levels' codes ({plr}, {bez}).
+        named = [f"{LEVELS[level].label(lang)} {located[LEVELS[level].name_column]}" for level in reversed(LIST_LEVELS)]
+        areas = named[0] + (f" ({', '.join(named[1:])})" if len(named) > 1 else "")
+        return _PROFILE.text("report.place_near" if near else "report.place_point", lang, **near, **names, areas=areas)
 
     def need_area(self, need, lang: str) -> str:
         """The finest known area of a need, e.g. ``"Planungsraum Unter den Linden"``; ``""`` when none is known."""
-        for level in ("PLR", "BZR", "BEZ"):
-            area_id = need.area_id(level)
+        for level in reversed(LIST_LEVELS):
+            area_id = need.unit(level)
             if area_id and area_id in self.names[level].index:
                 return f"{LEVELS[level].label(lang)} {self.names[level][area_id]}"
         return ""
@@ -252,5 +264,5 @@ def place_view(place: dict | None, units: Callable[[str], Any]) -> PlaceView:
     else:
         centre = pin = (place["lat"], place["lon"])
     # The Planungsräume around the place get their names on the map once zoomed in.
-    nearby = areas_around(units("PLR"), *centre) if centre else None
+    nearby = areas_around(units(FINEST), *centre) if centre else None
     return PlaceView(pin, selected, nearby, place.get("zoom", PLACE_ZOOM))

@@ -393,7 +393,8 @@ def nearby_line(near: NearbyNeed, area: str, lang: str) -> str:
     >>> from assessment.needs.model import Need
     >>> need = Need(id="n1", created_at=datetime(2026, 11, 26, tzinfo=timezone.utc), category="housing",
     ...             title="Mehr Bänke", description="", lat=52.52, lon=13.40, located_by="point", area_level=None,
-    ...             plr_id="01100206", bzr_id="011002", pgr_id="0110", bez_id="01", status="published", merged_into=None,
+    ...             units={"PLR": "01100206", "BZR": "011002", "PGR": "0110", "BEZ": "01"}, status="published",
+    ...             merged_into=None,
     ...             support_count=2, workshop_id=None, channel="online", language="de")
     >>> nearby_line(NearbyNeed(need, 118.0), "Planungsraum Unter den Linden", "de")
     'ca. 120 m · Wohnen · Planungsraum Unter den Linden · Unterstützungen: 2'

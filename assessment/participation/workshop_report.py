@@ -41,7 +41,6 @@ from geodata.catalogue import DATASETS
 from core.i18n import format_date, format_number, t
 from maps.planner import CATEGORY_COLOURS
 
-LOR_DATASETS = {"PLR": "lor_plr", "BZR": "lor_bzr", "PGR": "lor_pgr", "BEZ": "lor_bez"}
 TOP_NEEDS = 10
 
 
@@ -71,7 +70,7 @@ def focus_area(settings, workshop: Workshop, lang: str = "de") -> FocusArea:
         )
     geometry = units.geometry[workshop.focus_id]
     name = f"{LEVELS[workshop.focus_level].label(lang)} {units.loc[workshop.focus_id, 'name']}"
-    return FocusArea(geometry, tuple(float(v) for v in geometry.bounds), name, LOR_DATASETS[workshop.focus_level])
+    return FocusArea(geometry, tuple(float(v) for v in geometry.bounds), name, LEVELS[workshop.focus_level].dataset)
 
 
 class _WorkshopNeeds:
@@ -79,6 +78,7 @@ class _WorkshopNeeds:
 
     def __init__(self, book: WorkshopBook, code: str):
         self.book, self.code = book, code
+        self.levels = book.store.levels  # the exports name a column per level of the store
 
     def query(self, **filters):
         return self.book.store.query(workshop_id=self.code, **filters)

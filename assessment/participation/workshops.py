@@ -87,6 +87,7 @@ from assessment.needs.taxonomy import CATEGORIES, category_label
 from assessment.needs.validation import message_text
 from assessment.participation.limits import hashed_key
 from core.i18n import LANGUAGES
+from geodata.profile import active_profile
 
 #: Join-code letters: no 0/O, 1/I/L, so a code read off a projector is typed right.
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -99,8 +100,27 @@ MAX_DOTS = 20
 #: A table device link's secret: 128 random bits, URL-safe (``secrets.token_urlsafe``), unguessable.
 DEVICE_SECRET_BYTES = 16
 DEVICE_LABEL_MAX = 80
-#: The rectangle of a drawn focus area must lie around Berlin (WGS84 degrees).
-BERLIN_BOX = (12.9, 52.3, 13.9, 52.7)
+def _focus_box() -> tuple[float, float, float, float]:
+    """Where a drawn focus rectangle may lie (west, south, east, north): the profile helpers' ``FOCUS_BOX``,
+    else the city's bounds and a tenth of their size around them."""
+    profile = active_profile()
+    (south, west), (north, east) = profile.bounds
+    margin_lat, margin_lon = (north - south) / 10, (east - west) / 10
+    return getattr(profile.helpers, "FOCUS_BOX", (west - margin_lon, south - margin_lat, east + margin_lon,
+                                                    north + margin_lat))
+
+
+#: The rectangle of a drawn focus area must lie around the city (WGS84 degrees).
+FOCUS_BOX = _focus_box()
+
+
+def default_focus_rectangle() -> tuple[float, float, float, float]:
+    """Where the typed focus rectangle starts (west, south, east, north): the profile helpers'
+    ``FOCUS_RECTANGLE``, else a few hundred metres around the middle of the city's bounds."""
+    profile = active_profile()
+    (south, west), (north, east) = profile.bounds
+    lat, lon = round((south + north) / 2, 2), round((west + east) / 2, 2)
+    return getattr(profile.helpers, "FOCUS_RECTANGLE", (lon - 0.02, lat - 0.01, lon + 0.02, lat + 0.01))
 
 metadata = sa.MetaData()
 workshops = sa.Table(
@@ -413,9 +433,9 @@ def check_bbox(bbox) -> tuple[float, float, float, float]:
             f"focus rectangle {values!r} must be (min_lon, min_lat, max_lon, max_lat) with min < max: draw it again",
             "workshop.error.bbox_order", corners=values,
         )
-    west, south, east, north = BERLIN_BOX
+    west, south, east, north = FOCUS_BOX
     if min_lon < west or max_lon > east or min_lat < south or max_lat > north:
-        raise WorkshopError(f"focus rectangle {values!r} reaches outside Berlin {BERLIN_BOX!r}: draw it inside Berlin",
+        raise WorkshopError(f"focus rectangle {values!r} reaches outside the city {FOCUS_BOX!r}: draw it inside the city",
                             "workshop.error.bbox_outside", corners=values)
     return values
 

@@ -90,7 +90,7 @@ def test_a_pin_through_one_process_reaches_the_projector_on_the_other_within_5_s
         pin_a_need(phone, link, title)
         acknowledged = time.monotonic()
         [need] = [n for n in book.needs(code) if n.title == title]
-        assert need.bez_id == "01"
+        assert need.unit("BEZ") == "01"
         expect(map_view(projector).locator(PINS)).to_have_count(before + 1, timeout=5_000)
         lag = time.monotonic() - acknowledged
         assert lag <= 5.0, f"the pin took {lag:.1f} s across processes"

@@ -76,7 +76,7 @@ def test_a_resident_reports_a_need_in_turkish_from_the_lists(server, store, page
     title = f"Bank yok {uuid.uuid4().hex[:6]}"
     fill_and_send(page, "tr", title)
     [need] = stored(store, title)
-    assert (need.language, need.plr_id, need.located_by) == ("tr", "01100206", "area")
+    assert (need.language, need.unit("PLR"), need.located_by) == ("tr", "01100206", "area")
     network.assert_clean()
 
 
@@ -105,5 +105,5 @@ def test_a_resident_reports_a_need_in_arabic_on_the_map_right_to_left(server, st
     title = f"إنارة أفضل {uuid.uuid4().hex[:6]}"
     fill_and_send(page, "ar", title, category="mobility")
     [need] = stored(store, title)
-    assert (need.language, need.plr_id, need.located_by) == ("ar", "01100206", "point")
+    assert (need.language, need.unit("PLR"), need.located_by) == ("ar", "01100206", "point")
     network.assert_clean()

@@ -107,7 +107,7 @@ def test_a_station_found_on_melden_centres_the_map_and_locates_the_need(server, 
     submit(page)
     expect_shown(page, RECEIPT)
     [need] = stored(store, title)
-    assert (need.plr_id, need.located_by) == (kotti.areas["PLR_ID"], "point")
+    assert (need.unit("PLR"), need.located_by) == (kotti.areas["PLR_ID"], "point")
     assert abs(need.lat - kotti.lat) < 1e-5 and abs(need.lon - kotti.lon) < 1e-5
 
 

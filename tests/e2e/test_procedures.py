@@ -69,5 +69,5 @@ def test_a_resident_sends_into_the_procedure_and_a_place_outside_it_is_refused(s
     submit(page)
     expect_shown(page, RECEIPT)
     [need] = store.query(statuses=None)
-    assert (need.title, need.procedure_id, need.bez_id) == (inside, "kiez-mitte", "01")
+    assert (need.title, need.procedure_id, need.unit("BEZ")) == (inside, "kiez-mitte", "01")
     network.assert_clean()

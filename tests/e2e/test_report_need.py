@@ -132,7 +132,7 @@ def test_map_click_shows_the_planning_area_and_submit_stores_one_need(server, st
     submit(page)
     expect_shown(page, RECEIPT)
     [need] = stored(store, title)
-    assert (need.plr_id, need.located_by, need.status) == ("01100206", "point", "pending")
+    assert (need.unit("PLR"), need.located_by, need.status) == ("01100206", "point", "pending")
     assert abs(need.lat - BRANDENBURG_GATE[0]) < 0.0005 and abs(need.lon - BRANDENBURG_GATE[1]) < 0.0005
     expect(current(page).get_by_text(f"Ihre Kennung: {need.reference}")).to_be_visible()
     # The texts are empty again, the place stays; clicking the button of the new form stores nothing more.
@@ -334,7 +334,7 @@ def test_keyboard_only_path_submits_a_need_located_by_area(server, store, page, 
     page.keyboard.press("Enter")
     expect_shown(page, RECEIPT)
     [need] = stored(store, title)
-    assert (need.located_by, need.area_level, need.plr_id, need.category) == ("area", "PLR", "01100206", "mobility")
+    assert (need.located_by, need.area_level, need.unit("PLR"), need.category) == ("area", "PLR", "01100206", "mobility")
     assert need.description == "Ampel fehlt."
     network.assert_clean()
 

@@ -137,7 +137,7 @@ def test_a_pin_from_the_room_reaches_the_projector_within_5_s_keeping_the_zoom(w
     pin_a_need(participant, link, title)
     acknowledged = time.monotonic()
     [need] = [n for n in book.needs(code) if n.title == title]  # published at once: the workshop says so
-    assert need.workshop_id == code and need.channel == "workshop" and need.bez_id == "01"  # Mitte, the focus area
+    assert need.workshop_id == code and need.channel == "workshop" and need.unit("BEZ") == "01"  # Mitte, the focus area
 
     expect(map_view(page).locator(PINS)).to_have_count(before + 1, timeout=5_000)
     lag = time.monotonic() - acknowledged

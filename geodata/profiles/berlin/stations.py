@@ -25,21 +25,22 @@ from pathlib import Path
 import pandas as pd
 
 from geodata.catalogue import PACKAGED_DATASETS
+from geodata.places import StationsMissing
+from geodata.profiles.berlin.helpers import SEARCH_EXTENT
+
+DATASET = "vbb_stations"
+"""The key of the stations in :data:`geodata.catalogue.PACKAGED_DATASETS`."""
 
 #: Where ``npm ci --prefix static`` installs packages, relative to the project root.
-DEFAULT_PACKAGE_DIR = Path(__file__).resolve().parent.parent / "static" / "node_modules"
+DEFAULT_PACKAGE_DIR = Path(__file__).resolve().parents[3] / "static" / "node_modules"
 
 #: Berlin's extent (south, west, north, east), slightly wider than the city's outline.
-BERLIN_EXTENT = (52.33, 13.08, 52.68, 13.77)
+BERLIN_EXTENT = SEARCH_EXTENT
 
 #: Station kinds in rank order: the rail kinds shown on maps as landmarks.
 RAIL_KINDS = ("S+U", "U", "S")
 
 _SUFFIX = re.compile(r"\s*(\((Berlin|Bln)\)|\[[^\]]*\])\s*$")
-
-
-class StationsMissing(FileNotFoundError):
-    """The ``vbb-stations`` package is not installed; the message says how to install it."""
 
 
 def kind_of(name: str) -> str:

@@ -1,0 +1,1 @@
+"""Berlin, the reference city profile: ``profile.toml`` and the readers of its files (``helpers.py``)."""
