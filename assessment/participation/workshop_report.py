@@ -79,6 +79,7 @@ class _WorkshopNeeds:
 
     def __init__(self, book: WorkshopBook, code: str):
         self.book, self.code = book, code
+        self.levels = book.store.levels  # the unit columns of the export
 
     def query(self, **filters):
         return self.book.store.query(workshop_id=self.code, **filters)
