@@ -70,7 +70,7 @@ goals = sa.Table(
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("title", sa.Text(), nullable=False),
     sa.Column("field_of_action", sa.String(32), nullable=False),
-    sa.Column("level", sa.String(3), nullable=False),
+    sa.Column("level", sa.String(8), nullable=False),
     sa.Column("created_by", sa.String(128)),
     sa.Column("procedure_id", sa.String(36), nullable=False, server_default=DEFAULT_PROCEDURE_ID),
     sa.Column("status", sa.String(16), nullable=False, server_default="active"),

@@ -89,7 +89,7 @@ procedures = sa.Table(
     sa.Column("updated_at", UTCDateTime(), nullable=False),
     sa.Column("title", sa.Text(), nullable=False),
     sa.Column("description", sa.Text(), nullable=False),
-    sa.Column("area_level", sa.String(3)),
+    sa.Column("area_level", sa.String(8)),
     sa.Column("area_ids", sa.Text()),
     sa.Column("area_geojson", sa.Text()),
     sa.Column("area_label", sa.Text(), nullable=False),

@@ -492,11 +492,10 @@ class NeedStore:
 
         def insert(conn: Connection) -> Need:
             if client_token is not None:
-                existing = conn.execute(
-                    self.select_needs().where(needs.c.client_token == client_token)
-                ).first()
+                # The id alone first: almost every token is new, and that answer needs no join.
+                existing = conn.execute(sa.select(needs.c.id).where(needs.c.client_token == client_token)).first()
                 if existing is not None:
-                    return self.need_from_row(existing)
+                    return self.need_from_row(conn.execute(self.select_needs().where(needs.c.id == existing.id)).one())
             conn.execute(needs.insert().values(**row))
             _insert_units(conn, [row], [units])
             return _row_need(row, units)

@@ -132,7 +132,7 @@ workshops = sa.Table(
     sa.Column("held_on", sa.Date(), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("publish_immediately", sa.Boolean(), nullable=False),
-    sa.Column("focus_level", sa.String(3)),
+    sa.Column("focus_level", sa.String(8)),
     sa.Column("focus_id", sa.String(8)),
     sa.Column("min_lon", sa.Float()),
     sa.Column("min_lat", sa.Float()),
