@@ -74,6 +74,7 @@ class LandmarkLayer(MacroElement):
             pane.style.zIndex = 450;
             pane.style.pointerEvents = "none";
             var shown = false;
+            var hidden = {};  // names a map's own layer writes already (the areas around a resident's place)
             function put(lat, lon, text, kind) {
                 var point = map.latLngToLayerPoint([lat, lon]);
                 var element = L.DomUtil.create("div", "landmark landmark-" + kind, pane);
@@ -91,13 +92,21 @@ class LandmarkLayer(MacroElement):
                 shown = near;
                 if (!near) { return; }
                 var view = map.getBounds().pad({{ this.padding }});
-                areas.forEach(function (a) { if (view.contains([a[0], a[1]])) { put(a[0], a[1], a[2], "area"); } });
+                areas.forEach(function (a) {
+                    if (!hidden[a[3]] && view.contains([a[0], a[1]])) { put(a[0], a[1], a[2], "area"); }
+                });
                 stations.forEach(function (s) { if (view.contains([s[0], s[1]])) { put(s[0], s[1], s[2], "station"); } });
             }
             // Positions are in layer pixels of one zoom: hidden while a zoom animates, redrawn after.
             map.on("zoomstart", function () { pane.style.display = "none"; });
             map.on("zoomend moveend viewreset", draw);
             map.whenReady(draw);
+            // Another layer names some areas itself (ids): their names are left out from now on.
+            map.bedarfsatlasLandmarks = {hide: function (ids) {
+                hidden = {};
+                ids.forEach(function (id) { hidden[id] = true; });
+                if (map._loaded) { draw(); }
+            }};
         })();
         {% endmacro %}
         """
@@ -107,7 +116,7 @@ class LandmarkLayer(MacroElement):
         super().__init__()
         self._name = "LandmarkLayer"
         self.stations = [[s.lat, s.lon, inert_html(s.name), s.kind] for s in landmarks.stations]
-        self.areas = [[a.lat, a.lon, inert_html(a.name)] for a in landmarks.areas]
+        self.areas = [[a.lat, a.lon, inert_html(a.name), a.area_id] for a in landmarks.areas]
         self.attribution = inert_html(landmarks.attribution)
         self.min_zoom = float(min_zoom)
         self.padding = float(padding)

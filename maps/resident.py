@@ -146,6 +146,8 @@ class AreaLabels(MacroElement):
     Each name is a Leaflet tooltip of its own at a point inside its area (not bound to a
     shape, so it shows without hovering, also on touch screens), class ``area-label``.
     The names are HTML-escaped (:func:`inert_html`) and bound as JSON string literals.
+    The names around a place change with the place: :class:`PlaceLayer` replaces them
+    (``map.bedarfsatlasAreaLabels.nearby(labels)``) without drawing the map again.
     """
 
     _template = Template(
@@ -153,16 +155,16 @@ class AreaLabels(MacroElement):
         {% macro script(this, kwargs) %}
         (function () {
             var map = {{ this._parent.get_name() }};
-            function group(labels, kind) {
-                var layer = L.layerGroup();
+            function group(layer, labels, kind) {
+                layer.clearLayers();
                 labels.forEach(function (label) {
                     L.tooltip({direction: "center", className: "area-label area-label-" + kind, opacity: 1})
                         .setLatLng([label[0], label[1]]).setContent(label[2]).addTo(layer);
                 });
                 return layer;
             }
-            var districts = group({{ this.districts|tojson }}, "bez");
-            var nearby = group({{ this.nearby|tojson }}, "plr");
+            var districts = group(L.layerGroup(), {{ this.districts|tojson }}, "bez");
+            var nearby = group(L.layerGroup(), {{ this.nearby|tojson }}, "plr");
             function show() {
                 var close = map.getZoom() >= {{ this.min_zoom }};
                 [[districts, !close], [nearby, close]].forEach(function (pair) {
@@ -171,18 +173,23 @@ class AreaLabels(MacroElement):
             }
             map.on("zoomend", show);
             map.whenReady(show);
+            map.bedarfsatlasAreaLabels = {nearby: function (labels) { group(nearby, labels, "plr"); }};
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, districts: Sequence[tuple[float, float, str]], nearby: Sequence[tuple[float, float, str]],
+    def __init__(self, districts: Sequence[tuple[float, float, str]], nearby: Sequence[tuple[float, float, str]] = (),
                  min_zoom: float = LABEL_ZOOM):
         super().__init__()
         self._name = "AreaLabels"
-        self.districts = [[round(lat, 6), round(lon, 6), inert_html(name)] for lat, lon, name in districts]
-        self.nearby = [[round(lat, 6), round(lon, 6), inert_html(name)] for lat, lon, name in nearby]
+        self.districts = _label_rows(districts)
+        self.nearby = _label_rows(nearby)
         self.min_zoom = float(min_zoom)
+
+
+def _label_rows(labels: Sequence[tuple[float, float, str]]) -> list[list]:
+    return [[round(lat, 6), round(lon, 6), inert_html(name)] for lat, lon, name in labels]
 
 
 def label_points(features: Sequence[Mapping[str, Any]]) -> list[tuple[float, float, str]]:
@@ -295,13 +302,6 @@ def _raw_names(areas: str | Mapping[str, Any] | None) -> list[Mapping[str, Any]]
     return list((json.loads(areas) if isinstance(areas, str) else areas)["features"])
 
 
-def _add_landmarks_around(m: folium.Map, landmarks: Landmarks, nearby_areas: str | Mapping[str, Any] | None) -> None:
-    # The Planungsräume around the place are named by AreaLabels already (from LABEL_ZOOM on):
-    # the landmarks name the other areas and the stations, so no name stands twice.
-    named = {str(f.get("id") or (f.get("properties") or {}).get("id")) for f in _raw_names(nearby_areas)}
-    add_landmarks(m, landmarks.without_areas(named))
-
-
 class DefaultIconPath(MacroElement):
     """Sets ``L.Icon.Default.imagePath`` before the markers after it are drawn (the app's own Leaflet images)."""
 
@@ -312,6 +312,218 @@ class DefaultIconPath(MacroElement):
         super().__init__()
         self._name = "DefaultIconPath"
         self.path = path
+
+
+#: The need dots in Leaflet's option names; ``bubblingMouseEvents`` off: a tap on a dot is the dot's
+#: (its popup), not a map click that would move the pin onto it.
+_NEED_DOT = {"radius": 7, "bubblingMouseEvents": False, "className": "need-dot", "color": _NEED_STYLE["color"],
+             "weight": _NEED_STYLE["weight"], "fill": True, "fillColor": _NEED_STYLE["fill_color"],
+             "fillOpacity": _NEED_STYLE["fill_opacity"]}
+
+
+class PlaceLayer(MacroElement):
+    """What the map shows of the resident's place, replaced as a whole by ``map.bedarfsatlasPlace(place)``.
+
+    Part of the base map (:func:`report_base_map`), which the browser keeps across runs: a
+    new pin or new needs nearby reach it as one :func:`place_overlay` in a short script
+    (:func:`place_script`), not as a new map. The call draws the areas around the place, the
+    chosen area, the needs' dots (a tap opens the popup; the close button is labelled in the
+    page's language) and the pin, names the areas around the place (:class:`AreaLabels`),
+    leaves their names out of the landmarks, and moves the view only when the place's view
+    changed: new needs nearby keep the resident's zoom and centre. Every text in ``place``
+    is HTML-escaped already (:func:`place_overlay`).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var layer = L.layerGroup().addTo(map);
+            var shownView = null;
+            var closeLabel = {{ this.close_label|tojson }}, pinLabel = {{ this.pin_label|tojson }};
+            function labelClose(event) {
+                var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+                if (close) { close.setAttribute("aria-label", closeLabel); }
+            }
+            map.bedarfsatlasPlace = function (place) {
+                layer.clearLayers();
+                if (place.nearby) {
+                    L.geoJson(place.nearby, {style: {{ this.nearby_style|tojson }}, interactive: false}).addTo(layer);
+                }
+                if (place.selected) {
+                    L.geoJson(place.selected, {style: {{ this.selected_style|tojson }}, interactive: false}).addTo(layer);
+                }
+                place.needs.forEach(function (need) {
+                    L.circleMarker([need[0], need[1]], {{ this.need_dot|tojson }})
+                        .bindPopup(need[2], {maxWidth: 240, autoPanPadding: [12, 12]})
+                        .on("popupopen", labelClose).addTo(layer);
+                });
+                if (place.pin) { L.marker(place.pin, {alt: pinLabel, title: pinLabel}).addTo(layer); }
+                if (map.bedarfsatlasAreaLabels) { map.bedarfsatlasAreaLabels.nearby(place.labels); }
+                if (map.bedarfsatlasLandmarks) { map.bedarfsatlasLandmarks.hide(place.named); }
+                var view = JSON.stringify(place.view);
+                if (place.view && view !== shownView) {
+                    if (place.view.bounds) { map.fitBounds(place.view.bounds); }
+                    else { map.setView(place.view.center, place.view.zoom); }
+                }
+                shownView = view;
+            };
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, lang: str):
+        super().__init__()
+        self._name = "PlaceLayer"
+        self.close_label = inert_html(t("report.popup_close", lang))
+        # Named by its alt text and the browser's own hover title: a tooltip opened by a tap would stay.
+        self.pin_label = t("report.pin", lang)
+        self.nearby_style, self.selected_style, self.need_dot = _NEARBY_STYLE, _SELECTED_STYLE, _NEED_DOT
+
+
+class ApplyPlace(MacroElement):
+    """Calls the map's :class:`PlaceLayer` with one :func:`place_overlay` as the map loads (a whole map at once)."""
+
+    _template = Template("{% macro script(this, kwargs) %}{{ this.script }}{% endmacro %}")
+
+    def __init__(self, overlay: Mapping[str, Any]):
+        super().__init__()
+        self._name = "ApplyPlace"
+        self.overlay = overlay
+
+    def render(self, **kwargs):
+        self.script = place_script(self.overlay, self._parent.get_name())
+        super().render(**kwargs)
+
+
+def report_base_map(
+    districts: str | Mapping[str, Any],
+    *,
+    basemap: Basemap | None = None,
+    lang: str = "de",
+    asset_base: str = ASSET_BASE,
+    landmarks: Landmarks | None = None,
+    start_bbox: Sequence[float] | None = None,
+) -> folium.Map:
+    """The residents' map without a place: Bezirk outlines with names, landmarks, ready for a place.
+
+    The same for every resident of one language, base map and start (it depends on nothing a
+    resident does), so it is built and rendered once per process (:mod:`ui.resident_map`); the
+    place goes on it as an overlay (:func:`place_overlay`, :func:`place_script`, :class:`PlaceLayer`).
+
+    Parameters
+    ----------
+    districts : str or dict
+        GeoJSON FeatureCollection (EPSG:4326) of the Bezirke, e.g.
+        ``display_geojson(settings, "BEZ")``; each feature has an id and a ``name`` property.
+    basemap : Basemap, optional
+        The operator's tiles underneath; default none.
+    lang : {"de", "en"}
+    asset_base : str
+        URL path where ``static/node_modules`` is served.
+    landmarks : Landmarks, optional
+        U- and S-Bahn stations and Planungsraum names drawn from street zoom on
+        (:func:`geodata.orientation.landmarks`, :mod:`maps.orientation`); the areas around a
+        place keep their own names (the place's ``named``).
+    start_bbox : (min_lon, min_lat, max_lon, max_lat), optional
+        Where the map starts, e.g. a workshop's area (:func:`geodata.display.area_bbox`);
+        default all of Berlin (the Bezirke). A place moves the view (:func:`place_overlay`).
+
+    Examples
+    --------
+    >>> m = report_base_map({"type": "FeatureCollection", "features": []}, start_bbox=(13.40, 52.49, 13.44, 52.51))
+    >>> "[[52.49, 13.4], [52.51, 13.44]]" in m.get_root().render()
+    True
+    """
+    m = folium.Map(tiles=None, control_scale=False, zoom_control=True, prefer_canvas=False,
+                   zoom_snap=0.25, zoom_delta=0.5)
+    MetricScale().add_to(m)
+    DocumentLanguage(lang).add_to(m)
+    use_local_assets(m, asset_base)
+    if basemap is not None:
+        add_basemap(m, basemap, lang)
+    features = _outline_features(districts)
+    if features:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features},
+            name=t("report.map_districts", lang),
+            style_function=lambda feature: _OUTLINE_STYLE,
+            # No hover tooltip: the names stand on the map (AreaLabels), and on a touch screen a
+            # tooltip that a tap opened stayed open over the map.
+        ).add_to(m)
+    # _outline_features made the names inert already; AreaLabels escapes what it gets, so pass them raw.
+    AreaLabels(label_points(_raw_names(districts))).add_to(m)
+    if landmarks is not None:
+        add_landmarks(m, landmarks)
+    # The pin's image named outright: Leaflet otherwise guesses its folder from leaflet.css, and
+    # when the map is drawn before that stylesheet applies, it asks for a path that does not exist.
+    DefaultIconPath(f"{asset_base.rstrip('/')}/leaflet/dist/images/").add_to(m)
+    PlaceLayer(lang).add_to(m)
+    if start_bbox is not None:  # e.g. /melden?workshop=CODE: the room's area, not all of Berlin
+        min_lon, min_lat, max_lon, max_lat = (float(v) for v in start_bbox)
+        m.fit_bounds([[min_lat, min_lon], [max_lat, max_lon]])
+    else:
+        m.fit_bounds(_bounds(features) if features else CITY_BOUNDS)
+    m.get_root().header.add_child(folium.Element(_MAP_CSS), name="bedarfsatlas_report_map_css")
+    return m
+
+
+def place_overlay(
+    *,
+    pin: tuple[float, float] | None = None,
+    zoom: float = PLACE_ZOOM,
+    selected_area: Mapping[str, Any] | None = None,
+    needs: Sequence[NeedMarker] = (),
+    nearby_areas: str | Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What the map shows of a place, as data for :class:`PlaceLayer` (JSON-ready, every text HTML-escaped).
+
+    Keys: ``view`` (``{"center": [lat, lon], "zoom": z}`` around a pin, ``{"bounds": ...}`` of a
+    chosen area, or ``None``: the view stays), ``pin``, ``selected`` (the area's geometry),
+    ``nearby`` (the Planungsräume around the place as outlines, :func:`areas_around`), ``labels``
+    (their names, ``[lat, lon, name]``), ``named`` (their ids, left out of the landmarks) and
+    ``needs`` (``[lat, lon, popup]``, :func:`need_tooltip`).
+
+    >>> overlay = place_overlay(pin=(52.52, 13.38), needs=[NeedMarker(52.52, 13.39, "<b>", "Wohnen")])
+    >>> overlay["view"], overlay["pin"], overlay["needs"]
+    ({'center': [52.52, 13.38], 'zoom': 15}, [52.52, 13.38], [[52.52, 13.39, '<strong>Wohnen</strong><br>&lt;b&gt;']])
+    """
+    around = _raw_names(nearby_areas)
+    if pin is not None:
+        view: dict[str, Any] | None = {"center": [float(pin[0]), float(pin[1])], "zoom": zoom}
+    elif selected_area is not None:
+        view = {"bounds": _bounds([{"geometry": selected_area}])}
+    else:
+        view = None
+    return {
+        "view": view,
+        "pin": None if pin is None else [float(pin[0]), float(pin[1])],
+        "selected": None if selected_area is None else dict(selected_area),
+        # Outlines only: the names stand on the map as labels.
+        "nearby": {"type": "FeatureCollection",
+                   "features": [{"type": "Feature", "properties": {}, "geometry": f["geometry"]} for f in around]}
+        if around else None,
+        "labels": _label_rows(label_points(around)),
+        "named": sorted({str(f.get("id") or (f.get("properties") or {}).get("id")) for f in around}),
+        "needs": [[round(float(n.lat), 6), round(float(n.lon), 6), need_tooltip(n.title, n.category)] for n in needs],
+    }
+
+
+def place_script(overlay: Mapping[str, Any], map_name: str = "map_div") -> str:
+    r"""The script that puts ``overlay`` (:func:`place_overlay`) on the map named ``map_name``.
+
+    streamlit-folium names the map ``map_div`` and runs this as its ``feature_group`` whenever
+    it differs from the last run's. The data is a JSON literal in which ``<``, ``>`` and ``&``
+    are ``\u`` escapes, so no text can close the surrounding script.
+
+    >>> place_script({"needs": [[52.5, 13.4, "&lt;/script&gt;"]]})
+    'map_div.bedarfsatlasPlace({"needs":[[52.5,13.4,"\\u0026lt;/script\\u0026gt;"]]});'
+    """
+    data = json.dumps(overlay, ensure_ascii=True, separators=(",", ":"))
+    data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return f"{map_name}.bedarfsatlasPlace({data});"
 
 
 def report_map(
@@ -328,15 +540,17 @@ def report_map(
     start_bbox: Sequence[float] | None = None,
     zoom: float = PLACE_ZOOM,
 ) -> folium.Map:
-    """The residents' map: Bezirk outlines with names, the chosen place, needs nearby.
+    """The residents' map with a place, as one folium map: :func:`report_base_map` with :func:`place_overlay` on it.
+
+    The page sends the two apart (the base once, the place as a script: :mod:`ui.resident_map`);
+    this whole map is the same drawing in one piece, for a page without that or a test.
 
     Parameters
     ----------
-    districts : str or dict
-        GeoJSON FeatureCollection (EPSG:4326) of the Bezirke, e.g.
-        ``display_geojson(settings, "BEZ")``; each feature has an id and a ``name`` property.
+    districts, basemap, lang, asset_base, landmarks, start_bbox
+        As for :func:`report_base_map`.
     pin : (lat, lon), optional
-        The place the resident clicked; the map centres on it.
+        The place the resident clicked; the map centres on it at ``zoom``.
     selected_area : dict, optional
         GeoJSON geometry of the area the place lies in (or the area chosen from
         the lists), drawn highlighted; without a pin the map fits it.
@@ -347,88 +561,18 @@ def report_map(
         GeoJSON FeatureCollection of the Planungsräume around the place (:func:`areas_around`):
         drawn as thin outlines, their names on the map from :data:`LABEL_ZOOM` on. The
         Bezirk names stand on the map below that zoom.
-    basemap : Basemap, optional
-        The operator's tiles underneath; default none.
-    lang : {"de", "en"}
-    asset_base : str
-        URL path where ``static/node_modules`` is served.
-    landmarks : Landmarks, optional
-        U- and S-Bahn stations and Planungsraum names drawn from street zoom on
-        (:func:`geodata.orientation.landmarks`, :mod:`maps.orientation`); the areas of
-        ``nearby_areas`` keep their own names.
-    start_bbox : (min_lon, min_lat, max_lon, max_lat), optional
-        Where the map starts while there is neither pin nor chosen area, e.g. a workshop's
-        area (:func:`geodata.display.area_bbox`); default all of Berlin (the Bezirke).
-
-    Examples
-    --------
     zoom : float
         The zoom around the pin: :data:`PLACE_ZOOM` after a click, closer for a place found by
         name (:data:`geodata.places.STREET_ZOOM`).
 
     Examples
     --------
-    >>> m = report_map({"type": "FeatureCollection", "features": []}, start_bbox=(13.40, 52.49, 13.44, 52.51))
-    >>> "[[52.49, 13.4], [52.51, 13.44]]" in m.get_root().render()
+    >>> m = report_map({"type": "FeatureCollection", "features": []}, pin=(52.52, 13.38))
+    >>> '"view":{"center":[52.52,13.38],"zoom":15}' in m.get_root().render()
     True
     """
-    # Centred on the pin, zoomed to street level: the resident sees where the pin landed.
-    view = {"location": list(pin), "zoom_start": zoom} if pin is not None else {}
-    m = folium.Map(
-        tiles=None, control_scale=False, zoom_control=True, prefer_canvas=False,
-        zoom_snap=0.25, zoom_delta=0.5, **view,
-    )
-    MetricScale().add_to(m)
-    DocumentLanguage(lang).add_to(m)
-    use_local_assets(m, asset_base)
-    if basemap is not None:
-        add_basemap(m, basemap, lang)
-    features = _outline_features(districts)
-    if features:
-        folium.GeoJson(
-            {"type": "FeatureCollection", "features": features},
-            name=t("report.map_districts", lang),
-            style_function=lambda feature: _OUTLINE_STYLE,
-            # No hover tooltip: the names stand on the map (AreaLabels), and on a touch screen a
-            # tooltip that a tap opened stayed open over the map.
-        ).add_to(m)
-    nearby = _outline_features(nearby_areas) if nearby_areas is not None else []
-    if nearby:
-        folium.GeoJson(
-            {"type": "FeatureCollection", "features": nearby},
-            name=t("report.map_nearby_areas", lang),
-            style_function=lambda feature: _NEARBY_STYLE,
-            interactive=False,
-        ).add_to(m)
-    # _outline_features made the names inert already; AreaLabels escapes what it gets, so pass them raw.
-    AreaLabels(label_points(_raw_names(districts)), label_points(_raw_names(nearby_areas))).add_to(m)
-    if landmarks is not None:
-        _add_landmarks_around(m, landmarks, nearby_areas)
-    if selected_area is not None:
-        folium.GeoJson(
-            {"type": "Feature", "properties": {}, "geometry": selected_area},
-            name=t("report.map_selected", lang),
-            style_function=lambda feature: _SELECTED_STYLE,
-            interactive=False,
-        ).add_to(m)
-    for need in needs:
-        # A tap on a dot is the dot's (its popup), not a map click that would move the pin onto it.
-        marker = folium.CircleMarker(location=(need.lat, need.lon), radius=7, bubbling_mouse_events=False,
-                                     class_name="need-dot", **_NEED_STYLE)
-        SafePopup(need_tooltip(need.title, need.category), t("report.popup_close", lang)).add_to(marker)
-        marker.add_to(m)
-    if pin is not None:
-        # The pin's image named outright: Leaflet otherwise guesses its folder from leaflet.css, and
-        # when the map is drawn before that stylesheet applies, it asks for a path that does not exist.
-        DefaultIconPath(f"{asset_base.rstrip('/')}/leaflet/dist/images/").add_to(m)
-        # Named by its alt text and the browser's own hover title: a tooltip opened by a tap would stay.
-        folium.Marker(location=pin, alt=t("report.pin", lang), title=t("report.pin", lang)).add_to(m)
-    elif selected_area is not None:
-        m.fit_bounds(_bounds([{"geometry": selected_area}]))
-    elif start_bbox is not None:  # e.g. /melden?workshop=CODE: the room's area, not all of Berlin
-        min_lon, min_lat, max_lon, max_lat = (float(v) for v in start_bbox)
-        m.fit_bounds([[min_lat, min_lon], [max_lat, max_lon]])
-    else:
-        m.fit_bounds(_bounds(features) if features else CITY_BOUNDS)
-    m.get_root().header.add_child(folium.Element(_MAP_CSS), name="bedarfsatlas_report_map_css")
+    m = report_base_map(districts, basemap=basemap, lang=lang, asset_base=asset_base, landmarks=landmarks,
+                        start_bbox=start_bbox)
+    ApplyPlace(place_overlay(pin=pin, zoom=zoom, selected_area=selected_area, needs=needs,
+                             nearby_areas=nearby_areas)).add_to(m)
     return m

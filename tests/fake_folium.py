@@ -64,10 +64,28 @@ class FakeMap:
         return [call for call in self.calls if call.key == key]
 
     def html(self) -> str:
-        """The last map drawn, rendered as the component would get it."""
+        """The last map drawn, rendered as the component would get it, and the script the run sent with it."""
         if not self.calls:
             raise AssertionError("no map was drawn: did the page run, and did it reach st_folium?")
-        return self.calls[-1].fig.get_root().render()
+        call = self.calls[-1]
+        return call.fig.get_root().render() + "\n" + (call.kwargs.get("overlay_script") or "")
+
+    def overlay_script(self, key: str | None = None) -> str:
+        """The script the last run gave the map (``key``: of that map) in place of its overlays."""
+        calls = self.keyed(key) if key is not None else self.calls
+        if not calls or not calls[-1].kwargs.get("overlay_script"):
+            raise AssertionError("the last map got no overlay script")
+        return calls[-1].kwargs["overlay_script"]
+
+    def place(self, key: str | None = None) -> dict:
+        """The place the residents' map got with the last run (``maps.resident.place_overlay``'s data)."""
+        import json
+        import re
+
+        match = re.fullmatch(r"map_div\.bedarfsatlasPlace\((\{.*\})\);", self.overlay_script(key), re.S)
+        if not match:
+            raise AssertionError("the last overlay script is no place of the residents' map")
+        return json.loads(match[1])
 
 
 def install(monkeypatch, value: dict | None = None) -> FakeMap:

@@ -26,17 +26,25 @@ DISTRICTS = collection(("01", "Mitte", (13.30, 52.50, 13.45, 52.56)), ("02", "Fr
 NEARBY = collection(("01100206", "Unter den Linden", (13.37, 52.51, 13.39, 52.52)), ("01100205", "Wilhelmstraße", (13.38, 52.50, 13.39, 52.51)))
 
 
-def labels(html: str) -> tuple[list, list, float]:
-    """The district labels, the nearby labels and the zoom that switches between them, as the script has them."""
-    match = re.search(r"var districts = group\((\[.*?\]), \"bez\"\);\s*var nearby = group\((\[.*?\]), \"plr\"\);"
+def labels(html: str) -> tuple[list, float]:
+    """The district labels and the zoom from which the names around a place replace them, as the script has them."""
+    match = re.search(r"var districts = group\(L\.layerGroup\(\), (\[.*?\]), \"bez\"\);"
                       r".*?map\.getZoom\(\) >= ([0-9.]+);", html, re.S)
     assert match, "no area labels in the map script"
-    return json.loads(match[1]), json.loads(match[2]), float(match[3])
+    return json.loads(match[1]), float(match[2])
+
+
+def place_of(html: str) -> dict:
+    """The place the map's script puts on the map (the data of ``map.bedarfsatlasPlace(...)``)."""
+    [data] = re.findall(r"\.bedarfsatlasPlace\((\{.*?\})\);", html)
+    return json.loads(data)
 
 
 def test_district_names_stand_on_the_map_and_nearby_planning_areas_from_the_label_zoom_on():
     html = report_map(DISTRICTS, pin=(52.515, 13.38), nearby_areas=NEARBY).get_root().render()
-    districts, nearby, zoom = labels(html)
+    districts, zoom = labels(html)
+    place = place_of(html)
+    nearby = place["labels"]
     assert [name for _, _, name in districts] == ["Mitte", "Friedrichshain-Kreuzberg"]
     assert [name for _, _, name in nearby] == ["Unter den Linden", "Wilhelmstraße"]
     assert zoom == LABEL_ZOOM
@@ -45,23 +53,27 @@ def test_district_names_stand_on_the_map_and_nearby_planning_areas_from_the_labe
         assert shape(feature["geometry"]).contains(Point(lon, lat))
     # Labels are tooltips of their own (shown without hovering), small and class-styled.
     assert 'className: "area-label area-label-" + kind' in html and ".leaflet-tooltip.area-label{" in html
-    # The nearby Planungsräume are drawn as outlines that do not catch the clicks meant for the map.
-    styler = re.search(r"function (geo_json_\w+)_styler\(feature\) \{[^}]*\"dashArray\": \"4 3\"", html)
-    assert styler, "no dashed outlines of the nearby Planungsräume"
-    layer = re.search(styler[1] + r" = L\.geoJson\(null, \{(.*?)\}\);", html, re.S)
-    assert layer and '"interactive": false' in layer[1], layer
-    assert '"id": "01100205"' in html
+    # The nearby Planungsräume are drawn as dashed outlines that do not catch the clicks meant for the map.
+    assert [f["geometry"] for f in place["nearby"]["features"]] == [json.loads(json.dumps(f["geometry"]))
+                                                                     for f in NEARBY["features"]]
+    assert ('L.geoJson(place.nearby, {style: {"color": "#666666", "dashArray": "4 3", "fillOpacity": 0.0, '
+            '"weight": 1}, interactive: false})') in html
+    # Their names are not written twice: the landmarks leave them out.
+    assert place["named"] == ["01100205", "01100206"]
 
 
 def test_without_a_place_only_the_district_names_are_on_the_map():
-    districts, nearby, _ = labels(report_map(DISTRICTS).get_root().render())
-    assert len(districts) == 2 and nearby == []
+    html = report_map(DISTRICTS).get_root().render()
+    districts, _ = labels(html)
+    place = place_of(html)
+    assert len(districts) == 2 and place["labels"] == [] and place["view"] is None and place["pin"] is None
 
 
 def test_area_names_are_inert_html():
     hostile = collection(("01", '<img src=x onerror="a()">{{ 7*7 }}', (13.30, 52.50, 13.45, 52.56)))
     html = report_map(hostile, nearby_areas=hostile).get_root().render()
-    districts, nearby, _ = labels(html)
+    districts, _ = labels(html)
+    nearby = place_of(html)["labels"]
     assert districts[0][2] == nearby[0][2] == "&lt;img src=x onerror=&quot;a()&quot;&gt;&#123;&#123; 7*7 &#125;&#125;"
     assert "<img src=x" not in html and "49" not in html.split("var districts")[1][:400]
 
@@ -91,7 +103,7 @@ def test_names_of_nearby_areas_stand_close_to_the_place_where_the_area_reaches_i
     assert abs(lat - place[0]) * 111_320 < 400 and abs(lon - place[1]) * 67_800 < 400, (lat, lon)
     assert units.geometry["01"].contains(Point(lon, lat))
     # On the map the label stands there too.
-    _, nearby, _ = labels(report_map(DISTRICTS, pin=place, nearby_areas=around).get_root().render())
+    nearby = place_of(report_map(DISTRICTS, pin=place, nearby_areas=around).get_root().render())["labels"]
     assert nearby == [[round(lat, 6), round(lon, 6), "Langer Streifen"]]
 
 
@@ -109,11 +121,12 @@ def test_a_tap_on_a_need_opens_it_and_is_no_map_click_and_nothing_waits_for_a_ho
     needs = [NeedMarker(52.516, 13.381, "Bänke am Ufer", "Wohnen")]
     html = report_map(DISTRICTS, pin=(52.515, 13.38), needs=needs, lang="de").get_root().render()
     dot = html[html.index("L.circleMarker("):]
-    assert '"bubblingMouseEvents": false' in dot[:dot.index(");")]  # the map never hears of the tap
-    popup = re.search(r"\.bindPopup\((\".*?\"), \{", html)
-    assert popup and json.loads(popup[1]) == "<strong>Wohnen</strong><br>Bänke am Ufer"
+    assert '"bubblingMouseEvents": false' in dot[:dot.index(")")]  # the map never hears of the tap
+    assert ".bindPopup(need[2], {" in dot
+    assert place_of(html)["needs"] == [[52.516, 13.381, "<strong>Wohnen</strong><br>Bänke am Ufer"]]
     assert '"Schlie\\u00dfen"' in html or '"Schließen"' in html  # the close button in the page's language
     # No tooltips to hover: not on the Bezirke, not on the pin, not on the dots (the names stand on the map).
     assert "bindTooltip" not in html and "GeoJsonTooltip" not in html
     english = report_map(DISTRICTS, pin=(52.515, 13.38), needs=needs, lang="en").get_root().render()
-    assert '"Close"' in english and '"title": "Your place"' in english
+    assert '"Close"' in english and 'pinLabel = "Your place"' in english
+    assert "{alt: pinLabel, title: pinLabel}" in english

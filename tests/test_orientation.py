@@ -77,7 +77,7 @@ def test_names_are_escaped_and_inert():
     stations, areas = landmark_data(html)
     inert = "&lt;img src=x onerror=&quot;window.__xss=1&quot;&gt;&#123;&#123; 7*7 &#125;&#125; $&#123;window.__xss=1&#125;"
     assert stations == [[52.49905, 13.41775, "U Kottbusser Tor", "U"], [52.5, 13.4, inert, "S"]]
-    assert areas == [[52.4987, 13.4196, "Oranienplatz"], [52.49, 13.41, inert]]
+    assert areas == [[52.4987, 13.4196, "Oranienplatz", "02100103"], [52.49, 13.41, inert, "02100104"]]
 
 
 def test_the_layer_shows_from_street_zoom_and_takes_no_clicks():
@@ -100,8 +100,12 @@ def test_residents_map_draws_landmarks_but_not_twice_the_names_around_the_place(
     html = report_map(DISTRICT, pin=(52.499, 13.418), nearby_areas=nearby, landmarks=MARKS).get_root().render()
     stations, areas = landmark_data(html)
     assert [s[2] for s in stations][0] == "U Kottbusser Tor"
-    # Oranienplatz is named by the map's own labels around the pin; the other area stays.
-    assert [a[:2] for a in areas] == [[52.49, 13.41]]
+    # The base map holds every area's name (it is the same for every place) ...
+    assert [a[3] for a in areas] == ["02100103", "02100104"]
+    # ... and Oranienplatz, named by the map's own labels around the pin, is left out of the landmarks.
+    [place] = re.findall(r"\.bedarfsatlasPlace\((\{.*?\})\);", html)
+    assert json.loads(place)["named"] == ["02100103"]
+    assert "map.bedarfsatlasLandmarks.hide(place.named)" in html and "!hidden[a[3]]" in html
 
 
 def test_planners_map_draws_landmarks_only_when_given():

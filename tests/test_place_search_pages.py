@@ -59,9 +59,9 @@ def test_a_found_station_becomes_the_pin_at_street_zoom_and_the_need_is_stored_t
     said = texts(at)
     assert "In der Nähe von U Kottbusser Tor: Planungsraum Wassertorplatz" in said
     assert "Bezirk Friedrichshain-Kreuzberg" in said
-    drawn = fake_map.maps[-1]
-    assert drawn.location == pytest.approx([kotti.lat, kotti.lon])
-    assert drawn.options["zoom"] == 16
+    view = fake_map.place()["view"]
+    assert view["center"] == pytest.approx([kotti.lat, kotti.lon])
+    assert view["zoom"] == 16
     # The lists without the map follow the found place.
     assert at.selectbox(key="report_bez").value == "02"
     assert at.selectbox(key="report_plr").value == kotti.areas["PLR_ID"]
@@ -82,7 +82,7 @@ def test_a_map_click_after_the_search_moves_the_pin_and_forgets_the_station(repo
     at.run()
     assert "In der Nähe von" not in texts(at)
     assert "Ihr Ort liegt im Planungsraum" in texts(at)
-    assert fake_map.maps[-1].options["zoom"] == 15  # a click's zoom
+    assert fake_map.place()["view"]["zoom"] == 15  # a click's zoom
 
 
 def test_nothing_found_is_said_and_no_list_is_shown(report):
@@ -151,7 +151,8 @@ def test_an_area_found_by_name_is_chosen_like_from_the_lists(report, fake_map, s
     assert "Gewähltes Gebiet: Bezirksregion Neuköllner Mitte/Zentrum" in texts(at)
     assert (at.selectbox(key="report_bez").value, at.selectbox(key="report_bzr").value) == ("08", region)
     assert at.selectbox(key="report_plr").value is None
-    assert "marker" not in fake_map.html()  # an area, not a pin
+    place = fake_map.place()
+    assert place["pin"] is None and "bounds" in place["view"]  # an area, not a pin: the map shows it whole
     fill(at)
     submit(at)
     [need] = store.query(statuses=("pending",))

@@ -3,7 +3,8 @@
 A fragment (``st.fragment``): choosing a topic or typing a title reruns this step only,
 not the map, the area lists and the needs nearby above and below it (every rerun of the
 whole page would render the map again; issue 13). The whole page reruns when a send needs
-it: after a stored need (the needs nearby may show it) and when the place is missing
+it: after a need published at once (the needs nearby show it; a need waiting for moderation
+reruns this step only) and when the place is missing
 (its message belongs under the map, outside this step, so it waits in the session state
 for the page's next run: :func:`place_messages`).
 
@@ -17,6 +18,7 @@ import uuid
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from assessment.needs.model import DESCRIPTION_MAX, TITLE_MAX
 from assessment.participation import submission
@@ -98,7 +100,12 @@ def what_step(store: Any, settings: Settings, lang: str, workshop: Any, allowanc
             state["report_done"] = {"reference": sent.need.reference, "status": sent.need.status}
             # The place stays: residents often send a second need for the same place.
             new_form()
-            st.rerun()  # the whole page: the needs nearby may list the new need
+            # A fresh form with the receipt. The needs nearby and the map's dots show published needs
+            # only: a need waiting for moderation changes nothing outside this step, so only the step
+            # runs again; a published one joins them, so the whole page does. (A step run as part of the
+            # whole page, as a test's run is, cannot rerun alone.)
+            alone = sent.need.status != "published" and bool(get_script_run_ctx().fragment_ids_this_run)
+            st.rerun(scope="fragment" if alone else "app")
         messages = sent.messages(lang)
         if any(slot == "place" for slot, _ in messages):
             state[PENDING] = messages

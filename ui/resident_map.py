@@ -1,8 +1,15 @@
 """The map of /melden: the pin, the chosen area, the areas around it and the needs nearby.
 
-Drawn through :func:`ui.map_component.map_component`: keyed by what it shows (the place,
-the needs nearby, the base map, the language), so a rerun for a keystroke in the form or a
-chosen topic sends the prepared map again instead of building and rendering it.
+Two parts, as the projector's map sends its pins (:mod:`ui.live_map`): the **base**
+(the Bezirke with their names, the landmarks, the operator's base map) depends only on
+the language, the base map, the data and where the map starts (a workshop's area), so it
+is built and rendered once per process and sent as the same element on every run
+(:func:`maps.resident.report_base_map`, prepared by :func:`ui.map_component.map_component`).
+The **place** (the pin, its area, the areas around it with their names, the needs nearby)
+is a short script with the place as data (:func:`maps.resident.place_overlay`), which the
+browser applies to the map it keeps: a pin or a send costs a few kilobytes of JSON, not a
+folium map rendered again. The browser's map keeps its zoom and centre unless the place
+moved (then it shows the place as before: the pin at street zoom, a chosen area whole).
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from assessment.participation import places
 from core.settings import Settings
 from geodata.display import display_geojson, display_units
 from geodata.lor import COARSEST
-from maps.resident import NeedMarker, report_map
+from maps.resident import NeedMarker, place_overlay, place_script, report_base_map
 from ui.backdrop import backdrop
 from ui.context import asset_base
 from ui.map_component import map_component
@@ -24,20 +31,20 @@ def resident_map(settings: Settings, place: dict | None, nearby: Sequence[Any], 
                  height: int = 420, start_bbox: Sequence[float] | None = None) -> Any:
     """Show the residents' map for ``place`` with the ``nearby`` needs (``NearbyNeed`` rows) as dots.
 
-    ``start_bbox`` is where the map starts without a place (a workshop's area; :func:`maps.resident.report_map`).
+    ``start_bbox`` is where the map starts without a place (a workshop's area; :func:`maps.resident.report_base_map`).
     """
-    markers = tuple(NeedMarker(n.need.lat, n.need.lon, n.need.title, category_label(n.need.category, lang))
-                    for n in nearby)
+    markers = [NeedMarker(n.need.lat, n.need.lon, n.need.title, category_label(n.need.category, lang)) for n in nearby]
     drawn_on = backdrop(settings)  # the operator's base map and the landmarks of street zoom
     base = asset_base()
+    start = tuple(start_bbox) if start_bbox is not None else None
 
     def build():
-        view = places.place_view(place, lambda level: display_units(settings, level))
-        return report_map(display_geojson(settings, COARSEST), pin=view.pin, zoom=view.zoom, selected_area=view.selected_area,
-                          needs=list(markers), nearby_areas=view.nearby_areas, lang=lang, asset_base=base,
-                          start_bbox=start_bbox, **drawn_on)
+        return report_base_map(display_geojson(settings, COARSEST), lang=lang, asset_base=base, start_bbox=start,
+                               **drawn_on)
 
-    content = ("report", repr(sorted((place or {}).items())), markers, drawn_on["basemap"], lang, base,
-               str(settings.data_dir), tuple(start_bbox) if start_bbox is not None else None)
+    view = places.place_view(place, lambda level: display_units(settings, level))
+    overlay = place_overlay(pin=view.pin, zoom=view.zoom, selected_area=view.selected_area, needs=markers,
+                            nearby_areas=view.nearby_areas)
+    content = ("report", drawn_on["basemap"], lang, base, str(settings.data_dir), start)
     return map_component(content, build, key=key, height=height, use_container_width=True,
-                         returned_objects=["last_clicked"])
+                         returned_objects=["last_clicked"], overlay_script=place_script(overlay))

@@ -32,6 +32,7 @@ from tests.e2e.streamlit_helpers import (
     open_app,
     rerun_after,
     wait_idle,
+    wait_quiet,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -588,6 +589,35 @@ def leaflet_marker_position(page) -> list[float]:
         """() => { const map = Object.values(window).find(v => v instanceof L.Map); let at = null;
                    map.eachLayer(l => { if (l instanceof L.Marker) { at = [l.getLatLng().lat, l.getLatLng().lng]; } });
                    return at; }""")
+
+
+def test_a_second_pin_moves_on_the_same_map_which_then_rests(server, page, network):
+    """Issue 13: a pin no longer brings a new map; the browser keeps its map and gets the place.
+
+    Proven in the browser: a mark set on the Leaflet map before the second pin is still
+    there after it (a new map would not have it), the one pin stands at the new place with
+    the names around it, and the page then rests (no run asks for another: no loop).
+    """
+    from playwright.sync_api import expect
+
+    open_page(page, server)
+    click_map_until(page, *BRANDENBURG_GATE, PLACE_SHOWN)
+    wait_quiet(page, quiet_s=2)
+    map_frame(page).evaluate("() => { window.map.__sameMap = true; }")
+    second = (BRANDENBURG_GATE[0] - 0.004, BRANDENBURG_GATE[1])  # about 450 m south, another Planungsraum
+    other = current(page).get_by_text(re.compile(r"Ihr Ort liegt im Planungsraum (?!Unter den Linden)"))
+    click_map_until(page, *second, other)
+    assert map_frame(page).evaluate("() => window.map.__sameMap === true"), "the pin brought a new map"
+    pin = leaflet_marker_position(page)
+    assert pin == pytest.approx(list(second), abs=0.0005), pin
+    assert map_view(page).locator(".leaflet-marker-icon").count() == 1
+    expect(map_view(page).locator(".area-label-plr").first).to_be_visible(timeout=TIMEOUT_MS)
+    wait_quiet(page, quiet_s=3)
+    view = map_frame(page).evaluate("() => [window.map.getZoom(), window.map.getCenter().lat, window.map.getCenter().lng]")
+    page.wait_for_timeout(1500)
+    assert map_frame(page).evaluate(
+        "() => [window.map.getZoom(), window.map.getCenter().lat, window.map.getCenter().lng]") == view  # resting
+    network.assert_clean()
 
 
 def test_tapping_a_need_dot_shows_the_need_and_leaves_the_pin_where_it_was(server, store, phone):
