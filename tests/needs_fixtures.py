@@ -13,6 +13,7 @@ The geography is the real one (official LOR 2021 polygons, via
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 
@@ -54,9 +55,9 @@ def geography(settings_with_data):
     return geography_from_settings(settings_with_data)
 
 
-@pytest.fixture(scope="session")
-def postgres_database_url():
-    """URL of a PostgreSQL database made for this test session, dropped at its end."""
+@contextlib.contextmanager
+def new_postgres_database(prefix: str):
+    """A new PostgreSQL database named ``prefix_<pid>_<random>`` for as long as the block runs, dropped after it."""
     admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -65,7 +66,7 @@ def postgres_database_url():
         admin.dispose()
         skip_or_fail(f"PostgreSQL at {POSTGRES_URL} does not answer ({error.orig}); start it or set "
                      "BEDARFSATLAS_TEST_POSTGRES_URL")
-    name = f"bedarfsatlas_test_{os.getpid()}_{secrets.token_hex(3)}"
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
@@ -74,6 +75,13 @@ def postgres_database_url():
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database_url():
+    """URL of a PostgreSQL database made for this test session, dropped at its end."""
+    with new_postgres_database("bedarfsatlas_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -96,22 +104,8 @@ def empty_database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'old.sqlite'}"
         return
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except sa.exc.OperationalError as error:
-        admin.dispose()
-        skip_or_fail(f"PostgreSQL at {POSTGRES_URL} does not answer ({error.orig})")
-    name = f"bedarfsatlas_migrate_{os.getpid()}_{secrets.token_hex(3)}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with new_postgres_database("bedarfsatlas_migrate") as url:
+        yield url
 
 
 @pytest.fixture
