@@ -513,10 +513,21 @@ class WorkshopBook:
 
     def get(self, code: str) -> Workshop:
         """The workshop with join ``code``; raises :class:`WorkshopNotFoundError`."""
-        row = self.store._read(lambda conn: conn.execute(sa.select(workshops).where(workshops.c.code == code)).first())
-        if row is None:
+        found = self.find(code)
+        if found is None:
             raise WorkshopNotFoundError(code)
-        return _workshop(row)
+        return found
+
+    def find(self, code: str) -> Workshop | None:
+        """The workshop with join ``code``, or ``None``: how ``/melden?workshop=CODE`` looks a code up.
+
+        A link may carry anything, so a value that is no text (or empty) is simply unknown.
+        The book is the residents' page's :class:`~assessment.participation.residents.WorkshopDirectory`.
+        """
+        if not isinstance(code, str) or not code:
+            return None
+        row = self.store._read(lambda conn: conn.execute(sa.select(workshops).where(workshops.c.code == code)).first())
+        return None if row is None else _workshop(row)
 
     def list(self) -> list[Workshop]:
         """Every workshop, the latest date first (past ones included)."""
