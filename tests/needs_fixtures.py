@@ -16,12 +16,14 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
 
 from assessment.needs.geography import geography_from_settings
 from assessment.needs.model import NeedInput
+from assessment.participation.workshops import Workshop
 from conftest import skip_or_fail
 
 POSTGRES_URL = os.environ.get(
@@ -47,6 +49,16 @@ def need_input(**changes) -> NeedInput:
     )
     values.update(changes)
     return NeedInput(**values)
+
+
+def workshop_row(code: str, title: str, status: str, **fields) -> Workshop:
+    """A workshop as :class:`~assessment.participation.workshops.WorkshopBook` returns it, without a database:
+    held on 3 December 2026, needs wait for moderation, no focus area (a map would start on the whole city);
+    ``fields`` override single fields."""
+    values = dict(held_on=date(2026, 12, 3), publish_immediately=False, focus_level=None, focus_id=None, bbox=None,
+                  created_at=datetime(2026, 12, 1, tzinfo=UTC))
+    values.update(fields)
+    return Workshop(code, title, status=status, **values)
 
 
 @pytest.fixture(scope="session")

@@ -4,19 +4,21 @@ initial status. Tests taking ``store`` run on SQLite and on PostgreSQL (``needs_
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 
 from assessment.participation.residents import (
     StaticWorkshopDirectory,
-    TableWorkshopDirectory,
-    Workshop,
     distance_m,
     distance_text,
     honeypot_filled,
     nearby_bbox,
     nearby_needs,
+    workshop_directory,
 )
+from assessment.participation.workshops import Workshop, WorkshopBook
 from needs_fixtures import (  # noqa: F401
     BRANDENBURG_GATE,
     RATHAUS_SPANDAU,
@@ -25,6 +27,7 @@ from needs_fixtures import (  # noqa: F401
     need_input,
     postgres_database_url,
     store,
+    workshop_row,
 )
 
 # --- honeypot (the rate limit: tests/test_rate_limits.py) -------------------------------------
@@ -39,32 +42,33 @@ def test_honeypot():
 # --- workshops --------------------------------------------------------------------------------
 
 
-def test_table_directory_knows_no_unknown_code(store):
-    assert TableWorkshopDirectory(store.engine).get("kiez-1") is None
+def test_the_page_directory_knows_no_unknown_code(store):
+    directory = workshop_directory(store)
+    assert directory.find("kiez-1") is None
+    assert directory.find("") is None and directory.find(None) is None  # a link may carry anything
 
 
-def test_table_directory_reads_code_title_status(store):
-    # The workshops table of assessment.participation.workshops (migration 0004).
-    from datetime import date
-
-    from assessment.participation.workshops import WorkshopBook
-
+def test_the_page_directory_reads_the_workshops_of_the_book(store):
+    # One Workshop class: the page finds a workshop as the facilitators' book stores it.
     book = WorkshopBook(store)
     kiez = book.open(book.create("Kiezspaziergang", date(2026, 12, 1), focus_level="BEZ", focus_id="01").code)
     old = book.create("Alt", date(2026, 1, 1), focus_level="BEZ", focus_id="01", publish_immediately=False)
-    directory = TableWorkshopDirectory(store.engine)
-    assert directory.get(kiez.code) == Workshop(kiez.code, "Kiezspaziergang", "open", True, "BEZ", "01", None)
+    directory = workshop_directory(store)
+    found = directory.find(kiez.code)
+    assert isinstance(found, Workshop)
+    assert (found.code, found.title, found.status, found.publish_immediately, found.focus_level, found.focus_id,
+            found.bbox) == (kiez.code, "Kiezspaziergang", "open", True, "BEZ", "01", None)
     drawn = book.create("Am Kanal", date(2026, 12, 1), bbox=(13.40, 52.49, 13.44, 52.51))
-    assert directory.get(drawn.code).bbox == (13.40, 52.49, 13.44, 52.51)  # the focus area: where /melden starts
-    assert directory.get(drawn.code).focus_level is None
-    assert directory.get(kiez.code).is_open
-    assert not directory.get(old.code).is_open and not directory.get(old.code).publish_immediately
-    assert directory.get("nope") is None
+    assert directory.find(drawn.code).bbox == (13.40, 52.49, 13.44, 52.51)  # the focus area: where /melden starts
+    assert directory.find(drawn.code).focus_level is None
+    assert directory.find(kiez.code).is_open
+    assert not directory.find(old.code).is_open and not directory.find(old.code).publish_immediately
+    assert directory.find("nope") is None
 
 
 def test_static_directory():
-    directory = StaticWorkshopDirectory([Workshop("a", "A", "open")])
-    assert directory.get("a").title == "A" and directory.get("b") is None
+    directory = StaticWorkshopDirectory([workshop_row("a", "A", "open")])
+    assert directory.find("a").title == "A" and directory.find("b") is None
 
 
 # --- needs nearby -----------------------------------------------------------------------------

@@ -1,13 +1,15 @@
 """Issues 11 and 18: the shape of the project that a newcomer and every later change rely on.
 
 Pages stay thin, the quickstart is two commands a newcomer finds at the top level, the fast
-tier is documented as it runs, CI checks the import contracts, and nothing a reader copies
-names a folder of one particular machine. Each rule held once and then slipped; these tests
+tier is documented as it runs, CI checks the import contracts, nothing a reader copies
+names a folder of one particular machine, and no module reaches into the needs store's
+private members. Each rule held once and then slipped; these tests
 keep it without a reviewer.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -70,3 +72,67 @@ def test_app_tests_and_ci_share_one_install_step_and_ci_checks_the_import_contra
 def test_the_fast_tier_runs_as_the_readme_says():
     assert f'.venv/bin/python -m {FAST_TIER}' in read("README.md")
     assert f'exec .venv/bin/python -m {FAST_TIER} "$@"' in read("run")
+
+
+#: Where the store is used: every package of the app and the benchmarks (tests may look inside).
+STORE_USERS = ["app.py", "pages", "ui", "assessment", "maps", "geodata", "core", "bench"]
+STORE_MODULE = "assessment/needs/store.py"
+
+
+def store_private_names() -> set[str]:
+    """The private members of :class:`NeedStore`."""
+    from assessment.needs.store import NeedStore
+
+    return {n for n in vars(NeedStore) if n.startswith("_") and not n.startswith("__")} | {"_geography"}
+
+
+#: The store's old private transaction helpers: flagged on any object but ``self``/``cls``, since the
+#: other modules called them as ``self.store._write(...)``, ``store._read(...)``.
+TRANSACTION_HELPERS = {"_read", "_write"}
+
+
+def private_store_calls(source: str, names: set[str]) -> list[tuple[int, str]]:
+    """``(line, attribute)`` of every ``store._name`` / ``x.store._name`` with ``_name`` in ``names``, and of
+    every ``something._read`` / ``something._write`` except on ``self`` and ``cls`` (a class's own members)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Attribute):
+            continue
+        receiver = node.value
+        own = isinstance(receiver, ast.Name) and receiver.id in ("self", "cls")
+        on_store = (isinstance(receiver, ast.Name) and receiver.id == "store") or \
+            (isinstance(receiver, ast.Attribute) and receiver.attr == "store")
+        if (node.attr in TRANSACTION_HELPERS and not own) or (node.attr in names and on_store):
+            found.append((node.lineno, node.attr))
+    return sorted(found)
+
+
+def store_user_modules() -> list[str]:
+    files = []
+    for name in STORE_USERS:
+        path = REPO / name
+        files += [path] if path.is_file() else sorted(path.rglob("*.py"))
+    return sorted(p.relative_to(REPO).as_posix() for p in files if p.relative_to(REPO).as_posix() != STORE_MODULE)
+
+
+@pytest.mark.parametrize("name", store_user_modules())
+def test_no_module_calls_a_private_member_of_the_needs_store(name):
+    found = private_store_calls(read(name), store_private_names())
+    assert found == [], (f"{name} reaches into the needs store's private members {found}: use its transaction "
+                         "API NeedStore.read()/write() or give the store a public method")
+
+
+def test_the_private_store_rule_tells_store_calls_from_a_class_of_its_own():
+    names = store_private_names()
+    assert private_store_calls("self.store._write(lambda conn: None)", names) == [(1, "_write")]
+    assert private_store_calls("rows = store._read(work)", names) == [(1, "_read")]
+    assert private_store_calls("self.store._units({})", names) == [(1, "_units")]
+    assert private_store_calls("self.store.write(work); self._read(); limiter._insert(conn)", names) == []
+
+
+def test_the_store_transaction_api_is_public_and_documented():
+    from assessment.needs import store
+
+    for method in (store.NeedStore.read, store.NeedStore.write):
+        assert method.__doc__ and ">>> store." in method.__doc__
+    assert "NeedStore.read(work)" in store.__doc__ and "NeedStore.write(work)" in store.__doc__

@@ -21,8 +21,9 @@ from streamlit.testing.v1 import AppTest
 
 from assessment.participation import residents as participation
 from assessment.needs.model import NeedInput
-from assessment.participation.residents import StaticWorkshopDirectory, Workshop
+from assessment.participation.residents import StaticWorkshopDirectory
 from assessment.needs.store import open_store
+from needs_fixtures import workshop_row
 from tests.fake_folium import FakeMap
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -322,8 +323,8 @@ def test_a_browser_without_the_cookie_cannot_support_and_is_told_how_to(fake_map
 
 
 def test_workshop_link_tags_the_need_and_names_the_workshop(fake_map, database_url, store, monkeypatch):
-    directory = StaticWorkshopDirectory([Workshop("kiez-1", "Kiezspaziergang Moabit", "open"),
-                                         Workshop("alt-2", "Frühjahrsforum", "frozen")])
+    directory = StaticWorkshopDirectory([workshop_row("kiez-1", "Kiezspaziergang Moabit", "open"),
+                                         workshop_row("alt-2", "Frühjahrsforum", "frozen")])
     monkeypatch.setattr(participation, "workshop_directory", lambda _store: directory)
     at = AppTest.from_file(PAGE, default_timeout=TIMEOUT_S)
     at.query_params["workshop"] = "kiez-1"
@@ -351,7 +352,7 @@ def test_workshop_link_tags_the_need_and_names_the_workshop(fake_map, database_u
 )
 def test_a_workshop_not_open_says_whether_it_has_not_begun_paused_or_ended(fake_map, database_url, monkeypatch,
                                                                             status, said, not_said):
-    directory = StaticWorkshopDirectory([Workshop("abend-3", "Abendforum", status)])
+    directory = StaticWorkshopDirectory([workshop_row("abend-3", "Abendforum", status)])
     monkeypatch.setattr(participation, "workshop_directory", lambda _store: directory)
     at = AppTest.from_file(PAGE, default_timeout=TIMEOUT_S)
     at.query_params["workshop"] = "abend-3"

@@ -19,7 +19,7 @@ from assessment.needs.store import StoreBusyError, open_store
 from assessment.needs.validation import FieldError
 from assessment.participation.auth import RESIDENT, User
 from assessment.participation.limits import hashed_key, limiter_events
-from assessment.participation.residents import Workshop, page_rate_limiter
+from assessment.participation.residents import page_rate_limiter
 from assessment.participation.submission import (
     NO_BROWSER_KEY,
     ReportForm,
@@ -32,11 +32,12 @@ from assessment.participation.submission import (
 )
 from assessment.participation.workshops import WorkshopBook
 from core.i18n import t
+from needs_fixtures import workshop_row
 
 GATE = {"lat": 52.5163, "lon": 13.3777, "located": {"PLR_ID": "01100206", "BZR_ID": "011002", "BEZ_ID": "01"}}
 OUTSIDE = {"lat": 52.39, "lon": 13.06, "located": {}}  # south of the stand-in city
-ROOM = Workshop("kiez-1", "Kiezspaziergang", "open", publish_immediately=True)
-QUIET_ROOM = Workshop("kiez-2", "Stiller Raum", "open", publish_immediately=False)
+ROOM = workshop_row("kiez-1", "Kiezspaziergang", "open", publish_immediately=True)
+QUIET_ROOM = workshop_row("kiez-2", "Stiller Raum", "open", publish_immediately=False)
 GOOD = ReportForm("green_climate", "Mehr Schatten am Spielplatz", "Es ist heiß.")
 
 
@@ -325,7 +326,7 @@ def room(store):
     closed = book.create("Ruhetag", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code
     _, table = book.add_table_device(code, "Tisch 3")
     _, other = book.add_table_device(closed, "Tisch 1")
-    rooms = {"open": Workshop(code, "Kiezwerkstatt", "open"), "closed": Workshop(closed, "Ruhetag", "closed"),
+    rooms = {"open": workshop_row(code, "Kiezwerkstatt", "open"), "closed": workshop_row(closed, "Ruhetag", "closed"),
              None: None}
     return {"workshops": rooms, "secrets": {"valid": table, "other": other, "wrong": "x" * 22, None: None}}
 

@@ -25,7 +25,6 @@ from assessment.participation.residents import (
     FLAG_WINDOW_S,
     FlagAnswer,
     NoBrowserError,
-    Workshop,
     WorkshopLink,
     browser_secret,
     flag_need,
@@ -82,7 +81,8 @@ def test_a_workshop_that_takes_no_needs_now_says_why_and_tags_nothing(store, sta
     # The page still watches for a voting round, except in a frozen workshop (no round can open there).
     voting_code = None if status == "frozen" else code
     # Its area is still where the map starts: people scan the code before the facilitator opens the workshop.
-    named = Workshop(code, "Abendforum", status, True, "BEZ", "01")
+    named = book.get(code)
+    assert (named.title, named.status, named.focus_level, named.focus_id) == ("Abendforum", status, "BEZ", "01")
     assert workshop_link(store, code) == WorkshopLink(None, notice, {"title": "Abendforum"}, voting_code, named)
 
 
@@ -92,7 +92,8 @@ def test_an_open_workshop_tags_the_needs_and_carries_its_publish_setting(store):
                        publish_immediately=False).code
     book.open(code)
     link = workshop_link(store, code)
-    room = Workshop(code, "Kiezspaziergang", "open", False, "BEZ", "01")
+    room = book.get(code)
+    assert (room.status, room.publish_immediately, room.focus_level, room.focus_id) == ("open", False, "BEZ", "01")
     assert link == WorkshopLink(room, "report.workshop", {"title": "Kiezspaziergang"}, code, named=room)
 
 

@@ -15,16 +15,15 @@ import sqlalchemy as sa
 
 from assessment.participation.auth import RESIDENT
 from assessment.participation.limits import limiter_events
-from assessment.participation.residents import Workshop
 from assessment.participation.submission import Submission, report_allowance, submit_report, wait_text
 from core.i18n import t
 from core.settings import load_settings
 from tests.test_report_submission import GATE, GOOD, Clock, UnterDenLinden  # noqa: F401 (shared stand-ins)
 from assessment.needs.store import open_store
-from needs_fixtures import database_url, postgres_database_url  # noqa: F401
+from needs_fixtures import database_url, postgres_database_url, workshop_row  # noqa: F401
 
-ROOM = Workshop("kiez-1", "Kiezspaziergang", "open")
-OTHER_ROOM = Workshop("kiez-2", "Stiller Raum", "open")
+ROOM = workshop_row("kiez-1", "Kiezspaziergang", "open")
+OTHER_ROOM = workshop_row("kiez-2", "Stiller Raum", "open")
 
 
 @pytest.fixture

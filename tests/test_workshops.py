@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from assessment.participation.residents import TableWorkshopDirectory, browser_secret
+from assessment.participation.residents import browser_secret, workshop_directory
 from assessment.participation.workshops import (
     JOIN_ALPHABET,
     VoteRefused,
@@ -53,12 +53,12 @@ def test_create_list_open_close_freeze(book):
     assert drawn.bbox == (13.37, 52.51, 13.39, 52.52) and drawn.focus_level is None
     assert [w.code for w in book.list()] == [mitte.code, drawn.code]  # latest date first
     assert book.open(mitte.code).is_open
-    assert TableWorkshopDirectory(book.store.engine).get(mitte.code).is_open
+    assert workshop_directory(book.store).find(mitte.code).is_open
     closed = book.close(mitte.code)
     assert not closed.is_open and closed.status == "closed"
-    assert TableWorkshopDirectory(book.store.engine).get(mitte.code).status == "closed"
+    assert workshop_directory(book.store).find(mitte.code).status == "closed"
     frozen = book.freeze(mitte.code)
-    assert frozen.is_frozen and not TableWorkshopDirectory(book.store.engine).get(mitte.code).is_open
+    assert frozen.is_frozen and not workshop_directory(book.store).find(mitte.code).is_open
     with pytest.raises(WorkshopError, match="frozen"):
         book.open(mitte.code)
     with pytest.raises(WorkshopError, match="frozen"):

@@ -311,7 +311,7 @@ class GoalBook:
             conn.execute(goals.insert().values(**row))
             conn.execute(goal_links.insert(), links)
 
-        self.store._write(insert)
+        self.store.write(insert)
         return Goal(row["id"], row["created_at"], row["title"], row["field_of_action"], row["level"],
                     tuple(clean["area"]), tuple(clean["need"]), tuple(clean["indicator"]), created_by,
                     row["procedure_id"])
@@ -343,7 +343,7 @@ class GoalBook:
             conn.execute(goal_links.delete().where(goal_links.c.goal_id == goal_id))
             conn.execute(goal_links.insert(), links)
 
-        self.store._write(change)
+        self.store.write(change)
         return self.get(goal_id)
 
     def withdraw(self, goal_id: str, *, actor: str) -> Goal:
@@ -356,7 +356,7 @@ class GoalBook:
             self._keep_version(conn, old, actor, "withdraw")
             conn.execute(goals.update().where(goals.c.id == goal_id).values(status="withdrawn", updated_at=utc_now()))
 
-        self.store._write(change)
+        self.store.write(change)
         return self.get(goal_id)
 
     @staticmethod
@@ -374,7 +374,7 @@ class GoalBook:
 
     def history(self, goal_id: str) -> list[GoalVersion]:
         """The earlier states of a goal, oldest first (empty for a goal never changed)."""
-        rows = self.store._read(lambda conn: conn.execute(
+        rows = self.store.read(lambda conn: conn.execute(
             sa.select(goal_versions).where(goal_versions.c.goal_id == str(goal_id))
             .order_by(goal_versions.c.version)).mappings().all())
         versions = []
@@ -434,7 +434,7 @@ class GoalBook:
                          tuple(links[r["id"]]["indicator"]), r["created_by"], r["procedure_id"], r["status"],
                          r["updated_at"]) for r in rows]
 
-        return self.store._read(read)
+        return self.store.read(read)
 
     def get(self, goal_id: str) -> Goal:
         """The goal with ``goal_id``; raises :class:`GoalNotFoundError`."""
@@ -451,5 +451,5 @@ class GoalBook:
             conn.execute(goal_versions.delete().where(goal_versions.c.goal_id == goal_id))
             return conn.execute(goals.delete().where(goals.c.id == goal_id)).rowcount
 
-        if not self.store._write(remove):
+        if not self.store.write(remove):
             raise GoalNotFoundError(goal_id)

@@ -595,7 +595,7 @@ class ProcedureBook:
             audit.record(conn, actor=actor, action="procedure_create",
                          details={"procedure_id": row["id"], "after": _audit_view(columns)})
 
-        self.store._write(insert)
+        self.store.write(insert)
         return self.get(row["id"])
 
     def update(self, procedure_id: str, spec: ProcedureInput, *, actor: str) -> Procedure:
@@ -615,7 +615,7 @@ class ProcedureBook:
                 "procedure_id": procedure_id, "before": _audit_view({k: old[k] for k in changed}),
                 "after": _audit_view(changed)})
 
-        self.store._write(change)
+        self.store.write(change)
         return self.get(procedure_id)
 
     def close(self, procedure_id: str, *, actor: str) -> Procedure:
@@ -637,12 +637,12 @@ class ProcedureBook:
                 "procedure_id": procedure_id, "before": _audit_view({"closed_at": old[0]}),
                 "after": _audit_view({"closed_at": closed_at})})
 
-        self.store._write(change)
+        self.store.write(change)
         return self.get(procedure_id)
 
     def get(self, procedure_id: str) -> Procedure:
         """The procedure with ``procedure_id``; raises :class:`ProcedureNotFoundError`."""
-        row = self.store._read(lambda conn: conn.execute(
+        row = self.store.read(lambda conn: conn.execute(
             sa.select(procedures).where(procedures.c.id == str(procedure_id))).first())
         if row is None:
             raise ProcedureNotFoundError(procedure_id)
@@ -650,7 +650,7 @@ class ProcedureBook:
 
     def list(self) -> list[Procedure]:
         """All procedures, newest start first."""
-        rows = self.store._read(lambda conn: conn.execute(
+        rows = self.store.read(lambda conn: conn.execute(
             sa.select(procedures).order_by(procedures.c.starts_on.desc(), procedures.c.id)).all())
         return [procedure_from_row(r) for r in rows]
 
@@ -663,7 +663,7 @@ class ProcedureBook:
         statement = sa.select(needs.c.procedure_id, sa.func.count()).group_by(needs.c.procedure_id)
         if statuses is not None:
             statement = statement.where(needs.c.status.in_(list(statuses)))
-        return {pid: int(n) for pid, n in self.store._read(lambda conn: conn.execute(statement).all())}
+        return {pid: int(n) for pid, n in self.store.read(lambda conn: conn.execute(statement).all())}
 
 
 

@@ -32,6 +32,11 @@ Public API
 ``NeedStore.support(need_id, client_token) -> int``,
 ``NeedStore.set_status(need_id, status, merged_into=None) -> Need``,
 ``NeedStore.backup(path)``.
+``NeedStore.read(work) -> T``, ``NeedStore.write(work) -> T``
+    The transaction API for the other modules of the ``assessment`` package that keep
+    tables in the needs database (moderation, workshops, procedures, limits, goals,
+    accounts, retention): ``work(conn)`` runs on a short read connection, or in one write
+    transaction with the store's lock retry and :meth:`NeedStore.data_version` bump.
 
 Examples
 --------
@@ -335,9 +340,42 @@ class NeedStore:
         self.engine.dispose()
 
     # -- transactions --
+    #
+    # The store's transaction API for the other modules of the assessment package (moderation,
+    # workshops, procedures, limits, goals, auth, retention keep their own tables in the needs
+    # database): every statement on the database goes through read() or write(), so each
+    # write waits for the lock the same way and raises the data version that caches rely on.
 
-    def _write(self, work: Callable[[Connection], T]) -> T:
-        """Run ``work`` in one write transaction, retrying while the database is locked."""
+    def read(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work(conn)`` on a short read-only connection and return its result.
+
+        On SQLite the transaction begins ``DEFERRED``: it takes no write lock, and under WAL it
+        never waits for a writer. Return plain values (rows fetched with ``.all()``, ``.first()``,
+        ``.scalar()``), not a cursor: the connection is closed when ``work`` returns. Use
+        :meth:`write` for anything that changes the database.
+
+        >>> store = open_store(database_url="sqlite://")
+        >>> store.read(lambda conn: conn.execute(sa.select(sa.func.count()).select_from(needs)).scalar_one())
+        0
+        """
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                conn = conn.execution_options(sqlite_begin="DEFERRED")
+            return work(conn)
+
+    def write(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work(conn)`` in one write transaction and return its result; commit, or roll back on an error.
+
+        The transaction also raises :meth:`data_version`, so every cache keyed by it sees the change.
+        While the database is locked by another writer, the whole transaction is retried (so
+        ``work`` may run more than once and must only touch ``conn``) with a growing pause, for up
+        to :data:`WRITE_DEADLINE_S` seconds; then :class:`StoreBusyError` says that nothing was
+        stored. An exception raised by ``work`` (e.g. a refused request) rolls back and propagates.
+
+        >>> store = open_store(database_url="sqlite://")
+        >>> store.write(lambda conn: conn.execute(needs.delete()).rowcount)
+        0
+        """
         deadline = time.monotonic() + WRITE_DEADLINE_S
         pause = 0.01
         while True:
@@ -369,11 +407,11 @@ class NeedStore:
 
         >>> store = open_store(database_url="sqlite://")
         >>> before = store.data_version()
-        >>> _ = store._write(lambda conn: None)  # any write transaction, e.g. a need stored
+        >>> _ = store.write(lambda conn: None)  # any write transaction, e.g. a need stored
         >>> store.data_version() == before + 1
         True
         """
-        return self._read(lambda conn: conn.execute(
+        return self.read(lambda conn: conn.execute(
             sa.select(data_version_table.c.version).where(data_version_table.c.id == 1)).scalar_one())
 
     def select_needs(self) -> sa.Select:
@@ -410,12 +448,6 @@ class NeedStore:
             raise ValueError(f"unit ids for level {unknown[0]!r}, which this store does not keep: "
                              f"use one of {', '.join(self.level_codes)}")
         return {code: units.get(code) for code in self.level_codes}
-
-    def _read(self, work: Callable[[Connection], T]) -> T:
-        with self.engine.connect() as conn:
-            if conn.dialect.name == "sqlite":
-                conn = conn.execution_options(sqlite_begin="DEFERRED")
-            return work(conn)
 
     # -- writing --
 
@@ -501,7 +533,7 @@ class NeedStore:
             return _row_need(row, units)
 
         try:
-            return self._write(insert)
+            return self.write(insert)
         except IntegrityError:
             # PostgreSQL: a concurrent resubmit with the same token committed first.
             if client_token is None:
@@ -542,7 +574,7 @@ class NeedStore:
                 conn.execute(needs.insert(), ordered)
                 _insert_units(conn, rows, units)
 
-        self._write(insert)
+        self.write(insert)
         return [_row_need(row, ids) for row, ids in zip(rows, units)]
 
     def existing_ids(self, need_ids: Iterable[str]) -> set[str]:
@@ -552,14 +584,14 @@ class NeedStore:
         for start in range(0, len(wanted), 500):  # stay below SQLite's bound-parameter limit
             chunk = wanted[start : start + 500]
             found |= set(
-                self._read(
+                self.read(
                     lambda conn: conn.execute(sa.select(needs.c.id).where(needs.c.id.in_(chunk))).scalars().all()
                 )
             )
         return found
 
     def _by_token(self, client_token: str) -> Need | None:
-        row = self._read(
+        row = self.read(
             lambda conn: conn.execute(self.select_needs().where(needs.c.client_token == client_token)).first()
         )
         return None if row is None else self.need_from_row(row)
@@ -605,7 +637,7 @@ class NeedStore:
             ).scalar_one()
 
         try:
-            return self._write(add)
+            return self.write(add)
         except IntegrityError:
             # PostgreSQL: the same token supported the same need concurrently; it counts once.
             return self.get(need_id).support_count
@@ -638,14 +670,14 @@ class NeedStore:
             if done.rowcount == 0:
                 raise NeedNotFoundError(need_id)
 
-        self._write(change)
+        self.write(change)
         return self.get(need_id)
 
     # -- reading --
 
     def get(self, need_id: str) -> Need:
         """The need with id ``need_id``; raises :class:`NeedNotFoundError`."""
-        row = self._read(lambda conn: conn.execute(self.select_needs().where(needs.c.id == need_id)).first())
+        row = self.read(lambda conn: conn.execute(self.select_needs().where(needs.c.id == need_id)).first())
         if row is None:
             raise NeedNotFoundError(need_id)
         return self.need_from_row(row)
@@ -692,7 +724,7 @@ class NeedStore:
         statement = self.select_needs().where(*where).order_by(needs.c.created_at.desc(), needs.c.id)
         if limit is not None:
             statement = statement.limit(limit)
-        return [self.need_from_row(row) for row in self._read(lambda conn: conn.execute(statement).all())]
+        return [self.need_from_row(row) for row in self.read(lambda conn: conn.execute(statement).all())]
 
     def query_frame(self, **filters) -> pd.DataFrame:
         """:meth:`query` as a DataFrame (one row per need, the :class:`Need` fields and ``reference``).
@@ -766,7 +798,7 @@ class NeedStore:
         chosen = sa.select(needs.c.id).where(*where).order_by(*newest).limit(limit)
         statement = (sa.select(needs.c.lat, needs.c.lon, needs.c.category, needs.c.title)
                      .where(needs.c.id.in_(chosen)).order_by(*newest))
-        rows = self._read(lambda conn: conn.execute(statement).all())
+        rows = self.read(lambda conn: conn.execute(statement).all())
         return pd.DataFrame([tuple(r) for r in rows], columns=["lat", "lon", "category", "title"])
 
     def counts_by_area(
@@ -809,7 +841,7 @@ class NeedStore:
                      *self._filters(None, None, None, categories, since, until, statuses, workshop_id, procedure_id)]
             source = need_units.join(needs, needs.c.id == need_units.c.need_id)
         statement = sa.select(*keys, sa.func.count().label("count")).select_from(source).where(*where).group_by(*keys)
-        rows = self._read(lambda conn: conn.execute(statement).all())
+        rows = self.read(lambda conn: conn.execute(statement).all())
         groups = pd.DataFrame([tuple(r) for r in rows], columns=["status", "category", spec.id_field, "count"])
         by = [spec.id_field] + (["category"] if by_category else [])
         frame = groups.groupby(by, as_index=False, sort=True)["count"].sum()
@@ -821,7 +853,7 @@ class NeedStore:
         where = [needs.c.status.in_(list(statuses))] if statuses is not None else []
         if procedure_id is not None:
             where.append(needs.c.procedure_id == procedure_id)
-        return self._read(lambda conn: conn.execute(sa.select(sa.func.count()).select_from(needs).where(*where)).scalar())
+        return self.read(lambda conn: conn.execute(sa.select(sa.func.count()).select_from(needs).where(*where)).scalar())
 
     # -- backup --
 

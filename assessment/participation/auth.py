@@ -501,7 +501,7 @@ class StaffSessions:
                 account_fingerprint=account_fingerprint(account), created_at=now,
                 expires_at=now + timedelta(seconds=self.lifetime_s)))
 
-        self.store._write(work)
+        self.store.write(work)
         return token
 
     def check(self, token: str | None, accounts: Mapping[str, Account]) -> SignInCheck:
@@ -517,7 +517,7 @@ class StaffSessions:
             return SignInCheck(RESIDENT, "ended")
         token_hash = _sha256(token)
         now = self._now()
-        row = self.store._read(lambda conn: conn.execute(
+        row = self.store.read(lambda conn: conn.execute(
             sa.select(staff_sessions).where(staff_sessions.c.token_hash == token_hash)).first())
         if row is None:
             return SignInCheck(RESIDENT, "ended")
@@ -547,7 +547,7 @@ class StaffSessions:
         if not isinstance(token, str) or not token:
             return
         token_hash = _sha256(token)
-        self.store._write(lambda conn: conn.execute(
+        self.store.write(lambda conn: conn.execute(
             staff_sessions.delete().where(staff_sessions.c.token_hash == token_hash)))
 
 

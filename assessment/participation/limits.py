@@ -204,7 +204,7 @@ class SharedLimiter:
         """
         keys = _checked_keys(keys)
         now = self._now()
-        return self.store._read(lambda conn: self._wait(conn, keys, token, now)[0])
+        return self.store.read(lambda conn: self._wait(conn, keys, token, now)[0])
 
     def reserve(self, keys: Iterable[str], token: str | None = None) -> float:
         """Check and, when allowed, count this attempt at once; return the seconds to wait (``0.0``: go ahead).
@@ -224,7 +224,7 @@ class SharedLimiter:
                 self._insert(conn, keys, token, now, pending=token is not None)
             return wait
 
-        return self.store._write(work)
+        return self.store.write(work)
 
     def record(self, keys: Iterable[str], token: str | None) -> None:
         """Count one event that happened (the store accepted the need): confirm its reservation, or add it.
@@ -252,7 +252,7 @@ class SharedLimiter:
             if missing:
                 self._insert(conn, missing, token, now, pending=False)
 
-        self.store._write(work)
+        self.store.write(work)
 
     def release(self, keys: Iterable[str], token: str) -> None:
         """Free the places :meth:`reserve` held for ``token`` (the attempt was refused); confirmed events stay."""
@@ -266,7 +266,7 @@ class SharedLimiter:
                 limiter_events.c.kind == self.kind, limiter_events.c.hashed_key.in_(keys),
                 limiter_events.c.token == hashed_token, limiter_events.c.pending.is_(True)))
 
-        self.store._write(work)
+        self.store.write(work)
 
     def forget(self, keys: Iterable[str]) -> None:
         """Delete every event of ``keys`` (a successful sign-in clears the failures)."""
@@ -278,7 +278,7 @@ class SharedLimiter:
             conn.execute(limiter_events.delete().where(limiter_events.c.kind == self.kind,
                                                        limiter_events.c.hashed_key.in_(keys)))
 
-        self.store._write(work)
+        self.store.write(work)
 
 
 def reserve_together(parts: list[tuple[SharedLimiter, list[str]]], token: str | None) -> tuple[float, int | None]:
@@ -312,4 +312,4 @@ def reserve_together(parts: list[tuple[SharedLimiter, list[str]]], token: str | 
                     limiter._insert(conn, keys, token, now, pending=token is not None)
         return worst, refused
 
-    return store._write(work)
+    return store.write(work)

@@ -267,7 +267,7 @@ class Moderation:
             for need_id in ids:
                 self._change(conn, need_id, action, status, actor=actor, reason=reason, details={"bulk": len(ids)})
 
-        self.store._write(work)
+        self.store.write(work)
         return [self.store.get(need_id) for need_id in ids]
 
     def edit(self, need_id: str, *, actor: str, title: str | None = None, description: str | None = None,
@@ -309,7 +309,7 @@ class Moderation:
                          details={"before": before, "after": {name: changes[name] for name in before}})
             conn.execute(needs.update().where(needs.c.id == need_id).values(**{n: changes[n] for n in before}))
 
-        self.store._write(work)
+        self.store.write(work)
         return self.store.get(need_id)
 
     def merge(self, duplicate_id: str, *, into: str, actor: str) -> Need:
@@ -355,7 +355,7 @@ class Moderation:
                          .values(status="merged", merged_into=into, support_count=0))
             conn.execute(need_reports.delete().where(need_reports.c.need_id == duplicate_id))
 
-        self.store._write(work)
+        self.store.write(work)
         return self.store.get(into)
 
     # -- residents' reports --
@@ -409,12 +409,12 @@ class Moderation:
             conn.execute(needs.update().where(needs.c.id == need_id).values(status="hidden"))
             return ReportResult(count, True, counted=not exists)
 
-        return self.store._write(work)
+        return self.store.write(work)
 
     # -- internals --
 
     def _decide(self, need_id: str, action: str, status: str, *, actor: str, reason: str | None) -> Need:
-        self.store._write(lambda conn: self._change(conn, need_id, action, status, actor=actor, reason=reason))
+        self.store.write(lambda conn: self._change(conn, need_id, action, status, actor=actor, reason=reason))
         return self.store.get(need_id)
 
     def _change(self, conn: Connection, need_id: str, action: str, status: str, *, actor: str, reason: str | None,

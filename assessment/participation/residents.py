@@ -13,9 +13,10 @@ Plain Python, no streamlit, so every rule here is tested without a browser.
   window. A repeated client token (a double click, a rerun) counts once.
 * :func:`honeypot_filled` — the page carries a field humans are told to leave
   empty; automated form fillers tend to fill every field.
-* :class:`WorkshopDirectory` — how ``/melden?workshop=CODE`` finds the workshop.
-  :class:`TableWorkshopDirectory` reads the ``workshops`` table of
-  :mod:`assessment.participation.workshops` (``code``, ``title``, ``status``, ``publish_immediately``). :class:`StaticWorkshopDirectory` holds workshops in memory.
+* :class:`WorkshopDirectory` — how ``/melden?workshop=CODE`` finds the workshop
+  (a :class:`~assessment.participation.workshops.Workshop`): the page's directory is the
+  store's :class:`~assessment.participation.workshops.WorkshopBook`
+  (:func:`workshop_directory`); :class:`StaticWorkshopDirectory` holds workshops in memory.
   :func:`workshop_link` decides what the page says about the code and whether
   its needs are tagged with the workshop; :func:`open_vote_round` whether the
   page points the room to the workshop's open voting round.
@@ -42,7 +43,10 @@ Examples
 >>> keys = [hashed_key("session", "a-random-session-value"), hashed_key("browser", "a-cookie-value")]
 >>> limiter.limit, limiter.reserve(keys, "token-1")
 (5, 0.0)
->>> StaticWorkshopDirectory([Workshop("kiez-1", "Kiezspaziergang", "open")]).get("kiez-1").title
+>>> from datetime import UTC, date, datetime
+>>> walk = Workshop("kiez-1", "Kiezspaziergang", date(2026, 12, 3), "open", False, "BEZ", "01", None,
+...                 datetime(2026, 12, 1, tzinfo=UTC))
+>>> StaticWorkshopDirectory([walk]).find("kiez-1").title
 'Kiezspaziergang'
 """
 
@@ -55,7 +59,7 @@ from typing import Callable, Iterable, Protocol
 
 import sqlalchemy as sa
 
-from assessment.needs.model import DEFAULT_PROCEDURE_ID, Need, utc_now
+from assessment.needs.model import Need, utc_now
 from assessment.needs.procedures import ProcedureBook
 from assessment.needs.taxonomy import category_label
 from assessment.needs.store import (
@@ -67,7 +71,7 @@ from assessment.needs.store import (
 from assessment.needs.validation import check_workshop_id
 from assessment.participation.limits import SharedLimiter, hashed_key
 from assessment.participation.moderation import DecisionError, Moderation
-from assessment.participation.workshops import VoteRound, WorkshopBook
+from assessment.participation.workshops import VoteRound, Workshop, WorkshopBook
 from core.i18n import format_number, t
 
 #: The residents' page: at most this many needs per window, per session and per browser.
@@ -117,32 +121,10 @@ def honeypot_filled(value: object) -> bool:
 # --- workshops ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Workshop:
-    """A workshop residents can report in: its code (from the link or QR code), title and status."""
-
-    code: str
-    title: str
-    status: str  # "open", "closed" or "frozen" (see assessment.participation.workshops)
-    #: Needs from the room are stored as published (the facilitator moderates the room).
-    publish_immediately: bool = False
-    #: The workshop's area: an LOR unit (level and id) or a drawn ``(min_lon, min_lat, max_lon, max_lat)``.
-    focus_level: str | None = None
-    focus_id: str | None = None
-    bbox: tuple[float, float, float, float] | None = None
-    #: The participation procedure the workshop is held in: needs from the room go into it.
-    procedure_id: str = DEFAULT_PROCEDURE_ID
-
-    @property
-    def is_open(self) -> bool:
-        """Whether needs may still be tagged with this workshop."""
-        return self.status == "open"
-
-
 class WorkshopDirectory(Protocol):
-    """Looks up a workshop by the code in ``/melden?workshop=CODE``."""
+    """Looks up a workshop by the code in ``/melden?workshop=CODE``: the workshop, or ``None`` for an unknown code."""
 
-    def get(self, code: str) -> Workshop | None: ...
+    def find(self, code: str) -> Workshop | None: ...
 
 
 class StaticWorkshopDirectory:
@@ -151,43 +133,14 @@ class StaticWorkshopDirectory:
     def __init__(self, workshops: Iterable[Workshop] = ()):
         self._by_code = {w.code: w for w in workshops}
 
-    def get(self, code: str) -> Workshop | None:
+    def find(self, code: str) -> Workshop | None:
         """The workshop with ``code``, or ``None``."""
         return self._by_code.get(code)
 
 
-class TableWorkshopDirectory:
-    """Workshops from the ``workshops`` table of the needs database, if it has one.
-
-    Reads the columns ``code``, ``title``, ``status``, ``publish_immediately`` and the
-    focus area (``focus_level``, ``focus_id``, the rectangle's corners) of the table :mod:`assessment.participation.workshops` keeps (migration ``0004``); other
-    columns are ignored. Without the table (an unmigrated database) every code is unknown.
-    """
-
-    def __init__(self, engine: sa.engine.Engine):
-        self.engine = engine
-
-    def get(self, code: str) -> Workshop | None:
-        """The workshop with ``code``, or ``None`` when there is none (or no table yet)."""
-        if not isinstance(code, str) or not code:
-            return None
-        if not sa.inspect(self.engine).has_table("workshops"):
-            return None
-        columns = ("code", "title", "status", "publish_immediately", "focus_level", "focus_id",
-                   "min_lon", "min_lat", "max_lon", "max_lat", "procedure_id")
-        table = sa.table("workshops", *(sa.column(name) for name in columns))
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(*table.c).where(table.c.code == code)).first()
-        if row is None:
-            return None
-        bbox = None if row.min_lon is None else tuple(float(v) for v in (row.min_lon, row.min_lat, row.max_lon, row.max_lat))
-        return Workshop(str(row.code), str(row.title), str(row.status), bool(row.publish_immediately),
-                        row.focus_level, row.focus_id, bbox, row.procedure_id)
-
-
 def workshop_directory(store) -> WorkshopDirectory:
-    """The directory the residents' page uses: the store's database."""
-    return TableWorkshopDirectory(store.engine)
+    """The directory the residents' page uses: the workshops of the store's database (:meth:`WorkshopBook.find`)."""
+    return WorkshopBook(store)
 
 
 #: The text key per status of a workshop that takes no needs now; any other status reads as paused.
@@ -219,11 +172,13 @@ class WorkshopLink:
         ``area_bbox(level, area_id)`` is the bounding box of an LOR area
         (:func:`geodata.display.area_bbox`); an area it does not know starts on Berlin.
 
-        >>> def room(**focus):
-        ...     return WorkshopLink(named=Workshop("AB12CD", "Kiezwerkstatt", "open", **focus))
+        >>> from datetime import UTC, date, datetime
+        >>> def room(focus_level=None, focus_id=None, bbox=None):
+        ...     return WorkshopLink(named=Workshop("AB12CD", "Kiezwerkstatt", date(2026, 12, 3), "open", True,
+        ...                                        focus_level, focus_id, bbox, datetime(2026, 12, 1, tzinfo=UTC)))
         >>> room(bbox=(13.40, 52.49, 13.44, 52.51)).start_bbox(lambda level, area: None)
         (13.4, 52.49, 13.44, 52.51)
-        >>> room(focus_level="BEZ", focus_id="02").start_bbox(lambda level, area: (13.36, 52.48, 13.46, 52.52))
+        >>> room("BEZ", "02").start_bbox(lambda level, area: (13.36, 52.48, 13.46, 52.52))
         (13.36, 52.48, 13.46, 52.52)
         >>> WorkshopLink().start_bbox(lambda level, area: (0, 0, 1, 1)), room().start_bbox(lambda level, area: (0, 0, 1, 1))
         (None, None)
@@ -252,7 +207,7 @@ def workshop_link(store, code: str | None) -> WorkshopLink:
     """
     if not code:
         return WorkshopLink()
-    found = None if check_workshop_id(code) else workshop_directory(store).get(code)
+    found = None if check_workshop_id(code) else workshop_directory(store).find(code)
     if found is None:
         return WorkshopLink(notice="report.workshop_unknown", values={"code": code[:64]})
     voting_code = None if found.status == "frozen" else found.code

@@ -200,6 +200,6 @@ def run_retention(store: NeedStore, policy: RetentionPolicy, *, now: datetime | 
                          .values(voter=SUPPORT_TOKEN_PREFIX + secrets.token_hex(16)))
         return result
 
-    result = store._write(work)
+    result = store.write(work)
     log.info("retention%s at %s: %s", " (dry run)" if dry_run else "", now.isoformat(), result.summary())
     return result

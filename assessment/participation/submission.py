@@ -63,10 +63,9 @@ from assessment.participation.residents import (
     RATE_WINDOW_S,
     STAFF_RATE_LIMIT,
     TABLE_RATE_LIMIT,
-    Workshop,
     honeypot_filled,
 )
-from assessment.participation.workshops import WorkshopBook
+from assessment.participation.workshops import Workshop, WorkshopBook
 from core.i18n import t
 
 #: Fields of a refused need whose message belongs at the place (the map and the lists), not at a text field.
@@ -239,7 +238,9 @@ def report_allowance(
     >>> from assessment.needs.store import open_store
     >>> from assessment.participation.auth import RESIDENT
     >>> store = open_store(database_url="sqlite://")
-    >>> room = Workshop("K7MP3Q", "Kiezwerkstatt", "open")
+    >>> from datetime import UTC, date, datetime
+    >>> room = Workshop("K7MP3Q", "Kiezwerkstatt", date(2026, 12, 3), "open", False, "BEZ", "01", None,
+    ...                 datetime(2026, 12, 1, tzinfo=UTC))
     >>> report_allowance(store, session="s1", browser=None, user=RESIDENT, workshop=room).limit
     5
     >>> anna = User("anna", frozenset({"facilitator"}), "password")
@@ -277,7 +278,9 @@ def publishes_at_once(publish_immediately: bool, workshop: Workshop | None) -> b
 
     A workshop's facilitator may publish the room's needs at once: they moderate the room.
 
-    >>> room = Workshop("kiez-1", "Kiez", "open", publish_immediately=True)
+    >>> from datetime import UTC, date, datetime
+    >>> room = Workshop("kiez-1", "Kiez", date(2026, 12, 3), "open", True, "BEZ", "01", None,
+    ...                 datetime(2026, 12, 1, tzinfo=UTC))
     >>> publishes_at_once(False, None), publishes_at_once(True, None), publishes_at_once(False, room)
     (False, True, True)
     """
@@ -441,7 +444,9 @@ def procedure_for_send(open_procedures: list[Procedure], chosen: str | None,
     ['a', None]
     >>> procedure_for_send([open_one("a"), open_one("b")], "b", None).id
     'b'
-    >>> room = Workshop("K7MP3Q", "Kiezwerkstatt", "open", procedure_id="c")
+    >>> from datetime import UTC, datetime
+    >>> room = Workshop("K7MP3Q", "Kiezwerkstatt", date(2026, 12, 3), "open", False, "BEZ", "01", None,
+    ...                 datetime(2026, 12, 1, tzinfo=UTC), procedure_id="c")
     >>> procedure_for_send([open_one("a")], None, room) is None
     True
     """

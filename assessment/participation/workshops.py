@@ -504,7 +504,7 @@ class WorkshopBook:
         for _ in range(5):  # a collision among 887 million codes is rare; try a fresh code then
             row["code"] = new_join_code()
             try:
-                self.store._write(lambda conn: conn.execute(workshops.insert().values(**row)))
+                self.store.write(lambda conn: conn.execute(workshops.insert().values(**row)))
             except IntegrityError:
                 continue
             return self.get(row["code"])
@@ -513,15 +513,26 @@ class WorkshopBook:
 
     def get(self, code: str) -> Workshop:
         """The workshop with join ``code``; raises :class:`WorkshopNotFoundError`."""
-        row = self.store._read(lambda conn: conn.execute(sa.select(workshops).where(workshops.c.code == code)).first())
-        if row is None:
+        found = self.find(code)
+        if found is None:
             raise WorkshopNotFoundError(code)
-        return _workshop(row)
+        return found
+
+    def find(self, code: str) -> Workshop | None:
+        """The workshop with join ``code``, or ``None``: how ``/melden?workshop=CODE`` looks a code up.
+
+        A link may carry anything, so a value that is no text (or empty) is simply unknown.
+        The book is the residents' page's :class:`~assessment.participation.residents.WorkshopDirectory`.
+        """
+        if not isinstance(code, str) or not code:
+            return None
+        row = self.store.read(lambda conn: conn.execute(sa.select(workshops).where(workshops.c.code == code)).first())
+        return None if row is None else _workshop(row)
 
     def list(self) -> list[Workshop]:
         """Every workshop, the latest date first (past ones included)."""
         statement = sa.select(workshops).order_by(workshops.c.held_on.desc(), workshops.c.created_at.desc())
-        return [_workshop(r) for r in self.store._read(lambda conn: conn.execute(statement).all())]
+        return [_workshop(r) for r in self.store.read(lambda conn: conn.execute(statement).all())]
 
     def _set(self, code: str, **values) -> Workshop:
         def change(conn: Connection) -> None:
@@ -539,7 +550,7 @@ class WorkshopBook:
                     .values(closed_at=utc_now())
                 )
 
-        self.store._write(change)
+        self.store.write(change)
         return self.get(code)
 
     def open(self, code: str) -> Workshop:
@@ -610,7 +621,7 @@ class WorkshopBook:
                          status_after="hidden", details={"workshop": code})
             conn.execute(needs_table.update().where(needs_table.c.id == need_id).values(status="hidden"))
 
-        self.store._write(hide)
+        self.store.write(hide)
         return self.store.get(need_id)
 
     # -- voting --
@@ -637,12 +648,12 @@ class WorkshopBook:
             )
             conn.execute(vote_rounds.insert().values(id=round_id, workshop_code=code, dots=dots, opened_at=now))
 
-        self.store._write(start)
+        self.store.write(start)
         return self.get_round(round_id)
 
     def stop_round(self, code: str) -> None:
         """End the workshop's open voting round (if any); its results stay."""
-        self.store._write(
+        self.store.write(
             lambda conn: conn.execute(
                 vote_rounds.update()
                 .where(vote_rounds.c.workshop_code == code, vote_rounds.c.closed_at.is_(None))
@@ -651,7 +662,7 @@ class WorkshopBook:
         )
 
     def get_round(self, round_id: str) -> VoteRound:
-        row = self.store._read(lambda conn: conn.execute(sa.select(vote_rounds).where(vote_rounds.c.id == round_id)).first())
+        row = self.store.read(lambda conn: conn.execute(sa.select(vote_rounds).where(vote_rounds.c.id == round_id)).first())
         if row is None:
             raise WorkshopError(f"no voting round with the id {round_id!r}")
         return _round(row)
@@ -662,7 +673,7 @@ class WorkshopBook:
             sa.select(vote_rounds).where(vote_rounds.c.workshop_code == code)
             .order_by(vote_rounds.c.opened_at.desc(), vote_rounds.c.id).limit(1)
         )
-        row = self.store._read(lambda conn: conn.execute(statement).first())
+        row = self.store.read(lambda conn: conn.execute(statement).first())
         return None if row is None else _round(row)
 
     def cast_vote(self, round_id: str, voter: str, need_id: str) -> int:
@@ -703,7 +714,7 @@ class WorkshopBook:
         # collide on the primary key (PostgreSQL); look again: the next free slot, or the cap.
         for _ in range(MAX_DOTS + 1):
             try:
-                return self.store._write(place)
+                return self.store.write(place)
             except IntegrityError:
                 continue
         raise VoteRefused("too many parallel votes from one browser; try again")
@@ -725,7 +736,7 @@ class WorkshopBook:
                 sa.select(sa.func.count()).select_from(votes).where(votes.c.round_id == round_id, votes.c.voter == voter)
             ).scalar()
 
-        return self.store._write(take)
+        return self.store.write(take)
 
     def my_votes(self, round_id: str, voter: str) -> dict[str, int]:
         """Dots of ``voter`` per need id in the round."""
@@ -733,7 +744,7 @@ class WorkshopBook:
             sa.select(votes.c.need_id, sa.func.count()).where(votes.c.round_id == round_id, votes.c.voter == voter)
             .group_by(votes.c.need_id)
         )
-        return {need_id: int(n) for need_id, n in self.store._read(lambda conn: conn.execute(statement).all())}
+        return {need_id: int(n) for need_id, n in self.store.read(lambda conn: conn.execute(statement).all())}
 
     def results(self, round_id: str, *, published_only: bool = True) -> pd.DataFrame:
         """Dots per need of the round, most first: ``need_id``, ``title``, ``category``, ``votes``, ``voters``, ``rank``, ``tied``.
@@ -751,7 +762,7 @@ class WorkshopBook:
                       sa.func.count(sa.distinct(votes.c.voter)).label("voters"))
             .where(votes.c.round_id == round_id).group_by(votes.c.need_id)
         )
-        rows = self.store._read(lambda conn: conn.execute(counted).all())
+        rows = self.store.read(lambda conn: conn.execute(counted).all())
         tally = {need_id: (int(n), int(v)) for need_id, n, v in rows}
         listed = self.store.query(workshop_id=voting.workshop_code, statuses=None)
         frame = pd.DataFrame(
@@ -790,7 +801,7 @@ class WorkshopBook:
         if published_only:
             statement = statement.join(needs_table, needs_table.c.id == votes.c.need_id).where(
                 needs_table.c.status == "published")
-        rows = self.store._read(lambda conn: conn.execute(statement).all())
+        rows = self.store.read(lambda conn: conn.execute(statement).all())
         return pd.DataFrame(
             [(r, d, hashlib.sha256(v.encode()).hexdigest()[:12], n, c) for r, d, v, n, c in rows],
             columns=["round_id", "dots", "voter", "need_id", "created_at"],
@@ -850,7 +861,7 @@ class WorkshopBook:
                                 "workshop.error.frozen_device", code=code)
         secret = secrets.token_urlsafe(DEVICE_SECRET_BYTES)
         device = TableDevice(code, label, device_secret_hash(secret), utc_now(), created_by)
-        self.store._write(lambda conn: conn.execute(workshop_devices.insert().values(
+        self.store.write(lambda conn: conn.execute(workshop_devices.insert().values(
             secret_hash=device.secret_hash, workshop_code=code, label=label, created_at=device.created_at,
             created_by=created_by)))
         return device, secret
@@ -862,11 +873,11 @@ class WorkshopBook:
             return None
         statement = sa.select(workshop_devices).where(workshop_devices.c.secret_hash == device_secret_hash(secret),
                                                       workshop_devices.c.workshop_code == code)
-        row = self.store._read(lambda conn: conn.execute(statement).first())
+        row = self.store.read(lambda conn: conn.execute(statement).first())
         return None if row is None else _device(row)
 
     def table_devices(self, code: str) -> list[TableDevice]:
         """The workshop's device links, oldest first (labels for the facilitator; the secrets are not kept)."""
         statement = (sa.select(workshop_devices).where(workshop_devices.c.workshop_code == code)
                      .order_by(workshop_devices.c.created_at, workshop_devices.c.label))
-        return [_device(row) for row in self.store._read(lambda conn: conn.execute(statement).all())]
+        return [_device(row) for row in self.store.read(lambda conn: conn.execute(statement).all())]
