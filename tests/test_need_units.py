@@ -191,3 +191,17 @@ def test_a_deleted_need_takes_its_units_along(town):
         conn.execute(sa.text("DELETE FROM needs WHERE id = :id"), {"id": need.id})
         left = conn.execute(sa.text("SELECT COUNT(*) FROM need_units WHERE need_id = :id"), {"id": need.id}).scalar()
     assert left == 0
+
+
+def test_validated_columns_name_units_by_level_never_as_loose_columns(town):
+    from assessment.needs.model import ImportExtras
+
+    columns = dict(lat=50.5, lon=9.5, located_by="point", area_level=None, category="mobility", title="Bänke",
+                   description="", workshop_id=None, channel="online", language="de")
+    # The columns of the old Berlin schema would be dropped by the insert, leaving a need without areas.
+    with pytest.raises(ValueError, match=r"columns bl_id are not columns of a need: unit ids go in 'units'"):
+        town.add_validated([({**columns, "bl_id": "010101"}, ImportExtras(status="published"))])
+    assert town.query() == []
+    stored = town.add_validated([({**columns, "units": {"BL": "010101", "ST": "Nord"}},
+                                  ImportExtras(status="published"))])
+    assert town.get(stored[0].id).units == {"BL": "010101", "QU": None, "ST": "Nord"}

@@ -551,6 +551,11 @@ class NeedStore:
         Needs merged into another need are written after the others, so that a
         file may list a merged need before its target.
         """
+        for columns, _ in records:
+            unknown = set(columns) - {column.name for column in needs.columns} - {"units"}
+            if unknown:  # a column the table lacks would be dropped without a word
+                raise ValueError(f"columns {', '.join(sorted(unknown))} are not columns of a need: unit ids go "
+                                 f"in 'units' as {{level code: id}}, e.g. {{'{self.level_codes[0]}': ...}}")
         units = [self._units(columns.get("units")) for columns, _ in records]
         rows = [
             {

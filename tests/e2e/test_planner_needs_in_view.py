@@ -37,8 +37,8 @@ def crowded_server(settings_with_data, start_app):
 
     def record(lat, lon, title, status="published"):
         ids = store.geography.locate(lat, lon)
-        columns = dict(lat=lat, lon=lon, located_by="point", area_level=None, plr_id=ids["PLR_ID"],
-                       bzr_id=ids["BZR_ID"], pgr_id=ids["PGR_ID"], bez_id=ids["BEZ_ID"], category="mobility",
+        units = {code: ids[f"{code}_ID"] for code in store.level_codes}
+        columns = dict(lat=lat, lon=lon, located_by="point", area_level=None, units=units, category="mobility",
                        title=title, description="", workshop_id=None, channel="online", language="de")
         return columns, ImportExtras(status=status)
 

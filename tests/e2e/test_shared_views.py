@@ -8,6 +8,7 @@ indicators only and both pages rank the same.
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -46,6 +47,20 @@ def shown_state(page) -> dict:
     }
 
 
+def settled_state(page, done, timeout_s: float = TIMEOUT_MS / 1000) -> dict:
+    """:func:`shown_state` once ``done(state)`` holds, or as it is after ``timeout_s``.
+
+    The grid draws on a canvas and updates its accessible table a moment after the run has
+    ended, so one read right after the run may still show the rows before the change.
+    """
+    deadline = time.monotonic() + timeout_s
+    state = shown_state(page)
+    while not done(state) and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+        state = shown_state(page)
+    return state
+
+
 def test_changed_weights_are_in_the_address_and_a_fresh_page_shows_them(views_server, browser, page):
     from playwright.sync_api import expect
 
@@ -64,7 +79,7 @@ def test_changed_weights_are_in_the_address_and_a_fresh_page_shows_them(views_se
             "höher = weniger Bedarf").click()
     page.wait_for_url(re.compile(r"richtung="), timeout=TIMEOUT_MS)
     wait_idle(page, TIMEOUT_MS)
-    changed = shown_state(page)
+    changed = settled_state(page, lambda state: state["top"] != before["top"])
     assert changed["dynamics_weight"] == "5" and changed["status_direction"] == "höher = weniger Bedarf"
     assert before["status_direction"] == "höher = mehr Bedarf" and changed["top"] != before["top"]
     link = page.url
@@ -80,7 +95,7 @@ def test_changed_weights_are_in_the_address_and_a_fresh_page_shows_them(views_se
         open_app(fresh, link, HEADING, TIMEOUT_MS)
         expect(current(fresh).get_by_test_id("stDataFrame").first.locator("table[role=grid]")).to_have_attribute(
             "aria-rowcount", "144", timeout=TIMEOUT_MS)
-        assert shown_state(fresh) == changed
+        assert settled_state(fresh, lambda state: state == changed) == changed
         assert not current(fresh).get_by_test_id("stAlertContentWarning").count()  # nothing in the link was wrong
         assert fresh.url == link  # the restored page writes the same address
         fresh_requests.assert_clean()
