@@ -66,7 +66,8 @@ if picked := st.session_state.pop("procedures_pick", None):
 if st.session_state.get("procedures_chosen") not in names:
     st.session_state["procedures_chosen"] = None
 chosen_id = st.selectbox(t("procedures.choose", lang), [None, *names], key="procedures_chosen",
-                         format_func=lambda p: t("procedures.new", lang) if p is None else names[p])
+                         format_func=lambda p: t("procedures.new", lang) if p is None else names[p],
+                         placeholder=t("procedures.new", lang))  # Streamlit shows None as its placeholder
 chosen = next((p for p in procedures if p.id == chosen_id), None)
 if chosen is None:
     st.subheader(t("procedures.new", lang))

@@ -49,7 +49,8 @@ def procedure_picker(container: Any, store: Any, lang: str, key: str, none_text:
     if st.session_state.get(key) not in names:
         st.session_state[key] = None
     return container.selectbox(t("procedure.label", lang), [None, *names], key=key,
-                               format_func=lambda p: t(none_text, lang) if p is None else names[p])
+                               format_func=lambda p: t(none_text, lang) if p is None else names[p],
+                               placeholder=t(none_text, lang))  # Streamlit shows None as its placeholder
 
 
 def resident_procedure(store: Any, lang: str, workshop: Any) -> Procedure | None:
@@ -142,7 +143,8 @@ def procedure_form(store: Any, lang: str, procedure: Procedure | None) -> Proced
                                    key=f"proc_label_{key}")
         standard = st.multiselect(t("procedures.categories", lang), list(CATEGORIES), key=f"proc_cats_{key}",
                                   default=[c.id for c in procedure.categories if not c.own] if procedure else list(CATEGORIES),
-                                  format_func=lambda c: CATEGORIES[c].label(lang))
+                                  format_func=lambda c: CATEGORIES[c].label(lang),
+                                  placeholder=t("planner.choose_options", lang))
         own = st.text_area(t("procedures.own_categories", lang), own_categories_text(procedure) if procedure else "",
                            key=f"proc_own_{key}")
         questions = st.text_area(t("procedures.questions", lang), questions_text(procedure) if procedure else "",
