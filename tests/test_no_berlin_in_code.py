@@ -62,7 +62,6 @@ BEZIRKE = ("Mitte", "Friedrichshain-Kreuzberg", "Pankow", "Charlottenburg-Wilmer
 """Berlin's twelve Bezirke (LOR 2021)."""
 
 PENDING: dict[str, str] = {
-    "assessment/needs/exchange.py": "the needs' attribution names Bedarfsatlas Berlin and lor_plr",
     "core/basemaps.py": "the Geoportal Berlin presets: core cannot read the profile; the profile lists "
                         "which presets it offers",
 }
