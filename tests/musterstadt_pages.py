@@ -156,12 +156,16 @@ def test_the_planners_map_exports_its_table_and_areas(published, monkeypatch):
     assert len(areas["features"]) == 3
 
 
-@pytest.mark.xfail(strict=True, reason="assessment/needs/exchange.py cites DATASETS['lor_plr'] (Berlin's units)")
 def test_the_planners_map_exports_the_needs_with_their_units(published, monkeypatch):
+    from geodata.catalogue import DATASETS
+
     files = planners_map_files(monkeypatch, "needs")
     needs = json.loads(next(v for k, v in files.items() if k.startswith("bedarfsatlas_bedarfe_") and k.endswith(".geojson")))
     ids = sorted(f["properties"]["BL_ID"] for f in needs["features"])
     assert ids == ["010101", "010101", "030202"]
+    # The attribution names Musterstadt's app and the source of its blocks' ids.
+    assert needs["attribution"].startswith("Bedarfe: Bedarfsatlas Musterstadt (")
+    assert needs["attribution"].endswith("Gebietsschlüssel: " + DATASETS["units_blocks"].citation())
 
 
 def test_the_assessment_page_ranks_the_quarters(published):
