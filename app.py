@@ -24,6 +24,7 @@ from ui.direction import direction_script
 from ui.phone_menu import MENU_CLOSES_SCRIPT
 from geodata.fetch import DataError, require_data
 from geodata.lor import APP_NAME
+from maps.base import Basemap
 
 st.set_page_config(page_title=APP_NAME, layout="wide")
 
@@ -44,6 +45,8 @@ def _secrets() -> dict:
 
 
 settings = load_settings()
+# A base map the city profile does not offer (BEDARFSATLAS_BASEMAP) stops every page here, naming its presets.
+Basemap.from_settings(settings)
 # The language radio below is bound to st.session_state["lang"]; a click is in the session
 # state before this script reruns, so reading it here gives the page titles of this run.
 # A new visitor gets the language the link names (`?sprache=en`, e.g. on a workshop's handout),

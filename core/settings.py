@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
 
-from core.basemaps import basemap_preset
 from core.i18n import LANGUAGES
 
 
@@ -63,8 +62,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "BEDARFSATLAS_BASEMAP",
         None,
-        "A named official base map under the areas (`core/basemaps.py`): `geoportal-k5-farbe`, "
-        "`geoportal-dop`, `basemapde-farbe` or `basemapde-grau`. Unset: no base map, no request leaves the server.",
+        "A base map under the areas, by its key among the city profile's presets (`[basemaps.KEY]`; the "
+        "reference profile's: `geoportal-k5-farbe`, `geoportal-dop`, `basemapde-farbe`, `basemapde-grau`). "
+        "Unset: no base map, no request leaves the server.",
     ),
     Setting(
         "BEDARFSATLAS_BASEMAP_URL",
@@ -296,12 +296,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             f"BEDARFSATLAS_LANGUAGE must be one of {', '.join(LANGUAGES)}, got {language!r}."
         )
     database_url = _get(env, "DATABASE_URL") or f"sqlite:///{data_dir / 'bedarfsatlas.sqlite'}"
+    # Which keys are valid the city profile says (geodata.profile.Profile.basemap, checked by
+    # maps.base.Basemap.from_settings as the app starts); core cannot read the profile.
     basemap = _get(env, "BEDARFSATLAS_BASEMAP")
-    if basemap:
-        try:
-            basemap_preset(basemap)
-        except ValueError as problem:
-            raise SettingsError(f"{problem} Unset it for no base map.") from None
     basemap_url = _get(env, "BEDARFSATLAS_BASEMAP_URL")
     attribution = _get(env, "BEDARFSATLAS_BASEMAP_ATTRIBUTION")
     if basemap_url and not attribution and not basemap:

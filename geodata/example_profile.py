@@ -122,8 +122,20 @@ def write_example_profile(folder: Path | str) -> Path:
             "languages": ["de", "en"],
             "default_language": "de",
             "categories": ["mobility", "green_climate", "housing", "education_childcare", "health_care", "other"],
-            "basemaps": ["basemapde-farbe", "basemapde-grau"],
             "place_search": False,
+        },
+        # basemap.de covers all of Germany: a German city may offer it as it is.
+        "basemaps": {
+            f"basemapde-{colour}": {
+                "title": f"basemap.de Web Raster {title}, Bundesamt für Kartographie und Geodäsie (BKG)",
+                "url": "https://sgx.geodatenzentrum.de/wms_basemapde",
+                "layers": f"de_basemapde_web_raster_{colour}",
+                "attribution": "© basemap.de / BKG {year}",
+                "licence": "Creative Commons Namensnennung 4.0 International (CC BY 4.0)",
+                "licence_url": "https://creativecommons.org/licenses/by/4.0/",
+                "source_url": "https://basemap.de/",
+            }
+            for colour, title in (("farbe", "Farbe"), ("grau", "Grau"))
         },
         "levels": [
             {"code": "BL", "dataset": "units_blocks", "id_field": "BL_ID", "name_field": "BL_NAME", "id_length": 6,

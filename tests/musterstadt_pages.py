@@ -24,7 +24,7 @@ from streamlit.testing.v1 import AppTest
 from assessment.needs.model import NeedInput
 from assessment.needs.store import open_store
 from assessment.participation.auth import User
-from core.settings import load_settings
+from core.settings import SettingsError, load_settings
 from geodata.profile import active_profile
 from tests.staff_fixtures import sign_in_as
 
@@ -192,8 +192,8 @@ def test_only_the_base_maps_the_profile_lists_are_offered():
     from maps.base import Basemap
 
     assert Basemap.from_settings(load_settings({"BEDARFSATLAS_BASEMAP": "basemapde-grau"})) is not None
-    with pytest.raises(ValueError, match=r"'geoportal-dop' is not a base map of the city profile Musterstadt: "
-                                         r"choose one of basemapde-farbe, basemapde-grau"):
+    with pytest.raises(SettingsError, match=r"^BEDARFSATLAS_BASEMAP must be one of basemapde-farbe, basemapde-grau "
+                                            r"\(the base maps of the city profile Musterstadt\), got 'geoportal-dop'\."):
         Basemap.from_settings(load_settings({"BEDARFSATLAS_BASEMAP": "geoportal-dop"}))
 
 

@@ -61,10 +61,7 @@ BEZIRKE = ("Mitte", "Friedrichshain-Kreuzberg", "Pankow", "Charlottenburg-Wilmer
            "Marzahn-Hellersdorf", "Lichtenberg", "Reinickendorf")
 """Berlin's twelve Bezirke (LOR 2021)."""
 
-PENDING: dict[str, str] = {
-    "core/basemaps.py": "the Geoportal Berlin presets: core cannot read the profile; the profile lists "
-                        "which presets it offers",
-}
+PENDING: dict[str, str] = {}
 """Modules that still hold something of Berlin, and what: each to be read from the profile."""
 
 
