@@ -38,6 +38,13 @@ _HALVES = (("01", "Süd"), ("02", "Nord"))
 _BLOCKS = (("01", "West"), ("02", "Ost"))
 _LICENCE = ("dl-de/zero-2.0", "https://www.govdata.de/dl-de/zero-2-0")
 _SOURCE = "https://example.org/musterstadt/opendata"
+IMPRINT = """## Betreiberin
+
+Stadt Musterstadt (erfunden), Amt für Stadtentwicklung, Beispielweg 1, 00000 Musterstadt
+
+Kontakt: [bedarfsatlas@musterstadt.example](mailto:bedarfsatlas@musterstadt.example)
+"""
+"""Musterstadt's imprint (``[app] imprint``): what an operator's Markdown looks like; every line invented."""
 
 
 def _units() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
@@ -123,6 +130,7 @@ def write_example_profile(folder: Path | str) -> Path:
             "default_language": "de",
             "categories": ["mobility", "green_climate", "housing", "education_childcare", "health_care", "other"],
             "place_search": False,
+            "imprint": "impressum.md",
         },
         # basemap.de covers all of Germany: a German city may offer it as it is.
         "basemaps": {
@@ -183,6 +191,7 @@ def write_example_profile(folder: Path | str) -> Path:
             },
         },
     }
+    (folder / "impressum.md").write_text(IMPRINT, encoding="utf-8")
     header = ("# Musterstadt: a synthetic example city written by `python -m geodata example-profile DIR`.\n"
               "# Every figure is invented. The format is explained in docs/new-city.md.\n\n")
     (folder / "profile.toml").write_text(header + dumps(profile), encoding="utf-8")

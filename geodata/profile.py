@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
+import dataclasses
 import re
 import sys
 import tomllib
@@ -41,7 +42,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.basemaps import BasemapPreset, read_preset, unknown_preset
 from core.i18n import LANGUAGES, has_text, t
-from core.settings import profile_setting
+from core.settings import Settings, SettingsError, profile_setting
 
 PROFILE_FILE = "profile.toml"
 HELPERS_FILE = "helpers.py"
@@ -745,6 +746,36 @@ def active_profile() -> Profile:
             "BEDARFSATLAS_PROFILE", f"names {folder}",
             f"set it to a profile folder or a bundled profile name ({', '.join(bundled_profiles())}), "
             "or unset it for the default")]) from None
+
+
+def profile_settings(settings: Settings, profile: Profile | None = None) -> Settings:
+    """``settings`` with the city profile's defaults where the operator set nothing: what the app runs with.
+
+    The interface language (``BEDARFSATLAS_LANGUAGE``) defaults to the profile's
+    ``default_language`` and must be one of its ``languages``; the imprint
+    (``BEDARFSATLAS_IMPRINT_FILE``) defaults to the profile's ``imprint``. ``profile``: default
+    the active one.
+
+    Raises
+    ------
+    core.settings.SettingsError
+        When ``BEDARFSATLAS_LANGUAGE`` names a language the profile does not offer.
+
+    Examples
+    --------
+    >>> from core.settings import load_settings
+    >>> profile_settings(load_settings({})).language
+    'de'
+    >>> profile_settings(load_settings({"BEDARFSATLAS_LANGUAGE": "uk"})).language
+    'uk'
+    """
+    profile = profile or active_profile()
+    language = settings.language or profile.default_language
+    if language not in profile.languages:
+        raise SettingsError(
+            f"BEDARFSATLAS_LANGUAGE must be one of {', '.join(profile.languages)} (app.languages of the city "
+            f"profile {profile.name}), got {language!r}. Unset it for the profile's {profile.default_language!r}.")
+    return dataclasses.replace(settings, language=language, imprint_file=settings.imprint_file or profile.imprint)
 
 
 # --- writing --------------------------------------------------------------------------------

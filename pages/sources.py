@@ -107,8 +107,9 @@ st.header(t("sources.software", lang))
 st.text(t("sources.software_text", lang))
 
 st.header(t("imprint.title", lang))
-# The operator writes the imprint (BEDARFSATLAS_IMPRINT_FILE); read_imprint keeps formatting and safe
-# links only, so the Markdown below cannot carry HTML, images or script links.
+# The operator writes the imprint (BEDARFSATLAS_IMPRINT_FILE, else the city profile's app.imprint);
+# read_imprint keeps formatting and safe links only, so the Markdown below cannot carry HTML, images
+# or script links.
 if settings.imprint_file is None:
     st.warning(t("imprint.missing", lang))
 else:

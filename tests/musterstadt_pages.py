@@ -188,6 +188,48 @@ def test_the_report_command_writes_the_report_of_the_quarters(published, databas
     assert "Altstadt Süd" in html and "Am Fluss Nord" in html and "Quartiere" in html
 
 
+def test_the_language_menu_offers_only_the_profiles_languages(database_url):
+    at = open_page("pages/overview.py")
+    assert list(at.sidebar.radio(key="lang").options) == ["Deutsch", "English"]
+
+
+@pytest.mark.parametrize(("asked", "lang", "title"), [("en", "en", "Overview map"), ("tr", "de", "Übersichtskarte"),
+                                                     ("xx", "de", "Übersichtskarte")])
+def test_a_link_naming_a_language_the_profile_does_not_offer_opens_in_the_default(database_url, asked, lang, title):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.context = {"locale": "tr-TR"}  # a Turkish browser: Musterstadt does not offer Turkish either
+    at.query_params["sprache"] = asked
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == title and at.session_state["lang"] == lang
+
+
+def test_a_configured_language_the_profile_does_not_offer_stops_the_app(monkeypatch):
+    from geodata.profile import profile_settings
+
+    with pytest.raises(SettingsError, match=r"^BEDARFSATLAS_LANGUAGE must be one of de, en \(app.languages of the "
+                                            r"city profile Musterstadt\), got 'uk'\. Unset it for the profile's 'de'\."):
+        profile_settings(load_settings({"BEDARFSATLAS_LANGUAGE": "uk"}))
+    assert profile_settings(load_settings({"BEDARFSATLAS_LANGUAGE": "en"})).language == "en"
+
+
+def test_the_sources_page_shows_the_profiles_imprint(database_url, musterstadt, monkeypatch):
+    monkeypatch.delenv("BEDARFSATLAS_IMPRINT_FILE", raising=False)
+    at = open_page("pages/sources.py")
+    imprint = "\n".join(str(m.value) for m in at.get("markdown"))
+    assert "Stadt Musterstadt (erfunden), Amt für Stadtentwicklung" in imprint
+    assert "bedarfsatlas@musterstadt.example" in imprint
+    assert all("Impressum fehlt" not in str(w.value) for w in at.warning)
+    # The operator's own file wins over the profile's.
+    own = musterstadt.root / "eigenes_impressum.md"
+    own.write_text("Betrieben von der Beispiel GmbH", encoding="utf-8")
+    monkeypatch.setenv("BEDARFSATLAS_IMPRINT_FILE", str(own))
+    at = open_page("pages/sources.py")
+    shown = "\n".join(str(m.value) for m in at.get("markdown"))
+    assert "Beispiel GmbH" in shown and "Amt für Stadtentwicklung" not in shown
+    own.unlink()
+
+
 def test_only_the_base_maps_the_profile_lists_are_offered():
     from maps.base import Basemap
 
