@@ -103,12 +103,37 @@ def _dataset(path: Path, title: str, kind: str, columns: list[str], id_column: s
     return entry
 
 
-def write_example_profile(folder: Path | str) -> Path:
-    """Write Musterstadt's profile and files into ``folder`` (created; existing files are replaced)."""
+def _renumbered(frames: tuple[gpd.GeoDataFrame, ...]) -> tuple[gpd.GeoDataFrame, ...]:
+    """The same units with ids that do not nest: Stadtteile 71-73, Quartiere 5101-5106, Blöcke 300001-300012."""
+    blocks, quarters, districts = frames
+    new_ids = {
+        "ST_ID": {old: f"7{n + 1}" for n, old in enumerate(districts["ST_ID"])},
+        "QU_ID": {old: f"51{n + 1:02d}" for n, old in enumerate(quarters["QU_ID"])},
+        "BL_ID": {old: f"30{n + 1:04d}" for n, old in enumerate(blocks["BL_ID"])},
+    }
+    renamed = []
+    for frame in frames:
+        frame = frame.copy()
+        for column, mapping in new_ids.items():
+            if column in frame.columns:
+                frame[column] = frame[column].map(mapping)
+        renamed.append(frame)
+    return tuple(renamed)
+
+
+def write_example_profile(folder: Path | str, nesting: str = "prefix") -> Path:
+    """Write Musterstadt's profile and files into ``folder`` (created; existing files are replaced).
+
+    ``nesting="containment"`` writes a variant whose ids do not nest (block ``300007`` lies in
+    quarter ``5104`` of district ``72``): its levels say ``nesting = "containment"``, and the app
+    finds each unit's parent by where it lies.
+    """
+    if nesting not in ("prefix", "containment"):
+        raise ValueError(f"nesting must be 'prefix' or 'containment', got {nesting!r}")
     folder = Path(folder).expanduser()
     data = folder / "data"
     data.mkdir(parents=True, exist_ok=True)
-    blocks, quarters, districts = _units()
+    blocks, quarters, districts = _units() if nesting == "prefix" else _renumbered(_units())
     for name, frame in (("bloecke.geojson", blocks), ("quartiere.geojson", quarters),
                         ("stadtteile.geojson", districts)):
         (data / name).unlink(missing_ok=True)
@@ -147,9 +172,9 @@ def write_example_profile(folder: Path | str) -> Path:
         },
         "levels": [
             {"code": "BL", "dataset": "units_blocks", "id_field": "BL_ID", "name_field": "BL_NAME", "id_length": 6,
-             "nesting": "prefix", "label": {"de": "Block", "en": "Block"}, "plural": {"de": "Blöcke", "en": "Blocks"}},
+             "nesting": nesting, "label": {"de": "Block", "en": "Block"}, "plural": {"de": "Blöcke", "en": "Blocks"}},
             {"code": "QU", "dataset": "units_quarters", "id_field": "QU_ID", "name_field": "QU_NAME",
-             "id_length": 4, "nesting": "prefix", "label": {"de": "Quartier", "en": "Quarter"},
+             "id_length": 4, "nesting": nesting, "label": {"de": "Quartier", "en": "Quarter"},
              "plural": {"de": "Quartiere", "en": "Quarters"}},
             {"code": "ST", "dataset": "units_districts", "id_field": "ST_ID", "name_field": "ST_NAME",
              "id_length": 2, "nesting": "prefix", "label": {"de": "Stadtteil", "en": "District"},
