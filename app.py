@@ -16,7 +16,7 @@ import streamlit as st
 
 from assessment.participation.auth import listed_in_menu, may_open
 from assessment.participation.oidc_setup import oidc_setup_problems
-from core.i18n import LANGUAGE_NAMES, LANGUAGES, interface_language, t
+from core.i18n import LANGUAGE_NAMES, interface_language, t
 from core.settings import Settings, load_settings
 from ui.context import needs_store
 from ui.sign_in import ended_notice, sign_out, signed_in_user
@@ -24,6 +24,8 @@ from ui.direction import direction_script
 from ui.phone_menu import MENU_CLOSES_SCRIPT
 from geodata.fetch import DataError, require_data
 from geodata.lor import APP_NAME
+from geodata.profile import active_profile, profile_settings
+from maps.base import Basemap
 
 st.set_page_config(page_title=APP_NAME, layout="wide")
 
@@ -43,18 +45,23 @@ def _secrets() -> dict:
         return {}
 
 
-settings = load_settings()
+# The city profile's defaults (language, imprint) where the operator set nothing.
+settings = profile_settings(load_settings())
+# A base map the city profile does not offer (BEDARFSATLAS_BASEMAP) stops every page here, naming its presets.
+Basemap.from_settings(settings)
 # The language radio below is bound to st.session_state["lang"]; a click is in the session
 # state before this script reruns, so reading it here gives the page titles of this run.
 # A new visitor gets the language the link names (`?sprache=en`, e.g. on a workshop's handout),
-# else the browser's (Accept-Language, navigator.language) if the app offers it, else the configured
-# one (core.i18n.interface_language); the radio decides after that.
+# else the browser's (Accept-Language, navigator.language) if the city profile offers it, else the
+# configured one (core.i18n.interface_language); the radio decides after that. A link or browser
+# language the profile does not offer (Turkish in a German-English city) counts as none.
 if "lang" not in st.session_state:
     st.session_state["lang"] = interface_language(
         st.query_params.get("sprache"),
         ", ".join(st.context.headers.get_all("Accept-Language")),
         st.context.locale,
         settings.language,
+        active_profile().languages,
     )
 lang = st.session_state["lang"]
 
@@ -113,7 +120,7 @@ page = st.navigation(pages, expanded=True)
 # the first click on them was lost and the language fell back to its default.
 st.sidebar.radio(
     t("app.language", lang),
-    LANGUAGES,
+    active_profile().languages,
     format_func=LANGUAGE_NAMES.get,
     key="lang",
     horizontal=True,

@@ -1,69 +1,61 @@
-"""Named base maps: the official map services an operator in Berlin would put under the areas.
+"""Named base maps: the type of a city's base-map presets and how one is read and checked.
 
-One setting, ``BEDARFSATLAS_BASEMAP``, switches one of :data:`BASEMAP_PRESETS` on
-by its key; unset, the maps load no tiles at all and no request leaves the
-machine. Each preset is a WMS with its endpoint, layer, image format, the
-coordinate system the browser asks in (Leaflet's Web Mercator, EPSG:3857, which
-each of these services offers), its attribution and licence. The override
-settings ``BEDARFSATLAS_BASEMAP_URL``, ``_WMS_LAYERS`` and ``_ATTRIBUTION`` still
-win over a preset's values, so a preset can be drawn from a mirror or a caching
-proxy (and from a stub server in the tests).
+A city profile lists the map services an operator may put under the areas as
+``[basemaps.KEY]`` tables of its ``profile.toml`` (:mod:`geodata.profile` reads them
+with :func:`read_preset`); one setting, ``BEDARFSATLAS_BASEMAP``, switches one on by its
+key. Unset, the maps load no tiles at all and no request leaves the machine. A preset is
+a WMS (endpoint, layer, image format, version; asked in Leaflet's Web Mercator,
+EPSG:3857) or an XYZ tile service (a URL template with ``{z}``, ``{x}``, ``{y}``), with
+its attribution and licence. The override settings ``BEDARFSATLAS_BASEMAP_URL``,
+``_WMS_LAYERS`` and ``_ATTRIBUTION`` still win over a preset's values, so a preset can be
+drawn from a mirror or a caching proxy (and from a stub server in the tests).
 
-Where the values come from: public configurations and notes of other projects that
-request these services (read December 2026; the services themselves could not be
-reached from the development machine, so check a preset's layer against the service's
-``GetCapabilities`` before going live):
-
-* ``geoportal-k5-farbe``: Geoportal Berlin, WMS ``https://gdi.berlin.de/services/wms/k5_farbe``,
-  layer ``k5_farbe`` ("Karte von Berlin 1:5000 (K5 - Farbausgabe)"), EPSG:3857 offered.
-* ``geoportal-dop``: Geoportal Berlin, WMS ``https://gdi.berlin.de/services/wms/truedop_2024``,
-  layer ``truedop_2024`` ("Digitale farbige TrueOrthophotos 2024 (DOP20RGBI)", 20 cm),
-  GetMap with ``CRS=EPSG:3857`` and ``image/png`` answered with imagery; dataset page
-  https://daten.berlin.de/datensaetze/digitale-farbige-trueorthophotos-2024-dop20rgbi-wms-de71f450.
-  The newest flight gets a new service name (``truedop_2025``, ``dop_2025_fruehjahr``);
-  point ``BEDARFSATLAS_BASEMAP_URL`` and ``_WMS_LAYERS`` at it to switch.
-* ``basemapde-farbe`` / ``basemapde-grau``: BKG, WMS ``https://sgx.geodatenzentrum.de/wms_basemapde``,
-  layers ``de_basemapde_web_raster_farbe`` / ``de_basemapde_web_raster_grau`` (named in the
-  service's capabilities); attribution "© basemap.de / BKG <Jahr>", licence CC BY 4.0.
-
-The Geoportal Berlin publishes its base maps under the Datenlizenz Deutschland – Zero – 2.0,
-which asks for no attribution; the maps name the source all the same.
+The reference profile (``geodata/profiles/berlin/profile.toml``) offers the Geoportal
+Berlin's K5 map and orthophotos and basemap.de of the BKG; where their values come from is
+noted there.
 
 Examples
 --------
->>> preset = basemap_preset("basemapde-grau")
->>> preset.layers, preset.attribution_in(2026)
-('de_basemapde_web_raster_grau', '© basemap.de / BKG 2026')
->>> basemap_preset("osm")
-Traceback (most recent call last):
-...
-ValueError: BEDARFSATLAS_BASEMAP must be one of geoportal-k5-farbe, geoportal-dop, basemapde-farbe, basemapde-grau, got 'osm'.
+>>> preset, problems = read_preset("basemapde-grau", {
+...     "title": "basemap.de Web Raster Grau, BKG", "url": "https://sgx.geodatenzentrum.de/wms_basemapde",
+...     "layers": "de_basemapde_web_raster_grau", "attribution": "© basemap.de / BKG {year}",
+...     "licence": "CC BY 4.0", "wms_version": "1.3.0"})
+>>> problems, preset.kind, preset.attribution_in(2026)
+([], 'wms', '© basemap.de / BKG 2026')
+>>> read_preset("osm", {"kind": "xyz", "url": "https://tile.example.org/tiles.png",
+...                     "title": "OSM", "attribution": "© OpenStreetMap", "licence": "ODbL"})[1]
+[('url', "'https://tile.example.org/tiles.png' has no {z}, {x} and {y}", 'write the tile URL template, e.g. url = "https://tiles.example.org/{z}/{x}/{y}.png"')]
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, fields
+from typing import Any, Mapping
 
-DL_DE_ZERO = ("Datenlizenz Deutschland – Zero – Version 2.0 (dl-de/zero-2.0)", "https://www.govdata.de/dl-de/zero-2-0")
-CC_BY_4 = ("Creative Commons Namensnennung 4.0 International (CC BY 4.0)", "https://creativecommons.org/licenses/by/4.0/")
+BASEMAP_KINDS = ("wms", "xyz")
+"""A preset is a WMS (asked tile by tile in EPSG:3857) or an XYZ tile service."""
+WMS_VERSIONS = ("1.1.1", "1.3.0")
+_KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 @dataclass(frozen=True)
 class BasemapPreset:
-    """One official WMS base map: where it is served, which layer, and how to credit it.
+    """One base map a city offers: where it is served, which layer, and how to credit it.
 
     ``attribution`` may contain ``{year}``, filled with the year the map is drawn
-    (basemap.de asks for "© basemap.de / BKG <Jahr>").
+    (basemap.de asks for "© basemap.de / BKG <Jahr>"). ``layers`` is empty for XYZ tiles.
     """
 
     key: str
     title: str
     url: str
-    layers: str
     attribution: str
     licence: str
-    licence_url: str
-    source_url: str
+    layers: str = ""
+    kind: str = "wms"
+    licence_url: str = ""
+    source_url: str = ""
     image_format: str = "image/png"
     wms_version: str = "1.3.0"
     crs: str = "EPSG:3857"
@@ -73,58 +65,74 @@ class BasemapPreset:
         return self.attribution.replace("{year}", str(year))
 
 
-BASEMAP_PRESETS: dict[str, BasemapPreset] = {
-    preset.key: preset
-    for preset in (
-        BasemapPreset(
-            key="geoportal-k5-farbe",
-            title="Karte von Berlin 1:5000 (K5 - Farbausgabe), Geoportal Berlin",
-            url="https://gdi.berlin.de/services/wms/k5_farbe",
-            layers="k5_farbe",
-            attribution="Geoportal Berlin / Karte von Berlin 1:5000 (K5-Farbausgabe), dl-de/zero-2.0",
-            licence=DL_DE_ZERO[0],
-            licence_url=DL_DE_ZERO[1],
-            source_url="https://gdi.berlin.de/services/wms/k5_farbe?REQUEST=GetCapabilities&SERVICE=WMS",
-        ),
-        BasemapPreset(
-            key="geoportal-dop",
-            title="Digitale farbige TrueOrthophotos 2024 (DOP20RGBI), Geoportal Berlin",
-            url="https://gdi.berlin.de/services/wms/truedop_2024",
-            layers="truedop_2024",
-            attribution="Geoportal Berlin / Digitale farbige TrueOrthophotos 2024, dl-de/zero-2.0",
-            licence=DL_DE_ZERO[0],
-            licence_url=DL_DE_ZERO[1],
-            source_url="https://daten.berlin.de/datensaetze/digitale-farbige-trueorthophotos-2024-dop20rgbi-wms-de71f450",
-        ),
-        BasemapPreset(
-            key="basemapde-farbe",
-            title="basemap.de Web Raster Farbe, Bundesamt für Kartographie und Geodäsie (BKG)",
-            url="https://sgx.geodatenzentrum.de/wms_basemapde",
-            layers="de_basemapde_web_raster_farbe",
-            attribution="© basemap.de / BKG {year}",
-            licence=CC_BY_4[0],
-            licence_url=CC_BY_4[1],
-            source_url="https://basemap.de/",
-        ),
-        BasemapPreset(
-            key="basemapde-grau",
-            title="basemap.de Web Raster Grau, Bundesamt für Kartographie und Geodäsie (BKG)",
-            url="https://sgx.geodatenzentrum.de/wms_basemapde",
-            layers="de_basemapde_web_raster_grau",
-            attribution="© basemap.de / BKG {year}",
-            licence=CC_BY_4[0],
-            licence_url=CC_BY_4[1],
-            source_url="https://basemap.de/",
-        ),
-    )
-}
+FIELDS = tuple(f.name for f in fields(BasemapPreset) if f.name != "key")
+"""The fields of a ``[basemaps.KEY]`` table."""
+_REQUIRED = ("title", "url", "attribution", "licence")
 
 
-def basemap_preset(key: str) -> BasemapPreset:
-    """The preset named ``key``; a ``ValueError`` naming the presets when there is none."""
-    try:
-        return BASEMAP_PRESETS[key]
-    except KeyError:
-        raise ValueError(
-            f"BEDARFSATLAS_BASEMAP must be one of {', '.join(BASEMAP_PRESETS)}, got {key!r}."
-        ) from None
+def read_preset(key: str, table: Mapping[str, Any]) -> tuple[BasemapPreset | None, list[tuple[str, str, str]]]:
+    """Read the preset ``key`` from its table; every problem as (field, what is wrong, the fix).
+
+    The preset is ``None`` when there is a problem.
+    """
+    problems: list[tuple[str, str, str]] = []
+    if not _KEY.match(key):
+        problems.append(("", f"the key {key!r} has the wrong form",
+                         "name it in lower case with digits and hyphens, e.g. [basemaps.stadtkarte-farbe]"))
+    unknown = sorted(set(table) - set(FIELDS))
+    if unknown:
+        problems.append((unknown[0], f"unknown field(s) {', '.join(unknown)}", f"use the fields {', '.join(FIELDS)}"))
+    values = {}
+    for name in FIELDS:
+        value = table.get(name)
+        if value is None:
+            if name in _REQUIRED:
+                problems.append((name, "missing", f'add {name} = "…"'))
+            continue
+        if not isinstance(value, str) or not value.strip():
+            problems.append((name, f"must be a non-empty text, got {value!r}", f'write {name} = "…"'))
+            continue
+        values[name] = value.strip()
+    kind = values.get("kind", "wms")
+    if kind not in BASEMAP_KINDS:
+        problems.append(("kind", f"{kind!r} is not one of {', '.join(BASEMAP_KINDS)}",
+                         'write kind = "wms" (a WMS endpoint with layers) or "xyz" (a tile URL template)'))
+    url = values.get("url", "")
+    if url and not url.startswith(("https://", "http://")):
+        problems.append(("url", f"{url!r} is no web address", "write the service's address, starting with https://"))
+    elif url and kind == "xyz" and not all(part in url for part in ("{z}", "{x}", "{y}")):
+        problems.append(("url", f"{url!r} has no {{z}}, {{x}} and {{y}}",
+                         'write the tile URL template, e.g. url = "https://tiles.example.org/{z}/{x}/{y}.png"'))
+    if kind == "wms" and "layers" not in values:
+        problems.append(("layers", "a WMS needs its layer name(s)",
+                         "add layers = \"…\" as the service's GetCapabilities names them (comma-separated)"))
+    if kind == "xyz" and "layers" in values:
+        problems.append(("layers", "XYZ tiles have no layers", 'remove layers, or write kind = "wms"'))
+    version = values.get("wms_version", "1.3.0")
+    if version not in WMS_VERSIONS:
+        problems.append(("wms_version", f"{version!r} is not one of {', '.join(WMS_VERSIONS)}",
+                         f"write wms_version = one of {', '.join(WMS_VERSIONS)}"))
+    if not values.get("image_format", "image/").startswith("image/"):
+        problems.append(("image_format", f"{values['image_format']!r} is no image type", 'write image_format = "image/png"'))
+    if values.get("crs", "EPSG:3857") != "EPSG:3857":
+        problems.append(("crs", f"{values['crs']!r}: the maps ask in Web Mercator only",
+                         'write crs = "EPSG:3857" (the service must offer it) or leave it out'))
+    if problems:
+        return None, problems
+    return BasemapPreset(key=key, **values), []
+
+
+def unknown_preset(key: str, offered: Mapping[str, BasemapPreset] | tuple[str, ...], city: str) -> str:
+    """The message for a ``BEDARFSATLAS_BASEMAP`` that is none of the city's presets.
+
+    >>> unknown_preset("osm", ("basemapde-farbe", "basemapde-grau"), "Musterstadt")
+    "BEDARFSATLAS_BASEMAP must be one of basemapde-farbe, basemapde-grau (the base maps of the city profile Musterstadt), got 'osm'. Unset it for no base map."
+    >>> unknown_preset("osm", (), "Musterstadt")  # doctest: +ELLIPSIS
+    "BEDARFSATLAS_BASEMAP: the city profile Musterstadt offers no base maps, got 'osm'. Unset it for no base map, ..."
+    """
+    if not offered:
+        return (f"BEDARFSATLAS_BASEMAP: the city profile {city} offers no base maps, got {key!r}. Unset it for no "
+                "base map, add a [basemaps.KEY] table to the profile, or give BEDARFSATLAS_BASEMAP_URL and "
+                "BEDARFSATLAS_BASEMAP_ATTRIBUTION.")
+    return (f"BEDARFSATLAS_BASEMAP must be one of {', '.join(offered)} (the base maps of the city profile {city}), "
+            f"got {key!r}. Unset it for no base map.")

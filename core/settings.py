@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
 
-from core.basemaps import basemap_preset
 from core.i18n import LANGUAGES
 
 
@@ -63,8 +62,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "BEDARFSATLAS_BASEMAP",
         None,
-        "A named official base map under the areas (`core/basemaps.py`): `geoportal-k5-farbe`, "
-        "`geoportal-dop`, `basemapde-farbe` or `basemapde-grau`. Unset: no base map, no request leaves the server.",
+        "A base map under the areas, by its key among the city profile's presets (`[basemaps.KEY]`; the "
+        "reference profile's: `geoportal-k5-farbe`, `geoportal-dop`, `basemapde-farbe`, `basemapde-grau`). "
+        "Unset: no base map, no request leaves the server.",
     ),
     Setting(
         "BEDARFSATLAS_BASEMAP_URL",
@@ -93,16 +93,18 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "BEDARFSATLAS_LANGUAGE",
-        "de",
+        None,
         "Default interface language: `de`, `en`, `tr`, `ar`, `uk` or `ls` (Leichte Sprache), for visitors"
         " whose link and browser name no offered one"
-        " (users can switch).",
+        " (users can switch); one of the city profile's `app.languages`. Unset: the profile's"
+        " `default_language` (the reference profile's: `de`).",
     ),
     Setting(
         "BEDARFSATLAS_IMPRINT_FILE",
         None,
         "Markdown file (UTF-8) with the operator's imprint (§ 5 DDG), shown on `/quellen`; links only to "
-        "https/http/mailto/tel, no images or HTML. Unset: the page says that the imprint is missing.",
+        "https/http/mailto/tel, no images or HTML. Unset: the city profile's `app.imprint`, else the page says "
+        "that the imprint is missing.",
     ),
     Setting(
         "BEDARFSATLAS_PUBLISH_IMMEDIATELY",
@@ -212,7 +214,9 @@ class Settings:
     basemap_url: str | None
     basemap_wms_layers: str | None
     basemap_attribution: str | None
-    language: str
+    language: str | None
+    """``BEDARFSATLAS_LANGUAGE``; ``None``: the city profile's default (``geodata.profile.profile_settings``
+    fills it in for the app)."""
     basemap: str | None = None
     public_url: str | None = None
     imprint_file: Path | None = None
@@ -290,18 +294,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """
     env = os.environ if env is None else env
     data_dir = Path(_get(env, "BEDARFSATLAS_DATA_DIR")).expanduser()
-    language = _get(env, "BEDARFSATLAS_LANGUAGE").lower()
-    if language not in LANGUAGES:
+    language = (_get(env, "BEDARFSATLAS_LANGUAGE") or "").lower() or None
+    if language is not None and language not in LANGUAGES:
         raise SettingsError(
             f"BEDARFSATLAS_LANGUAGE must be one of {', '.join(LANGUAGES)}, got {language!r}."
         )
     database_url = _get(env, "DATABASE_URL") or f"sqlite:///{data_dir / 'bedarfsatlas.sqlite'}"
+    # Which keys are valid the city profile says (geodata.profile.Profile.basemap, checked by
+    # maps.base.Basemap.from_settings as the app starts); core cannot read the profile.
     basemap = _get(env, "BEDARFSATLAS_BASEMAP")
-    if basemap:
-        try:
-            basemap_preset(basemap)
-        except ValueError as problem:
-            raise SettingsError(f"{problem} Unset it for no base map.") from None
     basemap_url = _get(env, "BEDARFSATLAS_BASEMAP_URL")
     attribution = _get(env, "BEDARFSATLAS_BASEMAP_ATTRIBUTION")
     if basemap_url and not attribution and not basemap:

@@ -38,6 +38,13 @@ _HALVES = (("01", "Süd"), ("02", "Nord"))
 _BLOCKS = (("01", "West"), ("02", "Ost"))
 _LICENCE = ("dl-de/zero-2.0", "https://www.govdata.de/dl-de/zero-2-0")
 _SOURCE = "https://example.org/musterstadt/opendata"
+IMPRINT = """## Betreiberin
+
+Stadt Musterstadt (erfunden), Amt für Stadtentwicklung, Beispielweg 1, 00000 Musterstadt
+
+Kontakt: [bedarfsatlas@musterstadt.example](mailto:bedarfsatlas@musterstadt.example)
+"""
+"""Musterstadt's imprint (``[app] imprint``): what an operator's Markdown looks like; every line invented."""
 
 
 def _units() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
@@ -96,12 +103,37 @@ def _dataset(path: Path, title: str, kind: str, columns: list[str], id_column: s
     return entry
 
 
-def write_example_profile(folder: Path | str) -> Path:
-    """Write Musterstadt's profile and files into ``folder`` (created; existing files are replaced)."""
+def _renumbered(frames: tuple[gpd.GeoDataFrame, ...]) -> tuple[gpd.GeoDataFrame, ...]:
+    """The same units with ids that do not nest: Stadtteile 71-73, Quartiere 5101-5106, Blöcke 300001-300012."""
+    blocks, quarters, districts = frames
+    new_ids = {
+        "ST_ID": {old: f"7{n + 1}" for n, old in enumerate(districts["ST_ID"])},
+        "QU_ID": {old: f"51{n + 1:02d}" for n, old in enumerate(quarters["QU_ID"])},
+        "BL_ID": {old: f"30{n + 1:04d}" for n, old in enumerate(blocks["BL_ID"])},
+    }
+    renamed = []
+    for frame in frames:
+        frame = frame.copy()
+        for column, mapping in new_ids.items():
+            if column in frame.columns:
+                frame[column] = frame[column].map(mapping)
+        renamed.append(frame)
+    return tuple(renamed)
+
+
+def write_example_profile(folder: Path | str, nesting: str = "prefix") -> Path:
+    """Write Musterstadt's profile and files into ``folder`` (created; existing files are replaced).
+
+    ``nesting="containment"`` writes a variant whose ids do not nest (block ``300007`` lies in
+    quarter ``5104`` of district ``72``): its levels say ``nesting = "containment"``, and the app
+    finds each unit's parent by where it lies.
+    """
+    if nesting not in ("prefix", "containment"):
+        raise ValueError(f"nesting must be 'prefix' or 'containment', got {nesting!r}")
     folder = Path(folder).expanduser()
     data = folder / "data"
     data.mkdir(parents=True, exist_ok=True)
-    blocks, quarters, districts = _units()
+    blocks, quarters, districts = _units() if nesting == "prefix" else _renumbered(_units())
     for name, frame in (("bloecke.geojson", blocks), ("quartiere.geojson", quarters),
                         ("stadtteile.geojson", districts)):
         (data / name).unlink(missing_ok=True)
@@ -122,14 +154,27 @@ def write_example_profile(folder: Path | str) -> Path:
             "languages": ["de", "en"],
             "default_language": "de",
             "categories": ["mobility", "green_climate", "housing", "education_childcare", "health_care", "other"],
-            "basemaps": ["basemapde-farbe", "basemapde-grau"],
             "place_search": False,
+            "imprint": "impressum.md",
+        },
+        # basemap.de covers all of Germany: a German city may offer it as it is.
+        "basemaps": {
+            f"basemapde-{colour}": {
+                "title": f"basemap.de Web Raster {title}, Bundesamt für Kartographie und Geodäsie (BKG)",
+                "url": "https://sgx.geodatenzentrum.de/wms_basemapde",
+                "layers": f"de_basemapde_web_raster_{colour}",
+                "attribution": "© basemap.de / BKG {year}",
+                "licence": "Creative Commons Namensnennung 4.0 International (CC BY 4.0)",
+                "licence_url": "https://creativecommons.org/licenses/by/4.0/",
+                "source_url": "https://basemap.de/",
+            }
+            for colour, title in (("farbe", "Farbe"), ("grau", "Grau"))
         },
         "levels": [
             {"code": "BL", "dataset": "units_blocks", "id_field": "BL_ID", "name_field": "BL_NAME", "id_length": 6,
-             "nesting": "prefix", "label": {"de": "Block", "en": "Block"}, "plural": {"de": "Blöcke", "en": "Blocks"}},
+             "nesting": nesting, "label": {"de": "Block", "en": "Block"}, "plural": {"de": "Blöcke", "en": "Blocks"}},
             {"code": "QU", "dataset": "units_quarters", "id_field": "QU_ID", "name_field": "QU_NAME",
-             "id_length": 4, "nesting": "prefix", "label": {"de": "Quartier", "en": "Quarter"},
+             "id_length": 4, "nesting": nesting, "label": {"de": "Quartier", "en": "Quarter"},
              "plural": {"de": "Quartiere", "en": "Quarters"}},
             {"code": "ST", "dataset": "units_districts", "id_field": "ST_ID", "name_field": "ST_NAME",
              "id_length": 2, "nesting": "prefix", "label": {"de": "Stadtteil", "en": "District"},
@@ -171,6 +216,7 @@ def write_example_profile(folder: Path | str) -> Path:
             },
         },
     }
+    (folder / "impressum.md").write_text(IMPRINT, encoding="utf-8")
     header = ("# Musterstadt: a synthetic example city written by `python -m geodata example-profile DIR`.\n"
               "# Every figure is invented. The format is explained in docs/new-city.md.\n\n")
     (folder / "profile.toml").write_text(header + dumps(profile), encoding="utf-8")

@@ -448,7 +448,7 @@ def add_coarse(table: pd.DataFrame, coarse: dict[str, pd.DataFrame], level: str 
     for base, counts in coarse.items():
         if LEVEL_ORDER.index(lvl.code) < LEVEL_ORDER.index(base):
             continue
-        keys = parent_ids(pd.Series(counts.index.astype(str), index=counts.index), lvl)
+        keys = parent_ids(pd.Series(counts.index.astype(str), index=counts.index), lvl, of=base)
         summed = counts.groupby(keys.values).sum(min_count=1)
         table = table.drop(columns=[c for c in summed.columns if c in table.columns]).join(summed, how="left")
     return add_ratios(table)

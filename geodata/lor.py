@@ -57,6 +57,9 @@ class Level:
     label_text: Text = field(compare=False, repr=False, default=Text())
     plural_text: Text = field(compare=False, repr=False, default=Text())
     in_sentence_text: Text | None = field(compare=False, repr=False, default=None)
+    nesting: str = "prefix"
+    """How its units find their parent in the next coarser level: ``prefix`` (the parent's id
+    begins the unit's id) or ``containment`` (the parent contains the unit)."""
 
     def label(self, lang: str) -> str:
         """The name of one area of this level in ``lang`` ("Bezirksregion")."""
@@ -73,7 +76,7 @@ class Level:
 
 def _level(spec: LevelSpec) -> Level:
     return Level(spec.code, spec.id_length or 0, spec.dataset, spec.id_field, spec.name_field,
-                 spec.label, spec.plural, spec.in_sentence)
+                 spec.label, spec.plural, spec.in_sentence, spec.nesting)
 
 
 LEVELS: dict[str, Level] = {spec.code: _level(spec) for spec in _PROFILE.levels}
@@ -118,14 +121,75 @@ def _resolve(code: str) -> Level:
         ) from None
 
 
-def parent_id(plr_id: str, level: str | Level) -> str:
-    """The id of the area at ``level`` that contains the unit ``plr_id`` of the finest level."""
-    return plr_id[: get_level(level).id_length]
+def nests_by_prefix(finer: str | Level, coarser: str | Level) -> bool:
+    """Whether the ids of ``coarser`` begin the ids of ``finer``: every level from ``finer`` up to
+    ``coarser`` nests by ``prefix`` and ``coarser`` has a fixed id length (Berlin: always).
+
+    >>> nests_by_prefix("PLR", "BEZ")
+    True
+    """
+    finer, coarser = get_level(finer), get_level(coarser)
+    between = LEVEL_ORDER[LEVEL_ORDER.index(finer.code):LEVEL_ORDER.index(coarser.code)]
+    return coarser.id_length > 0 and all(LEVELS[code].nesting == "prefix" for code in between)
 
 
-def parent_ids(plr_ids: pd.Series, level: str | Level) -> pd.Series:
-    """Vectorised :func:`parent_id` for a Series of ids of the finest level."""
-    return plr_ids.str.slice(0, get_level(level).id_length)
+def parent_id(unit_id: str, level: str | Level, of: str | Level | None = None,
+              settings: Settings | None = None) -> str | None:
+    """The id of the area at ``level`` that contains the unit ``unit_id`` of level ``of`` (default the finest).
+
+    ``None`` when no area of ``level`` contains it. See :func:`parent_ids`.
+    """
+    found = parent_ids(pd.Series([unit_id]), level, of, settings).iloc[0]
+    return None if pd.isna(found) else found
+
+
+def parent_ids(unit_ids: pd.Series, level: str | Level, of: str | Level | None = None,
+               settings: Settings | None = None) -> pd.Series:
+    """Vectorised :func:`parent_id`: for ids of level ``of`` (default the finest), their areas at ``level``.
+
+    Where the levels nest by id prefix (:func:`nests_by_prefix`; Berlin's LOR) the parent id is
+    the first characters of the id. Where a level of the profile says ``nesting = "containment"``
+    the parent is the area of ``level`` that contains the unit's representative point
+    (:func:`containing_units`, from the unit files of ``settings``, default the process's).
+    """
+    lvl, source = get_level(level), get_level(of or FINEST)
+    if lvl.code == source.code:
+        return unit_ids.copy()
+    if nests_by_prefix(source, lvl):
+        return unit_ids.str.slice(0, lvl.id_length)
+    if settings is None:
+        from core.settings import load_settings
+
+        settings = load_settings()
+    return unit_ids.map(containing_units(settings, source, lvl))
+
+
+def containing_units(settings: Settings, finer: str | Level, coarser: str | Level) -> pd.Series:
+    """For every unit of ``finer``, the id of the unit of ``coarser`` that contains it, indexed by the finer id.
+
+    A unit belongs to the coarser unit that contains its representative point (a point inside the
+    unit, :func:`shapely.point_on_surface`): units that tile their parents (``python -m geodata
+    check --profile`` says whether they do) are found whatever their ids. Cached per file version.
+    """
+    finer, coarser = get_level(finer), get_level(coarser)
+    load_units(settings, finer), load_units(settings, coarser)  # a missing file raises the error that names the fix
+    return _containing_units(units_version(settings, finer), units_version(settings, coarser), finer, coarser).copy()
+
+
+@lru_cache(maxsize=32)
+def _containing_units(finer_file: tuple[str, float], coarser_file: tuple[str, float], finer: Level,
+                      coarser: Level) -> pd.Series:
+    import shapely
+
+    children = _load_units(*finer_file, finer)
+    parents = _load_units(*coarser_file, coarser)
+    points = gpd.GeoDataFrame(geometry=shapely.point_on_surface(children.geometry.array),
+                              index=children.index.copy(), crs=children.crs)
+    hits = gpd.sjoin(points, parents[[coarser.id_column, "geometry"]].reset_index(drop=True), predicate="within",
+                     how="left")
+    found = hits.groupby(level=0)[coarser.id_column].first().reindex(children.index)
+    found.index.name = finer.id_column
+    return found.rename(coarser.id_column)
 
 
 def _path(settings: Settings, level: str | Level) -> Path:

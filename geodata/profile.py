@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
+import dataclasses
 import re
 import sys
 import tomllib
@@ -39,9 +40,9 @@ from types import ModuleType
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from core.basemaps import BASEMAP_PRESETS
+from core.basemaps import BasemapPreset, read_preset, unknown_preset
 from core.i18n import LANGUAGES, has_text, t
-from core.settings import profile_setting
+from core.settings import Settings, SettingsError, profile_setting
 
 PROFILE_FILE = "profile.toml"
 HELPERS_FILE = "helpers.py"
@@ -195,7 +196,8 @@ class Profile:
     categories: tuple[str, ...]
     languages: tuple[str, ...]
     default_language: str
-    basemaps: tuple[str, ...] = ()
+    basemaps: tuple[BasemapPreset, ...] = ()
+    """The base maps an operator may switch on (``[basemaps.KEY]`` tables), in the profile's order."""
     imprint: Path | None = None
     timezone: str = "Europe/Berlin"
     """The city's time zone (``[city] timezone``, an IANA name); default Germany's (IANA names it
@@ -220,6 +222,17 @@ class Profile:
 
     def dataset(self, key: str) -> DatasetSpec:
         return next(ds for ds in self.datasets if ds.key == key)
+
+    def basemap(self, key: str) -> BasemapPreset:
+        """The base-map preset ``key`` (``BEDARFSATLAS_BASEMAP``); a ``ValueError`` naming the profile's presets.
+
+        >>> load_profile(BUNDLED_DIR / "berlin").basemap("basemapde-grau").layers
+        'de_basemapde_web_raster_grau'
+        """
+        found = next((preset for preset in self.basemaps if preset.key == key), None)
+        if found is None:
+            raise ValueError(unknown_preset(key, tuple(p.key for p in self.basemaps), self.name))
+        return found
 
     @property
     def level_order(self) -> tuple[str, ...]:
@@ -551,6 +564,25 @@ def _indicators(r: _Reader, datasets: tuple[DatasetSpec, ...], raw: Mapping,
     return tuple(out)
 
 
+def _basemaps(r: _Reader, raw: object) -> tuple[BasemapPreset, ...]:
+    if not isinstance(raw, dict):
+        r.problem("basemaps", f"must be tables, got {type(raw).__name__}",
+                  "write each base map as [basemaps.KEY] with its fields")
+        return ()
+    out = []
+    for key, table in raw.items():
+        where = f"basemaps.{key}"
+        if not isinstance(table, dict):
+            r.problem(where, "must be a table", f"write it as [{where}] with title, url, layers, attribution, licence")
+            continue
+        preset, problems = read_preset(key, table)
+        for name, what, fix in problems:
+            r.problem(f"{where}.{name}" if name else where, what, fix)
+        if preset is not None:
+            out.append(preset)
+    return tuple(out)
+
+
 def parse_profile(data: Mapping, root: Path) -> Profile:
     """Build a :class:`Profile` from parsed TOML; raise :class:`ProfileError` listing every problem."""
     r = _Reader()
@@ -582,11 +614,10 @@ def parse_profile(data: Mapping, root: Path) -> Profile:
         elif not has_text(f"category.{cat}.label"):
             r.problem("app.categories", f"the category {cat!r} has no texts (category.{cat}.label and "
                       ".explanation)", "choose categories the app has, or add their messages (docs/translations.md)")
-    basemaps = r.strs(app, "basemaps", "app", required=False)
-    for preset in basemaps:
-        if preset not in BASEMAP_PRESETS:
-            r.problem("app.basemaps", f"unknown base-map preset {preset!r}",
-                      f"use presets of core/basemaps.py: {', '.join(BASEMAP_PRESETS)}")
+    if "basemaps" in app:
+        r.problem("app.basemaps", "the base maps are tables of their own now",
+                  "write each as [basemaps.KEY] with title, url, layers, attribution, licence (docs/new-city.md)")
+    basemaps = _basemaps(r, data.get("basemaps", {}))
     place_search = app.get("place_search", False)
     if not isinstance(place_search, bool):
         r.problem("app.place_search", f"must be true or false, got {place_search!r}",
@@ -641,7 +672,7 @@ def parse_profile(data: Mapping, root: Path) -> Profile:
         if isinstance(raw_texts, dict) else {}
     if r.problems:
         raise ProfileError(root / PROFILE_FILE, r.problems)
-    known = {"city", "app", "levels", "datasets"}
+    known = {"city", "app", "levels", "datasets", "basemaps"}
     return Profile(
         root=root, name=name, bounds=bounds, crs=crs, levels=levels, datasets=datasets,
         indicators=indicators, categories=categories, languages=languages,
@@ -715,6 +746,36 @@ def active_profile() -> Profile:
             "BEDARFSATLAS_PROFILE", f"names {folder}",
             f"set it to a profile folder or a bundled profile name ({', '.join(bundled_profiles())}), "
             "or unset it for the default")]) from None
+
+
+def profile_settings(settings: Settings, profile: Profile | None = None) -> Settings:
+    """``settings`` with the city profile's defaults where the operator set nothing: what the app runs with.
+
+    The interface language (``BEDARFSATLAS_LANGUAGE``) defaults to the profile's
+    ``default_language`` and must be one of its ``languages``; the imprint
+    (``BEDARFSATLAS_IMPRINT_FILE``) defaults to the profile's ``imprint``. ``profile``: default
+    the active one.
+
+    Raises
+    ------
+    core.settings.SettingsError
+        When ``BEDARFSATLAS_LANGUAGE`` names a language the profile does not offer.
+
+    Examples
+    --------
+    >>> from core.settings import load_settings
+    >>> profile_settings(load_settings({})).language
+    'de'
+    >>> profile_settings(load_settings({"BEDARFSATLAS_LANGUAGE": "uk"})).language
+    'uk'
+    """
+    profile = profile or active_profile()
+    language = settings.language or profile.default_language
+    if language not in profile.languages:
+        raise SettingsError(
+            f"BEDARFSATLAS_LANGUAGE must be one of {', '.join(profile.languages)} (app.languages of the city "
+            f"profile {profile.name}), got {language!r}. Unset it for the profile's {profile.default_language!r}.")
+    return dataclasses.replace(settings, language=language, imprint_file=settings.imprint_file or profile.imprint)
 
 
 # --- writing --------------------------------------------------------------------------------

@@ -61,9 +61,8 @@ from maps.classify import (
     classify_categories,
     classify_numeric,
 )
-from core.basemaps import basemap_preset
 from core.i18n import LANGUAGES, count_areas, format_number, html_language, t
-from core.settings import Settings
+from core.settings import Settings, SettingsError
 
 
 def inert_html(text: object) -> str:
@@ -127,8 +126,9 @@ class Basemap:
     def from_settings(cls, settings: Settings, year: int | None = None) -> "Basemap | None":
         """The base map configured in ``settings``, or ``None`` (the default: no tiles).
 
-        A preset (``BEDARFSATLAS_BASEMAP``, :mod:`core.basemaps`) gives URL, layer, format
-        and attribution; ``BEDARFSATLAS_BASEMAP_URL``, ``_WMS_LAYERS`` and ``_ATTRIBUTION``
+        A preset of the city profile (``BEDARFSATLAS_BASEMAP`` names its key, a ``[basemaps.KEY]``
+        table of the profile, :mod:`core.basemaps`) gives URL, layer, format and attribution; a key
+        the profile does not offer raises a :class:`~core.settings.SettingsError` that lists its presets; ``BEDARFSATLAS_BASEMAP_URL``, ``_WMS_LAYERS`` and ``_ATTRIBUTION``
         override them one by one (a mirror or proxy of the same service). ``year``
         (default: this year) goes into attributions that name it.
 
@@ -139,18 +139,15 @@ class Basemap:
 wms_layers='de_basemapde_web_raster_farbe', image_format='image/png', wms_version='1.3.0')
         """
         if settings.basemap:
-            preset = basemap_preset(settings.basemap)
-            profile = active_profile()
-            if profile.basemaps and settings.basemap not in profile.basemaps:
-                raise ValueError(
-                    f"BEDARFSATLAS_BASEMAP {settings.basemap!r} is not a base map of the city profile "
-                    f"{profile.name}: choose one of {', '.join(profile.basemaps)}, or add it to app.basemaps "
-                    f"in {profile.root / 'profile.toml'}")
+            try:
+                preset = active_profile().basemap(settings.basemap)
+            except ValueError as problem:
+                raise SettingsError(str(problem)) from None
             year = date.today().year if year is None else year
             return cls(
                 settings.basemap_url or preset.url,
                 settings.basemap_attribution or preset.attribution_in(year),
-                settings.basemap_wms_layers or preset.layers,
+                settings.basemap_wms_layers or preset.layers or None,
                 preset.image_format,
                 preset.wms_version,
             )

@@ -15,9 +15,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.basemaps import BasemapPreset, basemap_preset
+from core.basemaps import BasemapPreset
 from core.i18n import escape_markdown, t
 from geodata.catalogue import DATASETS, PACKAGED_DATASETS, Dataset, PackagedDataset
+from geodata.profile import active_profile
 from maps.base import Basemap
 from ui.context import page_context
 from ui.imprint import ImprintError, read_imprint
@@ -79,7 +80,8 @@ def basemap_rows(basemap: Basemap, preset: BasemapPreset) -> pd.DataFrame:
     """A named base map's service, layer, attribution and licence (the address actually used)."""
     rows = [
         ("sources.basemap_service", escape_markdown(preset.title)),
-        ("sources.basemap_address", escape_markdown(f"{basemap.url} ({basemap.wms_layers})")),
+        ("sources.basemap_address", escape_markdown(f"{basemap.url} ({basemap.wms_layers})" if basemap.wms_layers
+                                                    else basemap.url)),
         ("sources.attribution", escape_markdown(basemap.attribution)),
         ("sources.licence", link(preset.licence, preset.licence_url)),
         ("sources.source_url", link(preset.source_url, preset.source_url)),
@@ -95,7 +97,7 @@ for ds in PACKAGED_DATASETS.values():
 st.header(t("sources.basemap", lang))
 basemap = Basemap.from_settings(settings)
 if basemap is not None and settings.basemap:
-    st.table(basemap_rows(basemap, basemap_preset(settings.basemap)), border="horizontal")
+    st.table(basemap_rows(basemap, active_profile().basemap(settings.basemap)), border="horizontal")
 elif basemap is not None:
     st.text(f"{basemap.url}\n{basemap.attribution}")
 else:
@@ -105,8 +107,9 @@ st.header(t("sources.software", lang))
 st.text(t("sources.software_text", lang))
 
 st.header(t("imprint.title", lang))
-# The operator writes the imprint (BEDARFSATLAS_IMPRINT_FILE); read_imprint keeps formatting and safe
-# links only, so the Markdown below cannot carry HTML, images or script links.
+# The operator writes the imprint (BEDARFSATLAS_IMPRINT_FILE, else the city profile's app.imprint);
+# read_imprint keeps formatting and safe links only, so the Markdown below cannot carry HTML, images
+# or script links.
 if settings.imprint_file is None:
     st.warning(t("imprint.missing", lang))
 else:

@@ -24,9 +24,10 @@ from assessment.needs.taxonomy import category_label
 from assessment.participation.auth import PAGE_ROLES
 from assessment.participation.workshops import MAX_DOTS, WorkshopBook, WorkshopError, default_focus_rectangle
 from assessment.participation.places import LIST_LEVELS
-from core.i18n import LANGUAGE_NAMES, LANGUAGES, date_input_format, escape_markdown, format_date, t
+from core.i18n import LANGUAGE_NAMES, date_input_format, escape_markdown, format_date, t
 from geodata.display import display_geojson, display_units
 from geodata.lor import COARSEST, LEVELS
+from geodata.profile import active_profile
 from maps.base import Basemap
 from maps.workshop import drawn_bbox, focus_draw_map
 from ui.context import app_url, page_context
@@ -174,7 +175,9 @@ if error := state.pop("ws_error", None):
 # --- join --------------------------------------------------------------------------------------
 st.header(t("workshop.join_header", lang))
 # The join link can name a language (a workshop held in Turkish): every phone that scans it opens in it.
-join_languages = (None, *LANGUAGES)
+# Only the city profile's languages; a workshop that already names another keeps it listed.
+offered = active_profile().languages
+join_languages = (None, *offered, *([workshop.language] if workshop.language not in (None, *offered) else []))
 st.selectbox(t("workshop.join_language", lang), join_languages, index=join_languages.index(workshop.language),
              format_func=lambda c: LANGUAGE_NAMES[c] if c else t("workshop.join_language_browser", lang),
              key=f"ws_language_{code}", on_change=lambda: act(book.set_language, code, state[f"ws_language_{code}"]))

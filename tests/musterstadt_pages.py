@@ -24,7 +24,7 @@ from streamlit.testing.v1 import AppTest
 from assessment.needs.model import NeedInput
 from assessment.needs.store import open_store
 from assessment.participation.auth import User
-from core.settings import load_settings
+from core.settings import SettingsError, load_settings
 from geodata.profile import active_profile
 from tests.staff_fixtures import sign_in_as
 
@@ -156,12 +156,16 @@ def test_the_planners_map_exports_its_table_and_areas(published, monkeypatch):
     assert len(areas["features"]) == 3
 
 
-@pytest.mark.xfail(strict=True, reason="assessment/needs/exchange.py cites DATASETS['lor_plr'] (Berlin's units)")
 def test_the_planners_map_exports_the_needs_with_their_units(published, monkeypatch):
+    from geodata.catalogue import DATASETS
+
     files = planners_map_files(monkeypatch, "needs")
     needs = json.loads(next(v for k, v in files.items() if k.startswith("bedarfsatlas_bedarfe_") and k.endswith(".geojson")))
     ids = sorted(f["properties"]["BL_ID"] for f in needs["features"])
     assert ids == ["010101", "010101", "030202"]
+    # The attribution names Musterstadt's app and the source of its blocks' ids.
+    assert needs["attribution"].startswith("Bedarfe: Bedarfsatlas Musterstadt (")
+    assert needs["attribution"].endswith("Gebietsschlüssel: " + DATASETS["units_blocks"].citation())
 
 
 def test_the_assessment_page_ranks_the_quarters(published):
@@ -184,12 +188,54 @@ def test_the_report_command_writes_the_report_of_the_quarters(published, databas
     assert "Altstadt Süd" in html and "Am Fluss Nord" in html and "Quartiere" in html
 
 
+def test_the_language_menu_offers_only_the_profiles_languages(database_url):
+    at = open_page("pages/overview.py")
+    assert list(at.sidebar.radio(key="lang").options) == ["Deutsch", "English"]
+
+
+@pytest.mark.parametrize(("asked", "lang", "title"), [("en", "en", "Overview map"), ("tr", "de", "Übersichtskarte"),
+                                                     ("xx", "de", "Übersichtskarte")])
+def test_a_link_naming_a_language_the_profile_does_not_offer_opens_in_the_default(database_url, asked, lang, title):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.context = {"locale": "tr-TR"}  # a Turkish browser: Musterstadt does not offer Turkish either
+    at.query_params["sprache"] = asked
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == title and at.session_state["lang"] == lang
+
+
+def test_a_configured_language_the_profile_does_not_offer_stops_the_app(monkeypatch):
+    from geodata.profile import profile_settings
+
+    with pytest.raises(SettingsError, match=r"^BEDARFSATLAS_LANGUAGE must be one of de, en \(app.languages of the "
+                                            r"city profile Musterstadt\), got 'uk'\. Unset it for the profile's 'de'\."):
+        profile_settings(load_settings({"BEDARFSATLAS_LANGUAGE": "uk"}))
+    assert profile_settings(load_settings({"BEDARFSATLAS_LANGUAGE": "en"})).language == "en"
+
+
+def test_the_sources_page_shows_the_profiles_imprint(database_url, musterstadt, monkeypatch):
+    monkeypatch.delenv("BEDARFSATLAS_IMPRINT_FILE", raising=False)
+    at = open_page("pages/sources.py")
+    imprint = "\n".join(str(m.value) for m in at.get("markdown"))
+    assert "Stadt Musterstadt (erfunden), Amt für Stadtentwicklung" in imprint
+    assert "bedarfsatlas@musterstadt.example" in imprint
+    assert all("Impressum fehlt" not in str(w.value) for w in at.warning)
+    # The operator's own file wins over the profile's.
+    own = musterstadt.root / "eigenes_impressum.md"
+    own.write_text("Betrieben von der Beispiel GmbH", encoding="utf-8")
+    monkeypatch.setenv("BEDARFSATLAS_IMPRINT_FILE", str(own))
+    at = open_page("pages/sources.py")
+    shown = "\n".join(str(m.value) for m in at.get("markdown"))
+    assert "Beispiel GmbH" in shown and "Amt für Stadtentwicklung" not in shown
+    own.unlink()
+
+
 def test_only_the_base_maps_the_profile_lists_are_offered():
     from maps.base import Basemap
 
     assert Basemap.from_settings(load_settings({"BEDARFSATLAS_BASEMAP": "basemapde-grau"})) is not None
-    with pytest.raises(ValueError, match=r"'geoportal-dop' is not a base map of the city profile Musterstadt: "
-                                         r"choose one of basemapde-farbe, basemapde-grau"):
+    with pytest.raises(SettingsError, match=r"^BEDARFSATLAS_BASEMAP must be one of basemapde-farbe, basemapde-grau "
+                                            r"\(the base maps of the city profile Musterstadt\), got 'geoportal-dop'\."):
         Basemap.from_settings(load_settings({"BEDARFSATLAS_BASEMAP": "geoportal-dop"}))
 
 

@@ -97,3 +97,49 @@ def test_the_app_runs_on_musterstadt(tmp_path):
                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert pages.returncode == 0, pages.stdout[-4000:] + pages.stderr[-2000:]
     assert " passed" in pages.stdout and "skipped" not in pages.stdout, pages.stdout[-2000:]
+
+
+CONTAINMENT_CHECKS = '''
+import json, sys
+import pandas as pd
+from core.settings import load_settings
+from assessment.analysis.inventory import ViewState
+from assessment.participation.places import lists_for
+from geodata.indicators import indicator_table
+from geodata.lor import parent_id, parent_ids
+settings = load_settings()
+print(json.dumps({
+    "parent": [parent_id("300007", "QU"), parent_id("300007", "ST"), parent_id("5104", "ST", of="QU")],
+    "parents": parent_ids(pd.Series(["300001", "300012"]), "ST").tolist(),
+    "population": indicator_table(settings, "QU")["population"].round().astype(int).to_dict(),
+    "view": ViewState(level="QU", bezirk="72").areas(["5101", "5102", "5103", "5104", "5105", "5106"]),
+    "lists": lists_for({"level": "QU", "area_id": "5104"}),
+}))
+'''
+
+
+@pytest.mark.slow
+def test_the_app_finds_parents_by_containment_where_the_profile_says_so(tmp_path):
+    """A Musterstadt whose ids do not nest (``nesting = "containment"``): parents come from where units lie."""
+    folder = write_example_profile(tmp_path / "enthalten", nesting="containment")
+    assert check_profile(folder) == []
+    profile = load_profile(folder)
+    assert [level.nesting for level in profile.levels[:2]] == ["containment", "containment"]
+    blocks = gpd.read_file(profile.dataset("units_blocks").local_source)
+    residents = pd.read_csv(profile.dataset("population").local_source, dtype={"BL_ID": str})
+    # By hand from the files: the block 300007 lies in quarter 5104 of district 72 (the file's own columns).
+    row = blocks.set_index("BL_ID").loc["300007"]
+    assert (row["QU_ID"], row["ST_ID"]) == ("5104", "72")
+    expected = residents.merge(blocks[["BL_ID", "QU_ID"]], on="BL_ID").groupby("QU_ID")["EW"].sum().to_dict()
+    env = {**os.environ, "BEDARFSATLAS_PROFILE": str(folder), "BEDARFSATLAS_DATA_DIR": str(tmp_path / "data")}
+    env.pop("BEDARFSATLAS_OPENDATA_MIRROR", None)
+    assert _geodata(["fetch"], env).returncode == 0
+    done = subprocess.run([sys.executable, "-c", CONTAINMENT_CHECKS], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["parent"] == ["5104", "72", "72"]
+    assert found["parents"] == ["71", "73"]
+    assert found["population"] == expected
+    assert found["view"] == ["5103", "5104"]
+    assert found["lists"] == {"ST": "72", "QU": "5104", "BL": None}

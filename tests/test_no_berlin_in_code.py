@@ -61,12 +61,7 @@ BEZIRKE = ("Mitte", "Friedrichshain-Kreuzberg", "Pankow", "Charlottenburg-Wilmer
            "Marzahn-Hellersdorf", "Lichtenberg", "Reinickendorf")
 """Berlin's twelve Bezirke (LOR 2021)."""
 
-PENDING: dict[str, str] = {
-    "assessment/needs/validation.py": "BERLIN_TZ: the city profile's time zone is geodata.lor.CITY_TIMEZONE",
-    "assessment/needs/exchange.py": "the needs' attribution names Bedarfsatlas Berlin and lor_plr",
-    "core/basemaps.py": "the Geoportal Berlin presets: core cannot read the profile; the profile lists "
-                        "which presets it offers",
-}
+PENDING: dict[str, str] = {}
 """Modules that still hold something of Berlin, and what: each to be read from the profile."""
 
 

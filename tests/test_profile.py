@@ -24,7 +24,9 @@ def minimal() -> dict:
     """A small valid profile as parsed TOML: two levels, a population table with two indicators."""
     return {
         "city": {"name": "Kleinstadt", "bounds": [[50.0, 8.0], [50.1, 8.2]], "crs": "EPSG:25832"},
-        "app": {"languages": ["de", "en"], "categories": ["mobility", "other"], "basemaps": ["basemapde-grau"]},
+        "app": {"languages": ["de", "en"], "categories": ["mobility", "other"]},
+        "basemaps": {"stadtkarte": {"title": "Stadtkarte", "url": "https://geo.example.org/wms", "layers": "karte",
+                                    "attribution": "© Kleinstadt {year}", "licence": "dl-de/by-2.0"}},
         "levels": [
             {"code": "QU", "dataset": "quarters", "id_field": "QU_ID", "name_field": "QU_NAME", "id_length": 4,
              "label": {"de": "Quartier", "en": "Quarter"}, "plural": {"de": "Quartiere", "en": "Quarters"}},
@@ -70,6 +72,7 @@ def problems_of(data: dict, tmp_path) -> list[str]:
 def test_a_valid_profile_parses_into_frozen_dataclasses(tmp_path):
     p = parse_profile(minimal(), tmp_path)
     assert p.name == "Kleinstadt" and p.level_order == ("QU", "ST") and p.crs == "EPSG:25832"
+    assert [b.key for b in p.basemaps] == ["stadtkarte"] and p.basemap("stadtkarte").attribution_in(2027) == "© Kleinstadt 2027"
     assert p.level("QU").parent == "ST" and p.level("ST").parent is None
     assert p.level("QU").label.get("en") == "Quarter" and p.level("QU").label.get("tr") == "Quartier"
     share = next(i for i in p.indicators if i.key == "share_65plus")
@@ -87,7 +90,9 @@ def test_a_valid_profile_parses_into_frozen_dataclasses(tmp_path):
         (lambda d: d["city"].pop("name"), "city.name", "add name ="),
         (lambda d: d["city"].__setitem__("bounds", [[50.1, 8.0], [50.0, 8.2]]), "city.bounds", "latitude first"),
         (lambda d: d["app"].__setitem__("languages", ["de", "fr"]), "app.languages", "catalogues"),
-        (lambda d: d["app"].__setitem__("basemaps", ["osm"]), "app.basemaps", "basemapde-grau"),
+        (lambda d: d["app"].__setitem__("basemaps", ["osm"]), "app.basemaps", "[basemaps.KEY]"),
+        (lambda d: d["basemaps"]["stadtkarte"].pop("layers"), "basemaps.stadtkarte.layers", "GetCapabilities"),
+        (lambda d: d["basemaps"].__setitem__("osm", "https://tile.example.org"), "basemaps.osm", "[basemaps.osm]"),
         (lambda d: d["levels"][0].pop("id_field"), "levels[QU].id_field", "add id_field"),
         (lambda d: d["levels"][0].__setitem__("nesting", "overlap"), "levels[QU].nesting", "containment"),
         (lambda d: d["levels"][1].__setitem__("id_length", 6), "levels[ST].id_length", "finest first"),

@@ -104,7 +104,7 @@ def test_a_public_url_is_kept_without_its_trailing_slash(value, public_url):
 
 def test_defaults_and_overrides():
     s = load_settings({})
-    assert str(s.data_dir) == "data" and s.language == "de"
+    assert str(s.data_dir) == "data" and s.language is None  # the city profile's default (geodata.profile)
     assert s.database_url == "sqlite:///data/bedarfsatlas.sqlite"
     assert s.raw_dir == s.data_dir / "opendata"
     s = load_settings({"DATABASE_URL": "postgresql+psycopg://u@h/db", "BEDARFSATLAS_LANGUAGE": "EN"})

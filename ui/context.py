@@ -9,8 +9,9 @@ per page (before, nine copies of the cached function opened six engines).
 
 Language: ``app.py`` binds the sidebar's language radio to
 ``st.session_state["lang"]``; a page opened without it (an AppTest of one page,
-say) falls back to the configured language (``BEDARFSATLAS_LANGUAGE``), never
-to a hard-coded one. User: ``app.py`` puts the signed-in
+say) falls back to the configured language (``BEDARFSATLAS_LANGUAGE``, else the
+city profile's ``default_language``), never to a hard-coded one. The settings a page
+gets carry the city profile's defaults (:func:`geodata.profile.profile_settings`). User: ``app.py`` puts the signed-in
 :class:`~assessment.participation.auth.User` into ``st.session_state["user"]``;
 nobody signed in is :data:`~assessment.participation.auth.RESIDENT`.
 """
@@ -26,6 +27,7 @@ from assessment.needs.store import NeedStore, open_store
 from assessment.participation.auth import RESIDENT, User
 from assessment.participation.residents import browser_secret
 from core.settings import Settings, load_settings
+from geodata.profile import profile_settings
 from maps.base import ASSET_BASE
 from ui.links import app_link, phones_cannot_open
 
@@ -96,6 +98,6 @@ class PageContext:
 
 def page_context() -> PageContext:
     """The context of this run: read once at the top of a page."""
-    settings = load_settings()
+    settings = profile_settings(load_settings())
     state = st.session_state
     return PageContext(settings, state.get("lang", settings.language), state.get("user", RESIDENT))

@@ -213,8 +213,10 @@ def validate_goal(
     if not areas:
         errors.append(FieldError("area_ids", "goal.error.no_area"))
     elif level in LEVEL_ORDER:
+        # A level nested by prefix has ids of a fixed length (Berlin's LOR: digits); one nested by
+        # containment may not (id_length 0): only the list of known areas decides there.
         length = get_level(level).id_length
-        bad = [a for a in areas if len(a) != length or not a.isdigit()
+        bad = [a for a in areas if (length and (len(a) != length or not a.isdigit()))
                or (known_areas is not None and a not in known_areas)]
         if bad:
             errors.append(FieldError("area_ids", "goal.error.area",

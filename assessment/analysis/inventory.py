@@ -72,7 +72,7 @@ from geodata.indicators import (
     sum_columns,
 )
 from geodata.profile import active_profile
-from geodata.lor import APP_NAME, COARSEST, FINEST, LEVEL_ORDER, LEVELS, get_level, parent_id
+from geodata.lor import APP_NAME, COARSEST, FINEST, LEVEL_ORDER, LEVELS, get_level, parent_ids
 from maps.base import CITY_BOUNDS, IndicatorLayer, indicator_layer, value_texts
 from maps.classify import MORE_NEED_IF_HIGHER, classify_numeric
 from maps.planner import MAX_ZOOM, MIN_ZOOM, POINT_LIMIT, PlannerMap
@@ -1049,7 +1049,9 @@ class ViewState:
         """
         if self.bezirk is None or self.level == COARSEST:
             return list(area_ids)
-        return [a for a in area_ids if parent_id(a, COARSEST) == self.bezirk]
+        ids = list(area_ids)
+        coarsest = parent_ids(pd.Series(ids, dtype=object), COARSEST, of=self.level)
+        return [a for a, parent in zip(ids, coarsest) if parent == self.bezirk]
 
     def filters(self, statuses: tuple[str, ...] = PUBLIC_STATUSES) -> NeedFilters:
         return NeedFilters(self.categories, self.since, self.until, self.workshop, statuses, self.procedure)

@@ -257,4 +257,4 @@ def _parent_groups(ids: pd.Index, parent_level: str | None) -> np.ndarray | None
         return None
     if LEVEL_ORDER.index(get_level(parent).code) <= position:
         raise ValueError(f"parent_level {parent!r} is not coarser than {codes[0]}")
-    return parent_ids(pd.Series(ids.astype(str)), parent).to_numpy()
+    return parent_ids(pd.Series(ids.astype(str)), parent, of=codes[0]).to_numpy()

@@ -152,11 +152,23 @@ _NUMERIC = {"lat", "lon", "support_count"}
 
 
 def attribution_line(now: datetime | None = None) -> str:
-    """The line every export carries: what the data is, when it was exported, whose LOR keys."""
+    """The line every export carries: what the data is, when it was exported, whose area keys.
+
+    The app's name and the source of the unit ids (the dataset of the finest level) come from
+    the city profile; for Berlin the line names "Bedarfsatlas Berlin" and the LOR 2021.
+
+    >>> line = attribution_line(datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc))
+    >>> line.startswith("Bedarfe: Bedarfsatlas Berlin (Meldungen"), "Export 2026-11-20 09:30 UTC" in line
+    (True, True)
+    >>> "Gebietsschlüssel: Amt für Statistik Berlin-Brandenburg / SenSBW: Lebensweltlich" in line
+    True
+    """
     now = (now or utc_now()).astimezone(timezone.utc)
+    profile = active_profile()
     return (
-        "Bedarfe: Bedarfsatlas Berlin (Meldungen von Bewohnerinnen und Bewohnern, Workshops und "
-        f"Papierformularen), Export {now:%Y-%m-%d %H:%M} UTC. LOR-Schlüssel: {DATASETS['lor_plr'].citation()}"
+        f"Bedarfe: {profile.app_name} (Meldungen von Bewohnerinnen und Bewohnern, Workshops und "
+        f"Papierformularen), Export {now:%Y-%m-%d %H:%M} UTC. "
+        f"Gebietsschlüssel: {DATASETS[profile.finest.dataset].citation()}"
     )
 
 

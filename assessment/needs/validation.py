@@ -37,7 +37,6 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field as dataclass_field
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import phonenumbers
 
@@ -55,8 +54,8 @@ from assessment.needs.model import (
 )
 from assessment.needs.taxonomy import CATEGORIES
 from core.i18n import format_date, format_number, t
+from geodata.lor import CITY_TIMEZONE
 
-BERLIN_TZ = ZoneInfo("Europe/Berlin")
 
 def message_text(key: str, lang: str, values: Mapping[str, object]) -> str:
     """The message ``key`` in ``lang`` with ``values`` written as ``lang`` writes them.
@@ -359,9 +358,10 @@ def validate_need(need: NeedInput, geography: Geography, *, categories: tuple[st
 
 
 def parse_created_at(value: object, now: datetime | None = None) -> tuple[datetime | None, FieldError | None]:
-    """Read an import's ``created_at``: ISO 8601, a date alone means midnight in Berlin.
+    """Read an import's ``created_at``: ISO 8601, a date alone means midnight in the city.
 
-    Times without an offset are Berlin local time (paper forms are dated locally).
+    Times without an offset are the city's local time (paper forms are dated locally), in the
+    profile's ``[city] timezone`` (:data:`geodata.lor.CITY_TIMEZONE`; Berlin: Europe/Berlin).
     Returns the time in UTC, or the error.
 
     >>> parse_created_at("2026-11-20")[0].isoformat()
@@ -384,7 +384,7 @@ def parse_created_at(value: object, now: datetime | None = None) -> tuple[dateti
     if parsed is None:
         return None, FieldError("created_at", "validation.created_at.invalid", {"value": shown(value)})
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=BERLIN_TZ)
+        parsed = parsed.replace(tzinfo=CITY_TIMEZONE)  # a time without zone is the city's local time
     parsed = parsed.astimezone(timezone.utc)
     if parsed > now + timedelta(minutes=5):
         return None, FieldError("created_at", "validation.created_at.future", {"value": shown(value)})

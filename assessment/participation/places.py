@@ -119,7 +119,7 @@ def lists_for(place: dict | None) -> dict[str, str | None]:
     """
     if is_area(place):
         depth = LIST_LEVELS.index(place["level"])
-        return {level: parent_id(place["area_id"], level) if i <= depth else None
+        return {level: parent_id(place["area_id"], level, of=place["level"]) if i <= depth else None
                 for i, level in enumerate(LIST_LEVELS)}
     located = (place or {}).get("located") or {}
     return {level: located.get(LEVELS[level].id_column) for level in LIST_LEVELS}

@@ -1,6 +1,7 @@
 """Each named base map drawn in Chromium, from a stub WMS on loopback instead of the official service.
 
-For every preset of :data:`core.basemaps.BASEMAP_PRESETS` the app starts with
+For every base-map preset of the reference profile (``[basemaps.KEY]`` of
+``geodata/profiles/berlin/profile.toml``) the app starts with
 ``BEDARFSATLAS_BASEMAP=<preset>`` and ``BEDARFSATLAS_BASEMAP_URL`` pointing at a
 :class:`tests.e2e.wms_stub.StubWms` (one server at a time). On ``/melden`` and
 ``/karte`` the stub must receive Leaflet's GetMap requests with the preset's layer,
@@ -16,7 +17,7 @@ from datetime import date
 
 import pytest
 
-from core.basemaps import BASEMAP_PRESETS
+from geodata.profile import active_profile
 from tests.e2e.conftest import start_server, stop_server, warm_in_browser
 from tests.e2e.streamlit_helpers import TIMEOUT_MS, map_iframe, map_view, open_app
 from tests.e2e.wms_stub import TILE_PX, TILE_RGB, StubWms
@@ -58,7 +59,7 @@ def preset_server(request, settings_with_data, browser, wms, tmp_path_factory):
 
 
 def test_every_preset_is_tested_here():
-    assert set(PRESETS) == set(BASEMAP_PRESETS)
+    assert set(PRESETS) == {preset.key for preset in active_profile().basemaps}
 
 
 def expect_base_map_drawn(page, wms: StubWms, key: str, areas: str, area_count: int) -> None:
