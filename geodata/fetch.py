@@ -63,6 +63,8 @@ class DataError(RuntimeError):
             text += " " + t("data.fetch_hint", lang)
         return text + "".join(f"\n- {describe(detail, lang)}" for detail in self.details)
 
+    in_language = text  # as core.i18n.in_language asks an error for its text
+
 
 def describe(error: BaseException | str, lang: str) -> str:
     """An error's message in ``lang`` where it carries a message key (:class:`DataError`), else as written."""
