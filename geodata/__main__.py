@@ -84,7 +84,7 @@ def _check_profile(folder: str, data_dir: Path) -> int:
 
     problems = check_profile(folder, data_dir)
     for problem in problems:
-        print(f"- {problem}", file=sys.stderr)
+        print(f"- {problem.in_language(LANG)}", file=sys.stderr)
     if problems:
         print("\n" + t("cli.geodata.profile_problems", LANG, folder=folder, count=len(problems)), file=sys.stderr)
         return 1
