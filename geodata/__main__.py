@@ -74,7 +74,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4])
     failed = [s for s in statuses if not s.ok]
     for s in failed:
-        print(f"\n{s.message()}", file=sys.stderr)
+        print(f"\n{s.message(LANG)}", file=sys.stderr)
     return 1 if failed else 0
 
 
