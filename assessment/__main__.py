@@ -219,7 +219,7 @@ def _hash_password(lang: str) -> int:
     try:
         print(hash_password(password))
     except ValueError as error:
-        print(error, file=sys.stderr)
+        print(in_language(error, lang), file=sys.stderr)
         return 1
     return 0
 
