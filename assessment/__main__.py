@@ -43,8 +43,10 @@ from assessment.analysis.presets import PRESETS
 from assessment.analysis.priority import NORMALISATIONS
 from assessment.needs.procedures import ProcedureBook, ProcedureNotFoundError
 from assessment.needs.store import StoreError, open_store
-from core.i18n import SCOPES, command_line_language, t
-from core.settings import load_settings, locale_variables
+from core.command_line import ArgumentParser
+from core.i18n import SCOPES, command_line_language, in_language, t
+from core.settings import SettingsError, load_settings, locale_variables
+from geodata.fetch import DataError
 from geodata.lor import LEVEL_ORDER, UnknownLevelError, get_level
 
 REPORT_LANGUAGES = SCOPES["public"]
@@ -56,7 +58,7 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     def say(key: str) -> str:
         return t(f"cli.assessment.help.{key}", lang)
 
-    parser = argparse.ArgumentParser(prog="python -m assessment", description=t("cli.assessment.description", lang))
+    parser = ArgumentParser(prog="python -m assessment", description=t("cli.assessment.description", lang), lang=lang)
     commands = parser.add_subparsers(dest="command", required=True)
     export = commands.add_parser("export", help=say("export"))
     export.add_argument("--format", required=True, choices=FORMATS)
@@ -75,8 +77,8 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     retention.add_argument("--dry-run", action="store_true", help=say("dry_run"))
     commands.add_parser("hash-password", help=say("hash_password"))
     report = commands.add_parser("report", help=say("report"))
-    report.add_argument("--level", required=True, type=_level, metavar="{" + ",".join(LEVEL_ORDER) + "}",
-                        help=say("level"))
+    report.add_argument("--level", required=True, type=lambda code: _level(code, lang),
+                        metavar="{" + ",".join(LEVEL_ORDER) + "}", help=say("level"))
     report.add_argument("--preset", required=True, choices=tuple(PRESETS))
     report.add_argument("--method", choices=NORMALISATIONS, default="rank", help=say("method"))
     # The report's texts are public messages: every language but Leichte Sprache has them.
@@ -87,12 +89,12 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     return parser
 
 
-def _level(code: str):
+def _level(code: str, lang: str):
     """The ``--level`` argument as a :class:`geodata.lor.Level`: resolved once, where the request enters."""
     try:
         return get_level(code)
     except UnknownLevelError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+        raise argparse.ArgumentTypeError(error.in_language(lang)) from None
 
 
 def main(argv: list[str] | None = None, store=None) -> int:
@@ -102,6 +104,22 @@ def main(argv: list[str] | None = None, store=None) -> int:
     """
     lang = command_line_language(locale_variables())
     args = build_parser(lang).parse_args(argv)
+    # Errors a user can fix (a setting, missing open data, what the database cannot do) are printed
+    # in the run's language with the fix, without a traceback; anything else is a bug and shows one.
+    try:
+        return _run(args, store, lang)
+    except tuple(_PROBLEMS) as error:
+        key = _PROBLEMS[next(kind for kind in _PROBLEMS if isinstance(error, kind))]
+        print(t(key, lang, problem=in_language(error, lang)), file=sys.stderr)
+        return 1
+
+
+#: The errors a user can fix, and the message that introduces each.
+_PROBLEMS = {SettingsError: "cli.assessment.settings_error", DataError: "cli.assessment.data_error",
+             StoreError: "cli.assessment.store_error"}
+
+
+def _run(args, store, lang: str) -> int:
     if args.command == "hash-password":
         return _hash_password(lang)
     if store is None:
@@ -144,7 +162,7 @@ def main(argv: list[str] | None = None, store=None) -> int:
     try:
         path = store.backup(args.file)
     except StoreError as error:
-        print(error, file=sys.stderr)
+        print(in_language(error, lang), file=sys.stderr)
         return 1
     print(t("cli.assessment.backup_written", lang, file=path))
     return 0
@@ -201,7 +219,7 @@ def _hash_password(lang: str) -> int:
     try:
         print(hash_password(password))
     except ValueError as error:
-        print(error, file=sys.stderr)
+        print(in_language(error, lang), file=sys.stderr)
         return 1
     return 0
 

@@ -9,6 +9,9 @@ basemaps
     The named official base maps (``BEDARFSATLAS_BASEMAP``): WMS endpoint, layer, attribution, licence.
 i18n
     Interface texts per language, and number formatting per language.
+command_line
+    The command lines' argument parser, whose own texts (``usage:``, "invalid choice") come from
+    the catalogues in the run's language.
 
 Plain Python: nothing here imports streamlit, and nothing here imports another package of the app.
 """

@@ -217,7 +217,7 @@ def plural_cases(key: str, lang: str) -> dict[str, str]:
     return cases
 
 
-def t(key: str, lang: str, **values: object) -> str:
+def t(key: str, lang: str, /, **values: object) -> str:
     """The text ``key`` in language ``lang``, with ``{placeholders}`` filled from ``values``.
 
     A text missing in ``lang`` (an unknown language, or a staff text in Turkish) falls
@@ -231,7 +231,12 @@ def t(key: str, lang: str, **values: object) -> str:
     'Selected: Moabit (0120): 12.5 %'
     >>> t("moderation.count", "en", n=1)
     '1 need is waiting for a decision.'
+
+    ``key`` and ``lang`` are positional, so a text may have placeholders of those names.
+    A value that is itself a :class:`Message` (or an error carrying one) is shown in ``lang``.
     """
+    values = {name: in_language(value, lang) if _translatable(value) else value
+              for name, value in values.items()}
     entry = _entry(key, lang)
     if isinstance(entry, tuple):
         count = values.get("n")
@@ -243,6 +248,76 @@ def t(key: str, lang: str, **values: object) -> str:
     else:
         text = entry
     return text.format(**values) if values else text
+
+
+class Message:
+    """A text of the catalogues not yet put into a language: its key and the values of its placeholders.
+
+    Errors carry one, so that the command line (or a page) shows them in the reader's
+    language at its edge, while ``str()`` gives English, the language of logs and of the
+    tracebacks that operators search for. Values may be messages themselves.
+
+    >>> missing = Message("settings.error.whole_number", name="BEDARFSATLAS_MIN_NEEDS", minimum=0, value="'x'")
+    >>> str(missing)
+    "BEDARFSATLAS_MIN_NEEDS must be a whole number >= 0, got 'x'."
+    >>> missing.in_language("de")
+    "BEDARFSATLAS_MIN_NEEDS muss eine ganze Zahl >= 0 sein, nicht 'x'."
+    """
+
+    __slots__ = ("key", "values")
+
+    def __init__(self, key: str, /, **values: object):
+        self.key, self.values = key, values
+
+    def in_language(self, lang: str) -> str:
+        """The text in ``lang`` (German where ``lang`` lacks it), placeholders filled."""
+        return t(self.key, lang, **self.values)
+
+    def __str__(self) -> str:
+        return self.in_language("en")
+
+    def __repr__(self) -> str:
+        values = "".join(f", {name}={value!r}" for name, value in self.values.items())
+        return f"Message({self.key!r}{values})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Message) and (self.key, self.values) == (other.key, other.values)
+
+    __hash__ = None  # values may be lists
+
+
+class TranslatedError(Exception):
+    """An error whose text is a :class:`Message`: ``str()`` is English, :meth:`in_language` any language.
+
+    >>> error = TranslatedError(Message("cli.argparse.expected_one"))
+    >>> str(error), error.in_language("de")
+    ('expected one argument', 'erwartet ein Argument')
+    """
+
+    def __init__(self, message: Message | str, *args: object):
+        self.message = message
+        super().__init__(str(message), *args)
+
+    def in_language(self, lang: str) -> str:
+        """The error's text in ``lang``; a plain-text error as written."""
+        return in_language(self.message, lang)
+
+
+def _translatable(value: object) -> bool:
+    return isinstance(value, (Message, TranslatedError)) or callable(getattr(value, "in_language", None))
+
+
+def in_language(thing: object, lang: str) -> str:
+    """``thing`` in ``lang`` when it is a :class:`Message` or carries one (an error), else ``str(thing)``.
+
+    The command lines print every error through this, so an error from a library that
+    knows no catalogue still shows, in its own words.
+
+    >>> in_language(Message("cli.argparse.expected_one"), "de"), in_language(KeyError("x"), "de")
+    ('erwartet ein Argument', "'x'")
+    """
+    render = getattr(thing, "in_language", None)
+    return render(lang) if callable(render) else str(thing)
 
 
 def count_areas(n: int, lang: str) -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
 
-from core.i18n import LANGUAGES
+from core.i18n import LANGUAGES, Message, TranslatedError
 
 
 @dataclass(frozen=True)
@@ -200,8 +200,12 @@ _BY_NAME = {s.name: s for s in SETTINGS}
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
-class SettingsError(ValueError):
-    """A setting has a value the app cannot use."""
+class SettingsError(TranslatedError, ValueError):
+    """A setting has a value the app cannot use.
+
+    Its :class:`core.i18n.Message` names the variable, the value and what is accepted;
+    ``str()`` is English, the command lines print :meth:`in_language`.
+    """
 
 
 @dataclass(frozen=True)
@@ -277,10 +281,8 @@ def _public_url(value: str | None) -> str | None:
         valid = (parts.scheme in ("https", "http") and bool(parts.hostname) and not parts.query
                  and not parts.fragment and not parts.username and not any(c.isspace() for c in value))
     if not valid:
-        raise SettingsError(
-            "BEDARFSATLAS_PUBLIC_URL must be an http(s) address like https://beteiligung.berlin.de/bedarfsatlas "
-            f"(the app's root as phones reach it), got {value!r}."
-        )
+        raise SettingsError(Message("settings.error.public_url", name="BEDARFSATLAS_PUBLIC_URL",
+                                    example="https://beteiligung.berlin.de/bedarfsatlas", value=repr(value)))
     return value.rstrip("/")
 
 
@@ -296,9 +298,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     data_dir = Path(_get(env, "BEDARFSATLAS_DATA_DIR")).expanduser()
     language = (_get(env, "BEDARFSATLAS_LANGUAGE") or "").lower() or None
     if language is not None and language not in LANGUAGES:
-        raise SettingsError(
-            f"BEDARFSATLAS_LANGUAGE must be one of {', '.join(LANGUAGES)}, got {language!r}."
-        )
+        raise SettingsError(Message("settings.error.one_of", name="BEDARFSATLAS_LANGUAGE",
+                                    choices=", ".join(LANGUAGES), value=repr(language)))
     database_url = _get(env, "DATABASE_URL") or f"sqlite:///{data_dir / 'bedarfsatlas.sqlite'}"
     # Which keys are valid the city profile says (geodata.profile.Profile.basemap, checked by
     # maps.base.Basemap.from_settings as the app starts); core cannot read the profile.
@@ -306,27 +307,24 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     basemap_url = _get(env, "BEDARFSATLAS_BASEMAP_URL")
     attribution = _get(env, "BEDARFSATLAS_BASEMAP_ATTRIBUTION")
     if basemap_url and not attribution and not basemap:
-        raise SettingsError(
-            "BEDARFSATLAS_BASEMAP_ATTRIBUTION is required when BEDARFSATLAS_BASEMAP_URL is set: "
-            "give the base map's attribution text, e.g. 'Geoportal der Stadt / dl-de/zero-2.0'."
-        )
+        raise SettingsError(Message("settings.error.attribution_required", name="BEDARFSATLAS_BASEMAP_ATTRIBUTION",
+                                    url_name="BEDARFSATLAS_BASEMAP_URL",
+                                    example="'Geoportal der Stadt / dl-de/zero-2.0'"))
     if basemap_url and not basemap_url.startswith(("https://", "http://")):
-        raise SettingsError(
-            f"BEDARFSATLAS_BASEMAP_URL must start with https:// or http://, got {basemap_url!r}."
-        )
+        raise SettingsError(Message("settings.error.http_address", name="BEDARFSATLAS_BASEMAP_URL",
+                                    value=repr(basemap_url)))
     public_url = _public_url(_get(env, "BEDARFSATLAS_PUBLIC_URL"))
     publish = _get(env, "BEDARFSATLAS_PUBLISH_IMMEDIATELY").lower()
     if publish not in _BOOLEANS:
-        raise SettingsError(
-            f"BEDARFSATLAS_PUBLISH_IMMEDIATELY must be true or false, got {publish!r}."
-        )
+        raise SettingsError(Message("settings.error.boolean", name="BEDARFSATLAS_PUBLISH_IMMEDIATELY",
+                                    value=repr(publish)))
     minimums = {}
     for name in ("BEDARFSATLAS_MIN_RESIDENTS", "BEDARFSATLAS_MIN_NEEDS", "BEDARFSATLAS_RETENTION_REJECTED_DAYS",
                  "BEDARFSATLAS_RETENTION_PUBLISHED_DAYS", "BEDARFSATLAS_RETENTION_TOKEN_DAYS",
                  "BEDARFSATLAS_STAFF_SESSION_HOURS"):
         text = _get(env, name)
         if not text.isdigit():
-            raise SettingsError(f"{name} must be a whole number >= 0, got {text!r}.")
+            raise SettingsError(Message("settings.error.whole_number", name=name, minimum=0, value=repr(text)))
         minimums[name] = int(text)
     ceilings = {}
     for name in ("BEDARFSATLAS_LIMIT_BROWSER_PER_DAY", "BEDARFSATLAS_LIMIT_OVERALL_PER_MINUTE",
@@ -335,7 +333,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                  "BEDARFSATLAS_MAP_POINT_LIMIT"):
         text = _get(env, name)
         if not text.isdigit() or int(text) < 1:
-            raise SettingsError(f"{name} must be a whole number >= 1, got {text!r}.")
+            raise SettingsError(Message("settings.error.whole_number", name=name, minimum=1, value=repr(text)))
         ceilings[name.removeprefix("BEDARFSATLAS_").lower()] = int(text)
     geocoder = _geocoder(env)
     return Settings(
@@ -397,15 +395,17 @@ def _geocoder(env: Mapping[str, str]) -> dict:
     """The place search's geocoder settings, checked."""
     url = _get(env, "BEDARFSATLAS_GEOCODER_URL")
     if url and not url.startswith(("https://", "http://")):
-        raise SettingsError(f"BEDARFSATLAS_GEOCODER_URL must start with https:// or http://, got {url!r}.")
+        raise SettingsError(Message("settings.error.http_address", name="BEDARFSATLAS_GEOCODER_URL", value=repr(url)))
     kind = _get(env, "BEDARFSATLAS_GEOCODER_KIND").lower()
     if kind not in GEOCODER_KINDS:
-        raise SettingsError(f"BEDARFSATLAS_GEOCODER_KIND must be one of {', '.join(GEOCODER_KINDS)}, got {kind!r}.")
+        raise SettingsError(Message("settings.error.one_of", name="BEDARFSATLAS_GEOCODER_KIND",
+                                    choices=", ".join(GEOCODER_KINDS), value=repr(kind)))
     text = _get(env, "BEDARFSATLAS_GEOCODER_TIMEOUT")
     try:
         timeout = float(text)
     except ValueError:
         timeout = math.nan
     if not (math.isfinite(timeout) and 0 < timeout <= 60):
-        raise SettingsError(f"BEDARFSATLAS_GEOCODER_TIMEOUT must be a number of seconds between 0 and 60, got {text!r}.")
+        raise SettingsError(Message("settings.error.seconds", name="BEDARFSATLAS_GEOCODER_TIMEOUT", most=60,
+                                    value=repr(text)))
     return {"geocoder_url": url, "geocoder_kind": kind, "geocoder_timeout": timeout}

@@ -12,7 +12,8 @@ import json
 import sys
 from pathlib import Path
 
-from core.i18n import command_line_language, t
+from core.command_line import ArgumentParser
+from core.i18n import command_line_language, in_language, t
 from core.settings import SettingsError, load_settings, locale_variables
 from geodata.profile import ProfileError, active_profile
 
@@ -73,7 +74,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4])
     failed = [s for s in statuses if not s.ok]
     for s in failed:
-        print(f"\n{s.message()}", file=sys.stderr)
+        print(f"\n{s.message(LANG)}", file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -83,7 +84,7 @@ def _check_profile(folder: str, data_dir: Path) -> int:
 
     problems = check_profile(folder, data_dir)
     for problem in problems:
-        print(f"- {problem}", file=sys.stderr)
+        print(f"- {problem.in_language(LANG)}", file=sys.stderr)
     if problems:
         print("\n" + t("cli.geodata.profile_problems", LANG, folder=folder, count=len(problems)), file=sys.stderr)
         return 1
@@ -142,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     def say(key: str) -> str:
         return t(f"cli.geodata.help.{key}", LANG)
 
-    parser = argparse.ArgumentParser(prog="python -m geodata", description=t("cli.geodata.description", LANG))
+    parser = ArgumentParser(prog="python -m geodata", description=t("cli.geodata.description", LANG), lang=LANG)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("fetch", help=say("fetch"))
     p.add_argument("--mirror", help=say("mirror"))
@@ -167,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except SettingsError as exc:
-        print(t("cli.geodata.settings_error", LANG, problem=exc), file=sys.stderr)
+        print(t("cli.geodata.settings_error", LANG, problem=in_language(exc, LANG)), file=sys.stderr)
         return 2
 
 

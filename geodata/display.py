@@ -174,10 +174,8 @@ def _write_atomically(target: Path, text: str) -> None:
             Path(temporary).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        raise DataError(
-            f"cannot write the display-geometry cache {target}: {exc}. Make {target.parent} "
-            "writable, or set BEDARFSATLAS_DATA_DIR to a writable folder."
-        ) from exc
+        raise DataError(key="data.error.display_cache_unwritable", path=target, problem=exc,
+                        folder=target.parent) from exc
 
 
 @lru_cache(maxsize=16)

@@ -143,9 +143,9 @@ def load_facilities(settings: Settings, kind: str) -> gpd.GeoDataFrame:
     ftype = _facility_type(kind)
     path = settings.raw_dir / DATASETS[ftype.dataset].filename
     if not path.is_file():
-        from geodata.fetch import FETCH_HINT, DataError
+        from geodata.fetch import DataError
 
-        raise DataError(f"{ftype.dataset}: missing at {path}. {FETCH_HINT}")
+        raise DataError(key="data.error.file_missing", dataset=ftype.dataset, path=path, hint=True)
     return _load(str(path), path.stat().st_mtime, kind)
 
 
@@ -228,11 +228,9 @@ def facilities_per_plr(settings: Settings) -> pd.DataFrame:
         plr_id = assign_plr(points, plr)
         outside = points[plr_id.isna()]
         if len(outside):
-            raise DataError(
-                f"{ftype.dataset}: {len(outside)} facilities lie outside every planning area "
-                f"(first: {outside['name'].iloc[0]!r} at {outside.geometry.iloc[0].wkt}). "
-                f"Check the file's CRS (expected {ANALYSIS_CRS}) and re-fetch it."
-            )
+            raise DataError(key="data.error.facilities_outside", dataset=ftype.dataset, count=len(outside),
+                            name=repr(outside['name'].iloc[0]), location=outside.geometry.iloc[0].wkt,
+                            crs=ANALYSIS_CRS)
         table[ftype.key] = plr_id.value_counts().reindex(table.index, fill_value=0).astype(float)
         if ftype.places_key:
             places = points["places"]

@@ -29,11 +29,12 @@ import pandas as pd
 import pyogrio
 
 from geodata.catalogue import DATASETS, Dataset
-from core.i18n import format_number, t
+from core.i18n import Message, format_number, in_language, t
 from core.settings import Settings
 
 #: What to run when open data is missing (the English text of the message ``data.fetch_hint``).
 FETCH_HINT = t("data.fetch_hint", "en")
+_FETCH_HINT = Message("data.fetch_hint")
 
 
 class DataError(RuntimeError):
@@ -63,11 +64,12 @@ class DataError(RuntimeError):
             text += " " + t("data.fetch_hint", lang)
         return text + "".join(f"\n- {describe(detail, lang)}" for detail in self.details)
 
+    in_language = text  # as core.i18n.in_language asks an error for its text
+
 
 def describe(error: BaseException | str, lang: str) -> str:
     """An error's message in ``lang`` where it carries a message key (:class:`DataError`), else as written."""
-    text = getattr(error, "text", None)
-    return text(lang) if callable(text) else str(error)
+    return in_language(error, lang)
 
 
 @dataclass(frozen=True)
@@ -77,12 +79,15 @@ class FileStatus:
     dataset: Dataset
     path: Path
     ok: bool
-    problem: str | None = None
+    problem: Message | str | None = None
 
-    def message(self) -> str:
+    def message(self, lang: str = "en") -> str:
+        """The dataset and its problem in ``lang`` (English for logs)."""
         if self.ok:
             return f"{self.dataset.key}: ok"
-        return f"{self.dataset.key} ({self.dataset.filename}): {self.problem}"
+        return f"{self.dataset.key} ({self.dataset.filename}): {in_language(self.problem, lang)}"
+
+    in_language = message
 
 
 def sha256_of(path: Path) -> str:
@@ -93,17 +98,15 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _check_ids(ds: Dataset, ids: Iterable[object]) -> str | None:
+def _check_ids(ds: Dataset, ids: Iterable[object]) -> Message | None:
     bad = [i for i in ids if not (isinstance(i, str) and len(i) == ds.id_length and i.isdigit())]
     if bad:
-        return (
-            f"column {ds.id_column} must hold {ds.id_length}-digit zero-padded ids, "
-            f"found {bad[0]!r} ({len(bad)} bad values)"
-        )
+        return Message("data.schema.ids", column=ds.id_column, length=ds.id_length, example=repr(bad[0]),
+                       count=len(bad))
     return None
 
 
-def validate_schema(ds: Dataset, path: Path) -> str | None:
+def validate_schema(ds: Dataset, path: Path) -> Message | None:
     """Return a description of the first schema problem of ``path``, or ``None``."""
     try:
         if ds.kind == "csv":
@@ -120,44 +123,39 @@ def validate_schema(ds: Dataset, path: Path) -> str | None:
                     # Layers mixing Polygon and MultiPolygon report "Unknown": look at each.
                     found = set(pyogrio.read_dataframe(path, columns=[]).geom_type.dropna())
                 if not found or any(t.replace("Multi", "") != family for t in found):
-                    return f"geometry type {', '.join(sorted(found))}, expected {ds.geometry_type}"
+                    return Message("data.schema.geometry", found=", ".join(sorted(found)), expected=ds.geometry_type)
             ids = None
             if ds.id_column in columns:
                 ids = pyogrio.read_dataframe(path, columns=[ds.id_column], read_geometry=False)[
                     ds.id_column
                 ]
     except Exception as exc:  # pyogrio/pandas raise many types for unreadable files
-        return f"cannot be read ({type(exc).__name__}: {exc})"
+        return Message("data.schema.unreadable", error=f"{type(exc).__name__}: {exc}")
     missing = [c for c in ds.columns if c not in columns]
     if missing:
-        return f"columns missing: {', '.join(missing)}"
+        return Message("data.schema.columns_missing", columns=", ".join(missing))
     if rows != ds.rows:
-        return f"{rows} rows, expected {ds.rows}"
+        return Message("data.schema.rows", found=rows, expected=ds.rows)
     if ds.id_column:
         problem = _check_ids(ds, ids)
         if problem:
             return problem
         if ids.nunique() != len(ids):
-            return f"ids in {ds.id_column} are not unique"
+            return Message("data.schema.ids_repeat", column=ds.id_column)
     return None
 
 
 def validate_file(ds: Dataset, path: Path) -> FileStatus:
     """Check one file: present, checksum as catalogued, schema as expected."""
     if not path.is_file():
-        return FileStatus(ds, path, False, f"missing (expected at {path}). {FETCH_HINT}")
+        return FileStatus(ds, path, False, Message("data.check.missing", path=path, hint=_FETCH_HINT))
     digest = sha256_of(path)
     if digest != ds.sha256:
-        return FileStatus(
-            ds,
-            path,
-            False,
-            f"checksum mismatch (sha256 {digest[:12]}…, catalogue {ds.sha256[:12]}…): "
-            f"the file is corrupt or a different version. Delete it and fetch again. {FETCH_HINT}",
-        )
+        return FileStatus(ds, path, False, Message("data.check.checksum", found=digest[:12], expected=ds.sha256[:12],
+                                                   hint=_FETCH_HINT))
     problem = validate_schema(ds, path)
     if problem:
-        return FileStatus(ds, path, False, f"{problem}. {FETCH_HINT}")
+        return FileStatus(ds, path, False, Message("data.check.schema", problem=problem, hint=_FETCH_HINT))
     return FileStatus(ds, path, True)
 
 
@@ -220,8 +218,7 @@ def require_data(settings: Settings) -> None:
     if changed:
         _write_stamps(settings, stamps)
     if failed:
-        lines = "\n".join(f"- {s.message()}" for s in failed)
-        raise DataError(f"Open data is missing or corrupt in {settings.raw_dir}:\n{lines}")
+        raise DataError(key="data.error.missing_or_corrupt", folder=settings.raw_dir, details=failed)
 
 
 def _copy_source(ds: Dataset, mirror: str | None, target: Path) -> None:

@@ -358,16 +358,17 @@ def not_at_level_note(chosen: str, shown: str, lang: str = "de") -> str:
 
 def read_csv(settings: Settings, key: str) -> pd.DataFrame:
     """A CSV of the profile with every value as text, indexed by its id column (zero-padded text)."""
-    from geodata.fetch import FETCH_HINT, DataError
+    from geodata.fetch import DataError
 
     ds = DATASETS[key]
     path = settings.raw_dir / ds.filename
     if not path.is_file():
-        raise DataError(f"{key}: missing at {path}. {FETCH_HINT}")
+        raise DataError(key="data.error.file_missing", dataset=key, path=path, hint=True)
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     ids = table[ds.id_column]
     if ids.duplicated().any():
-        raise DataError(f"{key}: id {ids[ids.duplicated()].iloc[0]!r} occurs twice in {path}. {FETCH_HINT}")
+        raise DataError(key="data.error.duplicate_id", dataset=key, id=repr(ids[ids.duplicated()].iloc[0]), path=path,
+                        hint=True)
     return table.set_index(ds.id_column)
 
 
@@ -377,16 +378,14 @@ def read_numbers(column: pd.Series, sentinels: tuple[float, ...] = ()) -> pd.Ser
     >>> read_numbers(pd.Series(["3", "", "NA", "-9999"]), sentinels=(-9999,)).tolist()
     [3.0, nan, nan, nan]
     """
-    from geodata.fetch import FETCH_HINT, DataError
+    from geodata.fetch import DataError
 
     text = column.replace({"": None, "NA": None})
     values = pd.to_numeric(text, errors="coerce").astype(float)
     bad = text.notna() & values.isna()
     if bad.any():
-        raise DataError(
-            f"column {column.name!r}: {text[bad].iloc[0]!r} ({FINEST} {text[bad].index[0]}) is not a "
-            f"number; expected digits, empty or NA. {FETCH_HINT}"
-        )
+        raise DataError(key="data.error.not_a_number", column=repr(column.name), value=repr(text[bad].iloc[0]),
+                        level=FINEST, unit=text[bad].index[0], hint=True)
     return values.mask(values.isin(sentinels)) if sentinels else values
 
 
@@ -398,11 +397,8 @@ def read_codes(column: pd.Series, allowed: set[int], missing: set[int], key: str
     values = read_numbers(column, sentinels)
     unknown = values.dropna()[~values.dropna().isin(allowed | missing)]
     if len(unknown):
-        raise DataError(
-            f"{key}: unexpected class code {unknown.iloc[0]!r} for {FINEST} {unknown.index[0]}; "
-            f"expected one of {sorted(allowed | missing)}. The file may be a newer edition; "
-            "update the classes in the city profile."
-        )
+        raise DataError(key="data.error.class_code", dataset=key, code=repr(unknown.iloc[0]), level=FINEST,
+                        unit=unknown.index[0], codes=sorted(allowed | missing))
     return values.mask(values.isin(missing))
 
 
@@ -588,11 +584,9 @@ def _build_plr_table(settings: Settings) -> pd.DataFrame:
         extra = part.index.difference(index)
         lacking = index.difference(part.index)
         if len(extra) or len(lacking):
-            raise DataError(
-                f"{finest.id_column} ids do not match the units of {finest.dataset}: {len(lacking)} missing "
-                f"(e.g. {list(lacking[:3])}), {len(extra)} unknown (e.g. {list(extra[:3])}). "
-                "Is a file from an older edition of the units? Re-fetch the open data."
-            )
+            raise DataError(key="data.error.ids_mismatch", column=finest.id_column, dataset=finest.dataset,
+                            missing=len(lacking), missing_examples=list(lacking[:3]), unknown=len(extra),
+                            unknown_examples=list(extra[:3]))
     table = pd.DataFrame({finest.name_column: units[finest.name_column].astype(str).values}, index=index)
     table["area_km2"] = ellipsoidal_area_km2(units.geometry.to_crs(WEB_CRS).values)
     table = table.join(parts, how="left")

@@ -31,6 +31,7 @@ import pyogrio
 
 from geodata.catalogue import DATASETS
 from geodata.profile import LevelSpec, Text, active_profile
+from core.i18n import Message, TranslatedError
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -94,8 +95,8 @@ CITY_TIMEZONE = ZoneInfo(_PROFILE.timezone)
 """The city's time zone: the dates a reader sees are in it."""
 
 
-class UnknownLevelError(ValueError):
-    """A level code that is not one of the profile's levels."""
+class UnknownLevelError(TranslatedError, ValueError):
+    """A level code that is not one of the profile's levels (its message names them)."""
 
 
 def get_level(code: str | Level) -> Level:
@@ -116,9 +117,8 @@ def _resolve(code: str) -> Level:
     try:
         return LEVELS[code.upper()]
     except (KeyError, AttributeError):
-        raise UnknownLevelError(
-            f"level must be one of {', '.join(LEVEL_ORDER)}, got {code!r}"
-        ) from None
+        raise UnknownLevelError(Message("data.error.unknown_level", levels=", ".join(LEVEL_ORDER),
+                                        value=repr(code))) from None
 
 
 def nests_by_prefix(finer: str | Level, coarser: str | Level) -> bool:
@@ -221,9 +221,9 @@ def load_units(settings: Settings, level: str | Level) -> gpd.GeoDataFrame:
     level = get_level(level)
     path = _path(settings, level)
     if not path.is_file():
-        from geodata.fetch import DataError, FETCH_HINT
+        from geodata.fetch import DataError
 
-        raise DataError(f"{DATASETS[level.dataset].key}: missing at {path}. {FETCH_HINT}")
+        raise DataError(key="data.error.file_missing", dataset=DATASETS[level.dataset].key, path=path, hint=True)
     return _load_units(str(path), path.stat().st_mtime, level)
 
 

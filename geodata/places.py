@@ -359,10 +359,8 @@ def ensure_gazetteer(settings: Settings, stations_dir: Path | None = None) -> Pa
             if stale != target:
                 stale.unlink(missing_ok=True)
     except OSError as exc:
-        raise DataError(
-            f"cannot write the place-search cache {target}: {exc}. Make {target.parent} writable, "
-            "or set BEDARFSATLAS_DATA_DIR to a writable folder."
-        ) from exc
+        raise DataError(key="data.error.place_cache_unwritable", path=target, problem=exc,
+                        folder=target.parent) from exc
     return target
 
 

@@ -41,7 +41,7 @@ from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.basemaps import BasemapPreset, read_preset, unknown_preset
-from core.i18n import LANGUAGES, has_text, t
+from core.i18n import LANGUAGES, Message, has_text, in_language, t
 from core.settings import Settings, SettingsError, profile_setting
 
 PROFILE_FILE = "profile.toml"
@@ -64,14 +64,30 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a profile: where (a field path), what, and how to fix it."""
+    """One thing wrong with a profile: where (a field path), what, and how to fix it.
+
+    ``what`` and ``fix`` are :class:`core.i18n.Message` s (or plain text); ``str()`` is English,
+    :meth:`in_language` the text for a reader of another language.
+
+    >>> problem = Problem("city.name", Message("data.profile.missing"), Message("data.profile.fix.add", key="name",
+    ...                   example="…"))
+    >>> str(problem)
+    'city.name: missing. Fix: add name = …'
+    >>> problem.in_language("de")
+    'city.name: fehlt. Lösung: name = … ergänzen'
+    """
 
     where: str
-    what: str
-    fix: str
+    what: Message | str
+    fix: Message | str
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.what}. Fix: {self.fix}"
+        return self.in_language("en")
+
+    def in_language(self, lang: str) -> str:
+        """The problem and its fix in ``lang``."""
+        return t("data.profile.problem", lang, where=self.where, what=in_language(self.what, lang),
+                 fix=in_language(self.fix, lang))
 
 
 class ProfileError(ValueError):
@@ -80,8 +96,12 @@ class ProfileError(ValueError):
     def __init__(self, source: Path | str, problems: list[Problem]):
         self.source = source
         self.problems = tuple(problems)
-        lines = "\n".join(f"- {p}" for p in problems)
-        super().__init__(f"city profile {source} has {len(problems)} problem(s):\n{lines}")
+        super().__init__(self.in_language("en"))
+
+    def in_language(self, lang: str) -> str:
+        """Every problem with its fix, in ``lang``."""
+        lines = "".join(f"\n- {problem.in_language(lang)}" for problem in self.problems)
+        return t("data.profile.error", lang, source=self.source, count=len(self.problems)) + lines
 
 
 @dataclass(frozen=True)
@@ -291,18 +311,19 @@ class _Reader:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def problem(self, where: str, what: str, fix: str) -> None:
+    def problem(self, where: str, what: Message | str, fix: Message | str) -> None:
         self.problems.append(Problem(where, what, fix))
 
     def table(self, data: Mapping, key: str, where: str, required: bool = True) -> dict:
         value = data.get(key)
         if value is None:
             if required:
-                self.problem(f"{where}{key}", "missing", f"add a table [{where}{key}]")
+                self.problem(f"{where}{key}", Message("data.profile.missing"),
+                             Message("data.profile.fix.add_table", table=f"{where}{key}"))
             return {}
         if not isinstance(value, dict):
-            self.problem(f"{where}{key}", f"must be a table, got {type(value).__name__}",
-                         f"write it as [{where}{key}] with its fields")
+            self.problem(f"{where}{key}", Message("data.profile.not_a_table", found=type(value).__name__),
+                         Message("data.profile.fix.write_table", table=f"{where}{key}"))
             return {}
         return value
 
@@ -313,16 +334,20 @@ class _Reader:
         path = f"{where}.{key}"
         if value is None:
             if required:
-                self.problem(path, "missing", f"add {key} = {example or '…'}")
+                self.problem(path, Message("data.profile.missing"),
+                             Message("data.profile.fix.add", key=key, example=example or "…"))
             return None
         if not isinstance(value, str) or not value.strip():
-            self.problem(path, f"must be a non-empty text, got {value!r}", f"write {key} = {example or '…'}")
+            self.problem(path, Message("data.profile.not_a_text", value=repr(value)),
+                         Message("data.profile.fix.write", key=key, example=example or "…"))
             return None
         if choices is not None and value not in choices:
-            self.problem(path, f"{value!r} is not one of {', '.join(choices)}", f"use one of {', '.join(choices)}")
+            self.problem(path, Message("data.profile.not_one_of", value=repr(value), choices=", ".join(choices)),
+                         Message("data.profile.fix.one_of", choices=", ".join(choices)))
             return None
         if pattern is not None and not pattern.match(value):
-            self.problem(path, f"{value!r} has the wrong form", f"write it like {example}")
+            self.problem(path, Message("data.profile.wrong_form", value=repr(value)),
+                         Message("data.profile.fix.like", example=example))
             return None
         return value
 
@@ -331,11 +356,12 @@ class _Reader:
         path = f"{where}.{key}"
         if value is None:
             if required:
-                self.problem(path, "missing", f"add {key} = a whole number >= {minimum}")
+                self.problem(path, Message("data.profile.missing"),
+                             Message("data.profile.fix.add_number", key=key, minimum=minimum))
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.problem(path, f"must be a whole number >= {minimum}, got {value!r}",
-                         f"write {key} = a whole number >= {minimum}")
+            self.problem(path, Message("data.profile.not_a_number", minimum=minimum, value=repr(value)),
+                         Message("data.profile.fix.write_number", key=key, minimum=minimum))
             return None
         return value
 
@@ -344,10 +370,12 @@ class _Reader:
         path = f"{where}.{key}"
         if value is None:
             if required:
-                self.problem(path, "missing", f'add {key} = ["…", …]')
+                self.problem(path, Message("data.profile.missing"),
+                             Message("data.profile.fix.add", key=key, example='["…", …]'))
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            self.problem(path, f"must be a list of texts, got {value!r}", f'write {key} = ["…", …]')
+            self.problem(path, Message("data.profile.not_a_list", value=repr(value)),
+                         Message("data.profile.fix.write", key=key, example='["…", …]'))
             return ()
         return tuple(value)
 
@@ -356,23 +384,23 @@ class _Reader:
         path = f"{where}.{key}"
         if isinstance(value, str) and value.strip():
             if not has_text(value):
-                self.problem(path, f"{value!r} is no message of the app's catalogues",
-                             f'write {key} = {{ de = "…", en = "…" }} with the texts, or add the message '
-                             "(docs/translations.md)")
+                self.problem(path, Message("data.profile.unknown_message", value=repr(value)),
+                             Message("data.profile.fix.unknown_message", key=key))
             return Text(key=value)
         if isinstance(value, dict) and value and all(isinstance(v, str) and v for v in value.values()):
             unknown = [lang for lang in value if lang not in LANGUAGES]
             if unknown:
-                self.problem(path, f"unknown language(s) {', '.join(unknown)}",
-                             f"use language codes of the app: {', '.join(LANGUAGES)}")
+                self.problem(path, Message("data.profile.unknown_languages", languages=", ".join(unknown)),
+                             Message("data.profile.fix.languages", languages=", ".join(LANGUAGES)))
             missing = [lang for lang in languages if lang not in value]
             if missing:
                 wanted = ", ".join(f'{lang} = "…"' for lang in missing)
-                self.problem(path, f"no text for the profile's language(s) {', '.join(missing)}",
-                             f"add {wanted} (or give a message key instead)")
+                self.problem(path, Message("data.profile.texts_missing", languages=", ".join(missing)),
+                             Message("data.profile.fix.texts_missing", texts=wanted))
             return Text(inline=tuple(value.items()))
-        self.problem(path, "missing or empty" if value is None else f"must be a message key or a table of texts, got {value!r}",
-                     f'write {key} = "message.key" or {key} = {{ de = "…", en = "…" }}')
+        self.problem(path, Message("data.profile.missing_or_empty") if value is None
+                     else Message("data.profile.not_a_text_table", value=repr(value)),
+                     Message("data.profile.fix.text", key=key))
         return Text(inline=())
 
 
@@ -688,14 +716,15 @@ def load_profile(folder: Path | str) -> Profile:
     path = root / PROFILE_FILE
     if not path.is_file():
         raise ProfileError(path, [Problem(
-            str(path), "missing" if not root.is_dir() else f"no {PROFILE_FILE} in the folder",
-            "give the folder that holds profile.toml (python -m geodata example-profile DIR writes an example)",
+            str(path), Message("data.profile.missing") if not root.is_dir()
+            else Message("data.profile.no_profile_file", file=PROFILE_FILE),
+            Message("data.profile.fix.profile_folder", file=PROFILE_FILE),
         )])
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ProfileError(path, [Problem(PROFILE_FILE, f"is no valid TOML ({exc})",
-                                          "correct the syntax at the line named")]) from None
+        raise ProfileError(path, [Problem(PROFILE_FILE, Message("data.profile.invalid_toml", problem=exc),
+                                          Message("data.profile.fix.toml"))]) from None
     return parse_profile(data, root.resolve())
 
 
@@ -743,9 +772,8 @@ def active_profile() -> Profile:
         return _cached(str(folder.resolve()))
     except ProfileError as exc:
         raise ProfileError(exc.source, [*exc.problems, Problem(
-            "BEDARFSATLAS_PROFILE", f"names {folder}",
-            f"set it to a profile folder or a bundled profile name ({', '.join(bundled_profiles())}), "
-            "or unset it for the default")]) from None
+            "BEDARFSATLAS_PROFILE", Message("data.profile.setting_names", folder=folder),
+            Message("data.profile.fix.setting", bundled=", ".join(bundled_profiles())))]) from None
 
 
 def profile_settings(settings: Settings, profile: Profile | None = None) -> Settings:

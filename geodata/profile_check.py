@@ -24,12 +24,12 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from core.i18n import Message
 from geodata.profile import DatasetSpec, Problem, Profile, ProfileError, load_profile
 
 TILING_TOLERANCE = 0.001
 """Largest share of a parent unit's area that may be uncovered by, or covered twice by, its children."""
 
-_FETCH_FIX = "run `BEDARFSATLAS_PROFILE={root} python -m geodata fetch`, or correct datasets.{key}.download_url"
 
 
 def sha256_of(path: Path) -> str:
@@ -58,45 +58,51 @@ def _check_dataset(profile: Profile, ds: DatasetSpec, data_dir: Path | None) -> 
     if path is None:
         looked = [str(data_dir / ds.filename)] if data_dir else []
         looked += [str(ds.local_source)] if ds.local_source else []
-        return [Problem(where, f"file missing (looked at {', '.join(looked) or 'nowhere: no data folder, no local download_url'})",
-                        _FETCH_FIX.format(root=profile.root, key=ds.key))], None
+        what = (Message("data.profile.file_missing", looked=", ".join(looked)) if looked
+                else Message("data.profile.file_missing_nowhere"))
+        return [Problem(where, what, Message("data.profile.fix.fetch", root=profile.root, key=ds.key))], None
     problems = []
     digest = sha256_of(path)
     if digest != ds.sha256:
-        problems.append(Problem(f"{where}.sha256", f"{path} has sha256 {digest}, the profile records {ds.sha256}",
-                                f'if {path.name} is the version you mean to use, write sha256 = "{digest}"; '
-                                "else obtain the version the profile records"))
+        problems.append(Problem(f"{where}.sha256",
+                                Message("data.profile.checksum", path=path, found=digest, expected=ds.sha256),
+                                Message("data.profile.fix.checksum", file=path.name, found=digest)))
     try:
         table = _read_table(ds, path)
     except Exception as exc:  # pandas/pyogrio raise many types for unreadable files
-        problems.append(Problem(where, f"{path} cannot be read ({type(exc).__name__}: {exc})",
-                                f"give a valid {ds.kind} file"))
+        problems.append(Problem(where, Message("data.profile.unreadable", path=path, error=f"{type(exc).__name__}: {exc}"),
+                                Message("data.profile.fix.unreadable", kind=ds.kind)))
         return problems, None
     present = [c for c in table.columns if c != "geometry"]
     for column in ds.columns:
         if column not in table.columns:
-            problems.append(Problem(f"{where}.columns", f"unknown column {column!r}: {path.name} has {', '.join(present)}",
-                                    "correct the name in columns (and wherever the profile uses it)"))
+            problems.append(Problem(f"{where}.columns", Message("data.profile.unknown_column", column=repr(column),
+                                                                file=path.name, present=", ".join(present)),
+                                    Message("data.profile.fix.unknown_column")))
     if len(table) != ds.rows:
-        problems.append(Problem(f"{where}.rows", f"{path.name} has {len(table)} rows, the profile says {ds.rows}",
-                                f"write rows = {len(table)} if the file is right"))
+        problems.append(Problem(f"{where}.rows", Message("data.profile.rows", file=path.name, found=len(table),
+                                                         expected=ds.rows),
+                                Message("data.profile.fix.rows", found=len(table))))
     if ds.id_column and ds.id_column in table.columns:
         ids = table[ds.id_column].astype(str)
         if ds.id_length:
             bad = ids[ids.str.len() != ds.id_length]
             if len(bad):
-                problems.append(Problem(f"{where}.id_column", f"{len(bad)} ids in {ds.id_column} are not "
-                                        f"{ds.id_length} characters long, e.g. {bad.iloc[0]!r}",
-                                        "zero-pad the ids in the file or correct id_length"))
+                problems.append(Problem(f"{where}.id_column",
+                                        Message("data.profile.id_length", count=len(bad), column=ds.id_column,
+                                                length=ds.id_length, example=repr(bad.iloc[0])),
+                                        Message("data.profile.fix.id_length")))
         if ids.duplicated().any():
-            problems.append(Problem(f"{where}.id_column", f"ids repeat in {ds.id_column}, e.g. "
-                                    f"{ids[ids.duplicated()].iloc[0]!r}", "give every row its own id"))
+            problems.append(Problem(f"{where}.id_column", Message("data.profile.ids_repeat", column=ds.id_column,
+                                                                  example=repr(ids[ids.duplicated()].iloc[0])),
+                                    Message("data.profile.fix.ids_repeat")))
     if ds.kind == "geojson" and ds.geometry_type and isinstance(table, gpd.GeoDataFrame):
         family = ds.geometry_type.replace("Multi", "")
         found = set(table.geom_type.dropna())
         if any(kind.replace("Multi", "") != family for kind in found):
-            problems.append(Problem(f"{where}.geometry_type", f"{path.name} holds {', '.join(sorted(found))}",
-                                    f"give {ds.geometry_type} geometries or correct geometry_type"))
+            problems.append(Problem(f"{where}.geometry_type",
+                                    Message("data.profile.geometry", file=path.name, found=", ".join(sorted(found))),
+                                    Message("data.profile.fix.geometry", expected=ds.geometry_type)))
     return problems, table
 
 
@@ -114,33 +120,35 @@ def _check_indicators(profile: Profile, tables: dict[str, pd.DataFrame | None]) 
                 continue
             part = by_key.get(value)
             if part is None and value not in known:
-                problems.append(Problem(f"{where}.{name}", f"unknown column {value!r}: not a column of "
-                                        f"{', '.join(ind.datasets)} nor an indicator of the profile",
-                                        "name a column listed in the dataset's columns (or computed), or a sum indicator"))
+                problems.append(Problem(f"{where}.{name}", Message("data.profile.unknown_part", value=repr(value),
+                                                                   datasets=", ".join(ind.datasets)),
+                                        Message("data.profile.fix.unknown_part")))
             elif part is not None and name != "column" and part.aggregation != "sum":
-                problems.append(Problem(where, f"aggregation undefined: the {name} {value!r} is a "
-                                        f"{part.aggregation} indicator, which cannot be summed over units",
-                                        f"make the {name} a count (a column or a sum indicator)"))
+                problems.append(Problem(where, Message("data.profile.part_not_summable", field=name, value=repr(value),
+                                                       aggregation=part.aggregation),
+                                        Message("data.profile.fix.part_not_summable", field=name)))
         if ind.aggregation == "class" and ind.column and tables.get(ind.dataset) is not None:
             table = tables[ind.dataset]
             if ind.column in table.columns:
                 values = pd.to_numeric(table[ind.column], errors="coerce").dropna().astype(int)
                 odd = sorted(set(values) - set(ind.classes))
                 if odd:
-                    problems.append(Problem(f"{where}.classes", f"{ind.column} holds codes {odd} that are not classes",
-                                            f"add them to classes or correct the file; classes are {list(ind.classes)}"))
+                    problems.append(Problem(f"{where}.classes",
+                                            Message("data.profile.odd_classes", column=ind.column, codes=odd),
+                                            Message("data.profile.fix.odd_classes", classes=list(ind.classes))))
         finest = profile.level_order[0]
         level = profile.level(ind.base_level) if ind.base_level else profile.level(finest)
         ds = profile.dataset(ind.dataset)
         if ind.aggregation in ("class", "finest") and ind.base_level not in (None, finest):
-            problems.append(Problem(f"{where}.aggregation", f"a {ind.aggregation} indicator exists at the finest "
-                                    f"level only, but base_level is {ind.base_level}",
-                                    "remove base_level, or give a sum or share indicator"))
+            problems.append(Problem(f"{where}.aggregation", Message("data.profile.finest_only", aggregation=ind.aggregation,
+                                                                    level=ind.base_level),
+                                    Message("data.profile.fix.finest_only")))
         if ds.id_column and ds.id_length and level.id_length and ds.id_length != level.id_length \
                 and level.nesting == "prefix":
-            problems.append(Problem(f"{where}", f"aggregation undefined: {ind.dataset}'s ids have {ds.id_length} "
-                                    f"characters, the {level.code} units {level.id_length}",
-                                    "set base_level to the level whose ids the dataset uses"))
+            problems.append(Problem(f"{where}", Message("data.profile.id_lengths_differ", dataset=ind.dataset,
+                                                        length=ds.id_length, level=level.code,
+                                                        level_length=level.id_length),
+                                    Message("data.profile.fix.id_lengths_differ")))
     return problems
 
 
@@ -174,12 +182,12 @@ def _check_nesting(profile: Profile, tables: dict[str, pd.DataFrame | None]) -> 
             assigned = hits.groupby(level=0)["parent"].first().reindex(children.index)
         orphans = assigned[~assigned.isin(parents.index)]
         for unit in orphans.index[:5]:
-            how = (f"no {level.parent} unit has the id {assigned[unit]!r}" if level.nesting == "prefix"
-                   else f"it lies in no {level.parent} unit")
-            problems.append(Problem(where, f"unit {unit} has no parent: {how}",
-                                    f"add the {level.parent} unit, or correct the unit's id or geometry"))
+            how = (Message("data.profile.orphan_by_id", unit=unit, parent=level.parent, id=repr(assigned[unit]))
+                   if level.nesting == "prefix" else Message("data.profile.orphan_by_area", unit=unit, parent=level.parent))
+            problems.append(Problem(where, how, Message("data.profile.fix.orphan", parent=level.parent)))
         if len(orphans) > 5:
-            problems.append(Problem(where, f"{len(orphans) - 5} more units without parent", "as above"))
+            problems.append(Problem(where, Message("data.profile.more_orphans", count=len(orphans) - 5),
+                                    Message("data.profile.fix.as_above")))
         for parent_id, parent_geom in parents.geometry.items():
             own = children.geometry[assigned == parent_id]
             area = parent_geom.area
@@ -191,13 +199,12 @@ def _check_nesting(profile: Profile, tables: dict[str, pd.DataFrame | None]) -> 
             overlap = (own.area.sum() - union.area) / area
             worst = max(gap, outside, overlap)
             if worst > TILING_TOLERANCE:
-                what = ("it has no units" if not len(own) else
-                        f"{gap:.1%} of it is uncovered, {overlap:.1%} is covered twice, and its units reach "
-                        f"beyond it by {outside:.1%} of its area")
-                problems.append(Problem(where, f"the {level.code} units do not tile the {level.parent} unit "
-                                        f"{parent_id}: {what}",
-                                        f"the units of {level.code} must cover each {level.parent} unit exactly once; "
-                                        "correct their geometry or the ids that assign them"))
+                what = (Message("data.profile.tiling_empty", level=level.code, parent=level.parent, id=parent_id)
+                        if not len(own) else
+                        Message("data.profile.tiling", level=level.code, parent=level.parent, id=parent_id,
+                                gap=f"{gap:.1%}", overlap=f"{overlap:.1%}", outside=f"{outside:.1%}"))
+                problems.append(Problem(where, what,
+                                        Message("data.profile.fix.tiling", level=level.code, parent=level.parent)))
     return problems
 
 

@@ -107,3 +107,121 @@ def test_assessment_unknown_procedure_names_the_option_and_the_list_command(tmp_
     assert english.stderr.strip() == ("no procedure with id 'gibts-nicht': "
                                       "`python -m assessment procedures list` shows the ids")
     assert not (tmp_path / "x.csv").exists()
+
+
+def run_with(module: str, *args: str, tmp_path: Path, **environ: str) -> dict[str, subprocess.CompletedProcess]:
+    """One run per staff language: ``{"de": …, "en": …}``; ``environ`` adds variables."""
+    runs = {}
+    for lang, locale in (("de", "de_DE.UTF-8"), ("en", "en_US.UTF-8")):
+        env = {name: value for name, value in os.environ.items()
+               if name not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")}
+        env.update(LANG=locale, BEDARFSATLAS_DATA_DIR=str(tmp_path / "data"), **environ)
+        runs[lang] = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=env,
+                                    capture_output=True, text=True, timeout=120)
+    for done in runs.values():
+        assert "Traceback" not in done.stderr, done.stderr
+    return runs
+
+
+@pytest.mark.slow  # starts processes
+def test_an_unknown_command_is_refused_by_argparse_in_the_language_of_the_environment(tmp_path):
+    runs = run_with("geodata", "nonsense", tmp_path=tmp_path)
+    assert runs["de"].returncode == runs["en"].returncode == 2
+    german, english = runs["de"].stderr.splitlines(), runs["en"].stderr.splitlines()
+    assert german[0].startswith("Aufruf: python -m geodata [-h]")
+    assert german[-1] == ("python -m geodata: Fehler: Argument command: ungültige Auswahl: 'nonsense' "
+                          "(möglich sind 'fetch', 'check', 'locate', 'find', 'example-profile')")
+    assert english[0].startswith("usage: python -m geodata [-h]")
+    assert english[-1] == ("python -m geodata: error: argument command: invalid choice: 'nonsense' "
+                           "(choose from 'fetch', 'check', 'locate', 'find', 'example-profile')")
+
+
+@pytest.mark.slow  # starts processes
+def test_missing_and_bad_arguments_and_the_help_headings_are_translated(tmp_path):
+    missing = run_with("assessment", "report", tmp_path=tmp_path)
+    assert missing["de"].returncode == missing["en"].returncode == 2
+    assert missing["de"].stderr.splitlines()[-1] == (
+        "python -m assessment report: Fehler: Diese Argumente fehlen: --level, --preset, --out")
+    assert missing["en"].stderr.splitlines()[-1] == (
+        "python -m assessment report: error: the following arguments are required: --level, --preset, --out")
+    level = run_with("assessment", "report", "--level", "XX", "--preset", "balanced", "--out", "r.html",
+                     tmp_path=tmp_path)
+    assert level["de"].stderr.splitlines()[-1].endswith(
+        "Fehler: Argument --level: Die Ebene muss eine von PLR, BZR, PGR, BEZ sein; angegeben ist 'XX'.")
+    assert level["en"].stderr.splitlines()[-1].endswith(
+        "error: argument --level: level must be one of PLR, BZR, PGR, BEZ, got 'XX'")
+    number = run_with("geodata", "locate", "Mitte", "13.4", tmp_path=tmp_path)
+    assert number["de"].stderr.splitlines()[-1].endswith("Fehler: Argument lat: ungültiger float-Wert: 'Mitte'")
+    assert number["en"].stderr.splitlines()[-1].endswith("error: argument lat: invalid float value: 'Mitte'")
+    helped = run_with("geodata", "--help", tmp_path=tmp_path)
+    assert helped["de"].returncode == 0
+    assert helped["de"].stdout.startswith("Aufruf: ")
+    assert "\nOptionen:\n" in helped["de"].stdout and "diese Hilfe zeigen und beenden" in helped["de"].stdout
+    assert "usage:" not in helped["de"].stdout and "options:" not in helped["de"].stdout
+    assert helped["en"].stdout.startswith("usage: ") and "\noptions:\n" in helped["en"].stdout
+
+
+@pytest.mark.slow  # starts processes
+def test_the_report_without_open_data_names_the_missing_file_and_the_fetch_command(tmp_path):
+    out = tmp_path / "bericht.html"
+    runs = run_with("assessment", "report", "--level", "BZR", "--preset", "balanced", "--out", str(out),
+                    tmp_path=tmp_path)
+    missing = tmp_path / "data" / "opendata"
+    assert runs["de"].returncode == runs["en"].returncode == 1
+    assert runs["de"].stdout == runs["en"].stdout == ""
+    assert runs["de"].stderr.startswith(f"Offene Daten fehlen oder sind fehlerhaft: lor_plr: Die Datei fehlt unter "
+                                        f"{missing}")
+    assert "Führen Sie `python -m geodata fetch" in runs["de"].stderr
+    assert runs["en"].stderr.startswith(f"Open data is missing or corrupt: lor_plr: missing at {missing}")
+    assert "Run `python -m geodata fetch" in runs["en"].stderr
+    assert not out.exists()
+
+
+@pytest.mark.slow  # starts processes
+def test_a_bad_city_profile_names_each_problem_and_its_fix_in_the_language(tmp_path):
+    from geodata.example_profile import write_example_profile
+
+    folder = write_example_profile(tmp_path / "musterstadt")
+    (folder / "data" / "gruenversorgung.csv").unlink()
+    toml = folder / "profile.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("\nrows = 6\n", "\nrows = 7\n", 1), encoding="utf-8")
+    runs = run_with("geodata", "check", "--profile", str(folder), "--data", str(tmp_path / "leer"),
+                    tmp_path=tmp_path)
+    assert runs["de"].returncode == runs["en"].returncode == 1
+    german, english = runs["de"].stderr, runs["en"].stderr
+    assert "- datasets.units_quarters.rows: quartiere.geojson hat 6 Zeilen, das Profil nennt 7. " \
+           "Lösung: rows = 6 schreiben, wenn die Datei richtig ist" in german
+    assert "- datasets.green_supply: Datei fehlt (gesucht unter " in german
+    assert f"Lösung: `BEDARFSATLAS_PROFILE={folder} python -m geodata fetch` ausführen" in german
+    assert "- datasets.units_quarters.rows: quartiere.geojson has 6 rows, the profile says 7. " \
+           "Fix: write rows = 6 if the file is right" in english
+    assert "- datasets.green_supply: file missing (looked at " in english
+    assert f"Fix: run `BEDARFSATLAS_PROFILE={folder} python -m geodata fetch`" in english
+    assert "Fix:" not in german and "Lösung" not in english and "fehlt" not in english
+
+
+@pytest.mark.slow  # starts processes
+def test_a_field_missing_from_profile_toml_is_named_with_its_fix(tmp_path):
+    folder = tmp_path / "kaputt"
+    folder.mkdir()
+    (folder / "profile.toml").write_text("[city]\nname = 3\n", encoding="utf-8")
+    runs = run_with("geodata", "check", "--profile", str(folder), tmp_path=tmp_path)
+    assert runs["de"].returncode == runs["en"].returncode == 1
+    assert "- city.name: muss ein nicht leerer Text sein, nicht 3. Lösung: name = " in runs["de"].stderr
+    assert "- app: fehlt. Lösung: eine Tabelle [app] ergänzen" in runs["de"].stderr
+    assert "- city.name: must be a non-empty text, got 3. Fix: write name = " in runs["en"].stderr
+    assert "- app: missing. Fix: add a table [app]" in runs["en"].stderr
+
+
+@pytest.mark.slow  # starts processes
+@pytest.mark.parametrize("module, args, code", [
+    ("geodata", ("check",), 2),
+    ("assessment", ("export", "--format", "csv", "--out", "x.csv"), 1),
+])
+def test_a_bad_setting_names_the_variable_and_the_accepted_values(tmp_path, module, args, code):
+    runs = run_with(module, *args, tmp_path=tmp_path, BEDARFSATLAS_MIN_NEEDS="viele")
+    assert runs["de"].returncode == runs["en"].returncode == code
+    assert runs["de"].stderr.strip() == (
+        "Fehler in der Konfiguration: BEDARFSATLAS_MIN_NEEDS muss eine ganze Zahl >= 0 sein, nicht 'viele'.")
+    assert runs["en"].stderr.strip() == (
+        "configuration error: BEDARFSATLAS_MIN_NEEDS must be a whole number >= 0, got 'viele'.")

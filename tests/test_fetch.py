@@ -150,14 +150,17 @@ def test_schema_check_catches_ids_that_lost_their_leading_zero(tmp_path, setting
     text = (settings_with_data.raw_dir / ds.filename).read_text(encoding="utf-8")
     broken = tmp_path / ds.filename
     broken.write_text(text.replace("\n01100101,", "\n1100101,", 1), encoding="utf-8")
-    assert validate_schema(ds, broken) == (
+    assert str(validate_schema(ds, broken)) == (
         "column PLR_ID must hold 8-digit zero-padded ids, found '1100101' (1 bad values)"
+    )
+    assert validate_schema(ds, broken).in_language("de") == (
+        "Spalte PLR_ID muss mit Nullen aufgefüllte 8-stellige IDs enthalten, gefunden '1100101' (fehlerhafte Werte: 1)"
     )
     # And a dataset with a different row count is refused with the expected count.
     short = tmp_path / "short.csv"
     short.write_text("\n".join(text.splitlines()[:100]) + "\n", encoding="utf-8")
-    assert validate_schema(ds, short) == "99 rows, expected 542"
-    assert validate_schema(replace(ds, columns=ds.columns + ("FINHALT",)), broken).startswith(
+    assert str(validate_schema(ds, short)) == "99 rows, expected 542"
+    assert str(validate_schema(replace(ds, columns=ds.columns + ("FINHALT",)), broken)).startswith(
         "columns missing: FINHALT"
     )
 

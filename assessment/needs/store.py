@@ -93,6 +93,7 @@ from assessment.needs.validation import (
     check_status,
     validate_need,
 )
+from core.i18n import Message, TranslatedError
 from core.settings import Settings
 from geodata.profile import LevelSpec
 
@@ -183,8 +184,12 @@ NEED_FIELDS = tuple(f.name for f in fields(Need))
 _NEED_COLUMNS = [needs.c[name] for name in NEED_FIELDS if name != "units"]
 
 
-class StoreError(RuntimeError):
-    """The needs database cannot do what was asked; the message says why and what to do."""
+class StoreError(TranslatedError, RuntimeError):
+    """The needs database cannot do what was asked; the message says why and what to do.
+
+    Its :class:`core.i18n.Message` is shown in the reader's language (:meth:`in_language`);
+    ``str()`` is English.
+    """
 
 
 class StoreBusyError(StoreError):
@@ -327,10 +332,7 @@ class NeedStore:
     def geography(self) -> Geography:
         """The geography that locates needs; loaded on first use (exports never need it)."""
         if self._geography is None:
-            raise StoreError(
-                "this store was opened without a geography, so it cannot locate new needs: "
-                "pass settings or geography= to open_store()"
-            )
+            raise StoreError(Message("store.error.no_geography"))
         if callable(self._geography) and not hasattr(self._geography, "locate"):
             self._geography = self._geography()
         return self._geography
@@ -389,11 +391,7 @@ class NeedStore:
             except OperationalError as error:
                 if not _is_lock_error(error) or time.monotonic() > deadline:
                     if _is_lock_error(error):
-                        raise StoreBusyError(
-                            f"the needs database stayed locked for more than {WRITE_DEADLINE_S:g} s; "
-                            "nothing was stored. Please try again; if it persists, look for a stuck "
-                            "process holding the database."
-                        ) from error
+                        raise StoreBusyError(Message("store.error.busy", seconds=f"{WRITE_DEADLINE_S:g}")) from error
                     raise
                 time.sleep(pause)
                 pause = min(pause * 2, 0.5)
@@ -871,12 +869,10 @@ class NeedStore:
         path = Path(path)
         if self.backend != "sqlite":
             url = self.engine.url
-            raise StoreError(
-                "backup copies SQLite databases only. For PostgreSQL run "
-                f"`pg_dump --format=custom --file {path} --host {url.host or 'localhost'} "
-                f"--port {url.port or 5432} --username {url.username or 'postgres'} {url.database}` "
-                "(pg_dump takes a consistent snapshot while the app writes; restore with pg_restore)."
-            )
+            raise StoreError(Message(
+                "store.error.backup_postgresql",
+                command=f"pg_dump --format=custom --file {path} --host {url.host or 'localhost'} "
+                        f"--port {url.port or 5432} --username {url.username or 'postgres'} {url.database}"))
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(path.name + ".partial")
         partial.unlink(missing_ok=True)

@@ -60,6 +60,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from assessment.participation.limits import SharedLimiter, hashed_key
 from assessment.needs.model import utc_now
 from assessment.needs.store import NeedStore, UTCDateTime
+from core.i18n import Message, TranslatedError
 
 ROLES = ("resident", "moderator", "facilitator", "planner", "admin")
 """Every role. ``resident`` is everyone who has not signed in."""
@@ -98,6 +99,14 @@ def _dummy_hash() -> str:
     return _hasher.hash("no such account")
 
 
+class PasswordTooShortError(TranslatedError, ValueError):
+    """A staff password shorter than :data:`MIN_PASSWORD_LENGTH`; the message says the minimum."""
+
+
+#: The fewest characters of a staff password.
+MIN_PASSWORD_LENGTH = 12
+
+
 class SecretsError(ValueError):
     """The account or OIDC section of the secrets is malformed; the message names the entry and the fix."""
 
@@ -129,8 +138,8 @@ class Account:
 
 def hash_password(password: str) -> str:
     """An argon2id hash of ``password`` for the secrets file (salted; differs on every call)."""
-    if not isinstance(password, str) or len(password) < 12:
-        raise ValueError("a staff password needs at least 12 characters")
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
+        raise PasswordTooShortError(Message("auth.error.password_short", minimum=MIN_PASSWORD_LENGTH))
     return _hasher.hash(password)
 
 
