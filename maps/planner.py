@@ -739,7 +739,7 @@ class PlannerMap:
             geometry, {i: classification.colour_of(i) for i in geometry.index.astype(str)},
             title=self.layer.heading,
             subtitle=t("planner.png_subtitle", self.lang, level=LEVELS[self.level].plural(self.lang),
-                       date=day.isoformat()),
+                       date=day.isoformat(), app=APP_NAME),
             legend=[(e.colour, f"{e.label} ({e.count})") for e in legend_entries(classification, self.lang)],
             point_legend=dot_legend, points=dots, attribution=attribution, bounds=bounds, outline=focus,
         )

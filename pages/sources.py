@@ -18,6 +18,7 @@ import streamlit as st
 from core.basemaps import BasemapPreset, basemap_preset
 from core.i18n import escape_markdown, t
 from geodata.catalogue import DATASETS, PACKAGED_DATASETS, Dataset, PackagedDataset
+from geodata.lor import APP_NAME
 from maps.base import Basemap
 from ui.context import page_context
 from ui.imprint import ImprintError, read_imprint
@@ -102,7 +103,7 @@ else:
     st.text(t("sources.basemap_none", lang))
 
 st.header(t("sources.software", lang))
-st.text(t("sources.software_text", lang))
+st.text(t("sources.software_text", lang, app=APP_NAME))
 
 st.header(t("imprint.title", lang))
 # The operator writes the imprint (BEDARFSATLAS_IMPRINT_FILE); read_imprint keeps formatting and safe

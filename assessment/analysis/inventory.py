@@ -101,7 +101,7 @@ MAX_COMPARE = 20
 def needs_source(lang: str = "de") -> str:
     """Where the needs come from, in ``lang``: the attribution of needs in every figure and export
     that counts them (message ``inventory.needs_source``)."""
-    return t("inventory.needs_source", lang)
+    return t("inventory.needs_source", lang, app=APP_NAME)
 
 
 #: The attribution of needs in German, the source language (logs, tests).
@@ -538,7 +538,7 @@ def focus_tables(table: pd.DataFrame, needs: pd.DataFrame, area_id: str, city: p
     :func:`area_profile` and :func:`needs_profile` (the city's residents from ``city``).
     """
     return [
-        (t("planner.focus_indicators", lang), area_profile(table, area_id, city, level, lang)),
+        (t("planner.focus_indicators", lang, city=CITY.city_label(lang)), area_profile(table, area_id, city, level, lang)),
         (t("planner.focus_needs", lang),
          needs_profile(needs, area_id, city_needs, float(city["population"]), lang)),
     ]
