@@ -67,7 +67,7 @@ from folium.plugins import HeatMap, MarkerCluster
 from maps.classify import MISSING_COLOUR, Classification
 from core.i18n import format_number, t
 from geodata.facilities import FACILITY_TYPES
-from geodata.lor import APP_NAME, LEVELS
+from geodata.lor import APP_NAME, FINEST, LEVELS
 from geodata.orientation import Landmarks
 from maps.base import (
     inert_html,
@@ -555,7 +555,7 @@ def png_points(
     >>> per_area = pd.DataFrame({"lat": [52.5, 52.6], "lon": [13.4, 13.5], "name": ["a", "b"], "count": [4, 0]})
     >>> dots, legend = png_points(None, per_area, lang="en")
     >>> dots[["colour", "radius"]].values.tolist(), legend
-    ([['#3b3b3b', 6.0]], [('#3b3b3b', 'Needs per planning area (circle area ~ count)')])
+    ([['#3b3b3b', 6.0]], [('#3b3b3b', 'Needs per area (Planning area; circle area ~ count)')])
     """
     rows, legend = [], []
     if needs is not None:
@@ -570,7 +570,7 @@ def png_points(
     elif per_area is not None:
         counted = per_area[per_area["count"] > 0]
         rows.append(counted.assign(colour=AGGREGATED_COLOUR, radius=2.0 + 2.0 * counted["count"].pow(0.5)))
-        legend.append((AGGREGATED_COLOUR, t("planner.png_needs_aggregated", lang)))
+        legend.append((AGGREGATED_COLOUR, t("planner.png_needs_aggregated", lang, level=LEVELS[FINEST].label(lang))))
     for kind, points in (facilities or {}).items():
         rows.append(points.assign(colour=FACILITY_COLOURS[kind], radius=FACILITY_RADIUS))
         legend.append((FACILITY_COLOURS[kind], FACILITY_TYPES[kind].label(lang)))
@@ -703,7 +703,8 @@ class PlannerMap:
             legends.append(swatch_legend_html(category_swatches(list(self.categories.values())),
                                               t("planner.col.needs", self.lang)))
         elif self.per_area is not None:
-            legends.append(swatch_legend_html([(AREA_COUNT_COLOUR, t("planner.png_needs_aggregated", self.lang))],
+            legends.append(swatch_legend_html([(AREA_COUNT_COLOUR, t("planner.png_needs_aggregated", self.lang,
+                                                                        level=LEVELS[FINEST].label(self.lang)))],
                                               t("planner.col.needs", self.lang)))
         if self.facilities:
             legends.append(swatch_legend_html(facility_swatches(list(self.facilities), self.lang),
@@ -739,7 +740,7 @@ class PlannerMap:
             geometry, {i: classification.colour_of(i) for i in geometry.index.astype(str)},
             title=self.layer.heading,
             subtitle=t("planner.png_subtitle", self.lang, level=LEVELS[self.level].plural(self.lang),
-                       date=day.isoformat()),
+                       date=day.isoformat(), app=APP_NAME),
             legend=[(e.colour, f"{e.label} ({e.count})") for e in legend_entries(classification, self.lang)],
             point_legend=dot_legend, points=dots, attribution=attribution, bounds=bounds, outline=focus,
         )

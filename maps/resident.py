@@ -45,6 +45,7 @@ from jinja2 import Template
 from shapely.geometry import box, mapping, shape
 
 from core.i18n import t
+from geodata.lor import COARSEST, LEVELS
 from geodata.orientation import Landmarks
 from maps.base import (
     ASSET_BASE,
@@ -448,7 +449,7 @@ def report_base_map(
     if features:
         folium.GeoJson(
             {"type": "FeatureCollection", "features": features},
-            name=t("report.map_districts", lang),
+            name=t("report.map_districts", lang, levels=LEVELS[COARSEST].plural(lang)),
             style_function=lambda feature: _OUTLINE_STYLE,
             # No hover tooltip: the names stand on the map (AreaLabels), and on a touch screen a
             # tooltip that a tap opened stayed open over the map.

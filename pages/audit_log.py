@@ -19,6 +19,7 @@ from assessment.participation.auth import PAGE_ROLES
 from assessment.participation.moderation import REJECT_REASONS, REPORT_REASONS, reason_text
 from core.i18n import escape_markdown, format_datetime, has_text, t
 from geodata.lor import CITY_TIMEZONE
+from geodata.profile import active_profile
 from ui.context import page_context
 
 ctx = page_context()
@@ -84,6 +85,6 @@ if rows.empty:
             else t("moderation.audit_empty", lang))
 else:
     st.dataframe(readable(rows), hide_index=True, width="stretch")
-    st.caption(t("moderation.audit_time_note", lang))
+    st.caption(t("moderation.audit_time_note", lang, city=active_profile().city_label(lang)))
 st.download_button(t("moderation.audit_download", lang), data=audit.export_csv(store),
                    file_name="bedarfsatlas-pruefprotokoll.csv", mime="text/csv", on_click="ignore")

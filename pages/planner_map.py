@@ -68,9 +68,11 @@ first, second, third, fourth = st.columns([1, 1, 2, 1.3])
 level = first.selectbox(t("planner.level", lang), LEVEL_ORDER, format_func=lambda c: LEVELS[c].plural(lang),
                         key="planner_level", placeholder=choose_one)
 bezirk_names = level_data(settings, COARSEST, version)[1]["name"]
-bezirk = second.selectbox(t("planner.bezirk", lang), [None, *bezirk_names.index], key="planner_bezirk",
-                          format_func=lambda b: t("planner.bezirk_all", lang) if b is None else bezirk_names[b],
-                          disabled=level == COARSEST, help=t("planner.bezirk_help", lang), placeholder=choose_one)
+coarsest = LEVELS[COARSEST]
+bezirk = second.selectbox(coarsest.label(lang), [None, *bezirk_names.index], key="planner_bezirk",
+                          format_func=lambda b: t("planner.bezirk_all", lang, levels=coarsest.in_sentence(lang))
+                          if b is None else bezirk_names[b], disabled=level == COARSEST, placeholder=choose_one,
+                          help=t("planner.bezirk_help", lang, level=coarsest.label(lang), levels=coarsest.plural(lang)))
 keys = [NEEDS_PER_1000, *available_indicators(level)]
 key = indicator_select(third, t("planner.indicator", lang), keys, key="planner_indicator", level=level,
                        fallback=keys[1], format_func=lambda k: inventory.indicator_label(k, lang), lang=lang,

@@ -13,6 +13,7 @@ import streamlit as st
 
 from assessment.participation.residents import RATE_WINDOW_S
 from core.i18n import t
+from geodata.profile import active_profile
 from ui.context import page_context
 
 ctx = page_context()
@@ -27,5 +28,6 @@ st.subheader(t("privacy.retention_title", lang))
 st.write(t("privacy.retention", lang, published=settings.retention_published_days,
            rejected=settings.retention_rejected_days, tokens=settings.retention_token_days))
 st.subheader(t("privacy.rights_title", lang))
-st.write(t("privacy.rights", lang))
+# Where residents complain depends on the city (Berlin: its own commissioner): the profile words it.
+st.write(active_profile().text("privacy.rights", lang))
 st.caption(t("privacy.contact", lang))

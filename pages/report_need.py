@@ -33,6 +33,7 @@ from assessment.participation.moderation import REPORT_REASONS, REPORT_THRESHOLD
 from core.i18n import escape_markdown, t
 from geodata.display import area_bbox
 from geodata.lookup import get_locator
+from geodata.lor import COARSEST, FINEST, LEVELS
 from geodata.profile import active_profile
 from ui.cached import area_lists
 from ui.context import browser_value, page_context
@@ -126,7 +127,8 @@ nearby = participation.nearby_needs(store, place) if place else []
 where, what = st.columns([3, 2], gap="large")
 with where:
     st.header(t("report.step_place", lang))
-    st.write(t("report.map_hint", lang))
+    st.write(t("report.map_hint", lang, outlined=LEVELS[COARSEST].in_sentence(lang),
+               nearby=LEVELS[FINEST].in_sentence(lang)))
     place_search(settings, lang, "report_search", on_pick=lambda found: put_place(places.found_place(found)))
     # Keyboard users would tab through the map's controls, phone users scroll past a full-screen map.
     skip_link(t("report.skip_map", lang), next(iter(PICKERS.values())), anchor="ohne-karte")

@@ -18,6 +18,7 @@ import streamlit as st
 from core.basemaps import BasemapPreset
 from core.i18n import escape_markdown, t
 from geodata.catalogue import DATASETS, PACKAGED_DATASETS, Dataset, PackagedDataset
+from geodata.lor import APP_NAME
 from geodata.profile import active_profile
 from maps.base import Basemap
 from ui.context import page_context
@@ -104,7 +105,7 @@ else:
     st.text(t("sources.basemap_none", lang))
 
 st.header(t("sources.software", lang))
-st.text(t("sources.software_text", lang))
+st.text(t("sources.software_text", lang, app=APP_NAME))
 
 st.header(t("imprint.title", lang))
 # The operator writes the imprint (BEDARFSATLAS_IMPRINT_FILE, else the city profile's app.imprint);

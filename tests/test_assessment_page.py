@@ -281,7 +281,7 @@ def test_the_preset_text_says_what_the_preset_is_at_this_level_and_when_weights_
     # At Bezirksregion level the preset has two shares, not the five PLR indicators it lists for PLR.
     assert "Auf der Ebene Bezirksregionen:" in caption
     assert caption.count("(3)") == 2 and "(1)" in caption  # the description's and the share's weight 3
-    assert "Nur für Planungsräume veröffentlicht und daher hier nicht enthalten:" in caption
+    assert "Auf dieser Ebene nicht veröffentlicht und daher hier nicht enthalten:" in caption
     assert "Kinderarmut" in caption.split("nicht enthalten:")[1]
     at.slider(key=f"assess_w_{STATUS}").set_value(1.0).run()
     assert not at.exception

@@ -397,19 +397,19 @@ def test_a_view_survives_the_round_trip_through_the_url():
         ({"zoom": "nah", "mitte": "52.52,13.40"}, "Zoom 'nah' is not a number from 9 to 18; the map shows all of Berlin."),
         ({"zoom": "nan", "mitte": "52.52,13.40"}, "Zoom 'nan' is not a number from 9 to 18; the map shows all of Berlin."),
         ({"zoom": "12", "mitte": "48.14,11.58"},  # Munich
-         "Map centre '48.14,11.58' is not a point in Berlin such as 52.52,13.40 (latitude,longitude); "
+         "Map centre '48.14,11.58' is not a point in Berlin such as 52.51,13.42 (latitude,longitude); "
          "the map shows all of Berlin."),
         ({"zoom": "12", "mitte": "13.40,52.52"},  # longitude first
-         "Map centre '13.40,52.52' is not a point in Berlin such as 52.52,13.40 (latitude,longitude); "
+         "Map centre '13.40,52.52' is not a point in Berlin such as 52.51,13.42 (latitude,longitude); "
          "the map shows all of Berlin."),
         ({"zoom": "12", "mitte": "52.52"},
-         "Map centre '52.52' is not a point in Berlin such as 52.52,13.40 (latitude,longitude); "
+         "Map centre '52.52' is not a point in Berlin such as 52.51,13.42 (latitude,longitude); "
          "the map shows all of Berlin."),
-        ({"zoom": "12"}, "The map view needs both zoom and mitte (e.g. zoom=13&mitte=52.52,13.40); "
+        ({"zoom": "12"}, "The map view needs both zoom and mitte (e.g. zoom=13&mitte=52.51,13.42); "
                          "the map shows all of Berlin."),
-        ({"bezirk": "Mitte"}, "Bezirk 'Mitte' is not a Bezirk id such as 01 to 12; all Bezirke are shown."),
+        ({"bezirk": "Mitte"}, "District 'Mitte' does not exist; all districts are shown."),
         ({"ebene": "BZR", "bezirk": "05", "gebiet": "011001"},
-         "Area '011001' is not in Bezirk 05; no area is in focus."),
+         "Area '011001' is not in District 05; no area is in focus."),
     ],
 )
 def test_invalid_link_parameters_fall_back_and_say_why(params, message):

@@ -223,7 +223,7 @@ def test_png_dots_per_area_grow_in_area_with_the_count():
     dots, legend = png_points(None, PER_AREA, lang="de")
     # radius = 2 + 2 * sqrt(count): 4 -> 6, 9 -> 8; the area without needs has no dot.
     assert dots["radius"].tolist() == [6.0, 8.0] and set(dots["colour"]) == {"#3b3b3b"}
-    assert legend == [("#3b3b3b", "Bedarfe je Planungsraum (Kreisfläche ~ Anzahl)")]
+    assert legend == [("#3b3b3b", "Bedarfe je Gebiet (Planungsraum; Kreisfläche ~ Anzahl)")]
     assert png_points(None, None) == (None, [])
 
 

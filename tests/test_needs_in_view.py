@@ -221,7 +221,7 @@ def test_otherwise_the_map_keeps_what_was_drawn_for_all_of_berlin(drawn, shown):
 
 def test_below_street_zoom_the_note_says_to_zoom_in():
     assert inventory.map_needs_note(PER_AREA, "de", limit=500) == (
-        "Mehr als 3.000 Bedarfe: die Karte zeigt ihre Anzahl je Planungsraum. Zoomen Sie bis auf "
+        "Mehr als 3.000 Bedarfe: die Karte zeigt ihre Anzahl je Gebiet (Planungsraum). Zoomen Sie bis auf "
         "Straßenebene hinein, um die einzelnen Bedarfe im Kartenausschnitt zu sehen.")
 
 

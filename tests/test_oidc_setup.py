@@ -58,13 +58,13 @@ def test_without_any_single_sign_on_nothing_is_wrong():
         "`client_secret` and `server_metadata_url`), not a single value."]),
     (secrets_with(drop=("redirect_uri",)), "1.9.10", [
         "`[auth]` has no `redirect_uri`: the app's full address followed by `/oauth2callback`, e.g. "
-        "`https://bedarfsatlas.example.berlin/oauth2callback`; register it at the provider as an allowed redirect."]),
+        "`https://bedarfsatlas.example.org/oauth2callback`; register it at the provider as an allowed redirect."]),
     (secrets_with(redirect_uri="https://bedarfsatlas.example.berlin/"), "1.9.10", [
         "`redirect_uri` is \"https://bedarfsatlas.example.berlin/\" but must be the app's full address followed "
-        "by `/oauth2callback` (with `http://` or `https://`), e.g. `https://bedarfsatlas.example.berlin/oauth2callback`."]),
+        "by `/oauth2callback` (with `http://` or `https://`), e.g. `https://bedarfsatlas.example.org/oauth2callback`."]),
     (secrets_with(redirect_uri="/oauth2callback"), "1.9.10", [
         "`redirect_uri` is \"/oauth2callback\" but must be the app's full address followed by `/oauth2callback` "
-        "(with `http://` or `https://`), e.g. `https://bedarfsatlas.example.berlin/oauth2callback`."]),
+        "(with `http://` or `https://`), e.g. `https://bedarfsatlas.example.org/oauth2callback`."]),
     (secrets_with(drop=("cookie_secret",)), "1.9.10", [
         f"`[auth]` has no `cookie_secret`: a long random secret that signs the sign-in cookie, e.g. the output "
         f"of {NEW_SECRET}."]),
@@ -109,7 +109,7 @@ def test_every_problem_is_named_at_once_and_in_german_too():
         "Auf dem Server fehlt Authlib ab Version 1.3.2 (gefunden: -), ohne das Streamlit nicht anmelden kann. "
         "Installieren Sie die App neu mit `pip install -e .`: Das bringt `streamlit[auth]` mit Authlib.",
         "In `[auth]` fehlt `redirect_uri`: die volle Adresse der App mit `/oauth2callback` am Ende, z. B. "
-        "`https://bedarfsatlas.example.berlin/oauth2callback`; beim Anbieter als erlaubte Weiterleitung eintragen.",
+        "`https://bedarfsatlas.example.org/oauth2callback`; beim Anbieter als erlaubte Weiterleitung eintragen.",
         f"`cookie_secret` ist kürzer als 32 Zeichen: Es ließe sich erraten und damit jede Anmeldung fälschen. "
         f"Erzeugen Sie ein neues, z. B. mit {NEW_SECRET}.",
         "In `[auth]` fehlt `client_secret`: das Geheimnis, das der Anbieter für diese App vergeben hat.",

@@ -112,7 +112,7 @@ def test_preset_summary_names_the_level_s_components_and_what_it_lacks():
         "Arbeitslosigkeit (1), Dynamik (1). "
         "Auf der Ebene Bezirksregionen: Anteil Einwohner in PLR mit MSS-Status niedrig oder sehr niedrig (3), "
         "Anteil Einwohner in PLR mit negativer MSS-Dynamik (1). "
-        "Nur für Planungsräume veröffentlicht und daher hier nicht enthalten: Kinderarmut (MSS S4), "
+        "Auf dieser Ebene nicht veröffentlicht und daher hier nicht enthalten: Kinderarmut (MSS S4), "
         "Transferbezug (MSS S3), Arbeitslosigkeit (MSS S1).")
     # At PLR nothing is replaced or dropped; quarter weights keep two decimals.
     balanced = preset_summary("balanced", "PLR", "en")

@@ -155,7 +155,7 @@ BAD_INPUT = [
     (dict(questions=({"kind": "choice", "text": {"de": "Wie oft?"}, "options": []},)), "questions",
      "Question 1 (“Wie oft?”) has no options: please give at least two."),
     (dict(area_polygon=OUTSIDE), "area_polygon",
-     "The drawn area (13.0000; 52.0000; 13.1000; 52.1000) lies entirely outside Berlin: please draw it within Berlin."),
+     "The drawn area (13.0000; 52.0000; 13.1000; 52.1000) lies entirely outside the city: please draw it within the city's boundary."),
     (dict(area_polygon="Kreis um den Kiez"), "area_polygon",
      "The area 'Kreis um den Kiez' is not a polygon. Please draw it again or give WKT (POLYGON ((lon lat, …))) "
      "or GeoJSON in WGS84."),

@@ -211,7 +211,7 @@ def test_a_rectangle_drawn_outside_berlin_is_refused_with_the_reason(book, monke
     at.button(key="ws_create").click().run()
     assert book.list() == []
     [error] = at.error
-    assert "Rechteck (14,5300; 52,3300; 14,5700; 52,3600) reicht über Berlin hinaus" in error.value
+    assert "Rechteck (14,5300; 52,3300; 14,5700; 52,3600) reicht über die Stadt hinaus" in error.value
 
 
 def test_live_view_shows_pins_counts_ticker_and_results(book, fake_map):

@@ -101,7 +101,7 @@ MAX_COMPARE = 20
 def needs_source(lang: str = "de") -> str:
     """Where the needs come from, in ``lang``: the attribution of needs in every figure and export
     that counts them (message ``inventory.needs_source``)."""
-    return t("inventory.needs_source", lang)
+    return t("inventory.needs_source", lang, app=APP_NAME)
 
 
 #: The attribution of needs in German, the source language (logs, tests).
@@ -386,8 +386,8 @@ def map_needs_note(drawn: MapNeeds, lang: str = "de", *, limit: int) -> str | No
     view holds more says how many it shows).
 
     >>> counts = MapNeeds(per_area=pd.DataFrame({"lat": [], "lon": [], "name": [], "count": []}))
-    >>> map_needs_note(counts, "en", limit=1000)[:85]
-    'More than 3,000 needs: the map shows their count per planning area. Zoom in to street'
+    >>> map_needs_note(counts, "en", limit=1000)[:82]
+    'More than 3,000 needs: the map shows their count per area (Planning area). Zoom in'
     >>> points = pd.DataFrame({"lat": [52.5] * 2, "lon": [13.4] * 2, "category": ["mobility"] * 2, "title": ["a", "b"]})
     >>> map_needs_note(MapNeeds(points=points, in_view=True), "en", limit=1000)
     'Street level: the map shows all 2 needs in this view.'
@@ -399,7 +399,8 @@ def map_needs_note(drawn: MapNeeds, lang: str = "de", *, limit: int) -> str | No
     True
     """
     if drawn.aggregated:
-        return t("planner.inview.zoom_in", lang, limit=format_number(POINT_LIMIT, 0, lang))
+        return t("planner.inview.zoom_in", lang, limit=format_number(POINT_LIMIT, 0, lang),
+                 level=LEVELS[FINEST].label(lang))
     if not drawn.in_view:
         return None
     if drawn.capped:
@@ -538,7 +539,7 @@ def focus_tables(table: pd.DataFrame, needs: pd.DataFrame, area_id: str, city: p
     :func:`area_profile` and :func:`needs_profile` (the city's residents from ``city``).
     """
     return [
-        (t("planner.focus_indicators", lang), area_profile(table, area_id, city, level, lang)),
+        (t("planner.focus_indicators", lang, city=CITY.city_label(lang)), area_profile(table, area_id, city, level, lang)),
         (t("planner.focus_needs", lang),
          needs_profile(needs, area_id, city_needs, float(city["population"]), lang)),
     ]
@@ -613,12 +614,12 @@ def view_table(table: pd.DataFrame, key: str, needs: pd.DataFrame, lang: str = "
     >>> table = pd.DataFrame({"name": ["Wedding Zentrum"], "population": [1000.0]}, index=["011001"])
     >>> needs = pd.DataFrame({"total": [2], "total_per_1000": [2.0]}, index=["011001"])
     >>> view_table(table, NEEDS_PER_1000, needs, "en", bezirke=pd.Series({"01": "Mitte"})).columns.tolist()
-    ['ID', 'Name', 'Bezirk', 'Needs', 'Needs per 1,000 residents']
+    ['ID', 'Name', 'District', 'Needs', 'Needs per 1,000 residents']
     """
     id_heading, name_heading = t("column.id", lang), t("column.name", lang)
     rows = pd.DataFrame({id_heading: table.index.astype(str), name_heading: table["name"].astype(str).values})
     if bezirke is not None and (table.index.str.len() > 2).all():
-        rows[t("column.bezirk", lang)] = table.index.str[:2].map(bezirke).astype(str).values
+        rows[LEVELS[COARSEST].label(lang)] = table.index.str[:2].map(bezirke).astype(str).values
     if key != NEEDS_PER_1000:
         decimals = INDICATORS[key].decimals if not INDICATORS[key].classes else 0
         rows[indicator_heading(key, lang)] = table[key].astype(float).round(decimals).values
@@ -1218,9 +1219,14 @@ class LinkProblem:
     values: Mapping[str, object] = field(default_factory=dict)
 
     def text(self, lang: str) -> str:
+        """The problem in ``lang``; every link message may name the city (``{city}``), a point in it
+        (``{centre}``) and its coarsest level (``{coarse}``, its areas in a sentence ``{coarse_areas}``)."""
         if self.key == NOT_AT_LEVEL:
             return not_at_level_note(self.values["chosen"], self.values["shown"], lang)
-        return t(self.key, lang, **self.values)
+        coarse = LEVELS[COARSEST]
+        return t(self.key, lang, **{"city": CITY.city_label(lang), "centre": EXAMPLE_CENTRE,
+                                    "coarse": coarse.label(lang), "coarse_areas": coarse.in_sentence(lang),
+                                    **self.values})
 
     def __str__(self) -> str:
         return self.text("en")
@@ -1397,6 +1403,8 @@ def _default_indicator(keys: Sequence[str]) -> str:
 
 #: Where a link's map centre may lie: the city's extent and about 15 km around it.
 CENTRE_BOUNDS = ((CITY_BOUNDS[0][0] - 0.15, CITY_BOUNDS[0][1] - 0.2), (CITY_BOUNDS[1][0] + 0.15, CITY_BOUNDS[1][1] + 0.2))
+#: A map centre as a link writes it (``mitte=``): the middle of the city's extent, for messages.
+EXAMPLE_CENTRE = f"{(CITY_BOUNDS[0][0] + CITY_BOUNDS[1][0]) / 2:.2f},{(CITY_BOUNDS[0][1] + CITY_BOUNDS[1][1]) / 2:.2f}"
 
 
 def _map_view(zoom_text: str | None, centre_text: str | None) -> tuple[MapView | None, LinkProblem | None]:
@@ -1407,7 +1415,7 @@ def _map_view(zoom_text: str | None, centre_text: str | None) -> tuple[MapView |
     >>> _map_view(None, None)
     (None, None)
     >>> _map_view("13", None)[1].text("en")
-    'The map view needs both zoom and mitte (e.g. zoom=13&mitte=52.52,13.40); the map shows all of Berlin.'
+    'The map view needs both zoom and mitte (e.g. zoom=13&mitte=52.51,13.42); the map shows all of Berlin.'
     """
     if zoom_text is None and centre_text is None:
         return None, None

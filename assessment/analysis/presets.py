@@ -118,11 +118,12 @@ class Preset:
             ind = INDICATORS.get(key)
             if ind is None or code in ind.levels:
                 continue
+            published = get_level(ind.levels[0]).in_sentence(lang)  # the finest level it has values for
             if ind.derived_share:
                 lines.append(t("assess.note_replaced", lang, indicator=ind.label(lang),
-                               share=INDICATORS[ind.derived_share].label(lang)))
+                               share=INDICATORS[ind.derived_share].label(lang), levels=published))
             else:
-                lines.append(t("assess.note_dropped", lang, indicator=ind.label(lang)))
+                lines.append(t("assess.note_dropped", lang, indicator=ind.label(lang), levels=published))
         return lines
 
 

@@ -61,7 +61,7 @@ from geodata.catalogue import DATASETS
 from maps.classify import MISSING_COLOUR, NEUTRAL, Classification, classify_numeric
 from assessment.needs.procedures import Procedure, answer_summary
 from core.i18n import SCOPES, format_date, format_datetime, format_number, html_language, t, text_direction
-from geodata.lor import LEVELS, Level, get_level
+from geodata.lor import APP_NAME, LEVELS, Level, get_level
 from geodata.indicators import sources as indicator_sources
 
 REPORT_LANGUAGES = SCOPES["public"]
@@ -434,7 +434,7 @@ def build_report(
     lines = [DATASETS[level.dataset].citation(lang), *(ds.citation(lang) for ds in indicator_sources("population")),
              *assessment.sources(lang)]
     if assessment.needs_counts is not None:
-        lines.append(_w("needs_source", lang, n=format_number(int(assessment.needs_counts.to_numpy().sum()), 0, lang)))
+        lines.append(_w("needs_source", lang, app=APP_NAME, n=format_number(int(assessment.needs_counts.to_numpy().sum()), 0, lang)))
     parts += [f"<li>{_e(line)}</li>" for line in dict.fromkeys(lines)]
     parts.append("</ul></body></html>")
     return "\n".join(parts) + "\n"

@@ -34,6 +34,7 @@ from assessment.analysis.priority import label as indicator_label
 from assessment.analysis.report import hotspot_classification, outreach_areas, significant_hotspots
 from core.i18n import format_number, t
 from geodata.indicators import INDICATORS
+from geodata.lor import APP_NAME
 
 
 def area_label(names: Mapping[str, str] | pd.Series, area_id: str) -> str:
@@ -50,7 +51,7 @@ def sources_line(assessment: Assessment, lang: str = "de") -> str:
 
     One line, ``; ``-separated, each source once.
     """
-    return "; ".join(dict.fromkeys([*assessment.sources(lang), t("assess.needs_source", lang)]))
+    return "; ".join(dict.fromkeys([*assessment.sources(lang), t("assess.needs_source", lang, app=APP_NAME)]))
 
 
 def score_texts(assessment: Assessment, lang: str = "de") -> pd.Series:

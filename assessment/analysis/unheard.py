@@ -129,7 +129,11 @@ def unheard_areas(
 
 def describe(max_ratio: float, alpha: float, low_status_share: float, min_residents: int,
              lang: str = "de") -> str:
-    """The unheard-areas rule in words, for the page and the report."""
-    return t("unheard.method", lang, max_ratio=percent(max_ratio, lang),
-             alpha=plain_number(alpha, lang), low_status_share=f"{plain_number(low_status_share, lang)} %",
+    """The unheard-areas rule in words, for the page and the report; the low-status threshold only
+    where the city profile names a status indicator (:data:`STATUS_COLUMN`)."""
+    rule = t("unheard.method", lang, max_ratio=percent(max_ratio, lang), alpha=plain_number(alpha, lang),
              min_residents=min_residents)
+    if STATUS_COLUMN is None:  # the city has no status indicator: no area is marked as of low status
+        return rule
+    return rule + " " + t("unheard.method_status", lang,
+                          low_status_share=f"{plain_number(low_status_share, lang)} %")

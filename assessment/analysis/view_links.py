@@ -215,6 +215,12 @@ def _pairs(text: str | None) -> list[tuple[str, str, str]]:
     return [(item, *(part.strip() for part in item.partition(":")[::2])) for item in items]
 
 
+def _example_weight(known: set[str]) -> str:
+    """An indicator a weight may name at the level, for the message: the map's first (or its share), else any."""
+    preferred = (INDICATORS[DEFAULT_INDICATOR].derived_share, DEFAULT_INDICATOR)
+    return next((key for key in preferred if key in known), min(known, default=DEFAULT_INDICATOR))
+
+
 def assessment_from_query(params: Mapping[str, object]) -> tuple[AssessmentView, list[LinkProblem]]:
     """The view a link to ``/bewertung`` names; every bad value is ignored and named.
 
@@ -242,7 +248,8 @@ def assessment_from_query(params: Mapping[str, object]) -> tuple[AssessmentView,
             problems.append(LinkProblem("view_link.duplicate", {"param": "gewichte", "value": _shown(key)}))
         elif key not in known or weight is None:
             problems.append(LinkProblem("view_link.bad_weight", {"param": "gewichte", "value": _shown(item),
-                                                                 "level": level, "max": _weight_text(presets.WEIGHT_MAX)}))
+                                                                 "level": level, "max": _weight_text(presets.WEIGHT_MAX),
+                                                                 "example": _example_weight(known)}))
         else:
             weights[key] = weight
     if weights_text and not weights:

@@ -38,6 +38,7 @@ from assessment.analysis.report import report_pdf
 from assessment.needs.taxonomy import CATEGORIES, category_label
 from assessment.participation.workshops import Workshop, WorkshopBook
 from geodata.catalogue import DATASETS
+from geodata.lor import APP_NAME
 from core.i18n import format_date, format_number, t
 from maps.planner import CATEGORY_COLOURS
 
@@ -225,8 +226,7 @@ def build_summary(book: WorkshopBook, code: str, settings, lang: str = "de") -> 
         for r in counts.itertuples(index=False)
     )
     today = utc_now().date()
-    sources = [t("workshop.summary_needs_source", lang,
-                 date=format_date(today, lang))]
+    sources = [t("workshop.summary_needs_source", lang, app=APP_NAME, date=format_date(today, lang))]
     if focus.dataset is not None:
         sources.append(DATASETS[focus.dataset].citation(lang))
     return f"""<!DOCTYPE html>

@@ -33,7 +33,7 @@ def test_overview_map_switches_level_and_indicator_without_external_requests(app
     expect(legend).to_contain_text("sehr niedrig")
     expect(legend).to_contain_text("keine Angabe")
 
-    choose(page, "LOR-Ebene", "Bezirke")
+    choose(page, "Gebietsebene", "Bezirke")
     expect(areas).to_have_count(12, timeout=TIMEOUT_MS)
     # The PLR-only status class becomes the residents' share at Bezirk level.
     expect(legend).to_contain_text("Anteil Einwohner in PLR mit MSS-Status niedrig", timeout=TIMEOUT_MS)
@@ -75,7 +75,7 @@ def test_english_interface_and_sources_page(app_server, page, network):
     expect(current(page).get_by_role("heading", name="Overview map", exact=True)).to_be_visible(timeout=10_000)
     expect(current(page).locator(".legend")).to_contain_text("no data", timeout=TIMEOUT_MS)
     # The choice survives the next interaction (before the move it fell back to German).
-    choose(page, "LOR level", "Districts")
+    choose(page, "Area level", "Districts")
     expect(map_view(page).locator(AREAS)).to_have_count(12, timeout=TIMEOUT_MS)
     expect(current(page).get_by_role("heading", name="Overview map", exact=True)).to_be_visible()
     # The status classes exist per planning area only: their residents' share stands in, and the page says so

@@ -90,7 +90,7 @@ def test_switch_level_and_indicator_keeps_zoom_and_writes_the_link(planner_serve
     legend = current(page).locator(".legend")
     expect(legend).to_contain_text("MSS-Statusindex", timeout=TIMEOUT_MS)
 
-    choose(page, "LOR-Ebene", "Bezirke")
+    choose(page, "Gebietsebene", "Bezirke")
     expect(frame.locator(AREAS)).to_have_count(12, timeout=TIMEOUT_MS)
     expect(page).to_have_url(re.compile(r"ebene=BEZ"), timeout=TIMEOUT_MS)
 
@@ -212,7 +212,7 @@ def test_a_deep_link_reproduces_a_view(planner_server, page, network):
 
     link = "?ebene=BEZ&indikator=share_under6&kategorie=mobility&gebiet=01&bedarfe=heat"
     frame = open_map(page, planner_server, link, areas=12)
-    expect(current(page).get_by_role("combobox", name="LOR-Ebene", exact=True)).to_have_value("Bezirke")
+    expect(current(page).get_by_role("combobox", name="Gebietsebene", exact=True)).to_have_value("Bezirke")
     expect(current(page).get_by_role("combobox", name="Indikator", exact=True)).to_have_value(
         "Anteil Kinder unter 6 Jahren")
     expect(current(page).locator(".legend")).to_contain_text("Anteil Kinder unter 6 Jahren", timeout=TIMEOUT_MS)
