@@ -143,3 +143,41 @@ def test_the_app_finds_parents_by_containment_where_the_profile_says_so(tmp_path
     assert found["population"] == expected
     assert found["view"] == ["5103", "5104"]
     assert found["lists"] == {"ST": "72", "QU": "5104", "BL": None}
+
+
+CODES_CHECKS = '''
+import json
+import pandas as pd
+from core.settings import load_settings
+from assessment.analysis.smoothing import empirical_bayes, needs_per_1000
+from geodata.indicators import indicator_table
+from geodata.lor import get_level, load_units
+settings = load_settings()
+quarter = get_level("QU")
+population = indicator_table(settings, quarter)["population"]
+counts = pd.DataFrame({"mobility": [3 * n % 7 for n in range(len(population))]}, index=population.index)
+smoothed = needs_per_1000(counts, population, towards="parent", level=quarter)["needs_per_1000"]
+districts = load_units(settings, quarter)["ST_ID"].reindex(population.index)
+by_hand = empirical_bayes(counts["mobility"], population, groups=districts) * 1000
+print(json.dumps({"ids": list(population.index), "smoothed": smoothed.round(6).tolist(),
+                  "by_hand": [round(v, 6) for v in by_hand]}))
+'''
+
+
+@pytest.mark.slow
+def test_a_city_whose_levels_share_an_id_length_runs(tmp_path):
+    """Musterstadt with codes of six characters at every level: fetched, checked, smoothed towards each parent."""
+    folder = write_example_profile(tmp_path / "codes", nesting="containment", codes=True)
+    env = {**os.environ, "BEDARFSATLAS_PROFILE": str(folder), "BEDARFSATLAS_DATA_DIR": str(tmp_path / "data")}
+    env.pop("BEDARFSATLAS_OPENDATA_MIRROR", None)
+    fetched = _geodata(["fetch"], env)
+    assert fetched.returncode == 0, fetched.stdout + fetched.stderr
+    checked = _geodata(["check"], env)
+    assert checked.returncode == 0 and "FAILED" not in checked.stdout, checked.stdout + checked.stderr
+    done = subprocess.run([sys.executable, "-c", CODES_CHECKS], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["ids"] == [f"QU{n:04d}" for n in range(1, 7)]
+    # Each quarter is pulled towards its own district's rate (ST0001-ST0003 from the file), as computed by hand.
+    assert found["smoothed"] == found["by_hand"]

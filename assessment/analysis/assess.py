@@ -248,7 +248,7 @@ def assess(
     if needs_counts is not None:
         counts = needs_counts.copy()
         counts.index = counts.index.astype(str)
-        needs = needs_per_1000(counts, indicators["population"], towards=smoothing)
+        needs = needs_per_1000(counts, indicators["population"], towards=smoothing, level=level)
     elif any(c.key in needs_keys() for c in components):
         raise ValueError(
             "the spec uses needs rates (" + ", ".join(c.key for c in components if c.key in needs_keys())
