@@ -159,8 +159,15 @@ counts = pd.DataFrame({"mobility": [3 * n % 7 for n in range(len(population))]},
 smoothed = needs_per_1000(counts, population, towards="parent", level=quarter)["needs_per_1000"]
 districts = load_units(settings, quarter)["ST_ID"].reindex(population.index)
 by_hand = empirical_bayes(counts["mobility"], population, groups=districts) * 1000
+from assessment.analysis.goals import GoalInput, validate_goal
+from assessment.needs.validation import ValidationError
+try:
+    validate_goal(GoalInput("Mehr Bäume", "green_climate", quarter, ("QU0004", "BL0007")))
+except ValidationError as refused:
+    goal_error = refused.errors[0].text("en")
 print(json.dumps({"ids": list(population.index), "smoothed": smoothed.round(6).tolist(),
-                  "by_hand": [round(v, 6) for v in by_hand]}))
+                  "by_hand": [round(v, 6) for v in by_hand], "goal_error": goal_error,
+                  "goal": validate_goal(GoalInput("Mehr Bäume", "green_climate", quarter, ("QU0004",)))["area"]}))
 '''
 
 
@@ -181,3 +188,6 @@ def test_a_city_whose_levels_share_an_id_length_runs(tmp_path):
     assert found["ids"] == [f"QU{n:04d}" for n in range(1, 7)]
     # Each quarter is pulled towards its own district's rate (ST0001-ST0003 from the file), as computed by hand.
     assert found["smoothed"] == found["by_hand"]
+    # A block's code given for a quarter has the right length but is no quarter: the goal form names the level.
+    assert found["goal_error"].startswith("'BL0007' is not an area of the level “Quarter”. Choose the areas")
+    assert found["goal"] == ["QU0004"]
