@@ -165,7 +165,11 @@ try:
     validate_goal(GoalInput("Mehr Bäume", "green_climate", quarter, ("QU0004", "BL0007")))
 except ValidationError as refused:
     goal_error = refused.errors[0].text("en")
-print(json.dumps({"ids": list(population.index), "smoothed": smoothed.round(6).tolist(),
+from assessment.analysis.inventory import view_table
+quarters = pd.DataFrame({"name": ["Neustadt Nord"], "population": [1.0]}, index=["QU0004"])
+rows = view_table(quarters, "population", pd.DataFrame({"total": [0], "total_per_1000": [0.0]}, index=["QU0004"]),
+                  "en", bezirke=load_units(settings, "ST")["ST_NAME"], level=quarter)
+print(json.dumps({"ids": list(population.index), "smoothed": smoothed.round(6).tolist(), "district": rows.iloc[0, 2],
                   "by_hand": [round(v, 6) for v in by_hand], "goal_error": goal_error,
                   "goal": validate_goal(GoalInput("Mehr Bäume", "green_climate", quarter, ("QU0004",)))["area"]}))
 '''
@@ -191,3 +195,5 @@ def test_a_city_whose_levels_share_an_id_length_runs(tmp_path):
     # A block's code given for a quarter has the right length but is no quarter: the goal form names the level.
     assert found["goal_error"].startswith("'BL0007' is not an area of the level “Quarter”. Choose the areas")
     assert found["goal"] == ["QU0004"]
+    # The planner's table names each quarter's district by where the quarter lies (QU0004 in ST0002).
+    assert found["district"] == "Neustadt"
