@@ -169,7 +169,12 @@ from assessment.analysis.inventory import view_table
 quarters = pd.DataFrame({"name": ["Neustadt Nord"], "population": [1.0]}, index=["QU0004"])
 rows = view_table(quarters, "population", pd.DataFrame({"total": [0], "total_per_1000": [0.0]}, index=["QU0004"]),
                   "en", bezirke=load_units(settings, "ST")["ST_NAME"], level=quarter)
-print(json.dumps({"ids": list(population.index), "smoothed": smoothed.round(6).tolist(), "district": rows.iloc[0, 2],
+from assessment.analysis.inventory import state_from_query
+linked = state_from_query({"ebene": "QU", "gebiet": "QU0004", "bezirk": "ST0002"})
+wrong = state_from_query({"ebene": "QU", "gebiet": "BL0007"})
+print(json.dumps({"link": [linked.state.focus, linked.state.bezirk, len(linked.problems)],
+                  "wrong_link": [wrong.state.focus, len(wrong.problems)],
+                  "ids": list(population.index), "smoothed": smoothed.round(6).tolist(), "district": rows.iloc[0, 2],
                   "by_hand": [round(v, 6) for v in by_hand], "goal_error": goal_error,
                   "goal": validate_goal(GoalInput("Mehr Bäume", "green_climate", quarter, ("QU0004",)))["area"]}))
 '''
@@ -197,3 +202,6 @@ def test_a_city_whose_levels_share_an_id_length_runs(tmp_path):
     assert found["goal"] == ["QU0004"]
     # The planner's table names each quarter's district by where the quarter lies (QU0004 in ST0002).
     assert found["district"] == "Neustadt"
+    # A link's area ids are checked by the level's id rule, without the unit files: a block's code is no quarter.
+    assert found["link"] == ["QU0004", "ST0002", 0]
+    assert found["wrong_link"] == [None, 1]

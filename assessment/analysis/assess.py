@@ -234,7 +234,7 @@ def assess(
     if level.id_length and lengths != {level.id_length}:
         raise ValueError(
             f"the indicator table's ids have lengths {sorted(lengths)}, but {code} ids have "
-            f"{level.id_length} digits; pass indicator_table(settings, {code!r})"
+            f"{level.id_length} characters; pass indicator_table(settings, {code!r})"
         )
     notes: list[str] = []
     preset = None

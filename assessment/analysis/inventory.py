@@ -107,7 +107,8 @@ def needs_source(lang: str = "de") -> str:
 #: The attribution of needs in German, the source language (logs, tests).
 NEEDS_SOURCE = needs_source("de")
 
-_AREA_ID = re.compile(r"^\d+$")
+_AREA_ID = re.compile(r"[\w.\-]{1,64}")
+"""What a link may give as an area id of a level whose profile states no id rule: a short word."""
 CITY = active_profile()
 
 
@@ -1280,7 +1281,8 @@ def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterab
         ``st.query_params`` (or any dict of strings / lists of strings).
     area_ids : mapping of level -> ids, optional
         Known area ids per level, to check ``gebiet`` and ``vergleich``;
-        without it only their form (2, 4, 6 or 8 digits) is checked.
+        without it only their form is checked (the id length and id pattern the
+        profile states for the level).
 
     Examples
     --------
@@ -1392,9 +1394,15 @@ def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterab
 
 
 def _id_form(value: str, level: str) -> bool:
-    """Whether ``value`` has the form of an id of ``level`` (its length, where the profile fixes one)."""
-    length = LEVELS[level].id_length
-    return bool(_AREA_ID.match(value)) and (not length or len(value) == length)
+    """Whether ``value`` has the form of an id of ``level``: the length and the pattern its profile states.
+
+    >>> _id_form("011001", "BZR"), _id_form("0110", "BZR"), _id_form("01100x", "BZR")
+    (True, False, False)
+    """
+    spec = LEVELS[level]
+    if spec.id_length and len(value) != spec.id_length:
+        return False
+    return re.fullmatch(spec.id_pattern or _AREA_ID, value) is not None
 
 
 def _default_indicator(keys: Sequence[str]) -> str:
