@@ -37,8 +37,9 @@ from geodata.profile import DatasetSpec, active_profile
 class Dataset:
     """One official dataset as the app uses it.
 
-    ``id_column``/``id_length`` say which column holds the LOR key and how many
-    digits it has (ids are zero-padded strings); ``columns`` are the columns the
+    ``id_column``/``id_length`` say which column holds the unit ids and how many
+    characters they have (ids are strings); ``id_pattern`` is the regular expression each id
+    matches whole (digits where the profile states no rule but a length); ``columns`` are the columns the
     app reads; ``rows`` is the exact feature or row count expected.
 
     ``official_title`` is the title as published (German), shown in every language;
@@ -72,6 +73,7 @@ class Dataset:
     geometry_type: str | None = None
     licence_note: str | None = None  # message key
     notes: tuple[str, ...] = field(default_factory=tuple)  # message keys
+    id_pattern: str | None = None
 
     def title(self, lang: str) -> str:
         """The title as published: official titles stay German in every language."""

@@ -103,14 +103,15 @@ def _dataset(path: Path, title: str, kind: str, columns: list[str], id_column: s
     return entry
 
 
-def _renumbered(frames: tuple[gpd.GeoDataFrame, ...]) -> tuple[gpd.GeoDataFrame, ...]:
-    """The same units with ids that do not nest: Stadtteile 71-73, Quartiere 5101-5106, Blöcke 300001-300012."""
+def _renumbered(frames: tuple[gpd.GeoDataFrame, ...], codes: bool = False) -> tuple[gpd.GeoDataFrame, ...]:
+    """The same units with ids that do not nest: Stadtteile 71-73, Quartiere 5101-5106, Blöcke 300001-300012;
+    with ``codes`` six-character codes at every level: ST0001-ST0003, QU0001-QU0006, BL0001-BL0012."""
     blocks, quarters, districts = frames
-    new_ids = {
-        "ST_ID": {old: f"7{n + 1}" for n, old in enumerate(districts["ST_ID"])},
-        "QU_ID": {old: f"51{n + 1:02d}" for n, old in enumerate(quarters["QU_ID"])},
-        "BL_ID": {old: f"30{n + 1:04d}" for n, old in enumerate(blocks["BL_ID"])},
-    }
+    formats = (("ST", "{:04d}", "ST{}"), ("QU", "{:04d}", "QU{}"), ("BL", "{:04d}", "BL{}")) if codes else \
+        (("ST", "{}", "7{}"), ("QU", "{:02d}", "51{}"), ("BL", "{:04d}", "30{}"))
+    units = {"ST": districts, "QU": quarters, "BL": blocks}
+    new_ids = {f"{code}_ID": {old: outer.format(inner.format(n + 1)) for n, old in enumerate(units[code][f"{code}_ID"])}
+               for code, inner, outer in formats}
     renamed = []
     for frame in frames:
         frame = frame.copy()
@@ -121,19 +122,24 @@ def _renumbered(frames: tuple[gpd.GeoDataFrame, ...]) -> tuple[gpd.GeoDataFrame,
     return tuple(renamed)
 
 
-def write_example_profile(folder: Path | str, nesting: str = "prefix") -> Path:
+def write_example_profile(folder: Path | str, nesting: str = "prefix", codes: bool = False) -> Path:
     """Write Musterstadt's profile and files into ``folder`` (created; existing files are replaced).
 
     ``nesting="containment"`` writes a variant whose ids do not nest (block ``300007`` lies in
     quarter ``5104`` of district ``72``): its levels say ``nesting = "containment"``, and the app
-    finds each unit's parent by where it lies.
+    finds each unit's parent by where it lies. With ``codes=True`` as well, the ids are codes of
+    six characters at every level (block ``BL0007`` lies in quarter ``QU0004`` of district
+    ``ST0002``), stated by each level's ``id_pattern``: neither digits nor an id's length tell
+    the levels apart.
     """
     if nesting not in ("prefix", "containment"):
         raise ValueError(f"nesting must be 'prefix' or 'containment', got {nesting!r}")
+    if codes and nesting != "containment":
+        raise ValueError("codes=True needs nesting='containment': codes of one length cannot nest by prefix")
     folder = Path(folder).expanduser()
     data = folder / "data"
     data.mkdir(parents=True, exist_ok=True)
-    blocks, quarters, districts = _units() if nesting == "prefix" else _renumbered(_units())
+    blocks, quarters, districts = _units() if nesting == "prefix" else _renumbered(_units(), codes)
     for name, frame in (("bloecke.geojson", blocks), ("quartiere.geojson", quarters),
                         ("stadtteile.geojson", districts)):
         (data / name).unlink(missing_ok=True)
@@ -144,6 +150,11 @@ def write_example_profile(folder: Path | str, nesting: str = "prefix") -> Path:
 
     south_west, north_east = gpd.GeoSeries(
         [shapely.Point(_X0, _Y0), shapely.Point(_X0 + 6000, _Y0 + 4000)], crs=CRS).to_crs("EPSG:4326")
+    lengths = {"BL": 6, "QU": 6, "ST": 6} if codes else {"BL": 6, "QU": 4, "ST": 2}
+
+    def id_rule(code: str) -> dict:
+        return {"id_pattern": f"{code}[0-9]{{4}}"} if codes else {}
+
     profile = {
         "city": {
             "name": "Musterstadt",
@@ -171,26 +182,27 @@ def write_example_profile(folder: Path | str, nesting: str = "prefix") -> Path:
             for colour, title in (("farbe", "Farbe"), ("grau", "Grau"))
         },
         "levels": [
-            {"code": "BL", "dataset": "units_blocks", "id_field": "BL_ID", "name_field": "BL_NAME", "id_length": 6,
-             "nesting": nesting, "label": {"de": "Block", "en": "Block"}, "plural": {"de": "Blöcke", "en": "Blocks"}},
+            {"code": "BL", "dataset": "units_blocks", "id_field": "BL_ID", "name_field": "BL_NAME",
+             "id_length": lengths["BL"], **id_rule("BL"), "nesting": nesting, "label": {"de": "Block", "en": "Block"},
+             "plural": {"de": "Blöcke", "en": "Blocks"}},
             {"code": "QU", "dataset": "units_quarters", "id_field": "QU_ID", "name_field": "QU_NAME",
-             "id_length": 4, "nesting": nesting, "label": {"de": "Quartier", "en": "Quarter"},
-             "plural": {"de": "Quartiere", "en": "Quarters"}},
+             "id_length": lengths["QU"], **id_rule("QU"), "nesting": nesting,
+             "label": {"de": "Quartier", "en": "Quarter"}, "plural": {"de": "Quartiere", "en": "Quarters"}},
             {"code": "ST", "dataset": "units_districts", "id_field": "ST_ID", "name_field": "ST_NAME",
-             "id_length": 2, "nesting": "prefix", "label": {"de": "Stadtteil", "en": "District"},
-             "plural": {"de": "Stadtteile", "en": "Districts"}},
+             "id_length": lengths["ST"], **id_rule("ST"), "nesting": "prefix",
+             "label": {"de": "Stadtteil", "en": "District"}, "plural": {"de": "Stadtteile", "en": "Districts"}},
         ],
         "datasets": {
             "units_blocks": _dataset(data / "bloecke.geojson", "Blöcke", "geojson",
-                                     ["BL_ID", "BL_NAME", "QU_ID", "QU_NAME", "ST_ID", "ST_NAME"], "BL_ID", 6,
+                                     ["BL_ID", "BL_NAME", "QU_ID", "QU_NAME", "ST_ID", "ST_NAME"], "BL_ID", lengths["BL"],
                                      len(blocks)),
             "units_quarters": _dataset(data / "quartiere.geojson", "Quartiere", "geojson",
-                                       ["QU_ID", "QU_NAME", "ST_ID", "ST_NAME"], "QU_ID", 4, len(quarters)),
+                                       ["QU_ID", "QU_NAME", "ST_ID", "ST_NAME"], "QU_ID", lengths["QU"], len(quarters)),
             "units_districts": _dataset(data / "stadtteile.geojson", "Stadtteile", "geojson",
-                                        ["ST_ID", "ST_NAME"], "ST_ID", 2, len(districts)),
+                                        ["ST_ID", "ST_NAME"], "ST_ID", lengths["ST"], len(districts)),
             "population": {
                 **_dataset(data / "einwohner.csv", "Einwohner nach Blöcken", "csv", ["BL_ID", "EW", "EW_65PLUS"],
-                           "BL_ID", 6, len(population)),
+                           "BL_ID", lengths["BL"], len(population)),
                 "indicators": {
                     "population": {
                         "label": "indicator.population.label", "unit": "indicator.population.unit",
@@ -205,7 +217,7 @@ def write_example_profile(folder: Path | str, nesting: str = "prefix") -> Path:
             },
             "green_supply": {
                 **_dataset(data / "gruenversorgung.csv", "Grünflächenversorgung nach Blöcken", "csv",
-                           ["BL_ID", "GRUEN_KLASSE"], "BL_ID", 6, len(green)),
+                           ["BL_ID", "GRUEN_KLASSE"], "BL_ID", lengths["BL"], len(green)),
                 "indicators": {
                     "green_supply": {
                         "label": {"de": "Grünflächenversorgung", "en": "Green space supply"},

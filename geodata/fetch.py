@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import urllib.error
@@ -29,6 +30,7 @@ import pandas as pd
 import pyogrio
 
 from geodata.catalogue import DATASETS, Dataset
+from geodata.profile import DIGITS
 from core.i18n import Message, format_number, in_language, t
 from core.settings import Settings
 
@@ -98,15 +100,23 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _check_ids(ds: Dataset, ids: Iterable[object]) -> Message | None:
-    bad = [i for i in ids if not (isinstance(i, str) and len(i) == ds.id_length and i.isdigit())]
-    if bad:
+def _check_ids(ds: Dataset, ids: Iterable[object]) -> Message | str | None:
+    """The ids' problem: a length other than the dataset's ``id_length``, or an id its ``id_pattern`` refuses."""
+    rule = re.compile(ds.id_pattern) if ds.id_pattern else None
+    bad = [i for i in ids if not (isinstance(i, str) and (not ds.id_length or len(i) == ds.id_length)
+                                  and (rule is None or rule.fullmatch(i)))]
+    if not bad:
+        return None
+    if ds.id_pattern == DIGITS and ds.id_length:
         return Message("data.schema.ids", column=ds.id_column, length=ds.id_length, example=repr(bad[0]),
                        count=len(bad))
-    return None
+    else:
+        wanted = " ".join(filter(None, ("ids", ds.id_length and f"of {ds.id_length} characters",
+                                        ds.id_pattern and f"matching id_pattern {ds.id_pattern!r}")))
+    return f"column {ds.id_column} must hold {wanted}, found {bad[0]!r} ({len(bad)} bad values)"
 
 
-def validate_schema(ds: Dataset, path: Path) -> Message | None:
+def validate_schema(ds: Dataset, path: Path) -> Message | str | None:
     """Return a description of the first schema problem of ``path``, or ``None``."""
     try:
         if ds.kind == "csv":

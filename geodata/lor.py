@@ -61,6 +61,8 @@ class Level:
     nesting: str = "prefix"
     """How its units find their parent in the next coarser level: ``prefix`` (the parent's id
     begins the unit's id) or ``containment`` (the parent contains the unit)."""
+    id_pattern: str | None = None
+    """The regular expression each id matches whole (``None``: any text); see :class:`geodata.profile.LevelSpec`."""
 
     def label(self, lang: str) -> str:
         """The name of one area of this level in ``lang`` ("Bezirksregion")."""
@@ -77,7 +79,7 @@ class Level:
 
 def _level(spec: LevelSpec) -> Level:
     return Level(spec.code, spec.id_length or 0, spec.dataset, spec.id_field, spec.name_field,
-                 spec.label, spec.plural, spec.in_sentence, spec.nesting)
+                 spec.label, spec.plural, spec.in_sentence, spec.nesting, spec.id_pattern)
 
 
 LEVELS: dict[str, Level] = {spec.code: _level(spec) for spec in _PROFILE.levels}

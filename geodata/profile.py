@@ -50,6 +50,9 @@ BUNDLED_DIR = Path(__file__).parent / "profiles"
 """Where the profiles shipped with the app live (package data)."""
 
 NESTINGS = ("prefix", "containment")
+DIGITS = "[0-9]+"
+"""The id rule of a level or dataset that gives an ``id_length`` and no ``id_pattern``:
+zero-padded digits, as before the rule could be stated."""
 AGGREGATIONS = ("sum", "share", "class", "finest")
 """How an indicator reaches coarser levels: ``sum`` of the finest values; ``share`` recomputed
 from the summed numerator and denominator (never a mean of shares); ``class`` an official class
@@ -144,6 +147,9 @@ class LevelSpec:
     plural: Text
     in_sentence: Text | None = None
     """The areas of the level inside a sentence ("district regions"); ``None``: the plural."""
+    id_pattern: str | None = None
+    """The regular expression every id of the level matches whole (``id_pattern``); where the
+    profile gives none, :data:`DIGITS` for a level with an ``id_length``, else any text."""
 
 
 @dataclass(frozen=True)
@@ -193,6 +199,10 @@ class DatasetSpec:
     computed: tuple[str, ...] = ()
     """Columns the profile's helper code derives from this dataset (e.g. age groups summed from
     single columns); indicators may name them like columns of the file."""
+    id_pattern: str | None = None
+    """The regular expression every id in ``id_column`` matches whole: the dataset's own
+    ``id_pattern``, else that of the level whose ``id_field`` is the ``id_column``, else
+    :data:`DIGITS` where the dataset gives an ``id_length``; ``None``: any text."""
 
     @property
     def local_source(self) -> Path | None:
@@ -351,6 +361,19 @@ class _Reader:
             return None
         return value
 
+    def regex(self, data: Mapping, key: str, where: str) -> str | None:
+        """An optional regular expression that whole ids must match (``id_pattern``)."""
+        value = self.str(data, key, where, required=False, example='"[A-Z]{2}[0-9]{4}"')
+        if value is None:
+            return None
+        try:
+            re.compile(value)
+        except re.error as exc:
+            self.problem(f"{where}.{key}", f"{value!r} is no regular expression ({exc})",
+                         f'write a Python regular expression that a whole id matches, e.g. {key} = "[A-Z]{{2}}[0-9]{{4}}"')
+            return None
+        return value
+
     def int(self, data: Mapping, key: str, where: str, required: bool = True, minimum: int = 0) -> int | None:
         value = data.get(key)
         path = f"{where}.{key}"
@@ -438,17 +461,20 @@ def _levels(r: _Reader, raw: object, languages: tuple[str, ...]) -> tuple[LevelS
         if nesting not in NESTINGS:
             r.problem(f"{where}.nesting", f"{nesting!r} is not one of {', '.join(NESTINGS)}",
                       "write nesting = \"prefix\" (parent id = leading characters of the id) or \"containment\"")
+        id_length = r.int(item, "id_length", where, required=nesting == "prefix", minimum=1)
+        id_pattern = r.regex(item, "id_pattern", where) or (DIGITS if id_length else None)
         levels.append(LevelSpec(
             code=code or f"?{n}",
             dataset=r.str(item, "dataset", where, example='"units_quarters"') or "",
             id_field=r.str(item, "id_field", where, example=f'"{code or "QU"}_ID"') or "",
             name_field=r.str(item, "name_field", where, example=f'"{code or "QU"}_NAME"') or "",
-            id_length=r.int(item, "id_length", where, required=nesting == "prefix", minimum=1),
+            id_length=id_length,
             nesting=nesting if nesting in NESTINGS else "prefix",
             parent=None,
             label=r.text(item, "label", where, languages),
             plural=r.text(item, "plural", where, languages),
             in_sentence=r.text(item, "in_sentence", where, languages) if "in_sentence" in item else None,
+            id_pattern=id_pattern,
         ))
     codes = [level.code for level in levels]
     for code in {c for c in codes if codes.count(c) > 1}:
@@ -522,7 +548,21 @@ def _datasets(r: _Reader, raw: object, root: Path) -> tuple[DatasetSpec, ...]:
             licence_note=r.str(item, "licence_note", where, required=False),
             notes=r.strs(item, "notes", where, required=False),
             computed=r.strs(item, "computed", where, required=False),
+            id_pattern=r.regex(item, "id_pattern", where),
         ))
+    return tuple(out)
+
+
+def _dataset_id_patterns(datasets: tuple[DatasetSpec, ...], levels: tuple[LevelSpec, ...]) -> tuple[DatasetSpec, ...]:
+    """Each dataset's id rule: its own, else its level's (the level whose id field it keys on), else digits
+    where it gives an id length (what the check required before the rule could be stated)."""
+    by_field = {level.id_field: level.id_pattern for level in levels}
+    out = []
+    for ds in datasets:
+        pattern = ds.id_pattern
+        if pattern is None and ds.id_column:
+            pattern = by_field.get(ds.id_column) or (DIGITS if ds.id_length else None)
+        out.append(dataclasses.replace(ds, id_pattern=pattern))
     return tuple(out)
 
 
@@ -658,6 +698,7 @@ def parse_profile(data: Mapping, root: Path) -> Profile:
     raw_datasets = data.get("datasets")
     datasets = _datasets(r, raw_datasets, root)
     levels = _levels(r, data.get("levels"), languages)
+    datasets = _dataset_id_patterns(datasets, levels)
     ds_keys = {ds.key for ds in datasets}
     for level in levels:
         if level.dataset and level.dataset not in ds_keys:

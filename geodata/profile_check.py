@@ -6,7 +6,8 @@ fix:
 
 * a file that is missing, or whose sha256 is not the one the profile records;
 * a column the profile names that the file does not have (the schema, a level's id or name
-  field, an indicator's column, numerator or denominator), a wrong row count, bad or repeated ids;
+  field, an indicator's column, numerator or denominator), a wrong row count, bad or repeated ids
+  (of another length than ``id_length``, or not matching the ``id_pattern``);
 * an indicator whose aggregation is undefined (a share of parts that cannot be summed);
 * a unit without a parent (by id prefix or by containment), and a level whose units do not
   tile the level above (a gap, or an overlap, of more than :data:`TILING_TOLERANCE` of an area).
@@ -25,7 +26,7 @@ import pyogrio
 import shapely
 
 from core.i18n import Message
-from geodata.profile import DatasetSpec, Problem, Profile, ProfileError, load_profile
+from geodata.profile import DIGITS, DatasetSpec, Problem, Profile, ProfileError, load_profile
 
 TILING_TOLERANCE = 0.001
 """Largest share of a parent unit's area that may be uncovered by, or covered twice by, its children."""
@@ -92,6 +93,11 @@ def _check_dataset(profile: Profile, ds: DatasetSpec, data_dir: Path | None) -> 
                                         Message("data.profile.id_length", count=len(bad), column=ds.id_column,
                                                 length=ds.id_length, example=repr(bad.iloc[0])),
                                         Message("data.profile.fix.id_length")))
+        if ds.id_pattern:
+            refused = ids[~ids.str.fullmatch(ds.id_pattern)]
+            if len(refused):
+                problems.append(Problem(f"{where}.id_column", f"{len(refused)} ids in {ds.id_column} do not match the "
+                                        f"id rule {ds.id_pattern!r}, e.g. {refused.iloc[0]!r}", _pattern_fix(profile, ds)))
         if ids.duplicated().any():
             problems.append(Problem(f"{where}.id_column", Message("data.profile.ids_repeat", column=ds.id_column,
                                                                   example=repr(ids[ids.duplicated()].iloc[0])),
@@ -104,6 +110,17 @@ def _check_dataset(profile: Profile, ds: DatasetSpec, data_dir: Path | None) -> 
                                     Message("data.profile.geometry", file=path.name, found=", ".join(sorted(found))),
                                     Message("data.profile.fix.geometry", expected=ds.geometry_type)))
     return problems, table
+
+
+def _pattern_fix(profile: Profile, ds: DatasetSpec) -> str:
+    """How to state the id rule the file's ids follow: where the rule came from, and what to write."""
+    level = next((level for level in profile.levels if level.id_field == ds.id_column), None)
+    where = f"levels[{level.code}]" if level is not None else f"datasets.{ds.key}"
+    if ds.id_pattern == DIGITS:
+        return (f"ids with an id_length and no stated rule must be digits; correct the ids in the file, or state "
+                f'the rule they follow in {where}, e.g. id_pattern = "[A-Z]{{2}}[0-9]{{4}}" (a regular '
+                "expression each whole id matches; docs/new-city.md)")
+    return f"correct the ids in the file, or the regular expression id_pattern in {where} (or datasets.{ds.key})"
 
 
 def _check_indicators(profile: Profile, tables: dict[str, pd.DataFrame | None]) -> list[Problem]:

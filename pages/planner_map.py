@@ -234,7 +234,7 @@ else:
 
 # --- the current view as a table, and its export ------------------------------------------------
 st.subheader(t("planner.table", lang))
-rows = inventory.view_table(table.loc[areas], key, needs, lang, bezirke=bezirk_names)
+rows = inventory.view_table(table.loc[areas], key, needs, lang, bezirke=bezirk_names, level=level)
 # Up to ~15 areas (Bezirke) the whole table shows without scrolling.
 st.dataframe(rows, hide_index=True, width="stretch", height=min(560, 40 + 36 * len(rows)))
 st.markdown(f"**{escape_markdown(t('planner.sources', lang))}**")

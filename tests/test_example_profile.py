@@ -143,3 +143,65 @@ def test_the_app_finds_parents_by_containment_where_the_profile_says_so(tmp_path
     assert found["population"] == expected
     assert found["view"] == ["5103", "5104"]
     assert found["lists"] == {"ST": "72", "QU": "5104", "BL": None}
+
+
+CODES_CHECKS = '''
+import json
+import pandas as pd
+from core.settings import load_settings
+from assessment.analysis.smoothing import empirical_bayes, needs_per_1000
+from geodata.indicators import indicator_table
+from geodata.lor import get_level, load_units
+settings = load_settings()
+quarter = get_level("QU")
+population = indicator_table(settings, quarter)["population"]
+counts = pd.DataFrame({"mobility": [3 * n % 7 for n in range(len(population))]}, index=population.index)
+smoothed = needs_per_1000(counts, population, towards="parent", level=quarter)["needs_per_1000"]
+districts = load_units(settings, quarter)["ST_ID"].reindex(population.index)
+by_hand = empirical_bayes(counts["mobility"], population, groups=districts) * 1000
+from assessment.analysis.goals import GoalInput, validate_goal
+from assessment.needs.validation import ValidationError
+try:
+    validate_goal(GoalInput("Mehr Bäume", "green_climate", quarter, ("QU0004", "BL0007")))
+except ValidationError as refused:
+    goal_error = refused.errors[0].text("en")
+from assessment.analysis.inventory import view_table
+quarters = pd.DataFrame({"name": ["Neustadt Nord"], "population": [1.0]}, index=["QU0004"])
+rows = view_table(quarters, "population", pd.DataFrame({"total": [0], "total_per_1000": [0.0]}, index=["QU0004"]),
+                  "en", bezirke=load_units(settings, "ST")["ST_NAME"], level=quarter)
+from assessment.analysis.inventory import state_from_query
+linked = state_from_query({"ebene": "QU", "gebiet": "QU0004", "bezirk": "ST0002"})
+wrong = state_from_query({"ebene": "QU", "gebiet": "BL0007"})
+print(json.dumps({"link": [linked.state.focus, linked.state.bezirk, len(linked.problems)],
+                  "wrong_link": [wrong.state.focus, len(wrong.problems)],
+                  "ids": list(population.index), "smoothed": smoothed.round(6).tolist(), "district": rows.iloc[0, 2],
+                  "by_hand": [round(v, 6) for v in by_hand], "goal_error": goal_error,
+                  "goal": validate_goal(GoalInput("Mehr Bäume", "green_climate", quarter, ("QU0004",)))["area"]}))
+'''
+
+
+@pytest.mark.slow
+def test_a_city_whose_levels_share_an_id_length_runs(tmp_path):
+    """Musterstadt with codes of six characters at every level: fetched, checked, smoothed towards each parent."""
+    folder = write_example_profile(tmp_path / "codes", nesting="containment", codes=True)
+    env = {**os.environ, "BEDARFSATLAS_PROFILE": str(folder), "BEDARFSATLAS_DATA_DIR": str(tmp_path / "data")}
+    env.pop("BEDARFSATLAS_OPENDATA_MIRROR", None)
+    fetched = _geodata(["fetch"], env)
+    assert fetched.returncode == 0, fetched.stdout + fetched.stderr
+    checked = _geodata(["check"], env)
+    assert checked.returncode == 0 and "FAILED" not in checked.stdout, checked.stdout + checked.stderr
+    done = subprocess.run([sys.executable, "-c", CODES_CHECKS], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["ids"] == [f"QU{n:04d}" for n in range(1, 7)]
+    # Each quarter is pulled towards its own district's rate (ST0001-ST0003 from the file), as computed by hand.
+    assert found["smoothed"] == found["by_hand"]
+    # A block's code given for a quarter has the right length but is no quarter: the goal form names the level.
+    assert found["goal_error"].startswith("'BL0007' is not an area of the level “Quarter”. Choose the areas")
+    assert found["goal"] == ["QU0004"]
+    # The planner's table names each quarter's district by where the quarter lies (QU0004 in ST0002).
+    assert found["district"] == "Neustadt"
+    # A link's area ids are checked by the level's id rule, without the unit files: a block's code is no quarter.
+    assert found["link"] == ["QU0004", "ST0002", 0]
+    assert found["wrong_link"] == [None, 1]

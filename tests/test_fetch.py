@@ -192,3 +192,20 @@ def test_require_data_remembers_a_passed_check_until_a_file_changes(mirror, empt
     # And after the file is restored, the app starts again.
     shutil.copyfile(mirror / "mss_2021_indizes_plr.csv", victim)
     require_data(empty_settings)
+
+
+def test_the_schema_check_follows_the_profiles_id_rule(tmp_path):
+    """Ids the profile states as codes (id_pattern) pass; ids breaking the rule are named with it."""
+    from geodata.catalogue import _from_profile
+    from geodata.example_profile import write_example_profile
+    from geodata.fetch import validate_schema
+    from geodata.profile import load_profile
+
+    profile = load_profile(write_example_profile(tmp_path / "codes", nesting="containment", codes=True))
+    ds = _from_profile(profile.dataset("population"))
+    path = profile.dataset("population").local_source
+    assert ds.id_pattern == "BL[0-9]{4}" and validate_schema(ds, path) is None
+    broken = tmp_path / "einwohner.csv"
+    broken.write_text(path.read_text(encoding="utf-8").replace("BL0003,", "bl0003,", 1), encoding="utf-8")
+    assert validate_schema(ds, broken) == (
+        "column BL_ID must hold ids of 6 characters matching id_pattern 'BL[0-9]{4}', found 'bl0003' (1 bad values)")

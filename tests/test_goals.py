@@ -6,13 +6,16 @@ ids (011001 "Tiergarten Süd" region ids of Mitte) or deliberately malformed one
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
 
-from assessment.analysis.goals import Goal, GoalBook, GoalInput, GoalNotFoundError, goal_lines
+from assessment.analysis.goals import Goal, GoalBook, GoalInput, GoalNotFoundError, goal_lines, validate_goal
 from assessment.needs.validation import ValidationError
+from geodata.lor import Level, get_level
+from geodata.profile import Text
 from needs_fixtures import (  # noqa: F401
     ROTES_RATHAUS,
     database_url,
@@ -144,3 +147,46 @@ def test_goal_lines_say_a_goal_with_its_evidence():
         "Verknüpfte Bedarfe (des gewählten Gebiets): –",
         "Indikatoren als Beleg: Bedarfe je 1.000 Einwohner: Grün, Klima und Umwelt; retired_key",
     ]
+
+
+def _quarters(**rules) -> Level:
+    """A level of another city, as its profile might state it: Quartiere with or without a fixed id length."""
+    return replace(get_level("BZR"), code="QU", label_text=Text(inline=(("de", "Quartier"), ("en", "Quarter"))),
+                   **rules)
+
+
+@pytest.mark.parametrize(
+    ("level", "area", "known", "de", "en"),
+    [
+        (get_level("BZR"), "0110", None,
+         "'0110' ist kein Gebiet der Ebene „Bezirksregion“: Deren Kennungen haben 6 Zeichen. Wählen Sie die "
+         "Gebiete aus der Liste des Formulars: Sie zeigt jedes Gebiet dieser Ebene mit Name und Kennung.",
+         "'0110' is not an area of the level “District region”: its ids have 6 characters. Choose the areas from "
+         "the form's list: it shows every area of this level with its name and id."),
+        (get_level("BZR"), "01100x", None,
+         "'01100x' ist kein Gebiet der Ebene „Bezirksregion“. Wählen Sie die Gebiete aus der Liste des Formulars: "
+         "Sie zeigt jedes Gebiet dieser Ebene mit Name und Kennung.",
+         "'01100x' is not an area of the level “District region”. Choose the areas from the form's list: it shows "
+         "every area of this level with its name and id."),
+        (get_level("BZR"), "999999", {"011001"}, "'999999' ist kein Gebiet der Ebene „Bezirksregion“.",
+         "'999999' is not an area of the level “District region”."),
+        # No fixed length: the message names none; the stated pattern or the list of areas decides.
+        (_quarters(id_length=0, id_pattern="QU[0-9]{4}"), "BL0007", None,
+         "'BL0007' ist kein Gebiet der Ebene „Quartier“. Wählen", "'BL0007' is not an area of the level “Quarter”."),
+        (_quarters(id_length=0, id_pattern=None), "Am Markt", {"QU0004"},
+         "'Am Markt' ist kein Gebiet der Ebene „Quartier“. Wählen", "'Am Markt' is not an area of the level “Quarter”."),
+    ],
+)
+def test_a_bad_area_id_is_named_with_its_level_and_how_to_find_valid_ones(level, area, known, de, en):
+    with pytest.raises(ValidationError) as refused:
+        validate_goal(goal(level=level, area_ids=(area,)), known_areas=known)
+    [error] = refused.value.errors
+    assert error.field == "area_ids"
+    assert error.text("de").startswith(de) and error.text("en").startswith(en)
+    assert "LOR" not in error.text("de") + error.text("en") and "Ziffern" not in error.text("de")
+
+
+def test_an_area_of_a_level_without_fixed_length_passes_by_its_pattern_and_the_known_areas():
+    level = _quarters(id_length=0, id_pattern="QU[0-9]{4}")
+    clean = validate_goal(goal(level=level, area_ids=("QU0004",)), known_areas={"QU0004"})
+    assert clean["level"] == "QU" and clean["area"] == ["QU0004"]

@@ -25,7 +25,7 @@ from assessment.needs.store import open_store
 from assessment.needs.taxonomy import CATEGORIES
 from geodata.catalogue import DATASETS
 from geodata.indicators import INDICATORS, aggregate, available_indicators, indicator_table, plr_table
-from geodata.lor import LEVEL_ORDER
+from geodata.lor import LEVEL_ORDER, get_level
 
 # Four PLR: two in Bezirksregion 011001 (Bezirk 01), one in Bezirk 02, one without residents in Bezirk 03.
 AREAS = {
@@ -221,13 +221,15 @@ def test_the_bezirk_filter_drops_a_focus_and_compared_areas_outside_it():
 
 def test_the_table_names_each_areas_bezirk_but_not_the_bezirke_their_own(store):
     needs = inventory.needs_per_1000(store.counts_by_area("BZR"), BZR_TABLE, "BZR")
-    rows = inventory.view_table(BZR_TABLE.loc[["011001", "051101"]], "population", needs, "de", bezirke=BEZIRKE)
+    rows = inventory.view_table(BZR_TABLE.loc[["011001", "051101"]], "population", needs, "de", bezirke=BEZIRKE,
+                                level=get_level("BZR"))
     assert rows.columns.tolist() == ["Schlüssel", "Name", "Bezirk", "Einwohnerinnen und Einwohner", "Bedarfe",
                                      "Bedarfe je 1.000 Einwohner"]
     assert rows["Bezirk"].tolist() == ["Mitte", "Spandau"]
     bez = pd.DataFrame({"name": ["Mitte"], "population": [1.0]}, index=pd.Index(["01"], name="BEZ_ID"))
     bez_needs = inventory.needs_per_1000(store.counts_by_area("BEZ"), bez, "BEZ")
-    assert "Bezirk" not in inventory.view_table(bez, "population", bez_needs, "de", bezirke=BEZIRKE).columns
+    assert "Bezirk" not in inventory.view_table(bez, "population", bez_needs, "de", bezirke=BEZIRKE,
+                                                level=get_level("BEZ")).columns
 
 
 # --- export ------------------------------------------------------------------------------------

@@ -253,3 +253,16 @@ def test_csv_import_keeps_line_breaks_inside_quoted_cells(store, tmp_path):
     )
     report = import_needs(store, path)
     assert store.get(report.imported[0].id).description == "erste Zeile\r\nzweite Zeile\ndritte"
+
+
+def test_the_data_dictionary_says_digits_only_where_the_profile_rule_is_digits(tmp_path):
+    """Musterstadt with codes (BL0007): six characters, not six digits; Berlin's LOR ids stay digits."""
+    from assessment.needs.exchange import data_dictionary
+    from geodata.example_profile import write_example_profile
+    from geodata.profile import BUNDLED_DIR, load_profile
+
+    codes = load_profile(write_example_profile(tmp_path / "codes", nesting="containment", codes=True)).levels
+    types = {row[0]: row[1] for row in data_dictionary(codes)}
+    assert [types[c] for c in ("BL_ID", "QU_ID", "ST_ID")] == ["text (6 Zeichen)"] * 3
+    berlin = {row[0]: row[1] for row in data_dictionary(load_profile(BUNDLED_DIR / "berlin").levels)}
+    assert berlin["PLR_ID"] == "text (8 Ziffern)"

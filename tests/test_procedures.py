@@ -355,3 +355,33 @@ def test_goals_are_edited_and_withdrawn_with_their_history(book):
     with pytest.raises(ValidationError) as frozen:
         goals.update(goal.id, GoalInput("Wieder da", "green_climate", "BEZ", ("01",)), actor="planner-paula")
     assert frozen.value.fields() == ["status"]
+
+
+class _CodesGeography:
+    """Musterstadt with codes for ids, nesting by containment: block BL0007 lies in quarter QU0004 of district ST0002."""
+
+    def __init__(self, levels):
+        self.levels = levels
+
+    def locate(self, lat, lon):
+        return {"BL_ID": "BL0007", "QU_ID": "QU0004", "ST_ID": "ST0002"} if (lat, lon) == (1.0, 1.0) else None
+
+    def area_point(self, level, area_id):
+        return (1.0, 1.0) if area_id in ("BL0007", "QU0004", "ST0002") else (2.0, 2.0)
+
+
+def test_an_area_procedure_finds_finer_and_coarser_areas_where_ids_do_not_nest(tmp_path):
+    """Containment and codes of one length: which areas lie in the procedure's quarter comes from where they lie."""
+    from assessment.needs.procedures import Procedure
+    from geodata.example_profile import write_example_profile
+    from geodata.profile import load_profile
+
+    levels = load_profile(write_example_profile(tmp_path / "codes", nesting="containment", codes=True)).levels
+    geography = _CodesGeography(levels)
+    procedure = Procedure("p", {"de": "Quartier"}, {"de": ""}, "QU", ("QU0004",), None, "QU0004", date(2026, 1, 1),
+                          None, None, (), (), "none")
+    assert procedure.contains_area("BL", "BL0007", geography)  # a block of the quarter
+    assert not procedure.contains_area("BL", "BL0001", geography)
+    assert procedure.contains_area("QU", "QU0004", geography)
+    assert procedure.contains_area("ST", "ST0002", geography)  # the district the quarter lies in
+    assert not procedure.contains_area("ST", "ST0001", geography)

@@ -96,6 +96,10 @@ def test_a_valid_profile_parses_into_frozen_dataclasses(tmp_path):
         (lambda d: d["levels"][0].pop("id_field"), "levels[QU].id_field", "add id_field"),
         (lambda d: d["levels"][0].__setitem__("nesting", "overlap"), "levels[QU].nesting", "containment"),
         (lambda d: d["levels"][1].__setitem__("id_length", 6), "levels[ST].id_length", "finest first"),
+        (lambda d: d["levels"][0].__setitem__("id_pattern", "[A-Z"), "levels[QU].id_pattern",
+         "regular expression that a whole id matches"),
+        (lambda d: d["datasets"]["population"].__setitem__("id_pattern", "(QU"), "datasets.population.id_pattern",
+         "regular expression"),
         (lambda d: d["levels"][0]["label"].pop("en"), "levels[QU].label", 'en = "…"'),
         (lambda d: d["levels"][1].__setitem__("dataset", "nowhere"), "levels[ST].dataset", "[datasets.nowhere]"),
         (lambda d: d["levels"][1].__setitem__("name_field", "NAME"), "levels[ST]", "correct the field name"),
@@ -121,6 +125,23 @@ def test_each_bad_field_is_named_with_its_fix(tmp_path, change, field, fix_words
     change(data)
     found = problems_of(data, tmp_path)
     assert any(p.startswith(f"{field}:") and fix_words in p.split("Fix:", 1)[1] for p in found), found
+
+
+def test_the_id_rule_is_digits_where_a_length_is_given_and_is_stated_otherwise(tmp_path):
+    """Without id_pattern, ids with an id_length are digits (as Berlin's); a stated rule passes to the level's datasets."""
+    p = parse_profile(minimal(), tmp_path)
+    assert [level.id_pattern for level in p.levels] == ["[0-9]+", "[0-9]+"]
+    assert p.dataset("population").id_pattern == "[0-9]+"
+    data = minimal()
+    data["levels"][0].update(nesting="containment", id_pattern="Q-[0-9]{2}")
+    data["levels"][1].update(nesting="containment")
+    data["levels"][1].pop("id_length")
+    data["datasets"]["districts"]["id_pattern"] = "[A-Z]+"
+    p = parse_profile(data, tmp_path)
+    assert [level.id_pattern for level in p.levels] == ["Q-[0-9]{2}", None]
+    # The population keys on QU_ID: the quarters' rule; a dataset may state its own.
+    assert [p.dataset(key).id_pattern for key in ("quarters", "population", "districts")] == [
+        "Q-[0-9]{2}", "Q-[0-9]{2}", "[A-Z]+"]
 
 
 def test_every_problem_is_reported_at_once(tmp_path):

@@ -188,6 +188,20 @@ def test_a_class_code_outside_the_declared_classes_is_named(tmp_path):
     _one(problems(root), "datasets.population.indicators.green.classes", "codes [3]")
 
 
+def test_ids_that_break_the_id_rule_are_named_with_how_to_state_the_rule(tmp_path):
+    """Musterstadt with codes for ids (BL0007): sound as written; without its id_pattern the digit rule refuses them."""
+    from geodata.example_profile import write_example_profile
+
+    folder = write_example_profile(tmp_path / "codes", nesting="containment", codes=True)
+    assert problems(folder) == []
+    toml = folder / "profile.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('id_pattern = "BL[0-9]{4}"\n', ""), encoding="utf-8")
+    found = _one(problems(folder), "datasets.units_blocks.id_column", "12 ids in BL_ID do not match the id rule '[0-9]+'",
+                 "e.g. 'BL0001'")
+    assert 'state the rule they follow in levels[BL], e.g. id_pattern = "' in found.split("Fix:")[1]
+    _one(problems(folder), "datasets.population.id_column", "12 ids in BL_ID")
+
+
 def test_the_command_prints_every_problem_and_fails(tmp_path, capsys):
     root = write_small_profile(tmp_path, edit=lambda d: d["datasets"]["population"]["columns"].append("nope"))
     (root / "files" / "st.geojson").unlink()

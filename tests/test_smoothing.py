@@ -10,6 +10,7 @@ from esda.smoothing import Empirical_Bayes
 from assessment.analysis.smoothing import (
     category_of, empirical_bayes, needs_key, needs_keys, needs_per_1000,
 )
+from geodata.lor import get_level
 
 
 def test_global_eb_by_hand():
@@ -81,10 +82,28 @@ def test_needs_per_1000_overall_and_by_category():
 def test_towards_the_parent_uses_the_bezirk_of_each_bezirksregion():
     population = pd.Series([100.0] * 4, index=["011001", "011002", "021001", "021002"])
     counts = pd.DataFrame({"mobility": [0, 20, 1, 1]}, index=population.index)
-    by_parent = needs_per_1000(counts, population, towards="parent")
+    by_parent = needs_per_1000(counts, population, towards="parent", level=get_level("BZR"))
     np.testing.assert_allclose(by_parent["needs_per_1000"], [10.0, 190.0, 10.0, 10.0])
     by_city = needs_per_1000(counts, population, towards="city")
     assert not np.allclose(by_city["needs_per_1000"], by_parent["needs_per_1000"])
+
+
+def test_towards_the_parent_takes_the_level_it_is_given_not_one_read_from_the_ids():
+    """The smoothing asks for the level: ids alone say nothing where levels share an id length."""
+    population = pd.Series([100.0] * 4, index=["011001", "011002", "021001", "021002"])
+    counts = pd.DataFrame({"mobility": [0, 20, 1, 1]}, index=population.index)
+    with pytest.raises(ValueError, match="towards='parent' needs the level of the areas"):
+        needs_per_1000(counts, population, towards="parent")
+    # Bezirksregionen smoothed towards their Prognoseraum (0110, 0210), a parent level named by its code.
+    by_pgr = needs_per_1000(counts, population, towards="parent", level=get_level("BZR"), parent_level="PGR")
+    np.testing.assert_allclose(by_pgr["needs_per_1000"], [10.0, 190.0, 10.0, 10.0])
+    # At the coarsest level the parent is the city.
+    bezirke = pd.Series([100.0, 100.0], index=["01", "02"])
+    np.testing.assert_allclose(
+        needs_per_1000(pd.DataFrame({"mobility": [0, 20]}, index=bezirke.index), bezirke, towards="parent",
+                       level=get_level("BEZ"))["needs_per_1000"], [10.0, 190.0])
+    with pytest.raises(ValueError, match="parent_level 'BZR' is not coarser than PGR"):
+        needs_per_1000(counts, population, towards="parent", level=get_level("PGR"), parent_level="BZR")
 
 
 @pytest.mark.parametrize(

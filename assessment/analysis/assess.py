@@ -234,7 +234,7 @@ def assess(
     if level.id_length and lengths != {level.id_length}:
         raise ValueError(
             f"the indicator table's ids have lengths {sorted(lengths)}, but {code} ids have "
-            f"{level.id_length} digits; pass indicator_table(settings, {code!r})"
+            f"{level.id_length} characters; pass indicator_table(settings, {code!r})"
         )
     notes: list[str] = []
     preset = None
@@ -248,7 +248,7 @@ def assess(
     if needs_counts is not None:
         counts = needs_counts.copy()
         counts.index = counts.index.astype(str)
-        needs = needs_per_1000(counts, indicators["population"], towards=smoothing)
+        needs = needs_per_1000(counts, indicators["population"], towards=smoothing, level=level)
     elif any(c.key in needs_keys() for c in components):
         raise ValueError(
             "the spec uses needs rates (" + ", ".join(c.key for c in components if c.key in needs_keys())

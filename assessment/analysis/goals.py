@@ -37,6 +37,7 @@ Examples
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -51,9 +52,9 @@ from assessment.analysis.smoothing import needs_keys
 from assessment.needs.store import NeedStore, UTCDateTime
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.needs.validation import FieldError, ValidationError, check_text, shown
-from core.i18n import t
+from core.i18n import LANGUAGES, t
 from geodata.indicators import INDICATORS
-from geodata.lor import LEVEL_ORDER, Level, get_level
+from geodata.lor import Level, UnknownLevelError, get_level
 
 TITLE_MIN = 3
 TITLE_MAX = 200
@@ -108,8 +109,8 @@ class GoalInput:
         3-200 characters, plain text.
     field_of_action : str
         A category id of :data:`assessment.needs.taxonomy.CATEGORIES`.
-    level : str
-        LOR level of ``area_ids`` (PLR, BZR, PGR, BEZ).
+    level : geodata.lor.Level or str
+        The level of ``area_ids`` (a code is resolved when the goal is checked).
     area_ids : tuple of str
         At least one area id of ``level``.
     need_ids : tuple of str
@@ -120,7 +121,7 @@ class GoalInput:
 
     title: str
     field_of_action: str
-    level: str
+    level: Level | str
     area_ids: tuple[str, ...]
     need_ids: tuple[str, ...] = ()
     indicator_keys: tuple[str, ...] = ()
@@ -174,6 +175,27 @@ def _unique(values: Iterable[object]) -> list:
     return list(dict.fromkeys(values))
 
 
+def _area_errors(level: Level, areas: list[str], known_areas: Collection[str] | None) -> list[FieldError]:
+    """The first area id that is no area of ``level``, by the rules the profile states for its ids.
+
+    A level may fix its ids' length (``id_length``) and their form (``id_pattern``); the message names
+    the length only where the level fixes one. The list of known areas decides in the end.
+    """
+    rule = re.compile(level.id_pattern) if level.id_pattern else None
+    for area in areas:
+        if level.id_length and len(area) != level.id_length:
+            key = "goal.error.area_length"
+        elif (rule is not None and not rule.fullmatch(area)) or (known_areas is not None and area not in known_areas):
+            key = "goal.error.area_unknown"
+        else:
+            continue
+        values = {"level": {lang: level.label(lang) for lang in LANGUAGES}, "value": shown(area)}
+        if key == "goal.error.area_length":
+            values["length"] = level.id_length
+        return [FieldError("area_ids", key, values)]
+    return []
+
+
 def validate_goal(
     goal: GoalInput,
     *,
@@ -187,7 +209,8 @@ def validate_goal(
     goal : GoalInput
     known_areas : collection of str, optional
         The area ids of ``goal.level`` that exist (e.g. ``names(settings, level).index``);
-        without it only the id length is checked.
+        without it only the rules the profile states for the level's ids (``id_length``,
+        ``id_pattern``) are checked.
     existing_needs : collection of str
         Those of ``goal.need_ids`` that are stored (:meth:`NeedStore.existing_ids`).
 
@@ -206,21 +229,16 @@ def validate_goal(
         choices = ", ".join(CATEGORIES)
         errors.append(FieldError("field_of_action", "goal.error.field_of_action",
                                  {"value": shown(goal.field_of_action), "choices": choices}))
-    level = goal.level.upper() if isinstance(goal.level, str) else goal.level
-    if level not in LEVEL_ORDER:
+    try:
+        level: Level | None = get_level(goal.level)
+    except UnknownLevelError:
+        level = None
         errors.append(FieldError("level", "goal.error.level", {"value": shown(goal.level)}))
     areas = _unique(str(a) for a in goal.area_ids)
     if not areas:
         errors.append(FieldError("area_ids", "goal.error.no_area"))
-    elif level in LEVEL_ORDER:
-        # A level nested by prefix has ids of a fixed length (Berlin's LOR: digits); one nested by
-        # containment may not (id_length 0): only the list of known areas decides there.
-        length = get_level(level).id_length
-        bad = [a for a in areas if (length and (len(a) != length or not a.isdigit()))
-               or (known_areas is not None and a not in known_areas)]
-        if bad:
-            errors.append(FieldError("area_ids", "goal.error.area",
-                                     {"level": level, "value": shown(bad[0]), "length": length}))
+    elif level is not None:
+        errors += _area_errors(level, areas, known_areas)
     needs = _unique(str(n) for n in goal.need_ids)
     missing = [n for n in needs if n not in existing_needs]
     if missing:
@@ -234,7 +252,7 @@ def validate_goal(
             errors.append(FieldError(name, "goal.error.too_many", {"maximum": MAX_LINKS, "count": len(links)}))
     if errors:
         raise ValidationError(errors)
-    return {"title": title, "field_of_action": goal.field_of_action, "level": level,
+    return {"title": title, "field_of_action": goal.field_of_action, "level": level.code,
             "area": areas, "need": needs, "indicator": keys}
 
 

@@ -72,7 +72,7 @@ from geodata.indicators import (
     sum_columns,
 )
 from geodata.profile import active_profile
-from geodata.lor import APP_NAME, COARSEST, FINEST, LEVEL_ORDER, LEVELS, get_level, parent_ids
+from geodata.lor import APP_NAME, COARSEST, FINEST, LEVEL_ORDER, LEVELS, Level, get_level, parent_ids
 from maps.base import CITY_BOUNDS, IndicatorLayer, indicator_layer, value_texts
 from maps.classify import MORE_NEED_IF_HIGHER, classify_numeric
 from maps.planner import MAX_ZOOM, MIN_ZOOM, POINT_LIMIT, PlannerMap
@@ -107,7 +107,8 @@ def needs_source(lang: str = "de") -> str:
 #: The attribution of needs in German, the source language (logs, tests).
 NEEDS_SOURCE = needs_source("de")
 
-_AREA_ID = re.compile(r"^\d+$")
+_AREA_ID = re.compile(r"[\w.\-]{1,64}")
+"""What a link may give as an area id of a level whose profile states no id rule: a short word."""
 CITY = active_profile()
 
 
@@ -601,25 +602,33 @@ def indicator_label(key: str, lang: str) -> str:
 
 
 def view_table(table: pd.DataFrame, key: str, needs: pd.DataFrame, lang: str = "de",
-               bezirke: pd.Series | None = None) -> pd.DataFrame:
+               bezirke: pd.Series | None = None, level: Level | str | None = None) -> pd.DataFrame:
     """The current view as one row per area: id, name, Bezirk, indicator value, needs and needs per 1,000.
 
     Values are rounded as shown (the indicator's decimals, rates to 2), so the
     screen and the CSV hold the same numbers. ``key`` may be :data:`NEEDS_PER_1000`;
     its column is then the filtered needs per 1,000 residents. ``bezirke`` (the
-    Bezirk names by their 2-digit id) adds each area's Bezirk, read from the
-    first two digits of its id (LOR ids nest); Bezirke themselves get none.
-    Pass the rows of one Bezirk (:meth:`ViewState.areas`) to export only those.
+    names of the coarsest level's areas by id) with ``level`` (the level of the
+    rows) adds each area's area of the coarsest level, found as the profile says
+    its levels nest (:func:`geodata.lor.parent_ids`); the coarsest areas themselves
+    get none. Pass the rows of one Bezirk (:meth:`ViewState.areas`) to export only those.
 
     >>> table = pd.DataFrame({"name": ["Wedding Zentrum"], "population": [1000.0]}, index=["011001"])
     >>> needs = pd.DataFrame({"total": [2], "total_per_1000": [2.0]}, index=["011001"])
-    >>> view_table(table, NEEDS_PER_1000, needs, "en", bezirke=pd.Series({"01": "Mitte"})).columns.tolist()
+    >>> view_table(table, NEEDS_PER_1000, needs, "en", bezirke=pd.Series({"01": "Mitte"}),
+    ...            level=get_level("BZR")).columns.tolist()
     ['ID', 'Name', 'District', 'Needs', 'Needs per 1,000 residents']
     """
     id_heading, name_heading = t("column.id", lang), t("column.name", lang)
     rows = pd.DataFrame({id_heading: table.index.astype(str), name_heading: table["name"].astype(str).values})
-    if bezirke is not None and (table.index.str.len() > 2).all():
-        rows[LEVELS[COARSEST].label(lang)] = table.index.str[:2].map(bezirke).astype(str).values
+    if bezirke is not None:
+        if level is None:
+            raise ValueError("view_table: pass level= (the level of the rows) with bezirke, to find each area's "
+                             f"{COARSEST} area")
+        level = get_level(level)
+        if level.code != COARSEST:
+            parents = parent_ids(pd.Series(table.index.astype(str)), COARSEST, of=level)
+            rows[LEVELS[COARSEST].label(lang)] = parents.map(bezirke).astype(str).values
     if key != NEEDS_PER_1000:
         decimals = INDICATORS[key].decimals if not INDICATORS[key].classes else 0
         rows[indicator_heading(key, lang)] = table[key].astype(float).round(decimals).values
@@ -1278,7 +1287,8 @@ def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterab
         ``st.query_params`` (or any dict of strings / lists of strings).
     area_ids : mapping of level -> ids, optional
         Known area ids per level, to check ``gebiet`` and ``vergleich``;
-        without it only their form (2, 4, 6 or 8 digits) is checked.
+        without it only their form is checked (the id length and id pattern the
+        profile states for the level).
 
     Examples
     --------
@@ -1390,9 +1400,15 @@ def state_from_query(params: Mapping[str, object], area_ids: Mapping[str, Iterab
 
 
 def _id_form(value: str, level: str) -> bool:
-    """Whether ``value`` has the form of an id of ``level`` (its length, where the profile fixes one)."""
-    length = LEVELS[level].id_length
-    return bool(_AREA_ID.match(value)) and (not length or len(value) == length)
+    """Whether ``value`` has the form of an id of ``level``: the length and the pattern its profile states.
+
+    >>> _id_form("011001", "BZR"), _id_form("0110", "BZR"), _id_form("01100x", "BZR")
+    (True, False, False)
+    """
+    spec = LEVELS[level]
+    if spec.id_length and len(value) != spec.id_length:
+        return False
+    return re.fullmatch(spec.id_pattern or _AREA_ID, value) is not None
 
 
 def _default_indicator(keys: Sequence[str]) -> str:

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from assessment.needs.taxonomy import CATEGORIES
-from geodata.lor import LEVEL_ORDER, get_level, parent_ids
+from geodata.lor import LEVEL_ORDER, Level, get_level, parent_ids
 
 PER = 1000.0
 """Needs are expressed per 1,000 residents."""
@@ -179,7 +179,7 @@ def _check_counts(counts: pd.DataFrame, population: pd.Series) -> pd.DataFrame:
     if len(foreign):
         raise ValueError(
             f"needs counts for {len(foreign)} area ids not in the indicator table (e.g. "
-            f"{list(foreign[:3])}); aggregate the counts to the same LOR level first"
+            f"{list(foreign[:3])}); aggregate the counts to the level of the indicator table first"
         )
     values = counts.reindex(index=population.index, columns=list(CATEGORIES)).fillna(0.0).astype(float)
     if (values < 0).to_numpy().any():
@@ -192,7 +192,8 @@ def needs_per_1000(
     population: pd.Series,
     *,
     towards: str = "city",
-    parent_level: str | None = None,
+    level: Level | None = None,
+    parent_level: Level | str | None = None,
 ) -> pd.DataFrame:
     """Needs per 1,000 residents per area, overall and by category, smoothed.
 
@@ -207,9 +208,13 @@ def needs_per_1000(
         Residents per area, indexed like the indicator table of the level.
     towards : {"city", "parent", "none"}
         Smoothing reference (see the module text); ``"none"`` gives raw rates.
-    parent_level : str, optional
+    level : geodata.lor.Level, optional
+        The level of the areas (resolved where the request entered); needed for
+        ``towards="parent"``, where it says how an area finds its parent (by id
+        prefix or by containment). Ids are never read as a level's.
+    parent_level : Level or str, optional
         For ``towards="parent"``: the coarser level whose areas are the
-        reference (default: the next coarser level; at BEZ level, the city).
+        reference (default: the next coarser level; at the coarsest level, the city).
 
     Returns
     -------
@@ -230,7 +235,9 @@ def needs_per_1000(
     values = _check_counts(counts, population)
     groups = None
     if towards == "parent":
-        groups = _parent_groups(population.index, parent_level)
+        if level is None:
+            raise ValueError("towards='parent' needs the level of the areas: pass level=get_level(code)")
+        groups = _parent_groups(population.index, get_level(level), parent_level)
     pop = population.astype(float).to_numpy()
     out = {"needs": values.sum(axis=1)}
     columns = {NEEDS_TOTAL: out["needs"].to_numpy()}
@@ -245,16 +252,20 @@ def needs_per_1000(
     return pd.DataFrame(out, index=population.index)[list(needs_keys()) + ["needs"]]
 
 
-def _parent_groups(ids: pd.Index, parent_level: str | None) -> np.ndarray | None:
-    """Parent id per area; ``None`` (the city) above the Bezirk."""
-    lengths = {len(str(i)) for i in ids}
-    codes = [c for c in LEVEL_ORDER if get_level(c).id_length in lengths]
-    if len(codes) != 1:
-        raise ValueError(f"area ids mix or miss LOR levels (id lengths {sorted(lengths)}); use one level")
-    position = LEVEL_ORDER.index(codes[0])
-    parent = parent_level or (LEVEL_ORDER[position + 1] if position + 1 < len(LEVEL_ORDER) else None)
-    if parent is None:
-        return None
-    if LEVEL_ORDER.index(get_level(parent).code) <= position:
-        raise ValueError(f"parent_level {parent!r} is not coarser than {codes[0]}")
-    return parent_ids(pd.Series(ids.astype(str)), parent, of=codes[0]).to_numpy()
+def _parent_groups(ids: pd.Index, level: Level, parent_level: Level | str | None) -> np.ndarray | None:
+    """Parent id per area of ``level``; ``None`` (the city) above the coarsest level."""
+    position = LEVEL_ORDER.index(level.code)
+    if parent_level is None:
+        if position + 1 == len(LEVEL_ORDER):
+            return None
+        parent_level = LEVEL_ORDER[position + 1]
+    parent = get_level(parent_level)
+    if LEVEL_ORDER.index(parent.code) <= position:
+        raise ValueError(f"parent_level {parent.code!r} is not coarser than {level.code}")
+    found = parent_ids(pd.Series(ids.astype(str)), parent, of=level)
+    if found.isna().any():
+        raise ValueError(
+            f"{int(found.isna().sum())} area ids have no {parent.code} area (e.g. {ids[found.isna().to_numpy()][0]!r}); "
+            f"pass the ids of {level.code} areas, or level= the level they belong to"
+        )
+    return found.to_numpy()

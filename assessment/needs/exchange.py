@@ -78,7 +78,7 @@ from assessment.needs.validation import (
 )
 from core.i18n import has_text, t
 from geodata.catalogue import DATASETS
-from geodata.profile import LevelSpec, active_profile
+from geodata.profile import DIGITS, LevelSpec, active_profile
 
 FORMATS = ("csv", "geojson", "gpkg")
 
@@ -126,6 +126,13 @@ def column_description(column: str, lang: str, levels: Sequence[LevelSpec] = ())
     return t(f"exchange.column.{column}", lang, **_COLUMN_VALUES.get(column, {}))
 
 
+def _id_type(level: LevelSpec) -> str:
+    """The type of a unit id column as the data dictionary states it: digits only where the profile's rule is digits."""
+    if not level.id_length:
+        return "text"
+    return f"text ({level.id_length} {'Ziffern' if level.id_pattern == DIGITS else 'Zeichen'})"
+
+
 def data_dictionary(levels: Sequence[LevelSpec]) -> tuple[tuple[str, ...], ...]:
     """(column, type, description in each of :data:`EXPORT_LANGUAGES`) of an export, in its order.
 
@@ -139,8 +146,7 @@ def data_dictionary(levels: Sequence[LevelSpec]) -> tuple[tuple[str, ...], ...]:
         if column != "units":
             rows.append((column, kind))
             continue
-        rows += [(unit_column(level), f"text ({level.id_length} Ziffern)" if level.id_length else "text")
-                 for level in levels]
+        rows += [(unit_column(level), _id_type(level)) for level in levels]
     return tuple((column, kind, *(column_description(column, code, levels) for code in EXPORT_LANGUAGES))
                  for column, kind in rows)
 

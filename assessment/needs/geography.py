@@ -38,15 +38,12 @@ A stand-in for a one-area city, as a test would write it:
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 from typing import Protocol, Sequence
 
 from core.settings import Settings
 from geodata.profile import LevelSpec, active_profile
-
-
-LEVEL_ID_LENGTH: dict[str, int | None] = {level.code: level.id_length for level in active_profile().levels}
-"""Level code -> length of its unit ids in the active city profile (Berlin: PLR 8 … BEZ 2)."""
 
 
 class Geography(Protocol):
@@ -68,6 +65,21 @@ def level_codes(levels: Sequence[LevelSpec]) -> tuple[str, ...]:
     return tuple(level.code for level in levels)
 
 
+def has_id_form(level: LevelSpec, area_id: str) -> bool:
+    """Whether ``area_id`` follows the rules the profile states for the ids of ``level``: its
+    ``id_length`` (where it fixes one) and its ``id_pattern`` (where it has one). Whether such an
+    area exists, only the unit files say.
+
+    >>> from geodata.profile import BUNDLED_DIR, load_profile
+    >>> bzr = load_profile(BUNDLED_DIR / "berlin").level("BZR")
+    >>> has_id_form(bzr, "011001"), has_id_form(bzr, "0110"), has_id_form(bzr, "01100x")
+    (True, False, False)
+    """
+    if level.id_length and len(area_id) != level.id_length:
+        return False
+    return level.id_pattern is None or re.fullmatch(level.id_pattern, area_id) is not None
+
+
 def unit_ids(levels: Sequence[LevelSpec], located: dict) -> dict[str, str | None]:
     """Level code -> unit id of a :meth:`Geography.locate` answer (read by each level's id field)."""
     return {level.code: located.get(level.id_field) for level in levels}
@@ -77,9 +89,10 @@ def area_unit_ids(levels: Sequence[LevelSpec], level: str, area_id: str,
                   geography: Geography | None = None) -> dict[str, str | None]:
     """Unit ids of an area chosen by id: itself and its parents; finer levels stay empty.
 
-    A parent nested by ``prefix`` has the first ``id_length`` characters of the id (Berlin:
-    BEZ(2)+PGR(2)+BZR(2)+PLR(2)); one nested by ``containment`` is the unit that contains
-    the area's representative point, asked of ``geography``.
+    A parent the area reaches through levels that all nest by ``prefix`` has the first
+    ``id_length`` characters of the id (Berlin: BEZ(2)+PGR(2)+BZR(2)+PLR(2)); where a level on the
+    way nests by ``containment``, the parent is the unit that contains the area's representative
+    point, asked of ``geography``.
 
     >>> from geodata.profile import BUNDLED_DIR, load_profile
     >>> area_unit_ids(load_profile(BUNDLED_DIR / "berlin").levels, "PGR", "0110")
@@ -94,7 +107,8 @@ def area_unit_ids(levels: Sequence[LevelSpec], level: str, area_id: str,
             ids[spec.code] = None
         elif i == depth:
             ids[spec.code] = area_id
-        elif spec.nesting == "prefix" and spec.id_length:
+        elif spec.id_length and all(finer.nesting == "prefix" for finer in levels[depth:i]):
+            # Every level from the area's up to this one nests by prefix: the parent's id begins the area's.
             ids[spec.code] = area_id[: spec.id_length]
         else:
             if located is None:

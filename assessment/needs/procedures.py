@@ -59,7 +59,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from assessment.needs import audit
-from assessment.needs.geography import LEVEL_ID_LENGTH, geography_levels, unit_ids
+from assessment.needs.geography import area_unit_ids, geography_levels, has_id_form, level_codes, unit_ids
 from assessment.needs.model import AREA_LEVELS, DEFAULT_PROCEDURE_ID, utc_now  # noqa: F401 - re-exported
 from assessment.needs.store import NeedStore, StoreError, UTCDateTime, needs
 from assessment.needs.taxonomy import CATEGORIES
@@ -255,11 +255,13 @@ class Procedure:
     def contains_area(self, level: str, area_id: str, geography) -> bool:
         """Whether an area chosen from a list lies in the procedure's area (by its representative point)."""
         if self.area_level is not None and self.area_geojson is None:
-            length = LEVEL_ID_LENGTH[self.area_level]
-            if len(area_id) >= length:
-                return area_id[:length] in self.area_ids
+            levels = geography_levels(geography)
+            codes = level_codes(levels)
+            if codes.index(level) <= codes.index(self.area_level):
+                return area_unit_ids(levels, level, area_id, geography).get(self.area_level) in self.area_ids
             # A coarser area than the procedure's: inside when one of the procedure's units lies in it.
-            return any(unit.startswith(area_id) for unit in self.area_ids)
+            return any(area_unit_ids(levels, self.area_level, unit, geography).get(level) == area_id
+                       for unit in self.area_ids)
         point = geography.area_point(level, area_id)
         return point is not None and self.contains(point[0], point[1], geography)
 
@@ -500,8 +502,8 @@ def validate_procedure(spec: ProcedureInput, geography=None) -> dict:
         elif not area_ids:
             errors.append(FieldError("area_ids", "procedure.error.area_ids_empty"))
         else:
-            length = LEVEL_ID_LENGTH[area_level]
-            bad = [a for a in area_ids if len(a) != length or not a.isdigit()
+            rules = next(spec for spec in geography_levels() if spec.code == area_level)  # the profile's, as AREA_LEVELS
+            bad = [a for a in area_ids if not has_id_form(rules, a)
                    or (geography is not None and geography.area_point(area_level, a) is None)]
             if bad:
                 errors.append(FieldError("area_ids", "procedure.error.area_id",
