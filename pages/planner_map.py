@@ -60,8 +60,6 @@ for problem in st.session_state.pop("planner_link_problems", []):
     st.warning(escape_markdown(t("planner.link_problem", lang, problem=problem)))
 
 # --- the view: level, Bezirk, indicator, overlays, filters ------------------------------------
-# Streamlit's own placeholders ("Choose an option", "Choose options") and date format are
-# English; these follow the language.
 choose, choose_one = t("planner.choose_options", lang), t("planner.choose_option", lang)
 date_format = date_input_format(lang)
 first, second, third, fourth = st.columns([1, 1, 2, 1.3])
