@@ -93,6 +93,13 @@ CITY_NAME = _PROFILE.name
 """The city's name (Berlin), from the city profile."""
 APP_NAME = _PROFILE.app_name
 """The app's name for the city (Bedarfsatlas Berlin)."""
+
+
+def city_label(lang: str) -> str:
+    """The city's name in ``lang``, from the city profile (``Берлін`` in Ukrainian)."""
+    return _PROFILE.city_label(lang)
+
+
 CITY_TIMEZONE = ZoneInfo(_PROFILE.timezone)
 """The city's time zone: the dates a reader sees are in it."""
 

@@ -385,3 +385,25 @@ def test_an_area_procedure_finds_finer_and_coarser_areas_where_ids_do_not_nest(t
     assert procedure.contains_area("QU", "QU0004", geography)
     assert procedure.contains_area("ST", "ST0002", geography)  # the district the quarter lies in
     assert not procedure.contains_area("ST", "ST0001", geography)
+
+
+def test_the_migrations_default_procedure_speaks_of_the_active_city_until_edited():
+    """Migration 0011 stored Berlin's words; a city profile's app shows its own (issue 17)."""
+    import json
+
+    from assessment.needs.migrations.history import MIGRATION_DEFAULT_AREA, MIGRATION_DEFAULT_DESCRIPTION
+    from assessment.needs.procedures import procedure_from_row
+    from geodata.lor import CITY_NAME, city_label
+
+    row = {"id": DEFAULT_PROCEDURE_ID, "title": json.dumps({"de": "Allgemein"}),
+           "description": json.dumps(MIGRATION_DEFAULT_DESCRIPTION), "area_level": None, "area_ids": None,
+           "area_geojson": None, "area_label": MIGRATION_DEFAULT_AREA, "starts_on": None, "ends_on": None,
+           "closed_at": None, "categories": "[]", "questions": "[]", "moderation": "pre", "created_at": None,
+           "updated_at": None, "created_by": "system:migration"}
+    shown = procedure_from_row(row)
+    assert shown.description["uk"] == f"Потреби з усього міста {city_label('uk')}, що не належать до жодної окремої процедури участі."
+    assert shown.description["de"].startswith(f"Bedarfe aus ganz {CITY_NAME},") and shown.area_label == CITY_NAME
+    edited = procedure_from_row({**row, "description": json.dumps({"de": "Alles aus dem Kiez"})})
+    assert edited.description == {"de": "Alles aus dem Kiez"}  # an operator's own text is kept as written
+    by_hand = procedure_from_row({**row, "created_by": "staff:anna"})
+    assert by_hand.description == MIGRATION_DEFAULT_DESCRIPTION

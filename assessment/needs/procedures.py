@@ -64,7 +64,9 @@ from assessment.needs.model import AREA_LEVELS, DEFAULT_PROCEDURE_ID, utc_now  #
 from assessment.needs.store import NeedStore, StoreError, UTCDateTime, needs
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.needs.validation import FieldError, ValidationError, check_text, shown
-from geodata.lor import CITY_NAME, CITY_TIMEZONE
+from core.i18n import LANGUAGES, t
+from assessment.needs.migrations.history import MIGRATION_DEFAULT_AREA, MIGRATION_DEFAULT_DESCRIPTION
+from geodata.lor import CITY_NAME, CITY_TIMEZONE, city_label
 
 PROCEDURE_STATUSES = ("planned", "open", "closed")
 MODERATION_RULES = ("pre", "post")
@@ -537,13 +539,29 @@ def validate_procedure(spec: ProcedureInput, geography=None) -> dict:
     }
 
 
+def _default_texts(row) -> tuple[dict, str]:
+    """The description and area label of ``row``; the active city's for the migration's default procedure.
+
+    Migration 0011 stored the default procedure's texts for Berlin, before there were city
+    profiles (:mod:`assessment.needs.migrations.history`). As long as nobody edited them they
+    are shown in the words of the active city (message ``procedure.default_description``).
+    """
+    description, area_label = json.loads(row["description"]), row["area_label"]
+    if (row["id"] == DEFAULT_PROCEDURE_ID and row["created_by"] == "system:migration"
+            and description == MIGRATION_DEFAULT_DESCRIPTION and area_label == MIGRATION_DEFAULT_AREA):
+        description = {lang: t("procedure.default_description", lang, city=city_label(lang)) for lang in LANGUAGES}
+        area_label = CITY_NAME
+    return description, area_label
+
+
 def procedure_from_row(row) -> Procedure:
     """A :class:`Procedure` from a row of the ``procedures`` table."""
     row = row._mapping if hasattr(row, "_mapping") else row
+    description, area_label = _default_texts(row)
     return Procedure(
-        id=row["id"], title=json.loads(row["title"]), description=json.loads(row["description"]),
+        id=row["id"], title=json.loads(row["title"]), description=description,
         area_level=row["area_level"], area_ids=tuple(json.loads(row["area_ids"]) if row["area_ids"] else ()),
-        area_geojson=row["area_geojson"], area_label=row["area_label"], starts_on=row["starts_on"],
+        area_geojson=row["area_geojson"], area_label=area_label, starts_on=row["starts_on"],
         ends_on=row["ends_on"], closed_at=row["closed_at"],
         categories=tuple(ProcedureCategory(c["id"], c["colour"], c.get("label", {}), c.get("description", {}),
                                            c.get("own", False)) for c in json.loads(row["categories"])),
