@@ -190,3 +190,11 @@ def test_an_area_of_a_level_without_fixed_length_passes_by_its_pattern_and_the_k
     level = _quarters(id_length=0, id_pattern="QU[0-9]{4}")
     clean = validate_goal(goal(level=level, area_ids=("QU0004",)), known_areas={"QU0004"})
     assert clean["level"] == "QU" and clean["area"] == ["QU0004"]
+
+
+def test_an_unknown_level_is_answered_with_the_profiles_levels():
+    with pytest.raises(ValidationError) as refused:
+        validate_goal(goal(level="Kiez", area_ids=("01",)))
+    [error] = [e for e in refused.value.errors if e.field == "level"]
+    assert error.text("de") == "Unbekannte Gebietsebene 'Kiez'; wählen Sie PLR, BZR, PGR, BEZ."
+    assert error.text("en") == "unknown area level 'Kiez'; choose PLR, BZR, PGR, BEZ."

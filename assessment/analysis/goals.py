@@ -54,7 +54,7 @@ from assessment.needs.taxonomy import CATEGORIES
 from assessment.needs.validation import FieldError, ValidationError, check_text, shown
 from core.i18n import LANGUAGES, t
 from geodata.indicators import INDICATORS
-from geodata.lor import Level, UnknownLevelError, get_level
+from geodata.lor import LEVEL_ORDER, Level, UnknownLevelError, get_level
 
 TITLE_MIN = 3
 TITLE_MAX = 200
@@ -233,7 +233,8 @@ def validate_goal(
         level: Level | None = get_level(goal.level)
     except UnknownLevelError:
         level = None
-        errors.append(FieldError("level", "goal.error.level", {"value": shown(goal.level)}))
+        errors.append(FieldError("level", "goal.error.level",
+                                 {"value": shown(goal.level), "choices": ", ".join(LEVEL_ORDER)}))
     areas = _unique(str(a) for a in goal.area_ids)
     if not areas:
         errors.append(FieldError("area_ids", "goal.error.no_area"))
