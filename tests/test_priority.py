@@ -338,7 +338,7 @@ def test_a_dominant_weight_reproduces_that_indicators_ranking(settings_with_data
 
 def test_assess_refuses_a_table_of_another_level():
     table = pd.DataFrame({"population": [1000.0], "share_under6": [1.0]}, index=["01100101"])
-    with pytest.raises(ValueError, match="BZR ids have 6 digits"):
+    with pytest.raises(ValueError, match="BZR ids have 6 characters"):
         assess(table, [("share_under6", 1, 1)], level="BZR")
 
 
