@@ -223,7 +223,11 @@ def test_cli_writes_html_and_pdf(settings_with_data, empty_store, tmp_path, caps
 
 def test_the_report_command_resolves_the_level_once_and_passes_it_on(settings_with_data, empty_store, tmp_path,
                                                                      monkeypatch):
-    """``--level`` becomes a Level where the command reads it; nothing on the way looks the code up again."""
+    """``--level`` becomes a Level where the command reads it; nothing on the way looks the code up again.
+
+    Other levels are looked up by their codes on the way (the finest level the figures start from,
+    the level an indicator is published for): those are the profile's, not the request's.
+    """
     import geodata.lor
 
     resolved = []
@@ -231,7 +235,8 @@ def test_the_report_command_resolves_the_level_once_and_passes_it_on(settings_wi
     monkeypatch.setattr(geodata.lor, "_resolve", lambda code: resolved.append(code) or resolve(code))
     out = tmp_path / "report.html"
     assert main(["report", "--level", "bzr", "--preset", "social", "--out", str(out)], store=empty_store) == 0
-    assert resolved == ["bzr"]
+    assert resolved[0] == "bzr" and resolved.count("bzr") == 1
+    assert set(resolved[1:]) <= set(geodata.lor.LEVEL_ORDER)  # the profile's own codes, never the request's text
     assert "<h2>Rangliste</h2>" in out.read_text(encoding="utf-8")
 
 
