@@ -636,7 +636,8 @@ def test_tapping_a_need_dot_shows_the_need_and_leaves_the_pin_where_it_was(serve
         click_map_until(page, lat, lon, PLACE_SHOWN, tap=True)
         expect(current(page).get_by_text(need.title, exact=True)).to_be_visible(timeout=TIMEOUT_MS)
         pin = leaflet_marker_position(page)
-        assert pin is not None and abs(pin[0] - lat) < 0.0005 and abs(pin[1] - lon) < 0.0005, pin
+        # The tap lands on the city-wide map, where a pixel is about 100 m: the pin is within two of them.
+        assert pin is not None and abs(pin[0] - lat) < 0.0025 and abs(pin[1] - lon) < 0.0025, pin
         x, y = map_point(page, *dot)
         page.touchscreen.tap(x, y)
         # The tap opens the need (its title and topic) on the map ...
