@@ -60,12 +60,12 @@ from sqlalchemy.engine import Connection
 
 from assessment.needs import audit
 from assessment.needs.geography import area_unit_ids, geography_levels, has_id_form, level_codes, unit_ids
+from assessment.needs.migrations.history import MIGRATION_DEFAULT_AREA, MIGRATION_DEFAULT_DESCRIPTION
 from assessment.needs.model import AREA_LEVELS, DEFAULT_PROCEDURE_ID, utc_now  # noqa: F401 - re-exported
 from assessment.needs.store import NeedStore, StoreError, UTCDateTime, needs
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.needs.validation import FieldError, ValidationError, check_text, shown
 from core.i18n import LANGUAGES, t
-from assessment.needs.migrations.history import MIGRATION_DEFAULT_AREA, MIGRATION_DEFAULT_DESCRIPTION
 from geodata.lor import CITY_NAME, CITY_TIMEZONE, city_label
 
 PROCEDURE_STATUSES = ("planned", "open", "closed")
