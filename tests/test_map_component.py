@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pytest
 import streamlit_folium
 
 from maps.planner import focus_layer, needs_layer, planner_base_map
 from maps.resident import NeedMarker, report_map
+from tests.map_scripts import inlined
 from ui import map_component as mc
 
 DISTRICTS = {
@@ -23,7 +26,7 @@ NEEDS = pd.DataFrame({"lat": [52.51, 52.52], "lon": [13.35, 13.45], "category": 
 
 
 @pytest.fixture
-def component(monkeypatch):
+def component(monkeypatch, tmp_path):
     """The frontend component replaced by a recorder of its arguments (no Streamlit runtime needed)."""
     calls = []
 
@@ -32,7 +35,9 @@ def component(monkeypatch):
         return kwargs["default"]
 
     monkeypatch.setattr(streamlit_folium, "_component_func", record)
+    monkeypatch.setattr(mc, "SCRIPT_DIR", tmp_path / "maps")
     mc._prepared.clear()
+    mc._script_file.clear()
     return calls
 
 
@@ -50,7 +55,7 @@ def _comparable(kwargs: dict) -> dict:
 
 
 @pytest.mark.parametrize("build", [_resident_map, _planner_map])
-def test_the_component_gets_what_st_folium_gives_it(component, build):
+def test_the_component_gets_what_st_folium_gives_it(component, build, tmp_path):
     built = build()
     fig, overlays = built if isinstance(built, tuple) else (built, None)
     streamlit_folium.st_folium(fig, key="m", height=420, use_container_width=True, returned_objects=["last_clicked"],
@@ -58,7 +63,7 @@ def test_the_component_gets_what_st_folium_gives_it(component, build):
     mc.map_component(("content", build.__name__), build, key="m", height=420, use_container_width=True,
                      returned_objects=["last_clicked"], zoom=12, center=(52.5, 13.4))
     direct, prepared = component
-    assert _comparable(prepared) == _comparable(direct)
+    assert _comparable(inlined(prepared, tmp_path / "maps")) == _comparable(direct)
     assert prepared["key"] == direct["key"]  # the browser keeps its Leaflet map across runs
 
 
@@ -73,8 +78,9 @@ def test_a_map_is_built_once_per_content_and_again_for_new_content(component):
         mc.map_component(("report", (52.55, 13.35)), lambda: build((52.55, 13.35)), key="m")
     mc.map_component(("report", (52.52, 13.45)), lambda: build((52.52, 13.45)), key="m")
     assert builds == [(52.55, 13.35), (52.52, 13.45)]
-    scripts = [call["script"] for call in component]
+    scripts = [inlined(call, mc.SCRIPT_DIR)["script"] for call in component]
     assert scripts[0] == scripts[1] == scripts[2] != scripts[3]
+    assert component[0]["js_links"][-1] != component[3]["js_links"][-1]  # a new map is a new file
     assert "52.52" in scripts[3] and "52.52" not in scripts[0]
 
 
@@ -85,3 +91,24 @@ def test_a_replaced_st_folium_gets_the_built_map(component, monkeypatch):
     [(fig, kwargs)] = seen
     assert kwargs["key"] == "m" and len(kwargs["feature_group_to_add"]) == 2
     assert component == []
+
+
+def test_a_read_only_install_sends_the_script_inline(component, monkeypatch, tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the folder would be")
+    monkeypatch.setattr(mc, "SCRIPT_DIR", blocked / "maps")
+    mc.map_component("k", _resident_map, key="m")
+    [call] = component
+    assert "L.map(" in call["script"] and not any("/maps/" in link for link in call["js_links"])
+
+
+def test_the_script_files_are_kept_up_to_a_bound_newest_first(tmp_path, monkeypatch):
+    monkeypatch.setattr(mc, "MAX_SCRIPT_FILES", 3)
+    names = []
+    for i in range(5):
+        names.append(mc.script_file(f"var map_div = {i};", tmp_path))
+        (tmp_path / names[-1]).touch()
+        os.utime(tmp_path / names[-1], (1000 + i, 1000 + i))  # distinct ages, oldest first
+    assert sorted(p.name for p in tmp_path.glob("*.js")) == sorted(names[2:])
+    assert mc.script_file("var map_div = 4;", tmp_path) == names[4]  # an existing file is not written again
+    assert not list(tmp_path.glob("*.part"))

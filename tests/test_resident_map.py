@@ -14,6 +14,7 @@ import pytest
 import streamlit_folium
 from streamlit.testing.v1 import AppTest
 
+from tests.map_scripts import inlined
 from ui import map_component
 from tests.test_report_page import BRANDENBURG_GATE, PAGE, TIMEOUT_S, database_url  # noqa: F401 - a fixture
 
@@ -22,12 +23,13 @@ HERMANNSTRASSE = (52.4672, 13.4318)
 
 
 @pytest.fixture
-def component(monkeypatch):
-    """The map component's arguments per run, and the number of folium maps prepared (built and rendered)."""
+def component(monkeypatch, tmp_path):
+    """The map component's arguments per run (the map's script put back inline), and the number of folium
+    maps prepared (built and rendered)."""
     calls, prepared = [], []
 
     def record(**kwargs):
-        calls.append(kwargs)
+        calls.append(inlined(kwargs, tmp_path / "maps"))
         return kwargs["default"]
 
     def counted(fig, overlays=None):
@@ -37,9 +39,12 @@ def component(monkeypatch):
     real_prepare = map_component.prepare
     monkeypatch.setattr(streamlit_folium, "_component_func", record)
     monkeypatch.setattr(map_component, "prepare", counted)
+    monkeypatch.setattr(map_component, "SCRIPT_DIR", tmp_path / "maps")
     map_component._prepared.clear()
+    map_component._script_file.clear()
     yield calls, prepared
     map_component._prepared.clear()
+    map_component._script_file.clear()
 
 
 def place_sent(call: dict) -> dict:

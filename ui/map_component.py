@@ -20,7 +20,11 @@ sessions: a map of the same content is rendered once for every resident.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Hashable, Iterable, Sequence
 
 import branca
@@ -28,6 +32,8 @@ import folium
 import folium.elements
 import streamlit as st
 import streamlit_folium as sf
+
+from ui.context import asset_base
 
 # The component function this module stands in for is ``st_folium``. A test that replaces ``st_folium`` (an
 # AppTest without a browser, ``tests/fake_folium.py``) gets its replacement called with the
@@ -100,6 +106,74 @@ def _prepared(content_key: Hashable, _build: Callable[[], tuple[folium.Map, Sequ
     return prepare(fig, overlays)
 
 
+#: Where the prepared maps' scripts are written: ``static/maps`` beside ``app.py``, served by
+#: Streamlit's static file serving (``server.enableStaticServing``) at ``/app/static/maps/``.
+SCRIPT_DIR = Path(__file__).resolve().parents[1] / "static" / "maps"
+#: Script files kept; the oldest go when a new one would exceed it (a browser needs a file only
+#: when it first draws that map).
+MAX_SCRIPT_FILES = 400
+
+
+def script_file(script: str, folder: Path | None = None) -> str | None:
+    """Write ``script`` once as ``<folder>/<sha256 prefix>.js``; return the file's name, ``None`` if it cannot.
+
+    The name is the content's hash, so every process writes the same file (atomically, by
+    rename) and a browser's cached copy is never stale. A folder that cannot be written
+    (a read-only install) gives ``None``: the script then goes inline, as before.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> name = script_file("var map_div = 1;", folder)
+    >>> name, (folder / name).read_text()
+    ('1f73c706cb8d00a2.js', 'var map_div = 1;')
+    """
+    folder = SCRIPT_DIR if folder is None else folder
+    name = hashlib.sha256(script.encode("utf-8")).hexdigest()[:16] + ".js"
+    target = folder / name
+    if target.exists():
+        return name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(script)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+        kept = sorted(folder.glob("*.js"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[MAX_SCRIPT_FILES:]:
+            if old != target:
+                old.unlink(missing_ok=True)
+    except OSError:
+        return None
+    return name
+
+
+def deferred_script(script: str) -> tuple[str, str]:
+    """``script`` as a file's content that defines a function, and the inline call that runs it.
+
+    streamlit-folium loads its script files before it adds the style sheets, then runs the
+    inline script; the map must be built at that later moment, as an inline script would be
+    (Leaflet measures its container on creation). The function leaves the map in the global
+    ``map_div``, where the component and the overlays expect it.
+
+    >>> body, call = deferred_script("var map_div = L.map('map_div');")
+    >>> call
+    'window.bedarfsatlasMap_b63250b50030e3ac();'
+    >>> body.startswith("window.bedarfsatlasMap_b63250b50030e3ac = function () {") and "window.map_div = map_div;" in body
+    True
+    """
+    name = "bedarfsatlasMap_" + hashlib.sha256(script.encode("utf-8")).hexdigest()[:16]
+    return f"window.{name} = function () {{\n{script}\nwindow.map_div = map_div;\n}};\n", f"window.{name}();"
+
+
+@st.cache_resource(max_entries=MAX_PREPARED, show_spinner=False)
+def _script_file(script: str, asset_base: str) -> tuple[str, str] | None:
+    """The URL of ``script``'s file and the inline call that builds the map, or ``None`` (send it inline)."""
+    body, call = deferred_script(script)
+    name = script_file(body)
+    return None if name is None else (f"{asset_base.rsplit('/', 1)[0]}/maps/{name}", call)
+
+
 def _bounds_dict(bounds) -> dict:
     (south, west), (north, east) = bounds
     return {"_southWest": {"lat": south, "lng": west}, "_northEast": {"lat": north, "lng": east}}
@@ -141,6 +215,15 @@ def map_component(
                             returned_objects=returned_objects, zoom=zoom, center=center,
                             feature_group_to_add=overlays, on_change=on_change, **extra)
     prepared = _prepared(content_key, built)
+    # The map's script (Leaflet setup, GeoJSON: up to 1 MB) goes to the browser as a file it loads
+    # once, the last of the component's scripts, so that it is not part of the element's arguments:
+    # a run that changes only the overlay (a pin on /melden) then sends a few kilobytes, not the map.
+    # The element's key still follows the script, so a new map is a new component.
+    in_file = _script_file(prepared.script, asset_base())
+    if in_file is None:
+        script, js_links = prepared.script, list(prepared.js_links)
+    else:
+        script, js_links = in_file[1], [*prepared.js_links, in_file[0]]
     returned = list(returned_objects) if returned_objects is not None else None
     defaults = {
         "last_clicked": None, "last_object_clicked": None, "last_object_clicked_count": None,
@@ -158,9 +241,9 @@ def map_component(
             on_change()
 
     return sf._component_func(
-        script=prepared.script, header=prepared.header, html=prepared.html, id=prepared.map_id, key=hash_key,
+        script=script, header=prepared.header, html=prepared.html, id=prepared.map_id, key=hash_key,
         height=height, width=None if use_container_width else width, returned_objects=returned, default=defaults,
         zoom=zoom, center=center, feature_group=overlay_script or prepared.feature_group, return_on_hover=False,
-        layer_control=None, pixelated=False, css_links=list(prepared.css_links), js_links=list(prepared.js_links),
+        layer_control=None, pixelated=False, css_links=list(prepared.css_links), js_links=js_links,
         on_change=_on_change, wrap_longitude=False,
     )
