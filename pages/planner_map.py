@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
-from pathlib import Path
 
 import streamlit as st
 
@@ -32,13 +31,12 @@ from maps.view import MapView
 from ui.backdrop import backdrop
 from ui.cached import city, display_geometry, facility_points, level_data, plr_points
 from ui.choices import indicator_select, per_language_key
-from ui.context import asset_base, page_context
+from ui.context import STATIC_NODE_MODULES, asset_base, page_context
 from ui.downloads import download_buttons
 from ui.map_component import map_component
 from ui.place_search import place_search
 from ui.procedures import procedure_picker
 
-STATIC_NODE_MODULES = Path(__file__).resolve().parents[1] / "static" / "node_modules"
 FOCUS_LIST_LIMIT = 50
 
 ctx = page_context()
@@ -207,10 +205,12 @@ st.subheader(t("planner.compare", lang, max=inventory.MAX_COMPARE))
 if bezirk and level != COARSEST and 2 <= len(areas) <= inventory.MAX_COMPARE:
     st.button(t("planner.compare_bezirk", lang, n=len(areas), bezirk=bezirk_names[bezirk]),
               on_click=lambda: st.session_state.update(planner_compare=list(areas)))
-# No "Select all" entry: its label is English, and at PLR level it would pass the limit.
+# No "Select all" entry and no max_selections: Streamlit's own texts for them are English.
 compare = st.multiselect(t("planner.compare", lang, max=inventory.MAX_COMPARE), areas, key="planner_compare",
-                         placeholder=choose, max_selections=inventory.MAX_COMPARE, format_func=focus_label,
-                         label_visibility="collapsed", select_all=False)
+                         placeholder=choose, format_func=focus_label, label_visibility="collapsed", select_all=False)
+if len(compare) > inventory.MAX_COMPARE:
+    st.warning(t("planner.compare_too_many", lang, max=inventory.MAX_COMPARE, n=len(compare)))
+    compare = compare[:inventory.MAX_COMPARE]
 compare_state = per_language_key(f"planner_compare_keys_{level}", lang)  # chips in the language shown
 compare_keys = st.multiselect(t("planner.compare_indicators", lang), available_indicators(level),
                               default=None if compare_state in st.session_state

@@ -212,7 +212,19 @@ def test_every_choice_box_speaks_the_pages_language(planner_db):
         assert at.selectbox(key=key).proto.placeholder == "Bitte auswählen", key
     for key in ("planner_categories", "planner_facilities", "planner_compare"):
         assert at.multiselect(key=key).proto.placeholder == "Bitte auswählen", key
-    assert at.multiselect(key="planner_compare").proto.max_selections == 20
+    # No limit in the widget: Streamlit's own "You can only select up to 20 options" is English.
+    assert at.multiselect(key="planner_compare").proto.max_selections == 0
+
+
+def test_more_areas_than_the_comparison_takes_are_cut_with_a_message_in_the_pages_language(planner_db):
+    at = open_page({"ebene": "PLR"})
+    chosen = list(at.multiselect(key="planner_compare").options[:23])
+    at.multiselect(key="planner_compare").set_value(chosen).run()
+    assert not at.exception, at.exception
+    assert [w.value for w in at.warning if "höchstens 20 Gebiete" in w.value] == [
+        "Es werden höchstens 20 Gebiete verglichen: die ersten 20 von 23 gewählten. "
+        "Entfernen Sie Gebiete, um andere zu vergleichen."]
+    assert len(at.dataframe[-2].value.columns) == 20
 
 
 def download_labels(at: AppTest) -> list[str]:

@@ -19,6 +19,7 @@ nobody signed in is :data:`~assessment.participation.auth.RESIDENT`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 import streamlit.delta_generator
@@ -49,6 +50,10 @@ def needs_store(settings: Settings | None = None) -> NeedStore:
     """The needs store of ``settings.database_url``: one per database and process."""
     settings = settings or load_settings()
     return _store_for(settings.database_url, settings)
+
+
+#: The folder of the app's own front-end assets (npm packages), served at :data:`maps.base.ASSET_BASE`.
+STATIC_NODE_MODULES = Path(__file__).resolve().parents[1] / "static" / "node_modules"
 
 
 def asset_base() -> str:

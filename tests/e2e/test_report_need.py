@@ -689,6 +689,8 @@ def test_after_a_send_the_confirmation_has_the_focus_and_is_a_status_message(ser
     submit(page)  # nothing filled in: refused, and the summary names what to check
     expect(current(page).get_by_text("Nicht gespeichert. Bitte prüfen Sie: Thema, Titel.")).to_be_visible(
         timeout=TIMEOUT_MS)
+    # ... as an alert, which a screen reader reads out when it appears
+    expect(current(page).get_by_role("alert").filter(has_text="Bitte prüfen Sie: Thema, Titel.")).to_have_count(1)
     wait_idle(page)
     title = f"Querungshilfe {uuid.uuid4().hex[:6]}"
     fill_form(page, title)
