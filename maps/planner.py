@@ -296,7 +296,7 @@ def needs_layer(
     if needs is None and per_area is None:
         raise ValueError("give needs (at most POINT_LIMIT rows) or per_area counts")
     if categories is None:
-        # geodata does not import the needs taxonomy (imports run pages -> assessment -> geodata).
+        # maps does not import the needs taxonomy (imports run pages -> assessment -> maps -> geodata).
         categories = tuple(sorted(set(needs["category"]))) if needs is not None else ()
     js, css = plugin_assets(asset_base)
     group = folium.FeatureGroup(name=t("planner.col.needs", lang))

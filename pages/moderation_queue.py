@@ -184,7 +184,7 @@ if page.more:
 table = [{
     t("moderation.number", lang): number[n.id],
     t("moderation.col.reference", lang): n.reference,
-    "Status": status_word(n.status, lang),
+    t("moderation.col.status", lang): status_word(n.status, lang),
     t("moderation.sent", lang): n.created_at.astimezone(CITY_TIMEZONE).replace(tzinfo=None),  # local time, sorts as time
     t("moderation.area", lang): area_text(marker[n.id], lang),
     t("moderation.position", lang): position_text(n, lang),

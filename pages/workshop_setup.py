@@ -58,19 +58,14 @@ def create_workshop() -> None:
     """The create button's callback: it runs before the script, so it may empty the form's widgets.
 
     After a workshop is created, title, date, area and rectangle start afresh, so a second click
-    cannot create a duplicate; after a refusal everything typed stays for correction.
+    cannot create a duplicate; after a refusal (the library's, naming the field: a missing title or
+    area too) everything typed stays for correction.
     """
     title = state.get("ws_new_title") or ""
     kind = state.get("ws_new_kind", "unit")
     level = state.get("ws_new_level", COARSEST)
-    if not title.strip():
-        state["ws_create_error"] = t("workshop.title_missing", lang)
-        return
     if kind == "unit":
-        if state.get(f"ws_new_area_{level}") is None:
-            state["ws_create_error"] = t("workshop.area_missing", lang, level=LEVELS[level].label(lang))
-            return
-        focus = {"focus_level": level, "focus_id": state[f"ws_new_area_{level}"]}
+        focus = {"focus_level": level, "focus_id": state.get(f"ws_new_area_{level}")}
     else:
         focus = {"bbox": tuple(state.get(key, default) for key, default in RECT_DEFAULTS)}
     try:

@@ -56,3 +56,33 @@ def test_every_module_the_docstring_lists_exists(name):
     names = listed(REPO / name)
     assert names, f"{name}/__init__.py has no 'Modules' or 'Subpackages' section"
     assert sorted(set(names) - contents(REPO / name)) == []
+
+
+def described(package: Path) -> dict[str, str]:
+    """Each entry under the docstring's headings "Modules" and "Subpackages", with its description.
+
+    >>> sorted(described(REPO / "assessment"))
+    ['analysis', 'needs', 'participation']
+    """
+    text = ast.get_docstring(ast.parse((package / "__init__.py").read_text(encoding="utf-8"))) or ""
+    entries: dict[str, str] = {}
+    for section in re.split(r"\n(?=\S[^\n]*\n-{3,}\n)", text):
+        heading, _, body = section.partition("\n")
+        if heading.strip() in {"Modules", "Subpackages"}:
+            name = None
+            for line in body.split("\n\n")[0].splitlines()[1:]:
+                if line and not line[0].isspace():
+                    name = line.strip()
+                    entries[name] = ""
+                elif name is not None:
+                    entries[name] += " " + line.strip()
+    return entries
+
+
+@pytest.mark.parametrize("sub", ["needs", "analysis", "participation"])
+def test_the_assessment_summary_names_every_module_of_each_subpackage(sub):
+    """``assessment/__init__.py`` is the map of the three parts: a newcomer who reads
+    only it must still find each one, so the line of each subpackage names all its modules."""
+    summary = described(REPO / "assessment")[sub]
+    unnamed = sorted(m for m in contents(REPO / "assessment" / sub) if not re.search(rf"\b{m}\b", summary))
+    assert unnamed == [], f"assessment/__init__.py's line for {sub!r} does not name {unnamed}: add them"

@@ -197,6 +197,23 @@ def test_an_implausible_date_is_refused_naming_the_field_and_nothing_is_created(
     assert book.list() == []
 
 
+@pytest.mark.parametrize(("title", "focus_id", "field", "fix"), [
+    ("  ", "011001", "'Title'", "Der Titel fehlt. Bitte geben Sie im Feld „Titel“ einen kurzen Namen"),
+    ("Stadtteilforum", None, "'Area'", "Das Fokusgebiet fehlt. Bitte wählen Sie im Feld „Gebiet“ ein Gebiet der "
+                                       "Ebene „Bezirksregion“ aus der Liste"),
+    ("Stadtteilforum", "", "'Area'", "Das Fokusgebiet fehlt."),
+])
+def test_a_missing_title_or_area_is_refused_naming_the_form_field(book, title, focus_id, field, fix):
+    """The setup page shows this refusal as it is and checks neither field itself."""
+    with pytest.raises(WorkshopError) as refused:
+        book.create(title, date(2026, 12, 3), focus_level="BZR", focus_id=focus_id)
+    assert refused.value.text("de").startswith(fix), refused.value.text("de")
+    if focus_id is None:
+        assert "level “District region” in the field “Area”" in refused.value.text("en")
+    assert f"field {field}" in str(refused.value)
+    assert book.list() == []
+
+
 # -- what the room's screens show: rank and ties, the voting phase, the projector's invitation --
 
 @pytest.mark.parametrize(("votes", "expected"), [

@@ -80,6 +80,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from assessment.needs import audit
+from assessment.needs.geography import geography_levels
 from assessment.needs.model import AREA_LEVELS, DEFAULT_PROCEDURE_ID, Need, utc_now
 from assessment.needs.store import NeedStore, UTCDateTime
 from assessment.needs.store import needs as needs_table
@@ -184,9 +185,9 @@ class WorkshopError(ValueError):
     message ``key`` of the catalogues with its ``values`` in the interface language,
     when one was given (else the English message).
 
-    >>> WorkshopError("the title must have 1 to 200 characters, got 0", "workshop.error.title",
-    ...               maximum=200, count=0).text("de")
-    'Der Titel muss 1 bis 200 Zeichen haben (jetzt 0): bitte einen kurzen Titel eingeben'
+    >>> WorkshopError("the title must have 1 to 200 characters, got 201", "workshop.error.title",
+    ...               maximum=200, count=201).text("de")
+    'Der Titel muss 1 bis 200 Zeichen haben (jetzt 201): bitte einen kurzen Titel eingeben'
     """
 
     def __init__(self, message: str, key: str | None = None, **values: object):
@@ -465,11 +466,17 @@ class WorkshopBook:
         Raises
         ------
         WorkshopError
-            For an empty or too long title, a missing date, no or two focus
-            areas, an unknown LOR unit, or a rectangle outside Berlin.
+            For a missing or too long title, a missing date, no or two focus
+            areas, an LOR level without its unit (the form's area left empty),
+            an unknown LOR unit, or a rectangle outside Berlin. A missing title
+            or area names the form's field, so a page shows :meth:`WorkshopError.text`
+            as it is and checks nothing itself.
         """
         title = title.strip() if isinstance(title, str) else ""
-        if not 1 <= len(title) <= TITLE_MAX:
+        if not title:
+            raise WorkshopError("the title is missing: give the workshop a short name in the field 'Title'",
+                                "workshop.title_missing")
+        if len(title) > TITLE_MAX:
             raise WorkshopError(f"the title must have 1 to {TITLE_MAX} characters, got {len(title)}: give a short title",
                                 "workshop.error.title", maximum=TITLE_MAX, count=len(title))
         if not isinstance(held_on, date):
@@ -492,6 +499,10 @@ class WorkshopBook:
         else:
             if focus_level not in AREA_LEVELS:
                 raise WorkshopError(f"focus_level must be one of {', '.join(AREA_LEVELS)}, got {focus_level!r}")
+            if focus_id is None or focus_id == "":
+                raise WorkshopError(
+                    f"the focus area is missing: choose a {focus_level} from the list in the field 'Area' "
+                    "or draw a rectangle", "workshop.area_missing", level=self._level_label(focus_level))
             if not isinstance(focus_id, str) or self.store.geography.area_point(focus_level, focus_id) is None:
                 raise WorkshopError(f"there is no {focus_level} with the id {focus_id!r}: choose the area from the list",
                                     "workshop.error.area")
@@ -510,6 +521,11 @@ class WorkshopBook:
             return self.get(row["code"])
         raise WorkshopError("could not find a free join code after 5 tries; try again",
                             "workshop.error.no_code")
+
+    def _level_label(self, code: str) -> dict[str, str]:
+        """The name of one area of the level ``code`` in each language ("Bezirksregion"), for a message."""
+        spec = next((level for level in geography_levels(self.store.geography) if level.code == code), None)
+        return {lang: spec.label.get(lang) if spec else code for lang in LANGUAGES}
 
     def get(self, code: str) -> Workshop:
         """The workshop with join ``code``; raises :class:`WorkshopNotFoundError`."""
