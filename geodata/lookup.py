@@ -48,6 +48,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from geodata.fetch import DataError
 from geodata.lor import ANALYSIS_CRS, LEVEL_ORDER, LEVELS, WEB_CRS, _load_units, _path, load_units
 from core.settings import Settings
 
@@ -65,18 +66,20 @@ DEFAULT_CELL_SIZE_M = 100.0
 _OUTSIDE = -1  # grid value: no PLR touches the cell
 _BORDER = -2  # grid value: the cell needs the exact test
 
-_thread_local = threading.local()
+# One transformer per process, used under a lock: pyproj transformers must not be used by two
+# threads at once, and Streamlit runs every script run in a new thread, so one per thread was
+# made anew (about 6 ms of PROJ set-up) for every pin.
+_TRANSFORMER: pyproj.Transformer | None = None
+_TRANSFORMER_LOCK = threading.Lock()
 
 
 def _to_analysis_crs(lats: np.ndarray, lons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """WGS84 lat/lon -> EPSG:25833 x/y; non-finite where pyproj cannot transform."""
-    # pyproj transformers should not be shared between threads (Streamlit runs
-    # each session in its own thread), so every thread keeps its own.
-    transformer = getattr(_thread_local, "transformer", None)
-    if transformer is None:
-        transformer = pyproj.Transformer.from_crs(WEB_CRS, ANALYSIS_CRS, always_xy=True)
-        _thread_local.transformer = transformer
-    x, y = transformer.transform(lons, lats, errcheck=False)
+    global _TRANSFORMER
+    with _TRANSFORMER_LOCK:
+        if _TRANSFORMER is None:
+            _TRANSFORMER = pyproj.Transformer.from_crs(WEB_CRS, ANALYSIS_CRS, always_xy=True)
+        x, y = _TRANSFORMER.transform(lons, lats, errcheck=False)
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 
@@ -326,6 +329,25 @@ def get_locator(settings: Settings) -> Locator:
     load_units(settings, FINEST)  # raises DataError with the fetch hint when missing
     path = _path(settings, FINEST)
     return _locator(str(path), path.stat().st_mtime)
+
+
+def build_in_background(settings: Settings) -> threading.Thread:
+    """Start building the :class:`Locator` of ``settings`` in a daemon thread; return the thread.
+
+    The app calls it on a process's first run (the warm-up), so the first pins of a campaign
+    find the locator built (about a second of polygon preparation) instead of waiting for it
+    one after the other. Missing data is not this thread's to report: every page run checks the
+    data and names what is missing (``app.py``), and the first pin builds the locator again.
+    """
+    def build() -> None:
+        try:
+            get_locator(settings)
+        except DataError:
+            return  # named to the visitor by the page's own data check, with the fetch command
+
+    thread = threading.Thread(target=build, name="bedarfsatlas-locator", daemon=True)
+    thread.start()
+    return thread
 
 
 def locate_point(settings: Settings, lat: float, lon: float) -> dict | None:

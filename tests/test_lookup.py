@@ -24,7 +24,7 @@ import pytest
 import shapely
 
 from geodata.catalogue import DATASETS
-from geodata.lookup import RESULT_COLUMNS, Locator, get_locator, locate_point
+from geodata.lookup import RESULT_COLUMNS, Locator, _built_locator, build_in_background, get_locator, locate_point
 from geodata.lor import LEVEL_ORDER, LEVELS, load_units, representative_points
 from core.settings import load_settings
 
@@ -180,6 +180,31 @@ def test_locator_is_cached_per_file_version(settings_with_data, tmp_path):
     os.utime(copied, (1_700_000_000, 1_700_000_000))  # a re-fetched file has a new mtime
     assert get_locator(copy_settings) is not first
     assert locate_point(copy_settings, 52.5163, 13.3777)["BEZ_NAME"] == "Mitte"
+
+
+def test_the_locator_is_built_in_the_background_and_then_shared(settings_with_data, tmp_path):
+    plr_file = settings_with_data.raw_dir / DATASETS["lor_plr"].filename
+    copy_settings = load_settings({"BEDARFSATLAS_DATA_DIR": str(tmp_path)})
+    (tmp_path / "opendata").mkdir()
+    shutil.copy2(plr_file, tmp_path / "opendata" / plr_file.name)
+    built_before = _built_locator.cache_info().misses
+    thread = build_in_background(copy_settings)
+    thread.join(timeout=120)
+    assert not thread.is_alive() and thread.daemon
+    assert _built_locator.cache_info().misses == built_before + 1  # built there, once
+    hits = _built_locator.cache_info().hits
+    assert get_locator(copy_settings).locate(52.5163, 13.3777)["BEZ_NAME"] == "Mitte"
+    assert _built_locator.cache_info().hits == hits + 1  # the page's call finds it built
+
+
+def test_building_in_the_background_without_data_leaves_the_report_to_the_page(tmp_path):
+    empty = load_settings({"BEDARFSATLAS_DATA_DIR": str(tmp_path)})
+    thread = build_in_background(empty)
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    from geodata.fetch import DataError
+    with pytest.raises(DataError, match="fetch"):
+        get_locator(empty)
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:

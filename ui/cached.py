@@ -19,6 +19,7 @@ from core.settings import Settings
 from geodata import facilities
 from geodata.display import display_geojson, display_units
 from geodata.indicators import indicator_table
+from geodata.lookup import build_in_background
 from assessment.participation.places import AreaLists
 from geodata.lor import COARSEST, FINEST, hierarchy, representative_points, units_version
 
@@ -66,3 +67,12 @@ def _area_lists(_settings: Settings, units_version: tuple[str, float]) -> AreaLi
 def area_lists(settings: Settings) -> AreaLists:
     """The lists of areas of /melden (Berlin: Bezirk -> Bezirksregion -> Planungsraum), built once per units file version."""
     return _area_lists(settings, units_version(settings, FINEST))
+
+
+@st.cache_resource(show_spinner=False)
+def locator_started(_settings: Settings) -> None:
+    """Start building the point lookup once per process, on its first run (the warm-up), beside it.
+
+    The first pins after a start or restart then find it built rather than each waiting for it.
+    """
+    build_in_background(_settings)

@@ -62,9 +62,11 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+import threading
 import time
 import uuid
 import zlib
+from contextlib import nullcontext
 from dataclasses import fields
 from datetime import datetime, timezone
 from pathlib import Path
@@ -322,6 +324,11 @@ class NeedStore:
             geography if hasattr(geography, "locate") else None)
         """The unit levels the store keeps ids for (the city profile's, finest first)."""
         self.level_codes = level_codes(self.levels)
+        # SQLite has one writer at a time. Threads of this process queue here, in order, rather
+        # than in SQLite's busy handler, which sleeps in steps of up to 100 ms and so let a burst
+        # of sends wait seconds for a lock held a millisecond at a time (bench/load.py, 100
+        # residents). Other processes still meet the busy timeout. PostgreSQL locks rows itself.
+        self._writers = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
 
     @property
     def backend(self) -> str:
@@ -382,7 +389,7 @@ class NeedStore:
         pause = 0.01
         while True:
             try:
-                with self.engine.begin() as conn:
+                with self._writers, self.engine.begin() as conn:
                     result = work(conn)
                     # Last, so that no transaction waits for another while it holds this row.
                     conn.execute(data_version_table.update().where(data_version_table.c.id == 1)
