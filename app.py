@@ -15,7 +15,7 @@ from __future__ import annotations
 import streamlit as st
 
 from assessment.participation.auth import listed_in_menu, may_open
-from assessment.participation.oidc_setup import oidc_setup_problems
+from assessment.participation.oidc_setup import oidc_setup_problems, provider_metadata_url
 from core.i18n import LANGUAGE_NAMES, interface_language, t
 from core.settings import Settings, load_settings
 from ui.cached import locator_started
@@ -72,9 +72,10 @@ oidc_configured = "auth" in secrets
 user = signed_in_user(settings, secrets)
 # What keeps single sign-on from working (Authlib missing, a key of [auth] missing or wrong): the
 # sign-in page names it and offers the button only without a blocking problem, since st.login
-# would raise at the click.
+# would raise at the click. Whether the provider answers, the sign-in page asks (at its address).
 st.session_state.update(oidc_configured=oidc_configured,
                         oidc_setup=oidc_setup_problems(secrets),
+                        oidc_metadata_url=provider_metadata_url(secrets),
                         secrets_section=secrets.get("bedarfsatlas", {}))
 
 # --- navigation: staff pages are listed only for their roles ----------------------------------

@@ -8,8 +8,9 @@ checked against their argon2 hashes in the secrets
 secrets, the button signs in through the OpenID Connect provider
 (``st.login``). A successful sign-in reruns the app, which then registers the
 real page under the same URL path. When single sign-on is set up wrongly (Authlib missing, a
-key of ``[auth]`` missing or wrong, see :mod:`assessment.participation.oidc_setup`), the page
-names each problem and its fix instead of a button that would crash. A built-in sign-in is also kept for
+key of ``[auth]`` missing or wrong, a provider that does not answer at ``server_metadata_url``,
+see :mod:`assessment.participation.oidc_setup`), the page names each problem and its fix instead
+of a button that would crash. A built-in sign-in is also kept for
 ``BEDARFSATLAS_STAFF_SESSION_HOURS`` (:class:`assessment.participation.auth.StaffSessions`): the
 token goes into a cookie that ``app.py`` sets and reads back after a reload. Failed sign-ins are counted per account name
 in the needs database (:class:`assessment.participation.auth.SignInThrottle`), so every app
@@ -27,7 +28,7 @@ from assessment.participation.auth import (
     accounts_from_secrets,
     authenticate,
 )
-from assessment.participation.oidc_setup import oidc_usable
+from assessment.participation.oidc_setup import oidc_usable, provider_problems
 from core.i18n import t
 from ui.context import needs_store, page_context
 from ui.sign_in import keep_sign_in
@@ -53,6 +54,10 @@ if user.is_staff:
         st.caption(t("auth.kept", lang, n=ctx.settings.staff_session_hours))
     st.stop()
 setup_problems = st.session_state.get("oidc_setup", [])
+if st.session_state.get("oidc_configured") and oidc_usable(setup_problems):
+    # A well-formed [auth] whose provider does not answer (or not as one) would end the click on
+    # Streamlit's bare "Authentication error": asked here, where the button is, at most once a minute.
+    setup_problems = setup_problems + provider_problems(st.session_state.get("oidc_metadata_url"))
 if setup_problems:
     notes = "\n".join(f"- {problem.message(lang)}" for problem in setup_problems)
     (st.warning if oidc_usable(setup_problems) else st.error)(f"{t('auth.setup.title', lang)}\n\n{notes}")

@@ -1,6 +1,8 @@
 """Projector view /live?workshop=CODE: the focus area, pins arriving, counts, newest needs, QR code.
 
-Made to be read from the back of a room: large type, no controls. One
+Made to be read from the back of a room: large type, no controls, except for a signed-in
+facilitator (a role of the page ``/workshop``), who gets every pin's "Ausblenden: title" below
+(:func:`ui.projector_pins.pin_list`): one click takes it off every projector. One
 fragment refreshes every :data:`REFRESH_S` seconds and sends the map only the
 pins that changed since its last refresh (:mod:`ui.live_map`): the base map
 depends on the focus area alone, so streamlit-folium keeps the same Leaflet map
@@ -15,11 +17,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assessment.participation.auth import PAGE_ROLES
 from assessment.participation.workshop_report import focus_area
 from assessment.participation.workshops import WorkshopBook, room_invitation
 from core.i18n import escape_markdown, t
 from ui.context import app_url, page_context
 from ui.live_map import category_namer, live_map
+from ui.projector_pins import pin_list
 from ui.widgets import qr_png, workshop_from_link
 
 #: Seconds between refreshes: a pin shows at most this long (plus a query) after it was stored.
@@ -29,6 +33,8 @@ RESULT_LINES = 8
 
 ctx = page_context()
 settings, lang = ctx.settings, ctx.lang
+# Whoever may run the workshop may hide its pins from here too; everyone else sees the room's view only.
+facilitator = ctx.user.name if ctx.user.roles & PAGE_ROLES["workshop"] else None
 
 
 store = ctx.store
@@ -111,6 +117,11 @@ def live() -> None:
                     st.text(t("live.none_yet", lang))
                 for need in needs[:TICKER]:
                     st.text(f"{category_name(need.category)}: {need.title}")
+        if facilitator is not None:  # every pin, also during a vote (hiding takes it out of the round too)
+            st.subheader(t("workshop.pins_header", lang))
+            with st.container(key="live_pins"):
+                pin_list(book, code, facilitator, lang, key="live", pins=needs, name=category_name,
+                         named_buttons=True)
 
 
 live()

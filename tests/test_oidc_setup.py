@@ -134,3 +134,98 @@ def test_a_problem_shows_in_both_languages():
     assert problem.message("de") == "In `[auth]` fehlt `client_id`: die Kennung, die der Anbieter (z. B. Keycloak) " \
                                     "für diese App vergeben hat."
     assert problem.message("en") == "`[auth]` has no `client_id`: the id the provider (e.g. Keycloak) gave this app."
+
+
+# --- the provider itself: its discovery document, fetched by the server ----------------------------
+
+
+@pytest.fixture
+def provider_checks(monkeypatch):
+    """The setup check's memory of providers, empty before and after the test."""
+    from assessment.participation import oidc_setup
+
+    oidc_setup.forget_provider_checks()
+    yield oidc_setup
+    oidc_setup.forget_provider_checks()
+
+
+def test_a_provider_nobody_answers_at_is_named_with_its_address_and_the_fix(provider_checks):
+    from tests.provider_fixtures import closed_port_url
+
+    url = closed_port_url()
+    secrets = secrets_with(server_metadata_url=url)
+    assert provider_checks.provider_metadata_url(secrets) == url
+    [problem] = provider_checks.provider_problems(url)
+    assert problem.blocking and not oidc_usable([problem])
+    assert problem.message("en") == (
+        f"The provider's discovery address `server_metadata_url` = `{url}` cannot be reached from this server "
+        "(Connection refused). Check the address (it usually ends in `/.well-known/openid-configuration`), "
+        "that the provider is running and that this server may reach it (firewall, proxy).")
+    assert problem.message("de") == (
+        f"Die Discovery-Adresse des Anbieters `server_metadata_url` = `{url}` ist von diesem Server aus nicht "
+        "erreichbar (Connection refused). Prüfen Sie die Adresse (sie endet meist auf "
+        "`/.well-known/openid-configuration`), ob der Anbieter läuft und ob dieser Server ihn erreichen darf "
+        "(Firewall, Proxy).")
+
+
+@pytest.mark.parametrize(("body", "content_type", "status", "reason"), [
+    ("<html><body>Willkommen im Intranet</body></html>", "text/html", 200, None),
+    ('{"issuer": "http://127.0.0.1"}', "application/json", 200, None),  # JSON, but no endpoints
+    ("not here", "text/plain", 404, "HTTP 404"),
+])
+def test_an_address_that_answers_wrongly_is_named_too(provider_checks, body, content_type, status, reason):
+    from tests.provider_fixtures import serving
+
+    with serving(body, content_type, status) as (url, _):
+        [problem] = provider_checks.provider_problems(url)
+    assert problem.blocking
+    if reason:
+        assert f"`{url}` cannot be reached from this server ({reason})." in problem.message("en")
+    else:
+        assert problem.message("en") == (
+            f"The provider's discovery address `server_metadata_url` = `{url}` answers, but not with an OpenID "
+            "Connect configuration (JSON with `authorization_endpoint` and `token_endpoint`). Check the address: "
+            "it usually ends in `/.well-known/openid-configuration`.")
+
+
+def test_a_provider_is_asked_at_most_once_a_minute(provider_checks):
+    from tests.provider_fixtures import GOOD_METADATA, serving
+
+    with serving(GOOD_METADATA, "application/json") as (url, asked):
+        assert provider_checks.provider_problems(url, now=1000.0) == []
+        assert provider_checks.provider_problems(url, now=1000.0 + provider_checks.METADATA_CACHE_S - 1) == []
+        assert len(asked) == 1
+        provider_checks.provider_problems(url, now=1000.0 + provider_checks.METADATA_CACHE_S + 1)
+        assert len(asked) == 2
+    # Gone now: the answer kept from a moment ago still holds for the rest of the minute.
+    assert provider_checks.provider_problems(url, now=1000.0 + provider_checks.METADATA_CACHE_S + 2) == []
+    [gone] = provider_checks.provider_problems(url, now=1000.0 + 3 * provider_checks.METADATA_CACHE_S)
+    assert gone.key == "auth.setup.metadata_unreachable"
+
+
+def test_a_provider_that_never_answers_costs_the_page_no_more_than_the_timeout(provider_checks, monkeypatch):
+    import time
+
+    from tests.provider_fixtures import silent
+
+    monkeypatch.setattr(provider_checks, "METADATA_TIMEOUT_S", 0.5)
+    with silent() as url:
+        started = time.monotonic()
+        [problem] = provider_checks.provider_problems(url)
+        assert time.monotonic() - started < 3
+    assert problem.key == "auth.setup.metadata_unreachable" and "(timed out)" in problem.message("en")
+
+
+def test_without_single_sign_on_or_with_a_wrong_address_nothing_is_fetched(provider_checks):
+    assert provider_checks.provider_metadata_url({}) is None
+    assert provider_checks.provider_metadata_url(secrets_with(server_metadata_url="login.example")) is None
+    assert provider_checks.provider_problems(None) == []
+
+
+def test_a_password_in_the_discovery_address_is_left_out_of_the_note(provider_checks):
+    from tests.provider_fixtures import closed_port_url
+
+    url = closed_port_url().replace("http://", "http://betrieb:streng-geheim@")
+    [problem] = provider_checks.provider_problems(url)
+    assert "streng-geheim" not in problem.message("en") and "betrieb" not in problem.message("en")
+    assert url.replace("betrieb:streng-geheim@", "") in problem.message("en")

@@ -109,3 +109,21 @@ def test_defaults_and_overrides():
     assert s.raw_dir == s.data_dir / "opendata"
     s = load_settings({"DATABASE_URL": "postgresql+psycopg://u@h/db", "BEDARFSATLAS_LANGUAGE": "EN"})
     assert s.database_url == "postgresql+psycopg://u@h/db" and s.language == "en"
+
+
+def test_the_fixed_limits_are_stated_under_the_settings_table_with_the_codes_values():
+    """The per-browser limits that are constants, not settings, are documented beside the settings."""
+    from assessment.participation import residents
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+    table_end = section.rindex("\n| `")
+    after = section[section.index("\n", table_end + 1):]
+    [paragraph] = [p for p in after.split("\n\n") if "Fixed limits" in p]
+    paragraph = " ".join(paragraph.split())
+    minutes = round(residents.RATE_WINDOW_S / 60)
+    assert residents.FLAG_WINDOW_S == residents.RATE_WINDOW_S
+    for constant, limit in [("RATE_LIMIT", residents.RATE_LIMIT), ("FLAG_LIMIT", residents.FLAG_LIMIT),
+                            ("TABLE_RATE_LIMIT", residents.TABLE_RATE_LIMIT),
+                            ("STAFF_RATE_LIMIT", residents.STAFF_RATE_LIMIT)]:
+        assert f"{limit} per {minutes} minutes (`{constant}`)" in paragraph, constant

@@ -50,6 +50,21 @@ def logins(monkeypatch):
     return calls
 
 
+@pytest.fixture(autouse=True)
+def provider(monkeypatch):
+    """The sign-in page fetches the provider's discovery document: for ``AUTH``'s example address it gets a
+    good one without the network; any other address (a loopback one in a test) is really fetched."""
+    from assessment.participation import oidc_setup
+    from tests.provider_fixtures import GOOD_METADATA
+
+    real = oidc_setup._fetch_metadata
+    monkeypatch.setattr(oidc_setup, "_fetch_metadata", lambda url, timeout: GOOD_METADATA.encode()
+                        if url == AUTH["server_metadata_url"] else real(url, timeout))
+    oidc_setup.forget_provider_checks()
+    yield
+    oidc_setup.forget_provider_checks()
+
+
 def app_with(secrets: dict, claims: dict | None = None, page: str | None = "signin.py") -> AppTest:
     """The app with ``secrets``, signed in through OIDC with ``claims`` if given, on ``page``."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
@@ -99,6 +114,33 @@ def test_without_authlib_the_page_says_how_to_install_it(store, logins, monkeypa
     assert sso_buttons(at) == []
     assert "- Auf dem Server fehlt Authlib ab Version 1.3.2 (gefunden: -)" in at.error[0].value
     assert "`pip install -e .`" in at.error[0].value
+
+
+def test_a_provider_that_cannot_be_reached_is_named_instead_of_streamlits_bare_error_page(store, logins):
+    from tests.provider_fixtures import closed_port_url
+
+    url = closed_port_url()
+    at = app_with({"auth": {**AUTH, "server_metadata_url": url}, "bedarfsatlas": ROLES})
+    assert sso_buttons(at) == [] and not at.exception
+    [error] = [e.value for e in at.error]
+    assert error.startswith("Die Anmeldung mit dem Dienstkonto (Single Sign-on) ist auf diesem Server nicht ")
+    assert error.endswith(
+        f"\n\n- Die Discovery-Adresse des Anbieters `server_metadata_url` = `{url}` ist von diesem Server aus "
+        "nicht erreichbar (Connection refused). Prüfen Sie die Adresse (sie endet meist auf "
+        "`/.well-known/openid-configuration`), ob der Anbieter läuft und ob dieser Server ihn erreichen darf "
+        "(Firewall, Proxy).")
+
+
+def test_an_address_that_answers_with_no_provider_configuration_is_named(store, logins):
+    from tests.provider_fixtures import serving
+
+    with serving("<html><body>Anmeldung</body></html>") as (url, asked):
+        at = app_with({"auth": {**AUTH, "server_metadata_url": url}, "bedarfsatlas": ROLES})
+        assert sso_buttons(at) == []
+        assert (f"- Die Discovery-Adresse des Anbieters `server_metadata_url` = `{url}` antwortet, aber nicht mit "
+                "der OpenID-Connect-Konfiguration") in at.error[0].value
+        at.run()  # asked once: the answer is kept for a minute
+        assert len(asked) == 1 and sso_buttons(at) == []
 
 
 def test_a_role_mapping_that_grants_nothing_is_a_warning_next_to_the_button(store, logins):

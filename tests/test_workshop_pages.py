@@ -589,3 +589,49 @@ def test_a_join_language_the_app_does_not_offer_is_refused(book):
         book.set_language(code, "fr")
     assert refused.value.text("de") == "Die Sprache fr gibt es nicht: bitte eine von de, en, tr, ar, uk, ls wählen"
     assert book.get(code).language is None
+
+
+def hide_buttons(at) -> list:
+    return [b for b in at.button if (b.key or "").startswith("live_hide_")]
+
+
+def test_a_signed_in_facilitator_hides_a_pin_on_the_live_view_which_others_see_without_controls(book, fake_map):
+    from assessment.needs.audit import entries
+    from core.i18n import escape_markdown
+
+    code = book.open(book.create("Kiezwerkstatt", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    kept, offensive = room_need(book, code, "Mehr Bänke"), room_need(book, code, "Max Mustermann http://x.example")
+    projector = live_page(code)  # nobody signed in: the room's view, as before
+    projector.run()
+    assert not projector.exception and not hide_buttons(projector)
+    assert "Mobilität und Verkehr: Max Mustermann http://x.example" in texts(projector)
+    moderator = live_page(code)  # staff without a workshop role: no control either
+    moderator.session_state["user"] = User("mod-anna", frozenset({"moderator"}), "password")
+    moderator.run()
+    assert not moderator.exception and not hide_buttons(moderator)
+
+    at = live_page(code)
+    at.session_state["user"] = FACILITATOR
+    at.run()
+    assert not at.exception
+    # Every pin, newest first, each with a button whose name says which need it hides (as plain text).
+    assert [(b.key, b.label) for b in hide_buttons(at)] == [
+        (f"live_hide_{offensive.id}", f"Ausblenden: {escape_markdown(offensive.title)}"),
+        (f"live_hide_{kept.id}", f"Ausblenden: {escape_markdown(kept.title)}")]
+    at.button(key=f"live_hide_{offensive.id}").click().run()
+    assert not at.exception
+    assert book.store.get(offensive.id).status == "hidden"
+    assert [s.value for s in at.success] == [
+        f"Ausgeblendet: {offensive.reference} ist in wenigen Sekunden von jedem Projektor verschwunden."]
+    assert [b.key for b in hide_buttons(at)] == [f"live_hide_{kept.id}"]
+    row = entries(book.store).iloc[0]
+    assert (row.actor, row.action, row.need_id, row.status_before, row.status_after) == (
+        "fac-frieda", "workshop_hide", offensive.id, "published", "hidden")
+    projector.run()  # the other projector's next refresh
+    assert not any("Max Mustermann" in text for text in texts(projector))
+    # While a voting round runs (results instead of the newest needs), every pin can still be hidden.
+    book.start_round(code, 3)
+    at.run()
+    assert [b.key for b in hide_buttons(at)] == [f"live_hide_{kept.id}"]
+    projector.run()
+    assert not hide_buttons(projector)

@@ -12,6 +12,15 @@ as a :class:`SetupProblem` whose message names what is missing and how to
 fix it, in the interface's languages (texts ``auth.setup.*`` in
 :mod:`core.i18n`). Secret values never appear in a message.
 
+A well-formed ``[auth]`` can still name a provider that is not there: a
+``server_metadata_url`` nobody answers at, or that answers with something other
+than the provider's discovery document. Streamlit then ends the click on its
+bare "Authentication error" page. :func:`provider_problems` fetches that
+document the way Streamlit would (from this server, with a timeout of
+:data:`METADATA_TIMEOUT_S`), at most once per :data:`METADATA_CACHE_S` per
+address, and names what is wrong; the sign-in page asks it only when nothing
+else blocks single sign-on.
+
 The app uses Streamlit's default provider: ``client_id``, ``client_secret``
 and ``server_metadata_url`` directly in ``[auth]`` (or in ``[auth.default]``).
 
@@ -30,11 +39,16 @@ Examples
 
 from __future__ import annotations
 
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from typing import Mapping
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from assessment.participation.auth import SecretsError, oidc_role_map
 from core.i18n import t
@@ -46,6 +60,14 @@ COOKIE_SECRET_MIN_CHARS = 32
 #: What Streamlit's default provider needs besides ``redirect_uri`` and ``cookie_secret``.
 PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
 CALLBACK_PATH = "/oauth2callback"
+#: Seconds the sign-in page waits for the provider's discovery document before calling it unreachable.
+METADATA_TIMEOUT_S = 3.0
+#: Seconds an answer of the provider (good or bad) is kept: each address is asked at most once a minute.
+METADATA_CACHE_S = 60.0
+#: What Streamlit's sign-in needs from the discovery document (where to send the browser, where to get tokens).
+METADATA_KEYS = ("authorization_endpoint", "token_endpoint")
+#: A discovery document is a few kB; more is not one.
+_METADATA_MAX_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -178,3 +200,96 @@ def _shown_detail(error: SecretsError) -> str:
 def oidc_usable(problems: list[SetupProblem]) -> bool:
     """Whether the sign-in page may offer the single sign-on button: no blocking problem."""
     return not any(problem.blocking for problem in problems)
+
+
+# --- the provider itself ---------------------------------------------------------------------------
+
+
+def provider_metadata_url(secrets: Mapping) -> str | None:
+    """The configured provider's ``server_metadata_url`` if it is a full http(s) address, else ``None``.
+
+    >>> provider_metadata_url({"auth": {"default": {"server_metadata_url": "https://login.example/x"}}})
+    'https://login.example/x'
+    >>> provider_metadata_url({"auth": {"server_metadata_url": "login.example"}}) is None
+    True
+    """
+    auth = secrets.get("auth")
+    if not isinstance(auth, Mapping):
+        return None
+    provider = auth.get("default") if isinstance(auth.get("default"), Mapping) else auth
+    url = provider.get("server_metadata_url")
+    return url.strip() if _absolute_http_url(url) else None
+
+
+_checked: dict[str, tuple[float, SetupProblem | None]] = {}
+_checked_lock = threading.Lock()
+
+
+def forget_provider_checks() -> None:
+    """Forget every provider's answer: the next :func:`provider_problems` asks again (for tests)."""
+    with _checked_lock:
+        _checked.clear()
+
+
+def _fetch_metadata(url: str, timeout: float) -> bytes:
+    """The body at ``url`` (raises ``urllib.error.URLError``, ``OSError`` or ``ValueError`` when there is none)."""
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (the operator's http(s) URL)
+        return response.read(_METADATA_MAX_BYTES)
+
+
+def _without_credentials(url: str) -> str:
+    """``url`` for a message: a user name or password in it left out."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=host))
+
+
+def _why_unreachable(error: BaseException) -> str:
+    """A short, technical reason (the system's words, as an operator would search for them)."""
+    if isinstance(error, urllib.error.HTTPError):
+        return f"HTTP {error.code}"
+    reason = error.reason if isinstance(error, urllib.error.URLError) else error
+    if isinstance(reason, TimeoutError):
+        return "timed out"
+    if isinstance(reason, OSError) and reason.strerror:
+        return reason.strerror
+    return str(reason) or type(reason).__name__
+
+
+def _check_provider(url: str) -> SetupProblem | None:
+    shown = {"value": _shown(_without_credentials(url))}
+    try:
+        body = _fetch_metadata(url, METADATA_TIMEOUT_S)
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        return SetupProblem("auth.setup.metadata_unreachable", {**shown, "reason": _shown(_why_unreachable(error))})
+    try:
+        document = json.loads(body)
+    except ValueError:
+        document = None
+    if not (isinstance(document, dict) and all(isinstance(document.get(key), str) for key in METADATA_KEYS)):
+        return SetupProblem("auth.setup.metadata_invalid", shown)
+    return None
+
+
+def provider_problems(url: str | None, *, now: float | None = None) -> list[SetupProblem]:
+    """What keeps the provider at ``url`` (its discovery address) from signing anyone in; empty when nothing.
+
+    The document is fetched from this server, as Streamlit does at the click, and
+    each answer is kept for :data:`METADATA_CACHE_S` seconds (``now``: a
+    :func:`time.monotonic` reading, for tests), so a page that is opened often
+    asks the provider at most once a minute. A provider that was down shows as
+    fixed within that minute. ``None`` (no usable address) is not looked up.
+    """
+    if url is None:
+        return []
+    now = time.monotonic() if now is None else now
+    with _checked_lock:
+        kept = _checked.get(url)
+    if kept is not None and now - kept[0] < METADATA_CACHE_S:
+        problem = kept[1]
+    else:
+        problem = _check_provider(url)
+        with _checked_lock:
+            _checked[url] = (now, problem)
+    return [problem] if problem is not None else []

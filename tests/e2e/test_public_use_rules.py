@@ -6,8 +6,8 @@ browser gave one person three full allowances of dots; reporting a need on
 CSV" wrote residents' ``=HYPERLINK(...)`` raw; a bare URL in a need's title was
 a clickable link; a client without cookies supported a need ("Ich auch") again after
 every reload. Here every one of these is done again, the way a person
-would do it, and must fail. Besides, the facilitator takes a pin off two
-projectors with one click.
+would do it, and must fail. Besides, the facilitator takes a pin off every
+projector with one click, on ``/workshop`` and on ``/live`` itself.
 
 The server gets its own SQLite database and a facilitator account; the tests
 open the same database to set up needs and to check what was stored.
@@ -364,6 +364,53 @@ def test_the_facilitator_hides_a_pin_and_every_projector_drops_it_within_the_ref
         for screen in projectors:
             assert map_frame(screen).evaluate("document.querySelectorAll('path.workshop-pin').length") == len(
                 book.needs(code))
+    finally:
+        for need in (kept, offensive):
+            book.store.set_status(need.id, "rejected")
+    network.assert_clean()
+
+
+def test_the_facilitator_hides_a_pin_on_live_and_another_projector_drops_it_within_the_refresh(
+        rules_server, page, network, other_browser):
+    """The same one click on the projector view itself: signed in, ``/live`` lists every pin with its button."""
+    from playwright.sync_api import expect
+
+    server, book = rules_server
+    code = open_workshop(book)  # no voting round: the projectors list the newest needs
+    kept = room_need(book, code, "Mehr Bäume im Kiez")
+    offensive = room_need(book, code, "Max Mustermann aus Nr. 5 ist schuld")
+    hide_buttons = re.compile("^Ausblenden")
+    try:
+        screen, _ = other_browser(viewport={"width": 1600, "height": 1000})
+        open_app(screen, f"{server.url}/live?workshop={code}", TITLE)
+        expect(keyed(screen, "live_ticker")).to_contain_text(offensive.title, timeout=TIMEOUT_MS)
+        # Whoever is not signed in sees the room's view only.
+        expect(screen.get_by_role("button", name=hide_buttons)).to_have_count(0)
+        expect(keyed(screen, "live_pins")).to_have_count(0)
+
+        sign_in(page, server.url, "fac-regeln", PASSWORD)
+        open_app(page, f"{server.url}/live?workshop={code}", TITLE)
+        pins = keyed(page, "live_pins")
+        button = pins.get_by_role("button", name=f"Ausblenden: {offensive.title}", exact=True)
+        expect(button).to_be_visible(timeout=TIMEOUT_MS)
+        expect(pins.get_by_role("button", name=hide_buttons)).to_have_count(2)
+        with rerun_after(page):
+            button.click()
+        hidden = time.monotonic()
+        expect(current(page).get_by_text(f"Ausgeblendet: {offensive.reference}")).to_be_visible()
+        expect(keyed(page, f"live_pin_{offensive.id}")).to_have_count(0)
+        expect(keyed(page, "live_ticker")).not_to_contain_text(offensive.title)
+        assert book.store.get(offensive.id).status == "hidden"
+
+        expect(keyed(screen, "live_ticker")).not_to_contain_text(
+            offensive.title, timeout=(LIVE_REFRESH_S + RUN_SLACK_S) * 1000)
+        lag = time.monotonic() - hidden
+        assert lag <= LIVE_REFRESH_S + RUN_SLACK_S, f"the other projector took {lag:.1f} s to drop the pin"
+        expect(keyed(screen, "live_ticker")).to_contain_text(kept.title)
+        for projector in (page, screen):
+            map_frame(projector).wait_for_function(
+                f"document.querySelectorAll('path.workshop-pin').length === {len(book.needs(code))}",
+                timeout=(LIVE_REFRESH_S + RUN_SLACK_S) * 1000)
     finally:
         for need in (kept, offensive):
             book.store.set_status(need.id, "rejected")
