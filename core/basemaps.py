@@ -132,17 +132,16 @@ def read_preset(key: str, table: Mapping[str, Any]) -> tuple[BasemapPreset | Non
     return BasemapPreset(key=key, **values), []
 
 
-def unknown_preset(key: str, offered: Mapping[str, BasemapPreset] | tuple[str, ...], city: str) -> str:
+def unknown_preset(key: str, offered: Mapping[str, BasemapPreset] | tuple[str, ...], city: str) -> Message:
     """The message for a ``BEDARFSATLAS_BASEMAP`` that is none of the city's presets.
 
-    >>> unknown_preset("osm", ("basemapde-farbe", "basemapde-grau"), "Musterstadt")
+    >>> str(unknown_preset("osm", ("basemapde-farbe", "basemapde-grau"), "Musterstadt"))
     "BEDARFSATLAS_BASEMAP must be one of basemapde-farbe, basemapde-grau (the base maps of the city profile Musterstadt), got 'osm'. Unset it for no base map."
-    >>> unknown_preset("osm", (), "Musterstadt")  # doctest: +ELLIPSIS
+    >>> str(unknown_preset("osm", (), "Musterstadt"))  # doctest: +ELLIPSIS
     "BEDARFSATLAS_BASEMAP: the city profile Musterstadt offers no base maps, got 'osm'. Unset it for no base map, ..."
     """
     if not offered:
-        return (f"BEDARFSATLAS_BASEMAP: the city profile {city} offers no base maps, got {key!r}. Unset it for no "
-                "base map, add a [basemaps.KEY] table to the profile, or give BEDARFSATLAS_BASEMAP_URL and "
-                "BEDARFSATLAS_BASEMAP_ATTRIBUTION.")
-    return (f"BEDARFSATLAS_BASEMAP must be one of {', '.join(offered)} (the base maps of the city profile {city}), "
-            f"got {key!r}. Unset it for no base map.")
+        return Message("settings.error.basemap_none", name="BEDARFSATLAS_BASEMAP", city=city, value=repr(key),
+                       url_name="BEDARFSATLAS_BASEMAP_URL", attribution_name="BEDARFSATLAS_BASEMAP_ATTRIBUTION")
+    return Message("settings.error.basemap", name="BEDARFSATLAS_BASEMAP", choices=", ".join(offered), city=city,
+                   value=repr(key))

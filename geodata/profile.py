@@ -254,14 +254,15 @@ class Profile:
         return next(ds for ds in self.datasets if ds.key == key)
 
     def basemap(self, key: str) -> BasemapPreset:
-        """The base-map preset ``key`` (``BEDARFSATLAS_BASEMAP``); a ``ValueError`` naming the profile's presets.
+        """The base-map preset ``key`` (``BEDARFSATLAS_BASEMAP``); a :class:`~core.settings.SettingsError` (a
+        ``ValueError``) naming the profile's presets.
 
         >>> load_profile(BUNDLED_DIR / "berlin").basemap("basemapde-grau").layers
         'de_basemapde_web_raster_grau'
         """
         found = next((preset for preset in self.basemaps if preset.key == key), None)
         if found is None:
-            raise ValueError(unknown_preset(key, tuple(p.key for p in self.basemaps), self.name))
+            raise SettingsError(unknown_preset(key, tuple(p.key for p in self.basemaps), self.name))
         return found
 
     @property
@@ -849,9 +850,9 @@ def profile_settings(settings: Settings, profile: Profile | None = None) -> Sett
     profile = profile or active_profile()
     language = settings.language or profile.default_language
     if language not in profile.languages:
-        raise SettingsError(
-            f"BEDARFSATLAS_LANGUAGE must be one of {', '.join(profile.languages)} (app.languages of the city "
-            f"profile {profile.name}), got {language!r}. Unset it for the profile's {profile.default_language!r}.")
+        raise SettingsError(Message(
+            "settings.error.profile_language", name="BEDARFSATLAS_LANGUAGE", choices=", ".join(profile.languages),
+            city=profile.name, value=repr(language), default=repr(profile.default_language)))
     return dataclasses.replace(settings, language=language, imprint_file=settings.imprint_file or profile.imprint)
 
 
