@@ -69,7 +69,7 @@ from assessment.needs.model import DESCRIPTION_MAX, TITLE_MAX, TITLE_MIN, Need, 
 from assessment.needs.store import NeedNotFoundError, NeedStore, UTCDateTime, needs, needs_frame, supports
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.needs.validation import FieldError, ValidationError, check_text
-from core.i18n import LANGUAGES, format_datetime, t
+from core.i18n import LANGUAGES, format_datetime, in_language, t
 from geodata.lor import CITY_TIMEZONE
 from maps.moderation import QueueMarker
 
@@ -542,7 +542,7 @@ def decision_message(action: Callable, *args, actor: str, lang: str = "de", done
     except ValidationError as refused:
         return "error", " ".join(e.message(lang) for e in refused.errors)
     except (DecisionError, NeedNotFoundError) as error:
-        return "error", t("moderation.stale", lang, error=str(error))
+        return "error", t("moderation.stale", lang, error=in_language(error, lang))
     if isinstance(result, list):
         return "success", t("moderation.done_bulk", lang, n=len(result))
     return "success", t(done, lang, reference=result.reference, status=status_word(result.status, lang),
