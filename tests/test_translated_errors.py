@@ -1,8 +1,9 @@
 """Errors an operator reads come from the catalogues: English from ``str()``, any language from ``in_language``.
 
-The city profile's problems, the base-map presets, the secrets' accounts and role mapping and
-a need that is not found carry a :class:`core.i18n.Message`, never an English sentence written
-in the code; a walk over the modules keeps it so.
+The city profile's problems, the base-map presets, the secrets' accounts and role mapping,
+a need that is not found and a moderation decision the need's status no longer allows carry a
+:class:`core.i18n.Message`, never an English sentence written in the code; a walk over the
+modules keeps it so.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from tests.test_profile import minimal
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = ("geodata/profile.py", "core/basemaps.py", "assessment/participation/auth.py", "assessment/needs/store.py",
-           "maps/base.py")
+           "maps/base.py", "assessment/participation/moderation.py")
 #: Calls whose arguments are texts for a reader; for a problem, its first argument is a field path.
-ERRORS = {"SecretsError", "SettingsError", "NeedNotFoundError", "ProfileError"}
+ERRORS = {"SecretsError", "SettingsError", "NeedNotFoundError", "ProfileError", "DecisionError"}
 PROBLEMS = {"problem", "Problem"}
 
 
@@ -155,3 +156,14 @@ def test_a_need_not_found_is_a_key_error_that_names_the_id_in_german():
     assert str(error) == "no need with id '0000-abcd': check the id (or the reference code's full id)"
     assert error.in_language("de") == ("Kein Bedarf hat die Kennung '0000-abcd'; prüfen Sie die Kennung "
                                        "(oder die vollständige Kennung hinter dem Referenzcode)")
+
+
+def test_every_refused_decision_names_its_action_and_the_statuses_in_the_catalogues():
+    from assessment.needs.model import STATUSES
+    from assessment.participation.moderation import _ALLOWED_FROM
+
+    # The keys are put together in the code (one sentence per action), so the walk above cannot see them.
+    missing = [f"moderation.error.cannot_{action}" for action in _ALLOWED_FROM
+               if not has_text(f"moderation.error.cannot_{action}")]
+    missing += [f"moderation.status.{status}" for status in STATUSES if not has_text(f"moderation.status.{status}")]
+    assert missing == []
