@@ -1,9 +1,9 @@
 """Errors an operator reads come from the catalogues: English from ``str()``, any language from ``in_language``.
 
 The city profile's problems, the base-map presets, the secrets' accounts and role mapping,
-a need that is not found and a moderation decision the need's status no longer allows carry a
-:class:`core.i18n.Message`, never an English sentence written in the code; a walk over the
-modules keeps it so.
+a need, procedure or goal that is not found and a moderation decision the need's status no
+longer allows carry a :class:`core.i18n.Message`, never an English sentence written in the code;
+a walk over the modules keeps it so.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from assessment.analysis.goals import GoalNotFoundError
+from assessment.needs.procedures import ProcedureNotFoundError
 from assessment.needs.store import NeedNotFoundError
 from assessment.participation.auth import SecretsError, accounts_from_secrets, oidc_role_map
 from assessment.participation.oidc_setup import oidc_setup_problems
@@ -26,9 +28,11 @@ from tests.test_profile import minimal
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = ("geodata/profile.py", "core/basemaps.py", "assessment/participation/auth.py", "assessment/needs/store.py",
-           "maps/base.py", "assessment/participation/moderation.py")
+           "maps/base.py", "assessment/participation/moderation.py", "assessment/needs/procedures.py",
+           "assessment/analysis/goals.py")
 #: Calls whose arguments are texts for a reader; for a problem, its first argument is a field path.
-ERRORS = {"SecretsError", "SettingsError", "NeedNotFoundError", "ProfileError", "DecisionError"}
+ERRORS = {"SecretsError", "SettingsError", "NeedNotFoundError", "ProfileError", "DecisionError",
+          "ProcedureNotFoundError", "GoalNotFoundError"}
 PROBLEMS = {"problem", "Problem"}
 
 
@@ -167,3 +171,17 @@ def test_every_refused_decision_names_its_action_and_the_statuses_in_the_catalog
                if not has_text(f"moderation.error.cannot_{action}")]
     missing += [f"moderation.status.{status}" for status in STATUSES if not has_text(f"moderation.status.{status}")]
     assert missing == []
+
+
+@pytest.mark.parametrize("error, english, german", [
+    (ProcedureNotFoundError("kiez-2027"),
+     "no procedure with id 'kiez-2027': `python -m assessment procedures list` shows the ids",
+     "Kein Beteiligungsverfahren hat die Kennung 'kiez-2027'; `python -m assessment procedures list` zeigt die "
+     "Kennungen"),
+    (GoalNotFoundError("g-17"), "no goal with id 'g-17': list the goals to find its id",
+     "Kein Ziel hat die Kennung 'g-17'; die Liste der Ziele zeigt ihre Kennungen"),
+])
+def test_a_procedure_or_goal_not_found_is_a_key_error_that_names_the_id_in_german(error, english, german):
+    assert isinstance(error, KeyError) and error.args in (("kiez-2027",), ("g-17",))
+    assert str(error) == english and error.in_language("de") == german
+    assert str(copy.copy(error)) == english  # rebuilt from the id, as a KeyError is
