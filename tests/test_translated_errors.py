@@ -1,9 +1,9 @@
 """Errors an operator reads come from the catalogues: English from ``str()``, any language from ``in_language``.
 
 The city profile's problems, the base-map presets, the secrets' accounts and role mapping,
-a need, procedure or goal that is not found and a moderation decision the need's status no
-longer allows carry a :class:`core.i18n.Message`, never an English sentence written in the code;
-a walk over the modules keeps it so.
+a need, procedure, goal or workshop that is not found, a moderation decision the need's status
+no longer allows and a refused workshop request or dot carry a :class:`core.i18n.Message`, never
+an English sentence written in the code; a walk over the modules keeps it so.
 """
 
 from __future__ import annotations
@@ -29,15 +29,23 @@ from tests.test_profile import minimal
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = ("geodata/profile.py", "core/basemaps.py", "assessment/participation/auth.py", "assessment/needs/store.py",
            "maps/base.py", "assessment/participation/moderation.py", "assessment/needs/procedures.py",
-           "assessment/analysis/goals.py")
+           "assessment/analysis/goals.py", "assessment/participation/workshops.py")
 #: Calls whose arguments are texts for a reader; for a problem, its first argument is a field path.
 ERRORS = {"SecretsError", "SettingsError", "NeedNotFoundError", "ProfileError", "DecisionError",
-          "ProcedureNotFoundError", "GoalNotFoundError"}
+          "ProcedureNotFoundError", "GoalNotFoundError", "WorkshopError", "WorkshopNotFoundError", "VoteRefused"}
 PROBLEMS = {"problem", "Problem"}
+#: Calls that make a message from its key (a FormattedMessage writes its values as the language does).
+MESSAGES = {"Message", "FormattedMessage"}
 
 
 def _name(call: ast.Call) -> str:
     return call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+
+
+def _message_keys(tree: ast.AST) -> list[str]:
+    """The keys of the messages made inside ``tree``."""
+    return [node.args[0].value for node in ast.walk(tree) if isinstance(node, ast.Call) and _name(node) in MESSAGES
+            and node.args and isinstance(node.args[0], ast.Constant)]
 
 
 def _literal_text(node: ast.AST) -> bool:
@@ -71,10 +79,7 @@ def test_no_problem_or_error_is_written_in_english_in_the_code():
 def test_every_message_these_modules_name_is_in_the_catalogues():
     keys = set()
     for module in MODULES:
-        for node in ast.walk(ast.parse((ROOT / module).read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and _name(node) == "Message" and node.args \
-                    and isinstance(node.args[0], ast.Constant):
-                keys.add(node.args[0].value)
+        keys.update(_message_keys(ast.parse((ROOT / module).read_text(encoding="utf-8"))))
     assert len(keys) > 80
     assert sorted(key for key in keys if not has_text(key)) == []
 
@@ -185,3 +190,22 @@ def test_a_procedure_or_goal_not_found_is_a_key_error_that_names_the_id_in_germa
     assert isinstance(error, KeyError) and error.args in (("kiez-2027",), ("g-17",))
     assert str(error) == english and error.in_language("de") == german
     assert str(copy.copy(error)) == english  # rebuilt from the id, as a KeyError is
+
+
+#: Errors a resident's page can show (/abstimmen shows a refused dot): their messages have the residents' scope.
+RESIDENTS_READ = {"VoteRefused", "WorkshopNotFoundError"}
+
+
+def test_what_a_resident_can_read_is_in_every_language_of_the_residents():
+    from tests.test_catalogues import TEMPLATE, read, scope_of
+
+    scopes = {message.context: scope_of(message) for message in read(TEMPLATE) if message.id}
+    keys = set()
+    for module in MODULES:
+        for node in ast.walk(ast.parse((ROOT / module).read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and _name(node) in RESIDENTS_READ:
+                keys.update(_message_keys(node))
+            elif isinstance(node, ast.ClassDef) and node.name in RESIDENTS_READ:  # a message made in __init__
+                keys.update(_message_keys(node))
+    assert "workshop.error.dots_used" in keys and "workshop.error.not_found" in keys
+    assert sorted(key for key in keys if scopes.get(key) != "residents") == []
