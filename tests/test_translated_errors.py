@@ -2,8 +2,9 @@
 
 The city profile's problems, the base-map presets, the secrets' accounts and role mapping,
 a need, procedure, goal or workshop that is not found, a moderation decision the need's status
-no longer allows and a refused workshop request or dot carry a :class:`core.i18n.Message`, never
-an English sentence written in the code; a walk over the modules keeps it so.
+no longer allows, a refused workshop request or dot and a closed procedure carry a
+:class:`core.i18n.Message`, never an English sentence written in the code; a walk over the
+modules keeps it so.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from assessment.analysis.goals import GoalNotFoundError
 from assessment.needs.procedures import ProcedureNotFoundError
 from assessment.needs.store import NeedNotFoundError
 from assessment.participation.auth import SecretsError, accounts_from_secrets, oidc_role_map
+from assessment.participation.residents import ProcedureClosedError
 from assessment.participation.oidc_setup import oidc_setup_problems
 from core.basemaps import read_preset
 from core.i18n import has_text
@@ -29,10 +31,12 @@ from tests.test_profile import minimal
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = ("geodata/profile.py", "core/basemaps.py", "assessment/participation/auth.py", "assessment/needs/store.py",
            "maps/base.py", "assessment/participation/moderation.py", "assessment/needs/procedures.py",
-           "assessment/analysis/goals.py", "assessment/participation/workshops.py")
+           "assessment/analysis/goals.py", "assessment/participation/workshops.py",
+           "assessment/participation/residents.py")
 #: Calls whose arguments are texts for a reader; for a problem, its first argument is a field path.
 ERRORS = {"SecretsError", "SettingsError", "NeedNotFoundError", "ProfileError", "DecisionError",
-          "ProcedureNotFoundError", "GoalNotFoundError", "WorkshopError", "WorkshopNotFoundError", "VoteRefused"}
+          "ProcedureNotFoundError", "GoalNotFoundError", "WorkshopError", "WorkshopNotFoundError", "VoteRefused",
+          "ProcedureClosedError"}
 PROBLEMS = {"problem", "Problem"}
 #: Calls that make a message from its key (a FormattedMessage writes its values as the language does).
 MESSAGES = {"Message", "FormattedMessage"}
@@ -192,8 +196,9 @@ def test_a_procedure_or_goal_not_found_is_a_key_error_that_names_the_id_in_germa
     assert str(copy.copy(error)) == english  # rebuilt from the id, as a KeyError is
 
 
-#: Errors a resident's page can show (/abstimmen shows a refused dot): their messages have the residents' scope.
-RESIDENTS_READ = {"VoteRefused", "WorkshopNotFoundError"}
+#: Errors of the residents' pages (/abstimmen shows a refused dot, /melden supports a need of a closed
+#: procedure): their messages have the residents' scope.
+RESIDENTS_READ = {"VoteRefused", "WorkshopNotFoundError", "ProcedureClosedError"}
 
 
 def test_what_a_resident_can_read_is_in_every_language_of_the_residents():
@@ -207,5 +212,14 @@ def test_what_a_resident_can_read_is_in_every_language_of_the_residents():
                 keys.update(_message_keys(node))
             elif isinstance(node, ast.ClassDef) and node.name in RESIDENTS_READ:  # a message made in __init__
                 keys.update(_message_keys(node))
-    assert "workshop.error.dots_used" in keys and "workshop.error.not_found" in keys
+    assert {"workshop.error.dots_used", "workshop.error.not_found", "procedure.error.closed"} <= keys
     assert sorted(key for key in keys if scopes.get(key) != "residents") == []
+
+
+def test_a_closed_procedure_is_named_by_its_title_in_the_residents_language():
+    error = ProcedureClosedError({"de": "Kiezplan Moabit", "tr": "Moabit mahalle planı"})
+    assert str(error) == "The procedure “Kiezplan Moabit” is closed: it takes no more needs or supports."
+    assert error.in_language("tr") == "“Moabit mahalle planı” süreci tamamlandı: Artık ihtiyaç ve destek kabul etmiyor."
+    assert error.in_language("ls") == ("Das Verfahren „Kiezplan Moabit“ ist zu Ende. Sie können dort nichts mehr "
+                                       "melden. Sie können dort auch keinen Bedarf mehr unterstützen.")
+    assert copy.copy(error).in_language("de").startswith("Das Verfahren „Kiezplan Moabit“ ist abgeschlossen")
