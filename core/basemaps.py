@@ -22,8 +22,9 @@ Examples
 ...     "licence": "CC BY 4.0", "wms_version": "1.3.0"})
 >>> problems, preset.kind, preset.attribution_in(2026)
 ([], 'wms', '© basemap.de / BKG 2026')
->>> read_preset("osm", {"kind": "xyz", "url": "https://tile.example.org/tiles.png",
-...                     "title": "OSM", "attribution": "© OpenStreetMap", "licence": "ODbL"})[1]
+>>> [(field, str(what), str(fix)) for field, what, fix in read_preset("osm", {
+...     "kind": "xyz", "url": "https://tile.example.org/tiles.png", "title": "OSM",
+...     "attribution": "© OpenStreetMap", "licence": "ODbL"})[1]]
 [('url', "'https://tile.example.org/tiles.png' has no {z}, {x} and {y}", 'write the tile URL template, e.g. url = "https://tiles.example.org/{z}/{x}/{y}.png"')]
 """
 
@@ -32,6 +33,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 from typing import Any, Mapping
+
+from core.i18n import Message
 
 BASEMAP_KINDS = ("wms", "xyz")
 """A preset is a WMS (asked tile by tile in EPSG:3857) or an XYZ tile service."""
@@ -70,69 +73,75 @@ FIELDS = tuple(f.name for f in fields(BasemapPreset) if f.name != "key")
 _REQUIRED = ("title", "url", "attribution", "licence")
 
 
-def read_preset(key: str, table: Mapping[str, Any]) -> tuple[BasemapPreset | None, list[tuple[str, str, str]]]:
+def read_preset(key: str, table: Mapping[str, Any]) -> tuple[BasemapPreset | None, list[tuple[str, Message, Message]]]:
     """Read the preset ``key`` from its table; every problem as (field, what is wrong, the fix).
 
-    The preset is ``None`` when there is a problem.
+    What is wrong and the fix are :class:`core.i18n.Message` s (``str()`` is English). The
+    preset is ``None`` when there is a problem.
     """
-    problems: list[tuple[str, str, str]] = []
+    problems: list[tuple[str, Message, Message]] = []
     if not _KEY.match(key):
-        problems.append(("", f"the key {key!r} has the wrong form",
-                         "name it in lower case with digits and hyphens, e.g. [basemaps.stadtkarte-farbe]"))
+        problems.append(("", Message("data.profile.key_wrong_form", value=repr(key)),
+                         Message("data.profile.fix.basemap_key")))
     unknown = sorted(set(table) - set(FIELDS))
     if unknown:
-        problems.append((unknown[0], f"unknown field(s) {', '.join(unknown)}", f"use the fields {', '.join(FIELDS)}"))
+        problems.append((unknown[0], Message("data.profile.unknown_fields", fields=", ".join(unknown)),
+                         Message("data.profile.fix.fields", fields=", ".join(FIELDS))))
     values = {}
     for name in FIELDS:
         value = table.get(name)
         if value is None:
             if name in _REQUIRED:
-                problems.append((name, "missing", f'add {name} = "…"'))
+                problems.append((name, Message("data.profile.missing"),
+                                 Message("data.profile.fix.add", key=name, example='"…"')))
             continue
         if not isinstance(value, str) or not value.strip():
-            problems.append((name, f"must be a non-empty text, got {value!r}", f'write {name} = "…"'))
+            problems.append((name, Message("data.profile.not_a_text", value=repr(value)),
+                             Message("data.profile.fix.write", key=name, example='"…"')))
             continue
         values[name] = value.strip()
     kind = values.get("kind", "wms")
     if kind not in BASEMAP_KINDS:
-        problems.append(("kind", f"{kind!r} is not one of {', '.join(BASEMAP_KINDS)}",
-                         'write kind = "wms" (a WMS endpoint with layers) or "xyz" (a tile URL template)'))
+        problems.append(("kind", Message("data.profile.not_one_of", value=repr(kind), choices=", ".join(BASEMAP_KINDS)),
+                         Message("data.profile.fix.basemap_kind")))
     url = values.get("url", "")
     if url and not url.startswith(("https://", "http://")):
-        problems.append(("url", f"{url!r} is no web address", "write the service's address, starting with https://"))
+        problems.append(("url", Message("data.profile.not_a_web_address", value=repr(url)),
+                         Message("data.profile.fix.web_address")))
     elif url and kind == "xyz" and not all(part in url for part in ("{z}", "{x}", "{y}")):
-        problems.append(("url", f"{url!r} has no {{z}}, {{x}} and {{y}}",
-                         'write the tile URL template, e.g. url = "https://tiles.example.org/{z}/{x}/{y}.png"'))
+        problems.append(("url", Message("data.profile.no_tile_template", value=repr(url)),
+                         Message("data.profile.fix.tile_template",
+                                 example='"https://tiles.example.org/{z}/{x}/{y}.png"')))
     if kind == "wms" and "layers" not in values:
-        problems.append(("layers", "a WMS needs its layer name(s)",
-                         "add layers = \"…\" as the service's GetCapabilities names them (comma-separated)"))
+        problems.append(("layers", Message("data.profile.wms_layers"), Message("data.profile.fix.wms_layers")))
     if kind == "xyz" and "layers" in values:
-        problems.append(("layers", "XYZ tiles have no layers", 'remove layers, or write kind = "wms"'))
+        problems.append(("layers", Message("data.profile.xyz_layers"), Message("data.profile.fix.xyz_layers")))
     version = values.get("wms_version", "1.3.0")
     if version not in WMS_VERSIONS:
-        problems.append(("wms_version", f"{version!r} is not one of {', '.join(WMS_VERSIONS)}",
-                         f"write wms_version = one of {', '.join(WMS_VERSIONS)}"))
+        problems.append(("wms_version", Message("data.profile.not_one_of", value=repr(version),
+                                                choices=", ".join(WMS_VERSIONS)),
+                         Message("data.profile.fix.write_one_of", key="wms_version", choices=", ".join(WMS_VERSIONS))))
     if not values.get("image_format", "image/").startswith("image/"):
-        problems.append(("image_format", f"{values['image_format']!r} is no image type", 'write image_format = "image/png"'))
+        problems.append(("image_format", Message("data.profile.not_an_image_type", value=repr(values["image_format"])),
+                         Message("data.profile.fix.write", key="image_format", example='"image/png"')))
     if values.get("crs", "EPSG:3857") != "EPSG:3857":
-        problems.append(("crs", f"{values['crs']!r}: the maps ask in Web Mercator only",
-                         'write crs = "EPSG:3857" (the service must offer it) or leave it out'))
+        problems.append(("crs", Message("data.profile.web_mercator_only", value=repr(values["crs"])),
+                         Message("data.profile.fix.web_mercator")))
     if problems:
         return None, problems
     return BasemapPreset(key=key, **values), []
 
 
-def unknown_preset(key: str, offered: Mapping[str, BasemapPreset] | tuple[str, ...], city: str) -> str:
+def unknown_preset(key: str, offered: Mapping[str, BasemapPreset] | tuple[str, ...], city: str) -> Message:
     """The message for a ``BEDARFSATLAS_BASEMAP`` that is none of the city's presets.
 
-    >>> unknown_preset("osm", ("basemapde-farbe", "basemapde-grau"), "Musterstadt")
+    >>> str(unknown_preset("osm", ("basemapde-farbe", "basemapde-grau"), "Musterstadt"))
     "BEDARFSATLAS_BASEMAP must be one of basemapde-farbe, basemapde-grau (the base maps of the city profile Musterstadt), got 'osm'. Unset it for no base map."
-    >>> unknown_preset("osm", (), "Musterstadt")  # doctest: +ELLIPSIS
+    >>> str(unknown_preset("osm", (), "Musterstadt"))  # doctest: +ELLIPSIS
     "BEDARFSATLAS_BASEMAP: the city profile Musterstadt offers no base maps, got 'osm'. Unset it for no base map, ..."
     """
     if not offered:
-        return (f"BEDARFSATLAS_BASEMAP: the city profile {city} offers no base maps, got {key!r}. Unset it for no "
-                "base map, add a [basemaps.KEY] table to the profile, or give BEDARFSATLAS_BASEMAP_URL and "
-                "BEDARFSATLAS_BASEMAP_ATTRIBUTION.")
-    return (f"BEDARFSATLAS_BASEMAP must be one of {', '.join(offered)} (the base maps of the city profile {city}), "
-            f"got {key!r}. Unset it for no base map.")
+        return Message("settings.error.basemap_none", name="BEDARFSATLAS_BASEMAP", city=city, value=repr(key),
+                       url_name="BEDARFSATLAS_BASEMAP_URL", attribution_name="BEDARFSATLAS_BASEMAP_ATTRIBUTION")
+    return Message("settings.error.basemap", name="BEDARFSATLAS_BASEMAP", choices=", ".join(offered), city=city,
+                   value=repr(key))

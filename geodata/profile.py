@@ -254,14 +254,15 @@ class Profile:
         return next(ds for ds in self.datasets if ds.key == key)
 
     def basemap(self, key: str) -> BasemapPreset:
-        """The base-map preset ``key`` (``BEDARFSATLAS_BASEMAP``); a ``ValueError`` naming the profile's presets.
+        """The base-map preset ``key`` (``BEDARFSATLAS_BASEMAP``); a :class:`~core.settings.SettingsError` (a
+        ``ValueError``) naming the profile's presets.
 
         >>> load_profile(BUNDLED_DIR / "berlin").basemap("basemapde-grau").layers
         'de_basemapde_web_raster_grau'
         """
         found = next((preset for preset in self.basemaps if preset.key == key), None)
         if found is None:
-            raise ValueError(unknown_preset(key, tuple(p.key for p in self.basemaps), self.name))
+            raise SettingsError(unknown_preset(key, tuple(p.key for p in self.basemaps), self.name))
         return found
 
     @property
@@ -339,7 +340,7 @@ class _Reader:
 
     def str(self, data: Mapping, key: str, where: str, required: bool = True,
             pattern: re.Pattern | None = None, choices: tuple[str, ...] | None = None,
-            example: str = "") -> str | None:
+            example: str | Message = "") -> str | None:
         value = data.get(key)
         path = f"{where}.{key}"
         if value is None:
@@ -369,8 +370,8 @@ class _Reader:
         try:
             re.compile(value)
         except re.error as exc:
-            self.problem(f"{where}.{key}", f"{value!r} is no regular expression ({exc})",
-                         f'write a Python regular expression that a whole id matches, e.g. {key} = "[A-Z]{{2}}[0-9]{{4}}"')
+            self.problem(f"{where}.{key}", Message("data.profile.not_a_regex", value=repr(value), error=exc),
+                         Message("data.profile.fix.regex", key=key, example='"[A-Z]{2}[0-9]{4}"'))
             return None
         return value
 
@@ -435,32 +436,33 @@ def _bounds(r: _Reader, city: Mapping) -> tuple[tuple[float, float], tuple[float
         if isinstance(value[0][0], bool):
             raise TypeError
     except (TypeError, ValueError):
-        r.problem("city.bounds", f"must be [[south, west], [north, east]] in WGS84 degrees, got {value!r}",
-                  "write bounds = [[52.34, 13.09], [52.68, 13.76]] (your city's extent)")
+        r.problem("city.bounds", Message("data.profile.bounds_form", value=repr(value)),
+                  Message("data.profile.fix.bounds"))
         return ((0.0, 0.0), (0.0, 0.0))
     if not (-90 <= s < n <= 90 and -180 <= w < e <= 180):
-        r.problem("city.bounds", f"south {s} < north {n} and west {w} < east {e} must hold in WGS84 degrees",
-                  "give [[south, west], [north, east]], latitude first")
+        r.problem("city.bounds", Message("data.profile.bounds_order", south=s, north=n, west=w, east=e),
+                  Message("data.profile.fix.bounds_order"))
     return ((s, w), (n, e))
 
 
 def _levels(r: _Reader, raw: object, languages: tuple[str, ...]) -> tuple[LevelSpec, ...]:
     if not isinstance(raw, list) or not raw:
-        r.problem("levels", "missing: a profile needs at least one unit level",
-                  "add [[levels]] tables, finest level first, each with code, dataset, id_field, name_field")
+        r.problem("levels", Message("data.profile.no_levels"), Message("data.profile.fix.levels"))
         return ()
     levels = []
     for n, item in enumerate(raw):
         where = f"levels[{n}]"
         if not isinstance(item, dict):
-            r.problem(where, "must be a table", "write it as [[levels]] with its fields")
+            r.problem(where, Message("data.profile.not_a_table", found=type(item).__name__),
+                      Message("data.profile.fix.write_table", table="[levels]"))
             continue
-        code = r.str(item, "code", where, pattern=_CODE, example='"QU" (2 to 8 capital letters or digits)')
+        code = r.str(item, "code", where, pattern=_CODE, example=Message("data.profile.example.code"))
         where = f"levels[{code or n}]"
         nesting = item.get("nesting", "prefix")
         if nesting not in NESTINGS:
-            r.problem(f"{where}.nesting", f"{nesting!r} is not one of {', '.join(NESTINGS)}",
-                      "write nesting = \"prefix\" (parent id = leading characters of the id) or \"containment\"")
+            r.problem(f"{where}.nesting",
+                      Message("data.profile.not_one_of", value=repr(nesting), choices=", ".join(NESTINGS)),
+                      Message("data.profile.fix.nesting"))
         id_length = r.int(item, "id_length", where, required=nesting == "prefix", minimum=1)
         id_pattern = r.regex(item, "id_pattern", where) or (DIGITS if id_length else None)
         levels.append(LevelSpec(
@@ -478,7 +480,7 @@ def _levels(r: _Reader, raw: object, languages: tuple[str, ...]) -> tuple[LevelS
         ))
     codes = [level.code for level in levels]
     for code in {c for c in codes if codes.count(c) > 1}:
-        r.problem(f"levels[{code}]", "the code is used twice", "give every level its own code")
+        r.problem(f"levels[{code}]", Message("data.profile.code_twice"), Message("data.profile.fix.code_twice"))
     # Finest first: each level's parent is the next one; prefix ids must get shorter.
     linked = []
     for n, level in enumerate(levels):
@@ -486,24 +488,26 @@ def _levels(r: _Reader, raw: object, languages: tuple[str, ...]) -> tuple[LevelS
         if parent and parent.nesting == "prefix" and level.id_length and parent.id_length \
                 and level.nesting == "prefix" and parent.id_length >= level.id_length:
             r.problem(f"levels[{parent.code}].id_length",
-                      f"{parent.id_length} is not shorter than the finer level {level.code}'s {level.id_length}",
-                      "list levels finest first; a coarser level's ids are a prefix of its children's, so shorter")
+                      Message("data.profile.id_length_order", length=parent.id_length, level=level.code,
+                              finer_length=level.id_length),
+                      Message("data.profile.fix.id_length_order"))
         linked.append(LevelSpec(**{**level.__dict__, "parent": parent.code if parent else None}))
     return tuple(linked)
 
 
 def _datasets(r: _Reader, raw: object, root: Path) -> tuple[DatasetSpec, ...]:
     if not isinstance(raw, dict) or not raw:
-        r.problem("datasets", "missing: a profile needs its datasets",
-                  "add a table [datasets.<key>] per dataset with filename, source, licence, sha256, schema")
+        r.problem("datasets", Message("data.profile.no_datasets"), Message("data.profile.fix.datasets"))
         return ()
     out = []
     for key, item in raw.items():
         where = f"datasets.{key}"
         if not _KEY.match(key):
-            r.problem(where, f"key {key!r} has the wrong form", "use lower-case letters, digits and _")
+            r.problem(where, Message("data.profile.key_wrong_form", value=repr(key)),
+                      Message("data.profile.fix.key_form"))
         if not isinstance(item, dict):
-            r.problem(where, "must be a table", f"write it as [datasets.{key}]")
+            r.problem(where, Message("data.profile.not_a_table", found=type(item).__name__),
+                      Message("data.profile.fix.write_table", table=where))
             continue
         kind = r.str(item, "kind", where, choices=DATASET_KINDS, example='"csv"')
         reference_date = r.str(item, "reference_date", where, example='"2025-12-31"')
@@ -511,28 +515,28 @@ def _datasets(r: _Reader, raw: object, root: Path) -> tuple[DatasetSpec, ...]:
             try:
                 date.fromisoformat(reference_date)
             except ValueError:
-                r.problem(f"{where}.reference_date", f"{reference_date!r} is no date",
-                          'write the date as YYYY-MM-DD, e.g. "2025-12-31"')
+                r.problem(f"{where}.reference_date", Message("data.profile.not_a_date", value=repr(reference_date)),
+                          Message("data.profile.fix.date"))
         sha = r.str(item, "sha256", where, pattern=_SHA256,
-                    example='"<64 hex digits>" (sha256sum FILE, or python -m geodata check --profile DIR prints it)')
+                    example=Message("data.profile.example.sha256"))
         download = r.str(item, "download_url", where, required=False)
         if download and not download.startswith(("http://", "https://")):
             download = str((root / download).resolve())
         geometry = r.str(item, "geometry_type", where, required=False, choices=GEOMETRY_TYPES)
         if kind == "geojson" and not geometry:
-            r.problem(f"{where}.geometry_type", "missing for a geojson dataset",
-                      f"add geometry_type = one of {', '.join(GEOMETRY_TYPES)}")
+            r.problem(f"{where}.geometry_type", Message("data.profile.geometry_type_missing"),
+                      Message("data.profile.fix.add_one_of", key="geometry_type", choices=", ".join(GEOMETRY_TYPES)))
         id_column = r.str(item, "id_column", where, required=False)
         columns = r.strs(item, "columns", where)
         if id_column and columns and id_column not in columns:
-            r.problem(f"{where}.id_column", f"{id_column!r} is not among the columns",
-                      f"add {id_column!r} to columns or name the right id column")
+            r.problem(f"{where}.id_column", Message("data.profile.not_among_columns", value=repr(id_column)),
+                      Message("data.profile.fix.id_column", value=repr(id_column)))
         out.append(DatasetSpec(
             key=key,
             filename=r.str(item, "filename", where, example='"population.csv"') or "",
             official_title=r.str(item, "title", where, example='"Einwohner nach Blöcken"') or "",
             publisher=r.str(item, "publisher", where, example='"Statistikstelle"') or "",
-            source_url=r.str(item, "source", where, example='"https://…" (the official page)') or "",
+            source_url=r.str(item, "source", where, example=Message("data.profile.example.source")) or "",
             licence=r.str(item, "licence", where, example='"dl-de/by-2.0"') or "",
             licence_url=r.str(item, "licence_url", where, example='"https://www.govdata.de/dl-de/by-2-0"') or "",
             attribution=r.str(item, "attribution", where, example='"Stadt X, Einwohnerstatistik"') or "",
@@ -575,46 +579,44 @@ def _indicators(r: _Reader, datasets: tuple[DatasetSpec, ...], raw: Mapping,
             continue
         given = item.get("indicators", {})
         if not isinstance(given, dict):
-            r.problem(f"datasets.{ds_key}.indicators", "must be a table of indicators",
-                      f"write [datasets.{ds_key}.indicators.<key>] per indicator")
+            r.problem(f"datasets.{ds_key}.indicators", Message("data.profile.not_an_indicator_table"),
+                      Message("data.profile.fix.indicator_tables", table=f"datasets.{ds_key}.indicators"))
             continue
         for key, spec in given.items():
             where = f"datasets.{ds_key}.indicators.{key}"
             if not isinstance(spec, dict):
-                r.problem(where, "must be a table", f"write it as [{where}]")
+                r.problem(where, Message("data.profile.not_a_table", found=type(spec).__name__),
+                          Message("data.profile.fix.write_table", table=where))
                 continue
             aggregation = spec.get("aggregation")
             if aggregation not in AGGREGATIONS:
                 r.problem(f"{where}.aggregation",
-                          "missing: how it reaches coarser levels is undefined" if aggregation is None
-                          else f"{aggregation!r} is undefined",
-                          'write aggregation = "sum" (counts), "share" (numerator/denominator of summed parts), '
-                          '"class" (a class, finest level only) or "finest" (a published rate, finest level only)')
+                          Message("data.profile.aggregation_missing") if aggregation is None
+                          else Message("data.profile.aggregation_undefined", value=repr(aggregation)),
+                          Message("data.profile.fix.aggregation"))
             direction = spec.get("direction")
             if direction is not None and direction not in (-1, 0, 1):
-                r.problem(f"{where}.direction", f"must be 1, -1 or 0, got {direction!r}",
-                          "write direction = 1 (higher = more need), -1 (higher = less need) or 0 (context); "
-                          "leave it out when unknown")
+                r.problem(f"{where}.direction", Message("data.profile.direction", value=repr(direction)),
+                          Message("data.profile.fix.direction"))
             numerator, denominator = spec.get("numerator"), spec.get("denominator")
             if aggregation == "share" and not (isinstance(numerator, str) and isinstance(denominator, str)):
-                r.problem(where, "a share needs numerator and denominator",
-                          'add numerator = "<summed column>" and denominator = "<summed column>"')
+                r.problem(where, Message("data.profile.share_parts"), Message("data.profile.fix.share_parts"))
             classes = spec.get("classes", [])
             if aggregation == "class" and not (isinstance(classes, list) and classes
                                                and all(isinstance(c, int) for c in classes)):
-                r.problem(f"{where}.classes", "a class indicator needs its class codes",
-                          "add classes = [1, 2, 3] (the codes in the column)")
+                r.problem(f"{where}.classes", Message("data.profile.class_codes"),
+                          Message("data.profile.fix.class_codes"))
                 classes = []
             factor = spec.get("factor", 1.0)
             if isinstance(factor, bool) or not isinstance(factor, (int, float)) or factor <= 0:
-                r.problem(f"{where}.factor", f"must be a positive number, got {factor!r}",
-                          "write factor = 100 for a percentage, 1 for a plain ratio")
+                r.problem(f"{where}.factor", Message("data.profile.factor", value=repr(factor)),
+                          Message("data.profile.fix.factor"))
                 factor = 1.0
             also = r.strs(spec, "also_from", where, required=False)
             for other in also:
                 if other not in by_key:
-                    r.problem(f"{where}.also_from", f"unknown dataset {other!r}",
-                              f"name datasets of this profile: {', '.join(by_key)}")
+                    r.problem(f"{where}.also_from", Message("data.profile.unknown_dataset", value=repr(other)),
+                              Message("data.profile.fix.datasets_of_profile", datasets=", ".join(by_key)))
             out.append(IndicatorSpec(
                 key=key, dataset=ds_key, direction=direction if direction in (-1, 0, 1) else None,
                 label=r.text(spec, "label", where, languages),
@@ -628,20 +630,22 @@ def _indicators(r: _Reader, datasets: tuple[DatasetSpec, ...], raw: Mapping,
             ))
     keys = [ind.key for ind in out]
     for key in sorted({k for k in keys if keys.count(k) > 1}):
-        r.problem(f"indicators.{key}", "given by two datasets", "give every indicator its own key")
+        r.problem(f"indicators.{key}", Message("data.profile.indicator_twice"),
+                  Message("data.profile.fix.indicator_twice"))
     return tuple(out)
 
 
 def _basemaps(r: _Reader, raw: object) -> tuple[BasemapPreset, ...]:
     if not isinstance(raw, dict):
-        r.problem("basemaps", f"must be tables, got {type(raw).__name__}",
-                  "write each base map as [basemaps.KEY] with its fields")
+        r.problem("basemaps", Message("data.profile.not_tables", found=type(raw).__name__),
+                  Message("data.profile.fix.basemap_tables"))
         return ()
     out = []
     for key, table in raw.items():
         where = f"basemaps.{key}"
         if not isinstance(table, dict):
-            r.problem(where, "must be a table", f"write it as [{where}] with title, url, layers, attribution, licence")
+            r.problem(where, Message("data.profile.not_a_table", found=type(table).__name__),
+                      Message("data.profile.fix.basemap_table", table=where))
             continue
         preset, problems = read_preset(key, table)
         for name, what, fix in problems:
@@ -657,44 +661,45 @@ def parse_profile(data: Mapping, root: Path) -> Profile:
     city = r.table(data, "city", "")
     name = r.str(city, "name", "city", example='"Musterstadt"') or ""
     crs = r.str(city, "crs", "city", pattern=re.compile(r"^EPSG:\d{4,6}$"),
-                example='"EPSG:25833" (a metric CRS for areas and distances)') or "EPSG:25833"
+                example=Message("data.profile.example.crs")) or "EPSG:25833"
     bounds = _bounds(r, city)
     timezone = r.str(city, "timezone", "city", required=False, example='"Europe/Berlin"') or Profile.timezone
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        r.problem("city.timezone", f"{timezone!r} is no time zone", 'write an IANA name, e.g. timezone = "Europe/Berlin"')
+        r.problem("city.timezone", Message("data.profile.not_a_timezone", value=repr(timezone)),
+                  Message("data.profile.fix.timezone"))
     app = r.table(data, "app", "")
     languages = r.strs(app, "languages", "app") or LANGUAGES
     label = r.text(city, "label", "city", languages) if "label" in city else None
     unknown = [lang for lang in languages if lang not in LANGUAGES]
     if unknown:
-        r.problem("app.languages", f"unknown language(s) {', '.join(unknown)}",
-                  f"use languages the app has catalogues for: {', '.join(LANGUAGES)}")
+        r.problem("app.languages", Message("data.profile.unknown_languages", languages=", ".join(unknown)),
+                  Message("data.profile.fix.catalogue_languages", languages=", ".join(LANGUAGES)))
     default_language = r.str(app, "default_language", "app", required=False) or languages[0]
     if default_language not in languages:
-        r.problem("app.default_language", f"{default_language!r} is not among app.languages",
-                  "name one of app.languages")
+        r.problem("app.default_language", Message("data.profile.not_among_languages", value=repr(default_language)),
+                  Message("data.profile.fix.among_languages"))
     categories = r.strs(app, "categories", "app")
     for cat in categories:
         if not _KEY.match(cat):
-            r.problem("app.categories", f"{cat!r} has the wrong form", "use ids like \"green_climate\"")
+            r.problem("app.categories", Message("data.profile.wrong_form", value=repr(cat)),
+                      Message("data.profile.fix.category_id"))
         elif not has_text(f"category.{cat}.label"):
-            r.problem("app.categories", f"the category {cat!r} has no texts (category.{cat}.label and "
-                      ".explanation)", "choose categories the app has, or add their messages (docs/translations.md)")
+            r.problem("app.categories", Message("data.profile.category_texts", value=repr(cat), category=cat),
+                      Message("data.profile.fix.category_texts"))
     if "basemaps" in app:
-        r.problem("app.basemaps", "the base maps are tables of their own now",
-                  "write each as [basemaps.KEY] with title, url, layers, attribution, licence (docs/new-city.md)")
+        r.problem("app.basemaps", Message("data.profile.basemaps_moved"), Message("data.profile.fix.basemaps_moved"))
     basemaps = _basemaps(r, data.get("basemaps", {}))
     place_search = app.get("place_search", False)
     if not isinstance(place_search, bool):
-        r.problem("app.place_search", f"must be true or false, got {place_search!r}",
-                  "write place_search = true or false")
+        r.problem("app.place_search", Message("data.profile.not_a_boolean", value=repr(place_search)),
+                  Message("data.profile.fix.boolean", key="place_search"))
         place_search = False
     imprint_name = r.str(app, "imprint", "app", required=False)
     imprint = (root / imprint_name) if imprint_name else None
     if imprint is not None and not imprint.is_file():
-        r.problem("app.imprint", f"no file {imprint}", "put the imprint (Markdown) there or remove the field")
+        r.problem("app.imprint", Message("data.profile.no_file", path=imprint), Message("data.profile.fix.imprint"))
     raw_datasets = data.get("datasets")
     datasets = _datasets(r, raw_datasets, root)
     levels = _levels(r, data.get("levels"), languages)
@@ -702,32 +707,35 @@ def parse_profile(data: Mapping, root: Path) -> Profile:
     ds_keys = {ds.key for ds in datasets}
     for level in levels:
         if level.dataset and level.dataset not in ds_keys:
-            r.problem(f"levels[{level.code}].dataset", f"unknown dataset {level.dataset!r}",
-                      f"add [datasets.{level.dataset}] or name one of {', '.join(sorted(ds_keys))}")
+            r.problem(f"levels[{level.code}].dataset",
+                      Message("data.profile.unknown_dataset", value=repr(level.dataset)),
+                      Message("data.profile.fix.level_dataset", key=level.dataset, choices=", ".join(sorted(ds_keys))))
         elif level.dataset:
             ds = next(d for d in datasets if d.key == level.dataset)
             for fld in (level.id_field, level.name_field):
                 if fld and ds.columns and fld not in ds.columns:
-                    r.problem(f"levels[{level.code}]", f"column {fld!r} is not among datasets.{ds.key}.columns",
-                              f"add {fld!r} to datasets.{ds.key}.columns or correct the field name")
+                    r.problem(f"levels[{level.code}]",
+                              Message("data.profile.column_not_listed", column=repr(fld), dataset=ds.key),
+                              Message("data.profile.fix.column_not_listed", column=repr(fld), dataset=ds.key))
     if levels and levels[0].dataset in ds_keys:
         finest = next(d for d in datasets if d.key == levels[0].dataset)
         lacking = [col for level in levels[1:] for col in (level.id_field, level.name_field)
                    if col and finest.columns and col not in finest.columns]
         if lacking:
-            r.problem(f"datasets.{finest.key}.columns", f"the finest level's units lack {', '.join(lacking)}",
-                      "give each unit of the finest level the ids and names of every coarser level as columns "
-                      "(the point lookup answers with all of them) and list them in columns")
+            r.problem(f"datasets.{finest.key}.columns",
+                      Message("data.profile.finest_lacks", columns=", ".join(lacking)),
+                      Message("data.profile.fix.finest_lacks"))
     indicators = _indicators(r, datasets, raw_datasets if isinstance(raw_datasets, dict) else {}, languages)
     codes = {level.code for level in levels}
     for ind in indicators:
         if ind.base_level is not None and ind.base_level not in codes:
             r.problem(f"datasets.{ind.dataset}.indicators.{ind.key}.base_level",
-                      f"unknown level {ind.base_level!r}", f"name one of {', '.join(sorted(codes))}")
+                      Message("data.profile.unknown_level", value=repr(ind.base_level)),
+                      Message("data.profile.fix.name_one_of", choices=", ".join(sorted(codes))))
     default_indicator = r.str(app, "default_indicator", "app", required=False)
     if default_indicator is not None and default_indicator not in {ind.key for ind in indicators}:
-        r.problem("app.default_indicator", f"{default_indicator!r} is no indicator of the profile",
-                  f"name one of {', '.join(ind.key for ind in indicators)}, or leave it out")
+        r.problem("app.default_indicator", Message("data.profile.not_an_indicator", value=repr(default_indicator)),
+                  Message("data.profile.fix.name_one_or_leave_out", choices=", ".join(ind.key for ind in indicators)))
     if default_indicator is None:
         directed = [ind.key for ind in indicators if ind.direction]
         default_indicator = (directed or [ind.key for ind in indicators] or [None])[0]
@@ -735,7 +743,8 @@ def parse_profile(data: Mapping, root: Path) -> Profile:
         level.code for level in reversed(levels))
     for code in report_levels:
         if code not in {level.code for level in levels}:
-            r.problem("app.report_levels", f"unknown level {code!r}", "name levels of the profile, coarse to fine")
+            r.problem("app.report_levels", Message("data.profile.unknown_level", value=repr(code)),
+                      Message("data.profile.fix.report_levels"))
     raw_texts = app.get("texts", {})
     texts = {key: r.text(raw_texts, key, "app.texts", languages) for key in raw_texts} \
         if isinstance(raw_texts, dict) else {}
@@ -841,9 +850,9 @@ def profile_settings(settings: Settings, profile: Profile | None = None) -> Sett
     profile = profile or active_profile()
     language = settings.language or profile.default_language
     if language not in profile.languages:
-        raise SettingsError(
-            f"BEDARFSATLAS_LANGUAGE must be one of {', '.join(profile.languages)} (app.languages of the city "
-            f"profile {profile.name}), got {language!r}. Unset it for the profile's {profile.default_language!r}.")
+        raise SettingsError(Message(
+            "settings.error.profile_language", name="BEDARFSATLAS_LANGUAGE", choices=", ".join(profile.languages),
+            city=profile.name, value=repr(language), default=repr(profile.default_language)))
     return dataclasses.replace(settings, language=language, imprint_file=settings.imprint_file or profile.imprint)
 
 

@@ -62,7 +62,7 @@ from maps.classify import (
     classify_numeric,
 )
 from core.i18n import LANGUAGES, count_areas, format_number, html_language, t
-from core.settings import Settings, SettingsError
+from core.settings import Settings
 
 
 def inert_html(text: object) -> str:
@@ -139,10 +139,7 @@ class Basemap:
 wms_layers='de_basemapde_web_raster_farbe', image_format='image/png', wms_version='1.3.0')
         """
         if settings.basemap:
-            try:
-                preset = active_profile().basemap(settings.basemap)
-            except ValueError as problem:
-                raise SettingsError(str(problem)) from None
+            preset = active_profile().basemap(settings.basemap)  # SettingsError: the profile has no such preset
             year = date.today().year if year is None else year
             return cls(
                 settings.basemap_url or preset.url,

@@ -72,7 +72,7 @@ try:
     accounts = accounts_from_secrets(secrets)
 except SecretsError as error:
     accounts = {}
-    st.error(t("auth.accounts_broken", lang, detail=str(error)))
+    st.error(t("auth.accounts_broken", lang, detail=error.in_language(lang)))
 if st.session_state.get("oidc_configured") and oidc_usable(setup_problems):
     if st.button(t("auth.oidc", lang), type="primary"):
         st.login()

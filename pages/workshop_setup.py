@@ -73,7 +73,7 @@ def create_workshop() -> None:
                               publish_immediately=state.get("ws_new_publish", True), created_by=user.name,
                               procedure_id=state.get("ws_new_procedure") or DEFAULT_PROCEDURE_ID, **focus)
     except WorkshopError as refused:
-        state["ws_create_error"] = refused.text(lang)
+        state["ws_create_error"] = refused.in_language(lang)
         return
     state["ws_selected"] = state["ws_created"] = created.code
     state["ws_new_title"] = ""
@@ -147,7 +147,7 @@ def act(action, *args) -> None:
     try:
         action(*args)
     except WorkshopError as refused:
-        state["ws_error"] = refused.text(lang)
+        state["ws_error"] = refused.in_language(lang)
 
 
 if workshop.is_frozen:

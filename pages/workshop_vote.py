@@ -73,7 +73,7 @@ def change(need_id: str, add: bool) -> None:
         else:
             book.withdraw_vote(voting.id, voter, need_id)
     except VoteRefused as refused:
-        state["vote_error"] = str(refused)
+        state["vote_error"] = refused.in_language(lang)
 
 
 mine = book.my_votes(voting.id, voter)

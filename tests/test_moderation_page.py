@@ -229,6 +229,31 @@ def test_bulk_rejection_without_a_reason_is_refused(store):
     assert entries(store)["reason"].tolist() == ["off_topic", "off_topic"]
 
 
+def test_a_decision_made_elsewhere_first_or_a_need_gone_is_explained_in_german(store):
+    from assessment.needs.store import needs
+    from assessment.participation.moderation import Moderation
+
+    decided = store.submit(need_input(title="Schon entschieden"))
+    gone = store.submit(need_input(title="Inzwischen gelöscht"))
+    at = app_as(MODERATOR)
+    at.switch_page(str(PAGES / "moderation_queue.py")).run()
+    Moderation(store).approve(decided.id, actor="mod-ben")  # another moderator, a moment earlier
+    at.button(key=f"approve_{decided.id}").click().run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [
+        f"Nicht gespeichert: Bedarf {decided.reference} kann nicht freigegeben werden: Er hat den Status "
+        "„veröffentlicht“. Freigeben ist nur möglich bei: wartet, ausgeblendet, abgelehnt. Laden Sie die Seite "
+        "neu: Vielleicht hat schon jemand anderes entschieden."]
+    with store.engine.begin() as conn:  # deleted behind the page (say, by hand in the database)
+        conn.execute(needs.delete().where(needs.c.id == gone.id))
+    at.button(key=f"approve_{gone.id}").click().run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [
+        f"Nicht gespeichert: Kein Bedarf hat die Kennung '{gone.id}'; prüfen Sie die Kennung (oder die "
+        "vollständige Kennung hinter dem Referenzcode)"]
+    assert entries(store)["actor"].tolist() == ["mod-ben"]  # nothing else decided, nothing logged
+
+
 def test_each_need_in_the_list_shows_when_it_came_in_berlin_time_and_its_topic(store, monkeypatch):
     from datetime import datetime, timezone
 

@@ -180,10 +180,16 @@ def test_decision_messages_say_what_happened(store, moderation):
     assert store.get(two.id).status == "pending"
     # Someone else decided first: nothing saved, and the page is told why.
     kind, text = decision_message(moderation.approve, one.id, actor="mod-ben", lang="de")
-    assert kind == "error" and text.startswith(f"Nicht gespeichert: cannot approve need {one.reference}: "
-                                               "it is 'published'")
+    assert (kind, text) == ("error", f"Nicht gespeichert: Bedarf {one.reference} kann nicht freigegeben werden: Er hat "
+                                     "den Status „veröffentlicht“. Freigeben ist nur möglich bei: wartet, ausgeblendet, "
+                                     "abgelehnt. Laden Sie die Seite neu: Vielleicht hat schon jemand anderes entschieden.")
+    kind, text = decision_message(moderation.approve, one.id, actor="mod-ben", lang="en")
+    assert text == (f"Not saved: cannot approve need {one.reference}: it is 'published'; approve is possible from "
+                    "pending, hidden, rejected. Reload the queue: someone else may have decided already.")
     kind, text = decision_message(moderation.approve, "00000000-0000-0000-0000-000000000000", actor="mod-ben")
-    assert kind == "error" and text.startswith("Nicht gespeichert: ")
+    assert (kind, text) == ("error", "Nicht gespeichert: Kein Bedarf hat die Kennung "
+                                     "'00000000-0000-0000-0000-000000000000'; prüfen Sie die Kennung (oder die "
+                                     "vollständige Kennung hinter dem Referenzcode)")
     assert decision_message(moderation.bulk, [two.id, three.id], "approve", actor="mod-anna", lang="en") == (
         "success", "Saved: 2 needs.")
     kind, text = decision_message(moderation.edit, three.id, actor="mod-anna", lang="en", title="Bank",

@@ -153,7 +153,8 @@ def test_malformed_accounts_are_named_not_raised(store):
     at = app_with({"bedarfsatlas": {"accounts": {"bert": {"password_hash": "klartext", "roles": ["moderator"]}}}})
     [error] = [e.value for e in at.error]
     assert error.startswith("Die eingebauten Konten in den Secrets sind fehlerhaft")
-    assert "secrets [bedarfsatlas.accounts.bert]: password_hash must be an argon2 hash" in error
+    # The secrets' own problem in the page's language, as the sentence around it.
+    assert "Secrets [bedarfsatlas.accounts.bert]: password_hash muss ein argon2-Hash sein" in error
     assert not at.text_input  # no form that could not work
 
 
@@ -175,7 +176,7 @@ def test_a_malformed_role_mapping_signs_an_oidc_identity_in_as_a_resident(store)
     secrets = {"auth": AUTH, "bedarfsatlas": {"oidc": {"users": {"anna@bezirk.berlin.de": ["moderator"]}}}}
     at = app_with(secrets, {"sub": "sub-anna", "email": "anna@bezirk.berlin.de", "email_verified": True})
     assert not at.session_state["user"].is_staff
-    assert "[bedarfsatlas.oidc.users] is no longer read" in at.warning[0].value
+    assert "[bedarfsatlas.oidc.users] wird nicht mehr gelesen" in at.warning[0].value
 
 
 # --- a signed-in tab is checked again on every run --------------------------------------------------

@@ -286,6 +286,27 @@ def test_vote_page_caps_at_the_round_dots(book, load_in_browser):
     assert not at.exception
 
 
+@pytest.mark.parametrize("lang, refused", [
+    ("de", "Nicht gezählt: Dieser Bedarf ist kein veröffentlichter Bedarf dieses Workshops: Bitte wählen Sie einen "
+           "Bedarf aus der Liste."),
+    ("ls", "Nicht gezählt. Grund: Für diesen Bedarf können Sie hier nicht abstimmen. Bitte wählen Sie einen Bedarf "
+           "aus der Liste."),
+])
+def test_a_dot_on_a_pin_hidden_meanwhile_is_refused_in_the_page_language(book, load_in_browser, lang, refused):
+    code = book.open(book.create("Vote", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    need = room_need(book, code, "Spielplatz")
+    book.start_round(code, 2)
+    at = AppTest.from_file(VOTE, default_timeout=TIMEOUT_S)
+    at.session_state["lang"] = lang
+    at.query_params["workshop"] = code
+    at.run()
+    book.hide_pin(code, need.id, actor="fac-frieda")  # the facilitator takes it off the wall a moment before
+    at.button(key=f"vote_add_{need.id}").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [refused]
+    assert book.votes_frame(code).empty  # nothing was counted
+
+
 def test_vote_page_of_an_ended_workshop_says_it_ended_not_that_a_round_may_come(book, load_in_browser):
     code = book.open(book.create("Vorbei", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
     book.close(code)
@@ -587,7 +608,7 @@ def test_a_join_language_the_app_does_not_offer_is_refused(book):
     code = book.create("Atölye", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code
     with pytest.raises(WorkshopError) as refused:
         book.set_language(code, "fr")
-    assert refused.value.text("de") == "Die Sprache fr gibt es nicht: bitte eine von de, en, tr, ar, uk, ls wählen"
+    assert refused.value.in_language("de") == "Die Sprache fr gibt es nicht: bitte eine von de, en, tr, ar, uk, ls wählen"
     assert book.get(code).language is None
 
 

@@ -31,7 +31,7 @@ def _hide(book: WorkshopBook, code: str, need_id: str, reference: str, actor: st
     try:
         book.hide_pin(code, need_id, actor=actor)
     except WorkshopError as refused:  # hidden from another tab a moment ago, say
-        st.session_state[_MESSAGE] = ("error", t("workshop.refused", lang, reason=refused.text(lang)))
+        st.session_state[_MESSAGE] = ("error", t("workshop.refused", lang, reason=refused.in_language(lang)))
     else:
         st.session_state[_MESSAGE] = ("success", t("workshop.pin_hidden", lang, reference=reference))
 

@@ -39,7 +39,7 @@ def table_devices(book: WorkshopBook, code: str, workshop: Workshop, user: User,
         try:
             _, secret = book.add_table_device(code, state.get("ws_device_label", ""), created_by=user.name)
         except WorkshopError as refused:
-            state["ws_device_error"] = refused.text(lang)
+            state["ws_device_error"] = refused.in_language(lang)
             return
         link = app_url(f"/melden?workshop={code}&tisch={secret}")
         state["ws_device_link"] = (code, state.pop("ws_device_label", "").strip(), link)

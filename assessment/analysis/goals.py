@@ -52,7 +52,7 @@ from assessment.analysis.smoothing import needs_keys
 from assessment.needs.store import NeedStore, UTCDateTime
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.needs.validation import FieldError, ValidationError, check_text, shown
-from core.i18n import LANGUAGES, t
+from core.i18n import LANGUAGES, Message, TranslatedError, t
 from geodata.indicators import INDICATORS
 from geodata.lor import LEVEL_ORDER, Level, UnknownLevelError, get_level
 
@@ -164,11 +164,26 @@ class GoalVersion:
     status: str
 
 
-class GoalNotFoundError(KeyError):
-    """No goal has this id."""
+class GoalNotFoundError(TranslatedError, KeyError):
+    """No goal has this id (:attr:`goal_id`, also ``args[0]``).
+
+    A ``KeyError``, since a lookup by id found nothing; its message names the id:
+    ``str()`` in English, :meth:`in_language` in any language.
+
+    >>> error = GoalNotFoundError("g-17")
+    >>> str(error)
+    "no goal with id 'g-17': list the goals to find its id"
+    >>> error.in_language("de")
+    "Kein Ziel hat die Kennung 'g-17'; die Liste der Ziele zeigt ihre Kennungen"
+    """
+
+    def __init__(self, goal_id: object):
+        super().__init__(Message("goal.error.not_found", id=repr(goal_id)))
+        self.goal_id = goal_id
+        self.args = (goal_id,)  # as a KeyError's: the key looked for (and what a copy is rebuilt from)
 
     def __str__(self) -> str:
-        return f"no goal with id {self.args[0]!r}: list the goals to find its id"
+        return str(self.message)  # the sentence, not a KeyError's quoted key
 
 
 def _unique(values: Iterable[object]) -> list:

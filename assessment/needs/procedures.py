@@ -65,7 +65,7 @@ from assessment.needs.model import AREA_LEVELS, DEFAULT_PROCEDURE_ID, utc_now  #
 from assessment.needs.store import NeedStore, StoreError, UTCDateTime, needs
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.needs.validation import FieldError, ValidationError, check_text, shown
-from core.i18n import LANGUAGES, t
+from core.i18n import LANGUAGES, Message, TranslatedError, t
 from geodata.lor import CITY_NAME, CITY_TIMEZONE, city_label
 
 PROCEDURE_STATUSES = ("planned", "open", "closed")
@@ -295,12 +295,26 @@ class Procedure:
         return clean, errors
 
 
-class ProcedureNotFoundError(KeyError):
-    """No procedure has this id."""
+class ProcedureNotFoundError(TranslatedError, KeyError):
+    """No procedure has this id (:attr:`procedure_id`, also ``args[0]``).
+
+    A ``KeyError``, since a lookup by id found nothing; its message names the id and where
+    to find the ids: ``str()`` in English, :meth:`in_language` in any language.
+
+    >>> error = ProcedureNotFoundError("kiez-2027")
+    >>> str(error)
+    "no procedure with id 'kiez-2027': `python -m assessment procedures list` shows the ids"
+    >>> error.in_language("de")
+    "Kein Beteiligungsverfahren hat die Kennung 'kiez-2027'; `python -m assessment procedures list` zeigt die Kennungen"
+    """
+
+    def __init__(self, procedure_id: object):
+        super().__init__(Message("procedure.error.not_found", id=repr(procedure_id)))
+        self.procedure_id = procedure_id
+        self.args = (procedure_id,)  # as a KeyError's: the key looked for (and what a copy is rebuilt from)
 
     def __str__(self) -> str:
-        return (f"no procedure with id {self.args[0]!r}: `python -m assessment procedures list` "
-                "shows the ids")
+        return str(self.message)  # the sentence, not a KeyError's quoted key
 
 
 # --- validation -------------------------------------------------------------------------------

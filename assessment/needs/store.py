@@ -198,11 +198,26 @@ class StoreBusyError(StoreError):
     """The database stayed locked longer than :data:`WRITE_DEADLINE_S`."""
 
 
-class NeedNotFoundError(KeyError):
-    """No need has this id."""
+class NeedNotFoundError(TranslatedError, KeyError):
+    """No need has this id (:attr:`need_id`, also ``args[0]``).
+
+    A ``KeyError``, since a lookup by id found nothing; its message names the id and says
+    to check it: ``str()`` in English, :meth:`in_language` in any language.
+
+    >>> error = NeedNotFoundError("4f1c")
+    >>> str(error)
+    "no need with id '4f1c': check the id (or the reference code's full id)"
+    >>> error.in_language("de")
+    "Kein Bedarf hat die Kennung '4f1c'; prüfen Sie die Kennung (oder die vollständige Kennung hinter dem Referenzcode)"
+    """
+
+    def __init__(self, need_id: object):
+        super().__init__(Message("store.error.need_not_found", id=repr(need_id)))
+        self.need_id = need_id
+        self.args = (need_id,)  # as a KeyError's: the key looked for (and what a copy is rebuilt from)
 
     def __str__(self) -> str:
-        return f"no need with id {self.args[0]!r}: check the id (or the reference code's full id)"
+        return str(self.message)  # the sentence, not a KeyError's quoted key
 
 
 # --- engine ---------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ from assessment.needs.model import (
     utc_now,
 )
 from assessment.needs.taxonomy import CATEGORIES
-from core.i18n import format_date, format_number, t
+from core.i18n import Message, format_date, format_number, t
 from geodata.lor import CITY_TIMEZONE
 
 
@@ -80,6 +80,23 @@ def message_text(key: str, lang: str, values: Mapping[str, object]) -> str:
             value = "(" + "; ".join(format_number(v, 4, lang) for v in value) + ")"
         shown_values[name] = value
     return t(key, lang, **shown_values)
+
+
+class FormattedMessage(Message):
+    """A :class:`core.i18n.Message` whose values are written as each language writes them (:func:`message_text`).
+
+    For an error that names a day, a count, drawn corners or a title staff wrote per
+    language (``{lang: text}``): ``str()`` is English, :meth:`in_language` any language.
+
+    >>> late = FormattedMessage("validation.title.too_long", n=1001, maximum=1000)
+    >>> late.in_language("de")
+    'Der Titel ist zu lang: 1.001 Zeichen. Bitte kürzen Sie auf höchstens 1.000 Zeichen.'
+    """
+
+    __slots__ = ()
+
+    def in_language(self, lang: str) -> str:
+        return message_text(self.key, lang, self.values)
 
 
 @dataclass(frozen=True)

@@ -107,8 +107,11 @@ class PasswordTooShortError(TranslatedError, ValueError):
 MIN_PASSWORD_LENGTH = 12
 
 
-class SecretsError(ValueError):
-    """The account or OIDC section of the secrets is malformed; the message names the entry and the fix."""
+class SecretsError(TranslatedError, ValueError):
+    """The account or OIDC section of the secrets is malformed; the message names the entry and the fix.
+
+    Its :class:`core.i18n.Message` gives ``str()`` in English; the sign-in page shows :meth:`in_language`.
+    """
 
 
 @dataclass(frozen=True)
@@ -144,12 +147,14 @@ def hash_password(password: str) -> str:
 
 
 def _roles(value: object, where: str) -> frozenset[str]:
+    """The roles of a secrets entry; ``where`` names it (``[bedarfsatlas.accounts.anna]``)."""
     if isinstance(value, str) or not isinstance(value, Iterable):
-        raise SecretsError(f"{where}: roles must be a list such as [\"moderator\"], got {value!r}")
+        raise SecretsError(Message("auth.secrets.roles_not_a_list", where=where, value=repr(value)))
     roles = frozenset(str(r) for r in value)
     unknown = sorted(roles - set(STAFF_ROLES))
     if unknown:
-        raise SecretsError(f"{where}: unknown role {unknown[0]!r}; use {', '.join(STAFF_ROLES)}")
+        raise SecretsError(Message("auth.secrets.unknown_role", where=where, role=repr(unknown[0]),
+                                   roles=", ".join(STAFF_ROLES)))
     return roles
 
 
@@ -163,11 +168,10 @@ def accounts_from_secrets(section: Mapping | None) -> dict[str, Account]:
     """
     accounts: dict[str, Account] = {}
     for name, entry in dict((section or {}).get("accounts", {}) or {}).items():
-        where = f"secrets [bedarfsatlas.accounts.{name}]"
+        where = f"[bedarfsatlas.accounts.{name}]"
         password_hash = (entry or {}).get("password_hash", "")
         if not isinstance(password_hash, str) or not password_hash.startswith("$argon2"):
-            raise SecretsError(f"{where}: password_hash must be an argon2 hash; make one with "
-                               "`python -m assessment hash-password`")
+            raise SecretsError(Message("auth.secrets.password_hash", where=where))
         accounts[str(name)] = Account(str(name), password_hash, _roles(entry.get("roles", ()), where))
     return accounts
 
@@ -204,10 +208,10 @@ _OIDC_KEYS = ("role_claim", "emails", "subjects")
 
 
 def _role_table(section: Mapping, key: str) -> dict[str, frozenset[str]]:
-    where = f"secrets [bedarfsatlas.oidc.{key}]"
+    where = f"[bedarfsatlas.oidc.{key}]"
     table = section.get(key) or {}
     if not isinstance(table, Mapping):
-        raise SecretsError(f"{where} must be a table of \"identity\" = [\"role\", ...], got {table!r}")
+        raise SecretsError(Message("auth.secrets.role_table", where=where, value=repr(table)))
     return {str(who): _roles(roles, f"{where} {str(who)!r}") for who, roles in table.items()}
 
 
@@ -231,26 +235,21 @@ def oidc_role_map(section: Mapping | None) -> OidcRoleMap:
     """
     section = section or {}
     if not isinstance(section, Mapping):
-        raise SecretsError(f"secrets [bedarfsatlas.oidc] must be a table, got {section!r}")
+        raise SecretsError(Message("auth.secrets.oidc_not_a_table", value=repr(section)))
     if "users" in section:
-        raise SecretsError(
-            "secrets [bedarfsatlas.oidc.users] is no longer read: it matched e-mail addresses, subject ids and "
-            "user names in one list, so a user name that someone chose could match a listed subject. Move "
-            "each e-mail address to [bedarfsatlas.oidc.emails] (counts only when the provider has verified "
-            "it) and each subject id (claim sub) to [bedarfsatlas.oidc.subjects]")
+        # It matched e-mail addresses, subject ids and user names in one list: a user name that
+        # someone chose could match a listed subject. The message says where each entry goes.
+        raise SecretsError(Message("auth.secrets.oidc_users"))
     unknown = sorted(str(key) for key in section if key not in _OIDC_KEYS)
     if unknown:
-        raise SecretsError(f"secrets [bedarfsatlas.oidc]: unknown key {unknown[0]!r}; "
-                           f"use {', '.join(_OIDC_KEYS)}")
+        raise SecretsError(Message("auth.secrets.oidc_unknown_key", key=repr(unknown[0]), keys=", ".join(_OIDC_KEYS)))
     claim = section.get("role_claim")
     if claim is not None and (not isinstance(claim, str) or not claim.strip()):
-        raise SecretsError(f"secrets [bedarfsatlas.oidc]: role_claim must be the name of one claim "
-                           f"such as \"roles\", got {claim!r}")
+        raise SecretsError(Message("auth.secrets.role_claim", value=repr(claim)))
     emails = {}
     for address, roles in _role_table(section, "emails").items():
         if "@" not in address:
-            raise SecretsError(f"secrets [bedarfsatlas.oidc.emails] {address!r} is not an e-mail address; "
-                               "put subject ids (claim sub) into [bedarfsatlas.oidc.subjects]")
+            raise SecretsError(Message("auth.secrets.not_an_email", address=repr(address)))
         emails[address.strip().lower()] = emails.get(address.strip().lower(), frozenset()) | roles
     return OidcRoleMap(claim.strip() if claim else None, emails, _role_table(section, "subjects"))
 

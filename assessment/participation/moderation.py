@@ -69,7 +69,7 @@ from assessment.needs.model import DESCRIPTION_MAX, TITLE_MAX, TITLE_MIN, Need, 
 from assessment.needs.store import NeedNotFoundError, NeedStore, UTCDateTime, needs, needs_frame, supports
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.needs.validation import FieldError, ValidationError, check_text
-from core.i18n import LANGUAGES, format_datetime, t
+from core.i18n import LANGUAGES, Message, TranslatedError, format_datetime, in_language, t
 from geodata.lor import CITY_TIMEZONE
 from maps.moderation import QueueMarker
 
@@ -136,8 +136,32 @@ need_reports = sa.Table(
 )
 
 
-class DecisionError(ValueError):
-    """A decision the need's current status does not allow; the message names both."""
+class DecisionError(TranslatedError, ValueError):
+    """A decision the need's current status does not allow; the message names both.
+
+    ``str()`` is English (logs, tests); :meth:`in_language` gives the moderator's language,
+    with the statuses as the moderation page names them.
+
+    >>> error = DecisionError(Message("moderation.error.cannot_hide", reference="B-7K2Q",
+    ...                               status=Message("moderation.status.pending"), allowed=Statuses(("published",))))
+    >>> print(error)
+    cannot hide need B-7K2Q: it is 'pending'; hide is possible from published. Reload the queue: someone else may have decided already.
+    >>> print(error.in_language("de"))
+    Bedarf B-7K2Q kann nicht ausgeblendet werden: Er hat den Status „wartet“. Ausblenden ist nur möglich bei: veröffentlicht. Laden Sie die Seite neu: Vielleicht hat schon jemand anderes entschieden.
+    """
+
+
+@dataclass(frozen=True)
+class Statuses:
+    """Need statuses as a list in the reader's language (a value of a :class:`core.i18n.Message`)."""
+
+    statuses: tuple[str, ...]
+
+    def in_language(self, lang: str) -> str:
+        return ", ".join(status_word(status, lang) for status in self.statuses)
+
+    def __str__(self) -> str:
+        return self.in_language("en")
 
 
 @dataclass(frozen=True)
@@ -389,8 +413,8 @@ class Moderation:
             now = (self._clock or utc_now)()  # looked up now: tests that freeze the module's clock reach it
             current = _locked_need(self.store, conn, need_id)
             if current.status != "published":
-                raise DecisionError(f"only published needs can be reported; need {current.reference} is "
-                                    f"{current.status!r}")
+                raise DecisionError(Message("moderation.error.report_unpublished", reference=current.reference,
+                                            status=Message(f"moderation.status.{current.status}")))
             exists = conn.execute(sa.select(sa.literal(1)).where(
                 need_reports.c.need_id == need_id, need_reports.c.reporter_key == reporter_key)).first()
             if not exists:
@@ -461,10 +485,10 @@ def _locked_need(store: NeedStore, conn: Connection, need_id: str) -> Need:
 
 def _allow(action: str, need: Need) -> None:
     if need.status not in _ALLOWED_FROM[action]:
-        raise DecisionError(
-            f"cannot {action} need {need.reference}: it is {need.status!r}; {action} is possible from "
-            f"{', '.join(_ALLOWED_FROM[action])}. Reload the queue: someone else may have decided already."
-        )
+        # One message per action: the verb is part of the sentence in every language.
+        raise DecisionError(Message(f"moderation.error.cannot_{action}", reference=need.reference,
+                                    status=Message(f"moderation.status.{need.status}"),
+                                    allowed=Statuses(_ALLOWED_FROM[action])))
 
 
 def _check_reason(reason: object, reasons: dict[str, str]) -> None:
@@ -542,7 +566,7 @@ def decision_message(action: Callable, *args, actor: str, lang: str = "de", done
     except ValidationError as refused:
         return "error", " ".join(e.message(lang) for e in refused.errors)
     except (DecisionError, NeedNotFoundError) as error:
-        return "error", t("moderation.stale", lang, error=str(error))
+        return "error", t("moderation.stale", lang, error=in_language(error, lang))
     if isinstance(result, list):
         return "success", t("moderation.done_bulk", lang, n=len(result))
     return "success", t(done, lang, reference=result.reference, status=status_word(result.status, lang),

@@ -75,13 +75,14 @@ class SetupProblem:
     """One thing that keeps single sign-on from working (``blocking``) or from granting roles.
 
     ``key`` names the text in :mod:`core.i18n`; ``values`` fill its placeholders (``name``,
-    a key of ``[auth]``, also fills ``what`` with what that key is for).
+    a key of ``[auth]``, also fills ``what`` with what that key is for; a value with an
+    ``in_language`` method, such as an error, is shown in the note's language).
     A blocking problem makes ``st.login`` fail, so the sign-in page does not offer
     the button while it stands.
     """
 
     key: str
-    values: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, object] = field(default_factory=dict)
     blocking: bool = True
 
     def message(self, lang: str) -> str:
@@ -184,17 +185,25 @@ def oidc_setup_problems(secrets: Mapping, authlib_version: str | None | object =
     try:
         mapping = oidc_role_map(role_section)
     except SecretsError as error:
-        problems.append(SetupProblem("auth.setup.roles", {"detail": _shown_detail(error)}, blocking=False))
+        problems.append(SetupProblem("auth.setup.roles", {"detail": _ShownDetail(error)}, blocking=False))
     else:
         if not (mapping.role_claim or mapping.emails or mapping.subjects):
             problems.append(SetupProblem("auth.setup.no_roles", blocking=False))
     return problems
 
 
-def _shown_detail(error: SecretsError) -> str:
-    # The role mapping's own message names the entry and the fix (in English, like every
-    # SecretsError); it holds e-mail addresses and subject ids, never a secret.
-    return str(error).replace("`", "'")
+@dataclass(frozen=True)
+class _ShownDetail:
+    """The role mapping's own message (it names the entry and the fix) for a note in a language.
+
+    It holds e-mail addresses and subject ids, never a secret; backticks become quotes, as
+    the note sets it inside its own text.
+    """
+
+    error: SecretsError
+
+    def in_language(self, lang: str) -> str:
+        return self.error.in_language(lang).replace("`", "'")
 
 
 def oidc_usable(problems: list[SetupProblem]) -> bool:

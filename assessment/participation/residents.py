@@ -55,7 +55,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Iterable, Protocol
+from typing import Callable, Iterable, Mapping, Protocol
 
 import sqlalchemy as sa
 
@@ -68,11 +68,11 @@ from assessment.needs.store import (
     StoreBusyError,
     supports,
 )
-from assessment.needs.validation import check_workshop_id
+from assessment.needs.validation import FormattedMessage, check_workshop_id
 from assessment.participation.limits import SharedLimiter, hashed_key
 from assessment.participation.moderation import DecisionError, Moderation
 from assessment.participation.workshops import VoteRound, Workshop, WorkshopBook
-from core.i18n import format_number, t
+from core.i18n import LANGUAGES, TranslatedError, format_number, t
 
 #: The residents' page: at most this many needs per window, per session and per browser.
 RATE_LIMIT = 5
@@ -454,11 +454,27 @@ def supported_needs(store: NeedStore, client_token: str, need_ids: Iterable[str]
         return {row.need_id for row in rows}
 
 
-class ProcedureClosedError(ValueError):
-    """The need's procedure is closed: it is read-only and shows its results."""
+class ProcedureClosedError(TranslatedError, ValueError):
+    """The need's procedure is closed: it is read-only and shows its results.
+
+    The message names the procedure by the title staff gave it in the reader's language
+    (:attr:`title`, ``{lang: text}``; German where that language has none): ``str()`` in
+    English, :meth:`in_language` in any language, Leichte Sprache too (residents read it).
+
+    >>> error = ProcedureClosedError({"de": "Kiezplan Moabit", "en": "Moabit neighbourhood plan"})
+    >>> str(error)
+    'The procedure “Moabit neighbourhood plan” is closed: it takes no more needs or supports.'
+    >>> error.in_language("de")
+    'Das Verfahren „Kiezplan Moabit“ ist abgeschlossen: Es nimmt keine Bedarfe und keine Unterstützungen mehr an.'
+    """
+
+    def __init__(self, title: Mapping[str, str]):
+        super().__init__(FormattedMessage("procedure.error.closed", procedure=dict(title)))
+        self.title = dict(title)
+        self.args = (self.title,)  # what a copy is rebuilt from
 
     def __str__(self) -> str:
-        return f"the procedure {self.args[0]!r} is closed: it takes no more needs or supports"
+        return str(self.message)
 
 
 class NoBrowserError(ValueError):
@@ -480,7 +496,7 @@ def support_need(store: NeedStore, need_id: str, browser: str | None, session: s
         raise NoBrowserError()
     procedure = ProcedureBook(store).get(store.get(need_id).procedure_id)
     if not procedure.is_open():
-        raise ProcedureClosedError(procedure.title_in("en"))
+        raise ProcedureClosedError({lang: procedure.title_in(lang) for lang in LANGUAGES})
     try:
         store.support(need_id, support_token(browser, session))
     except StoreBusyError:

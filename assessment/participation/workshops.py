@@ -59,7 +59,7 @@ Examples
 >>> book.cast_vote(voting.id, "session-a", need.id)
 Traceback (most recent call last):
 ...
-assessment.participation.workshops.VoteRefused: all 2 dots of this round are placed; withdraw one to move it
+assessment.participation.workshops.VoteRefused: All your dots of this round are placed (2 per person); withdraw one to move it.
 >>> book.results(voting.id)[["need_id", "votes"]].values.tolist() == [[need.id, 2]]
 True
 """
@@ -85,9 +85,9 @@ from assessment.needs.model import AREA_LEVELS, DEFAULT_PROCEDURE_ID, Need, utc_
 from assessment.needs.store import NeedStore, UTCDateTime
 from assessment.needs.store import needs as needs_table
 from assessment.needs.taxonomy import CATEGORIES, category_label
-from assessment.needs.validation import message_text
+from assessment.needs.validation import FormattedMessage
 from assessment.participation.limits import hashed_key
-from core.i18n import LANGUAGES
+from core.i18n import LANGUAGES, TranslatedError
 from geodata.profile import active_profile
 
 #: Join-code letters: no 0/O, 1/I/L, so a code read off a projector is typed right.
@@ -178,36 +178,42 @@ DATE_YEARS_BACK, DATE_YEARS_AHEAD = 10, 5
 """A workshop's date lies at most this many years before or after today (a typo such as 1899 is refused)."""
 
 
-class WorkshopError(ValueError):
+class WorkshopError(TranslatedError, ValueError):
     """A workshop request that cannot be done; the message names the value and the fix.
 
-    ``str(error)`` is English (logs, the command line); :meth:`text` gives the
-    message ``key`` of the catalogues with its ``values`` in the interface language,
-    when one was given (else the English message).
+    It carries a :class:`~assessment.needs.validation.FormattedMessage`: ``str(error)`` is
+    English (logs, tests), :meth:`in_language` the page's language, with days, counts and
+    corners written as that language writes them.
 
-    >>> WorkshopError("the title must have 1 to 200 characters, got 201", "workshop.error.title",
-    ...               maximum=200, count=201).text("de")
-    'Der Titel muss 1 bis 200 Zeichen haben (jetzt 201): bitte einen kurzen Titel eingeben'
+    >>> error = WorkshopError(FormattedMessage("workshop.error.title", maximum=200, count=0))
+    >>> error.in_language("de")
+    'Der Titel muss 1 bis 200 Zeichen haben (jetzt 0): bitte einen kurzen Titel eingeben'
+    >>> str(error)
+    'The title must have 1 to 200 characters (now 0): please enter a short title'
     """
-
-    def __init__(self, message: str, key: str | None = None, **values: object):
-        super().__init__(message)
-        self.key = key
-        self.values = values
-
-    def text(self, lang: str) -> str:
-        return message_text(self.key, lang, self.values) if self.key else str(self)
 
 
 class WorkshopNotFoundError(WorkshopError, KeyError):
-    """No workshop has this code."""
+    """No workshop has this join code (:attr:`code`, also ``args[0]``).
+
+    >>> WorkshopNotFoundError("NOPE42").in_language("de")
+    "Es gibt keinen Workshop mit dem Code 'NOPE42': Bitte prüfen Sie den Code (6 Buchstaben oder Ziffern aus dem Link)."
+    """
+
+    def __init__(self, code: object):
+        super().__init__(FormattedMessage("workshop.error.not_found", code=repr(code)))
+        self.code = code
+        self.args = (code,)  # as a KeyError's: the key looked for (and what a copy is rebuilt from)
 
     def __str__(self) -> str:
-        return f"no workshop with the code {self.args[0]!r}: check the code (6 letters/digits from the link)"
+        return str(self.message)  # the sentence, not a KeyError's quoted key
 
 
 class VoteRefused(WorkshopError):
-    """A dot that may not be placed: no open round, the voter's dots are used up, or not a votable need."""
+    """A dot that may not be placed: no open round, the voter's dots are used up, or not a votable need.
+
+    Residents read it on the voting page, so its messages exist in every language, Leichte Sprache too.
+    """
 
 
 @dataclass(frozen=True)
@@ -418,26 +424,20 @@ def check_bbox(bbox) -> tuple[float, float, float, float]:
     >>> check_bbox([13.35, 52.50, 13.30, 52.53])
     Traceback (most recent call last):
     ...
-    assessment.participation.workshops.WorkshopError: focus rectangle (13.35, 52.5, 13.3, 52.53) must be (min_lon, min_lat, max_lon, max_lat) with min < max: draw it again
+    assessment.participation.workshops.WorkshopError: Rectangle (13.3500; 52.5000; 13.3000; 52.5300): west must be less than east and south less than north – please draw it again or correct the corners
     """
     try:
         values = tuple(float(v) for v in bbox)
     except (TypeError, ValueError):
-        raise WorkshopError(f"focus rectangle {bbox!r} must be four numbers (min_lon, min_lat, max_lon, max_lat)",
-                            "workshop.error.bbox_numbers") from None
+        raise WorkshopError(FormattedMessage("workshop.error.bbox_numbers")) from None
     if len(values) != 4 or not all(math.isfinite(v) for v in values):
-        raise WorkshopError(f"focus rectangle {bbox!r} must be four finite numbers (min_lon, min_lat, max_lon, max_lat)",
-                            "workshop.error.bbox_numbers")
+        raise WorkshopError(FormattedMessage("workshop.error.bbox_numbers"))
     min_lon, min_lat, max_lon, max_lat = values
     if not (min_lon < max_lon and min_lat < max_lat):
-        raise WorkshopError(
-            f"focus rectangle {values!r} must be (min_lon, min_lat, max_lon, max_lat) with min < max: draw it again",
-            "workshop.error.bbox_order", corners=values,
-        )
+        raise WorkshopError(FormattedMessage("workshop.error.bbox_order", corners=values))
     west, south, east, north = FOCUS_BOX
     if min_lon < west or max_lon > east or min_lat < south or max_lat > north:
-        raise WorkshopError(f"focus rectangle {values!r} reaches outside the city {FOCUS_BOX!r}: draw it inside the city",
-                            "workshop.error.bbox_outside", corners=values)
+        raise WorkshopError(FormattedMessage("workshop.error.bbox_outside", corners=values))
     return values
 
 
@@ -469,43 +469,35 @@ class WorkshopBook:
             For a missing or too long title, a missing date, no or two focus
             areas, an LOR level without its unit (the form's area left empty),
             an unknown LOR unit, or a rectangle outside Berlin. A missing title
-            or area names the form's field, so a page shows :meth:`WorkshopError.text`
+            or area names the form's field, so a page shows :meth:`WorkshopError.in_language`
             as it is and checks nothing itself.
         """
         title = title.strip() if isinstance(title, str) else ""
         if not title:
-            raise WorkshopError("the title is missing: give the workshop a short name in the field 'Title'",
-                                "workshop.title_missing")
+            raise WorkshopError(FormattedMessage("workshop.title_missing"))
         if len(title) > TITLE_MAX:
-            raise WorkshopError(f"the title must have 1 to {TITLE_MAX} characters, got {len(title)}: give a short title",
-                                "workshop.error.title", maximum=TITLE_MAX, count=len(title))
+            raise WorkshopError(FormattedMessage("workshop.error.title", maximum=TITLE_MAX, count=len(title)))
         if not isinstance(held_on, date):
-            raise WorkshopError(f"the date must be a date, got {held_on!r}")
+            raise WorkshopError(FormattedMessage("workshop.error.date_type", value=repr(held_on)))
         today = utc_now().date()
         earliest, latest = today.replace(year=today.year - DATE_YEARS_BACK, day=1), \
             today.replace(year=today.year + DATE_YEARS_AHEAD, day=1)
         if not earliest <= held_on <= latest:
-            raise WorkshopError(
-                f"the date {held_on.isoformat()} is not plausible: give a date between {earliest.isoformat()} and "
-                f"{latest.isoformat()} in the field 'Date'",
-                "workshop.error.date", date=held_on, earliest=earliest, latest=latest,
-            )
+            raise WorkshopError(FormattedMessage("workshop.error.date", date=held_on, earliest=earliest, latest=latest))
         if (focus_level is None) == (bbox is None):
-            raise WorkshopError("give exactly one focus area: an LOR unit (focus_level + focus_id) or a drawn bbox")
+            raise WorkshopError(FormattedMessage("workshop.error.focus_one"))
         box = None
         if bbox is not None:
             box = check_bbox(bbox)
             focus_id = None
         else:
             if focus_level not in AREA_LEVELS:
-                raise WorkshopError(f"focus_level must be one of {', '.join(AREA_LEVELS)}, got {focus_level!r}")
+                raise WorkshopError(FormattedMessage("workshop.error.focus_level", value=repr(focus_level),
+                                                     levels=", ".join(AREA_LEVELS)))
             if focus_id is None or focus_id == "":
-                raise WorkshopError(
-                    f"the focus area is missing: choose a {focus_level} from the list in the field 'Area' "
-                    "or draw a rectangle", "workshop.area_missing", level=self._level_label(focus_level))
+                raise WorkshopError(FormattedMessage("workshop.area_missing", level=self._level_label(focus_level)))
             if not isinstance(focus_id, str) or self.store.geography.area_point(focus_level, focus_id) is None:
-                raise WorkshopError(f"there is no {focus_level} with the id {focus_id!r}: choose the area from the list",
-                                    "workshop.error.area")
+                raise WorkshopError(FormattedMessage("workshop.error.area"))
         row = {
             "created_at": utc_now(), "title": title, "held_on": held_on, "status": "new",
             "publish_immediately": bool(publish_immediately), "focus_level": focus_level, "focus_id": focus_id,
@@ -519,8 +511,7 @@ class WorkshopBook:
             except IntegrityError:
                 continue
             return self.get(row["code"])
-        raise WorkshopError("could not find a free join code after 5 tries; try again",
-                            "workshop.error.no_code")
+        raise WorkshopError(FormattedMessage("workshop.error.no_code"))
 
     def _level_label(self, code: str) -> dict[str, str]:
         """The name of one area of the level ``code`` in each language ("Bezirksregion"), for a message."""
@@ -556,8 +547,7 @@ class WorkshopBook:
             if status is None:
                 raise WorkshopNotFoundError(code)
             if status == "frozen":
-                raise WorkshopError(f"the workshop {code!r} is frozen: its results are final and cannot change",
-                                    "workshop.error.frozen", code=code)
+                raise WorkshopError(FormattedMessage("workshop.error.frozen", code=code))
             conn.execute(workshops.update().where(workshops.c.code == code).values(**values))
             if values.get("status") in ("frozen",):
                 conn.execute(
@@ -591,8 +581,8 @@ class WorkshopBook:
     def set_language(self, code: str, language: str | None) -> Workshop:
         """The language of the workshop's join link (one of :data:`core.i18n.LANGUAGES`), or ``None`` for none."""
         if language is not None and language not in LANGUAGES:
-            raise WorkshopError(f"there is no interface language {language!r}; choose one of {', '.join(LANGUAGES)}",
-                                "workshop.error.language", value=str(language), choices=", ".join(LANGUAGES))
+            raise WorkshopError(FormattedMessage("workshop.error.language", value=str(language),
+                                                 choices=", ".join(LANGUAGES)))
         return self._set(code, language=language)
 
     def submission_status(self, code: str) -> str:
@@ -628,11 +618,9 @@ class WorkshopBook:
             found = conn.execute(statement).first()
             reference = str(need_id)[:8].upper()
             if found is None or found.workshop_id != code:
-                raise WorkshopError(f"{need_id!r} is not a need of the workshop {code!r}: choose a pin from the list",
-                                    "workshop.error.not_a_pin", reference=reference)
+                raise WorkshopError(FormattedMessage("workshop.error.not_a_pin", reference=reference))
             if found.status != "published":
-                raise WorkshopError(f"the need {reference} is not on the projector (status {found.status!r})",
-                                    "workshop.error.not_on_projector", reference=reference)
+                raise WorkshopError(FormattedMessage("workshop.error.not_on_projector", reference=reference))
             audit.record(conn, actor=actor, action="workshop_hide", need_id=need_id, status_before="published",
                          status_after="hidden", details={"workshop": code})
             conn.execute(needs_table.update().where(needs_table.c.id == need_id).values(status="hidden"))
@@ -645,8 +633,7 @@ class WorkshopBook:
     def start_round(self, code: str, dots: int) -> VoteRound:
         """Open a new voting round with ``dots`` per participant; an open round of the workshop ends."""
         if not isinstance(dots, int) or isinstance(dots, bool) or not 1 <= dots <= MAX_DOTS:
-            raise WorkshopError(f"dots must be a whole number from 1 to {MAX_DOTS}, got {dots!r}",
-                                "workshop.error.dots", maximum=MAX_DOTS)
+            raise WorkshopError(FormattedMessage("workshop.error.dots", maximum=MAX_DOTS))
         round_id = str(uuid.uuid4())
 
         def start(conn: Connection) -> None:
@@ -654,8 +641,7 @@ class WorkshopBook:
             if status is None:
                 raise WorkshopNotFoundError(code)
             if status == "frozen":
-                raise WorkshopError(f"the workshop {code!r} is frozen: no new voting round",
-                                    "workshop.error.frozen_round", code=code)
+                raise WorkshopError(FormattedMessage("workshop.error.frozen_round", code=code))
             now = utc_now()
             conn.execute(
                 vote_rounds.update()
@@ -680,7 +666,7 @@ class WorkshopBook:
     def get_round(self, round_id: str) -> VoteRound:
         row = self.store.read(lambda conn: conn.execute(sa.select(vote_rounds).where(vote_rounds.c.id == round_id)).first())
         if row is None:
-            raise WorkshopError(f"no voting round with the id {round_id!r}")
+            raise WorkshopError(FormattedMessage("workshop.error.round_not_found", id=repr(round_id)))
         return _round(row)
 
     def latest_round(self, code: str) -> VoteRound | None:
@@ -702,23 +688,23 @@ class WorkshopBook:
             need is not a published need of this workshop.
         """
         if not isinstance(voter, str) or not 8 <= len(voter) <= 128:
-            raise VoteRefused(f"the voter token must have 8 to 128 characters, got {voter!r}")
+            raise VoteRefused(FormattedMessage("workshop.error.voter"))
 
         def place(conn: Connection) -> int:
             voting = conn.execute(sa.select(vote_rounds).where(vote_rounds.c.id == round_id)).first()
             if voting is None or voting.closed_at is not None:
-                raise VoteRefused("this voting round has ended (or does not exist): wait for the next round")
+                raise VoteRefused(FormattedMessage("workshop.error.round_ended"))
             need = conn.execute(
                 sa.select(needs_table.c.workshop_id, needs_table.c.status).where(needs_table.c.id == need_id)
             ).first()
             if need is None or need.workshop_id != voting.workshop_code or need.status != "published":
-                raise VoteRefused(f"the need {need_id!r} is not a published need of this workshop: choose one from the list")
+                raise VoteRefused(FormattedMessage("workshop.error.not_votable"))
             used = set(
                 conn.execute(sa.select(votes.c.slot).where(votes.c.round_id == round_id, votes.c.voter == voter)).scalars()
             )
             free = [slot for slot in range(voting.dots) if slot not in used]
             if not free:
-                raise VoteRefused(f"all {voting.dots} dots of this round are placed; withdraw one to move it")
+                raise VoteRefused(FormattedMessage("workshop.error.dots_used", dots=voting.dots))
             procedure_id = conn.execute(sa.select(workshops.c.procedure_id)
                                         .where(workshops.c.code == voting.workshop_code)).scalar()
             conn.execute(votes.insert().values(
@@ -733,7 +719,7 @@ class WorkshopBook:
                 return self.store.write(place)
             except IntegrityError:
                 continue
-        raise VoteRefused("too many parallel votes from one browser; try again")
+        raise VoteRefused(FormattedMessage("workshop.error.votes_at_once"))
 
     def withdraw_vote(self, round_id: str, voter: str, need_id: str) -> int:
         """Take back one dot of ``voter`` from ``need_id``; return the dots still placed."""
@@ -741,7 +727,7 @@ class WorkshopBook:
         def take(conn: Connection) -> int:
             voting = conn.execute(sa.select(vote_rounds.c.closed_at).where(vote_rounds.c.id == round_id)).first()
             if voting is None or voting.closed_at is not None:
-                raise VoteRefused("this voting round has ended: its votes are final")
+                raise VoteRefused(FormattedMessage("workshop.error.round_final"))
             slot = conn.execute(
                 sa.select(sa.func.max(votes.c.slot)).where(
                     votes.c.round_id == round_id, votes.c.voter == voter, votes.c.need_id == need_id)
@@ -868,13 +854,11 @@ class WorkshopBook:
         """
         label = label.strip() if isinstance(label, str) else ""
         if not 1 <= len(label) <= DEVICE_LABEL_MAX:
-            raise WorkshopError(f"the device's name must have 1 to {DEVICE_LABEL_MAX} characters, got {len(label)}: "
-                                "name the table, e.g. 'Tisch 3'",
-                                "workshop.error.device_label", maximum=DEVICE_LABEL_MAX, count=len(label))
+            raise WorkshopError(FormattedMessage("workshop.error.device_label", maximum=DEVICE_LABEL_MAX,
+                                                 count=len(label)))
         workshop = self.get(code)
         if workshop.is_frozen:
-            raise WorkshopError(f"the workshop {code!r} is frozen: it takes no needs, a device link would do nothing",
-                                "workshop.error.frozen_device", code=code)
+            raise WorkshopError(FormattedMessage("workshop.error.frozen_device", code=code))
         secret = secrets.token_urlsafe(DEVICE_SECRET_BYTES)
         device = TableDevice(code, label, device_secret_hash(secret), utc_now(), created_by)
         self.store.write(lambda conn: conn.execute(workshop_devices.insert().values(
