@@ -13,17 +13,26 @@ Measured, all in the same run:
   new index ``ix_needs_position`` dropped (the single-column ``ix_needs_lat`` of
   migration 0001 is what remains), and against the counts per PLR that today's
   per-area fallback needs.
-* **Bytes sent** for that view (what streamlit-folium sends to its iframe:
-  header, HTML, the map script with the PLR choropleth, the focus and needs
-  layers, serialised as JSON as Streamlit sends a component's arguments, so
-  quotes and non-ASCII characters count as escaped): the street-level view (each need in view, up to the limit), today's
-  per-area fallback (one circle per PLR) and the one-marker-per-need baseline
-  (every published need as a ``folium.Marker`` with its title as tooltip). The
-  baseline is measured on ``--baseline-needs`` published needs and extrapolated
-  linearly to all published needs (its bytes grow by the same amount per marker).
+* **Bytes sent** for that view: what the page's map component sends to its
+  iframe (:func:`ui.map_component.prepare`: header, HTML, the map script with
+  the PLR choropleth of the MSS status index and the landmarks shown from street
+  zoom on, the focus and needs layers, CSS and JS links), serialised as JSON as
+  Streamlit sends a component's arguments, so quotes and non-ASCII characters
+  count as escaped: the street-level view (each need in view, up to the limit),
+  today's per-area fallback (one circle per PLR) and the one-marker-per-need
+  baseline (every published need as a ``folium.Marker`` with its title as
+  tooltip). The baseline is NOT drawn with all published needs (800,000 folium
+  markers would take gigabytes and many minutes): it is measured on
+  ``--baseline-needs`` and half as many published needs, which shows that its
+  bytes grow by the same amount per marker, and extrapolated linearly from there.
 * **Worst case** of the street-level view: the limit of needs, each with a title
-  of the longest allowed length (120 characters, every one a German umlaut, which
-  JSON escapes to 6 bytes).
+  of the longest allowed length (120 characters) made of the characters that cost
+  the most bytes as sent (umlauts: 7 bytes each after HTML escaping and JSON
+  twice; ``<>&"``; emoji: 14 bytes). Titles are shortened on the map to
+  :data:`maps.planner.MARKER_TITLE_BYTES`, so the worst case is bounded.
+
+Exits with 1 when the street view or its worst case reaches 500,000 bytes (the
+issue's "under 0.5 MB").
 
 Run: ``.venv/bin/python bench/needs_in_view.py [--needs 1000000] [--repeat 5]
 [--database-url postgresql+psycopg://...]`` (default: a temporary SQLite file).
@@ -48,7 +57,6 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_planner_map import base_choropleth, sent_by_streamlit_folium  # noqa: E402
 from assessment.analysis import inventory  # noqa: E402
 from assessment.needs.model import utc_now  # noqa: E402
 from assessment.needs.store import open_store  # noqa: E402
@@ -57,9 +65,16 @@ from core.settings import load_settings  # noqa: E402
 from geodata import indicators  # noqa: E402
 from geodata.display import display_geojson  # noqa: E402
 from geodata.lor import hierarchy, representative_points  # noqa: E402
-from maps.planner import focus_layer, needs_layer  # noqa: E402
+from geodata.orientation import landmarks  # noqa: E402
+from maps.base import indicator_layer  # noqa: E402
+from maps.planner import MARKER_TITLE_BYTES, PlannerMap, focus_layer, needs_layer  # noqa: E402
 from maps.view import MapView, view_bounds  # noqa: E402
+from ui.map_component import prepare  # noqa: E402
 
+#: The issue's bound for the bytes one view sends.
+MAX_BYTES = 500_000
+#: Titles of the longest allowed length (120 characters) that cost the most bytes as sent.
+WORST_TITLES = {"umlauts": "ü" * 120, "<>&\"": '<>&"' * 30, "emoji": "\U0001F600" * 120}
 KOTTBUSSER_TOR = (52.4991, 13.4181)
 STREET_VIEW = MapView(16.0, KOTTBUSSER_TOR)
 MAP_SIZE = (1000.0, 560.0)
@@ -146,13 +161,24 @@ def in_view_count(store, bounds) -> int:
         return conn.execute(statement).scalar()
 
 
-def sent(table, geojson, layer) -> int:
-    """Bytes of what streamlit-folium sends, as Streamlit serialises a component's arguments (JSON)."""
-    m = base_choropleth(None, table, geojson)
-    return len(json.dumps(sent_by_streamlit_folium(m, [focus_layer(geojson, None), layer])).encode("utf-8"))
+def sent(content: PlannerMap, backdrop, layer) -> int:
+    """Bytes of what the page's map component sends with ``layer`` as the needs layer (see the module docstring)."""
+    m, _ = content.folium_maps(backdrop, None)
+    p = prepare(m, [focus_layer(content.areas, None), layer])
+    args = dict(script=p.script, header=p.header, html=p.html, id=p.map_id, feature_group=p.feature_group,
+                css_links=list(p.css_links), js_links=list(p.js_links))
+    return len(json.dumps(args).encode("utf-8"))
 
 
-def main() -> None:
+def markers(needs) -> folium.FeatureGroup:
+    """The baseline: one ``folium.Marker`` per need, its title as tooltip."""
+    group = folium.FeatureGroup(name="Bedarfe")
+    for need in needs:
+        folium.Marker([need.lat, need.lon], tooltip=need.title).add_to(group)
+    return group
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--needs", type=int, default=1_000_000)
     parser.add_argument("--baseline-needs", type=int, default=20_000)
@@ -164,6 +190,9 @@ def main() -> None:
     table = indicators.indicator_table(settings, "PLR")
     geojson = display_geojson(settings, "PLR")
     plr_points = representative_points(settings, "PLR").assign(name=table["name"])
+    content = PlannerMap(geojson, "PLR", table["name"],
+                         indicator_layer(table["mss_status"], indicators.INDICATORS["mss_status"], "de"))
+    backdrop = {"basemap": None, "landmarks": landmarks(settings)}
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite:///{Path(folder) / 'bench.sqlite'}"
         store = open_store(database_url=url, geography=None)
@@ -204,28 +233,38 @@ def main() -> None:
         drawn = inventory.MapNeeds(per_area=plr_points.assign(count=per_plr.set_index("PLR_ID")["count"])
                                    .fillna({"count": 0}))
         street = inventory.needs_in_view(store, inventory.NeedFilters(), drawn, (STREET_VIEW, bounds), limit=limit)
-        street_b = sent(table, geojson, needs_layer(street.points, None, mode="points", categories=tuple(CATEGORIES)))
-        fallback_b = sent(table, geojson, needs_layer(None, drawn.per_area, mode="points"))
-        nothing_b = sent(table, geojson, folium.FeatureGroup(name="Bedarfe"))
-        worst = pd.DataFrame({"lat": [52.5] * limit, "lon": [13.4] * limit, "category": ["mobility"] * limit,
-                              "title": ["ä" * 120] * limit})
-        worst_b = sent(table, geojson, needs_layer(worst, None, mode="points", categories=tuple(CATEGORIES)))
-        markers = folium.FeatureGroup(name="Bedarfe")
+        street_b = sent(content, backdrop, needs_layer(street.points, None, mode="points",
+                                                      categories=tuple(CATEGORIES)))
+        fallback_b = sent(content, backdrop, needs_layer(None, drawn.per_area, mode="points"))
+        nothing_b = sent(content, backdrop, folium.FeatureGroup(name="Bedarfe"))
+        worst = {}
+        for name, title in WORST_TITLES.items():
+            frame = pd.DataFrame({"lat": [round(KOTTBUSSER_TOR[0] + i * 1.1e-5, 5) for i in range(limit)],
+                                  "lon": [round(KOTTBUSSER_TOR[1] + i * 1.3e-5, 5) for i in range(limit)],
+                                  "category": "other", "title": [title] * limit})
+            worst[name] = sent(content, backdrop, needs_layer(frame, None, mode="points", categories=tuple(CATEGORIES)))
         sample = store.query(limit=args.baseline_needs)
-        for need in sample:
-            folium.Marker([need.lat, need.lon], tooltip=need.title).add_to(markers)
-        sample_b = sent(table, geojson, markers)
+        half_b = sent(content, backdrop, markers(sample[:len(sample) // 2]))
+        sample_b = sent(content, backdrop, markers(sample))
         per_marker = (sample_b - nothing_b) / len(sample)
+        per_marker_half = (half_b - nothing_b) / (len(sample) // 2)
         baseline_b = nothing_b + per_marker * published
         print(f"street view ({len(street.points)} needs drawn, capped: {street.capped}): {street_b:,} bytes")
         print(f"per-area fallback (542 circles): {fallback_b:,} bytes")
-        print(f"street view, worst case ({limit} needs, 120 umlauts each): {worst_b:,} bytes")
-        print(f"one marker per need: {sample_b:,} bytes for {len(sample):,} needs measured, {per_marker:.0f} "
-              f"bytes per marker -> {baseline_b:,.0f} bytes for {published:,} (extrapolated) | "
-              f"street view ×{baseline_b / street_b:,.0f} smaller")
+        for name, size in worst.items():
+            print(f"street view, worst case ({limit} needs, 120 characters {name} each, "
+                  f"shown within {MARKER_TITLE_BYTES} bytes): {size:,} bytes")
+        print(f"one marker per need, MEASURED on {len(sample) // 2:,} and {len(sample):,} needs: {half_b:,} and "
+              f"{sample_b:,} bytes ({per_marker_half:.0f} and {per_marker:.0f} bytes per marker)")
+        print(f"one marker per need, EXTRAPOLATED linearly (not measured) to all {published:,} published needs: "
+              f"~{baseline_b:,.0f} bytes | street view ×{baseline_b / street_b:,.0f} smaller")
         print(f"map without needs: {nothing_b:,} bytes")
+        over = {name: size for name, size in {"street view": street_b, **worst}.items() if size >= MAX_BYTES}
+        if over:
+            print(f"FAILED: {', '.join(over)} at or above {MAX_BYTES:,} bytes")
         store.close()
+    return 1 if over else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -182,12 +182,13 @@ SETTINGS: tuple[Setting, ...] = (
         "BEDARFSATLAS_GEOCODER_URL",
         None,
         "Base URL of a geocoding service for street addresses in the place search (a self-hosted "
-        "Nominatim or Photon, or the city's own), queried by the server. Unset: no request leaves the server.",
+        "Nominatim, Photon or Pelias, or the city's own speaking one of their APIs), queried by the server. "
+        "Unset: no request leaves the server.",
     ),
     Setting(
         "BEDARFSATLAS_GEOCODER_KIND",
         "nominatim",
-        "The geocoding service's API: `nominatim` or `photon`.",
+        "The geocoding service's API: `nominatim`, `photon` or `pelias`.",
     ),
     Setting(
         "BEDARFSATLAS_GEOCODER_TIMEOUT",
@@ -388,7 +389,8 @@ def locale_variables(env: Mapping[str, str] | None = None) -> dict[str, str]:
     return {name: env[name] for name in LOCALE_VARIABLES if name in env}
 
 
-GEOCODER_KINDS = ("nominatim", "photon")
+#: The geocoding APIs the place search speaks (through geopy): any service that speaks one of them works.
+GEOCODER_KINDS = ("nominatim", "photon", "pelias")
 
 
 def _geocoder(env: Mapping[str, str]) -> dict:

@@ -1,14 +1,17 @@
 """Street addresses for the place search, from the operator's own geocoding service.
 
 The gazetteer (:mod:`geodata.places`) knows stations, facilities and areas, not
-house numbers. An operator who runs a geocoder (a self-hosted Nominatim or Photon,
-or the city's own) names it in ``BEDARFSATLAS_GEOCODER_URL`` and
-``BEDARFSATLAS_GEOCODER_KIND``; the *server* then asks it through geopy, the
-well-kept Python geocoding client, never the resident's browser. Unset, nothing
-leaves the server.
+house numbers. An operator who runs a geocoder (a self-hosted Nominatim, Photon or
+Pelias, or the city's own service speaking one of their APIs) names it in
+``BEDARFSATLAS_GEOCODER_URL`` and ``BEDARFSATLAS_GEOCODER_KIND``; the *server* then
+asks it through geopy, the well-kept Python geocoding client, never the resident's
+browser. Unset, nothing leaves the server. Pelias is the open-source geocoder that
+public bodies run for themselves; geopy's ArcGIS client, the other API common in
+city GIS, asks a fixed service path (``.../World/GeocodeServer``) that a city's own
+locator does not have, so it is not offered.
 
 The request is restricted to Berlin's extent (Nominatim's ``viewbox`` with
-``bounded``, Photon's ``bbox``), and every answer is checked again with the LOR
+``bounded``, Photon's ``bbox``, Pelias's ``boundary.rect``), and every answer is checked again with the LOR
 point lookup: what lies outside Berlin's Planungsräume is dropped, and each
 address carries its PLR, BZR, PGR and Bezirk like every gazetteer entry.
 
@@ -26,7 +29,7 @@ from urllib.parse import urlsplit
 
 from geopy.adapters import RequestsAdapter
 from geopy.exc import GeopyError
-from geopy.geocoders import Nominatim, Photon
+from geopy.geocoders import Nominatim, Pelias, Photon
 from geopy.point import Point
 
 from core.settings import Settings
@@ -51,11 +54,11 @@ class GeocoderUnavailable(RuntimeError):
 
 
 @lru_cache(maxsize=4)
-def _client(url: str, kind: str, timeout: float) -> Nominatim | Photon:
+def _client(url: str, kind: str, timeout: float) -> Nominatim | Photon | Pelias:
     parts = urlsplit(url)
-    # geopy appends the API path (/search, /api) to "domain", which may carry a path prefix.
+    # geopy appends the API path (/search, /api, /v1/search) to "domain", which may carry a path prefix.
     domain = (parts.netloc + parts.path).rstrip("/")
-    cls = Nominatim if kind == "nominatim" else Photon
+    cls = {"nominatim": Nominatim, "photon": Photon, "pelias": Pelias}[kind]
     return cls(domain=domain, scheme=parts.scheme, timeout=timeout, user_agent=USER_AGENT,
                adapter_factory=_adapter)
 
@@ -81,6 +84,18 @@ def _photon_name(raw: dict[str, Any], fallback: str) -> str:
     return street or name or fallback.split(",")[0]
 
 
+def _pelias_name(raw: dict[str, Any], fallback: str) -> str:
+    props = raw.get("properties") or {}
+    street = " ".join(str(props[k]) for k in ("street", "housenumber") if props.get(k))
+    name = str(props.get("name") or "")
+    if props.get("layer") == "address" or not name:
+        return street or name or str(props.get("label") or fallback).split(",")[0]
+    return f"{name}, {street}" if street and street != name else name
+
+
+_NAMES = {"nominatim": _nominatim_name, "photon": _photon_name, "pelias": _pelias_name}
+
+
 def geocode_addresses(settings: Settings, query: str, limit: int = ADDRESS_LIMIT) -> list[Place]:
     """Addresses in Berlin for ``query`` from the configured geocoder, as :class:`~geodata.places.Place` (kind ``address``).
 
@@ -103,16 +118,18 @@ def geocode_addresses(settings: Settings, query: str, limit: int = ADDRESS_LIMIT
         if settings.geocoder_kind == "nominatim":
             found = client.geocode(query, exactly_one=False, limit=limit, addressdetails=True,
                                    viewbox=corners, bounded=True, country_codes="de")
-        else:
+        elif settings.geocoder_kind == "photon":
             found = client.geocode(query, exactly_one=False, limit=limit, bbox=corners)
+        else:  # Pelias answers 10 by default; geopy does not pass its "size"
+            found = client.geocode(query, exactly_one=False, boundary_rect=corners)
     # geopy's errors for HTTP status, time-out, connection and unparsable JSON; JSON of the wrong
     # shape fails inside geopy's parser with the others. Anything else is a bug and propagates.
-    except (GeopyError, ValueError, TypeError, KeyError, AttributeError) as problem:
+    except (GeopyError, ValueError, TypeError, LookupError, AttributeError) as problem:
         raise GeocoderUnavailable(
             f"{settings.geocoder_kind} at {settings.geocoder_url}: {type(problem).__name__}: {problem}"
         ) from problem
     locator = get_locator(settings)
-    name_of = _nominatim_name if settings.geocoder_kind == "nominatim" else _photon_name
+    name_of = _NAMES[settings.geocoder_kind]
     places = []
     for location in found or []:
         areas = locator.locate(location.latitude, location.longitude)

@@ -32,8 +32,10 @@ picture of the current view with needs and facilities as dots
 Every asset is local (Leaflet, Leaflet.markercluster and Leaflet.heat from
 ``static/node_modules``, see :func:`maps.base.use_local_assets`), and every
 text that reaches the map is HTML-escaped: titles of needs are written by
-residents. :func:`standalone_html` inlines the assets into one HTML file for
-the export, so the file opens anywhere without a server.
+residents (and shortened on the map to :data:`MARKER_TITLE_BYTES`, so that the
+bytes of one view are bounded whatever they write). :func:`standalone_html`
+inlines the assets into one HTML file for the export, so the file opens
+anywhere without a server.
 
 Examples
 --------
@@ -96,6 +98,18 @@ POINT_LIMIT = 3000
 #: How far out and in the planners' map zooms: all of Berlin, and a few houses. Without tiles
 #: Leaflet knows no maximum, and Leaflet.markercluster needs one (see :func:`planner_base_map`).
 MIN_ZOOM, MAX_ZOOM = 9.0, 18.0
+
+#: The most bytes of a need's title that travel with its marker, counted as the browser gets them:
+#: HTML-escaped for the tooltip, written into the map's script as JSON, and that script sent as JSON
+#: again by Streamlit ("a" is 1 byte there, "ü" 7, "&lt;" 4, an emoji 14). A longer title ends in "…"
+#: on the map's tooltip (:func:`marker_title`); lists and tables show it whole. So each need in view
+#: costs at most ~130 bytes, whatever its title, and a street view of ``BEDARFSATLAS_MAP_POINT_LIMIT``
+#: (500) needs stays under 0.5 MB (docs/benchmarks.md, "Needs in view"). Ordinary titles of up to
+#: ~90 characters travel whole.
+MARKER_TITLE_BYTES = 100
+
+#: What ends a shortened title.
+ELLIPSIS = "…"
 
 #: One colour per need category (taxonomy order), distinguishable on white.
 CATEGORY_COLOURS = (
@@ -230,12 +244,45 @@ def focus_layer(areas: str | Mapping[str, Any], focus: str | None) -> folium.Fea
     return group
 
 
+def _sent_bytes(text: str) -> int:
+    """Bytes of ``text`` in what the browser gets: a JSON string in the map's script, sent as JSON again."""
+    return len(json.dumps(json.dumps(text, ensure_ascii=True)[1:-1], ensure_ascii=True)) - 2
+
+
+def marker_title(title: object, budget: int = MARKER_TITLE_BYTES) -> str:
+    """``title`` escaped for a marker's tooltip (:func:`maps.base.inert_html`), within ``budget`` bytes as sent.
+
+    A title that costs more is cut after its last whole character that fits
+    (never inside an escape such as ``&lt;``) and ends in "…" (see
+    :data:`MARKER_TITLE_BYTES`).
+
+    >>> marker_title("<b>Bank</b>")
+    '&lt;b&gt;Bank&lt;/b&gt;'
+    >>> marker_title("Schatten auf dem Spielplatz", budget=24)
+    'Schatten auf dem…'
+    >>> marker_title("ü" * 120)[-3:], _sent_bytes(marker_title("ü" * 120)) <= MARKER_TITLE_BYTES
+    ('üü…', True)
+    """
+    escaped = inert_html(title)
+    if _sent_bytes(escaped) <= budget:
+        return escaped
+    # Escaping and both JSON encodings work character by character: the costs add up.
+    room, kept = budget - _sent_bytes(ELLIPSIS), []
+    for piece in map(inert_html, str(title)):
+        room -= _sent_bytes(piece)
+        if room < 0:
+            break
+        kept.append(piece)
+    return "".join(kept).rstrip() + ELLIPSIS
+
+
 class _CircleData(folium.MacroElement):
     """Many circle markers from one compact JSON array: ``[lat, lon, radius, colour index, tooltip]``.
 
     One folium marker per point writes ~500 bytes of script; this writes ~40
     plus the (escaped) tooltip, and adds the markers to its parent (a
-    FeatureGroup or a MarkerCluster) in one loop.
+    FeatureGroup or a MarkerCluster) in one loop. ``prefix`` (escaped) goes
+    before every tooltip, sent once rather than in each row.
     """
 
     _template = folium.elements.Template(
@@ -243,13 +290,14 @@ class _CircleData(folium.MacroElement):
         {% macro script(this, kwargs) %}
         (function () {
             var palette = {{ this.palette_json }};
+            var prefix = {{ this.prefix_json }};
             var rows = {{ this.rows_json }};
             var target = {{ this._parent.get_name() }};
             for (var i = 0; i < rows.length; i++) {
                 var r = rows[i];
                 var marker = L.circleMarker([r[0], r[1]], {radius: r[2], color: "#ffffff", weight: 1,
                     fillColor: palette[r[3]], fillOpacity: 0.85, className: "{{ this.class_name }}"});
-                marker.bindTooltip(r[4]);
+                marker.bindTooltip(prefix + r[4]);
                 target.addLayer(marker);
             }
         })();
@@ -257,13 +305,14 @@ class _CircleData(folium.MacroElement):
         """
     )
 
-    def __init__(self, rows: list[list[Any]], palette: list[str], class_name: str):
+    def __init__(self, rows: list[list[Any]], palette: list[str], class_name: str, prefix: str = ""):
         super().__init__()
         self._name = "CircleData"
         # json.dumps keeps the tooltips inside one JS string literal; they are HTML-escaped
         # already, so no "</script>" can occur.
         self.rows_json = json.dumps(rows, ensure_ascii=True, separators=(",", ":"))
         self.palette_json = json.dumps(palette)
+        self.prefix_json = json.dumps(prefix, ensure_ascii=True)
         self.class_name = re.sub(r"[^a-z-]", "", class_name)
 
 
@@ -283,6 +332,7 @@ def needs_layer(
     needs : DataFrame or None
         One row per need with ``lat``, ``lon``, ``category``, ``title``; ``None``
         when there are more than :data:`POINT_LIMIT` (the page then passes ``per_area``).
+        A long title is shortened on its tooltip (:func:`marker_title`).
     per_area : DataFrame or None
         When ``needs`` is ``None``: one row per planning area with ``lat``,
         ``lon`` (a point inside it), ``name`` and ``count``.
@@ -313,17 +363,17 @@ def needs_layer(
         return group
     if needs is not None:
         index = {c: i for i, c in enumerate(categories)}
-        prefix = inert_html(t("planner.map.needs", lang))
         rows = [
             [round(float(lat), 5), round(float(lon), 5), 6, index.get(cat, len(index)) % len(CATEGORY_COLOURS),
-             f"{prefix}: {inert_html(str(title))}"]
+             marker_title(title)]
             for lat, lon, cat, title in needs[["lat", "lon", "category", "title"]].itertuples(index=False)
         ]
         cluster = MarkerCluster(options={"showCoverageOnHover": False, "maxClusterRadius": 40})
         cluster.default_js = [js[0]]
         cluster.default_css = list(css)
         cluster.add_to(group)
-        _CircleData(rows, list(CATEGORY_COLOURS), "planner-need").add_to(cluster)
+        _CircleData(rows, list(CATEGORY_COLOURS), "planner-need",
+                    prefix=f"{inert_html(t('planner.map.needs', lang))}: ").add_to(cluster)
         return group
     present = per_area[per_area["count"] > 0]
     biggest = float(present["count"].max()) if len(present) else 1.0

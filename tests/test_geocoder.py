@@ -1,7 +1,7 @@
-"""Street addresses from the operator's geocoder, against a stub Nominatim/Photon on loopback.
+"""Street addresses from the operator's geocoder, against a stub Nominatim/Photon/Pelias on loopback.
 
 The stub is a tiny ``http.server`` in a thread. It answers ``/search``
-(Nominatim) and ``/api`` (Photon) with what the test told it: real-looking
+(Nominatim), ``/api`` (Photon) and ``/v1/search`` (Pelias) with what the test told it: real-looking
 JSON, an HTTP error, text that is not JSON, or nothing until after the
 time-out. Whatever the geocoder does, the search still answers from the
 gazetteer, and says when the address search was unavailable.
@@ -55,6 +55,18 @@ def _photon_answer() -> dict:
     ]}
 
 
+def _pelias_answer() -> dict:
+    return {"geocoding": {"version": "0.2"}, "type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [KOTTI_ADDRESS[1], KOTTI_ADDRESS[0]]},
+         "properties": {"layer": "address", "name": "Adalbertstraße 96", "housenumber": "96",
+                        "street": "Adalbertstraße", "postalcode": "10999", "locality": "Berlin",
+                        "label": "Adalbertstraße 96, Berlin, Deutschland"}},
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [POTSDAM[1], POTSDAM[0]]},
+         "properties": {"layer": "venue", "name": "Potsdam Hauptbahnhof", "locality": "Potsdam",
+                        "label": "Potsdam Hauptbahnhof, Potsdam, Deutschland"}},
+    ]}
+
+
 @pytest.fixture
 def stub():
     """A geocoding service on a free loopback port; yields ``(Stub, base URL)``."""
@@ -73,8 +85,12 @@ def stub():
                 return
             if state.mode == "badjson":
                 body = b"<html>maintenance</html>"
+            elif state.mode == "shape":  # JSON, but a feature without its point
+                body = json.dumps({"type": "FeatureCollection", "features": [{"properties": {}}]}).encode()
             elif url.path == "/search":
                 body = json.dumps(_nominatim_answer()).encode()
+            elif url.path == "/v1/search":
+                body = json.dumps(_pelias_answer()).encode()
             else:
                 body = json.dumps(_photon_answer()).encode()
             self.send_response(200)
@@ -104,7 +120,7 @@ def _settings(data_settings, url: str | None, kind: str = "nominatim", timeout: 
     return load_settings(env)
 
 
-@pytest.mark.parametrize("kind", ["nominatim", "photon"])
+@pytest.mark.parametrize("kind", ["nominatim", "photon", "pelias"])
 def test_addresses_in_berlin_follow_the_gazetteer_places(settings_with_data, stub, kind):
     state, url = stub
     answer = search(_settings(settings_with_data, url, kind), "Kottbusser Tor")
@@ -120,14 +136,19 @@ def test_addresses_in_berlin_follow_the_gazetteer_places(settings_with_data, stu
         assert path == "/search"
         assert params["q"] == ["Kottbusser Tor"] and params["bounded"] == ["1"]
         assert params["viewbox"] == ["13.08,52.33,13.77,52.68"]
-    else:
+    elif kind == "photon":
         assert path == "/api"
         assert params["q"] == ["Kottbusser Tor"] and params["bbox"] == ["13.08,52.33,13.77,52.68"]
+    else:
+        assert path == "/v1/search"
+        assert params["text"] == ["Kottbusser Tor"]
+        assert [params[f"boundary.rect.{corner}"] for corner in ("min_lon", "min_lat", "max_lon", "max_lat")] == [
+            ["13.08"], ["52.33"], ["13.77"], ["52.68"]]
 
 
 @pytest.mark.parametrize("mode, reason", [("error", "500"), ("badjson", "GeocoderParseError"),
                                           ("slow", "GeocoderTimedOut")])
-@pytest.mark.parametrize("kind", ["nominatim", "photon"])
+@pytest.mark.parametrize("kind", ["nominatim", "photon", "pelias"])
 def test_a_failing_geocoder_leaves_the_gazetteer_answer(settings_with_data, stub, kind, mode, reason):
     state, url = stub
     state.mode = mode
@@ -140,6 +161,14 @@ def test_a_failing_geocoder_leaves_the_gazetteer_answer(settings_with_data, stub
     assert answer.places and answer.places[0].name == "U Kottbusser Tor"
     assert all(p.kind != "address" for p in answer.places)
     assert reason in answer.addresses_unavailable and url in answer.addresses_unavailable
+
+
+@pytest.mark.parametrize("kind", ["photon", "pelias"])
+def test_an_answer_of_the_wrong_shape_is_unavailable(settings_with_data, stub, kind):
+    state, url = stub
+    state.mode = "shape"
+    answer = search(_settings(settings_with_data, url, kind), "Kottbusser Tor")
+    assert answer.places[0].name == "U Kottbusser Tor" and "Error" in answer.addresses_unavailable
 
 
 def test_a_geocoder_that_is_not_there_is_unavailable(settings_with_data, stub):
@@ -165,7 +194,7 @@ def test_without_a_geocoder_no_request_leaves_the_server(settings_with_data, mon
     "env, message",
     [
         ({"BEDARFSATLAS_GEOCODER_URL": "nominatim.example.berlin"}, "must start with https:// or http://"),
-        ({"BEDARFSATLAS_GEOCODER_KIND": "google"}, "must be one of nominatim, photon, got 'google'"),
+        ({"BEDARFSATLAS_GEOCODER_KIND": "google"}, "must be one of nominatim, photon, pelias, got 'google'"),
         ({"BEDARFSATLAS_GEOCODER_TIMEOUT": "soon"}, "between 0 and 60, got 'soon'"),
         ({"BEDARFSATLAS_GEOCODER_TIMEOUT": "0"}, "between 0 and 60, got '0'"),
     ],

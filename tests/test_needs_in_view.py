@@ -15,6 +15,7 @@ import math
 import re
 from pathlib import Path
 
+import folium
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -22,6 +23,7 @@ import sqlalchemy as sa
 from assessment.analysis import inventory
 from assessment.analysis.inventory import MapNeeds, NeedFilters
 from assessment.needs.model import ImportExtras
+from assessment.needs.taxonomy import category_ids
 from core.settings import SettingsError, load_settings
 from maps.planner import POINT_LIMIT
 from maps.view import STREET_ZOOM, KeptView, MapView, fit_view, view_bounds
@@ -225,6 +227,93 @@ def test_below_street_zoom_the_note_says_to_zoom_in():
         "Straßenebene hinein, um die einzelnen Bedarfe im Kartenausschnitt zu sehen.")
 
 
+# --- what one street view sends: the bound holds for any titles ----------------------------------
+
+# Titles of the longest allowed length (120 characters) that cost the most bytes where the browser gets
+# them: HTML-escaped for the tooltip, written into the map's script as JSON, and that script sent as
+# JSON again ("ü" 7 bytes, "&quot;" 6, an emoji 14, a backslash 4).
+WORST_TITLES = {
+    "umlauts": "ü" * 120,
+    "escaped": '<>&"' * 30,
+    "umlauts and escaped": 'ü<>&"' * 24,
+    "emoji": "\U0001F600" * 120,
+    "backslashes and control characters": "\\\x01" * 60,
+}
+
+
+def sent_payload(m, overlays) -> int:
+    """Bytes of what the page's map component sends: its arguments as Streamlit serialises them (JSON)."""
+    from ui.map_component import prepare
+
+    p = prepare(m, overlays)
+    return len(json.dumps(dict(script=p.script, header=p.header, html=p.html, id=p.map_id,
+                               feature_group=p.feature_group, css_links=list(p.css_links),
+                               js_links=list(p.js_links))).encode("utf-8"))
+
+
+def worst_view(title: str, limit: int) -> pd.DataFrame:
+    """``limit`` needs at Kottbusser Tor (5 decimals, as drawn), each with ``title``, in the last category."""
+    return pd.DataFrame({"lat": [round(KOTTI[0] + i * 1.1e-5, 5) for i in range(limit)],
+                         "lon": [round(KOTTI[1] + i * 1.3e-5, 5) for i in range(limit)],
+                         "category": ["other"] * limit, "title": [title] * limit})
+
+
+def test_one_street_view_sends_under_half_a_megabyte_whatever_the_titles(settings_with_data):
+    from geodata import indicators
+    from geodata.display import display_geojson
+    from geodata.orientation import landmarks
+    from maps.base import indicator_layer
+    from maps.planner import PlannerMap
+
+    limit = load_settings().map_point_limit  # 500
+    table = indicators.indicator_table(settings_with_data, "PLR")
+    geojson = display_geojson(settings_with_data, "PLR")
+    backdrop = {"basemap": None, "landmarks": landmarks(settings_with_data)}
+    layer = indicator_layer(table["mss_status"], indicators.INDICATORS["mss_status"], "de")
+    for name, title in WORST_TITLES.items():
+        shown = PlannerMap(geojson, "PLR", table["name"], layer, needs=worst_view(title, limit),
+                           categories={c: c for c in category_ids()})
+        sent = sent_payload(*shown.folium_maps(backdrop, None))
+        assert sent < 500_000, f"{name}: {sent:,} bytes for {limit} needs in one view"
+
+
+@pytest.mark.parametrize("lang", ["de", "en", "tr", "ar", "uk", "ls"])
+def test_each_need_in_view_costs_a_bounded_number_of_bytes_in_any_language(lang):
+    from maps.planner import needs_layer, planner_base_map
+
+    limit = 500
+    m = planner_base_map(lang=lang)
+    empty = sent_payload(m, [needs_layer(worst_view("x", 0), None, categories=category_ids(), lang=lang)])
+    for name, title in WORST_TITLES.items():
+        m = planner_base_map(lang=lang)
+        layer = needs_layer(worst_view(title, limit), None, categories=category_ids(), lang=lang)
+        per_need = (sent_payload(m, [layer]) - empty) / limit
+        assert per_need <= 140, f"{lang}, {name}: {per_need:.0f} bytes per need"
+
+
+def test_a_markers_title_is_shortened_with_an_ellipsis_and_stays_escaped():
+    from maps.planner import MARKER_TITLE_BYTES, needs_layer
+
+    ordinary = "Barrierefreier Zugang zur Haltestelle entlang des Kanals zwischen den Brücken"
+    titles = [ordinary, '<b onmouseover="x">' * 7, "ü" * 120, "{{ 7*7 }} ${x}" * 9]
+    layer = needs_layer(pd.DataFrame({"lat": [52.5] * 4, "lon": [13.4] * 4, "category": ["mobility"] * 4,
+                                      "title": titles}), None, categories=("mobility",))
+    m = folium.Map(tiles=None)
+    layer.add_to(m)
+    script = m.get_root().render()
+    rows = json.loads(script.split("var rows = ")[1].split(";\n", 1)[0])
+    tooltips = [r[4] for r in rows]
+    # An ordinary title travels whole, and the tooltip's "Bedarf: " once for the layer, not in each row.
+    assert tooltips[0] == ordinary and 'var prefix = "Bedarf: "' in script
+    assert all(t.endswith("…") for t in tooltips[1:])
+    # Cut between whole characters: never inside an escape, so no tag, quote or brace reaches the map.
+    assert tooltips[1].startswith("&lt;b onmouseover=&quot;x&quot;&gt;&lt;b") and "<" not in "".join(tooltips)
+    assert tooltips[2] == "ü" * len(tooltips[2][:-1]) + "…"
+    assert tooltips[3].startswith("&#123;&#123; 7*7 &#125;&#125; $&#123;x&#125;") and "{" not in "".join(tooltips)
+    for tooltip in tooltips:
+        assert len(json.dumps(json.dumps(tooltip)[1:-1])) - 2 <= MARKER_TITLE_BYTES
+
+
 # --- the page (AppTest), with more needs than the point limit ----------------------------------------
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -307,7 +396,7 @@ def test_a_link_at_street_zoom_shows_each_published_need_in_its_view(crowded_db,
     assert marker == "planner-need"
     # At zoom 17 the 900 x 560 px map shows 0.0107 x 0.0033 degrees around Kottbusser Tor: the 600 needs in
     # their 60 m square, not the pending ones, none of the Brandenburg Gate's.
-    assert len(rows) == 500 and all(r[4].startswith("Bedarf: Kotti ") for r in rows)
+    assert len(rows) == 500 and all(r[4].startswith("Kotti ") for r in rows)  # the map writes "Bedarf: " before
     assert "mehr als 500 Bedarfe; die Karte zeigt die 500 neuesten. Zoomen Sie weiter hinein" in captions(at)
 
 
