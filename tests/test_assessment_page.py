@@ -152,6 +152,7 @@ def test_the_minimum_residents_setting_marks_areas_too_few(settings_with_data, d
     assert shown.loc[list(small), "Rang"].isna().all()
 
 
+@pytest.mark.slow  # over 1.5 s on this machine: the full suite, not the fast tier
 def test_adding_and_removing_an_indicator(settings_with_data, database_url):
     at = open_page()
     at.selectbox(key="assess_add").set_value("ug_heat_high_share").run()
@@ -250,6 +251,7 @@ def test_each_remove_button_is_named_after_its_indicator(settings_with_data, dat
         "Remove the indicator “Share of residents in PLR with negative MSS dynamics”")
 
 
+@pytest.mark.slow  # over 1.5 s on this machine: the full suite, not the fast tier
 def test_a_rerun_with_unchanged_inputs_does_not_compute_again(settings_with_data, database_url, monkeypatch):
     import streamlit as st
 
@@ -295,6 +297,7 @@ def carried(at: AppTest) -> list[str]:
     return [i.value for i in at.info if i.value.startswith("Ihre Gewichtung")]
 
 
+@pytest.mark.slow  # over 1.5 s on this machine: the full suite, not the fast tier
 def test_own_weights_come_along_to_another_level_and_what_it_lacks_is_named(settings_with_data, database_url):
     at = open_page()
     at.selectbox(key="assess_add").set_value("crime_offences_per_100k").run()

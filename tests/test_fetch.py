@@ -36,6 +36,7 @@ def empty_settings(tmp_path):
     return load_settings({"BEDARFSATLAS_DATA_DIR": str(tmp_path / "data")})
 
 
+@pytest.mark.slow  # over 1.5 s on this machine: the full suite, not the fast tier
 def test_fetch_from_folder_mirror_verifies_every_dataset(mirror, empty_settings):
     lines: list[str] = []
     statuses = fetch(empty_settings, mirror=str(mirror), progress=lines.append)

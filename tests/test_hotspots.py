@@ -153,6 +153,7 @@ def test_matches_esda_on_the_real_bezirksregionen(settings_with_data, method):
     assert (ours.loc[~significant, "class"] == "not_significant").all()
 
 
+@pytest.mark.slow  # over 1.5 s on this machine: the full suite, not the fast tier
 def test_reusing_prebuilt_weights_gives_the_same_result(settings_with_data):
     units = load_units(settings_with_data, "PLR")
     values = indicator_table(settings_with_data, "PLR")["share_under6"]  # NaN in uninhabited PLR

@@ -463,6 +463,7 @@ def test_repeated_wrong_passwords_lock_the_account_name_then_sign_out(store):
     assert not registered(signed_in, "moderation_queue.py")
 
 
+@pytest.mark.slow  # over 1.5 s on this machine: the full suite, not the fast tier
 def test_the_status_filter_on_the_planners_map_is_for_moderators_only(store):
     store.submit(need_input(title="Wartet auf Prüfung"))
     store.submit(need_input(title="Öffentlich"), status="published")

@@ -324,6 +324,7 @@ def test_the_chosen_indicator_is_not_compared_twice(planner_db):
     assert at.multiselect(key="planner_compare_keys_BEZ_de").value == ["population", "share_under18", "share_65plus"]
 
 
+@pytest.mark.slow  # over 1.5 s on this machine: the full suite, not the fast tier
 def test_a_level_without_the_chosen_indicator_says_what_it_shows_instead(planner_db):
     at = open_page({"ebene": "BZR", "indikator": "crime_kieztaten_per_100k"})
     at.selectbox(key="planner_level").set_value("PLR").run()

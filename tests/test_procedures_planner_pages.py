@@ -57,6 +57,7 @@ def test_a_link_opens_the_map_on_one_procedure(kiez_round):
     assert unknown.selectbox(key="planner_procedure").value is None  # all procedures
 
 
+@pytest.mark.slow  # over 1.5 s on this machine: the full suite, not the fast tier
 def test_assessment_counts_and_goals_of_one_procedure(kiez_round, planner_db):
     at = open_assessment(user=PLANNER)
     at.selectbox(key="assess_level").set_value("BEZ").run()
@@ -78,6 +79,7 @@ def test_assessment_counts_and_goals_of_one_procedure(kiez_round, planner_db):
     assert "Mehr Grün in Mitte" not in [t.value for t in at.text]  # the goal belongs to the Kiezrunde
 
 
+@pytest.mark.slow  # over 1.5 s on this machine: the full suite, not the fast tier
 def test_a_planner_edits_and_withdraws_a_goal_and_its_history_shows(planner_db, settings_with_data):
     from assessment.analysis.goals import GoalInput
 

@@ -19,7 +19,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 MAX_PAGE_LINES = 250
-FAST_TIER = 'pytest -m "not browser and not postgres and not slow"'
+FAST_TIER = 'pytest -n 2 -m "not browser and not postgres and not slow"'
 #: Folders that exist only on one machine: a home, a scratch or a work folder.
 MACHINE_PATH = re.compile(r"(?<![\w.~-])/(?:home|root|tmp|Users|work)/[\w.-]")
 #: The commit from which the subject rule is enforced; the subjects after it are checked.

@@ -194,6 +194,7 @@ def empty_store():
     store.close()
 
 
+@pytest.mark.slow  # over 1.5 s on this machine: the full suite, not the fast tier
 def test_real_report_at_bzr_is_reproducible_and_cites_every_source(settings_with_data, empty_store):
     book = GoalBook(empty_store)
     book.create(GoalInput("Schattenplätze an Schulwegen", "green_climate", "BZR", ("011001",), (), ("ug_heat",)))
@@ -263,6 +264,7 @@ def words_beyond_the_page(pdf_path) -> list[str]:
     return beyond
 
 
+@pytest.mark.slow  # over 1.5 s on this machine: the full suite, not the fast tier
 def test_the_ranking_table_fits_the_a4_page(settings_with_data, empty_store, tmp_path, pdf_tools):
     """Nine columns at Planungsraum level, long German headers: nothing runs past the margin."""
     pdf_path = tmp_path / "report.pdf"

@@ -414,6 +414,7 @@ THREE_LOADS = ("2|01020304|0306050c|1700000000", "2|ffffffff|fdfbf9f7|1700000000
 THREE_BROWSERS = ("2|01020304|aabbccdd|1700000000", "2|01020304|11223344|1700000000", "2|01020304|55667788|1700000000")
 
 
+@pytest.mark.slow  # over 1.5 s on this machine: the full suite, not the fast tier
 def test_report_reload_report_counts_one_browser_and_hides_nothing(fake_map, store, monkeypatch):
     """The attack: report, reload, report, reload, report. Each load is a new session, the browser is the same."""
     import streamlit
@@ -441,6 +442,7 @@ def test_report_reload_report_counts_one_browser_and_hides_nothing(fake_map, sto
     assert store.get(need.id).status == "published"
 
 
+@pytest.mark.slow  # over 1.5 s on this machine: the full suite, not the fast tier
 def test_three_browsers_reporting_hide_the_need_from_the_nearby_list(fake_map, store, monkeypatch):
     import streamlit
 
@@ -626,6 +628,7 @@ def send_six(at, fake_map) -> None:
         submit(at)
 
 
+@pytest.mark.slow  # over 1.5 s on this machine: the full suite, not the fast tier
 @pytest.mark.parametrize("who", ["table", "facilitator"])
 def test_a_table_device_and_a_facilitator_are_not_held_to_the_residents_five(fake_map, database_url, store,
                                                                                open_room, who):
@@ -650,6 +653,7 @@ def test_a_table_device_and_a_facilitator_are_not_held_to_the_residents_five(fak
     assert {n.workshop_id for n in store.query(statuses=None)} == {code}
 
 
+@pytest.mark.slow  # over 1.5 s on this machine: the full suite, not the fast tier
 def test_a_wrong_table_link_is_said_and_keeps_the_residents_five(fake_map, database_url, store, open_room):
     code, _ = open_room
     at = AppTest.from_file(PAGE, default_timeout=TIMEOUT_S)

@@ -75,6 +75,7 @@ def test_bad_values_in_an_overview_link_are_named_and_the_rest_holds(settings_wi
 # --- /bewertung ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # over 1.5 s on this machine: the full suite, not the fast tier
 def test_the_assessment_writes_weights_and_directions_into_the_address_bar(database_url):
     at = run(ASSESSMENT)
     assert address(at) == {}  # the preset's weights at the default level
@@ -110,6 +111,7 @@ def test_an_assessment_link_with_its_level_preset_and_an_added_indicator(databas
                            "gewichte": "needs_per_1000:1,share_65plus:2"}
 
 
+@pytest.mark.slow  # over 1.5 s on this machine: the full suite, not the fast tier
 def test_bad_values_in_an_assessment_link_are_named_and_the_rest_holds(database_url):
     at = run(ASSESSMENT, ebene="BZR", normierung="magic", gewichte=f"{STATUS}:9,{DYNAMICS}:2")
     messages = [w.value.replace("\\", "") for w in at.warning]  # as read: Markdown's escapes gone

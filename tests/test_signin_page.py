@@ -288,6 +288,7 @@ def test_without_kept_sign_ins_the_secrets_alone_decide(store, anna_hash, monkey
     assert_signed_out_with(at, CHANGED)
 
 
+@pytest.mark.slow  # over 1.5 s on this machine: the full suite, not the fast tier
 def test_an_open_tab_loses_an_oidc_sign_in_that_ended(store):
     claims = {"sub": "sub-anna", "email": "anna@bezirk.berlin.de", "email_verified": True}
     at = app_with({"auth": AUTH, "bedarfsatlas": ROLES}, claims, page=MODERATION)

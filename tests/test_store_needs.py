@@ -282,6 +282,7 @@ def test_no_personal_data_columns(store):
     assert columns - {"geom"} == expected
 
 
+@pytest.mark.slow  # over 1.5 s on this machine: the full suite, not the fast tier
 def test_many_sessions_in_one_process_share_a_store(store):
     """Streamlit runs each browser session in a thread of one process, all on one cached store."""
     from concurrent.futures import ThreadPoolExecutor

@@ -62,6 +62,7 @@ def run_page(script: str, user: User | None = None, **query) -> AppTest:
     return at
 
 
+@pytest.mark.slow  # over 1.5 s on this machine: the full suite, not the fast tier
 def test_several_pages_and_sessions_share_one_engine_per_database(engines, settings_with_data, fake_map):
     url, created = engines
     for _ in range(2):  # two sessions (page loads) of each
