@@ -38,6 +38,7 @@ Examples
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
@@ -66,20 +67,16 @@ DEFAULT_CELL_SIZE_M = 100.0
 _OUTSIDE = -1  # grid value: no PLR touches the cell
 _BORDER = -2  # grid value: the cell needs the exact test
 
-# One transformer per process, used under a lock: pyproj transformers must not be used by two
-# threads at once, and Streamlit runs every script run in a new thread, so one per thread was
-# made anew (about 6 ms of PROJ set-up) for every pin.
-_TRANSFORMER: pyproj.Transformer | None = None
-_TRANSFORMER_LOCK = threading.Lock()
+# pyproj makes a transformer's PROJ object anew in every thread that uses it (about 6 ms), and
+# Streamlit runs every script run in a new thread: a pin paid that each time. So every transform
+# runs on one long-lived worker thread, where the transformer's PROJ object is made once.
+_TRANSFORMS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bedarfsatlas-transform")
+_TRANSFORMER = pyproj.Transformer.from_crs(WEB_CRS, ANALYSIS_CRS, always_xy=True)
 
 
 def _to_analysis_crs(lats: np.ndarray, lons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """WGS84 lat/lon -> EPSG:25833 x/y; non-finite where pyproj cannot transform."""
-    global _TRANSFORMER
-    with _TRANSFORMER_LOCK:
-        if _TRANSFORMER is None:
-            _TRANSFORMER = pyproj.Transformer.from_crs(WEB_CRS, ANALYSIS_CRS, always_xy=True)
-        x, y = _TRANSFORMER.transform(lons, lats, errcheck=False)
+    x, y = _TRANSFORMS.submit(_TRANSFORMER.transform, lons, lats, errcheck=False).result()
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 
