@@ -14,7 +14,8 @@ fields have no ``max_chars`` (Streamlit would silently drop a longer paste): a l
 (:mod:`ui.live_count`), and the store refuses too long a text while the form keeps it.
 
 Step 2 is a fragment (:func:`ui.report_form.what_step`): a topic or a title reruns the form, not the
-map. The rules are plain functions: one send in :mod:`assessment.participation.submission`, the place in
+map; so is step 3: "Ich auch" and "Problem melden" rerun the list of needs nearby. The rules are
+plain functions: one send in :mod:`assessment.participation.submission`, the place in
 :mod:`assessment.participation.places`, workshops, "Ich auch" and "Problem melden" in
 :mod:`assessment.participation.residents`; the map is :func:`ui.resident_map.resident_map` (drawn by
 :func:`maps.resident.report_map`, prepared once per content).
@@ -160,38 +161,46 @@ with what:
         what_step(store, settings, lang, workshop, allowance, procedure)
 
 # --- 3. needs nearby --------------------------------------------------------------------------
-st.header(t("report.step_nearby", lang))
-if flag_answer := state.pop("report_flag_message", None):
-    (st.success if flag_answer.ok else st.error)(t(flag_answer.message, lang, **flag_answer.values))
-if not place:
-    st.write(t("report.nearby_hint", lang))
-elif not nearby:
-    st.write(t("report.nearby_empty", lang))
-else:
-    st.write(t("report.nearby_count_area" if places.is_area(place) else "report.nearby_count", lang, n=len(nearby)))
-    # Supported from this browser before (also before a reload): the store knows its token.
-    token = participation.support_token(browser_value(), state["report_session"])
-    state["report_supported"] |= participation.supported_needs(store, token, [n.need.id for n in nearby])
-    for near in nearby:
-        need = near.need
-        with st.container(border=True, key=f"report_need_{need.id}"):
-            st.markdown(f"**{escape_markdown(need.title)}**")
-            st.markdown(escape_markdown(participation.nearby_line(near, lists.need_area(need, lang), lang)))
-            if need.description:
-                st.markdown(escape_markdown(need.description))
-            supported = need.id in state["report_supported"]
-            if supported:
-                st.markdown(t("report.supported", lang))
-            support_column, flag_column = st.columns(2)
-            support_column.button(t("report.supported_button" if supported else "report.support", lang),
-                                  key=f"report_support_{need.id}", disabled=supported,
-                                  on_click=on_support, args=(need.id,))
-            flagged = need.id in state["report_flagged"]
-            with flag_column.popover(t("report.flag", lang), disabled=flagged):
-                st.write(t("report.flag_hint", lang, n=REPORT_THRESHOLD))
-                keep_choice_across_languages(f"report_flag_reason_{need.id}", reason_names(REPORT_REASONS), lang)
-                st.selectbox(t("report.flag_reason", lang), list(REPORT_REASONS), key=f"report_flag_reason_{need.id}",
-                             format_func=lambda r: reason_text(REPORT_REASONS, r, lang),
-                             placeholder=t("report.choose", lang))
-                st.button(t("report.flag_confirm", lang), key=f"report_flag_{need.id}", disabled=flagged,
-                          on_click=on_flag, args=(need.id,))
+@st.fragment
+def nearby_step() -> None:
+    """Step 3: "Ich auch" and "Problem melden" rerun this list only, not the map and the form."""
+    place = state["report_place"]
+    nearby = participation.nearby_needs(store, place) if place else []
+    st.header(t("report.step_nearby", lang))
+    if flag_answer := state.pop("report_flag_message", None):
+        (st.success if flag_answer.ok else st.error)(t(flag_answer.message, lang, **flag_answer.values))
+    if not place:
+        st.write(t("report.nearby_hint", lang))
+    elif not nearby:
+        st.write(t("report.nearby_empty", lang))
+    else:
+        st.write(t("report.nearby_count_area" if places.is_area(place) else "report.nearby_count", lang, n=len(nearby)))
+        # Supported from this browser before (also before a reload): the store knows its token.
+        token = participation.support_token(browser_value(), state["report_session"])
+        state["report_supported"] |= participation.supported_needs(store, token, [n.need.id for n in nearby])
+        for near in nearby:
+            need = near.need
+            with st.container(border=True, key=f"report_need_{need.id}"):
+                st.markdown(f"**{escape_markdown(need.title)}**")
+                st.markdown(escape_markdown(participation.nearby_line(near, lists.need_area(need, lang), lang)))
+                if need.description:
+                    st.markdown(escape_markdown(need.description))
+                supported = need.id in state["report_supported"]
+                if supported:
+                    st.markdown(t("report.supported", lang))
+                support_column, flag_column = st.columns(2)
+                support_column.button(t("report.supported_button" if supported else "report.support", lang),
+                                      key=f"report_support_{need.id}", disabled=supported,
+                                      on_click=on_support, args=(need.id,))
+                flagged = need.id in state["report_flagged"]
+                with flag_column.popover(t("report.flag", lang), disabled=flagged):
+                    st.write(t("report.flag_hint", lang, n=REPORT_THRESHOLD))
+                    keep_choice_across_languages(f"report_flag_reason_{need.id}", reason_names(REPORT_REASONS), lang)
+                    st.selectbox(t("report.flag_reason", lang), list(REPORT_REASONS),
+                                 key=f"report_flag_reason_{need.id}", placeholder=t("report.choose", lang),
+                                 format_func=lambda r: reason_text(REPORT_REASONS, r, lang))
+                    st.button(t("report.flag_confirm", lang), key=f"report_flag_{need.id}", disabled=flagged,
+                              on_click=on_flag, args=(need.id,))
+
+
+nearby_step()
