@@ -20,7 +20,7 @@ from core.i18n import LANGUAGE_NAMES, interface_language, t
 from core.settings import Settings, load_settings
 from ui.cached import locator_started
 from ui.context import needs_store
-from ui.sign_in import ended_notice, sign_out, signed_in_user
+from ui.sign_in import app_secrets, ended_notice, sign_out, signed_in_user
 from ui.direction import direction_script
 from ui.phone_menu import MENU_CLOSES_SCRIPT
 from geodata.fetch import DataError, require_data
@@ -37,13 +37,6 @@ def _data_checked(_settings: Settings, raw_dir: str) -> bool:
     # is not cached, so the app recovers on reload once the data step has run.
     require_data(_settings)
     return True
-
-
-def _secrets() -> dict:
-    try:
-        return st.secrets.to_dict()
-    except FileNotFoundError:  # no secrets file: no staff accounts and no OIDC, residents only
-        return {}
 
 
 # The city profile's defaults (language, imprint) where the operator set nothing.
@@ -67,7 +60,7 @@ if "lang" not in st.session_state:
 lang = st.session_state["lang"]
 
 # --- who is signed in: checked again on every run (ui.sign_in says how) ------------------------
-secrets = _secrets()
+secrets = app_secrets()
 oidc_configured = "auth" in secrets
 user = signed_in_user(settings, secrets)
 # What keeps single sign-on from working (Authlib missing, a key of [auth] missing or wrong): the

@@ -319,3 +319,32 @@ def test_an_oidc_identity_without_a_staff_role_is_told_so_and_can_sign_out(store
     assert at.user == {"is_logged_in": False}  # st.logout ran; the browser goes to the provider
     at.run()  # and comes back, a resident
     assert len(sso_buttons(at)) == 1 and not at.session_state["user"].is_staff
+
+
+def test_a_removed_facilitators_click_in_the_pin_list_hides_nothing(store, anna_hash, settings_with_data):
+    """A click runs its callback before ``app.py`` re-checks the sign-in, and a click in the pin list's
+    fragment skips ``app.py`` altogether: the hide checks the sign-in itself first."""
+    from datetime import date
+
+    from assessment.needs.model import NeedInput
+    from assessment.participation.workshops import WorkshopBook
+    from tests.test_report_page import BRANDENBURG_GATE
+
+    located = open_store(settings_with_data, database_url=str(store.engine.url))
+    book = WorkshopBook(located)
+    code = book.open(book.create("Kiezwerkstatt", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
+    need = located.submit(NeedInput(category="mobility", title="Mehr Bänke", lat=BRANDENBURG_GATE[0],
+                                  lon=BRANDENBURG_GATE[1], workshop_id=code, channel="workshop"), status="published")
+    at = app_with({"bedarfsatlas": {"accounts": {"frieda": {"password_hash": anna_hash, "roles": ["facilitator"]}}}})
+    at.text_input[0].set_value("frieda")
+    at.text_input[1].set_value(PASSWORD)
+    at.button[0].click().run()
+    at.switch_page(str(PAGES / "workshop_setup.py")).run()
+    assert not at.exception, at.exception
+    at.selectbox(key="ws_selected").set_value(code).run()
+    hide = at.button(key=f"ws_hide_{need.id}")
+    del at.secrets["bedarfsatlas"]["accounts"]["frieda"]  # the admin removed the account meanwhile
+    hide.click().run()
+    assert not at.exception, at.exception
+    assert store.get(need.id).status == "published"
+    assert not at.session_state["user"].is_staff

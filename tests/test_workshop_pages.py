@@ -71,6 +71,18 @@ def load_in_browser(monkeypatch):
     return load
 
 
+@pytest.fixture
+def signed_in_as_in_session(monkeypatch):
+    """These pages run here without ``app.py``, whose sign-in a hide checks again: the user put into the
+    session counts as signed in (tests/test_signin_page.py checks the real re-check)."""
+    import streamlit as st
+
+    from ui import projector_pins
+
+    monkeypatch.setattr(projector_pins, "still_signed_in",
+                        lambda roles: bool(st.session_state.get("user", FACILITATOR).roles & roles))
+
+
 def setup_page(user=FACILITATOR) -> AppTest:
     """/workshop as ``user`` would get it (app.py puts the signed-in user into the session)."""
     at = AppTest.from_file(SETUP, default_timeout=TIMEOUT_S)
@@ -553,7 +565,7 @@ def test_the_facilitator_chooses_whether_the_room_publishes_at_once_seeing_what_
     assert book.get(workshop.code).publish_immediately is True
 
 
-def test_the_facilitator_hides_a_pin_with_one_click_and_the_projector_drops_it(book, fake_map):
+def test_the_facilitator_hides_a_pin_with_one_click_and_the_projector_drops_it(book, fake_map, signed_in_as_in_session):
     from assessment.needs.audit import entries
 
     code = book.open(book.create("Kiezwerkstatt", date(2026, 12, 3), focus_level="BEZ", focus_id="01").code).code
@@ -616,7 +628,8 @@ def hide_buttons(at) -> list:
     return [b for b in at.button if (b.key or "").startswith("live_hide_")]
 
 
-def test_a_signed_in_facilitator_hides_a_pin_on_the_live_view_which_others_see_without_controls(book, fake_map):
+def test_a_signed_in_facilitator_hides_a_pin_on_the_live_view_which_others_see_without_controls(
+        book, fake_map, signed_in_as_in_session):
     from assessment.needs.audit import entries
     from core.i18n import escape_markdown
 

@@ -19,8 +19,10 @@ from typing import Callable, Sequence
 import streamlit as st
 
 from assessment.needs.taxonomy import category_label
+from assessment.participation.auth import PAGE_ROLES
 from assessment.participation.workshops import WorkshopBook, WorkshopError
 from core.i18n import escape_markdown, t
+from ui.sign_in import still_signed_in
 
 #: Seconds between two looks at the pins: a new pin is listed, ready to hide, at most this long after it came.
 REFRESH_S = 5.0
@@ -28,6 +30,10 @@ _MESSAGE = "ws_pin_message"
 
 
 def _hide(book: WorkshopBook, code: str, need_id: str, reference: str, actor: str, lang: str) -> None:
+    if not still_signed_in(PAGE_ROLES["workshop"]):  # a fragment's click skips app.py's check of the sign-in
+        reason = st.session_state.get("signin_ended", "ended")
+        st.session_state[_MESSAGE] = ("error", t(f"auth.ended.{reason}", lang))
+        return
     try:
         book.hide_pin(code, need_id, actor=actor)
     except WorkshopError as refused:  # hidden from another tab a moment ago, say

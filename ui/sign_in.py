@@ -40,7 +40,7 @@ from assessment.participation.auth import (
     session_cookie_script,
 )
 from core.settings import Settings
-from ui.context import needs_store
+from ui.context import needs_store, page_context
 
 
 def _accounts(section: Mapping) -> dict[str, Account]:
@@ -116,6 +116,24 @@ def signed_in_user(settings: Settings, secrets: Mapping) -> User:
         state.pop("signin_ended_on", None)
     state["user"] = user
     return user
+
+
+def app_secrets() -> dict:
+    """The app's secrets (staff accounts, OIDC), or none without a secrets file: residents only."""
+    try:
+        return st.secrets.to_dict()
+    except FileNotFoundError:
+        return {}
+
+
+def still_signed_in(roles: frozenset[str] | set[str]) -> bool:
+    """Whether this tab's user still has one of ``roles``, checked again now.
+
+    ``app.py`` re-checks the sign-in at every run of a page, but a click inside a fragment
+    reruns the fragment alone: a staff action there (hiding a pin on ``/workshop`` or
+    ``/live``) asks here first, so an expired or removed account does nothing more.
+    """
+    return bool(signed_in_user(page_context().settings, app_secrets()).roles & roles)
 
 
 def ended_notice(url_path: str) -> str | None:
