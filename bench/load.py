@@ -22,8 +22,9 @@ Two modes::
 Where: by default the tool starts one app process of this tree on a new SQLite
 database (``--processes 2 --nginx``: the deployment of ``deploy/`` on loopback,
 :func:`tests.deploy_fixtures.deploy`), seeds it (an open workshop for the projectors,
-a few published needs to support, residents' needs published at once, ceilings
-raised so that the load is not refused) and stops it at the end. ``--url`` drives a
+a few published needs to support, residents' needs published at once (``--moderated``:
+waiting for moderation, the app's default), ceilings raised so that the load is not
+refused) and stops it at the end. ``--url`` drives a
 running server instead (``--database-url`` lets it count what was stored).
 ``--baseline REV`` starts an exported older commit (:func:`bench.apphost.export_tree`)
 next to this tree's app, runs the same measurement against both, one after the other,
@@ -474,6 +475,8 @@ def main(argv: list[str] | None = None) -> None:
                         "ABBA order (new, old, old, new, ...); --duration is split among each target's slices")
     parser.add_argument("--baseline", metavar="REV", help="also measure commit REV, exported and started "
                         "side by side, and print the ratios new/old")
+    parser.add_argument("--moderated", action="store_true", help="residents' needs wait for moderation, the "
+                        "app's default (without it they are published at once: every send reruns the whole page)")
     parser.add_argument("--versus-processes", type=int, metavar="M", help="with --nginx: also start this tree "
                         "with M processes behind an nginx of its own and print the ratios (N processes)/(M)")
     args = parser.parse_args(argv)
@@ -489,6 +492,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.versus_processes and (args.baseline or args.url or not args.nginx):
         parser.error("--versus-processes compares deployments of this tree: it needs --nginx, no --baseline or --url")
 
+    if args.moderated:
+        SERVER_ENV["BEDARFSATLAS_PUBLISH_IMMEDIATELY"] = "false"
     targets: list[Target] = []
     try:
         if args.url:
