@@ -18,7 +18,6 @@ from assessment.participation.auth import listed_in_menu, may_open
 from assessment.participation.oidc_setup import oidc_setup_problems, provider_metadata_url
 from core.i18n import LANGUAGE_NAMES, interface_language, t
 from core.settings import Settings, load_settings
-from ui.cached import locator_started
 from ui.context import needs_store
 from ui.sign_in import app_secrets, ended_notice, sign_out, signed_in_user
 from ui.direction import direction_script
@@ -147,7 +146,6 @@ except DataError as error:
 # (assessment.needs.store.migrate serialises them), and a wrong DATABASE_URL fails the warm-up
 # and the service's start, not a visitor's page. Cached per process: later runs pay nothing.
 needs_store(settings)
-locator_started(settings)  # the point lookup, built beside the first run (ui.cached)
 
 # A sign-in this tab had and lost (expired, account changed, signed out elsewhere): say why.
 notice = ended_notice(page.url_path)

@@ -36,7 +36,7 @@ from geodata.display import area_bbox
 from geodata.lookup import get_locator
 from geodata.lor import COARSEST, FINEST, LEVELS
 from geodata.profile import active_profile
-from ui.cached import area_lists
+from ui.cached import area_lists, locator_started
 from ui.context import browser_value, page_context
 from ui.focus import skip_link
 from ui.place_search import place_search
@@ -92,6 +92,7 @@ def on_flag(need_id: str) -> None:
 
 store = ctx.store
 lists = area_lists(settings)  # built once per process and LOR file
+locator_started(settings)  # the point lookup, built while the first resident reads the page
 if "report_token" not in state:
     new_form()
 defaults = {"report_session": str(uuid.uuid4()), "report_supported": set(), "report_flagged": set(),

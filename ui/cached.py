@@ -71,8 +71,10 @@ def area_lists(settings: Settings) -> AreaLists:
 
 @st.cache_resource(show_spinner=False)
 def locator_started(_settings: Settings) -> None:
-    """Start building the point lookup once per process, on its first run (the warm-up), beside it.
+    """Start building the point lookup once per process, beside the first run of ``/melden``.
 
-    The first pins after a start or restart then find it built rather than each waiting for it.
+    The first pins after a start or restart then find it built rather than each waiting for it
+    (a resident reads the page for a few seconds before the first tap). Not in the warm-up run:
+    building it there (about a second of CPU) slowed the start to the first map by as much.
     """
     build_in_background(_settings)
