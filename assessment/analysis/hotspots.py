@@ -38,13 +38,16 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from libpysal.weights import W, Queen
 
 from core.i18n import format_number, t
+
+if TYPE_CHECKING:  # libpysal (with scipy) takes a second to import: loaded where weights are built
+    from libpysal.weights import W
 
 METHODS = ("gi_star", "moran")
 CLASSES = ("hot", "cold", "high_low", "low_high", "not_significant", "no_value")
@@ -111,6 +114,8 @@ def contiguity(units: gpd.GeoDataFrame) -> W:
         raise ValueError(f"area ids must be unique, {units.index[units.index.duplicated()][0]!r} repeats")
     ids = [str(i) for i in units.index]
     frame = gpd.GeoDataFrame(geometry=units.geometry.values, index=ids, crs=units.crs)
+    from libpysal.weights import Queen
+
     queen = Queen.from_dataframe(frame, use_index=True, silence_warnings=True)
     neighbours = {i: [str(j) for j in queen.neighbors[i]] for i in ids}
     return _link_islands(neighbours, frame)
@@ -148,6 +153,8 @@ def _link_islands(neighbours: dict[str, list[str]], frame: gpd.GeoDataFrame) -> 
                 neighbours[island].append(nearest)
             if island not in neighbours[nearest]:
                 neighbours[nearest].append(island)
+    from libpysal.weights import W
+
     return W(neighbours, id_order=ids, silence_warnings=True)
 
 
