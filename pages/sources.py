@@ -117,7 +117,7 @@ else:
     try:
         imprint = read_imprint(settings.imprint_file)
     except ImprintError as problem:
-        st.error(escape_markdown(t("imprint.unreadable", lang, reason=str(problem))))
+        st.error(escape_markdown(t("imprint.unreadable", lang, reason=problem.in_language(lang))))
     else:
         with st.container(key="imprint"):
             st.markdown(imprint)

@@ -32,11 +32,11 @@ ROOT = Path(__file__).resolve().parents[1]
 MODULES = ("geodata/profile.py", "core/basemaps.py", "assessment/participation/auth.py", "assessment/needs/store.py",
            "maps/base.py", "assessment/participation/moderation.py", "assessment/needs/procedures.py",
            "assessment/analysis/goals.py", "assessment/participation/workshops.py",
-           "assessment/participation/residents.py")
+           "assessment/participation/residents.py", "ui/imprint.py")
 #: Calls whose arguments are texts for a reader; for a problem, its first argument is a field path.
 ERRORS = {"SecretsError", "SettingsError", "NeedNotFoundError", "ProfileError", "DecisionError",
           "ProcedureNotFoundError", "GoalNotFoundError", "WorkshopError", "WorkshopNotFoundError", "VoteRefused",
-          "ProcedureClosedError"}
+          "ProcedureClosedError", "ImprintError"}
 PROBLEMS = {"problem", "Problem"}
 #: Calls that make a message from its key (a FormattedMessage writes its values as the language does).
 MESSAGES = {"Message", "FormattedMessage"}
@@ -223,3 +223,15 @@ def test_a_closed_procedure_is_named_by_its_title_in_the_residents_language():
     assert error.in_language("ls") == ("Das Verfahren „Kiezplan Moabit“ ist zu Ende. Sie können dort nichts mehr "
                                        "melden. Sie können dort auch keinen Bedarf mehr unterstützen.")
     assert copy.copy(error).in_language("de").startswith("Das Verfahren „Kiezplan Moabit“ ist abgeschlossen")
+
+
+def test_an_unusable_imprint_is_named_in_the_pages_language(tmp_path):
+    from ui.imprint import ImprintError, read_imprint
+
+    (tmp_path / "leer.md").write_text("  \n", encoding="utf-8")
+    with pytest.raises(ImprintError) as empty:
+        read_imprint(tmp_path / "leer.md")
+    assert empty.value.in_language("de").startswith(f"BEDARFSATLAS_IMPRINT_FILE {str(tmp_path / 'leer.md')!r} ist leer: ")
+    assert empty.value.in_language("tr").endswith("BEDARFSATLAS_IMPRINT_FILE ayarını düzeltin")
+    assert str(empty.value).endswith("is empty: write the imprint there as a UTF-8 Markdown file, or correct "
+                                     "BEDARFSATLAS_IMPRINT_FILE")

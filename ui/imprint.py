@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from core.i18n import Message, TranslatedError
+
 #: Link targets an imprint may have: web pages, e-mail and phone numbers.
 SAFE_SCHEMES = ("https://", "http://", "mailto:", "tel:")
 #: Longer than any imprint; a bigger file is a wrong path (e.g. a database), not an imprint.
@@ -32,8 +34,9 @@ _TARGET = re.compile(r"\](\(|:)[ \t]*<?([^\s)>]*)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class ImprintError(ValueError):
-    """The imprint file cannot be used; the message names the file and the fix."""
+class ImprintError(TranslatedError, ValueError):
+    """The imprint file cannot be used; the message names the file and the fix (``str()`` English,
+    :meth:`in_language` the page's language)."""
 
 
 def sanitise_markdown(text: str) -> str:
@@ -66,18 +69,15 @@ def read_imprint(path: str | Path) -> str:
         When the file is missing, unreadable, not UTF-8, empty or too long.
     """
     path = Path(path)
-    fix = "write the imprint there as a UTF-8 Markdown file, or correct BEDARFSATLAS_IMPRINT_FILE"
+    shown = repr(str(path))
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ImprintError(f"BEDARFSATLAS_IMPRINT_FILE names {str(path)!r}, which does not exist: {fix}") from None
+        raise ImprintError(Message("imprint.error.not_found", path=shown)) from None
     except (OSError, UnicodeDecodeError) as problem:
-        raise ImprintError(f"BEDARFSATLAS_IMPRINT_FILE {str(path)!r} cannot be read ({problem}): {fix}") from None
+        raise ImprintError(Message("imprint.error.unreadable", path=shown, problem=str(problem))) from None
     if not text.strip():
-        raise ImprintError(f"BEDARFSATLAS_IMPRINT_FILE {str(path)!r} is empty: {fix}")
+        raise ImprintError(Message("imprint.error.empty", path=shown))
     if len(text) > MAX_CHARS:
-        raise ImprintError(
-            f"BEDARFSATLAS_IMPRINT_FILE {str(path)!r} has {len(text)} characters, at most {MAX_CHARS} are shown: "
-            "check that it names the imprint and not another file"
-        )
+        raise ImprintError(Message("imprint.error.too_long", path=shown, count=len(text), maximum=MAX_CHARS))
     return sanitise_markdown(text)
