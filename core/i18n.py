@@ -303,6 +303,30 @@ class TranslatedError(Exception):
         return in_language(self.message, lang)
 
 
+class NotFoundError(TranslatedError, KeyError):
+    """A lookup by id that found nothing: a ``KeyError`` (``args[0]`` and :attr:`key` are the id
+    looked for) whose message names it; ``str()`` is the sentence, not a quoted key.
+
+    A subclass names its message in :attr:`message_key`, with the placeholder ``{id}``.
+
+    >>> class NoSuchThing(NotFoundError):
+    ...     message_key = "goal.error.not_found"
+    >>> error = NoSuchThing("g-17")
+    >>> isinstance(error, KeyError), error.args, str(error)
+    (True, ('g-17',), "no goal with id 'g-17': list the goals to find its id")
+    """
+
+    message_key = ""
+
+    def __init__(self, key: object):
+        super().__init__(Message(self.message_key, id=repr(key)))
+        self.key = key
+        self.args = (key,)  # as a KeyError's: the key looked for (and what a copy is rebuilt from)
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
 def _translatable(value: object) -> bool:
     return isinstance(value, (Message, TranslatedError)) or callable(getattr(value, "in_language", None))
 

@@ -52,7 +52,7 @@ from assessment.analysis.smoothing import needs_keys
 from assessment.needs.store import NeedStore, UTCDateTime
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.needs.validation import FieldError, ValidationError, check_text, shown
-from core.i18n import LANGUAGES, Message, TranslatedError, t
+from core.i18n import LANGUAGES, NotFoundError, t
 from geodata.indicators import INDICATORS
 from geodata.lor import LEVEL_ORDER, Level, UnknownLevelError, get_level
 
@@ -164,7 +164,7 @@ class GoalVersion:
     status: str
 
 
-class GoalNotFoundError(TranslatedError, KeyError):
+class GoalNotFoundError(NotFoundError):
     """No goal has this id (:attr:`goal_id`, also ``args[0]``).
 
     A ``KeyError``, since a lookup by id found nothing; its message names the id:
@@ -177,13 +177,12 @@ class GoalNotFoundError(TranslatedError, KeyError):
     "Kein Ziel hat die Kennung 'g-17'; die Liste der Ziele zeigt ihre Kennungen"
     """
 
-    def __init__(self, goal_id: object):
-        super().__init__(Message("goal.error.not_found", id=repr(goal_id)))
-        self.goal_id = goal_id
-        self.args = (goal_id,)  # as a KeyError's: the key looked for (and what a copy is rebuilt from)
+    message_key = "goal.error.not_found"
 
-    def __str__(self) -> str:
-        return str(self.message)  # the sentence, not a KeyError's quoted key
+    @property
+    def goal_id(self) -> object:
+        """The id looked for."""
+        return self.key
 
 
 def _unique(values: Iterable[object]) -> list:

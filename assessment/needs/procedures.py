@@ -65,7 +65,7 @@ from assessment.needs.model import AREA_LEVELS, DEFAULT_PROCEDURE_ID, utc_now  #
 from assessment.needs.store import NeedStore, StoreError, UTCDateTime, needs
 from assessment.needs.taxonomy import CATEGORIES
 from assessment.needs.validation import FieldError, ValidationError, check_text, shown
-from core.i18n import LANGUAGES, Message, TranslatedError, t
+from core.i18n import LANGUAGES, NotFoundError, t
 from geodata.lor import CITY_NAME, CITY_TIMEZONE, city_label
 
 PROCEDURE_STATUSES = ("planned", "open", "closed")
@@ -295,7 +295,7 @@ class Procedure:
         return clean, errors
 
 
-class ProcedureNotFoundError(TranslatedError, KeyError):
+class ProcedureNotFoundError(NotFoundError):
     """No procedure has this id (:attr:`procedure_id`, also ``args[0]``).
 
     A ``KeyError``, since a lookup by id found nothing; its message names the id and where
@@ -308,13 +308,12 @@ class ProcedureNotFoundError(TranslatedError, KeyError):
     "Kein Beteiligungsverfahren hat die Kennung 'kiez-2027'; `python -m assessment procedures list` zeigt die Kennungen"
     """
 
-    def __init__(self, procedure_id: object):
-        super().__init__(Message("procedure.error.not_found", id=repr(procedure_id)))
-        self.procedure_id = procedure_id
-        self.args = (procedure_id,)  # as a KeyError's: the key looked for (and what a copy is rebuilt from)
+    message_key = "procedure.error.not_found"
 
-    def __str__(self) -> str:
-        return str(self.message)  # the sentence, not a KeyError's quoted key
+    @property
+    def procedure_id(self) -> object:
+        """The id looked for."""
+        return self.key
 
 
 # --- validation -------------------------------------------------------------------------------

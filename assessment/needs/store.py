@@ -95,7 +95,7 @@ from assessment.needs.validation import (
     check_status,
     validate_need,
 )
-from core.i18n import Message, TranslatedError
+from core.i18n import Message, NotFoundError, TranslatedError
 from core.settings import Settings
 from geodata.profile import LevelSpec
 
@@ -198,7 +198,7 @@ class StoreBusyError(StoreError):
     """The database stayed locked longer than :data:`WRITE_DEADLINE_S`."""
 
 
-class NeedNotFoundError(TranslatedError, KeyError):
+class NeedNotFoundError(NotFoundError):
     """No need has this id (:attr:`need_id`, also ``args[0]``).
 
     A ``KeyError``, since a lookup by id found nothing; its message names the id and says
@@ -211,13 +211,12 @@ class NeedNotFoundError(TranslatedError, KeyError):
     "Kein Bedarf hat die Kennung '4f1c'; prüfen Sie die Kennung (oder die vollständige Kennung hinter dem Referenzcode)"
     """
 
-    def __init__(self, need_id: object):
-        super().__init__(Message("store.error.need_not_found", id=repr(need_id)))
-        self.need_id = need_id
-        self.args = (need_id,)  # as a KeyError's: the key looked for (and what a copy is rebuilt from)
+    message_key = "store.error.need_not_found"
 
-    def __str__(self) -> str:
-        return str(self.message)  # the sentence, not a KeyError's quoted key
+    @property
+    def need_id(self) -> object:
+        """The id looked for."""
+        return self.key
 
 
 # --- engine ---------------------------------------------------------------------------------
